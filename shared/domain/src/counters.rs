@@ -1,0 +1,118 @@
+//! Counters kept in the same write as the change they count, so the console's
+//! queue counts and the reports never need a scan or a count query.
+
+use crate::ids::{AgentId, CategoryId};
+use crate::ticket::{Status, Ticket};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CounterKey {
+    /// Tickets of a category currently in a status.
+    InStatus {
+        category: CategoryId,
+        status: Status,
+    },
+    /// Tickets of a category opened on a (UTC) day.
+    OpenedOn {
+        category: CategoryId,
+        day: NaiveDate,
+    },
+    /// Tickets of a category closed on a day.
+    ClosedOn {
+        category: CategoryId,
+        day: NaiveDate,
+    },
+    /// Tickets an agent had assigned when they closed, per day.
+    ClosedByAgent { agent: AgentId, day: NaiveDate },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CounterDelta {
+    pub key: CounterKey,
+    pub delta: i64,
+}
+
+/// What creating `ticket` adds to the counters.
+pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
+    vec![
+        CounterDelta {
+            key: CounterKey::InStatus {
+                category: ticket.category.clone(),
+                status: ticket.status,
+            },
+            delta: 1,
+        },
+        CounterDelta {
+            key: CounterKey::OpenedOn {
+                category: ticket.category.clone(),
+                day: ticket.created_at.date_naive(),
+            },
+            delta: 1,
+        },
+    ]
+}
+
+/// What changing `before` into `after` does to the counters.
+pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
+    let mut deltas = Vec::new();
+    if before.status != after.status || before.category != after.category {
+        deltas.push(CounterDelta {
+            key: CounterKey::InStatus {
+                category: before.category.clone(),
+                status: before.status,
+            },
+            delta: -1,
+        });
+        deltas.push(CounterDelta {
+            key: CounterKey::InStatus {
+                category: after.category.clone(),
+                status: after.status,
+            },
+            delta: 1,
+        });
+    }
+    if after.status == Status::Closed && before.status != Status::Closed {
+        let day = after.updated_at.date_naive();
+        deltas.push(CounterDelta {
+            key: CounterKey::ClosedOn {
+                category: after.category.clone(),
+                day,
+            },
+            delta: 1,
+        });
+        if let Some(agent) = &after.assignee {
+            deltas.push(CounterDelta {
+                key: CounterKey::ClosedByAgent {
+                    agent: agent.clone(),
+                    day,
+                },
+                delta: 1,
+            });
+        }
+    }
+    deltas
+}
+
+/// Tickets per status in one category.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusCounts(pub BTreeMap<Status, i64>);
+
+impl StatusCounts {
+    pub fn get(&self, status: Status) -> i64 {
+        self.0.get(&status).copied().unwrap_or(0)
+    }
+
+    /// New and open tickets: waiting for an agent.
+    pub fn awaiting_response(&self) -> i64 {
+        self.get(Status::New) + self.get(Status::Open)
+    }
+}
+
+/// Opened and closed on one day in one category.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DailyCounts {
+    pub opened: i64,
+    pub closed: i64,
+}

@@ -1,0 +1,206 @@
+//! The ports: what the use cases need from the outside world, as async traits held
+//! as `Arc<dyn Port>`. Adapters live in `helpdesk-aws`; fakes in `testkit`.
+
+use crate::catalog::{Agent, FaqEntry};
+use crate::category::Category;
+use crate::counters::{DailyCounts, StatusCounts};
+use crate::email::EmailAddress;
+use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
+use crate::outbound::OutboundJob;
+use crate::store::{
+    Created, DueTicket, NewTicket, Page, QueueQuery, StoreError, TicketSummary, TicketThread,
+    TicketUpdate,
+};
+use crate::ticket::Ticket;
+use crate::token::SecretToken;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Ticket, first message, idempotency claim, counters and Message-ID lookup
+    /// items in one atomic write. A taken reference is `Duplicate`.
+    async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError>;
+
+    /// The ticket with its whole thread, oldest message first.
+    async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError>;
+
+    /// Writes the change, its messages and counters atomically, if the ticket is
+    /// still at the version the change was made from; else `Conflict`.
+    async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError>;
+
+    /// One page of a category's queue in one status.
+    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError>;
+
+    /// Tickets whose running SLA clock falls due before `before`, earliest first.
+    async fn due_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<DueTicket>, StoreError>;
+
+    /// A requester's tickets, newest first.
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError>;
+
+    /// Which ticket an email Message-ID (sent or received) belongs to.
+    async fn ticket_for_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<TicketRef>, StoreError>;
+
+    /// Records a Message-ID learnt after the fact (SES assigns ours when sending).
+    async fn record_message_id(
+        &self,
+        message_id: &str,
+        ticket: &TicketRef,
+    ) -> Result<(), StoreError>;
+
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
+
+    async fn daily_counts(
+        &self,
+        category: &CategoryId,
+        day: NaiveDate,
+    ) -> Result<DailyCounts, StoreError>;
+
+    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError>;
+}
+
+/// Configuration: categories, agents, FAQ.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// All categories, in their display order.
+    async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError>;
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError>;
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError>;
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
+    /// A category's FAQ entries (published or not), in display order.
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue throttled, retry later")]
+    Throttled,
+    #[error("queue unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait OutboundQueue: Send + Sync {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Sending rate exceeded: retry later.
+    #[error("mail provider throttled, retry later")]
+    Throttled,
+    /// The provider refused this mail for good (bad address, suppressed, too large).
+    #[error("mail rejected: {0}")]
+    Rejected(String),
+    #[error("mail provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends a complete MIME message; returns the provider's message id (SES's,
+    /// which becomes the Message-ID the recipient sees).
+    async fn send_raw(
+        &self,
+        from: &EmailAddress,
+        to: &[EmailAddress],
+        raw_mime: &[u8],
+    ) -> Result<String, MailError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RawMailError {
+    #[error("no stored mail under that key")]
+    NotFound,
+    #[error("stored mail is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("raw mail store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Raw MIME as SES stored it (inbound) — the key is the SES message id.
+#[async_trait]
+pub trait RawMailStore: Send + Sync {
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError>;
+    async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub trait IdSource: Send + Sync {
+    fn ticket_ref(&self) -> TicketRef;
+    fn message_id(&self, at: DateTime<Utc>) -> MessageId;
+    fn outbox_id(&self) -> OutboxId;
+    fn secret_token(&self) -> SecretToken;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Ids from the operating system's CSPRNG (via `rand`'s thread generator).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomIds;
+
+impl IdSource for RandomIds {
+    fn ticket_ref(&self) -> TicketRef {
+        TicketRef::random()
+    }
+
+    fn message_id(&self, at: DateTime<Utc>) -> MessageId {
+        time_ordered_id(at, rand::random::<u32>())
+    }
+
+    fn outbox_id(&self) -> OutboxId {
+        let hex = format!("{:032x}", rand::random::<u128>());
+        OutboxId::parse(&hex)
+            .unwrap_or_else(|_| unreachable!("32 hex digits are a valid outbox id"))
+    }
+
+    fn secret_token(&self) -> SecretToken {
+        SecretToken::random()
+    }
+}
+
+/// `<micros since epoch, 14 hex>-<suffix, 8 hex>`: sorts by time, unique by suffix.
+pub fn time_ordered_id(at: DateTime<Utc>, suffix: u32) -> MessageId {
+    let micros = at.timestamp_micros().max(0);
+    MessageId::parse(&format!("{micros:014x}-{suffix:08x}"))
+        .unwrap_or_else(|_| unreachable!("hex digits and a dash are a valid message id"))
+}
+
+/// One dependency's state, as `/api/health` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ComponentHealth {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Checks that what a function depends on answers (tables, queues, buckets).
+#[async_trait]
+pub trait HealthProbe: Send + Sync {
+    async fn check(&self) -> Vec<ComponentHealth>;
+}

@@ -1,0 +1,186 @@
+//! The shapes the ticket store takes and returns, and its typed errors.
+
+use crate::counters::{self, CounterDelta};
+use crate::email::EmailAddress;
+use crate::ids::{AgentId, CategoryId, TicketRef};
+use crate::message::Message;
+use crate::text::Subject;
+use crate::ticket::{Priority, Status, Ticket, Tier};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    /// The item changed since it was read (optimistic concurrency).
+    #[error("changed by someone else since it was read")]
+    Conflict,
+    /// The generated key already exists (e.g. a reference collision): retry with a new one.
+    #[error("already exists")]
+    Duplicate,
+    /// The idempotency key was used before for a different request.
+    #[error("idempotency key was used for a different request")]
+    IdempotencyMismatch,
+    #[error("the page cursor is not valid")]
+    BadCursor,
+    /// Retry later (throttling, capacity).
+    #[error("throttled, retry later")]
+    Throttled,
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A stored item could not be read back into a domain value.
+    #[error("stored item is not valid: {0}")]
+    Corrupt(String),
+}
+
+/// A request's claim on an idempotency key: the first claim wins, a repeat with
+/// the same fingerprint replays, a repeat with another fingerprint is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyClaim {
+    /// Already scoped by the caller (e.g. `ticket:<client key>`).
+    pub key: String,
+    /// A hash of the request body.
+    pub fingerprint: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub ticket: Ticket,
+    pub first_message: Message,
+    pub idempotency: Option<IdempotencyClaim>,
+}
+
+impl NewTicket {
+    pub fn counter_deltas(&self) -> Vec<CounterDelta> {
+        counters::on_create(&self.ticket)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Created {
+    New(Box<Ticket>),
+    /// The idempotency key had been used by the same request: this is its ticket.
+    Replayed(TicketRef),
+}
+
+/// A change to a ticket, with the messages that go with it, written together and
+/// only if the ticket is still at the version `before` was read at.
+#[derive(Debug, Clone)]
+pub struct TicketUpdate {
+    before: Ticket,
+    after: Ticket,
+    messages: Vec<Message>,
+}
+
+impl TicketUpdate {
+    /// `after` is `before` changed; its version is set here (`before.version + 1`).
+    pub fn new(before: &Ticket, mut after: Ticket, messages: Vec<Message>) -> Self {
+        after.version = before.version + 1;
+        Self {
+            before: before.clone(),
+            after,
+            messages,
+        }
+    }
+
+    pub fn before(&self) -> &Ticket {
+        &self.before
+    }
+
+    pub fn after(&self) -> &Ticket {
+        &self.after
+    }
+
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    pub fn counter_deltas(&self) -> Vec<CounterDelta> {
+        counters::on_change(&self.before, &self.after)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketThread {
+    pub ticket: Ticket,
+    /// Oldest first.
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TicketSummary {
+    pub reference: TicketRef,
+    pub category: CategoryId,
+    pub subject: Subject,
+    pub status: Status,
+    pub priority: Priority,
+    pub tier: Tier,
+    pub requester: EmailAddress,
+    pub assignee: Option<AgentId>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Ticket> for TicketSummary {
+    fn from(t: &Ticket) -> Self {
+        Self {
+            reference: t.reference.clone(),
+            category: t.category.clone(),
+            subject: t.subject.clone(),
+            status: t.status,
+            priority: t.priority,
+            tier: t.tier,
+            requester: t.requester.email.clone(),
+            assignee: t.assignee.clone(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            due_at: t.due_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueOrder {
+    OldestFirst,
+    NewestFirst,
+}
+
+/// An opaque position in a listing; only the store that made it can read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor(pub String);
+
+#[derive(Debug, Clone)]
+pub struct QueueQuery {
+    pub category: CategoryId,
+    pub status: Status,
+    pub order: QueueOrder,
+    /// 1 to 100.
+    pub limit: u16,
+    pub cursor: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next: Option<Cursor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueTicket {
+    pub reference: TicketRef,
+    pub due_at: DateTime<Utc>,
+}
+
+/// Message-IDs as stored and looked up: without angle brackets and white space.
+pub fn normalize_message_id(raw: &str) -> Option<String> {
+    let id = raw
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    (!id.is_empty() && id.len() <= 998 && !id.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .then(|| id.to_owned())
+}

@@ -1,0 +1,152 @@
+//! Short texts that come from people: subjects and names. None of them may carry a
+//! line break or control character, so none can ever break a mail header.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("is required")]
+    Empty,
+    #[error("is longer than {0} characters")]
+    TooLong(usize),
+    #[error("contains a line break or control character")]
+    ControlCharacter,
+}
+
+fn parse_line(input: &str, max: usize, required: bool) -> Result<String, TextError> {
+    let trimmed = input.trim();
+    if required && trimmed.is_empty() {
+        return Err(TextError::Empty);
+    }
+    if trimmed.chars().count() > max {
+        return Err(TextError::TooLong(max));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(TextError::ControlCharacter);
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Folds what a mail header carried into one clean line: control characters and runs
+/// of white space become one space; overlong text is cut at a character boundary.
+fn fold_line(input: &str, max: usize) -> String {
+    let folded = input
+        .split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    folded.chars().take(max).collect()
+}
+
+/// A ticket subject: one line, 1 to 200 characters.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Subject(String);
+
+impl Subject {
+    pub const MAX: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, TextError> {
+        parse_line(input, Self::MAX, true).map(Self)
+    }
+
+    /// For subjects taken from mail, which may be empty, folded or overlong.
+    pub fn from_mail(input: &str) -> Self {
+        let folded = fold_line(input, Self::MAX);
+        if folded.is_empty() {
+            Self("(no subject)".to_owned())
+        } else {
+            Self(folded)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A person's display name: one line, at most 100 characters, may be empty.
+#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, TextError> {
+        parse_line(input, Self::MAX, false).map(Self)
+    }
+
+    pub fn from_mail(input: &str) -> Self {
+        Self(fold_line(input, Self::MAX))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! text_boilerplate {
+    ($($name:ident),*) => {$(
+        impl TryFrom<String> for $name {
+            type Error = TextError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($name), "({:?})"), self.0)
+            }
+        }
+    )*};
+}
+text_boilerplate!(Subject, DisplayName);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn subject_rules() {
+        assert_eq!(Subject::parse("  Refund  ").unwrap().as_str(), "Refund");
+        assert_eq!(Subject::parse(" "), Err(TextError::Empty));
+        assert_eq!(
+            Subject::parse("a\r\nBcc: x@y.z"),
+            Err(TextError::ControlCharacter)
+        );
+        assert_eq!(
+            Subject::parse(&"x".repeat(201)),
+            Err(TextError::TooLong(200))
+        );
+        assert_eq!(Subject::from_mail("").as_str(), "(no subject)");
+        assert_eq!(
+            Subject::from_mail("Re:\r\n\tfolded   line").as_str(),
+            "Re: folded line"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn mail_text_is_always_one_clean_line(s in "\\PC{0,300}|[a\r\n\t\u{0}]{0,50}") {
+            let subject = Subject::from_mail(&s);
+            prop_assert!(!subject.as_str().chars().any(char::is_control));
+            prop_assert!(subject.as_str().chars().count() <= Subject::MAX);
+            prop_assert_eq!(Subject::parse(subject.as_str()), Ok(subject.clone()));
+            let name = DisplayName::from_mail(&s);
+            prop_assert!(!name.as_str().chars().any(char::is_control));
+        }
+    }
+}
