@@ -1,0 +1,521 @@
+//! The store contract: scenarios every `TicketStore`/`CatalogStore` must pass. The
+//! `store_contract!` macro turns them into tests for one store factory; it runs on
+//! the in-memory store (testkit) and on DynamoDB Local (tests/).
+
+use crate::fixtures::{self, agent_reply, email, new_ticket, with_idempotency, with_mail_id};
+use crate::{FixedClock, SequentialIds};
+use chrono::Duration;
+use helpdesk_domain::catalog::Role;
+use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
+use helpdesk_domain::store::{Created, Cursor, QueueOrder, QueueQuery, StoreError, TicketUpdate};
+use helpdesk_domain::{Status, Ticket, TicketRef};
+use std::sync::Arc;
+
+pub struct Stores {
+    pub tickets: Arc<dyn TicketStore>,
+    pub catalog: Arc<dyn CatalogStore>,
+}
+
+/// Generates one `#[tokio::test]` per scenario for `$factory`, an async fn
+/// returning fresh, empty [`Stores`].
+#[macro_export]
+macro_rules! store_contract {
+    ($factory:path) => {
+        $crate::store_contract!(@cases $factory;
+            create_then_load_returns_the_thread,
+            a_taken_reference_is_refused_and_nothing_is_half_written,
+            a_repeated_idempotency_key_replays_and_a_changed_request_is_refused,
+            updates_are_conditional_on_the_version_read,
+            updating_a_missing_ticket_is_not_found,
+            counters_follow_creation_status_and_category_changes,
+            queue_pages_in_both_orders_without_gaps_or_repeats,
+            a_foreign_cursor_is_refused,
+            due_index_holds_only_running_clocks,
+            requester_tickets_newest_first_ignoring_case,
+            message_ids_lead_to_their_ticket,
+            catalog_keeps_order_and_replaces_by_id
+        );
+    };
+    (@cases $factory:path; $($case:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $case() {
+                let stores = $factory().await;
+                $crate::contract::$case(&stores).await;
+            }
+        )*
+    };
+}
+
+fn setup() -> (FixedClock, SequentialIds) {
+    (FixedClock::monday_morning(), SequentialIds::new())
+}
+
+async fn create(
+    stores: &Stores,
+    ids: &SequentialIds,
+    clock: &FixedClock,
+    category: &str,
+    who: &str,
+) -> Ticket {
+    match stores
+        .tickets
+        .create_ticket(new_ticket(ids, category, who, clock.now()))
+        .await
+    {
+        Ok(Created::New(t)) => *t,
+        other => panic!("create failed: {other:?}"),
+    }
+}
+
+async fn change(stores: &Stores, before: &Ticket, f: impl FnOnce(&mut Ticket)) -> Ticket {
+    let mut after = before.clone();
+    f(&mut after);
+    stores
+        .tickets
+        .update_ticket(TicketUpdate::new(before, after, vec![]))
+        .await
+        .unwrap_or_else(|e| panic!("update failed: {e}"))
+}
+
+pub async fn create_then_load_returns_the_thread(stores: &Stores) {
+    let (clock, ids) = setup();
+    let new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    let expected_ticket = new.ticket.clone();
+    let expected_message = new.first_message.clone();
+    let created = stores.tickets.create_ticket(new).await;
+    assert_eq!(created, Ok(Created::New(Box::new(expected_ticket.clone()))));
+    let thread = stores
+        .tickets
+        .load_ticket(&expected_ticket.reference)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(thread.ticket, expected_ticket);
+    assert_eq!(thread.messages, vec![expected_message]);
+    let missing = TicketRef::from_bits(999_999);
+    assert_eq!(
+        stores.tickets.load_ticket(&missing).await,
+        Err(StoreError::NotFound)
+    );
+}
+
+pub async fn a_taken_reference_is_refused_and_nothing_is_half_written(stores: &Stores) {
+    let (clock, ids) = setup();
+    let first = create(stores, &ids, &clock, "billing", "jane@example.com").await;
+    let clash = fixtures::new_ticket_with_ref(
+        &ids,
+        first.reference.clone(),
+        "sales",
+        "joe@example.com",
+        clock.now(),
+    );
+    let clash = with_idempotency(
+        with_mail_id(clash, "<clash@example.com>"),
+        "ticket:k1",
+        "f1",
+    );
+    assert_eq!(
+        stores.tickets.create_ticket(clash).await,
+        Err(StoreError::Duplicate)
+    );
+    // None of the refused write's parts exist: no counters, no Message-ID, no key claim.
+    let sales = fixtures::category_id("sales");
+    assert_eq!(
+        stores
+            .tickets
+            .status_counts(&sales)
+            .await
+            .map(|c| c.get(Status::New)),
+        Ok(0)
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id("clash@example.com")
+            .await,
+        Ok(None)
+    );
+    let retry = with_idempotency(
+        new_ticket(&ids, "sales", "joe@example.com", clock.now()),
+        "ticket:k1",
+        "f1",
+    );
+    assert!(matches!(
+        stores.tickets.create_ticket(retry).await,
+        Ok(Created::New(_))
+    ));
+    let thread = stores
+        .tickets
+        .load_ticket(&first.reference)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(thread.ticket, first, "the first ticket is untouched");
+}
+
+pub async fn a_repeated_idempotency_key_replays_and_a_changed_request_is_refused(stores: &Stores) {
+    let (clock, ids) = setup();
+    let first = with_idempotency(
+        new_ticket(&ids, "billing", "jane@example.com", clock.now()),
+        "ticket:abc",
+        "body-1",
+    );
+    let reference = first.ticket.reference.clone();
+    assert!(matches!(
+        stores.tickets.create_ticket(first).await,
+        Ok(Created::New(_))
+    ));
+    let again = with_idempotency(
+        new_ticket(&ids, "billing", "jane@example.com", clock.now()),
+        "ticket:abc",
+        "body-1",
+    );
+    assert_eq!(
+        stores.tickets.create_ticket(again).await,
+        Ok(Created::Replayed(reference))
+    );
+    let changed = with_idempotency(
+        new_ticket(&ids, "billing", "jane@example.com", clock.now()),
+        "ticket:abc",
+        "body-2",
+    );
+    assert_eq!(
+        stores.tickets.create_ticket(changed).await,
+        Err(StoreError::IdempotencyMismatch)
+    );
+    let billing = fixtures::category_id("billing");
+    let counts = stores
+        .tickets
+        .status_counts(&billing)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(counts.get(Status::New), 1, "a replay is not counted twice");
+}
+
+pub async fn updates_are_conditional_on_the_version_read(stores: &Stores) {
+    let (clock, ids) = setup();
+    let loaded = create(stores, &ids, &clock, "billing", "jane@example.com").await;
+    clock.advance(Duration::minutes(5));
+    let mut mine = loaded.clone();
+    mine.change_status(Status::Open, clock.now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reply = agent_reply(&ids, &loaded, "ana", clock.now());
+    let saved = stores
+        .tickets
+        .update_ticket(TicketUpdate::new(&loaded, mine, vec![reply.clone()]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved.version, loaded.version + 1);
+    // A colleague who loaded the same version answers blind: refused, nothing written.
+    let mut theirs = loaded.clone();
+    theirs
+        .change_status(Status::WaitingOnCustomer, clock.now())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let their_reply = agent_reply(&ids, &loaded, "bob", clock.now());
+    let refused = stores
+        .tickets
+        .update_ticket(TicketUpdate::new(&loaded, theirs, vec![their_reply]))
+        .await;
+    assert_eq!(refused, Err(StoreError::Conflict));
+    let thread = stores
+        .tickets
+        .load_ticket(&loaded.reference)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(thread.ticket, saved);
+    assert_eq!(thread.messages.len(), 2);
+    assert_eq!(thread.messages[1], reply);
+}
+
+pub async fn updating_a_missing_ticket_is_not_found(stores: &Stores) {
+    let (clock, ids) = setup();
+    let ghost = new_ticket(&ids, "billing", "jane@example.com", clock.now()).ticket;
+    let mut after = ghost.clone();
+    after.status = Status::Open;
+    let result = stores
+        .tickets
+        .update_ticket(TicketUpdate::new(&ghost, after, vec![]))
+        .await;
+    assert_eq!(result, Err(StoreError::NotFound));
+}
+
+pub async fn counters_follow_creation_status_and_category_changes(stores: &Stores) {
+    let (clock, ids) = setup();
+    let billing = fixtures::category_id("billing");
+    let sales = fixtures::category_id("sales");
+    let day = clock.now().date_naive();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let _c = create(stores, &ids, &clock, "sales", "c@example.com").await;
+    let a = change(stores, &a, |t| t.status = Status::Open).await;
+    let b = change(stores, &b, |t| t.category = sales.clone()).await;
+    let a = change(stores, &a, |t| t.assignee = Some(fixtures::agent_id("ana"))).await;
+    let _a = change(stores, &a, |t| t.status = Status::Closed).await;
+    let _b = change(stores, &b, |t| t.status = Status::Resolved).await;
+
+    let bc = stores
+        .tickets
+        .status_counts(&billing)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            bc.get(Status::New),
+            bc.get(Status::Open),
+            bc.get(Status::Closed)
+        ),
+        (0, 0, 1)
+    );
+    let sc = stores
+        .tickets
+        .status_counts(&sales)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((sc.get(Status::New), sc.get(Status::Resolved)), (1, 1));
+    assert_eq!(sc.awaiting_response(), 1);
+    let daily = stores
+        .tickets
+        .daily_counts(&billing, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((daily.opened, daily.closed), (2, 1));
+    assert_eq!(
+        stores
+            .tickets
+            .closed_by_agent(&fixtures::agent_id("ana"), day)
+            .await,
+        Ok(1)
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .closed_by_agent(&fixtures::agent_id("bob"), day)
+            .await,
+        Ok(0)
+    );
+}
+
+pub async fn queue_pages_in_both_orders_without_gaps_or_repeats(stores: &Stores) {
+    let (clock, ids) = setup();
+    let mut created = Vec::new();
+    for i in 0..7 {
+        created.push(
+            create(
+                stores,
+                &ids,
+                &clock,
+                "billing",
+                &format!("c{i}@example.com"),
+            )
+            .await
+            .reference,
+        );
+        clock.advance(Duration::minutes(1));
+    }
+    // One in another status and one in another category stay out of the listing.
+    let t = create(stores, &ids, &clock, "billing", "x@example.com").await;
+    change(stores, &t, |t| t.status = Status::Open).await;
+    create(stores, &ids, &clock, "sales", "y@example.com").await;
+
+    for (order, expected) in [
+        (QueueOrder::OldestFirst, created.clone()),
+        (
+            QueueOrder::NewestFirst,
+            created.iter().rev().cloned().collect(),
+        ),
+    ] {
+        let mut seen = Vec::new();
+        let mut cursor = None;
+        let mut pages = 0;
+        loop {
+            let page = stores
+                .tickets
+                .queue(QueueQuery {
+                    category: fixtures::category_id("billing"),
+                    status: Status::New,
+                    order,
+                    limit: 3,
+                    cursor: cursor.take(),
+                })
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            pages += 1;
+            assert!(page.items.len() <= 3);
+            seen.extend(page.items.into_iter().map(|s| s.reference));
+            match page.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+            assert!(pages < 10, "pagination does not end");
+        }
+        assert_eq!(seen, expected, "{order:?}");
+    }
+}
+
+pub async fn a_foreign_cursor_is_refused(stores: &Stores) {
+    let result = stores
+        .tickets
+        .queue(QueueQuery {
+            category: fixtures::category_id("billing"),
+            status: Status::New,
+            order: QueueOrder::OldestFirst,
+            limit: 3,
+            cursor: Some(Cursor("not-a-cursor".into())),
+        })
+        .await;
+    assert_eq!(result.map(|p| p.items.len()), Err(StoreError::BadCursor));
+}
+
+pub async fn due_index_holds_only_running_clocks(stores: &Stores) {
+    let (clock, ids) = setup();
+    let now = clock.now();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let c = create(stores, &ids, &clock, "billing", "c@example.com").await;
+    let _a = change(stores, &a, |t| t.due_at = Some(now + Duration::hours(2))).await;
+    let b = change(stores, &b, |t| t.due_at = Some(now + Duration::hours(1))).await;
+    let _c = change(stores, &c, |t| t.due_at = Some(now + Duration::hours(30))).await;
+    let due = stores
+        .tickets
+        .due_before(now + Duration::hours(3), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refs: Vec<_> = due.iter().map(|d| d.reference.clone()).collect();
+    assert_eq!(refs, vec![b.reference.clone(), a.reference.clone()]);
+    assert_eq!(due[0].due_at, now + Duration::hours(1));
+    let one = stores
+        .tickets
+        .due_before(now + Duration::hours(3), 1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(one.len(), 1);
+    // Stopping b's clock takes it out of the index.
+    change(stores, &b, |t| t.due_at = None).await;
+    let due = stores
+        .tickets
+        .due_before(now + Duration::hours(3), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        due.iter().map(|d| d.reference.clone()).collect::<Vec<_>>(),
+        vec![a.reference]
+    );
+}
+
+pub async fn requester_tickets_newest_first_ignoring_case(stores: &Stores) {
+    let (clock, ids) = setup();
+    let first = create(stores, &ids, &clock, "billing", "Jane@Example.com").await;
+    clock.advance(Duration::minutes(1));
+    let second = create(stores, &ids, &clock, "sales", "jane@example.com").await;
+    create(stores, &ids, &clock, "sales", "joe@example.com").await;
+    let mine = stores
+        .tickets
+        .tickets_of_requester(&email("JANE@example.com"), 10)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let refs: Vec<_> = mine.into_iter().map(|s| s.reference).collect();
+    assert_eq!(refs, vec![second.reference, first.reference]);
+}
+
+pub async fn message_ids_lead_to_their_ticket(stores: &Stores) {
+    let (clock, ids) = setup();
+    let new = with_mail_id(
+        new_ticket(&ids, "billing", "jane@example.com", clock.now()),
+        "<abc.123@mail.example.com>",
+    );
+    let reference = new.ticket.reference.clone();
+    stores
+        .tickets
+        .create_ticket(new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id("abc.123@mail.example.com")
+            .await,
+        Ok(Some(reference.clone()))
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id(" <abc.123@mail.example.com> ")
+            .await,
+        Ok(Some(reference.clone()))
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id("<other@example.com>")
+            .await,
+        Ok(None)
+    );
+    stores
+        .tickets
+        .record_message_id("<0100018f-ses@email.amazonses.com>", &reference)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id("0100018f-ses@email.amazonses.com")
+            .await,
+        Ok(Some(reference))
+    );
+}
+
+pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
+    let c = &stores.catalog;
+    for (id, pos) in [("sales", 2), ("billing", 1), ("technical", 3)] {
+        c.put_category(&fixtures::category(id, pos))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut renamed = fixtures::category("sales", 0);
+    renamed.name = "Sales questions".into();
+    c.put_category(&renamed)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = c.categories().await.unwrap_or_else(|e| panic!("{e}"));
+    let order: Vec<&str> = all.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(order, ["sales", "billing", "technical"]);
+    assert_eq!(
+        c.category(&fixtures::category_id("sales")).await,
+        Ok(Some(renamed))
+    );
+    assert_eq!(c.category(&fixtures::category_id("nope")).await, Ok(None));
+
+    let ana = fixtures::agent("ana", Role::Agent, &["billing"]);
+    c.put_agent(&ana).await.unwrap_or_else(|e| panic!("{e}"));
+    c.put_agent(&fixtures::agent("sue", Role::Supervisor, &[]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        c.agent(&fixtures::agent_id("ana")).await,
+        Ok(Some(ana.clone()))
+    );
+    assert_eq!(c.agents().await.map(|a| a.len()), Ok(2));
+    assert!(ana.covers(&fixtures::category_id("billing")));
+    assert!(!ana.covers(&fixtures::category_id("sales")));
+
+    c.put_faq(&fixtures::faq("b", "billing", 2))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.put_faq(&fixtures::faq("a", "billing", 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    c.put_faq(&fixtures::faq("z", "sales", 1))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut edited = fixtures::faq("b", "billing", 2);
+    edited.published = false;
+    c.put_faq(&edited).await.unwrap_or_else(|e| panic!("{e}"));
+    let faq = c
+        .faq(&fixtures::category_id("billing"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        faq.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert!(!faq[1].published);
+}

@@ -1,0 +1,224 @@
+//! Fakes of the small ports: they record what they were given so tests can assert
+//! what a user would notice (the job queued, the mail sent).
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::ports::{
+    Clock, IdSource, MailError, Mailer, OutboundQueue, QueueError, RawMailError, RawMailStore,
+    time_ordered_id,
+};
+use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::{EmailAddress, MessageId, OutboxId, TicketRef};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug)]
+pub struct FixedClock(Mutex<DateTime<Utc>>);
+
+impl FixedClock {
+    pub fn at(t: DateTime<Utc>) -> Self {
+        Self(Mutex::new(t))
+    }
+
+    /// Monday 2 March 2026, 09:00 UTC.
+    pub fn monday_morning() -> Self {
+        Self::at(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .unwrap_or_default(),
+        )
+    }
+
+    pub fn advance(&self, by: Duration) {
+        *lock(&self.0) += by;
+    }
+
+    pub fn set(&self, t: DateTime<Utc>) {
+        *lock(&self.0) = t;
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> DateTime<Utc> {
+        *lock(&self.0)
+    }
+}
+
+/// Predictable ids: 1, 2, 3 … in every kind. `seed` keeps runs of different tests
+/// that share one table apart.
+#[derive(Debug, Default)]
+pub struct SequentialIds {
+    next: AtomicU64,
+    seed: u64,
+}
+
+impl SequentialIds {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn seeded(seed: u64) -> Self {
+        Self {
+            next: AtomicU64::new(0),
+            seed: seed << 20,
+        }
+    }
+
+    fn bump(&self) -> u64 {
+        self.seed + self.next.fetch_add(1, Ordering::SeqCst) + 1
+    }
+}
+
+impl IdSource for SequentialIds {
+    fn ticket_ref(&self) -> TicketRef {
+        TicketRef::from_bits(self.bump())
+    }
+
+    fn message_id(&self, at: DateTime<Utc>) -> MessageId {
+        time_ordered_id(at, self.bump() as u32)
+    }
+
+    fn outbox_id(&self) -> OutboxId {
+        OutboxId::parse(&format!("outbox-{:08}", self.bump()))
+            .unwrap_or_else(|_| unreachable!("valid by construction"))
+    }
+
+    fn secret_token(&self) -> SecretToken {
+        let mut bytes = [0u8; 16];
+        bytes[8..].copy_from_slice(&self.bump().to_be_bytes());
+        SecretToken::from_bytes(bytes)
+    }
+}
+
+/// An outbound queue that keeps what was enqueued.
+#[derive(Debug, Default)]
+pub struct RecordingQueue {
+    jobs: Mutex<Vec<OutboundJob>>,
+    fail_next: Mutex<Option<QueueError>>,
+}
+
+impl RecordingQueue {
+    pub fn jobs(&self) -> Vec<OutboundJob> {
+        lock(&self.jobs).clone()
+    }
+
+    pub fn fail_next(&self, error: QueueError) {
+        *lock(&self.fail_next) = Some(error);
+    }
+}
+
+#[async_trait]
+impl OutboundQueue for RecordingQueue {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
+        if let Some(e) = lock(&self.fail_next).take() {
+            return Err(e);
+        }
+        lock(&self.jobs).push(job.clone());
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentMail {
+    pub from: EmailAddress,
+    pub to: Vec<EmailAddress>,
+    pub raw: Vec<u8>,
+    pub provider_id: String,
+}
+
+/// A mailer that keeps what was sent and answers like SES with a fresh id.
+#[derive(Debug, Default)]
+pub struct RecordingMailer {
+    sent: Mutex<Vec<SentMail>>,
+    fail_next: Mutex<Option<MailError>>,
+}
+
+impl RecordingMailer {
+    pub fn sent(&self) -> Vec<SentMail> {
+        lock(&self.sent).clone()
+    }
+
+    pub fn fail_next(&self, error: MailError) {
+        *lock(&self.fail_next) = Some(error);
+    }
+}
+
+#[async_trait]
+impl Mailer for RecordingMailer {
+    async fn send_raw(
+        &self,
+        from: &EmailAddress,
+        to: &[EmailAddress],
+        raw_mime: &[u8],
+    ) -> Result<String, MailError> {
+        if let Some(e) = lock(&self.fail_next).take() {
+            return Err(e);
+        }
+        let mut sent = lock(&self.sent);
+        let provider_id = format!("fake-ses-{:06}", sent.len() + 1);
+        sent.push(SentMail {
+            from: from.clone(),
+            to: to.to_vec(),
+            raw: raw_mime.to_vec(),
+            provider_id: provider_id.clone(),
+        });
+        Ok(provider_id)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct InMemoryRawMail(Mutex<HashMap<String, Vec<u8>>>);
+
+#[async_trait]
+impl RawMailStore for InMemoryRawMail {
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError> {
+        let raw = lock(&self.0)
+            .get(key)
+            .cloned()
+            .ok_or(RawMailError::NotFound)?;
+        if raw.len() as u64 > max_bytes {
+            return Err(RawMailError::TooLarge(max_bytes));
+        }
+        Ok(raw)
+    }
+
+    async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError> {
+        lock(&self.0).insert(key.to_owned(), raw.to_vec());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use helpdesk_domain::outbound::MailKind;
+
+    #[tokio::test]
+    async fn fakes_record_and_fail_on_request() {
+        let ids = SequentialIds::new();
+        assert_ne!(ids.ticket_ref(), ids.ticket_ref());
+        let q = RecordingQueue::default();
+        let job = OutboundJob {
+            outbox_id: ids.outbox_id(),
+            kind: MailKind::TicketConfirmation,
+            ticket: None,
+            message: None,
+            recipient: EmailAddress::parse("a@example.com").unwrap(),
+        };
+        q.fail_next(QueueError::Throttled);
+        assert_eq!(q.enqueue(&job).await, Err(QueueError::Throttled));
+        q.enqueue(&job).await.unwrap();
+        assert_eq!(q.jobs(), vec![job]);
+        let raw = InMemoryRawMail::default();
+        raw.put("k", b"12345").await.unwrap();
+        assert_eq!(raw.get("k", 4).await, Err(RawMailError::TooLarge(4)));
+        assert_eq!(raw.get("nope", 4).await, Err(RawMailError::NotFound));
+    }
+}

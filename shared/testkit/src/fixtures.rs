@@ -1,0 +1,167 @@
+//! Sample data for tests.
+
+use chrono::{DateTime, Utc};
+use helpdesk_domain::catalog::{Agent, FaqEntry, Role};
+use helpdesk_domain::ids::FaqId;
+use helpdesk_domain::message::{EmailIds, ThreadedBy};
+use helpdesk_domain::ports::IdSource;
+use helpdesk_domain::store::{IdempotencyClaim, NewTicket};
+use helpdesk_domain::text::{DisplayName, Subject};
+use helpdesk_domain::ticket::{Channel, Requester};
+use helpdesk_domain::{
+    AgentId, Author, Category, CategoryId, EmailAddress, FieldKind, FieldSchema, Message,
+    MessageKind, Priority, Status, Ticket, TicketRef, Tier,
+};
+
+/// Parses a literal that the test author knows is valid.
+pub fn email(s: &str) -> EmailAddress {
+    EmailAddress::parse(s).unwrap_or_else(|e| panic!("test email {s:?}: {e}"))
+}
+
+pub fn category_id(s: &str) -> CategoryId {
+    CategoryId::parse(s).unwrap_or_else(|e| panic!("test category {s:?}: {e}"))
+}
+
+pub fn agent_id(s: &str) -> AgentId {
+    AgentId::parse(s).unwrap_or_else(|e| panic!("test agent {s:?}: {e}"))
+}
+
+pub fn category(id: &str, position: u32) -> Category {
+    Category {
+        id: category_id(id),
+        name: format!("Category {id}"),
+        description: format!("Questions about {id}"),
+        hints: vec!["Include your order number".into()],
+        fields: vec![FieldSchema {
+            name: "order_id".into(),
+            label: "Order number".into(),
+            kind: FieldKind::Text { max_len: 20 },
+            required: false,
+            help: "On your receipt".into(),
+        }],
+        addresses: vec![email(&format!("{id}@helpdesk.test"))],
+        agents: vec![],
+        sla_policy: "default".into(),
+        position,
+    }
+}
+
+pub fn agent(id: &str, role: Role, categories: &[&str]) -> Agent {
+    Agent {
+        id: agent_id(id),
+        name: id.to_owned(),
+        email: email(&format!("{id}@helpdesk.test")),
+        role,
+        categories: categories.iter().map(|c| category_id(c)).collect(),
+    }
+}
+
+pub fn faq(id: &str, category: &str, position: u32) -> FaqEntry {
+    FaqEntry {
+        id: FaqId::parse(id).unwrap_or_else(|e| panic!("test faq id {id:?}: {e}")),
+        category: category_id(category),
+        question: format!("Question {id}?"),
+        answer: format!("Answer {id}."),
+        published: true,
+        position,
+    }
+}
+
+/// A new web ticket in `category` from `requester`, created at `at`.
+pub fn new_ticket(
+    ids: &dyn IdSource,
+    category: &str,
+    requester: &str,
+    at: DateTime<Utc>,
+) -> NewTicket {
+    let reference = ids.ticket_ref();
+    new_ticket_with_ref(ids, reference, category, requester, at)
+}
+
+pub fn new_ticket_with_ref(
+    ids: &dyn IdSource,
+    reference: TicketRef,
+    category: &str,
+    requester: &str,
+    at: DateTime<Utc>,
+) -> NewTicket {
+    let requester = Requester {
+        name: DisplayName::from_mail("Jane Customer"),
+        email: email(requester),
+    };
+    let ticket = Ticket {
+        reference: reference.clone(),
+        category: category_id(category),
+        tier: Tier::Standard,
+        priority: Priority::Normal,
+        requester: requester.clone(),
+        subject: Subject::from_mail("My order did not arrive"),
+        status: Status::New,
+        assignee: None,
+        details: Default::default(),
+        channel: Channel::Web,
+        created_at: at,
+        updated_at: at,
+        due_at: None,
+        tracking_token_hash: Some(ids.secret_token().hash()),
+        version: 1,
+    };
+    let first_message = Message {
+        id: ids.message_id(at),
+        ticket: reference,
+        kind: MessageKind::Customer,
+        author: Author::Customer {
+            name: requester.name,
+            email: requester.email,
+        },
+        body_text: "Hello, my order 1234 did not arrive.".into(),
+        body_html: None,
+        attachments: vec![],
+        email: None,
+        threaded_by: ThreadedBy::WebForm,
+        created_at: at,
+    };
+    NewTicket {
+        ticket,
+        first_message,
+        idempotency: None,
+    }
+}
+
+pub fn with_idempotency(mut new: NewTicket, key: &str, fingerprint: &str) -> NewTicket {
+    new.idempotency = Some(IdempotencyClaim {
+        key: key.to_owned(),
+        fingerprint: fingerprint.to_owned(),
+        expires_at: new.ticket.created_at + chrono::Duration::hours(24),
+    });
+    new
+}
+
+pub fn with_mail_id(mut new: NewTicket, message_id: &str) -> NewTicket {
+    new.ticket.channel = Channel::Email;
+    new.first_message.threaded_by = ThreadedBy::NewTicket;
+    new.first_message.email = Some(EmailIds {
+        message_id: Some(message_id.to_owned()),
+        ses_message_id: Some("ses-0001".into()),
+        ..Default::default()
+    });
+    new
+}
+
+/// An agent reply on `ticket` at `at`.
+pub fn agent_reply(ids: &dyn IdSource, ticket: &Ticket, agent: &str, at: DateTime<Utc>) -> Message {
+    Message {
+        id: ids.message_id(at),
+        ticket: ticket.reference.clone(),
+        kind: MessageKind::AgentReply,
+        author: Author::Agent {
+            id: agent_id(agent),
+        },
+        body_text: "We are on it.".into(),
+        body_html: None,
+        attachments: vec![],
+        email: None,
+        threaded_by: ThreadedBy::Console,
+        created_at: at,
+    }
+}

@@ -1,0 +1,26 @@
+//! Dev-only helpers: in-memory fakes of the ports, a settable clock, sequential ids,
+//! sample data, the loader for `events/*.json`, the store contract suite, and
+//! per-test resources on the local AWS stack.
+
+pub mod contract;
+pub mod events;
+pub mod fakes;
+pub mod fixtures;
+pub mod local;
+pub mod memory_store;
+
+pub use fakes::{FixedClock, InMemoryRawMail, RecordingMailer, RecordingQueue, SequentialIds};
+pub use memory_store::InMemoryStore;
+
+#[cfg(test)]
+mod tests {
+    async fn memory_stores() -> crate::contract::Stores {
+        let store = std::sync::Arc::new(crate::InMemoryStore::default());
+        crate::contract::Stores {
+            tickets: store.clone(),
+            catalog: store,
+        }
+    }
+
+    crate::store_contract!(memory_stores);
+}

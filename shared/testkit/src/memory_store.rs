@@ -1,0 +1,329 @@
+//! The in-memory ticket and catalog store: the reference behaviour the DynamoDB
+//! store must match (both run the contract suite).
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCounts};
+use helpdesk_domain::ports::{CatalogStore, TicketStore};
+use helpdesk_domain::store::{
+    Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, normalize_message_id,
+};
+use helpdesk_domain::time::sortable;
+use helpdesk_domain::{AgentId, Category, CategoryId, EmailAddress, Message, Ticket, TicketRef};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+#[derive(Debug, Default)]
+struct State {
+    tickets: BTreeMap<TicketRef, Ticket>,
+    messages: HashMap<TicketRef, Vec<Message>>,
+    idempotency: HashMap<String, (String, TicketRef)>,
+    message_ids: HashMap<String, TicketRef>,
+    counters: HashMap<CounterKey, i64>,
+    categories: BTreeMap<CategoryId, Category>,
+    agents: BTreeMap<AgentId, Agent>,
+    faq: Vec<FaqEntry>,
+}
+
+#[derive(Debug, Default)]
+pub struct InMemoryStore(Mutex<State>);
+
+impl InMemoryStore {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl State {
+    fn apply(&mut self, deltas: Vec<CounterDelta>) {
+        for d in deltas {
+            *self.counters.entry(d.key).or_insert(0) += d.delta;
+        }
+    }
+
+    fn record_ids(&mut self, messages: &[Message]) {
+        for m in messages {
+            if let Some(id) = m
+                .email
+                .as_ref()
+                .and_then(|e| e.message_id.as_deref())
+                .and_then(normalize_message_id)
+            {
+                self.message_ids.insert(id, m.ticket.clone());
+            }
+        }
+    }
+
+    fn counter(&self, key: CounterKey) -> i64 {
+        self.counters.get(&key).copied().unwrap_or(0)
+    }
+}
+
+fn queue_key(t: &Ticket) -> String {
+    format!("{}#{}", sortable(t.created_at), t.reference.as_str())
+}
+
+#[async_trait]
+impl TicketStore for InMemoryStore {
+    async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
+        let mut s = self.state();
+        if let Some(claim) = &new.idempotency {
+            if let Some((fingerprint, reference)) = s.idempotency.get(&claim.key) {
+                return if fingerprint == &claim.fingerprint {
+                    Ok(Created::Replayed(reference.clone()))
+                } else {
+                    Err(StoreError::IdempotencyMismatch)
+                };
+            }
+        }
+        if s.tickets.contains_key(&new.ticket.reference) {
+            return Err(StoreError::Duplicate);
+        }
+        let deltas = new.counter_deltas();
+        let NewTicket {
+            ticket,
+            first_message,
+            idempotency,
+        } = new;
+        if let Some(claim) = idempotency {
+            s.idempotency
+                .insert(claim.key, (claim.fingerprint, ticket.reference.clone()));
+        }
+        s.apply(deltas);
+        s.record_ids(std::slice::from_ref(&first_message));
+        s.messages
+            .insert(ticket.reference.clone(), vec![first_message]);
+        s.tickets.insert(ticket.reference.clone(), ticket.clone());
+        Ok(Created::New(Box::new(ticket)))
+    }
+
+    async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError> {
+        let s = self.state();
+        let ticket = s
+            .tickets
+            .get(reference)
+            .cloned()
+            .ok_or(StoreError::NotFound)?;
+        let mut messages = s.messages.get(reference).cloned().unwrap_or_default();
+        messages.sort_by(|a, b| (a.created_at, a.id.as_str()).cmp(&(b.created_at, b.id.as_str())));
+        Ok(TicketThread { ticket, messages })
+    }
+
+    async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError> {
+        let mut s = self.state();
+        let current = s
+            .tickets
+            .get(&update.before().reference)
+            .ok_or(StoreError::NotFound)?;
+        if current.version != update.before().version {
+            return Err(StoreError::Conflict);
+        }
+        let after = update.after().clone();
+        s.apply(update.counter_deltas());
+        s.record_ids(update.messages());
+        s.messages
+            .entry(after.reference.clone())
+            .or_default()
+            .extend(update.messages().iter().cloned());
+        s.tickets.insert(after.reference.clone(), after.clone());
+        Ok(after)
+    }
+
+    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError> {
+        let after = match &query.cursor {
+            None => None,
+            Some(Cursor(c)) => Some(
+                c.strip_prefix("mem:")
+                    .ok_or(StoreError::BadCursor)?
+                    .to_owned(),
+            ),
+        };
+        let s = self.state();
+        let mut matching: Vec<&Ticket> = s
+            .tickets
+            .values()
+            .filter(|t| t.category == query.category && t.status == query.status)
+            .collect();
+        matching.sort_by_key(|t| queue_key(t));
+        if query.order == QueueOrder::NewestFirst {
+            matching.reverse();
+        }
+        let rest = matching
+            .into_iter()
+            .filter(|t| match (&after, query.order) {
+                (None, _) => true,
+                (Some(c), QueueOrder::OldestFirst) => queue_key(t) > *c,
+                (Some(c), QueueOrder::NewestFirst) => queue_key(t) < *c,
+            });
+        let limit = usize::from(query.limit.clamp(1, 100));
+        let mut items: Vec<&Ticket> = rest.take(limit + 1).collect();
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items
+                .last()
+                .map(|t| Cursor(format!("mem:{}", queue_key(t))))
+        } else {
+            None
+        };
+        Ok(Page {
+            items: items.into_iter().map(TicketSummary::from).collect(),
+            next,
+        })
+    }
+
+    async fn due_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<DueTicket>, StoreError> {
+        let s = self.state();
+        let mut due: Vec<DueTicket> = s
+            .tickets
+            .values()
+            .filter_map(|t| {
+                t.due_at.filter(|d| *d < before).map(|d| DueTicket {
+                    reference: t.reference.clone(),
+                    due_at: d,
+                })
+            })
+            .collect();
+        due.sort_by(|a, b| (a.due_at, &a.reference).cmp(&(b.due_at, &b.reference)));
+        due.truncate(usize::from(limit));
+        Ok(due)
+    }
+
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let s = self.state();
+        let mut mine: Vec<&Ticket> = s
+            .tickets
+            .values()
+            .filter(|t| t.requester.email.key() == email.key())
+            .collect();
+        mine.sort_by_key(|t| std::cmp::Reverse(queue_key(t)));
+        Ok(mine
+            .into_iter()
+            .take(usize::from(limit))
+            .map(TicketSummary::from)
+            .collect())
+    }
+
+    async fn ticket_for_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<TicketRef>, StoreError> {
+        let Some(id) = normalize_message_id(message_id) else {
+            return Ok(None);
+        };
+        Ok(self.state().message_ids.get(&id).cloned())
+    }
+
+    async fn record_message_id(
+        &self,
+        message_id: &str,
+        ticket: &TicketRef,
+    ) -> Result<(), StoreError> {
+        let id = normalize_message_id(message_id)
+            .ok_or_else(|| StoreError::Corrupt("empty Message-ID".into()))?;
+        self.state().message_ids.insert(id, ticket.clone());
+        Ok(())
+    }
+
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
+        let s = self.state();
+        let mut counts = StatusCounts::default();
+        for status in helpdesk_domain::Status::ALL {
+            let n = s.counter(CounterKey::InStatus {
+                category: category.clone(),
+                status,
+            });
+            if n != 0 {
+                counts.0.insert(status, n);
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn daily_counts(
+        &self,
+        category: &CategoryId,
+        day: NaiveDate,
+    ) -> Result<DailyCounts, StoreError> {
+        let s = self.state();
+        Ok(DailyCounts {
+            opened: s.counter(CounterKey::OpenedOn {
+                category: category.clone(),
+                day,
+            }),
+            closed: s.counter(CounterKey::ClosedOn {
+                category: category.clone(),
+                day,
+            }),
+        })
+    }
+
+    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError> {
+        Ok(self.state().counter(CounterKey::ClosedByAgent {
+            agent: agent.clone(),
+            day,
+        }))
+    }
+}
+
+#[async_trait]
+impl CatalogStore for InMemoryStore {
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        let mut all: Vec<Category> = self.state().categories.values().cloned().collect();
+        all.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+        Ok(all)
+    }
+
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
+        Ok(self.state().categories.get(id).cloned())
+    }
+
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
+        self.state()
+            .categories
+            .insert(category.id.clone(), category.clone());
+        Ok(())
+    }
+
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        Ok(self.state().agents.values().cloned().collect())
+    }
+
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        Ok(self.state().agents.get(id).cloned())
+    }
+
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        self.state().agents.insert(agent.id.clone(), agent.clone());
+        Ok(())
+    }
+
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        let mut entries: Vec<FaqEntry> = self
+            .state()
+            .faq
+            .iter()
+            .filter(|e| &e.category == category)
+            .cloned()
+            .collect();
+        entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+        Ok(entries)
+    }
+
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        let mut s = self.state();
+        s.faq
+            .retain(|e| !(e.id == entry.id && e.category == entry.category));
+        s.faq.push(entry.clone());
+        Ok(())
+    }
+}
