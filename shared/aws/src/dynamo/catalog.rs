@@ -1,0 +1,133 @@
+//! `CatalogStore` on DynamoDB: categories, agents and FAQ entries are items under
+//! fixed partitions, read with one Query each.
+
+use super::items::{self, AgentItem, CategoryItem, FaqItem, Item, s};
+use super::{DynamoStore, keys, sdk_error};
+use async_trait::async_trait;
+use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::ports::CatalogStore;
+use helpdesk_domain::store::StoreError;
+use helpdesk_domain::{AgentId, Category, CategoryId};
+use serde::Serialize;
+
+impl DynamoStore {
+    async fn partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(pk.clone()))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            all.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
+    async fn put_plain<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(items::to_item(value)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn one(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
+}
+
+#[async_trait]
+impl CatalogStore for DynamoStore {
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        let mut all = self
+            .partition(keys::CATEGORY_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<CategoryItem>(i).map(|c| c.category))
+            .collect::<Result<Vec<_>, _>>()?;
+        all.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+        Ok(all)
+    }
+
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
+        self.one(keys::CATEGORY_PK, id.as_str())
+            .await?
+            .map(|i| items::from_item::<CategoryItem>(i).map(|c| c.category))
+            .transpose()
+    }
+
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
+        self.put_plain(&CategoryItem {
+            pk: keys::CATEGORY_PK.into(),
+            sk: category.id.as_str().into(),
+            category: category.clone(),
+        })
+        .await
+    }
+
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.partition(keys::AGENT_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<AgentItem>(i).map(|a| a.agent))
+            .collect()
+    }
+
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        self.one(keys::AGENT_PK, id.as_str())
+            .await?
+            .map(|i| items::from_item::<AgentItem>(i).map(|a| a.agent))
+            .transpose()
+    }
+
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        self.put_plain(&AgentItem {
+            pk: keys::AGENT_PK.into(),
+            sk: agent.id.as_str().into(),
+            agent: agent.clone(),
+        })
+        .await
+    }
+
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        let mut entries = self
+            .partition(keys::faq_pk(category))
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<FaqItem>(i).map(|f| f.entry))
+            .collect::<Result<Vec<_>, _>>()?;
+        entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
+        Ok(entries)
+    }
+
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        self.put_plain(&FaqItem {
+            pk: keys::faq_pk(&entry.category),
+            sk: entry.id.as_str().into(),
+            entry: entry.clone(),
+        })
+        .await
+    }
+}

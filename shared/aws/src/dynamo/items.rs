@@ -1,0 +1,137 @@
+//! The item shapes. Domain values are nested under one attribute each, so key
+//! attributes never mix with domain fields; serde_dynamo maps them, and reading an
+//! item back goes through the domain's parsers.
+
+use super::keys;
+use aws_sdk_dynamodb::types::AttributeValue;
+use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::store::StoreError;
+use helpdesk_domain::{Category, Message, Ticket};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Serialize, Deserialize)]
+pub struct TicketItem {
+    pub pk: String,
+    pub sk: String,
+    pub gsi1pk: String,
+    pub gsi1sk: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi2pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi2sk: Option<String>,
+    pub gsi3pk: String,
+    pub gsi3sk: String,
+    /// Top level so conditions can read it.
+    pub version: u64,
+    pub ticket: Ticket,
+}
+
+impl TicketItem {
+    pub fn of(ticket: &Ticket) -> Self {
+        let due = ticket.due_at.map(|d| keys::due_sk(d, &ticket.reference));
+        Self {
+            pk: keys::ticket_pk(&ticket.reference),
+            sk: keys::TICKET_SK.into(),
+            gsi1pk: keys::queue_pk(&ticket.category, ticket.status),
+            gsi1sk: keys::created_sk(ticket),
+            gsi2pk: due.as_ref().map(|_| keys::DUE_PARTITION.to_owned()),
+            gsi2sk: due,
+            gsi3pk: keys::requester_pk(ticket),
+            gsi3sk: keys::created_sk(ticket),
+            version: ticket.version,
+            ticket: ticket.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MessageItem {
+    pub pk: String,
+    pub sk: String,
+    pub message: Message,
+}
+
+impl MessageItem {
+    pub fn of(message: &Message) -> Self {
+        Self {
+            pk: keys::ticket_pk(&message.ticket),
+            sk: keys::message_sk(message),
+            message: message.clone(),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MessageIdItem {
+    pub pk: String,
+    pub sk: String,
+    pub ticket: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct IdempotencyItem {
+    pub pk: String,
+    pub fingerprint: String,
+    pub ticket: String,
+    /// Epoch seconds: the ops table's TTL attribute.
+    pub expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CategoryItem {
+    pub pk: String,
+    pub sk: String,
+    pub category: Category,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AgentItem {
+    pub pk: String,
+    pub sk: String,
+    pub agent: Agent,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct FaqItem {
+    pub pk: String,
+    pub sk: String,
+    pub entry: FaqEntry,
+}
+
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item, StoreError> {
+    serde_dynamo::to_item(value).map_err(|e| StoreError::Corrupt(format!("cannot write item: {e}")))
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// A numeric attribute, 0 when absent.
+pub fn number(item: &Item, name: &str) -> Result<i64, StoreError> {
+    match item.get(name) {
+        None => Ok(0),
+        Some(AttributeValue::N(v)) => v
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("{name} is not a number"))),
+        Some(_) => Err(StoreError::Corrupt(format!("{name} is not a number"))),
+    }
+}
+
+pub fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+    match item.get(name) {
+        Some(AttributeValue::S(v)) => Ok(v),
+        _ => Err(StoreError::Corrupt(format!("{name} is missing"))),
+    }
+}

@@ -1,0 +1,88 @@
+//! Every key the main and ops tables use, in one place.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::counters::CounterKey;
+use helpdesk_domain::time::sortable;
+use helpdesk_domain::{AgentId, CategoryId, Message, Status, Ticket, TicketRef};
+
+pub const TICKET_SK: &str = "T";
+pub const DUE_PARTITION: &str = "DUE";
+pub const MESSAGE_ID_SK: &str = "MID";
+pub const CATEGORY_PK: &str = "CATEGORY";
+pub const AGENT_PK: &str = "AGENT";
+
+pub const QUEUE_INDEX: &str = "queue";
+pub const DUE_INDEX: &str = "due";
+pub const REQUESTER_INDEX: &str = "requester";
+
+pub fn ticket_pk(r: &TicketRef) -> String {
+    format!("T#{}", r.as_str())
+}
+
+pub fn message_sk(m: &Message) -> String {
+    format!("M#{}#{}", sortable(m.created_at), m.id.as_str())
+}
+
+pub fn queue_pk(category: &CategoryId, status: Status) -> String {
+    format!("Q#{}#{}", category.as_str(), status.as_str())
+}
+
+pub fn created_sk(t: &Ticket) -> String {
+    format!("{}#{}", sortable(t.created_at), t.reference.as_str())
+}
+
+pub fn due_sk(due: DateTime<Utc>, r: &TicketRef) -> String {
+    format!("{}#{}", sortable(due), r.as_str())
+}
+
+pub fn requester_pk(t: &Ticket) -> String {
+    format!("R#{}", t.requester.email.key())
+}
+
+pub fn message_id_pk(normalized_id: &str) -> String {
+    format!("MID#{normalized_id}")
+}
+
+pub fn idempotency_pk(key: &str) -> String {
+    format!("IDEM#{key}")
+}
+
+pub fn faq_pk(category: &CategoryId) -> String {
+    format!("FAQ#{}", category.as_str())
+}
+
+fn day(d: NaiveDate) -> String {
+    format!("DAY#{}", d.format("%Y-%m-%d"))
+}
+
+/// Where a counter lives: (pk, sk, attribute).
+pub fn counter_location(key: &CounterKey) -> (String, String, String) {
+    match key {
+        CounterKey::InStatus { category, status } => (
+            format!("C#{}", category.as_str()),
+            "STATUS".into(),
+            status.as_str().into(),
+        ),
+        CounterKey::OpenedOn { category, day: d } => {
+            (format!("C#{}", category.as_str()), day(*d), "opened".into())
+        }
+        CounterKey::ClosedOn { category, day: d } => {
+            (format!("C#{}", category.as_str()), day(*d), "closed".into())
+        }
+        CounterKey::ClosedByAgent { agent, day: d } => {
+            (agent_counter_pk(agent), day(*d), "closed".into())
+        }
+    }
+}
+
+pub fn category_counter_pk(category: &CategoryId) -> String {
+    format!("C#{}", category.as_str())
+}
+
+pub fn agent_counter_pk(agent: &AgentId) -> String {
+    format!("A#{}", agent.as_str())
+}
+
+pub fn day_sk(d: NaiveDate) -> String {
+    day(d)
+}

@@ -1,0 +1,64 @@
+//! The DynamoDB store: one main table with generic keys and three sparse GSIs, and
+//! an ops table with TTL (DESIGN.md §3). No Scan anywhere.
+
+mod catalog;
+mod items;
+pub mod keys;
+mod tickets;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::error::SdkError;
+use helpdesk_domain::store::StoreError;
+
+/// The two table names.
+#[derive(Debug, Clone)]
+pub struct Tables {
+    pub main: String,
+    pub ops: String,
+}
+
+/// Implements `TicketStore` and `CatalogStore`.
+#[derive(Debug, Clone)]
+pub struct DynamoStore {
+    client: Client,
+    tables: Tables,
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, tables: Tables) -> Self {
+        Self { client, tables }
+    }
+
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+}
+
+/// Keeps the kinds of failure that matter; everything else is "unavailable" with
+/// the AWS code for the logs (never shown to users).
+pub(crate) fn sdk_error<E, R>(e: SdkError<E, R>) -> StoreError
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    let code = e
+        .as_service_error()
+        .and_then(|s| crate::error_code(s))
+        .map(str::to_owned);
+    if crate::is_throttling(code.as_deref()) {
+        return StoreError::Throttled;
+    }
+    match code.as_deref() {
+        Some("ConditionalCheckFailedException") => StoreError::Conflict,
+        Some("ResourceNotFoundException") => StoreError::Unavailable("table not found".into()),
+        Some(other) => StoreError::Unavailable(other.to_owned()),
+        None => StoreError::Unavailable(format!(
+            "{}",
+            aws_sdk_dynamodb::error::DisplayErrorContext(&e)
+        )),
+    }
+}
+
+pub(crate) fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Unavailable(format!("request could not be built: {e}"))
+}

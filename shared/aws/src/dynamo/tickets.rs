@@ -1,0 +1,521 @@
+//! `TicketStore` on DynamoDB: each use case's write is one `TransactWriteItems`.
+
+use super::items::{self, IdempotencyItem, Item, MessageIdItem, MessageItem, TicketItem, n, s};
+use super::{DynamoStore, build_error, keys, sdk_error};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::counters::{CounterDelta, DailyCounts, StatusCounts};
+use helpdesk_domain::ports::TicketStore;
+use helpdesk_domain::store::{
+    Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, normalize_message_id,
+};
+use helpdesk_domain::time::sortable;
+use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
+use std::collections::{BTreeMap, HashMap};
+
+const QUEUE_KEY_ATTRS: [&str; 4] = ["pk", "sk", "gsi1pk", "gsi1sk"];
+
+impl DynamoStore {
+    fn put(
+        &self,
+        table: &str,
+        item: Item,
+        condition: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// One `ADD` per counter item, however many of its attributes change:
+    /// DynamoDB refuses two operations on one item in a transaction.
+    fn counter_updates(
+        &self,
+        deltas: Vec<CounterDelta>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut by_item: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
+        for d in deltas {
+            let (pk, sk, attr) = keys::counter_location(&d.key);
+            *by_item
+                .entry((pk, sk))
+                .or_default()
+                .entry(attr)
+                .or_insert(0) += d.delta;
+        }
+        let mut writes = Vec::new();
+        for ((pk, sk), attrs) in by_item {
+            let attrs: Vec<(String, i64)> = attrs.into_iter().filter(|(_, d)| *d != 0).collect();
+            if attrs.is_empty() {
+                continue;
+            }
+            let expression = attrs
+                .iter()
+                .enumerate()
+                .map(|(i, _)| format!("#a{i} :v{i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut update = Update::builder()
+                .table_name(&self.tables.main)
+                .key("pk", s(pk))
+                .key("sk", s(sk))
+                .update_expression(format!("ADD {expression}"));
+            for (i, (attr, delta)) in attrs.into_iter().enumerate() {
+                update = update
+                    .expression_attribute_names(format!("#a{i}"), attr)
+                    .expression_attribute_values(format!(":v{i}"), n(delta));
+            }
+            writes.push(
+                TransactWriteItem::builder()
+                    .update(update.build().map_err(build_error)?)
+                    .build(),
+            );
+        }
+        Ok(writes)
+    }
+
+    fn message_id_puts(&self, messages: &[Message]) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let mut seen = Vec::new();
+        for m in messages {
+            let id = m
+                .email
+                .as_ref()
+                .and_then(|e| e.message_id.as_deref())
+                .and_then(normalize_message_id);
+            if let Some(id) = id {
+                if !seen.iter().any(|(s, _): &(String, _)| s == &id) {
+                    seen.push((id, m.ticket.clone()));
+                }
+            }
+        }
+        seen.into_iter()
+            .map(|(id, ticket)| {
+                let item = items::to_item(&MessageIdItem {
+                    pk: keys::message_id_pk(&id),
+                    sk: keys::MESSAGE_ID_SK.into(),
+                    ticket: ticket.as_str().to_owned(),
+                })?;
+                // Unconditional: a reused Message-ID points at the latest ticket it came with.
+                self.put(&self.tables.main, item, None)
+            })
+            .collect()
+    }
+
+    async fn transact(
+        &self,
+        writes: Vec<TransactWriteItem>,
+    ) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>>
+    {
+        self.client
+            .transact_write_items()
+            .set_transact_items(Some(writes))
+            .send()
+            .await
+            .map(|_| ())
+    }
+
+    async fn replay_idempotency(
+        &self,
+        key: &str,
+        fingerprint: &str,
+    ) -> Result<Created, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.ops)
+            .key("pk", s(keys::idempotency_pk(key)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        // The claim can only vanish if it expired in between: let the caller retry.
+        let item: IdempotencyItem = items::from_item(out.item.ok_or(StoreError::Conflict)?)?;
+        if item.fingerprint != fingerprint {
+            return Err(StoreError::IdempotencyMismatch);
+        }
+        let reference =
+            TicketRef::parse(&item.ticket).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        Ok(Created::Replayed(reference))
+    }
+
+    async fn get(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
+}
+
+/// Which items of a cancelled transaction failed their condition, with the old item
+/// DynamoDB returned for each.
+fn failed_conditions(
+    e: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> Option<Vec<(usize, bool)>> {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(tce)) => Some(
+            tce.cancellation_reasons()
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                .map(|(i, r)| (i, r.item().is_some_and(|item| !item.is_empty())))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+fn is_transaction_conflict(
+    e: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
+) -> bool {
+    matches!(e.as_service_error(), Some(TransactWriteItemsError::TransactionCanceledException(tce))
+        if tce.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict")))
+}
+
+fn encode_cursor(item: &Item) -> Result<Cursor, StoreError> {
+    let mut keys = BTreeMap::new();
+    for attr in QUEUE_KEY_ATTRS {
+        keys.insert(attr, items::string(item, attr)?.to_owned());
+    }
+    let json = serde_json::to_vec(&keys).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    Ok(Cursor(URL_SAFE_NO_PAD.encode(json)))
+}
+
+fn decode_cursor(cursor: &Cursor, expected_partition: &str) -> Result<Item, StoreError> {
+    let bytes = URL_SAFE_NO_PAD
+        .decode(cursor.0.as_bytes())
+        .map_err(|_| StoreError::BadCursor)?;
+    let keys: BTreeMap<String, String> =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
+    let names: Vec<&str> = keys.keys().map(String::as_str).collect();
+    let mut expected: Vec<&str> = QUEUE_KEY_ATTRS.to_vec();
+    expected.sort_unstable();
+    // A cursor is only good for the listing that made it.
+    if names != expected || keys.get("gsi1pk").map(String::as_str) != Some(expected_partition) {
+        return Err(StoreError::BadCursor);
+    }
+    Ok(keys
+        .into_iter()
+        .map(|(k, v)| (k, AttributeValue::S(v)))
+        .collect())
+}
+
+fn summaries(found: Vec<Item>) -> Result<Vec<TicketSummary>, StoreError> {
+    found
+        .into_iter()
+        .map(|item| items::from_item::<TicketItem>(item).map(|t| TicketSummary::from(&t.ticket)))
+        .collect()
+}
+
+#[async_trait]
+impl TicketStore for DynamoStore {
+    async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
+        let mut writes = vec![self.put(
+            &self.tables.main,
+            items::to_item(&TicketItem::of(&new.ticket))?,
+            Some("attribute_not_exists(pk)"),
+        )?];
+        let idempotency_index = match &new.idempotency {
+            Some(claim) => {
+                let item = items::to_item(&IdempotencyItem {
+                    pk: keys::idempotency_pk(&claim.key),
+                    fingerprint: claim.fingerprint.clone(),
+                    ticket: new.ticket.reference.as_str().to_owned(),
+                    expires_at: claim.expires_at.timestamp(),
+                })?;
+                let put = Put::builder()
+                    .table_name(&self.tables.ops)
+                    .set_item(Some(item))
+                    // TTL deletes lazily: an expired claim is free again.
+                    .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
+                    .expression_attribute_values(":now", n(new.ticket.created_at.timestamp()))
+                    .build()
+                    .map_err(build_error)?;
+                writes.push(TransactWriteItem::builder().put(put).build());
+                Some(writes.len() - 1)
+            }
+            None => None,
+        };
+        writes.push(self.put(
+            &self.tables.main,
+            items::to_item(&MessageItem::of(&new.first_message))?,
+            None,
+        )?);
+        writes.extend(self.counter_updates(new.counter_deltas())?);
+        writes.extend(self.message_id_puts(std::slice::from_ref(&new.first_message))?);
+
+        match self.transact(writes).await {
+            Ok(()) => Ok(Created::New(Box::new(new.ticket))),
+            Err(e) => {
+                let failed = failed_conditions(&e);
+                let claim_failed = failed
+                    .as_ref()
+                    .is_some_and(|f| f.iter().any(|(i, _)| Some(*i) == idempotency_index));
+                match (&new.idempotency, failed) {
+                    (Some(claim), Some(_)) if claim_failed => {
+                        self.replay_idempotency(&claim.key, &claim.fingerprint)
+                            .await
+                    }
+                    (_, Some(f)) if f.iter().any(|(i, _)| *i == 0) => Err(StoreError::Duplicate),
+                    _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),
+                    _ => Err(sdk_error(e)),
+                }
+            }
+        }
+    }
+
+    async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError> {
+        let mut ticket = None;
+        let mut messages = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::ticket_pk(reference)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                if items::string(&item, "sk")? == keys::TICKET_SK {
+                    ticket = Some(items::from_item::<TicketItem>(item)?.ticket);
+                } else {
+                    messages.push(items::from_item::<MessageItem>(item)?.message);
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        let ticket = ticket.ok_or(StoreError::NotFound)?;
+        Ok(TicketThread { ticket, messages })
+    }
+
+    async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError> {
+        let before = update.before();
+        let put = Put::builder()
+            .table_name(&self.tables.main)
+            .set_item(Some(items::to_item(&TicketItem::of(update.after()))?))
+            .condition_expression("attribute_exists(pk) AND version = :read")
+            .expression_attribute_values(":read", n(before.version))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .build()
+            .map_err(build_error)?;
+        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        for m in update.messages() {
+            writes.push(self.put(
+                &self.tables.main,
+                items::to_item(&MessageItem::of(m))?,
+                Some("attribute_not_exists(pk)"),
+            )?);
+        }
+        writes.extend(self.counter_updates(update.counter_deltas())?);
+        writes.extend(self.message_id_puts(update.messages())?);
+        match self.transact(writes).await {
+            Ok(()) => Ok(update.after().clone()),
+            Err(e) => match failed_conditions(&e) {
+                Some(f) if f.iter().any(|(i, had_item)| *i == 0 && !had_item) => {
+                    Err(StoreError::NotFound)
+                }
+                Some(f) if !f.is_empty() => Err(StoreError::Conflict),
+                _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),
+                _ => Err(sdk_error(e)),
+            },
+        }
+    }
+
+    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError> {
+        let partition = keys::queue_pk(&query.category, query.status);
+        let start = query
+            .cursor
+            .as_ref()
+            .map(|c| decode_cursor(c, &partition))
+            .transpose()?;
+        let limit = query.limit.clamp(1, 100);
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .index_name(keys::QUEUE_INDEX)
+            .key_condition_expression("gsi1pk = :p")
+            .expression_attribute_values(":p", s(partition))
+            .scan_index_forward(query.order == QueueOrder::OldestFirst)
+            // One more than asked: tells whether another page exists without an empty last page.
+            .limit(i32::from(limit) + 1)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let mut found = out.items.unwrap_or_default();
+        let next = if found.len() > usize::from(limit) {
+            found.truncate(usize::from(limit));
+            found.last().map(encode_cursor).transpose()?
+        } else {
+            None
+        };
+        Ok(Page {
+            items: summaries(found)?,
+            next,
+        })
+    }
+
+    async fn due_before(
+        &self,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<DueTicket>, StoreError> {
+        let mut due = Vec::new();
+        let mut start = None;
+        while due.len() < usize::from(limit) {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .index_name(keys::DUE_INDEX)
+                .key_condition_expression("gsi2pk = :p AND gsi2sk < :before")
+                .expression_attribute_values(":p", s(keys::DUE_PARTITION))
+                .expression_attribute_values(":before", s(sortable(before)))
+                .limit(i32::from(limit) - due.len() as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                let ticket = items::from_item::<TicketItem>(item)?.ticket;
+                if let Some(due_at) = ticket.due_at {
+                    due.push(DueTicket {
+                        reference: ticket.reference,
+                        due_at,
+                    });
+                }
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(due)
+    }
+
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .index_name(keys::REQUESTER_INDEX)
+            .key_condition_expression("gsi3pk = :p")
+            .expression_attribute_values(":p", s(format!("R#{}", email.key())))
+            .scan_index_forward(false)
+            .limit(i32::from(limit.max(1)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        summaries(out.items.unwrap_or_default())
+    }
+
+    async fn ticket_for_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<TicketRef>, StoreError> {
+        let Some(id) = normalize_message_id(message_id) else {
+            return Ok(None);
+        };
+        match self
+            .get(keys::message_id_pk(&id), keys::MESSAGE_ID_SK.into())
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => {
+                let item: MessageIdItem = items::from_item(item)?;
+                TicketRef::parse(&item.ticket)
+                    .map(Some)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+        }
+    }
+
+    async fn record_message_id(
+        &self,
+        message_id: &str,
+        ticket: &TicketRef,
+    ) -> Result<(), StoreError> {
+        let id = normalize_message_id(message_id)
+            .ok_or_else(|| StoreError::Corrupt("empty Message-ID".into()))?;
+        let item = items::to_item(&MessageIdItem {
+            pk: keys::message_id_pk(&id),
+            sk: keys::MESSAGE_ID_SK.into(),
+            ticket: ticket.as_str().to_owned(),
+        })?;
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
+        let item: HashMap<_, _> = self
+            .get(keys::category_counter_pk(category), "STATUS".into())
+            .await?
+            .unwrap_or_default();
+        let mut counts = StatusCounts::default();
+        for status in Status::ALL {
+            let v = items::number(&item, status.as_str())?;
+            if v != 0 {
+                counts.0.insert(status, v);
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn daily_counts(
+        &self,
+        category: &CategoryId,
+        day: NaiveDate,
+    ) -> Result<DailyCounts, StoreError> {
+        let item = self
+            .get(keys::category_counter_pk(category), keys::day_sk(day))
+            .await?
+            .unwrap_or_default();
+        Ok(DailyCounts {
+            opened: items::number(&item, "opened")?,
+            closed: items::number(&item, "closed")?,
+        })
+    }
+
+    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError> {
+        let item = self
+            .get(keys::agent_counter_pk(agent), keys::day_sk(day))
+            .await?
+            .unwrap_or_default();
+        items::number(&item, "closed")
+    }
+}
