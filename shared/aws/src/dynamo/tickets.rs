@@ -93,10 +93,9 @@ impl DynamoStore {
                 .as_ref()
                 .and_then(|e| e.message_id.as_deref())
                 .and_then(normalize_message_id);
-            if let Some(id) = id {
-                if !seen.iter().any(|(s, _): &(String, _)| s == &id) {
-                    seen.push((id, m.ticket.clone()));
-                }
+            // Two items on one key would make DynamoDB refuse the transaction.
+            if let Some(id) = id.filter(|id| !seen.iter().any(|(s, _): &(String, _)| s == id)) {
+                seen.push((id, m.ticket.clone()));
             }
         }
         seen.into_iter()

@@ -1,0 +1,71 @@
+//! submit-form: the public API (`/api/*` except `/api/agent/*`). For now it serves
+//! the health check; the customer routes arrive with the intake issue and answer
+//! 501 until then.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use helpdesk_domain::ports::{
+    CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
+};
+use lambda_kit::Aws;
+use lambda_kit::config::SubmitFormConfig;
+use lambda_kit::http::ApiError;
+use std::sync::Arc;
+
+pub struct Deps {
+    pub tickets: Arc<dyn TicketStore>,
+    pub catalog: Arc<dyn CatalogStore>,
+    pub outbound: Arc<dyn OutboundQueue>,
+    pub health: Arc<dyn HealthProbe>,
+    pub clock: Arc<dyn Clock>,
+    pub ids: Arc<dyn IdSource>,
+}
+
+impl Deps {
+    pub fn connect(aws: &Aws, config: &SubmitFormConfig) -> Self {
+        let store = aws.store(&config.store);
+        Self {
+            tickets: store.clone(),
+            catalog: store,
+            outbound: aws.outbound(&config.outbound_queue_url),
+            health: aws.health(
+                vec![
+                    config.store.main_table.clone(),
+                    config.store.ops_table.clone(),
+                ],
+                vec![config.outbound_queue_url.clone()],
+                vec![config.attachments_bucket.clone()],
+            ),
+            clock: Arc::new(SystemClock),
+            ids: Arc::new(RandomIds),
+        }
+    }
+}
+
+pub fn router(deps: Arc<Deps>) -> Router {
+    Router::new()
+        .route("/api/health", get(health))
+        .fallback(|| async { ApiError::not_implemented("This part of the public API") })
+        .with_state(deps)
+}
+
+/// 200 when every dependency answers, 503 (same body) when one does not.
+async fn health(State(deps): State<Arc<Deps>>) -> Response {
+    let components = deps.health.check().await;
+    let ok = components.iter().all(|c| c.ok);
+    let body = serde_json::json!({
+        "status": if ok { "ok" } else { "degraded" },
+        "function": "submit-form",
+        "checked_at": deps.clock.now(),
+        "components": components,
+    });
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
+}

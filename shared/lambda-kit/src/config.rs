@@ -1,0 +1,351 @@
+//! Typed configuration per function, read from the environment once at cold start.
+//! Nothing else in the workspace reads environment variables (the AWS SDK reads its
+//! own: region, credentials, endpoints).
+
+use helpdesk_domain::EmailAddress;
+use std::collections::HashMap;
+
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration error: {name} is not set ({purpose})")]
+    Missing {
+        name: &'static str,
+        purpose: &'static str,
+    },
+    #[error("configuration error: {name} is not valid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// `main` returning this error prints its Debug form: make that the sentence.
+impl std::fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+/// Where variables come from: the process, or a map in tests.
+pub trait EnvSource {
+    fn var(&self, name: &str) -> Option<String>;
+}
+
+pub struct ProcessEnv;
+
+impl EnvSource for ProcessEnv {
+    fn var(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok()
+    }
+}
+
+impl EnvSource for HashMap<String, String> {
+    fn var(&self, name: &str) -> Option<String> {
+        self.get(name).cloned()
+    }
+}
+
+struct Reader<'a>(&'a dyn EnvSource);
+
+impl Reader<'_> {
+    fn required(&self, name: &'static str, purpose: &'static str) -> Result<String, ConfigError> {
+        match self.0.var(name).map(|v| v.trim().to_owned()) {
+            Some(v) if !v.is_empty() => Ok(v),
+            _ => Err(ConfigError::Missing { name, purpose }),
+        }
+    }
+
+    fn optional(&self, name: &'static str) -> Option<String> {
+        self.0
+            .var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    fn number<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: T,
+    ) -> Result<T, ConfigError> {
+        match self.optional(name) {
+            None => Ok(default),
+            Some(raw) => raw.parse().map_err(|_| ConfigError::Invalid {
+                name,
+                reason: format!("{raw:?} is not a number in range"),
+            }),
+        }
+    }
+
+    fn email(
+        &self,
+        name: &'static str,
+        purpose: &'static str,
+    ) -> Result<EmailAddress, ConfigError> {
+        let raw = self.required(name, purpose)?;
+        EmailAddress::parse(&raw).map_err(|e| ConfigError::Invalid {
+            name,
+            reason: format!("{raw:?} {e}"),
+        })
+    }
+
+    fn domain(&self, name: &'static str, purpose: &'static str) -> Result<String, ConfigError> {
+        let raw = self.required(name, purpose)?;
+        // A domain is valid exactly when an address at it is.
+        EmailAddress::parse(&format!("probe@{raw}"))
+            .map(|a| a.domain().to_owned())
+            .map_err(|_| ConfigError::Invalid {
+                name,
+                reason: format!("{raw:?} is not a domain name"),
+            })
+    }
+}
+
+/// The two DynamoDB tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreConfig {
+    pub main_table: String,
+    pub ops_table: String,
+}
+
+impl StoreConfig {
+    fn read(r: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            main_table: r.required("HELPDESK_MAIN_TABLE", "the main DynamoDB table")?,
+            ops_table: r.required(
+                "HELPDESK_OPS_TABLE",
+                "the DynamoDB table for idempotency keys and rate limits",
+            )?,
+        })
+    }
+}
+
+macro_rules! from_env {
+    ($name:ident) => {
+        impl $name {
+            /// Reads the process environment; call once, at cold start.
+            pub fn from_env() -> Result<Self, ConfigError> {
+                Self::from_source(&ProcessEnv)
+            }
+        }
+    };
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmitFormConfig {
+    pub store: StoreConfig,
+    pub outbound_queue_url: String,
+    pub attachments_bucket: String,
+    pub mail_domain: String,
+}
+
+impl SubmitFormConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            outbound_queue_url: r.required(
+                "HELPDESK_OUTBOUND_QUEUE_URL",
+                "the SQS queue send-reply consumes",
+            )?,
+            attachments_bucket: r.required(
+                "HELPDESK_ATTACHMENTS_BUCKET",
+                "the S3 bucket for attachments",
+            )?,
+            mail_domain: r.domain(
+                "HELPDESK_MAIL_DOMAIN",
+                "the domain support mail is sent from and to",
+            )?,
+        })
+    }
+}
+from_env!(SubmitFormConfig);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMailConfig {
+    pub store: StoreConfig,
+    pub raw_mail_bucket: String,
+    pub outbound_queue_url: String,
+    pub mail_domain: String,
+}
+
+impl InboundMailConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            raw_mail_bucket: r.required(
+                "HELPDESK_RAW_MAIL_BUCKET",
+                "the S3 bucket SES stores inbound mail in",
+            )?,
+            outbound_queue_url: r.required(
+                "HELPDESK_OUTBOUND_QUEUE_URL",
+                "the SQS queue send-reply consumes",
+            )?,
+            mail_domain: r.domain(
+                "HELPDESK_MAIL_DOMAIN",
+                "the domain support mail is sent from and to",
+            )?,
+        })
+    }
+}
+from_env!(InboundMailConfig);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendReplyConfig {
+    pub store: StoreConfig,
+    pub mail_from: EmailAddress,
+    pub mail_domain: String,
+    pub configuration_set: Option<String>,
+}
+
+impl SendReplyConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            mail_from: r.email(
+                "HELPDESK_MAIL_FROM",
+                "the From address of every mail we send",
+            )?,
+            mail_domain: r.domain(
+                "HELPDESK_MAIL_DOMAIN",
+                "the domain support mail is sent from and to",
+            )?,
+            configuration_set: r.optional("HELPDESK_SES_CONFIGURATION_SET"),
+        })
+    }
+}
+from_env!(SendReplyConfig);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlaEscalationConfig {
+    pub store: StoreConfig,
+    pub outbound_queue_url: String,
+}
+
+impl SlaEscalationConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            outbound_queue_url: r.required(
+                "HELPDESK_OUTBOUND_QUEUE_URL",
+                "the SQS queue send-reply consumes",
+            )?,
+        })
+    }
+}
+from_env!(SlaEscalationConfig);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentApiConfig {
+    pub store: StoreConfig,
+    pub outbound_queue_url: String,
+    pub attachments_bucket: String,
+}
+
+impl AgentApiConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            outbound_queue_url: r.required(
+                "HELPDESK_OUTBOUND_QUEUE_URL",
+                "the SQS queue send-reply consumes",
+            )?,
+            attachments_bucket: r.required(
+                "HELPDESK_ATTACHMENTS_BUCKET",
+                "the S3 bucket for attachments",
+            )?,
+        })
+    }
+}
+from_env!(AgentApiConfig);
+
+/// The local runner (dev only): where it listens and what it plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalRunnerConfig {
+    pub port: u16,
+    /// Seconds between schedule ticks (EventBridge runs sla-escalation every 5 min).
+    pub tick_seconds: u64,
+    pub inbound_queue_url: String,
+    pub raw_mail_bucket: String,
+    /// moto's base URL, for the sent-mail page.
+    pub moto_url: String,
+    pub web_dir: String,
+}
+
+impl LocalRunnerConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            port: r.number("HELPDESK_PORT", 3000)?,
+            tick_seconds: r.number("HELPDESK_TICK_SECONDS", 300)?,
+            inbound_queue_url: r.required(
+                "HELPDESK_INBOUND_QUEUE_URL",
+                "the SQS queue S3 notifies of inbound mail",
+            )?,
+            raw_mail_bucket: r.required(
+                "HELPDESK_RAW_MAIL_BUCKET",
+                "the S3 bucket SES stores inbound mail in",
+            )?,
+            moto_url: r.required("HELPDESK_MOTO_URL", "the local SQS/SES/S3 endpoint")?,
+            web_dir: r
+                .optional("HELPDESK_WEB_DIR")
+                .unwrap_or_else(|| "web".to_owned()),
+        })
+    }
+}
+from_env!(LocalRunnerConfig);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_missing_variable_is_named() {
+        let e = SubmitFormConfig::from_source(&env(&[("HELPDESK_MAIN_TABLE", "m")])).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "configuration error: HELPDESK_OPS_TABLE is not set (the DynamoDB table for idempotency keys and rate limits)"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_refused_with_the_reason() {
+        let e = SendReplyConfig::from_source(&env(&[
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_MAIL_FROM", "not an address"),
+        ]))
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    name: "HELPDESK_MAIL_FROM",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_complete_environment_reads() {
+        let c = SendReplyConfig::from_source(&env(&[
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_MAIL_FROM", "support@Example.com"),
+            ("HELPDESK_MAIL_DOMAIN", "Example.com"),
+            ("HELPDESK_SES_CONFIGURATION_SET", " "),
+        ]))
+        .unwrap();
+        assert_eq!(c.mail_domain, "example.com");
+        assert_eq!(c.configuration_set, None);
+    }
+}
