@@ -201,3 +201,81 @@ pub async fn fresh_bucket(aws: &Aws, which: &str) -> String {
         .unwrap_or_else(|e| panic!("{e:?}"));
     name
 }
+
+/// A complete, fresh set of resources as the functions' environment variables
+/// name them, so a test builds each function's config with `from_source` exactly
+/// as the function does at cold start.
+pub struct LocalEnv {
+    pub aws: Aws,
+    pub vars: std::collections::HashMap<String, String>,
+}
+
+impl LocalEnv {
+    pub async fn fresh() -> Self {
+        let aws = local_aws().await;
+        let res = resources();
+        let tables = fresh_tables(&aws).await;
+        let (outbound, outbound_dlq) = fresh_queue(&aws, "outbound").await;
+        let (inbound, inbound_dlq) = fresh_queue(&aws, "inbound").await;
+        let raw = fresh_bucket(&aws, "raw_mail").await;
+        let attachments = fresh_bucket(&aws, "attachments").await;
+        let mut vars = std::collections::HashMap::new();
+        vars.insert(res.tables["main"].env.clone(), tables.main);
+        vars.insert(res.tables["ops"].env.clone(), tables.ops);
+        vars.insert(res.queues["outbound"].env.clone(), outbound);
+        vars.insert("HELPDESK_OUTBOUND_DLQ_URL".into(), outbound_dlq);
+        vars.insert(res.queues["inbound"].env.clone(), inbound);
+        vars.insert("HELPDESK_INBOUND_DLQ_URL".into(), inbound_dlq);
+        vars.insert(res.buckets["raw_mail"].env.clone(), raw);
+        vars.insert(res.buckets["attachments"].env.clone(), attachments);
+        vars.insert("HELPDESK_MAIL_DOMAIN".into(), "helpdesk.test".into());
+        vars.insert("HELPDESK_MAIL_FROM".into(), "support@helpdesk.test".into());
+        if let Ok(moto) = std::env::var("HELPDESK_MOTO_URL") {
+            vars.insert("HELPDESK_MOTO_URL".into(), moto);
+        }
+        Self { aws, vars }
+    }
+
+    pub fn var(&self, name: &str) -> String {
+        self.vars
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| panic!("{name} is not in the test environment"))
+    }
+
+    /// Makes the raw-mail bucket notify the inbound queue, as SES → S3 → SQS does.
+    pub async fn connect_raw_mail_to_inbound(&self) {
+        let sqs = self.aws.sqs();
+        let arn = sqs
+            .get_queue_attributes()
+            .queue_url(self.var("HELPDESK_INBOUND_QUEUE_URL"))
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .attributes
+            .and_then(|a| {
+                a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                    .cloned()
+            })
+            .unwrap_or_default();
+        use aws_sdk_s3::types::{Event, NotificationConfiguration, QueueConfiguration};
+        let queue = QueueConfiguration::builder()
+            .queue_arn(arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        self.aws
+            .s3()
+            .put_bucket_notification_configuration()
+            .bucket(self.var("HELPDESK_RAW_MAIL_BUCKET"))
+            .notification_configuration(
+                NotificationConfiguration::builder()
+                    .queue_configurations(queue)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+}

@@ -69,14 +69,16 @@ fn queue_key(t: &Ticket) -> String {
 impl TicketStore for InMemoryStore {
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
         let mut s = self.state();
-        if let Some(claim) = &new.idempotency {
-            if let Some((fingerprint, reference)) = s.idempotency.get(&claim.key) {
-                return if fingerprint == &claim.fingerprint {
-                    Ok(Created::Replayed(reference.clone()))
-                } else {
-                    Err(StoreError::IdempotencyMismatch)
-                };
-            }
+        let replay = new
+            .idempotency
+            .as_ref()
+            .and_then(|claim| s.idempotency.get(&claim.key).map(|seen| (claim, seen)));
+        if let Some((claim, (fingerprint, reference))) = replay {
+            return if fingerprint == &claim.fingerprint {
+                Ok(Created::Replayed(reference.clone()))
+            } else {
+                Err(StoreError::IdempotencyMismatch)
+            };
         }
         if s.tickets.contains_key(&new.ticket.reference) {
             return Err(StoreError::Duplicate);

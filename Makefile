@@ -1,0 +1,27 @@
+# The commands a newcomer needs. See README.md.
+.PHONY: dev test stack-up stack-down stack-status fmt lint
+
+## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
+dev:
+	scripts/dev.sh
+
+## test: every test (fmt, clippy, unit, contract on the fake and on DynamoDB Local, flows)
+test:
+	scripts/test.sh
+
+## stack-up: only the local AWS stack (DynamoDB Local, moto for SQS/SES/S3); writes .local/stack.env
+stack-up:
+	infra/local/stack.sh up
+
+## stack-down: stop what stack-up started
+stack-down:
+	infra/local/stack.sh down
+
+stack-status:
+	infra/local/stack.sh status
+
+fmt:
+	cargo fmt --all
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings

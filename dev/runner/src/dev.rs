@@ -1,0 +1,195 @@
+//! Dev pages: the mail that was sent (read from the SES emulator), a way to deliver
+//! a raw `.eml` as inbound mail the way SES does (stored in the raw-mail bucket,
+//! whose notification feeds the inbound queue), and a manual schedule tick.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use lambda_kit::http::ApiError;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// SES's own cap on a received message.
+const MAX_INBOUND: usize = 40 * 1024 * 1024;
+
+pub struct DevState {
+    pub moto_url: String,
+    pub s3: aws_sdk_s3::Client,
+    pub raw_mail_bucket: String,
+    pub sla: Arc<sla_escalation::Deps>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SentMail {
+    pub id: String,
+    pub source: String,
+    pub destinations: Vec<String>,
+    pub raw_data: String,
+}
+
+/// What the SES emulator recorded as sent, newest first.
+pub async fn sent_mail(moto_url: &str) -> anyhow::Result<Vec<SentMail>> {
+    let data: serde_json::Value = fetch_json(&format!("{moto_url}/moto-api/data.json")).await?;
+    let raw = data.pointer("/ses/RawMessage").cloned().unwrap_or_default();
+    let mut mails: Vec<SentMail> = serde_json::from_value(raw).unwrap_or_default();
+    mails.reverse();
+    Ok(mails)
+}
+
+/// GET a JSON document over plain HTTP (the emulator is on loopback).
+async fn fetch_json(url: &str) -> anyhow::Result<serde_json::Value> {
+    use http_body_util::{BodyExt, Empty};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let client: Client<_, Empty<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let response = client.get(url.parse()?).await?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{url} answered {}",
+        response.status()
+    );
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(serde_json::from_slice(&body)?)
+}
+
+pub async fn mail_json(State(dev): State<Arc<DevState>>) -> Response {
+    match sent_mail(&dev.moto_url).await {
+        Ok(mails) => Json(mails).into_response(),
+        Err(e) => unreachable_stack(e),
+    }
+}
+
+fn unreachable_stack(e: anyhow::Error) -> Response {
+    tracing::warn!(error = %e, "SES emulator unreachable");
+    ApiError::new(
+        StatusCode::BAD_GATEWAY,
+        "stack_unreachable",
+        "The local SES emulator does not answer; is `make stack-up` running?",
+    )
+    .into_response()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn header<'a>(raw: &'a str, name: &str) -> &'a str {
+    raw.split("\r\n\r\n")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .find_map(|l| {
+            l.split_once(':')
+                .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.trim())
+        })
+        .unwrap_or("")
+}
+
+pub async fn mail_page(State(dev): State<Arc<DevState>>) -> Response {
+    let mails = match sent_mail(&dev.moto_url).await {
+        Ok(m) => m,
+        Err(e) => return unreachable_stack(e),
+    };
+    let mut rows = String::new();
+    for m in &mails {
+        rows.push_str(&format!(
+            "<details><summary><b>{}</b> — to {} <small>({})</small></summary><pre>{}</pre></details>\n",
+            escape(header(&m.raw_data, "Subject")),
+            escape(&m.destinations.join(", ")),
+            escape(&m.id),
+            escape(&m.raw_data)
+        ));
+    }
+    if mails.is_empty() {
+        rows.push_str("<p>No mail has been sent yet.</p>");
+    }
+    Html(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sent mail — Helpdesk dev</title>
+<style>body{{font:15px system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}}pre{{white-space:pre-wrap;background:#f4f4f4;padding:1rem}}textarea{{width:100%;height:10rem}}</style></head>
+<body><h1>Sent mail ({count})</h1>{rows}
+<h2>Deliver an inbound mail</h2>
+<p>Paste a raw message (.eml). It is stored in the raw-mail bucket as SES would store it; the bucket's notification puts it on the inbound queue.</p>
+<form method="post" action="/dev/inbound" enctype="text/plain"><textarea name="raw" required></textarea><button>Deliver</button></form>
+</body></html>"#,
+        count = mails.len()
+    ))
+    .into_response()
+}
+
+#[derive(Serialize)]
+struct Delivered {
+    key: String,
+    bucket: String,
+}
+
+/// `POST /dev/inbound` with a raw message as the body.
+pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> Response {
+    if body.is_empty() {
+        return ApiError::invalid(vec![helpdesk_domain::FieldError::new(
+            "body",
+            "is empty: send the raw message",
+        )])
+        .into_response();
+    }
+    if body.len() > MAX_INBOUND {
+        return ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "SES does not accept messages over 40 MB.",
+        )
+        .into_response();
+    }
+    // The browser form sends `raw=<message>` as text/plain.
+    let raw = body
+        .strip_prefix(b"raw=")
+        .map_or(body.clone(), Bytes::copy_from_slice);
+    let key = format!("raw/{}", ses_like_id());
+    match dev
+        .s3
+        .put_object()
+        .bucket(&dev.raw_mail_bucket)
+        .key(&key)
+        .body(raw.to_vec().into())
+        .send()
+        .await
+    {
+        Ok(_) => (
+            StatusCode::ACCEPTED,
+            Json(Delivered {
+                key,
+                bucket: dev.raw_mail_bucket.clone(),
+            }),
+        )
+            .into_response(),
+        Err(e) => unreachable_stack(anyhow::anyhow!(
+            aws_sdk_s3::error::DisplayErrorContext(e).to_string()
+        )),
+    }
+}
+
+fn ses_like_id() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("local{nanos:032x}")
+}
+
+/// `POST /dev/tick`: run sla-escalation now, as the schedule would.
+pub async fn tick(State(dev): State<Arc<DevState>>) -> Response {
+    match crate::schedule::tick(&dev.sla, chrono::Utc::now()).await {
+        Ok(()) => {
+            Json(serde_json::json!({"function": "sla-escalation", "ok": true})).into_response()
+        }
+        Err(error) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(serde_json::json!({"function": "sla-escalation", "ok": false, "error": error})),
+        )
+            .into_response(),
+    }
+}

@@ -1,0 +1,135 @@
+//! The local runner: links the five function handlers and plays the AWS glue on one
+//! machine — API Gateway for `/api/*`, the SQS event source mappings, the
+//! EventBridge schedule, SES's "store in S3" for dropped-in mail — plus static
+//! files for the help center and the console. Dev only; never deployed.
+
+pub mod dev;
+pub mod gateway;
+pub mod pollers;
+pub mod schedule;
+pub mod seed;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use axum::Router;
+use axum::routing::{get, post};
+use lambda_kit::Aws;
+use lambda_kit::config::{
+    AgentApiConfig, EnvSource, InboundMailConfig, LocalRunnerConfig, ProcessEnv, SendReplyConfig,
+    SlaEscalationConfig, SubmitFormConfig,
+};
+use std::sync::Arc;
+use tower_http::services::ServeDir;
+
+/// Every function, built exactly as its `main` builds it.
+pub struct Functions {
+    pub submit_form: Router,
+    pub agent_api: Router,
+    pub inbound_mail: Arc<inbound_mail::Deps>,
+    pub send_reply: Arc<send_reply::Deps>,
+    pub sla_escalation: Arc<sla_escalation::Deps>,
+    pub submit_form_deps: Arc<submit_form::Deps>,
+    /// The queues the event source mappings read.
+    pub outbound_queue_url: String,
+}
+
+impl Functions {
+    /// Reads each function's configuration, as each would at cold start.
+    pub fn from_source(aws: &Aws, env: &dyn EnvSource) -> Result<Self, lambda_kit::ConfigError> {
+        let submit = SubmitFormConfig::from_source(env)?;
+        let agent = AgentApiConfig::from_source(env)?;
+        let inbound = InboundMailConfig::from_source(env)?;
+        let reply = SendReplyConfig::from_source(env)?;
+        let sla = SlaEscalationConfig::from_source(env)?;
+        let submit_form_deps = Arc::new(submit_form::Deps::connect(aws, &submit));
+        Ok(Self {
+            submit_form: submit_form::router(submit_form_deps.clone()),
+            agent_api: agent_api::router(Arc::new(agent_api::Deps::connect(aws, &agent))),
+            inbound_mail: Arc::new(inbound_mail::Deps::connect(aws, &inbound)),
+            send_reply: Arc::new(send_reply::Deps::connect(aws, &reply)),
+            sla_escalation: Arc::new(sla_escalation::Deps::connect(aws, &sla)),
+            submit_form_deps,
+            outbound_queue_url: submit.outbound_queue_url.clone(),
+        })
+    }
+
+    pub fn inbound_handler(&self) -> pollers::SqsHandler {
+        let deps = self.inbound_mail.clone();
+        Arc::new(move |event: SqsEvent| {
+            let deps = deps.clone();
+            Box::pin(async move { inbound_mail::handle(&deps, event).await })
+                as futures::future::BoxFuture<'static, SqsBatchResponse>
+        })
+    }
+
+    pub fn outbound_handler(&self) -> pollers::SqsHandler {
+        let deps = self.send_reply.clone();
+        Arc::new(move |event: SqsEvent| {
+            let deps = deps.clone();
+            Box::pin(async move { send_reply::handle(&deps, event).await })
+                as futures::future::BoxFuture<'static, SqsBatchResponse>
+        })
+    }
+}
+
+/// The HTTP side: API Gateway for `/api/*`, the dev pages, and static files.
+pub fn http_app(functions: &Functions, dev: Arc<dev::DevState>, web_dir: &str) -> Router {
+    let gateway = Arc::new(gateway::Gateway {
+        public: functions.submit_form.clone(),
+        agent: functions.agent_api.clone(),
+    });
+    let dev_routes = Router::new()
+        .route("/dev/mail", get(dev::mail_page))
+        .route("/dev/mail.json", get(dev::mail_json))
+        .route("/dev/inbound", post(dev::deliver_inbound))
+        .route("/dev/tick", post(dev::tick))
+        .with_state(dev);
+    Router::new()
+        .route("/api", axum::routing::any(gateway::forward))
+        .route("/api/{*path}", axum::routing::any(gateway::forward))
+        .with_state(gateway)
+        .merge(dev_routes)
+        .route(
+            "/agent",
+            get(|| async { axum::response::Redirect::permanent("/agent/") }),
+        )
+        .nest_service("/agent/", ServeDir::new(format!("{web_dir}/agent")))
+        .nest_service("/assets", ServeDir::new(format!("{web_dir}/assets")))
+        .fallback_service(ServeDir::new(format!("{web_dir}/help")))
+}
+
+/// Everything `make dev` starts, read from the environment.
+pub struct Runner {
+    pub config: LocalRunnerConfig,
+    pub aws: Aws,
+    pub functions: Functions,
+}
+
+impl Runner {
+    pub async fn from_env() -> anyhow::Result<Self> {
+        Self::from_source(Aws::load().await, &ProcessEnv)
+    }
+
+    pub fn from_source(aws: Aws, env: &dyn EnvSource) -> anyhow::Result<Self> {
+        let config = LocalRunnerConfig::from_source(env)?;
+        let functions = Functions::from_source(&aws, env)?;
+        Ok(Self {
+            config,
+            aws,
+            functions,
+        })
+    }
+
+    /// The HTTP app with the dev pages, as `make dev` serves it.
+    pub fn app(&self) -> Router {
+        http_app(&self.functions, self.dev_state(), &self.config.web_dir)
+    }
+
+    pub fn dev_state(&self) -> Arc<dev::DevState> {
+        Arc::new(dev::DevState {
+            moto_url: self.config.moto_url.clone(),
+            s3: self.aws.s3(),
+            raw_mail_bucket: self.config.raw_mail_bucket.clone(),
+            sla: self.functions.sla_escalation.clone(),
+        })
+    }
+}

@@ -1,0 +1,96 @@
+//! Demo data for `make dev`: categories with their own fields, agents of each role,
+//! FAQ entries. Written on first start only (when no category exists).
+
+use helpdesk_domain::Category;
+use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::ports::CatalogStore;
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct Demo {
+    pub categories: Vec<Category>,
+    pub agents: Vec<Agent>,
+    pub faq: Vec<FaqEntry>,
+}
+
+pub fn demo() -> anyhow::Result<Demo> {
+    Ok(serde_json::from_str(include_str!("../demo-data.json"))?)
+}
+
+/// What is in the catalog after seeding, and whether this start wrote it.
+pub struct Seeded {
+    pub written: bool,
+    pub categories: Vec<Category>,
+    pub agents: Vec<Agent>,
+}
+
+pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
+    let existing = catalog.categories().await?;
+    if !existing.is_empty() {
+        return Ok(Seeded {
+            written: false,
+            categories: existing,
+            agents: catalog.agents().await?,
+        });
+    }
+    let demo = demo()?;
+    for c in &demo.categories {
+        catalog.put_category(c).await?;
+    }
+    for a in &demo.agents {
+        catalog.put_agent(a).await?;
+    }
+    for f in &demo.faq {
+        catalog.put_faq(f).await?;
+    }
+    Ok(Seeded {
+        written: true,
+        categories: demo.categories,
+        agents: demo.agents,
+    })
+}
+
+pub fn banner(port: u16, seeded: &Seeded) -> String {
+    let base = format!("http://127.0.0.1:{port}");
+    let mut out = format!(
+        "\nHelpdesk is running (local stack)\n  help center    {base}/\n  agent console  {base}/agent/\n  API            {base}/api/  (health: {base}/api/health)\n  sent mail      {base}/dev/mail  (deliver inbound mail: POST {base}/dev/inbound with a raw .eml)\n  schedule tick  POST {base}/dev/tick\n\n{} demo data:\n",
+        if seeded.written { "Seeded" } else { "Existing" }
+    );
+    for c in &seeded.categories {
+        out.push_str(&format!("  category {:<11} {}\n", c.id.as_str(), c.name));
+    }
+    for a in &seeded.agents {
+        let cats: Vec<&str> = a.categories.iter().map(|c| c.as_str()).collect();
+        out.push_str(&format!(
+            "  agent    {:<11} {:?} {}\n",
+            a.id.as_str(),
+            a.role,
+            cats.join(", ")
+        ));
+    }
+    out.push_str("  (agent sign-in arrives with the agent console; there are no passwords yet)\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_data_parses_into_valid_domain_values() {
+        let demo = demo().unwrap();
+        assert_eq!(demo.categories.len(), 4);
+        for a in &demo.agents {
+            for c in &a.categories {
+                assert!(
+                    demo.categories.iter().any(|k| &k.id == c),
+                    "{} names unknown category {c}",
+                    a.id
+                );
+            }
+        }
+        for f in &demo.faq {
+            assert!(demo.categories.iter().any(|k| k.id == f.category));
+        }
+    }
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole system on this machine: the local AWS stack and the local runner on
+# http://127.0.0.1:${HELPDESK_PORT:-3000}. Ctrl-C stops the runner, and the stack
+# too if this script started it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)" >&2; exit 1; }
+
+started_stack=no
+if ! infra/local/stack.sh status | grep -q 'ddb running' || ! infra/local/stack.sh status | grep -q 'moto running'; then
+  started_stack=yes
+fi
+cleanup() { if [ "$started_stack" = yes ]; then infra/local/stack.sh down; fi; }
+trap cleanup EXIT INT TERM
+
+infra/local/stack.sh up
+# shellcheck disable=SC1091
+. .local/stack.env
+export HELPDESK_WEB_DIR=${HELPDESK_WEB_DIR:-$PWD/web}
+export RUST_LOG=${RUST_LOG:-info}
+cargo build --quiet -p local-runner
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+"$target_dir/debug/local-runner"

@@ -1,0 +1,92 @@
+//! The SQS, SES and S3 adapters against the local emulators.
+
+use helpdesk_domain::outbound::{MailKind, OutboundJob};
+use helpdesk_domain::ports::{IdSource, Mailer, OutboundQueue, RawMailError, RawMailStore};
+use testkit::SequentialIds;
+use testkit::fixtures::email;
+use testkit::local::LocalEnv;
+
+#[tokio::test]
+async fn an_enqueued_job_arrives_as_json_the_consumer_parses() {
+    let env = LocalEnv::fresh().await;
+    let url = env.var("HELPDESK_OUTBOUND_QUEUE_URL");
+    let queue = env.aws.outbound(&url);
+    let ids = SequentialIds::new();
+    let job = OutboundJob {
+        outbox_id: ids.outbox_id(),
+        kind: MailKind::TicketConfirmation,
+        ticket: Some(ids.ticket_ref()),
+        message: None,
+        recipient: email("jane@example.com"),
+    };
+    queue.enqueue(&job).await.unwrap_or_else(|e| panic!("{e}"));
+    let received = env
+        .aws
+        .sqs()
+        .receive_message()
+        .queue_url(&url)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let bodies: Vec<String> = received
+        .messages
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|m| m.body)
+        .collect();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(OutboundJob::parse(&bodies[0]).ok(), Some(job));
+}
+
+#[tokio::test]
+async fn raw_mail_round_trips_and_oversized_mail_is_refused() {
+    let env = LocalEnv::fresh().await;
+    let store = env.aws.raw_mail(&env.var("HELPDESK_RAW_MAIL_BUCKET"));
+    let raw = b"From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
+    store
+        .put("ses-id-1", raw)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(store.get("ses-id-1", 1024).await.as_deref(), Ok(&raw[..]));
+    assert_eq!(
+        store.get("raw/ses-id-1", 1024).await.as_deref(),
+        Ok(&raw[..])
+    );
+    assert_eq!(
+        store.get("ses-id-1", 10).await,
+        Err(RawMailError::TooLarge(10))
+    );
+    assert_eq!(
+        store.get("missing", 1024).await,
+        Err(RawMailError::NotFound)
+    );
+}
+
+#[tokio::test]
+async fn ses_accepts_raw_mail_and_returns_its_message_id() {
+    let env = LocalEnv::fresh().await;
+    let mailer = env.aws.mailer(None);
+    let subject = testkit::local::unique("adapter-test");
+    let raw = format!(
+        "From: support@helpdesk.test\r\nTo: jane@example.com\r\nSubject: {subject}\r\n\r\nHello\r\n"
+    );
+    let id = mailer
+        .send_raw(
+            &email("support@helpdesk.test"),
+            &[email("jane@example.com")],
+            raw.as_bytes(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!id.is_empty());
+    let sent = local_runner::dev::sent_mail(&env.var("HELPDESK_MOTO_URL"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ours: Vec<_> = sent
+        .iter()
+        .filter(|m| m.raw_data.contains(&subject))
+        .collect();
+    assert_eq!(ours.len(), 1);
+    assert_eq!(ours[0].id, id);
+}

@@ -1,0 +1,8 @@
+//! The one integration test binary: everything here runs against the local AWS
+//! stack (DynamoDB Local, moto's SQS/SES/S3). `make test` starts the stack.
+
+mod adapters;
+mod binaries;
+mod contract_dynamodb;
+mod functions;
+mod runner;

@@ -1,0 +1,286 @@
+//! The local runner over real HTTP and real queues: API Gateway events, SQS event
+//! source mapping semantics, SES → S3 → SQS delivery, the schedule tick.
+
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use local_runner::Runner;
+use local_runner::pollers::{PollOutcome, SqsHandler, poll_once};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+use testkit::local::LocalEnv;
+
+/// Serves the runner's app on an ephemeral loopback port; returns its base URL.
+async fn serve(env: &LocalEnv) -> (String, Runner) {
+    let mut vars = env.vars.clone();
+    vars.insert(
+        "HELPDESK_WEB_DIR".into(),
+        format!("{}/../web", env!("CARGO_MANIFEST_DIR")),
+    );
+    let runner = Runner::from_source(env.aws.clone(), &vars).unwrap_or_else(|e| panic!("{e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let app = runner
+        .app()
+        .into_make_service_with_connect_info::<std::net::SocketAddr>();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), runner)
+}
+
+/// Minimal HTTP client over the same hyper the SDK uses.
+async fn request(method: &str, url: &str, body: &[u8]) -> (u16, String) {
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let client: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let req = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("content-type", "application/json")
+        .body(Full::new(bytes::Bytes::copy_from_slice(body)))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let response = client
+        .request(req)
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_bytes();
+    (status, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+#[tokio::test]
+async fn api_routes_reach_the_functions_through_api_gateway_events() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    let (status, body) = request("GET", &format!("{base}/api/health"), b"").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["status"], "ok");
+    let (status, body) = request(
+        "POST",
+        &format!("{base}/api/tickets?x=1&x=2"),
+        b"{\"subject\":\"hi\"}",
+    )
+    .await;
+    assert_eq!(
+        (status, json(&body)["error"]["code"].clone()),
+        (501, Value::from("not_implemented"))
+    );
+    let (status, body) = request("GET", &format!("{base}/api/agent/queue"), b"").await;
+    assert_eq!(status, 501);
+    assert_eq!(
+        json(&body)["error"]["message"],
+        "The agent API is not implemented yet."
+    );
+}
+
+#[tokio::test]
+async fn static_pages_are_served_for_the_help_center_and_the_console() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    let (status, body) = request("GET", &format!("{base}/"), b"").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Help center</h1>"));
+    let (status, body) = request("GET", &format!("{base}/agent/"), b"").await;
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>Agent console</h1>"));
+    assert_eq!(request("GET", &format!("{base}/agent"), b"").await.0, 308);
+    assert_eq!(
+        request("GET", &format!("{base}/no-such-page"), b"").await.0,
+        404
+    );
+}
+
+fn failing_middle_handler() -> SqsHandler {
+    Arc::new(|event: SqsEvent| {
+        Box::pin(async move {
+            let mut response = SqsBatchResponse::default();
+            for record in event.records {
+                if record.body.as_deref() == Some("bad") {
+                    let mut failure = BatchItemFailure::default();
+                    failure.item_identifier = record.message_id.unwrap_or_default();
+                    response.batch_item_failures.push(failure);
+                }
+            }
+            response
+        })
+    })
+}
+
+async fn queue_depth(env: &LocalEnv, url: &str) -> (i64, i64) {
+    use aws_sdk_sqs::types::QueueAttributeName as A;
+    let out = env
+        .aws
+        .sqs()
+        .get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(A::ApproximateNumberOfMessages)
+        .attribute_names(A::ApproximateNumberOfMessagesNotVisible)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let attrs = out.attributes.unwrap_or_default();
+    let n = |k: A| attrs.get(&k).and_then(|v| v.parse().ok()).unwrap_or(-1);
+    (
+        n(A::ApproximateNumberOfMessages),
+        n(A::ApproximateNumberOfMessagesNotVisible),
+    )
+}
+
+#[tokio::test]
+async fn the_poller_deletes_only_what_the_function_handled() {
+    let env = LocalEnv::fresh().await;
+    let url = env.var("HELPDESK_OUTBOUND_QUEUE_URL");
+    let sqs = env.aws.sqs();
+    for body in ["ok-1", "bad", "ok-2"] {
+        sqs.send_message()
+            .queue_url(&url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+    let outcome = poll_once(
+        &sqs,
+        &url,
+        &failing_middle_handler(),
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e:#}"));
+    assert_eq!(
+        outcome,
+        PollOutcome {
+            received: 3,
+            failed: 1
+        }
+    );
+    // The failed one is in flight (back after the visibility timeout), the others are gone.
+    assert_eq!(queue_depth(&env, &url).await, (0, 1));
+}
+
+#[tokio::test]
+async fn mail_delivered_to_dev_inbound_reaches_inbound_mail_through_s3_and_sqs() {
+    let env = LocalEnv::fresh().await;
+    env.connect_raw_mail_to_inbound().await;
+    let (base, runner) = serve(&env).await;
+    let raw = b"From: Jane <jane@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Broken kettle\r\n\r\nHelp\r\n";
+    let (status, body) = request("POST", &format!("{base}/dev/inbound"), raw).await;
+    assert_eq!(status, 202, "{body}");
+    let key = json(&body)["key"].as_str().unwrap_or_default().to_owned();
+    assert!(key.starts_with("raw/"));
+    let stored = env.aws.raw_mail(&env.var("HELPDESK_RAW_MAIL_BUCKET"));
+    use helpdesk_domain::ports::RawMailStore;
+    assert_eq!(stored.get(&key, 1 << 20).await.as_deref(), Ok(&raw[..]));
+
+    // S3 notifies the queue (after its test event); the poller invokes inbound-mail,
+    // which reports the message failed until it is built: it stays in the queue.
+    let url = env.var("HELPDESK_INBOUND_QUEUE_URL");
+    let handler = runner.functions.inbound_handler();
+    let mut total = PollOutcome::default();
+    for _ in 0..5 {
+        let o = poll_once(&env.aws.sqs(), &url, &handler, Duration::from_secs(1))
+            .await
+            .unwrap_or_else(|e| panic!("{e:#}"));
+        total.received += o.received;
+        total.failed += o.failed;
+        if total.received >= 2 {
+            break;
+        }
+    }
+    assert_eq!(
+        total,
+        PollOutcome {
+            received: 2,
+            failed: 2
+        },
+        "the test event and the mail's notification"
+    );
+    assert_eq!(queue_depth(&env, &url).await, (0, 2));
+}
+
+#[tokio::test]
+async fn empty_inbound_mail_is_refused_with_the_field_named() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    let (status, body) = request("POST", &format!("{base}/dev/inbound"), b"").await;
+    assert_eq!(status, 400);
+    assert_eq!(json(&body)["error"]["fields"][0]["field"], "body");
+}
+
+#[tokio::test]
+async fn the_schedule_tick_reports_the_function_result() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    let (status, body) = request("POST", &format!("{base}/dev/tick"), b"").await;
+    assert_eq!(status, 500);
+    assert_eq!(
+        json(&body)["error"],
+        "sla-escalation is not implemented yet"
+    );
+}
+
+#[tokio::test]
+async fn sent_mail_is_listed_on_the_dev_mail_page() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    let subject = testkit::local::unique("dev-mail-page");
+    let raw = format!(
+        "From: support@helpdesk.test\r\nTo: jane@example.com\r\nSubject: {subject}\r\n\r\n<b>not html</b>\r\n"
+    );
+    use helpdesk_domain::ports::Mailer;
+    env.aws
+        .mailer(None)
+        .send_raw(
+            &testkit::fixtures::email("support@helpdesk.test"),
+            &[testkit::fixtures::email("jane@example.com")],
+            raw.as_bytes(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, page) = request("GET", &format!("{base}/dev/mail"), b"").await;
+    assert_eq!(status, 200);
+    assert!(page.contains(&subject));
+    assert!(
+        page.contains("&lt;b&gt;not html&lt;/b&gt;"),
+        "mail content is escaped"
+    );
+}
+
+#[tokio::test]
+async fn seeding_writes_demo_data_once() {
+    let env = LocalEnv::fresh().await;
+    let (_, runner) = serve(&env).await;
+    let catalog = runner.functions.submit_form_deps.catalog.clone();
+    let first = local_runner::seed::seed_demo(&*catalog)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.written);
+    assert_eq!(first.categories.len(), 4);
+    let second = local_runner::seed::seed_demo(&*catalog)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!second.written);
+    assert_eq!(
+        second
+            .categories
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        ["billing", "sales", "technical", "suggestion"]
+    );
+    let faq = catalog
+        .faq(&testkit::fixtures::category_id("billing"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(faq.len(), 2);
+}
