@@ -38,4 +38,14 @@ step "cargo build --bins (the function binaries the suite starts)"
 cargo build --workspace --bins --quiet
 
 step "cargo test"
-cargo test --workspace
+# --all-targets: every unit, property and integration test (there are no doctests).
+log=$(mktemp)
+status=0
+cargo test --workspace --all-targets 2>&1 | tee "$log" || status=$?
+cleanup
+trap - EXIT
+# One closing line for the whole run, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
+rm -f "$log"
+exit "$status"

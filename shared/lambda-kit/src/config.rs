@@ -59,6 +59,34 @@ impl Reader<'_> {
             .filter(|v| !v.is_empty())
     }
 
+    fn outbound_queue(&self) -> Result<String, ConfigError> {
+        self.required(
+            "HELPDESK_OUTBOUND_QUEUE_URL",
+            "the SQS queue send-reply consumes",
+        )
+    }
+
+    fn attachments_bucket(&self) -> Result<String, ConfigError> {
+        self.required(
+            "HELPDESK_ATTACHMENTS_BUCKET",
+            "the S3 bucket for attachments",
+        )
+    }
+
+    fn raw_mail_bucket(&self) -> Result<String, ConfigError> {
+        self.required(
+            "HELPDESK_RAW_MAIL_BUCKET",
+            "the S3 bucket SES stores inbound mail in",
+        )
+    }
+
+    fn mail_domain(&self) -> Result<String, ConfigError> {
+        self.domain(
+            "HELPDESK_MAIL_DOMAIN",
+            "the domain support mail is sent from and to",
+        )
+    }
+
     fn number<T: std::str::FromStr>(
         &self,
         name: &'static str,
@@ -140,18 +168,9 @@ impl SubmitFormConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
-            outbound_queue_url: r.required(
-                "HELPDESK_OUTBOUND_QUEUE_URL",
-                "the SQS queue send-reply consumes",
-            )?,
-            attachments_bucket: r.required(
-                "HELPDESK_ATTACHMENTS_BUCKET",
-                "the S3 bucket for attachments",
-            )?,
-            mail_domain: r.domain(
-                "HELPDESK_MAIL_DOMAIN",
-                "the domain support mail is sent from and to",
-            )?,
+            outbound_queue_url: r.outbound_queue()?,
+            attachments_bucket: r.attachments_bucket()?,
+            mail_domain: r.mail_domain()?,
         })
     }
 }
@@ -170,18 +189,9 @@ impl InboundMailConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
-            raw_mail_bucket: r.required(
-                "HELPDESK_RAW_MAIL_BUCKET",
-                "the S3 bucket SES stores inbound mail in",
-            )?,
-            outbound_queue_url: r.required(
-                "HELPDESK_OUTBOUND_QUEUE_URL",
-                "the SQS queue send-reply consumes",
-            )?,
-            mail_domain: r.domain(
-                "HELPDESK_MAIL_DOMAIN",
-                "the domain support mail is sent from and to",
-            )?,
+            raw_mail_bucket: r.raw_mail_bucket()?,
+            outbound_queue_url: r.outbound_queue()?,
+            mail_domain: r.mail_domain()?,
         })
     }
 }
@@ -204,10 +214,7 @@ impl SendReplyConfig {
                 "HELPDESK_MAIL_FROM",
                 "the From address of every mail we send",
             )?,
-            mail_domain: r.domain(
-                "HELPDESK_MAIL_DOMAIN",
-                "the domain support mail is sent from and to",
-            )?,
+            mail_domain: r.mail_domain()?,
             configuration_set: r.optional("HELPDESK_SES_CONFIGURATION_SET"),
         })
     }
@@ -225,10 +232,7 @@ impl SlaEscalationConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
-            outbound_queue_url: r.required(
-                "HELPDESK_OUTBOUND_QUEUE_URL",
-                "the SQS queue send-reply consumes",
-            )?,
+            outbound_queue_url: r.outbound_queue()?,
         })
     }
 }
@@ -246,14 +250,8 @@ impl AgentApiConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
-            outbound_queue_url: r.required(
-                "HELPDESK_OUTBOUND_QUEUE_URL",
-                "the SQS queue send-reply consumes",
-            )?,
-            attachments_bucket: r.required(
-                "HELPDESK_ATTACHMENTS_BUCKET",
-                "the S3 bucket for attachments",
-            )?,
+            outbound_queue_url: r.outbound_queue()?,
+            attachments_bucket: r.attachments_bucket()?,
         })
     }
 }
@@ -282,10 +280,7 @@ impl LocalRunnerConfig {
                 "HELPDESK_INBOUND_QUEUE_URL",
                 "the SQS queue S3 notifies of inbound mail",
             )?,
-            raw_mail_bucket: r.required(
-                "HELPDESK_RAW_MAIL_BUCKET",
-                "the S3 bucket SES stores inbound mail in",
-            )?,
+            raw_mail_bucket: r.raw_mail_bucket()?,
             moto_url: r.required("HELPDESK_MOTO_URL", "the local SQS/SES/S3 endpoint")?,
             web_dir: r
                 .optional("HELPDESK_WEB_DIR")

@@ -145,6 +145,21 @@ pub async fn fresh_tables(aws: &Aws) -> Tables {
     Tables { main, ops }
 }
 
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .attributes
+        .and_then(|a| {
+            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
+                .cloned()
+        })
+        .unwrap_or_else(|| panic!("{url} has no ARN"))
+}
+
 /// A fresh queue with its DLQ and redrive policy, like the stack's; returns
 /// (queue url, dlq url).
 pub async fn fresh_queue(aws: &Aws, which: &str) -> (String, String) {
@@ -159,19 +174,7 @@ pub async fn fresh_queue(aws: &Aws, which: &str) -> (String, String) {
         .await
         .unwrap_or_else(|e| panic!("{e:?}"));
     let dlq_url = dlq.queue_url.unwrap_or_default();
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&dlq_url)
-        .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"))
-        .attributes
-        .and_then(|a| {
-            a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                .cloned()
-        })
-        .unwrap_or_default();
+    let arn = queue_arn(&sqs, &dlq_url).await;
     let redrive = serde_json::json!({"deadLetterTargetArn": arn, "maxReceiveCount": spec.max_receive_count.to_string()});
     let queue = sqs
         .create_queue()
@@ -246,19 +249,7 @@ impl LocalEnv {
     /// Makes the raw-mail bucket notify the inbound queue, as SES → S3 → SQS does.
     pub async fn connect_raw_mail_to_inbound(&self) {
         let sqs = self.aws.sqs();
-        let arn = sqs
-            .get_queue_attributes()
-            .queue_url(self.var("HELPDESK_INBOUND_QUEUE_URL"))
-            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e:?}"))
-            .attributes
-            .and_then(|a| {
-                a.get(&aws_sdk_sqs::types::QueueAttributeName::QueueArn)
-                    .cloned()
-            })
-            .unwrap_or_default();
+        let arn = queue_arn(&sqs, &self.var("HELPDESK_INBOUND_QUEUE_URL")).await;
         use aws_sdk_s3::types::{Event, NotificationConfiguration, QueueConfiguration};
         let queue = QueueConfiguration::builder()
             .queue_arn(arn)

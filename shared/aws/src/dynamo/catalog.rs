@@ -43,19 +43,6 @@ impl DynamoStore {
             .map_err(sdk_error)?;
         Ok(())
     }
-
-    async fn one(&self, pk: &str, sk: &str) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(out.item)
-    }
 }
 
 #[async_trait]
@@ -72,7 +59,7 @@ impl CatalogStore for DynamoStore {
     }
 
     async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
-        self.one(keys::CATEGORY_PK, id.as_str())
+        self.get_item(keys::CATEGORY_PK, id.as_str())
             .await?
             .map(|i| items::from_item::<CategoryItem>(i).map(|c| c.category))
             .transpose()
@@ -96,7 +83,7 @@ impl CatalogStore for DynamoStore {
     }
 
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
-        self.one(keys::AGENT_PK, id.as_str())
+        self.get_item(keys::AGENT_PK, id.as_str())
             .await?
             .map(|i| items::from_item::<AgentItem>(i).map(|a| a.agent))
             .transpose()

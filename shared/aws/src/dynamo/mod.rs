@@ -32,6 +32,24 @@ impl DynamoStore {
     pub fn tables(&self) -> &Tables {
         &self.tables
     }
+
+    /// One item of the main table by its full key (eventually consistent).
+    pub(crate) async fn get_item(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> Result<Option<items::Item>, StoreError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.tables.main)
+            .key("pk", items::s(pk))
+            .key("sk", items::s(sk))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
 }
 
 /// Keeps the kinds of failure that matter; everything else is "unavailable" with

@@ -147,19 +147,6 @@ impl DynamoStore {
             TicketRef::parse(&item.ticket).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Created::Replayed(reference))
     }
-
-    async fn get(&self, pk: String, sk: String) -> Result<Option<Item>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(out.item)
-    }
 }
 
 /// Which items of a cancelled transaction failed their condition, with the old item
@@ -445,7 +432,7 @@ impl TicketStore for DynamoStore {
             return Ok(None);
         };
         match self
-            .get(keys::message_id_pk(&id), keys::MESSAGE_ID_SK.into())
+            .get_item(&keys::message_id_pk(&id), keys::MESSAGE_ID_SK)
             .await?
         {
             None => Ok(None),
@@ -482,7 +469,7 @@ impl TicketStore for DynamoStore {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
         let item: HashMap<_, _> = self
-            .get(keys::category_counter_pk(category), "STATUS".into())
+            .get_item(&keys::category_counter_pk(category), "STATUS")
             .await?
             .unwrap_or_default();
         let mut counts = StatusCounts::default();
@@ -501,7 +488,7 @@ impl TicketStore for DynamoStore {
         day: NaiveDate,
     ) -> Result<DailyCounts, StoreError> {
         let item = self
-            .get(keys::category_counter_pk(category), keys::day_sk(day))
+            .get_item(&keys::category_counter_pk(category), &keys::day_sk(day))
             .await?
             .unwrap_or_default();
         Ok(DailyCounts {
@@ -512,7 +499,7 @@ impl TicketStore for DynamoStore {
 
     async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError> {
         let item = self
-            .get(keys::agent_counter_pk(agent), keys::day_sk(day))
+            .get_item(&keys::agent_counter_pk(agent), &keys::day_sk(day))
             .await?
             .unwrap_or_default();
         items::number(&item, "closed")
