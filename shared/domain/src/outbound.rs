@@ -24,6 +24,18 @@ impl MailKind {
     }
 }
 
+/// Where an outbox item stands. It is written `Queued` in the same transaction as
+/// the change that produced it, so a mail is never lost between the database and
+/// the queue; send-reply moves it on by conditional writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+}
+
 /// One mail to send. The outbox id makes sending exactly-once: send-reply moves the
 /// outbox item queued → sending → sent by conditional writes keyed on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,13 +6,13 @@ use crate::category::Category;
 use crate::counters::{DailyCounts, StatusCounts};
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
-use crate::outbound::OutboundJob;
+use crate::outbound::{OutboundJob, OutboxState};
 use crate::store::{
     Created, DueTicket, NewTicket, Page, QueueQuery, StoreError, TicketSummary, TicketThread,
-    TicketUpdate,
+    TicketUpdate, TrackingToken,
 };
 use crate::ticket::Ticket;
-use crate::token::SecretToken;
+use crate::token::{SecretToken, TokenHash};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -58,6 +58,28 @@ pub trait TicketStore: Send + Sync {
         message_id: &str,
         ticket: &TicketRef,
     ) -> Result<(), StoreError>;
+
+    /// Adds another tracking link secret to a ticket (links can be re-requested).
+    async fn add_tracking_token(
+        &self,
+        ticket: &TicketRef,
+        token: TrackingToken,
+    ) -> Result<(), StoreError>;
+
+    /// Does this secret open this ticket at `now`? Wrong ticket, unknown or
+    /// expired secret: false.
+    async fn tracking_token_valid(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// An outbox item and where it stands.
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError>;
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
 

@@ -4,9 +4,11 @@ use crate::counters::{self, CounterDelta};
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, TicketRef};
 use crate::message::Message;
+use crate::outbound::OutboundJob;
 use crate::text::Subject;
 use crate::ticket::{Priority, Status, Ticket, Tier};
-use chrono::{DateTime, Utc};
+use crate::token::TokenHash;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -24,6 +26,9 @@ pub enum StoreError {
     IdempotencyMismatch,
     #[error("the page cursor is not valid")]
     BadCursor,
+    /// A rate limit was reached; retry after this many seconds.
+    #[error("too many requests, retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     /// Retry later (throttling, capacity).
     #[error("throttled, retry later")]
     Throttled,
@@ -45,11 +50,50 @@ pub struct IdempotencyClaim {
     pub expires_at: DateTime<Utc>,
 }
 
+/// A tracking link's secret, as stored: only its hash, with an expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingToken {
+    pub hash: TokenHash,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// One hit on a fixed-window rate limit, counted in the same write as what it
+/// limits. The write is refused when the window already holds `limit` hits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitClaim {
+    /// `<subject>#<window start>`, e.g. `submit-ip:203.0.113.7#1795348800`.
+    pub key: String,
+    pub limit: u32,
+    pub window_ends: DateTime<Utc>,
+}
+
+impl RateLimitClaim {
+    /// The claim for `subject` in the fixed window of `window` that holds `now`.
+    pub fn fixed_window(subject: &str, limit: u32, window: Duration, now: DateTime<Utc>) -> Self {
+        let size = window.num_seconds().max(1);
+        let start = now.timestamp().div_euclid(size) * size;
+        let window_ends = DateTime::from_timestamp(start + size, 0).unwrap_or(now + window);
+        Self {
+            key: format!("{subject}#{start}"),
+            limit,
+            window_ends,
+        }
+    }
+
+    pub fn retry_after_secs(&self, now: DateTime<Utc>) -> u64 {
+        (self.window_ends - now).num_seconds().max(1) as u64
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct NewTicket {
     pub ticket: Ticket,
     pub first_message: Message,
     pub idempotency: Option<IdempotencyClaim>,
+    pub tracking_token: Option<TrackingToken>,
+    pub rate_limits: Vec<RateLimitClaim>,
+    /// Mail to send because of this ticket (the confirmation), stored `Queued`.
+    pub outbox: Vec<OutboundJob>,
 }
 
 impl NewTicket {
@@ -183,4 +227,31 @@ pub fn normalize_message_id(raw: &str) -> Option<String> {
         .trim();
     (!id.is_empty() && id.len() <= 998 && !id.chars().any(|c| c.is_whitespace() || c.is_control()))
         .then(|| id.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn fixed_windows_align_and_say_when_they_end() {
+        let now = Utc
+            .with_ymd_and_hms(2026, 3, 2, 9, 17, 30)
+            .single()
+            .unwrap();
+        let claim = RateLimitClaim::fixed_window("ip:1.2.3.4", 5, Duration::hours(1), now);
+        assert_eq!(
+            claim.window_ends,
+            Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).single().unwrap()
+        );
+        assert_eq!(claim.retry_after_secs(now), 42 * 60 + 30);
+        let later = RateLimitClaim::fixed_window(
+            "ip:1.2.3.4",
+            5,
+            Duration::hours(1),
+            now + Duration::minutes(45),
+        );
+        assert_ne!(claim.key, later.key);
+    }
 }

@@ -4,7 +4,6 @@ use crate::category::DetailValues;
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, TicketRef};
 use crate::text::{DisplayName, Subject};
-use crate::token::TokenHash;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -154,7 +153,6 @@ pub struct Ticket {
     pub updated_at: DateTime<Utc>,
     /// When the running SLA clock next falls due; `None` while no clock runs.
     pub due_at: Option<DateTime<Utc>>,
-    pub tracking_token_hash: Option<TokenHash>,
     /// Bumped by every stored change; writes are conditional on the version read.
     pub version: u64,
 }

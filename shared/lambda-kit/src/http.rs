@@ -16,6 +16,9 @@ pub struct ApiError {
     pub message: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<FieldError>,
+    /// Sent as `Retry-After` (seconds).
+    #[serde(skip)]
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -25,6 +28,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -83,11 +87,22 @@ impl From<StoreError> for ApiError {
                 "bad_cursor",
                 "The page cursor is not valid.",
             ),
-            StoreError::Throttled => Self::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "retry_later",
-                "We are busy; please retry in a moment.",
-            ),
+            StoreError::RateLimited { retry_after_secs } => Self {
+                retry_after: Some(retry_after_secs),
+                ..Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    "Too many requests; please try again later.",
+                )
+            },
+            StoreError::Throttled => Self {
+                retry_after: Some(2),
+                ..Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "retry_later",
+                    "We are busy; please retry in a moment.",
+                )
+            },
             StoreError::Unavailable(detail) | StoreError::Corrupt(detail) => {
                 tracing::error!(%detail, "store failure");
                 Self::internal()
@@ -104,10 +119,10 @@ struct Body<'a> {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, Json(Body { error: &self })).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        if let Some(secs) = self.retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -129,6 +144,12 @@ mod tests {
         let r = ApiError::from(StoreError::Throttled).into_response();
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers().get(header::RETRY_AFTER).unwrap(), "2");
+        let r = ApiError::from(StoreError::RateLimited {
+            retry_after_secs: 754,
+        })
+        .into_response();
+        assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(r.headers().get(header::RETRY_AFTER).unwrap(), "754");
         let hidden = ApiError::from(StoreError::Unavailable(
             "ResourceNotFoundException arn:...".into(),
         ));

@@ -6,8 +6,13 @@ use crate::fixtures::{self, agent_reply, email, new_ticket, with_idempotency, wi
 use crate::{FixedClock, SequentialIds};
 use chrono::Duration;
 use helpdesk_domain::catalog::Role;
+use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
-use helpdesk_domain::store::{Created, Cursor, QueueOrder, QueueQuery, StoreError, TicketUpdate};
+use helpdesk_domain::store::{
+    Created, Cursor, QueueOrder, QueueQuery, RateLimitClaim, StoreError, TicketUpdate,
+    TrackingToken,
+};
 use helpdesk_domain::{Status, Ticket, TicketRef};
 use std::sync::Arc;
 
@@ -33,7 +38,10 @@ macro_rules! store_contract {
             due_index_holds_only_running_clocks,
             requester_tickets_newest_first_ignoring_case,
             message_ids_lead_to_their_ticket,
-            catalog_keeps_order_and_replaces_by_id
+            catalog_keeps_order_and_replaces_by_id,
+            tracking_tokens_open_only_their_ticket_until_they_expire,
+            a_full_rate_limit_refuses_the_whole_write,
+            the_outbox_item_is_written_with_the_ticket
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -518,4 +526,156 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
         ["a", "b"]
     );
     assert!(!faq[1].published);
+}
+
+pub async fn tracking_tokens_open_only_their_ticket_until_they_expire(stores: &Stores) {
+    let (clock, ids) = setup();
+    let now = clock.now();
+    let secret = ids.secret_token();
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", now);
+    new.tracking_token = Some(TrackingToken {
+        hash: secret.hash(),
+        expires_at: now + Duration::days(90),
+    });
+    let reference = new.ticket.reference.clone();
+    stores
+        .tickets
+        .create_ticket(new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let other = create(stores, &ids, &clock, "billing", "joe@example.com").await;
+    let t = &stores.tickets;
+    assert_eq!(
+        t.tracking_token_valid(&reference, &secret.hash(), now)
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        t.tracking_token_valid(&reference, &ids.secret_token().hash(), now)
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        t.tracking_token_valid(&other.reference, &secret.hash(), now)
+            .await,
+        Ok(false)
+    );
+    assert_eq!(
+        t.tracking_token_valid(&reference, &secret.hash(), now + Duration::days(91))
+            .await,
+        Ok(false)
+    );
+    // A re-requested link works beside the first one.
+    let second = ids.secret_token();
+    t.add_tracking_token(
+        &reference,
+        TrackingToken {
+            hash: second.hash(),
+            expires_at: now + Duration::days(90),
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        t.tracking_token_valid(&reference, &second.hash(), now)
+            .await,
+        Ok(true)
+    );
+    assert_eq!(
+        t.tracking_token_valid(&reference, &secret.hash(), now)
+            .await,
+        Ok(true)
+    );
+    let missing = TicketRef::from_bits(424_242);
+    let refused = t
+        .add_tracking_token(
+            &missing,
+            TrackingToken {
+                hash: second.hash(),
+                expires_at: now,
+            },
+        )
+        .await;
+    assert_eq!(refused, Err(StoreError::NotFound));
+    // Secrets are not messages: the thread holds only the first message.
+    assert_eq!(
+        t.load_ticket(&reference).await.map(|th| th.messages.len()),
+        Ok(1)
+    );
+}
+
+pub async fn a_full_rate_limit_refuses_the_whole_write(stores: &Stores) {
+    let (clock, ids) = setup();
+    let now = clock.now();
+    let limited = |who: &str| {
+        let mut new = new_ticket(&ids, "billing", who, now);
+        new.rate_limits = vec![
+            RateLimitClaim::fixed_window("ip:203.0.113.7", 2, Duration::hours(1), now),
+            RateLimitClaim::fixed_window(&format!("email:{who}"), 5, Duration::hours(1), now),
+        ];
+        new
+    };
+    for who in ["a@example.com", "b@example.com"] {
+        assert!(matches!(
+            stores.tickets.create_ticket(limited(who)).await,
+            Ok(Created::New(_))
+        ));
+    }
+    let third = limited("c@example.com");
+    let third_ref = third.ticket.reference.clone();
+    let window = RateLimitClaim::fixed_window("ip:203.0.113.7", 2, Duration::hours(1), now);
+    assert_eq!(
+        stores.tickets.create_ticket(third).await,
+        Err(StoreError::RateLimited {
+            retry_after_secs: window.retry_after_secs(now)
+        })
+    );
+    assert_eq!(
+        stores.tickets.load_ticket(&third_ref).await,
+        Err(StoreError::NotFound)
+    );
+    let billing = fixtures::category_id("billing");
+    assert_eq!(
+        stores
+            .tickets
+            .status_counts(&billing)
+            .await
+            .map(|c| c.get(Status::New)),
+        Ok(2)
+    );
+    // Another subject's window is its own.
+    let mut other = new_ticket(&ids, "billing", "d@example.com", now);
+    other.rate_limits = vec![RateLimitClaim::fixed_window(
+        "ip:198.51.100.1",
+        2,
+        Duration::hours(1),
+        now,
+    )];
+    assert!(matches!(
+        stores.tickets.create_ticket(other).await,
+        Ok(Created::New(_))
+    ));
+}
+
+pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
+    let (clock, ids) = setup();
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    let job = OutboundJob {
+        outbox_id: ids.outbox_id(),
+        kind: MailKind::TicketConfirmation,
+        ticket: Some(new.ticket.reference.clone()),
+        message: None,
+        recipient: email("jane@example.com"),
+    };
+    new.outbox = vec![job.clone()];
+    stores
+        .tickets
+        .create_ticket(new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stores.tickets.outbox_item(&job.outbox_id).await,
+        Ok(Some((job, OutboxState::Queued)))
+    );
+    assert_eq!(stores.tickets.outbox_item(&ids.outbox_id()).await, Ok(None));
 }

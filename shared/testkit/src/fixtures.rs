@@ -103,7 +103,6 @@ pub fn new_ticket_with_ref(
         created_at: at,
         updated_at: at,
         due_at: None,
-        tracking_token_hash: Some(ids.secret_token().hash()),
         version: 1,
     };
     let first_message = Message {
@@ -125,6 +124,9 @@ pub fn new_ticket_with_ref(
         ticket,
         first_message,
         idempotency: None,
+        tracking_token: None,
+        rate_limits: vec![],
+        outbox: vec![],
     }
 }
 

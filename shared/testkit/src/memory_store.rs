@@ -5,13 +5,18 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCounts};
+use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, TicketStore};
+use helpdesk_domain::store::TrackingToken;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::time::sortable;
-use helpdesk_domain::{AgentId, Category, CategoryId, EmailAddress, Message, Ticket, TicketRef};
+use helpdesk_domain::token::TokenHash;
+use helpdesk_domain::{
+    AgentId, Category, CategoryId, EmailAddress, Message, OutboxId, Ticket, TicketRef,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -22,6 +27,9 @@ struct State {
     idempotency: HashMap<String, (String, TicketRef)>,
     message_ids: HashMap<String, TicketRef>,
     counters: HashMap<CounterKey, i64>,
+    tokens: HashMap<TicketRef, Vec<TrackingToken>>,
+    rate_hits: HashMap<String, u32>,
+    outbox: HashMap<OutboxId, (OutboundJob, OutboxState)>,
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
@@ -83,12 +91,38 @@ impl TicketStore for InMemoryStore {
         if s.tickets.contains_key(&new.ticket.reference) {
             return Err(StoreError::Duplicate);
         }
+        let now = new.ticket.created_at;
+        if let Some(full) = new
+            .rate_limits
+            .iter()
+            .find(|c| s.rate_hits.get(&c.key).copied().unwrap_or(0) >= c.limit)
+        {
+            return Err(StoreError::RateLimited {
+                retry_after_secs: full.retry_after_secs(now),
+            });
+        }
         let deltas = new.counter_deltas();
         let NewTicket {
             ticket,
             first_message,
             idempotency,
+            tracking_token,
+            rate_limits,
+            outbox,
         } = new;
+        for claim in rate_limits {
+            *s.rate_hits.entry(claim.key).or_insert(0) += 1;
+        }
+        for job in outbox {
+            s.outbox
+                .insert(job.outbox_id.clone(), (job, OutboxState::Queued));
+        }
+        if let Some(token) = tracking_token {
+            s.tokens
+                .entry(ticket.reference.clone())
+                .or_default()
+                .push(token);
+        }
         if let Some(claim) = idempotency {
             s.idempotency
                 .insert(claim.key, (claim.fingerprint, ticket.reference.clone()));
@@ -234,6 +268,39 @@ impl TicketStore for InMemoryStore {
             .ok_or_else(|| StoreError::Corrupt("empty Message-ID".into()))?;
         self.state().message_ids.insert(id, ticket.clone());
         Ok(())
+    }
+
+    async fn add_tracking_token(
+        &self,
+        ticket: &TicketRef,
+        token: TrackingToken,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if !s.tickets.contains_key(ticket) {
+            return Err(StoreError::NotFound);
+        }
+        s.tokens.entry(ticket.clone()).or_default().push(token);
+        Ok(())
+    }
+
+    async fn tracking_token_valid(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(self
+            .state()
+            .tokens
+            .get(ticket)
+            .is_some_and(|tokens| tokens.iter().any(|t| &t.hash == hash && t.expires_at > now)))
+    }
+
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
+        Ok(self.state().outbox.get(id).cloned())
     }
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {

@@ -5,6 +5,7 @@
 use super::keys;
 use aws_sdk_dynamodb::types::AttributeValue;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::store::StoreError;
 use helpdesk_domain::{Category, Message, Ticket};
 use serde::de::DeserializeOwned;
@@ -79,6 +80,23 @@ pub struct IdempotencyItem {
     pub ticket: String,
     /// Epoch seconds: the ops table's TTL attribute.
     pub expires_at: i64,
+}
+
+/// A tracking link secret's hash, in the ticket's partition.
+#[derive(Serialize, Deserialize)]
+pub struct TokenItem {
+    pub pk: String,
+    pub sk: String,
+    /// Epoch seconds; also the table's TTL attribute, so old secrets disappear.
+    pub expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OutboxItem {
+    pub pk: String,
+    pub sk: String,
+    pub state: OutboxState,
+    pub job: OutboundJob,
 }
 
 #[derive(Serialize, Deserialize)]

@@ -43,6 +43,21 @@ pub fn message_id_pk(normalized_id: &str) -> String {
     format!("MID#{normalized_id}")
 }
 
+pub const TOKEN_SK_PREFIX: &str = "TOK#";
+pub const OUTBOX_SK: &str = "OUT";
+
+pub fn token_sk(hash: &helpdesk_domain::token::TokenHash) -> String {
+    format!("{TOKEN_SK_PREFIX}{}", hash.as_str())
+}
+
+pub fn outbox_pk(id: &helpdesk_domain::OutboxId) -> String {
+    format!("OUT#{}", id.as_str())
+}
+
+pub fn rate_limit_pk(key: &str) -> String {
+    format!("RL#{key}")
+}
+
 pub fn idempotency_pk(key: &str) -> String {
     format!("IDEM#{key}")
 }

@@ -1,23 +1,31 @@
 //! `TicketStore` on DynamoDB: each use case's write is one `TransactWriteItems`.
 
-use super::items::{self, IdempotencyItem, Item, MessageIdItem, MessageItem, TicketItem, n, s};
+use super::items::{
+    self, IdempotencyItem, Item, MessageIdItem, MessageItem, OutboxItem, TicketItem, TokenItem, n,
+    s,
+};
 use super::{DynamoStore, build_error, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
+    Update,
 };
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::OutboxId;
 use helpdesk_domain::counters::{CounterDelta, DailyCounts, StatusCounts};
+use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
+use helpdesk_domain::store::TrackingToken;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::time::sortable;
+use helpdesk_domain::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
 use std::collections::{BTreeMap, HashMap};
 
@@ -238,6 +246,37 @@ impl TicketStore for DynamoStore {
             }
             None => None,
         };
+        let rate_start = writes.len();
+        for claim in &new.rate_limits {
+            let update = Update::builder()
+                .table_name(&self.tables.ops)
+                .key("pk", s(keys::rate_limit_pk(&claim.key)))
+                .update_expression("SET expires_at = :exp ADD hits :one")
+                .condition_expression("attribute_not_exists(pk) OR hits < :limit")
+                .expression_attribute_values(":exp", n(claim.window_ends.timestamp()))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":limit", n(claim.limit))
+                .build()
+                .map_err(build_error)?;
+            writes.push(TransactWriteItem::builder().update(update).build());
+        }
+        if let Some(token) = &new.tracking_token {
+            let item = items::to_item(&TokenItem {
+                pk: keys::ticket_pk(&new.ticket.reference),
+                sk: keys::token_sk(&token.hash),
+                expires_at: token.expires_at.timestamp(),
+            })?;
+            writes.push(self.put(&self.tables.main, item, None)?);
+        }
+        for job in &new.outbox {
+            let item = items::to_item(&OutboxItem {
+                pk: keys::outbox_pk(&job.outbox_id),
+                sk: keys::OUTBOX_SK.into(),
+                state: OutboxState::Queued,
+                job: job.clone(),
+            })?;
+            writes.push(self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))?);
+        }
         writes.push(self.put(
             &self.tables.main,
             items::to_item(&MessageItem::of(&new.first_message))?,
@@ -259,6 +298,18 @@ impl TicketStore for DynamoStore {
                             .await
                     }
                     (_, Some(f)) if f.iter().any(|(i, _)| *i == 0) => Err(StoreError::Duplicate),
+                    (_, Some(f)) => {
+                        let full = f.iter().find_map(|(i, _)| {
+                            i.checked_sub(rate_start)
+                                .and_then(|k| new.rate_limits.get(k))
+                        });
+                        match full {
+                            Some(claim) => Err(StoreError::RateLimited {
+                                retry_after_secs: claim.retry_after_secs(new.ticket.created_at),
+                            }),
+                            None => Err(sdk_error(e)),
+                        }
+                    }
                     _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),
                     _ => Err(sdk_error(e)),
                 }
@@ -283,8 +334,11 @@ impl TicketStore for DynamoStore {
                 .await
                 .map_err(sdk_error)?;
             for item in out.items.unwrap_or_default() {
-                if items::string(&item, "sk")? == keys::TICKET_SK {
+                let sk = items::string(&item, "sk")?;
+                if sk == keys::TICKET_SK {
                     ticket = Some(items::from_item::<TicketItem>(item)?.ticket);
+                } else if sk.starts_with(keys::TOKEN_SK_PREFIX) {
+                    continue;
                 } else {
                     messages.push(items::from_item::<MessageItem>(item)?.message);
                 }
@@ -465,6 +519,65 @@ impl TicketStore for DynamoStore {
             .await
             .map_err(sdk_error)?;
         Ok(())
+    }
+
+    async fn add_tracking_token(
+        &self,
+        ticket: &TicketRef,
+        token: TrackingToken,
+    ) -> Result<(), StoreError> {
+        let exists = ConditionCheck::builder()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::ticket_pk(ticket)))
+            .key("sk", s(keys::TICKET_SK))
+            .condition_expression("attribute_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        let item = items::to_item(&TokenItem {
+            pk: keys::ticket_pk(ticket),
+            sk: keys::token_sk(&token.hash),
+            expires_at: token.expires_at.timestamp(),
+        })?;
+        let writes = vec![
+            TransactWriteItem::builder().condition_check(exists).build(),
+            self.put(&self.tables.main, item, None)?,
+        ];
+        match self.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) if failed_conditions(&e).is_some_and(|f| !f.is_empty()) => {
+                Err(StoreError::NotFound)
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
+    async fn tracking_token_valid(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        match self
+            .get_item(&keys::ticket_pk(ticket), &keys::token_sk(hash))
+            .await?
+        {
+            None => Ok(false),
+            // TTL deletes late: the expiry is checked here, not left to it.
+            Some(item) => Ok(items::from_item::<TokenItem>(item)?.expires_at > now.timestamp()),
+        }
+    }
+
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
+        match self.get_item(&keys::outbox_pk(id), keys::OUTBOX_SK).await? {
+            None => Ok(None),
+            Some(item) => {
+                let item: OutboxItem = items::from_item(item)?;
+                Ok(Some((item.job, item.state)))
+            }
+        }
     }
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
