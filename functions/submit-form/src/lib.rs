@@ -1,12 +1,19 @@
-//! submit-form: the public API (`/api/*` except `/api/agent/*`). For now it serves
-//! the health check; the customer routes arrive with the intake issue and answer
-//! 501 until then.
+//! submit-form: the public API (`/api/*` except `/api/agent/*`): health,
+//! categories, ticket intake and tracking. Routes of the help center that are not
+//! built yet (FAQ search, replies, resolution, tracking links, attachments) answer
+//! 501.
+
+mod categories;
+mod tickets;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use chrono::Duration;
+use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::intake::IntakePolicy;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
@@ -22,14 +29,23 @@ pub struct Deps {
     pub health: Arc<dyn HealthProbe>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
+    pub policy: IntakePolicy,
 }
+
+/// How long a warm function trusts its copy of the categories.
+const CATEGORY_CACHE: i64 = 60;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &SubmitFormConfig) -> Self {
         let store = aws.store(&config.store);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
-            catalog: store,
+            catalog: Arc::new(CachedCatalog::new(
+                store,
+                clock.clone(),
+                Duration::seconds(CATEGORY_CACHE),
+            )),
             outbound: aws.outbound(&config.outbound_queue_url),
             health: aws.health(
                 vec![
@@ -39,8 +55,9 @@ impl Deps {
                 vec![config.outbound_queue_url.clone()],
                 vec![config.attachments_bucket.clone()],
             ),
-            clock: Arc::new(SystemClock),
+            clock,
             ids: Arc::new(RandomIds),
+            policy: IntakePolicy::default(),
         }
     }
 }
@@ -48,6 +65,9 @@ impl Deps {
 pub fn router(deps: Arc<Deps>) -> Router {
     Router::new()
         .route("/api/health", get(health))
+        .route("/api/categories", get(categories::list))
+        .route("/api/tickets", post(tickets::create))
+        .route("/api/tickets/{reference}", get(tickets::show))
         .fallback(|| async { ApiError::not_implemented("This part of the public API") })
         .with_state(deps)
 }
@@ -69,3 +89,6 @@ async fn health(State(deps): State<Arc<Deps>>) -> Response {
     };
     (status, Json(body)).into_response()
 }
+
+#[cfg(test)]
+mod tests;

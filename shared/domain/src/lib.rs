@@ -3,10 +3,12 @@
 //! mail and time. Nothing here knows about AWS or Lambda.
 
 pub mod catalog;
+pub mod catalog_cache;
 pub mod category;
 pub mod counters;
 pub mod email;
 pub mod ids;
+pub mod intake;
 pub mod message;
 pub mod outbound;
 pub mod ports;

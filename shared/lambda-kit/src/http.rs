@@ -128,6 +128,122 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Reads a request body that must be one JSON object of at most `limit` bytes.
+/// Wrong content type → 415, too large → 413, not a JSON object → 400; all in the
+/// one error shape.
+pub async fn json_object(
+    headers: &axum::http::HeaderMap,
+    body: axum::body::Body,
+    limit: usize,
+) -> Result<
+    (
+        serde_json::Map<String, serde_json::Value>,
+        axum::body::Bytes,
+    ),
+    ApiError,
+> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "Send the request body as application/json.",
+        ));
+    }
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("The request body is over {limit} bytes."),
+        )
+    })?;
+    match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(map)) => Ok((map, bytes)),
+        Ok(_) => Err(ApiError::invalid(vec![FieldError::new(
+            "body",
+            "must be a JSON object",
+        )])),
+        Err(e) => Err(ApiError::invalid(vec![FieldError::new(
+            "body",
+            format!(
+                "is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            ),
+        )])),
+    }
+}
+
+/// Takes the string fields of a JSON object: unknown keys and non-string values
+/// are field errors; a missing field reads as empty.
+pub struct Fields {
+    map: serde_json::Map<String, serde_json::Value>,
+    pub errors: Vec<FieldError>,
+}
+
+impl Fields {
+    /// Refuses any key not in `allowed`.
+    pub fn new(map: serde_json::Map<String, serde_json::Value>, allowed: &[&str]) -> Self {
+        let errors = map
+            .keys()
+            .filter(|k| !allowed.contains(&k.as_str()))
+            .map(|k| FieldError::new(k.clone(), "is not a field of this request"))
+            .collect();
+        Self { map, errors }
+    }
+
+    pub fn string(&mut self, name: &str) -> String {
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => String::new(),
+            Some(serde_json::Value::String(s)) => s.clone(),
+            Some(_) => {
+                self.errors.push(FieldError::new(name, "must be a string"));
+                String::new()
+            }
+        }
+    }
+
+    pub fn optional_u64(&mut self, name: &str) -> Option<u64> {
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => v.as_u64().or_else(|| {
+                self.errors
+                    .push(FieldError::new(name, "must be a whole number"));
+                None
+            }),
+        }
+    }
+
+    /// An object of strings (e.g. a category's detail fields).
+    pub fn string_map(&mut self, name: &str) -> std::collections::BTreeMap<String, String> {
+        let mut out = std::collections::BTreeMap::new();
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => {}
+            Some(serde_json::Value::Object(m)) => {
+                for (k, v) in m {
+                    match v {
+                        serde_json::Value::String(s) => {
+                            out.insert(k.clone(), s.clone());
+                        }
+                        serde_json::Value::Number(n) => {
+                            out.insert(k.clone(), n.to_string());
+                        }
+                        _ => self
+                            .errors
+                            .push(FieldError::new(format!("{name}.{k}"), "must be a string")),
+                    }
+                }
+            }
+            Some(_) => self.errors.push(FieldError::new(name, "must be an object")),
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

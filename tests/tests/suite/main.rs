@@ -5,4 +5,5 @@ mod adapters;
 mod binaries;
 mod contract_dynamodb;
 mod functions;
+mod intake;
 mod runner;

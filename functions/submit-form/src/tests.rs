@@ -1,0 +1,377 @@
+//! Handler tests on the in-memory fakes, fed from `events/`.
+
+use crate::{Deps, router};
+use async_trait::async_trait;
+use helpdesk_domain::intake::IntakePolicy;
+use helpdesk_domain::outbound::{MailKind, OutboxState};
+use helpdesk_domain::ports::{CatalogStore, ComponentHealth, HealthProbe, TicketStore};
+use helpdesk_domain::{Status, TicketRef};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use testkit::events::event_text;
+use testkit::fixtures::{category, category_id};
+use testkit::{FixedClock, InMemoryStore, RecordingQueue, SequentialIds};
+use tower::ServiceExt;
+
+struct Healthy;
+
+#[async_trait]
+impl HealthProbe for Healthy {
+    async fn check(&self) -> Vec<ComponentHealth> {
+        vec![]
+    }
+}
+
+struct World {
+    store: Arc<InMemoryStore>,
+    queue: Arc<RecordingQueue>,
+    deps: Arc<Deps>,
+}
+
+async fn world_with(policy: IntakePolicy) -> World {
+    let store = Arc::new(InMemoryStore::default());
+    store.put_category(&category("billing", 1)).await.unwrap();
+    let mut sales = category("sales", 2);
+    sales.addresses = vec![];
+    store.put_category(&sales).await.unwrap();
+    let queue = Arc::new(RecordingQueue::default());
+    let deps = Arc::new(Deps {
+        tickets: store.clone(),
+        catalog: store.clone(),
+        outbound: queue.clone(),
+        health: Arc::new(Healthy),
+        clock: Arc::new(FixedClock::monday_morning()),
+        ids: Arc::new(SequentialIds::new()),
+        policy,
+    });
+    World { store, queue, deps }
+}
+
+async fn world() -> World {
+    world_with(IntakePolicy::default()).await
+}
+
+/// The sample create event, with `change` applied to it.
+fn create_event(change: impl FnOnce(&mut Value)) -> String {
+    let mut event: Value =
+        serde_json::from_str(&event_text("submit-form.apigw.create-ticket.json")).unwrap();
+    change(&mut event);
+    event.to_string()
+}
+
+fn with_body(event: &mut Value, body: Value) {
+    event["body"] = Value::String(body.to_string());
+}
+
+fn sample_body() -> Value {
+    let event: Value =
+        serde_json::from_str(&event_text("submit-form.apigw.create-ticket.json")).unwrap();
+    serde_json::from_str(event["body"].as_str().unwrap()).unwrap()
+}
+
+async fn call(deps: &Arc<Deps>, event: &str) -> (u16, http::HeaderMap, Value) {
+    let request = lambda_http::request::from_str(event).unwrap();
+    let response = router(deps.clone()).oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        headers,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+fn track_event(reference: &str, token: Option<&str>) -> String {
+    let mut event: Value =
+        serde_json::from_str(&event_text("submit-form.apigw.health.json")).unwrap();
+    let path = format!("/api/tickets/{reference}");
+    event["rawPath"] = json!(path);
+    event["requestContext"]["http"]["path"] = json!(path);
+    if let Some(t) = token {
+        event["headers"]["x-tracking-token"] = json!(t);
+    }
+    event.to_string()
+}
+
+#[tokio::test]
+async fn a_submission_creates_the_ticket_and_queues_the_confirmation() {
+    let w = world().await;
+    let (status, _, body) = call(&w.deps, &create_event(|_| {})).await;
+    assert_eq!(status, 201, "{body}");
+    let reference = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+    let token = body["tracking_token"].as_str().unwrap();
+    assert_eq!(
+        body["tracking_url"],
+        format!("/track/?ticket={}#token={token}", reference.as_str())
+    );
+    let thread = w.store.load_ticket(&reference).await.unwrap();
+    assert_eq!(thread.ticket.status, Status::New);
+    assert_eq!(thread.ticket.requester.email.as_str(), "jane@example.com");
+    assert_eq!(
+        thread.ticket.subject.as_str(),
+        "Charged twice for order 1234"
+    );
+    assert_eq!(thread.messages.len(), 1);
+    assert_eq!(
+        thread.messages[0].body_text,
+        "My card was charged twice for order 1234."
+    );
+    let jobs = w.queue.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(
+        (jobs[0].kind, jobs[0].recipient.as_str()),
+        (MailKind::TicketConfirmation, "jane@example.com")
+    );
+    assert_eq!(jobs[0].ticket.as_ref(), Some(&reference));
+    let stored = w.store.outbox_item(&jobs[0].outbox_id).await.unwrap();
+    assert_eq!(stored.map(|(_, state)| state), Some(OutboxState::Queued));
+}
+
+#[tokio::test]
+async fn a_repeated_submit_with_its_idempotency_key_gives_the_same_ticket() {
+    let w = world().await;
+    let (s1, _, first) = call(&w.deps, &create_event(|_| {})).await;
+    let (s2, headers, second) = call(&w.deps, &create_event(|_| {})).await;
+    assert_eq!((s1, s2), (201, 201));
+    assert_eq!(first["reference"], second["reference"]);
+    assert_eq!(headers.get("idempotent-replayed").unwrap(), "true");
+    let counts = w
+        .store
+        .status_counts(&category_id("billing"))
+        .await
+        .unwrap();
+    assert_eq!(counts.get(Status::New), 1);
+    assert_eq!(w.queue.jobs().len(), 1, "one confirmation");
+    // Both secrets open the ticket.
+    for body in [&first, &second] {
+        let (status, _, _) = call(
+            &w.deps,
+            &track_event(
+                body["reference"].as_str().unwrap(),
+                body["tracking_token"].as_str(),
+            ),
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    // The same key with another request is refused.
+    let changed = create_event(|e| {
+        let mut b = sample_body();
+        b["subject"] = json!("Something else");
+        with_body(e, b);
+    });
+    let (status, _, body) = call(&w.deps, &changed).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("idempotency_key_reused"))
+    );
+}
+
+#[tokio::test]
+async fn invalid_fields_are_all_named_and_nothing_is_written() {
+    let w = world().await;
+    let event = create_event(|e| {
+        let mut b = sample_body();
+        b["email"] = json!("jane@");
+        b["name"] = json!("Jane\r\nBcc: evil@example.com");
+        b["subject"] = json!("x".repeat(201));
+        b["details"] = json!({ "order_id": "x".repeat(21), "colour": "red" });
+        b["nickname"] = json!("JJ");
+        b["elapsed_ms"] = json!("soon");
+        with_body(e, b);
+    });
+    let (status, _, body) = call(&w.deps, &event).await;
+    assert_eq!(status, 400, "{body}");
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    // Shape problems come first; the content is checked once the shape is right.
+    assert_eq!(fields, ["nickname", "elapsed_ms"]);
+
+    let event = create_event(|e| {
+        let mut b = sample_body();
+        b["email"] = json!("jane@");
+        b["name"] = json!("Jane\r\nBcc: evil@example.com");
+        b["subject"] = json!("x".repeat(201));
+        b["details"] = json!({ "order_id": "x".repeat(21), "colour": "red" });
+        with_body(e, b);
+    });
+    let (status, _, body) = call(&w.deps, &event).await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "name",
+            "email",
+            "subject",
+            "details.colour",
+            "details.order_id"
+        ]
+    );
+    let unknown_category = create_event(|e| {
+        let mut b = sample_body();
+        b["category"] = json!("astrology");
+        with_body(e, b);
+    });
+    let (status, _, body) = call(&w.deps, &unknown_category).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("category"))
+    );
+    assert_eq!(
+        w.store
+            .status_counts(&category_id("billing"))
+            .await
+            .unwrap()
+            .get(Status::New),
+        0
+    );
+    assert!(w.queue.jobs().is_empty());
+}
+
+#[tokio::test]
+async fn wrong_content_type_oversized_and_malformed_bodies_are_refused() {
+    let w = world().await;
+    let form =
+        create_event(|e| e["headers"]["content-type"] = json!("application/x-www-form-urlencoded"));
+    assert_eq!(call(&w.deps, &form).await.0, 415);
+    let huge = create_event(|e| {
+        let mut b = sample_body();
+        b["description"] = json!("x".repeat(70 * 1024));
+        with_body(e, b);
+    });
+    let (status, _, body) = call(&w.deps, &huge).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("too_large"))
+    );
+    let broken = create_event(|e| e["body"] = json!("{\"name\": "));
+    let (status, _, body) = call(&w.deps, &broken).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("body"))
+    );
+    let array = create_event(|e| e["body"] = json!("[1,2]"));
+    assert_eq!(call(&w.deps, &array).await.0, 400);
+    let bad_key = create_event(|e| e["headers"]["idempotency-key"] = json!("has space"));
+    let (status, _, body) = call(&w.deps, &bad_key).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("Idempotency-Key"))
+    );
+}
+
+#[tokio::test]
+async fn bots_get_a_receipt_but_nothing_is_stored_or_sent() {
+    let w = world().await;
+    for change in [
+        json!({"website": "http://cheap-pills.example"}),
+        json!({"elapsed_ms": 800}),
+    ] {
+        let event = create_event(|e| {
+            let mut b = sample_body();
+            for (k, v) in change.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            with_body(e, b);
+            e["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotency-key");
+        });
+        let (status, _, body) = call(&w.deps, &event).await;
+        assert_eq!(status, 201);
+        let reference = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+        assert!(w.store.load_ticket(&reference).await.is_err());
+    }
+    assert!(w.queue.jobs().is_empty());
+}
+
+#[tokio::test]
+async fn the_email_rate_limit_answers_429_with_retry_after() {
+    let w = world_with(IntakePolicy {
+        per_email: (2, chrono::Duration::hours(1)),
+        ..IntakePolicy::default()
+    })
+    .await;
+    for i in 0..3 {
+        let event = create_event(|e| {
+            e["headers"]["idempotency-key"] = json!(format!("key-{i}"));
+        });
+        let (status, headers, body) = call(&w.deps, &event).await;
+        if i < 2 {
+            assert_eq!(status, 201, "{body}");
+        } else {
+            assert_eq!(
+                (status, body["error"]["code"].as_str()),
+                (429, Some("rate_limited"))
+            );
+            // Monday 09:00 → the hour window ends at 10:00.
+            assert_eq!(headers.get("retry-after").unwrap(), "3600");
+        }
+    }
+}
+
+#[tokio::test]
+async fn tracking_needs_the_secret_and_every_failure_looks_the_same() {
+    let w = world().await;
+    let (_, _, created) = call(&w.deps, &create_event(|_| {})).await;
+    let reference = created["reference"].as_str().unwrap();
+    let token = created["tracking_token"].as_str().unwrap();
+    let (status, headers, body) = call(&w.deps, &track_event(reference, Some(token))).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(
+        (body["status"].as_str(), body["status_label"].as_str()),
+        (Some("new"), Some("received"))
+    );
+    assert_eq!(body["messages"][0]["from"], "you");
+    assert_eq!(body["awaiting_confirmation"], false);
+
+    let other_token = "0123456789abcdef0123456789abcdef";
+    let not_found = |b: &Value| b["error"]["code"] == "not_found";
+    for (r, t) in [
+        (reference, None),
+        (reference, Some(other_token)),
+        (reference, Some("not-a-token")),
+        ("K7Q4M-2XP9H", Some(token)),
+        ("nonsense", Some(token)),
+    ] {
+        let (status, headers, body) = call(&w.deps, &track_event(r, t)).await;
+        assert_eq!(status, 404, "{r} {t:?}");
+        assert!(not_found(&body));
+        assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    }
+}
+
+#[tokio::test]
+async fn categories_are_listed_in_order_without_internal_fields() {
+    let w = world().await;
+    let (status, _, body) = call(
+        &w.deps,
+        &track_event("x", None).replace("/api/tickets/x", "/api/categories"),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let ids: Vec<&str> = body["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["billing", "sales"]);
+    assert_eq!(body["categories"][0]["fields"][0]["name"], "order_id");
+    assert!(body["categories"][0].get("addresses").is_none());
+    assert!(body["categories"][0].get("agents").is_none());
+}

@@ -1,0 +1,92 @@
+//! Categories change rarely and are read by every submission: keep them for a
+//! short while in the function's memory, so a warm create costs one store write.
+
+use crate::catalog::{Agent, FaqEntry};
+use crate::category::Category;
+use crate::ids::{AgentId, CategoryId};
+use crate::ports::{CatalogStore, Clock};
+use crate::store::StoreError;
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use std::sync::{Arc, Mutex, PoisonError};
+
+pub struct CachedCatalog {
+    inner: Arc<dyn CatalogStore>,
+    clock: Arc<dyn Clock>,
+    ttl: Duration,
+    categories: Mutex<Option<(DateTime<Utc>, Vec<Category>)>>,
+}
+
+impl CachedCatalog {
+    pub fn new(inner: Arc<dyn CatalogStore>, clock: Arc<dyn Clock>, ttl: Duration) -> Self {
+        Self {
+            inner,
+            clock,
+            ttl,
+            categories: Mutex::new(None),
+        }
+    }
+
+    fn fresh(&self) -> Option<Vec<Category>> {
+        let now = self.clock.now();
+        let cached = self
+            .categories
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        cached
+            .as_ref()
+            .filter(|(at, _)| now - *at < self.ttl)
+            .map(|(_, c)| c.clone())
+    }
+
+    fn forget(&self) {
+        *self
+            .categories
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+#[async_trait]
+impl CatalogStore for CachedCatalog {
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        if let Some(c) = self.fresh() {
+            return Ok(c);
+        }
+        let loaded = self.inner.categories().await?;
+        *self
+            .categories
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((self.clock.now(), loaded.clone()));
+        Ok(loaded)
+    }
+
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
+        Ok(self.categories().await?.into_iter().find(|c| &c.id == id))
+    }
+
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
+        self.forget();
+        self.inner.put_category(category).await
+    }
+
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.inner.agents().await
+    }
+
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        self.inner.agent(id).await
+    }
+
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        self.inner.put_agent(agent).await
+    }
+
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        self.inner.faq(category).await
+    }
+
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        self.inner.put_faq(entry).await
+    }
+}
