@@ -4,6 +4,8 @@
 # too if this script started it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)" >&2; exit 1; }
 
@@ -20,5 +22,4 @@ infra/local/stack.sh up
 export HELPDESK_WEB_DIR=${HELPDESK_WEB_DIR:-$PWD/web}
 export RUST_LOG=${RUST_LOG:-info}
 cargo build --quiet -p local-runner
-target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
-"$target_dir/debug/local-runner"
+"$(target_dir)/debug/local-runner"

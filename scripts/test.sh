@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Every test: formatting, lints, unit and property tests, the store contract on the
-# in-memory store and on DynamoDB Local, handlers fed from events/, and the local
-# runner over real HTTP and queues. Starts the local AWS stack if it is not running
+# in-memory store and on DynamoDB Local, handlers fed from events/, the local
+# runner over real HTTP and queues, and the pages in headless Chromium. Starts the local AWS stack if it is not running
 # and stops it again afterwards (only what it started).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -26,7 +28,11 @@ started_stack=no
 if ! infra/local/stack.sh status | grep -q 'ddb running' || ! infra/local/stack.sh status | grep -q 'moto running'; then
   started_stack=yes
 fi
-cleanup() { if [ "$started_stack" = yes ]; then infra/local/stack.sh down; fi; }
+runner_pid=
+cleanup() {
+  if [ -n "$runner_pid" ]; then kill "$runner_pid" 2>/dev/null || true; wait "$runner_pid" 2>/dev/null || true; runner_pid=; fi
+  if [ "$started_stack" = yes ]; then infra/local/stack.sh down; started_stack=no; fi
+}
 trap cleanup EXIT
 
 step "local AWS stack"
@@ -41,11 +47,26 @@ step "cargo test"
 # --all-targets: every unit, property and integration test (there are no doctests).
 log=$(mktemp)
 status=0
-cargo test --workspace --all-targets 2>&1 | tee "$log" || status=$?
+cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
+
+step "browser tests (headless Chromium via playwright-core)"
+ensure_chromium
+(cd web/tests && npm ci --silent --no-audit --no-fund)
+port=${HELPDESK_TEST_PORT:-3999}
+HELPDESK_PORT=$port HELPDESK_WEB_DIR=$PWD/web "$(target_dir)/debug/local-runner" >.local/runner-test.log 2>&1 &
+runner_pid=$!
+if wait_http "http://127.0.0.1:$port/api/health" 30; then
+  (cd web/tests && BASE_URL="http://127.0.0.1:$port" node --test --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?
+else
+  echo "the local runner did not start; see .local/runner-test.log" | tee -a "$log"
+  status=1
+fi
+
 cleanup
 trap - EXIT
-# One closing line for the whole run, summed over every test binary.
+# One closing line for the whole run, summed over cargo's test binaries and node's runner.
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed/) p += $(i-1); if ($i ~ /^failed/) f += $(i-1) } }
+     /^# pass / { p += $3 } /^# fail / { f += $3 }
      END { printf "\ntests: %d passed, %d failed\n", p, f }' "$log"
 rm -f "$log"
 exit "$status"

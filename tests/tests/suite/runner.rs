@@ -93,7 +93,18 @@ async fn static_pages_are_served_for_the_help_center_and_the_console() {
     let (base, _runner) = serve(&env).await;
     let (status, body) = request("GET", &format!("{base}/"), b"").await;
     assert_eq!(status, 200);
-    assert!(body.contains("<h1>Help center</h1>"));
+    assert!(body.contains("<h1>How can we help?</h1>"));
+    for page in [
+        "/new/?category=billing",
+        "/track/?ticket=X",
+        "/assets/help.js",
+    ] {
+        assert_eq!(
+            request("GET", &format!("{base}{page}"), b"").await.0,
+            200,
+            "{page}"
+        );
+    }
     let (status, body) = request("GET", &format!("{base}/agent/"), b"").await;
     assert_eq!(status, 200);
     assert!(body.contains("<h1>Agent console</h1>"));

@@ -1,0 +1,29 @@
+# Helpers shared by the scripts (sourced, not run).
+
+# Where cargo puts binaries (honours CARGO_TARGET_DIR and .cargo/config).
+target_dir() {
+  cargo metadata --format-version 1 --no-deps \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
+}
+
+# Debian's Chromium for the browser tests; never a browser download.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium (once)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "chromium not found: install it (sudo apt-get install chromium) and run again" >&2
+    return 1
+  fi
+}
+
+# Waits until $1 answers with HTTP 200, for at most $2 seconds.
+wait_http() {
+  local url=$1 seconds=$2 i
+  for i in $(seq 1 $((seconds * 4))); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "$url")" = 200 ] && return 0
+    sleep 0.25
+  done
+  return 1
+}

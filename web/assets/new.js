@@ -1,0 +1,132 @@
+import { api, el } from "./help.js";
+
+const params = new URLSearchParams(location.search);
+const categoryId = params.get("category") || "";
+const form = document.getElementById("request");
+const banner = document.getElementById("form-error");
+const shownAt = Date.now();
+// One key per filled-in form: a retried or double-clicked submit makes one ticket.
+const idempotencyKey = crypto.randomUUID();
+
+function detailInput(field) {
+  const id = `detail-${field.name}`;
+  const kind = field.kind || {};
+  const describedBy = [field.help ? `${id}-help` : null, `${id}-error`].filter(Boolean).join(" ");
+  const common = { id, name: field.name, "aria-describedby": describedBy, required: field.required };
+  let input;
+  switch (kind.type) {
+    case "choice":
+      input = el("select", common, el("option", { value: "", text: "Choose…" }));
+      for (const o of kind.options || []) input.append(el("option", { value: o, text: o }));
+      break;
+    case "number":
+      input = el("input", { ...common, type: "number", inputmode: "decimal", min: kind.min ?? null, max: kind.max ?? null, step: "any" });
+      break;
+    case "email": input = el("input", { ...common, type: "email" }); break;
+    case "url": input = el("input", { ...common, type: "url", placeholder: "https://" }); break;
+    case "date": input = el("input", { ...common, type: "date" }); break;
+    default: input = el("input", { ...common, maxlength: kind.max_len ?? null });
+  }
+  return el("div", { class: "field" },
+    el("label", { for: id, class: field.required ? "required" : null, text: field.label }),
+    input,
+    field.help ? el("p", { class: "help", id: `${id}-help`, text: field.help }) : "",
+    el("p", { class: "error", id: `${id}-error` }));
+}
+
+// The API names fields as it reads them; the page's inputs use these ids, and each
+// input's message slot is "<id>-error".
+function inputId(field) {
+  if (field.startsWith("details.")) return `detail-${field.slice(8)}`;
+  return { description: "message" }[field] || field;
+}
+
+function clearErrors() {
+  banner.textContent = "";
+  for (const e of form.querySelectorAll(".error")) e.textContent = "";
+  for (const i of form.querySelectorAll("[aria-invalid]")) i.removeAttribute("aria-invalid");
+}
+
+function showErrors(fields) {
+  let first = null;
+  const unplaced = [];
+  for (const { field, reason } of fields) {
+    const input = document.getElementById(inputId(field));
+    const slot = document.getElementById(`${inputId(field)}-error`);
+    if (!input || !slot) { unplaced.push(reason); continue; }
+    slot.textContent = reason;
+    input.setAttribute("aria-invalid", "true");
+    first = first || input;
+  }
+  banner.textContent = unplaced.length ? unplaced.join(" ") : "Please check the fields marked below.";
+  (first || banner).focus();
+}
+
+async function load() {
+  const { status, data } = await api("/api/categories");
+  const category = status === 200 && data ? data.categories.find((c) => c.id === categoryId) : null;
+  if (!category) {
+    banner.textContent = "This topic does not exist. Please choose one from the list.";
+    return;
+  }
+  document.title = `${category.name} — Contact us`;
+  document.getElementById("title").textContent = category.name;
+  document.getElementById("description").textContent = category.description;
+  const hints = document.getElementById("hints");
+  for (const h of category.hints) hints.append(el("li", { text: h }));
+  const details = document.getElementById("details");
+  for (const f of category.fields) details.append(detailInput(f));
+  form.hidden = false;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  clearErrors();
+  const button = document.getElementById("send");
+  button.disabled = true;
+  const value = (id) => document.getElementById(id).value;
+  const details = {};
+  for (const input of document.getElementById("details").querySelectorAll("input, select")) {
+    if (input.value.trim() !== "") details[input.name] = input.value;
+  }
+  const body = {
+    category: categoryId,
+    name: value("name"),
+    email: value("email"),
+    subject: value("subject"),
+    description: value("message"),
+    details,
+    website: value("website"),
+    elapsed_ms: Date.now() - shownAt,
+  };
+  try {
+    const { status, headers, data } = await api("/api/tickets", { method: "POST", body, headers: { "idempotency-key": idempotencyKey } });
+    if (status === 201 && data) {
+      form.hidden = true;
+      document.getElementById("reference").textContent = data.reference;
+      document.getElementById("sent-to").textContent = body.email;
+      document.getElementById("tracking-link").setAttribute("href", data.tracking_url);
+      const done = document.getElementById("done");
+      done.hidden = false;
+      done.focus();
+      return;
+    }
+    if (status === 400 && data && data.error && data.error.fields) {
+      showErrors(data.error.fields);
+    } else if (status === 429) {
+      const wait = Math.ceil(Number(headers.get("retry-after") || 60) / 60);
+      banner.textContent = `You have sent several requests in a short time. Please try again in about ${wait} minute(s).`;
+      banner.focus();
+    } else {
+      banner.textContent = (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+      banner.focus();
+    }
+  } catch {
+    banner.textContent = "We could not reach the service. Check your connection and try again.";
+  } finally {
+    button.disabled = false;
+  }
+});
+
+banner.setAttribute("tabindex", "-1");
+load();

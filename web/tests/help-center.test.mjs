@@ -1,0 +1,98 @@
+// The help center as a customer uses it, in headless Chromium against the local
+// runner (BASE_URL, started by scripts/test.sh with the local stack).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.BASE_URL || "http://127.0.0.1:3000";
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// The form refuses submissions faster than a person can type (bot screening).
+const HUMAN_PAUSE_MS = 3200;
+
+test("choose a category, fix a validation message, submit, follow the request", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByRole("link", { name: /Technical problem/ }).click();
+  await page.getByRole("heading", { level: 1, name: "Technical problem" }).waitFor();
+
+  // Every field has a label a screen reader announces.
+  const unlabelled = await page.$$eval("form input:not([tabindex='-1']), form select, form textarea",
+    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  assert.deepEqual(unlabelled, []);
+
+  await page.getByLabel("Your name").fill("Jane Customer");
+  await page.getByLabel("Email").fill("jane@");
+  await page.getByLabel("Subject").fill("Kettle switches off early");
+  await page.getByLabel("How can we help?").fill("It stops before the water boils.");
+  await page.waitForTimeout(HUMAN_PAUSE_MS);
+  await page.getByRole("button", { name: "Send request" }).click();
+
+  // The server's reasons appear next to their fields, and focus moves to the first.
+  const emailError = page.locator("#email-error");
+  await emailError.waitFor({ state: "visible" });
+  assert.match(await emailError.textContent(), /Email .*domain/);
+  assert.equal(await page.getByLabel("Email").getAttribute("aria-invalid"), "true");
+  assert.equal(await page.locator("#detail-model-error").textContent(), "Product model is required");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "email");
+
+  await page.getByLabel("Email").fill("jane@example.com");
+  await page.getByLabel("Product model").selectOption("Kettle K2");
+  await page.getByRole("button", { name: "Send request" }).click();
+
+  const reference = page.locator("#reference");
+  await reference.waitFor({ state: "visible" });
+  const shown = await reference.textContent();
+  assert.match(shown, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
+  assert.equal(await page.locator("#sent-to").textContent(), "jane@example.com");
+
+  await page.getByRole("link", { name: "Follow your request" }).click();
+  await page.locator("#ticket").waitFor({ state: "visible" });
+  assert.equal(await page.locator("#subject").textContent(), "Kettle switches off early");
+  assert.equal(await page.locator("#status").textContent(), "received");
+  assert.equal(await page.locator("#reference").textContent(), shown);
+  assert.match(await page.locator("#thread").textContent(), /It stops before the water boils\./);
+  await page.close();
+});
+
+test("the form works with the keyboard alone", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/`);
+  // Tab to the first category and open it with Enter.
+  await page.getByRole("link", { name: /Billing and payments/ }).waitFor();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: "Billing and payments" }).waitFor();
+  await page.locator("#name").waitFor({ state: "visible" });
+  // From the back link, Tab walks the form in order.
+  await page.getByRole("link", { name: "← All topics" }).focus();
+  for (const text of ["Ana Keyboard", "ana@example.com", "Invoice copy", "Please send my invoice again.", "#A-1001"]) {
+    await page.keyboard.press("Tab");
+    await page.keyboard.type(text);
+  }
+  await page.waitForTimeout(HUMAN_PAUSE_MS);
+  await page.keyboard.press("Enter");
+  await page.locator("#reference").waitFor({ state: "visible" });
+  assert.equal(await page.evaluate(() => document.activeElement.id), "done");
+  await page.close();
+});
+
+test("a wrong tracking link says so and shows nothing", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/track/?ticket=K7Q4M2XP9H#token=0123456789abcdef0123456789abcdef`);
+  await page.getByText("This link is not valid or has expired.").waitFor();
+  assert.equal(await page.locator("#ticket").isVisible(), false);
+  await page.close();
+});
