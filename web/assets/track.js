@@ -3,22 +3,69 @@ import { api, el, formatDate } from "./help.js";
 const ticket = new URLSearchParams(location.search).get("ticket") || "";
 // The secret travels in the fragment, which browsers never send to a server.
 const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+const base = `/api/tickets/${encodeURIComponent(ticket)}`;
+const secret = { "x-tracking-token": token };
 const problem = document.getElementById("track-error");
+const notice = document.getElementById("notice");
 
-const { status, data } = await api(`/api/tickets/${encodeURIComponent(ticket)}`, { headers: { "x-tracking-token": token } });
-if (status === 200 && data) {
+function render(data) {
   document.title = `${data.subject} — Your request`;
   document.getElementById("reference").textContent = data.reference;
   document.getElementById("subject").textContent = data.subject;
   document.getElementById("status").textContent = data.status_label;
+  document.getElementById("confirm").hidden = !data.awaiting_confirmation;
   const thread = document.getElementById("thread");
+  thread.replaceChildren();
   for (const m of data.messages) {
     const who = m.from === "you" ? "You" : "Support";
     thread.append(el("li", { class: m.from }, el("span", { class: "meta", text: `${who} · ${formatDate(m.created_at)}` }), m.body));
   }
   document.getElementById("ticket").hidden = false;
-} else if (status === 404) {
-  problem.textContent = "This link is not valid or has expired.";
-} else {
-  problem.textContent = "We could not load your request. Please try again in a moment.";
 }
+
+function failed(status, data) {
+  if (status === 404) return "This link is not valid or has expired.";
+  return (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+}
+
+const first = await api(base, { headers: secret });
+if (first.status === 200 && first.data) {
+  render(first.data);
+} else {
+  problem.textContent = failed(first.status, first.data);
+}
+
+document.getElementById("reply-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const box = document.getElementById("reply");
+  const error = document.getElementById("reply-error");
+  error.textContent = "";
+  box.removeAttribute("aria-invalid");
+  const button = document.getElementById("send-reply");
+  button.disabled = true;
+  const { status, data } = await api(`${base}/replies`, { method: "POST", headers: secret, body: { body: box.value } });
+  button.disabled = false;
+  if (status === 201 && data) {
+    box.value = "";
+    render(data);
+    notice.textContent = "Your message was added.";
+  } else if (status === 400 && data && data.error && data.error.fields) {
+    error.textContent = data.error.fields.map((f) => f.reason).join(" ");
+    box.setAttribute("aria-invalid", "true");
+    box.focus();
+  } else {
+    notice.textContent = failed(status, data);
+  }
+});
+
+async function answer(solved) {
+  const { status, data } = await api(`${base}/resolution`, { method: "POST", headers: secret, body: { solved } });
+  if (status === 200 && data) {
+    render(data);
+    notice.textContent = solved ? "Thank you! We have closed your request." : "We have reopened your request and will get back to you.";
+  } else {
+    notice.textContent = failed(status, data);
+  }
+}
+document.getElementById("solved").addEventListener("click", () => answer(true));
+document.getElementById("not-solved").addEventListener("click", () => answer(false));

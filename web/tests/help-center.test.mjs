@@ -64,6 +64,18 @@ test("choose a category, fix a validation message, submit, follow the request", 
   assert.equal(await page.locator("#status").textContent(), "received");
   assert.equal(await page.locator("#reference").textContent(), shown);
   assert.match(await page.locator("#thread").textContent(), /It stops before the water boils\./);
+
+  // Reply from the tracking page: an empty message is refused next to the box.
+  await page.getByRole("button", { name: "Send message" }).click();
+  await page.locator("#reply-error", { hasText: "Your message is empty" }).waitFor();
+  assert.equal(await page.getByLabel("Add a message").getAttribute("aria-invalid"), "true");
+  await page.getByLabel("Add a message").fill("It also smells a bit.");
+  await page.getByRole("button", { name: "Send message" }).click();
+  await page.getByText("Your message was added.").waitFor();
+  assert.equal(await page.locator("#thread li").count(), 2);
+  assert.match(await page.locator("#thread li").nth(1).textContent(), /^You · .*It also smells a bit\.$/s);
+  // Not solved yet, so no confirmation buttons.
+  assert.equal(await page.getByRole("button", { name: "Yes, it's solved" }).isVisible(), false);
   await page.close();
 });
 

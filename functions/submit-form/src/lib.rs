@@ -1,10 +1,11 @@
 //! submit-form: the public API (`/api/*` except `/api/agent/*`): health,
-//! categories, ticket intake and tracking. Routes of the help center that are not
-//! built yet (FAQ search, replies, resolution, tracking links, attachments) answer
-//! 501.
+//! categories, ticket intake, and the tracking page's read, reply and confirm.
+//! Routes of the help center that are not built yet (FAQ search, re-requesting
+//! tracking links, attachments) answer 501.
 
 mod categories;
 mod tickets;
+mod tracking;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -67,7 +68,12 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .route("/api/health", get(health))
         .route("/api/categories", get(categories::list))
         .route("/api/tickets", post(tickets::create))
-        .route("/api/tickets/{reference}", get(tickets::show))
+        .route("/api/tickets/{reference}", get(tracking::show))
+        .route("/api/tickets/{reference}/replies", post(tracking::reply))
+        .route(
+            "/api/tickets/{reference}/resolution",
+            post(tracking::resolution),
+        )
         .fallback(|| async { ApiError::not_implemented("This part of the public API") })
         .with_state(deps)
 }

@@ -26,6 +26,7 @@ impl HealthProbe for Healthy {
 struct World {
     store: Arc<InMemoryStore>,
     queue: Arc<RecordingQueue>,
+    clock: Arc<FixedClock>,
     deps: Arc<Deps>,
 }
 
@@ -36,16 +37,22 @@ async fn world_with(policy: IntakePolicy) -> World {
     sales.addresses = vec![];
     store.put_category(&sales).await.unwrap();
     let queue = Arc::new(RecordingQueue::default());
+    let clock = Arc::new(FixedClock::monday_morning());
     let deps = Arc::new(Deps {
         tickets: store.clone(),
         catalog: store.clone(),
         outbound: queue.clone(),
         health: Arc::new(Healthy),
-        clock: Arc::new(FixedClock::monday_morning()),
+        clock: clock.clone(),
         ids: Arc::new(SequentialIds::new()),
         policy,
     });
-    World { store, queue, deps }
+    World {
+        store,
+        queue,
+        clock,
+        deps,
+    }
 }
 
 async fn world() -> World {
@@ -84,15 +91,49 @@ async fn call(deps: &Arc<Deps>, event: &str) -> (u16, http::HeaderMap, Value) {
 }
 
 fn track_event(reference: &str, token: Option<&str>) -> String {
+    tracking_event("GET", &format!("/api/tickets/{reference}"), token, None)
+}
+
+fn tracking_event(method: &str, path: &str, token: Option<&str>, body: Option<Value>) -> String {
     let mut event: Value =
         serde_json::from_str(&event_text("submit-form.apigw.health.json")).unwrap();
-    let path = format!("/api/tickets/{reference}");
     event["rawPath"] = json!(path);
     event["requestContext"]["http"]["path"] = json!(path);
+    event["requestContext"]["http"]["method"] = json!(method);
     if let Some(t) = token {
         event["headers"]["x-tracking-token"] = json!(t);
     }
+    if let Some(b) = body {
+        event["body"] = json!(b.to_string());
+        event["headers"]["content-type"] = json!("application/json");
+    }
     event.to_string()
+}
+
+/// Creates a ticket; returns (reference as shown, secret).
+async fn submitted(w: &World) -> (String, String) {
+    let (status, _, body) = call(&w.deps, &create_event(|_| {})).await;
+    assert_eq!(status, 201, "{body}");
+    (
+        body["reference"].as_str().unwrap().to_owned(),
+        body["tracking_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// What an agent would do: move the ticket to `status`.
+async fn agent_sets(w: &World, reference: &str, status: Status) {
+    let reference = TicketRef::parse(reference).unwrap();
+    let before = w.store.load_ticket(&reference).await.unwrap().ticket;
+    let mut after = before.clone();
+    after.status = status;
+    w.store
+        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+            &before,
+            after,
+            vec![],
+        ))
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -374,4 +415,143 @@ async fn categories_are_listed_in_order_without_internal_fields() {
     assert_eq!(body["categories"][0]["fields"][0]["name"], "order_id");
     assert!(body["categories"][0].get("addresses").is_none());
     assert!(body["categories"][0].get("agents").is_none());
+}
+
+#[tokio::test]
+async fn the_customer_replies_and_a_ticket_waiting_on_them_opens_again() {
+    let w = world().await;
+    let (reference, token) = submitted(&w).await;
+    let path = format!("/api/tickets/{reference}/replies");
+    let reply =
+        |text: &str| tracking_event("POST", &path, Some(&token), Some(json!({ "body": text })));
+    let (status, headers, body) = call(&w.deps, &reply("It happens every morning.")).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(headers.get("referrer-policy").unwrap(), "no-referrer");
+    assert_eq!(body["status"], "new", "a new ticket stays new");
+    assert_eq!(body["messages"].as_array().unwrap().len(), 2);
+    assert_eq!(body["messages"][1]["body"], "It happens every morning.");
+
+    agent_sets(&w, &reference, Status::WaitingOnCustomer).await;
+    let (status, _, body) = call(&w.deps, &reply("Here is the serial: K2-1.")).await;
+    assert_eq!(
+        (status, body["status_label"].as_str()),
+        (201, Some("in progress"))
+    );
+
+    let (status, _, body) = call(&w.deps, &reply("   ")).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("body"))
+    );
+    let stranger = tracking_event(
+        "POST",
+        &path,
+        Some("0123456789abcdef0123456789abcdef"),
+        Some(json!({ "body": "hi" })),
+    );
+    assert_eq!(call(&w.deps, &stranger).await.0, 404);
+    let thread = w
+        .store
+        .load_ticket(&TicketRef::parse(&reference).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(thread.messages.len(), 3, "refused replies wrote nothing");
+}
+
+#[tokio::test]
+async fn a_solved_ticket_is_confirmed_or_reopened_by_the_customer() {
+    let w = world().await;
+    let (reference, token) = submitted(&w).await;
+    let path = format!("/api/tickets/{reference}/resolution");
+    let answer = |solved: Value| {
+        tracking_event(
+            "POST",
+            &path,
+            Some(&token),
+            Some(json!({ "solved": solved })),
+        )
+    };
+
+    let (status, _, body) = call(&w.deps, &answer(json!(true))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("not_awaiting_confirmation"))
+    );
+
+    agent_sets(&w, &reference, Status::Resolved).await;
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&token))).await;
+    assert_eq!(shown["awaiting_confirmation"], true);
+    let (status, _, body) = call(&w.deps, &answer(json!(false))).await;
+    assert_eq!(
+        (status, body["status_label"].as_str()),
+        (200, Some("in progress"))
+    );
+
+    agent_sets(&w, &reference, Status::Resolved).await;
+    let (status, _, body) = call(&w.deps, &answer(json!(true))).await;
+    assert_eq!(
+        (status, body["status_label"].as_str()),
+        (200, Some("closed"))
+    );
+    // The confirmations are events for the agents, not messages on the public thread.
+    assert_eq!(body["messages"].as_array().unwrap().len(), 1);
+    let thread = w
+        .store
+        .load_ticket(&TicketRef::parse(&reference).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        thread
+            .messages
+            .iter()
+            .filter(|m| m.kind == helpdesk_domain::MessageKind::SystemEvent)
+            .count(),
+        2
+    );
+    let counts = w
+        .store
+        .status_counts(&category_id("billing"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (counts.get(Status::Closed), counts.get(Status::New)),
+        (1, 0)
+    );
+
+    let (status, _, body) = call(&w.deps, &answer(json!("yes"))).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("solved"))
+    );
+}
+
+#[tokio::test]
+async fn activity_keeps_the_tracking_link_alive() {
+    let w = world().await;
+    let (reference, token) = submitted(&w).await;
+    w.clock.advance(chrono::Duration::days(80));
+    let path = format!("/api/tickets/{reference}/replies");
+    let reply = tracking_event(
+        "POST",
+        &path,
+        Some(&token),
+        Some(json!({ "body": "Any news?" })),
+    );
+    assert_eq!(call(&w.deps, &reply).await.0, 201);
+    w.clock.advance(chrono::Duration::days(80));
+    assert_eq!(
+        call(&w.deps, &track_event(&reference, Some(&token)))
+            .await
+            .0,
+        200,
+        "160 days, active 80 days ago"
+    );
+    w.clock.advance(chrono::Duration::days(11));
+    assert_eq!(
+        call(&w.deps, &track_event(&reference, Some(&token)))
+            .await
+            .0,
+        404,
+        "91 days without activity"
+    );
 }

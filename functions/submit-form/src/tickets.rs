@@ -1,17 +1,15 @@
-//! `POST /api/tickets` (intake) and `GET /api/tickets/{ref}` (tracking).
+//! `POST /api/tickets`: a help-center submission becomes a ticket.
 
 use crate::Deps;
 use axum::Json;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use helpdesk_domain::Status;
 use helpdesk_domain::intake::{
     IdempotencyKey, Intake, IntakeError, Outcome, Receipt, SubmissionInput, fingerprint,
 };
-use helpdesk_domain::store::StoreError;
-use helpdesk_domain::token::SecretToken;
-use helpdesk_domain::{Author, MessageKind, Status, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
@@ -29,10 +27,6 @@ const FIELDS: [&str; 8] = [
     "website",
     "elapsed_ms",
 ];
-
-/// The header the tracking page sends the secret in (never the URL's query, so it
-/// stays out of logs).
-pub const TOKEN_HEADER: &str = "x-tracking-token";
 
 #[derive(Serialize)]
 struct Created {
@@ -136,98 +130,4 @@ fn idempotency_key(headers: &HeaderMap, body: &[u8]) -> Result<Option<Idempotenc
                 .map_err(|e| ApiError::invalid(vec![e]))
         }
     }
-}
-
-#[derive(Serialize)]
-struct PublicMessage {
-    id: String,
-    from: &'static str,
-    body: String,
-    created_at: DateTime<Utc>,
-}
-
-#[derive(Serialize)]
-struct PublicTicket {
-    reference: String,
-    subject: String,
-    category: String,
-    status: Status,
-    status_label: &'static str,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    /// Solved: the page offers "Yes, it's solved" / "No, I still need help".
-    awaiting_confirmation: bool,
-    messages: Vec<PublicMessage>,
-}
-
-/// Wrong reference, unknown or expired secret, or no secret: all the same 404.
-pub async fn show(
-    State(deps): State<Arc<Deps>>,
-    Path(reference): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let mut response = match show_inner(&deps, &reference, &headers).await {
-        Ok(ticket) => Json(ticket).into_response(),
-        Err(e) => e.into_response(),
-    };
-    let h = response.headers_mut();
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
-async fn show_inner(
-    deps: &Deps,
-    reference: &str,
-    headers: &HeaderMap,
-) -> Result<PublicTicket, ApiError> {
-    let reference = TicketRef::parse(reference).map_err(|_| ApiError::not_found())?;
-    let token = headers
-        .get(TOKEN_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|t| SecretToken::parse(t).ok())
-        .ok_or_else(ApiError::not_found)?;
-    if !deps
-        .tickets
-        .tracking_token_valid(&reference, &token.hash(), deps.clock.now())
-        .await?
-    {
-        return Err(ApiError::not_found());
-    }
-    let thread = deps
-        .tickets
-        .load_ticket(&reference)
-        .await
-        .map_err(|e| match e {
-            StoreError::NotFound => ApiError::not_found(),
-            other => ApiError::from(other),
-        })?;
-    let t = thread.ticket;
-    Ok(PublicTicket {
-        reference: t.reference.display(),
-        subject: t.subject.as_str().to_owned(),
-        category: t.category.as_str().to_owned(),
-        status: t.status,
-        status_label: t.status.customer_label(),
-        created_at: t.created_at,
-        updated_at: t.updated_at,
-        awaiting_confirmation: t.status == Status::Resolved,
-        messages: thread
-            .messages
-            .into_iter()
-            .filter(|m| m.kind.is_public())
-            .map(|m| PublicMessage {
-                id: m.id.as_str().to_owned(),
-                from: match (m.kind, &m.author) {
-                    (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
-                    _ => "support",
-                },
-                body: m.body_text,
-                created_at: m.created_at,
-            })
-            .collect(),
-    })
 }

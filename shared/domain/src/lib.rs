@@ -17,6 +17,7 @@ pub mod text;
 pub mod ticket;
 pub mod time;
 pub mod token;
+pub mod tracking;
 
 pub use category::{Category, FieldError, FieldKind, FieldSchema, FieldValue};
 pub use email::EmailAddress;

@@ -1,0 +1,191 @@
+//! The tracking page's routes: read the ticket, reply, confirm or reopen. Each
+//! needs the secret in `X-Tracking-Token` (never in the URL's query, so it stays
+//! out of logs) and answers the same 404 for every failure to open the ticket.
+
+use crate::Deps;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use helpdesk_domain::tracking::{Tracking, TrackingError, parse_secret};
+use helpdesk_domain::{Author, FieldError, MessageKind, Status, TicketRef};
+use lambda_kit::http::{ApiError, Fields, json_object};
+use serde::Serialize;
+use std::sync::Arc;
+
+pub const TOKEN_HEADER: &str = "x-tracking-token";
+const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Serialize)]
+struct PublicMessage {
+    id: String,
+    from: &'static str,
+    body: String,
+    created_at: DateTime<Utc>,
+}
+
+#[derive(Serialize)]
+pub struct PublicTicket {
+    reference: String,
+    subject: String,
+    category: String,
+    status: Status,
+    status_label: &'static str,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// Solved: the page offers "Yes, it's solved" / "No, I still need help".
+    awaiting_confirmation: bool,
+    messages: Vec<PublicMessage>,
+}
+
+fn tracking(deps: &Deps) -> Tracking<'_> {
+    Tracking {
+        tickets: &*deps.tickets,
+        clock: &*deps.clock,
+        ids: &*deps.ids,
+        token_ttl: deps.policy.token_ttl,
+    }
+}
+
+fn api_error(e: TrackingError) -> ApiError {
+    match e {
+        TrackingError::NotFound => ApiError::not_found(),
+        TrackingError::Invalid(fields) => ApiError::invalid(fields),
+        TrackingError::NotAwaitingConfirmation => ApiError::new(
+            StatusCode::CONFLICT,
+            "not_awaiting_confirmation",
+            e.to_string(),
+        ),
+        TrackingError::Store(e) => ApiError::from(e),
+    }
+}
+
+/// Pages reached by a secret link leak nothing through Referer or caches.
+fn private(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn secret(headers: &HeaderMap) -> Result<helpdesk_domain::token::SecretToken, ApiError> {
+    parse_secret(headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok())).map_err(api_error)
+}
+
+fn reference(raw: &str) -> Result<TicketRef, ApiError> {
+    TicketRef::parse(raw).map_err(|_| ApiError::not_found())
+}
+
+async fn view(
+    deps: &Deps,
+    reference: &TicketRef,
+    headers: &HeaderMap,
+) -> Result<PublicTicket, ApiError> {
+    let thread = tracking(deps)
+        .open(reference, &secret(headers)?)
+        .await
+        .map_err(api_error)?;
+    let t = thread.ticket;
+    Ok(PublicTicket {
+        reference: t.reference.display(),
+        subject: t.subject.as_str().to_owned(),
+        category: t.category.as_str().to_owned(),
+        status: t.status,
+        status_label: t.status.customer_label(),
+        created_at: t.created_at,
+        updated_at: t.updated_at,
+        awaiting_confirmation: t.status == Status::Resolved,
+        messages: thread
+            .messages
+            .into_iter()
+            .filter(|m| m.kind.is_public())
+            .map(|m| PublicMessage {
+                id: m.id.as_str().to_owned(),
+                from: match (m.kind, &m.author) {
+                    (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
+                    _ => "support",
+                },
+                body: m.body_text,
+                created_at: m.created_at,
+            })
+            .collect(),
+    })
+}
+
+fn respond(status: StatusCode, result: Result<PublicTicket, ApiError>) -> Response {
+    private(match result {
+        Ok(ticket) => (status, Json(ticket)).into_response(),
+        Err(e) => e.into_response(),
+    })
+}
+
+/// `GET /api/tickets/{ref}`
+pub async fn show(
+    State(deps): State<Arc<Deps>>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async { view(&deps, &reference(&raw)?, &headers).await }.await;
+    respond(StatusCode::OK, result)
+}
+
+/// `POST /api/tickets/{ref}/replies` with `{"body": "…"}`: 201 with the ticket.
+pub async fn reply(
+    State(deps): State<Arc<Deps>>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let reference = reference(&raw)?;
+        let secret = secret(&headers)?;
+        let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+        let mut fields = Fields::new(map, &["body"]);
+        let text = fields.string("body");
+        if !fields.errors.is_empty() {
+            return Err(ApiError::invalid(fields.errors));
+        }
+        tracking(&deps)
+            .reply(&reference, &secret, &text)
+            .await
+            .map_err(api_error)?;
+        view(&deps, &reference, &headers).await
+    }
+    .await;
+    respond(StatusCode::CREATED, result)
+}
+
+/// `POST /api/tickets/{ref}/resolution` with `{"solved": true|false}`.
+pub async fn resolution(
+    State(deps): State<Arc<Deps>>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let reference = reference(&raw)?;
+        let secret = secret(&headers)?;
+        let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+        let solved = match (map.get("solved"), map.len()) {
+            (Some(serde_json::Value::Bool(b)), 1) => *b,
+            _ => {
+                return Err(ApiError::invalid(vec![FieldError::new(
+                    "solved",
+                    "send {\"solved\": true} or {\"solved\": false}",
+                )]));
+            }
+        };
+        tracking(&deps)
+            .confirm(&reference, &secret, solved)
+            .await
+            .map_err(api_error)?;
+        view(&deps, &reference, &headers).await
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}

@@ -1,0 +1,233 @@
+//! What a customer does through a tracking link: read the ticket, reply, and say
+//! whether a solved ticket is really solved. The secret is checked first; every
+//! failure to open the ticket is the same `NotFound`.
+
+use crate::TicketRef;
+use crate::category::FieldError;
+use crate::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::ports::{Clock, IdSource, TicketStore};
+use crate::store::{StoreError, TicketThread, TicketUpdate, TrackingToken};
+use crate::ticket::{Status, Ticket};
+use crate::token::SecretToken;
+use chrono::Duration;
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TrackingError {
+    /// Unknown ticket, wrong or expired secret: indistinguishable on purpose.
+    #[error("not found")]
+    NotFound,
+    #[error("the request has invalid fields")]
+    Invalid(Vec<FieldError>),
+    /// Only a solved ticket can be confirmed or reopened that way.
+    #[error("this request is not waiting for your confirmation")]
+    NotAwaitingConfirmation,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for TrackingError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => TrackingError::NotFound,
+            other => TrackingError::Store(other),
+        }
+    }
+}
+
+pub const MAX_REPLY: usize = 20_000;
+
+/// How often a customer's change is retried when an agent changed the ticket at
+/// the same moment (the customer's message is additive, so it is never refused).
+const ATTEMPTS: usize = 3;
+
+pub struct Tracking<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+    /// A link stays valid this long after the last activity on it.
+    pub token_ttl: Duration,
+}
+
+/// Parses a secret as it came from outside; a malformed one is simply not found.
+pub fn parse_secret(raw: Option<&str>) -> Result<SecretToken, TrackingError> {
+    raw.and_then(|t| SecretToken::parse(t).ok())
+        .ok_or(TrackingError::NotFound)
+}
+
+fn reply_text(body: &str) -> Result<String, TrackingError> {
+    let text = body.trim();
+    let problem = if text.is_empty() {
+        Some("Your message is empty".to_owned())
+    } else if text.chars().count() > MAX_REPLY {
+        Some(format!(
+            "Your message is longer than {MAX_REPLY} characters"
+        ))
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some("Your message contains control characters".to_owned())
+    } else {
+        None
+    };
+    match problem {
+        Some(reason) => Err(TrackingError::Invalid(vec![FieldError::new(
+            "body", reason,
+        )])),
+        None => Ok(text.to_owned()),
+    }
+}
+
+impl Tracking<'_> {
+    pub async fn open(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+    ) -> Result<TicketThread, TrackingError> {
+        self.check(reference, secret).await?;
+        Ok(self.tickets.load_ticket(reference).await?)
+    }
+
+    /// Adds the customer's message; a ticket waiting on them, solved or closed
+    /// becomes open again.
+    pub async fn reply(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+        body: &str,
+    ) -> Result<Ticket, TrackingError> {
+        self.check(reference, secret).await?;
+        let text = reply_text(body)?;
+        let saved = self
+            .change(reference, |ticket, now| {
+                let mut after = ticket.clone();
+                if !ticket.status.awaits_agent() {
+                    after
+                        .change_status(Status::Open, now)
+                        .map_err(|_| TrackingError::NotAwaitingConfirmation)?;
+                }
+                after.updated_at = now;
+                Ok((after, vec![text.clone()], MessageKind::Customer))
+            })
+            .await?;
+        self.extend(reference, secret).await?;
+        Ok(saved)
+    }
+
+    /// "Yes, it's solved" closes a solved ticket; "No, I still need help" reopens it.
+    pub async fn confirm(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+        solved: bool,
+    ) -> Result<Ticket, TrackingError> {
+        self.check(reference, secret).await?;
+        let saved = self
+            .change(reference, |ticket, now| {
+                if ticket.status != Status::Resolved {
+                    return Err(TrackingError::NotAwaitingConfirmation);
+                }
+                let (to, note) = if solved {
+                    (
+                        Status::Closed,
+                        "The customer confirmed the request is solved.",
+                    )
+                } else {
+                    (
+                        Status::Open,
+                        "The customer still needs help: the request was reopened.",
+                    )
+                };
+                let mut after = ticket.clone();
+                after
+                    .change_status(to, now)
+                    .map_err(|_| TrackingError::NotAwaitingConfirmation)?;
+                Ok((after, vec![note.to_owned()], MessageKind::SystemEvent))
+            })
+            .await?;
+        self.extend(reference, secret).await?;
+        Ok(saved)
+    }
+
+    async fn check(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+    ) -> Result<(), TrackingError> {
+        if self
+            .tickets
+            .tracking_token_valid(reference, &secret.hash(), self.clock.now())
+            .await?
+        {
+            Ok(())
+        } else {
+            Err(TrackingError::NotFound)
+        }
+    }
+
+    /// Activity keeps the link alive.
+    async fn extend(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+    ) -> Result<(), TrackingError> {
+        let token = TrackingToken {
+            hash: secret.hash(),
+            expires_at: self.clock.now() + self.token_ttl,
+        };
+        Ok(self.tickets.add_tracking_token(reference, token).await?)
+    }
+
+    /// Loads, applies `f`, writes conditionally; reloads and retries on a
+    /// concurrent change.
+    async fn change<F>(&self, reference: &TicketRef, f: F) -> Result<Ticket, TrackingError>
+    where
+        F: Fn(
+            &Ticket,
+            chrono::DateTime<chrono::Utc>,
+        ) -> Result<(Ticket, Vec<String>, MessageKind), TrackingError>,
+    {
+        let mut last = TrackingError::Store(StoreError::Conflict);
+        for _ in 0..ATTEMPTS {
+            let now = self.clock.now();
+            let before = self.tickets.load_ticket(reference).await?.ticket;
+            let (after, texts, kind) = f(&before, now)?;
+            let author = match kind {
+                MessageKind::Customer => Author::Customer {
+                    name: before.requester.name.clone(),
+                    email: before.requester.email.clone(),
+                },
+                _ => Author::System,
+            };
+            let messages = texts
+                .into_iter()
+                .map(|text| Message {
+                    id: self.ids.message_id(now),
+                    ticket: reference.clone(),
+                    kind,
+                    author: author.clone(),
+                    body_text: text,
+                    body_html: None,
+                    attachments: vec![],
+                    email: None,
+                    threaded_by: if kind == MessageKind::Customer {
+                        ThreadedBy::TrackingPage
+                    } else {
+                        ThreadedBy::System
+                    },
+                    created_at: now,
+                })
+                .collect();
+            match self
+                .tickets
+                .update_ticket(TicketUpdate::new(&before, after, messages))
+                .await
+            {
+                Ok(saved) => return Ok(saved),
+                Err(StoreError::Conflict) => last = TrackingError::Store(StoreError::Conflict),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last)
+    }
+}
