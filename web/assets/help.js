@@ -31,3 +31,13 @@ export function formatDate(iso) {
     return iso;
   }
 }
+
+// FAQ entries as question/answer disclosures (native, so keyboard and screen
+// readers work without extra code).
+export function faqList(results) {
+  const box = el("div", { class: "faq" });
+  for (const r of results) {
+    box.append(el("details", { "data-faq": r.id }, el("summary", { text: r.question }), el("p", { text: r.answer })));
+  }
+  return box;
+}

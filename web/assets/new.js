@@ -1,4 +1,4 @@
-import { api, el } from "./help.js";
+import { api, el, faqList } from "./help.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -77,7 +77,29 @@ async function load() {
   const details = document.getElementById("details");
   for (const f of category.fields) details.append(detailInput(f));
   form.hidden = false;
+  await showAnswers("");
+  document.getElementById("answers").hidden = false;
 }
+
+// Suggestions while typing: each pause of 250 ms asks once; late answers to
+// older queries are dropped.
+let asked = 0;
+async function showAnswers(query) {
+  const mine = ++asked;
+  const q = new URLSearchParams({ category: categoryId, q: query });
+  const { status, data } = await api(`/api/faq?${q}`);
+  if (mine !== asked || status !== 200 || !data) return;
+  const results = document.getElementById("faq-results");
+  results.replaceChildren(faqList(data.results));
+  const statusLine = document.getElementById("faq-status");
+  if (query.trim() === "") statusLine.textContent = "";
+  else statusLine.textContent = data.results.length ? `${data.results.length} possible answer(s) below.` : "No answer found — please write to us below.";
+}
+let pause;
+document.getElementById("faq-search").addEventListener("input", (event) => {
+  clearTimeout(pause);
+  pause = setTimeout(() => showAnswers(event.target.value), 250);
+});
 
 form.addEventListener("submit", async (event) => {
   event.preventDefault();

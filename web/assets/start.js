@@ -1,4 +1,4 @@
-import { api, el } from "./help.js";
+import { api, el, faqList } from "./help.js";
 
 const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");
@@ -11,4 +11,11 @@ if (status !== 200 || !data) {
       el("strong", { text: c.name }), el("span", { text: c.description }));
     list.append(el("li", {}, link));
   }
+}
+
+const top = await api("/api/faq");
+if (top.status === 200 && top.data && top.data.results.length) {
+  document.getElementById("top").append(faqList(top.data.results));
+} else {
+  document.getElementById("top-title").hidden = true;
 }

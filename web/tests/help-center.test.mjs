@@ -79,6 +79,26 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.close();
 });
 
+test("the FAQ suggests answers as the customer types", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE}/`);
+  // The start page lists top questions across categories.
+  await page.locator("#top details").first().waitFor();
+  assert.ok(await page.locator("#top details").count() >= 3);
+  await page.getByRole("link", { name: /Billing and payments/ }).click();
+  const search = page.getByLabel("Search our answers");
+  await search.waitFor(); // typing only reaches a visible box
+  await search.pressSequentially("refun", { delay: 30 });
+  const suggestion = page.locator("#faq-results summary", { hasText: "How long does a refund take?" });
+  await suggestion.waitFor();
+  await page.getByText("1 possible answer(s) below.").waitFor();
+  await suggestion.click();
+  await page.getByText("Refunds reach your account 3 to 5 business days").waitFor();
+  await search.fill("teleport my parcel");
+  await page.getByText("No answer found — please write to us below.").waitFor();
+  await page.close();
+});
+
 test("the form works with the keyboard alone", async () => {
   const page = await browser.newPage();
   await page.goto(`${BASE}/`);
@@ -88,8 +108,9 @@ test("the form works with the keyboard alone", async () => {
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: "Billing and payments" }).waitFor();
   await page.locator("#name").waitFor({ state: "visible" });
-  // From the back link, Tab walks the form in order.
-  await page.getByRole("link", { name: "← All topics" }).focus();
+  // From the FAQ search box, Tab walks past the answers into the form, in order.
+  await page.locator("#faq-results details").first().waitFor();
+  await page.locator("#faq-results summary").last().focus();
   for (const text of ["Ana Keyboard", "ana@example.com", "Invoice copy", "Please send my invoice again.", "#A-1001"]) {
     await page.keyboard.press("Tab");
     await page.keyboard.type(text);

@@ -1,9 +1,10 @@
 //! submit-form: the public API (`/api/*` except `/api/agent/*`): health,
 //! categories, ticket intake, and the tracking page's read, reply and confirm.
-//! Routes of the help center that are not built yet (FAQ search, re-requesting
+//! FAQ search. Routes of the help center that are not built yet (re-requesting
 //! tracking links, attachments) answer 501.
 
 mod categories;
+mod faq;
 mod tickets;
 mod tracking;
 
@@ -67,6 +68,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
     Router::new()
         .route("/api/health", get(health))
         .route("/api/categories", get(categories::list))
+        .route("/api/faq", get(faq::search))
         .route("/api/tickets", post(tickets::create))
         .route("/api/tickets/{reference}", get(tracking::show))
         .route("/api/tickets/{reference}/replies", post(tracking::reply))

@@ -4,7 +4,7 @@ use crate::{Deps, router};
 use async_trait::async_trait;
 use helpdesk_domain::intake::IntakePolicy;
 use helpdesk_domain::outbound::{MailKind, OutboxState};
-use helpdesk_domain::ports::{CatalogStore, ComponentHealth, HealthProbe, TicketStore};
+use helpdesk_domain::ports::{CatalogStore, Clock, ComponentHealth, HealthProbe, TicketStore};
 use helpdesk_domain::{Status, TicketRef};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -36,6 +36,20 @@ async fn world_with(policy: IntakePolicy) -> World {
     let mut sales = category("sales", 2);
     sales.addresses = vec![];
     store.put_category(&sales).await.unwrap();
+    for (id, category, position, question) in [
+        ("refund-time", "billing", 1, "How long does a refund take?"),
+        (
+            "double-charge",
+            "billing",
+            2,
+            "I was charged twice. What now?",
+        ),
+        ("bulk", "sales", 1, "Do you offer volume discounts?"),
+    ] {
+        let mut entry = testkit::fixtures::faq(id, category, position);
+        entry.question = question.into();
+        store.put_faq(&entry).await.unwrap();
+    }
     let queue = Arc::new(RecordingQueue::default());
     let clock = Arc::new(FixedClock::monday_morning());
     let deps = Arc::new(Deps {
@@ -553,5 +567,94 @@ async fn activity_keeps_the_tracking_link_alive() {
             .0,
         404,
         "91 days without activity"
+    );
+}
+
+fn faq_event(query: &str) -> String {
+    let mut event: Value =
+        serde_json::from_str(&event_text("submit-form.apigw.health.json")).unwrap();
+    event["rawPath"] = json!("/api/faq");
+    event["requestContext"]["http"]["path"] = json!("/api/faq");
+    event["rawQueryString"] = json!(query);
+    event.to_string()
+}
+
+fn questions(body: &Value) -> Vec<String> {
+    body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["question"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn faq_search_suggests_answers_while_typing_and_logs_each_search() {
+    let w = world().await;
+    let (status, _, body) = call(&w.deps, &faq_event("category=billing&q=charg")).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(questions(&body), ["I was charged twice. What now?"]);
+    let (_, _, body) = call(
+        &w.deps,
+        &faq_event("category=billing&q=how%20to%20cancel%20my%20order"),
+    )
+    .await;
+    assert!(questions(&body).is_empty());
+    let (_, _, body) = call(&w.deps, &faq_event("q=discount")).await;
+    assert_eq!(
+        questions(&body),
+        ["Do you offer volume discounts?"],
+        "no category: all of them"
+    );
+
+    let day = w.clock.now().date_naive();
+    let log = w.store.faq_search_log(day).await.unwrap();
+    let summary: Vec<(&str, Option<&str>, u32, u32)> = log
+        .iter()
+        .map(|l| {
+            (
+                l.query.as_str(),
+                l.category.as_ref().map(|c| c.as_str()),
+                l.searches,
+                l.zero_results,
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("cancel order", Some("billing"), 1, 1),
+            ("charg", Some("billing"), 1, 0),
+            ("discount", None, 1, 0)
+        ]
+    );
+}
+
+#[tokio::test]
+async fn faq_without_a_query_lists_top_questions_and_refuses_unknown_categories() {
+    let w = world().await;
+    let (status, _, body) = call(&w.deps, &faq_event("category=billing")).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        questions(&body),
+        [
+            "How long does a refund take?",
+            "I was charged twice. What now?"
+        ]
+    );
+    let (_, _, body) = call(&w.deps, &faq_event("")).await;
+    assert_eq!(questions(&body).len(), 3);
+    assert!(
+        w.store
+            .faq_search_log(w.clock.now().date_naive())
+            .await
+            .unwrap()
+            .is_empty(),
+        "browsing is not a search"
+    );
+    let (status, _, body) = call(&w.deps, &faq_event("category=astrology&q=stars")).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("category"))
     );
 }

@@ -3,18 +3,24 @@
 
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
+use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId};
 use crate::ports::{CatalogStore, Clock};
 use crate::store::StoreError;
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
+
+/// A cached value and when it was loaded.
+type Stamped<T> = (DateTime<Utc>, T);
 
 pub struct CachedCatalog {
     inner: Arc<dyn CatalogStore>,
     clock: Arc<dyn Clock>,
     ttl: Duration,
-    categories: Mutex<Option<(DateTime<Utc>, Vec<Category>)>>,
+    categories: Mutex<Option<Stamped<Vec<Category>>>>,
+    faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
 }
 
 impl CachedCatalog {
@@ -24,6 +30,7 @@ impl CachedCatalog {
             clock,
             ttl,
             categories: Mutex::new(None),
+            faq: Mutex::new(HashMap::new()),
         }
     }
 
@@ -83,10 +90,37 @@ impl CatalogStore for CachedCatalog {
     }
 
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
-        self.inner.faq(category).await
+        let now = self.clock.now();
+        let cached = self
+            .faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(category)
+            .cloned();
+        if let Some((_, entries)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+            return Ok(entries);
+        }
+        let loaded = self.inner.faq(category).await?;
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(category.clone(), (now, loaded.clone()));
+        Ok(loaded)
     }
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&entry.category);
         self.inner.put_faq(entry).await
+    }
+
+    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
+        self.inner.log_faq_search(search).await
+    }
+
+    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
+        self.inner.faq_search_log(day).await
     }
 }

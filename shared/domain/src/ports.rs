@@ -5,6 +5,7 @@ use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
 use crate::counters::{DailyCounts, StatusCounts};
 use crate::email::EmailAddress;
+use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
 use crate::outbound::{OutboundJob, OutboxState};
 use crate::store::{
@@ -105,6 +106,10 @@ pub trait CatalogStore: Send + Sync {
     /// A category's FAQ entries (published or not), in display order.
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+    /// Counts a search (by its normalized query) in the day's log.
+    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError>;
+    /// A day's searches, most searched first.
+    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -6,6 +6,7 @@ use crate::fixtures::{self, agent_reply, email, new_ticket, with_idempotency, wi
 use crate::{FixedClock, SequentialIds};
 use chrono::Duration;
 use helpdesk_domain::catalog::Role;
+use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
@@ -41,7 +42,8 @@ macro_rules! store_contract {
             catalog_keeps_order_and_replaces_by_id,
             tracking_tokens_open_only_their_ticket_until_they_expire,
             a_full_rate_limit_refuses_the_whole_write,
-            the_outbox_item_is_written_with_the_ticket
+            the_outbox_item_is_written_with_the_ticket,
+            faq_searches_are_counted_per_day_query_and_category
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -678,4 +680,57 @@ pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
         Ok(Some((job, OutboxState::Queued)))
     );
     assert_eq!(stores.tickets.outbox_item(&ids.outbox_id()).await, Ok(None));
+}
+
+pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores) {
+    let (clock, _) = setup();
+    let now = clock.now();
+    let billing = Some(fixtures::category_id("billing"));
+    let search =
+        |query: &str, category: Option<helpdesk_domain::CategoryId>, results: u32, at| FaqSearch {
+            query: query.to_owned(),
+            category,
+            results,
+            at,
+        };
+    for s in [
+        search("refund", billing.clone(), 2, now),
+        search("cancel order", billing.clone(), 0, now),
+        search(
+            "cancel order",
+            billing.clone(),
+            0,
+            now + Duration::minutes(1),
+        ),
+        search("cancel order", None, 0, now),
+        search("refund", billing.clone(), 2, now + Duration::days(1)),
+    ] {
+        stores
+            .catalog
+            .log_faq_search(&s)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let log = stores
+        .catalog
+        .faq_search_log(now.date_naive())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let count = |query: &str,
+                 category: Option<helpdesk_domain::CategoryId>,
+                 searches,
+                 zero_results| FaqSearchCount {
+        query: query.to_owned(),
+        category,
+        searches,
+        zero_results,
+    };
+    assert_eq!(
+        log,
+        vec![
+            count("cancel order", billing.clone(), 2, 2),
+            count("cancel order", None, 1, 1),
+            count("refund", billing, 1, 0),
+        ]
+    );
 }

@@ -5,6 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCounts};
+use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, TicketStore};
 use helpdesk_domain::store::TrackingToken;
@@ -33,6 +34,7 @@ struct State {
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
+    faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -386,6 +388,36 @@ impl CatalogStore for InMemoryStore {
             .collect();
         entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
         Ok(entries)
+    }
+
+    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let key = (
+            search.at.date_naive(),
+            search.query.clone(),
+            search.category.clone(),
+        );
+        let counts = s.faq_log.entry(key).or_insert((0, 0));
+        counts.0 += 1;
+        counts.1 += u32::from(search.results == 0);
+        Ok(())
+    }
+
+    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
+        let mut log: Vec<FaqSearchCount> = self
+            .state()
+            .faq_log
+            .iter()
+            .filter(|((d, _, _), _)| *d == day)
+            .map(|((_, query, category), (searches, zero))| FaqSearchCount {
+                query: query.clone(),
+                category: category.clone(),
+                searches: *searches,
+                zero_results: *zero,
+            })
+            .collect();
+        FaqSearchCount::sort(&mut log);
+        Ok(log)
     }
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {

@@ -85,8 +85,9 @@ async fn routes_not_built_yet_answer_501_with_the_error_shape() {
     let env = LocalEnv::fresh().await;
     let submit = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &submit)));
-    let faq = event_text("submit-form.apigw.health.json").replace("/api/health", "/api/faq");
-    let (status, body) = invoke(router, &faq).await;
+    let unbuilt =
+        event_text("submit-form.apigw.health.json").replace("/api/health", "/api/attachments");
+    let (status, body) = invoke(router, &unbuilt).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (501, Some("not_implemented"))

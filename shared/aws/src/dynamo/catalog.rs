@@ -1,10 +1,12 @@
 //! `CatalogStore` on DynamoDB: categories, agents and FAQ entries are items under
 //! fixed partitions, read with one Query each.
 
-use super::items::{self, AgentItem, CategoryItem, FaqItem, Item, s};
+use super::items::{self, AgentItem, CategoryItem, FaqItem, FaqLogItem, Item, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
+use chrono::NaiveDate;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::store::StoreError;
 use helpdesk_domain::{AgentId, Category, CategoryId};
@@ -107,6 +109,53 @@ impl CatalogStore for DynamoStore {
             .collect::<Result<Vec<_>, _>>()?;
         entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
         Ok(entries)
+    }
+
+    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
+        let day = search.at.date_naive();
+        let scope = search.category.as_ref().map_or("*", |c| c.as_str());
+        // Kept a little over a year, for year-on-year reports.
+        let expires = search.at + chrono::Duration::days(400);
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::faq_log_pk(day)))
+            .key("sk", s(format!("{scope}#{}", search.query)))
+            .expression_attribute_values(":q", s(search.query.clone()))
+            .expression_attribute_values(":one", items::n(1))
+            .expression_attribute_values(":zero", items::n(u32::from(search.results == 0)))
+            .expression_attribute_values(":exp", items::n(expires.timestamp()));
+        let mut set = "SET #q = :q, expires_at = :exp".to_owned();
+        if let Some(c) = &search.category {
+            set.push_str(", category = :c");
+            update = update.expression_attribute_values(":c", s(c.as_str()));
+        }
+        update
+            .expression_attribute_names("#q", "query")
+            .update_expression(format!("{set} ADD searches :one, zero_results :zero"))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
+        let mut log = self
+            .partition(keys::faq_log_pk(day))
+            .await?
+            .into_iter()
+            .map(|i| {
+                items::from_item::<FaqLogItem>(i).map(|l| FaqSearchCount {
+                    query: l.query,
+                    category: l.category,
+                    searches: l.searches,
+                    zero_results: l.zero_results,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        FaqSearchCount::sort(&mut log);
+        Ok(log)
     }
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {

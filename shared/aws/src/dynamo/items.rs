@@ -99,6 +99,18 @@ pub struct OutboxItem {
     pub job: OutboundJob,
 }
 
+/// A day's count of one FAQ query in one category.
+#[derive(Serialize, Deserialize)]
+pub struct FaqLogItem {
+    pub query: String,
+    #[serde(default)]
+    pub category: Option<helpdesk_domain::CategoryId>,
+    #[serde(default)]
+    pub searches: u32,
+    #[serde(default)]
+    pub zero_results: u32,
+}
+
 #[derive(Serialize, Deserialize)]
 pub struct CategoryItem {
     pub pk: String,

@@ -62,6 +62,10 @@ pub fn idempotency_pk(key: &str) -> String {
     format!("IDEM#{key}")
 }
 
+pub fn faq_log_pk(d: NaiveDate) -> String {
+    format!("FAQLOG#{}", d.format("%Y-%m-%d"))
+}
+
 pub fn faq_pk(category: &CategoryId) -> String {
     format!("FAQ#{}", category.as_str())
 }

@@ -1,0 +1,197 @@
+//! FAQ search: ranks a category's published entries for what the customer is
+//! typing, and describes the search so it can be logged for the reports.
+
+use crate::catalog::FaqEntry;
+use crate::ids::CategoryId;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Words too common to tell entries apart.
+const STOPWORDS: &[&str] = &[
+    "a", "an", "and", "are", "at", "be", "can", "do", "does", "for", "how", "i", "in", "is", "it",
+    "my", "of", "on", "or", "the", "to", "what", "when", "why", "with", "you", "your",
+];
+
+pub const MAX_QUERY: usize = 200;
+
+/// Lower-case words of at least two letters, without stop words.
+pub fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 2)
+        .map(str::to_lowercase)
+        .filter(|w| !STOPWORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// The query as it is logged and compared: its words, in order, one space apart.
+pub fn normalize_query(query: &str) -> String {
+    let clipped: String = query.chars().take(MAX_QUERY).collect();
+    words(&clipped).join(" ")
+}
+
+fn score(entry: &FaqEntry, terms: &[String], last_is_partial: bool) -> u32 {
+    let question = words(&entry.question);
+    let answer = words(&entry.answer);
+    let mut total = 0;
+    for (i, term) in terms.iter().enumerate() {
+        let partial = last_is_partial && i + 1 == terms.len();
+        let hit =
+            |w: &String| w == term || (partial && w.starts_with(term.as_str())) || stem_eq(w, term);
+        if question.iter().any(hit) {
+            total += 3;
+        } else if answer.iter().any(hit) {
+            total += 1;
+        }
+    }
+    total
+}
+
+/// "refunds" finds "refund", "charged" finds "charge": a light plural/past stem.
+fn stem_eq(a: &str, b: &str) -> bool {
+    fn stem(w: &str) -> &str {
+        for suffix in ["ing", "ed", "es", "s"] {
+            if let Some(s) = w.strip_suffix(suffix).filter(|s| s.chars().count() >= 3) {
+                return s;
+            }
+        }
+        w
+    }
+    stem(a) == stem(b)
+}
+
+/// The published entries matching `query`, best first (ties keep display order),
+/// at most `limit`. The last word counts as a prefix while the customer is typing.
+pub fn search<'a>(entries: &'a [FaqEntry], query: &str, limit: usize) -> Vec<&'a FaqEntry> {
+    let terms = words(&query.chars().take(MAX_QUERY).collect::<String>());
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    let typing = !query.ends_with(char::is_whitespace);
+    let mut scored: Vec<(u32, &FaqEntry)> = entries
+        .iter()
+        .filter(|e| e.published)
+        .map(|e| (score(e, &terms, typing), e))
+        .filter(|(s, _)| *s > 0)
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.position.cmp(&b.1.position)));
+    scored.into_iter().take(limit).map(|(_, e)| e).collect()
+}
+
+/// One search as logged: what was asked, where, and how many answers it found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqSearch {
+    pub query: String,
+    pub category: Option<CategoryId>,
+    pub results: u32,
+    pub at: DateTime<Utc>,
+}
+
+/// A day's searches for one query in one category (or across all), aggregated
+/// when they happen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqSearchCount {
+    pub query: String,
+    pub category: Option<CategoryId>,
+    pub searches: u32,
+    pub zero_results: u32,
+}
+
+impl FaqSearchCount {
+    /// Most searched first; ties by query, then category.
+    pub fn sort(log: &mut [FaqSearchCount]) {
+        log.sort_by(|a, b| {
+            b.searches
+                .cmp(&a.searches)
+                .then_with(|| (&a.query, &a.category).cmp(&(&b.query, &b.category)))
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::FaqId;
+    use proptest::prelude::*;
+
+    fn entry(id: &str, q: &str, a: &str, position: u32) -> FaqEntry {
+        FaqEntry {
+            id: FaqId::parse(id).unwrap(),
+            category: CategoryId::parse("billing").unwrap(),
+            question: q.into(),
+            answer: a.into(),
+            published: true,
+            position,
+        }
+    }
+
+    fn entries() -> Vec<FaqEntry> {
+        vec![
+            entry(
+                "refund",
+                "How long does a refund take?",
+                "Refunds arrive in 3 to 5 days.",
+                1,
+            ),
+            entry(
+                "twice",
+                "I was charged twice. What now?",
+                "A second charge is usually a pending authorisation.",
+                2,
+            ),
+            entry(
+                "invoice",
+                "Where is my invoice?",
+                "Invoices are in your account; a refund shows there too.",
+                3,
+            ),
+            FaqEntry {
+                published: false,
+                ..entry("draft", "Refund policy draft", "Internal.", 0)
+            },
+        ]
+    }
+
+    #[test]
+    fn question_matches_rank_above_answer_matches_and_drafts_stay_hidden() {
+        let all = entries();
+        let ids: Vec<&str> = search(&all, "refund ", 5)
+            .iter()
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(ids, ["refund", "invoice"]);
+    }
+
+    #[test]
+    fn the_word_being_typed_matches_as_a_prefix() {
+        let all = entries();
+        assert_eq!(
+            search(&all, "char", 5).first().map(|e| e.id.as_str()),
+            Some("twice")
+        );
+        assert!(
+            search(&all, "char ", 5).is_empty(),
+            "a finished word must match whole"
+        );
+        assert_eq!(
+            search(&all, "refunds ", 5).first().map(|e| e.id.as_str()),
+            Some("refund")
+        );
+    }
+
+    #[test]
+    fn stop_words_alone_find_nothing_and_queries_normalize() {
+        assert!(search(&entries(), "how do I", 5).is_empty());
+        assert_eq!(normalize_query("  How do I get a REFUND?! "), "get refund");
+    }
+
+    proptest! {
+        #[test]
+        fn search_never_panics_and_respects_the_limit(q in "\\PC{0,300}", limit in 0usize..4) {
+            let all = entries();
+            let found = search(&all, &q, limit);
+            prop_assert!(found.len() <= limit);
+            prop_assert!(found.iter().all(|e| e.published));
+            prop_assert!(normalize_query(&q).chars().count() <= MAX_QUERY);
+        }
+    }
+}
