@@ -19,3 +19,25 @@ if (top.status === 200 && top.data && top.data.results.length) {
 } else {
   document.getElementById("top-title").hidden = true;
 }
+
+document.getElementById("links-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.getElementById("links-email");
+  const error = document.getElementById("links-email-error");
+  const statusLine = document.getElementById("links-status");
+  error.textContent = "";
+  statusLine.textContent = "";
+  input.removeAttribute("aria-invalid");
+  const { status, data } = await api("/api/tracking-links", { method: "POST", body: { email: input.value } });
+  if (status === 202 && data) {
+    statusLine.textContent = data.message;
+  } else if (status === 400 && data && data.error && data.error.fields) {
+    error.textContent = data.error.fields.map((f) => f.reason).join(" ");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  } else if (status === 429) {
+    statusLine.textContent = "You asked several times already. Please check your mailbox, or try again later.";
+  } else {
+    statusLine.textContent = "Something went wrong. Please try again.";
+  }
+});

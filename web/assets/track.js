@@ -33,6 +33,7 @@ if (first.status === 200 && first.data) {
   render(first.data);
 } else {
   problem.textContent = failed(first.status, first.data);
+  document.getElementById("relink").hidden = first.status !== 404;
 }
 
 document.getElementById("reply-form").addEventListener("submit", async (event) => {

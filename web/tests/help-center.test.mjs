@@ -122,10 +122,18 @@ test("the form works with the keyboard alone", async () => {
   await page.close();
 });
 
-test("a wrong tracking link says so and shows nothing", async () => {
+test("a wrong tracking link says so, shows nothing and offers a fresh link", async () => {
   const page = await browser.newPage();
   await page.goto(`${BASE}/track/?ticket=K7Q4M2XP9H#token=0123456789abcdef0123456789abcdef`);
   await page.getByText("This link is not valid or has expired.").waitFor();
   assert.equal(await page.locator("#ticket").isVisible(), false);
+  await page.getByRole("link", { name: "Get a fresh link by email" }).click();
+  const email = page.getByLabel("Your email");
+  await email.fill("jane@");
+  await page.getByRole("button", { name: "Send me my links" }).click();
+  await page.locator("#links-email-error", { hasText: "Email" }).waitFor();
+  await email.fill("jane@example.com");
+  await page.getByRole("button", { name: "Send me my links" }).click();
+  await page.getByText("If we have open requests for this address, we have sent fresh links to it.").waitFor();
   await page.close();
 });

@@ -1,7 +1,7 @@
 //! submit-form: the public API (`/api/*` except `/api/agent/*`): health,
 //! categories, ticket intake, and the tracking page's read, reply and confirm.
-//! FAQ search. Routes of the help center that are not built yet (re-requesting
-//! tracking links, attachments) answer 501.
+//! FAQ search and re-requesting tracking links. Attachments are not built yet
+//! and answer 501.
 
 mod categories;
 mod faq;
@@ -76,6 +76,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
             "/api/tickets/{reference}/resolution",
             post(tracking::resolution),
         )
+        .route("/api/tracking-links", post(tracking::request_links))
         .fallback(|| async { ApiError::not_implemented("This part of the public API") })
         .with_state(deps)
 }

@@ -658,3 +658,49 @@ async fn faq_without_a_query_lists_top_questions_and_refuses_unknown_categories(
         (400, Some("category"))
     );
 }
+
+#[tokio::test]
+async fn lost_links_are_requested_by_email_with_the_same_answer_for_everyone() {
+    let w = world_with(IntakePolicy {
+        links_per_email: (2, chrono::Duration::hours(1)),
+        ..IntakePolicy::default()
+    })
+    .await;
+    submitted(&w).await;
+    let ask = |email: &str| {
+        tracking_event(
+            "POST",
+            "/api/tracking-links",
+            None,
+            Some(json!({ "email": email })),
+        )
+    };
+    let (status, _, known) = call(&w.deps, &ask("jane@example.com")).await;
+    let (status_unknown, _, unknown) = call(&w.deps, &ask("nobody@example.com")).await;
+    assert_eq!((status, status_unknown), (202, 202));
+    assert_eq!(
+        known, unknown,
+        "the answer does not tell whether the address has tickets"
+    );
+    let links: Vec<_> = w
+        .queue
+        .jobs()
+        .into_iter()
+        .filter(|j| j.kind == MailKind::TrackingLinks)
+        .collect();
+    let recipients: Vec<&str> = links.iter().map(|j| j.recipient.as_str()).collect();
+    assert_eq!(recipients, ["jane@example.com", "nobody@example.com"]);
+
+    let (status, _, body) = call(&w.deps, &ask("jane@")).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("email"))
+    );
+    call(&w.deps, &ask("JANE@example.com")).await;
+    let (status, headers, _) = call(&w.deps, &ask("jane@example.com")).await;
+    assert_eq!(
+        status, 429,
+        "the limit counts the address whatever its case"
+    );
+    assert!(headers.get("retry-after").is_some());
+}

@@ -52,7 +52,7 @@ fn receipt_body(r: Receipt) -> Created {
     }
 }
 
-fn client_ip(request: &Request) -> String {
+pub fn client_ip(request: &Request) -> String {
     match request
         .extensions()
         .get::<lambda_http::request::RequestContext>()

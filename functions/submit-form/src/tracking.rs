@@ -189,3 +189,39 @@ pub async fn resolution(
     .await;
     respond(StatusCode::OK, result)
 }
+
+/// `POST /api/tracking-links` with `{"email": "…"}`: always the same 202.
+pub async fn request_links(
+    State(deps): State<Arc<Deps>>,
+    request: axum::extract::Request,
+) -> Response {
+    let ip = crate::tickets::client_ip(&request);
+    let (parts, body) = request.into_parts();
+    let result = async {
+        let (map, _) = json_object(&parts.headers, body, MAX_BODY).await?;
+        let mut fields = Fields::new(map, &["email"]);
+        let email = fields.string("email");
+        if !fields.errors.is_empty() {
+            return Err(ApiError::invalid(fields.errors));
+        }
+        let links = helpdesk_domain::tracking::LinkRequest {
+            tickets: &*deps.tickets,
+            outbound: &*deps.outbound,
+            clock: &*deps.clock,
+            ids: &*deps.ids,
+            policy: &deps.policy,
+        };
+        links.send(&email, &ip).await.map_err(api_error)
+    }
+    .await;
+    match result {
+        Ok(()) => (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({
+                "message": "If we have open requests for this address, we have sent fresh links to it."
+            })),
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}

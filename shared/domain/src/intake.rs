@@ -53,6 +53,9 @@ pub struct IntakePolicy {
     pub per_email: (u32, Duration),
     pub token_ttl: Duration,
     pub idempotency_ttl: Duration,
+    /// "Lost your link?" requests.
+    pub links_per_ip: (u32, Duration),
+    pub links_per_email: (u32, Duration),
 }
 
 impl Default for IntakePolicy {
@@ -63,6 +66,8 @@ impl Default for IntakePolicy {
             per_email: (5, Duration::hours(1)),
             token_ttl: Duration::days(90),
             idempotency_ttl: Duration::hours(24),
+            links_per_ip: (10, Duration::hours(1)),
+            links_per_email: (3, Duration::hours(1)),
         }
     }
 }

@@ -9,8 +9,8 @@ use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
 use crate::outbound::{OutboundJob, OutboxState};
 use crate::store::{
-    Created, DueTicket, NewTicket, Page, QueueQuery, StoreError, TicketSummary, TicketThread,
-    TicketUpdate, TrackingToken,
+    Created, DueTicket, NewTicket, Page, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, TrackingToken,
 };
 use crate::ticket::Ticket;
 use crate::token::{SecretToken, TokenHash};
@@ -75,6 +75,13 @@ pub trait TicketStore: Send + Sync {
         hash: &TokenHash,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
+
+    /// Counts one hit on each limit, all or none; `RateLimited` when one is full.
+    async fn hit_rate_limits(
+        &self,
+        claims: &[RateLimitClaim],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
 
     /// An outbox item and where it stands.
     async fn outbox_item(

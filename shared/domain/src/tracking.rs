@@ -231,3 +231,52 @@ impl Tracking<'_> {
         Err(last)
     }
 }
+
+/// "Lost your link?": fresh links for a requester's open tickets are mailed to
+/// that address only. The answer and the work are the same whether or not the
+/// address has tickets: the job always goes out, and send-reply, which mints the
+/// fresh secrets when it writes the mail, finds the tickets (or none).
+pub struct LinkRequest<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub outbound: &'a dyn crate::ports::OutboundQueue,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+    pub policy: &'a crate::intake::IntakePolicy,
+}
+
+impl LinkRequest<'_> {
+    pub async fn send(&self, raw_email: &str, client_ip: &str) -> Result<(), TrackingError> {
+        let email = crate::EmailAddress::parse(raw_email).map_err(|e| {
+            TrackingError::Invalid(vec![FieldError::new("email", format!("Email {e}"))])
+        })?;
+        let now = self.clock.now();
+        let (ip_limit, ip_window) = self.policy.links_per_ip;
+        let (email_limit, email_window) = self.policy.links_per_email;
+        let claims = [
+            crate::store::RateLimitClaim::fixed_window(
+                &format!("links-ip:{client_ip}"),
+                ip_limit,
+                ip_window,
+                now,
+            ),
+            crate::store::RateLimitClaim::fixed_window(
+                &format!("links-email:{}", email.key()),
+                email_limit,
+                email_window,
+                now,
+            ),
+        ];
+        self.tickets.hit_rate_limits(&claims, now).await?;
+        let job = crate::outbound::OutboundJob {
+            outbox_id: self.ids.outbox_id(),
+            kind: crate::outbound::MailKind::TrackingLinks,
+            ticket: None,
+            message: None,
+            recipient: email,
+        };
+        self.outbound
+            .enqueue(&job)
+            .await
+            .map_err(|_| TrackingError::Store(StoreError::Unavailable("outbound queue".into())))
+    }
+}

@@ -43,7 +43,8 @@ macro_rules! store_contract {
             tracking_tokens_open_only_their_ticket_until_they_expire,
             a_full_rate_limit_refuses_the_whole_write,
             the_outbox_item_is_written_with_the_ticket,
-            faq_searches_are_counted_per_day_query_and_category
+            faq_searches_are_counted_per_day_query_and_category,
+            standalone_rate_limits_count_all_or_nothing
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -733,4 +734,38 @@ pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores
             count("refund", billing, 1, 0),
         ]
     );
+}
+
+pub async fn standalone_rate_limits_count_all_or_nothing(stores: &Stores) {
+    let (clock, _) = setup();
+    let now = clock.now();
+    let ip = RateLimitClaim::fixed_window("links-ip:203.0.113.9", 3, Duration::hours(1), now);
+    let email =
+        RateLimitClaim::fixed_window("links-email:jane@example.com", 1, Duration::hours(1), now);
+    let t = &stores.tickets;
+    assert_eq!(
+        t.hit_rate_limits(&[ip.clone(), email.clone()], now).await,
+        Ok(())
+    );
+    let refused = t.hit_rate_limits(&[ip.clone(), email.clone()], now).await;
+    assert_eq!(
+        refused,
+        Err(StoreError::RateLimited {
+            retry_after_secs: email.retry_after_secs(now)
+        })
+    );
+    // The refused call counted nothing: the IP window still has two hits left.
+    assert_eq!(
+        t.hit_rate_limits(std::slice::from_ref(&ip), now).await,
+        Ok(())
+    );
+    assert_eq!(
+        t.hit_rate_limits(std::slice::from_ref(&ip), now).await,
+        Ok(())
+    );
+    assert!(matches!(
+        t.hit_rate_limits(&[ip], now).await,
+        Err(StoreError::RateLimited { .. })
+    ));
+    assert_eq!(t.hit_rate_limits(&[], now).await, Ok(()));
 }

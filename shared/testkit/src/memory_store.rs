@@ -8,11 +8,11 @@ use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCou
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, TicketStore};
-use helpdesk_domain::store::TrackingToken;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, normalize_message_id,
 };
+use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
 use helpdesk_domain::token::TokenHash;
 use helpdesk_domain::{
@@ -296,6 +296,26 @@ impl TicketStore for InMemoryStore {
             .tokens
             .get(ticket)
             .is_some_and(|tokens| tokens.iter().any(|t| &t.hash == hash && t.expires_at > now)))
+    }
+
+    async fn hit_rate_limits(
+        &self,
+        claims: &[RateLimitClaim],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if let Some(full) = claims
+            .iter()
+            .find(|c| s.rate_hits.get(&c.key).copied().unwrap_or(0) >= c.limit)
+        {
+            return Err(StoreError::RateLimited {
+                retry_after_secs: full.retry_after_secs(now),
+            });
+        }
+        for c in claims {
+            *s.rate_hits.entry(c.key.clone()).or_insert(0) += 1;
+        }
+        Ok(())
     }
 
     async fn outbox_item(

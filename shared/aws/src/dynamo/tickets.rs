@@ -19,11 +19,11 @@ use helpdesk_domain::OutboxId;
 use helpdesk_domain::counters::{CounterDelta, DailyCounts, StatusCounts};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
-use helpdesk_domain::store::TrackingToken;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, normalize_message_id,
 };
+use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
 use helpdesk_domain::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
@@ -45,6 +45,29 @@ impl DynamoStore {
             .build()
             .map_err(build_error)?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// One conditional `ADD` per rate-limit window: refused when the window is full.
+    fn rate_limit_updates(
+        &self,
+        claims: &[RateLimitClaim],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        claims
+            .iter()
+            .map(|claim| {
+                let update = Update::builder()
+                    .table_name(&self.tables.ops)
+                    .key("pk", s(keys::rate_limit_pk(&claim.key)))
+                    .update_expression("SET expires_at = :exp ADD hits :one")
+                    .condition_expression("attribute_not_exists(pk) OR hits < :limit")
+                    .expression_attribute_values(":exp", n(claim.window_ends.timestamp()))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":limit", n(claim.limit))
+                    .build()
+                    .map_err(build_error)?;
+                Ok(TransactWriteItem::builder().update(update).build())
+            })
+            .collect()
     }
 
     /// One `ADD` per counter item, however many of its attributes change:
@@ -247,19 +270,7 @@ impl TicketStore for DynamoStore {
             None => None,
         };
         let rate_start = writes.len();
-        for claim in &new.rate_limits {
-            let update = Update::builder()
-                .table_name(&self.tables.ops)
-                .key("pk", s(keys::rate_limit_pk(&claim.key)))
-                .update_expression("SET expires_at = :exp ADD hits :one")
-                .condition_expression("attribute_not_exists(pk) OR hits < :limit")
-                .expression_attribute_values(":exp", n(claim.window_ends.timestamp()))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":limit", n(claim.limit))
-                .build()
-                .map_err(build_error)?;
-            writes.push(TransactWriteItem::builder().update(update).build());
-        }
+        writes.extend(self.rate_limit_updates(&new.rate_limits)?);
         if let Some(token) = &new.tracking_token {
             let item = items::to_item(&TokenItem {
                 pk: keys::ticket_pk(&new.ticket.reference),
@@ -564,6 +575,27 @@ impl TicketStore for DynamoStore {
             None => Ok(false),
             // TTL deletes late: the expiry is checked here, not left to it.
             Some(item) => Ok(items::from_item::<TokenItem>(item)?.expires_at > now.timestamp()),
+        }
+    }
+
+    async fn hit_rate_limits(
+        &self,
+        claims: &[RateLimitClaim],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        if claims.is_empty() {
+            return Ok(());
+        }
+        match self.transact(self.rate_limit_updates(claims)?).await {
+            Ok(()) => Ok(()),
+            Err(e) => match failed_conditions(&e)
+                .and_then(|f| f.first().and_then(|(i, _)| claims.get(*i)))
+            {
+                Some(full) => Err(StoreError::RateLimited {
+                    retry_after_secs: full.retry_after_secs(now),
+                }),
+                None => Err(sdk_error(e)),
+            },
         }
     }
 
