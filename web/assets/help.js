@@ -41,3 +41,10 @@ export function faqList(results) {
   }
   return box;
 }
+
+// "We answer within 24 business hours; premium customers within 2 business hours."
+export function promiseText(policy) {
+  if (!policy) return "";
+  const { standard, premium } = policy.reply_within;
+  return `We answer within ${standard}; premium customers within ${premium}.`;
+}

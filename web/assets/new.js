@@ -1,4 +1,4 @@
-import { api, el, faqList } from "./help.js";
+import { api, el, faqList, formatDate, promiseText } from "./help.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -72,6 +72,7 @@ async function load() {
   document.title = `${category.name} — Contact us`;
   document.getElementById("title").textContent = category.name;
   document.getElementById("description").textContent = category.description;
+  document.getElementById("promise").textContent = promiseText(data.policies.find((p) => p.id === category.sla_policy));
   const hints = document.getElementById("hints");
   for (const h of category.hints) hints.append(el("li", { text: h }));
   const details = document.getElementById("details");
@@ -125,8 +126,10 @@ form.addEventListener("submit", async (event) => {
     const { status, headers, data } = await api("/api/tickets", { method: "POST", body, headers: { "idempotency-key": idempotencyKey } });
     if (status === 201 && data) {
       form.hidden = true;
+      document.getElementById("answers").hidden = true;
       document.getElementById("reference").textContent = data.reference;
       document.getElementById("sent-to").textContent = body.email;
+      document.getElementById("reply-by").textContent = data.reply_by ? `We will answer by ${formatDate(data.reply_by)} at the latest.` : "";
       document.getElementById("tracking-link").setAttribute("href", data.tracking_url);
       const done = document.getElementById("done");
       done.hidden = false;

@@ -1,4 +1,4 @@
-import { api, el, faqList } from "./help.js";
+import { api, el, faqList, promiseText } from "./help.js";
 
 const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");
@@ -10,6 +10,17 @@ if (status !== 200 || !data) {
     const link = el("a", { href: `/new/?category=${encodeURIComponent(c.id)}` },
       el("strong", { text: c.name }), el("span", { text: c.description }));
     list.append(el("li", {}, link));
+  }
+  // The hours of the policy most categories use.
+  const policy = data.policies.find((p) => p.id === "default") || data.policies[0];
+  if (policy) {
+    const hours = document.getElementById("service-hours");
+    for (const h of policy.hours) hours.append(el("li", { text: `${h.days}, ${h.opens}–${h.closes} (${policy.time_zone} time)` }));
+    document.getElementById("service-promise").textContent = promiseText(policy);
+    if (policy.upcoming_holidays.length) {
+      document.getElementById("service-holidays").textContent = `Closed on public holidays, next: ${policy.upcoming_holidays.join(", ")}.`;
+    }
+    document.getElementById("service").hidden = false;
   }
 }
 

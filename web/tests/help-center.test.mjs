@@ -25,6 +25,9 @@ const HUMAN_PAUSE_MS = 3200;
 test("choose a category, fix a validation message, submit, follow the request", async () => {
   const page = await browser.newPage();
   await page.goto(`${BASE}/`);
+  // Service hours and reply times come from the SLA calendar.
+  await page.getByText("Monday to Friday, 09:00–17:00 (Europe/Berlin time)").waitFor();
+  await page.getByText("We answer within 24 business hours; premium customers within 2 business hours.").waitFor();
   await page.getByRole("link", { name: /Technical problem/ }).click();
   await page.getByRole("heading", { level: 1, name: "Technical problem" }).waitFor();
 
@@ -57,6 +60,7 @@ test("choose a category, fix a validation message, submit, follow the request", 
   const shown = await reference.textContent();
   assert.match(shown, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   assert.equal(await page.locator("#sent-to").textContent(), "jane@example.com");
+  assert.match(await page.locator("#reply-by").textContent(), /^We will answer by .+ at the latest\.$/);
 
   await page.getByRole("link", { name: "Follow your request" }).click();
   await page.locator("#ticket").waitFor({ state: "visible" });

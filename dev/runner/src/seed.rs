@@ -11,6 +11,7 @@ pub struct Demo {
     pub categories: Vec<Category>,
     pub agents: Vec<Agent>,
     pub faq: Vec<FaqEntry>,
+    pub policies: Vec<helpdesk_domain::sla::SlaPolicy>,
 }
 
 pub fn demo() -> anyhow::Result<Demo> {
@@ -34,6 +35,9 @@ pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
         });
     }
     let demo = demo()?;
+    for p in &demo.policies {
+        catalog.put_policy(p).await?;
+    }
     for c in &demo.categories {
         catalog.put_category(c).await?;
     }
@@ -91,6 +95,13 @@ mod tests {
         }
         for f in &demo.faq {
             assert!(demo.categories.iter().any(|k| k.id == f.category));
+        }
+        for c in &demo.categories {
+            assert!(
+                demo.policies.iter().any(|p| p.id == c.sla_policy),
+                "{} has no policy",
+                c.id
+            );
         }
     }
 }

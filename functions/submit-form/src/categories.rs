@@ -1,9 +1,13 @@
-//! `GET /api/categories`: what the start page offers, with each category's form.
+//! `GET /api/categories`: what the start page offers, each category with its own
+//! form, and the service hours and reply times of the policies they use, all
+//! from the calendar the SLA clocks run on.
 
 use crate::Deps;
 use axum::Json;
 use axum::extract::State;
+use chrono::NaiveDate;
 use helpdesk_domain::category::FieldSchema;
+use helpdesk_domain::sla::{HoursLine, describe_business_minutes};
 use lambda_kit::http::ApiError;
 use serde::Serialize;
 use std::sync::Arc;
@@ -15,27 +19,64 @@ pub struct PublicCategory {
     description: String,
     hints: Vec<String>,
     fields: Vec<FieldSchema>,
+    sla_policy: String,
+}
+
+#[derive(Serialize)]
+pub struct ReplyWithin {
+    standard: String,
+    premium: String,
+}
+
+#[derive(Serialize)]
+pub struct PublicPolicy {
+    id: String,
+    time_zone: String,
+    hours: Vec<HoursLine>,
+    upcoming_holidays: Vec<NaiveDate>,
+    reply_within: ReplyWithin,
 }
 
 #[derive(Serialize)]
 pub struct Categories {
     categories: Vec<PublicCategory>,
+    policies: Vec<PublicPolicy>,
 }
 
 pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, ApiError> {
-    let categories = deps
+    let categories = deps.catalog.categories().await?;
+    let today = deps.clock.now().date_naive();
+    let policies = deps
         .catalog
-        .categories()
+        .policies()
         .await?
         .into_iter()
-        // Addresses, agents and policies are internal.
+        .filter(|p| categories.iter().any(|c| c.sla_policy == p.id))
+        .map(|p| PublicPolicy {
+            time_zone: p.calendar.time_zone().to_owned(),
+            hours: p.calendar.hours_text(),
+            upcoming_holidays: p.calendar.upcoming_holidays(today, 5),
+            reply_within: ReplyWithin {
+                standard: describe_business_minutes(p.standard.first_response_minutes),
+                premium: describe_business_minutes(p.premium.first_response_minutes),
+            },
+            id: p.id,
+        })
+        .collect();
+    let categories = categories
+        .into_iter()
+        // Addresses and agents are internal.
         .map(|c| PublicCategory {
             id: c.id.as_str().to_owned(),
             name: c.name,
             description: c.description,
             hints: c.hints,
             fields: c.fields,
+            sla_policy: c.sla_policy,
         })
         .collect();
-    Ok(Json(Categories { categories }))
+    Ok(Json(Categories {
+        categories,
+        policies,
+    }))
 }

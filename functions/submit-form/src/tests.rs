@@ -33,6 +33,10 @@ struct World {
 async fn world_with(policy: IntakePolicy) -> World {
     let store = Arc::new(InMemoryStore::default());
     store.put_category(&category("billing", 1)).await.unwrap();
+    store
+        .put_policy(&testkit::fixtures::office_policy("default"))
+        .await
+        .unwrap();
     let mut sales = category("sales", 2);
     sales.addresses = vec![];
     store.put_category(&sales).await.unwrap();
@@ -161,8 +165,15 @@ async fn a_submission_creates_the_ticket_and_queues_the_confirmation() {
         body["tracking_url"],
         format!("/track/?ticket={}#token={token}", reference.as_str())
     );
+    // Monday 10:00 in Berlin + 24 business hours (09:00–17:00) → Thursday 10:00 CET.
+    assert_eq!(body["reply_by"], "2026-03-05T09:00:00Z");
     let thread = w.store.load_ticket(&reference).await.unwrap();
     assert_eq!(thread.ticket.status, Status::New);
+    assert_eq!(
+        thread.ticket.due_at.map(|d| d.to_rfc3339()),
+        Some("2026-03-05T09:00:00+00:00".into()),
+        "the clock runs"
+    );
     assert_eq!(thread.ticket.requester.email.as_str(), "jane@example.com");
     assert_eq!(
         thread.ticket.subject.as_str(),
@@ -428,6 +439,18 @@ async fn categories_are_listed_in_order_without_internal_fields() {
     assert_eq!(ids, ["billing", "sales"]);
     assert_eq!(body["categories"][0]["fields"][0]["name"], "order_id");
     assert!(body["categories"][0].get("addresses").is_none());
+    assert_eq!(body["categories"][0]["sla_policy"], "default");
+    let policy = &body["policies"][0];
+    assert_eq!(policy["time_zone"], "Europe/Berlin");
+    assert_eq!(
+        policy["hours"],
+        json!([{ "days": "Monday to Friday", "opens": "09:00", "closes": "17:00" }])
+    );
+    assert_eq!(policy["upcoming_holidays"], json!(["2026-12-25"]));
+    assert_eq!(
+        policy["reply_within"],
+        json!({ "standard": "24 business hours", "premium": "2 business hours" })
+    );
     assert!(body["categories"][0].get("agents").is_none());
 }
 

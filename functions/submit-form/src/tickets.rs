@@ -36,6 +36,8 @@ struct Created {
     /// Ticket in the query, secret in the fragment: browsers never send fragments.
     tracking_url: String,
     created_at: DateTime<Utc>,
+    /// When we promise the first answer (business hours of the category's policy).
+    reply_by: Option<DateTime<Utc>>,
 }
 
 fn receipt_body(r: Receipt) -> Created {
@@ -49,6 +51,7 @@ fn receipt_body(r: Receipt) -> Created {
         ),
         tracking_token: r.tracking_token.expose().to_owned(),
         created_at: r.created_at,
+        reply_by: r.reply_by,
     }
 }
 

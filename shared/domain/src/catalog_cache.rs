@@ -6,6 +6,7 @@ use crate::category::Category;
 use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId};
 use crate::ports::{CatalogStore, Clock};
+use crate::sla::SlaPolicy;
 use crate::store::StoreError;
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -21,6 +22,7 @@ pub struct CachedCatalog {
     ttl: Duration,
     categories: Mutex<Option<Stamped<Vec<Category>>>>,
     faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
+    policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
 }
 
 impl CachedCatalog {
@@ -31,6 +33,7 @@ impl CachedCatalog {
             ttl,
             categories: Mutex::new(None),
             faq: Mutex::new(HashMap::new()),
+            policies: Mutex::new(None),
         }
     }
 
@@ -114,6 +117,30 @@ impl CatalogStore for CachedCatalog {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&entry.category);
         self.inner.put_faq(entry).await
+    }
+
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        let now = self.clock.now();
+        let cached = self
+            .policies
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some((_, p)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+            return Ok(p);
+        }
+        let loaded = self.inner.policies().await?;
+        *self.policies.lock().unwrap_or_else(PoisonError::into_inner) = Some((now, loaded.clone()));
+        Ok(loaded)
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        Ok(self.policies().await?.into_iter().find(|p| p.id == id))
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        *self.policies.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        self.inner.put_policy(policy).await
     }
 
     async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {

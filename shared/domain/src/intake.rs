@@ -151,6 +151,8 @@ pub struct Receipt {
     pub reference: TicketRef,
     pub tracking_token: SecretToken,
     pub created_at: DateTime<Utc>,
+    /// When the first answer is due under the category's policy.
+    pub reply_by: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -228,17 +230,35 @@ impl Intake<'_> {
         };
         let submission =
             parse_submission(input, category.as_ref()).map_err(IntakeError::Invalid)?;
+        let sla = match &category {
+            Some(c) => self.catalog.policy(&c.sla_policy).await?,
+            None => None,
+        };
+        if sla.is_none() {
+            tracing::warn!(category = %submission.category, "no SLA policy: the ticket gets no due time");
+        }
+        let reply_by = sla
+            .as_ref()
+            .and_then(|p| p.first_response_due(Tier::Standard, now));
         let token = self.ids.secret_token();
         if looks_automated(input, self.policy) {
             return Ok(Outcome::Discarded(Receipt {
                 reference: self.ids.ticket_ref(),
                 tracking_token: token,
                 created_at: now,
+                reply_by,
             }));
         }
         let mut last = StoreError::Duplicate;
         for _ in 0..REFERENCE_ATTEMPTS {
-            let new = self.new_ticket(&submission, &token, idempotency.as_ref(), client_ip, now);
+            let new = self.new_ticket(
+                &submission,
+                &token,
+                idempotency.as_ref(),
+                client_ip,
+                now,
+                reply_by,
+            );
             let job = new.outbox.first().cloned();
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(ticket)) => {
@@ -252,6 +272,7 @@ impl Intake<'_> {
                         reference: ticket.reference,
                         tracking_token: token,
                         created_at: now,
+                        reply_by,
                     }));
                 }
                 Ok(Created::Replayed(reference)) => {
@@ -270,6 +291,7 @@ impl Intake<'_> {
                         reference,
                         tracking_token: fresh,
                         created_at: now,
+                        reply_by,
                     }));
                 }
                 // A taken reference, or a concurrent write of the same idempotency key
@@ -288,6 +310,7 @@ impl Intake<'_> {
         idempotency: Option<&IdempotencyKey>,
         client_ip: &str,
         now: DateTime<Utc>,
+        first_response_due: Option<DateTime<Utc>>,
     ) -> NewTicket {
         let reference = self.ids.ticket_ref();
         let requester = Requester {
@@ -307,7 +330,8 @@ impl Intake<'_> {
             channel: Channel::Web,
             created_at: now,
             updated_at: now,
-            due_at: None,
+            // The first-response clock runs from creation (sparse due index).
+            due_at: first_response_due,
             version: 1,
         };
         let first_message = Message {

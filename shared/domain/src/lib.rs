@@ -13,6 +13,7 @@ pub mod intake;
 pub mod message;
 pub mod outbound;
 pub mod ports;
+pub mod sla;
 pub mod store;
 pub mod text;
 pub mod ticket;

@@ -8,6 +8,7 @@ use crate::email::EmailAddress;
 use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
 use crate::outbound::{OutboundJob, OutboxState};
+use crate::sla::SlaPolicy;
 use crate::store::{
     Created, DueTicket, NewTicket, Page, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
     TicketThread, TicketUpdate, TrackingToken,
@@ -113,6 +114,9 @@ pub trait CatalogStore: Send + Sync {
     /// A category's FAQ entries (published or not), in display order.
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
     /// Counts a search (by its normalized query) in the day's log.
     async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError>;
     /// A day's searches, most searched first.

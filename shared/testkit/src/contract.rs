@@ -44,7 +44,8 @@ macro_rules! store_contract {
             a_full_rate_limit_refuses_the_whole_write,
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
-            standalone_rate_limits_count_all_or_nothing
+            standalone_rate_limits_count_all_or_nothing,
+            sla_policies_round_trip
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -768,4 +769,27 @@ pub async fn standalone_rate_limits_count_all_or_nothing(stores: &Stores) {
         Err(StoreError::RateLimited { .. })
     ));
     assert_eq!(t.hit_rate_limits(&[], now).await, Ok(()));
+}
+
+pub async fn sla_policies_round_trip(stores: &Stores) {
+    let c = &stores.catalog;
+    let office = fixtures::office_policy("default");
+    c.put_policy(&office)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut strict = fixtures::office_policy("strict");
+    strict.standard.first_response_minutes = 60;
+    c.put_policy(&strict)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.policy("default").await, Ok(Some(office)));
+    assert_eq!(c.policy("missing").await, Ok(None));
+    let ids: Vec<String> = c
+        .policies()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(ids, ["default", "strict"]);
 }

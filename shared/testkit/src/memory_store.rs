@@ -8,6 +8,7 @@ use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCou
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, TicketStore};
+use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, normalize_message_id,
@@ -34,6 +35,7 @@ struct State {
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
+    policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
 }
 
@@ -408,6 +410,21 @@ impl CatalogStore for InMemoryStore {
             .collect();
         entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
         Ok(entries)
+    }
+
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        Ok(self.state().policies.values().cloned().collect())
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        Ok(self.state().policies.get(id).cloned())
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        self.state()
+            .policies
+            .insert(policy.id.clone(), policy.clone());
+        Ok(())
     }
 
     async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {

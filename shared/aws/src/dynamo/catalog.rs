@@ -1,13 +1,14 @@
 //! `CatalogStore` on DynamoDB: categories, agents and FAQ entries are items under
 //! fixed partitions, read with one Query each.
 
-use super::items::{self, AgentItem, CategoryItem, FaqItem, FaqLogItem, Item, s};
+use super::items::{self, AgentItem, CategoryItem, FaqItem, FaqLogItem, Item, PolicyItem, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::ports::CatalogStore;
+use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::StoreError;
 use helpdesk_domain::{AgentId, Category, CategoryId};
 use serde::Serialize;
@@ -109,6 +110,30 @@ impl CatalogStore for DynamoStore {
             .collect::<Result<Vec<_>, _>>()?;
         entries.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
         Ok(entries)
+    }
+
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        self.partition(keys::POLICY_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
+            .collect()
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        self.get_item(keys::POLICY_PK, id)
+            .await?
+            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
+            .transpose()
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        self.put_plain(&PolicyItem {
+            pk: keys::POLICY_PK.into(),
+            sk: policy.id.clone(),
+            policy: policy.clone(),
+        })
+        .await
     }
 
     async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {

@@ -112,6 +112,13 @@ pub struct FaqLogItem {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct PolicyItem {
+    pub pk: String,
+    pub sk: String,
+    pub policy: helpdesk_domain::sla::SlaPolicy,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct CategoryItem {
     pub pk: String,
     pub sk: String,

@@ -1,0 +1,413 @@
+//! Service-level policies: opening hours in a time zone with holidays, and
+//! response targets counted in business time. The same calendar produces the
+//! public "hours and response times" text, the promise in the confirmation and the
+//! due times of the SLA clocks, so they can never disagree.
+
+use crate::ticket::Tier;
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningHours {
+    pub day: Weekday,
+    pub opens: NaiveTime,
+    pub closes: NaiveTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("{0:?} is not an IANA time zone")]
+    TimeZone(String),
+    #[error("on {0:?} the opening time is not before the closing time")]
+    Hours(Weekday),
+    #[error("{0:?} has opening hours twice")]
+    Twice(Weekday),
+}
+
+/// What a calendar looks like when stored or configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSpec {
+    pub time_zone: String,
+    pub hours: Vec<OpeningHours>,
+    #[serde(default)]
+    pub holidays: Vec<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "CalendarSpec", into = "CalendarSpec")]
+pub struct Calendar {
+    zone: Tz,
+    /// Monday first; at most one window a day.
+    hours: Vec<OpeningHours>,
+    holidays: BTreeSet<NaiveDate>,
+}
+
+impl TryFrom<CalendarSpec> for Calendar {
+    type Error = CalendarError;
+    fn try_from(spec: CalendarSpec) -> Result<Self, Self::Error> {
+        let zone: Tz = spec
+            .time_zone
+            .parse()
+            .map_err(|_| CalendarError::TimeZone(spec.time_zone.clone()))?;
+        let mut hours = spec.hours;
+        hours.sort_by_key(|h| h.day.num_days_from_monday());
+        for pair in hours.windows(2) {
+            if pair[0].day == pair[1].day {
+                return Err(CalendarError::Twice(pair[0].day));
+            }
+        }
+        if let Some(bad) = hours.iter().find(|h| h.opens >= h.closes) {
+            return Err(CalendarError::Hours(bad.day));
+        }
+        Ok(Self {
+            zone,
+            hours,
+            holidays: spec.holidays.into_iter().collect(),
+        })
+    }
+}
+
+impl From<Calendar> for CalendarSpec {
+    fn from(c: Calendar) -> Self {
+        Self {
+            time_zone: c.zone.name().to_owned(),
+            hours: c.hours,
+            holidays: c.holidays.into_iter().collect(),
+        }
+    }
+}
+
+/// How many days ahead a due time is searched before the calendar is called
+/// closed for good (e.g. no opening hours at all).
+const HORIZON_DAYS: usize = 5 * 366;
+
+impl Calendar {
+    pub fn time_zone(&self) -> &str {
+        self.zone.name()
+    }
+
+    /// A local time as an instant; in a DST gap, the first instant after it.
+    fn instant(&self, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+        let local = date.and_time(time);
+        self.zone
+            .from_local_datetime(&local)
+            .earliest()
+            .or_else(|| {
+                self.zone
+                    .from_local_datetime(&(local + Duration::hours(1)))
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    /// The open window on a local date, as instants.
+    fn window(&self, date: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        if self.holidays.contains(&date) {
+            return None;
+        }
+        let h = self.hours.iter().find(|h| h.day == date.weekday())?;
+        Some((self.instant(date, h.opens)?, self.instant(date, h.closes)?))
+    }
+
+    /// The instant at which `amount` of business time after `start` has passed.
+    /// `None` when the calendar never opens within five years.
+    pub fn add_business_time(
+        &self,
+        start: DateTime<Utc>,
+        amount: Duration,
+    ) -> Option<DateTime<Utc>> {
+        if amount <= Duration::zero() {
+            return Some(start);
+        }
+        let mut remaining = amount;
+        let mut date = start.with_timezone(&self.zone).date_naive();
+        for _ in 0..HORIZON_DAYS {
+            if let Some((open, close)) = self.window(date) {
+                let from = open.max(start);
+                if from < close {
+                    let available = close - from;
+                    if remaining <= available {
+                        return Some(from + remaining);
+                    }
+                    remaining -= available;
+                }
+            }
+            date = date.succ_opt()?;
+        }
+        None
+    }
+
+    /// Business time between two instants (zero when `to` is not after `from`).
+    pub fn business_time_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Duration {
+        let mut total = Duration::zero();
+        if to <= from {
+            return total;
+        }
+        let mut date = from.with_timezone(&self.zone).date_naive();
+        let last = to.with_timezone(&self.zone).date_naive();
+        while date <= last {
+            if let Some((open, close)) = self.window(date) {
+                let (a, b) = (open.max(from), close.min(to));
+                if a < b {
+                    total += b - a;
+                }
+            }
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
+        }
+        total
+    }
+
+    /// The opening hours for people: consecutive days with the same hours together.
+    pub fn hours_text(&self) -> Vec<HoursLine> {
+        let mut lines: Vec<(Weekday, Weekday, NaiveTime, NaiveTime)> = Vec::new();
+        for h in &self.hours {
+            match lines.last_mut() {
+                Some((_, last, opens, closes))
+                    if last.succ() == h.day && *opens == h.opens && *closes == h.closes =>
+                {
+                    *last = h.day;
+                }
+                _ => lines.push((h.day, h.day, h.opens, h.closes)),
+            }
+        }
+        lines
+            .into_iter()
+            .map(|(first, last, opens, closes)| HoursLine {
+                days: if first == last {
+                    day_name(first).to_owned()
+                } else {
+                    format!("{} to {}", day_name(first), day_name(last))
+                },
+                opens: opens.format("%H:%M").to_string(),
+                closes: closes.format("%H:%M").to_string(),
+            })
+            .collect()
+    }
+
+    /// Holidays from `from` on, for the public page.
+    pub fn upcoming_holidays(&self, from: NaiveDate, count: usize) -> Vec<NaiveDate> {
+        self.holidays.range(from..).take(count).copied().collect()
+    }
+}
+
+fn day_name(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Mon => "Monday",
+        Weekday::Tue => "Tuesday",
+        Weekday::Wed => "Wednesday",
+        Weekday::Thu => "Thursday",
+        Weekday::Fri => "Friday",
+        Weekday::Sat => "Saturday",
+        Weekday::Sun => "Sunday",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HoursLine {
+    pub days: String,
+    pub opens: String,
+    pub closes: String,
+}
+
+/// Targets in minutes of business time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Targets {
+    pub first_response_minutes: u32,
+    pub next_response_minutes: u32,
+    pub resolution_minutes: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SlaPolicy {
+    pub id: String,
+    pub calendar: Calendar,
+    pub standard: Targets,
+    pub premium: Targets,
+}
+
+impl SlaPolicy {
+    pub fn targets(&self, tier: Tier) -> &Targets {
+        match tier {
+            Tier::Standard => &self.standard,
+            Tier::Premium => &self.premium,
+        }
+    }
+
+    /// When the first answer to a request made at `at` is due.
+    pub fn first_response_due(&self, tier: Tier, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let minutes = self.targets(tier).first_response_minutes;
+        self.calendar
+            .add_business_time(at, Duration::minutes(i64::from(minutes)))
+    }
+}
+
+/// "24 business hours", "90 business minutes".
+pub fn describe_business_minutes(minutes: u32) -> String {
+    match (minutes % 60, minutes / 60) {
+        (0, 1) => "1 business hour".to_owned(),
+        (0, h) => format!("{h} business hours"),
+        _ => format!("{minutes} business minutes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn office(zone: &str) -> Calendar {
+        let hours = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]
+        .into_iter()
+        .map(|day| OpeningHours {
+            day,
+            opens: t(9, 0),
+            closes: t(17, 0),
+        })
+        .collect();
+        Calendar::try_from(CalendarSpec {
+            time_zone: zone.into(),
+            hours,
+            holidays: vec![NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()],
+        })
+        .unwrap()
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn time_runs_only_in_opening_hours() {
+        let c = office("Europe/Berlin");
+        // Friday 16:00 Berlin (15:00 UTC, winter) + 2 h → Monday 10:00 Berlin.
+        let due = c.add_business_time(utc("2026-11-27T15:00:00Z"), Duration::hours(2));
+        assert_eq!(due, Some(utc("2026-11-30T09:00:00Z")));
+        // Before opening counts from the opening.
+        assert_eq!(
+            c.add_business_time(utc("2026-11-30T05:00:00Z"), Duration::minutes(30)),
+            Some(utc("2026-11-30T08:30:00Z"))
+        );
+        // Exactly a day's worth ends at closing time.
+        assert_eq!(
+            c.add_business_time(utc("2026-11-30T08:00:00Z"), Duration::hours(8)),
+            Some(utc("2026-11-30T16:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn holidays_are_skipped() {
+        let c = office("Europe/Berlin");
+        // Thursday 24 Dec 16:00 + 2 h: Christmas Day is closed → Monday 28 Dec 10:00.
+        assert_eq!(
+            c.add_business_time(utc("2026-12-24T15:00:00Z"), Duration::hours(2)),
+            Some(utc("2026-12-28T09:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn daylight_saving_changes_keep_local_opening_hours() {
+        let c = office("Europe/Berlin");
+        // Friday 27 Mar 2026 16:00 CET (15:00 UTC) + 2 h → Monday 30 Mar 10:00 CEST = 08:00 UTC.
+        assert_eq!(
+            c.add_business_time(utc("2026-03-27T15:00:00Z"), Duration::hours(2)),
+            Some(utc("2026-03-30T08:00:00Z"))
+        );
+    }
+
+    #[test]
+    fn a_calendar_that_never_opens_has_no_due_time() {
+        let c = Calendar::try_from(CalendarSpec {
+            time_zone: "UTC".into(),
+            hours: vec![],
+            holidays: vec![],
+        })
+        .unwrap();
+        assert_eq!(
+            c.add_business_time(utc("2026-01-01T00:00:00Z"), Duration::minutes(1)),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_calendars_are_refused() {
+        let bad = |zone: &str, opens, closes| {
+            Calendar::try_from(CalendarSpec {
+                time_zone: zone.into(),
+                hours: vec![OpeningHours {
+                    day: Weekday::Mon,
+                    opens,
+                    closes,
+                }],
+                holidays: vec![],
+            })
+        };
+        assert_eq!(
+            bad("Mars/Olympus", t(9, 0), t(17, 0)),
+            Err(CalendarError::TimeZone("Mars/Olympus".into()))
+        );
+        assert_eq!(
+            bad("UTC", t(17, 0), t(9, 0)),
+            Err(CalendarError::Hours(Weekday::Mon))
+        );
+    }
+
+    #[test]
+    fn hours_read_like_a_shop_door() {
+        let c = office("Europe/Berlin");
+        let lines = c.hours_text();
+        assert_eq!(
+            lines,
+            vec![HoursLine {
+                days: "Monday to Friday".into(),
+                opens: "09:00".into(),
+                closes: "17:00".into()
+            }]
+        );
+        assert_eq!(describe_business_minutes(1440), "24 business hours");
+        assert_eq!(describe_business_minutes(60), "1 business hour");
+        assert_eq!(describe_business_minutes(90), "90 business minutes");
+    }
+
+    proptest! {
+        #[test]
+        fn adding_then_measuring_gives_the_amount_back(
+            start in 1_767_225_600i64..1_830_297_600, // 2026 – 2027
+            minutes in 1i64..(60 * 24 * 10),
+            zone in prop::sample::select(vec!["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC", "Australia/Lord_Howe"]),
+        ) {
+            let c = office(zone);
+            let from = DateTime::from_timestamp(start, 0).unwrap();
+            let amount = Duration::minutes(minutes);
+            let due = c.add_business_time(from, amount).unwrap();
+            prop_assert!(due > from);
+            prop_assert_eq!(c.business_time_between(from, due), amount);
+            // Due times fall inside opening hours, never on a closed day.
+            let local = due.with_timezone(&c.zone);
+            prop_assert!(!matches!(local.weekday(), Weekday::Sat | Weekday::Sun));
+            prop_assert!(local.time() > t(9, 0) && local.time() <= t(17, 0));
+        }
+
+        #[test]
+        fn more_business_time_is_never_due_earlier(start in 1_767_225_600i64..1_830_297_600, a in 0i64..5000, b in 0i64..5000) {
+            let c = office("America/New_York");
+            let from = DateTime::from_timestamp(start, 0).unwrap();
+            let (small, large) = (a.min(b), a.max(b));
+            prop_assert!(c.add_business_time(from, Duration::minutes(small)) <= c.add_business_time(from, Duration::minutes(large)));
+        }
+    }
+}
