@@ -83,6 +83,13 @@ def main():
         except ClientError as e:
             if e.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
+        if spec.get("cors"):
+            s3.put_bucket_cors(Bucket=spec["name"], CORSConfiguration={"CORSRules": [{
+                "AllowedOrigins": spec["cors"]["allowed_origins"],
+                "AllowedMethods": spec["cors"]["allowed_methods"],
+                "AllowedHeaders": ["*"],
+                "MaxAgeSeconds": spec["cors"]["max_age"],
+            }]})
         if spec.get("notify_queue"):
             s3.put_bucket_notification_configuration(Bucket=spec["name"], NotificationConfiguration={
                 "QueueConfigurations": [{

@@ -48,3 +48,36 @@ export function promiseText(policy) {
   const { standard, premium } = policy.reply_within;
   return `We answer within ${standard}; premium customers within ${premium}.`;
 }
+
+// Uploads files straight to storage with presigned URLs; returns the keys to
+// name in the request, and one message per file that could not be uploaded.
+export async function uploadFiles(files, onProgress = () => {}) {
+  const keys = [];
+  const problems = [];
+  for (const file of files) {
+    const ask = await api("/api/attachments", {
+      method: "POST",
+      body: { filename: file.name, content_type: file.type || "application/octet-stream", size: file.size },
+    });
+    if (ask.status !== 201 || !ask.data) {
+      const reasons = ask.data && ask.data.error && ask.data.error.fields ? ask.data.error.fields.map((f) => f.reason).join(" ") : "could not be uploaded";
+      problems.push(`${file.name}: ${reasons}`);
+      continue;
+    }
+    try {
+      const put = await fetch(ask.data.upload_url, { method: "PUT", headers: ask.data.headers, body: file });
+      if (!put.ok) throw new Error(String(put.status));
+      keys.push(ask.data.key);
+      onProgress(file.name);
+    } catch {
+      problems.push(`${file.name}: the upload failed, please try again`);
+    }
+  }
+  return { keys, problems };
+}
+
+export function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

@@ -1,4 +1,4 @@
-import { api, el, faqList, formatDate, promiseText } from "./help.js";
+import { api, el, faqList, formatDate, promiseText, uploadFiles } from "./help.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -7,6 +7,26 @@ const banner = document.getElementById("form-error");
 const shownAt = Date.now();
 // One key per filled-in form: a retried or double-clicked submit makes one ticket.
 const idempotencyKey = crypto.randomUUID();
+let attachments = [];
+let uploading = false;
+
+document.getElementById("files").addEventListener("change", async (event) => {
+  const input = event.target;
+  const list = document.getElementById("files-list");
+  const error = document.getElementById("files-error");
+  error.textContent = "";
+  list.replaceChildren();
+  attachments = [];
+  if (input.files.length > 5) {
+    error.textContent = "Please choose at most 5 files.";
+    return;
+  }
+  uploading = true;
+  const { keys, problems } = await uploadFiles(input.files, (name) => list.append(el("li", { text: `${name} — uploaded` })));
+  uploading = false;
+  attachments = keys;
+  error.textContent = problems.join(" ");
+});
 
 function detailInput(field) {
   const id = `detail-${field.name}`;
@@ -38,6 +58,7 @@ function detailInput(field) {
 // input's message slot is "<id>-error".
 function inputId(field) {
   if (field.startsWith("details.")) return `detail-${field.slice(8)}`;
+  if (field.startsWith("attachments")) return "files";
   return { description: "message" }[field] || field;
 }
 
@@ -121,7 +142,13 @@ form.addEventListener("submit", async (event) => {
     details,
     website: value("website"),
     elapsed_ms: Date.now() - shownAt,
+    attachments,
   };
+  if (uploading) {
+    banner.textContent = "Please wait until your files are uploaded.";
+    button.disabled = false;
+    return;
+  }
   try {
     const { status, headers, data } = await api("/api/tickets", { method: "POST", body, headers: { "idempotency-key": idempotencyKey } });
     if (status === 201 && data) {

@@ -1,4 +1,4 @@
-import { api, el, formatDate } from "./help.js";
+import { api, el, fileSize, formatDate } from "./help.js";
 
 const ticket = new URLSearchParams(location.search).get("ticket") || "";
 // The secret travels in the fragment, which browsers never send to a server.
@@ -18,7 +18,15 @@ function render(data) {
   thread.replaceChildren();
   for (const m of data.messages) {
     const who = m.from === "you" ? "You" : "Support";
-    thread.append(el("li", { class: m.from }, el("span", { class: "meta", text: `${who} · ${formatDate(m.created_at)}` }), m.body));
+    const item = el("li", { class: m.from }, el("span", { class: "meta", text: `${who} · ${formatDate(m.created_at)}` }), m.body);
+    if (m.attachments.length) {
+      const files = el("ul", { class: "files" });
+      for (const f of m.attachments) {
+        files.append(el("li", {}, el("a", { href: f.url, download: f.filename, rel: "noopener noreferrer", text: `${f.filename} (${fileSize(f.size)})` })));
+      }
+      item.append(files);
+    }
+    thread.append(item);
   }
   document.getElementById("ticket").hidden = false;
 }

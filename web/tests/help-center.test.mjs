@@ -53,6 +53,9 @@ test("choose a category, fix a validation message, submit, follow the request", 
 
   await page.getByLabel("Email").fill("jane@example.com");
   await page.getByLabel("Product model").selectOption("Kettle K2");
+  // A photo, uploaded from the browser straight to the attachments bucket.
+  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "kettle.png", mimeType: "image/png", buffer: Buffer.from("not really a png") });
+  await page.getByText("kettle.png — uploaded").waitFor();
   await page.getByRole("button", { name: "Send request" }).click();
 
   const reference = page.locator("#reference");
@@ -68,6 +71,9 @@ test("choose a category, fix a validation message, submit, follow the request", 
   assert.equal(await page.locator("#status").textContent(), "received");
   assert.equal(await page.locator("#reference").textContent(), shown);
   assert.match(await page.locator("#thread").textContent(), /It stops before the water boils\./);
+  const file = page.getByRole("link", { name: "kettle.png (16 bytes)" });
+  await file.waitFor();
+  assert.match(await file.getAttribute("href"), /response-content-disposition=attachment/);
 
   // Reply from the tracking page: an empty message is refused next to the box.
   await page.getByRole("button", { name: "Send message" }).click();
@@ -76,8 +82,8 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.getByLabel("Add a message").fill("It also smells a bit.");
   await page.getByRole("button", { name: "Send message" }).click();
   await page.getByText("Your message was added.").waitFor();
-  assert.equal(await page.locator("#thread li").count(), 2);
-  assert.match(await page.locator("#thread li").nth(1).textContent(), /^You · .*It also smells a bit\.$/s);
+  assert.equal(await page.locator("#thread > li").count(), 2);
+  assert.match(await page.locator("#thread > li").nth(1).textContent(), /^You · .*It also smells a bit\.$/s);
   // Not solved yet, so no confirmation buttons.
   assert.equal(await page.getByRole("button", { name: "Yes, it's solved" }).isVisible(), false);
   await page.close();

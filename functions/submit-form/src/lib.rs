@@ -1,8 +1,8 @@
 //! submit-form: the public API (`/api/*` except `/api/agent/*`): health,
 //! categories, ticket intake, and the tracking page's read, reply and confirm.
-//! FAQ search and re-requesting tracking links. Attachments are not built yet
-//! and answer 501.
+//! FAQ search, re-requesting tracking links and presigned attachment uploads.
 
+mod attachments;
 mod categories;
 mod faq;
 mod tickets;
@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Duration;
+use helpdesk_domain::attachments::AttachmentStore;
 use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::intake::IntakePolicy;
 use helpdesk_domain::ports::{
@@ -26,6 +27,7 @@ use std::sync::Arc;
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
+    pub attachments: Arc<dyn AttachmentStore>,
     pub catalog: Arc<dyn CatalogStore>,
     pub outbound: Arc<dyn OutboundQueue>,
     pub health: Arc<dyn HealthProbe>,
@@ -43,6 +45,7 @@ impl Deps {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
+            attachments: aws.attachments(&config.attachments_bucket),
             catalog: Arc::new(CachedCatalog::new(
                 store,
                 clock.clone(),
@@ -69,6 +72,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         .route("/api/health", get(health))
         .route("/api/categories", get(categories::list))
         .route("/api/faq", get(faq::search))
+        .route("/api/attachments", post(attachments::create))
         .route("/api/tickets", post(tickets::create))
         .route("/api/tickets/{reference}", get(tracking::show))
         .route("/api/tickets/{reference}/replies", post(tracking::reply))
@@ -77,7 +81,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
             post(tracking::resolution),
         )
         .route("/api/tracking-links", post(tracking::request_links))
-        .fallback(|| async { ApiError::not_implemented("This part of the public API") })
+        .fallback(|| async { ApiError::not_found() })
         .with_state(deps)
 }
 

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use testkit::events::event_text;
 use testkit::fixtures::{category, category_id};
-use testkit::{FixedClock, InMemoryStore, RecordingQueue, SequentialIds};
+use testkit::{FixedClock, InMemoryAttachments, InMemoryStore, RecordingQueue, SequentialIds};
 use tower::ServiceExt;
 
 struct Healthy;
@@ -25,6 +25,7 @@ impl HealthProbe for Healthy {
 
 struct World {
     store: Arc<InMemoryStore>,
+    files: Arc<InMemoryAttachments>,
     queue: Arc<RecordingQueue>,
     clock: Arc<FixedClock>,
     deps: Arc<Deps>,
@@ -56,8 +57,10 @@ async fn world_with(policy: IntakePolicy) -> World {
     }
     let queue = Arc::new(RecordingQueue::default());
     let clock = Arc::new(FixedClock::monday_morning());
+    let files = Arc::new(InMemoryAttachments::default());
     let deps = Arc::new(Deps {
         tickets: store.clone(),
+        attachments: files.clone(),
         catalog: store.clone(),
         outbound: queue.clone(),
         health: Arc::new(Healthy),
@@ -67,6 +70,7 @@ async fn world_with(policy: IntakePolicy) -> World {
     });
     World {
         store,
+        files,
         queue,
         clock,
         deps,
@@ -726,4 +730,84 @@ async fn lost_links_are_requested_by_email_with_the_same_answer_for_everyone() {
         "the limit counts the address whatever its case"
     );
     assert!(headers.get("retry-after").is_some());
+}
+
+#[tokio::test]
+async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
+    let w = world().await;
+    let ask = |body: Value| tracking_event("POST", "/api/attachments", None, Some(body));
+    let (status, _, upload) = call(&w.deps, &ask(json!({ "filename": "C:\\photos\\kettle 1.JPG", "content_type": "image/jpeg", "size": 2048 }))).await;
+    assert_eq!(status, 201, "{upload}");
+    let key = upload["key"].as_str().unwrap().to_owned();
+    assert!(
+        key.starts_with("uploads/") && key.ends_with("/kettle_1.JPG"),
+        "{key}"
+    );
+    assert_eq!(upload["method"], "PUT");
+    assert_eq!(upload["headers"]["content-type"], "image/jpeg");
+
+    let (status, _, body) = call(&w.deps, &ask(json!({ "filename": "x.exe", "content_type": "application/x-msdownload", "size": 99_000_000 }))).await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["content_type", "size"]);
+
+    // Named before it arrived: refused, nothing stored.
+    let with_file = |keys: Value| {
+        create_event(|e| {
+            let mut b = sample_body();
+            b["attachments"] = keys;
+            with_body(e, b);
+            e["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotency-key");
+        })
+    };
+    let (status, _, body) = call(&w.deps, &with_file(json!([key]))).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("attachments[0]"))
+    );
+    let (status, _, _) = call(&w.deps, &with_file(json!(["../../etc/passwd"]))).await;
+    assert_eq!(status, 400);
+
+    w.files.upload(&key, 2048, "image/jpeg");
+    let (status, _, created) = call(&w.deps, &with_file(json!([key]))).await;
+    assert_eq!(status, 201, "{created}");
+    let reference = created["reference"].as_str().unwrap();
+    let token = created["tracking_token"].as_str().unwrap();
+    let (_, _, shown) = call(&w.deps, &track_event(reference, Some(token))).await;
+    let file = &shown["messages"][0]["attachments"][0];
+    assert_eq!(
+        (file["filename"].as_str(), file["size"].as_u64()),
+        (Some("kettle_1.JPG"), Some(2048))
+    );
+    assert_eq!(file["url"], format!("memory://download/{key}"));
+
+    // A reply can carry files too.
+    let (_, _, second) = call(
+        &w.deps,
+        &ask(json!({ "filename": "log.txt", "content_type": "text/plain", "size": 10 })),
+    )
+    .await;
+    let second_key = second["key"].as_str().unwrap();
+    w.files.upload(second_key, 10, "text/plain");
+    let path = format!("/api/tickets/{reference}/replies");
+    let reply = tracking_event(
+        "POST",
+        &path,
+        Some(token),
+        Some(json!({ "body": "The log.", "attachments": [second_key] })),
+    );
+    let (status, _, after) = call(&w.deps, &reply).await;
+    assert_eq!(status, 201, "{after}");
+    assert_eq!(
+        after["messages"][1]["attachments"][0]["filename"],
+        "log.txt"
+    );
 }

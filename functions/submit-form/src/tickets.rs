@@ -17,7 +17,8 @@ use std::sync::Arc;
 /// The documented limit of a submission body.
 pub const MAX_SUBMISSION_BYTES: usize = 64 * 1024;
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
+    "attachments",
     "category",
     "name",
     "email",
@@ -91,12 +92,14 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         details: fields.string_map("details"),
         website: fields.string("website"),
         elapsed_ms: fields.optional_u64("elapsed_ms"),
+        attachments: fields.string_list("attachments"),
     };
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));
     }
     let intake = Intake {
         tickets: &*deps.tickets,
+        attachments: &*deps.attachments,
         catalog: &*deps.catalog,
         outbound: &*deps.outbound,
         clock: &*deps.clock,

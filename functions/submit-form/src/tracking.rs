@@ -19,12 +19,24 @@ pub const TOKEN_HEADER: &str = "x-tracking-token";
 const MAX_BODY: usize = 64 * 1024;
 
 #[derive(Serialize)]
+struct PublicFile {
+    filename: String,
+    size: u64,
+    /// Downloads the file; valid for a few minutes.
+    url: String,
+}
+
+#[derive(Serialize)]
 struct PublicMessage {
     id: String,
     from: &'static str,
     body: String,
+    attachments: Vec<PublicFile>,
     created_at: DateTime<Utc>,
 }
+
+/// How long a download link works.
+const DOWNLOAD_MINUTES: i64 = 5;
 
 #[derive(Serialize)]
 pub struct PublicTicket {
@@ -43,6 +55,7 @@ pub struct PublicTicket {
 fn tracking(deps: &Deps) -> Tracking<'_> {
     Tracking {
         tickets: &*deps.tickets,
+        attachments: &*deps.attachments,
         clock: &*deps.clock,
         ids: &*deps.ids,
         token_ttl: deps.policy.token_ttl,
@@ -91,6 +104,39 @@ async fn view(
         .await
         .map_err(api_error)?;
     let t = thread.ticket;
+    let mut messages = Vec::new();
+    for m in thread.messages.into_iter().filter(|m| m.kind.is_public()) {
+        let mut files = Vec::new();
+        for a in &m.attachments {
+            let url = deps
+                .attachments
+                .presign_download(
+                    &a.key,
+                    &a.filename,
+                    chrono::Duration::minutes(DOWNLOAD_MINUTES),
+                )
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "download link not signed");
+                    ApiError::internal()
+                })?;
+            files.push(PublicFile {
+                filename: a.filename.clone(),
+                size: a.size,
+                url,
+            });
+        }
+        messages.push(PublicMessage {
+            id: m.id.as_str().to_owned(),
+            from: match (m.kind, &m.author) {
+                (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
+                _ => "support",
+            },
+            body: m.body_text,
+            attachments: files,
+            created_at: m.created_at,
+        });
+    }
     Ok(PublicTicket {
         reference: t.reference.display(),
         subject: t.subject.as_str().to_owned(),
@@ -100,20 +146,7 @@ async fn view(
         created_at: t.created_at,
         updated_at: t.updated_at,
         awaiting_confirmation: t.status == Status::Resolved,
-        messages: thread
-            .messages
-            .into_iter()
-            .filter(|m| m.kind.is_public())
-            .map(|m| PublicMessage {
-                id: m.id.as_str().to_owned(),
-                from: match (m.kind, &m.author) {
-                    (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
-                    _ => "support",
-                },
-                body: m.body_text,
-                created_at: m.created_at,
-            })
-            .collect(),
+        messages,
     })
 }
 
@@ -145,13 +178,14 @@ pub async fn reply(
         let reference = reference(&raw)?;
         let secret = secret(&headers)?;
         let (map, _) = json_object(&headers, body, MAX_BODY).await?;
-        let mut fields = Fields::new(map, &["body"]);
+        let mut fields = Fields::new(map, &["body", "attachments"]);
         let text = fields.string("body");
+        let files = fields.string_list("attachments");
         if !fields.errors.is_empty() {
             return Err(ApiError::invalid(fields.errors));
         }
         tracking(&deps)
-            .reply(&reference, &secret, &text)
+            .reply(&reference, &secret, &text, &files)
             .await
             .map_err(api_error)?;
         view(&deps, &reference, &headers).await

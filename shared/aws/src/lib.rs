@@ -1,12 +1,14 @@
 //! Adapters: the domain's ports implemented with DynamoDB, SQS, SES v2 and S3.
 //! Clients are built once by the caller (lambda-kit) and handed in.
 
+pub mod attachments;
 pub mod dynamo;
 pub mod health;
 pub mod s3;
 pub mod ses;
 pub mod sqs;
 
+pub use attachments::S3AttachmentStore;
 pub use dynamo::{DynamoStore, Tables};
 pub use health::AwsHealth;
 pub use s3::S3RawMailStore;

@@ -29,6 +29,8 @@ pub struct SubmissionInput {
     pub website: String,
     /// Milliseconds between showing the form and submitting it, if the page sent it.
     pub elapsed_ms: Option<u64>,
+    /// Keys of files uploaded beforehand (`POST /api/attachments`).
+    pub attachments: Vec<String>,
 }
 
 /// A checked submission.
@@ -40,6 +42,8 @@ pub struct Submission {
     pub subject: Subject,
     pub description: String,
     pub details: DetailValues,
+    /// Checked against what was really uploaded.
+    pub attachments: Vec<crate::message::AttachmentRef>,
 }
 
 pub const MAX_DESCRIPTION: usize = 20_000;
@@ -56,6 +60,8 @@ pub struct IntakePolicy {
     /// "Lost your link?" requests.
     pub links_per_ip: (u32, Duration),
     pub links_per_email: (u32, Duration),
+    /// Presigned uploads handed out.
+    pub uploads_per_ip: (u32, Duration),
 }
 
 impl Default for IntakePolicy {
@@ -68,6 +74,7 @@ impl Default for IntakePolicy {
             idempotency_ttl: Duration::hours(24),
             links_per_ip: (10, Duration::hours(1)),
             links_per_email: (3, Duration::hours(1)),
+            uploads_per_ip: (60, Duration::hours(1)),
         }
     }
 }
@@ -131,6 +138,7 @@ pub fn parse_submission(
                 subject,
                 description: description.to_owned(),
                 details,
+                attachments: vec![],
             })
         }
         _ => Err(errors),
@@ -175,6 +183,7 @@ pub enum IntakeError {
 
 pub struct Intake<'a> {
     pub tickets: &'a dyn TicketStore,
+    pub attachments: &'a dyn crate::attachments::AttachmentStore,
     pub catalog: &'a dyn CatalogStore,
     pub outbound: &'a dyn OutboundQueue,
     pub clock: &'a dyn Clock,
@@ -228,8 +237,13 @@ impl Intake<'_> {
             Ok(id) => self.catalog.category(&id).await?,
             Err(_) => None,
         };
-        let submission =
+        let mut submission =
             parse_submission(input, category.as_ref()).map_err(IntakeError::Invalid)?;
+        submission.attachments =
+            crate::attachments::resolve(self.attachments, &input.attachments, "attachments")
+                .await
+                .map_err(|e| IntakeError::Store(StoreError::Unavailable(e.to_string())))?
+                .map_err(IntakeError::Invalid)?;
         let sla = match &category {
             Some(c) => self.catalog.policy(&c.sla_policy).await?,
             None => None,
@@ -344,7 +358,7 @@ impl Intake<'_> {
             },
             body_text: Message::clamp_body(&s.description),
             body_html: None,
-            attachments: vec![],
+            attachments: s.attachments.clone(),
             email: None,
             threaded_by: ThreadedBy::WebForm,
             created_at: now,
@@ -424,6 +438,7 @@ mod tests {
             details: [("order_id".to_string(), "1234".to_string())].into(),
             website: String::new(),
             elapsed_ms: Some(40_000),
+            attachments: vec![],
         }
     }
 

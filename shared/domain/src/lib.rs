@@ -2,6 +2,7 @@
 //! status may move, and the ports through which the use cases reach storage, queues,
 //! mail and time. Nothing here knows about AWS or Lambda.
 
+pub mod attachments;
 pub mod catalog;
 pub mod catalog_cache;
 pub mod category;

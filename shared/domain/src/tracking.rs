@@ -36,12 +36,21 @@ impl From<StoreError> for TrackingError {
 
 pub const MAX_REPLY: usize = 20_000;
 
+/// A change to make: the ticket after it, the messages (text and files) to add,
+/// and who writes them.
+type Change = (
+    Ticket,
+    Vec<(String, Vec<crate::message::AttachmentRef>)>,
+    MessageKind,
+);
+
 /// How often a customer's change is retried when an agent changed the ticket at
 /// the same moment (the customer's message is additive, so it is never refused).
 const ATTEMPTS: usize = 3;
 
 pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
+    pub attachments: &'a dyn crate::attachments::AttachmentStore,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
     /// A link stays valid this long after the last activity on it.
@@ -95,9 +104,14 @@ impl Tracking<'_> {
         reference: &TicketRef,
         secret: &SecretToken,
         body: &str,
+        attachment_keys: &[String],
     ) -> Result<Ticket, TrackingError> {
         self.check(reference, secret).await?;
         let text = reply_text(body)?;
+        let files = crate::attachments::resolve(self.attachments, attachment_keys, "attachments")
+            .await
+            .map_err(|e| TrackingError::Store(StoreError::Unavailable(e.to_string())))?
+            .map_err(TrackingError::Invalid)?;
         let saved = self
             .change(reference, |ticket, now| {
                 let mut after = ticket.clone();
@@ -107,7 +121,11 @@ impl Tracking<'_> {
                         .map_err(|_| TrackingError::NotAwaitingConfirmation)?;
                 }
                 after.updated_at = now;
-                Ok((after, vec![text.clone()], MessageKind::Customer))
+                Ok((
+                    after,
+                    vec![(text.clone(), files.clone())],
+                    MessageKind::Customer,
+                ))
             })
             .await?;
         self.extend(reference, secret).await?;
@@ -142,7 +160,11 @@ impl Tracking<'_> {
                 after
                     .change_status(to, now)
                     .map_err(|_| TrackingError::NotAwaitingConfirmation)?;
-                Ok((after, vec![note.to_owned()], MessageKind::SystemEvent))
+                Ok((
+                    after,
+                    vec![(note.to_owned(), vec![])],
+                    MessageKind::SystemEvent,
+                ))
             })
             .await?;
         self.extend(reference, secret).await?;
@@ -182,10 +204,7 @@ impl Tracking<'_> {
     /// concurrent change.
     async fn change<F>(&self, reference: &TicketRef, f: F) -> Result<Ticket, TrackingError>
     where
-        F: Fn(
-            &Ticket,
-            chrono::DateTime<chrono::Utc>,
-        ) -> Result<(Ticket, Vec<String>, MessageKind), TrackingError>,
+        F: Fn(&Ticket, chrono::DateTime<chrono::Utc>) -> Result<Change, TrackingError>,
     {
         let mut last = TrackingError::Store(StoreError::Conflict);
         for _ in 0..ATTEMPTS {
@@ -201,14 +220,14 @@ impl Tracking<'_> {
             };
             let messages = texts
                 .into_iter()
-                .map(|text| Message {
+                .map(|(text, attachments)| Message {
                     id: self.ids.message_id(now),
                     ticket: reference.clone(),
                     kind,
                     author: author.clone(),
                     body_text: text,
                     body_html: None,
-                    attachments: vec![],
+                    attachments,
                     email: None,
                     threaded_by: if kind == MessageKind::Customer {
                         ThreadedBy::TrackingPage

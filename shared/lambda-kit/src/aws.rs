@@ -61,6 +61,13 @@ impl Aws {
         ))
     }
 
+    pub fn attachments(&self, bucket: &str) -> Arc<helpdesk_aws::S3AttachmentStore> {
+        Arc::new(helpdesk_aws::S3AttachmentStore::new(
+            self.s3(),
+            bucket.to_owned(),
+        ))
+    }
+
     pub fn mailer(&self, configuration_set: Option<String>) -> Arc<SesMailer> {
         Arc::new(SesMailer::new(self.sesv2(), configuration_set))
     }

@@ -218,6 +218,22 @@ impl Fields {
         }
     }
 
+    /// An array of strings (e.g. uploaded file keys); missing reads as empty.
+    pub fn string_list(&mut self, name: &str) -> Vec<String> {
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => Vec::new(),
+            Some(serde_json::Value::Array(items)) if items.iter().all(|v| v.is_string()) => items
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+            Some(_) => {
+                self.errors
+                    .push(FieldError::new(name, "must be a list of strings"));
+                Vec::new()
+            }
+        }
+    }
+
     /// An object of strings (e.g. a category's detail fields).
     pub fn string_map(&mut self, name: &str) -> std::collections::BTreeMap<String, String> {
         let mut out = std::collections::BTreeMap::new();

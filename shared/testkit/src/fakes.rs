@@ -222,3 +222,54 @@ mod tests {
         assert_eq!(raw.get("nope", 4).await, Err(RawMailError::NotFound));
     }
 }
+
+/// Attachments in memory: `upload` plays the browser's PUT.
+#[derive(Debug, Default)]
+pub struct InMemoryAttachments(Mutex<HashMap<String, helpdesk_domain::attachments::StoredObject>>);
+
+impl InMemoryAttachments {
+    pub fn upload(&self, key: &str, size: u64, content_type: &str) {
+        lock(&self.0).insert(
+            key.to_owned(),
+            helpdesk_domain::attachments::StoredObject {
+                size,
+                content_type: content_type.to_owned(),
+            },
+        );
+    }
+}
+
+#[async_trait]
+impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
+    async fn presign_upload(
+        &self,
+        key: &str,
+        request: &helpdesk_domain::attachments::UploadRequest,
+        _valid_for: chrono::Duration,
+    ) -> Result<(String, Vec<(String, String)>), helpdesk_domain::attachments::AttachmentError>
+    {
+        Ok((
+            format!("memory://upload/{key}"),
+            vec![("content-type".into(), request.content_type.clone())],
+        ))
+    }
+
+    async fn describe(
+        &self,
+        key: &str,
+    ) -> Result<
+        Option<helpdesk_domain::attachments::StoredObject>,
+        helpdesk_domain::attachments::AttachmentError,
+    > {
+        Ok(lock(&self.0).get(key).cloned())
+    }
+
+    async fn presign_download(
+        &self,
+        key: &str,
+        _filename: &str,
+        _valid_for: chrono::Duration,
+    ) -> Result<String, helpdesk_domain::attachments::AttachmentError> {
+        Ok(format!("memory://download/{key}"))
+    }
+}

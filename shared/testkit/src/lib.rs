@@ -9,7 +9,10 @@ pub mod fixtures;
 pub mod local;
 pub mod memory_store;
 
-pub use fakes::{FixedClock, InMemoryRawMail, RecordingMailer, RecordingQueue, SequentialIds};
+pub use fakes::{
+    FixedClock, InMemoryAttachments, InMemoryRawMail, RecordingMailer, RecordingQueue,
+    SequentialIds,
+};
 pub use memory_store::InMemoryStore;
 
 #[cfg(test)]

@@ -90,3 +90,52 @@ async fn ses_accepts_raw_mail_and_returns_its_message_id() {
     assert_eq!(ours.len(), 1);
     assert_eq!(ours[0].id, id);
 }
+
+#[tokio::test]
+async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
+    use helpdesk_domain::attachments::{AttachmentStore, UploadRequest};
+    let env = LocalEnv::fresh().await;
+    let store = env.aws.attachments(&env.var("HELPDESK_ATTACHMENTS_BUCKET"));
+    let request = UploadRequest::parse("notes.txt", "text/plain", Some(11))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let key = request.key("0123456789abcdef0123456789abcdef");
+    assert_eq!(store.describe(&key).await, Ok(None));
+    let (url, headers) = store
+        .presign_upload(&key, &request, chrono::Duration::minutes(15))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Upload as a browser would: a plain PUT to the URL with the signed headers.
+    use http_body_util::Full;
+    use hyper_util::client::legacy::Client;
+    let client: Client<_, Full<bytes::Bytes>> =
+        Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+    let mut put = http::Request::builder().method("PUT").uri(&url);
+    for (k, v) in &headers {
+        put = put.header(k.as_str(), v.as_str());
+    }
+    let response = client
+        .request(
+            put.body(Full::new(bytes::Bytes::from_static(b"hello world")))
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(response.status().is_success(), "{}", response.status());
+    let stored = store
+        .describe(&key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("not stored"));
+    assert_eq!(
+        (stored.size, stored.content_type.as_str()),
+        (11, "text/plain")
+    );
+    let link = store
+        .presign_download(&key, "notes.txt", chrono::Duration::minutes(5))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        link.contains("response-content-disposition=attachment"),
+        "{link}"
+    );
+}

@@ -81,16 +81,16 @@ async fn submit_form_health_says_which_dependency_is_missing() {
 }
 
 #[tokio::test]
-async fn routes_not_built_yet_answer_501_with_the_error_shape() {
+async fn unknown_public_routes_are_404_and_the_agent_api_is_501_until_built() {
     let env = LocalEnv::fresh().await;
     let submit = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &submit)));
-    let unbuilt =
-        event_text("submit-form.apigw.health.json").replace("/api/health", "/api/attachments");
-    let (status, body) = invoke(router, &unbuilt).await;
+    let unknown =
+        event_text("submit-form.apigw.health.json").replace("/api/health", "/api/no-such-route");
+    let (status, body) = invoke(router, &unknown).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (501, Some("not_implemented"))
+        (404, Some("not_found"))
     );
 
     let agent = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));

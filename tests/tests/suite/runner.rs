@@ -74,10 +74,10 @@ async fn api_routes_reach_the_functions_through_api_gateway_events() {
     // The content is checked: the query string and JSON body reached the function.
     assert_eq!(status, 400, "{body}");
     assert_eq!(json(&body)["error"]["code"], "invalid_input");
-    let (status, body) = request("GET", &format!("{base}/api/attachments"), b"").await;
+    let (status, body) = request("GET", &format!("{base}/api/no-such-route"), b"").await;
     assert_eq!(
         (status, json(&body)["error"]["code"].clone()),
-        (501, Value::from("not_implemented"))
+        (404, Value::from("not_found"))
     );
     let (status, body) = request("GET", &format!("{base}/api/agent/queue"), b"").await;
     assert_eq!(status, 501);

@@ -1,0 +1,86 @@
+//! `POST /api/attachments` with `{"filename", "content_type", "size"}`: a
+//! presigned URL the browser uploads the file to directly. Type and length are
+//! signed, so S3 refuses anything else; the key is then named in a submission or
+//! reply, where what really arrived is checked again.
+
+use crate::Deps;
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use helpdesk_domain::attachments::{MAX_SIZE, UPLOAD_VALIDITY_MINUTES, UploadRequest};
+use helpdesk_domain::store::RateLimitClaim;
+use lambda_kit::http::{ApiError, Fields, json_object};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Serialize)]
+struct Upload {
+    key: String,
+    method: &'static str,
+    upload_url: String,
+    /// Send exactly these headers with the upload.
+    headers: BTreeMap<String, String>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    max_size: u64,
+}
+
+pub async fn create(State(deps): State<Arc<Deps>>, request: Request) -> Response {
+    match create_inner(&deps, request).await {
+        Ok(upload) => (StatusCode::CREATED, Json(upload)).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError> {
+    let ip = crate::tickets::client_ip(&request);
+    let (parts, body) = request.into_parts();
+    let (map, _) = json_object(&parts.headers, body, 4096).await?;
+    let mut fields = Fields::new(map, &["filename", "content_type", "size"]);
+    let (filename, content_type, size) = (
+        fields.string("filename"),
+        fields.string("content_type"),
+        fields.optional_u64("size"),
+    );
+    if !fields.errors.is_empty() {
+        return Err(ApiError::invalid(fields.errors));
+    }
+    let upload = UploadRequest::parse(&filename, &content_type, size).map_err(ApiError::invalid)?;
+    let now = deps.clock.now();
+    let (limit, window) = deps.policy.uploads_per_ip;
+    deps.tickets
+        .hit_rate_limits(
+            &[RateLimitClaim::fixed_window(
+                &format!("upload-ip:{ip}"),
+                limit,
+                window,
+                now,
+            )],
+            now,
+        )
+        .await?;
+    let key = upload.key(deps.ids.secret_token().expose());
+    let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
+    let (url, headers) = deps
+        .attachments
+        .presign_upload(&key, &upload, valid)
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "upload not signed");
+            ApiError::internal()
+        })?;
+    Ok(Upload {
+        key,
+        method: "PUT",
+        upload_url: url,
+        // The browser sets Content-Length itself (it may not set it by hand).
+        headers: headers
+            .into_iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
+            .collect(),
+        expires_at: now + valid,
+        max_size: MAX_SIZE,
+    })
+}
