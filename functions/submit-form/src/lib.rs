@@ -62,7 +62,10 @@ impl Deps {
             ),
             clock,
             ids: Arc::new(RandomIds),
-            policy: IntakePolicy::default(),
+            policy: IntakePolicy {
+                token_ttl: Duration::days(i64::from(config.tracking_link_days.max(1))),
+                ..IntakePolicy::default()
+            },
         }
     }
 }

@@ -161,6 +161,8 @@ pub struct SubmitFormConfig {
     pub outbound_queue_url: String,
     pub attachments_bucket: String,
     pub mail_domain: String,
+    /// A tracking link works this many days after the last activity on it.
+    pub tracking_link_days: u32,
 }
 
 impl SubmitFormConfig {
@@ -171,6 +173,7 @@ impl SubmitFormConfig {
             outbound_queue_url: r.outbound_queue()?,
             attachments_bucket: r.attachments_bucket()?,
             mail_domain: r.mail_domain()?,
+            tracking_link_days: r.number("HELPDESK_TRACKING_LINK_DAYS", 90)?,
         })
     }
 }
@@ -342,5 +345,34 @@ mod tests {
         .unwrap();
         assert_eq!(c.mail_domain, "example.com");
         assert_eq!(c.configuration_set, None);
+    }
+
+    #[test]
+    fn tracking_link_days_default_to_90_and_must_be_a_number() {
+        let mut vars = env(&[
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_OUTBOUND_QUEUE_URL", "q"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "b"),
+            ("HELPDESK_MAIL_DOMAIN", "example.com"),
+        ]);
+        assert_eq!(
+            SubmitFormConfig::from_source(&vars)
+                .unwrap()
+                .tracking_link_days,
+            90
+        );
+        vars.insert("HELPDESK_TRACKING_LINK_DAYS".into(), "thirty".into());
+        let e = SubmitFormConfig::from_source(&vars).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                ConfigError::Invalid {
+                    name: "HELPDESK_TRACKING_LINK_DAYS",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 }
