@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test stack-up stack-down stack-status fmt lint
+.PHONY: dev test check-infra stack-up stack-down stack-status fmt lint
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -8,6 +8,10 @@ dev:
 ## test: every test (fmt, clippy, unit, contract on the fake and on DynamoDB Local, flows)
 test:
 	scripts/test.sh
+
+## check-infra: cfn-lint and `sam validate --lint` on infra/template.yaml (installed on first use; part of make test)
+check-infra:
+	scripts/check-infra.sh
 
 ## stack-up: only the local AWS stack (DynamoDB Local, moto for SQS/SES/S3); writes .local/stack.env
 stack-up:

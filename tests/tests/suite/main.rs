@@ -5,5 +5,6 @@ mod adapters;
 mod binaries;
 mod contract_dynamodb;
 mod functions;
+mod infra;
 mod intake;
 mod runner;

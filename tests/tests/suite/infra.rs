@@ -1,0 +1,263 @@
+//! The SAM template and the code, held together: a function crate per function
+//! resource, every variable a function needs set by the template (its real
+//! config is built from them), every declared public route served, and the
+//! tables, indexes, queues and buckets of infra/resources.json declared.
+
+use lambda_kit::config::{
+    AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
+};
+use serde_yaml::Value;
+use std::collections::HashMap;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+fn template() -> Value {
+    let text = std::fs::read_to_string(format!("{ROOT}/infra/template.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("template.yaml: {e}"))
+}
+
+fn resources(t: &Value) -> &serde_yaml::Mapping {
+    t["Resources"]
+        .as_mapping()
+        .unwrap_or_else(|| panic!("no Resources"))
+}
+
+/// `submit-form` → `SubmitFormFunction`.
+fn resource_name(crate_name: &str) -> String {
+    let camel: String = crate_name
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect();
+    format!("{camel}Function")
+}
+
+fn function_crates() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(format!("{ROOT}/functions"))
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The variables a function gets: the globals and its own, with values a config
+/// accepts in place of the references CloudFormation resolves.
+fn variables(t: &Value, resource: &str) -> HashMap<String, String> {
+    let mut vars = HashMap::new();
+    let global = &t["Globals"]["Function"]["Environment"]["Variables"];
+    let own = &t["Resources"][resource]["Properties"]["Environment"]["Variables"];
+    for map in [global, own] {
+        for (k, _) in map.as_mapping().into_iter().flatten() {
+            let name = k.as_str().unwrap_or_default().to_owned();
+            let value = match name.as_str() {
+                "HELPDESK_MAIL_DOMAIN" => "example.com",
+                "HELPDESK_MAIL_FROM" => "support@example.com",
+                "HELPDESK_TRACKING_LINK_DAYS" => "90",
+                _ => "resolved-by-cloudformation",
+            };
+            vars.insert(name, value.to_owned());
+        }
+    }
+    vars
+}
+
+#[test]
+fn every_function_crate_has_its_resource_built_by_cargo_lambda() {
+    let t = template();
+    let crates = function_crates();
+    assert_eq!(crates.len(), 5, "{crates:?}");
+    for name in &crates {
+        let resource = &resources(&t)[resource_name(name).as_str()];
+        assert_eq!(resource["Type"], "AWS::Serverless::Function", "{name}");
+        assert_eq!(
+            resource["Properties"]["CodeUri"],
+            format!("../target/lambda/{name}/"),
+            "{name}"
+        );
+    }
+    let functions = resources(&t)
+        .values()
+        .filter(|r| r["Type"] == "AWS::Serverless::Function")
+        .count();
+    assert_eq!(
+        functions,
+        crates.len(),
+        "a function resource without a crate"
+    );
+}
+
+#[test]
+fn the_template_sets_every_variable_each_function_requires() {
+    let t = template();
+    let check = |name: &str, result: Result<(), lambda_kit::ConfigError>| {
+        if let Err(e) = result {
+            panic!("{name}: {e}");
+        }
+    };
+    check(
+        "submit-form",
+        SubmitFormConfig::from_source(&variables(&t, "SubmitFormFunction")).map(|_| ()),
+    );
+    check(
+        "agent-api",
+        AgentApiConfig::from_source(&variables(&t, "AgentApiFunction")).map(|_| ()),
+    );
+    check(
+        "inbound-mail",
+        InboundMailConfig::from_source(&variables(&t, "InboundMailFunction")).map(|_| ()),
+    );
+    check(
+        "send-reply",
+        SendReplyConfig::from_source(&variables(&t, "SendReplyFunction")).map(|_| ()),
+    );
+    check(
+        "sla-escalation",
+        SlaEscalationConfig::from_source(&variables(&t, "SlaEscalationFunction")).map(|_| ()),
+    );
+}
+
+#[test]
+fn queue_functions_report_batch_item_failures() {
+    let t = template();
+    for name in ["InboundMailFunction", "SendReplyFunction"] {
+        let events = t["Resources"][name]["Properties"]["Events"]
+            .as_mapping()
+            .cloned()
+            .unwrap_or_default();
+        let sqs: Vec<&Value> = events.values().filter(|e| e["Type"] == "SQS").collect();
+        assert_eq!(sqs.len(), 1, "{name}");
+        assert_eq!(
+            sqs[0]["Properties"]["FunctionResponseTypes"][0], "ReportBatchItemFailures",
+            "{name}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_declared_public_route_is_served_by_submit_form() {
+    let t = template();
+    let events = t["Resources"]["SubmitFormFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    assert!(events.len() >= 9);
+    let store = Arc::new(testkit::InMemoryStore::default());
+    let deps = Arc::new(submit_form::Deps {
+        tickets: store.clone(),
+        attachments: Arc::new(testkit::InMemoryAttachments::default()),
+        catalog: store,
+        outbound: Arc::new(testkit::RecordingQueue::default()),
+        health: Arc::new(NoProbe),
+        clock: Arc::new(testkit::FixedClock::monday_morning()),
+        ids: Arc::new(testkit::SequentialIds::new()),
+        policy: Default::default(),
+    });
+    for event in events.values() {
+        let method = event["Properties"]["Method"].as_str().unwrap_or_default();
+        let path = event["Properties"]["Path"]
+            .as_str()
+            .unwrap_or_default()
+            .replace("{reference}", "K7Q4M2XP9H");
+        // A path the router knows answers another method with 405; an unknown one is 404.
+        let other = if method == "GET" { "DELETE" } else { "PATCH" };
+        let request = http::Request::builder()
+            .method(other)
+            .uri(&path)
+            .body(axum::body::Body::empty())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let status = submit_form::router(deps.clone())
+            .oneshot(request)
+            .await
+            .unwrap_or_else(|never| match never {})
+            .status();
+        assert_eq!(status, 405, "{method} {path} is declared but not served");
+    }
+}
+
+struct NoProbe;
+
+#[async_trait::async_trait]
+impl helpdesk_domain::ports::HealthProbe for NoProbe {
+    async fn check(&self) -> Vec<helpdesk_domain::ports::ComponentHealth> {
+        vec![]
+    }
+}
+
+#[test]
+fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
+    let t = template();
+    let res = testkit::local::resources();
+    let main = &t["Resources"]["MainTable"]["Properties"];
+    let indexes: Vec<&str> = main["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["IndexName"].as_str())
+        .collect();
+    let wanted: Vec<&str> = res.tables["main"]
+        .indexes
+        .iter()
+        .map(|i| i.name.as_str())
+        .collect();
+    assert_eq!(indexes, wanted);
+    for (table, resource) in [("main", "MainTable"), ("ops", "OpsTable")] {
+        let props = &t["Resources"][resource]["Properties"];
+        let keys: Vec<&str> = props["KeySchema"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .filter_map(|k| k["AttributeName"].as_str())
+            .collect();
+        assert_eq!(
+            keys,
+            res.tables[table]
+                .key
+                .iter()
+                .map(String::as_str)
+                .collect::<Vec<_>>(),
+            "{table}"
+        );
+        assert_eq!(
+            props["TimeToLiveSpecification"]["AttributeName"].as_str(),
+            res.tables[table].ttl.as_deref(),
+            "{table}"
+        );
+        assert_eq!(
+            props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true,
+            "{table}"
+        );
+    }
+    for (queue, resource) in [("outbound", "OutboundQueue"), ("inbound", "InboundQueue")] {
+        let props = &t["Resources"][resource]["Properties"];
+        let spec = &res.queues[queue];
+        assert_eq!(
+            props["VisibilityTimeout"].as_u64(),
+            Some(u64::from(spec.visibility_timeout)),
+            "{queue}"
+        );
+        assert_eq!(
+            props["RedrivePolicy"]["maxReceiveCount"].as_u64(),
+            Some(u64::from(spec.max_receive_count)),
+            "{queue}"
+        );
+    }
+    for bucket in ["RawMailBucket", "AttachmentsBucket"] {
+        let block = &t["Resources"][bucket]["Properties"]["PublicAccessBlockConfiguration"];
+        for flag in [
+            "BlockPublicAcls",
+            "BlockPublicPolicy",
+            "IgnorePublicAcls",
+            "RestrictPublicBuckets",
+        ] {
+            assert_eq!(block[flag], true, "{bucket} {flag}");
+        }
+    }
+}
