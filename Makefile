@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test check-infra stack-up stack-down stack-status fmt lint
+.PHONY: dev test check-infra package deploy stack-up stack-down stack-status fmt lint
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -12,6 +12,14 @@ test:
 ## check-infra: cfn-lint and `sam validate --lint` on infra/template.yaml (installed on first use; part of make test)
 check-infra:
 	scripts/check-infra.sh
+
+## package: cargo lambda build --release of every function (arm64; HELPDESK_ARCH=x86_64), zips under target/lambda/, sizes printed
+package:
+	scripts/package.sh
+
+## deploy: sam deploy of infra/template.yaml (guided the first time); see infra/README.md
+deploy:
+	scripts/deploy.sh
 
 ## stack-up: only the local AWS stack (DynamoDB Local, moto for SQS/SES/S3); writes .local/stack.env
 stack-up:

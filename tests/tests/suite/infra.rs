@@ -261,3 +261,24 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
         }
     }
 }
+
+#[test]
+fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
+    let t = template();
+    let headers = &t["Resources"]["WebSecurityHeaders"]["Properties"]["ResponseHeadersPolicyConfig"]
+        ["SecurityHeadersConfig"];
+    let csp = serde_yaml::to_string(&headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+        .unwrap_or_default();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert_eq!(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer");
+    assert_eq!(headers["StrictTransportSecurity"]["Override"], true);
+    let rule = &t["Resources"]["StoreInboundMail"]["Properties"]["Rule"];
+    assert_eq!(rule["ScanEnabled"], true);
+    assert_eq!(rule["Actions"][0]["S3Action"]["ObjectKeyPrefix"], "raw/");
+    let notify = &t["Resources"]["RawMailBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+        [0];
+    assert_eq!(notify["Filter"]["S3Key"]["Rules"][0]["Value"], "raw/");
+}
