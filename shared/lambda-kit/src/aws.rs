@@ -19,6 +19,11 @@ impl Aws {
         }
     }
 
+    /// The loaded config, for clients built with extra settings (tests, benchmarks).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
         aws_sdk_dynamodb::Client::new(&self.config)
     }

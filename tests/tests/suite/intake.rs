@@ -259,3 +259,70 @@ async fn categories_come_from_the_catalog_with_their_own_fields() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(stored.len(), 4);
 }
+
+#[tokio::test]
+async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
+    use helpdesk_aws::{DynamoStore, SqsOutboundQueue, Tables};
+    use helpdesk_domain::catalog_cache::CachedCatalog;
+    let env = LocalEnv::fresh().await;
+    let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+    let calls = testkit::calls::CallLog::default();
+    let tables = Tables {
+        main: config.store.main_table.clone(),
+        ops: config.store.ops_table.clone(),
+    };
+    let store = Arc::new(DynamoStore::new(calls.dynamodb(&env.aws), tables));
+    local_runner::seed::seed_demo(&*store)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut deps = submit_form::Deps::connect(&env.aws, &config);
+    deps.tickets = store.clone();
+    deps.catalog = Arc::new(CachedCatalog::new(
+        store,
+        deps.clock.clone(),
+        chrono::Duration::seconds(60),
+    ));
+    deps.outbound = Arc::new(SqsOutboundQueue::new(
+        calls.sqs(&env.aws),
+        config.outbound_queue_url.clone(),
+    ));
+    let router = submit_form::router(Arc::new(deps));
+    calls.take();
+
+    let (status, _) = crate::functions::invoke(
+        router.clone(),
+        &request(
+            submission("cold@example.com"),
+            Some("c-1"),
+            None,
+            "POST",
+            "/api/tickets",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let cold = calls.take();
+    let (status, _) = crate::functions::invoke(
+        router,
+        &request(
+            submission("warm@example.com"),
+            Some("w-1"),
+            None,
+            "POST",
+            "/api/tickets",
+        ),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let warm = calls.take();
+    println!("cold start create: {cold:?}\nwarm create: {warm:?}");
+    assert_eq!(
+        warm,
+        [
+            "DynamoDB_20120810.TransactWriteItems",
+            "AmazonSQS.SendMessage"
+        ]
+    );
+    // Cold, the function first reads the categories and the SLA policies once.
+    assert_eq!(cold.len(), 4, "{cold:?}");
+}
