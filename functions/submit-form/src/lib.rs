@@ -11,7 +11,7 @@ mod tracking;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use chrono::Duration;
 use helpdesk_domain::attachments::AttachmentStore;
@@ -70,20 +70,70 @@ impl Deps {
     }
 }
 
+/// Every public route. The router is built from this list, and a test holds the
+/// SAM template's HTTP API events to it in both directions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Health,
+    Categories,
+    Faq,
+    Attachments,
+    CreateTicket,
+    ShowTicket,
+    Reply,
+    Resolution,
+    TrackingLinks,
+}
+
+impl Route {
+    pub const ALL: [Route; 9] = [
+        Route::Health,
+        Route::Categories,
+        Route::Faq,
+        Route::Attachments,
+        Route::CreateTicket,
+        Route::ShowTicket,
+        Route::Reply,
+        Route::Resolution,
+        Route::TrackingLinks,
+    ];
+
+    /// Method and path, as API Gateway declares them.
+    pub fn method_and_path(self) -> (&'static str, &'static str) {
+        match self {
+            Route::Health => ("GET", "/api/health"),
+            Route::Categories => ("GET", "/api/categories"),
+            Route::Faq => ("GET", "/api/faq"),
+            Route::Attachments => ("POST", "/api/attachments"),
+            Route::CreateTicket => ("POST", "/api/tickets"),
+            Route::ShowTicket => ("GET", "/api/tickets/{reference}"),
+            Route::Reply => ("POST", "/api/tickets/{reference}/replies"),
+            Route::Resolution => ("POST", "/api/tickets/{reference}/resolution"),
+            Route::TrackingLinks => ("POST", "/api/tracking-links"),
+        }
+    }
+
+    fn handler(self) -> MethodRouter<Arc<Deps>> {
+        match self {
+            Route::Health => get(health),
+            Route::Categories => get(categories::list),
+            Route::Faq => get(faq::search),
+            Route::Attachments => post(attachments::create),
+            Route::CreateTicket => post(tickets::create),
+            Route::ShowTicket => get(tracking::show),
+            Route::Reply => post(tracking::reply),
+            Route::Resolution => post(tracking::resolution),
+            Route::TrackingLinks => post(tracking::request_links),
+        }
+    }
+}
+
 pub fn router(deps: Arc<Deps>) -> Router {
-    Router::new()
-        .route("/api/health", get(health))
-        .route("/api/categories", get(categories::list))
-        .route("/api/faq", get(faq::search))
-        .route("/api/attachments", post(attachments::create))
-        .route("/api/tickets", post(tickets::create))
-        .route("/api/tickets/{reference}", get(tracking::show))
-        .route("/api/tickets/{reference}/replies", post(tracking::reply))
-        .route(
-            "/api/tickets/{reference}/resolution",
-            post(tracking::resolution),
-        )
-        .route("/api/tracking-links", post(tracking::request_links))
+    Route::ALL
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.method_and_path().1, route.handler())
+        })
         .fallback(|| async { ApiError::not_found() })
         .with_state(deps)
 }

@@ -141,6 +141,36 @@ fn queue_functions_report_batch_item_failures() {
     }
 }
 
+#[test]
+fn the_http_api_declares_exactly_the_routes_submit_form_serves() {
+    let t = template();
+    let events = t["Resources"]["SubmitFormFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    let mut declared: Vec<(String, String)> = events
+        .values()
+        .filter(|e| e["Type"] == "HttpApi")
+        .map(|e| {
+            let p = &e["Properties"];
+            (
+                p["Method"].as_str().unwrap_or_default().to_owned(),
+                p["Path"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let mut served: Vec<(String, String)> = submit_form::Route::ALL
+        .iter()
+        .map(|r| {
+            let (m, p) = r.method_and_path();
+            (m.to_owned(), p.to_owned())
+        })
+        .collect();
+    declared.sort();
+    served.sort();
+    assert_eq!(declared, served);
+}
+
 #[tokio::test]
 async fn every_declared_public_route_is_served_by_submit_form() {
     let t = template();
