@@ -36,7 +36,9 @@ fn fold_line(input: &str, max: usize) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join(" ");
-    folded.chars().take(max).collect()
+    // Cutting may end on the space between two words: trim after cutting.
+    let cut: String = folded.chars().take(max).collect();
+    cut.trim_end().to_owned()
 }
 
 /// A ticket subject: one line, 1 to 200 characters.
@@ -136,6 +138,14 @@ mod tests {
             Subject::from_mail("Re:\r\n\tfolded   line").as_str(),
             "Re: folded line"
         );
+    }
+
+    #[test]
+    fn a_cut_that_ends_on_a_space_is_trimmed() {
+        let long = format!("{} tail", "x".repeat(Subject::MAX - 1));
+        let subject = Subject::from_mail(&long);
+        assert_eq!(subject.as_str(), "x".repeat(Subject::MAX - 1));
+        assert_eq!(Subject::parse(subject.as_str()), Ok(subject));
     }
 
     proptest! {
