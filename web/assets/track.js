@@ -1,4 +1,4 @@
-import { api, el, fileSize, formatDate } from "./help.js";
+import { api, el, fileSize, formatDate, uploadFiles } from "./help.js";
 
 const ticket = new URLSearchParams(location.search).get("ticket") || "";
 // The secret travels in the fragment, which browsers never send to a server.
@@ -44,18 +44,44 @@ if (first.status === 200 && first.data) {
   document.getElementById("relink").hidden = first.status !== 404;
 }
 
+let replyFiles = [];
+let uploading = false;
+document.getElementById("reply-files").addEventListener("change", async (event) => {
+  const list = document.getElementById("reply-files-list");
+  const error = document.getElementById("reply-files-error");
+  list.replaceChildren();
+  error.textContent = "";
+  replyFiles = [];
+  if (event.target.files.length > 5) {
+    error.textContent = "Please choose at most 5 files.";
+    return;
+  }
+  uploading = true;
+  const { keys, problems } = await uploadFiles(event.target.files, (name) => list.append(el("li", { text: `${name} — uploaded` })));
+  uploading = false;
+  replyFiles = keys;
+  error.textContent = problems.join(" ");
+});
+
 document.getElementById("reply-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const box = document.getElementById("reply");
   const error = document.getElementById("reply-error");
   error.textContent = "";
   box.removeAttribute("aria-invalid");
+  if (uploading) {
+    notice.textContent = "Please wait until your files are uploaded.";
+    return;
+  }
   const button = document.getElementById("send-reply");
   button.disabled = true;
-  const { status, data } = await api(`${base}/replies`, { method: "POST", headers: secret, body: { body: box.value } });
+  const { status, data } = await api(`${base}/replies`, { method: "POST", headers: secret, body: { body: box.value, attachments: replyFiles } });
   button.disabled = false;
   if (status === 201 && data) {
     box.value = "";
+    replyFiles = [];
+    document.getElementById("reply-files").value = "";
+    document.getElementById("reply-files-list").replaceChildren();
     render(data);
     notice.textContent = "Your message was added.";
   } else if (status === 400 && data && data.error && data.error.fields) {

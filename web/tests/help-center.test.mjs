@@ -80,10 +80,13 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.locator("#reply-error", { hasText: "Your message is empty" }).waitFor();
   assert.equal(await page.getByLabel("Add a message").getAttribute("aria-invalid"), "true");
   await page.getByLabel("Add a message").fill("It also smells a bit.");
+  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "smell.txt", mimeType: "text/plain", buffer: Buffer.from("burnt") });
+  await page.getByText("smell.txt — uploaded").waitFor();
   await page.getByRole("button", { name: "Send message" }).click();
   await page.getByText("Your message was added.").waitFor();
   assert.equal(await page.locator("#thread > li").count(), 2);
-  assert.match(await page.locator("#thread > li").nth(1).textContent(), /^You · .*It also smells a bit\.$/s);
+  assert.match(await page.locator("#thread > li").nth(1).textContent(), /^You · .*It also smells a bit\./s);
+  await page.getByRole("link", { name: "smell.txt (5 bytes)" }).waitFor();
   // Not solved yet, so no confirmation buttons.
   assert.equal(await page.getByRole("button", { name: "Yes, it's solved" }).isVisible(), false);
   await page.close();
