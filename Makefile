@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test check-infra package deploy stack-up stack-down stack-status fmt lint
+.PHONY: dev test bench check-infra package deploy stack-up stack-down stack-status fmt lint
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -8,6 +8,10 @@ dev:
 ## test: every test (fmt, clippy, unit, contract on the fake and on DynamoDB Local, flows)
 test:
 	scripts/test.sh
+
+## bench: cold start and warm latency of every function against a hello-world floor (release build; not part of make test)
+bench:
+	scripts/bench.sh
 
 ## check-infra: cfn-lint and `sam validate --lint` on infra/template.yaml (installed on first use; part of make test)
 check-infra:

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The benchmarks (not part of make test: they need a release build and a quiet
+# machine). Cold start and warm latency of every function against the
+# hello-world floor; prints a table and writes target/bench/cold-start.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+started_stack=no
+if ! infra/local/stack.sh status | grep -q 'ddb running' || ! infra/local/stack.sh status | grep -q 'moto running'; then
+  started_stack=yes
+fi
+cleanup() { if [ "$started_stack" = yes ]; then infra/local/stack.sh down; fi; }
+trap cleanup EXIT
+infra/local/stack.sh up
+# shellcheck disable=SC1091
+. .local/stack.env
+packages=(--package hello-lambda --package bench)
+for f in functions/*; do packages+=(--package "$(basename "$f")"); done
+cargo build --release --quiet "${packages[@]}"
+out="$(target_dir)"
+mkdir -p "$out/bench"
+"$out/release/bench" "$out/release" events "$out/bench/cold-start.json"
