@@ -239,6 +239,36 @@ impl LocalEnv {
         Self { aws, vars }
     }
 
+    /// The DynamoDB store on this environment's tables.
+    pub fn store(&self) -> std::sync::Arc<helpdesk_aws::DynamoStore> {
+        std::sync::Arc::new(helpdesk_aws::DynamoStore::new(
+            self.aws.dynamodb(),
+            Tables {
+                main: self.var("HELPDESK_MAIN_TABLE"),
+                ops: self.var("HELPDESK_OPS_TABLE"),
+            },
+        ))
+    }
+
+    /// The bodies of the messages waiting on the queue `queue_var` names (one
+    /// receive of up to 10, waiting at most a second).
+    pub async fn received(&self, queue_var: &str) -> Vec<String> {
+        self.aws
+            .sqs()
+            .receive_message()
+            .queue_url(self.var(queue_var))
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"))
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| m.body)
+            .collect()
+    }
+
     pub fn var(&self, name: &str) -> String {
         self.vars
             .get(name)

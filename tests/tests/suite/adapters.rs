@@ -20,21 +20,7 @@ async fn an_enqueued_job_arrives_as_json_the_consumer_parses() {
         recipient: email("jane@example.com"),
     };
     queue.enqueue(&job).await.unwrap_or_else(|e| panic!("{e}"));
-    let received = env
-        .aws
-        .sqs()
-        .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    let bodies: Vec<String> = received
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| m.body)
-        .collect();
+    let bodies = env.received("HELPDESK_OUTBOUND_QUEUE_URL").await;
     assert_eq!(bodies.len(), 1);
     assert_eq!(OutboundJob::parse(&bodies[0]).ok(), Some(job));
 }

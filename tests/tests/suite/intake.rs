@@ -85,11 +85,7 @@ async fn a_ticket_is_stored_and_its_confirmation_queued_on_sqs() {
     let reference = TicketRef::parse(body["reference"].as_str().unwrap_or_default())
         .unwrap_or_else(|e| panic!("{e}"));
 
-    let store = env.aws.store(
-        &SubmitFormConfig::from_source(&env.vars)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .store,
-    );
+    let store = env.store();
     let thread = store
         .load_ticket(&reference)
         .await
@@ -108,21 +104,11 @@ async fn a_ticket_is_stored_and_its_confirmation_queued_on_sqs() {
         Ok(1)
     );
 
-    let url = env.var("HELPDESK_OUTBOUND_QUEUE_URL");
-    let received = env
-        .aws
-        .sqs()
-        .receive_message()
-        .queue_url(&url)
-        .wait_time_seconds(1)
-        .send()
+    let jobs: Vec<OutboundJob> = env
+        .received("HELPDESK_OUTBOUND_QUEUE_URL")
         .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    let jobs: Vec<OutboundJob> = received
-        .messages
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(|m| OutboundJob::parse(m.body.as_deref().unwrap_or_default()).ok())
+        .iter()
+        .filter_map(|body| OutboundJob::parse(body).ok())
         .collect();
     assert_eq!(jobs.len(), 1);
     assert_eq!(
@@ -172,11 +158,7 @@ async fn two_concurrent_submits_with_one_key_make_one_ticket() {
     );
     assert_eq!((a.0, b.0), (201, 201), "{} {}", a.1, b.1);
     assert_eq!(a.1["reference"], b.1["reference"]);
-    let store = env.aws.store(
-        &SubmitFormConfig::from_source(&env.vars)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .store,
-    );
+    let store = env.store();
     assert_eq!(
         store
             .status_counts(&category_id("technical"))
@@ -205,11 +187,7 @@ async fn the_per_email_limit_answers_429_and_stores_nothing_more() {
         statuses.push(crate::functions::invoke(router.clone(), &event).await.0);
     }
     assert_eq!(statuses, [201, 201, 429]);
-    let store = env.aws.store(
-        &SubmitFormConfig::from_source(&env.vars)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .store,
-    );
+    let store = env.store();
     assert_eq!(
         store
             .status_counts(&category_id("technical"))
@@ -250,10 +228,8 @@ async fn categories_come_from_the_catalog_with_their_own_fields() {
         "Kettle K2"
     );
     // The catalog the function reads is the seeded one.
-    let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let stored = env
-        .aws
-        .store(&config.store)
+        .store()
         .categories()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
