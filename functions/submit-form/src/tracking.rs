@@ -9,6 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use helpdesk_domain::token::SecretToken;
 use helpdesk_domain::tracking::{Tracking, TrackingError, parse_secret};
 use helpdesk_domain::{Author, FieldError, MessageKind, Status, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
@@ -86,7 +87,7 @@ fn private(mut response: Response) -> Response {
     response
 }
 
-fn secret(headers: &HeaderMap) -> Result<helpdesk_domain::token::SecretToken, ApiError> {
+fn secret(headers: &HeaderMap) -> Result<SecretToken, ApiError> {
     parse_secret(headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok())).map_err(api_error)
 }
 
@@ -167,6 +168,26 @@ pub async fn show(
     respond(StatusCode::OK, result)
 }
 
+/// What every change through a tracking link starts from: the ticket, the
+/// secret, and the JSON body.
+async fn change_request(
+    raw: &str,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<
+    (
+        TicketRef,
+        SecretToken,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    ApiError,
+> {
+    let reference = reference(raw)?;
+    let secret = secret(headers)?;
+    let (map, _) = json_object(headers, body, MAX_BODY).await?;
+    Ok((reference, secret, map))
+}
+
 /// `POST /api/tickets/{ref}/replies` with `{"body": "…"}`: 201 with the ticket.
 pub async fn reply(
     State(deps): State<Arc<Deps>>,
@@ -175,9 +196,7 @@ pub async fn reply(
     body: Body,
 ) -> Response {
     let result = async {
-        let reference = reference(&raw)?;
-        let secret = secret(&headers)?;
-        let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+        let (reference, secret, map) = change_request(&raw, &headers, body).await?;
         let mut fields = Fields::new(map, &["body", "attachments"]);
         let text = fields.string("body");
         let files = fields.string_list("attachments");
@@ -202,9 +221,7 @@ pub async fn resolution(
     body: Body,
 ) -> Response {
     let result = async {
-        let reference = reference(&raw)?;
-        let secret = secret(&headers)?;
-        let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+        let (reference, secret, map) = change_request(&raw, &headers, body).await?;
         let solved = match (map.get("solved"), map.len()) {
             (Some(serde_json::Value::Bool(b)), 1) => *b,
             _ => {
