@@ -86,6 +86,82 @@ pub struct FaqSearch {
     pub at: DateTime<Utc>,
 }
 
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FaqError {
+    #[error("the request has invalid fields")]
+    Invalid(Vec<crate::category::FieldError>),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Answers for the help center: what matches a query (and the search counted for
+/// the reports), or the top questions when nothing is typed.
+pub struct FaqLookup<'a> {
+    pub catalog: &'a dyn crate::ports::CatalogStore,
+    pub clock: &'a dyn crate::ports::Clock,
+}
+
+impl FaqLookup<'_> {
+    /// `category`: one category's answers, or all of them when `None`.
+    pub async fn answers(
+        &self,
+        category: Option<&str>,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<FaqEntry>, FaqError> {
+        use crate::category::FieldError;
+        let categories = self.catalog.categories().await?;
+        let scope: Vec<CategoryId> = match category.map(str::trim).filter(|c| !c.is_empty()) {
+            None => categories.iter().map(|c| c.id.clone()).collect(),
+            Some(raw) => match categories.iter().find(|c| c.id.as_str() == raw) {
+                Some(c) => vec![c.id.clone()],
+                None => {
+                    return Err(FaqError::Invalid(vec![FieldError::new(
+                        "category",
+                        "is not one of our categories",
+                    )]));
+                }
+            },
+        };
+        if query.chars().count() > MAX_QUERY {
+            return Err(FaqError::Invalid(vec![FieldError::new(
+                "q",
+                format!("is longer than {MAX_QUERY} characters"),
+            )]));
+        }
+        // Display order: by category order, then each entry's own position.
+        let mut entries = Vec::new();
+        for id in &scope {
+            let mut of_category = self.catalog.faq(id).await?;
+            of_category.sort_by_key(|e| e.position);
+            entries.extend(of_category);
+        }
+        let normalized = normalize_query(query);
+        if normalized.is_empty() {
+            // Browsing is not a search: the top questions, nothing logged.
+            let mut top: Vec<FaqEntry> = entries.into_iter().filter(|e| e.published).collect();
+            top.sort_by_key(|e| e.position);
+            top.truncate(limit);
+            return Ok(top);
+        }
+        let found: Vec<FaqEntry> = search(&entries, query, limit)
+            .into_iter()
+            .cloned()
+            .collect();
+        let logged = FaqSearch {
+            query: normalized,
+            category: (scope.len() == 1).then(|| scope[0].clone()),
+            results: found.len() as u32,
+            at: self.clock.now(),
+        };
+        // The answer matters more than the statistic: a failed log is only reported.
+        if let Err(e) = self.catalog.log_faq_search(&logged).await {
+            tracing::warn!(error = %e, "FAQ search not logged");
+        }
+        Ok(found)
+    }
+}
+
 /// A day's searches for one query in one category (or across all), aggregated
 /// when they happen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
