@@ -71,13 +71,6 @@ fn unreachable_stack(e: anyhow::Error) -> Response {
     .into_response()
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 fn header<'a>(raw: &'a str, name: &str) -> &'a str {
     raw.split("\r\n\r\n")
         .next()
@@ -100,10 +93,10 @@ pub async fn mail_page(State(dev): State<Arc<DevState>>) -> Response {
     for m in &mails {
         rows.push_str(&format!(
             "<details><summary><b>{}</b> — to {} <small>({})</small></summary><pre>{}</pre></details>\n",
-            escape(header(&m.raw_data, "Subject")),
-            escape(&m.destinations.join(", ")),
-            escape(&m.id),
-            escape(&m.raw_data)
+            helpdesk_domain::text::escape_html(header(&m.raw_data, "Subject")),
+            helpdesk_domain::text::escape_html(&m.destinations.join(", ")),
+            helpdesk_domain::text::escape_html(&m.id),
+            helpdesk_domain::text::escape_html(&m.raw_data)
         ));
     }
     if mails.is_empty() {

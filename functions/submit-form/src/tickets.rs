@@ -45,11 +45,7 @@ fn receipt_body(r: Receipt) -> Created {
     Created {
         reference: r.reference.display(),
         status: Status::New.customer_label(),
-        tracking_url: format!(
-            "/track/?ticket={}#token={}",
-            r.reference.as_str(),
-            r.tracking_token.expose()
-        ),
+        tracking_url: helpdesk_domain::tracking::link_path(&r.reference, &r.tracking_token),
         tracking_token: r.tracking_token.expose().to_owned(),
         created_at: r.created_at,
         reply_by: r.reply_by,

@@ -11,6 +11,7 @@ pub mod email;
 pub mod faq;
 pub mod ids;
 pub mod intake;
+pub mod mail;
 pub mod message;
 pub mod outbound;
 pub mod ports;

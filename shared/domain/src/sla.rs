@@ -88,6 +88,15 @@ impl Calendar {
         self.zone.name()
     }
 
+    /// `at` as people of this calendar read it: "Tue 3 Mar 2026, 11:00 (Europe/Berlin)".
+    pub fn format_local(&self, at: DateTime<Utc>) -> String {
+        format!(
+            "{} ({})",
+            at.with_timezone(&self.zone).format("%a %-d %b %Y, %H:%M"),
+            self.zone.name()
+        )
+    }
+
     /// A local time as an instant; in a DST gap, the first instant after it.
     fn instant(&self, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
         let local = date.and_time(time);

@@ -57,6 +57,16 @@ pub struct Tracking<'a> {
     pub token_ttl: Duration,
 }
 
+/// The tracking page's path for a ticket; the secret rides in the fragment, which
+/// browsers never send to a server (so it never reaches a log).
+pub fn link_path(reference: &TicketRef, secret: &SecretToken) -> String {
+    format!(
+        "/track/?ticket={}#token={}",
+        reference.as_str(),
+        secret.expose()
+    )
+}
+
 /// Parses a secret as it came from outside; a malformed one is simply not found.
 pub fn parse_secret(raw: Option<&str>) -> Result<SecretToken, TrackingError> {
     raw.and_then(|t| SecretToken::parse(t).ok())

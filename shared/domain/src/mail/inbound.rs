@@ -1,0 +1,289 @@
+//! Raw MIME from SES into a typed [`InboundMail`], within explicit limits.
+
+use super::auto::{self, AutoReason, AutoSignals};
+use crate::email::EmailAddress;
+use crate::store::normalize_message_id;
+use crate::text::{DisplayName, Subject};
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+use serde::{Deserialize, Serialize};
+
+/// What a mail may be before it is refused (quarantined, not parsed further).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MailLimits {
+    pub max_bytes: usize,
+    /// The header block of the message itself.
+    pub max_header_bytes: usize,
+    /// `boundary=` parameters: bounds multipart nesting before the parser runs.
+    pub max_boundaries: usize,
+    pub max_parts: usize,
+    pub max_attachments: usize,
+}
+
+impl Default for MailLimits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 40 * 1024 * 1024,
+            max_header_bytes: 256 * 1024,
+            max_boundaries: 64,
+            max_parts: 1_000,
+            max_attachments: 50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unreadable {
+    #[error("the mail is larger than the limit")]
+    TooLarge,
+    #[error("the header block is larger than the limit")]
+    HeadersTooLarge,
+    #[error("the mail nests or splits into more parts than the limit")]
+    TooComplex,
+    #[error("the mail could not be parsed")]
+    Unparseable,
+    #[error("the mail has no usable From address")]
+    NoSender,
+}
+
+/// What SES found, from the headers it adds on top of the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdicts {
+    pub spam: Option<String>,
+    pub virus: Option<String>,
+    pub spf: Option<String>,
+    pub dkim: Option<String>,
+    pub dmarc: Option<String>,
+}
+
+impl Verdicts {
+    /// Spam or virus FAIL: quarantined, never ticketed or answered.
+    pub fn failed(&self) -> Option<&'static str> {
+        if self.virus.as_deref() == Some("FAIL") {
+            Some("virus")
+        } else if self.spam.as_deref() == Some("FAIL") {
+            Some("spam")
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundAttachment {
+    pub filename: String,
+    pub content_type: String,
+    pub content_id: Option<String>,
+    pub inline: bool,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboundMail {
+    pub from: EmailAddress,
+    pub from_name: DisplayName,
+    /// To and Cc, in order (where we find our address and the reply token).
+    pub recipients: Vec<EmailAddress>,
+    pub subject: Subject,
+    pub message_id: Option<String>,
+    pub in_reply_to: Vec<String>,
+    pub references: Vec<String>,
+    /// The text part (or the HTML part as text).
+    pub text: String,
+    /// The HTML part as it arrived: untrusted, sanitized before it is stored.
+    pub html: Option<String>,
+    pub attachments: Vec<InboundAttachment>,
+    pub verdicts: Verdicts,
+    pub automatic: Option<AutoReason>,
+}
+
+impl InboundMail {
+    /// Threading candidates, most specific first: In-Reply-To, then References
+    /// newest first.
+    pub fn referenced_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.in_reply_to.clone();
+        ids.extend(self.references.iter().rev().cloned());
+        let mut seen = std::collections::HashSet::new();
+        ids.retain(|id| seen.insert(id.clone()));
+        ids
+    }
+}
+
+fn header_block_len(raw: &[u8]) -> Option<usize> {
+    raw.windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+}
+
+fn count_boundaries(raw: &[u8]) -> usize {
+    let needle = b"boundary=";
+    raw.windows(needle.len())
+        .filter(|w| w.eq_ignore_ascii_case(needle))
+        .count()
+}
+
+fn unfold(value: &str) -> String {
+    value
+        .split(['\r', '\n'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `<a@b> <c@d>` → `["a@b", "c@d"]`, each normalized.
+fn message_ids(value: &str) -> Vec<String> {
+    value
+        .split(['<', '>', ' ', ',', '\t', '\r', '\n'])
+        .filter(|s| s.contains('@'))
+        .filter_map(normalize_message_id)
+        .take(50)
+        .collect()
+}
+
+/// `spf=pass` → `pass` from an `Authentication-Results` value.
+fn auth_result(value: &str, method: &str) -> Option<String> {
+    value.split([';', ' ']).find_map(|part| {
+        let (k, v) = part.trim().split_once('=')?;
+        k.eq_ignore_ascii_case(method)
+            .then(|| v.trim().to_ascii_lowercase())
+    })
+}
+
+fn address(addr: &mail_parser::Addr<'_>) -> Option<EmailAddress> {
+    addr.address().and_then(|a| EmailAddress::parse(a).ok())
+}
+
+pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable> {
+    if raw.len() > limits.max_bytes {
+        return Err(Unreadable::TooLarge);
+    }
+    match header_block_len(raw) {
+        Some(n) if n > limits.max_header_bytes => return Err(Unreadable::HeadersTooLarge),
+        None if raw.len() > limits.max_header_bytes => return Err(Unreadable::HeadersTooLarge),
+        _ => {}
+    }
+    if count_boundaries(raw) > limits.max_boundaries {
+        return Err(Unreadable::TooComplex);
+    }
+    let message = MessageParser::default()
+        .parse(raw)
+        .ok_or(Unreadable::Unparseable)?;
+    if message.parts.len() > limits.max_parts {
+        return Err(Unreadable::TooComplex);
+    }
+    let headers: Vec<(&str, String)> = message
+        .headers_raw()
+        .map(|(name, value)| (name, unfold(value)))
+        .collect();
+    // SES prepends its headers: the first occurrence is SES's, later ones could be
+    // the sender's own forgeries.
+    let first = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let auth = headers
+        .iter()
+        .find(|(n, v)| {
+            n.eq_ignore_ascii_case("Authentication-Results")
+                && v.trim_start().starts_with("amazonses.com")
+        })
+        .map(|(_, v)| v.clone());
+    let verdicts = Verdicts {
+        spam: first("X-SES-Spam-Verdict").map(|v| v.trim().to_ascii_uppercase()),
+        virus: first("X-SES-Virus-Verdict").map(|v| v.trim().to_ascii_uppercase()),
+        spf: auth
+            .as_deref()
+            .and_then(|a| auth_result(a, "spf"))
+            .or_else(|| {
+                first("Received-SPF")
+                    .and_then(|v| v.split_whitespace().next().map(str::to_ascii_lowercase))
+            }),
+        dkim: auth.as_deref().and_then(|a| auth_result(a, "dkim")),
+        dmarc: auth.as_deref().and_then(|a| auth_result(a, "dmarc")),
+    };
+    let from_addr = message
+        .from()
+        .and_then(|f| f.first())
+        .or_else(|| message.sender().and_then(|s| s.first()));
+    let from = from_addr.and_then(address).ok_or(Unreadable::NoSender)?;
+    let from_name = DisplayName::from_mail(from_addr.and_then(|a| a.name()).unwrap_or(""));
+    let recipients: Vec<EmailAddress> = message
+        .to()
+        .into_iter()
+        .chain(message.cc())
+        .flat_map(|a| a.iter())
+        .filter_map(address)
+        .take(100)
+        .collect();
+    let content_type = message.root_part().content_type().map(|ct| {
+        (
+            ct.ctype().to_ascii_lowercase(),
+            ct.subtype().unwrap_or("").to_ascii_lowercase(),
+        )
+    });
+    let automatic = auto::classify(&AutoSignals {
+        headers: headers.clone(),
+        content_type,
+        from: Some(&from),
+    });
+    let text = message
+        .body_text(0)
+        .map(|t| t.replace("\r\n", "\n"))
+        .unwrap_or_default();
+    let html = (message.html_body_count() > 0)
+        .then(|| message.body_html(0).map(|h| h.into_owned()))
+        .flatten()
+        .filter(|h| !h.trim().is_empty() && message.html_part(0).is_some_and(|p| p.is_text_html()));
+    let mut attachments = Vec::new();
+    for part in message.attachments() {
+        if attachments.len() >= limits.max_attachments {
+            break;
+        }
+        let bytes = match &part.body {
+            PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
+            PartType::Text(t) | PartType::Html(t) => t.as_bytes().to_vec(),
+            PartType::Message(m) => m.raw_message().to_vec(),
+            PartType::Multipart(_) => continue,
+        };
+        let content_type = part
+            .content_type()
+            .map(|ct| match ct.subtype() {
+                Some(sub) => format!("{}/{}", ct.ctype(), sub),
+                None => ct.ctype().to_owned(),
+            })
+            .unwrap_or_else(|| "application/octet-stream".to_owned())
+            .to_ascii_lowercase();
+        let inline = matches!(part.body, PartType::InlineBinary(_))
+            || part
+                .content_disposition()
+                .is_some_and(|d| d.ctype().eq_ignore_ascii_case("inline"));
+        attachments.push(InboundAttachment {
+            filename: part.attachment_name().unwrap_or("attachment").to_owned(),
+            content_type,
+            content_id: part.content_id().and_then(normalize_message_id),
+            inline,
+            bytes,
+        });
+    }
+    Ok(InboundMail {
+        from,
+        from_name,
+        recipients,
+        subject: Subject::from_mail(message.subject().unwrap_or("")),
+        message_id: message.message_id().and_then(normalize_message_id),
+        in_reply_to: first("In-Reply-To")
+            .map(|v| message_ids(&v))
+            .unwrap_or_default(),
+        references: first("References")
+            .map(|v| message_ids(&v))
+            .unwrap_or_default(),
+        text,
+        html,
+        attachments,
+        verdicts,
+        automatic,
+    })
+}

@@ -1,0 +1,9 @@
+//! Mail both ways: reading what customers send, writing what we send, and the rules
+//! that thread the two together and keep mail loops out (DESIGN.md §4).
+
+pub mod auto;
+pub mod compose;
+pub mod inbound;
+pub mod quote;
+pub mod render;
+pub mod reply_token;

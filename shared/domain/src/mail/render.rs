@@ -1,0 +1,253 @@
+//! The words of every mail we send, as plain text and as HTML, from one list of
+//! blocks so the two never say different things. User text is escaped in HTML and
+//! quoted in plain text; `[#REF]` leads every subject.
+
+use super::compose::Letter;
+use crate::message::Message;
+use crate::store::TicketSummary;
+use crate::text::escape_html;
+use crate::ticket::Ticket;
+
+/// What every mail is signed with and links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// "ACME Support": the From name and the signature.
+    pub name: String,
+    /// The help center's base URL, without a trailing slash.
+    pub help_url: String,
+}
+
+enum Block {
+    Para(String),
+    Quote(String),
+    Link(String, String),
+}
+
+/// How much of an earlier message a mail repeats.
+const EXCERPT_CHARS: usize = 600;
+/// How many earlier public messages an agent reply repeats.
+const THREAD_EXCERPT: usize = 2;
+
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
+    let mut text = String::new();
+    let mut html = String::from(
+        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">",
+    );
+    for block in blocks {
+        match block {
+            Block::Para(p) => {
+                text.push_str(p);
+                text.push_str("\n\n");
+                html.push_str(&format!("<p>{}</p>", escape_html(p).replace('\n', "<br>")));
+            }
+            Block::Quote(q) => {
+                for line in q.lines() {
+                    text.push_str("> ");
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                text.push('\n');
+                html.push_str(&format!(
+                    "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em;color:#555\">{}</blockquote>",
+                    escape_html(q).replace('\n', "<br>")
+                ));
+            }
+            Block::Link(label, url) => {
+                text.push_str(&format!("{label}:\n{url}\n\n"));
+                html.push_str(&format!(
+                    "<p><a href=\"{}\">{}</a></p>",
+                    escape_html(url),
+                    escape_html(label)
+                ));
+            }
+        }
+    }
+    text.push_str(&format!("-- \n{}\n", brand.name));
+    html.push_str(&format!(
+        "<p style=\"color:#555\">— {}</p></body></html>",
+        escape_html(&brand.name)
+    ));
+    Letter {
+        subject,
+        text,
+        html,
+    }
+}
+
+fn greeting(ticket: &Ticket) -> String {
+    let name = ticket.requester.name.as_str().trim();
+    if name.is_empty() {
+        "Hello,".to_owned()
+    } else {
+        format!("Hello {name},")
+    }
+}
+
+fn keep_reference(ticket: &Ticket) -> String {
+    format!(
+        "You can also simply reply to this mail; please keep {} in the subject.",
+        ticket.subject_tag()
+    )
+}
+
+/// "We received your request": reference, promise, link, what they wrote.
+pub fn confirmation(
+    brand: &Brand,
+    ticket: &Ticket,
+    first: Option<&Message>,
+    link: &str,
+    reply_by: Option<&str>,
+) -> Letter {
+    let mut blocks = vec![
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "thank you for contacting us. We received your request and gave it the reference {}.",
+            ticket.reference.display()
+        )),
+        Block::Para(match reply_by {
+            Some(when) => format!("What happens next: we will answer by {when}."),
+            None => "What happens next: we will answer as soon as we can.".to_owned(),
+        }),
+        Block::Link(
+            "Follow your request and add to it on the web".into(),
+            link.to_owned(),
+        ),
+        Block::Para(keep_reference(ticket)),
+    ];
+    if let Some(m) = first {
+        blocks.push(Block::Para("Your message:".into()));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
+    }
+    letter(
+        format!(
+            "{} We received your request: {}",
+            ticket.subject_tag(),
+            ticket.subject.as_str()
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+/// An agent's answer, with a short excerpt of what came before.
+pub fn agent_reply(
+    brand: &Brand,
+    ticket: &Ticket,
+    reply: &Message,
+    earlier: &[Message],
+    link: &str,
+) -> Letter {
+    let mut blocks = vec![Block::Para(reply.body_text.trim().to_owned())];
+    blocks.push(Block::Link(
+        "See the whole conversation or reply on the web".into(),
+        link.to_owned(),
+    ));
+    blocks.push(Block::Para(keep_reference(ticket)));
+    let context: Vec<&Message> = earlier
+        .iter()
+        .filter(|m| m.kind.is_public() && m.id != reply.id && m.created_at <= reply.created_at)
+        .rev()
+        .take(THREAD_EXCERPT)
+        .collect();
+    for m in context {
+        let who = match m.kind {
+            crate::message::MessageKind::Customer => "You wrote",
+            _ => "We wrote",
+        };
+        blocks.push(Block::Para(format!(
+            "{who} on {}:",
+            m.created_at.format("%a %-d %b %Y, %H:%M UTC")
+        )));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
+    }
+    letter(
+        format!("Re: {} {}", ticket.subject.as_str(), ticket.subject_tag()),
+        &blocks,
+        brand,
+    )
+}
+
+/// "Lost your link?": a fresh link for each open request of this address.
+pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Letter {
+    let mut blocks = vec![
+        Block::Para("Hello,".into()),
+        Block::Para(
+            "you asked for new links to your requests. Each link below opens one request; \
+             the links sent before keep working until they expire."
+                .into(),
+        ),
+    ];
+    for (summary, url) in links {
+        blocks.push(Block::Link(
+            format!(
+                "[#{}] {} ({})",
+                summary.reference.as_str(),
+                summary.subject.as_str(),
+                summary.status.customer_label()
+            ),
+            url.clone(),
+        ));
+    }
+    blocks.push(Block::Para(
+        "If you did not ask for these links, you can ignore this mail: only you received it."
+            .into(),
+    ));
+    letter("Your links to your support requests".into(), &blocks, brand)
+}
+
+/// "Is your request solved?" after an agent marked it so.
+pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+    let blocks = [
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "we believe your request {} is solved. Please tell us whether it is: one click on the page below.",
+            ticket.reference.display()
+        )),
+        Block::Link(
+            "Yes, it's solved — or no, I still need help".into(),
+            link.to_owned(),
+        ),
+        Block::Para(keep_reference(ticket)),
+    ];
+    letter(
+        format!(
+            "{} Is your request solved? {}",
+            ticket.subject_tag(),
+            ticket.subject.as_str()
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+/// "We are waiting for you" before a request closes on its own.
+pub fn reminder(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+    let blocks = [
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "your request {} is waiting for your answer. If we don't hear from you, it will be closed soon; \
+             you can reopen it any time by replying.",
+            ticket.reference.display()
+        )),
+        Block::Link("Answer on the web".into(), link.to_owned()),
+        Block::Para(keep_reference(ticket)),
+    ];
+    letter(
+        format!(
+            "{} Reminder: {}",
+            ticket.subject_tag(),
+            ticket.subject.as_str()
+        ),
+        &blocks,
+        brand,
+    )
+}
