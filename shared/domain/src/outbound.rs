@@ -2,6 +2,9 @@
 
 use crate::email::EmailAddress;
 use crate::ids::{MessageId, OutboxId, TicketRef};
+use crate::message::Message;
+use crate::store::{RateLimitClaim, TrackingToken};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,6 +37,8 @@ pub enum OutboxState {
     Sending,
     Sent,
     Failed,
+    /// Deliberately not sent (cap reached, address on the do-not-email list).
+    Skipped,
 }
 
 /// One mail to send. The outbox id makes sending exactly-once: send-reply moves the
@@ -52,4 +57,55 @@ impl OutboundJob {
     pub fn parse(body: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(body)
     }
+}
+
+/// send-reply's claim on an outbox item before it sends: one conditional write
+/// that also checks the recipient may be mailed, counts the automatic-mail cap and
+/// stores the fresh tracking secrets the mail will carry.
+#[derive(Debug, Clone)]
+pub struct OutboxClaim {
+    pub job: OutboundJob,
+    pub now: DateTime<Utc>,
+    /// A `sending` item older than this was abandoned by a crashed sender.
+    pub lease_until: DateTime<Utc>,
+    /// The recipient's automatic-mail window (automatic mail only).
+    pub cap: Option<RateLimitClaim>,
+    pub tokens: Vec<(TicketRef, TrackingToken)>,
+}
+
+/// What the claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// Ours to send now.
+    Go,
+    /// Sent before (a redelivered or duplicated queue message): nothing to do.
+    AlreadySent,
+    /// Another delivery of the job is sending it right now: retry later.
+    InFlight,
+    /// Refused for good earlier, with the reason.
+    AlreadyFailed(String),
+    /// The address bounced or complained: never mailed again.
+    DoNotEmail,
+    /// The recipient's automatic-mail cap is reached.
+    Capped,
+}
+
+/// How a claimed outbox item ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxFinish {
+    /// SES took it; the ids (SES's and ours) now lead replies to the ticket.
+    Sent {
+        provider_id: String,
+        message_ids: Vec<String>,
+        ticket: Option<TicketRef>,
+    },
+    /// Not sent, for a reason that passes (throttling): back to `queued`.
+    Released,
+    /// Refused for good; `note` is shown on the ticket.
+    Failed {
+        reason: String,
+        note: Option<Box<Message>>,
+    },
+    /// Deliberately not sent (cap, do-not-email, nothing to say).
+    Skipped { reason: String },
 }

@@ -7,7 +7,8 @@ use crate::counters::{DailyCounts, StatusCounts};
 use crate::email::EmailAddress;
 use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
-use crate::outbound::{OutboundJob, OutboxState};
+use crate::mail::quarantine::Quarantined;
+use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::sla::SlaPolicy;
 use crate::store::{
     Created, DueTicket, NewTicket, Page, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
@@ -99,6 +100,46 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<DailyCounts, StoreError>;
 
     async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError>;
+}
+
+/// What the mail functions keep besides tickets: the outbox state machine, the
+/// quarantine, the do-not-email list and Message-ID lookups.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Moves the job's outbox item to `sending` (creating it if the producer did not
+    /// store one), with the checks of [`OutboxClaim`], all in one write.
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError>;
+
+    /// Ends a claim: `Sent`, `Released` and `Failed` move only a `sending` item;
+    /// `Skipped` marks a `queued` (or never stored) one.
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a quarantined mail once per SES id; false when it was stored before.
+    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError>;
+
+    /// One day's quarantined mail, oldest first.
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
+
+    /// Never mail this address again (hard bounce, complaint).
+    async fn set_do_not_email(
+        &self,
+        email: &EmailAddress,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError>;
+
+    /// The ticket of the first of `ids` that leads to one (one round trip).
+    async fn ticket_for_any_message_id(
+        &self,
+        ids: &[String],
+    ) -> Result<Option<TicketRef>, StoreError>;
 }
 
 /// Configuration: categories, agents, FAQ.

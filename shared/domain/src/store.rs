@@ -34,6 +34,10 @@ pub enum StoreError {
     Throttled,
     #[error("storage unavailable: {0}")]
     Unavailable(String),
+    /// The change's dedupe key was used before: the change was made already
+    /// (e.g. the same inbound mail delivered twice).
+    #[error("this change was made before")]
+    AlreadyApplied,
     /// A stored item could not be read back into a domain value.
     #[error("stored item is not valid: {0}")]
     Corrupt(String),
@@ -116,6 +120,8 @@ pub struct TicketUpdate {
     before: Ticket,
     after: Ticket,
     messages: Vec<Message>,
+    outbox: Vec<OutboundJob>,
+    dedupe: Option<IdempotencyClaim>,
 }
 
 impl TicketUpdate {
@@ -126,7 +132,29 @@ impl TicketUpdate {
             before: before.clone(),
             after,
             messages,
+            outbox: Vec::new(),
+            dedupe: None,
         }
+    }
+
+    /// Mail this change sends, stored `Queued` in the same write.
+    pub fn with_outbox(mut self, jobs: Vec<OutboundJob>) -> Self {
+        self.outbox = jobs;
+        self
+    }
+
+    /// Makes the change once per key: a second attempt is `AlreadyApplied`.
+    pub fn deduplicated_by(mut self, claim: IdempotencyClaim) -> Self {
+        self.dedupe = Some(claim);
+        self
+    }
+
+    pub fn outbox(&self) -> &[OutboundJob] {
+        &self.outbox
+    }
+
+    pub fn dedupe(&self) -> Option<&IdempotencyClaim> {
+        self.dedupe.as_ref()
     }
 
     pub fn before(&self) -> &Ticket {

@@ -74,7 +74,7 @@ impl From<StoreError> for ApiError {
                 "conflict",
                 "This was changed by someone else since you loaded it. Reload and try again.",
             ),
-            StoreError::Duplicate => {
+            StoreError::Duplicate | StoreError::AlreadyApplied => {
                 Self::new(StatusCode::CONFLICT, "duplicate", "This already exists.")
             }
             StoreError::IdempotencyMismatch => Self::new(

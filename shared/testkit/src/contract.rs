@@ -17,8 +17,11 @@ use helpdesk_domain::store::{
 use helpdesk_domain::{Status, Ticket, TicketRef};
 use std::sync::Arc;
 
+pub use crate::mail_contract::*;
+
 pub struct Stores {
     pub tickets: Arc<dyn TicketStore>,
+    pub mail: Arc<dyn helpdesk_domain::ports::MailStore>,
     pub catalog: Arc<dyn CatalogStore>,
 }
 
@@ -45,7 +48,14 @@ macro_rules! store_contract {
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
             standalone_rate_limits_count_all_or_nothing,
-            sla_policies_round_trip
+            sla_policies_round_trip,
+            an_outbox_item_is_claimed_once_and_sent_is_final,
+            released_and_abandoned_claims_can_be_taken_again,
+            a_failed_item_stays_failed_and_says_so_on_the_ticket,
+            do_not_email_and_the_cap_refuse_a_claim_and_write_nothing,
+            mail_is_quarantined_once_per_ses_id,
+            message_id_lookups_follow_the_given_order,
+            a_deduplicated_update_is_made_once_with_its_outbox
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -59,11 +69,11 @@ macro_rules! store_contract {
     };
 }
 
-fn setup() -> (FixedClock, SequentialIds) {
+pub(crate) fn setup() -> (FixedClock, SequentialIds) {
     (FixedClock::monday_morning(), SequentialIds::new())
 }
 
-async fn create(
+pub(crate) async fn create(
     stores: &Stores,
     ids: &SequentialIds,
     clock: &FixedClock,

@@ -8,6 +8,7 @@ pub mod events;
 pub mod fakes;
 pub mod fixtures;
 pub mod local;
+pub mod mail_contract;
 pub mod memory_store;
 
 pub use fakes::{
@@ -22,6 +23,7 @@ mod tests {
         let store = std::sync::Arc::new(crate::InMemoryStore::default());
         crate::contract::Stores {
             tickets: store.clone(),
+            mail: store.clone(),
             catalog: store,
         }
     }

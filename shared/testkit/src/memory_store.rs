@@ -6,8 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCounts};
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
+use helpdesk_domain::mail::quarantine::Quarantined;
+use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
-use helpdesk_domain::ports::{CatalogStore, TicketStore};
+use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
     Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
@@ -32,6 +34,11 @@ struct State {
     tokens: HashMap<TicketRef, Vec<TrackingToken>>,
     rate_hits: HashMap<String, u32>,
     outbox: HashMap<OutboxId, (OutboundJob, OutboxState)>,
+    /// A `sending` item's lease, a failed or skipped item's reason.
+    outbox_lease: HashMap<OutboxId, DateTime<Utc>>,
+    outbox_reason: HashMap<OutboxId, String>,
+    do_not_email: HashMap<String, String>,
+    quarantine: Vec<Quarantined>,
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
@@ -159,6 +166,19 @@ impl TicketStore for InMemoryStore {
             .ok_or(StoreError::NotFound)?;
         if current.version != update.before().version {
             return Err(StoreError::Conflict);
+        }
+        if let Some(claim) = update.dedupe() {
+            if s.idempotency.contains_key(&claim.key) {
+                return Err(StoreError::AlreadyApplied);
+            }
+            s.idempotency.insert(
+                claim.key.clone(),
+                (claim.fingerprint.clone(), update.after().reference.clone()),
+            );
+        }
+        for job in update.outbox() {
+            s.outbox
+                .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
         }
         let after = update.after().clone();
         s.apply(update.counter_deltas());
@@ -463,5 +483,160 @@ impl CatalogStore for InMemoryStore {
             .retain(|e| !(e.id == entry.id && e.category == entry.category));
         s.faq.push(entry.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl MailStore for InMemoryStore {
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
+        let mut s = self.state();
+        let id = &claim.job.outbox_id;
+        match s.outbox.get(id).map(|(_, state)| *state) {
+            None | Some(OutboxState::Queued) => {}
+            Some(OutboxState::Sending)
+                if s.outbox_lease.get(id).is_some_and(|l| *l < claim.now) => {}
+            Some(OutboxState::Sending) => return Ok(Claimed::InFlight),
+            Some(OutboxState::Sent) => return Ok(Claimed::AlreadySent),
+            Some(OutboxState::Failed | OutboxState::Skipped) => {
+                return Ok(Claimed::AlreadyFailed(
+                    s.outbox_reason.get(id).cloned().unwrap_or_default(),
+                ));
+            }
+        }
+        if s.do_not_email.contains_key(&claim.job.recipient.key()) {
+            return Ok(Claimed::DoNotEmail);
+        }
+        if let Some(cap) = &claim.cap {
+            let hits = s.rate_hits.entry(cap.key.clone()).or_insert(0);
+            if *hits >= cap.limit {
+                return Ok(Claimed::Capped);
+            }
+            *hits += 1;
+        }
+        let job = s
+            .outbox
+            .get(id)
+            .map(|(job, _)| job.clone())
+            .unwrap_or_else(|| claim.job.clone());
+        s.outbox.insert(id.clone(), (job, OutboxState::Sending));
+        s.outbox_lease.insert(id.clone(), claim.lease_until);
+        for (ticket, token) in &claim.tokens {
+            s.tokens
+                .entry(ticket.clone())
+                .or_default()
+                .push(token.clone());
+        }
+        Ok(Claimed::Go)
+    }
+
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let id = &job.outbox_id;
+        let state = s.outbox.get(id).map(|(_, state)| *state);
+        let (to, reason) = match finish {
+            OutboxFinish::Skipped { reason } => {
+                if !matches!(state, None | Some(OutboxState::Queued)) {
+                    return Err(StoreError::Conflict);
+                }
+                (OutboxState::Skipped, Some(reason))
+            }
+            other => {
+                if state != Some(OutboxState::Sending) {
+                    return Err(StoreError::Conflict);
+                }
+                match other {
+                    OutboxFinish::Sent {
+                        message_ids,
+                        ticket,
+                        ..
+                    } => {
+                        if let Some(ticket) = ticket {
+                            for mid in message_ids.iter().filter_map(|m| normalize_message_id(m)) {
+                                s.message_ids.insert(mid, ticket.clone());
+                            }
+                        }
+                        (OutboxState::Sent, None)
+                    }
+                    OutboxFinish::Released => (OutboxState::Queued, None),
+                    OutboxFinish::Failed { reason, note } => {
+                        if let Some(note) = note {
+                            s.messages
+                                .entry(note.ticket.clone())
+                                .or_default()
+                                .push(*note);
+                        }
+                        (OutboxState::Failed, Some(reason))
+                    }
+                    OutboxFinish::Skipped { .. } => unreachable!("handled above"),
+                }
+            }
+        };
+        let stored = s
+            .outbox
+            .get(id)
+            .map(|(j, _)| j.clone())
+            .unwrap_or_else(|| job.clone());
+        s.outbox.insert(id.clone(), (stored, to));
+        s.outbox_lease.remove(id);
+        if let Some(reason) = reason {
+            s.outbox_reason.insert(id.clone(), reason);
+        }
+        Ok(())
+    }
+
+    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        let key = format!("inbound:{}", item.ses_id);
+        if s.idempotency.contains_key(&key) {
+            return Ok(false);
+        }
+        s.idempotency
+            .insert(key, ("quarantine".into(), TicketRef::from_bits(0)));
+        s.quarantine.push(item.clone());
+        Ok(true)
+    }
+
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
+        let mut found: Vec<Quarantined> = self
+            .state()
+            .quarantine
+            .iter()
+            .filter(|q| q.received_at.date_naive() == day)
+            .cloned()
+            .collect();
+        found.sort_by_key(|q| q.received_at);
+        Ok(found)
+    }
+
+    async fn set_do_not_email(
+        &self,
+        email: &EmailAddress,
+        reason: &str,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.state()
+            .do_not_email
+            .insert(email.key(), reason.to_owned());
+        Ok(())
+    }
+
+    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError> {
+        Ok(self.state().do_not_email.get(&email.key()).cloned())
+    }
+
+    async fn ticket_for_any_message_id(
+        &self,
+        ids: &[String],
+    ) -> Result<Option<TicketRef>, StoreError> {
+        let s = self.state();
+        Ok(ids
+            .iter()
+            .filter_map(|i| normalize_message_id(i))
+            .find_map(|id| s.message_ids.get(&id).cloned()))
     }
 }

@@ -11,6 +11,7 @@ async fn dynamodb_stores() -> Stores {
     let store = Arc::new(DynamoStore::new(aws.dynamodb(), fresh_tables(&aws).await));
     Stores {
         tickets: store.clone(),
+        mail: store.clone(),
         catalog: store,
     }
 }

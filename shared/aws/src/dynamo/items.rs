@@ -97,6 +97,32 @@ pub struct OutboxItem {
     pub sk: String,
     pub state: OutboxState,
     pub job: OutboundJob,
+    /// Epoch seconds until which a `sending` claim holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lease_until: Option<i64>,
+    #[serde(default)]
+    pub attempts: u32,
+    /// Why it failed or was skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The id SES gave the sent mail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
+}
+
+impl OutboxItem {
+    pub fn queued(job: &OutboundJob) -> Self {
+        Self {
+            pk: keys::outbox_pk(&job.outbox_id),
+            sk: keys::OUTBOX_SK.into(),
+            state: OutboxState::Queued,
+            job: job.clone(),
+            lease_until: None,
+            attempts: 0,
+            reason: None,
+            provider_id: None,
+        }
+    }
 }
 
 /// A day's count of one FAQ query in one category.

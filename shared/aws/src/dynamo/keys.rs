@@ -55,6 +55,16 @@ pub fn outbox_pk(id: &helpdesk_domain::OutboxId) -> String {
     format!("OUT#{}", id.as_str())
 }
 
+pub const DO_NOT_EMAIL_SK: &str = "DNE";
+
+pub fn do_not_email_pk(email: &helpdesk_domain::EmailAddress) -> String {
+    format!("DNE#{}", email.key())
+}
+
+pub fn quarantine_pk(d: NaiveDate) -> String {
+    format!("QUAR#{}", d.format("%Y-%m-%d"))
+}
+
 pub fn rate_limit_pk(key: &str) -> String {
     format!("RL#{key}")
 }

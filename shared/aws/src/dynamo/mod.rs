@@ -4,6 +4,7 @@
 mod catalog;
 mod items;
 pub mod keys;
+mod mail;
 mod tickets;
 
 use aws_sdk_dynamodb::Client;

@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 const QUEUE_KEY_ATTRS: [&str; 4] = ["pk", "sk", "gsi1pk", "gsi1sk"];
 
 impl DynamoStore {
-    fn put(
+    pub(super) fn put(
         &self,
         table: &str,
         item: Item,
@@ -48,7 +48,7 @@ impl DynamoStore {
     }
 
     /// One conditional `ADD` per rate-limit window: refused when the window is full.
-    fn rate_limit_updates(
+    pub(super) fn rate_limit_updates(
         &self,
         claims: &[RateLimitClaim],
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
@@ -116,7 +116,10 @@ impl DynamoStore {
         Ok(writes)
     }
 
-    fn message_id_puts(&self, messages: &[Message]) -> Result<Vec<TransactWriteItem>, StoreError> {
+    pub(super) fn message_id_puts(
+        &self,
+        messages: &[Message],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut seen = Vec::new();
         for m in messages {
             let id = m
@@ -142,7 +145,44 @@ impl DynamoStore {
             .collect()
     }
 
-    async fn transact(
+    /// Claims an idempotency key (ops table); TTL deletes lazily, so an expired
+    /// claim is free again.
+    pub(super) fn idempotency_put(
+        &self,
+        claim: &helpdesk_domain::store::IdempotencyClaim,
+        ticket: &TicketRef,
+        now: DateTime<Utc>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let item = items::to_item(&IdempotencyItem {
+            pk: keys::idempotency_pk(&claim.key),
+            fingerprint: claim.fingerprint.clone(),
+            ticket: ticket.as_str().to_owned(),
+            expires_at: claim.expires_at.timestamp(),
+        })?;
+        let put = Put::builder()
+            .table_name(&self.tables.ops)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
+            .expression_attribute_values(":now", n(now.timestamp()))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// New outbox items, `queued`; an id is never reused.
+    pub(super) fn outbox_puts(
+        &self,
+        jobs: &[OutboundJob],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        jobs.iter()
+            .map(|job| {
+                let item = items::to_item(&OutboxItem::queued(job))?;
+                self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))
+            })
+            .collect()
+    }
+
+    pub(super) async fn transact(
         &self,
         writes: Vec<TransactWriteItem>,
     ) -> Result<(), SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>>
@@ -182,7 +222,7 @@ impl DynamoStore {
 
 /// Which items of a cancelled transaction failed their condition, with the old item
 /// DynamoDB returned for each.
-fn failed_conditions(
+pub(super) fn failed_conditions(
     e: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
 ) -> Option<Vec<(usize, bool)>> {
     match e.as_service_error() {
@@ -250,21 +290,11 @@ impl TicketStore for DynamoStore {
         )?];
         let idempotency_index = match &new.idempotency {
             Some(claim) => {
-                let item = items::to_item(&IdempotencyItem {
-                    pk: keys::idempotency_pk(&claim.key),
-                    fingerprint: claim.fingerprint.clone(),
-                    ticket: new.ticket.reference.as_str().to_owned(),
-                    expires_at: claim.expires_at.timestamp(),
-                })?;
-                let put = Put::builder()
-                    .table_name(&self.tables.ops)
-                    .set_item(Some(item))
-                    // TTL deletes lazily: an expired claim is free again.
-                    .condition_expression("attribute_not_exists(pk) OR expires_at < :now")
-                    .expression_attribute_values(":now", n(new.ticket.created_at.timestamp()))
-                    .build()
-                    .map_err(build_error)?;
-                writes.push(TransactWriteItem::builder().put(put).build());
+                writes.push(self.idempotency_put(
+                    claim,
+                    &new.ticket.reference,
+                    new.ticket.created_at,
+                )?);
                 Some(writes.len() - 1)
             }
             None => None,
@@ -279,15 +309,7 @@ impl TicketStore for DynamoStore {
             })?;
             writes.push(self.put(&self.tables.main, item, None)?);
         }
-        for job in &new.outbox {
-            let item = items::to_item(&OutboxItem {
-                pk: keys::outbox_pk(&job.outbox_id),
-                sk: keys::OUTBOX_SK.into(),
-                state: OutboxState::Queued,
-                job: job.clone(),
-            })?;
-            writes.push(self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))?);
-        }
+        writes.extend(self.outbox_puts(&new.outbox)?);
         writes.push(self.put(
             &self.tables.main,
             items::to_item(&MessageItem::of(&new.first_message))?,
@@ -374,6 +396,18 @@ impl TicketStore for DynamoStore {
             .build()
             .map_err(build_error)?;
         let mut writes = vec![TransactWriteItem::builder().put(put).build()];
+        let dedupe_index = match update.dedupe() {
+            Some(claim) => {
+                writes.push(self.idempotency_put(
+                    claim,
+                    &update.after().reference,
+                    update.after().updated_at,
+                )?);
+                Some(writes.len() - 1)
+            }
+            None => None,
+        };
+        writes.extend(self.outbox_puts(update.outbox())?);
         for m in update.messages() {
             writes.push(self.put(
                 &self.tables.main,
@@ -388,6 +422,9 @@ impl TicketStore for DynamoStore {
             Err(e) => match failed_conditions(&e) {
                 Some(f) if f.iter().any(|(i, had_item)| *i == 0 && !had_item) => {
                     Err(StoreError::NotFound)
+                }
+                Some(f) if f.iter().any(|(i, _)| Some(*i) == dedupe_index) => {
+                    Err(StoreError::AlreadyApplied)
                 }
                 Some(f) if !f.is_empty() => Err(StoreError::Conflict),
                 _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),

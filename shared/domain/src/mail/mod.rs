@@ -4,6 +4,7 @@
 pub mod auto;
 pub mod compose;
 pub mod inbound;
+pub mod quarantine;
 pub mod quote;
 pub mod render;
 pub mod reply_token;

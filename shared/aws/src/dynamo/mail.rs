@@ -1,0 +1,382 @@
+//! `MailStore` on DynamoDB: the outbox state machine by conditional writes, the
+//! quarantine (one partition per day), the do-not-email list and batched
+//! Message-ID lookups.
+
+use super::items::{self, Item, MessageIdItem, MessageItem, OutboxItem, n, s};
+use super::tickets::failed_conditions;
+use super::{DynamoStore, build_error, keys, sdk_error};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
+    TransactWriteItem, Update,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::mail::quarantine::Quarantined;
+use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
+use helpdesk_domain::ports::MailStore;
+use helpdesk_domain::store::{IdempotencyClaim, StoreError, normalize_message_id};
+use helpdesk_domain::time::sortable;
+use helpdesk_domain::{EmailAddress, TicketRef};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// How long a quarantine record blocks a second one for the same SES id.
+const QUARANTINE_DEDUPE_DAYS: i64 = 30;
+
+#[derive(Serialize, Deserialize)]
+struct QuarantineItem {
+    pk: String,
+    sk: String,
+    quarantined: Quarantined,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DoNotEmailItem {
+    pk: String,
+    sk: String,
+    reason: String,
+    since: DateTime<Utc>,
+}
+
+fn state_value(state: OutboxState) -> Result<AttributeValue, StoreError> {
+    serde_dynamo::to_attribute_value(state).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The items DynamoDB returned for the cancelled transaction's failed conditions.
+fn cancelled_items(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+) -> Vec<(usize, Option<Item>)> {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
+    match e.as_service_error() {
+        Some(E::TransactionCanceledException(tce)) => tce
+            .cancellation_reasons()
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+            .map(|(i, r)| (i, r.item().cloned()))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl DynamoStore {
+    fn outbox_update(
+        &self,
+        job: &OutboundJob,
+        at: DateTime<Utc>,
+        expression: &str,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        // Every move records when it happened.
+        let expression = expression.replacen("SET ", "SET updated_at = :at, ", 1);
+        let mut update = Update::builder()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::outbox_pk(&job.outbox_id)))
+            .key("sk", s(keys::OUTBOX_SK))
+            .update_expression(expression)
+            .condition_expression(condition)
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":at", s(sortable(at)))
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
+        for (name, value) in values {
+            update = update.expression_attribute_values(name, value);
+        }
+        Ok(TransactWriteItem::builder()
+            .update(update.build().map_err(build_error)?)
+            .build())
+    }
+
+    fn job_value(job: &OutboundJob) -> Result<AttributeValue, StoreError> {
+        serde_dynamo::to_attribute_value(job).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+}
+
+#[async_trait]
+impl MailStore for DynamoStore {
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
+        let mut writes = vec![self.outbox_update(
+            &claim.job,
+            claim.now,
+            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease ADD attempts :one",
+            "attribute_not_exists(pk) OR #st = :queued OR (#st = :sending AND lease_until < :now)",
+            vec![
+                (":sending", state_value(OutboxState::Sending)?),
+                (":queued", state_value(OutboxState::Queued)?),
+                (":job", Self::job_value(&claim.job)?),
+                (":lease", n(claim.lease_until.timestamp())),
+                (":now", n(claim.now.timestamp())),
+                (":one", n(1)),
+            ],
+        )?];
+        let check = ConditionCheck::builder()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::do_not_email_pk(&claim.job.recipient)))
+            .key("sk", s(keys::DO_NOT_EMAIL_SK))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(build_error)?;
+        writes.push(TransactWriteItem::builder().condition_check(check).build());
+        writes.extend(self.rate_limit_updates(claim.cap.as_slice())?);
+        for (ticket, token) in &claim.tokens {
+            let item = items::to_item(&items::TokenItem {
+                pk: keys::ticket_pk(ticket),
+                sk: keys::token_sk(&token.hash),
+                expires_at: token.expires_at.timestamp(),
+            })?;
+            writes.push(self.put(&self.tables.main, item, None)?);
+        }
+        let e = match self.transact(writes).await {
+            Ok(()) => return Ok(Claimed::Go),
+            Err(e) => e,
+        };
+        let failed = cancelled_items(&e);
+        if failed.is_empty() {
+            return Err(sdk_error(e));
+        }
+        if let Some((_, old)) = failed.iter().find(|(i, _)| *i == 0) {
+            let item: OutboxItem = items::from_item(old.clone().unwrap_or_default())?;
+            return Ok(match item.state {
+                OutboxState::Sent => Claimed::AlreadySent,
+                OutboxState::Sending => Claimed::InFlight,
+                OutboxState::Queued => return Err(StoreError::Conflict),
+                OutboxState::Failed | OutboxState::Skipped => {
+                    Claimed::AlreadyFailed(item.reason.unwrap_or_default())
+                }
+            });
+        }
+        if failed.iter().any(|(i, _)| *i == 1) {
+            return Ok(Claimed::DoNotEmail);
+        }
+        Ok(Claimed::Capped)
+    }
+
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let sending = (":sending", state_value(OutboxState::Sending)?);
+        let mut writes = Vec::new();
+        match finish {
+            OutboxFinish::Sent {
+                provider_id,
+                message_ids,
+                ticket,
+            } => {
+                writes.push(self.outbox_update(
+                    job,
+                    at,
+                    "SET #st = :to, provider_id = :pid REMOVE lease_until",
+                    "#st = :sending",
+                    vec![
+                        sending,
+                        (":to", state_value(OutboxState::Sent)?),
+                        (":pid", s(provider_id)),
+                    ],
+                )?);
+                if let Some(ticket) = ticket {
+                    let mut seen = Vec::new();
+                    for id in message_ids.iter().filter_map(|i| normalize_message_id(i)) {
+                        if seen.contains(&id) {
+                            continue;
+                        }
+                        let item = items::to_item(&MessageIdItem {
+                            pk: keys::message_id_pk(&id),
+                            sk: keys::MESSAGE_ID_SK.into(),
+                            ticket: ticket.as_str().to_owned(),
+                        })?;
+                        writes.push(self.put(&self.tables.main, item, None)?);
+                        seen.push(id);
+                    }
+                }
+            }
+            OutboxFinish::Released => writes.push(self.outbox_update(
+                job,
+                at,
+                "SET #st = :to REMOVE lease_until",
+                "#st = :sending",
+                vec![sending, (":to", state_value(OutboxState::Queued)?)],
+            )?),
+            OutboxFinish::Failed { reason, note } => {
+                writes.push(self.outbox_update(
+                    job,
+                    at,
+                    "SET #st = :to, reason = :why REMOVE lease_until",
+                    "#st = :sending",
+                    vec![
+                        sending,
+                        (":to", state_value(OutboxState::Failed)?),
+                        (":why", s(reason)),
+                    ],
+                )?);
+                if let Some(note) = note {
+                    let item = items::to_item(&MessageItem::of(note.as_ref()))?;
+                    writes.push(self.put(
+                        &self.tables.main,
+                        item,
+                        Some("attribute_not_exists(pk)"),
+                    )?);
+                }
+            }
+            OutboxFinish::Skipped { reason } => writes.push(self.outbox_update(
+                job,
+                at,
+                "SET #st = :to, reason = :why, job = if_not_exists(job, :job)",
+                "attribute_not_exists(pk) OR #st = :queued",
+                vec![
+                    (":to", state_value(OutboxState::Skipped)?),
+                    (":queued", state_value(OutboxState::Queued)?),
+                    (":why", s(reason)),
+                    (":job", Self::job_value(job)?),
+                ],
+            )?),
+        }
+        match self.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(e) if failed_conditions(&e).is_some_and(|f| !f.is_empty()) => {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
+    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError> {
+        let claim = IdempotencyClaim {
+            key: format!("inbound:{}", item.ses_id),
+            fingerprint: "quarantine".into(),
+            expires_at: item.received_at + chrono::Duration::days(QUARANTINE_DEDUPE_DAYS),
+        };
+        let record = items::to_item(&QuarantineItem {
+            pk: keys::quarantine_pk(item.received_at.date_naive()),
+            sk: format!("{}#{}", sortable(item.received_at), item.ses_id),
+            quarantined: item.clone(),
+        })?;
+        let none = TicketRef::from_bits(0);
+        let writes = vec![
+            self.idempotency_put(&claim, &none, item.received_at)?,
+            self.put(&self.tables.main, record, None)?,
+        ];
+        match self.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(e) if failed_conditions(&e).is_some_and(|f| f.iter().any(|(i, _)| *i == 0)) => {
+                Ok(false)
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", s(keys::quarantine_pk(day)))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                found.push(items::from_item::<QuarantineItem>(item)?.quarantined);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(found);
+            }
+        }
+    }
+
+    async fn set_do_not_email(
+        &self,
+        email: &EmailAddress,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let item = items::to_item(&DoNotEmailItem {
+            pk: keys::do_not_email_pk(email),
+            sk: keys::DO_NOT_EMAIL_SK.into(),
+            reason: reason.to_owned(),
+            since: at,
+        })?;
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError> {
+        match self
+            .get_item(&keys::do_not_email_pk(email), keys::DO_NOT_EMAIL_SK)
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => Ok(Some(items::from_item::<DoNotEmailItem>(item)?.reason)),
+        }
+    }
+
+    async fn ticket_for_any_message_id(
+        &self,
+        ids: &[String],
+    ) -> Result<Option<TicketRef>, StoreError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
+            if !wanted.contains(&id) && wanted.len() < 100 {
+                wanted.push(id);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(None);
+        }
+        let mut keys_and = KeysAndAttributes::builder();
+        for id in &wanted {
+            keys_and = keys_and.keys(HashMap::from([
+                ("pk".to_owned(), s(keys::message_id_pk(id))),
+                ("sk".to_owned(), s(keys::MESSAGE_ID_SK)),
+            ]));
+        }
+        let mut request = HashMap::from([(
+            self.tables.main.clone(),
+            keys_and.build().map_err(build_error)?,
+        )]);
+        let mut found: HashMap<String, String> = HashMap::new();
+        // Unprocessed keys come back under throttling: a few more rounds, then give up.
+        for _ in 0..3 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out
+                .responses
+                .and_then(|mut r| r.remove(&self.tables.main))
+                .unwrap_or_default()
+            {
+                let item: MessageIdItem = items::from_item(item)?;
+                found.insert(item.pk, item.ticket);
+            }
+            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
+                Some(rest) => request = rest,
+                None => break,
+            }
+        }
+        wanted
+            .iter()
+            .find_map(|id| found.get(&keys::message_id_pk(id)))
+            .map(|t| TicketRef::parse(t).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()
+    }
+}
