@@ -110,6 +110,8 @@ def main():
     client("ses", "AWS_ENDPOINT_URL_SESV2").verify_domain_identity(Domain=mail["domain"])
     env[mail["domain_env"]] = mail["domain"]
     env[mail["from_env"]] = mail["from"]
+    env[mail["reply_keys_env"]] = mail["reply_keys"]
+    env[mail["help_url_env"]] = mail["help_url"]
 
     for k, v in sorted(env.items()):
         print(f"export {k}={v}")

@@ -1,37 +1,115 @@
-//! send-reply: the outbound queue → SES v2. Until the mail issue lands every job is
-//! reported failed ("not implemented"): it stays queued and ends in the DLQ, and no
-//! mail is pretended sent.
+//! send-reply: the outbound queue → SES v2. Each queue message is one job; the
+//! domain's `Postman` makes it at most one mail (see DESIGN.md §4). A job that can
+//! never be sent is reported failed on every receive, so it ends in the DLQ.
 
-use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use helpdesk_domain::EmailAddress;
-use helpdesk_domain::ports::{Clock, IdSource, Mailer, RandomIds, SystemClock, TicketStore};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use chrono::Duration;
+use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::mail::postman::{Delivery, DeliveryError, MailSettings, Postman};
+use helpdesk_domain::mail::render::Brand;
+use helpdesk_domain::mail::reply_token::ReplyKeys;
+use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::ports::{
+    CatalogStore, Clock, IdSource, MailStore, Mailer, RandomIds, SystemClock, TicketStore,
+};
+use lambda_kit::Aws;
 use lambda_kit::config::SendReplyConfig;
-use lambda_kit::{Aws, NotImplemented};
 use std::sync::Arc;
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
+    pub mail: Arc<dyn MailStore>,
+    pub catalog: Arc<dyn CatalogStore>,
     pub mailer: Arc<dyn Mailer>,
-    pub from: EmailAddress,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
+    pub keys: ReplyKeys,
+    pub settings: MailSettings,
 }
+
+/// How long a warm function trusts its copy of the categories and policies.
+const CATALOG_CACHE_SECONDS: i64 = 60;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &SendReplyConfig) -> Self {
+        let store = aws.store(&config.store);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
-            tickets: aws.store(&config.store),
+            tickets: store.clone(),
+            mail: store.clone(),
+            catalog: Arc::new(CachedCatalog::new(
+                store,
+                clock.clone(),
+                Duration::seconds(CATALOG_CACHE_SECONDS),
+            )),
             mailer: aws.mailer(config.configuration_set.clone()),
-            from: config.mail_from.clone(),
-            clock: Arc::new(SystemClock),
+            clock,
             ids: Arc::new(RandomIds),
+            keys: config.reply_keys.clone(),
+            settings: settings(config),
+        }
+    }
+
+    fn postman(&self) -> Postman<'_> {
+        Postman {
+            tickets: self.tickets.as_ref(),
+            mail: self.mail.as_ref(),
+            catalog: self.catalog.as_ref(),
+            mailer: self.mailer.as_ref(),
+            clock: self.clock.as_ref(),
+            ids: self.ids.as_ref(),
+            keys: &self.keys,
+            settings: &self.settings,
         }
     }
 }
 
-pub async fn handle(_deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
-    lambda_kit::sqs::each_message(event, |_message| async {
-        Err(NotImplemented { what: "send-reply" })
-    })
-    .await
+pub fn settings(config: &SendReplyConfig) -> MailSettings {
+    let brand = Brand {
+        name: config.brand_name.clone(),
+        help_url: config.help_url.clone(),
+    };
+    MailSettings {
+        link_ttl: Duration::days(i64::from(config.tracking_link_days.max(1))),
+        auto_cap: (
+            config.auto_mail_cap,
+            Duration::minutes(i64::from(config.auto_mail_window_minutes.max(1))),
+        ),
+        ..MailSettings::new(config.mail_from.clone(), brand)
+    }
 }
+
+#[derive(Debug, thiserror::Error)]
+enum JobError {
+    #[error("the queue message is not an outbound job: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Delivery(#[from] DeliveryError),
+}
+
+async fn one(deps: &Deps, message: SqsMessage) -> Result<(), JobError> {
+    let job = OutboundJob::parse(message.body.as_deref().unwrap_or_default())
+        .map_err(|e| JobError::Malformed(e.to_string()))?;
+    match deps.postman().deliver(&job).await? {
+        Delivery::Sent { provider_id } => {
+            tracing::info!(outbox = job.outbox_id.as_str(), kind = ?job.kind, provider_id, "mail sent");
+        }
+        Delivery::AlreadySent => {
+            tracing::info!(
+                outbox = job.outbox_id.as_str(),
+                "sent before; nothing to do"
+            );
+        }
+        Delivery::Skipped(reason) => {
+            tracing::info!(outbox = job.outbox_id.as_str(), reason, "not sent");
+        }
+    }
+    Ok(())
+}
+
+pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
+    lambda_kit::sqs::each_message(event, |message| one(deps, message)).await
+}
+
+#[cfg(test)]
+mod mail_tests;

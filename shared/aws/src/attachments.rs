@@ -52,6 +52,26 @@ impl AttachmentStore for S3AttachmentStore {
         Ok((signed.uri().to_owned(), headers))
     }
 
+    async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), AttachmentError> {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(aws_sdk_s3::primitives::ByteStream::from(bytes))
+            .send()
+            .await
+            .map_err(|e| {
+                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            })?;
+        Ok(())
+    }
+
     async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError> {
         match self
             .client

@@ -128,6 +128,13 @@ pub trait AttachmentStore: Send + Sync {
     ) -> Result<(String, Vec<(String, String)>), AttachmentError>;
     /// What was really uploaded under `key`, if anything.
     async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError>;
+    /// Stores a file that came with a mail (server-side; the key is ours).
+    async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), AttachmentError>;
     /// A short-lived link that downloads the file (never shows it inline).
     async fn presign_download(
         &self,

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod catalog_cache;
 pub mod category;
 pub mod counters;
+pub mod desk;
 pub mod email;
 pub mod faq;
 pub mod ids;

@@ -76,6 +76,32 @@ impl SanitizedHtml {
         Self(ammonia::Builder::default().clean(untrusted).to_string())
     }
 
+    /// Mail HTML: as [`SanitizedHtml::sanitize`], and remote images are removed
+    /// (they track when a mail is opened); returns how many were removed.
+    pub fn sanitize_mail(untrusted: &str) -> (Self, u32) {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicU32, Ordering};
+        let blocked = Arc::new(AtomicU32::new(0));
+        let counter = blocked.clone();
+        let clean = ammonia::Builder::default()
+            // Inline images of the mail itself (`cid:`), mapped to its attachments.
+            .add_url_schemes(&["cid"])
+            .attribute_filter(move |element, attribute, value| {
+                let remote = element == "img"
+                    && matches!(attribute, "src" | "srcset")
+                    && !value.trim_start().to_ascii_lowercase().starts_with("cid:");
+                if remote {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    None
+                } else {
+                    Some(value.into())
+                }
+            })
+            .clean(untrusted)
+            .to_string();
+        (Self(clean), blocked.load(Ordering::Relaxed))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -114,6 +140,15 @@ pub struct EmailIds {
     pub references: Vec<String>,
     /// The SES id of the stored inbound mail (its raw-mail object key).
     pub ses_message_id: Option<String>,
+    /// The mail's whole text when the message body is its quote-stripped part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_text: Option<String>,
+    /// SPF, DKIM and DMARC results as SES reported them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<crate::mail::inbound::Verdicts>,
+    /// Remote images removed from the HTML (shown only when an agent allows).
+    #[serde(default)]
+    pub remote_images_blocked: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -165,6 +200,20 @@ mod tests {
         assert!(!s.contains("script") && !s.contains("svg") && !s.contains("onclick"));
         assert!(!s.contains("javascript:"));
         assert!(s.contains(r#"href="https://e.com""#));
+    }
+
+    #[test]
+    fn mail_html_loses_remote_images_but_keeps_inline_ones() {
+        let (html, blocked) = SanitizedHtml::sanitize_mail(
+            r#"<p>Hi<img src="https://tracker.example/p.gif"><img src="cid:logo@x"><form><input></form><math><mi>x</mi></math></p>"#,
+        );
+        assert_eq!(blocked, 1);
+        let s = html.as_str();
+        assert!(!s.contains("tracker") && s.contains("cid:logo@x"), "{s}");
+        assert!(
+            !s.contains("<form") && !s.contains("<input") && !s.contains("<math"),
+            "{s}"
+        );
     }
 
     #[test]

@@ -135,11 +135,12 @@ pub trait MailStore: Send + Sync {
 
     async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError>;
 
-    /// The ticket of the first of `ids` that leads to one (one round trip).
-    async fn ticket_for_any_message_id(
+    /// The tickets the given Message-IDs lead to, in the order given (unknown ids
+    /// left out), normalized; one round trip.
+    async fn tickets_for_message_ids(
         &self,
         ids: &[String],
-    ) -> Result<Option<TicketRef>, StoreError>;
+    ) -> Result<Vec<(String, TicketRef)>, StoreError>;
 }
 
 /// Configuration: categories, agents, FAQ.

@@ -3,6 +3,7 @@
 //! own: region, credentials, endpoints).
 
 use helpdesk_domain::EmailAddress;
+use helpdesk_domain::mail::reply_token::ReplyKeys;
 use std::collections::HashMap;
 
 #[derive(Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,6 +86,32 @@ impl Reader<'_> {
             "HELPDESK_MAIL_DOMAIN",
             "the domain support mail is sent from and to",
         )
+    }
+
+    fn reply_keys(&self) -> Result<ReplyKeys, ConfigError> {
+        let name = "HELPDESK_REPLY_KEYS";
+        let raw = self.required(
+            name,
+            "the keys that sign reply addresses (`id:hexsecret,…`)",
+        )?;
+        ReplyKeys::parse(&raw).map_err(|e| ConfigError::Invalid {
+            name,
+            reason: e.to_string(),
+        })
+    }
+
+    fn url(&self, name: &'static str, purpose: &'static str) -> Result<String, ConfigError> {
+        let raw = self.required(name, purpose)?;
+        let ok = (raw.starts_with("https://") || raw.starts_with("http://"))
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
+        if ok {
+            Ok(raw.trim_end_matches('/').to_owned())
+        } else {
+            Err(ConfigError::Invalid {
+                name,
+                reason: format!("{raw:?} is not an http(s) URL"),
+            })
+        }
     }
 
     fn number<T: std::str::FromStr>(
@@ -179,12 +206,14 @@ impl SubmitFormConfig {
 }
 from_env!(SubmitFormConfig);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct InboundMailConfig {
     pub store: StoreConfig,
     pub raw_mail_bucket: String,
+    pub attachments_bucket: String,
     pub outbound_queue_url: String,
     pub mail_domain: String,
+    pub reply_keys: ReplyKeys,
 }
 
 impl InboundMailConfig {
@@ -193,19 +222,30 @@ impl InboundMailConfig {
         Ok(Self {
             store: StoreConfig::read(&r)?,
             raw_mail_bucket: r.raw_mail_bucket()?,
+            attachments_bucket: r.attachments_bucket()?,
             outbound_queue_url: r.outbound_queue()?,
             mail_domain: r.mail_domain()?,
+            reply_keys: r.reply_keys()?,
         })
     }
 }
 from_env!(InboundMailConfig);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct SendReplyConfig {
     pub store: StoreConfig,
     pub mail_from: EmailAddress,
     pub mail_domain: String,
     pub configuration_set: Option<String>,
+    pub reply_keys: ReplyKeys,
+    /// The help center's base URL, for the links in mail.
+    pub help_url: String,
+    /// The From name and signature, e.g. "ACME Support".
+    pub brand_name: String,
+    pub tracking_link_days: u32,
+    /// Automatic mail per recipient in `auto_mail_window_minutes`.
+    pub auto_mail_cap: u32,
+    pub auto_mail_window_minutes: u32,
 }
 
 impl SendReplyConfig {
@@ -219,6 +259,17 @@ impl SendReplyConfig {
             )?,
             mail_domain: r.mail_domain()?,
             configuration_set: r.optional("HELPDESK_SES_CONFIGURATION_SET"),
+            reply_keys: r.reply_keys()?,
+            help_url: r.url(
+                "HELPDESK_HELP_URL",
+                "the help center's address, for links in mail",
+            )?,
+            brand_name: r
+                .optional("HELPDESK_BRAND_NAME")
+                .unwrap_or_else(|| "Support".to_owned()),
+            tracking_link_days: r.number("HELPDESK_TRACKING_LINK_DAYS", 90)?,
+            auto_mail_cap: r.number("HELPDESK_AUTO_MAIL_CAP", 10)?,
+            auto_mail_window_minutes: r.number("HELPDESK_AUTO_MAIL_WINDOW_MINUTES", 180)?,
         })
     }
 }

@@ -254,6 +254,16 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         ))
     }
 
+    async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), helpdesk_domain::attachments::AttachmentError> {
+        self.upload(key, bytes.len() as u64, content_type);
+        Ok(())
+    }
+
     async fn describe(
         &self,
         key: &str,

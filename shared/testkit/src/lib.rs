@@ -9,6 +9,7 @@ pub mod fakes;
 pub mod fixtures;
 pub mod local;
 pub mod mail_contract;
+pub mod mail_harness;
 pub mod memory_store;
 
 pub use fakes::{

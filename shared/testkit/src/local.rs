@@ -205,6 +205,9 @@ pub async fn fresh_bucket(aws: &Aws, which: &str) -> String {
     name
 }
 
+/// The key tests sign reply addresses with (and can forge tokens with).
+pub const TEST_REPLY_KEYS: &str = "t1:74657374732d6f6e6c792d6b65792d3031";
+
 /// A complete, fresh set of resources as the functions' environment variables
 /// name them, so a test builds each function's config with `from_source` exactly
 /// as the function does at cold start.
@@ -233,6 +236,11 @@ impl LocalEnv {
         vars.insert(res.buckets["attachments"].env.clone(), attachments);
         vars.insert("HELPDESK_MAIL_DOMAIN".into(), "helpdesk.test".into());
         vars.insert("HELPDESK_MAIL_FROM".into(), "support@helpdesk.test".into());
+        vars.insert("HELPDESK_REPLY_KEYS".into(), TEST_REPLY_KEYS.into());
+        vars.insert(
+            "HELPDESK_HELP_URL".into(),
+            "http://help.helpdesk.test".into(),
+        );
         if let Ok(moto) = std::env::var("HELPDESK_MOTO_URL") {
             vars.insert("HELPDESK_MOTO_URL".into(), moto);
         }

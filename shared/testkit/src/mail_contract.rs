@@ -90,9 +90,9 @@ pub async fn an_outbox_item_is_claimed_once_and_sent_is_final(stores: &Stores) {
     assert_eq!(
         stores
             .mail
-            .ticket_for_any_message_id(&["<out-1@help.example.com>".into()])
+            .tickets_for_message_ids(&["<out-1@help.example.com>".into()])
             .await,
-        Ok(Some(ticket.reference))
+        Ok(vec![("out-1@help.example.com".into(), ticket.reference)])
     );
 }
 
@@ -270,15 +270,19 @@ pub async fn message_id_lookups_follow_the_given_order(stores: &Stores) {
     let lookup = |ids: &[&str]| {
         let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
         let mail = stores.mail.clone();
-        async move { mail.ticket_for_any_message_id(&ids).await }
+        async move { mail.tickets_for_message_ids(&ids).await }
     };
+    let (a, b) = (first.reference, second.reference);
     assert_eq!(
         lookup(&["nope@x", "b@x", "a@x"]).await,
-        Ok(Some(second.reference.clone()))
+        Ok(vec![("b@x".into(), b.clone()), ("a@x".into(), a.clone())])
     );
-    assert_eq!(lookup(&["<a@x>", "b@x"]).await, Ok(Some(first.reference)));
-    assert_eq!(lookup(&["nope@x", " "]).await, Ok(None));
-    assert_eq!(lookup(&[]).await, Ok(None));
+    assert_eq!(
+        lookup(&["<a@x>", "b@x", "a@x"]).await,
+        Ok(vec![("a@x".into(), a), ("b@x".into(), b)])
+    );
+    assert_eq!(lookup(&["nope@x", " "]).await, Ok(vec![]));
+    assert_eq!(lookup(&[]).await, Ok(vec![]));
 }
 
 pub async fn a_deduplicated_update_is_made_once_with_its_outbox(stores: &Stores) {

@@ -629,14 +629,19 @@ impl MailStore for InMemoryStore {
         Ok(self.state().do_not_email.get(&email.key()).cloned())
     }
 
-    async fn ticket_for_any_message_id(
+    async fn tickets_for_message_ids(
         &self,
         ids: &[String],
-    ) -> Result<Option<TicketRef>, StoreError> {
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
         let s = self.state();
-        Ok(ids
-            .iter()
-            .filter_map(|i| normalize_message_id(i))
-            .find_map(|id| s.message_ids.get(&id).cloned()))
+        let mut found: Vec<(String, TicketRef)> = Vec::new();
+        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
+            if let Some(t) = s.message_ids.get(&id)
+                && !found.iter().any(|(seen, _)| seen == &id)
+            {
+                found.push((id, t.clone()));
+            }
+        }
+        Ok(found)
     }
 }

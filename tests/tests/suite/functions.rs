@@ -103,34 +103,42 @@ async fn unknown_public_routes_are_404_and_the_agent_api_is_501_until_built() {
 }
 
 #[tokio::test]
-async fn queue_functions_report_every_message_failed_so_nothing_is_lost() {
+async fn queue_functions_take_their_sample_events() {
     let env = LocalEnv::fresh().await;
+    // The notification names a mail that is not stored here: nothing to do, done.
     let inbound = InboundMailConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let deps = inbound_mail::Deps::connect(&env.aws, &inbound);
-    let event: SqsEvent = load_event("inbound-mail.sqs.s3-notification.json");
-    let ids: Vec<String> = event
-        .records
-        .iter()
-        .filter_map(|r| r.message_id.clone())
-        .collect();
+    let mut event: SqsEvent = load_event("inbound-mail.sqs.s3-notification.json");
+    for record in &mut event.records {
+        record.body = record
+            .body
+            .take()
+            .map(|b| b.replace("helpdesk-raw-mail", &env.var("HELPDESK_RAW_MAIL_BUCKET")));
+    }
     let response = inbound_mail::handle(&deps, event).await;
-    let failed: Vec<String> = response
-        .batch_item_failures
-        .into_iter()
-        .map(|f| f.item_identifier)
-        .collect();
-    assert_eq!(failed, ids);
+    assert!(response.batch_item_failures.is_empty());
+    let test_event: SqsEvent = load_event("inbound-mail.sqs.s3-test-event.json");
+    assert!(
+        inbound_mail::handle(&deps, test_event)
+            .await
+            .batch_item_failures
+            .is_empty()
+    );
 
+    // The jobs name tickets this fresh store does not have: skipped, not retried.
     let reply = SendReplyConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let deps = send_reply::Deps::connect(&env.aws, &reply);
     let event: SqsEvent = load_event("send-reply.sqs.confirmation.json");
-    // The sample bodies are what producers enqueue: they parse as outbound jobs.
     for record in &event.records {
         let job = OutboundJob::parse(record.body.as_deref().unwrap_or_default());
         assert!(job.is_ok(), "{job:?}");
     }
     let response = send_reply::handle(&deps, event).await;
-    assert_eq!(response.batch_item_failures.len(), 2);
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
 }
 
 #[tokio::test]

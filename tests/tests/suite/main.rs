@@ -7,4 +7,5 @@ mod contract_dynamodb;
 mod functions;
 mod infra;
 mod intake;
+mod mail;
 mod runner;

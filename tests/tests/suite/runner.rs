@@ -187,6 +187,9 @@ async fn the_poller_deletes_only_what_the_function_handled() {
 async fn mail_delivered_to_dev_inbound_reaches_inbound_mail_through_s3_and_sqs() {
     let env = LocalEnv::fresh().await;
     env.connect_raw_mail_to_inbound().await;
+    local_runner::seed::seed_demo(&*env.store())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let (base, runner) = serve(&env).await;
     let raw = b"From: Jane <jane@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Broken kettle\r\n\r\nHelp\r\n";
     let (status, body) = request("POST", &format!("{base}/dev/inbound"), raw).await;
@@ -198,7 +201,7 @@ async fn mail_delivered_to_dev_inbound_reaches_inbound_mail_through_s3_and_sqs()
     assert_eq!(stored.get(&key, 1 << 20).await.as_deref(), Ok(&raw[..]));
 
     // S3 notifies the queue (after its test event); the poller invokes inbound-mail,
-    // which reports the message failed until it is built: it stays in the queue.
+    // which makes the mail a ticket; both messages are handled and deleted.
     let url = env.var("HELPDESK_INBOUND_QUEUE_URL");
     let handler = runner.functions.inbound_handler();
     let mut total = PollOutcome::default();
@@ -216,11 +219,21 @@ async fn mail_delivered_to_dev_inbound_reaches_inbound_mail_through_s3_and_sqs()
         total,
         PollOutcome {
             received: 2,
-            failed: 2
+            failed: 0
         },
         "the test event and the mail's notification"
     );
-    assert_eq!(queue_depth(&env, &url).await, (0, 2));
+    assert_eq!(queue_depth(&env, &url).await, (0, 0));
+    use helpdesk_domain::ports::TicketStore;
+    let jane =
+        helpdesk_domain::EmailAddress::parse("jane@example.com").unwrap_or_else(|e| panic!("{e}"));
+    let tickets = env
+        .store()
+        .tickets_of_requester(&jane, 5)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(tickets.len(), 1);
+    assert_eq!(tickets[0].subject.as_str(), "Broken kettle");
 }
 
 #[tokio::test]

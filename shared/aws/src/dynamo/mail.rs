@@ -326,10 +326,10 @@ impl MailStore for DynamoStore {
         }
     }
 
-    async fn ticket_for_any_message_id(
+    async fn tickets_for_message_ids(
         &self,
         ids: &[String],
-    ) -> Result<Option<TicketRef>, StoreError> {
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
         let mut wanted: Vec<String> = Vec::new();
         for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
             if !wanted.contains(&id) && wanted.len() < 100 {
@@ -337,7 +337,7 @@ impl MailStore for DynamoStore {
             }
         }
         if wanted.is_empty() {
-            return Ok(None);
+            return Ok(vec![]);
         }
         let mut keys_and = KeysAndAttributes::builder();
         for id in &wanted {
@@ -374,9 +374,13 @@ impl MailStore for DynamoStore {
             }
         }
         wanted
-            .iter()
-            .find_map(|id| found.get(&keys::message_id_pk(id)))
-            .map(|t| TicketRef::parse(t).map_err(|e| StoreError::Corrupt(e.to_string())))
-            .transpose()
+            .into_iter()
+            .filter_map(|id| found.get(&keys::message_id_pk(&id)).map(|t| (id, t)))
+            .map(|(id, t)| {
+                TicketRef::parse(t)
+                    .map(|t| (id, t))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
     }
 }

@@ -4,6 +4,8 @@
 pub mod auto;
 pub mod compose;
 pub mod inbound;
+pub mod inbox;
+pub mod postman;
 pub mod quarantine;
 pub mod quote;
 pub mod render;

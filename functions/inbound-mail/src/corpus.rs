@@ -1,0 +1,440 @@
+//! The mail corpus (`tests/mail/`) through the inbox on the in-memory fakes: what
+//! each kind of mail becomes, and the handler's batch behaviour.
+
+use helpdesk_domain::mail::auto::AutoReason;
+use helpdesk_domain::mail::inbox::Received;
+use helpdesk_domain::mail::quarantine::QuarantineReason;
+use helpdesk_domain::outbound::MailKind;
+use helpdesk_domain::ports::{MailStore, TicketStore};
+use helpdesk_domain::store::TicketThread;
+use helpdesk_domain::{Message, MessageKind, Status, ThreadedBy, TicketRef};
+use testkit::mail_harness::{MailHarness, corpus};
+
+async fn thread(h: &MailHarness, r: &TicketRef) -> TicketThread {
+    h.store.load_ticket(r).await.unwrap()
+}
+
+async fn created(h: &MailHarness, ses: &str, name: &str) -> (TicketRef, Message) {
+    match h.deliver(ses, &corpus(name, "", "")).await {
+        Ok(Received::Created(r)) => {
+            let t = thread(h, &r).await;
+            (r, t.messages[0].clone())
+        }
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn plain_mail_opens_a_ticket_with_its_verdicts_and_queues_one_confirmation() {
+    let h = MailHarness::new().await;
+    let (r, m) = created(&h, "ses-plain", "plain.eml").await;
+    let t = thread(&h, &r).await.ticket;
+    assert_eq!(t.subject.as_str(), "Router keeps rebooting");
+    assert_eq!(t.requester.name.as_str(), "Ann Example");
+    assert_eq!(t.category.as_str(), "support");
+    assert_eq!(t.status, Status::New);
+    assert!(t.due_at.is_some(), "the SLA clock runs from the first mail");
+    assert!(
+        m.body_text.contains("reboots every ten minutes"),
+        "{}",
+        m.body_text
+    );
+    assert_eq!(m.threaded_by, ThreadedBy::NewTicket);
+    let email = m.email.unwrap();
+    assert_eq!(
+        email.message_id.as_deref(),
+        Some("plain-1@mail.example.org")
+    );
+    assert_eq!(email.ses_message_id.as_deref(), Some("ses-plain"));
+    let auth = email.authentication.unwrap();
+    assert_eq!(
+        (
+            auth.spf.as_deref(),
+            auth.dkim.as_deref(),
+            auth.dmarc.as_deref()
+        ),
+        (Some("pass"), Some("pass"), Some("pass"))
+    );
+    let jobs = h.queue.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].kind, MailKind::TicketConfirmation);
+    assert_eq!(jobs[0].recipient.as_str(), "ann@example.org");
+}
+
+#[tokio::test]
+async fn the_recipient_address_picks_the_category() {
+    let h = MailHarness::new().await;
+    let raw = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .replace(
+            "To: Support <support@helpdesk.test>",
+            "To: Billing <Billing@helpdesk.test>",
+        );
+    let Ok(Received::Created(r)) = h.deliver("ses-billing", raw.as_bytes()).await else {
+        panic!("no ticket")
+    };
+    assert_eq!(thread(&h, &r).await.ticket.category.as_str(), "billing");
+}
+
+#[tokio::test]
+async fn html_is_sanitized_and_remote_images_are_blocked() {
+    let h = MailHarness::new().await;
+    let (_, m) = created(&h, "ses-html", "html-only.eml").await;
+    assert!(m.body_text.contains("charged twice"), "{}", m.body_text);
+    let html = m.body_html.unwrap();
+    let html = html.as_str();
+    assert!(html.contains("<b>why</b>"), "{html}");
+    for bad in ["script", "alert", "tracker.example.net", "onerror", "steal"] {
+        assert!(!html.contains(bad), "{bad} in {html}");
+    }
+    assert_eq!(m.email.unwrap().remote_images_blocked, 1);
+
+    let (_, alt) = created(&h, "ses-alt", "alternative.eml").await;
+    assert_eq!(alt.body_text, "The reset mail never arrives.");
+    assert!(alt.body_html.unwrap().as_str().contains("<i>never</i>"));
+}
+
+#[tokio::test]
+async fn attachments_inline_images_and_forwarded_mail_are_stored_as_files() {
+    let h = MailHarness::new().await;
+    let (_, m) = created(&h, "ses-att", "attachment.eml").await;
+    assert_eq!(m.attachments.len(), 1);
+    let a = &m.attachments[0];
+    assert_eq!(
+        (a.filename.as_str(), a.content_type.as_str()),
+        ("invoice 2026-03.pdf", "application/pdf")
+    );
+    assert!(a.key.starts_with("mail/ses-att/0-") && a.size > 20, "{a:?}");
+    use helpdesk_domain::attachments::AttachmentStore;
+    let stored = h.attachments.describe(&a.key).await.unwrap().unwrap();
+    assert_eq!(stored.size, a.size);
+
+    let (_, inline) = created(&h, "ses-inline", "inline-image.eml").await;
+    assert_eq!(inline.attachments[0].content_type, "image/png");
+    assert!(
+        inline
+            .body_html
+            .unwrap()
+            .as_str()
+            .contains("cid:shot1@example.org")
+    );
+
+    let (_, fwd) = created(&h, "ses-fwd", "forwarded.eml").await;
+    assert!(fwd.body_text.contains("order never came"));
+    assert_eq!(fwd.attachments[0].content_type, "message/rfc822");
+}
+
+#[tokio::test]
+async fn other_charsets_are_decoded() {
+    let h = MailHarness::new().await;
+    let (r, m) = created(&h, "ses-latin1", "latin1.eml").await;
+    let t = thread(&h, &r).await.ticket;
+    assert_eq!(t.subject.as_str(), "Rechnung für März");
+    assert_eq!(t.requester.name.as_str(), "Jürgen Müller");
+    assert!(
+        m.body_text.contains("Grüße, die Rechnung für März"),
+        "{}",
+        m.body_text
+    );
+    let (_, cp) = created(&h, "ses-1252", "windows-1252.eml").await;
+    assert!(
+        cp.body_text.contains("“error” – costs € 20"),
+        "{}",
+        cp.body_text
+    );
+    let (r, sj) = created(&h, "ses-sjis", "shift-jis.eml").await;
+    assert!(
+        sj.body_text.contains("注文が届きません"),
+        "{}",
+        sj.body_text
+    );
+    assert!(!thread(&h, &r).await.ticket.subject.as_str().contains("=?"));
+}
+
+#[tokio::test]
+async fn automatic_mail_never_opens_a_ticket_or_gets_an_answer() {
+    let h = MailHarness::new().await;
+    let cases = [
+        (
+            "auto-submitted.eml",
+            AutoReason::AutoSubmitted("auto-replied".into()),
+        ),
+        (
+            "auto-precedence.eml",
+            AutoReason::Precedence("auto_reply".into()),
+        ),
+        ("auto-x-autoreply.eml", AutoReason::XAutoreply),
+        ("auto-suppress.eml", AutoReason::AutoResponseSuppress),
+        ("list-mail.eml", AutoReason::ListId),
+        ("null-return-path.eml", AutoReason::NullReturnPath),
+        ("dsn-bounce.eml", AutoReason::NullReturnPath),
+    ];
+    for (n, (name, reason)) in cases.into_iter().enumerate() {
+        let got = h
+            .deliver(&format!("ses-auto-{n}"), &corpus(name, "", ""))
+            .await;
+        assert_eq!(
+            got,
+            Ok(Received::Quarantined(QuarantineReason::Automatic(reason))),
+            "{name}"
+        );
+    }
+    assert!(h.queue.jobs().is_empty(), "nothing answered");
+    let day = h.store.quarantined(h.clock_day()).await.unwrap();
+    assert_eq!(day.len(), 7);
+}
+
+#[tokio::test]
+async fn a_bounce_is_recognised_by_its_report_type_and_sender_too() {
+    let h = MailHarness::new().await;
+    let raw = String::from_utf8(corpus("dsn-bounce.eml", "", ""))
+        .unwrap()
+        .replace("Return-Path: <>\r\n", "");
+    let got = h.deliver("ses-dsn", raw.as_bytes()).await;
+    assert_eq!(
+        got,
+        Ok(Received::Quarantined(QuarantineReason::Automatic(
+            AutoReason::DeliveryReport
+        )))
+    );
+}
+
+#[tokio::test]
+async fn spam_and_virus_verdicts_quarantine_and_a_forged_pass_does_not_help() {
+    let h = MailHarness::new().await;
+    for (ses, name, reason) in [
+        ("ses-spam", "spam-fail.eml", QuarantineReason::Spam),
+        ("ses-virus", "virus-fail.eml", QuarantineReason::Virus),
+        ("ses-forged", "forged-verdict.eml", QuarantineReason::Spam),
+    ] {
+        assert_eq!(
+            h.deliver(ses, &corpus(name, "", "")).await,
+            Ok(Received::Quarantined(reason)),
+            "{name}"
+        );
+    }
+    assert!(h.queue.jobs().is_empty());
+    let seen = h.store.quarantined(h.clock_day()).await.unwrap();
+    assert_eq!(seen[0].from.as_deref(), Some("winner@example.net"));
+}
+
+#[tokio::test]
+async fn the_same_stored_mail_delivered_twice_is_one_message() {
+    let h = MailHarness::new().await;
+    let raw = corpus("plain.eml", "", "");
+    let Ok(Received::Created(r)) = h.deliver("ses-twice", &raw).await else {
+        panic!()
+    };
+    assert_eq!(
+        h.deliver("ses-twice", &raw).await,
+        Ok(Received::AlreadyHandled)
+    );
+    assert_eq!(thread(&h, &r).await.messages.len(), 1);
+    assert_eq!(h.queue.jobs().len(), 1, "one confirmation");
+    // The same for a reply and for a quarantined mail.
+    let reply = corpus("reply-gmail.eml", r.as_str(), "plain-1@mail.example.org");
+    assert!(matches!(
+        h.deliver("ses-reply", &reply).await,
+        Ok(Received::Appended(..))
+    ));
+    assert_eq!(
+        h.deliver("ses-reply", &reply).await,
+        Ok(Received::AlreadyHandled)
+    );
+    assert_eq!(thread(&h, &r).await.messages.len(), 2);
+    let spam = corpus("spam-fail.eml", "", "");
+    assert!(matches!(
+        h.deliver("ses-sp", &spam).await,
+        Ok(Received::Quarantined(_))
+    ));
+    assert_eq!(
+        h.deliver("ses-sp", &spam).await,
+        Ok(Received::AlreadyHandled)
+    );
+}
+
+#[tokio::test]
+async fn replies_from_every_client_thread_and_keep_only_the_new_text() {
+    let cases = [
+        ("reply-gmail.eml", "That fixed it, thank you!"),
+        ("reply-outlook.eml", "It happens again since this morning."),
+        ("reply-apple.eml", "Done, works now."),
+        ("reply-thunderbird.eml", "Serial is 12345."),
+    ];
+    for (name, new_text) in cases {
+        let h = MailHarness::new().await;
+        let (r, _) = created(&h, "ses-first", "plain.eml").await;
+        let raw = corpus(name, r.as_str(), "plain-1@mail.example.org");
+        let got = h.deliver("ses-second", &raw).await;
+        assert_eq!(
+            got,
+            Ok(Received::Appended(r.clone(), ThreadedBy::RecordedMessageId)),
+            "{name}"
+        );
+        let t = thread(&h, &r).await;
+        let m = &t.messages[1];
+        assert_eq!(m.body_text, new_text, "{name}");
+        assert!(
+            m.email
+                .as_ref()
+                .unwrap()
+                .full_text
+                .as_deref()
+                .unwrap_or("")
+                .len()
+                > new_text.len()
+        );
+        assert_eq!(
+            h.queue.jobs().len(),
+            1,
+            "{name}: no confirmation for a reply"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_reply_reopens_a_ticket_waiting_on_the_customer() {
+    let h = MailHarness::new().await;
+    let (r, _) = created(&h, "ses-first", "plain.eml").await;
+    let before = thread(&h, &r).await.ticket;
+    let mut after = before.clone();
+    after
+        .change_status(Status::WaitingOnCustomer, h.clock_now())
+        .unwrap();
+    h.store
+        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+            &before,
+            after,
+            vec![],
+        ))
+        .await
+        .unwrap();
+    let raw = corpus("reply-gmail.eml", r.as_str(), "plain-1@mail.example.org");
+    h.deliver("ses-second", &raw).await.unwrap();
+    assert_eq!(thread(&h, &r).await.ticket.status, Status::Open);
+}
+
+#[tokio::test]
+async fn a_cc_d_colleague_threads_by_message_id_and_is_the_author() {
+    let h = MailHarness::new().await;
+    let (r, _) = created(&h, "ses-first", "plain.eml").await;
+    let raw = corpus("cc-reply.eml", r.as_str(), "plain-1@mail.example.org");
+    assert_eq!(
+        h.deliver("ses-cc", &raw).await,
+        Ok(Received::Appended(r.clone(), ThreadedBy::RecordedMessageId))
+    );
+    let m = thread(&h, &r).await.messages[1].clone();
+    assert_eq!(m.kind, MessageKind::Customer);
+    assert!(
+        matches!(m.author, helpdesk_domain::Author::Customer { ref email, .. } if email.as_str() == "carl@example.org")
+    );
+}
+
+#[tokio::test]
+async fn a_reference_quoted_by_a_stranger_or_a_reused_message_id_starts_a_new_ticket() {
+    let h = MailHarness::new().await;
+    let (ann, _) = created(&h, "ses-first", "plain.eml").await;
+    // Subject reference only (no known ids): threads for Ann, not for Eve.
+    let by_subject =
+        String::from_utf8(corpus("reply-gmail.eml", ann.as_str(), "unknown@x")).unwrap();
+    let by_subject =
+        by_subject.replace("References: <plain-1@mail.example.org> <unknown@x>\r\n", "");
+    assert_eq!(
+        h.deliver("ses-subj", by_subject.as_bytes()).await,
+        Ok(Received::Appended(
+            ann.clone(),
+            ThreadedBy::SubjectReference
+        ))
+    );
+    let stranger = by_subject
+        .replace("Ann Example <ann@example.org>", "Eve <eve@example.net>")
+        .replace("gmail-2@", "eve-2@");
+    let Ok(Received::Created(eve)) = h.deliver("ses-eve", stranger.as_bytes()).await else {
+        panic!()
+    };
+    assert_ne!(eve, ann);
+    // Eve reusing Ann's Message-ID gets her own ticket and does not steal replies.
+    let Ok(Received::Created(reuser)) = h
+        .deliver("ses-reuse", &corpus("reused-message-id.eml", "", ""))
+        .await
+    else {
+        panic!()
+    };
+    assert_ne!(reuser, ann);
+    let reply = corpus("reply-gmail.eml", "", "plain-1@mail.example.org");
+    assert_eq!(
+        h.deliver("ses-after", &reply).await,
+        Ok(Received::Appended(
+            ann.clone(),
+            ThreadedBy::RecordedMessageId
+        ))
+    );
+}
+
+#[tokio::test]
+async fn mail_without_message_id_is_accepted() {
+    let h = MailHarness::new().await;
+    let (_, m) = created(&h, "ses-noid", "no-message-id.eml").await;
+    assert_eq!(m.email.unwrap().message_id, None);
+}
+
+#[tokio::test]
+async fn a_30_mb_attachment_is_stored_whole() {
+    let h = MailHarness::new().await;
+    // 30 MB is about 41 MB once base64-encoded: just under SES's 40 MiB.
+    let payload: Vec<u8> = (0..30_000_000u32).map(|i| (i % 251) as u8).collect();
+    let raw = testkit::mail_harness::mail_with_attachment("big.bin", &payload);
+    let got = h.deliver("ses-big", &raw).await;
+    let Ok(Received::Created(r)) = got else {
+        panic!("not created: {got:?}")
+    };
+    let m = thread(&h, &r).await.messages[0].clone();
+    assert_eq!(m.attachments[0].size, payload.len() as u64);
+}
+
+#[tokio::test]
+async fn mail_over_the_limit_or_unreadable_is_quarantined_not_lost() {
+    use helpdesk_domain::mail::inbound::Unreadable;
+    let h = MailHarness::new().await;
+    assert_eq!(
+        h.deliver("ses-empty", b"").await,
+        Ok(Received::Quarantined(QuarantineReason::Unreadable(
+            Unreadable::Unparseable
+        )))
+    );
+    assert_eq!(
+        h.deliver("ses-nofrom", b"Subject: who?\r\n\r\nbody").await,
+        Ok(Received::Quarantined(QuarantineReason::Unreadable(
+            Unreadable::NoSender
+        )))
+    );
+    let nested = format!(
+        "From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n{}",
+        (1..200)
+            .map(|i| format!(
+                "--b{}\r\nContent-Type: multipart/mixed; boundary=b{i}\r\n\r\n",
+                i - 1
+            ))
+            .collect::<String>()
+    );
+    assert_eq!(
+        h.deliver("ses-nested", nested.as_bytes()).await,
+        Ok(Received::Quarantined(QuarantineReason::Unreadable(
+            Unreadable::TooComplex
+        )))
+    );
+    let headers = format!(
+        "From: a@example.org\r\nX-Pad: {}\r\n\r\nbody",
+        "x".repeat(300 * 1024)
+    );
+    assert_eq!(
+        h.deliver("ses-headers", headers.as_bytes()).await,
+        Ok(Received::Quarantined(QuarantineReason::Unreadable(
+            Unreadable::HeadersTooLarge
+        )))
+    );
+    assert_eq!(
+        h.inbox().receive("raw/never-stored").await,
+        Ok(Received::Gone)
+    );
+}

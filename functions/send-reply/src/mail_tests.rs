@@ -1,0 +1,356 @@
+//! send-reply on the in-memory fakes: what goes out, what never goes out twice,
+//! and how replies to it come back (through the inbox) to the same ticket.
+
+use helpdesk_domain::mail::inbox::Received;
+use helpdesk_domain::mail::postman::{Delivery, DeliveryError};
+use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::ports::{MailError, MailStore, TicketStore};
+use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::{AgentId, EmailAddress, Status, ThreadedBy, TicketRef};
+use mail_parser::MessageParser;
+use testkit::mail_harness::{MailHarness, corpus};
+
+async fn ticket_from_mail(h: &MailHarness) -> TicketRef {
+    match h.deliver("ses-first", &corpus("plain.eml", "", "")).await {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn header(raw: &str, name: &str) -> Option<String> {
+    let m = MessageParser::default().parse(raw.as_bytes())?;
+    m.header_raw(name).map(|v| v.trim().to_owned())
+}
+
+/// The secret in a mail's tracking link (`…#token=<32 hex>`).
+fn link_secret(raw: &str) -> SecretToken {
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let text = m.body_text(0).unwrap().into_owned();
+    let at = text
+        .find("#token=")
+        .unwrap_or_else(|| panic!("no link in {text}"));
+    SecretToken::parse(&text[at + 7..at + 39]).unwrap()
+}
+
+#[tokio::test]
+async fn the_confirmation_threads_carries_a_signed_reply_to_and_a_working_link() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let results = h.send_queued().await;
+    assert!(
+        matches!(results[0].1, Ok(Delivery::Sent { .. })),
+        "{results:?}"
+    );
+    let sent = h.mailer.sent();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to[0].as_str(), "ann@example.org");
+    let raw = &h.sent_raw()[0];
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let subject = m.subject().unwrap();
+    assert!(
+        subject.starts_with(&format!("[#{}]", r.as_str())),
+        "{subject}"
+    );
+    assert_eq!(
+        header(raw, "Auto-Submitted").as_deref(),
+        Some("auto-replied")
+    );
+    assert_eq!(m.in_reply_to().as_text(), Some("plain-1@mail.example.org"));
+    let reply_to = m
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap();
+    let reply_to = EmailAddress::parse(reply_to).unwrap();
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    assert_eq!(
+        h.keys.find_in_addresses([&reply_to], "helpdesk.test", &ann),
+        Some(r.clone())
+    );
+    let text = m.body_text(0).unwrap();
+    // 24 business hours from Monday 10:00 in Berlin, 09:00–17:00.
+    assert!(
+        text.contains("we will answer by Thu 5 Mar 2026, 10:00 (Europe/Berlin)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("https://help.example.com/track/?ticket="),
+        "{text}"
+    );
+    let secret = link_secret(raw);
+    assert_eq!(
+        h.store
+            .tracking_token_valid(&r, &secret.hash(), h.clock_now())
+            .await,
+        Ok(true),
+        "the link in the mail opens the ticket"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicated_or_redelivered_job_sends_nothing_more() {
+    let h = MailHarness::new().await;
+    ticket_from_mail(&h).await;
+    let job = h.queue.jobs()[0].clone();
+    h.send_queued().await;
+    for _ in 0..3 {
+        assert_eq!(h.postman().deliver(&job).await, Ok(Delivery::AlreadySent));
+    }
+    assert_eq!(h.mailer.sent().len(), 1);
+    let item = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
+    assert_eq!(item.1, OutboxState::Sent);
+}
+
+#[tokio::test]
+async fn agent_reply_goes_out_and_the_customers_answer_comes_back_to_the_ticket() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let desk = h.desk();
+    let agent = AgentId::parse("agent-1").unwrap();
+    let (saved, _) = desk
+        .reply(&r, &agent, "Please update the firmware to 2.1.", 1)
+        .await
+        .unwrap();
+    assert_eq!(saved.status, Status::WaitingOnCustomer);
+    h.send_queued().await;
+    let raw = h.sent_raw()[1].clone();
+    assert_eq!(header(&raw, "Auto-Submitted"), None, "a person wrote it");
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    assert!(
+        m.body_text(0)
+            .unwrap()
+            .contains("Please update the firmware to 2.1.")
+    );
+    assert!(m.subject().unwrap().contains(&format!("[#{}]", r.as_str())));
+
+    // The customer answers from their mail client: to the Reply-To, quoting.
+    let reply_to = m
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap();
+    let answer = format!(
+        "From: Ann Example <ann@example.org>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\n\
+         Message-ID: <ann-3@mail.example.org>\r\nIn-Reply-To: <{}>\r\nReferences: <{}>\r\n\r\n\
+         Updated, all good now.\r\n\r\nOn Mon, 2 Mar 2026 at 10:00, ACME Support <{reply_to}> wrote:\r\n> Please update the firmware to 2.1.\r\n",
+        m.subject().unwrap(),
+        m.message_id().unwrap(),
+        m.message_id().unwrap()
+    );
+    let got = h.deliver("ses-answer", answer.as_bytes()).await;
+    assert_eq!(
+        got,
+        Ok(Received::Appended(r.clone(), ThreadedBy::ReplyToToken))
+    );
+    let thread = h.store.load_ticket(&r).await.unwrap();
+    assert_eq!(thread.ticket.status, Status::Open, "the answer reopens it");
+    assert_eq!(
+        thread.messages.last().unwrap().body_text,
+        "Updated, all good now."
+    );
+    assert_eq!(
+        h.send_queued().await.len(),
+        0,
+        "no confirmation for a reply"
+    );
+}
+
+#[tokio::test]
+async fn a_forged_or_foreign_token_never_attaches_mail() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    let genuine = h.keys.sign(&r, &ann);
+    let forged = format!("{}0000000000", &genuine[..genuine.len() - 10]);
+    let other =
+        helpdesk_domain::mail::reply_token::ReplyKeys::parse("t1:ffffffffffffffffffffffffffffffff")
+            .unwrap();
+    let foreign_key = other.sign(&r, &ann);
+    let stolen_by_mallory = genuine.clone();
+    for (n, (from, token)) in [
+        ("ann@example.org", forged),
+        ("ann@example.org", foreign_key),
+        ("mallory@example.net", stolen_by_mallory),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let raw = format!(
+            "From: {from}\r\nTo: support+{token}@helpdesk.test\r\nSubject: hello\r\nMessage-ID: <f{n}@x.example>\r\n\r\nhi\r\n"
+        );
+        let got = h.deliver(&format!("ses-forged-{n}"), raw.as_bytes()).await;
+        assert!(
+            matches!(got, Ok(Received::Created(ref other)) if other != &r),
+            "{from} {token}: {got:?}"
+        );
+    }
+    assert_eq!(h.store.load_ticket(&r).await.unwrap().messages.len(), 1);
+}
+
+#[tokio::test]
+async fn throttling_is_retried_and_a_rejection_fails_for_good_and_shows_on_the_ticket() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let job = h.queue.jobs()[0].clone();
+    h.mailer.fail_next(MailError::Throttled);
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Err(DeliveryError::Retry(_))
+    ));
+    assert_eq!(
+        h.store
+            .outbox_item(&job.outbox_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .1,
+        OutboxState::Queued
+    );
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::Sent { .. })
+    ));
+
+    let desk = h.desk();
+    let agent = AgentId::parse("agent-1").unwrap();
+    let (_, reply_job) = desk.reply(&r, &agent, "Answer", 1).await.unwrap();
+    h.mailer
+        .fail_next(MailError::Rejected("MessageRejected".into()));
+    assert_eq!(
+        h.postman().deliver(&reply_job).await,
+        Err(DeliveryError::Permanent("MessageRejected".into()))
+    );
+    assert_eq!(
+        h.postman().deliver(&reply_job).await,
+        Err(DeliveryError::Permanent("MessageRejected".into())),
+        "redelivered until the DLQ, never sent"
+    );
+    assert_eq!(h.mailer.sent().len(), 1);
+    let thread = h.store.load_ticket(&r).await.unwrap();
+    let note = thread.messages.last().unwrap();
+    assert!(
+        note.body_text
+            .contains("could not be sent: MessageRejected"),
+        "{}",
+        note.body_text
+    );
+}
+
+#[tokio::test]
+async fn automatic_mail_is_capped_per_recipient_and_never_goes_to_system_or_own_addresses() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let job = |to: &str, kind: MailKind| OutboundJob {
+        outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&h.ids),
+        kind,
+        ticket: Some(r.clone()),
+        message: None,
+        recipient: EmailAddress::parse(to).unwrap(),
+    };
+    let mut sent = 0;
+    for _ in 0..12 {
+        if let Ok(Delivery::Sent { .. }) = h
+            .postman()
+            .deliver(&job("ann@example.org", MailKind::Reminder))
+            .await
+        {
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 10, "10 automatic mails per 3 hours");
+    for to in [
+        "MAILER-DAEMON@example.org",
+        "no-reply@example.org",
+        "support@helpdesk.test",
+        "billing+x@helpdesk.test",
+    ] {
+        let got = h
+            .postman()
+            .deliver(&job(to, MailKind::ResolutionRequest))
+            .await;
+        assert!(matches!(got, Ok(Delivery::Skipped(_))), "{to}: {got:?}");
+    }
+    h.store
+        .set_do_not_email(
+            &EmailAddress::parse("gone@example.org").unwrap(),
+            "bounce",
+            h.clock_now(),
+        )
+        .await
+        .unwrap();
+    let got = h
+        .postman()
+        .deliver(&job("gone@example.org", MailKind::AgentReply))
+        .await;
+    assert!(matches!(got, Ok(Delivery::Skipped(_))), "{got:?}");
+    assert_eq!(h.mailer.sent().len(), 10);
+}
+
+#[tokio::test]
+async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let job = OutboundJob {
+        outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&h.ids),
+        kind: MailKind::TrackingLinks,
+        ticket: None,
+        message: None,
+        recipient: EmailAddress::parse("ann@example.org").unwrap(),
+    };
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::Sent { .. })
+    ));
+    let raw = h.sent_raw().pop().unwrap();
+    assert!(raw.contains(r.as_str()));
+    let secret = link_secret(&raw);
+    assert_eq!(
+        h.store
+            .tracking_token_valid(&r, &secret.hash(), h.clock_now())
+            .await,
+        Ok(true)
+    );
+    let nobody = OutboundJob {
+        recipient: EmailAddress::parse("nobody@example.org").unwrap(),
+        outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&h.ids),
+        ..job
+    };
+    assert!(matches!(
+        h.postman().deliver(&nobody).await,
+        Ok(Delivery::Skipped(_))
+    ));
+}
+
+#[tokio::test]
+async fn one_bad_queue_message_never_fails_the_batch() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    let h = MailHarness::new().await;
+    ticket_from_mail(&h).await;
+    let good = serde_json::to_string(&h.queue.jobs()[0]).unwrap();
+    let message = |id: &str, body: &str| {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.into());
+        m.body = Some(body.into());
+        m
+    };
+    let mut event = SqsEvent::default();
+    event.records = vec![message("bad", "{not json"), message("good", &good)];
+    let deps = crate::Deps {
+        tickets: h.store.clone(),
+        mail: h.store.clone(),
+        catalog: h.store.clone(),
+        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
+        clock: std::sync::Arc::new(testkit::FixedClock::monday_morning()),
+        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
+        keys: h.keys.clone(),
+        settings: h.mail_settings.clone(),
+    };
+    let response = crate::handle(&deps, event).await;
+    let failed: Vec<_> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["bad"]);
+}

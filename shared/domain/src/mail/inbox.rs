@@ -1,0 +1,534 @@
+//! inbound-mail's use case: a mail SES stored becomes a message on the right
+//! ticket, a new ticket with a confirmation, or a quarantine record — once, however
+//! often the notification arrives.
+
+use super::inbound::{self, InboundMail, MailLimits, Unreadable};
+use super::quarantine::{QuarantineReason, Quarantined};
+use super::reply_token::ReplyKeys;
+use crate::attachments::AttachmentStore;
+use crate::category::Category;
+use crate::email::EmailAddress;
+use crate::ids::TicketRef;
+use crate::message::{
+    AttachmentRef, Author, EmailIds, Message, MessageKind, SanitizedHtml, ThreadedBy,
+};
+use crate::outbound::{MailKind, OutboundJob};
+use crate::ports::{
+    CatalogStore, Clock, IdSource, MailStore, OutboundQueue, RawMailError, RawMailStore,
+    TicketStore,
+};
+use crate::store::{Created, IdempotencyClaim, NewTicket, StoreError, TicketThread, TicketUpdate};
+use crate::text::DisplayName;
+use crate::ticket::{Channel, Priority, Requester, Status, Ticket, Tier};
+use chrono::{DateTime, Duration, Utc};
+
+#[derive(Debug, Clone)]
+pub struct InboxSettings {
+    /// Our mail domain: where reply tokens and thread ids live.
+    pub mail_domain: String,
+    pub limits: MailLimits,
+    /// How long a delivered mail's SES id is remembered (longer than SQS keeps
+    /// a message).
+    pub dedupe_ttl: Duration,
+}
+
+impl InboxSettings {
+    pub fn new(mail_domain: String) -> Self {
+        Self {
+            mail_domain,
+            limits: MailLimits::default(),
+            dedupe_ttl: Duration::days(30),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Received {
+    Created(TicketRef),
+    Appended(TicketRef, ThreadedBy),
+    Quarantined(QuarantineReason),
+    /// The same mail was handled before (a redelivered notification).
+    AlreadyHandled,
+    /// The stored mail is gone (deleted by lifecycle or by hand): nothing to do.
+    Gone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InboxError {
+    /// Storage or queue trouble: the notification is retried, then ends in the DLQ.
+    #[error("retry later: {0}")]
+    Retry(String),
+}
+
+impl From<StoreError> for InboxError {
+    fn from(e: StoreError) -> Self {
+        InboxError::Retry(e.to_string())
+    }
+}
+
+pub struct Inbox<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub mail: &'a dyn MailStore,
+    pub catalog: &'a dyn CatalogStore,
+    pub raw_mail: &'a dyn RawMailStore,
+    pub attachments: &'a dyn AttachmentStore,
+    pub outbound: &'a dyn OutboundQueue,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+    pub keys: &'a ReplyKeys,
+    pub settings: &'a InboxSettings,
+}
+
+/// Where a mail belongs, and why.
+struct Threading {
+    found: Option<TicketThread>,
+    by: ThreadedBy,
+    /// Another mail already used this mail's Message-ID (senders reuse them):
+    /// it must not be recorded again, or replies to the first would come here.
+    own_id_taken: bool,
+}
+
+/// How often a reply is retried when an agent changed the ticket at that moment.
+const ATTEMPTS: usize = 3;
+
+/// `[#ABCDE12345]` (or `[#ABCDE-12345]`) anywhere in a subject.
+pub fn subject_reference(subject: &str) -> Option<TicketRef> {
+    subject.match_indices("[#").find_map(|(at, _)| {
+        let rest = &subject[at + 2..];
+        let end = rest.find(']')?;
+        TicketRef::parse(&rest[..end]).ok()
+    })
+}
+
+/// A file name safe as part of an object key.
+fn key_safe(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    if cleaned.trim_matches(['.', '_']).is_empty() {
+        "file".into()
+    } else {
+        cleaned
+    }
+}
+
+impl Inbox<'_> {
+    /// `key` is the raw mail's object key; its last segment is the SES message id.
+    pub async fn receive(&self, key: &str) -> Result<Received, InboxError> {
+        let ses_id = key.rsplit('/').next().unwrap_or(key).to_owned();
+        let now = self.clock.now();
+        let max = self.settings.limits.max_bytes as u64;
+        let raw = match self.raw_mail.get(key, max).await {
+            Ok(raw) => raw,
+            Err(RawMailError::NotFound) => {
+                tracing::warn!(key, "raw mail not found; nothing to do");
+                return Ok(Received::Gone);
+            }
+            Err(RawMailError::TooLarge(_)) => {
+                return self
+                    .quarantine(
+                        &ses_id,
+                        now,
+                        None,
+                        "",
+                        QuarantineReason::Unreadable(Unreadable::TooLarge),
+                    )
+                    .await;
+            }
+            Err(e @ RawMailError::Unavailable(_)) => return Err(InboxError::Retry(e.to_string())),
+        };
+        let mail = match inbound::parse(&raw, &self.settings.limits) {
+            Ok(mail) => mail,
+            Err(why) => {
+                return self
+                    .quarantine(&ses_id, now, None, "", QuarantineReason::Unreadable(why))
+                    .await;
+            }
+        };
+        drop(raw);
+        let sender = Some(mail.from.as_str().to_owned());
+        if let Some(kind) = mail.verdicts.failed() {
+            let reason = if kind == "virus" {
+                QuarantineReason::Virus
+            } else {
+                QuarantineReason::Spam
+            };
+            return self
+                .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason)
+                .await;
+        }
+        let Threading {
+            found,
+            by: threaded_by,
+            own_id_taken,
+        } = self.thread(&mail).await?;
+        let mut mail = mail;
+        if own_id_taken {
+            tracing::warn!(message_id = ?mail.message_id, "a reused Message-ID is not recorded again");
+            mail.message_id = None;
+        }
+        let target = found.filter(|t| t.ticket.status != Status::Closed);
+        if target.is_none()
+            && let Some(auto) = &mail.automatic
+        {
+            let reason = QuarantineReason::Automatic(auto.clone());
+            return self
+                .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason)
+                .await;
+        }
+        let dedupe = IdempotencyClaim {
+            key: format!("inbound:{ses_id}"),
+            fingerprint: "mail".into(),
+            expires_at: now + self.settings.dedupe_ttl,
+        };
+        let attachments = self.store_attachments(&ses_id, &mail).await?;
+        match target {
+            Some(thread) => {
+                let message = self.message(
+                    &mail,
+                    &ses_id,
+                    &thread.ticket.reference,
+                    threaded_by,
+                    attachments,
+                    now,
+                );
+                self.append(thread, message, mail.automatic.is_some(), dedupe)
+                    .await
+            }
+            None => self.open(&mail, &ses_id, attachments, dedupe, now).await,
+        }
+    }
+
+    /// DESIGN.md §4, in order: reply token, token in References, a Message-ID we
+    /// recorded, `[#REF]` from a sender already on the ticket; else a new ticket.
+    async fn thread(&self, mail: &InboundMail) -> Result<Threading, InboxError> {
+        let domain = &self.settings.mail_domain;
+        let referenced = mail.referenced_ids();
+        let by_token = self
+            .keys
+            .find_in_addresses(&mail.recipients, domain, &mail.from)
+            .map(|t| (t, ThreadedBy::ReplyToToken))
+            .or_else(|| {
+                self.keys
+                    .find_in_message_ids(&referenced, domain, &mail.from)
+                    .map(|t| (t, ThreadedBy::ReferencesToken))
+            });
+        let mut own_id_taken = false;
+        let found = match by_token {
+            Some(found) => Some(found),
+            None => {
+                // SES shows our mail as `<id>@<region>.amazonses.com`; we record `<id>`.
+                // The mail's own Message-ID rides along: was it used before?
+                let mut candidates = referenced.clone();
+                for id in &referenced {
+                    if let Some((local, domain)) = id.rsplit_once('@')
+                        && domain.to_ascii_lowercase().ends_with("amazonses.com")
+                    {
+                        candidates.push(local.to_owned());
+                    }
+                }
+                candidates.extend(mail.message_id.iter().cloned());
+                let known = self.mail.tickets_for_message_ids(&candidates).await?;
+                let own = mail.message_id.as_ref();
+                own_id_taken = own.is_some_and(|own| known.iter().any(|(id, _)| id == own));
+                known
+                    .into_iter()
+                    .find(|(id, _)| Some(id) != own)
+                    .map(|(_, t)| (t, ThreadedBy::RecordedMessageId))
+            }
+        };
+        let mut threading = Threading {
+            found: None,
+            by: ThreadedBy::NewTicket,
+            own_id_taken,
+        };
+        if let Some((reference, by)) = found {
+            match self.tickets.load_ticket(&reference).await {
+                Ok(thread) => {
+                    threading.found = Some(thread);
+                    threading.by = by;
+                    return Ok(threading);
+                }
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Some(reference) = subject_reference(mail.subject.as_str()) {
+            match self.tickets.load_ticket(&reference).await {
+                Ok(thread) if self.is_on_ticket(&thread, &mail.from) => {
+                    threading.found = Some(thread);
+                    threading.by = ThreadedBy::SubjectReference;
+                }
+                // Someone else quoting a reference gets a ticket of their own.
+                Ok(_) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(threading)
+    }
+
+    fn is_on_ticket(&self, thread: &TicketThread, sender: &EmailAddress) -> bool {
+        thread.ticket.requester.email.same_mailbox(sender)
+            || thread.messages.iter().any(|m| {
+                matches!(&m.author, Author::Customer { email, .. } if email.same_mailbox(sender))
+            })
+    }
+
+    async fn store_attachments(
+        &self,
+        ses_id: &str,
+        mail: &InboundMail,
+    ) -> Result<Vec<AttachmentRef>, InboxError> {
+        let mut stored = Vec::new();
+        for (n, file) in mail.attachments.iter().enumerate() {
+            // Deterministic keys: a redelivered mail overwrites, never duplicates.
+            let key = format!("mail/{}/{n}-{}", key_safe(ses_id), key_safe(&file.filename));
+            self.attachments
+                .put(&key, &file.content_type, file.bytes.clone())
+                .await
+                .map_err(|e| InboxError::Retry(e.to_string()))?;
+            stored.push(AttachmentRef {
+                key,
+                filename: DisplayName::from_mail(&file.filename).as_str().to_owned(),
+                content_type: file.content_type.clone(),
+                size: file.bytes.len() as u64,
+            });
+        }
+        Ok(stored)
+    }
+
+    fn message(
+        &self,
+        mail: &InboundMail,
+        ses_id: &str,
+        ticket: &TicketRef,
+        threaded_by: ThreadedBy,
+        attachments: Vec<AttachmentRef>,
+        now: DateTime<Utc>,
+    ) -> Message {
+        let stripped = super::quote::strip(&mail.text);
+        let full_text =
+            (stripped.trim() != mail.text.trim()).then(|| Message::clamp_body(&mail.text));
+        let (html, blocked) = match &mail.html {
+            Some(h) => {
+                let (clean, blocked) = SanitizedHtml::sanitize_mail(h);
+                (Some(clean), blocked)
+            }
+            None => (None, 0),
+        };
+        Message {
+            id: self.ids.message_id(now),
+            ticket: ticket.clone(),
+            kind: MessageKind::Customer,
+            author: Author::Customer {
+                name: mail.from_name.clone(),
+                email: mail.from.clone(),
+            },
+            body_text: Message::clamp_body(&stripped),
+            body_html: html.filter(|h| h.as_str().len() <= crate::message::MAX_INLINE_BODY),
+            attachments,
+            email: Some(EmailIds {
+                message_id: mail.message_id.clone(),
+                in_reply_to: mail.in_reply_to.first().cloned(),
+                references: mail
+                    .references
+                    .iter()
+                    .rev()
+                    .take(20)
+                    .rev()
+                    .cloned()
+                    .collect(),
+                ses_message_id: Some(ses_id.to_owned()),
+                full_text,
+                authentication: Some(mail.verdicts.clone()),
+                remote_images_blocked: blocked,
+            }),
+            threaded_by,
+            created_at: now,
+        }
+    }
+
+    async fn append(
+        &self,
+        mut thread: TicketThread,
+        message: Message,
+        automatic: bool,
+        dedupe: IdempotencyClaim,
+    ) -> Result<Received, InboxError> {
+        let reference = thread.ticket.reference.clone();
+        let by = message.threaded_by;
+        for _ in 0..ATTEMPTS {
+            let before = &thread.ticket;
+            let mut after = before.clone();
+            // An out-of-office note is kept on the ticket but changes nothing.
+            if !automatic && !before.status.awaits_agent() {
+                after
+                    .change_status(Status::Open, message.created_at)
+                    .map_err(|e| InboxError::Retry(e.to_string()))?;
+            }
+            after.updated_at = message.created_at;
+            let update = TicketUpdate::new(before, after, vec![message.clone()])
+                .deduplicated_by(dedupe.clone());
+            match self.tickets.update_ticket(update).await {
+                Ok(_) => return Ok(Received::Appended(reference, by)),
+                Err(StoreError::AlreadyApplied) => return Ok(Received::AlreadyHandled),
+                Err(StoreError::Conflict) => thread = self.tickets.load_ticket(&reference).await?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(InboxError::Retry("the ticket kept changing".into()))
+    }
+
+    async fn category_for(&self, mail: &InboundMail) -> Result<Category, InboxError> {
+        let categories = self.catalog.categories().await?;
+        let by_address = mail.recipients.iter().find_map(|to| {
+            categories
+                .iter()
+                .find(|c| c.addresses.iter().any(|a| a.same_mailbox(to)))
+        });
+        by_address
+            .or_else(|| categories.first())
+            .cloned()
+            .ok_or_else(|| InboxError::Retry("no categories are configured".into()))
+    }
+
+    async fn open(
+        &self,
+        mail: &InboundMail,
+        ses_id: &str,
+        attachments: Vec<AttachmentRef>,
+        dedupe: IdempotencyClaim,
+        now: DateTime<Utc>,
+    ) -> Result<Received, InboxError> {
+        let category = self.category_for(mail).await?;
+        let policy = self.catalog.policy(&category.sla_policy).await?;
+        let name = if mail.from_name.as_str().is_empty() {
+            DisplayName::from_mail(mail.from.local_part())
+        } else {
+            mail.from_name.clone()
+        };
+        for _ in 0..ATTEMPTS {
+            let reference = self.ids.ticket_ref();
+            let ticket = Ticket {
+                reference: reference.clone(),
+                category: category.id.clone(),
+                tier: Tier::Standard,
+                priority: Priority::Normal,
+                requester: Requester {
+                    name: name.clone(),
+                    email: mail.from.clone(),
+                },
+                subject: mail.subject.clone(),
+                status: Status::New,
+                assignee: None,
+                details: Default::default(),
+                channel: Channel::Email,
+                created_at: now,
+                updated_at: now,
+                due_at: policy
+                    .as_ref()
+                    .and_then(|p| p.first_response_due(Tier::Standard, now)),
+                version: 1,
+            };
+            let first = self.message(
+                mail,
+                ses_id,
+                &reference,
+                ThreadedBy::NewTicket,
+                attachments.clone(),
+                now,
+            );
+            let confirmation = OutboundJob {
+                outbox_id: self.ids.outbox_id(),
+                kind: MailKind::TicketConfirmation,
+                ticket: Some(reference.clone()),
+                message: Some(first.id.clone()),
+                recipient: mail.from.clone(),
+            };
+            let new = NewTicket {
+                ticket,
+                first_message: first,
+                idempotency: Some(dedupe.clone()),
+                tracking_token: None,
+                rate_limits: vec![],
+                outbox: vec![confirmation.clone()],
+            };
+            match self.tickets.create_ticket(new).await {
+                Ok(Created::New(t)) => {
+                    // The outbox item is stored: a failed send can be swept and resent.
+                    if let Err(e) = self.outbound.enqueue(&confirmation).await {
+                        tracing::warn!(ticket = %t.reference, error = %e, "confirmation not queued yet");
+                    }
+                    return Ok(Received::Created(t.reference));
+                }
+                Ok(Created::Replayed(_)) | Err(StoreError::IdempotencyMismatch) => {
+                    return Ok(Received::AlreadyHandled);
+                }
+                Err(StoreError::Duplicate) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(InboxError::Retry("no free ticket reference".into()))
+    }
+
+    async fn quarantine(
+        &self,
+        ses_id: &str,
+        now: DateTime<Utc>,
+        from: Option<String>,
+        subject: &str,
+        reason: QuarantineReason,
+    ) -> Result<Received, InboxError> {
+        let item = Quarantined {
+            ses_id: ses_id.to_owned(),
+            received_at: now,
+            from,
+            subject: subject.to_owned(),
+            reason: reason.clone(),
+        };
+        tracing::info!(ses_id, reason = ?reason, "mail quarantined");
+        Ok(if self.mail.quarantine(&item).await? {
+            Received::Quarantined(reason)
+        } else {
+            Received::AlreadyHandled
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_references_are_found_in_any_form() {
+        let r = TicketRef::from_bits(77);
+        assert_eq!(
+            subject_reference(&format!("Re: Router [#{}]", r.as_str())),
+            Some(r.clone())
+        );
+        assert_eq!(
+            subject_reference(&format!("[#{}] x", r.display())),
+            Some(r.clone())
+        );
+        assert_eq!(subject_reference("Re: [#nope] [#"), None);
+        assert_eq!(
+            subject_reference(&format!("[#x] [#{}]", r.as_str())),
+            Some(r)
+        );
+    }
+
+    #[test]
+    fn key_parts_are_safe() {
+        assert_eq!(key_safe("../../etc/passwd"), ".._.._etc_passwd");
+        assert_eq!(key_safe("Rechnung März.pdf"), "Rechnung_M_rz.pdf");
+        assert_eq!(key_safe("..."), "file");
+    }
+}

@@ -1,0 +1,302 @@
+//! Mail both ways on the local stack: SES's S3 → SQS path into inbound-mail, the
+//! outbound queue into send-reply and moto's SES, and back — with the functions'
+//! own handlers and configs, and redelivery at every step.
+
+// A failed step should stop the test right there.
+#![allow(clippy::unwrap_used)]
+
+use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+use helpdesk_aws::{DynamoStore, Tables};
+use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::desk::Desk;
+use helpdesk_domain::ports::{CatalogStore, Clock, MailStore, SystemClock, TicketStore};
+use helpdesk_domain::{AgentId, EmailAddress, Status, ThreadedBy, TicketRef};
+use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
+use std::sync::Arc;
+use testkit::fixtures::{category, office_policy};
+use testkit::local::{LocalEnv, unique};
+use testkit::mail_harness::corpus;
+
+struct Mail {
+    env: LocalEnv,
+    inbound: inbound_mail::Deps,
+    outbound: send_reply::Deps,
+    customer: String,
+}
+
+impl Mail {
+    async fn new() -> Self {
+        let env = LocalEnv::fresh().await;
+        env.connect_raw_mail_to_inbound().await;
+        let store = env.store();
+        store.put_category(&category("support", 1)).await.unwrap();
+        store.put_policy(&office_policy("default")).await.unwrap();
+        let inbound = InboundMailConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+        let outbound = SendReplyConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+        Self {
+            inbound: inbound_mail::Deps::connect(&env.aws, &inbound),
+            outbound: send_reply::Deps::connect(&env.aws, &outbound),
+            customer: format!("{}@example.org", unique("ann")),
+            env,
+        }
+    }
+
+    /// Stores raw mail as SES does (`raw/<ses id>`); S3 notifies the inbound queue.
+    async fn arrive(&self, ses_id: &str, raw: &str) {
+        self.env
+            .aws
+            .s3()
+            .put_object()
+            .bucket(self.env.var("HELPDESK_RAW_MAIL_BUCKET"))
+            .key(format!("raw/{ses_id}"))
+            .body(raw.as_bytes().to_vec().into())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+    }
+
+    /// What the event source mapping would hand the function: the waiting messages.
+    async fn batch(&self, queue_var: &str) -> SqsEvent {
+        let out = self
+            .env
+            .aws
+            .sqs()
+            .receive_message()
+            .queue_url(self.env.var(queue_var))
+            .max_number_of_messages(10)
+            .wait_time_seconds(2)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let mut event = SqsEvent::default();
+        for m in out.messages.unwrap_or_default() {
+            let mut record = SqsMessage::default();
+            record.message_id = m.message_id;
+            record.body = m.body;
+            event.records.push(record);
+        }
+        event
+    }
+
+    /// Raw MIME of the mail moto's SES sent to `to`, oldest first.
+    async fn sent_to(&self, to: &str) -> Vec<String> {
+        let moto = self.env.var("HELPDESK_MOTO_URL");
+        let mut mails: Vec<String> = local_runner::dev::sent_mail(&moto)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .filter(|m| m.destinations.iter().any(|d| d == to))
+            .map(|m| m.raw_data)
+            .collect();
+        mails.reverse();
+        mails
+    }
+
+    fn customer_mail(&self, name: &str) -> String {
+        String::from_utf8(corpus(name, "", ""))
+            .unwrap()
+            .replace("ann@example.org", &self.customer)
+    }
+}
+
+fn no_failures(response: aws_lambda_events::event::sqs::SqsBatchResponse) {
+    assert!(
+        response.batch_item_failures.is_empty(),
+        "{:?}",
+        response.batch_item_failures
+    );
+}
+
+#[tokio::test]
+async fn a_mail_conversation_threads_into_one_ticket_and_nothing_is_sent_twice() {
+    let m = Mail::new().await;
+    let store = m.env.store();
+    let customer = EmailAddress::parse(&m.customer).unwrap();
+
+    // 1. The customer writes; the notification is delivered twice.
+    m.arrive(&unique("ses"), &m.customer_mail("plain.eml"))
+        .await;
+    let notice = m.batch("HELPDESK_INBOUND_QUEUE_URL").await;
+    assert!(!notice.records.is_empty(), "S3 notified the inbound queue");
+    no_failures(inbound_mail::handle(&m.inbound, notice.clone()).await);
+    no_failures(inbound_mail::handle(&m.inbound, notice).await);
+    let tickets = store.tickets_of_requester(&customer, 10).await.unwrap();
+    assert_eq!(tickets.len(), 1);
+    let r = tickets[0].reference.clone();
+    assert_eq!(store.load_ticket(&r).await.unwrap().messages.len(), 1);
+
+    // 2. The confirmation goes out once, however often its job arrives.
+    let jobs = m.batch("HELPDESK_OUTBOUND_QUEUE_URL").await;
+    assert_eq!(jobs.records.len(), 1);
+    no_failures(send_reply::handle(&m.outbound, jobs.clone()).await);
+    no_failures(send_reply::handle(&m.outbound, jobs).await);
+    let sent = m.sent_to(&m.customer).await;
+    assert_eq!(sent.len(), 1, "one confirmation");
+    assert!(sent[0].contains(&format!("[#{}]", r.as_str())));
+    assert!(sent[0].contains("Auto-Submitted: auto-replied"));
+
+    // 3. An agent answers; the mail threads to the customer's message.
+    let desk = Desk {
+        tickets: store.as_ref(),
+        outbound: m.inbound.outbound.as_ref(),
+        clock: &SystemClock,
+        ids: m.inbound.ids.as_ref(),
+    };
+    let agent = AgentId::parse("agent-1").unwrap();
+    desk.reply(&r, &agent, "Please update the firmware to 2.1.", 1)
+        .await
+        .unwrap();
+    no_failures(
+        send_reply::handle(&m.outbound, m.batch("HELPDESK_OUTBOUND_QUEUE_URL").await).await,
+    );
+    let sent = m.sent_to(&m.customer).await;
+    assert_eq!(sent.len(), 2);
+    let answer = mail_parser::MessageParser::default()
+        .parse(sent[1].as_bytes())
+        .unwrap();
+    assert_eq!(
+        answer.in_reply_to().as_text(),
+        Some("plain-1@mail.example.org")
+    );
+
+    // 4. The customer replies from their mail client to what they received.
+    let reply_to = answer
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap();
+    let raw = format!(
+        "From: Ann <{}>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\nMessage-ID: <{}@mail.example.org>\r\n\
+         In-Reply-To: <{id}>\r\nReferences: <plain-1@mail.example.org> <{id}>\r\n\r\n\
+         Updated, all good now.\r\n\r\nOn Mon, 2 Mar 2026 at 10:00, Support <{reply_to}> wrote:\r\n> Please update\r\n",
+        m.customer,
+        answer.subject().unwrap(),
+        unique("ann-3"),
+        id = answer.message_id().unwrap(),
+    );
+    m.arrive(&unique("ses"), &raw).await;
+    no_failures(
+        inbound_mail::handle(&m.inbound, m.batch("HELPDESK_INBOUND_QUEUE_URL").await).await,
+    );
+    let thread = store.load_ticket(&r).await.unwrap();
+    assert_eq!(thread.messages.len(), 3);
+    let last = thread.messages.last().unwrap();
+    assert_eq!(
+        (last.threaded_by, last.body_text.as_str()),
+        (ThreadedBy::ReplyToToken, "Updated, all good now.")
+    );
+    assert_eq!(thread.ticket.status, Status::Open);
+    assert!(
+        m.batch("HELPDESK_OUTBOUND_QUEUE_URL")
+            .await
+            .records
+            .is_empty(),
+        "no answer to a reply"
+    );
+}
+
+#[tokio::test]
+async fn automatic_and_spam_mail_are_quarantined_and_never_answered() {
+    let m = Mail::new().await;
+    for name in ["auto-submitted.eml", "dsn-bounce.eml", "spam-fail.eml"] {
+        m.arrive(&unique("ses"), &m.customer_mail(name)).await;
+    }
+    // S3's test event arrives too: four notifications in all.
+    let mut handled = 0;
+    while handled < 4 {
+        let batch = m.batch("HELPDESK_INBOUND_QUEUE_URL").await;
+        assert!(
+            !batch.records.is_empty(),
+            "notifications missing after {handled}"
+        );
+        handled += batch.records.len();
+        no_failures(inbound_mail::handle(&m.inbound, batch).await);
+    }
+    let customer = EmailAddress::parse(&m.customer).unwrap();
+    assert!(
+        m.env
+            .store()
+            .tickets_of_requester(&customer, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let day = m
+        .env
+        .store()
+        .quarantined(SystemClock.now().date_naive())
+        .await
+        .unwrap();
+    assert_eq!(day.len(), 3, "{day:?}");
+    assert!(
+        m.batch("HELPDESK_OUTBOUND_QUEUE_URL")
+            .await
+            .records
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_reply_by_token_costs_one_s3_read_and_two_dynamodb_round_trips() {
+    let m = Mail::new().await;
+    let calls = testkit::calls::CallLog::default();
+    let tables = Tables {
+        main: m.env.var("HELPDESK_MAIN_TABLE"),
+        ops: m.env.var("HELPDESK_OPS_TABLE"),
+    };
+    let counted = Arc::new(DynamoStore::new(calls.dynamodb(&m.env.aws), tables));
+    let mut inbound = inbound_mail::Deps::connect(
+        &m.env.aws,
+        &InboundMailConfig::from_source(&m.env.vars).unwrap(),
+    );
+    inbound.tickets = counted.clone();
+    inbound.mail = counted.clone();
+    inbound.catalog = Arc::new(CachedCatalog::new(
+        counted,
+        Arc::new(SystemClock),
+        chrono::Duration::seconds(60),
+    ));
+    m.arrive(&unique("ses"), &m.customer_mail("plain.eml"))
+        .await;
+    no_failures(inbound_mail::handle(&inbound, m.batch("HELPDESK_INBOUND_QUEUE_URL").await).await);
+    let first = calls.take();
+    let customer = EmailAddress::parse(&m.customer).unwrap();
+    let r: TicketRef = m
+        .env
+        .store()
+        .tickets_of_requester(&customer, 1)
+        .await
+        .unwrap()[0]
+        .reference
+        .clone();
+
+    let token = inbound.keys.sign(&r, &customer);
+    let raw = format!(
+        "From: {}\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: x\r\nMessage-ID: <{}@x.example>\r\n\r\nMore details.\r\n",
+        m.customer,
+        unique("r")
+    );
+    m.arrive(&unique("ses"), &raw).await;
+    no_failures(inbound_mail::handle(&inbound, m.batch("HELPDESK_INBOUND_QUEUE_URL").await).await);
+    let reply = calls.take();
+    let short: Vec<&str> = reply
+        .iter()
+        .map(|c| c.rsplit('.').next().unwrap_or(c))
+        .collect();
+    assert_eq!(
+        short,
+        ["Query", "TransactWriteItems"],
+        "a reply with a token"
+    );
+    // A new ticket: the Message-ID lookup and one write (after the catalog, cached 60 s).
+    let first: Vec<&str> = first
+        .iter()
+        .map(|c| c.rsplit('.').next().unwrap_or(c))
+        .collect();
+    assert_eq!(
+        first.iter().filter(|c| **c == "TransactWriteItems").count(),
+        1,
+        "{first:?}"
+    );
+    assert!(first.contains(&"BatchGetItem"), "{first:?}");
+}
