@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// SES's own cap on a received message.
-const MAX_INBOUND: usize = 40 * 1024 * 1024;
+pub const MAX_INBOUND: usize = 40 * 1024 * 1024;
 
 pub struct DevState {
     pub moto_url: String,
@@ -91,12 +91,20 @@ pub async fn mail_page(State(dev): State<Arc<DevState>>) -> Response {
     };
     let mut rows = String::new();
     for m in &mails {
+        let reply = customer_reply(
+            &m.raw_data,
+            m.destinations.first().map_or("", String::as_str),
+        );
         rows.push_str(&format!(
-            "<details><summary><b>{}</b> — to {} <small>({})</small></summary><pre>{}</pre></details>\n",
+            "<details><summary><b>{}</b> — to {} <small>({})</small></summary><pre>{}</pre>\
+             <form method=\"post\" action=\"/dev/inbound\" enctype=\"text/plain\">\
+             <label>Reply as the customer (edit, then deliver)<textarea name=\"raw\">{}</textarea></label>\
+             <button>Reply as the customer</button></form></details>\n",
             helpdesk_domain::text::escape_html(header(&m.raw_data, "Subject")),
             helpdesk_domain::text::escape_html(&m.destinations.join(", ")),
             helpdesk_domain::text::escape_html(&m.id),
-            helpdesk_domain::text::escape_html(&m.raw_data)
+            helpdesk_domain::text::escape_html(&m.raw_data),
+            helpdesk_domain::text::escape_html(&reply),
         ));
     }
     if mails.is_empty() {
@@ -113,6 +121,46 @@ pub async fn mail_page(State(dev): State<Arc<DevState>>) -> Response {
         count = mails.len()
     ))
     .into_response()
+}
+
+/// The answer a customer's mail client would write to a mail we sent: to its
+/// Reply-To, `Re:` subject, In-Reply-To/References, the text quoted below.
+pub fn customer_reply(sent_raw: &str, customer: &str) -> String {
+    let Some(m) = mail_parser::MessageParser::default().parse(sent_raw.as_bytes()) else {
+        return String::new();
+    };
+    let reply_to = m
+        .reply_to()
+        .or_else(|| m.from())
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap_or("support@helpdesk.test");
+    let subject = m.subject().unwrap_or("");
+    let id = m.message_id().unwrap_or("");
+    let mut references: Vec<String> = m
+        .references()
+        .as_text_list()
+        .map(|l| l.iter().map(|r| format!("<{r}>")).collect())
+        .or_else(|| m.references().as_text().map(|r| vec![format!("<{r}>")]))
+        .unwrap_or_default();
+    references.push(format!("<{id}>"));
+    let quoted: String = m
+        .body_text(0)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| format!("> {l}\r\n"))
+        .collect();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!(
+        "From: {customer}\r\nTo: {reply_to}\r\nSubject: Re: {subject}\r\n\
+         Message-ID: <dev-reply-{nanos:x}@customer.example>\r\nIn-Reply-To: <{id}>\r\n\
+         References: {}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         Thanks, here is my answer.\r\n\r\nOn {}, Support wrote:\r\n{quoted}",
+        references.join(" "),
+        header(sent_raw, "Date"),
+    )
 }
 
 #[derive(Serialize)]
@@ -142,17 +190,8 @@ pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> R
     let raw = body
         .strip_prefix(b"raw=")
         .map_or(body.clone(), Bytes::copy_from_slice);
-    let key = format!("raw/{}", ses_like_id());
-    match dev
-        .s3
-        .put_object()
-        .bucket(&dev.raw_mail_bucket)
-        .key(&key)
-        .body(raw.to_vec().into())
-        .send()
-        .await
-    {
-        Ok(_) => (
+    match store_inbound(&dev, raw.to_vec()).await {
+        Ok(key) => (
             StatusCode::ACCEPTED,
             Json(Delivered {
                 key,
@@ -160,10 +199,23 @@ pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> R
             }),
         )
             .into_response(),
-        Err(e) => unreachable_stack(anyhow::anyhow!(
-            aws_sdk_s3::error::DisplayErrorContext(e).to_string()
-        )),
+        Err(e) => unreachable_stack(e),
     }
+}
+
+/// Stores a raw message under `raw/<id>` in the raw-mail bucket, as SES's receipt
+/// rule does; the bucket's notification puts it on the inbound queue.
+pub async fn store_inbound(dev: &DevState, raw: Vec<u8>) -> anyhow::Result<String> {
+    let key = format!("raw/{}", ses_like_id());
+    dev.s3
+        .put_object()
+        .bucket(&dev.raw_mail_bucket)
+        .key(&key)
+        .body(raw.into())
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
+    Ok(key)
 }
 
 fn ses_like_id() -> String {

@@ -8,6 +8,7 @@ pub mod gateway;
 pub mod pollers;
 pub mod schedule;
 pub mod seed;
+pub mod smtp;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use axum::Router;

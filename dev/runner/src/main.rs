@@ -24,9 +24,14 @@ async fn main() -> anyhow::Result<()> {
         f.sla_escalation.clone(),
         Duration::from_secs(runner.config.tick_seconds),
     ));
+    let smtp = tokio::net::TcpListener::bind(("127.0.0.1", runner.config.smtp_port)).await?;
+    tokio::spawn(local_runner::smtp::serve(smtp, runner.dev_state()));
     let app = runner.app();
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", runner.config.port)).await?;
-    println!("{}", seed::banner(runner.config.port, &seeded));
+    println!(
+        "{}",
+        seed::banner(runner.config.port, runner.config.smtp_port, &seeded)
+    );
     let service = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, service)
         .with_graceful_shutdown(async {

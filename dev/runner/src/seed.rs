@@ -54,10 +54,10 @@ pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
     })
 }
 
-pub fn banner(port: u16, seeded: &Seeded) -> String {
+pub fn banner(port: u16, smtp_port: u16, seeded: &Seeded) -> String {
     let base = format!("http://127.0.0.1:{port}");
     let mut out = format!(
-        "\nHelpdesk is running (local stack)\n  help center    {base}/\n  agent console  {base}/agent/\n  API            {base}/api/  (health: {base}/api/health)\n  sent mail      {base}/dev/mail  (deliver inbound mail: POST {base}/dev/inbound with a raw .eml)\n  schedule tick  POST {base}/dev/tick\n\n{} demo data:\n",
+        "\nHelpdesk is running (local stack)\n  help center    {base}/\n  agent console  {base}/agent/\n  API            {base}/api/  (health: {base}/api/health)\n  sent mail      {base}/dev/mail  (deliver inbound mail: POST {base}/dev/inbound with a raw .eml)\n  SMTP           127.0.0.1:{smtp_port}  (e.g. swaks --server 127.0.0.1:{smtp_port} --to support@helpdesk.test)\n  schedule tick  POST {base}/dev/tick\n\n{} demo data:\n",
         if seeded.written { "Seeded" } else { "Existing" }
     );
     for c in &seeded.categories {

@@ -315,6 +315,8 @@ from_env!(AgentApiConfig);
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalRunnerConfig {
     pub port: u16,
+    /// Where the dev SMTP listener takes mail from real clients.
+    pub smtp_port: u16,
     /// Seconds between schedule ticks (EventBridge runs sla-escalation every 5 min).
     pub tick_seconds: u64,
     pub inbound_queue_url: String,
@@ -329,6 +331,7 @@ impl LocalRunnerConfig {
         let r = Reader(env);
         Ok(Self {
             port: r.number("HELPDESK_PORT", 3000)?,
+            smtp_port: r.number("HELPDESK_SMTP_PORT", 2525)?,
             tick_seconds: r.number("HELPDESK_TICK_SECONDS", 300)?,
             inbound_queue_url: r.required(
                 "HELPDESK_INBOUND_QUEUE_URL",

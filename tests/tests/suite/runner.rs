@@ -312,3 +312,92 @@ async fn seeding_writes_demo_data_once() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(faq.len(), 2);
 }
+
+#[tokio::test]
+async fn mail_from_a_real_client_over_smtp_is_stored_as_ses_stores_it() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let env = LocalEnv::fresh().await;
+    let (_, runner) = serve(&env).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    tokio::spawn(local_runner::smtp::serve(listener, runner.dev_state()));
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (read, mut write) = stream.into_split();
+    let mut lines = BufReader::new(read).lines();
+    let mut last = String::new();
+    let mut say = async |text: &str| {
+        write
+            .write_all(text.as_bytes())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    };
+    let greeting = lines
+        .next_line()
+        .await
+        .unwrap_or_default()
+        .unwrap_or_default();
+    assert!(greeting.starts_with("220"), "{greeting}");
+    say("EHLO client.example\r\n").await;
+    // EHLO answers with several lines; the last one has a space after the code.
+    while let Ok(Some(l)) = lines.next_line().await {
+        if l.starts_with("250 ") {
+            break;
+        }
+    }
+    for (command, code) in [
+        ("MAIL FROM:<jane@example.com>\r\n", "250"),
+        ("RCPT TO:<support@helpdesk.test>\r\n", "250"),
+        ("DATA\r\n", "354"),
+    ] {
+        say(command).await;
+        last = lines
+            .next_line()
+            .await
+            .unwrap_or_default()
+            .unwrap_or_default();
+        assert!(last.starts_with(code), "{command}: {last}");
+    }
+    say("From: Jane <jane@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Via SMTP\r\n\r\n..a line that began with a dot\r\nbye\r\n.\r\n").await;
+    let stored = lines
+        .next_line()
+        .await
+        .unwrap_or_default()
+        .unwrap_or_default();
+    assert!(
+        stored.starts_with("250 OK stored as raw/"),
+        "{stored} after {last}"
+    );
+    say("QUIT\r\n").await;
+    let key = stored.trim_start_matches("250 OK stored as ").to_owned();
+    use helpdesk_domain::ports::RawMailStore;
+    let raw = env
+        .aws
+        .raw_mail(&env.var("HELPDESK_RAW_MAIL_BUCKET"))
+        .get(&key, 1 << 20)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        String::from_utf8_lossy(&raw),
+        "From: Jane <jane@example.com>\r\nTo: support@helpdesk.test\r\nSubject: Via SMTP\r\n\r\n.a line that began with a dot\r\nbye\r\n"
+    );
+}
+
+#[test]
+fn the_dev_reply_answers_the_reply_to_and_threads() {
+    let sent = "From: ACME <support@helpdesk.test>\r\nTo: jane@example.com\r\nReply-To: support+t1-abc@helpdesk.test\r\nSubject: [#ABC] Hi\r\nMessage-ID: <out-1@helpdesk.test>\r\nReferences: <c-1@example.com> <hd-t1-abc@helpdesk.test>\r\nDate: Mon, 2 Mar 2026 10:00:00 +0000\r\n\r\nAnswer text\r\n";
+    let reply = local_runner::dev::customer_reply(sent, "jane@example.com");
+    for part in [
+        "From: jane@example.com\r\n",
+        "To: support+t1-abc@helpdesk.test\r\n",
+        "Subject: Re: [#ABC] Hi\r\n",
+        "In-Reply-To: <out-1@helpdesk.test>\r\n",
+        "References: <c-1@example.com> <hd-t1-abc@helpdesk.test> <out-1@helpdesk.test>\r\n",
+        "> Answer text",
+    ] {
+        assert!(reply.contains(part), "{part:?} in {reply}");
+    }
+}
