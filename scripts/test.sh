@@ -52,11 +52,14 @@ log=$(mktemp)
 status=0
 cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 
+step "fuzz the inbound mail path (bounded)"
+scripts/fuzz.sh 2>&1 | tee -a "$log" || status=$?
+
 step "browser tests (headless Chromium via playwright-core)"
 ensure_chromium
 (cd web/tests && npm ci --silent --no-audit --no-fund)
 port=${HELPDESK_TEST_PORT:-3999}
-HELPDESK_PORT=$port HELPDESK_WEB_DIR=$PWD/web "$(target_dir)/debug/local-runner" >.local/runner-test.log 2>&1 &
+HELPDESK_PORT=$port HELPDESK_SMTP_PORT=$((port - 1)) HELPDESK_WEB_DIR=$PWD/web "$(target_dir)/debug/local-runner" >.local/runner-test.log 2>&1 &
 runner_pid=$!
 if wait_http "http://127.0.0.1:$port/api/health" 30; then
   (cd web/tests && BASE_URL="http://127.0.0.1:$port" node --test --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?

@@ -166,9 +166,10 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
     if count_boundaries(raw) > limits.max_boundaries {
         return Err(Unreadable::TooComplex);
     }
-    let message = MessageParser::default()
-        .parse(raw)
-        .ok_or(Unreadable::Unparseable)?;
+    // The parser is third-party code fed hostile bytes: a panic in it (a fuzzer
+    // found a debug assertion) makes the mail unreadable, never the function.
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse(raw));
+    let message = parsed.ok().flatten().ok_or(Unreadable::Unparseable)?;
     if message.parts.len() > limits.max_parts {
         return Err(Unreadable::TooComplex);
     }

@@ -5,6 +5,7 @@
 use super::inbound::{self, InboundMail, MailLimits, Unreadable};
 use super::quarantine::{QuarantineReason, Quarantined};
 use super::reply_token::ReplyKeys;
+use super::threading::Clues;
 use crate::attachments::AttachmentStore;
 use crate::category::Category;
 use crate::email::EmailAddress;
@@ -90,15 +91,6 @@ struct Threading {
 
 /// How often a reply is retried when an agent changed the ticket at that moment.
 const ATTEMPTS: usize = 3;
-
-/// `[#ABCDE12345]` (or `[#ABCDE-12345]`) anywhere in a subject.
-pub fn subject_reference(subject: &str) -> Option<TicketRef> {
-    subject.match_indices("[#").find_map(|(at, _)| {
-        let rest = &subject[at + 2..];
-        let end = rest.find(']')?;
-        TicketRef::parse(&rest[..end]).ok()
-    })
-}
 
 /// A file name safe as part of an object key.
 fn key_safe(name: &str) -> String {
@@ -210,33 +202,15 @@ impl Inbox<'_> {
     /// DESIGN.md §4, in order: reply token, token in References, a Message-ID we
     /// recorded, `[#REF]` from a sender already on the ticket; else a new ticket.
     async fn thread(&self, mail: &InboundMail) -> Result<Threading, InboxError> {
-        let domain = &self.settings.mail_domain;
-        let referenced = mail.referenced_ids();
-        let by_token = self
-            .keys
-            .find_in_addresses(&mail.recipients, domain, &mail.from)
-            .map(|t| (t, ThreadedBy::ReplyToToken))
-            .or_else(|| {
-                self.keys
-                    .find_in_message_ids(&referenced, domain, &mail.from)
-                    .map(|t| (t, ThreadedBy::ReferencesToken))
-            });
+        let clues = Clues::of(mail, self.keys, &self.settings.mail_domain);
         let mut own_id_taken = false;
-        let found = match by_token {
+        let found = match clues.token {
             Some(found) => Some(found),
             None => {
-                // SES shows our mail as `<id>@<region>.amazonses.com`; we record `<id>`.
-                // The mail's own Message-ID rides along: was it used before?
-                let mut candidates = referenced.clone();
-                for id in &referenced {
-                    if let Some((local, domain)) = id.rsplit_once('@')
-                        && domain.to_ascii_lowercase().ends_with("amazonses.com")
-                    {
-                        candidates.push(local.to_owned());
-                    }
-                }
-                candidates.extend(mail.message_id.iter().cloned());
-                let known = self.mail.tickets_for_message_ids(&candidates).await?;
+                let known = self
+                    .mail
+                    .tickets_for_message_ids(&clues.message_ids)
+                    .await?;
                 let own = mail.message_id.as_ref();
                 own_id_taken = own.is_some_and(|own| known.iter().any(|(id, _)| id == own));
                 known
@@ -261,7 +235,7 @@ impl Inbox<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
-        if let Some(reference) = subject_reference(mail.subject.as_str()) {
+        if let Some(reference) = clues.subject_reference {
             match self.tickets.load_ticket(&reference).await {
                 Ok(thread) if self.is_on_ticket(&thread, &mail.from) => {
                     threading.found = Some(thread);
@@ -506,24 +480,6 @@ impl Inbox<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn subject_references_are_found_in_any_form() {
-        let r = TicketRef::from_bits(77);
-        assert_eq!(
-            subject_reference(&format!("Re: Router [#{}]", r.as_str())),
-            Some(r.clone())
-        );
-        assert_eq!(
-            subject_reference(&format!("[#{}] x", r.display())),
-            Some(r.clone())
-        );
-        assert_eq!(subject_reference("Re: [#nope] [#"), None);
-        assert_eq!(
-            subject_reference(&format!("[#x] [#{}]", r.as_str())),
-            Some(r)
-        );
-    }
 
     #[test]
     fn key_parts_are_safe() {

@@ -10,3 +10,4 @@ pub mod quarantine;
 pub mod quote;
 pub mod render;
 pub mod reply_token;
+pub mod threading;
