@@ -1,10 +1,13 @@
 //! send-reply: the outbound queue → SES v2. Each queue message is one job; the
 //! domain's `Postman` makes it at most one mail (see DESIGN.md §4). A job that can
-//! never be sent is reported failed on every receive, so it ends in the DLQ.
+//! never be sent is reported failed on every receive, so it ends in the DLQ. SES's
+//! bounce and complaint events arrive on the same queue (through SNS) and fill the
+//! do-not-email list.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Duration;
 use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::mail::feedback::{self, FeedbackDesk};
 use helpdesk_domain::mail::postman::{Delivery, DeliveryError, MailSettings, Postman};
 use helpdesk_domain::mail::render::Brand;
 use helpdesk_domain::mail::reply_token::ReplyKeys;
@@ -88,8 +91,21 @@ enum JobError {
 }
 
 async fn one(deps: &Deps, message: SqsMessage) -> Result<(), JobError> {
-    let job = OutboundJob::parse(message.body.as_deref().unwrap_or_default())
-        .map_err(|e| JobError::Malformed(e.to_string()))?;
+    let body = message.body.as_deref().unwrap_or_default();
+    // SES bounce and complaint events reach this queue through SNS.
+    if let Some(feedback) = feedback::parse(body) {
+        let feedback = feedback.map_err(JobError::Malformed)?;
+        tracing::info!(?feedback, "SES feedback");
+        let desk = FeedbackDesk {
+            mail: deps.mail.as_ref(),
+            clock: deps.clock.as_ref(),
+        };
+        return desk
+            .apply(&feedback)
+            .await
+            .map_err(|e| JobError::Delivery(DeliveryError::Retry(e.to_string())));
+    }
+    let job = OutboundJob::parse(body).map_err(|e| JobError::Malformed(e.to_string()))?;
     match deps.postman().deliver(&job).await? {
         Delivery::Sent { provider_id } => {
             tracing::info!(outbox = job.outbox_id.as_str(), kind = ?job.kind, provider_id, "mail sent");

@@ -354,3 +354,70 @@ async fn one_bad_queue_message_never_fails_the_batch() {
         .collect();
     assert_eq!(failed, ["bad"]);
 }
+
+#[tokio::test]
+async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
+    use aws_lambda_events::event::sqs::SqsEvent;
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let ses_id = h.mailer.sent()[0].provider_id.clone();
+    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-bounce.json");
+    for record in &mut event.records {
+        record.body = record
+            .body
+            .take()
+            .map(|b| b.replace("SES-MESSAGE-ID", &ses_id));
+    }
+    let deps = crate::Deps {
+        tickets: h.store.clone(),
+        mail: h.store.clone(),
+        catalog: h.store.clone(),
+        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
+        clock: std::sync::Arc::new(testkit::FixedClock::monday_morning()),
+        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
+        keys: h.keys.clone(),
+        settings: h.mail_settings.clone(),
+    };
+    for _ in 0..2 {
+        let response = crate::handle(&deps, event.clone()).await;
+        assert!(
+            response.batch_item_failures.is_empty(),
+            "{:?}",
+            response.batch_item_failures
+        );
+    }
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    assert!(
+        h.store
+            .do_not_email(&ann)
+            .await
+            .unwrap()
+            .unwrap()
+            .contains("550 5.1.1")
+    );
+    let notes: Vec<_> = h
+        .store
+        .load_ticket(&r)
+        .await
+        .unwrap()
+        .messages
+        .into_iter()
+        .filter(|m| m.kind == helpdesk_domain::MessageKind::SystemEvent)
+        .collect();
+    assert_eq!(notes.len(), 1, "one note however often the event arrives");
+    assert!(
+        notes[0]
+            .body_text
+            .contains("ann@example.org bounced for good")
+    );
+    let desk = h.desk();
+    let (_, job) = desk
+        .reply(&r, &AgentId::parse("agent-1").unwrap(), "Hello?", 1)
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::Skipped(_))
+    ));
+}

@@ -125,6 +125,10 @@ pub trait MailStore: Send + Sync {
     /// One day's quarantined mail, oldest first.
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
 
+    /// A system note on a ticket that changes nothing else (a failed or bounced
+    /// mail); written once per message id.
+    async fn add_note(&self, note: &crate::message::Message) -> Result<(), StoreError>;
+
     /// Never mail this address again (hard bounce, complaint).
     async fn set_do_not_email(
         &self,

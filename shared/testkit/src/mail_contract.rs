@@ -149,6 +149,21 @@ pub async fn a_failed_item_stays_failed_and_says_so_on_the_ticket(stores: &Store
     );
     let thread = stores.tickets.load_ticket(&ticket.reference).await.unwrap();
     assert!(thread.messages.contains(&note), "{:?}", thread.messages);
+    // A note on its own (a bounce) is written once, however often it is sent.
+    let mut bounce = note.clone();
+    bounce.id = ids.message_id(clock.now());
+    bounce.body_text = "ann@example.org bounced for good".into();
+    stores.mail.add_note(&bounce).await.unwrap();
+    stores.mail.add_note(&bounce).await.unwrap();
+    let thread = stores.tickets.load_ticket(&ticket.reference).await.unwrap();
+    assert_eq!(
+        thread.messages.iter().filter(|m| m.id == bounce.id).count(),
+        1
+    );
+    assert_eq!(
+        thread.ticket.version, ticket.version,
+        "a note changes nothing else"
+    );
 }
 
 pub async fn do_not_email_and_the_cap_refuse_a_claim_and_write_nothing(stores: &Stores) {

@@ -613,6 +613,15 @@ impl MailStore for InMemoryStore {
         Ok(found)
     }
 
+    async fn add_note(&self, note: &Message) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let thread = s.messages.entry(note.ticket.clone()).or_default();
+        if !thread.iter().any(|m| m.id == note.id) {
+            thread.push(note.clone());
+        }
+        Ok(())
+    }
+
     async fn set_do_not_email(
         &self,
         email: &EmailAddress,

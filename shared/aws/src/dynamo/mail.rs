@@ -38,6 +38,12 @@ struct DoNotEmailItem {
     since: DateTime<Utc>,
 }
 
+fn sdk_error_ref<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> Option<&str> {
+    e.as_service_error().and_then(|s| s.code())
+}
+
 fn state_value(state: OutboxState) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(state).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
@@ -291,6 +297,26 @@ impl MailStore for DynamoStore {
             if start.is_none() {
                 return Ok(found);
             }
+        }
+    }
+
+    async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        let item = items::to_item(&MessageItem::of(note))?;
+        match self
+            .client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Already written by an earlier delivery of the same event.
+            Err(e) if matches!(sdk_error_ref(&e), Some("ConditionalCheckFailedException")) => {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error(e)),
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod auto;
 pub mod compose;
+pub mod feedback;
 pub mod inbound;
 pub mod inbox;
 pub mod postman;
