@@ -24,7 +24,7 @@ log=$(mktemp)
 status=0
 (cd fuzz && cargo +nightly fuzz run -O --target-dir "$cache/fuzz-target" parse_and_thread "$corpus" -- \
    -max_total_time="$seconds" -max_len=262144 -print_final_stats=1) >"$log" 2>&1 || status=$?
-runs=$(awk -F: '/stat::number_of_executed_units/ { gsub(/ /, "", $2); print $2 }' "$log")
+runs=$(awk '/stat::number_of_executed_units/ { print $NF }' "$log")
 if [ "$status" -eq 0 ]; then
   echo "test result: ok. 1 passed; 0 failed (fuzz parse_and_thread: ${runs:-?} inputs in ${seconds} s, no crash)"
 else

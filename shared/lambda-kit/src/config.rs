@@ -395,10 +395,41 @@ mod tests {
             ("HELPDESK_MAIL_FROM", "support@Example.com"),
             ("HELPDESK_MAIL_DOMAIN", "Example.com"),
             ("HELPDESK_SES_CONFIGURATION_SET", " "),
+            ("HELPDESK_REPLY_KEYS", "k2:00112233445566778899aabbccddeeff"),
+            ("HELPDESK_HELP_URL", "https://help.example.com/"),
         ]))
         .unwrap();
         assert_eq!(c.mail_domain, "example.com");
         assert_eq!(c.configuration_set, None);
+        assert_eq!(c.help_url, "https://help.example.com");
+        assert_eq!((c.auto_mail_cap, c.auto_mail_window_minutes), (10, 180));
+        assert!(
+            !format!("{:?}", c.reply_keys).contains("0011"),
+            "secrets stay out of logs"
+        );
+    }
+
+    #[test]
+    fn reply_keys_and_the_help_url_are_checked() {
+        let base = [
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_MAIL_FROM", "support@example.com"),
+            ("HELPDESK_MAIL_DOMAIN", "example.com"),
+        ];
+        let with = |extra: &[(&str, &str)]| {
+            let mut pairs = base.to_vec();
+            pairs.extend_from_slice(extra);
+            SendReplyConfig::from_source(&env(&pairs)).map(|_| ())
+        };
+        let e = with(&[("HELPDESK_REPLY_KEYS", "k1:short")]).unwrap_err();
+        assert!(e.to_string().contains("HELPDESK_REPLY_KEYS"), "{e}");
+        let e = with(&[
+            ("HELPDESK_REPLY_KEYS", "k1:00112233445566778899aabbccddeeff"),
+            ("HELPDESK_HELP_URL", "help.example.com"),
+        ])
+        .unwrap_err();
+        assert!(e.to_string().contains("HELPDESK_HELP_URL"), "{e}");
     }
 
     #[test]
