@@ -31,7 +31,20 @@ pub struct SentMail {
 
 /// What the SES emulator recorded as sent, newest first.
 pub async fn sent_mail(moto_url: &str) -> anyhow::Result<Vec<SentMail>> {
-    let data: serde_json::Value = fetch_json(&format!("{moto_url}/moto-api/data.json")).await?;
+    let url = format!("{moto_url}/moto-api/data.json");
+    // moto builds this dump while other requests change its state, and now and then
+    // fails with a 500 ("dictionary changed size during iteration"): ask again.
+    let mut attempt = 0;
+    let data: serde_json::Value = loop {
+        match fetch_json(&url).await {
+            Ok(data) => break data,
+            Err(e) if attempt >= 4 => return Err(e),
+            Err(_) => {
+                attempt += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+            }
+        }
+    };
     let raw = data.pointer("/ses/RawMessage").cloned().unwrap_or_default();
     let mut mails: Vec<SentMail> = serde_json::from_value(raw).unwrap_or_default();
     mails.reverse();

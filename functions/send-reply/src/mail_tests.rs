@@ -6,8 +6,9 @@ use helpdesk_domain::mail::postman::{Delivery, DeliveryError};
 use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::ports::{MailError, MailStore, TicketStore};
 use helpdesk_domain::token::SecretToken;
-use helpdesk_domain::{AgentId, EmailAddress, Status, ThreadedBy, TicketRef};
+use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use mail_parser::MessageParser;
+use testkit::fixtures;
 use testkit::mail_harness::{MailHarness, corpus};
 
 async fn ticket_from_mail(h: &MailHarness) -> TicketRef {
@@ -107,11 +108,18 @@ async fn agent_reply_goes_out_and_the_customers_answer_comes_back_to_the_ticket(
     let r = ticket_from_mail(&h).await;
     h.send_queued().await;
     let desk = h.desk();
-    let agent = AgentId::parse("agent-1").unwrap();
-    let (saved, _) = desk
-        .reply(&r, &agent, "Please update the firmware to 2.1.", 1)
+    let agent = fixtures::supervisor("agent-1");
+    let saved = desk
+        .act(
+            &agent,
+            &r,
+            1,
+            None,
+            fixtures::reply("Please update the firmware to 2.1."),
+        )
         .await
-        .unwrap();
+        .unwrap()
+        .ticket;
     assert_eq!(saved.status, Status::WaitingOnCustomer);
     h.send_queued().await;
     let raw = h.sent_raw()[1].clone();
@@ -213,8 +221,13 @@ async fn throttling_is_retried_and_a_rejection_fails_for_good_and_shows_on_the_t
     ));
 
     let desk = h.desk();
-    let agent = AgentId::parse("agent-1").unwrap();
-    let (_, reply_job) = desk.reply(&r, &agent, "Answer", 1).await.unwrap();
+    let agent = fixtures::supervisor("agent-1");
+    let reply_job = desk
+        .act(&agent, &r, 1, None, fixtures::reply("Answer"))
+        .await
+        .unwrap()
+        .mail
+        .unwrap();
     h.mailer
         .fail_next(MailError::Rejected("MessageRejected".into()));
     assert_eq!(
@@ -412,9 +425,17 @@ async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
             .contains("ann@example.org bounced for good")
     );
     let desk = h.desk();
-    let (_, job) = desk
-        .reply(&r, &AgentId::parse("agent-1").unwrap(), "Hello?", 1)
+    let job = desk
+        .act(
+            &fixtures::supervisor("agent-1"),
+            &r,
+            1,
+            None,
+            fixtures::reply("Hello?"),
+        )
         .await
+        .unwrap()
+        .mail
         .unwrap();
     assert!(matches!(
         h.postman().deliver(&job).await,

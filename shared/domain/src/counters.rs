@@ -26,6 +26,13 @@ pub enum CounterKey {
     },
     /// Tickets an agent had assigned when they closed, per day.
     ClosedByAgent { agent: AgentId, day: NaiveDate },
+    /// Active tickets of a category that nobody is assigned to.
+    Unassigned { category: CategoryId },
+    /// Active tickets assigned to an agent.
+    AssignedTo { agent: AgentId },
+    /// Every ticket a category ever received: only grows, so the console can tell
+    /// that something new arrived by comparing two readings.
+    Received { category: CategoryId },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,9 +41,31 @@ pub struct CounterDelta {
     pub delta: i64,
 }
 
+/// The "whose work is it" counters a ticket counts in: unassigned in its
+/// category, or assigned to its agent; nothing once solved.
+fn ownership(ticket: &Ticket) -> Option<CounterKey> {
+    if !ticket.status.is_active() {
+        return None;
+    }
+    Some(match &ticket.assignee {
+        Some(agent) => CounterKey::AssignedTo {
+            agent: agent.clone(),
+        },
+        None => CounterKey::Unassigned {
+            category: ticket.category.clone(),
+        },
+    })
+}
+
 /// What creating `ticket` adds to the counters.
 pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
-    vec![
+    let mut deltas = vec![
+        CounterDelta {
+            key: CounterKey::Received {
+                category: ticket.category.clone(),
+            },
+            delta: 1,
+        },
         CounterDelta {
             key: CounterKey::InStatus {
                 category: ticket.category.clone(),
@@ -51,7 +80,9 @@ pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
             },
             delta: 1,
         },
-    ]
+    ];
+    deltas.extend(ownership(ticket).map(|key| CounterDelta { key, delta: 1 }));
+    deltas
 }
 
 /// What changing `before` into `after` does to the counters.
@@ -72,6 +103,11 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
             },
             delta: 1,
         });
+    }
+    let (was, is) = (ownership(before), ownership(after));
+    if was != is {
+        deltas.extend(was.map(|key| CounterDelta { key, delta: -1 }));
+        deltas.extend(is.map(|key| CounterDelta { key, delta: 1 }));
     }
     if after.status == Status::Closed && before.status != Status::Closed {
         let day = after.updated_at.date_naive();
@@ -97,6 +133,7 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
 
 /// Tickets per status in one category.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct StatusCounts(pub BTreeMap<Status, i64>);
 
 impl StatusCounts {
@@ -108,6 +145,22 @@ impl StatusCounts {
     pub fn awaiting_response(&self) -> i64 {
         self.get(Status::New) + self.get(Status::Open)
     }
+}
+
+/// A category's live counters: tickets per status, unassigned, ever received.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCounts {
+    pub by_status: StatusCounts,
+    pub unassigned: i64,
+    pub received: i64,
+}
+
+/// What the console's views count, read in one round trip.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueCounts {
+    pub categories: BTreeMap<CategoryId, CategoryCounts>,
+    /// Active tickets assigned to the asking agent.
+    pub assigned_to_agent: i64,
 }
 
 /// Opened and closed on one day in one category.

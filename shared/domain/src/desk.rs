@@ -1,92 +1,377 @@
-//! What agents do to tickets. For now the reply: the agent API (#5) builds on it.
+//! What agents do to tickets: read them within their categories, and change them
+//! only from the version they saw, so two agents never answer blind.
 
-use crate::ids::{AgentId, TicketRef};
+use crate::catalog::{Agent, Role};
+use crate::ids::{AgentId, CategoryId, MessageId, TicketRef};
 use crate::message::{Author, Message, MessageKind, ThreadedBy};
 use crate::outbound::{MailKind, OutboundJob};
-use crate::ports::{Clock, IdSource, OutboundQueue, TicketStore};
-use crate::store::{StoreError, TicketUpdate};
-use crate::ticket::{Status, Ticket};
+use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
+use crate::store::{StoreError, TicketThread, TicketUpdate};
+use crate::ticket::{Priority, Status, Ticket};
+
+/// Who is asking: the agent's record and the role the identity provider vouches for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub agent: Agent,
+    pub role: Role,
+}
+
+impl Caller {
+    /// May the caller see and touch tickets of `category`?
+    pub fn covers(&self, category: &CategoryId) -> bool {
+        self.role != Role::Agent || self.agent.categories.contains(category)
+    }
+
+    /// Of `all` categories, those the caller works on, in the same order.
+    pub fn categories<'a>(&self, all: impl IntoIterator<Item = &'a CategoryId>) -> Vec<CategoryId> {
+        all.into_iter()
+            .filter(|c| self.covers(c))
+            .cloned()
+            .collect()
+    }
+
+    pub fn id(&self) -> &AgentId {
+        &self.agent.id
+    }
+
+    /// Supervisors and admins hand tickets to anyone; agents take or drop their own.
+    pub fn may_assign_others(&self) -> bool {
+        self.role != Role::Agent
+    }
+}
+
+/// One change an agent makes to a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Mailed to the customer; the ticket then waits on them, or is solved.
+    Reply {
+        body: String,
+        solve: bool,
+    },
+    /// For agents only.
+    Note {
+        body: String,
+    },
+    /// `None` unassigns.
+    Assign {
+        to: Option<AgentId>,
+    },
+    Status {
+        to: Status,
+    },
+    Priority {
+        to: Priority,
+    },
+    /// Re-routes the ticket to another category's queue.
+    Category {
+        to: CategoryId,
+    },
+}
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DeskError {
-    #[error("the reply is empty")]
-    EmptyReply,
-    /// The ticket changed since the agent loaded it: show what changed, don't write.
+    /// Missing, or in a category the caller does not work on: the same answer.
+    #[error("no such ticket")]
+    NotFound,
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The ticket changed since the agent loaded it: nothing was written. Carries
+    /// the ticket as it is now and the thread entries after the last one seen.
     #[error("the ticket changed since it was loaded")]
-    Changed(Box<Ticket>),
+    Changed {
+        current: Box<Ticket>,
+        since: Vec<Message>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
+impl DeskError {
+    fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The longest reply or note an agent can write.
+pub const MAX_BODY_CHARS: usize = 50_000;
+
 pub struct Desk<'a> {
     pub tickets: &'a dyn TicketStore,
+    pub catalog: &'a dyn CatalogStore,
     pub outbound: &'a dyn OutboundQueue,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
 }
 
+/// What an action did, for the caller to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub mail: Option<OutboundJob>,
+}
+
 impl Desk<'_> {
-    /// Adds the agent's reply to the ticket the agent saw (`seen_version`), marks
-    /// it waiting on the customer and queues the mail, all in one write.
-    pub async fn reply(
+    /// The ticket with its whole thread, if the caller works on its category.
+    pub async fn open(
         &self,
+        caller: &Caller,
         reference: &TicketRef,
-        agent: &AgentId,
-        body: &str,
+    ) -> Result<TicketThread, DeskError> {
+        let thread = match self.tickets.load_ticket(reference).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(DeskError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        if !caller.covers(&thread.ticket.category) {
+            return Err(DeskError::NotFound);
+        }
+        Ok(thread)
+    }
+
+    /// Applies `action` to the ticket as the caller saw it (`seen_version`, and
+    /// `last_seen`, the newest thread entry on their screen), in one write with
+    /// its thread entry, counters and mail.
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        reference: &TicketRef,
         seen_version: u64,
-    ) -> Result<(Ticket, OutboundJob), DeskError> {
-        let text = body.trim();
-        if text.is_empty() {
-            return Err(DeskError::EmptyReply);
+        last_seen: Option<&MessageId>,
+        action: Action,
+    ) -> Result<Done, DeskError> {
+        let thread = self.open(caller, reference).await?;
+        if thread.ticket.version != seen_version {
+            return Err(changed(thread, last_seen));
         }
-        let thread = self.tickets.load_ticket(reference).await?;
         let before = thread.ticket;
-        if before.version != seen_version {
-            return Err(DeskError::Changed(Box::new(before)));
-        }
         let now = self.clock.now();
-        let message = Message {
+        let mut after = before.clone();
+        after.updated_at = now;
+        let entry = |kind: MessageKind, body: String| Message {
             id: self.ids.message_id(now),
             ticket: reference.clone(),
-            kind: MessageKind::AgentReply,
-            author: Author::Agent { id: agent.clone() },
-            body_text: Message::clamp_body(text),
+            kind,
+            author: Author::Agent {
+                id: caller.id().clone(),
+            },
+            body_text: Message::clamp_body(&body),
             body_html: None,
             attachments: vec![],
             email: None,
             threaded_by: ThreadedBy::Console,
             created_at: now,
         };
-        let mut after = before.clone();
-        if after.status != Status::WaitingOnCustomer {
-            after
-                .change_status(Status::WaitingOnCustomer, now)
-                .map_err(|_| DeskError::Changed(Box::new(before.clone())))?;
-        }
-        after.updated_at = now;
-        if after.assignee.is_none() {
-            after.assignee = Some(agent.clone());
-        }
-        let job = OutboundJob {
-            outbox_id: self.ids.outbox_id(),
-            kind: MailKind::AgentReply,
-            ticket: Some(reference.clone()),
-            message: Some(message.id.clone()),
-            recipient: before.requester.email.clone(),
+        let mut mail = None;
+        let message = match action {
+            Action::Reply { body, solve } => {
+                let body = body_text(&body)?;
+                let to = if solve {
+                    Status::Resolved
+                } else {
+                    Status::WaitingOnCustomer
+                };
+                if after.status != to {
+                    after
+                        .change_status(to, now)
+                        .map_err(|e| DeskError::invalid("status", e.to_string()))?;
+                }
+                // Answered: the response clock stops while the customer has the ball.
+                after.due_at = None;
+                if after.assignee.is_none() {
+                    after.assignee = Some(caller.id().clone());
+                }
+                let message = entry(MessageKind::AgentReply, body);
+                mail = Some(self.job(MailKind::AgentReply, &before, Some(&message)));
+                message
+            }
+            Action::Note { body } => entry(MessageKind::InternalNote, body_text(&body)?),
+            Action::Assign { to } => {
+                let text = self.assign(caller, &mut after, to).await?;
+                entry(MessageKind::SystemEvent, text)
+            }
+            Action::Status { to } => {
+                after
+                    .change_status(to, now)
+                    .map_err(|e| DeskError::invalid("status", e.to_string()))?;
+                if !to.awaits_agent() {
+                    after.due_at = None;
+                }
+                if to == Status::Resolved {
+                    mail = Some(self.job(MailKind::ResolutionRequest, &before, None));
+                }
+                entry(
+                    MessageKind::SystemEvent,
+                    format!("Status changed from {} to {}.", before.status, to),
+                )
+            }
+            Action::Priority { to } => {
+                if to == before.priority {
+                    return Err(DeskError::invalid("priority", "the ticket has it already"));
+                }
+                after.priority = to;
+                entry(
+                    MessageKind::SystemEvent,
+                    format!(
+                        "Priority changed from {} to {}.",
+                        priority_word(before.priority),
+                        priority_word(to)
+                    ),
+                )
+            }
+            Action::Category { to } => {
+                let text = self.reroute(&mut after, to).await?;
+                entry(MessageKind::SystemEvent, text)
+            }
         };
-        let update =
-            TicketUpdate::new(&before, after, vec![message]).with_outbox(vec![job.clone()]);
+        let update = TicketUpdate::new(&before, after, vec![message.clone()])
+            .with_outbox(mail.iter().cloned().collect());
         let saved = match self.tickets.update_ticket(update).await {
             Ok(saved) => saved,
             Err(StoreError::Conflict) => {
-                let now = self.tickets.load_ticket(reference).await?.ticket;
-                return Err(DeskError::Changed(Box::new(now)));
+                let thread = self.tickets.load_ticket(reference).await?;
+                return Err(changed(thread, last_seen));
             }
             Err(e) => return Err(e.into()),
         };
-        if let Err(e) = self.outbound.enqueue(&job).await {
-            tracing::warn!(ticket = %reference, error = %e, "reply stored, mail not queued yet");
+        if let Some(job) = &mail
+            && let Err(e) = self.outbound.enqueue(job).await
+        {
+            // The outbox item is stored `queued`; the schedule's sweep sends it.
+            tracing::warn!(ticket = %reference, error = %e, "change stored, mail not queued yet");
         }
-        Ok((saved, job))
+        Ok(Done {
+            ticket: saved,
+            messages: vec![message],
+            mail,
+        })
+    }
+
+    fn job(&self, kind: MailKind, ticket: &Ticket, message: Option<&Message>) -> OutboundJob {
+        OutboundJob {
+            outbox_id: self.ids.outbox_id(),
+            kind,
+            ticket: Some(ticket.reference.clone()),
+            message: message.map(|m| m.id.clone()),
+            recipient: ticket.requester.email.clone(),
+        }
+    }
+
+    async fn assign(
+        &self,
+        caller: &Caller,
+        ticket: &mut Ticket,
+        to: Option<AgentId>,
+    ) -> Result<String, DeskError> {
+        if ticket.assignee == to {
+            return Err(DeskError::invalid(
+                "assignee",
+                "the ticket is assigned so already",
+            ));
+        }
+        let own = |a: &Option<AgentId>| a.as_ref().is_none_or(|a| a == caller.id());
+        let own_only = own(&to) && own(&ticket.assignee);
+        if !(caller.may_assign_others() || own_only) {
+            return Err(DeskError::Forbidden(
+                "Agents take or drop their own tickets; a supervisor reassigns.",
+            ));
+        }
+        let text = match &to {
+            None => format!("{} unassigned the ticket.", caller.agent.name),
+            Some(id) => {
+                let agent = self
+                    .catalog
+                    .agent(id)
+                    .await?
+                    .ok_or_else(|| DeskError::invalid("assignee", "no such agent"))?;
+                if !agent.covers(&ticket.category) {
+                    return Err(DeskError::invalid(
+                        "assignee",
+                        format!("{} does not work on this category", agent.name),
+                    ));
+                }
+                if id == caller.id() {
+                    format!("{} took the ticket.", caller.agent.name)
+                } else {
+                    format!(
+                        "{} assigned the ticket to {}.",
+                        caller.agent.name, agent.name
+                    )
+                }
+            }
+        };
+        ticket.assignee = to;
+        Ok(text)
+    }
+
+    async fn reroute(&self, ticket: &mut Ticket, to: CategoryId) -> Result<String, DeskError> {
+        if to == ticket.category {
+            return Err(DeskError::invalid(
+                "category",
+                "the ticket is in it already",
+            ));
+        }
+        let category = self
+            .catalog
+            .category(&to)
+            .await?
+            .ok_or_else(|| DeskError::invalid("category", "no such category"))?;
+        let from = std::mem::replace(&mut ticket.category, to);
+        let mut text = format!("Moved from {} to {}.", from, category.name);
+        // The new team picks it up unless the assignee works there too.
+        if let Some(assignee) = &ticket.assignee {
+            let stays = self
+                .catalog
+                .agent(assignee)
+                .await?
+                .is_some_and(|a| a.covers(&ticket.category));
+            if !stays {
+                ticket.assignee = None;
+                text.push_str(" It is unassigned now.");
+            }
+        }
+        Ok(text)
+    }
+}
+
+fn changed(thread: TicketThread, last_seen: Option<&MessageId>) -> DeskError {
+    let since = match last_seen {
+        Some(seen) => match thread.messages.iter().position(|m| &m.id == seen) {
+            Some(i) => thread.messages[i + 1..].to_vec(),
+            None => thread.messages,
+        },
+        None => thread.messages,
+    };
+    DeskError::Changed {
+        current: Box::new(thread.ticket),
+        since,
+    }
+}
+
+fn body_text(body: &str) -> Result<String, DeskError> {
+    let text = body.trim();
+    if text.is_empty() {
+        return Err(DeskError::invalid("body", "write something first"));
+    }
+    if text.chars().count() > MAX_BODY_CHARS {
+        return Err(DeskError::invalid(
+            "body",
+            format!("at most {MAX_BODY_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+fn priority_word(p: Priority) -> &'static str {
+    match p {
+        Priority::Low => "low",
+        Priority::Normal => "normal",
+        Priority::High => "high",
+        Priority::Urgent => "urgent",
     }
 }

@@ -23,6 +23,7 @@ pub mod ticket;
 pub mod time;
 pub mod token;
 pub mod tracking;
+pub mod views;
 
 pub use category::{Category, FieldError, FieldKind, FieldSchema, FieldValue};
 pub use email::EmailAddress;

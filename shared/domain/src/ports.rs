@@ -3,7 +3,7 @@
 
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
-use crate::counters::{DailyCounts, StatusCounts};
+use crate::counters::{DailyCounts, QueueCounts, StatusCounts};
 use crate::email::EmailAddress;
 use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
@@ -11,8 +11,8 @@ use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::sla::SlaPolicy;
 use crate::store::{
-    Created, DueTicket, NewTicket, Page, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
-    TicketThread, TicketUpdate, TrackingToken,
+    Created, DueTicket, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError,
+    TicketSummary, TicketThread, TicketUpdate, TrackingToken,
 };
 use crate::ticket::Ticket;
 use crate::token::{SecretToken, TokenHash};
@@ -32,8 +32,16 @@ pub trait TicketStore: Send + Sync {
     /// still at the version the change was made from; else `Conflict`.
     async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError>;
 
-    /// One page of a category's queue in one status.
-    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError>;
+    /// One page of a listing, from just after `query.after`.
+    async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError>;
+
+    /// The counters behind the console's views: each category's and the agent's,
+    /// in one round trip.
+    async fn queue_counts(
+        &self,
+        categories: &[CategoryId],
+        agent: &AgentId,
+    ) -> Result<QueueCounts, StoreError>;
 
     /// Tickets whose running SLA clock falls due before `before`, earliest first.
     async fn due_before(

@@ -214,24 +214,90 @@ impl From<&Ticket> for TicketSummary {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum QueueOrder {
     OldestFirst,
     NewestFirst,
 }
 
-/// An opaque position in a listing; only the store that made it can read it.
+/// One sorted list of tickets the store keeps up to date in the write that changes
+/// a ticket (an index partition): the agent views are merged from these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Listing {
+    /// A category's tickets in one status, by creation time.
+    InStatus {
+        category: CategoryId,
+        status: Status,
+    },
+    /// A category's active tickets without an assignee, by creation time.
+    Unassigned { category: CategoryId },
+    /// An agent's active tickets, by creation time.
+    AssignedTo { agent: AgentId },
+    /// Tickets whose running SLA clock falls due before `before`, by due time.
+    DueBefore { before: DateTime<Utc> },
+}
+
+impl Listing {
+    /// The time a ticket is sorted by in this listing.
+    pub fn sort_time(&self, t: &TicketSummary) -> Option<DateTime<Utc>> {
+        match self {
+            Listing::DueBefore { .. } => t.due_at,
+            _ => Some(t.created_at),
+        }
+    }
+
+    /// Does the store keep `t` in this listing?
+    pub fn holds(&self, t: &TicketSummary) -> bool {
+        match self {
+            Listing::InStatus { category, status } => {
+                &t.category == category && t.status == *status
+            }
+            Listing::Unassigned { category } => {
+                &t.category == category && t.status.is_active() && t.assignee.is_none()
+            }
+            Listing::AssignedTo { agent } => {
+                t.status.is_active() && t.assignee.as_ref() == Some(agent)
+            }
+            Listing::DueBefore { before } => t.due_at.is_some_and(|d| d < *before),
+        }
+    }
+
+    pub fn position_of(&self, t: &TicketSummary) -> Option<Position> {
+        self.sort_time(t).map(|at| Position {
+            at,
+            reference: t.reference.clone(),
+        })
+    }
+}
+
+/// Where a listing was left: the sort time and reference of the last ticket seen.
+/// Positions order by time, then reference.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Position {
+    pub at: DateTime<Utc>,
+    pub reference: TicketRef,
+}
+
+/// An opaque position in a listing; only the code that made it can read it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor(pub String);
 
 #[derive(Debug, Clone)]
 pub struct QueueQuery {
-    pub category: CategoryId,
-    pub status: Status,
+    pub listing: Listing,
     pub order: QueueOrder,
     /// 1 to 100.
     pub limit: u16,
-    pub cursor: Option<Cursor>,
+    /// Start after this position (exclusive).
+    pub after: Option<Position>,
+}
+
+/// One page of a listing; `more` says whether tickets follow the last one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuePage {
+    pub items: Vec<TicketSummary>,
+    pub more: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

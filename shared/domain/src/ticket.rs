@@ -56,6 +56,11 @@ impl Status {
         }
     }
 
+    /// Not solved yet: the ticket is in someone's work (new, open or waiting).
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::New | Status::Open | Status::WaitingOnCustomer)
+    }
+
     /// The ticket waits for an agent (counts towards "awaiting response").
     pub fn awaits_agent(self) -> bool {
         matches!(self, Status::New | Status::Open)

@@ -10,14 +10,12 @@ use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
-use helpdesk_domain::store::{
-    Created, Cursor, QueueOrder, QueueQuery, RateLimitClaim, StoreError, TicketUpdate,
-    TrackingToken,
-};
+use helpdesk_domain::store::{Created, RateLimitClaim, StoreError, TicketUpdate, TrackingToken};
 use helpdesk_domain::{Status, Ticket, TicketRef};
 use std::sync::Arc;
 
 pub use crate::mail_contract::*;
+pub use crate::queue_contract::*;
 
 pub struct Stores {
     pub tickets: Arc<dyn TicketStore>,
@@ -38,7 +36,9 @@ macro_rules! store_contract {
             updating_a_missing_ticket_is_not_found,
             counters_follow_creation_status_and_category_changes,
             queue_pages_in_both_orders_without_gaps_or_repeats,
-            a_foreign_cursor_is_refused,
+            owner_listings_and_view_counters_follow_assignment_and_status,
+            views_merge_listings_page_by_page_without_gaps_or_repeats,
+            a_view_refuses_a_cursor_it_did_not_make,
             due_index_holds_only_running_clocks,
             requester_tickets_newest_first_ignoring_case,
             message_ids_lead_to_their_ticket,
@@ -90,7 +90,11 @@ pub(crate) async fn create(
     }
 }
 
-async fn change(stores: &Stores, before: &Ticket, f: impl FnOnce(&mut Ticket)) -> Ticket {
+pub(crate) async fn change(
+    stores: &Stores,
+    before: &Ticket,
+    f: impl FnOnce(&mut Ticket),
+) -> Ticket {
     let mut after = before.clone();
     f(&mut after);
     stores
@@ -314,77 +318,6 @@ pub async fn counters_follow_creation_status_and_category_changes(stores: &Store
             .await,
         Ok(0)
     );
-}
-
-pub async fn queue_pages_in_both_orders_without_gaps_or_repeats(stores: &Stores) {
-    let (clock, ids) = setup();
-    let mut created = Vec::new();
-    for i in 0..7 {
-        created.push(
-            create(
-                stores,
-                &ids,
-                &clock,
-                "billing",
-                &format!("c{i}@example.com"),
-            )
-            .await
-            .reference,
-        );
-        clock.advance(Duration::minutes(1));
-    }
-    // One in another status and one in another category stay out of the listing.
-    let t = create(stores, &ids, &clock, "billing", "x@example.com").await;
-    change(stores, &t, |t| t.status = Status::Open).await;
-    create(stores, &ids, &clock, "sales", "y@example.com").await;
-
-    for (order, expected) in [
-        (QueueOrder::OldestFirst, created.clone()),
-        (
-            QueueOrder::NewestFirst,
-            created.iter().rev().cloned().collect(),
-        ),
-    ] {
-        let mut seen = Vec::new();
-        let mut cursor = None;
-        let mut pages = 0;
-        loop {
-            let page = stores
-                .tickets
-                .queue(QueueQuery {
-                    category: fixtures::category_id("billing"),
-                    status: Status::New,
-                    order,
-                    limit: 3,
-                    cursor: cursor.take(),
-                })
-                .await
-                .unwrap_or_else(|e| panic!("{e}"));
-            pages += 1;
-            assert!(page.items.len() <= 3);
-            seen.extend(page.items.into_iter().map(|s| s.reference));
-            match page.next {
-                Some(next) => cursor = Some(next),
-                None => break,
-            }
-            assert!(pages < 10, "pagination does not end");
-        }
-        assert_eq!(seen, expected, "{order:?}");
-    }
-}
-
-pub async fn a_foreign_cursor_is_refused(stores: &Stores) {
-    let result = stores
-        .tickets
-        .queue(QueueQuery {
-            category: fixtures::category_id("billing"),
-            status: Status::New,
-            order: QueueOrder::OldestFirst,
-            limit: 3,
-            cursor: Some(Cursor("not-a-cursor".into())),
-        })
-        .await;
-    assert_eq!(result.map(|p| p.items.len()), Err(StoreError::BadCursor));
 }
 
 pub async fn due_index_holds_only_running_clocks(stores: &Stores) {

@@ -56,6 +56,27 @@ pub fn agent(id: &str, role: Role, categories: &[&str]) -> Agent {
     }
 }
 
+/// A signed-in caller whose role the identity provider vouches for.
+pub fn caller(id: &str, role: Role, categories: &[&str]) -> helpdesk_domain::desk::Caller {
+    helpdesk_domain::desk::Caller {
+        agent: agent(id, role, categories),
+        role,
+    }
+}
+
+/// A supervisor: sees every category.
+pub fn supervisor(id: &str) -> helpdesk_domain::desk::Caller {
+    caller(id, Role::Supervisor, &[])
+}
+
+/// An agent's reply as the console sends it.
+pub fn reply(body: &str) -> helpdesk_domain::desk::Action {
+    helpdesk_domain::desk::Action::Reply {
+        body: body.to_owned(),
+        solve: false,
+    }
+}
+
 pub fn faq(id: &str, category: &str, position: u32) -> FaqEntry {
     FaqEntry {
         id: FaqId::parse(id).unwrap_or_else(|e| panic!("test faq id {id:?}: {e}")),

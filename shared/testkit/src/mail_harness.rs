@@ -86,6 +86,7 @@ impl MailHarness {
     pub fn desk(&self) -> helpdesk_domain::desk::Desk<'_> {
         helpdesk_domain::desk::Desk {
             tickets: self.store.as_ref(),
+            catalog: self.store.as_ref(),
             outbound: &self.queue,
             clock: &self.clock,
             ids: &self.ids,

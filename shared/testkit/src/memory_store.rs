@@ -4,7 +4,9 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
-use helpdesk_domain::counters::{CounterDelta, CounterKey, DailyCounts, StatusCounts};
+use helpdesk_domain::counters::{
+    CategoryCounts, CounterDelta, CounterKey, DailyCounts, QueueCounts, StatusCounts,
+};
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::mail::quarantine::Quarantined;
 use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
@@ -12,8 +14,8 @@ use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
-    Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
-    TicketThread, TicketUpdate, normalize_message_id,
+    Created, DueTicket, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
+    TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
@@ -77,6 +79,20 @@ impl State {
 
     fn counter(&self, key: CounterKey) -> i64 {
         self.counters.get(&key).copied().unwrap_or(0)
+    }
+
+    fn status_counts(&self, category: &CategoryId) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for status in helpdesk_domain::Status::ALL {
+            let n = self.counter(CounterKey::InStatus {
+                category: category.clone(),
+                status,
+            });
+            if n != 0 {
+                counts.0.insert(status, n);
+            }
+        }
+        counts
     }
 }
 
@@ -191,46 +207,62 @@ impl TicketStore for InMemoryStore {
         Ok(after)
     }
 
-    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError> {
-        let after = match &query.cursor {
-            None => None,
-            Some(Cursor(c)) => Some(
-                c.strip_prefix("mem:")
-                    .ok_or(StoreError::BadCursor)?
-                    .to_owned(),
-            ),
-        };
+    async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {
         let s = self.state();
-        let mut matching: Vec<&Ticket> = s
+        let listing = &query.listing;
+        let mut matching: Vec<(Position, TicketSummary)> = s
             .tickets
             .values()
-            .filter(|t| t.category == query.category && t.status == query.status)
+            .map(TicketSummary::from)
+            .filter(|t| listing.holds(t))
+            .filter_map(|t| listing.position_of(&t).map(|p| (p, t)))
             .collect();
-        matching.sort_by_key(|t| queue_key(t));
+        matching.sort_by(|a, b| a.0.cmp(&b.0));
         if query.order == QueueOrder::NewestFirst {
             matching.reverse();
         }
-        let rest = matching
-            .into_iter()
-            .filter(|t| match (&after, query.order) {
-                (None, _) => true,
-                (Some(c), QueueOrder::OldestFirst) => queue_key(t) > *c,
-                (Some(c), QueueOrder::NewestFirst) => queue_key(t) < *c,
-            });
         let limit = usize::from(query.limit.clamp(1, 100));
-        let mut items: Vec<&Ticket> = rest.take(limit + 1).collect();
-        let next = if items.len() > limit {
-            items.truncate(limit);
-            items
-                .last()
-                .map(|t| Cursor(format!("mem:{}", queue_key(t))))
-        } else {
-            None
+        let mut items: Vec<TicketSummary> = matching
+            .into_iter()
+            .filter(|(p, _)| match (&query.after, query.order) {
+                (None, _) => true,
+                (Some(a), QueueOrder::OldestFirst) => p > a,
+                (Some(a), QueueOrder::NewestFirst) => p < a,
+            })
+            .map(|(_, t)| t)
+            .take(limit + 1)
+            .collect();
+        let more = items.len() > limit;
+        items.truncate(limit);
+        Ok(QueuePage { items, more })
+    }
+
+    async fn queue_counts(
+        &self,
+        categories: &[CategoryId],
+        agent: &AgentId,
+    ) -> Result<QueueCounts, StoreError> {
+        let s = self.state();
+        let mut counts = QueueCounts {
+            assigned_to_agent: s.counter(CounterKey::AssignedTo {
+                agent: agent.clone(),
+            }),
+            ..QueueCounts::default()
         };
-        Ok(Page {
-            items: items.into_iter().map(TicketSummary::from).collect(),
-            next,
-        })
+        for category in categories {
+            let mut c = CategoryCounts {
+                unassigned: s.counter(CounterKey::Unassigned {
+                    category: category.clone(),
+                }),
+                received: s.counter(CounterKey::Received {
+                    category: category.clone(),
+                }),
+                ..CategoryCounts::default()
+            };
+            c.by_status = s.status_counts(category);
+            counts.categories.insert(category.clone(), c);
+        }
+        Ok(counts)
     }
 
     async fn due_before(
@@ -348,18 +380,7 @@ impl TicketStore for InMemoryStore {
     }
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
-        let s = self.state();
-        let mut counts = StatusCounts::default();
-        for status in helpdesk_domain::Status::ALL {
-            let n = s.counter(CounterKey::InStatus {
-                category: category.clone(),
-                status,
-            });
-            if n != 0 {
-                counts.0.insert(status, n);
-            }
-        }
-        Ok(counts)
+        Ok(self.state().status_counts(category))
     }
 
     async fn daily_counts(

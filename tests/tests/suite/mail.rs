@@ -10,7 +10,7 @@ use helpdesk_aws::{DynamoStore, Tables};
 use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::desk::Desk;
 use helpdesk_domain::ports::{CatalogStore, Clock, MailStore, SystemClock, TicketStore};
-use helpdesk_domain::{AgentId, EmailAddress, Status, ThreadedBy, TicketRef};
+use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
 use std::sync::Arc;
 use testkit::fixtures::{category, office_policy};
@@ -138,14 +138,21 @@ async fn a_mail_conversation_threads_into_one_ticket_and_nothing_is_sent_twice()
     // 3. An agent answers; the mail threads to the customer's message.
     let desk = Desk {
         tickets: store.as_ref(),
+        catalog: store.as_ref(),
         outbound: m.inbound.outbound.as_ref(),
         clock: &SystemClock,
         ids: m.inbound.ids.as_ref(),
     };
-    let agent = AgentId::parse("agent-1").unwrap();
-    desk.reply(&r, &agent, "Please update the firmware to 2.1.", 1)
-        .await
-        .unwrap();
+    let agent = testkit::fixtures::supervisor("agent-1");
+    desk.act(
+        &agent,
+        &r,
+        1,
+        None,
+        testkit::fixtures::reply("Please update the firmware to 2.1."),
+    )
+    .await
+    .unwrap();
     no_failures(
         send_reply::handle(&m.outbound, m.batch("HELPDESK_OUTBOUND_QUEUE_URL").await).await,
     );

@@ -26,6 +26,10 @@ pub struct TicketItem {
     pub gsi2sk: Option<String>,
     pub gsi3pk: String,
     pub gsi3sk: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi4pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi4sk: Option<String>,
     /// Top level so conditions can read it.
     pub version: u64,
     pub ticket: Ticket,
@@ -34,6 +38,7 @@ pub struct TicketItem {
 impl TicketItem {
     pub fn of(ticket: &Ticket) -> Self {
         let due = ticket.due_at.map(|d| keys::due_sk(d, &ticket.reference));
+        let owner = keys::owner_pk(ticket);
         Self {
             pk: keys::ticket_pk(&ticket.reference),
             sk: keys::TICKET_SK.into(),
@@ -43,6 +48,8 @@ impl TicketItem {
             gsi2sk: due,
             gsi3pk: keys::requester_pk(ticket),
             gsi3sk: keys::created_sk(ticket),
+            gsi4pk: owner.clone(),
+            gsi4sk: owner.map(|_| keys::created_sk(ticket)),
             version: ticket.version,
             ticket: ticket.clone(),
         }

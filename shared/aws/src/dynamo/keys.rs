@@ -15,6 +15,7 @@ pub const POLICY_PK: &str = "POLICY";
 pub const QUEUE_INDEX: &str = "queue";
 pub const DUE_INDEX: &str = "due";
 pub const REQUESTER_INDEX: &str = "requester";
+pub const OWNER_INDEX: &str = "owner";
 
 pub fn ticket_pk(r: &TicketRef) -> String {
     format!("T#{}", r.as_str())
@@ -29,11 +30,32 @@ pub fn queue_pk(category: &CategoryId, status: Status) -> String {
 }
 
 pub fn created_sk(t: &Ticket) -> String {
-    format!("{}#{}", sortable(t.created_at), t.reference.as_str())
+    position_sk(t.created_at, &t.reference)
+}
+
+/// Sort keys of every listing: the sort time, then the reference.
+pub fn position_sk(at: DateTime<Utc>, r: &TicketRef) -> String {
+    format!("{}#{}", sortable(at), r.as_str())
+}
+
+/// The owner index holds active tickets only: by assignee, or unassigned by category.
+pub fn owner_pk(t: &Ticket) -> Option<String> {
+    t.status.is_active().then(|| match &t.assignee {
+        Some(agent) => assigned_pk(agent),
+        None => unassigned_pk(&t.category),
+    })
+}
+
+pub fn assigned_pk(agent: &AgentId) -> String {
+    format!("O#A#{}", agent.as_str())
+}
+
+pub fn unassigned_pk(category: &CategoryId) -> String {
+    format!("O#U#{}", category.as_str())
 }
 
 pub fn due_sk(due: DateTime<Utc>, r: &TicketRef) -> String {
-    format!("{}#{}", sortable(due), r.as_str())
+    position_sk(due, r)
 }
 
 pub fn requester_pk(t: &Ticket) -> String {
@@ -81,6 +103,11 @@ pub fn faq_pk(category: &CategoryId) -> String {
     format!("FAQ#{}", category.as_str())
 }
 
+/// A category's live counters (per status, unassigned, received).
+pub const STATUS_SK: &str = "STATUS";
+/// An agent's live counters (active tickets assigned).
+pub const ACTIVE_SK: &str = "ACTIVE";
+
 fn day(d: NaiveDate) -> String {
     format!("DAY#{}", d.format("%Y-%m-%d"))
 }
@@ -89,8 +116,8 @@ fn day(d: NaiveDate) -> String {
 pub fn counter_location(key: &CounterKey) -> (String, String, String) {
     match key {
         CounterKey::InStatus { category, status } => (
-            format!("C#{}", category.as_str()),
-            "STATUS".into(),
+            category_counter_pk(category),
+            STATUS_SK.into(),
             status.as_str().into(),
         ),
         CounterKey::OpenedOn { category, day: d } => {
@@ -101,6 +128,19 @@ pub fn counter_location(key: &CounterKey) -> (String, String, String) {
         }
         CounterKey::ClosedByAgent { agent, day: d } => {
             (agent_counter_pk(agent), day(*d), "closed".into())
+        }
+        CounterKey::Unassigned { category } => (
+            category_counter_pk(category),
+            STATUS_SK.into(),
+            "unassigned".into(),
+        ),
+        CounterKey::Received { category } => (
+            category_counter_pk(category),
+            STATUS_SK.into(),
+            "received".into(),
+        ),
+        CounterKey::AssignedTo { agent } => {
+            (agent_counter_pk(agent), ACTIVE_SK.into(), "assigned".into())
         }
     }
 }

@@ -7,8 +7,7 @@ use super::tickets::failed_conditions;
 use super::{DynamoStore, build_error, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, KeysAndAttributes, ReturnValuesOnConditionCheckFailure,
-    TransactWriteItem, Update,
+    AttributeValue, ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::mail::quarantine::Quarantined;
@@ -365,39 +364,14 @@ impl MailStore for DynamoStore {
         if wanted.is_empty() {
             return Ok(vec![]);
         }
-        let mut keys_and = KeysAndAttributes::builder();
-        for id in &wanted {
-            keys_and = keys_and.keys(HashMap::from([
-                ("pk".to_owned(), s(keys::message_id_pk(id))),
-                ("sk".to_owned(), s(keys::MESSAGE_ID_SK)),
-            ]));
-        }
-        let mut request = HashMap::from([(
-            self.tables.main.clone(),
-            keys_and.build().map_err(build_error)?,
-        )]);
+        let keys_wanted: Vec<(String, String)> = wanted
+            .iter()
+            .map(|id| (keys::message_id_pk(id), keys::MESSAGE_ID_SK.to_owned()))
+            .collect();
         let mut found: HashMap<String, String> = HashMap::new();
-        // Unprocessed keys come back under throttling: a few more rounds, then give up.
-        for _ in 0..3 {
-            let out = self
-                .client
-                .batch_get_item()
-                .set_request_items(Some(request))
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out
-                .responses
-                .and_then(|mut r| r.remove(&self.tables.main))
-                .unwrap_or_default()
-            {
-                let item: MessageIdItem = items::from_item(item)?;
-                found.insert(item.pk, item.ticket);
-            }
-            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
-                Some(rest) => request = rest,
-                None => break,
-            }
+        for ((pk, _), item) in self.batch_get(&keys_wanted).await? {
+            let item: MessageIdItem = items::from_item(item)?;
+            found.insert(pk, item.ticket);
         }
         wanted
             .into_iter()

@@ -9,7 +9,9 @@ mod tickets;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use helpdesk_domain::store::StoreError;
+use std::collections::HashMap;
 
 /// The two table names.
 #[derive(Debug, Clone)]
@@ -50,6 +52,66 @@ impl DynamoStore {
             .await
             .map_err(sdk_error)?;
         Ok(out.item)
+    }
+
+    /// Main-table items by full key in one `BatchGetItem` (at most 100 keys;
+    /// duplicates read once), keyed by (pk, sk); missing items are left out.
+    pub(crate) async fn batch_get(
+        &self,
+        wanted: &[(String, String)],
+    ) -> Result<HashMap<(String, String), items::Item>, StoreError> {
+        let mut unique: Vec<&(String, String)> = Vec::new();
+        for key in wanted {
+            if !unique.contains(&key) {
+                unique.push(key);
+            }
+        }
+        let mut found = HashMap::new();
+        if unique.is_empty() {
+            return Ok(found);
+        }
+        if unique.len() > 100 {
+            return Err(StoreError::Unavailable(
+                "more than 100 keys in one batch".into(),
+            ));
+        }
+        let mut keys_and = KeysAndAttributes::builder();
+        for (pk, sk) in unique {
+            keys_and = keys_and.keys(HashMap::from([
+                ("pk".to_owned(), items::s(pk)),
+                ("sk".to_owned(), items::s(sk)),
+            ]));
+        }
+        let mut request = HashMap::from([(
+            self.tables.main.clone(),
+            keys_and.build().map_err(build_error)?,
+        )]);
+        // Unprocessed keys come back under throttling: a few more rounds, then give up.
+        for _ in 0..3 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out
+                .responses
+                .and_then(|mut r| r.remove(&self.tables.main))
+                .unwrap_or_default()
+            {
+                let key = (
+                    items::string(&item, "pk")?.to_owned(),
+                    items::string(&item, "sk")?.to_owned(),
+                );
+                found.insert(key, item);
+            }
+            match out.unprocessed_keys.filter(|u| !u.is_empty()) {
+                Some(rest) => request = rest,
+                None => return Ok(found),
+            }
+        }
+        Err(StoreError::Throttled)
     }
 }
 

@@ -9,27 +9,24 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem,
-    Update,
+    ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::OutboxId;
-use helpdesk_domain::counters::{CounterDelta, DailyCounts, StatusCounts};
+use helpdesk_domain::counters::{
+    CategoryCounts, CounterDelta, DailyCounts, QueueCounts, StatusCounts,
+};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
 use helpdesk_domain::store::{
-    Created, Cursor, DueTicket, NewTicket, Page, QueueOrder, QueueQuery, StoreError, TicketSummary,
-    TicketThread, TicketUpdate, normalize_message_id,
+    Created, DueTicket, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery,
+    StoreError, TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
 use helpdesk_domain::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
 use std::collections::{BTreeMap, HashMap};
-
-const QUEUE_KEY_ATTRS: [&str; 4] = ["pk", "sk", "gsi1pk", "gsi1sk"];
 
 impl DynamoStore {
     pub(super) fn put(
@@ -245,32 +242,68 @@ fn is_transaction_conflict(
         if tce.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict")))
 }
 
-fn encode_cursor(item: &Item) -> Result<Cursor, StoreError> {
-    let mut keys = BTreeMap::new();
-    for attr in QUEUE_KEY_ATTRS {
-        keys.insert(attr, items::string(item, attr)?.to_owned());
-    }
-    let json = serde_json::to_vec(&keys).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(Cursor(URL_SAFE_NO_PAD.encode(json)))
+/// The index, its key attribute names and the key condition of a listing.
+struct ListingQuery {
+    index: &'static str,
+    pk_attr: &'static str,
+    sk_attr: &'static str,
+    partition: String,
+    /// An upper bound on the sort key, for due listings.
+    below: Option<String>,
 }
 
-fn decode_cursor(cursor: &Cursor, expected_partition: &str) -> Result<Item, StoreError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(cursor.0.as_bytes())
-        .map_err(|_| StoreError::BadCursor)?;
-    let keys: BTreeMap<String, String> =
-        serde_json::from_slice(&bytes).map_err(|_| StoreError::BadCursor)?;
-    let names: Vec<&str> = keys.keys().map(String::as_str).collect();
-    let mut expected: Vec<&str> = QUEUE_KEY_ATTRS.to_vec();
-    expected.sort_unstable();
-    // A cursor is only good for the listing that made it.
-    if names != expected || keys.get("gsi1pk").map(String::as_str) != Some(expected_partition) {
-        return Err(StoreError::BadCursor);
+fn listing_query(listing: &Listing) -> ListingQuery {
+    let (index, pk_attr, sk_attr, partition, below) = match listing {
+        Listing::InStatus { category, status } => (
+            keys::QUEUE_INDEX,
+            "gsi1pk",
+            "gsi1sk",
+            keys::queue_pk(category, *status),
+            None,
+        ),
+        Listing::Unassigned { category } => (
+            keys::OWNER_INDEX,
+            "gsi4pk",
+            "gsi4sk",
+            keys::unassigned_pk(category),
+            None,
+        ),
+        Listing::AssignedTo { agent } => (
+            keys::OWNER_INDEX,
+            "gsi4pk",
+            "gsi4sk",
+            keys::assigned_pk(agent),
+            None,
+        ),
+        Listing::DueBefore { before } => (
+            keys::DUE_INDEX,
+            "gsi2pk",
+            "gsi2sk",
+            keys::DUE_PARTITION.to_owned(),
+            Some(sortable(*before)),
+        ),
+    };
+    ListingQuery {
+        index,
+        pk_attr,
+        sk_attr,
+        partition,
+        below,
     }
-    Ok(keys
-        .into_iter()
-        .map(|(k, v)| (k, AttributeValue::S(v)))
-        .collect())
+}
+
+/// The exclusive start key of a listing at a position: the table's key and the
+/// index's key of the ticket there.
+fn start_key(q: &ListingQuery, after: &Position) -> Item {
+    HashMap::from([
+        ("pk".to_owned(), s(keys::ticket_pk(&after.reference))),
+        ("sk".to_owned(), s(keys::TICKET_SK)),
+        (q.pk_attr.to_owned(), s(q.partition.clone())),
+        (
+            q.sk_attr.to_owned(),
+            s(keys::position_sk(after.at, &after.reference)),
+        ),
+    ])
 }
 
 fn summaries(found: Vec<Item>) -> Result<Vec<TicketSummary>, StoreError> {
@@ -433,39 +466,75 @@ impl TicketStore for DynamoStore {
         }
     }
 
-    async fn queue(&self, query: QueueQuery) -> Result<Page<TicketSummary>, StoreError> {
-        let partition = keys::queue_pk(&query.category, query.status);
-        let start = query
-            .cursor
-            .as_ref()
-            .map(|c| decode_cursor(c, &partition))
-            .transpose()?;
+    async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {
+        let q = listing_query(&query.listing);
         let limit = query.limit.clamp(1, 100);
-        let out = self
+        let mut request = self
             .client
             .query()
             .table_name(&self.tables.main)
-            .index_name(keys::QUEUE_INDEX)
-            .key_condition_expression("gsi1pk = :p")
-            .expression_attribute_values(":p", s(partition))
+            .index_name(q.index)
+            .expression_attribute_names("#p", q.pk_attr)
+            .expression_attribute_values(":p", s(q.partition.clone()))
             .scan_index_forward(query.order == QueueOrder::OldestFirst)
-            // One more than asked: tells whether another page exists without an empty last page.
+            // One more than asked: tells whether another page exists.
             .limit(i32::from(limit) + 1)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let mut found = out.items.unwrap_or_default();
-        let next = if found.len() > usize::from(limit) {
-            found.truncate(usize::from(limit));
-            found.last().map(encode_cursor).transpose()?
-        } else {
-            None
+            .set_exclusive_start_key(query.after.as_ref().map(|a| start_key(&q, a)));
+        request = match &q.below {
+            Some(below) => request
+                .key_condition_expression("#p = :p AND #s < :below")
+                .expression_attribute_names("#s", q.sk_attr)
+                .expression_attribute_values(":below", s(below.clone())),
+            None => request.key_condition_expression("#p = :p"),
         };
-        Ok(Page {
+        let out = request.send().await.map_err(sdk_error)?;
+        let mut found = out.items.unwrap_or_default();
+        let more = found.len() > usize::from(limit);
+        found.truncate(usize::from(limit));
+        Ok(QueuePage {
             items: summaries(found)?,
-            next,
+            more,
         })
+    }
+
+    async fn queue_counts(
+        &self,
+        categories: &[CategoryId],
+        agent: &AgentId,
+    ) -> Result<QueueCounts, StoreError> {
+        let mut wanted: Vec<(String, String)> = categories
+            .iter()
+            .map(|c| (keys::category_counter_pk(c), keys::STATUS_SK.to_owned()))
+            .collect();
+        wanted.push((keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()));
+        let found = self.batch_get(&wanted).await?;
+        let mut counts = QueueCounts::default();
+        for category in categories {
+            let item = found
+                .get(&(
+                    keys::category_counter_pk(category),
+                    keys::STATUS_SK.to_owned(),
+                ))
+                .cloned()
+                .unwrap_or_default();
+            let mut c = CategoryCounts {
+                unassigned: items::number(&item, "unassigned")?,
+                received: items::number(&item, "received")?,
+                ..CategoryCounts::default()
+            };
+            for status in Status::ALL {
+                let v = items::number(&item, status.as_str())?;
+                if v != 0 {
+                    c.by_status.0.insert(status, v);
+                }
+            }
+            counts.categories.insert(category.clone(), c);
+        }
+        if let Some(item) = found.get(&(keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()))
+        {
+            counts.assigned_to_agent = items::number(item, "assigned")?;
+        }
+        Ok(counts)
     }
 
     async fn due_before(
@@ -651,7 +720,7 @@ impl TicketStore for DynamoStore {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
         let item: HashMap<_, _> = self
-            .get_item(&keys::category_counter_pk(category), "STATUS")
+            .get_item(&keys::category_counter_pk(category), keys::STATUS_SK)
             .await?
             .unwrap_or_default();
         let mut counts = StatusCounts::default();
