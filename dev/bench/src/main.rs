@@ -20,7 +20,7 @@ const WARM_INVOCATIONS: usize = 1000;
 const TARGETS: [(&str, Option<&str>); 6] = [
     ("hello-lambda", None),
     ("submit-form", Some("submit-form.apigw.categories.json")),
-    ("agent-api", Some("agent-api.apigw.queue.json")),
+    ("agent-api", Some("agent-api.apigw.tickets.json")),
     (
         "inbound-mail",
         Some("inbound-mail.sqs.s3-notification.json"),

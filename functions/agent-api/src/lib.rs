@@ -1,7 +1,19 @@
-//! agent-api: the console's API (`/api/agent/*`). Every route answers 501 until the
-//! agent-workspace issue lands.
+//! agent-api: the console's API (`/api/agent/*`). Every route knows the caller from
+//! the authorizer's claims and their agent record; a ticket outside the caller's
+//! categories answers 404 exactly like a missing one.
+
+mod auth;
+mod queue;
+mod tickets;
+mod view;
+
+pub use auth::{Identity, identity};
 
 use axum::Router;
+use axum::routing::{MethodRouter, get, post};
+use chrono::Duration;
+use helpdesk_domain::attachments::AttachmentStore;
+use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
@@ -13,26 +25,117 @@ use std::sync::Arc;
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
     pub catalog: Arc<dyn CatalogStore>,
+    pub attachments: Arc<dyn AttachmentStore>,
     pub outbound: Arc<dyn OutboundQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
 }
 
+/// How long a warm function trusts its copy of the categories and policies.
+const CATALOG_CACHE: i64 = 60;
+
 impl Deps {
     pub fn connect(aws: &Aws, config: &AgentApiConfig) -> Self {
         let store = aws.store(&config.store);
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
-            catalog: store,
+            catalog: Arc::new(CachedCatalog::new(
+                store,
+                clock.clone(),
+                Duration::seconds(CATALOG_CACHE),
+            )),
+            attachments: aws.attachments(&config.attachments_bucket),
             outbound: aws.outbound(&config.outbound_queue_url),
-            clock: Arc::new(SystemClock),
+            clock,
             ids: Arc::new(RandomIds),
+        }
+    }
+
+    fn desk(&self) -> helpdesk_domain::desk::Desk<'_> {
+        helpdesk_domain::desk::Desk {
+            tickets: &*self.tickets,
+            catalog: &*self.catalog,
+            outbound: &*self.outbound,
+            clock: &*self.clock,
+            ids: &*self.ids,
+        }
+    }
+}
+
+/// Every agent route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Me,
+    Counts,
+    Notifications,
+    Tickets,
+    Ticket,
+    Reply,
+    Note,
+    Assignee,
+    Status,
+    Priority,
+    Category,
+}
+
+impl Route {
+    pub const ALL: [Route; 11] = [
+        Route::Me,
+        Route::Counts,
+        Route::Notifications,
+        Route::Tickets,
+        Route::Ticket,
+        Route::Reply,
+        Route::Note,
+        Route::Assignee,
+        Route::Status,
+        Route::Priority,
+        Route::Category,
+    ];
+
+    pub fn method_and_path(self) -> (&'static str, &'static str) {
+        match self {
+            Route::Me => ("GET", "/api/agent/me"),
+            Route::Counts => ("GET", "/api/agent/counts"),
+            Route::Notifications => ("GET", "/api/agent/notifications"),
+            Route::Tickets => ("GET", "/api/agent/tickets"),
+            Route::Ticket => ("GET", "/api/agent/tickets/{reference}"),
+            Route::Reply => ("POST", "/api/agent/tickets/{reference}/replies"),
+            Route::Note => ("POST", "/api/agent/tickets/{reference}/notes"),
+            Route::Assignee => ("POST", "/api/agent/tickets/{reference}/assignee"),
+            Route::Status => ("POST", "/api/agent/tickets/{reference}/status"),
+            Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
+            Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
+        }
+    }
+
+    fn handler(self) -> MethodRouter<Arc<Deps>> {
+        match self {
+            Route::Me => get(queue::me),
+            Route::Counts => get(queue::counts),
+            Route::Notifications => get(queue::notifications),
+            Route::Tickets => get(queue::list),
+            Route::Ticket => get(tickets::show),
+            Route::Reply => post(tickets::reply),
+            Route::Note => post(tickets::note),
+            Route::Assignee => post(tickets::assign),
+            Route::Status => post(tickets::status),
+            Route::Priority => post(tickets::priority),
+            Route::Category => post(tickets::category),
         }
     }
 }
 
 pub fn router(deps: Arc<Deps>) -> Router {
-    Router::new()
-        .fallback(|| async { ApiError::not_implemented("The agent API") })
+    Route::ALL
+        .into_iter()
+        .fold(Router::new(), |router, route| {
+            router.route(route.method_and_path().1, route.handler())
+        })
+        .fallback(|| async { ApiError::not_found() })
         .with_state(deps)
 }
+
+#[cfg(test)]
+mod tests;

@@ -57,6 +57,17 @@ pub enum FieldValue {
     Date(NaiveDate),
 }
 
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Text(s) | FieldValue::Url(s) | FieldValue::Choice(s) => f.write_str(s),
+            FieldValue::Number(n) => write!(f, "{n}"),
+            FieldValue::Email(e) => f.write_str(e.as_str()),
+            FieldValue::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
 pub type DetailValues = BTreeMap<String, FieldValue>;
 
 /// One field's problem, named so a form can show it next to the field.

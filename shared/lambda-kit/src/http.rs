@@ -218,6 +218,18 @@ impl Fields {
         }
     }
 
+    pub fn optional_bool(&mut self, name: &str) -> Option<bool> {
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::Bool(b)) => Some(*b),
+            Some(_) => {
+                self.errors
+                    .push(FieldError::new(name, "must be true or false"));
+                None
+            }
+        }
+    }
+
     /// An array of strings (e.g. uploaded file keys); missing reads as empty.
     pub fn string_list(&mut self, name: &str) -> Vec<String> {
         match self.map.get(name) {

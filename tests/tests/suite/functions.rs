@@ -95,10 +95,11 @@ async fn unknown_public_routes_are_404_and_the_agent_api_is_501_until_built() {
 
     let agent = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let router = agent_api::router(Arc::new(agent_api::Deps::connect(&env.aws, &agent)));
-    let (status, body) = invoke(router, &event_text("agent-api.apigw.queue.json")).await;
+    // The claims are read and checked against the agent records: none exist here.
+    let (status, body) = invoke(router, &event_text("agent-api.apigw.tickets.json")).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
-        (501, Some("not_implemented"))
+        (403, Some("no_agent_profile"))
     );
 }
 

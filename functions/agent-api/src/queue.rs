@@ -1,0 +1,335 @@
+//! The queue side: who am I, the views with their counts, the listing, and the
+//! cheap poll that tells the console something new arrived.
+
+use crate::Deps;
+use crate::auth::Authed;
+use crate::view::SummaryJson;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use helpdesk_domain::catalog::Role;
+use helpdesk_domain::desk::Caller;
+use helpdesk_domain::store::{Cursor, Listing, QueueOrder, QueueQuery};
+use helpdesk_domain::views::{self, Sort, View, ViewQuery};
+use helpdesk_domain::{Category, CategoryId, FieldError, Priority, Status, Tier};
+use lambda_kit::http::ApiError;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// The categories the caller works on, in display order.
+async fn my_categories(deps: &Deps, caller: &Caller) -> Result<Vec<Category>, ApiError> {
+    Ok(deps
+        .catalog
+        .categories()
+        .await?
+        .into_iter()
+        .filter(|c| caller.covers(&c.id))
+        .collect())
+}
+
+#[derive(Serialize)]
+struct CategoryJson {
+    id: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct AgentJson {
+    id: String,
+    name: String,
+    email: String,
+    role: Role,
+    categories: Vec<String>,
+}
+
+pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        let categories = my_categories(&deps, &caller).await?;
+        // Whom the caller could hand a ticket to: anyone sharing a category.
+        let colleagues = deps
+            .catalog
+            .agents()
+            .await?
+            .into_iter()
+            .filter(|a| categories.iter().any(|c| a.covers(&c.id)))
+            .map(|a| AgentJson {
+                id: a.id.to_string(),
+                name: a.name,
+                email: a.email.as_str().to_owned(),
+                role: a.role,
+                categories: a.categories.iter().map(ToString::to_string).collect(),
+            })
+            .collect::<Vec<_>>();
+        Ok::<_, ApiError>(serde_json::json!({
+            "agent": {
+                "id": caller.agent.id.to_string(),
+                "name": caller.agent.name,
+                "email": caller.agent.email.as_str(),
+                "role": caller.role,
+            },
+            "categories": categories.iter().map(|c| CategoryJson { id: c.id.to_string(), name: c.name.clone() }).collect::<Vec<_>>(),
+            "colleagues": colleagues,
+        }))
+    }
+    .await;
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[derive(Serialize)]
+struct CategoryCountJson {
+    id: String,
+    name: String,
+    new: i64,
+    open: i64,
+    waiting: i64,
+    unassigned: i64,
+    awaiting_response: i64,
+}
+
+#[derive(Serialize)]
+struct CountsJson {
+    /// Per view: unassigned, mine, waiting, all (active).
+    views: BTreeMap<&'static str, i64>,
+    categories: Vec<CategoryCountJson>,
+    /// Only grows; compare two readings to see that something arrived.
+    received: BTreeMap<String, i64>,
+}
+
+async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiError> {
+    let categories = my_categories(deps, caller).await?;
+    let ids: Vec<CategoryId> = categories.iter().map(|c| c.id.clone()).collect();
+    let counts = deps.tickets.queue_counts(&ids, caller.id()).await?;
+    let mut per = Vec::new();
+    let mut received = BTreeMap::new();
+    let (mut unassigned, mut waiting, mut all) = (0, 0, 0);
+    for c in &categories {
+        let n = counts.categories.get(&c.id).cloned().unwrap_or_default();
+        let s = &n.by_status;
+        unassigned += n.unassigned;
+        waiting += s.get(Status::WaitingOnCustomer);
+        all += s.get(Status::New) + s.get(Status::Open) + s.get(Status::WaitingOnCustomer);
+        received.insert(c.id.to_string(), n.received);
+        per.push(CategoryCountJson {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+            new: s.get(Status::New),
+            open: s.get(Status::Open),
+            waiting: s.get(Status::WaitingOnCustomer),
+            unassigned: n.unassigned,
+            awaiting_response: s.awaiting_response(),
+        });
+    }
+    Ok(CountsJson {
+        views: BTreeMap::from([
+            ("unassigned", unassigned),
+            ("mine", counts.assigned_to_agent),
+            ("waiting", waiting),
+            ("all", all),
+        ]),
+        categories: per,
+        received,
+    })
+}
+
+pub async fn counts(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    match read_counts(&deps, &caller).await {
+        Ok(c) => Json(c).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// What the console saw last time: each category's received count.
+#[derive(Serialize, Deserialize, Default)]
+struct Seen(BTreeMap<String, i64>);
+
+/// Newest arrivals listed per poll and category, at most.
+const MAX_NEW_PER_CATEGORY: i64 = 10;
+
+/// One counter read (one round trip) per poll; only when a category received
+/// something does it list that category's newest tickets.
+pub async fn notifications(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let seen = match params.get("since").filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                URL_SAFE_NO_PAD
+                    .decode(raw.as_bytes())
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Seen>(&b).ok())
+                    .ok_or_else(|| {
+                        ApiError::invalid(vec![FieldError::new(
+                            "since",
+                            "is not a cursor this API made",
+                        )])
+                    })?,
+            ),
+        };
+        let counts = read_counts(&deps, &caller).await?;
+        let now = deps.clock.now();
+        let mut new_tickets = Vec::new();
+        if let Some(Seen(before)) = &seen {
+            for (id, received) in &counts.received {
+                let arrived = received - before.get(id).copied().unwrap_or(*received);
+                let Ok(category) = CategoryId::parse(id) else {
+                    continue;
+                };
+                if arrived <= 0 {
+                    continue;
+                }
+                let page = deps
+                    .tickets
+                    .queue(QueueQuery {
+                        listing: Listing::InStatus {
+                            category,
+                            status: Status::New,
+                        },
+                        order: QueueOrder::NewestFirst,
+                        limit: arrived.min(MAX_NEW_PER_CATEGORY) as u16,
+                        after: None,
+                    })
+                    .await?;
+                new_tickets.extend(page.items.iter().map(|t| SummaryJson::of(t, now)));
+            }
+        }
+        let cursor = serde_json::to_vec(&Seen(counts.received.clone()))
+            .map(|b| URL_SAFE_NO_PAD.encode(b))
+            .map_err(|_| ApiError::internal())?;
+        Ok::<_, ApiError>(serde_json::json!({
+            "cursor": cursor,
+            "counts": counts,
+            "new_tickets": new_tickets,
+        }))
+    }
+    .await;
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+const LIST_PARAMS: [&str; 8] = [
+    "view", "category", "status", "priority", "tier", "sort", "limit", "cursor",
+];
+
+/// The listing's query parameters, every bad one named.
+fn parse_list(
+    params: &HashMap<String, String>,
+    mine: &[CategoryId],
+    caller: &Caller,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ViewQuery, ApiError> {
+    let mut errors: Vec<FieldError> = params
+        .keys()
+        .filter(|k| !LIST_PARAMS.contains(&k.as_str()))
+        .map(|k| FieldError::new(k.clone(), "is not a parameter of this listing"))
+        .collect();
+    let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let mut check = |name: &'static str, ok: bool, reason: &str| {
+        if !ok {
+            errors.push(FieldError::new(name, reason));
+        }
+    };
+    let view = get("view").map_or(Some(View::All), View::parse);
+    check(
+        "view",
+        view.is_some(),
+        "must be one of unassigned, mine, waiting, overdue, all",
+    );
+    let categories = match get("category") {
+        None => Some(mine.to_vec()),
+        Some(raw) => CategoryId::parse(raw)
+            .ok()
+            .filter(|c| mine.contains(c))
+            .map(|c| vec![c]),
+    };
+    check(
+        "category",
+        categories.is_some(),
+        "is not one of your categories",
+    );
+    let status = get("status").map(Status::parse);
+    check(
+        "status",
+        status.is_none_or(|s| s.is_some()),
+        "must be one of new, open, waiting_on_customer, resolved, closed",
+    );
+    let priority = get("priority")
+        .map(|p| serde_json::from_value::<Priority>(serde_json::Value::String(p.to_owned())).ok());
+    check(
+        "priority",
+        priority.as_ref().is_none_or(Option::is_some),
+        "must be one of low, normal, high, urgent",
+    );
+    let tier = get("tier")
+        .map(|t| serde_json::from_value::<Tier>(serde_json::Value::String(t.to_owned())).ok());
+    check(
+        "tier",
+        tier.as_ref().is_none_or(Option::is_some),
+        "must be standard or premium",
+    );
+    let sort = get("sort").map_or(Some(Sort::OldestFirst), Sort::parse);
+    check("sort", sort.is_some(), "must be one of oldest, newest, due");
+    let limit = get("limit").map_or(Some(25), |l| {
+        l.parse::<u16>().ok().filter(|n| (1..=100).contains(n))
+    });
+    check(
+        "limit",
+        limit.is_some(),
+        "must be a whole number from 1 to 100",
+    );
+    match (view, categories, status, priority, tier, sort, limit) {
+        (Some(view), Some(categories), status, priority, tier, Some(sort), Some(limit))
+            if errors.is_empty() =>
+        {
+            Ok(ViewQuery {
+                view,
+                categories,
+                agent: caller.id().clone(),
+                status: status.flatten(),
+                priority: priority.flatten(),
+                tier: tier.flatten(),
+                sort,
+                limit,
+                cursor: get("cursor").map(|c| Cursor(c.to_owned())),
+                now,
+            })
+        }
+        _ => Err(ApiError::invalid(errors)),
+    }
+}
+
+pub async fn list(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        let mine: Vec<CategoryId> = my_categories(&deps, &caller)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        let now = deps.clock.now();
+        let query = parse_list(&params, &mine, &caller, now)?;
+        let page = views::page(&*deps.tickets, &query).await?;
+        Ok::<_, ApiError>(serde_json::json!({
+            "items": page.items.iter().map(|t| SummaryJson::of(t, now)).collect::<Vec<_>>(),
+            "next": page.next.map(|c| c.0),
+        }))
+    }
+    .await;
+    match result {
+        Ok(body) => Json(body).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

@@ -1,0 +1,543 @@
+//! Handler tests on the in-memory fakes, fed from `events/agent-api.apigw.tickets.json`
+//! with the claims and paths changed.
+
+use crate::{Deps, Route, router};
+use helpdesk_domain::catalog::Role;
+use helpdesk_domain::outbound::MailKind;
+use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
+use helpdesk_domain::store::Created;
+use helpdesk_domain::{Status, TicketRef};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use testkit::events::event_text;
+use testkit::fixtures::{self, agent, category};
+use testkit::{FixedClock, InMemoryAttachments, InMemoryStore, RecordingQueue, SequentialIds};
+use tower::ServiceExt;
+
+struct World {
+    store: Arc<InMemoryStore>,
+    queue: Arc<RecordingQueue>,
+    clock: Arc<FixedClock>,
+    ids: Arc<SequentialIds>,
+    deps: Arc<Deps>,
+}
+
+async fn world() -> World {
+    let store = Arc::new(InMemoryStore::default());
+    store
+        .put_policy(&fixtures::office_policy("default"))
+        .await
+        .unwrap();
+    for (i, id) in ["billing", "technical", "sales"].into_iter().enumerate() {
+        store.put_category(&category(id, i as u32)).await.unwrap();
+    }
+    for a in [
+        agent("ana", Role::Agent, &["billing"]),
+        agent("ben", Role::Agent, &["technical", "sales"]),
+        agent("bea", Role::Agent, &["billing"]),
+        agent("sue", Role::Supervisor, &[]),
+    ] {
+        store.put_agent(&a).await.unwrap();
+    }
+    let queue = Arc::new(RecordingQueue::default());
+    let clock = Arc::new(FixedClock::monday_morning());
+    let ids = Arc::new(SequentialIds::new());
+    let deps = Arc::new(Deps {
+        tickets: store.clone(),
+        catalog: store.clone(),
+        attachments: Arc::new(InMemoryAttachments::default()),
+        outbound: queue.clone(),
+        clock: clock.clone(),
+        ids: ids.clone(),
+    });
+    World {
+        store,
+        queue,
+        clock,
+        ids,
+        deps,
+    }
+}
+
+impl World {
+    async fn ticket(&self, category: &str, who: &str) -> TicketRef {
+        let new = fixtures::new_ticket(&*self.ids, category, who, self.clock.now());
+        match self.store.create_ticket(new).await {
+            Ok(Created::New(t)) => t.reference,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// Calls the API as `user` (in `group`), as API Gateway would after checking the token.
+    async fn call(
+        &self,
+        user: Option<(&str, &str)>,
+        method: &str,
+        path_and_query: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut event: Value =
+            serde_json::from_str(&event_text("agent-api.apigw.tickets.json")).unwrap();
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        event["rawPath"] = json!(path);
+        event["rawQueryString"] = json!(query);
+        event["requestContext"]["http"]["path"] = json!(path);
+        event["requestContext"]["http"]["method"] = json!(method);
+        let params: serde_json::Map<String, Value> =
+            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+                .unwrap()
+                .into_iter()
+                .map(|(k, v)| (k, json!(v)))
+                .collect();
+        event["queryStringParameters"] = Value::Object(params);
+        match user {
+            Some((name, group)) => {
+                let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+                claims["username"] = json!(name);
+                claims["cognito:groups"] = json!(format!("[{group}]"));
+            }
+            None => {
+                event["requestContext"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("authorizer");
+            }
+        }
+        if let Some(b) = body {
+            event["body"] = json!(b.to_string());
+        }
+        let request = lambda_http::request::from_str(&event.to_string()).unwrap();
+        let response = router(self.deps.clone()).oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, json)
+    }
+
+    async fn get(&self, user: &str, group: &str, path: &str) -> (u16, Value) {
+        self.call(Some((user, group)), "GET", path, None).await
+    }
+
+    async fn post(&self, user: &str, group: &str, path: &str, body: Value) -> (u16, Value) {
+        self.call(Some((user, group)), "POST", path, Some(body))
+            .await
+    }
+}
+
+const ANA: (&str, &str) = ("ana", "agents");
+const BEN: (&str, &str) = ("ben", "agents");
+const SUE: (&str, &str) = ("sue", "supervisors");
+
+#[tokio::test]
+async fn every_route_answers_404_for_a_ticket_outside_the_agents_categories() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let missing = TicketRef::from_bits(999_999);
+    let writes = [
+        ("replies", json!({"version": 1, "body": "Hi"})),
+        ("notes", json!({"version": 1, "body": "Hm"})),
+        ("assignee", json!({"version": 1, "agent": "ben"})),
+        ("status", json!({"version": 1, "status": "open"})),
+        ("priority", json!({"version": 1, "priority": "high"})),
+        ("category", json!({"version": 1, "category": "sales"})),
+    ];
+    for reference in [&r, &missing] {
+        let base = format!("/api/agent/tickets/{reference}");
+        let (status, body) = w.get(BEN.0, BEN.1, &base).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (404, Some("not_found"))
+        );
+        for (action, body) in &writes {
+            let (status, answer) = w
+                .post(BEN.0, BEN.1, &format!("{base}/{action}"), body.clone())
+                .await;
+            assert_eq!(
+                (status, answer["error"]["code"].as_str()),
+                (404, Some("not_found")),
+                "{action} on {reference}"
+            );
+        }
+    }
+    // Nothing changed, and the billing agent still sees it as it was.
+    let (status, body) = w
+        .get(ANA.0, ANA.1, &format!("/api/agent/tickets/{r}"))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["ticket"]["version"], 1);
+    assert_eq!(body["thread"].as_array().unwrap().len(), 1);
+    assert!(w.queue.jobs().is_empty());
+
+    // Not in his lists or counts either, and he can't ask for that category.
+    let (_, list) = w.get(BEN.0, BEN.1, "/api/agent/tickets").await;
+    assert_eq!(list["items"], json!([]));
+    let (status, body) = w
+        .get(BEN.0, BEN.1, "/api/agent/tickets?category=billing")
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("category"))
+    );
+    let (_, counts) = w.get(BEN.0, BEN.1, "/api/agent/counts").await;
+    assert_eq!(counts["views"]["all"], 0);
+    let (_, counts) = w.get(ANA.0, ANA.1, "/api/agent/counts").await;
+    assert_eq!(counts["views"]["all"], 1);
+    assert_eq!(counts["views"]["unassigned"], 1);
+    // The supervisor sees every category.
+    let (status, _) = w
+        .get(SUE.0, SUE.1, &format!("/api/agent/tickets/{r}"))
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn only_a_verified_access_token_of_a_known_agent_gets_in() {
+    let w = world().await;
+    let (status, body) = w.call(None, "GET", "/api/agent/me", None).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (401, Some("unauthorized"))
+    );
+    let (status, body) = w.get("stranger", "agents", "/api/agent/me").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("no_agent_profile"))
+    );
+    let (status, body) = w.get("ana", "customers", "/api/agent/me").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("no_role"))
+    );
+    let (status, me) = w.get(ANA.0, ANA.1, "/api/agent/me").await;
+    assert_eq!(status, 200);
+    assert_eq!(me["agent"]["role"], "agent");
+    assert_eq!(
+        me["categories"],
+        json!([{"id": "billing", "name": "Category billing"}])
+    );
+    let colleagues: Vec<&str> = me["colleagues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(colleagues, vec!["ana", "bea", "sue"]);
+}
+
+#[tokio::test]
+async fn a_reply_from_an_old_version_is_refused_with_what_changed() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{r}");
+    // Both open the ticket at the same moment.
+    let (_, seen_by_ana) = w.get(ANA.0, ANA.1, &path).await;
+    let (_, seen_by_bea) = w.get("bea", "agents", &path).await;
+    let last = |v: &Value| v["thread"][0]["id"].as_str().unwrap().to_owned();
+    let (status, done) = w
+        .post(
+            "bea",
+            "agents",
+            &format!("{path}/replies"),
+            json!({"version": seen_by_bea["ticket"]["version"], "last_seen": last(&seen_by_bea), "body": "Refund is on its way."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["ticket"]["status"], "waiting_on_customer");
+    assert_eq!(done["ticket"]["assignee"], "bea");
+    assert_eq!(done["mail_queued"], true);
+
+    let (status, refused) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("{path}/replies"),
+            json!({"version": seen_by_ana["ticket"]["version"], "last_seen": last(&seen_by_ana), "body": "We will refund you."}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(refused["error"]["code"], "changed");
+    assert_eq!(refused["ticket"]["version"], 2);
+    let since = refused["since"].as_array().unwrap();
+    assert_eq!(since.len(), 1, "{refused}");
+    assert_eq!(since[0]["body"], "Refund is on its way.");
+    assert_eq!(since[0]["author"], "bea");
+    // Only Bea's answer was written and mailed.
+    let thread = w.store.load_ticket(&r).await.unwrap();
+    assert_eq!(thread.messages.len(), 2);
+    let jobs = w.queue.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].kind, MailKind::AgentReply);
+}
+
+#[tokio::test]
+async fn the_queue_pages_without_gaps_and_the_counts_follow_the_work() {
+    let w = world().await;
+    let mut refs = Vec::new();
+    for i in 0..7 {
+        refs.push(w.ticket("billing", &format!("c{i}@example.com")).await);
+        w.clock.advance(chrono::Duration::minutes(1));
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/agent/tickets?view=unassigned&limit=3".to_owned();
+    let mut pages = 0;
+    loop {
+        let (status, page) = w.get(ANA.0, ANA.1, &path).await;
+        assert_eq!(status, 200, "{page}");
+        pages += 1;
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["reference"].as_str().unwrap().to_owned()),
+        );
+        match page["next"].as_str() {
+            Some(next) => {
+                path = format!("/api/agent/tickets?view=unassigned&limit=3&cursor={next}")
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(
+        seen,
+        refs.iter().map(ToString::to_string).collect::<Vec<_>>()
+    );
+
+    // Ana takes one: unassigned drops, hers rises, and "mine" lists it.
+    let (status, done) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{}/assignee", refs[2]),
+            json!({"version": 1, "agent": "ana"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["entries"][0]["body"], "ana took the ticket.");
+    let (_, counts) = w.get(ANA.0, ANA.1, "/api/agent/counts").await;
+    assert_eq!(counts["views"]["unassigned"], 6);
+    assert_eq!(counts["views"]["mine"], 1);
+    let (_, mine) = w.get(ANA.0, ANA.1, "/api/agent/tickets?view=mine").await;
+    assert_eq!(mine["items"][0]["reference"], refs[2].to_string());
+
+    let (status, body) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            "/api/agent/tickets?view=someday&limit=500&colour=red",
+        )
+        .await;
+    assert_eq!(status, 400);
+    let mut fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, vec!["colour", "limit", "view"]);
+    let (status, body) = w
+        .get(ANA.0, ANA.1, "/api/agent/tickets?cursor=bm90LWEtY3Vyc29y")
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_cursor"))
+    );
+}
+
+#[tokio::test]
+async fn agents_take_or_drop_their_own_and_supervisors_reassign() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{r}/assignee");
+    let (status, body) = w
+        .post(ANA.0, ANA.1, &path, json!({"version": 1, "agent": "bea"}))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, body) = w
+        .post(SUE.0, SUE.1, &path, json!({"version": 1, "agent": "ben"}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["fields"][0]["field"], "assignee");
+    let (status, body) = w
+        .post(SUE.0, SUE.1, &path, json!({"version": 1, "agent": "bea"}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["entries"][0]["body"],
+        "sue assigned the ticket to bea."
+    );
+    // Ana can't take Bea's ticket from her, and Bea can drop it.
+    let (status, _) = w
+        .post(ANA.0, ANA.1, &path, json!({"version": 2, "agent": "ana"}))
+        .await;
+    assert_eq!(status, 403);
+    let (status, body) = w
+        .post("bea", "agents", &path, json!({"version": 2, "agent": null}))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["ticket"]["assignee"], Value::Null);
+}
+
+#[tokio::test]
+async fn solving_asks_the_customer_to_confirm_and_moving_reroutes() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let base = format!("/api/agent/tickets/{r}");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("{base}/status"),
+            json!({"version": 1, "status": "resolved"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(w.queue.jobs()[0].kind, MailKind::ResolutionRequest);
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("{base}/status"),
+            json!({"version": 2, "status": "new"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("status"))
+    );
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("{base}/status"),
+            json!({"version": 2, "status": "open"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Billing hands it to technical: Ana loses it, Ben gets it unassigned.
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("{base}/category"),
+            json!({"version": 3, "category": "technical"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(w.get(ANA.0, ANA.1, &base).await.0, 404);
+    let (_, ben) = w
+        .get(BEN.0, BEN.1, "/api/agent/tickets?view=unassigned")
+        .await;
+    assert_eq!(ben["items"][0]["reference"], r.to_string());
+    let stored = w.store.load_ticket(&r).await.unwrap().ticket;
+    assert_eq!(
+        (stored.status, stored.category.as_str()),
+        (Status::Open, "technical")
+    );
+}
+
+#[tokio::test]
+async fn bad_change_requests_name_every_field_and_write_nothing() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{r}/replies");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &path,
+            json!({"body": "  ", "solve": "yes", "cc": "x"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let mut fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, vec!["body", "cc", "solve", "version"]);
+    let (status, _) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &path,
+            json!({"version": 1, "last_seen": "../x", "body": "Hi"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{r}/priority"),
+            json!({"version": 1, "priority": "normal"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("priority"))
+    );
+    assert_eq!(w.store.load_ticket(&r).await.unwrap().ticket.version, 1);
+    assert!(w.queue.jobs().is_empty());
+}
+
+#[tokio::test]
+async fn the_notification_poll_reports_what_arrived_since_its_cursor() {
+    let w = world().await;
+    w.ticket("billing", "old@example.com").await;
+    let (status, first) = w.get(ANA.0, ANA.1, "/api/agent/notifications").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["new_tickets"], json!([]));
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
+    w.clock.advance(chrono::Duration::minutes(1));
+    let fresh = w.ticket("billing", "new@example.com").await;
+    w.ticket("technical", "elsewhere@example.com").await;
+    let (_, next) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/notifications?since={cursor}"),
+        )
+        .await;
+    let arrived: Vec<&str> = next["new_tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["reference"].as_str())
+        .collect();
+    assert_eq!(arrived, vec![fresh.to_string()]);
+    assert_eq!(next["counts"]["views"]["all"], 2);
+    let (_, again) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!(
+                "/api/agent/notifications?since={}",
+                next["cursor"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(again["new_tickets"], json!([]));
+    let (status, _) = w
+        .get(ANA.0, ANA.1, "/api/agent/notifications?since=garbage")
+        .await;
+    assert_eq!(status, 400);
+}
+
+#[test]
+fn routes_are_unique() {
+    let mut seen = std::collections::HashSet::new();
+    for r in Route::ALL {
+        assert!(seen.insert(r.method_and_path()), "{r:?}");
+    }
+}

@@ -1,0 +1,336 @@
+//! One ticket: its view, and the changes an agent makes to it.
+
+use crate::Deps;
+use crate::auth::Authed;
+use crate::view::{EntryJson, SummaryJson, TicketJson, desk_error, entries};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use helpdesk_domain::catalog::Agent;
+use helpdesk_domain::desk::{Action, Caller};
+use helpdesk_domain::sla::describe_business_minutes;
+use helpdesk_domain::{AgentId, CategoryId, FieldError, MessageId, Priority, Status, TicketRef};
+use lambda_kit::http::{ApiError, Fields, json_object};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The largest change request: a reply of 50,000 characters with room to spare.
+const MAX_BODY: usize = 256 * 1024;
+
+/// A reference that does not parse is a ticket that does not exist.
+fn reference(raw: &str) -> Result<TicketRef, ApiError> {
+    TicketRef::parse(raw).map_err(|_| ApiError::not_found())
+}
+
+#[derive(Serialize)]
+struct SlaJson {
+    policy: String,
+    first_response: String,
+    next_response: String,
+    resolution: String,
+}
+
+#[derive(Serialize)]
+struct ShowJson {
+    ticket: TicketJson,
+    thread: Vec<EntryJson>,
+    requester_tickets: Vec<SummaryJson>,
+    sla: Option<SlaJson>,
+}
+
+pub async fn show(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+) -> Response {
+    match show_ticket(&deps, &caller, &raw).await {
+        Ok(body) => Json(body).into_response(),
+        Err(response) => response,
+    }
+}
+
+async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson, Response> {
+    let reference = reference(raw).map_err(IntoResponse::into_response)?;
+    let thread = match deps.desk().open(caller, &reference).await {
+        Ok(t) => t,
+        Err(e) => return Err(desk_error(deps, e).await),
+    };
+    let now = deps.clock.now();
+    let agents = deps.catalog.agents().await.map_err(api)?;
+    let t = &thread.ticket;
+    // Only what the caller may see of the requester's other tickets.
+    let requester_tickets = deps
+        .tickets
+        .tickets_of_requester(&t.requester.email, 20)
+        .await
+        .map_err(api)?
+        .iter()
+        .filter(|s| s.reference != t.reference && caller.covers(&s.category))
+        .map(|s| SummaryJson::of(s, now))
+        .collect();
+    let sla = match deps.catalog.category(&t.category).await.map_err(api)? {
+        Some(category) => deps
+            .catalog
+            .policy(&category.sla_policy)
+            .await
+            .map_err(api)?
+            .map(|p| {
+                let targets = p.targets(t.tier);
+                SlaJson {
+                    policy: p.id.clone(),
+                    first_response: describe_business_minutes(targets.first_response_minutes),
+                    next_response: describe_business_minutes(targets.next_response_minutes),
+                    resolution: describe_business_minutes(targets.resolution_minutes),
+                }
+            }),
+        None => None,
+    };
+    Ok(ShowJson {
+        ticket: TicketJson::of(t, now),
+        thread: entries(deps, &thread.messages, &agents)
+            .await
+            .map_err(IntoResponse::into_response)?,
+        requester_tickets,
+        sla,
+    })
+}
+
+fn api(e: helpdesk_domain::store::StoreError) -> Response {
+    ApiError::from(e).into_response()
+}
+
+/// What every change request carries: the version the agent saw and the newest
+/// thread entry on their screen.
+struct Seen {
+    version: u64,
+    last_seen: Option<MessageId>,
+}
+
+async fn read_change(
+    headers: &HeaderMap,
+    body: Body,
+    own: &[&str],
+) -> Result<(Seen, Fields), ApiError> {
+    let (map, _) = json_object(headers, body, MAX_BODY).await?;
+    let mut allowed = vec!["version", "last_seen"];
+    allowed.extend_from_slice(own);
+    let mut fields = Fields::new(map, &allowed);
+    let version = fields.optional_u64("version");
+    if version.is_none() && !fields.errors.iter().any(|e| e.field == "version") {
+        fields.errors.push(FieldError::new(
+            "version",
+            "is required: the version of the ticket you are looking at",
+        ));
+    }
+    let last_seen = fields.string("last_seen");
+    let last_seen = if last_seen.is_empty() {
+        None
+    } else {
+        match MessageId::parse(&last_seen) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                fields
+                    .errors
+                    .push(FieldError::new("last_seen", e.to_string()));
+                None
+            }
+        }
+    };
+    Ok((
+        Seen {
+            version: version.unwrap_or(0),
+            last_seen,
+        },
+        fields,
+    ))
+}
+
+#[derive(Serialize)]
+struct ChangedJson {
+    ticket: TicketJson,
+    entries: Vec<EntryJson>,
+    /// The mail this change queued, if any.
+    mail_queued: bool,
+}
+
+/// Parses the request with `parse`, then applies the action it yields.
+async fn change(
+    deps: Arc<Deps>,
+    caller: Caller,
+    raw: String,
+    headers: HeaderMap,
+    body: Body,
+    own: &[&str],
+    parse: impl FnOnce(&mut Fields) -> Option<Action>,
+) -> Response {
+    let reference = match reference(&raw) {
+        Ok(r) => r,
+        Err(e) => return e.into_response(),
+    };
+    // A ticket out of the caller's categories is refused by `act` as not found,
+    // after the same body checks a missing ticket gets: the answers can't differ.
+    let (seen, mut fields) = match read_change(&headers, body, own).await {
+        Ok(x) => x,
+        Err(e) => return e.into_response(),
+    };
+    let action = parse(&mut fields);
+    let action = match action {
+        Some(a) if fields.errors.is_empty() => a,
+        _ => return ApiError::invalid(fields.errors).into_response(),
+    };
+    let done = deps
+        .desk()
+        .act(
+            &caller,
+            &reference,
+            seen.version,
+            seen.last_seen.as_ref(),
+            action,
+        )
+        .await;
+    match done {
+        Ok(done) => {
+            let agents: Vec<Agent> = deps.catalog.agents().await.unwrap_or_default();
+            match entries(&deps, &done.messages, &agents).await {
+                Ok(entries) => Json(ChangedJson {
+                    ticket: TicketJson::of(&done.ticket, deps.clock.now()),
+                    entries,
+                    mail_queued: done.mail.is_some(),
+                })
+                .into_response(),
+                Err(e) => e.into_response(),
+            }
+        }
+        Err(e) => desk_error(&deps, e).await,
+    }
+}
+
+fn required(fields: &mut Fields, name: &str, what: &str) -> Option<String> {
+    let value = fields.string(name);
+    if value.trim().is_empty() {
+        fields
+            .errors
+            .push(FieldError::new(name, format!("is required: {what}")));
+        return None;
+    }
+    Some(value)
+}
+
+pub async fn reply(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["body", "solve"], |f| {
+        let solve = f.optional_bool("solve").unwrap_or(false);
+        required(f, "body", "the answer to send").map(|body| Action::Reply { body, solve })
+    })
+    .await
+}
+
+pub async fn note(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["body"], |f| {
+        required(f, "body", "the note").map(|body| Action::Note { body })
+    })
+    .await
+}
+
+pub async fn assign(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["agent"], |f| {
+        // Empty or null unassigns.
+        let agent = f.string("agent");
+        if agent.is_empty() {
+            return Some(Action::Assign { to: None });
+        }
+        match AgentId::parse(&agent) {
+            Ok(id) => Some(Action::Assign { to: Some(id) }),
+            Err(e) => {
+                f.errors.push(FieldError::new("agent", e.to_string()));
+                None
+            }
+        }
+    })
+    .await
+}
+
+pub async fn status(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["status"], |f| {
+        let raw = required(f, "status", "the new status")?;
+        match Status::parse(&raw) {
+            Some(to) => Some(Action::Status { to }),
+            None => {
+                f.errors.push(FieldError::new(
+                    "status",
+                    "must be one of new, open, waiting_on_customer, resolved, closed",
+                ));
+                None
+            }
+        }
+    })
+    .await
+}
+
+pub async fn priority(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["priority"], |f| {
+        let raw = required(f, "priority", "the new priority")?;
+        match serde_json::from_value::<Priority>(serde_json::Value::String(raw)) {
+            Ok(to) => Some(Action::Priority { to }),
+            Err(_) => {
+                f.errors.push(FieldError::new(
+                    "priority",
+                    "must be one of low, normal, high, urgent",
+                ));
+                None
+            }
+        }
+    })
+    .await
+}
+
+pub async fn category(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["category"], |f| {
+        let raw = required(f, "category", "the category to move the ticket to")?;
+        match CategoryId::parse(&raw) {
+            Ok(to) => Some(Action::Category { to }),
+            Err(e) => {
+                f.errors.push(FieldError::new("category", e.to_string()));
+                None
+            }
+        }
+    })
+    .await
+}

@@ -1,0 +1,233 @@
+//! The JSON the console reads: tickets, thread entries and the conflict answer.
+
+use crate::Deps;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use helpdesk_domain::catalog::Agent;
+use helpdesk_domain::desk::DeskError;
+use helpdesk_domain::mail::inbound::Verdicts;
+use helpdesk_domain::store::TicketSummary;
+use helpdesk_domain::{
+    AgentId, Author, FieldError, Message, MessageKind, Priority, Status, ThreadedBy, Ticket, Tier,
+};
+use lambda_kit::http::ApiError;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// How long a download link works.
+const DOWNLOAD_MINUTES: i64 = 5;
+
+#[derive(Debug, Serialize)]
+pub struct TicketJson {
+    pub reference: String,
+    pub category: String,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub tier: Tier,
+    pub requester: Requester,
+    pub assignee: Option<String>,
+    pub channel: Option<helpdesk_domain::ticket::Channel>,
+    pub details: BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// When the running SLA clock falls due; none while paused or stopped.
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+    /// Send it back with every change: a change made from an older version is refused.
+    pub version: u64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Requester {
+    pub name: String,
+    pub email: String,
+}
+
+impl TicketJson {
+    pub fn of(t: &Ticket, now: DateTime<Utc>) -> Self {
+        Self {
+            reference: t.reference.to_string(),
+            category: t.category.to_string(),
+            subject: t.subject.as_str().to_owned(),
+            status: t.status,
+            priority: t.priority,
+            tier: t.tier,
+            requester: Requester {
+                name: t.requester.name.as_str().to_owned(),
+                email: t.requester.email.as_str().to_owned(),
+            },
+            assignee: t.assignee.as_ref().map(ToString::to_string),
+            channel: Some(t.channel),
+            details: t
+                .details
+                .iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect(),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            due_at: t.due_at,
+            overdue: t.due_at.is_some_and(|d| d < now),
+            version: t.version,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SummaryJson {
+    pub reference: String,
+    pub category: String,
+    pub subject: String,
+    pub status: Status,
+    pub priority: Priority,
+    pub tier: Tier,
+    pub requester: String,
+    pub assignee: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub overdue: bool,
+}
+
+impl SummaryJson {
+    pub fn of(t: &TicketSummary, now: DateTime<Utc>) -> Self {
+        Self {
+            reference: t.reference.to_string(),
+            category: t.category.to_string(),
+            subject: t.subject.as_str().to_owned(),
+            status: t.status,
+            priority: t.priority,
+            tier: t.tier,
+            requester: t.requester.as_str().to_owned(),
+            assignee: t.assignee.as_ref().map(ToString::to_string),
+            created_at: t.created_at,
+            updated_at: t.updated_at,
+            due_at: t.due_at,
+            overdue: t.due_at.is_some_and(|d| d < now),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct FileJson {
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct EntryJson {
+    pub id: String,
+    pub kind: MessageKind,
+    /// "customer", "agent" or "system".
+    pub author_type: &'static str,
+    pub author: String,
+    pub body: String,
+    /// The whole mail when `body` is its quote-stripped part.
+    pub full_text: Option<String>,
+    /// Sanitized HTML of a mail (remote images removed).
+    pub html: Option<String>,
+    pub remote_images_blocked: u32,
+    pub authentication: Option<Verdicts>,
+    pub threaded_by: ThreadedBy,
+    pub attachments: Vec<FileJson>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Thread entries with agent names and short-lived download links.
+pub async fn entries(
+    deps: &Deps,
+    messages: &[Message],
+    agents: &[Agent],
+) -> Result<Vec<EntryJson>, ApiError> {
+    let name_of = |id: &AgentId| {
+        agents
+            .iter()
+            .find(|a| &a.id == id)
+            .map_or_else(|| id.to_string(), |a| a.name.clone())
+    };
+    let mut out = Vec::with_capacity(messages.len());
+    for m in messages {
+        let mut files = Vec::new();
+        for a in &m.attachments {
+            let url = deps
+                .attachments
+                .presign_download(
+                    &a.key,
+                    &a.filename,
+                    chrono::Duration::minutes(DOWNLOAD_MINUTES),
+                )
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "download link not signed");
+                    ApiError::internal()
+                })?;
+            files.push(FileJson {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                size: a.size,
+                url,
+            });
+        }
+        let (author_type, author) = match &m.author {
+            Author::Customer { name, email } => (
+                "customer",
+                format!("{} <{}>", name.as_str(), email.as_str()),
+            ),
+            Author::Agent { id } => ("agent", name_of(id)),
+            Author::System => ("system", "Helpdesk".to_owned()),
+        };
+        let email = m.email.as_ref();
+        out.push(EntryJson {
+            id: m.id.to_string(),
+            kind: m.kind,
+            author_type,
+            author,
+            body: m.body_text.clone(),
+            full_text: email.and_then(|e| e.full_text.clone()),
+            html: m.body_html.as_ref().map(|h| h.as_str().to_owned()),
+            remote_images_blocked: email.map_or(0, |e| e.remote_images_blocked),
+            authentication: email.and_then(|e| e.authentication.clone()),
+            threaded_by: m.threaded_by,
+            attachments: files,
+            created_at: m.created_at,
+        });
+    }
+    Ok(out)
+}
+
+/// Maps what the desk refused to the one error shape; a conflict also carries the
+/// ticket as it is now and what was added since the caller's last entry.
+pub async fn desk_error(deps: &Deps, e: DeskError) -> Response {
+    match e {
+        DeskError::NotFound => ApiError::not_found().into_response(),
+        DeskError::Invalid { field, reason } => {
+            ApiError::invalid(vec![FieldError::new(field, reason)]).into_response()
+        }
+        DeskError::Forbidden(why) => {
+            ApiError::new(StatusCode::FORBIDDEN, "forbidden", why).into_response()
+        }
+        DeskError::Changed { current, since } => {
+            let agents = deps.catalog.agents().await.unwrap_or_default();
+            let since = match entries(deps, &since, &agents).await {
+                Ok(e) => e,
+                Err(e) => return e.into_response(),
+            };
+            let error = ApiError::new(
+                StatusCode::CONFLICT,
+                "changed",
+                "Someone changed this ticket since you opened it. Nothing was saved: read what changed, then try again.",
+            );
+            let body = serde_json::json!({
+                "error": error,
+                "ticket": TicketJson::of(&current, deps.clock.now()),
+                "since": since,
+            });
+            (StatusCode::CONFLICT, Json(body)).into_response()
+        }
+        DeskError::Store(e) => ApiError::from(e).into_response(),
+    }
+}
