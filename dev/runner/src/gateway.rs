@@ -19,8 +19,18 @@ const MAX_BODY: usize = 10 * 1024 * 1024;
 pub struct Gateway {
     /// submit-form: every `/api/*` route but the agent's.
     pub public: axum::Router,
-    /// agent-api: `/api/agent/*`.
+    /// agent-api: `/api/agent/*`, behind the JWT authorizer.
     pub agent: axum::Router,
+    pub issuer: Arc<crate::auth::LocalIssuer>,
+}
+
+/// What API Gateway answers when its JWT authorizer refuses a request.
+fn unauthorized() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({"message": "Unauthorized"})),
+    )
+        .into_response()
 }
 
 pub async fn forward(State(gw): State<Arc<Gateway>>, request: Request) -> Response {
@@ -37,7 +47,28 @@ pub async fn forward(State(gw): State<Arc<Gateway>>, request: Request) -> Respon
         )
         .into_response();
     };
-    let event = api_gateway_event(&parts, &body, &peer);
+    let agent_route =
+        parts.uri.path().starts_with("/api/agent/") || parts.uri.path() == "/api/agent";
+    let mut event = api_gateway_event(&parts, &body, &peer);
+    if agent_route {
+        // The authorizer: a valid bearer token of the local issuer, or 401 before
+        // the function runs; its claims travel in the request context.
+        let bearer = parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "));
+        let now = chrono::Utc::now().timestamp();
+        let Some(claims) = bearer.and_then(|t| gw.issuer.verify(t.trim(), now)) else {
+            return unauthorized();
+        };
+        event["requestContext"]["authorizer"] = json!({
+            "jwt": {
+                "claims": crate::auth::LocalIssuer::gateway_claims(&claims),
+                "scopes": null,
+            }
+        });
+    }
     let request = match lambda_http::request::from_str(&event.to_string()) {
         Ok(r) => r,
         Err(e) => {
@@ -45,8 +76,7 @@ pub async fn forward(State(gw): State<Arc<Gateway>>, request: Request) -> Respon
             return ApiError::internal().into_response();
         }
     };
-    let target = if parts.uri.path().starts_with("/api/agent/") || parts.uri.path() == "/api/agent"
-    {
+    let target = if agent_route {
         gw.agent.clone()
     } else {
         gw.public.clone()
@@ -57,8 +87,7 @@ pub async fn forward(State(gw): State<Arc<Gateway>>, request: Request) -> Respon
     }
 }
 
-/// The API Gateway v2 event for a request. Agent routes get their claims from the
-/// local issuer once the console's sign-in exists; until then they carry none.
+/// The API Gateway v2 event for a request (without an authorizer context).
 pub fn api_gateway_event(parts: &http::request::Parts, body: &[u8], source_ip: &str) -> Value {
     let mut headers = Map::new();
     let mut cookies = Vec::new();

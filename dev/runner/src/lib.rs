@@ -3,6 +3,7 @@
 //! EventBridge schedule, SES's "store in S3" for dropped-in mail — plus static
 //! files for the help center and the console. Dev only; never deployed.
 
+pub mod auth;
 pub mod dev;
 pub mod gateway;
 pub mod pollers;
@@ -73,11 +74,21 @@ impl Functions {
 }
 
 /// The HTTP side: API Gateway for `/api/*`, the dev pages, and static files.
-pub fn http_app(functions: &Functions, dev: Arc<dev::DevState>, web_dir: &str) -> Router {
+pub fn http_app(
+    functions: &Functions,
+    dev: Arc<dev::DevState>,
+    issuer: Arc<auth::LocalIssuer>,
+    web_dir: &str,
+) -> Router {
     let gateway = Arc::new(gateway::Gateway {
         public: functions.submit_form.clone(),
         agent: functions.agent_api.clone(),
+        issuer: issuer.clone(),
     });
+    let auth_routes = Router::new()
+        .route("/dev/auth/token", post(auth::token))
+        .route("/agent/config.json", get(auth::console_config))
+        .with_state(issuer);
     let dev_routes = Router::new()
         .route("/dev/mail", get(dev::mail_page))
         .route("/dev/mail.json", get(dev::mail_json))
@@ -89,6 +100,7 @@ pub fn http_app(functions: &Functions, dev: Arc<dev::DevState>, web_dir: &str) -
         .route("/api/{*path}", axum::routing::any(gateway::forward))
         .with_state(gateway)
         .merge(dev_routes)
+        .merge(auth_routes)
         .route(
             "/agent",
             get(|| async { axum::response::Redirect::permanent("/agent/") }),
@@ -103,6 +115,8 @@ pub struct Runner {
     pub config: LocalRunnerConfig,
     pub aws: Aws,
     pub functions: Functions,
+    /// Signs the demo agents in (the local Cognito).
+    pub issuer: Arc<auth::LocalIssuer>,
 }
 
 impl Runner {
@@ -113,16 +127,26 @@ impl Runner {
     pub fn from_source(aws: Aws, env: &dyn EnvSource) -> anyhow::Result<Self> {
         let config = LocalRunnerConfig::from_source(env)?;
         let functions = Functions::from_source(&aws, env)?;
+        let issuer = Arc::new(auth::LocalIssuer::new(
+            &seed::demo()?.logins,
+            functions.submit_form_deps.catalog.clone(),
+        ));
         Ok(Self {
             config,
             aws,
             functions,
+            issuer,
         })
     }
 
     /// The HTTP app with the dev pages, as `make dev` serves it.
     pub fn app(&self) -> Router {
-        http_app(&self.functions, self.dev_state(), &self.config.web_dir)
+        http_app(
+            &self.functions,
+            self.dev_state(),
+            self.issuer.clone(),
+            &self.config.web_dir,
+        )
     }
 
     pub fn dev_state(&self) -> Arc<dev::DevState> {

@@ -12,6 +12,8 @@ pub struct Demo {
     pub agents: Vec<Agent>,
     pub faq: Vec<FaqEntry>,
     pub policies: Vec<helpdesk_domain::sla::SlaPolicy>,
+    /// Local sign-in for the demo agents (printed at start; dev only).
+    pub logins: Vec<crate::auth::Login>,
 }
 
 pub fn demo() -> anyhow::Result<Demo> {
@@ -23,18 +25,20 @@ pub struct Seeded {
     pub written: bool,
     pub categories: Vec<Category>,
     pub agents: Vec<Agent>,
+    pub logins: Vec<crate::auth::Login>,
 }
 
 pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
+    let demo = demo()?;
     let existing = catalog.categories().await?;
     if !existing.is_empty() {
         return Ok(Seeded {
             written: false,
             categories: existing,
             agents: catalog.agents().await?,
+            logins: demo.logins,
         });
     }
-    let demo = demo()?;
     for p in &demo.policies {
         catalog.put_policy(p).await?;
     }
@@ -51,6 +55,7 @@ pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
         written: true,
         categories: demo.categories,
         agents: demo.agents,
+        logins: demo.logins,
     })
 }
 
@@ -72,7 +77,15 @@ pub fn banner(port: u16, smtp_port: u16, seeded: &Seeded) -> String {
             cats.join(", ")
         ));
     }
-    out.push_str("  (agent sign-in arrives with the agent console; there are no passwords yet)\n");
+    out.push_str(&format!(
+        "\nSign in to the agent console ({base}/agent/) as any of:\n"
+    ));
+    for login in &seeded.logins {
+        out.push_str(&format!(
+            "  {:<11} password {}\n",
+            login.agent, login.password
+        ));
+    }
     out
 }
 
@@ -95,6 +108,13 @@ mod tests {
         }
         for f in &demo.faq {
             assert!(demo.categories.iter().any(|k| k.id == f.category));
+        }
+        for a in &demo.agents {
+            assert!(
+                demo.logins.iter().any(|l| l.agent == a.id.as_str()),
+                "{} has no demo login",
+                a.id
+            );
         }
         for c in &demo.categories {
             assert!(

@@ -30,14 +30,23 @@ async fn serve(env: &LocalEnv) -> (String, Runner) {
 
 /// Minimal HTTP client over the same hyper the SDK uses.
 async fn request(method: &str, url: &str, body: &[u8]) -> (u16, String) {
+    request_as(None, method, url, body).await
+}
+
+/// As [`request`], with `Authorization: Bearer <token>` when given.
+async fn request_as(token: Option<&str>, method: &str, url: &str, body: &[u8]) -> (u16, String) {
     use http_body_util::{BodyExt, Full};
     use hyper_util::client::legacy::Client;
     use hyper_util::rt::TokioExecutor;
     let client: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
-    let req = http::Request::builder()
+    let mut req = http::Request::builder()
         .method(method)
         .uri(url)
-        .header("content-type", "application/json")
+        .header("content-type", "application/json");
+    if let Some(token) = token {
+        req = req.header("authorization", format!("Bearer {token}"));
+    }
+    let req = req
         .body(Full::new(bytes::Bytes::copy_from_slice(body)))
         .unwrap_or_else(|e| panic!("{e}"));
     let response = client
@@ -79,11 +88,50 @@ async fn api_routes_reach_the_functions_through_api_gateway_events() {
         (status, json(&body)["error"]["code"].clone()),
         (404, Value::from("not_found"))
     );
-    let (status, body) = request("GET", &format!("{base}/api/agent/queue"), b"").await;
-    assert_eq!(status, 501);
+}
+
+#[tokio::test]
+async fn agent_routes_need_a_token_of_the_local_issuer_and_get_its_claims() {
+    let env = LocalEnv::fresh().await;
+    let (base, runner) = serve(&env).await;
+    local_runner::seed::seed_demo(&*runner.functions.submit_form_deps.catalog)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Like API Gateway's JWT authorizer: no or a bad token never reaches the function.
+    let me = format!("{base}/api/agent/me");
+    let (status, body) = request("GET", &me, b"").await;
     assert_eq!(
-        json(&body)["error"]["message"],
-        "The agent API is not implemented yet."
+        (status, json(&body)),
+        (401, serde_json::json!({"message": "Unauthorized"}))
+    );
+    let (status, _) = request_as(Some("a.b.c"), "GET", &me, b"").await;
+    assert_eq!(status, 401);
+    let login = format!("{base}/dev/auth/token");
+    let (status, body) = request("POST", &login, br#"{"username":"ana","password":"wrong"}"#).await;
+    assert_eq!(
+        (status, json(&body)["error"]["code"].clone()),
+        (401, Value::from("invalid_credentials"))
+    );
+    let (status, body) = request(
+        "POST",
+        &login,
+        br#"{"username":"ana","password":"ana-demo-2026"}"#,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let token = json(&body)["access_token"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, body) = request_as(Some(&token), "GET", &me, b"").await;
+    assert_eq!(status, 200, "{body}");
+    let me = json(&body);
+    assert_eq!(me["agent"]["id"], "ana");
+    assert_eq!(me["agent"]["role"], "agent");
+    let (status, body) = request("GET", &format!("{base}/agent/config.json"), b"").await;
+    assert_eq!(
+        (status, json(&body)["auth"].clone()),
+        (200, Value::from("local"))
     );
 }
 
