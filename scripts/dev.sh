@@ -21,5 +21,6 @@ infra/local/stack.sh up
 . .local/stack.env
 export HELPDESK_WEB_DIR=${HELPDESK_WEB_DIR:-$PWD/web}
 export RUST_LOG=${RUST_LOG:-info}
+build_console
 cargo build --quiet -p local-runner
 "$(target_dir)/debug/local-runner"

@@ -27,3 +27,10 @@ wait_http() {
   done
   return 1
 }
+
+# The agent console (Vite + TypeScript): type-checked and built into web/console/dist,
+# which the local runner serves at /agent/.
+build_console() {
+  command -v npm >/dev/null || { echo "npm not found: install Node.js 20+" >&2; return 1; }
+  (cd web/console && npm ci --silent --no-audit --no-fund && npm run --silent build >/dev/null)
+}

@@ -43,6 +43,9 @@ infra/local/stack.sh up
 # shellcheck disable=SC1091
 . .local/stack.env
 
+step "agent console (tsc --noEmit, vite build)"
+build_console
+
 step "cargo build --bins (the function binaries the suite starts)"
 cargo build --workspace --bins --quiet
 

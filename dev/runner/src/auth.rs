@@ -204,7 +204,8 @@ pub async fn token(
 
 /// `GET /agent/config.json`: tells the console how to sign in here.
 pub async fn console_config() -> Response {
-    Json(json!({"auth": "local", "token_url": "/dev/auth/token"})).into_response()
+    Json(json!({"auth": "local", "token_url": "/dev/auth/token", "poll_seconds": 5}))
+        .into_response()
 }
 
 #[cfg(test)]

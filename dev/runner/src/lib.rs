@@ -105,7 +105,8 @@ pub fn http_app(
             "/agent",
             get(|| async { axum::response::Redirect::permanent("/agent/") }),
         )
-        .nest_service("/agent/", ServeDir::new(format!("{web_dir}/agent")))
+        // The console as `vite build` leaves it (scripts/lib.sh build_console).
+        .nest_service("/agent/", ServeDir::new(format!("{web_dir}/console/dist")))
         .nest_service("/assets", ServeDir::new(format!("{web_dir}/assets")))
         .fallback_service(ServeDir::new(format!("{web_dir}/help")))
 }

@@ -47,7 +47,8 @@ struct AgentJson {
 
 pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        let categories = my_categories(&deps, &caller).await?;
+        let all = deps.catalog.categories().await?;
+        let categories: Vec<Category> = all.iter().filter(|c| caller.covers(&c.id)).cloned().collect();
         // Whom the caller could hand a ticket to: anyone sharing a category.
         let colleagues = deps
             .catalog
@@ -72,6 +73,8 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
             },
             "categories": categories.iter().map(|c| CategoryJson { id: c.id.to_string(), name: c.name.clone() }).collect::<Vec<_>>(),
             "colleagues": colleagues,
+            // Where a ticket may be moved: any category.
+            "all_categories": all.iter().map(|c| CategoryJson { id: c.id.to_string(), name: c.name.clone() }).collect::<Vec<_>>(),
         }))
     }
     .await;

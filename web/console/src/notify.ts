@@ -1,0 +1,76 @@
+// Polls the cheap notifications endpoint; when tickets arrive in the agent's
+// categories: a message on the page, a desktop notification and a short chime
+// (both can be muted; the browser's permission is asked once, on a click).
+import { api } from "./api";
+import { toast } from "./dom";
+import type { Counts, Notifications } from "./types";
+
+const MUTED = "helpdesk.muted";
+
+export function muted(): boolean {
+  return localStorage.getItem(MUTED) === "yes";
+}
+
+export function setMuted(value: boolean): void {
+  localStorage.setItem(MUTED, value ? "yes" : "no");
+}
+
+/// Asks for desktop notifications if the browser has not been asked yet.
+export async function askPermission(): Promise<NotificationPermission | "unsupported"> {
+  if (!("Notification" in window)) return "unsupported";
+  if (Notification.permission === "default") return Notification.requestPermission();
+  return Notification.permission;
+}
+
+function chime(): void {
+  try {
+    const audio = new AudioContext();
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.frequency.value = 880;
+    gain.gain.setValueAtTime(0.15, audio.currentTime);
+    gain.gain.exponentialRampToValueAtTime(0.001, audio.currentTime + 0.4);
+    tone.connect(gain).connect(audio.destination);
+    tone.start();
+    tone.stop(audio.currentTime + 0.4);
+    tone.onended = () => void audio.close();
+  } catch {
+    // No audio here (or not allowed before a click): the page message still shows.
+  }
+}
+
+export function startPolling(seconds: number, onCounts: (c: Counts) => void, onArrival: () => void): () => void {
+  let cursor = "";
+  let stopped = false;
+  let timer: number | undefined;
+  const tick = async () => {
+    try {
+      const n = await api<Notifications>(`/notifications${cursor ? `?since=${encodeURIComponent(cursor)}` : ""}`);
+      cursor = n.cursor;
+      onCounts(n.counts);
+      if (n.new_tickets.length > 0) {
+        const first = n.new_tickets[0];
+        const text =
+          n.new_tickets.length === 1
+            ? `New ticket ${first.reference}: ${first.subject}`
+            : `${n.new_tickets.length} new tickets, the latest ${first.reference}: ${first.subject}`;
+        toast(text);
+        if (!muted()) {
+          chime();
+          if ("Notification" in window && Notification.permission === "granted") {
+            new Notification("Helpdesk", { body: text, tag: "helpdesk-new-ticket" });
+          }
+        }
+        onArrival();
+      }
+    } catch {
+      // A failed poll is retried on the next tick; signing out is handled by api().
+    }
+    if (!stopped) timer = window.setTimeout(tick, seconds * 1000);
+  };
+  void tick();
+  return () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}

@@ -1,0 +1,221 @@
+// One ticket: the thread, the reply editor, internal notes, and the controls for
+// assignment, status, priority and category. Every change carries the version
+// this screen shows; if someone else changed the ticket, nothing is saved and the
+// page says what changed while keeping the draft.
+import { api, ApiError } from "./api";
+import { clear, el, on, toast, when } from "./dom";
+import type { Changed, Conflict, Entry, Me, TicketView } from "./types";
+import { STATUS_LABEL } from "./types";
+
+const KIND_LABEL: Record<Entry["kind"], string> = {
+  customer: "Customer",
+  agent_reply: "Reply",
+  internal_note: "Internal note",
+  system_event: "Event",
+};
+
+function entry(e: Entry): HTMLElement {
+  const files = e.attachments.length
+    ? el("ul", { class: "files" }, ...e.attachments.map((a) => el("li", {}, el("a", { href: a.url, download: a.filename, rel: "noopener", text: `${a.filename} (${Math.ceil(a.size / 1024)} KB)` }))))
+    : null;
+  return el(
+    "article",
+    { class: `entry ${e.kind}`, "data-entry": e.id },
+    el(
+      "header",
+      {},
+      el("span", { class: "kind", text: KIND_LABEL[e.kind] }),
+      el("strong", { text: e.author }),
+      el("time", { datetime: e.created_at, text: when(e.created_at) }),
+      e.kind === "customer" ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` }) : null,
+    ),
+    el("div", { class: "body", text: e.body }),
+    e.full_text ? el("details", {}, el("summary", { text: "Show the whole mail" }), el("div", { class: "body", text: e.full_text })) : null,
+    files,
+  );
+}
+
+interface State {
+  view: TicketView;
+  drafts: { reply: string; note: string };
+}
+
+export async function renderTicket(main: HTMLElement, me: Me, reference: string): Promise<void> {
+  let view: TicketView;
+  try {
+    view = await api<TicketView>(`/tickets/${encodeURIComponent(reference)}`);
+  } catch (e) {
+    clear(main);
+    const message = e instanceof ApiError && e.status === 404 ? "No such ticket in your categories." : "The ticket could not be loaded.";
+    const h = el("h1", { tabindex: "-1", text: message });
+    main.append(h, el("p", {}, el("a", { href: "#/view/unassigned", text: "Back to the queue" })));
+    h.focus();
+    return;
+  }
+  draw(main, me, { view, drafts: { reply: "", note: "" } }, true);
+}
+
+function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: HTMLElement): void {
+  const { ticket, thread } = state.view;
+  clear(main);
+  const heading = el("h1", { tabindex: "-1" }, el("span", { class: "ref", text: ticket.reference }), " ", ticket.subject);
+  const facts = el(
+    "dl",
+    { class: "facts" },
+    el("dt", { text: "Requester" }),
+    el("dd", { text: `${ticket.requester.name} <${ticket.requester.email}>` }),
+    el("dt", { text: "Status" }),
+    el("dd", { "data-fact": "status", text: STATUS_LABEL[ticket.status] }),
+    el("dt", { text: "Assignee" }),
+    el("dd", { "data-fact": "assignee", text: nameOf(me, ticket.assignee) }),
+    el("dt", { text: "Due" }),
+    el("dd", { class: ticket.overdue ? "overdue" : undefined, text: ticket.due_at ? `${when(ticket.due_at)}${ticket.overdue ? " (overdue)" : ""}` : "No clock running" }),
+    el("dt", { text: "Tier" }),
+    el("dd", { text: ticket.tier }),
+    ...Object.entries(ticket.details).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]),
+  );
+  const sla = state.view.sla
+    ? el("p", { class: "sla", text: `Targets (${state.view.sla.policy}): first response ${state.view.sla.first_response}, next ${state.view.sla.next_response}, resolution ${state.view.sla.resolution}.` })
+    : null;
+
+  const last = thread.length ? thread[thread.length - 1].id : undefined;
+  const change = async (path: string, body: Record<string, unknown>, done: string) => {
+    try {
+      const result = await api<Changed>(`/tickets/${ticket.reference}/${path}`, {
+        method: "POST",
+        body: { version: ticket.version, last_seen: last, ...body },
+      });
+      state.view.ticket = result.ticket;
+      state.view.thread = [...thread, ...result.entries];
+      if (path === "replies") state.drafts.reply = "";
+      if (path === "notes") state.drafts.note = "";
+      toast(done);
+      draw(main, me, state, false, el("p", { class: "notice ok", role: "status", text: done }));
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 409) {
+        const conflict = e.body as unknown as Conflict;
+        state.view.ticket = conflict.ticket;
+        state.view.thread = [...thread, ...conflict.since];
+        const what = conflict.since.map((s) => `${s.author}: ${s.body.split("\n")[0].slice(0, 120)}`);
+        draw(
+          main,
+          me,
+          state,
+          false,
+          el(
+            "div",
+            { class: "notice conflict", role: "alert" },
+            el("strong", { text: "Someone changed this ticket while you were on it. Nothing was saved." }),
+            what.length ? el("ul", {}, ...what.map((w) => el("li", { text: w }))) : el("p", { text: "Its status or assignment changed." }),
+            el("p", { text: "Your draft is still below. Read what changed, then send again if it still fits." }),
+          ),
+        );
+      } else if (e instanceof ApiError) {
+        const reasons = e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join("; ");
+        draw(main, me, state, false, el("p", { class: "notice error", role: "alert", text: reasons || e.message }));
+      } else {
+        draw(main, me, state, false, el("p", { class: "notice error", role: "alert", text: "The change could not be sent. Check your connection and try again." }));
+      }
+    }
+  };
+
+  const controls = el("section", { class: "controls", "aria-label": "Ticket controls" });
+  const statusSelect = el("select", { id: "status-select" });
+  for (const [v, label] of Object.entries(STATUS_LABEL)) statusSelect.append(el("option", { value: v, text: label, selected: v === ticket.status }));
+  const prioritySelect = el("select", { id: "priority-select" });
+  for (const p of ["low", "normal", "high", "urgent"]) prioritySelect.append(el("option", { value: p, text: p, selected: p === ticket.priority }));
+  const categorySelect = el("select", { id: "category-select" });
+  for (const c of allCategories(me)) categorySelect.append(el("option", { value: c.id, text: c.name, selected: c.id === ticket.category }));
+  on(statusSelect, "change", () => void change("status", { status: statusSelect.value }, `Status set to ${STATUS_LABEL[statusSelect.value as keyof typeof STATUS_LABEL]}.`));
+  on(prioritySelect, "change", () => void change("priority", { priority: prioritySelect.value }, `Priority set to ${prioritySelect.value}.`));
+  on(categorySelect, "change", () => void change("category", { category: categorySelect.value }, "Ticket moved."));
+  controls.append(
+    el("div", { class: "field" }, el("label", { for: "status-select", text: "Status" }), statusSelect),
+    el("div", { class: "field" }, el("label", { for: "priority-select", text: "Priority" }), prioritySelect),
+    el("div", { class: "field" }, el("label", { for: "category-select", text: "Category" }), categorySelect),
+  );
+  if (me.agent.role === "agent") {
+    const mine = ticket.assignee === me.agent.id;
+    if (!ticket.assignee || mine) {
+      const b = el("button", { type: "button", class: "secondary", text: mine ? "Unassign me" : "Take it" });
+      on(b, "click", () => void change("assignee", { agent: mine ? null : me.agent.id }, mine ? "You dropped the ticket." : "The ticket is yours."));
+      controls.append(b);
+    }
+  } else {
+    const who = el("select", { id: "assignee-select" });
+    who.append(el("option", { value: "", text: "Nobody", selected: !ticket.assignee }));
+    for (const a of me.colleagues.filter((c) => c.role !== "agent" || c.categories.includes(ticket.category))) {
+      who.append(el("option", { value: a.id, text: a.name, selected: a.id === ticket.assignee }));
+    }
+    on(who, "change", () => void change("assignee", { agent: who.value || null }, "Assignment changed."));
+    controls.append(el("div", { class: "field" }, el("label", { for: "assignee-select", text: "Assignee" }), who));
+  }
+
+  const replyBox = el("textarea", { id: "reply-body", rows: "6", required: true });
+  replyBox.value = state.drafts.reply;
+  on(replyBox, "input", () => (state.drafts.reply = replyBox.value));
+  const send = el("button", { type: "submit", text: "Send reply" });
+  const solve = el("button", { type: "button", class: "secondary", text: "Send and mark solved" });
+  const replyForm = el(
+    "form",
+    { class: "composer", "aria-label": "Reply to the customer" },
+    el("label", { for: "reply-body", text: `Reply to ${ticket.requester.name} (sent by email)` }),
+    replyBox,
+    el("div", { class: "buttons" }, send, solve),
+  );
+  const sendReply = (solved: boolean) => {
+    if (!replyBox.value.trim()) {
+      replyBox.focus();
+      return;
+    }
+    void change("replies", { body: replyBox.value, solve: solved }, solved ? "Reply sent; the ticket is solved." : "Reply sent.");
+  };
+  on(replyForm, "submit", (e) => {
+    e.preventDefault();
+    sendReply(false);
+  });
+  on(solve, "click", () => sendReply(true));
+
+  const noteBox = el("textarea", { id: "note-body", rows: "3", required: true });
+  noteBox.value = state.drafts.note;
+  on(noteBox, "input", () => (state.drafts.note = noteBox.value));
+  const noteForm = el(
+    "form",
+    { class: "composer note", "aria-label": "Internal note" },
+    el("label", { for: "note-body", text: "Internal note (agents only, never mailed)" }),
+    noteBox,
+    el("div", { class: "buttons" }, el("button", { type: "submit", class: "secondary", text: "Add note" })),
+  );
+  on(noteForm, "submit", (e) => {
+    e.preventDefault();
+    if (noteBox.value.trim()) void change("notes", { body: noteBox.value }, "Note added.");
+  });
+
+  const others = state.view.requester_tickets.length
+    ? el(
+        "section",
+        { class: "others", "aria-label": "The requester's other tickets" },
+        el("h2", { text: "Other tickets of this requester" }),
+        el("ul", {}, ...state.view.requester_tickets.map((t) => el("li", {}, el("a", { href: `#/ticket/${t.reference}`, text: `${t.reference} ${t.subject}` }), ` (${STATUS_LABEL[t.status]})`))),
+      )
+    : null;
+
+  main.append(
+    el("p", {}, el("a", { href: "#/view/unassigned", text: "← Queue" })),
+    heading,
+    notice ?? "",
+    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map(entry)), replyForm, noteForm), el("aside", {}, facts, sla, controls, others)),
+  );
+  if (focus) heading.focus();
+  else if (notice) notice.scrollIntoView({ block: "nearest" });
+}
+
+function nameOf(me: Me, id: string | null): string {
+  if (!id) return "Nobody";
+  return me.colleagues.find((c) => c.id === id)?.name ?? id;
+}
+
+/// Where a ticket can be moved: any category (moving hands it to that team).
+function allCategories(me: Me): { id: string; name: string }[] {
+  return me.all_categories;
+}

@@ -1,0 +1,144 @@
+// The agent console as agents use it, in headless Chromium against the local runner
+// (BASE_URL, started by scripts/test.sh with the local stack and the demo data).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+const BASE = process.env.BASE_URL || "http://127.0.0.1:3000";
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/// A customer's request through the public API, as the help center sends it.
+async function submit(subject, category = "billing", details = { order_id: "#1001" }) {
+  const response = await fetch(`${BASE}/api/tickets`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      category, name: "Jane Customer", email: `jane+${Date.now()}@example.com`, subject,
+      description: "I was charged twice for order #1001.", details, elapsed_ms: 9000,
+    }),
+  });
+  assert.equal(response.status, 201, await response.clone().text());
+  return response.json();
+}
+
+/// A signed-in console page (keyboard only: type, then Enter).
+async function signIn(context, user) {
+  const page = await context.newPage();
+  await page.goto(`${BASE}/agent/`);
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password", { exact: true }).fill(`${user}-demo-2026`);
+  await page.getByLabel("Password", { exact: true }).press("Enter");
+  await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
+  return page;
+}
+
+test("a new ticket arrives live, the agent answers and solves it, the customer confirms", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.grantPermissions(["notifications"], { origin: BASE });
+  const page = await signIn(context, "ana");
+  const unassigned = page.locator('a[data-view="unassigned"] .count');
+  await unassigned.waitFor();
+  const before = Number(await unassigned.textContent());
+
+  const created = await submit("Charged twice for one order");
+  const ref = created.reference;
+  // The poll notices it: a message on the page, the counter rises, the row appears.
+  await page.locator(".toast", { hasText: `New ticket ${ref}` }).waitFor({ timeout: 20000 });
+  await page.waitForFunction(
+    ([sel, n]) => Number(document.querySelector(sel)?.textContent) === n,
+    ['a[data-view="unassigned"] .count', before + 1],
+  );
+  await page.locator(`tr[data-reference="${ref}"]`).waitFor();
+  assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), true, "no sideways scroll at 1280×800");
+
+  await page.getByRole("link", { name: ref }).click();
+  await page.getByRole("heading", { level: 1, name: /Charged twice for one order/ }).waitFor();
+  assert.match(await page.locator(".thread").textContent(), /I was charged twice for order #1001\./);
+  await page.getByLabel("Internal note (agents only, never mailed)").fill("Checked the payment log: two captures.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await page.getByText("Note added.", { exact: true }).first().waitFor();
+  await page.getByLabel(/Reply to Jane Customer/).fill("We refunded the second charge; it shows within 3 days.");
+  await page.getByRole("button", { name: "Send and mark solved" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent; the ticket is solved." }).waitFor();
+  assert.equal(await page.locator('[data-fact="status"]').textContent(), "Solved");
+  assert.equal(await page.locator('[data-fact="assignee"]').textContent(), "Ana Agent");
+  assert.equal(await page.locator(".entry.internal_note").count(), 1);
+
+  // The agent's reply is mailed to the customer (send-reply on the local stack).
+  const mailed = async () => {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    return mails.some((m) => m.raw_data.includes("We refunded the second charge"));
+  };
+  for (let i = 0; i < 40 && !(await mailed()); i++) await new Promise((r) => setTimeout(r, 250));
+  assert.equal(await mailed(), true, "the reply went out by mail");
+
+  // The customer confirms on the tracking page: the ticket closes.
+  const customer = await context.newPage();
+  await customer.goto(`${BASE}${created.tracking_url}`);
+  await customer.locator("#status", { hasText: "solved" }).waitFor();
+  assert.match(await customer.locator("#thread").textContent(), /We refunded the second charge/);
+  assert.doesNotMatch(await customer.locator("#thread").textContent(), /payment log/, "internal notes stay internal");
+  await customer.getByRole("button", { name: "Yes, it's solved" }).click();
+  await customer.locator("#status", { hasText: "closed" }).waitFor();
+  await page.reload();
+  await page.locator('[data-fact="status"]', { hasText: "Closed" }).waitFor();
+  await context.close();
+});
+
+test("an agent of other categories never sees the ticket", async () => {
+  const created = await submit("Invoice address is wrong");
+  const ref = created.reference;
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await signIn(context, "ben");
+  await page.getByRole("link", { name: /All my categories/ }).click();
+  await page.getByRole("heading", { level: 1, name: "All my categories" }).waitFor();
+  await page.waitForLoadState("networkidle");
+  assert.equal(await page.locator(`tr[data-reference="${ref}"]`).count(), 0);
+  const categories = await page.locator(".category-counts tbody th").allTextContents();
+  assert.equal(categories.some((c) => c.startsWith("Billing")), false, categories.join(", "));
+  await page.goto(`${BASE}/agent/#/ticket/${ref}`);
+  await page.getByRole("heading", { level: 1, name: "No such ticket in your categories." }).waitFor();
+  assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), true, "no sideways scroll at phone width");
+  await context.close();
+});
+
+test("two agents on one ticket: the second is told what changed and keeps the draft", async () => {
+  const created = await submit("Refund for a cancelled order");
+  const ref = created.reference;
+  const context = await browser.newContext();
+  const ana = await signIn(context, "ana");
+  const otherContext = await browser.newContext();
+  const sue = await signIn(otherContext, "sue");
+  for (const p of [ana, sue]) {
+    await p.goto(`${BASE}/agent/#/ticket/${ref}`);
+    await p.getByRole("heading", { level: 1, name: /Refund for a cancelled order/ }).waitFor();
+  }
+  await sue.getByLabel(/Reply to Jane Customer/).fill("The refund is on its way.");
+  await sue.getByRole("button", { name: "Send reply" }).click();
+  await sue.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+
+  const draft = "We will refund you today.";
+  await ana.getByLabel(/Reply to Jane Customer/).fill(draft);
+  await ana.getByRole("button", { name: "Send reply" }).click();
+  const conflict = ana.locator(".notice.conflict");
+  await conflict.waitFor();
+  assert.match(await conflict.textContent(), /Nothing was saved/);
+  assert.match(await conflict.textContent(), /Sue Supervisor: The refund is on its way\./);
+  assert.equal(await ana.getByLabel(/Reply to Jane Customer/).inputValue(), draft);
+  // Sue's reply is now in Ana's thread, and only one reply was stored.
+  assert.equal(await ana.locator(".entry.agent_reply").count(), 1);
+  await context.close();
+  await otherContext.close();
+});
