@@ -32,5 +32,8 @@ wait_http() {
 # which the local runner serves at /agent/.
 build_console() {
   command -v npm >/dev/null || { echo "npm not found: install Node.js 20+" >&2; return 1; }
-  (cd web/console && npm ci --silent --no-audit --no-fund && npm run --silent build >/dev/null)
+  # `npm install --no-save` rather than `npm ci`: the registry this project builds
+  # from lacks rollup's binaries for other platforms, so the lock file cannot list
+  # them and `npm ci` refuses it; this still installs the locked versions.
+  (cd web/console && npm install --silent --no-audit --no-fund --no-save && npm run --silent build >/dev/null)
 }
