@@ -3,6 +3,7 @@
 //! categories answers 404 exactly like a missing one.
 
 mod auth;
+mod library;
 mod queue;
 mod tickets;
 mod view;
@@ -10,7 +11,7 @@ mod view;
 pub use auth::{Identity, identity};
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
 use helpdesk_domain::attachments::AttachmentStore;
 use helpdesk_domain::catalog_cache::CachedCatalog;
@@ -77,10 +78,17 @@ pub enum Route {
     Status,
     Priority,
     Category,
+    CannedList,
+    CannedCreate,
+    CannedUpdate,
+    CannedDelete,
+    FaqList,
+    FaqCreate,
+    FaqUpdate,
 }
 
 impl Route {
-    pub const ALL: [Route; 11] = [
+    pub const ALL: [Route; 18] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -92,6 +100,13 @@ impl Route {
         Route::Status,
         Route::Priority,
         Route::Category,
+        Route::CannedList,
+        Route::CannedCreate,
+        Route::CannedUpdate,
+        Route::CannedDelete,
+        Route::FaqList,
+        Route::FaqCreate,
+        Route::FaqUpdate,
     ];
 
     pub fn method_and_path(self) -> (&'static str, &'static str) {
@@ -107,6 +122,13 @@ impl Route {
             Route::Status => ("POST", "/api/agent/tickets/{reference}/status"),
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
+            Route::CannedList => ("GET", "/api/agent/canned"),
+            Route::CannedCreate => ("POST", "/api/agent/canned"),
+            Route::CannedUpdate => ("PUT", "/api/agent/canned/{id}"),
+            Route::CannedDelete => ("DELETE", "/api/agent/canned/{id}"),
+            Route::FaqList => ("GET", "/api/agent/faq"),
+            Route::FaqCreate => ("POST", "/api/agent/faq"),
+            Route::FaqUpdate => ("PUT", "/api/agent/faq/{category}/{id}"),
         }
     }
 
@@ -123,15 +145,31 @@ impl Route {
             Route::Status => post(tickets::status),
             Route::Priority => post(tickets::priority),
             Route::Category => post(tickets::category),
+            Route::CannedList => get(library::list_canned),
+            Route::CannedCreate => post(library::create_canned),
+            Route::CannedUpdate => put(library::update_canned),
+            Route::CannedDelete => delete(library::delete_canned),
+            Route::FaqList => get(library::list_faq),
+            Route::FaqCreate => post(library::create_faq),
+            Route::FaqUpdate => put(library::update_faq),
         }
     }
 }
 
 pub fn router(deps: Arc<Deps>) -> Router {
-    Route::ALL
+    // One method router per path: several methods may share a path.
+    let mut paths: Vec<(&str, MethodRouter<Arc<Deps>>)> = Vec::new();
+    for route in Route::ALL {
+        let path = route.method_and_path().1;
+        match paths.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, methods)) => *methods = std::mem::take(methods).merge(route.handler()),
+            None => paths.push((path, route.handler())),
+        }
+    }
+    paths
         .into_iter()
-        .fold(Router::new(), |router, route| {
-            router.route(route.method_and_path().1, route.handler())
+        .fold(Router::new(), |router, (path, methods)| {
+            router.route(path, methods)
         })
         .fallback(|| async { ApiError::not_found() })
         .with_state(deps)

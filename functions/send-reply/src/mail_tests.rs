@@ -115,7 +115,7 @@ async fn agent_reply_goes_out_and_the_customers_answer_comes_back_to_the_ticket(
             &r,
             1,
             None,
-            fixtures::reply("Please update the firmware to 2.1."),
+            fixtures::reply("Please update the firmware to 2.1.\nYour request: {{tracking_link}}"),
         )
         .await
         .unwrap()
@@ -125,11 +125,11 @@ async fn agent_reply_goes_out_and_the_customers_answer_comes_back_to_the_ticket(
     let raw = h.sent_raw()[1].clone();
     assert_eq!(header(&raw, "Auto-Submitted"), None, "a person wrote it");
     let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
-    assert!(
-        m.body_text(0)
-            .unwrap()
-            .contains("Please update the firmware to 2.1.")
-    );
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("Please update the firmware to 2.1."));
+    // A canned reply's placeholder becomes the customer's own tracking link.
+    assert!(!text.contains("{{tracking_link}}"), "{text}");
+    assert!(text.contains("Your request: http"), "{text}");
     assert!(m.subject().unwrap().contains(&format!("[#{}]", r.as_str())));
 
     // The customer answers from their mail client: to the Reply-To, quoting.

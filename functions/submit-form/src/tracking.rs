@@ -133,7 +133,8 @@ async fn view(
                 (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
                 _ => "support",
             },
-            body: m.body_text,
+            // The customer is on the page the placeholder links to.
+            body: helpdesk_domain::canned::with_link(&m.body_text, "(this page)"),
             attachments: files,
             created_at: m.created_at,
         });

@@ -39,4 +39,7 @@ pub struct FaqEntry {
     pub answer: String,
     pub published: bool,
     pub position: u32,
+    /// The ticket whose answer this entry was made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_ticket: Option<crate::ids::TicketRef>,
 }

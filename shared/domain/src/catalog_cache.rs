@@ -119,6 +119,18 @@ impl CatalogStore for CachedCatalog {
         self.inner.put_faq(entry).await
     }
 
+    async fn canned_replies(&self) -> Result<Vec<crate::canned::CannedReply>, StoreError> {
+        self.inner.canned_replies().await
+    }
+
+    async fn put_canned(&self, reply: &crate::canned::CannedReply) -> Result<(), StoreError> {
+        self.inner.put_canned(reply).await
+    }
+
+    async fn delete_canned(&self, id: &crate::ids::FaqId) -> Result<(), StoreError> {
+        self.inner.delete_canned(id).await
+    }
+
     async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
         let now = self.clock.now();
         let cached = self

@@ -252,6 +252,45 @@ impl Desk<'_> {
         })
     }
 
+    /// Writes a system event on a ticket the caller can open (e.g. "made an FAQ
+    /// entry from this"), from whatever version is current: it answers nobody.
+    pub async fn record_event(
+        &self,
+        caller: &Caller,
+        reference: &TicketRef,
+        text: String,
+    ) -> Result<Ticket, DeskError> {
+        for _ in 0..3 {
+            let before = self.open(caller, reference).await?.ticket;
+            let now = self.clock.now();
+            let mut after = before.clone();
+            after.updated_at = now;
+            let event = Message {
+                id: self.ids.message_id(now),
+                ticket: reference.clone(),
+                kind: MessageKind::SystemEvent,
+                author: Author::Agent {
+                    id: caller.id().clone(),
+                },
+                body_text: Message::clamp_body(&text),
+                body_html: None,
+                attachments: vec![],
+                email: None,
+                threaded_by: ThreadedBy::Console,
+                created_at: now,
+            };
+            match self
+                .tickets
+                .update_ticket(TicketUpdate::new(&before, after, vec![event]))
+                .await
+            {
+                Err(StoreError::Conflict) => continue,
+                other => return other.map_err(DeskError::from),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
     fn job(&self, kind: MailKind, ticket: &Ticket, message: Option<&Message>) -> OutboundJob {
         OutboundJob {
             outbox_id: self.ids.outbox_id(),

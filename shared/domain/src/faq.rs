@@ -197,6 +197,7 @@ mod tests {
             answer: a.into(),
             published: true,
             position,
+            source_ticket: None,
         }
     }
 

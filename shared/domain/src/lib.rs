@@ -3,6 +3,7 @@
 //! mail and time. Nothing here knows about AWS or Lambda.
 
 pub mod attachments;
+pub mod canned;
 pub mod catalog;
 pub mod catalog_cache;
 pub mod category;

@@ -1,12 +1,13 @@
 //! The ports: what the use cases need from the outside world, as async traits held
 //! as `Arc<dyn Port>`. Adapters live in `helpdesk-aws`; fakes in `testkit`.
 
+use crate::canned::CannedReply;
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
 use crate::counters::{DailyCounts, QueueCounts, StatusCounts};
 use crate::email::EmailAddress;
 use crate::faq::{FaqSearch, FaqSearchCount};
-use crate::ids::{AgentId, CategoryId, MessageId, OutboxId, TicketRef};
+use crate::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
 use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::sla::SlaPolicy;
@@ -168,6 +169,11 @@ pub trait CatalogStore: Send + Sync {
     /// A category's FAQ entries (published or not), in display order.
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+    /// Every canned reply (all categories), by title.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError>;
+    async fn put_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
+    /// Removing one that does not exist is not an error.
+    async fn delete_canned(&self, id: &FaqId) -> Result<(), StoreError>;
     async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
     async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
     async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;

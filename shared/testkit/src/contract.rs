@@ -39,6 +39,7 @@ macro_rules! store_contract {
             owner_listings_and_view_counters_follow_assignment_and_status,
             views_merge_listings_page_by_page_without_gaps_or_repeats,
             a_view_refuses_a_cursor_it_did_not_make,
+            canned_replies_list_by_title_replace_by_id_and_delete,
             due_index_holds_only_running_clocks,
             requester_tickets_newest_first_ignoring_case,
             message_ids_lead_to_their_ticket,

@@ -85,6 +85,7 @@ pub fn faq(id: &str, category: &str, position: u32) -> FaqEntry {
         answer: format!("Answer {id}."),
         published: true,
         position,
+        source_ticket: None,
     }
 }
 

@@ -44,6 +44,7 @@ struct State {
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
+    canned: BTreeMap<String, helpdesk_domain::canned::CannedReply>,
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
 }
@@ -496,6 +497,31 @@ impl CatalogStore for InMemoryStore {
             .collect();
         FaqSearchCount::sort(&mut log);
         Ok(log)
+    }
+
+    async fn canned_replies(
+        &self,
+    ) -> Result<Vec<helpdesk_domain::canned::CannedReply>, StoreError> {
+        let mut all: Vec<_> = self.state().canned.values().cloned().collect();
+        all.sort_by(|a, b| {
+            (a.title.to_lowercase(), a.id.as_str()).cmp(&(b.title.to_lowercase(), b.id.as_str()))
+        });
+        Ok(all)
+    }
+
+    async fn put_canned(
+        &self,
+        reply: &helpdesk_domain::canned::CannedReply,
+    ) -> Result<(), StoreError> {
+        self.state()
+            .canned
+            .insert(reply.id.as_str().to_owned(), reply.clone());
+        Ok(())
+    }
+
+    async fn delete_canned(&self, id: &helpdesk_domain::ids::FaqId) -> Result<(), StoreError> {
+        self.state().canned.remove(id.as_str());
+        Ok(())
     }
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {

@@ -274,3 +274,65 @@ pub async fn a_view_refuses_a_cursor_it_did_not_make(stores: &Stores) {
         Err(StoreError::BadCursor)
     );
 }
+
+pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stores) {
+    use helpdesk_domain::canned::CannedReply;
+    use helpdesk_domain::ids::FaqId;
+    let (clock, _) = setup();
+    let reply = |id: &str, title: &str, category: Option<&str>| CannedReply {
+        id: FaqId::parse(id).unwrap_or_else(|e| panic!("{e}")),
+        category: category.map(fixtures::category_id),
+        title: title.to_owned(),
+        body: format!("{title} body"),
+        updated_by: AgentId::parse("sue").unwrap_or_else(|e| panic!("{e}")),
+        updated_at: clock.now(),
+    };
+    let catalog = &stores.catalog;
+    for r in [
+        reply("c-1", "thanks", None),
+        reply("c-2", "Refund sent", Some("billing")),
+    ] {
+        catalog
+            .put_canned(&r)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let titles = |all: Vec<CannedReply>| all.into_iter().map(|c| c.title).collect::<Vec<_>>();
+    assert_eq!(
+        titles(
+            catalog
+                .canned_replies()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        ),
+        vec!["Refund sent", "thanks"]
+    );
+    catalog
+        .put_canned(&reply("c-2", "Apology", Some("billing")))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = catalog
+        .canned_replies()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(all[0], reply("c-2", "Apology", Some("billing")));
+    assert_eq!(all.len(), 2);
+    let c1 = FaqId::parse("c-1").unwrap_or_else(|e| panic!("{e}"));
+    catalog
+        .delete_canned(&c1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    catalog
+        .delete_canned(&c1)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        titles(
+            catalog
+                .canned_replies()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        ),
+        vec!["Apology"]
+    );
+}

@@ -1,12 +1,16 @@
 //! `CatalogStore` on DynamoDB: categories, agents and FAQ entries are items under
 //! fixed partitions, read with one Query each.
 
-use super::items::{self, AgentItem, CategoryItem, FaqItem, FaqLogItem, Item, PolicyItem, s};
+use super::items::{
+    self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, Item, PolicyItem, s,
+};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use helpdesk_domain::canned::CannedReply;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
+use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::StoreError;
@@ -181,6 +185,40 @@ impl CatalogStore for DynamoStore {
             .collect::<Result<Vec<_>, _>>()?;
         FaqSearchCount::sort(&mut log);
         Ok(log)
+    }
+
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError> {
+        let mut all = self
+            .partition(keys::CANNED_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<CannedItem>(i).map(|c| c.canned))
+            .collect::<Result<Vec<_>, _>>()?;
+        all.sort_by(|a, b| {
+            (a.title.to_lowercase(), a.id.as_str()).cmp(&(b.title.to_lowercase(), b.id.as_str()))
+        });
+        Ok(all)
+    }
+
+    async fn put_canned(&self, reply: &CannedReply) -> Result<(), StoreError> {
+        self.put_plain(&CannedItem {
+            pk: keys::CANNED_PK.into(),
+            sk: reply.id.as_str().to_owned(),
+            canned: reply.clone(),
+        })
+        .await
+    }
+
+    async fn delete_canned(&self, id: &FaqId) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::CANNED_PK))
+            .key("sk", s(id.as_str()))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
     }
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {

@@ -166,6 +166,13 @@ pub struct AgentItem {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct CannedItem {
+    pub pk: String,
+    pub sk: String,
+    pub canned: helpdesk_domain::canned::CannedReply,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct FaqItem {
     pub pk: String,
     pub sk: String,

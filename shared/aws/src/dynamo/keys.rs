@@ -11,6 +11,7 @@ pub const MESSAGE_ID_SK: &str = "MID";
 pub const CATEGORY_PK: &str = "CATEGORY";
 pub const AGENT_PK: &str = "AGENT";
 pub const POLICY_PK: &str = "POLICY";
+pub const CANNED_PK: &str = "CANNED";
 
 pub const QUEUE_INDEX: &str = "queue";
 pub const DUE_INDEX: &str = "due";

@@ -146,7 +146,8 @@ pub fn agent_reply(
     earlier: &[Message],
     link: &str,
 ) -> Letter {
-    let mut blocks = vec![Block::Para(reply.body_text.trim().to_owned())];
+    let body = crate::canned::with_link(reply.body_text.trim(), link);
+    let mut blocks = vec![Block::Para(body)];
     blocks.push(Block::Link(
         "See the whole conversation or reply on the web".into(),
         link.to_owned(),

@@ -1,0 +1,378 @@
+//! What agents write once and reuse: canned replies and FAQ entries. Agents keep
+//! those of their own categories (FAQ entries as drafts); supervisors and admins
+//! also keep the shared canned replies and publish FAQ entries, after the answer
+//! was cleaned of personal data.
+
+use crate::Deps;
+use crate::auth::Authed;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use helpdesk_domain::canned::{self, CannedReply, PLACEHOLDERS};
+use helpdesk_domain::catalog::{FaqEntry, Role};
+use helpdesk_domain::desk::Caller;
+use helpdesk_domain::ids::FaqId;
+use helpdesk_domain::{CategoryId, FieldError, TicketRef};
+use lambda_kit::http::{ApiError, Fields, json_object};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+const MAX_BODY: usize = 64 * 1024;
+
+fn forbidden(why: &str) -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", why)
+}
+
+/// May the caller keep items of `category` (`None`: shared by all)?
+fn may_keep(caller: &Caller, category: Option<&CategoryId>) -> bool {
+    match category {
+        Some(c) => caller.covers(c),
+        None => caller.role != Role::Agent,
+    }
+}
+
+fn new_id(deps: &Deps) -> Result<FaqId, ApiError> {
+    FaqId::parse(deps.ids.message_id(deps.clock.now()).as_str()).map_err(|_| ApiError::internal())
+}
+
+fn respond(result: Result<Response, ApiError>) -> Response {
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+pub async fn list_canned(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    respond(
+        async {
+            let items: Vec<CannedReply> = deps
+                .catalog
+                .canned_replies()
+                .await?
+                .into_iter()
+                .filter(|c| c.category.as_ref().is_none_or(|cat| caller.covers(cat)))
+                .collect();
+            let placeholders: Vec<_> = PLACEHOLDERS
+                .iter()
+                .map(|(p, meaning)| serde_json::json!({"placeholder": p, "meaning": meaning}))
+                .collect();
+            Ok(
+                Json(serde_json::json!({"items": items, "placeholders": placeholders}))
+                    .into_response(),
+            )
+        }
+        .await,
+    )
+}
+
+/// Title, body and category of a canned reply from a request, checked.
+async fn read_canned(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<(String, String, Option<CategoryId>), ApiError> {
+    let (map, _) = json_object(headers, body, MAX_BODY).await?;
+    let mut f = Fields::new(map, &["title", "body", "category"]);
+    let (title, text, raw_category) = (f.string("title"), f.string("body"), f.string("category"));
+    let category = if raw_category.is_empty() {
+        None
+    } else {
+        match CategoryId::parse(&raw_category) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                f.errors.push(FieldError::new("category", e.to_string()));
+                None
+            }
+        }
+    };
+    f.errors.extend(canned::check(&title, &text));
+    if !f.errors.is_empty() {
+        return Err(ApiError::invalid(f.errors));
+    }
+    Ok((title.trim().to_owned(), text.trim().to_owned(), category))
+}
+
+async fn save_canned(
+    deps: &Deps,
+    caller: &Caller,
+    id: FaqId,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<CannedReply, ApiError> {
+    let (title, text, category) = read_canned(headers, body).await?;
+    if let Some(c) = &category
+        && deps.catalog.category(c).await?.is_none()
+    {
+        return Err(ApiError::invalid(vec![FieldError::new(
+            "category",
+            "no such category",
+        )]));
+    }
+    if !may_keep(caller, category.as_ref()) {
+        return Err(forbidden(
+            "Agents keep canned replies of their own categories; shared ones are a supervisor's.",
+        ));
+    }
+    let reply = CannedReply {
+        id,
+        category,
+        title,
+        body: text,
+        updated_by: caller.id().clone(),
+        updated_at: deps.clock.now(),
+    };
+    deps.catalog.put_canned(&reply).await?;
+    Ok(reply)
+}
+
+/// The stored canned reply `raw`, if the caller may change it; else 404.
+async fn own_canned(deps: &Deps, caller: &Caller, raw: &str) -> Result<CannedReply, ApiError> {
+    let id = FaqId::parse(raw).map_err(|_| ApiError::not_found())?;
+    let found = deps
+        .catalog
+        .canned_replies()
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    if !found.category.as_ref().is_none_or(|c| caller.covers(c)) {
+        return Err(ApiError::not_found());
+    }
+    if !may_keep(caller, found.category.as_ref()) {
+        return Err(forbidden(
+            "Shared canned replies are a supervisor's to change.",
+        ));
+    }
+    Ok(found)
+}
+
+pub async fn create_canned(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    respond(
+        async {
+            let id = new_id(&deps)?;
+            let reply = save_canned(&deps, &caller, id, &headers, body).await?;
+            Ok((StatusCode::CREATED, Json(reply)).into_response())
+        }
+        .await,
+    )
+}
+
+pub async fn update_canned(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    respond(
+        async {
+            let existing = own_canned(&deps, &caller, &raw).await?;
+            let reply = save_canned(&deps, &caller, existing.id, &headers, body).await?;
+            Ok(Json(reply).into_response())
+        }
+        .await,
+    )
+}
+
+pub async fn delete_canned(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+) -> Response {
+    respond(
+        async {
+            let existing = own_canned(&deps, &caller, &raw).await?;
+            deps.catalog.delete_canned(&existing.id).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        .await,
+    )
+}
+
+fn category_param(
+    params: &HashMap<String, String>,
+    caller: &Caller,
+) -> Result<CategoryId, ApiError> {
+    params
+        .get("category")
+        .and_then(|c| CategoryId::parse(c).ok())
+        .filter(|c| caller.covers(c))
+        .ok_or_else(|| {
+            ApiError::invalid(vec![FieldError::new(
+                "category",
+                "name one of your categories",
+            )])
+        })
+}
+
+/// A category's FAQ entries, drafts included.
+pub async fn list_faq(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    respond(
+        async {
+            let category = category_param(&params, &caller)?;
+            let items = deps.catalog.faq(&category).await?;
+            Ok(Json(serde_json::json!({"items": items})).into_response())
+        }
+        .await,
+    )
+}
+
+const MAX_QUESTION_CHARS: usize = 300;
+const MAX_ANSWER_CHARS: usize = 10_000;
+
+struct FaqInput {
+    question: String,
+    answer: String,
+    published: bool,
+}
+
+fn faq_input(f: &mut Fields) -> FaqInput {
+    let question = f.string("question").trim().to_owned();
+    let answer = f.string("answer").trim().to_owned();
+    let published = f.optional_bool("published").unwrap_or(false);
+    if question.is_empty() || question.chars().count() > MAX_QUESTION_CHARS {
+        f.errors.push(FieldError::new(
+            "question",
+            format!("is required, at most {MAX_QUESTION_CHARS} characters"),
+        ));
+    }
+    if answer.is_empty() || answer.chars().count() > MAX_ANSWER_CHARS {
+        f.errors.push(FieldError::new(
+            "answer",
+            format!("is required, at most {MAX_ANSWER_CHARS} characters"),
+        ));
+    }
+    FaqInput {
+        question,
+        answer,
+        published,
+    }
+}
+
+fn may_publish(caller: &Caller, published: bool) -> Result<(), ApiError> {
+    if published && caller.role == Role::Agent {
+        return Err(forbidden(
+            "Agents save FAQ drafts; a supervisor publishes them after a read for personal data.",
+        ));
+    }
+    Ok(())
+}
+
+/// A new FAQ entry (a draft unless published by a supervisor or admin). Made from
+/// a ticket's answer, it names the ticket, and the ticket records it.
+pub async fn create_faq(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    respond(
+        async {
+            let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+            let mut f = Fields::new(map, &["category", "question", "answer", "published", "source_ticket"]);
+            let input = faq_input(&mut f);
+            let category = CategoryId::parse(&f.string("category")).ok();
+            let source = f.string("source_ticket");
+            let source = (!source.is_empty()).then(|| TicketRef::parse(&source).ok());
+            if category.as_ref().is_none_or(|c| !caller.covers(c)) {
+                f.errors.push(FieldError::new("category", "name one of your categories"));
+            }
+            if matches!(source, Some(None)) {
+                f.errors.push(FieldError::new("source_ticket", "is not a ticket reference"));
+            }
+            let (Some(category), true) = (category, f.errors.is_empty()) else {
+                return Err(ApiError::invalid(f.errors));
+            };
+            may_publish(&caller, input.published)?;
+            let source = source.flatten();
+            if let Some(r) = &source {
+                // Only a ticket the caller can open may be named.
+                deps.desk().open(&caller, r).await.map_err(|_| {
+                    ApiError::invalid(vec![FieldError::new("source_ticket", "no such ticket in your categories")])
+                })?;
+            }
+            let position = deps
+                .catalog
+                .faq(&category)
+                .await?
+                .iter()
+                .map(|e| e.position)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let entry = FaqEntry {
+                id: new_id(&deps)?,
+                category,
+                question: input.question,
+                answer: input.answer,
+                published: input.published,
+                position,
+                source_ticket: source.clone(),
+            };
+            deps.catalog.put_faq(&entry).await?;
+            if let Some(r) = &source {
+                let text = format!(
+                    "{} made an FAQ {} from this ticket: \u{201c}{}\u{201d}.",
+                    caller.agent.name,
+                    if entry.published { "entry" } else { "draft" },
+                    entry.question
+                );
+                if let Err(e) = deps.desk().record_event(&caller, r, text).await {
+                    tracing::warn!(ticket = %r, error = %e, "FAQ entry saved, ticket event not written");
+                }
+            }
+            Ok((StatusCode::CREATED, Json(entry)).into_response())
+        }
+        .await,
+    )
+}
+
+pub async fn update_faq(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path((raw_category, raw_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    respond(
+        async {
+            let category = CategoryId::parse(&raw_category)
+                .ok()
+                .filter(|c| caller.covers(c))
+                .ok_or_else(ApiError::not_found)?;
+            let id = FaqId::parse(&raw_id).map_err(|_| ApiError::not_found())?;
+            let existing = deps
+                .catalog
+                .faq(&category)
+                .await?
+                .into_iter()
+                .find(|e| e.id == id)
+                .ok_or_else(ApiError::not_found)?;
+            let (map, _) = json_object(&headers, body, MAX_BODY).await?;
+            let mut f = Fields::new(map, &["question", "answer", "published"]);
+            let input = faq_input(&mut f);
+            if !f.errors.is_empty() {
+                return Err(ApiError::invalid(f.errors));
+            }
+            if input.published != existing.published || existing.published {
+                may_publish(&caller, true)?;
+            }
+            let entry = FaqEntry {
+                question: input.question,
+                answer: input.answer,
+                published: input.published,
+                ..existing
+            };
+            deps.catalog.put_faq(&entry).await?;
+            Ok(Json(entry).into_response())
+        }
+        .await,
+    )
+}
