@@ -63,23 +63,52 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   await page.locator(`tr[data-reference="${ref}"]`).waitFor();
   assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), true, "no sideways scroll at 1280×800");
 
-  await page.getByRole("link", { name: ref }).click();
+  // A canned reply for billing, kept on its own page.
+  await page.getByRole("link", { name: "Canned replies" }).click();
+  await page.getByLabel("Title").fill("Refund sent");
+  await page.getByLabel("Text").fill("Hello {{customer_name}}, we refunded the second charge for {{reference}}.");
+  await page.getByLabel("Category").selectOption("billing");
+  await page.getByRole("button", { name: "Save canned reply" }).click();
+  await page.getByRole("heading", { name: "Refund sent · billing" }).first().waitFor();
+
+  await page.goto(`${BASE}/agent/#/ticket/${ref}`);
   await page.getByRole("heading", { level: 1, name: /Charged twice for one order/ }).waitFor();
   assert.match(await page.locator(".thread").textContent(), /I was charged twice for order #1001\./);
   await page.getByLabel("Internal note (agents only, never mailed)").fill("Checked the payment log: two captures.");
   await page.getByRole("button", { name: "Add note" }).click();
   await page.getByText("Note added.", { exact: true }).first().waitFor();
-  await page.getByLabel(/Reply to Jane Customer/).fill("We refunded the second charge; it shows within 3 days.");
+  // Inserted with the placeholders filled, then edited before sending.
+  await page.getByLabel("Canned reply").selectOption({ label: "Refund sent" });
+  await page.getByRole("button", { name: "Insert" }).click();
+  const editor = page.getByLabel(/Reply to Jane Customer/);
+  assert.equal(await editor.inputValue(), `Hello Jane Customer, we refunded the second charge for ${ref}.`);
+  assert.equal(await page.locator(".entry.agent_reply").count(), 0, "inserting sends nothing");
+  await editor.press("End");
+  await editor.pressSequentially(" It shows within 3 days.");
   await page.getByRole("button", { name: "Send and mark solved" }).click();
   await page.locator(".notice.ok", { hasText: "Reply sent; the ticket is solved." }).waitFor();
   assert.equal(await page.locator('[data-fact="status"]').textContent(), "Solved");
   assert.equal(await page.locator('[data-fact="assignee"]').textContent(), "Ana Agent");
   assert.equal(await page.locator(".entry.internal_note").count(), 1);
 
+  // The answer becomes an FAQ draft, cleaned of the customer's name first.
+  await page.getByRole("button", { name: "Add this answer to the FAQ" }).click();
+  assert.equal(await page.getByLabel("Question").inputValue(), "I was charged twice for order #1001.");
+  await page.getByLabel("Question").fill("I was charged twice. What happens now?");
+  await page.getByLabel("Answer").fill("We refund the second charge; it shows within 3 days.");
+  await page.getByRole("button", { name: "Save draft" }).click();
+  await page.locator(".entry.system_event", { hasText: "made an FAQ draft from this ticket" }).waitFor();
+  await page.getByRole("link", { name: "FAQ", exact: true }).click();
+  // The entry links back to its ticket.
+  const faq = page.locator("li[data-faq]", { has: page.locator(`a[href="#/ticket/${ref.replace("-", "")}"]`) });
+  await faq.waitFor();
+  assert.match(await faq.textContent(), /I was charged twice\. What happens now\?Draft/);
+
   // The agent's reply is mailed to the customer (send-reply on the local stack).
   const mailed = async () => {
     const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
-    return mails.some((m) => m.raw_data.includes("We refunded the second charge"));
+    // Undo quoted-printable's soft line breaks before looking for the text.
+    return mails.some((m) => m.raw_data.replace(/=\r?\n/g, "").includes("we refunded the second charge"));
   };
   for (let i = 0; i < 40 && !(await mailed()); i++) await new Promise((r) => setTimeout(r, 250));
   assert.equal(await mailed(), true, "the reply went out by mail");
@@ -88,11 +117,11 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   const customer = await context.newPage();
   await customer.goto(`${BASE}${created.tracking_url}`);
   await customer.locator("#status", { hasText: "solved" }).waitFor();
-  assert.match(await customer.locator("#thread").textContent(), /We refunded the second charge/);
+  assert.match(await customer.locator("#thread").textContent(), /we refunded the second charge for [0-9A-Z]{5}-[0-9A-Z]{5}\. It shows within 3 days\./);
   assert.doesNotMatch(await customer.locator("#thread").textContent(), /payment log/, "internal notes stay internal");
   await customer.getByRole("button", { name: "Yes, it's solved" }).click();
   await customer.locator("#status", { hasText: "closed" }).waitFor();
-  await page.reload();
+  await page.goto(`${BASE}/agent/#/ticket/${ref}`);
   await page.locator('[data-fact="status"]', { hasText: "Closed" }).waitFor();
   await context.close();
 });

@@ -25,7 +25,13 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
     );
     list.append(el("li", {}, link));
   }
-  nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list);
+  const library = el(
+    "ul",
+    { class: "views" },
+    el("li", {}, el("a", { href: "#/canned", "aria-current": current === "canned" ? "page" : undefined, text: "Canned replies" })),
+    el("li", {}, el("a", { href: "#/faq", "aria-current": current === "faq" ? "page" : undefined, text: "FAQ" })),
+  );
+  nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);
   if (counts) {
     const table = el(
       "table",

@@ -4,6 +4,7 @@
 // page says what changed while keeping the draft.
 import { api, ApiError } from "./api";
 import { clear, el, on, toast, when } from "./dom";
+import { cannedFor, faqDraftForm, fill } from "./library";
 import type { Changed, Conflict, Entry, Me, TicketView } from "./types";
 import { STATUS_LABEL } from "./types";
 
@@ -14,7 +15,7 @@ const KIND_LABEL: Record<Entry["kind"], string> = {
   system_event: "Event",
 };
 
-function entry(e: Entry): HTMLElement {
+function entry(e: Entry, toFaq?: (e: Entry) => void): HTMLElement {
   const files = e.attachments.length
     ? el("ul", { class: "files" }, ...e.attachments.map((a) => el("li", {}, el("a", { href: a.url, download: a.filename, rel: "noopener", text: `${a.filename} (${Math.ceil(a.size / 1024)} KB)` }))))
     : null;
@@ -30,14 +31,23 @@ function entry(e: Entry): HTMLElement {
       e.kind === "customer" ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` }) : null,
     ),
     el("div", { class: "body", text: e.body }),
+    toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
     e.full_text ? el("details", {}, el("summary", { text: "Show the whole mail" }), el("div", { class: "body", text: e.full_text })) : null,
     files,
   );
 }
 
+function faqButton(e: Entry, toFaq: (e: Entry) => void): HTMLElement {
+  const b = el("button", { type: "button", class: "link", text: "Add this answer to the FAQ" });
+  on(b, "click", () => toFaq(e));
+  return b;
+}
+
 interface State {
   view: TicketView;
   drafts: { reply: string; note: string };
+  /// The answer being turned into an FAQ draft, if any.
+  faqFrom?: Entry;
 }
 
 export async function renderTicket(main: HTMLElement, me: Me, reference: string): Promise<void> {
@@ -57,6 +67,11 @@ export async function renderTicket(main: HTMLElement, me: Me, reference: string)
 
 function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: HTMLElement): void {
   const { ticket, thread } = state.view;
+  const toFaq = (e: Entry) => {
+    state.faqFrom = e;
+    draw(main, me, state, false);
+    document.getElementById("faq-question")?.focus();
+  };
   clear(main);
   const heading = el("h1", { tabindex: "-1" }, el("span", { class: "ref", text: ticket.reference }), " ", ticket.subject);
   const facts = el(
@@ -156,9 +171,24 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   on(replyBox, "input", () => (state.drafts.reply = replyBox.value));
   const send = el("button", { type: "submit", text: "Send reply" });
   const solve = el("button", { type: "button", class: "secondary", text: "Send and mark solved" });
+  const cannedSelect = el("select", { id: "canned-select" }, el("option", { value: "", text: "Choose…" }));
+  const insert = el("button", { type: "button", class: "secondary", text: "Insert" });
+  void cannedFor(ticket.category).then((list) => {
+    for (const c of list) cannedSelect.append(el("option", { value: c.id, text: c.title }));
+    on(insert, "click", () => {
+      const chosen = list.find((c) => c.id === cannedSelect.value);
+      if (!chosen) return;
+      // Inserted for editing, never sent as is.
+      const text = fill(chosen.body, me, ticket);
+      replyBox.value = replyBox.value.trim() ? `${replyBox.value.trimEnd()}\n\n${text}` : text;
+      state.drafts.reply = replyBox.value;
+      replyBox.focus();
+    });
+  });
   const replyForm = el(
     "form",
     { class: "composer", "aria-label": "Reply to the customer" },
+    el("div", { class: "canned" }, el("label", { for: "canned-select", text: "Canned reply" }), cannedSelect, insert),
     el("label", { for: "reply-body", text: `Reply to ${ticket.requester.name} (sent by email)` }),
     replyBox,
     el("div", { class: "buttons" }, send, solve),
@@ -200,11 +230,18 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       )
     : null;
 
+  const firstQuestion = state.view.thread.find((e) => e.kind === "customer");
+  const faqForm = state.faqFrom
+    ? faqDraftForm(me, ticket, firstQuestion ? firstQuestion.body.split("\n")[0].slice(0, 300) : ticket.subject, state.faqFrom.body, () => {
+        state.faqFrom = undefined;
+        void renderTicket(main, me, ticket.reference);
+      })
+    : "";
   main.append(
     el("p", {}, el("a", { href: "#/view/unassigned", text: "← Queue" })),
     heading,
     notice ?? "",
-    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map(entry)), replyForm, noteForm), el("aside", {}, facts, sla, controls, others)),
+    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, toFaq))), faqForm, replyForm, noteForm), el("aside", {}, facts, sla, controls, others)),
   );
   if (focus) heading.focus();
   else if (notice) notice.scrollIntoView({ block: "nearest" });

@@ -1,0 +1,176 @@
+// Canned replies and the FAQ: the pages that keep them, and the helpers the ticket
+// view uses to insert a canned reply and to turn an answer into an FAQ draft.
+import { api, ApiError } from "./api";
+import { clear, el, on, toast } from "./dom";
+import type { Me, Ticket } from "./types";
+
+export interface Canned {
+  id: string;
+  category: string | null;
+  title: string;
+  body: string;
+}
+
+export interface FaqEntry {
+  id: string;
+  category: string;
+  question: string;
+  answer: string;
+  published: boolean;
+  source_ticket?: string;
+}
+
+export async function cannedFor(category: string): Promise<Canned[]> {
+  const { items } = await api<{ items: Canned[] }>("/canned");
+  return items.filter((c) => c.category === null || c.category === category);
+}
+
+/// A canned reply with the placeholders this screen knows filled in; the tracking
+/// link is put in by the mail itself.
+export function fill(text: string, me: Me, ticket: Ticket): string {
+  return text
+    .replaceAll("{{customer_name}}", ticket.requester.name)
+    .replaceAll("{{reference}}", ticket.reference)
+    .replaceAll("{{agent_name}}", me.agent.name);
+}
+
+function problem(e: unknown): string {
+  if (e instanceof ApiError) return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join("; ") || e.message;
+  return "The request failed; try again.";
+}
+
+/// The "add this answer to the FAQ" form, prefilled; the agent cleans it first.
+export function faqDraftForm(me: Me, ticket: Ticket, question: string, answer: string, done: () => void): HTMLElement {
+  const q = el("input", { id: "faq-question", value: question });
+  q.value = question;
+  const a = el("textarea", { id: "faq-answer", rows: "5" });
+  a.value = answer;
+  const publish = el("input", { id: "faq-publish", type: "checkbox" });
+  const error = el("p", { class: "notice error", role: "alert", hidden: true });
+  const form = el(
+    "form",
+    { class: "composer faq-draft", "aria-label": "New FAQ entry" },
+    el("h2", { text: "Add this answer to the FAQ" }),
+    el("p", { class: "hint", text: "Remove names, order numbers and anything else personal before saving." }),
+    error,
+    el("div", { class: "field" }, el("label", { for: "faq-question", text: "Question" }), q),
+    el("div", { class: "field" }, el("label", { for: "faq-answer", text: "Answer" }), a),
+    me.agent.role === "agent" ? null : el("div", { class: "field check" }, publish, el("label", { for: "faq-publish", text: "Publish now" })),
+    el("div", { class: "buttons" }, el("button", { type: "submit", text: me.agent.role === "agent" ? "Save draft" : "Save" })),
+  );
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("/faq", {
+        method: "POST",
+        body: { category: ticket.category, question: q.value, answer: a.value, published: publish.checked, source_ticket: ticket.reference },
+      });
+      toast(publish.checked ? "FAQ entry published." : "FAQ draft saved.");
+      done();
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = problem(err);
+    }
+  });
+  return form;
+}
+
+export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
+  clear(main);
+  const heading = el("h1", { tabindex: "-1", text: "Canned replies" });
+  const list = el("ul", { class: "library" });
+  const draw = async () => {
+    clear(list);
+    const { items, placeholders } = await api<{ items: Canned[]; placeholders: { placeholder: string; meaning: string }[] }>("/canned");
+    hint.textContent = `Placeholders: ${placeholders.map((p) => `${p.placeholder} (${p.meaning})`).join(", ")}.`;
+    for (const c of items) {
+      const remove = el("button", { type: "button", class: "secondary", text: `Delete ${c.title}` });
+      on(remove, "click", async () => {
+        try {
+          await api(`/canned/${c.id}`, { method: "DELETE" });
+          toast("Canned reply deleted.");
+          await draw();
+        } catch (err) {
+          toast(problem(err));
+        }
+      });
+      list.append(el("li", {}, el("h2", { text: `${c.title} · ${c.category ?? "all categories"}` }), el("p", { class: "body", text: c.body }), remove));
+    }
+  };
+  const hint = el("p", { class: "hint" });
+  const title = el("input", { id: "canned-title" });
+  const body = el("textarea", { id: "canned-body", rows: "5" });
+  const category = el("select", { id: "canned-category" });
+  if (me.agent.role !== "agent") category.append(el("option", { value: "", text: "All categories" }));
+  for (const c of me.categories) category.append(el("option", { value: c.id, text: c.name }));
+  const error = el("p", { class: "notice error", role: "alert", hidden: true });
+  const form = el(
+    "form",
+    { class: "composer", "aria-label": "New canned reply" },
+    el("h2", { text: "New canned reply" }),
+    error,
+    el("div", { class: "field" }, el("label", { for: "canned-title", text: "Title" }), title),
+    el("div", { class: "field" }, el("label", { for: "canned-body", text: "Text" }), body),
+    el("div", { class: "field" }, el("label", { for: "canned-category", text: "Category" }), category),
+    el("button", { type: "submit", text: "Save canned reply" }),
+  );
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    try {
+      await api("/canned", { method: "POST", body: { title: title.value, body: body.value, category: category.value || null } });
+      title.value = "";
+      body.value = "";
+      error.hidden = true;
+      toast("Canned reply saved.");
+      await draw();
+    } catch (err) {
+      error.hidden = false;
+      error.textContent = problem(err);
+    }
+  });
+  main.append(heading, hint, form, list);
+  heading.focus();
+  await draw();
+}
+
+export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchParams): Promise<void> {
+  clear(main);
+  const chosen = params.get("category") ?? me.categories[0]?.id ?? "";
+  const heading = el("h1", { tabindex: "-1", text: "FAQ" });
+  const picker = el("select", { id: "faq-category" });
+  for (const c of me.categories) picker.append(el("option", { value: c.id, text: c.name, selected: c.id === chosen }));
+  on(picker, "change", () => (location.hash = `#/faq?category=${picker.value}`));
+  const list = el("ul", { class: "library" });
+  main.append(heading, el("div", { class: "field" }, el("label", { for: "faq-category", text: "Category" }), picker), list);
+  heading.focus();
+  if (!chosen) return;
+  const { items } = await api<{ items: FaqEntry[] }>(`/faq?category=${encodeURIComponent(chosen)}`);
+  if (!items.length) list.append(el("li", { class: "empty", text: "No entries yet." }));
+  for (const entry of items) {
+    const item = el(
+      "li",
+      { "data-faq": entry.id },
+      el("h2", { text: entry.question }),
+      el("p", { class: "status", text: entry.published ? "Published" : "Draft" }),
+      el("p", { class: "body", text: entry.answer }),
+      entry.source_ticket ? el("p", {}, el("a", { href: `#/ticket/${entry.source_ticket}`, text: "From a ticket" })) : null,
+    );
+    if (me.agent.role !== "agent") {
+      const toggle = el("button", { type: "button", class: "secondary", text: entry.published ? "Unpublish" : "Publish" });
+      on(toggle, "click", async () => {
+        try {
+          await api(`/faq/${entry.category}/${entry.id}`, {
+            method: "PUT",
+            body: { question: entry.question, answer: entry.answer, published: !entry.published },
+          });
+          toast(entry.published ? "Unpublished." : "Published.");
+          await renderFaq(main, me, params);
+        } catch (err) {
+          toast(problem(err));
+        }
+      });
+      item.append(toggle);
+    }
+    list.append(item);
+  }
+}
