@@ -14,6 +14,11 @@ function render(data) {
   document.getElementById("subject").textContent = data.subject;
   document.getElementById("status").textContent = data.status_label;
   document.getElementById("confirm").hidden = !data.awaiting_confirmation;
+  // A duplicate closed into another request: the conversation goes on there.
+  document.getElementById("reply-form").hidden = Boolean(data.merged_into);
+  if (data.merged_into) {
+    notice.textContent = `This request was merged into ${data.merged_into}. We answer there; reply to our latest mail about it.`;
+  }
   const thread = document.getElementById("thread");
   thread.replaceChildren();
   for (const m of data.messages) {

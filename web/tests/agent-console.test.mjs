@@ -171,3 +171,26 @@ test("two agents on one ticket: the second is told what changed and keeps the dr
   await context.close();
   await otherContext.close();
 });
+
+test("a duplicate is merged into the ticket that stays, and its customer is told where", async () => {
+  const kept = await submit("Double charge on my card");
+  const duplicate = await submit("Charged twice?!");
+  const context = await browser.newContext();
+  const page = await signIn(context, "ana");
+  await page.goto(`${BASE}/agent/#/ticket/${duplicate.reference}`);
+  await page.getByRole("heading", { level: 1, name: /Charged twice\?!/ }).waitFor();
+  await page.getByLabel("Merge into ticket (closes this one)").fill(kept.reference);
+  await page.getByRole("button", { name: "Merge" }).click();
+  await page.locator(".notice.ok", { hasText: `Merged into ${kept.reference}.` }).waitFor();
+  assert.equal(await page.locator('[data-fact="status"]').textContent(), "Closed");
+  await page.getByRole("link", { name: kept.reference }).click();
+  await page.getByRole("heading", { level: 1, name: /Double charge on my card/ }).waitFor();
+  assert.match(await page.locator(".entry.system_event").last().textContent(), new RegExp(`ana merged ${duplicate.reference}|Ana Agent merged ${duplicate.reference}`));
+
+  // The duplicate's tracking page says where the conversation went, and takes no replies.
+  const customer = await context.newPage();
+  await customer.goto(`${BASE}${duplicate.tracking_url}`);
+  await customer.getByText(`This request was merged into ${kept.reference}.`, { exact: false }).waitFor();
+  assert.equal(await customer.locator("#reply-form").isVisible(), false);
+  await context.close();
+});

@@ -78,6 +78,7 @@ pub enum Route {
     Status,
     Priority,
     Category,
+    Merge,
     CannedList,
     CannedCreate,
     CannedUpdate,
@@ -88,7 +89,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 18] = [
+    pub const ALL: [Route; 19] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -100,6 +101,7 @@ impl Route {
         Route::Status,
         Route::Priority,
         Route::Category,
+        Route::Merge,
         Route::CannedList,
         Route::CannedCreate,
         Route::CannedUpdate,
@@ -122,6 +124,7 @@ impl Route {
             Route::Status => ("POST", "/api/agent/tickets/{reference}/status"),
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
+            Route::Merge => ("POST", "/api/agent/tickets/{reference}/merge"),
             Route::CannedList => ("GET", "/api/agent/canned"),
             Route::CannedCreate => ("POST", "/api/agent/canned"),
             Route::CannedUpdate => ("PUT", "/api/agent/canned/{id}"),
@@ -145,6 +148,7 @@ impl Route {
             Route::Status => post(tickets::status),
             Route::Priority => post(tickets::priority),
             Route::Category => post(tickets::category),
+            Route::Merge => post(tickets::merge),
             Route::CannedList => get(library::list_canned),
             Route::CannedCreate => post(library::create_canned),
             Route::CannedUpdate => put(library::update_canned),

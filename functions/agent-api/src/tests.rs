@@ -684,3 +684,39 @@ async fn an_answer_becomes_an_faq_draft_linked_both_ways_and_a_supervisor_publis
         400
     );
 }
+
+#[tokio::test]
+async fn a_duplicate_merges_into_a_ticket_the_agent_can_see_in_one_write() {
+    let w = world().await;
+    let duplicate = w.ticket("billing", "jane@example.com").await;
+    let kept = w.ticket("billing", "jane@example.com").await;
+    let elsewhere = w.ticket("technical", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{duplicate}/merge");
+    for (body, field) in [
+        (json!({"version": 1, "into": duplicate.to_string()}), "into"),
+        (json!({"version": 1, "into": elsewhere.to_string()}), "into"),
+        (json!({"version": 1, "into": "nonsense"}), "into"),
+    ] {
+        let (status, answer) = w.send(ANA, "POST", &path, body).await;
+        assert_eq!((status, answer["error"]["fields"][0]["field"].as_str()), (400, Some(field)), "{answer}");
+    }
+    assert_eq!(w.send(BEN, "POST", &path, json!({"version": 1, "into": kept.to_string()})).await.0, 404);
+    assert_eq!(w.send(ANA, "POST", &path, json!({"version": 7, "into": kept.to_string()})).await.0, 409);
+
+    let (status, done) = w
+        .send(ANA, "POST", &path, json!({"version": 1, "into": kept.to_string()}))
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["ticket"]["status"], "closed");
+    assert_eq!(done["ticket"]["merged_into"], kept.to_string());
+    let (_, target) = w.get(ANA.0, ANA.1, &format!("/api/agent/tickets/{kept}")).await;
+    let last = target["thread"].as_array().unwrap().last().unwrap().clone();
+    assert!(last["body"].as_str().unwrap().starts_with(&format!("ana merged {duplicate}")), "{last}");
+    let (_, counts) = w.get(ANA.0, ANA.1, "/api/agent/counts").await;
+    assert_eq!(counts["views"]["unassigned"], 1, "the duplicate left the queue");
+    // Merging it again, or into it, is refused.
+    let again = w
+        .send(ANA, "POST", &path, json!({"version": 2, "into": kept.to_string()}))
+        .await;
+    assert_eq!(again.0, 400);
+}

@@ -155,6 +155,12 @@ struct ChangedJson {
     mail_queued: bool,
 }
 
+/// What a change request asks for: an action on the ticket, or merging it away.
+enum Op {
+    Act(Action),
+    MergeInto(TicketRef),
+}
+
 /// Parses the request with `parse`, then applies the action it yields.
 async fn change(
     deps: Arc<Deps>,
@@ -164,6 +170,18 @@ async fn change(
     body: Body,
     own: &[&str],
     parse: impl FnOnce(&mut Fields) -> Option<Action>,
+) -> Response {
+    change_op(deps, caller, raw, headers, body, own, |f| parse(f).map(Op::Act)).await
+}
+
+async fn change_op(
+    deps: Arc<Deps>,
+    caller: Caller,
+    raw: String,
+    headers: HeaderMap,
+    body: Body,
+    own: &[&str],
+    parse: impl FnOnce(&mut Fields) -> Option<Op>,
 ) -> Response {
     let reference = match reference(&raw) {
         Ok(r) => r,
@@ -180,16 +198,29 @@ async fn change(
         Some(a) if fields.errors.is_empty() => a,
         _ => return ApiError::invalid(fields.errors).into_response(),
     };
-    let done = deps
-        .desk()
-        .act(
-            &caller,
-            &reference,
-            seen.version,
-            seen.last_seen.as_ref(),
-            action,
-        )
-        .await;
+    let desk = deps.desk();
+    let done = match action {
+        Op::Act(action) => {
+            desk.act(
+                &caller,
+                &reference,
+                seen.version,
+                seen.last_seen.as_ref(),
+                action,
+            )
+            .await
+        }
+        Op::MergeInto(target) => {
+            desk.merge(
+                &caller,
+                &reference,
+                seen.version,
+                seen.last_seen.as_ref(),
+                &target,
+            )
+            .await
+        }
+    };
     match done {
         Ok(done) => {
             let agents: Vec<Agent> = deps.catalog.agents().await.unwrap_or_default();
@@ -328,6 +359,27 @@ pub async fn category(
             Ok(to) => Some(Action::Category { to }),
             Err(e) => {
                 f.errors.push(FieldError::new("category", e.to_string()));
+                None
+            }
+        }
+    })
+    .await
+}
+
+pub async fn merge(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change_op(deps, caller, raw, headers, body, &["into"], |f| {
+        let raw = required(f, "into", "the reference of the ticket to keep")?;
+        match TicketRef::parse(&raw) {
+            Ok(target) => Some(Op::MergeInto(target)),
+            Err(_) => {
+                f.errors
+                    .push(FieldError::new("into", "is not a ticket reference"));
                 None
             }
         }

@@ -38,6 +38,8 @@ pub struct TicketJson {
     pub overdue: bool,
     /// Send it back with every change: a change made from an older version is refused.
     pub version: u64,
+    /// Closed as a duplicate of this ticket.
+    pub merged_into: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +73,7 @@ impl TicketJson {
             due_at: t.due_at,
             overdue: t.due_at.is_some_and(|d| d < now),
             version: t.version,
+            merged_into: t.merged_into.as_ref().map(ToString::to_string),
         }
     }
 }

@@ -442,3 +442,40 @@ async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
         Ok(Delivery::Skipped(_))
     ));
 }
+
+#[tokio::test]
+async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
+    let h = MailHarness::new().await;
+    let duplicate = ticket_from_mail(&h).await;
+    let kept = match h
+        .deliver("ses-second", &corpus("plain.eml", "", ""))
+        .await
+    {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(duplicate, kept);
+    h.desk()
+        .merge(&fixtures::supervisor("agent-1"), &duplicate, 1, None, &kept)
+        .await
+        .unwrap();
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    let token = h.keys.sign(&duplicate, &ann);
+    let raw = format!(
+        "From: ann@example.org\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: hello\r\nMessage-ID: <after-merge@x.example>\r\n\r\nStill broken.\r\n"
+    );
+    let got = h.deliver("ses-after-merge", raw.as_bytes()).await;
+    assert_eq!(got, Ok(Received::Appended(kept.clone(), ThreadedBy::ReplyToToken)));
+    let source = h.store.load_ticket(&duplicate).await.unwrap();
+    assert_eq!(source.ticket.status, Status::Closed);
+    assert_eq!(source.ticket.merged_into, Some(kept.clone()));
+    let target = h.store.load_ticket(&kept).await.unwrap();
+    assert_eq!(target.messages.last().unwrap().body_text, "Still broken.");
+    assert!(
+        target
+            .messages
+            .iter()
+            .any(|m| m.body_text.starts_with("agent-1 merged")),
+        "the target records the merge"
+    );
+}

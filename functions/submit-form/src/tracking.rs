@@ -50,6 +50,8 @@ pub struct PublicTicket {
     updated_at: DateTime<Utc>,
     /// Solved: the page offers "Yes, it's solved" / "No, I still need help".
     awaiting_confirmation: bool,
+    /// Closed as a duplicate of this request (its reference).
+    merged_into: Option<String>,
     messages: Vec<PublicMessage>,
 }
 
@@ -71,6 +73,11 @@ fn api_error(e: TrackingError) -> ApiError {
             StatusCode::CONFLICT,
             "not_awaiting_confirmation",
             e.to_string(),
+        ),
+        TrackingError::Merged(_) => ApiError::new(
+            StatusCode::CONFLICT,
+            "merged",
+            format!("{e}. Reply to our latest mail about it, or ask for a fresh link below."),
         ),
         TrackingError::Store(e) => ApiError::from(e),
     }
@@ -147,7 +154,8 @@ async fn view(
         status_label: t.status.customer_label(),
         created_at: t.created_at,
         updated_at: t.updated_at,
-        awaiting_confirmation: t.status == Status::Resolved,
+        awaiting_confirmation: t.status == Status::Resolved && t.merged_into.is_none(),
+        merged_into: t.merged_into.as_ref().map(ToString::to_string),
         messages,
     })
 }

@@ -252,6 +252,105 @@ impl Desk<'_> {
         })
     }
 
+    /// Merges a duplicate (`source`, as the caller saw it) into `target`: the source
+    /// closes and points to the target, so its mail threads there; the target gets
+    /// the source's request as an event. Both change in one write.
+    pub async fn merge(
+        &self,
+        caller: &Caller,
+        source: &TicketRef,
+        seen_version: u64,
+        last_seen: Option<&MessageId>,
+        target: &TicketRef,
+    ) -> Result<Done, DeskError> {
+        if source == target {
+            return Err(DeskError::invalid("into", "a ticket can't be merged into itself"));
+        }
+        let from = self.open(caller, source).await?;
+        if from.ticket.version != seen_version {
+            return Err(changed(from, last_seen));
+        }
+        let into = match self.open(caller, target).await {
+            Ok(t) => t,
+            Err(DeskError::NotFound) => {
+                return Err(DeskError::invalid("into", "no such ticket in your categories"));
+            }
+            Err(e) => return Err(e),
+        };
+        if from.ticket.merged_into.is_some() || from.ticket.status == Status::Closed {
+            return Err(DeskError::invalid("into", "this ticket is closed already"));
+        }
+        if into.ticket.merged_into.is_some() || into.ticket.status == Status::Closed {
+            return Err(DeskError::invalid(
+                "into",
+                "that ticket is closed; reopen it or merge the other way",
+            ));
+        }
+        let now = self.clock.now();
+        let event = |ticket: &TicketRef, text: String| Message {
+            id: self.ids.message_id(now),
+            ticket: ticket.clone(),
+            kind: MessageKind::SystemEvent,
+            author: Author::Agent {
+                id: caller.id().clone(),
+            },
+            body_text: Message::clamp_body(&text),
+            body_html: None,
+            attachments: vec![],
+            email: None,
+            threaded_by: ThreadedBy::Console,
+            created_at: now,
+        };
+        let mut closed = from.ticket.clone();
+        closed
+            .change_status(Status::Closed, now)
+            .map_err(|e| DeskError::invalid("into", e.to_string()))?;
+        closed.merged_into = Some(target.clone());
+        closed.due_at = None;
+        let source_event = event(
+            source,
+            format!("{} merged this ticket into {target}.", caller.agent.name),
+        );
+        let request: String = from
+            .messages
+            .iter()
+            .filter(|m| m.kind == MessageKind::Customer)
+            .map(|m| m.body_text.trim())
+            .collect::<Vec<_>>()
+            .join("\n\n---\n\n");
+        let requester = &from.ticket.requester;
+        let mut text = format!(
+            "{} merged {source} (\u{201c}{}\u{201d}, from {} <{}>) into this ticket.",
+            caller.agent.name,
+            from.ticket.subject.as_str(),
+            requester.name.as_str(),
+            requester.email.as_str(),
+        );
+        if !request.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&request);
+        }
+        let target_event = event(target, text);
+        let mut kept = into.ticket.clone();
+        kept.updated_at = now;
+        let updates = vec![
+            TicketUpdate::new(&from.ticket, closed, vec![source_event.clone()]),
+            TicketUpdate::new(&into.ticket, kept, vec![target_event]),
+        ];
+        match self.tickets.update_tickets(updates).await {
+            Ok(mut saved) => Ok(Done {
+                ticket: saved.swap_remove(0),
+                messages: vec![source_event],
+                mail: None,
+            }),
+            Err(StoreError::Conflict) => {
+                let thread = self.tickets.load_ticket(source).await?;
+                Err(changed(thread, last_seen))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
     /// Writes a system event on a ticket the caller can open (e.g. "made an FAQ
     /// entry from this"), from whatever version is current: it answers nobody.
     pub async fn record_event(

@@ -347,6 +347,7 @@ impl Intake<'_> {
             // The first-response clock runs from creation (sparse due index).
             due_at: first_response_due,
             version: 1,
+            merged_into: None,
         };
         let first_message = Message {
             id: self.ids.message_id(now),

@@ -33,6 +33,9 @@ pub trait TicketStore: Send + Sync {
     /// still at the version the change was made from; else `Conflict`.
     async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError>;
 
+    /// Several tickets' changes in one atomic write (e.g. a merge): all or none.
+    async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError>;
+
     /// One page of a listing, from just after `query.after`.
     async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError>;
 

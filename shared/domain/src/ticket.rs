@@ -160,6 +160,9 @@ pub struct Ticket {
     pub due_at: Option<DateTime<Utc>>,
     /// Bumped by every stored change; writes are conditional on the version read.
     pub version: u64,
+    /// Closed as a duplicate of this ticket: mail to it threads there instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged_into: Option<TicketRef>,
 }
 
 impl Ticket {

@@ -21,6 +21,9 @@ pub enum TrackingError {
     /// Only a solved ticket can be confirmed or reopened that way.
     #[error("this request is not waiting for your confirmation")]
     NotAwaitingConfirmation,
+    /// Closed as a duplicate: the conversation goes on in that ticket.
+    #[error("this request was merged into {0}; we answer there")]
+    Merged(TicketRef),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -220,6 +223,9 @@ impl Tracking<'_> {
         for _ in 0..ATTEMPTS {
             let now = self.clock.now();
             let before = self.tickets.load_ticket(reference).await?.ticket;
+            if let Some(target) = &before.merged_into {
+                return Err(TrackingError::Merged(target.clone()));
+            }
             let (after, texts, kind) = f(&before, now)?;
             let author = match kind {
                 MessageKind::Customer => Author::Customer {

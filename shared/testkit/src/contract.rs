@@ -40,6 +40,7 @@ macro_rules! store_contract {
             views_merge_listings_page_by_page_without_gaps_or_repeats,
             a_view_refuses_a_cursor_it_did_not_make,
             canned_replies_list_by_title_replace_by_id_and_delete,
+            several_tickets_change_in_one_write_or_not_at_all,
             due_index_holds_only_running_clocks,
             requester_tickets_newest_first_ignoring_case,
             message_ids_lead_to_their_ticket,

@@ -126,6 +126,7 @@ pub fn new_ticket_with_ref(
         updated_at: at,
         due_at: None,
         version: 1,
+        merged_into: None,
     };
     let first_message = Message {
         id: ids.message_id(at),

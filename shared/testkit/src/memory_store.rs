@@ -176,36 +176,53 @@ impl TicketStore for InMemoryStore {
     }
 
     async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError> {
+        let mut saved = self.update_tickets(vec![update]).await?;
+        saved
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an update wrote no ticket".into()))
+    }
+
+    async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
         let mut s = self.state();
-        let current = s
-            .tickets
-            .get(&update.before().reference)
-            .ok_or(StoreError::NotFound)?;
-        if current.version != update.before().version {
-            return Err(StoreError::Conflict);
-        }
-        if let Some(claim) = update.dedupe() {
-            if s.idempotency.contains_key(&claim.key) {
+        // Every check first: all or nothing.
+        for update in &updates {
+            let current = s
+                .tickets
+                .get(&update.before().reference)
+                .ok_or(StoreError::NotFound)?;
+            if current.version != update.before().version {
+                return Err(StoreError::Conflict);
+            }
+            if update
+                .dedupe()
+                .is_some_and(|claim| s.idempotency.contains_key(&claim.key))
+            {
                 return Err(StoreError::AlreadyApplied);
             }
-            s.idempotency.insert(
-                claim.key.clone(),
-                (claim.fingerprint.clone(), update.after().reference.clone()),
-            );
         }
-        for job in update.outbox() {
-            s.outbox
-                .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
+        let mut saved = Vec::new();
+        for update in updates {
+            if let Some(claim) = update.dedupe() {
+                s.idempotency.insert(
+                    claim.key.clone(),
+                    (claim.fingerprint.clone(), update.after().reference.clone()),
+                );
+            }
+            for job in update.outbox() {
+                s.outbox
+                    .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
+            }
+            let after = update.after().clone();
+            s.apply(update.counter_deltas());
+            s.record_ids(update.messages());
+            s.messages
+                .entry(after.reference.clone())
+                .or_default()
+                .extend(update.messages().iter().cloned());
+            s.tickets.insert(after.reference.clone(), after.clone());
+            saved.push(after);
         }
-        let after = update.after().clone();
-        s.apply(update.counter_deltas());
-        s.record_ids(update.messages());
-        s.messages
-            .entry(after.reference.clone())
-            .or_default()
-            .extend(update.messages().iter().cloned());
-        s.tickets.insert(after.reference.clone(), after.clone());
-        Ok(after)
+        Ok(saved)
     }
 
     async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {

@@ -336,3 +336,38 @@ pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stor
         vec!["Apology"]
     );
 }
+
+pub async fn several_tickets_change_in_one_write_or_not_at_all(stores: &Stores) {
+    use helpdesk_domain::store::TicketUpdate;
+    let (clock, ids) = setup();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let open = |t: &helpdesk_domain::Ticket| {
+        let mut after = t.clone();
+        after.status = Status::Open;
+        TicketUpdate::new(t, after, vec![])
+    };
+    let mut stale = b.clone();
+    stale.version += 1;
+    let refused = stores
+        .tickets
+        .update_tickets(vec![open(&a), open(&stale)])
+        .await;
+    assert_eq!(refused.map(|s| s.len()), Err(StoreError::Conflict));
+    let a_now = stores.tickets.load_ticket(&a.reference).await;
+    assert_eq!(a_now.map(|t| t.ticket.version), Ok(1), "nothing half written");
+
+    let saved = stores
+        .tickets
+        .update_tickets(vec![open(&a), open(&b)])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(saved.len(), 2);
+    // Both moved the same counter: summed into one change.
+    let counts = stores
+        .tickets
+        .status_counts(&fixtures::category_id("billing"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((counts.get(Status::New), counts.get(Status::Open)), (0, 2));
+}

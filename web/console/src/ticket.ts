@@ -144,6 +144,19 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   on(statusSelect, "change", () => void change("status", { status: statusSelect.value }, `Status set to ${STATUS_LABEL[statusSelect.value as keyof typeof STATUS_LABEL]}.`));
   on(prioritySelect, "change", () => void change("priority", { priority: prioritySelect.value }, `Priority set to ${prioritySelect.value}.`));
   on(categorySelect, "change", () => void change("category", { category: categorySelect.value }, "Ticket moved."));
+  const mergeInto = el("input", { id: "merge-into", autocomplete: "off", placeholder: "ABCDE-12345" });
+  const mergeButton = el("button", { type: "submit", class: "secondary", text: "Merge" });
+  const mergeForm = el(
+    "form",
+    { class: "merge", "aria-label": "Merge this ticket" },
+    el("label", { for: "merge-into", text: "Merge into ticket (closes this one)" }),
+    el("div", { class: "inline" }, mergeInto, mergeButton),
+  );
+  on(mergeForm, "submit", (e) => {
+    e.preventDefault();
+    const into = mergeInto.value.trim();
+    if (into) void change("merge", { into }, `Merged into ${into}.`);
+  });
   controls.append(
     el("div", { class: "field" }, el("label", { for: "status-select", text: "Status" }), statusSelect),
     el("div", { class: "field" }, el("label", { for: "priority-select", text: "Priority" }), prioritySelect),
@@ -165,6 +178,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     on(who, "change", () => void change("assignee", { agent: who.value || null }, "Assignment changed."));
     controls.append(el("div", { class: "field" }, el("label", { for: "assignee-select", text: "Assignee" }), who));
   }
+  if (!ticket.merged_into && ticket.status !== "closed") controls.append(mergeForm);
 
   const replyBox = el("textarea", { id: "reply-body", rows: "6", required: true });
   replyBox.value = state.drafts.reply;
@@ -240,6 +254,9 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   main.append(
     el("p", {}, el("a", { href: "#/view/unassigned", text: "← Queue" })),
     heading,
+    ticket.merged_into
+      ? el("p", { class: "notice", role: "note" }, "Merged into ", el("a", { href: `#/ticket/${ticket.merged_into}`, text: ticket.merged_into }), "; mail to this ticket goes there.")
+      : "",
     notice ?? "",
     el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, toFaq))), faqForm, replyForm, noteForm), el("aside", {}, facts, sla, controls, others)),
   );

@@ -69,6 +69,7 @@ export interface Ticket {
   due_at: string | null;
   overdue: boolean;
   version: number;
+  merged_into: string | null;
 }
 
 export interface Entry {

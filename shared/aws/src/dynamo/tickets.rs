@@ -419,44 +419,61 @@ impl TicketStore for DynamoStore {
     }
 
     async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError> {
-        let before = update.before();
-        let put = Put::builder()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(&TicketItem::of(update.after()))?))
-            .condition_expression("attribute_exists(pk) AND version = :read")
-            .expression_attribute_values(":read", n(before.version))
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .build()
-            .map_err(build_error)?;
-        let mut writes = vec![TransactWriteItem::builder().put(put).build()];
-        let dedupe_index = match update.dedupe() {
-            Some(claim) => {
+        let mut saved = self.update_tickets(vec![update]).await?;
+        saved
+            .pop()
+            .ok_or_else(|| StoreError::Corrupt("an update wrote no ticket".into()))
+    }
+
+    async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
+        let mut writes = Vec::new();
+        let mut ticket_indexes = Vec::new();
+        let mut dedupe_indexes = Vec::new();
+        let mut deltas = Vec::new();
+        for update in &updates {
+            let put = Put::builder()
+                .table_name(&self.tables.main)
+                .set_item(Some(items::to_item(&TicketItem::of(update.after()))?))
+                .condition_expression("attribute_exists(pk) AND version = :read")
+                .expression_attribute_values(":read", n(update.before().version))
+                .return_values_on_condition_check_failure(
+                    ReturnValuesOnConditionCheckFailure::AllOld,
+                )
+                .build()
+                .map_err(build_error)?;
+            ticket_indexes.push(writes.len());
+            writes.push(TransactWriteItem::builder().put(put).build());
+            if let Some(claim) = update.dedupe() {
+                dedupe_indexes.push(writes.len());
                 writes.push(self.idempotency_put(
                     claim,
                     &update.after().reference,
                     update.after().updated_at,
                 )?);
-                Some(writes.len() - 1)
             }
-            None => None,
-        };
-        writes.extend(self.outbox_puts(update.outbox())?);
-        for m in update.messages() {
-            writes.push(self.put(
-                &self.tables.main,
-                items::to_item(&MessageItem::of(m))?,
-                Some("attribute_not_exists(pk)"),
-            )?);
+            writes.extend(self.outbox_puts(update.outbox())?);
+            for m in update.messages() {
+                writes.push(self.put(
+                    &self.tables.main,
+                    items::to_item(&MessageItem::of(m))?,
+                    Some("attribute_not_exists(pk)"),
+                )?);
+            }
+            writes.extend(self.message_id_puts(update.messages())?);
+            deltas.extend(update.counter_deltas());
         }
-        writes.extend(self.counter_updates(update.counter_deltas())?);
-        writes.extend(self.message_id_puts(update.messages())?);
+        // Counters last and summed over all tickets: one write per counter item.
+        writes.extend(self.counter_updates(deltas)?);
         match self.transact(writes).await {
-            Ok(()) => Ok(update.after().clone()),
+            Ok(()) => Ok(updates.iter().map(|u| u.after().clone()).collect()),
             Err(e) => match failed_conditions(&e) {
-                Some(f) if f.iter().any(|(i, had_item)| *i == 0 && !had_item) => {
+                Some(f)
+                    if f.iter()
+                        .any(|(i, had_item)| ticket_indexes.contains(i) && !had_item) =>
+                {
                     Err(StoreError::NotFound)
                 }
-                Some(f) if f.iter().any(|(i, _)| Some(*i) == dedupe_index) => {
+                Some(f) if f.iter().any(|(i, _)| dedupe_indexes.contains(i)) => {
                     Err(StoreError::AlreadyApplied)
                 }
                 Some(f) if !f.is_empty() => Err(StoreError::Conflict),

@@ -227,7 +227,7 @@ impl Inbox<'_> {
         if let Some((reference, by)) = found {
             match self.tickets.load_ticket(&reference).await {
                 Ok(thread) => {
-                    threading.found = Some(thread);
+                    threading.found = Some(self.follow_merge(thread).await?);
                     threading.by = by;
                     return Ok(threading);
                 }
@@ -238,7 +238,7 @@ impl Inbox<'_> {
         if let Some(reference) = clues.subject_reference {
             match self.tickets.load_ticket(&reference).await {
                 Ok(thread) if self.is_on_ticket(&thread, &mail.from) => {
-                    threading.found = Some(thread);
+                    threading.found = Some(self.follow_merge(thread).await?);
                     threading.by = ThreadedBy::SubjectReference;
                 }
                 // Someone else quoting a reference gets a ticket of their own.
@@ -247,6 +247,22 @@ impl Inbox<'_> {
             }
         }
         Ok(threading)
+    }
+
+    /// A ticket merged into another hands its mail on (a target merged later on
+    /// hands it further; a few hops at most).
+    async fn follow_merge(&self, mut thread: TicketThread) -> Result<TicketThread, InboxError> {
+        for _ in 0..4 {
+            let Some(target) = thread.ticket.merged_into.clone() else {
+                break;
+            };
+            match self.tickets.load_ticket(&target).await {
+                Ok(into) => thread = into,
+                Err(StoreError::NotFound) => break,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(thread)
     }
 
     fn is_on_ticket(&self, thread: &TicketThread, sender: &EmailAddress) -> bool {
@@ -411,6 +427,7 @@ impl Inbox<'_> {
                     .as_ref()
                     .and_then(|p| p.first_response_due(Tier::Standard, now)),
                 version: 1,
+                merged_into: None,
             };
             let first = self.message(
                 mail,
