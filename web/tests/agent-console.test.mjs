@@ -192,5 +192,19 @@ test("a duplicate is merged into the ticket that stays, and its customer is told
   await customer.goto(`${BASE}${duplicate.tracking_url}`);
   await customer.getByText(`This request was merged into ${kept.reference}.`, { exact: false }).waitFor();
   assert.equal(await customer.locator("#reply-form").isVisible(), false);
+
+  // The kept ticket goes to the bank for a look; the mail leaves for them only.
+  await page.getByLabel("Their email").fill("disputes@bank.example");
+  await page.getByLabel("Your note to them").fill("Please check the second capture.");
+  await page.getByRole("button", { name: "Forward", exact: true }).click();
+  await page.locator(".entry.internal_note", { hasText: "Forwarded to disputes@bank.example." }).waitFor();
+  const forwarded = async () => {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    return mails.find((m) => m.destinations.includes("disputes@bank.example"));
+  };
+  for (let i = 0; i < 40 && !(await forwarded()); i++) await new Promise((r) => setTimeout(r, 250));
+  const mail = await forwarded();
+  assert.ok(mail, "the forward was sent");
+  assert.doesNotMatch(mail.raw_data, /#token=/, "no key to the customer's page");
   await context.close();
 });

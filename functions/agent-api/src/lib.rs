@@ -79,6 +79,7 @@ pub enum Route {
     Priority,
     Category,
     Merge,
+    Forward,
     CannedList,
     CannedCreate,
     CannedUpdate,
@@ -89,7 +90,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 19] = [
+    pub const ALL: [Route; 20] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -102,6 +103,7 @@ impl Route {
         Route::Priority,
         Route::Category,
         Route::Merge,
+        Route::Forward,
         Route::CannedList,
         Route::CannedCreate,
         Route::CannedUpdate,
@@ -125,6 +127,7 @@ impl Route {
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
             Route::Merge => ("POST", "/api/agent/tickets/{reference}/merge"),
+            Route::Forward => ("POST", "/api/agent/tickets/{reference}/forward"),
             Route::CannedList => ("GET", "/api/agent/canned"),
             Route::CannedCreate => ("POST", "/api/agent/canned"),
             Route::CannedUpdate => ("PUT", "/api/agent/canned/{id}"),
@@ -149,6 +152,7 @@ impl Route {
             Route::Priority => post(tickets::priority),
             Route::Category => post(tickets::category),
             Route::Merge => post(tickets::merge),
+            Route::Forward => post(tickets::forward),
             Route::CannedList => get(library::list_canned),
             Route::CannedCreate => post(library::create_canned),
             Route::CannedUpdate => put(library::update_canned),

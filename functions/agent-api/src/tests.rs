@@ -698,25 +698,120 @@ async fn a_duplicate_merges_into_a_ticket_the_agent_can_see_in_one_write() {
         (json!({"version": 1, "into": "nonsense"}), "into"),
     ] {
         let (status, answer) = w.send(ANA, "POST", &path, body).await;
-        assert_eq!((status, answer["error"]["fields"][0]["field"].as_str()), (400, Some(field)), "{answer}");
+        assert_eq!(
+            (status, answer["error"]["fields"][0]["field"].as_str()),
+            (400, Some(field)),
+            "{answer}"
+        );
     }
-    assert_eq!(w.send(BEN, "POST", &path, json!({"version": 1, "into": kept.to_string()})).await.0, 404);
-    assert_eq!(w.send(ANA, "POST", &path, json!({"version": 7, "into": kept.to_string()})).await.0, 409);
+    assert_eq!(
+        w.send(
+            BEN,
+            "POST",
+            &path,
+            json!({"version": 1, "into": kept.to_string()})
+        )
+        .await
+        .0,
+        404
+    );
+    assert_eq!(
+        w.send(
+            ANA,
+            "POST",
+            &path,
+            json!({"version": 7, "into": kept.to_string()})
+        )
+        .await
+        .0,
+        409
+    );
 
     let (status, done) = w
-        .send(ANA, "POST", &path, json!({"version": 1, "into": kept.to_string()}))
+        .send(
+            ANA,
+            "POST",
+            &path,
+            json!({"version": 1, "into": kept.to_string()}),
+        )
         .await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["ticket"]["status"], "closed");
     assert_eq!(done["ticket"]["merged_into"], kept.to_string());
-    let (_, target) = w.get(ANA.0, ANA.1, &format!("/api/agent/tickets/{kept}")).await;
+    let (_, target) = w
+        .get(ANA.0, ANA.1, &format!("/api/agent/tickets/{kept}"))
+        .await;
     let last = target["thread"].as_array().unwrap().last().unwrap().clone();
-    assert!(last["body"].as_str().unwrap().starts_with(&format!("ana merged {duplicate}")), "{last}");
+    assert!(
+        last["body"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("ana merged {duplicate}")),
+        "{last}"
+    );
     let (_, counts) = w.get(ANA.0, ANA.1, "/api/agent/counts").await;
-    assert_eq!(counts["views"]["unassigned"], 1, "the duplicate left the queue");
+    assert_eq!(
+        counts["views"]["unassigned"], 1,
+        "the duplicate left the queue"
+    );
     // Merging it again, or into it, is refused.
     let again = w
-        .send(ANA, "POST", &path, json!({"version": 2, "into": kept.to_string()}))
+        .send(
+            ANA,
+            "POST",
+            &path,
+            json!({"version": 2, "into": kept.to_string()}),
+        )
         .await;
     assert_eq!(again.0, 400);
+}
+
+#[tokio::test]
+async fn forwarding_needs_an_address_other_than_the_customers_and_queues_the_mail() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{r}/forward");
+    let (status, body) = w
+        .send(
+            ANA,
+            "POST",
+            &path,
+            json!({"version": 1, "to": "not-an-address"}),
+        )
+        .await;
+    assert_eq!(status, 400);
+    let mut fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(fields, vec!["note", "to"]);
+    let (status, body) = w
+        .send(
+            ANA,
+            "POST",
+            &path,
+            json!({"version": 1, "to": "JANE@example.com", "note": "hi"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("to"))
+    );
+    let (status, done) = w
+        .send(ANA, "POST", &path, json!({"version": 1, "to": "dispatch@shipper.example", "note": "Where is parcel 4711?"}))
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["entries"][0]["kind"], "internal_note");
+    assert_eq!(
+        done["entries"][0]["body"],
+        "Forwarded to dispatch@shipper.example.\n\nWhere is parcel 4711?"
+    );
+    let jobs = w.queue.jobs();
+    assert_eq!(
+        (jobs[0].kind, jobs[0].recipient.as_str()),
+        (MailKind::Forward, "dispatch@shipper.example")
+    );
 }

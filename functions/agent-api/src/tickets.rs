@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_domain::catalog::Agent;
 use helpdesk_domain::desk::{Action, Caller};
 use helpdesk_domain::sla::describe_business_minutes;
-use helpdesk_domain::{AgentId, CategoryId, FieldError, MessageId, Priority, Status, TicketRef};
+use helpdesk_domain::{
+    AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
+};
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
@@ -171,7 +173,10 @@ async fn change(
     own: &[&str],
     parse: impl FnOnce(&mut Fields) -> Option<Action>,
 ) -> Response {
-    change_op(deps, caller, raw, headers, body, own, |f| parse(f).map(Op::Act)).await
+    change_op(deps, caller, raw, headers, body, own, |f| {
+        parse(f).map(Op::Act)
+    })
+    .await
 }
 
 async fn change_op(
@@ -383,6 +388,32 @@ pub async fn merge(
                 None
             }
         }
+    })
+    .await
+}
+
+pub async fn forward(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["to", "note"], |f| {
+        let to = required(f, "to", "the address to forward to");
+        let note = required(f, "note", "what you ask of them");
+        let to = match to.map(|t| EmailAddress::parse(t.trim())) {
+            Some(Ok(to)) => Some(to),
+            Some(Err(e)) => {
+                f.errors.push(FieldError::new("to", e.to_string()));
+                None
+            }
+            None => None,
+        };
+        Some(Action::Forward {
+            to: to?,
+            note: note?,
+        })
     })
     .await
 }

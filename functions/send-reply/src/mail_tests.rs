@@ -447,10 +447,7 @@ async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
 async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
     let h = MailHarness::new().await;
     let duplicate = ticket_from_mail(&h).await;
-    let kept = match h
-        .deliver("ses-second", &corpus("plain.eml", "", ""))
-        .await
-    {
+    let kept = match h.deliver("ses-second", &corpus("plain.eml", "", "")).await {
         Ok(Received::Created(r)) => r,
         other => panic!("{other:?}"),
     };
@@ -465,7 +462,10 @@ async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
         "From: ann@example.org\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: hello\r\nMessage-ID: <after-merge@x.example>\r\n\r\nStill broken.\r\n"
     );
     let got = h.deliver("ses-after-merge", raw.as_bytes()).await;
-    assert_eq!(got, Ok(Received::Appended(kept.clone(), ThreadedBy::ReplyToToken)));
+    assert_eq!(
+        got,
+        Ok(Received::Appended(kept.clone(), ThreadedBy::ReplyToToken))
+    );
     let source = h.store.load_ticket(&duplicate).await.unwrap();
     assert_eq!(source.ticket.status, Status::Closed);
     assert_eq!(source.ticket.merged_into, Some(kept.clone()));
@@ -478,4 +478,68 @@ async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
             .any(|m| m.body_text.starts_with("agent-1 merged")),
         "the target records the merge"
     );
+}
+
+#[tokio::test]
+async fn a_forward_reaches_the_partner_without_a_link_and_their_answer_stays_with_the_agents() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let partner = EmailAddress::parse("dispatch@shipper.example").unwrap();
+    let done = h
+        .desk()
+        .act(
+            &fixtures::supervisor("agent-1"),
+            &r,
+            1,
+            None,
+            helpdesk_domain::desk::Action::Forward {
+                to: partner.clone(),
+                note: "Where is parcel 4711?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        done.ticket.status,
+        Status::New,
+        "forwarding changes nothing else"
+    );
+    h.send_queued().await;
+    let raw = h.sent_raw().last().unwrap().clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    assert_eq!(
+        m.to().and_then(|a| a.first()).and_then(|a| a.address()),
+        Some("dispatch@shipper.example")
+    );
+    let text = m.body_text(0).unwrap().into_owned();
+    assert!(text.starts_with("Where is parcel 4711?"), "{text}");
+    assert!(text.contains("The customer wrote"), "{text}");
+    assert!(
+        !text.contains("#token="),
+        "no key to the customer's page: {text}"
+    );
+    assert!(m.subject().unwrap().starts_with("Fwd: "));
+
+    // The partner answers; the agents read it, the customer's page does not show it.
+    let reply_to = m
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap()
+        .to_owned();
+    let answer = format!(
+        "From: Dispatch <dispatch@shipper.example>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\nMessage-ID: <d-1@shipper.example>\r\n\r\nIt left our depot today.\r\n",
+        m.subject().unwrap()
+    );
+    let got = h.deliver("ses-partner", answer.as_bytes()).await;
+    assert_eq!(
+        got,
+        Ok(Received::Appended(r.clone(), ThreadedBy::ReplyToToken))
+    );
+    let thread = h.store.load_ticket(&r).await.unwrap();
+    let last = thread.messages.last().unwrap();
+    assert_eq!(last.body_text, "It left our depot today.");
+    assert_eq!(last.kind, helpdesk_domain::MessageKind::InternalNote);
+    assert!(h.send_queued().await.is_empty(), "nothing goes to anyone");
 }

@@ -2,6 +2,7 @@
 //! only from the version they saw, so two agents never answer blind.
 
 use crate::catalog::{Agent, Role};
+use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, MessageId, TicketRef};
 use crate::message::{Author, Message, MessageKind, ThreadedBy};
 use crate::outbound::{MailKind, OutboundJob};
@@ -65,6 +66,12 @@ pub enum Action {
     /// Re-routes the ticket to another category's queue.
     Category {
         to: CategoryId,
+    },
+    /// Mails the conversation to someone outside (e.g. a shipping partner) with a
+    /// note; their answer threads back for the agents only.
+    Forward {
+        to: EmailAddress,
+        note: String,
     },
 }
 
@@ -228,6 +235,23 @@ impl Desk<'_> {
                 let text = self.reroute(&mut after, to).await?;
                 entry(MessageKind::SystemEvent, text)
             }
+            Action::Forward { to, note } => {
+                let note = body_text(&note)?;
+                if to.same_mailbox(&before.requester.email) {
+                    return Err(DeskError::invalid(
+                        "to",
+                        "that is the customer; send a reply instead",
+                    ));
+                }
+                let message = entry(
+                    MessageKind::InternalNote,
+                    format!("Forwarded to {}.\n\n{note}", to.as_str()),
+                );
+                let mut job = self.job(MailKind::Forward, &before, Some(&message));
+                job.recipient = to;
+                mail = Some(job);
+                message
+            }
         };
         let update = TicketUpdate::new(&before, after, vec![message.clone()])
             .with_outbox(mail.iter().cloned().collect());
@@ -264,7 +288,10 @@ impl Desk<'_> {
         target: &TicketRef,
     ) -> Result<Done, DeskError> {
         if source == target {
-            return Err(DeskError::invalid("into", "a ticket can't be merged into itself"));
+            return Err(DeskError::invalid(
+                "into",
+                "a ticket can't be merged into itself",
+            ));
         }
         let from = self.open(caller, source).await?;
         if from.ticket.version != seen_version {
@@ -273,7 +300,10 @@ impl Desk<'_> {
         let into = match self.open(caller, target).await {
             Ok(t) => t,
             Err(DeskError::NotFound) => {
-                return Err(DeskError::invalid("into", "no such ticket in your categories"));
+                return Err(DeskError::invalid(
+                    "into",
+                    "no such ticket in your categories",
+                ));
             }
             Err(e) => return Err(e),
         };

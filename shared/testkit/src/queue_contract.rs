@@ -355,7 +355,11 @@ pub async fn several_tickets_change_in_one_write_or_not_at_all(stores: &Stores) 
         .await;
     assert_eq!(refused.map(|s| s.len()), Err(StoreError::Conflict));
     let a_now = stores.tickets.load_ticket(&a.reference).await;
-    assert_eq!(a_now.map(|t| t.ticket.version), Ok(1), "nothing half written");
+    assert_eq!(
+        a_now.map(|t| t.ticket.version),
+        Ok(1),
+        "nothing half written"
+    );
 
     let saved = stores
         .tickets

@@ -235,6 +235,22 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     if (noteBox.value.trim()) void change("notes", { body: noteBox.value }, "Note added.");
   });
 
+  const forwardTo = el("input", { id: "forward-to", type: "email", autocomplete: "off" });
+  const forwardNote = el("textarea", { id: "forward-note", rows: "3" });
+  const forwardForm = el(
+    "form",
+    { class: "composer note", "aria-label": "Forward to someone outside" },
+    el("h2", { text: "Forward to someone outside" }),
+    el("p", { class: "hint", text: "They get your note and the conversation, never the customer's link; their answer comes back here, for agents only." }),
+    el("div", { class: "field" }, el("label", { for: "forward-to", text: "Their email" }), forwardTo),
+    el("div", { class: "field" }, el("label", { for: "forward-note", text: "Your note to them" }), forwardNote),
+    el("div", { class: "buttons" }, el("button", { type: "submit", class: "secondary", text: "Forward" })),
+  );
+  on(forwardForm, "submit", (e) => {
+    e.preventDefault();
+    void change("forward", { to: forwardTo.value.trim(), note: forwardNote.value }, `Forwarded to ${forwardTo.value.trim()}.`);
+  });
+
   const others = state.view.requester_tickets.length
     ? el(
         "section",
@@ -258,7 +274,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       ? el("p", { class: "notice", role: "note" }, "Merged into ", el("a", { href: `#/ticket/${ticket.merged_into}`, text: ticket.merged_into }), "; mail to this ticket goes there.")
       : "",
     notice ?? "",
-    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, toFaq))), faqForm, replyForm, noteForm), el("aside", {}, facts, sla, controls, others)),
+    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, toFaq))), faqForm, replyForm, noteForm, forwardForm), el("aside", {}, facts, sla, controls, others)),
   );
   if (focus) heading.focus();
   else if (notice) notice.scrollIntoView({ block: "nearest" });

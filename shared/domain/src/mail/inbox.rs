@@ -355,6 +355,13 @@ impl Inbox<'_> {
     ) -> Result<Received, InboxError> {
         let reference = thread.ticket.reference.clone();
         let by = message.threaded_by;
+        let mut message = message;
+        // Someone the ticket was forwarded to answers the agents, not the customer.
+        if let Author::Customer { email, .. } = &message.author
+            && !self.is_on_ticket(&thread, email)
+        {
+            message.kind = MessageKind::InternalNote;
+        }
         for _ in 0..ATTEMPTS {
             let before = &thread.ticket;
             let mut after = before.clone();

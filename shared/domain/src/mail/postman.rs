@@ -104,6 +104,8 @@ impl Postman<'_> {
         let now = self.clock.now();
         // Fresh link secrets: only hashes are stored, so every mail mints its own.
         let secrets: Vec<(TicketRef, crate::token::SecretToken)> = match &subject {
+            // A forward goes to someone outside: no key to the customer's page.
+            Subject::Ticket(_) if job.kind == MailKind::Forward => vec![],
             Subject::Ticket(t) => vec![(t.ticket.reference.clone(), self.ids.secret_token())],
             Subject::Links(list) => list
                 .iter()
@@ -238,9 +240,7 @@ impl Postman<'_> {
                     Ok(Subject::Links(open))
                 })
             }
-            MailKind::Escalation | MailKind::Forward => {
-                Ok(Err(format!("{:?} mail is not supported yet", job.kind)))
-            }
+            MailKind::Escalation => Ok(Err(format!("{:?} mail is not supported yet", job.kind))),
             _ => {
                 let Some(reference) = &job.ticket else {
                     return Ok(Err("the job names no ticket".into()));
@@ -318,6 +318,15 @@ impl Postman<'_> {
                     }
                     MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),
                     MailKind::Reminder => render::reminder(brand, ticket, link),
+                    MailKind::Forward => {
+                        let note = message.ok_or("the forward's note is not on the ticket")?;
+                        // Only our thread id: the customer's Message-IDs stay ours.
+                        envelope.in_reply_to = None;
+                        envelope
+                            .references
+                            .retain(|r| r.contains(self.settings.domain()));
+                        render::forward(brand, ticket, note, &thread.messages)
+                    }
                     other => return Err(format!("{other:?} mail is not supported yet")),
                 }
             }

@@ -206,6 +206,48 @@ pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Lette
 }
 
 /// "Is your request solved?" after an agent marked it so.
+/// How much of the conversation a forward carries.
+const FORWARD_EXCERPT: usize = 6;
+
+/// A ticket forwarded to someone outside (a shipping partner, a supplier): the
+/// agent's note and the conversation so far, never a tracking link. Their answer
+/// comes back to the agents only.
+pub fn forward(brand: &Brand, ticket: &Ticket, note: &Message, thread: &[Message]) -> Letter {
+    // The entry's first paragraph names the recipient for the agents; the rest is
+    // what the agent wrote to them.
+    let text = note
+        .body_text
+        .split_once("\n\n")
+        .map_or(note.body_text.as_str(), |(_, rest)| rest);
+    let mut blocks = vec![Block::Para(text.trim().to_owned())];
+    blocks.push(Block::Para(format!(
+        "Our conversation about request {} so far:",
+        ticket.reference.display()
+    )));
+    let public: Vec<&Message> = thread.iter().filter(|m| m.kind.is_public()).collect();
+    let start = public.len().saturating_sub(FORWARD_EXCERPT);
+    for m in &public[start..] {
+        let who = match m.kind {
+            crate::message::MessageKind::Customer => "The customer wrote",
+            _ => "We wrote",
+        };
+        blocks.push(Block::Para(format!(
+            "{who} on {}:",
+            m.created_at.format("%a %-d %b %Y, %H:%M UTC")
+        )));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS * 2)));
+    }
+    blocks.push(Block::Para(
+        "Please answer by replying to this mail: your answer reaches our team, not the customer."
+            .into(),
+    ));
+    letter(
+        format!("Fwd: {} {}", ticket.subject.as_str(), ticket.subject_tag()),
+        &blocks,
+        brand,
+    )
+}
+
 pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
     let blocks = [
         Block::Para(greeting(ticket)),
