@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test bench check-infra package deploy stack-up stack-down stack-status fmt lint
+.PHONY: dev test bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -35,6 +35,11 @@ stack-down:
 
 stack-status:
 	infra/local/stack.sh status
+
+## openapi: regenerate functions/agent-api/openapi.json from the Rust types and the console's TypeScript types from it (commit both; make test fails when they are stale)
+openapi:
+	HELPDESK_WRITE_OPENAPI=1 cargo test -q -p agent-api openapi::tests::the_committed_document_is_current
+	cd web/console && npm install --silent --no-audit --no-fund --no-save && npm run --silent types
 
 fmt:
 	cargo fmt --all

@@ -37,3 +37,12 @@ build_console() {
   # them and `npm ci` refuses it; this still installs the locked versions.
   (cd web/console && npm install --silent --no-audit --no-fund --no-save && npm run --silent build >/dev/null)
 }
+
+# The console's TypeScript types must be those generated from the committed OpenAPI
+# document (which a Rust test holds to the code).
+check_console_types() {
+  (cd web/console && npm run --silent check-types) || {
+    echo "web/console/src/api.gen.ts is stale: run \`make openapi\` and commit it" >&2
+    return 1
+  }
+}

@@ -43,8 +43,9 @@ infra/local/stack.sh up
 # shellcheck disable=SC1091
 . .local/stack.env
 
-step "agent console (tsc --noEmit, vite build)"
+step "agent console (tsc --noEmit, vite build; types current with the OpenAPI document)"
 build_console
+check_console_types
 
 step "cargo build --bins (the function binaries the suite starts)"
 cargo build --workspace --bins --quiet

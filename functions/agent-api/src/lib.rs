@@ -4,6 +4,7 @@
 
 mod auth;
 mod library;
+pub mod openapi;
 mod queue;
 mod tickets;
 mod view;

@@ -16,10 +16,79 @@ use helpdesk_domain::desk::Caller;
 use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::{CategoryId, FieldError, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
+use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 const MAX_BODY: usize = 64 * 1024;
+
+#[derive(Serialize, ToSchema)]
+pub struct CannedJson {
+    id: String,
+    /// None: offered in every category.
+    category: Option<String>,
+    title: String,
+    body: String,
+    updated_by: String,
+    updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&CannedReply> for CannedJson {
+    fn from(c: &CannedReply) -> Self {
+        Self {
+            id: c.id.to_string(),
+            category: c.category.as_ref().map(ToString::to_string),
+            title: c.title.clone(),
+            body: c.body.clone(),
+            updated_by: c.updated_by.to_string(),
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlaceholderJson {
+    placeholder: &'static str,
+    meaning: &'static str,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CannedListJson {
+    items: Vec<CannedJson>,
+    placeholders: Vec<PlaceholderJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FaqJson {
+    id: String,
+    category: String,
+    question: String,
+    answer: String,
+    published: bool,
+    position: u32,
+    /// The ticket (compact reference) whose answer this entry was made from.
+    source_ticket: Option<String>,
+}
+
+impl From<&FaqEntry> for FaqJson {
+    fn from(e: &FaqEntry) -> Self {
+        Self {
+            id: e.id.to_string(),
+            category: e.category.to_string(),
+            question: e.question.clone(),
+            answer: e.answer.clone(),
+            published: e.published,
+            position: e.position,
+            source_ticket: e.source_ticket.as_ref().map(|t| t.as_str().to_owned()),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FaqListJson {
+    items: Vec<FaqJson>,
+}
 
 fn forbidden(why: &str) -> ApiError {
     ApiError::new(StatusCode::FORBIDDEN, "forbidden", why)
@@ -44,21 +113,26 @@ fn respond(result: Result<Response, ApiError>) -> Response {
 pub async fn list_canned(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     respond(
         async {
-            let items: Vec<CannedReply> = deps
+            let items = deps
                 .catalog
                 .canned_replies()
                 .await?
-                .into_iter()
-                .filter(|c| c.category.as_ref().is_none_or(|cat| caller.covers(cat)))
-                .collect();
-            let placeholders: Vec<_> = PLACEHOLDERS
                 .iter()
-                .map(|(p, meaning)| serde_json::json!({"placeholder": p, "meaning": meaning}))
+                .filter(|c| c.category.as_ref().is_none_or(|cat| caller.covers(cat)))
+                .map(CannedJson::from)
                 .collect();
-            Ok(
-                Json(serde_json::json!({"items": items, "placeholders": placeholders}))
-                    .into_response(),
-            )
+            let placeholders = PLACEHOLDERS
+                .iter()
+                .map(|(placeholder, meaning)| PlaceholderJson {
+                    placeholder,
+                    meaning,
+                })
+                .collect();
+            Ok(Json(CannedListJson {
+                items,
+                placeholders,
+            })
+            .into_response())
         }
         .await,
     )
@@ -154,7 +228,7 @@ pub async fn create_canned(
         async {
             let id = new_id(&deps)?;
             let reply = save_canned(&deps, &caller, id, &headers, body).await?;
-            Ok((StatusCode::CREATED, Json(reply)).into_response())
+            Ok((StatusCode::CREATED, Json(CannedJson::from(&reply))).into_response())
         }
         .await,
     )
@@ -171,7 +245,7 @@ pub async fn update_canned(
         async {
             let existing = own_canned(&deps, &caller, &raw).await?;
             let reply = save_canned(&deps, &caller, existing.id, &headers, body).await?;
-            Ok(Json(reply).into_response())
+            Ok(Json(CannedJson::from(&reply)).into_response())
         }
         .await,
     )
@@ -217,8 +291,14 @@ pub async fn list_faq(
     respond(
         async {
             let category = category_param(&params, &caller)?;
-            let items = deps.catalog.faq(&category).await?;
-            Ok(Json(serde_json::json!({"items": items})).into_response())
+            let items = deps
+                .catalog
+                .faq(&category)
+                .await?
+                .iter()
+                .map(FaqJson::from)
+                .collect();
+            Ok(Json(FaqListJson { items }).into_response())
         }
         .await,
     )
@@ -328,7 +408,7 @@ pub async fn create_faq(
                     tracing::warn!(ticket = %r, error = %e, "FAQ entry saved, ticket event not written");
                 }
             }
-            Ok((StatusCode::CREATED, Json(entry)).into_response())
+            Ok((StatusCode::CREATED, Json(FaqJson::from(&entry))).into_response())
         }
         .await,
     )
@@ -371,7 +451,7 @@ pub async fn update_faq(
                 ..existing
             };
             deps.catalog.put_faq(&entry).await?;
-            Ok(Json(entry).into_response())
+            Ok(Json(FaqJson::from(&entry)).into_response())
         }
         .await,
     )

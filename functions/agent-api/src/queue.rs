@@ -18,6 +18,7 @@ use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// The categories the caller works on, in display order.
 async fn my_categories(deps: &Deps, caller: &Caller) -> Result<Vec<Category>, ApiError> {
@@ -30,14 +31,14 @@ async fn my_categories(deps: &Deps, caller: &Caller) -> Result<Vec<Category>, Ap
         .collect())
 }
 
-#[derive(Serialize)]
-struct CategoryJson {
+#[derive(Serialize, ToSchema)]
+pub struct CategoryJson {
     id: String,
     name: String,
 }
 
-#[derive(Serialize)]
-struct AgentJson {
+#[derive(Serialize, ToSchema)]
+pub struct AgentJson {
     id: String,
     name: String,
     email: String,
@@ -45,10 +46,24 @@ struct AgentJson {
     categories: Vec<String>,
 }
 
+/// Who is signed in, the categories they work on, whom they can hand tickets to,
+/// and every category (a ticket can be moved to any).
+#[derive(Serialize, ToSchema)]
+pub struct MeJson {
+    agent: AgentJson,
+    categories: Vec<CategoryJson>,
+    colleagues: Vec<AgentJson>,
+    all_categories: Vec<CategoryJson>,
+}
+
 pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
         let all = deps.catalog.categories().await?;
-        let categories: Vec<Category> = all.iter().filter(|c| caller.covers(&c.id)).cloned().collect();
+        let categories: Vec<Category> = all
+            .iter()
+            .filter(|c| caller.covers(&c.id))
+            .cloned()
+            .collect();
         // Whom the caller could hand a ticket to: anyone sharing a category.
         let colleagues = deps
             .catalog
@@ -64,18 +79,27 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
                 categories: a.categories.iter().map(ToString::to_string).collect(),
             })
             .collect::<Vec<_>>();
-        Ok::<_, ApiError>(serde_json::json!({
-            "agent": {
-                "id": caller.agent.id.to_string(),
-                "name": caller.agent.name,
-                "email": caller.agent.email.as_str(),
-                "role": caller.role,
+        let json = |c: &Category| CategoryJson {
+            id: c.id.to_string(),
+            name: c.name.clone(),
+        };
+        Ok::<_, ApiError>(MeJson {
+            agent: AgentJson {
+                id: caller.agent.id.to_string(),
+                name: caller.agent.name.clone(),
+                email: caller.agent.email.as_str().to_owned(),
+                role: caller.role,
+                categories: caller
+                    .agent
+                    .categories
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             },
-            "categories": categories.iter().map(|c| CategoryJson { id: c.id.to_string(), name: c.name.clone() }).collect::<Vec<_>>(),
-            "colleagues": colleagues,
-            // Where a ticket may be moved: any category.
-            "all_categories": all.iter().map(|c| CategoryJson { id: c.id.to_string(), name: c.name.clone() }).collect::<Vec<_>>(),
-        }))
+            categories: categories.iter().map(json).collect(),
+            colleagues,
+            all_categories: all.iter().map(json).collect(),
+        })
     }
     .await;
     match result {
@@ -84,8 +108,8 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
     }
 }
 
-#[derive(Serialize)]
-struct CategoryCountJson {
+#[derive(Serialize, ToSchema)]
+pub struct CategoryCountJson {
     id: String,
     name: String,
     new: i64,
@@ -95,10 +119,18 @@ struct CategoryCountJson {
     awaiting_response: i64,
 }
 
-#[derive(Serialize)]
-struct CountsJson {
-    /// Per view: unassigned, mine, waiting, all (active).
-    views: BTreeMap<&'static str, i64>,
+#[derive(Serialize, ToSchema)]
+pub struct ViewCounts {
+    unassigned: i64,
+    mine: i64,
+    waiting: i64,
+    /// Active tickets (new, open, waiting) in the caller's categories.
+    all: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CountsJson {
+    views: ViewCounts,
     categories: Vec<CategoryCountJson>,
     /// Only grows; compare two readings to see that something arrived.
     received: BTreeMap<String, i64>,
@@ -129,12 +161,12 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
         });
     }
     Ok(CountsJson {
-        views: BTreeMap::from([
-            ("unassigned", unassigned),
-            ("mine", counts.assigned_to_agent),
-            ("waiting", waiting),
-            ("all", all),
-        ]),
+        views: ViewCounts {
+            unassigned,
+            mine: counts.assigned_to_agent,
+            waiting,
+            all,
+        },
         categories: per,
         received,
     })
@@ -145,6 +177,22 @@ pub async fn counts(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Re
         Ok(c) => Json(c).into_response(),
         Err(e) => e.into_response(),
     }
+}
+
+/// Send `cursor` back as `since` next time: `new_tickets` are those that arrived
+/// in between.
+#[derive(Serialize, ToSchema)]
+pub struct NotificationsJson {
+    cursor: String,
+    counts: CountsJson,
+    new_tickets: Vec<SummaryJson>,
+}
+
+/// One page of a view; `next` (when present) is the `cursor` for the next page.
+#[derive(Serialize, ToSchema)]
+pub struct PageJson {
+    items: Vec<SummaryJson>,
+    next: Option<String>,
 }
 
 /// What the console saw last time: each category's received count.
@@ -207,11 +255,11 @@ pub async fn notifications(
         let cursor = serde_json::to_vec(&Seen(counts.received.clone()))
             .map(|b| URL_SAFE_NO_PAD.encode(b))
             .map_err(|_| ApiError::internal())?;
-        Ok::<_, ApiError>(serde_json::json!({
-            "cursor": cursor,
-            "counts": counts,
-            "new_tickets": new_tickets,
-        }))
+        Ok::<_, ApiError>(NotificationsJson {
+            cursor,
+            counts,
+            new_tickets,
+        })
     }
     .await;
     match result {
@@ -325,10 +373,10 @@ pub async fn list(
         let now = deps.clock.now();
         let query = parse_list(&params, &mine, &caller, now)?;
         let page = views::page(&*deps.tickets, &query).await?;
-        Ok::<_, ApiError>(serde_json::json!({
-            "items": page.items.iter().map(|t| SummaryJson::of(t, now)).collect::<Vec<_>>(),
-            "next": page.next.map(|c| c.0),
-        }))
+        Ok::<_, ApiError>(PageJson {
+            items: page.items.iter().map(|t| SummaryJson::of(t, now)).collect(),
+            next: page.next.map(|c| c.0),
+        })
     }
     .await;
     match result {

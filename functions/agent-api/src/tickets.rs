@@ -17,6 +17,7 @@ use helpdesk_domain::{
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
+use utoipa::ToSchema;
 
 /// The largest change request: a reply of 50,000 characters with room to spare.
 const MAX_BODY: usize = 256 * 1024;
@@ -26,16 +27,16 @@ fn reference(raw: &str) -> Result<TicketRef, ApiError> {
     TicketRef::parse(raw).map_err(|_| ApiError::not_found())
 }
 
-#[derive(Serialize)]
-struct SlaJson {
+#[derive(Serialize, ToSchema)]
+pub struct SlaJson {
     policy: String,
     first_response: String,
     next_response: String,
     resolution: String,
 }
 
-#[derive(Serialize)]
-struct ShowJson {
+#[derive(Serialize, ToSchema)]
+pub struct ShowJson {
     ticket: TicketJson,
     thread: Vec<EntryJson>,
     requester_tickets: Vec<SummaryJson>,
@@ -149,8 +150,8 @@ async fn read_change(
     ))
 }
 
-#[derive(Serialize)]
-struct ChangedJson {
+#[derive(Serialize, ToSchema)]
+pub struct ChangedJson {
     ticket: TicketJson,
     entries: Vec<EntryJson>,
     /// The mail this change queued, if any.

@@ -15,11 +15,12 @@ use helpdesk_domain::{
 use lambda_kit::http::ApiError;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// How long a download link works.
 const DOWNLOAD_MINUTES: i64 = 5;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct TicketJson {
     pub reference: String,
     pub category: String,
@@ -42,7 +43,7 @@ pub struct TicketJson {
     pub merged_into: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Requester {
     pub name: String,
     pub email: String,
@@ -78,7 +79,7 @@ impl TicketJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct SummaryJson {
     pub reference: String,
     pub category: String,
@@ -113,7 +114,7 @@ impl SummaryJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FileJson {
     pub filename: String,
     pub content_type: String,
@@ -121,7 +122,7 @@ pub struct FileJson {
     pub url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct EntryJson {
     pub id: String,
     pub kind: MessageKind,
@@ -202,6 +203,37 @@ pub async fn entries(
     Ok(out)
 }
 
+/// One field's problem.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FieldErrorJson {
+    pub field: String,
+    pub reason: String,
+}
+
+/// The one error shape of every route: a stable `code`, a message for people, and
+/// for bad input each field with its reason.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldErrorJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorJson {
+    pub error: ErrorDetail,
+}
+
+/// 409 `changed`: nothing was saved; the ticket as it is now and what was added
+/// after the caller's `last_seen` entry.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConflictJson {
+    pub error: ErrorDetail,
+    pub ticket: TicketJson,
+    pub since: Vec<EntryJson>,
+}
+
 /// Maps what the desk refused to the one error shape; a conflict also carries the
 /// ticket as it is now and what was added since the caller's last entry.
 pub async fn desk_error(deps: &Deps, e: DeskError) -> Response {
@@ -219,16 +251,15 @@ pub async fn desk_error(deps: &Deps, e: DeskError) -> Response {
                 Ok(e) => e,
                 Err(e) => return e.into_response(),
             };
-            let error = ApiError::new(
-                StatusCode::CONFLICT,
-                "changed",
-                "Someone changed this ticket since you opened it. Nothing was saved: read what changed, then try again.",
-            );
-            let body = serde_json::json!({
-                "error": error,
-                "ticket": TicketJson::of(&current, deps.clock.now()),
-                "since": since,
-            });
+            let body = ConflictJson {
+                error: ErrorDetail {
+                    code: "changed".into(),
+                    message: "Someone changed this ticket since you opened it. Nothing was saved: read what changed, then try again.".into(),
+                    fields: vec![],
+                },
+                ticket: TicketJson::of(&current, deps.clock.now()),
+                since,
+            };
             (StatusCode::CONFLICT, Json(body)).into_response()
         }
         DeskError::Store(e) => ApiError::from(e).into_response(),

@@ -4,6 +4,7 @@ use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, FaqId};
 use serde::{Deserialize, Serialize};
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {

@@ -2,26 +2,10 @@
 // view uses to insert a canned reply and to turn an answer into an FAQ draft.
 import { api, ApiError } from "./api";
 import { clear, el, on, toast } from "./dom";
-import type { Me, Ticket } from "./types";
-
-export interface Canned {
-  id: string;
-  category: string | null;
-  title: string;
-  body: string;
-}
-
-export interface FaqEntry {
-  id: string;
-  category: string;
-  question: string;
-  answer: string;
-  published: boolean;
-  source_ticket?: string;
-}
+import type { Canned, CannedList, FaqList, Me, Ticket } from "./types";
 
 export async function cannedFor(category: string): Promise<Canned[]> {
-  const { items } = await api<{ items: Canned[] }>("/canned");
+  const { items } = await api<CannedList>("/canned");
   return items.filter((c) => c.category === null || c.category === category);
 }
 
@@ -81,7 +65,7 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
   const list = el("ul", { class: "library" });
   const draw = async () => {
     clear(list);
-    const { items, placeholders } = await api<{ items: Canned[]; placeholders: { placeholder: string; meaning: string }[] }>("/canned");
+    const { items, placeholders } = await api<CannedList>("/canned");
     hint.textContent = `Placeholders: ${placeholders.map((p) => `${p.placeholder} (${p.meaning})`).join(", ")}.`;
     for (const c of items) {
       const remove = el("button", { type: "button", class: "secondary", text: `Delete ${c.title}` });
@@ -144,7 +128,7 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
   main.append(heading, el("div", { class: "field" }, el("label", { for: "faq-category", text: "Category" }), picker), list);
   heading.focus();
   if (!chosen) return;
-  const { items } = await api<{ items: FaqEntry[] }>(`/faq?category=${encodeURIComponent(chosen)}`);
+  const { items } = await api<FaqList>(`/faq?category=${encodeURIComponent(chosen)}`);
   if (!items.length) list.append(el("li", { class: "empty", text: "No entries yet." }));
   for (const entry of items) {
     const item = el(

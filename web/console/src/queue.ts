@@ -104,7 +104,7 @@ export async function renderQueue(main: HTMLElement, me: Me, view: ViewName, par
     if (cursor) q.set("cursor", cursor);
     const page = await api<Page>(`/tickets?${q}`);
     for (const t of page.items) body.append(row(t));
-    cursor = page.next;
+    cursor = page.next ?? null;
     more.hidden = !cursor;
     if (!body.firstChild) main.insertBefore(empty, more);
   };

@@ -280,7 +280,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   else if (notice) notice.scrollIntoView({ block: "nearest" });
 }
 
-function nameOf(me: Me, id: string | null): string {
+function nameOf(me: Me, id: string | null | undefined): string {
   if (!id) return "Nobody";
   return me.colleagues.find((c) => c.id === id)?.name ?? id;
 }

@@ -47,6 +47,7 @@ pub enum Unreadable {
 }
 
 /// What SES found, from the headers it adds on top of the message.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdicts {
     pub spam: Option<String>,

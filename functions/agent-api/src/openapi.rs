@@ -1,0 +1,326 @@
+//! The agent API's OpenAPI document, generated from the Rust types the handlers
+//! send. Committed as `functions/agent-api/openapi.json`; the console's TypeScript
+//! types are generated from it (`make openapi`), and tests fail when either is stale.
+//! A test also holds the documented operations to `Route::ALL` in both directions.
+#![allow(dead_code)] // The functions below exist only to carry the path documentation.
+
+use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
+use crate::queue::{
+    AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
+    ViewCounts,
+};
+use crate::tickets::{ChangedJson, ShowJson, SlaJson};
+use crate::view::{
+    ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
+    SummaryJson, TicketJson,
+};
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// Every change names the ticket version the agent is looking at, and the newest
+/// thread entry on their screen (so a refusal can say what was added since).
+#[derive(Serialize, ToSchema)]
+pub struct Seen {
+    version: u64,
+    last_seen: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReplyRequest {
+    version: u64,
+    last_seen: Option<String>,
+    body: String,
+    /// Mark the ticket solved with this reply (else it waits on the customer).
+    solve: Option<bool>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NoteRequest {
+    version: u64,
+    last_seen: Option<String>,
+    body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AssignRequest {
+    version: u64,
+    last_seen: Option<String>,
+    /// An agent id, or null to unassign.
+    agent: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct StatusRequest {
+    version: u64,
+    last_seen: Option<String>,
+    status: helpdesk_domain::Status,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PriorityRequest {
+    version: u64,
+    last_seen: Option<String>,
+    priority: helpdesk_domain::Priority,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CategoryRequest {
+    version: u64,
+    last_seen: Option<String>,
+    category: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MergeRequest {
+    version: u64,
+    last_seen: Option<String>,
+    /// The reference of the ticket that stays.
+    into: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForwardRequest {
+    version: u64,
+    last_seen: Option<String>,
+    to: String,
+    note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CannedRequest {
+    title: String,
+    body: String,
+    /// Null: shared by all categories (supervisors and admins only).
+    category: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FaqCreateRequest {
+    category: String,
+    question: String,
+    answer: String,
+    /// Supervisors and admins only; agents save drafts.
+    published: Option<bool>,
+    source_ticket: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FaqUpdateRequest {
+    question: String,
+    answer: String,
+    published: Option<bool>,
+}
+
+macro_rules! change_route {
+    ($name:ident, $path:literal, $request:ty, $what:literal) => {
+        #[utoipa::path(post, path = $path, tag = "tickets", description = $what,
+            params(("reference" = String, Path, description = "The ticket reference")),
+            request_body = $request,
+            responses(
+                (status = 200, body = ChangedJson, description = "Saved, with the entries it added"),
+                (status = 400, body = ErrorJson, description = "A field is invalid; each is named"),
+                (status = 403, body = ErrorJson, description = "The role may not do this"),
+                (status = 404, body = ErrorJson, description = "No such ticket in the caller's categories"),
+                (status = 409, body = ConflictJson, description = "The ticket changed since `version`; nothing saved"),
+            ))]
+        fn $name() {}
+    };
+}
+
+#[utoipa::path(get, path = "/api/agent/me", tag = "agent",
+    responses((status = 200, body = MeJson), (status = 401, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn me() {}
+
+#[utoipa::path(get, path = "/api/agent/counts", tag = "queue",
+    responses((status = 200, body = CountsJson)))]
+fn counts() {}
+
+#[utoipa::path(get, path = "/api/agent/notifications", tag = "queue",
+    params(("since" = Option<String>, Query, description = "The `cursor` of the previous poll")),
+    responses((status = 200, body = NotificationsJson), (status = 400, body = ErrorJson)))]
+fn notifications() {}
+
+#[utoipa::path(get, path = "/api/agent/tickets", tag = "queue",
+    params(
+        ("view" = Option<String>, Query, description = "unassigned, mine, waiting, overdue or all (default)"),
+        ("category" = Option<String>, Query, description = "One of the caller's categories"),
+        ("status" = Option<helpdesk_domain::Status>, Query),
+        ("priority" = Option<helpdesk_domain::Priority>, Query),
+        ("tier" = Option<helpdesk_domain::Tier>, Query),
+        ("sort" = Option<String>, Query, description = "oldest (default), newest or due"),
+        ("limit" = Option<u16>, Query, description = "1 to 100, default 25"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+    ),
+    responses((status = 200, body = PageJson), (status = 400, body = ErrorJson)))]
+fn tickets() {}
+
+#[utoipa::path(get, path = "/api/agent/tickets/{reference}", tag = "tickets",
+    params(("reference" = String, Path)),
+    responses((status = 200, body = ShowJson), (status = 404, body = ErrorJson)))]
+fn ticket() {}
+
+change_route!(
+    reply,
+    "/api/agent/tickets/{reference}/replies",
+    ReplyRequest,
+    "Answer the customer by mail"
+);
+change_route!(
+    note,
+    "/api/agent/tickets/{reference}/notes",
+    NoteRequest,
+    "An internal note, never mailed"
+);
+change_route!(
+    assignee,
+    "/api/agent/tickets/{reference}/assignee",
+    AssignRequest,
+    "Take, drop or (supervisors) reassign"
+);
+change_route!(
+    status,
+    "/api/agent/tickets/{reference}/status",
+    StatusRequest,
+    "Change the status; solving asks the customer to confirm"
+);
+change_route!(
+    priority,
+    "/api/agent/tickets/{reference}/priority",
+    PriorityRequest,
+    "Change the priority"
+);
+change_route!(
+    category,
+    "/api/agent/tickets/{reference}/category",
+    CategoryRequest,
+    "Move the ticket to another category's queue"
+);
+change_route!(
+    merge,
+    "/api/agent/tickets/{reference}/merge",
+    MergeRequest,
+    "Close this ticket as a duplicate of another"
+);
+change_route!(
+    forward,
+    "/api/agent/tickets/{reference}/forward",
+    ForwardRequest,
+    "Mail the conversation to someone outside"
+);
+
+#[utoipa::path(get, path = "/api/agent/canned", tag = "library",
+    responses((status = 200, body = CannedListJson)))]
+fn canned_list() {}
+
+#[utoipa::path(post, path = "/api/agent/canned", tag = "library", request_body = CannedRequest,
+    responses((status = 201, body = CannedJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn canned_create() {}
+
+#[utoipa::path(put, path = "/api/agent/canned/{id}", tag = "library", request_body = CannedRequest,
+    params(("id" = String, Path)),
+    responses((status = 200, body = CannedJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn canned_update() {}
+
+#[utoipa::path(delete, path = "/api/agent/canned/{id}", tag = "library",
+    params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn canned_delete() {}
+
+#[utoipa::path(get, path = "/api/agent/faq", tag = "library",
+    params(("category" = String, Query)),
+    responses((status = 200, body = FaqListJson), (status = 400, body = ErrorJson)))]
+fn faq_list() {}
+
+#[utoipa::path(post, path = "/api/agent/faq", tag = "library", request_body = FaqCreateRequest,
+    responses((status = 201, body = FaqJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn faq_create() {}
+
+#[utoipa::path(put, path = "/api/agent/faq/{category}/{id}", tag = "library", request_body = FaqUpdateRequest,
+    params(("category" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = FaqJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn faq_update() {}
+
+/// Every route needs the Cognito access token (locally: the runner's issuer).
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "access_token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
+    paths(me, counts, notifications, tickets, ticket, reply, note, assignee, status, priority,
+        category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
+        faq_list, faq_create, faq_update),
+    components(schemas(
+        MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
+        NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
+        EntryJson, FileJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
+        CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,
+        NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,
+        MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
+    )),
+    modifiers(&BearerAuth),
+    security(("access_token" = [])),
+)]
+pub struct ApiDoc;
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Route;
+
+    const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+
+    /// `HELPDESK_WRITE_OPENAPI=1` rewrites the file (`make openapi` does).
+    #[test]
+    fn the_committed_document_is_current() {
+        let fresh = document();
+        if std::env::var_os("HELPDESK_WRITE_OPENAPI").is_some() {
+            std::fs::write(COMMITTED, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "functions/agent-api/openapi.json is stale: run `make openapi` and commit it (and web/console/src/api.gen.ts)"
+        );
+    }
+
+    #[test]
+    fn documented_operations_are_the_routes() {
+        let doc: serde_json::Value = serde_json::from_str(&document()).unwrap();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for method in ops.as_object().unwrap().keys() {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        documented.sort();
+        let mut routes: Vec<(String, String)> = Route::ALL
+            .iter()
+            .map(|r| {
+                let (m, p) = r.method_and_path();
+                (m.to_owned(), p.to_owned())
+            })
+            .collect();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}
