@@ -243,10 +243,7 @@ impl Desk<'_> {
                         "that is the customer; send a reply instead",
                     ));
                 }
-                let message = entry(
-                    MessageKind::InternalNote,
-                    format!("Forwarded to {}.\n\n{note}", to.as_str()),
-                );
+                let message = entry(MessageKind::InternalNote, forward_text(&to, &note));
                 let mut job = self.job(MailKind::Forward, &before, Some(&message));
                 job.recipient = to;
                 mail = Some(job);
@@ -505,6 +502,24 @@ impl Desk<'_> {
         }
         Ok(text)
     }
+}
+
+/// The thread entry of a forward: its first paragraph names the recipient.
+fn forward_text(to: &EmailAddress, note: &str) -> String {
+    format!("Forwarded to {}.\n\n{note}", to.as_str())
+}
+
+/// Was this ticket forwarded to `email` (so mail from them is theirs, not the
+/// customer's)?
+pub fn forwarded_to(messages: &[Message], email: &EmailAddress) -> bool {
+    let prefix = forward_text(email, "");
+    messages.iter().any(|m| {
+        m.kind == MessageKind::InternalNote
+            && matches!(m.author, Author::Agent { .. })
+            && m.body_text
+                .to_lowercase()
+                .starts_with(&prefix.to_lowercase())
+    })
 }
 
 fn changed(thread: TicketThread, last_seen: Option<&MessageId>) -> DeskError {

@@ -356,9 +356,11 @@ impl Inbox<'_> {
         let reference = thread.ticket.reference.clone();
         let by = message.threaded_by;
         let mut message = message;
-        // Someone the ticket was forwarded to answers the agents, not the customer.
+        // Someone the ticket was forwarded to answers the agents, not the customer
+        // (a colleague the customer copied in stays on the customer's side).
         if let Author::Customer { email, .. } = &message.author
             && !self.is_on_ticket(&thread, email)
+            && crate::desk::forwarded_to(&thread.messages, email)
         {
             message.kind = MessageKind::InternalNote;
         }
