@@ -17,9 +17,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-/// How long a download link works.
-const DOWNLOAD_MINUTES: i64 = 5;
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TicketJson {
     pub reference: String,
@@ -155,27 +152,24 @@ pub async fn entries(
     };
     let mut out = Vec::with_capacity(messages.len());
     for m in messages {
-        let mut files = Vec::new();
-        for a in &m.attachments {
-            let url = deps
-                .attachments
-                .presign_download(
-                    &a.key,
-                    &a.filename,
-                    chrono::Duration::minutes(DOWNLOAD_MINUTES),
-                )
+        let links =
+            helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "download link not signed");
                     ApiError::internal()
                 })?;
-            files.push(FileJson {
+        let files = m
+            .attachments
+            .iter()
+            .zip(links)
+            .map(|(a, url)| FileJson {
                 filename: a.filename.clone(),
                 content_type: a.content_type.clone(),
                 size: a.size,
                 url,
-            });
-        }
+            })
+            .collect();
         let (author_type, author) = match &m.author {
             Author::Customer { name, email } => (
                 "customer",

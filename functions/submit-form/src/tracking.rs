@@ -36,9 +36,6 @@ struct PublicMessage {
     created_at: DateTime<Utc>,
 }
 
-/// How long a download link works.
-const DOWNLOAD_MINUTES: i64 = 5;
-
 #[derive(Serialize)]
 pub struct PublicTicket {
     reference: String,
@@ -114,26 +111,23 @@ async fn view(
     let t = thread.ticket;
     let mut messages = Vec::new();
     for m in thread.messages.into_iter().filter(|m| m.kind.is_public()) {
-        let mut files = Vec::new();
-        for a in &m.attachments {
-            let url = deps
-                .attachments
-                .presign_download(
-                    &a.key,
-                    &a.filename,
-                    chrono::Duration::minutes(DOWNLOAD_MINUTES),
-                )
+        let links =
+            helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
                 .await
                 .map_err(|e| {
                     tracing::error!(error = %e, "download link not signed");
                     ApiError::internal()
                 })?;
-            files.push(PublicFile {
+        let files = m
+            .attachments
+            .iter()
+            .zip(links)
+            .map(|(a, url)| PublicFile {
                 filename: a.filename.clone(),
                 size: a.size,
                 url,
-            });
-        }
+            })
+            .collect();
         messages.push(PublicMessage {
             id: m.id.as_str().to_owned(),
             from: match (m.kind, &m.author) {

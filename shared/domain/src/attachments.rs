@@ -144,6 +144,25 @@ pub trait AttachmentStore: Send + Sync {
     ) -> Result<String, AttachmentError>;
 }
 
+/// How long a download link works.
+pub const DOWNLOAD_MINUTES: i64 = 5;
+
+/// A short-lived download link for each file, in the same order.
+pub async fn download_links(
+    store: &dyn AttachmentStore,
+    files: &[crate::message::AttachmentRef],
+) -> Result<Vec<String>, AttachmentError> {
+    let mut links = Vec::with_capacity(files.len());
+    for f in files {
+        links.push(
+            store
+                .presign_download(&f.key, &f.filename, Duration::minutes(DOWNLOAD_MINUTES))
+                .await?,
+        );
+    }
+    Ok(links)
+}
+
 /// Checks the keys a customer names: uploaded, within limits, an accepted type.
 /// `field` names them in errors (e.g. `attachments`).
 pub async fn resolve(

@@ -160,20 +160,7 @@ impl Desk<'_> {
         let now = self.clock.now();
         let mut after = before.clone();
         after.updated_at = now;
-        let entry = |kind: MessageKind, body: String| Message {
-            id: self.ids.message_id(now),
-            ticket: reference.clone(),
-            kind,
-            author: Author::Agent {
-                id: caller.id().clone(),
-            },
-            body_text: Message::clamp_body(&body),
-            body_html: None,
-            attachments: vec![],
-            email: None,
-            threaded_by: ThreadedBy::Console,
-            created_at: now,
-        };
+        let entry = |kind, body: String| self.entry(caller, reference, kind, &body, now);
         let mut mail = None;
         let message = match action {
             Action::Reply { body, solve } => {
@@ -314,19 +301,8 @@ impl Desk<'_> {
             ));
         }
         let now = self.clock.now();
-        let event = |ticket: &TicketRef, text: String| Message {
-            id: self.ids.message_id(now),
-            ticket: ticket.clone(),
-            kind: MessageKind::SystemEvent,
-            author: Author::Agent {
-                id: caller.id().clone(),
-            },
-            body_text: Message::clamp_body(&text),
-            body_html: None,
-            attachments: vec![],
-            email: None,
-            threaded_by: ThreadedBy::Console,
-            created_at: now,
+        let event = |ticket: &TicketRef, text: String| {
+            self.entry(caller, ticket, MessageKind::SystemEvent, &text, now)
         };
         let mut closed = from.ticket.clone();
         closed
@@ -391,20 +367,7 @@ impl Desk<'_> {
             let now = self.clock.now();
             let mut after = before.clone();
             after.updated_at = now;
-            let event = Message {
-                id: self.ids.message_id(now),
-                ticket: reference.clone(),
-                kind: MessageKind::SystemEvent,
-                author: Author::Agent {
-                    id: caller.id().clone(),
-                },
-                body_text: Message::clamp_body(&text),
-                body_html: None,
-                attachments: vec![],
-                email: None,
-                threaded_by: ThreadedBy::Console,
-                created_at: now,
-            };
+            let event = self.entry(caller, reference, MessageKind::SystemEvent, &text, now);
             match self
                 .tickets
                 .update_ticket(TicketUpdate::new(&before, after, vec![event]))
@@ -415,6 +378,31 @@ impl Desk<'_> {
             }
         }
         Err(StoreError::Conflict.into())
+    }
+
+    /// A thread entry the caller writes from the console.
+    fn entry(
+        &self,
+        caller: &Caller,
+        ticket: &TicketRef,
+        kind: MessageKind,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Message {
+        Message {
+            id: self.ids.message_id(now),
+            ticket: ticket.clone(),
+            kind,
+            author: Author::Agent {
+                id: caller.id().clone(),
+            },
+            body_text: Message::clamp_body(text),
+            body_html: None,
+            attachments: vec![],
+            email: None,
+            threaded_by: ThreadedBy::Console,
+            created_at: now,
+        }
     }
 
     fn job(&self, kind: MailKind, ticket: &Ticket, message: Option<&Message>) -> OutboundJob {
