@@ -1,5 +1,7 @@
-//! Categories change rarely and are read by every submission: keep them for a
-//! short while in the function's memory, so a warm create costs one store write.
+//! Categories, policies, FAQ entries and the agent list change rarely and are read
+//! by nearly every request: keep them for a short while in the function's memory,
+//! so a warm create costs one store write. One agent's record (what sign-in checks)
+//! is always read fresh, so a removed agent loses access at once.
 
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
@@ -23,6 +25,7 @@ pub struct CachedCatalog {
     categories: Mutex<Option<Stamped<Vec<Category>>>>,
     faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
     policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
+    agents: Mutex<Option<Stamped<Vec<Agent>>>>,
 }
 
 impl CachedCatalog {
@@ -34,41 +37,36 @@ impl CachedCatalog {
             categories: Mutex::new(None),
             faq: Mutex::new(HashMap::new()),
             policies: Mutex::new(None),
+            agents: Mutex::new(None),
         }
     }
 
-    fn fresh(&self) -> Option<Vec<Category>> {
+    /// The slot's value while it is younger than the TTL; else loads and keeps it.
+    async fn through<T: Clone>(
+        &self,
+        slot: &Mutex<Option<Stamped<T>>>,
+        load: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
         let now = self.clock.now();
-        let cached = self
-            .categories
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        cached
-            .as_ref()
-            .filter(|(at, _)| now - *at < self.ttl)
-            .map(|(_, c)| c.clone())
+        let cached = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some((_, value)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+            return Ok(value);
+        }
+        let loaded = load.await?;
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((now, loaded.clone()));
+        Ok(loaded)
     }
 
-    fn forget(&self) {
-        *self
-            .categories
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = None;
+    fn forget<T>(slot: &Mutex<Option<Stamped<T>>>) {
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 }
 
 #[async_trait]
 impl CatalogStore for CachedCatalog {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-        if let Some(c) = self.fresh() {
-            return Ok(c);
-        }
-        let loaded = self.inner.categories().await?;
-        *self
-            .categories
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((self.clock.now(), loaded.clone()));
-        Ok(loaded)
+        self.through(&self.categories, self.inner.categories())
+            .await
     }
 
     async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
@@ -76,12 +74,12 @@ impl CatalogStore for CachedCatalog {
     }
 
     async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
-        self.forget();
+        Self::forget(&self.categories);
         self.inner.put_category(category).await
     }
 
     async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
-        self.inner.agents().await
+        self.through(&self.agents, self.inner.agents()).await
     }
 
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
@@ -89,6 +87,7 @@ impl CatalogStore for CachedCatalog {
     }
 
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        Self::forget(&self.agents);
         self.inner.put_agent(agent).await
     }
 
@@ -132,18 +131,7 @@ impl CatalogStore for CachedCatalog {
     }
 
     async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
-        let now = self.clock.now();
-        let cached = self
-            .policies
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
-        if let Some((_, p)) = cached.filter(|(at, _)| now - *at < self.ttl) {
-            return Ok(p);
-        }
-        let loaded = self.inner.policies().await?;
-        *self.policies.lock().unwrap_or_else(PoisonError::into_inner) = Some((now, loaded.clone()));
-        Ok(loaded)
+        self.through(&self.policies, self.inner.policies()).await
     }
 
     async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
@@ -151,7 +139,7 @@ impl CatalogStore for CachedCatalog {
     }
 
     async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
-        *self.policies.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        Self::forget(&self.policies);
         self.inner.put_policy(policy).await
     }
 

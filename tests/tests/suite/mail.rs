@@ -17,6 +17,29 @@ use testkit::fixtures::{category, office_policy};
 use testkit::local::{LocalEnv, unique};
 use testkit::mail_harness::corpus;
 
+/// What the event source mapping would hand a function: the waiting messages of
+/// the queue named by `queue_var`.
+pub async fn receive_batch(env: &LocalEnv, queue_var: &str) -> SqsEvent {
+    let out = env
+        .aws
+        .sqs()
+        .receive_message()
+        .queue_url(env.var(queue_var))
+        .max_number_of_messages(10)
+        .wait_time_seconds(2)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let mut event = SqsEvent::default();
+    for m in out.messages.unwrap_or_default() {
+        let mut record = SqsMessage::default();
+        record.message_id = m.message_id;
+        record.body = m.body;
+        event.records.push(record);
+    }
+    event
+}
+
 struct Mail {
     env: LocalEnv,
     inbound: inbound_mail::Deps,
@@ -57,25 +80,7 @@ impl Mail {
 
     /// What the event source mapping would hand the function: the waiting messages.
     async fn batch(&self, queue_var: &str) -> SqsEvent {
-        let out = self
-            .env
-            .aws
-            .sqs()
-            .receive_message()
-            .queue_url(self.env.var(queue_var))
-            .max_number_of_messages(10)
-            .wait_time_seconds(2)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{e:?}"));
-        let mut event = SqsEvent::default();
-        for m in out.messages.unwrap_or_default() {
-            let mut record = SqsMessage::default();
-            record.message_id = m.message_id;
-            record.body = m.body;
-            event.records.push(record);
-        }
-        event
+        receive_batch(&self.env, queue_var).await
     }
 
     /// Raw MIME of the mail moto's SES sent to `to`, oldest first.

@@ -2,6 +2,7 @@
 //! stack (DynamoDB Local, moto's SQS/SES/S3). `make test` starts the stack.
 
 mod adapters;
+mod agent;
 mod binaries;
 mod contract_dynamodb;
 mod functions;

@@ -1,0 +1,158 @@
+//! The agent's side on the local stack: a customer submits, the agent's counter
+//! rises, the agent replies, and the reply leaves as mail. Counts the round trips
+//! each agent action costs.
+#![allow(clippy::unwrap_used)]
+
+use helpdesk_aws::dynamo::{DynamoStore, Tables};
+use helpdesk_aws::sqs::SqsOutboundQueue;
+use helpdesk_domain::catalog_cache::CachedCatalog;
+use lambda_kit::config::{AgentApiConfig, SubmitFormConfig};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use testkit::local::LocalEnv;
+
+/// An agent-api request as API Gateway passes it after checking `user`'s token.
+fn as_agent(user: &str, group: &str, method: &str, path: &str, body: Option<Value>) -> String {
+    let mut event: Value =
+        serde_json::from_str(&testkit::events::event_text("agent-api.apigw.tickets.json")).unwrap();
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    event["rawPath"] = json!(path);
+    event["rawQueryString"] = json!(query);
+    event["requestContext"]["http"]["path"] = json!(path);
+    event["requestContext"]["http"]["method"] = json!(method);
+    event["queryStringParameters"] = json!({});
+    let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+    claims["username"] = json!(user);
+    claims["cognito:groups"] = json!(format!("[{group}]"));
+    if let Some(b) = body {
+        event["body"] = json!(b.to_string());
+    }
+    event.to_string()
+}
+
+#[tokio::test]
+async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
+    let env = LocalEnv::fresh().await;
+    let config = AgentApiConfig::from_source(&env.vars).unwrap();
+    let calls = testkit::calls::CallLog::default();
+    let tables = Tables {
+        main: config.store.main_table.clone(),
+        ops: config.store.ops_table.clone(),
+    };
+    let store = Arc::new(DynamoStore::new(calls.dynamodb(&env.aws), tables));
+    local_runner::seed::seed_demo(&*store).await.unwrap();
+    let mut deps = agent_api::Deps::connect(&env.aws, &config);
+    deps.tickets = store.clone();
+    deps.catalog = Arc::new(CachedCatalog::new(
+        store.clone(),
+        deps.clock.clone(),
+        chrono::Duration::seconds(60),
+    ));
+    deps.outbound = Arc::new(SqsOutboundQueue::new(
+        calls.sqs(&env.aws),
+        config.outbound_queue_url.clone(),
+    ));
+    let agent = agent_api::router(Arc::new(deps));
+    let call = |method: &'static str, path: String, body: Option<Value>| {
+        let agent = agent.clone();
+        async move {
+            crate::functions::invoke(agent, &as_agent("ana", "agents", method, &path, body)).await
+        }
+    };
+
+    let (_, before) = call("GET", "/api/agent/counts".into(), None).await;
+    let submit_config = SubmitFormConfig::from_source(&env.vars).unwrap();
+    let public = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &env.aws,
+        &submit_config,
+    )));
+    let mut event: Value = serde_json::from_str(&testkit::events::event_text(
+        "submit-form.apigw.create-ticket.json",
+    ))
+    .unwrap();
+    event["body"] = json!(
+        json!({
+            "category": "billing", "name": "Jane Customer", "email": "jane@example.com",
+            "subject": "Charged twice", "description": "Order #1001 was charged twice.",
+            "details": {"order_id": "#1001"}, "elapsed_ms": 9000
+        })
+        .to_string()
+    );
+    event["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("idempotency-key");
+    let (status, created) = crate::functions::invoke(public, &event.to_string()).await;
+    assert_eq!(status, 201, "{created}");
+    let reference = created["reference"].as_str().unwrap().to_owned();
+
+    let (_, after) = call("GET", "/api/agent/counts".into(), None).await;
+    assert_eq!(
+        after["views"]["unassigned"].as_i64().unwrap(),
+        before["views"]["unassigned"].as_i64().unwrap() + 1
+    );
+    calls.take();
+    let (status, view) = call("GET", format!("/api/agent/tickets/{reference}"), None).await;
+    assert_eq!(status, 200, "{view}");
+    let open = calls.take();
+    let last_seen = view["thread"][0]["id"].as_str().unwrap().to_owned();
+    let (status, done) = call(
+        "POST",
+        format!("/api/agent/tickets/{reference}/replies"),
+        Some(json!({"version": view["ticket"]["version"], "last_seen": last_seen, "body": format!("Refunded {reference}.")})),
+    )
+    .await;
+    assert_eq!(status, 200, "{done}");
+    let reply = calls.take();
+    println!("open a ticket: {open:?}\nreply: {reply:?}");
+    // The agent's record, then the ticket's partition, then one write and one send.
+    assert_eq!(
+        reply,
+        [
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.TransactWriteItems",
+            "AmazonSQS.SendMessage"
+        ]
+    );
+    // Warm (categories, policies and agent names cached), opening a ticket reads the
+    // agent's record, the ticket's partition and the requester's other tickets.
+    let (status, _) = call("GET", format!("/api/agent/tickets/{reference}"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        calls.take(),
+        [
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.Query"
+        ]
+    );
+    let (_, counts) = call("GET", "/api/agent/counts".into(), None).await;
+    assert_eq!(counts["views"]["mine"], 1);
+    // Counts: the agent's record and one BatchGetItem for every counter.
+    assert_eq!(
+        calls.take(),
+        [
+            "DynamoDB_20120810.GetItem",
+            "DynamoDB_20120810.BatchGetItem"
+        ]
+    );
+
+    // The queued reply is what send-reply mails.
+    let outbound = send_reply::Deps::connect(
+        &env.aws,
+        &lambda_kit::config::SendReplyConfig::from_source(&env.vars).unwrap(),
+    );
+    let batch = crate::mail::receive_batch(&env, "HELPDESK_OUTBOUND_QUEUE_URL").await;
+    let response = send_reply::handle(&outbound, batch).await;
+    assert!(response.batch_item_failures.is_empty());
+    let sent = local_runner::dev::sent_mail(&env.var("HELPDESK_MOTO_URL"))
+        .await
+        .unwrap();
+    assert!(
+        sent.iter()
+            .any(|m| m.destinations.iter().any(|d| d == "jane@example.com")
+                && m.raw_data.contains(&format!("Refunded {reference}."))),
+        "the reply was mailed"
+    );
+}
