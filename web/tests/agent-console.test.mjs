@@ -208,3 +208,39 @@ test("a duplicate is merged into the ticket that stays, and its customer is told
   assert.doesNotMatch(mail.raw_data, /#token=/, "no key to the customer's page");
   await context.close();
 });
+
+test("an admin adds a category with its own fields and an agent for it", async () => {
+  const context = await browser.newContext();
+  const page = await signIn(context, "adam");
+  await page.getByRole("link", { name: "Categories (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Categories" }).waitFor();
+  const slug = `returns-${Date.now() % 100000}`;
+  await page.getByRole("button", { name: "New category" }).click();
+  await page.getByLabel("Slug (a-z, 0-9, -)").fill(slug);
+  await page.getByLabel("Mail addresses (one per line)").fill(`${slug}@helpdesk.test`);
+  await page.getByRole("button", { name: "Add field" }).click();
+  await page.getByLabel("Key (a-z, 0-9, _)").fill("reason");
+  await page.getByLabel("Label", { exact: true }).fill("Reason");
+  await page.getByLabel("Type").selectOption("choice");
+  await page.getByLabel("Options (one per line)").fill("Broken\nWrong size");
+  await page.getByRole("button", { name: "Save category" }).click();
+  // Nothing named: the reasons are listed and nothing is saved.
+  await page.locator(".notice.error", { hasText: "name: is required" }).waitFor();
+  await page.getByLabel("Name", { exact: true }).fill("Returns");
+  await page.getByRole("button", { name: "Save category" }).click();
+  const card = page.locator(`li[data-category="${slug}"]`);
+  await card.waitFor();
+  assert.match(await card.textContent(), new RegExp(`1 fields · ${slug}@helpdesk\\.test`));
+
+  await page.getByRole("link", { name: "Agents (admin)" }).click();
+  await page.getByRole("button", { name: "New agent" }).click();
+  await page.getByLabel("User name (as in Cognito)").fill(`cara-${slug}`);
+  await page.getByLabel("Name", { exact: true }).fill("Cara Agent");
+  await page.getByLabel("Email").fill("cara@helpdesk.test");
+  await page.getByLabel("Returns").check();
+  await page.getByRole("button", { name: "Save agent" }).click();
+  const row = page.locator(`tr[data-agent="cara-${slug}"]`);
+  await row.waitFor();
+  assert.match(await row.textContent(), new RegExp(`Cara Agentagent${slug}`));
+  await context.close();
+});

@@ -102,10 +102,10 @@ impl FromRequestParts<Arc<Deps>> for Authed {
                 "Your sign-in works, but no agent profile exists for it. Ask an admin.",
             )
         })?;
-        Ok(Authed(Caller {
-            agent,
-            role: id.role,
-        }))
+        // Both must allow it: the group (identity provider) and the record (which
+        // an admin can lower here at once).
+        let role = id.role.least(agent.role);
+        Ok(Authed(Caller { agent, role }))
     }
 }
 

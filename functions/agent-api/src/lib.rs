@@ -2,6 +2,7 @@
 //! the authorizer's claims and their agent record; a ticket outside the caller's
 //! categories answers 404 exactly like a missing one.
 
+mod admin;
 mod auth;
 mod library;
 pub mod openapi;
@@ -88,10 +89,14 @@ pub enum Route {
     FaqList,
     FaqCreate,
     FaqUpdate,
+    AdminCategories,
+    AdminCategory,
+    AdminAgents,
+    AdminAgent,
 }
 
 impl Route {
-    pub const ALL: [Route; 20] = [
+    pub const ALL: [Route; 24] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -112,6 +117,10 @@ impl Route {
         Route::FaqList,
         Route::FaqCreate,
         Route::FaqUpdate,
+        Route::AdminCategories,
+        Route::AdminCategory,
+        Route::AdminAgents,
+        Route::AdminAgent,
     ];
 
     pub fn method_and_path(self) -> (&'static str, &'static str) {
@@ -136,6 +145,10 @@ impl Route {
             Route::FaqList => ("GET", "/api/agent/faq"),
             Route::FaqCreate => ("POST", "/api/agent/faq"),
             Route::FaqUpdate => ("PUT", "/api/agent/faq/{category}/{id}"),
+            Route::AdminCategories => ("GET", "/api/agent/admin/categories"),
+            Route::AdminCategory => ("PUT", "/api/agent/admin/categories/{id}"),
+            Route::AdminAgents => ("GET", "/api/agent/admin/agents"),
+            Route::AdminAgent => ("PUT", "/api/agent/admin/agents/{id}"),
         }
     }
 
@@ -161,6 +174,10 @@ impl Route {
             Route::FaqList => get(library::list_faq),
             Route::FaqCreate => post(library::create_faq),
             Route::FaqUpdate => put(library::update_faq),
+            Route::AdminCategories => get(admin::categories),
+            Route::AdminCategory => put(admin::put_category),
+            Route::AdminAgents => get(admin::agents),
+            Route::AdminAgent => put(admin::put_agent),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! A test also holds the documented operations to `Route::ALL` in both directions.
 #![allow(dead_code)] // The functions below exist only to carry the path documentation.
 
+use crate::admin::{AdminAgentsJson, AdminCategoriesJson, AgentInput, CategoryInput, PolicyJson};
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
@@ -14,6 +15,7 @@ use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
 };
+use helpdesk_domain::category::Category;
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -241,6 +243,26 @@ fn faq_create() {}
     responses((status = 200, body = FaqJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn faq_update() {}
 
+#[utoipa::path(get, path = "/api/agent/admin/categories", tag = "admin",
+    responses((status = 200, body = AdminCategoriesJson), (status = 403, body = ErrorJson)))]
+fn admin_categories() {}
+
+#[utoipa::path(put, path = "/api/agent/admin/categories/{id}", tag = "admin", request_body = CategoryInput,
+    params(("id" = String, Path, description = "The category's slug")),
+    responses((status = 200, body = Category, description = "Replaced"), (status = 201, body = Category, description = "Created"),
+        (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn admin_category() {}
+
+#[utoipa::path(get, path = "/api/agent/admin/agents", tag = "admin",
+    responses((status = 200, body = AdminAgentsJson), (status = 403, body = ErrorJson)))]
+fn admin_agents() {}
+
+#[utoipa::path(put, path = "/api/agent/admin/agents/{id}", tag = "admin", request_body = AgentInput,
+    params(("id" = String, Path, description = "The Cognito user name")),
+    responses((status = 200, body = AgentJson, description = "Replaced"), (status = 201, body = AgentJson, description = "Created"),
+        (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn admin_agent() {}
+
 /// Every route needs the Cognito access token (locally: the runner's issuer).
 struct BearerAuth;
 
@@ -259,7 +281,8 @@ impl Modify for BearerAuth {
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
     paths(me, counts, notifications, tickets, ticket, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
-        faq_list, faq_create, faq_update),
+        faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
+        admin_agent),
     components(schemas(
         MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -267,6 +290,7 @@ impl Modify for BearerAuth {
         CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,
         NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
+        AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

@@ -46,6 +46,18 @@ pub struct AgentJson {
     categories: Vec<String>,
 }
 
+impl AgentJson {
+    pub fn of(a: &helpdesk_domain::catalog::Agent) -> Self {
+        Self {
+            id: a.id.to_string(),
+            name: a.name.clone(),
+            email: a.email.as_str().to_owned(),
+            role: a.role,
+            categories: a.categories.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
 /// Who is signed in, the categories they work on, whom they can hand tickets to,
 /// and every category (a ticket can be moved to any).
 #[derive(Serialize, ToSchema)]
@@ -71,13 +83,7 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
             .await?
             .into_iter()
             .filter(|a| categories.iter().any(|c| a.covers(&c.id)))
-            .map(|a| AgentJson {
-                id: a.id.to_string(),
-                name: a.name,
-                email: a.email.as_str().to_owned(),
-                role: a.role,
-                categories: a.categories.iter().map(ToString::to_string).collect(),
-            })
+            .map(|a| AgentJson::of(&a))
             .collect::<Vec<_>>();
         let json = |c: &Category| CategoryJson {
             id: c.id.to_string(),

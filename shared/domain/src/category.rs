@@ -7,8 +7,10 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Category {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub id: CategoryId,
     pub name: String,
     pub description: String,
@@ -16,7 +18,9 @@ pub struct Category {
     pub hints: Vec<String>,
     pub fields: Vec<FieldSchema>,
     /// Inbound addresses that route mail to this category (support@, billing@, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub addresses: Vec<EmailAddress>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
     pub agents: Vec<AgentId>,
     /// The SLA policy (targets per tier) that applies to this category.
     pub sla_policy: String,
@@ -24,6 +28,7 @@ pub struct Category {
     pub position: u32,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldSchema {
     /// The key in submitted data: lower-case letters, digits and `_`.
@@ -35,6 +40,7 @@ pub struct FieldSchema {
     pub help: String,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FieldKind {

@@ -2,6 +2,7 @@
 //! status may move, and the ports through which the use cases reach storage, queues,
 //! mail and time. Nothing here knows about AWS or Lambda.
 
+pub mod admin;
 pub mod attachments;
 pub mod canned;
 pub mod catalog;

@@ -4,6 +4,70 @@
  */
 
 export interface paths {
+    "/api/agent/admin/agents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["admin_agents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/admin/agents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["admin_agent"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/admin/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["admin_categories"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/admin/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["admin_category"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/canned": {
         parameters: {
             query?: never;
@@ -288,6 +352,23 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AdminAgentsJson: {
+            agents: components["schemas"]["AgentJson"][];
+        };
+        AdminCategoriesJson: {
+            categories: components["schemas"]["Category"][];
+            policies: components["schemas"]["PolicyJson"][];
+        };
+        /**
+         * @description An agent record as an admin writes it (the id, in the path, is the Cognito user
+         *     name). The role here caps the Cognito group's: lowering it takes effect at once.
+         */
+        AgentInput: {
+            categories?: string[];
+            email: string;
+            name: string;
+            role: components["schemas"]["Role"];
+        };
         AgentJson: {
             categories: string[];
             email: string;
@@ -322,6 +403,24 @@ export interface components {
             category?: string | null;
             title: string;
         };
+        Category: {
+            /** @description Inbound addresses that route mail to this category (support@, billing@, …). */
+            addresses: string[];
+            agents: string[];
+            description: string;
+            fields: components["schemas"]["FieldSchema"][];
+            /** @description Shown above the form: what to include, where to look first. */
+            hints: string[];
+            id: string;
+            name: string;
+            /**
+             * Format: int32
+             * @description Order on the start page.
+             */
+            position: number;
+            /** @description The SLA policy (targets per tier) that applies to this category. */
+            sla_policy: string;
+        };
         CategoryCountJson: {
             /** Format: int64 */
             awaiting_response: number;
@@ -335,6 +434,18 @@ export interface components {
             unassigned: number;
             /** Format: int64 */
             waiting: number;
+        };
+        /** @description A category as an admin writes it (its id is in the path). */
+        CategoryInput: {
+            /** @description Mail to these addresses opens tickets in this category. */
+            addresses?: string[];
+            description?: string;
+            fields?: components["schemas"]["FieldSchema"][];
+            hints?: string[];
+            name: string;
+            /** Format: int32 */
+            position?: number;
+            sla_policy: string;
         };
         CategoryJson: {
             id: string;
@@ -434,6 +545,40 @@ export interface components {
             field: string;
             reason: string;
         };
+        FieldKind: {
+            /** Format: int32 */
+            max_len: number;
+            /** @enum {string} */
+            type: "text";
+        } | {
+            /** Format: double */
+            max?: number | null;
+            /** Format: double */
+            min?: number | null;
+            /** @enum {string} */
+            type: "number";
+        } | {
+            /** @enum {string} */
+            type: "email";
+        } | {
+            /** @enum {string} */
+            type: "url";
+        } | {
+            options: string[];
+            /** @enum {string} */
+            type: "choice";
+        } | {
+            /** @enum {string} */
+            type: "date";
+        };
+        FieldSchema: {
+            help?: string;
+            kind: components["schemas"]["FieldKind"];
+            label: string;
+            /** @description The key in submitted data: lower-case letters, digits and `_`. */
+            name: string;
+            required: boolean;
+        };
         FileJson: {
             content_type: string;
             filename: string;
@@ -490,6 +635,9 @@ export interface components {
         PlaceholderJson: {
             meaning: string;
             placeholder: string;
+        };
+        PolicyJson: {
+            id: string;
         };
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
@@ -628,6 +776,164 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    admin_agents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminAgentsJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    admin_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The Cognito user name */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentJson"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    admin_categories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminCategoriesJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    admin_category: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The category's slug */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CategoryInput"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
     canned_list: {
         parameters: {
             query?: never;

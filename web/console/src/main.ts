@@ -6,6 +6,7 @@ import { loadConfig, setNewPassword, signIn, signOut, token, type ConsoleConfig 
 import { clear, el, on } from "./dom";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderNav, renderQueue, VIEWS } from "./queue";
+import { renderAdminAgents, renderAdminCategories } from "./admin";
 import { renderCanned, renderFaq } from "./library";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
@@ -95,12 +96,16 @@ async function start(config: ConsoleConfig): Promise<void> {
   const route = async () => {
     const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
     const parts = path.split("/").filter(Boolean);
-    const current = parts[0] === "view" ? parts[1] : (parts[0] ?? "");
+    const current = parts[0] === "view" || parts[0] === "admin" ? parts[1] : (parts[0] ?? "");
     renderNav(nav, counts, me, current);
     if (parts[0] === "ticket" && parts[1]) {
       await renderTicket(main, me, decodeURIComponent(parts[1]));
     } else if (parts[0] === "canned") {
       await renderCanned(main, me);
+    } else if (parts[0] === "admin" && parts[1] === "categories") {
+      await renderAdminCategories(main);
+    } else if (parts[0] === "admin" && parts[1] === "agents") {
+      await renderAdminAgents(main);
     } else if (parts[0] === "faq") {
       await renderFaq(main, me, new URLSearchParams(query));
     } else {

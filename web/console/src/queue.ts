@@ -31,6 +31,12 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
     el("li", {}, el("a", { href: "#/canned", "aria-current": current === "canned" ? "page" : undefined, text: "Canned replies" })),
     el("li", {}, el("a", { href: "#/faq", "aria-current": current === "faq" ? "page" : undefined, text: "FAQ" })),
   );
+  if (me.agent.role === "admin") {
+    library.append(
+      el("li", {}, el("a", { href: "#/admin/categories", "aria-current": current === "categories" ? "page" : undefined, text: "Categories (admin)" })),
+      el("li", {}, el("a", { href: "#/admin/agents", "aria-current": current === "agents" ? "page" : undefined, text: "Agents (admin)" })),
+    );
+  }
   nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);
   if (counts) {
     const table = el(
@@ -48,7 +54,6 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
     table.append(body);
     nav.append(table);
   }
-  void me;
 }
 
 function select(label: string, name: string, options: [string, string][], value: string): HTMLElement {

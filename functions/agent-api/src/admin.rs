@@ -1,0 +1,258 @@
+//! Admin pages' API: categories (their detail fields and mail addresses) and agent
+//! records. Admins only; everyone else gets 403.
+
+use crate::Deps;
+use crate::auth::Authed;
+use crate::queue::AgentJson;
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use helpdesk_domain::admin::{check_agent, check_category};
+use helpdesk_domain::catalog::{Agent, Role};
+use helpdesk_domain::category::{Category, FieldSchema};
+use helpdesk_domain::desk::Caller;
+use helpdesk_domain::{AgentId, CategoryId, EmailAddress, FieldError};
+use lambda_kit::http::{ApiError, json_object};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+const MAX_BODY: usize = 64 * 1024;
+
+fn admin_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Only admins change categories and agents.",
+        ))
+    }
+}
+
+/// Reads a JSON body into `T`; what serde can't read is named as the body's problem.
+async fn body_as<T: for<'de> Deserialize<'de>>(
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<T, ApiError> {
+    let (_, bytes) = json_object(headers, body, MAX_BODY).await?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        let message = e.to_string();
+        let reason = message
+            .split(" at line")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        ApiError::invalid(vec![FieldError::new("body", reason)])
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PolicyJson {
+    id: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminCategoriesJson {
+    categories: Vec<Category>,
+    policies: Vec<PolicyJson>,
+}
+
+pub async fn categories(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let categories = deps.catalog.categories().await?;
+        let policies = deps
+            .catalog
+            .policies()
+            .await?
+            .into_iter()
+            .map(|p| PolicyJson { id: p.id })
+            .collect();
+        Ok::<_, ApiError>(Json(AdminCategoriesJson {
+            categories,
+            policies,
+        }))
+    }
+    .await;
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}
+
+/// A category as an admin writes it (its id is in the path).
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryInput {
+    name: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    hints: Vec<String>,
+    #[serde(default)]
+    fields: Vec<FieldSchema>,
+    /// Mail to these addresses opens tickets in this category.
+    #[serde(default)]
+    addresses: Vec<String>,
+    sla_policy: String,
+    #[serde(default)]
+    position: u32,
+}
+
+pub async fn put_category(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let id = CategoryId::parse(&raw)
+            .map_err(|e| ApiError::invalid(vec![FieldError::new("id", e.to_string())]))?;
+        let input: CategoryInput = body_as(&headers, body).await?;
+        let mut errors = Vec::new();
+        let addresses: Vec<EmailAddress> = input
+            .addresses
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| match EmailAddress::parse(a.trim()) {
+                Ok(a) => Some(a),
+                Err(e) => {
+                    errors.push(FieldError::new(format!("addresses.{i}"), e.to_string()));
+                    None
+                }
+            })
+            .collect();
+        let all = deps.catalog.categories().await?;
+        let existing = all.iter().find(|c| c.id == id);
+        let category = Category {
+            id: id.clone(),
+            name: input.name.trim().to_owned(),
+            description: input.description.trim().to_owned(),
+            hints: input
+                .hints
+                .iter()
+                .map(|h| h.trim().to_owned())
+                .filter(|h| !h.is_empty())
+                .collect(),
+            fields: input.fields,
+            addresses,
+            agents: existing.map(|c| c.agents.clone()).unwrap_or_default(),
+            sla_policy: input.sla_policy,
+            position: input.position,
+        };
+        errors.extend(check_category(
+            &category,
+            &all,
+            &deps.catalog.policies().await?,
+        ));
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        deps.catalog.put_category(&category).await?;
+        let status = if existing.is_some() {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        Ok::<_, ApiError>((status, Json(category)))
+    }
+    .await;
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminAgentsJson {
+    agents: Vec<AgentJson>,
+}
+
+pub async fn agents(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let agents = deps
+            .catalog
+            .agents()
+            .await?
+            .iter()
+            .map(AgentJson::of)
+            .collect();
+        Ok::<_, ApiError>(Json(AdminAgentsJson { agents }))
+    }
+    .await;
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}
+
+/// An agent record as an admin writes it (the id, in the path, is the Cognito user
+/// name). The role here caps the Cognito group's: lowering it takes effect at once.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentInput {
+    name: String,
+    email: String,
+    role: Role,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+pub async fn put_agent(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let id = AgentId::parse(&raw)
+            .map_err(|e| ApiError::invalid(vec![FieldError::new("id", e.to_string())]))?;
+        let input: AgentInput = body_as(&headers, body).await?;
+        let mut errors = Vec::new();
+        let email = EmailAddress::parse(input.email.trim())
+            .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
+            .ok();
+        let categories: Vec<CategoryId> = input
+            .categories
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                CategoryId::parse(c)
+                    .map_err(|e| {
+                        errors.push(FieldError::new(format!("categories.{i}"), e.to_string()))
+                    })
+                    .ok()
+            })
+            .collect();
+        if id == *caller.id() && input.role != Role::Admin {
+            errors.push(FieldError::new(
+                "role",
+                "you can't take your own admin role away",
+            ));
+        }
+        let Some(email) = email else {
+            return Err(ApiError::invalid(errors));
+        };
+        let agent = Agent {
+            id,
+            name: input.name.trim().to_owned(),
+            email,
+            role: input.role,
+            categories,
+        };
+        errors.extend(check_agent(&agent, &deps.catalog.categories().await?));
+        if !errors.is_empty() {
+            return Err(ApiError::invalid(errors));
+        }
+        let existed = deps.catalog.agent(&agent.id).await?.is_some();
+        deps.catalog.put_agent(&agent).await?;
+        let status = if existed {
+            StatusCode::OK
+        } else {
+            StatusCode::CREATED
+        };
+        Ok::<_, ApiError>((status, Json(AgentJson::of(&agent))))
+    }
+    .await;
+    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+}

@@ -1,0 +1,245 @@
+// Admin pages: categories (their own detail fields and mail addresses) and agents.
+import { api, ApiError } from "./api";
+import { clear, el, on, toast } from "./dom";
+import type { components } from "./api.gen";
+
+type S = components["schemas"];
+type Category = S["Category"];
+type FieldSchema = S["FieldSchema"];
+type KindName = FieldSchema["kind"]["type"];
+
+function problems(e: unknown): string[] {
+  if (e instanceof ApiError) return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`) ?? [e.message];
+  return ["The request failed; try again."];
+}
+
+function showProblems(box: HTMLElement, list: string[]): void {
+  clear(box);
+  box.hidden = list.length === 0;
+  if (list.length) box.append(el("p", { text: "Please fix:" }), el("ul", {}, ...list.map((p) => el("li", { text: p }))));
+  box.focus();
+}
+
+let fieldCounter = 0;
+
+function fieldRow(f: FieldSchema | null): HTMLElement {
+  const n = ++fieldCounter;
+  const id = (part: string) => `field-${n}-${part}`;
+  const input = (part: string, label: string, value: string, attrs: Record<string, string> = {}) => {
+    const i = el("input", { id: id(part), "data-part": part, ...attrs });
+    i.value = value;
+    return el("div", { class: "field" }, el("label", { for: id(part), text: label }), i);
+  };
+  const kind = el("select", { id: id("kind"), "data-part": "kind" });
+  for (const k of ["text", "number", "email", "url", "choice", "date"]) kind.append(el("option", { value: k, text: k, selected: f?.kind.type === k }));
+  const required = el("input", { id: id("required"), type: "checkbox", "data-part": "required" });
+  required.checked = f?.required ?? false;
+  const k = f?.kind;
+  const options = el("textarea", { id: id("options"), rows: "3", "data-part": "options" });
+  options.value = k?.type === "choice" ? k.options.join("\n") : "";
+  const params = {
+    text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), { type: "number" }),
+    min: input("min", "Min", k?.type === "number" && k.min != null ? String(k.min) : "", { type: "number" }),
+    max: input("max", "Max", k?.type === "number" && k.max != null ? String(k.max) : "", { type: "number" }),
+    options: el("div", { class: "field" }, el("label", { for: id("options"), text: "Options (one per line)" }), options),
+  };
+  const showParams = () => {
+    params.text.hidden = kind.value !== "text";
+    params.min.hidden = params.max.hidden = kind.value !== "number";
+    params.options.hidden = kind.value !== "choice";
+  };
+  on(kind, "change", showParams);
+  showParams();
+  const remove = el("button", { type: "button", class: "secondary", text: "Remove field" });
+  const row = el(
+    "fieldset",
+    { class: "field-row" },
+    el("legend", { text: f ? `Field ${f.label}` : "New field" }),
+    input("name", "Key (a-z, 0-9, _)", f?.name ?? ""),
+    input("label", "Label", f?.label ?? ""),
+    el("div", { class: "field" }, el("label", { for: id("kind"), text: "Type" }), kind),
+    params.text,
+    params.min,
+    params.max,
+    params.options,
+    el("div", { class: "field check" }, required, el("label", { for: id("required"), text: "Required" })),
+    input("help", "Help text", f?.help ?? ""),
+    remove,
+  );
+  on(remove, "click", () => row.remove());
+  return row;
+}
+
+function readField(row: Element): FieldSchema {
+  const v = (part: string) => (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value ?? "";
+  const num = (part: string) => (v(part).trim() === "" ? null : Number(v(part)));
+  const type = v("kind") as KindName;
+  const kind: FieldSchema["kind"] =
+    type === "text" ? { type, max_len: Number(v("max_len")) }
+    : type === "number" ? { type, min: num("min"), max: num("max") }
+    : type === "choice" ? { type, options: v("options").split("\n").map((o) => o.trim()).filter(Boolean) }
+    : { type } as FieldSchema["kind"];
+  const required = (row.querySelector('[data-part="required"]') as HTMLInputElement | null)?.checked ?? false;
+  return { name: v("name").trim(), label: v("label"), kind, required, help: v("help") };
+}
+
+function categoryForm(main: HTMLElement, policies: string[], existing: Category | null, done: () => void): HTMLElement {
+  const text = (id: string, label: string, value: string, attrs: Record<string, string> = {}) => {
+    const i = el("input", { id, ...attrs });
+    i.value = value;
+    return { input: i, field: el("div", { class: "field" }, el("label", { for: id, text: label }), i) };
+  };
+  const area = (id: string, label: string, value: string) => {
+    const a = el("textarea", { id, rows: "3" });
+    a.value = value;
+    return { input: a, field: el("div", { class: "field" }, el("label", { for: id, text: label }), a) };
+  };
+  const slug = text("category-id", "Slug (a-z, 0-9, -)", existing?.id ?? "", existing ? { readonly: "true" } : {});
+  const name = text("category-name", "Name", existing?.name ?? "");
+  const description = area("category-description", "Description", existing?.description ?? "");
+  const hints = area("category-hints", "Hints (one per line)", existing?.hints.join("\n") ?? "");
+  const addresses = area("category-addresses", "Mail addresses (one per line)", existing?.addresses.join("\n") ?? "");
+  const position = text("category-position", "Position", String(existing?.position ?? 10), { type: "number" });
+  const policy = el("select", { id: "category-policy" });
+  for (const p of policies) policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
+  const fields = el("div", { class: "field-rows" }, ...(existing?.fields ?? []).map(fieldRow));
+  const add = el("button", { type: "button", class: "secondary", text: "Add field" });
+  on(add, "click", () => fields.append(fieldRow(null)));
+  const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
+  const form = el(
+    "form",
+    { class: "composer admin-form", "aria-label": existing ? `Edit ${existing.name}` : "New category" },
+    el("h2", { text: existing ? `Edit ${existing.name}` : "New category" }),
+    errors,
+    slug.field, name.field, description.field, hints.field, addresses.field,
+    el("div", { class: "field" }, el("label", { for: "category-policy", text: "SLA policy" }), policy),
+    position.field,
+    el("h3", { text: "Detail fields on the form" }),
+    fields,
+    add,
+    el("div", { class: "buttons" }, el("button", { type: "submit", text: "Save category" })),
+  );
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
+    try {
+      await api(`/admin/categories/${encodeURIComponent(slug.input.value.trim())}`, {
+        method: "PUT",
+        body: {
+          name: name.input.value,
+          description: description.input.value,
+          hints: lines(hints.input.value),
+          addresses: lines(addresses.input.value),
+          sla_policy: policy.value,
+          position: Number(position.input.value) || 0,
+          fields: [...fields.querySelectorAll(".field-row")].map(readField),
+        },
+      });
+      toast("Category saved.");
+      done();
+    } catch (err) {
+      showProblems(errors, problems(err));
+    }
+  });
+  void main;
+  return form;
+}
+
+export async function renderAdminCategories(main: HTMLElement): Promise<void> {
+  clear(main);
+  const heading = el("h1", { tabindex: "-1", text: "Categories" });
+  const { categories, policies } = await api<S["AdminCategoriesJson"]>("/admin/categories");
+  const policyIds = policies.map((p) => p.id);
+  const slot = el("div");
+  const open = (c: Category | null) => {
+    clear(slot);
+    slot.append(categoryForm(main, policyIds, c, () => void renderAdminCategories(main)));
+    slot.querySelector("input")?.focus();
+  };
+  const create = el("button", { type: "button", text: "New category" });
+  on(create, "click", () => open(null));
+  const list = el("ul", { class: "library" });
+  for (const c of categories) {
+    const edit = el("button", { type: "button", class: "secondary", text: `Edit ${c.name}` });
+    on(edit, "click", () => open(c));
+    list.append(
+      el("li", { "data-category": c.id },
+        el("h2", { text: `${c.name} (${c.id})` }),
+        el("p", { text: `${c.fields.length} fields · ${c.addresses.join(", ") || "no mail address"} · policy ${c.sla_policy}` }),
+        edit),
+    );
+  }
+  main.append(heading, create, slot, list);
+  heading.focus();
+}
+
+export async function renderAdminAgents(main: HTMLElement): Promise<void> {
+  clear(main);
+  const heading = el("h1", { tabindex: "-1", text: "Agents" });
+  const [{ agents }, { categories }] = await Promise.all([
+    api<S["AdminAgentsJson"]>("/admin/agents"),
+    api<S["AdminCategoriesJson"]>("/admin/categories"),
+  ]);
+  const slot = el("div");
+  const open = (a: S["AgentJson"] | null) => {
+    clear(slot);
+    const input = (id: string, label: string, value: string, attrs: Record<string, string> = {}) => {
+      const i = el("input", { id, ...attrs });
+      i.value = value;
+      return { i, f: el("div", { class: "field" }, el("label", { for: id, text: label }), i) };
+    };
+    const id = input("agent-id", "User name (as in Cognito)", a?.id ?? "", a ? { readonly: "true" } : {});
+    const name = input("agent-name", "Name", a?.name ?? "");
+    const email = input("agent-email", "Email", a?.email ?? "", { type: "email" });
+    const role = el("select", { id: "agent-role" });
+    for (const r of ["agent", "supervisor", "admin"]) role.append(el("option", { value: r, text: r, selected: r === (a?.role ?? "agent") }));
+    const boxes = categories.map((c) => {
+      const box = el("input", { type: "checkbox", id: `agent-cat-${c.id}`, value: c.id });
+      box.checked = a?.categories.includes(c.id) ?? false;
+      return el("div", { class: "field check" }, box, el("label", { for: `agent-cat-${c.id}`, text: c.name }));
+    });
+    const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
+    const form = el(
+      "form",
+      { class: "composer admin-form", "aria-label": a ? `Edit ${a.name}` : "New agent" },
+      el("h2", { text: a ? `Edit ${a.name}` : "New agent" }),
+      el("p", { class: "hint", text: "The role here caps the Cognito group's role; lowering it takes effect at once." }),
+      errors, id.f, name.f, email.f,
+      el("div", { class: "field" }, el("label", { for: "agent-role", text: "Role" }), role),
+      el("fieldset", {}, el("legend", { text: "Categories" }), ...boxes),
+      el("div", { class: "buttons" }, el("button", { type: "submit", text: "Save agent" })),
+    );
+    on(form, "submit", async (e) => {
+      e.preventDefault();
+      const chosen = [...form.querySelectorAll<HTMLInputElement>('fieldset input[type="checkbox"]')].filter((b) => b.checked).map((b) => b.value);
+      try {
+        await api(`/admin/agents/${encodeURIComponent(id.i.value.trim())}`, {
+          method: "PUT",
+          body: { name: name.i.value, email: email.i.value, role: role.value, categories: chosen },
+        });
+        toast("Agent saved.");
+        void renderAdminAgents(main);
+      } catch (err) {
+        showProblems(errors, problems(err));
+      }
+    });
+    slot.append(form);
+    (a ? name.i : id.i).focus();
+  };
+  const create = el("button", { type: "button", text: "New agent" });
+  on(create, "click", () => open(null));
+  const table = el(
+    "table",
+    { class: "tickets" },
+    el("thead", {}, el("tr", {}, ...["User name", "Name", "Role", "Categories", ""].map((h) => el("th", { scope: "col", text: h })))),
+  );
+  const body = el("tbody");
+  for (const a of agents) {
+    const edit = el("button", { type: "button", class: "secondary", text: `Edit ${a.name}` });
+    on(edit, "click", () => open(a));
+    body.append(el("tr", { "data-agent": a.id }, el("td", { text: a.id }), el("td", { text: a.name }), el("td", { text: a.role }), el("td", { text: a.categories.join(", ") || "all" }), el("td", {}, edit)));
+  }
+  table.append(body);
+  main.append(heading, create, slot, table);
+  heading.focus();
+}
