@@ -226,7 +226,7 @@ test("an admin adds a category with its own fields and an agent for it", async (
   await page.getByRole("button", { name: "Save category" }).click();
   // Nothing named: the reasons are listed and nothing is saved.
   await page.locator(".notice.error", { hasText: "name: is required" }).waitFor();
-  await page.getByLabel("Name", { exact: true }).fill("Returns");
+  await page.getByLabel("Name", { exact: true }).fill(`Returns ${slug}`);
   await page.getByRole("button", { name: "Save category" }).click();
   const card = page.locator(`li[data-category="${slug}"]`);
   await card.waitFor();
@@ -237,10 +237,42 @@ test("an admin adds a category with its own fields and an agent for it", async (
   await page.getByLabel("User name (as in Cognito)").fill(`cara-${slug}`);
   await page.getByLabel("Name", { exact: true }).fill("Cara Agent");
   await page.getByLabel("Email").fill("cara@helpdesk.test");
-  await page.getByLabel("Returns").check();
+  await page.getByLabel(`Returns ${slug}`).check();
   await page.getByRole("button", { name: "Save agent" }).click();
   const row = page.locator(`tr[data-agent="cara-${slug}"]`);
   await row.waitFor();
   assert.match(await row.textContent(), new RegExp(`Cara Agentagent${slug}`));
+  await context.close();
+});
+
+test("the console works with the keyboard alone and every control has a label", async () => {
+  const created = await submit("Keyboard only, please");
+  const context = await browser.newContext();
+  const page = await signIn(context, "ana");
+  await page.goto(`${BASE}/agent/#/view/all?sort=newest`);
+  await page.locator(`tr[data-reference="${created.reference}"]`).waitFor();
+  // Tab to the ticket's link and open it with Enter.
+  let found = false;
+  for (let i = 0; i < 60 && !found; i++) {
+    await page.keyboard.press("Tab");
+    found = await page.evaluate((ref) => document.activeElement?.textContent === ref, created.reference);
+  }
+  assert.equal(found, true, "the ticket link is reachable with Tab");
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: /Keyboard only, please/ }).waitFor();
+  const unlabelled = await page.$$eval("main input, main select, main textarea",
+    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id || e.outerHTML));
+  assert.deepEqual(unlabelled, []);
+  // Into the reply box with Tab, type, and send with the keyboard.
+  let inEditor = false;
+  for (let i = 0; i < 60 && !inEditor; i++) {
+    await page.keyboard.press("Tab");
+    inEditor = await page.evaluate(() => document.activeElement?.id === "reply-body");
+  }
+  assert.equal(inEditor, true, "the reply box is reachable with Tab");
+  await page.keyboard.type("Answered without a mouse.");
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
   await context.close();
 });
