@@ -1,20 +1,20 @@
 //! Admin pages' API: categories (their detail fields and mail addresses) and agent
 //! records. Admins only; everyone else gets 403.
 
-use crate::Deps;
 use crate::auth::Authed;
 use crate::queue::AgentJson;
+use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use helpdesk_domain::admin::{check_agent, check_category};
 use helpdesk_domain::catalog::{Agent, Role};
 use helpdesk_domain::category::{Category, FieldSchema};
 use helpdesk_domain::desk::Caller;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, FieldError};
-use lambda_kit::http::{ApiError, json_object};
+use lambda_kit::http::{ApiError, field, json_object};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -78,7 +78,7 @@ pub async fn categories(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -
         }))
     }
     .await;
-    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+    respond(result)
 }
 
 /// A category as an admin writes it (its id is in the path).
@@ -117,12 +117,12 @@ pub async fn put_category(
             .addresses
             .iter()
             .enumerate()
-            .filter_map(|(i, a)| match EmailAddress::parse(a.trim()) {
-                Ok(a) => Some(a),
-                Err(e) => {
-                    errors.push(FieldError::new(format!("addresses.{i}"), e.to_string()));
-                    None
-                }
+            .filter_map(|(i, a)| {
+                field(
+                    &mut errors,
+                    format!("addresses.{i}"),
+                    EmailAddress::parse(a.trim()),
+                )
             })
             .collect();
         let all = deps.catalog.categories().await?;
@@ -160,7 +160,7 @@ pub async fn put_category(
         Ok::<_, ApiError>((status, Json(category)))
     }
     .await;
-    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+    respond(result)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -181,7 +181,7 @@ pub async fn agents(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Re
         Ok::<_, ApiError>(Json(AdminAgentsJson { agents }))
     }
     .await;
-    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+    respond(result)
 }
 
 /// An agent record as an admin writes it (the id, in the path, is the Cognito user
@@ -209,19 +209,17 @@ pub async fn put_agent(
             .map_err(|e| ApiError::invalid(vec![FieldError::new("id", e.to_string())]))?;
         let input: AgentInput = body_as(&headers, body).await?;
         let mut errors = Vec::new();
-        let email = EmailAddress::parse(input.email.trim())
-            .map_err(|e| errors.push(FieldError::new("email", e.to_string())))
-            .ok();
+        let email = field(
+            &mut errors,
+            "email",
+            EmailAddress::parse(input.email.trim()),
+        );
         let categories: Vec<CategoryId> = input
             .categories
             .iter()
             .enumerate()
             .filter_map(|(i, c)| {
-                CategoryId::parse(c)
-                    .map_err(|e| {
-                        errors.push(FieldError::new(format!("categories.{i}"), e.to_string()))
-                    })
-                    .ok()
+                field(&mut errors, format!("categories.{i}"), CategoryId::parse(c))
             })
             .collect();
         if id == *caller.id() && input.role != Role::Admin {
@@ -254,5 +252,5 @@ pub async fn put_agent(
         Ok::<_, ApiError>((status, Json(AgentJson::of(&agent))))
     }
     .await;
-    result.map_or_else(IntoResponse::into_response, IntoResponse::into_response)
+    respond(result)
 }

@@ -182,6 +182,17 @@ impl Route {
     }
 }
 
+/// A handler's result as a response: the value, or the one error shape.
+fn respond<T: axum::response::IntoResponse>(
+    result: Result<T, ApiError>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match result {
+        Ok(value) => value.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 pub fn router(deps: Arc<Deps>) -> Router {
     // One method router per path: several methods may share a path.
     let mut paths: Vec<(&str, MethodRouter<Arc<Deps>>)> = Vec::new();

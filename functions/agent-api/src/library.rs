@@ -3,8 +3,8 @@
 //! also keep the shared canned replies and publish FAQ entries, after the answer
 //! was cleaned of personal data.
 
-use crate::Deps;
 use crate::auth::Authed;
+use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,7 @@ use helpdesk_domain::catalog::{FaqEntry, Role};
 use helpdesk_domain::desk::Caller;
 use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::{CategoryId, FieldError, TicketRef};
-use lambda_kit::http::{ApiError, Fields, json_object};
+use lambda_kit::http::{ApiError, Fields, field, json_object};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -106,10 +106,6 @@ fn new_id(deps: &Deps) -> Result<FaqId, ApiError> {
     FaqId::parse(deps.ids.message_id(deps.clock.now()).as_str()).map_err(|_| ApiError::internal())
 }
 
-fn respond(result: Result<Response, ApiError>) -> Response {
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
 pub async fn list_canned(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     respond(
         async {
@@ -149,13 +145,7 @@ async fn read_canned(
     let category = if raw_category.is_empty() {
         None
     } else {
-        match CategoryId::parse(&raw_category) {
-            Ok(c) => Some(c),
-            Err(e) => {
-                f.errors.push(FieldError::new("category", e.to_string()));
-                None
-            }
-        }
+        field(&mut f.errors, "category", CategoryId::parse(&raw_category))
     };
     f.errors.extend(canned::check(&title, &text));
     if !f.errors.is_empty() {

@@ -1,12 +1,12 @@
 //! The queue side: who am I, the views with their counts, the listing, and the
 //! cheap poll that tells the console something new arrived.
 
-use crate::Deps;
 use crate::auth::Authed;
 use crate::view::SummaryJson;
+use crate::{Deps, respond};
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use helpdesk_domain::catalog::Role;
@@ -14,7 +14,7 @@ use helpdesk_domain::desk::Caller;
 use helpdesk_domain::store::{Cursor, Listing, QueueOrder, QueueQuery};
 use helpdesk_domain::views::{self, Sort, View, ViewQuery};
 use helpdesk_domain::{Category, CategoryId, FieldError, Priority, Status, Tier};
-use lambda_kit::http::ApiError;
+use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -108,10 +108,7 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
         })
     }
     .await;
-    match result {
-        Ok(body) => Json(body).into_response(),
-        Err(e) => e.into_response(),
-    }
+    respond(result.map(Json))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -179,10 +176,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
 }
 
 pub async fn counts(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
-    match read_counts(&deps, &caller).await {
-        Ok(c) => Json(c).into_response(),
-        Err(e) => e.into_response(),
-    }
+    respond(read_counts(&deps, &caller).await.map(Json))
 }
 
 /// Send `cursor` back as `since` next time: `new_tickets` are those that arrived
@@ -268,10 +262,7 @@ pub async fn notifications(
         })
     }
     .await;
-    match result {
-        Ok(body) => Json(body).into_response(),
-        Err(e) => e.into_response(),
-    }
+    respond(result.map(Json))
 }
 
 const LIST_PARAMS: [&str; 8] = [
@@ -291,78 +282,73 @@ fn parse_list(
         .map(|k| FieldError::new(k.clone(), "is not a parameter of this listing"))
         .collect();
     let get = |k: &str| params.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let mut check = |name: &'static str, ok: bool, reason: &str| {
-        if !ok {
-            errors.push(FieldError::new(name, reason));
+    // An absent parameter takes its default; a bad one is named with its reason.
+    let mut read = |name: &str, parse: &dyn Fn(&str) -> Result<(), &'static str>| {
+        if let Some(raw) = get(name) {
+            field(&mut errors, name, parse(raw));
         }
     };
-    let view = get("view").map_or(Some(View::All), View::parse);
-    check(
-        "view",
-        view.is_some(),
-        "must be one of unassigned, mine, waiting, overdue, all",
-    );
-    let categories = match get("category") {
-        None => Some(mine.to_vec()),
-        Some(raw) => CategoryId::parse(raw)
-            .ok()
-            .filter(|c| mine.contains(c))
-            .map(|c| vec![c]),
-    };
-    check(
-        "category",
-        categories.is_some(),
-        "is not one of your categories",
-    );
-    let status = get("status").map(Status::parse);
-    check(
-        "status",
-        status.is_none_or(|s| s.is_some()),
-        "must be one of new, open, waiting_on_customer, resolved, closed",
-    );
-    let priority = get("priority")
-        .map(|p| serde_json::from_value::<Priority>(serde_json::Value::String(p.to_owned())).ok());
-    check(
-        "priority",
-        priority.as_ref().is_none_or(Option::is_some),
-        "must be one of low, normal, high, urgent",
-    );
-    let tier = get("tier")
-        .map(|t| serde_json::from_value::<Tier>(serde_json::Value::String(t.to_owned())).ok());
-    check(
-        "tier",
-        tier.as_ref().is_none_or(Option::is_some),
-        "must be standard or premium",
-    );
-    let sort = get("sort").map_or(Some(Sort::OldestFirst), Sort::parse);
-    check("sort", sort.is_some(), "must be one of oldest, newest, due");
-    let limit = get("limit").map_or(Some(25), |l| {
-        l.parse::<u16>().ok().filter(|n| (1..=100).contains(n))
+    let one_of = |ok: bool, reason: &'static str| if ok { Ok(()) } else { Err(reason) };
+    read("view", &|v| {
+        one_of(
+            View::parse(v).is_some(),
+            "must be one of unassigned, mine, waiting, overdue, all",
+        )
     });
-    check(
-        "limit",
-        limit.is_some(),
-        "must be a whole number from 1 to 100",
-    );
-    match (view, categories, status, priority, tier, sort, limit) {
-        (Some(view), Some(categories), status, priority, tier, Some(sort), Some(limit))
-            if errors.is_empty() =>
-        {
-            Ok(ViewQuery {
-                view,
-                categories,
-                agent: caller.id().clone(),
-                status: status.flatten(),
-                priority: priority.flatten(),
-                tier: tier.flatten(),
-                sort,
-                limit,
-                cursor: get("cursor").map(|c| Cursor(c.to_owned())),
-                now,
-            })
-        }
-        _ => Err(ApiError::invalid(errors)),
+    read("category", &|c| {
+        one_of(
+            CategoryId::parse(c).is_ok_and(|c| mine.contains(&c)),
+            "is not one of your categories",
+        )
+    });
+    read("status", &|v| {
+        one_of(
+            Status::parse(v).is_some(),
+            "must be one of new, open, waiting_on_customer, resolved, closed",
+        )
+    });
+    read("priority", &|v| {
+        one_of(
+            Priority::parse(v).is_ok(),
+            "must be one of low, normal, high, urgent",
+        )
+    });
+    read("tier", &|v| {
+        one_of(Tier::parse(v).is_ok(), "must be standard or premium")
+    });
+    read("sort", &|v| {
+        one_of(
+            Sort::parse(v).is_some(),
+            "must be one of oldest, newest, due",
+        )
+    });
+    read("limit", &|v| {
+        one_of(
+            v.parse::<u16>().is_ok_and(|n| (1..=100).contains(&n)),
+            "must be a whole number from 1 to 100",
+        )
+    });
+    if !errors.is_empty() {
+        return Err(ApiError::invalid(errors));
     }
+    // Every parameter present parsed above.
+    Ok(ViewQuery {
+        view: get("view").and_then(View::parse).unwrap_or(View::All),
+        categories: match get("category").and_then(|c| CategoryId::parse(c).ok()) {
+            Some(c) => vec![c],
+            None => mine.to_vec(),
+        },
+        agent: caller.id().clone(),
+        status: get("status").and_then(Status::parse),
+        priority: get("priority").and_then(|p| Priority::parse(p).ok()),
+        tier: get("tier").and_then(|t| Tier::parse(t).ok()),
+        sort: get("sort")
+            .and_then(Sort::parse)
+            .unwrap_or(Sort::OldestFirst),
+        limit: get("limit").and_then(|l| l.parse().ok()).unwrap_or(25),
+        cursor: get("cursor").map(|c| Cursor(c.to_owned())),
+        now,
+    })
 }
 
 pub async fn list(
@@ -385,8 +371,5 @@ pub async fn list(
         })
     }
     .await;
-    match result {
-        Ok(body) => Json(body).into_response(),
-        Err(e) => e.into_response(),
-    }
+    respond(result.map(Json))
 }

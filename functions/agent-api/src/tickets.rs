@@ -14,7 +14,7 @@ use helpdesk_domain::sla::describe_business_minutes;
 use helpdesk_domain::{
     AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
 };
-use lambda_kit::http::{ApiError, Fields, json_object};
+use lambda_kit::http::{ApiError, Fields, field, json_object};
 use serde::Serialize;
 use std::sync::Arc;
 use utoipa::ToSchema;
@@ -244,6 +244,17 @@ async fn change_op(
     }
 }
 
+/// A required field parsed by `parse`; a missing or bad one is recorded.
+fn parsed<T, E: std::fmt::Display>(
+    fields: &mut Fields,
+    name: &str,
+    what: &str,
+    parse: impl FnOnce(&str) -> Result<T, E>,
+) -> Option<T> {
+    let raw = required(fields, name, what)?;
+    field(&mut fields.errors, name, parse(raw.trim()))
+}
+
 fn required(fields: &mut Fields, name: &str, what: &str) -> Option<String> {
     let value = fields.string(name);
     if value.trim().is_empty() {
@@ -295,13 +306,8 @@ pub async fn assign(
         if agent.is_empty() {
             return Some(Action::Assign { to: None });
         }
-        match AgentId::parse(&agent) {
-            Ok(id) => Some(Action::Assign { to: Some(id) }),
-            Err(e) => {
-                f.errors.push(FieldError::new("agent", e.to_string()));
-                None
-            }
-        }
+        field(&mut f.errors, "agent", AgentId::parse(&agent))
+            .map(|id| Action::Assign { to: Some(id) })
     })
     .await
 }
@@ -314,17 +320,11 @@ pub async fn status(
     body: Body,
 ) -> Response {
     change(deps, caller, raw, headers, body, &["status"], |f| {
-        let raw = required(f, "status", "the new status")?;
-        match Status::parse(&raw) {
-            Some(to) => Some(Action::Status { to }),
-            None => {
-                f.errors.push(FieldError::new(
-                    "status",
-                    "must be one of new, open, waiting_on_customer, resolved, closed",
-                ));
-                None
-            }
-        }
+        parsed(f, "status", "the new status", |s| {
+            Status::parse(s)
+                .ok_or("must be one of new, open, waiting_on_customer, resolved, closed")
+        })
+        .map(|to| Action::Status { to })
     })
     .await
 }
@@ -337,17 +337,7 @@ pub async fn priority(
     body: Body,
 ) -> Response {
     change(deps, caller, raw, headers, body, &["priority"], |f| {
-        let raw = required(f, "priority", "the new priority")?;
-        match serde_json::from_value::<Priority>(serde_json::Value::String(raw)) {
-            Ok(to) => Some(Action::Priority { to }),
-            Err(_) => {
-                f.errors.push(FieldError::new(
-                    "priority",
-                    "must be one of low, normal, high, urgent",
-                ));
-                None
-            }
-        }
+        parsed(f, "priority", "the new priority", Priority::parse).map(|to| Action::Priority { to })
     })
     .await
 }
@@ -360,14 +350,13 @@ pub async fn category(
     body: Body,
 ) -> Response {
     change(deps, caller, raw, headers, body, &["category"], |f| {
-        let raw = required(f, "category", "the category to move the ticket to")?;
-        match CategoryId::parse(&raw) {
-            Ok(to) => Some(Action::Category { to }),
-            Err(e) => {
-                f.errors.push(FieldError::new("category", e.to_string()));
-                None
-            }
-        }
+        parsed(
+            f,
+            "category",
+            "the category to move the ticket to",
+            CategoryId::parse,
+        )
+        .map(|to| Action::Category { to })
     })
     .await
 }
@@ -380,15 +369,10 @@ pub async fn merge(
     body: Body,
 ) -> Response {
     change_op(deps, caller, raw, headers, body, &["into"], |f| {
-        let raw = required(f, "into", "the reference of the ticket to keep")?;
-        match TicketRef::parse(&raw) {
-            Ok(target) => Some(Op::MergeInto(target)),
-            Err(_) => {
-                f.errors
-                    .push(FieldError::new("into", "is not a ticket reference"));
-                None
-            }
-        }
+        parsed(f, "into", "the reference of the ticket to keep", |r| {
+            TicketRef::parse(r).map_err(|_| "is not a ticket reference")
+        })
+        .map(Op::MergeInto)
     })
     .await
 }
@@ -401,16 +385,8 @@ pub async fn forward(
     body: Body,
 ) -> Response {
     change(deps, caller, raw, headers, body, &["to", "note"], |f| {
-        let to = required(f, "to", "the address to forward to");
+        let to = parsed(f, "to", "the address to forward to", EmailAddress::parse);
         let note = required(f, "note", "what you ask of them");
-        let to = match to.map(|t| EmailAddress::parse(t.trim())) {
-            Some(Ok(to)) => Some(to),
-            Some(Err(e)) => {
-                f.errors.push(FieldError::new("to", e.to_string()));
-                None
-            }
-            None => None,
-        };
         Some(Action::Forward {
             to: to?,
             note: note?,

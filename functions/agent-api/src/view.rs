@@ -154,11 +154,7 @@ pub async fn entries(
     for m in messages {
         let links =
             helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "download link not signed");
-                    ApiError::internal()
-                })?;
+                .await?;
         let files = m
             .attachments
             .iter()

@@ -113,11 +113,7 @@ async fn view(
     for m in thread.messages.into_iter().filter(|m| m.kind.is_public()) {
         let links =
             helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "download link not signed");
-                    ApiError::internal()
-                })?;
+                .await?;
         let files = m
             .attachments
             .iter()

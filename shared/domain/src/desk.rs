@@ -213,8 +213,8 @@ impl Desk<'_> {
                     MessageKind::SystemEvent,
                     format!(
                         "Priority changed from {} to {}.",
-                        priority_word(before.priority),
-                        priority_word(to)
+                        before.priority.as_str(),
+                        to.as_str()
                     ),
                 )
             }
@@ -536,13 +536,4 @@ fn body_text(body: &str) -> Result<String, DeskError> {
         ));
     }
     Ok(text.to_owned())
-}
-
-fn priority_word(p: Priority) -> &'static str {
-    match p {
-        Priority::Low => "low",
-        Priority::Normal => "normal",
-        Priority::High => "high",
-        Priority::Urgent => "urgent",
-    }
 }

@@ -108,6 +108,16 @@ pub enum Tier {
     Premium,
 }
 
+impl Tier {
+    pub fn parse(input: &str) -> Result<Tier, String> {
+        match input {
+            "standard" => Ok(Tier::Standard),
+            "premium" => Ok(Tier::Premium),
+            _ => Err("must be standard or premium".into()),
+        }
+    }
+}
+
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
@@ -122,6 +132,29 @@ pub enum Priority {
 }
 
 impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Low,
+        Priority::Normal,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    pub fn parse(input: &str) -> Result<Priority, String> {
+        Priority::ALL
+            .into_iter()
+            .find(|p| p.as_str() == input)
+            .ok_or_else(|| "must be one of low, normal, high, urgent".into())
+    }
+
     /// One step up, for escalation; Urgent stays Urgent.
     pub fn raised(self) -> Priority {
         match self {
@@ -226,6 +259,17 @@ mod tests {
             Closed.transition(Resolved).unwrap_err().to_string(),
             "a ticket that is closed cannot become resolved"
         );
+    }
+
+    #[test]
+    fn priority_text_round_trips_like_its_json() {
+        for p in Priority::ALL {
+            assert_eq!(Priority::parse(p.as_str()), Ok(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert!(Priority::parse("asap").is_err());
+        assert_eq!(Tier::parse("premium"), Ok(Tier::Premium));
+        assert!(Tier::parse("gold").is_err());
     }
 
     #[test]

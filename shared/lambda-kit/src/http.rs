@@ -111,6 +111,25 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<helpdesk_domain::attachments::AttachmentError> for ApiError {
+    fn from(e: helpdesk_domain::attachments::AttachmentError) -> Self {
+        tracing::error!(error = %e, "attachment storage failure");
+        Self::internal()
+    }
+}
+
+/// A parsed value, or its problem recorded under `field` (so every bad field of
+/// a request is named at once).
+pub fn field<T, E: std::fmt::Display>(
+    errors: &mut Vec<FieldError>,
+    field: impl Into<String>,
+    parsed: Result<T, E>,
+) -> Option<T> {
+    parsed
+        .map_err(|e| errors.push(FieldError::new(field, e.to_string())))
+        .ok()
+}
+
 #[derive(Serialize)]
 struct Body<'a> {
     error: &'a ApiError,

@@ -1,9 +1,7 @@
 //! `CatalogStore` on DynamoDB: categories, agents and FAQ entries are items under
 //! fixed partitions, read with one Query each.
 
-use super::items::{
-    self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, Item, PolicyItem, s,
-};
+use super::items::{self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, PolicyItem, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -18,28 +16,6 @@ use helpdesk_domain::{AgentId, Category, CategoryId};
 use serde::Serialize;
 
 impl DynamoStore {
-    async fn partition(&self, pk: String) -> Result<Vec<Item>, StoreError> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(pk.clone()))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            all.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(all);
-            }
-        }
-    }
-
     async fn put_plain<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
         self.client
             .put_item()

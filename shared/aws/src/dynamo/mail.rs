@@ -276,27 +276,11 @@ impl MailStore for DynamoStore {
     }
 
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(keys::quarantine_pk(day)))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                found.push(items::from_item::<QuarantineItem>(item)?.quarantined);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(found);
-            }
-        }
+        self.partition(keys::quarantine_pk(day))
+            .await?
+            .into_iter()
+            .map(|item| items::from_item::<QuarantineItem>(item).map(|q| q.quarantined))
+            .collect()
     }
 
     async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {

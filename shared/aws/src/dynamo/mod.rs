@@ -54,6 +54,40 @@ impl DynamoStore {
         Ok(out.item)
     }
 
+    /// Every item of one main-table partition, following the pages.
+    pub(crate) async fn partition(&self, pk: String) -> Result<Vec<items::Item>, StoreError> {
+        self.query_partition(pk, false).await
+    }
+
+    /// As [`DynamoStore::partition`], optionally strongly consistent (a ticket is
+    /// read that way before it is changed).
+    pub(crate) async fn query_partition(
+        &self,
+        pk: String,
+        consistent: bool,
+    ) -> Result<Vec<items::Item>, StoreError> {
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .key_condition_expression("pk = :pk")
+                .expression_attribute_values(":pk", items::s(pk.clone()))
+                .consistent_read(consistent)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            all.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
     /// Main-table items by full key in one `BatchGetItem` (at most 100 keys;
     /// duplicates read once), keyed by (pk, sk); missing items are left out.
     pub(crate) async fn batch_get(

@@ -386,32 +386,15 @@ impl TicketStore for DynamoStore {
     async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError> {
         let mut ticket = None;
         let mut messages = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", s(keys::ticket_pk(reference)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                let sk = items::string(&item, "sk")?;
-                if sk == keys::TICKET_SK {
-                    ticket = Some(items::from_item::<TicketItem>(item)?.ticket);
-                } else if sk.starts_with(keys::TOKEN_SK_PREFIX) {
-                    continue;
-                } else {
-                    messages.push(items::from_item::<MessageItem>(item)?.message);
-                }
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
+        for item in self
+            .query_partition(keys::ticket_pk(reference), true)
+            .await?
+        {
+            let sk = items::string(&item, "sk")?;
+            if sk == keys::TICKET_SK {
+                ticket = Some(items::from_item::<TicketItem>(item)?.ticket);
+            } else if !sk.starts_with(keys::TOKEN_SK_PREFIX) {
+                messages.push(items::from_item::<MessageItem>(item)?.message);
             }
         }
         let ticket = ticket.ok_or(StoreError::NotFound)?;
