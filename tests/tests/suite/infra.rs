@@ -314,3 +314,68 @@ fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
         [0];
     assert_eq!(notify["Filter"]["S3Key"]["Rules"][0]["Value"], "raw/");
 }
+
+/// The deploy guide's DynamoDB JSON as SDK values (it uses only S, M and L).
+fn attribute(v: &serde_json::Value) -> aws_sdk_dynamodb::types::AttributeValue {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let (kind, inner) = v
+        .as_object()
+        .and_then(|o| o.iter().next())
+        .unwrap_or_else(|| panic!("not a typed value: {v}"));
+    match kind.as_str() {
+        "S" => AttributeValue::S(inner.as_str().unwrap_or_default().to_owned()),
+        "L" => AttributeValue::L(
+            inner
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(attribute)
+                .collect(),
+        ),
+        "M" => AttributeValue::M(
+            inner
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), attribute(v)))
+                .collect(),
+        ),
+        other => panic!("the guide uses {other}: extend this test"),
+    }
+}
+
+#[tokio::test]
+async fn the_first_admin_record_of_the_deploy_guide_signs_in_as_an_admin() {
+    use helpdesk_domain::ports::CatalogStore;
+    let guide = std::fs::read_to_string(format!("{ROOT}/infra/README.md")).unwrap_or_default();
+    let start = guide
+        .find("--item '")
+        .unwrap_or_else(|| panic!("the guide has no put-item"))
+        + "--item '".len();
+    let end = start + guide[start..].find('\'').unwrap_or(0);
+    let json: serde_json::Value = serde_json::from_str(&guide[start..end].replace('\n', " "))
+        .unwrap_or_else(|e| panic!("the guide's item is not JSON: {e}"));
+    let item: HashMap<String, aws_sdk_dynamodb::types::AttributeValue> = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), attribute(v)))
+        .collect();
+    let env = testkit::local::LocalEnv::fresh().await;
+    env.aws
+        .dynamodb()
+        .put_item()
+        .table_name(env.var("HELPDESK_MAIN_TABLE"))
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let id = helpdesk_domain::AgentId::parse("admin@example.com").unwrap_or_else(|e| panic!("{e}"));
+    let admin = env
+        .store()
+        .agent(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("the store does not read the guide's record"));
+    assert_eq!(admin.role, helpdesk_domain::catalog::Role::Admin);
+}
