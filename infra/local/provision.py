@@ -40,7 +40,7 @@ def table_spec(name, spec):
     if spec["indexes"]:
         args["GlobalSecondaryIndexes"] = [
             {"IndexName": i["name"], "KeySchema": key_schema(i["key"]),
-             "Projection": {"ProjectionType": "ALL"}}
+             "Projection": {"ProjectionType": "KEYS_ONLY" if i.get("projection") == "keys_only" else "ALL"}}
             for i in spec["indexes"]
         ]
     return args

@@ -285,3 +285,27 @@ test("the console works with the keyboard alone and every control has a label", 
   await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
   await context.close();
 });
+
+// Last in this file: the tick runs the schedule days ahead, so earlier tickets' clocks move too.
+test("a ticket left unanswered past its promise is counted overdue and its escalation shows", async () => {
+  const created = await submit("Nobody answered me");
+  const ref = created.reference;
+  assert.ok(created.reply_by, "the receipt promises a first answer");
+  // The schedule, run at the promised time: level 1.
+  const tick = await fetch(`${BASE}/dev/tick?at=${encodeURIComponent(created.reply_by)}`, { method: "POST" });
+  const ran = await tick.json();
+  assert.equal(tick.status, 200, JSON.stringify(ran));
+  assert.ok(ran.report.breached >= 1, JSON.stringify(ran.report));
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await signIn(context, "ana");
+  const overdue = page.locator('a[data-view="overdue"] .count');
+  await overdue.waitFor();
+  assert.ok(Number(await overdue.textContent()) >= 1, "the Overdue view has a count");
+  // (The Overdue list itself goes by the wall clock, which this test ran ahead of.)
+  await page.goto(`${BASE}/agent/#/ticket/${ref}`);
+  await page.locator('[data-fact="sla"]', { hasText: "first response: breached" }).waitFor();
+  await page.getByText("SLA breached (level 1)").waitFor();
+  await page.getByText("Priority raised to high").first().waitFor();
+  await context.close();
+});

@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use lambda_kit::http::ApiError;
@@ -238,11 +238,30 @@ fn ses_like_id() -> String {
     format!("local{nanos:032x}")
 }
 
-/// `POST /dev/tick`: run sla-escalation now, as the schedule would.
-pub async fn tick(State(dev): State<Arc<DevState>>) -> Response {
-    match crate::schedule::tick(&dev.sla, chrono::Utc::now()).await {
-        Ok(()) => {
-            Json(serde_json::json!({"function": "sla-escalation", "ok": true})).into_response()
+#[derive(serde::Deserialize)]
+pub struct TickAt {
+    /// RFC 3339; later than now to see what the schedule will do then.
+    at: Option<String>,
+}
+
+/// `POST /dev/tick[?at=2026-11-30T09:00:00Z]`: run sla-escalation now (or as if
+/// the schedule fired at `at`), and answer what the run did.
+pub async fn tick(State(dev): State<Arc<DevState>>, Query(q): Query<TickAt>) -> Response {
+    let at = match q.at.as_deref().map(chrono::DateTime::parse_from_rfc3339) {
+        None => chrono::Utc::now(),
+        Some(Ok(at)) => at.with_timezone(&chrono::Utc),
+        Some(Err(e)) => {
+            return ApiError::invalid(vec![helpdesk_domain::FieldError::new(
+                "at",
+                format!("not an RFC 3339 time: {e}"),
+            )])
+            .into_response();
+        }
+    };
+    match crate::schedule::tick(&dev.sla, at).await {
+        Ok(report) => {
+            Json(serde_json::json!({"function": "sla-escalation", "ok": true, "report": report}))
+                .into_response()
         }
         Err(error) => (
             StatusCode::INTERNAL_SERVER_ERROR,

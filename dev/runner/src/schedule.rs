@@ -20,8 +20,11 @@ pub fn scheduled_event(at: DateTime<Utc>) -> Result<EventBridgeEvent, serde_json
     }))
 }
 
-/// One run; the error text is what the function reported.
-pub async fn tick(deps: &sla_escalation::Deps, at: DateTime<Utc>) -> Result<(), String> {
+/// One run as if the schedule fired at `at`; the error text is what the function reported.
+pub async fn tick(
+    deps: &sla_escalation::Deps,
+    at: DateTime<Utc>,
+) -> Result<helpdesk_domain::escalation::RunReport, String> {
     let event = scheduled_event(at).map_err(|e| e.to_string())?;
     sla_escalation::handle(deps, event)
         .await
@@ -34,7 +37,7 @@ pub async fn tick_forever(deps: Arc<sla_escalation::Deps>, every: Duration) {
     loop {
         interval.tick().await;
         match tick(&deps, Utc::now()).await {
-            Ok(()) => tracing::info!("sla-escalation run finished"),
+            Ok(report) => tracing::debug!(?report, "sla-escalation run finished"),
             Err(e) => tracing::warn!(error = %e, "sla-escalation run failed"),
         }
     }

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use helpdesk_domain::admin::{check_agent, check_category};
 use helpdesk_domain::catalog::{Agent, Role};
-use helpdesk_domain::category::{Category, FieldSchema};
+use helpdesk_domain::category::{Category, FieldSchema, Lifecycle};
 use helpdesk_domain::desk::Caller;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, FieldError};
 use lambda_kit::http::{ApiError, field, json_object};
@@ -98,6 +98,9 @@ pub struct CategoryInput {
     sla_policy: String,
     #[serde(default)]
     position: u32,
+    /// Days before a quiet ticket is reminded, solved and closed; kept when left out.
+    #[serde(default)]
+    lifecycle: Option<Lifecycle>,
 }
 
 pub async fn put_category(
@@ -142,6 +145,10 @@ pub async fn put_category(
             agents: existing.map(|c| c.agents.clone()).unwrap_or_default(),
             sla_policy: input.sla_policy,
             position: input.position,
+            lifecycle: input
+                .lifecycle
+                .or(existing.map(|c| c.lifecycle))
+                .unwrap_or_default(),
         };
         errors.extend(check_category(
             &category,

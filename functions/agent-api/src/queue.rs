@@ -120,6 +120,8 @@ pub struct CategoryCountJson {
     waiting: i64,
     unassigned: i64,
     awaiting_response: i64,
+    /// Active tickets past an SLA target.
+    overdue: i64,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -127,6 +129,8 @@ pub struct ViewCounts {
     unassigned: i64,
     mine: i64,
     waiting: i64,
+    /// Active tickets past an SLA target (breached and escalated).
+    overdue: i64,
     /// Active tickets (new, open, waiting) in the caller's categories.
     all: i64,
 }
@@ -145,11 +149,12 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
     let counts = deps.tickets.queue_counts(&ids, caller.id()).await?;
     let mut per = Vec::new();
     let mut received = BTreeMap::new();
-    let (mut unassigned, mut waiting, mut all) = (0, 0, 0);
+    let (mut unassigned, mut waiting, mut overdue, mut all) = (0, 0, 0, 0);
     for c in &categories {
         let n = counts.categories.get(&c.id).cloned().unwrap_or_default();
         let s = &n.by_status;
         unassigned += n.unassigned;
+        overdue += n.overdue;
         waiting += s.get(Status::WaitingOnCustomer);
         all += s.get(Status::New) + s.get(Status::Open) + s.get(Status::WaitingOnCustomer);
         received.insert(c.id.to_string(), n.received);
@@ -161,6 +166,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
             waiting: s.get(Status::WaitingOnCustomer),
             unassigned: n.unassigned,
             awaiting_response: s.awaiting_response(),
+            overdue: n.overdue,
         });
     }
     Ok(CountsJson {
@@ -168,6 +174,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
             unassigned,
             mine: counts.assigned_to_agent,
             waiting,
+            overdue,
             all,
         },
         categories: per,

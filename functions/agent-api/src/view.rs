@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::catalog::Agent;
+use helpdesk_domain::clocks::{Stage, Target};
 use helpdesk_domain::desk::DeskError;
 use helpdesk_domain::mail::inbound::Verdicts;
 use helpdesk_domain::store::TicketSummary;
@@ -34,10 +35,26 @@ pub struct TicketJson {
     /// When the running SLA clock falls due; none while paused or stopped.
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
+    /// The SLA clocks: what each measures, how far it has gone, when it is due.
+    pub clocks: Vec<ClockJson>,
+    /// Answers and solutions that came within / after their target so far.
+    pub targets_met: u32,
+    pub targets_missed: u32,
     /// Send it back with every change: a change made from an older version is refused.
     pub version: u64,
     /// Closed as a duplicate of this ticket.
     pub merged_into: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClockJson {
+    pub target: Target,
+    pub stage: Stage,
+    /// Paused while the customer has the ball.
+    pub running: bool,
+    pub due_at: Option<DateTime<Utc>>,
+    /// Business minutes used in earlier spells (before a pause).
+    pub used_minutes: u32,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -69,7 +86,20 @@ impl TicketJson {
             created_at: t.created_at,
             updated_at: t.updated_at,
             due_at: t.due_at,
-            overdue: t.due_at.is_some_and(|d| d < now),
+            overdue: t.sla.overdue() || t.due_at.is_some_and(|d| d < now),
+            clocks: [&t.sla.response, &t.sla.resolution]
+                .into_iter()
+                .flatten()
+                .map(|c| ClockJson {
+                    target: c.target,
+                    stage: c.stage,
+                    running: c.spell.is_some(),
+                    due_at: c.spell.map(|s| s.due_at),
+                    used_minutes: c.used_minutes,
+                })
+                .collect(),
+            targets_met: t.sla.targets_met.0,
+            targets_missed: t.sla.targets_met.1,
             version: t.version,
             merged_into: t.merged_into.as_ref().map(ToString::to_string),
         }

@@ -55,6 +55,7 @@ pub struct PublicTicket {
 fn tracking(deps: &Deps) -> Tracking<'_> {
     Tracking {
         tickets: &*deps.tickets,
+        catalog: &*deps.catalog,
         attachments: &*deps.attachments,
         clock: &*deps.clock,
         ids: &*deps.ids,

@@ -48,6 +48,9 @@ pub fn check_category(
     if !policies.iter().any(|p| p.id == category.sla_policy) {
         errors.push(FieldError::new("sla_policy", "no such SLA policy"));
     }
+    if let Err(reason) = category.lifecycle.check() {
+        errors.push(FieldError::new("lifecycle", reason));
+    }
     for (i, address) in category.addresses.iter().enumerate() {
         let taken = others
             .iter()
@@ -200,6 +203,7 @@ mod tests {
             agents: vec![],
             sla_policy: "default".into(),
             position: 1,
+            lifecycle: Default::default(),
         }
     }
 
@@ -221,6 +225,8 @@ mod tests {
             calendar,
             standard: targets,
             premium: targets,
+            warn_percent: 80,
+            escalate_percent: 150,
         }
     }
 

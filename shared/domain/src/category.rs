@@ -26,6 +26,48 @@ pub struct Category {
     pub sla_policy: String,
     /// Order on the start page.
     pub position: u32,
+    /// How long a quiet ticket rests before a reminder, solving and closing.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+}
+
+/// Days a quiet ticket rests: waiting on the customer it gets a reminder after
+/// `remind_after_days` and is solved after `solve_after_days`; solved, it closes
+/// after `close_after_days` without word from the customer (reminded halfway).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub remind_after_days: u16,
+    pub solve_after_days: u16,
+    pub close_after_days: u16,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            remind_after_days: 3,
+            solve_after_days: 7,
+            close_after_days: 7,
+        }
+    }
+}
+
+impl Lifecycle {
+    /// Each step at least a day, at most a year; the reminder before solving.
+    pub fn check(&self) -> Result<(), String> {
+        let days = [
+            self.remind_after_days,
+            self.solve_after_days,
+            self.close_after_days,
+        ];
+        if days.iter().any(|d| !(1..=365).contains(d)) {
+            return Err("each number of days must be from 1 to 365".into());
+        }
+        if self.remind_after_days >= self.solve_after_days {
+            return Err("the reminder must come before the ticket is solved".into());
+        }
+        Ok(())
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -253,6 +295,7 @@ mod tests {
             agents: vec![],
             sla_policy: "default".into(),
             position: 0,
+            lifecycle: Default::default(),
         }
     }
 

@@ -30,6 +30,8 @@ pub enum CounterKey {
     Unassigned { category: CategoryId },
     /// Active tickets assigned to an agent.
     AssignedTo { agent: AgentId },
+    /// Active tickets of a category with a broken SLA promise.
+    Overdue { category: CategoryId },
     /// Every ticket a category ever received: only grows, so the console can tell
     /// that something new arrived by comparing two readings.
     Received { category: CategoryId },
@@ -54,6 +56,13 @@ fn ownership(ticket: &Ticket) -> Option<CounterKey> {
         None => CounterKey::Unassigned {
             category: ticket.category.clone(),
         },
+    })
+}
+
+/// The overdue counter a ticket counts in while a promise to it is broken.
+fn overdue(ticket: &Ticket) -> Option<CounterKey> {
+    (ticket.status.is_active() && ticket.sla.overdue()).then(|| CounterKey::Overdue {
+        category: ticket.category.clone(),
     })
 }
 
@@ -104,6 +113,11 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
             delta: 1,
         });
     }
+    let (was, is) = (overdue(before), overdue(after));
+    if was != is {
+        deltas.extend(was.map(|key| CounterDelta { key, delta: -1 }));
+        deltas.extend(is.map(|key| CounterDelta { key, delta: 1 }));
+    }
     let (was, is) = (ownership(before), ownership(after));
     if was != is {
         deltas.extend(was.map(|key| CounterDelta { key, delta: -1 }));
@@ -153,6 +167,9 @@ pub struct CategoryCounts {
     pub by_status: StatusCounts,
     pub unassigned: i64,
     pub received: i64,
+    /// Active tickets past an SLA target.
+    #[serde(default)]
+    pub overdue: i64,
 }
 
 /// What the console's views count, read in one round trip.

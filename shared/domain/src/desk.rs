@@ -2,6 +2,7 @@
 //! only from the version they saw, so two agents never answer blind.
 
 use crate::catalog::{Agent, Role};
+use crate::clocks::{self, Happened, Rules};
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, MessageId, TicketRef};
 use crate::message::{Author, Message, MessageKind, ThreadedBy};
@@ -175,8 +176,6 @@ impl Desk<'_> {
                         .change_status(to, now)
                         .map_err(|e| DeskError::invalid("status", e.to_string()))?;
                 }
-                // Answered: the response clock stops while the customer has the ball.
-                after.due_at = None;
                 if after.assignee.is_none() {
                     after.assignee = Some(caller.id().clone());
                 }
@@ -193,9 +192,6 @@ impl Desk<'_> {
                 after
                     .change_status(to, now)
                     .map_err(|e| DeskError::invalid("status", e.to_string()))?;
-                if !to.awaits_agent() {
-                    after.due_at = None;
-                }
                 if to == Status::Resolved {
                     mail = Some(self.job(MailKind::ResolutionRequest, &before, None));
                 }
@@ -237,6 +233,14 @@ impl Desk<'_> {
                 message
             }
         };
+        let answered = message.kind == MessageKind::AgentReply;
+        let happened = if answered {
+            Happened::AgentAnswered
+        } else {
+            Happened::Changed
+        };
+        let rules = Rules::load(self.catalog, &after.category).await?;
+        clocks::apply(&before, &mut after, happened, &rules, now);
         let update = TicketUpdate::new(&before, after, vec![message.clone()])
             .with_outbox(mail.iter().cloned().collect());
         let saved = match self.tickets.update_ticket(update).await {
@@ -309,7 +313,8 @@ impl Desk<'_> {
             .change_status(Status::Closed, now)
             .map_err(|e| DeskError::invalid("into", e.to_string()))?;
         closed.merged_into = Some(target.clone());
-        closed.due_at = None;
+        let rules = Rules::load(self.catalog, &closed.category).await?;
+        clocks::apply(&from.ticket, &mut closed, Happened::Changed, &rules, now);
         let source_event = event(
             source,
             format!("{} merged this ticket into {target}.", caller.agent.name),

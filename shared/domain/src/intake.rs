@@ -2,6 +2,7 @@
 //! tracking secret and a queued confirmation, in one store write and one queue send.
 
 use crate::category::{Category, DetailValues, FieldError};
+use crate::clocks::Rules;
 use crate::email::EmailAddress;
 use crate::ids::{CategoryId, TicketRef};
 use crate::message::{Author, Message, MessageKind, ThreadedBy};
@@ -254,6 +255,7 @@ impl Intake<'_> {
         let reply_by = sla
             .as_ref()
             .and_then(|p| p.first_response_due(Tier::Standard, now));
+        let rules = Rules::new(category.as_ref(), sla);
         let token = self.ids.secret_token();
         if looks_automated(input, self.policy) {
             return Ok(Outcome::Discarded(Receipt {
@@ -271,7 +273,7 @@ impl Intake<'_> {
                 idempotency.as_ref(),
                 client_ip,
                 now,
-                reply_by,
+                &rules,
             );
             let job = new.outbox.first().cloned();
             match self.tickets.create_ticket(new).await {
@@ -324,14 +326,14 @@ impl Intake<'_> {
         idempotency: Option<&IdempotencyKey>,
         client_ip: &str,
         now: DateTime<Utc>,
-        first_response_due: Option<DateTime<Utc>>,
+        rules: &Rules,
     ) -> NewTicket {
         let reference = self.ids.ticket_ref();
         let requester = Requester {
             name: s.name.clone(),
             email: s.email.clone(),
         };
-        let ticket = Ticket {
+        let mut ticket = Ticket {
             reference: reference.clone(),
             category: s.category.clone(),
             tier: Tier::Standard,
@@ -344,11 +346,13 @@ impl Intake<'_> {
             channel: Channel::Web,
             created_at: now,
             updated_at: now,
-            // The first-response clock runs from creation (sparse due index).
-            due_at: first_response_due,
+            due_at: None,
             version: 1,
             merged_into: None,
+            sla: Default::default(),
         };
+        // The clocks run from creation (sparse due and wake indexes).
+        crate::clocks::open(&mut ticket, rules, now);
         let first_message = Message {
             id: self.ids.message_id(now),
             ticket: reference.clone(),
@@ -426,6 +430,7 @@ mod tests {
             agents: vec![],
             sla_policy: "default".into(),
             position: 1,
+            lifecycle: Default::default(),
         }
     }
 

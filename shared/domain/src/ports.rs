@@ -12,8 +12,8 @@ use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::sla::SlaPolicy;
 use crate::store::{
-    Created, DueTicket, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError,
-    TicketSummary, TicketThread, TicketUpdate, TrackingToken,
+    Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, TrackingToken, Waking,
 };
 use crate::ticket::Ticket;
 use crate::token::{SecretToken, TokenHash};
@@ -47,12 +47,9 @@ pub trait TicketStore: Send + Sync {
         agent: &AgentId,
     ) -> Result<QueueCounts, StoreError>;
 
-    /// Tickets whose running SLA clock falls due before `before`, earliest first.
-    async fn due_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: u16,
-    ) -> Result<Vec<DueTicket>, StoreError>;
+    /// Tickets the SLA run must look at by `before` (their `sla.wake_at`),
+    /// earliest first: the sparse wake index, never a scan.
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError>;
 
     /// A requester's tickets, newest first.
     async fn tickets_of_requester(

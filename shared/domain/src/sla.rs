@@ -237,6 +237,20 @@ pub struct SlaPolicy {
     pub calendar: Calendar,
     pub standard: Targets,
     pub premium: Targets,
+    /// At this share of a target the assignee is warned.
+    #[serde(default = "default_warn_percent")]
+    pub warn_percent: u16,
+    /// At this share of a target (past 100) the supervisors hear of it.
+    #[serde(default = "default_escalate_percent")]
+    pub escalate_percent: u16,
+}
+
+fn default_warn_percent() -> u16 {
+    80
+}
+
+fn default_escalate_percent() -> u16 {
+    150
 }
 
 impl SlaPolicy {

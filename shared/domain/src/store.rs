@@ -307,9 +307,10 @@ pub struct Page<T> {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DueTicket {
+pub struct Waking {
     pub reference: TicketRef,
-    pub due_at: DateTime<Utc>,
+    /// When the SLA run was to look at it.
+    pub at: DateTime<Utc>,
 }
 
 /// Message-IDs as stored and looked up: without angle brackets and white space.

@@ -1,6 +1,7 @@
 //! The ticket and its status machine.
 
 use crate::category::DetailValues;
+use crate::clocks::Clocks;
 use crate::email::EmailAddress;
 use crate::ids::{AgentId, CategoryId, TicketRef};
 use crate::text::{DisplayName, Subject};
@@ -200,6 +201,9 @@ pub struct Ticket {
     /// Closed as a duplicate of this ticket: mail to it threads there instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged_into: Option<TicketRef>,
+    /// The SLA clocks and quiet-ticket timers; see [`crate::clocks`].
+    #[serde(default)]
+    pub sla: Clocks,
 }
 
 impl Ticket {

@@ -53,6 +53,7 @@ const ATTEMPTS: usize = 3;
 
 pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
+    pub catalog: &'a dyn crate::ports::CatalogStore,
     pub attachments: &'a dyn crate::attachments::AttachmentStore,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
@@ -226,7 +227,15 @@ impl Tracking<'_> {
             if let Some(target) = &before.merged_into {
                 return Err(TrackingError::Merged(target.clone()));
             }
-            let (after, texts, kind) = f(&before, now)?;
+            let (mut after, texts, kind) = f(&before, now)?;
+            let rules = crate::clocks::Rules::load(self.catalog, &after.category).await?;
+            // The customer's word, or their "I still need help", is theirs to be answered.
+            let happened = if after.status.awaits_agent() {
+                crate::clocks::Happened::CustomerWrote
+            } else {
+                crate::clocks::Happened::Changed
+            };
+            crate::clocks::apply(&before, &mut after, happened, &rules, now);
             let author = match kind {
                 MessageKind::Customer => Author::Customer {
                     name: before.requester.name.clone(),

@@ -18,20 +18,3 @@ pub type Error = Box<dyn std::error::Error + Send + Sync + 'static>;
 pub fn init_tracing() {
     lambda_runtime::tracing::init_default_subscriber();
 }
-
-/// Every function answers this until its own issue lands: a clear error, never a
-/// pretended success.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("{what} is not implemented yet")]
-pub struct NotImplemented {
-    pub what: &'static str,
-}
-
-impl From<NotImplemented> for lambda_runtime::Diagnostic {
-    fn from(e: NotImplemented) -> Self {
-        lambda_runtime::Diagnostic {
-            error_type: "NotImplemented".into(),
-            error_message: e.to_string(),
-        }
-    }
-}

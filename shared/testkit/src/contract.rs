@@ -41,7 +41,7 @@ macro_rules! store_contract {
             a_view_refuses_a_cursor_it_did_not_make,
             canned_replies_list_by_title_replace_by_id_and_delete,
             several_tickets_change_in_one_write_or_not_at_all,
-            due_index_holds_only_running_clocks,
+            wake_index_holds_what_the_sla_run_must_see,
             requester_tickets_newest_first_ignoring_case,
             message_ids_lead_to_their_ticket,
             catalog_keeps_order_and_replaces_by_id,
@@ -322,36 +322,32 @@ pub async fn counters_follow_creation_status_and_category_changes(stores: &Store
     );
 }
 
-pub async fn due_index_holds_only_running_clocks(stores: &Stores) {
+pub async fn wake_index_holds_what_the_sla_run_must_see(stores: &Stores) {
     let (clock, ids) = setup();
     let now = clock.now();
     let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
     let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
     let c = create(stores, &ids, &clock, "billing", "c@example.com").await;
-    let _a = change(stores, &a, |t| t.due_at = Some(now + Duration::hours(2))).await;
-    let b = change(stores, &b, |t| t.due_at = Some(now + Duration::hours(1))).await;
-    let _c = change(stores, &c, |t| t.due_at = Some(now + Duration::hours(30))).await;
-    let due = stores
-        .tickets
-        .due_before(now + Duration::hours(3), 10)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let wake = |t: &mut Ticket, at| t.sla.wake_at = at;
+    let _a = change(stores, &a, |t| wake(t, Some(now + Duration::hours(2)))).await;
+    let b = change(stores, &b, |t| wake(t, Some(now + Duration::hours(1)))).await;
+    let _c = change(stores, &c, |t| wake(t, Some(now + Duration::hours(30)))).await;
+    let waking = |before, limit| async move {
+        stores
+            .tickets
+            .waking(before, limit)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let due = waking(now + Duration::hours(2), 10).await;
     let refs: Vec<_> = due.iter().map(|d| d.reference.clone()).collect();
+    // Up to and including `before`, earliest first.
     assert_eq!(refs, vec![b.reference.clone(), a.reference.clone()]);
-    assert_eq!(due[0].due_at, now + Duration::hours(1));
-    let one = stores
-        .tickets
-        .due_before(now + Duration::hours(3), 1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(one.len(), 1);
-    // Stopping b's clock takes it out of the index.
-    change(stores, &b, |t| t.due_at = None).await;
-    let due = stores
-        .tickets
-        .due_before(now + Duration::hours(3), 10)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(due[0].at, now + Duration::hours(1));
+    assert_eq!(waking(now + Duration::hours(3), 1).await.len(), 1);
+    // A ticket the run has nothing more to do for leaves the index.
+    change(stores, &b, |t| wake(t, None)).await;
+    let due = waking(now + Duration::hours(3), 10).await;
     assert_eq!(
         due.iter().map(|d| d.reference.clone()).collect::<Vec<_>>(),
         vec![a.reference]

@@ -43,6 +43,7 @@ pub fn category(id: &str, position: u32) -> Category {
         agents: vec![],
         sla_policy: "default".into(),
         position,
+        lifecycle: Default::default(),
     }
 }
 
@@ -127,6 +128,7 @@ pub fn new_ticket_with_ref(
         due_at: None,
         version: 1,
         merged_into: None,
+        sla: Default::default(),
     };
     let first_message = Message {
         id: ids.message_id(at),
@@ -230,5 +232,7 @@ pub fn office_policy(id: &str) -> helpdesk_domain::sla::SlaPolicy {
             next_response_minutes: 240,
             resolution_minutes: 24 * 60,
         },
+        warn_percent: 80,
+        escalate_percent: 150,
     }
 }

@@ -34,6 +34,9 @@ pub struct TableSpec {
 pub struct IndexSpec {
     pub name: String,
     pub key: Vec<String>,
+    /// `keys_only`, or every attribute when left out.
+    #[serde(default)]
+    pub projection: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -119,7 +122,10 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, spec: &Tabl
                 .set_key_schema(Some(key_schema(&index.key)))
                 .projection(
                     Projection::builder()
-                        .projection_type(ProjectionType::All)
+                        .projection_type(match index.projection.as_deref() {
+                            Some("keys_only") => ProjectionType::KeysOnly,
+                            _ => ProjectionType::All,
+                        })
                         .build(),
                 )
                 .build()

@@ -14,8 +14,8 @@ use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
-    Created, DueTicket, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
-    TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
+    Created, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
 use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
@@ -275,6 +275,9 @@ impl TicketStore for InMemoryStore {
                 received: s.counter(CounterKey::Received {
                     category: category.clone(),
                 }),
+                overdue: s.counter(CounterKey::Overdue {
+                    category: category.clone(),
+                }),
                 ..CategoryCounts::default()
             };
             c.by_status = s.status_counts(category);
@@ -283,23 +286,19 @@ impl TicketStore for InMemoryStore {
         Ok(counts)
     }
 
-    async fn due_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: u16,
-    ) -> Result<Vec<DueTicket>, StoreError> {
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
         let s = self.state();
-        let mut due: Vec<DueTicket> = s
+        let mut due: Vec<Waking> = s
             .tickets
             .values()
             .filter_map(|t| {
-                t.due_at.filter(|d| *d < before).map(|d| DueTicket {
+                t.sla.wake_at.filter(|d| *d <= before).map(|at| Waking {
                     reference: t.reference.clone(),
-                    due_at: d,
+                    at,
                 })
             })
             .collect();
-        due.sort_by(|a, b| (a.due_at, &a.reference).cmp(&(b.due_at, &b.reference)));
+        due.sort_by(|a, b| (a.at, &a.reference).cmp(&(b.at, &b.reference)));
         due.truncate(usize::from(limit));
         Ok(due)
     }

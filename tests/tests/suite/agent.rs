@@ -12,7 +12,13 @@ use std::sync::Arc;
 use testkit::local::LocalEnv;
 
 /// An agent-api request as API Gateway passes it after checking `user`'s token.
-fn as_agent(user: &str, group: &str, method: &str, path: &str, body: Option<Value>) -> String {
+pub(crate) fn as_agent(
+    user: &str,
+    group: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> String {
     let mut event: Value =
         serde_json::from_str(&testkit::events::event_text("agent-api.apigw.tickets.json")).unwrap();
     let (path, query) = path.split_once('?').unwrap_or((path, ""));

@@ -240,6 +240,21 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
         .map(|i| i.name.as_str())
         .collect();
     assert_eq!(indexes, wanted);
+    let projections: Vec<&str> = main["GlobalSecondaryIndexes"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .filter_map(|i| i["Projection"]["ProjectionType"].as_str())
+        .collect();
+    let wanted: Vec<&str> = res.tables["main"]
+        .indexes
+        .iter()
+        .map(|i| match i.projection.as_deref() {
+            Some("keys_only") => "KEYS_ONLY",
+            _ => "ALL",
+        })
+        .collect();
+    assert_eq!(projections, wanted);
     for (table, resource) in [("main", "MainTable"), ("ops", "OpsTable")] {
         let props = &t["Resources"][resource]["Properties"];
         let keys: Vec<&str> = props["KeySchema"]

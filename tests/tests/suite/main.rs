@@ -10,3 +10,4 @@ mod infra;
 mod intake;
 mod mail;
 mod runner;
+mod sla;

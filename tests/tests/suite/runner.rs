@@ -294,15 +294,19 @@ async fn empty_inbound_mail_is_refused_with_the_field_named() {
 }
 
 #[tokio::test]
-async fn the_schedule_tick_reports_the_function_result() {
+async fn the_schedule_tick_reports_what_the_run_did() {
     let env = LocalEnv::fresh().await;
     let (base, _runner) = serve(&env).await;
     let (status, body) = request("POST", &format!("{base}/dev/tick"), b"").await;
-    assert_eq!(status, 500);
-    assert_eq!(
-        json(&body)["error"],
-        "sla-escalation is not implemented yet"
-    );
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["report"]["looked_at"], 0);
+    // A run as if the schedule fired later; a bad time is named.
+    let later = format!("{base}/dev/tick?at=2030-01-07T09:00:00Z");
+    let (status, body) = request("POST", &later, b"").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = request("POST", &format!("{base}/dev/tick?at=monday"), b"").await;
+    assert_eq!(status, 400);
+    assert_eq!(json(&body)["error"]["fields"][0]["field"], "at");
 }
 
 #[tokio::test]

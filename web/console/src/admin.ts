@@ -100,6 +100,11 @@ function categoryForm(main: HTMLElement, policies: string[], existing: Category 
   const hints = area("category-hints", "Hints (one per line)", existing?.hints.join("\n") ?? "");
   const addresses = area("category-addresses", "Mail addresses (one per line)", existing?.addresses.join("\n") ?? "");
   const position = text("category-position", "Position", String(existing?.position ?? 10), { type: "number" });
+  const life = existing?.lifecycle ?? { remind_after_days: 3, solve_after_days: 7, close_after_days: 7 };
+  const days = (id: string, label: string, value: number) => text(id, label, String(value), { type: "number", min: "1", max: "365" });
+  const remind = days("category-remind", "Remind a customer who has not answered after (days)", life.remind_after_days);
+  const solve = days("category-solve", "Mark solved without an answer after (days)", life.solve_after_days);
+  const close = days("category-close", "Close a solved ticket without word after (days)", life.close_after_days);
   const policy = el("select", { id: "category-policy" });
   for (const p of policies) policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
   const fields = el("div", { class: "field-rows" }, ...(existing?.fields ?? []).map(fieldRow));
@@ -114,6 +119,8 @@ function categoryForm(main: HTMLElement, policies: string[], existing: Category 
     slug.field, name.field, description.field, hints.field, addresses.field,
     el("div", { class: "field" }, el("label", { for: "category-policy", text: "SLA policy" }), policy),
     position.field,
+    el("h3", { text: "Quiet tickets" }),
+    remind.field, solve.field, close.field,
     el("h3", { text: "Detail fields on the form" }),
     fields,
     add,
@@ -132,6 +139,11 @@ function categoryForm(main: HTMLElement, policies: string[], existing: Category 
           addresses: lines(addresses.input.value),
           sla_policy: policy.value,
           position: Number(position.input.value) || 0,
+          lifecycle: {
+            remind_after_days: Number(remind.input.value) || 0,
+            solve_after_days: Number(solve.input.value) || 0,
+            close_after_days: Number(close.input.value) || 0,
+          },
           fields: [...fields.querySelectorAll(".field-row")].map(readField),
         },
       });

@@ -412,6 +412,8 @@ export interface components {
             /** @description Shown above the form: what to include, where to look first. */
             hints: string[];
             id: string;
+            /** @description How long a quiet ticket rests before a reminder, solving and closing. */
+            lifecycle?: components["schemas"]["Lifecycle"];
             name: string;
             /**
              * Format: int32
@@ -430,6 +432,11 @@ export interface components {
             new: number;
             /** Format: int64 */
             open: number;
+            /**
+             * Format: int64
+             * @description Active tickets past an SLA target.
+             */
+            overdue: number;
             /** Format: int64 */
             unassigned: number;
             /** Format: int64 */
@@ -442,6 +449,7 @@ export interface components {
             description?: string;
             fields?: components["schemas"]["FieldSchema"][];
             hints?: string[];
+            lifecycle?: null | components["schemas"]["Lifecycle"];
             name: string;
             /** Format: int32 */
             position?: number;
@@ -465,6 +473,19 @@ export interface components {
         };
         /** @enum {string} */
         Channel: "web" | "email";
+        ClockJson: {
+            /** Format: date-time */
+            due_at?: string | null;
+            /** @description Paused while the customer has the ball. */
+            running: boolean;
+            stage: components["schemas"]["Stage"];
+            target: components["schemas"]["Target"];
+            /**
+             * Format: int32
+             * @description Business minutes used in earlier spells (before a pause).
+             */
+            used_minutes: number;
+        };
         /**
          * @description 409 `changed`: nothing was saved; the ticket as it is now and what was added
          *     after the caller's `last_seen` entry.
@@ -594,6 +615,19 @@ export interface components {
             version: number;
         };
         /**
+         * @description Days a quiet ticket rests: waiting on the customer it gets a reminder after
+         *     `remind_after_days` and is solved after `solve_after_days`; solved, it closes
+         *     after `close_after_days` without word from the customer (reminded halfway).
+         */
+        Lifecycle: {
+            /** Format: int32 */
+            close_after_days: number;
+            /** Format: int32 */
+            remind_after_days: number;
+            /** Format: int32 */
+            solve_after_days: number;
+        };
+        /**
          * @description Who is signed in, the categories they work on, whom they can hand tickets to,
          *     and every category (a ticket can be moved to any).
          */
@@ -682,6 +716,12 @@ export interface components {
             policy: string;
             resolution: string;
         };
+        /**
+         * @description How far a clock has gone towards and past its promise. Only ever rises while
+         *     the clock lives, so each level's warning or escalation is done once.
+         * @enum {string}
+         */
+        Stage: "on_track" | "warned" | "breached" | "escalated";
         /** @enum {string} */
         Status: "new" | "open" | "waiting_on_customer" | "resolved" | "closed";
         StatusRequest: {
@@ -708,6 +748,11 @@ export interface components {
             updated_at: string;
         };
         /**
+         * @description What a clock measures.
+         * @enum {string}
+         */
+        Target: "first_response" | "next_response" | "resolution";
+        /**
          * @description Why an inbound message landed on this ticket (DESIGN.md §4), recorded so an
          *     agent can see it and a wrong threading can be traced.
          * @enum {string}
@@ -717,6 +762,8 @@ export interface components {
             assignee?: string | null;
             category: string;
             channel?: null | components["schemas"]["Channel"];
+            /** @description The SLA clocks: what each measures, how far it has gone, when it is due. */
+            clocks: components["schemas"]["ClockJson"][];
             /** Format: date-time */
             created_at: string;
             details: {
@@ -735,6 +782,13 @@ export interface components {
             requester: components["schemas"]["Requester"];
             status: components["schemas"]["Status"];
             subject: string;
+            /**
+             * Format: int32
+             * @description Answers and solutions that came within / after their target so far.
+             */
+            targets_met: number;
+            /** Format: int32 */
+            targets_missed: number;
             tier: components["schemas"]["Tier"];
             /** Format: date-time */
             updated_at: string;
@@ -762,6 +816,11 @@ export interface components {
             all: number;
             /** Format: int64 */
             mine: number;
+            /**
+             * Format: int64
+             * @description Active tickets past an SLA target (breached and escalated).
+             */
+            overdue: number;
             /** Format: int64 */
             unassigned: number;
             /** Format: int64 */

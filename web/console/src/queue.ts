@@ -16,7 +16,7 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
   clear(nav);
   const list = el("ul", { class: "views" });
   for (const v of VIEWS) {
-    const count = counts && v.name !== "overdue" ? counts.views[v.name] : null;
+    const count = counts ? counts.views[v.name] : null;
     const link = el(
       "a",
       { href: `#/view/${v.name}`, "aria-current": current === v.name ? "page" : undefined, "data-view": v.name },

@@ -5,7 +5,7 @@
 import { api, ApiError } from "./api";
 import { clear, el, on, toast, when } from "./dom";
 import { cannedFor, faqDraftForm, fill } from "./library";
-import type { Changed, Conflict, Entry, Me, TicketView } from "./types";
+import type { Changed, Conflict, Entry, Me, Ticket, TicketView } from "./types";
 import { STATUS_LABEL } from "./types";
 
 const KIND_LABEL: Record<Entry["kind"], string> = {
@@ -85,6 +85,8 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dd", { "data-fact": "assignee", text: nameOf(me, ticket.assignee) }),
     el("dt", { text: "Due" }),
     el("dd", { class: ticket.overdue ? "overdue" : undefined, text: ticket.due_at ? `${when(ticket.due_at)}${ticket.overdue ? " (overdue)" : ""}` : "No clock running" }),
+    el("dt", { text: "SLA" }),
+    el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
     el("dd", { text: ticket.tier }),
     ...Object.entries(ticket.details).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]),
@@ -288,4 +290,22 @@ function nameOf(me: Me, id: string | null | undefined): string {
 /// Where a ticket can be moved: any category (moving hands it to that team).
 function allCategories(me: Me): { id: string; name: string }[] {
   return me.all_categories;
+}
+
+const STAGE_LABEL: Record<Ticket["clocks"][number]["stage"], string> = {
+  on_track: "on track",
+  warned: "due soon",
+  breached: "breached",
+  escalated: "escalated to supervisors",
+};
+
+/** "first response: due soon (Mon 30 Nov, 12:00) · resolution: paused"; how many targets were kept. */
+function clockText(ticket: Ticket): string {
+  const clocks = ticket.clocks.map((c) => {
+    const what = c.target.replace("_", " ");
+    if (!c.running) return `${what}: paused`;
+    return `${what}: ${STAGE_LABEL[c.stage]}${c.due_at ? ` (${when(c.due_at)})` : ""}`;
+  });
+  const kept = ticket.targets_met + ticket.targets_missed > 0 ? ` · targets kept ${ticket.targets_met} of ${ticket.targets_met + ticket.targets_missed}` : "";
+  return (clocks.join(" · ") || "No clock") + kept;
 }

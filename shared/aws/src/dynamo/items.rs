@@ -30,6 +30,10 @@ pub struct TicketItem {
     pub gsi4pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gsi4sk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi5pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi5sk: Option<String>,
     /// Top level so conditions can read it.
     pub version: u64,
     pub ticket: Ticket,
@@ -39,6 +43,10 @@ impl TicketItem {
     pub fn of(ticket: &Ticket) -> Self {
         let due = ticket.due_at.map(|d| keys::due_sk(d, &ticket.reference));
         let owner = keys::owner_pk(ticket);
+        let wake = ticket
+            .sla
+            .wake_at
+            .map(|w| keys::due_sk(w, &ticket.reference));
         Self {
             pk: keys::ticket_pk(&ticket.reference),
             sk: keys::TICKET_SK.into(),
@@ -50,6 +58,8 @@ impl TicketItem {
             gsi3sk: keys::created_sk(ticket),
             gsi4pk: owner.clone(),
             gsi4sk: owner.map(|_| keys::created_sk(ticket)),
+            gsi5pk: wake.as_ref().map(|_| keys::WAKE_PARTITION.to_owned()),
+            gsi5sk: wake,
             version: ticket.version,
             ticket: ticket.clone(),
         }

@@ -2,11 +2,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::counters::CounterKey;
+use helpdesk_domain::store::{StoreError, Waking};
 use helpdesk_domain::time::sortable;
 use helpdesk_domain::{AgentId, CategoryId, Message, Status, Ticket, TicketRef};
 
 pub const TICKET_SK: &str = "T";
 pub const DUE_PARTITION: &str = "DUE";
+pub const WAKE_PARTITION: &str = "WAKE";
 pub const MESSAGE_ID_SK: &str = "MID";
 pub const CATEGORY_PK: &str = "CATEGORY";
 pub const AGENT_PK: &str = "AGENT";
@@ -17,6 +19,7 @@ pub const QUEUE_INDEX: &str = "queue";
 pub const DUE_INDEX: &str = "due";
 pub const REQUESTER_INDEX: &str = "requester";
 pub const OWNER_INDEX: &str = "owner";
+pub const WAKE_INDEX: &str = "wake";
 
 pub fn ticket_pk(r: &TicketRef) -> String {
     format!("T#{}", r.as_str())
@@ -53,6 +56,25 @@ pub fn assigned_pk(agent: &AgentId) -> String {
 
 pub fn unassigned_pk(category: &CategoryId) -> String {
     format!("O#U#{}", category.as_str())
+}
+
+/// A wake index entry (keys only) read back: the ticket and its wake time.
+pub fn waking(item: &super::items::Item) -> Result<Waking, StoreError> {
+    let text = |name: &str| {
+        item.get(name)
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Corrupt(format!("wake entry without {name}")))
+    };
+    let reference = text("pk")?
+        .strip_prefix("T#")
+        .and_then(|r| TicketRef::parse(r).ok())
+        .ok_or_else(|| StoreError::Corrupt("wake entry with a bad ticket key".into()))?;
+    let at = text("gsi5sk")?
+        .split_once('#')
+        .and_then(|(at, _)| DateTime::parse_from_rfc3339(at).ok())
+        .ok_or_else(|| StoreError::Corrupt("wake entry with a bad time".into()))?
+        .with_timezone(&Utc);
+    Ok(Waking { reference, at })
 }
 
 pub fn due_sk(due: DateTime<Utc>, r: &TicketRef) -> String {
@@ -134,6 +156,11 @@ pub fn counter_location(key: &CounterKey) -> (String, String, String) {
             category_counter_pk(category),
             STATUS_SK.into(),
             "unassigned".into(),
+        ),
+        CounterKey::Overdue { category } => (
+            category_counter_pk(category),
+            STATUS_SK.into(),
+            "overdue".into(),
         ),
         CounterKey::Received { category } => (
             category_counter_pk(category),

@@ -19,8 +19,8 @@ use helpdesk_domain::counters::{
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
 use helpdesk_domain::store::{
-    Created, DueTicket, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery,
-    StoreError, TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
+    Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
+    TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
 use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::time::sortable;
@@ -520,6 +520,7 @@ impl TicketStore for DynamoStore {
             let mut c = CategoryCounts {
                 unassigned: items::number(&item, "unassigned")?,
                 received: items::number(&item, "received")?,
+                overdue: items::number(&item, "overdue")?,
                 ..CategoryCounts::default()
             };
             for status in Status::ALL {
@@ -537,11 +538,7 @@ impl TicketStore for DynamoStore {
         Ok(counts)
     }
 
-    async fn due_before(
-        &self,
-        before: DateTime<Utc>,
-        limit: u16,
-    ) -> Result<Vec<DueTicket>, StoreError> {
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
         let mut due = Vec::new();
         let mut start = None;
         while due.len() < usize::from(limit) {
@@ -549,23 +546,18 @@ impl TicketStore for DynamoStore {
                 .client
                 .query()
                 .table_name(&self.tables.main)
-                .index_name(keys::DUE_INDEX)
-                .key_condition_expression("gsi2pk = :p AND gsi2sk < :before")
-                .expression_attribute_values(":p", s(keys::DUE_PARTITION))
-                .expression_attribute_values(":before", s(sortable(before)))
+                .index_name(keys::WAKE_INDEX)
+                .key_condition_expression("gsi5pk = :p AND gsi5sk < :before")
+                .expression_attribute_values(":p", s(keys::WAKE_PARTITION))
+                // Sort keys are `<time>#<ref>`: every entry at `before` sorts below `<time>$`.
+                .expression_attribute_values(":before", s(format!("{}$", sortable(before))))
                 .limit(i32::from(limit) - due.len() as i32)
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(sdk_error)?;
             for item in out.items.unwrap_or_default() {
-                let ticket = items::from_item::<TicketItem>(item)?.ticket;
-                if let Some(due_at) = ticket.due_at {
-                    due.push(DueTicket {
-                        reference: ticket.reference,
-                        due_at,
-                    });
-                }
+                due.push(keys::waking(&item)?);
             }
             start = out.last_evaluated_key;
             if start.is_none() {

@@ -364,6 +364,7 @@ impl Inbox<'_> {
         {
             message.kind = MessageKind::InternalNote;
         }
+        let rules = crate::clocks::Rules::load(self.catalog, &thread.ticket.category).await?;
         for _ in 0..ATTEMPTS {
             let before = &thread.ticket;
             let mut after = before.clone();
@@ -374,6 +375,17 @@ impl Inbox<'_> {
                     .map_err(|e| InboxError::Retry(e.to_string()))?;
             }
             after.updated_at = message.created_at;
+            // The customer's word starts a response clock; a note from someone the
+            // ticket was forwarded to does not.
+            if !automatic && message.kind == MessageKind::Customer {
+                crate::clocks::apply(
+                    before,
+                    &mut after,
+                    crate::clocks::Happened::CustomerWrote,
+                    &rules,
+                    message.created_at,
+                );
+            }
             let update = TicketUpdate::new(before, after, vec![message.clone()])
                 .deduplicated_by(dedupe.clone());
             match self.tickets.update_ticket(update).await {
@@ -409,6 +421,7 @@ impl Inbox<'_> {
     ) -> Result<Received, InboxError> {
         let category = self.category_for(mail).await?;
         let policy = self.catalog.policy(&category.sla_policy).await?;
+        let rules = crate::clocks::Rules::new(Some(&category), policy);
         let name = if mail.from_name.as_str().is_empty() {
             DisplayName::from_mail(mail.from.local_part())
         } else {
@@ -416,7 +429,7 @@ impl Inbox<'_> {
         };
         for _ in 0..ATTEMPTS {
             let reference = self.ids.ticket_ref();
-            let ticket = Ticket {
+            let mut ticket = Ticket {
                 reference: reference.clone(),
                 category: category.id.clone(),
                 tier: Tier::Standard,
@@ -432,12 +445,12 @@ impl Inbox<'_> {
                 channel: Channel::Email,
                 created_at: now,
                 updated_at: now,
-                due_at: policy
-                    .as_ref()
-                    .and_then(|p| p.first_response_due(Tier::Standard, now)),
+                due_at: None,
                 version: 1,
                 merged_into: None,
+                sla: Default::default(),
             };
+            crate::clocks::open(&mut ticket, &rules, now);
             let first = self.message(
                 mail,
                 ses_id,

@@ -104,8 +104,11 @@ impl Postman<'_> {
         let now = self.clock.now();
         // Fresh link secrets: only hashes are stored, so every mail mints its own.
         let secrets: Vec<(TicketRef, crate::token::SecretToken)> = match &subject {
-            // A forward goes to someone outside: no key to the customer's page.
-            Subject::Ticket(_) if job.kind == MailKind::Forward => vec![],
+            // A forward goes to someone outside, an escalation to our own people:
+            // no key to the customer's page.
+            Subject::Ticket(_) if matches!(job.kind, MailKind::Forward | MailKind::Escalation) => {
+                vec![]
+            }
             Subject::Ticket(t) => vec![(t.ticket.reference.clone(), self.ids.secret_token())],
             Subject::Links(list) => list
                 .iter()
@@ -240,7 +243,6 @@ impl Postman<'_> {
                     Ok(Subject::Links(open))
                 })
             }
-            MailKind::Escalation => Ok(Err(format!("{:?} mail is not supported yet", job.kind))),
             _ => {
                 let Some(reference) = &job.ticket else {
                     return Ok(Err("the job names no ticket".into()));
@@ -318,6 +320,14 @@ impl Postman<'_> {
                     }
                     MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),
                     MailKind::Reminder => render::reminder(brand, ticket, link),
+                    MailKind::Escalation => {
+                        let event = message.ok_or("the escalation's event is not on the ticket")?;
+                        // For our people: no reply token, no customer thread.
+                        envelope.reply_to = from.clone();
+                        envelope.in_reply_to = None;
+                        envelope.references = vec![];
+                        render::escalation(brand, ticket, event)
+                    }
                     MailKind::Forward => {
                         let note = message.ok_or("the forward's note is not on the ticket")?;
                         // Only our thread id: the customer's Message-IDs stay ours.

@@ -248,6 +248,41 @@ pub fn forward(brand: &Brand, ticket: &Ticket, note: &Message, thread: &[Message
     )
 }
 
+/// To an agent or supervisor: an SLA warning or escalation, with the event's text
+/// and a link to the ticket in the console. Nothing of the customer's mail headers.
+pub fn escalation(brand: &Brand, ticket: &Ticket, event: &Message) -> Letter {
+    let blocks = [
+        Block::Para(event.body_text.clone()),
+        Block::Para(format!(
+            "Request {} from {} in {}: \u{201c}{}\u{201d} ({}, priority {}).",
+            ticket.reference.display(),
+            ticket.requester.email.as_str(),
+            ticket.category.as_str(),
+            ticket.subject.as_str(),
+            ticket.status.as_str().replace('_', " "),
+            ticket.priority.as_str(),
+        )),
+        Block::Link(
+            "Open it in the console".into(),
+            format!(
+                "{}/agent/#/ticket/{}",
+                brand.help_url,
+                ticket.reference.as_str()
+            ),
+        ),
+    ];
+    let what = event.body_text.split(':').next().unwrap_or("SLA");
+    letter(
+        format!(
+            "{} {what}: {}",
+            ticket.subject_tag(),
+            ticket.subject.as_str()
+        ),
+        &blocks,
+        brand,
+    )
+}
+
 pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
     let blocks = [
         Block::Para(greeting(ticket)),
