@@ -36,6 +36,32 @@ pub(crate) fn as_agent(
     event.to_string()
 }
 
+/// A billing request from `email` through the public API, as the help center
+/// sends it; its reference.
+pub(crate) async fn submit_billing(env: &LocalEnv, email: &str) -> String {
+    let config = SubmitFormConfig::from_source(&env.vars).unwrap();
+    let public = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
+    let mut event: Value = serde_json::from_str(&testkit::events::event_text(
+        "submit-form.apigw.create-ticket.json",
+    ))
+    .unwrap();
+    event["body"] = json!(
+        json!({
+            "category": "billing", "name": "Jane Customer", "email": email,
+            "subject": "Charged twice", "description": "Order #1001 was charged twice.",
+            "details": {"order_id": "#1001"}, "elapsed_ms": 9000
+        })
+        .to_string()
+    );
+    event["headers"]
+        .as_object_mut()
+        .unwrap()
+        .remove("idempotency-key");
+    let (status, created) = crate::functions::invoke(public, &event.to_string()).await;
+    assert_eq!(status, 201, "{created}");
+    created["reference"].as_str().unwrap().to_owned()
+}
+
 #[tokio::test]
 async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
     let env = LocalEnv::fresh().await;
@@ -67,30 +93,7 @@ async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
     };
 
     let (_, before) = call("GET", "/api/agent/counts".into(), None).await;
-    let submit_config = SubmitFormConfig::from_source(&env.vars).unwrap();
-    let public = submit_form::router(Arc::new(submit_form::Deps::connect(
-        &env.aws,
-        &submit_config,
-    )));
-    let mut event: Value = serde_json::from_str(&testkit::events::event_text(
-        "submit-form.apigw.create-ticket.json",
-    ))
-    .unwrap();
-    event["body"] = json!(
-        json!({
-            "category": "billing", "name": "Jane Customer", "email": "jane@example.com",
-            "subject": "Charged twice", "description": "Order #1001 was charged twice.",
-            "details": {"order_id": "#1001"}, "elapsed_ms": 9000
-        })
-        .to_string()
-    );
-    event["headers"]
-        .as_object_mut()
-        .unwrap()
-        .remove("idempotency-key");
-    let (status, created) = crate::functions::invoke(public, &event.to_string()).await;
-    assert_eq!(status, 201, "{created}");
-    let reference = created["reference"].as_str().unwrap().to_owned();
+    let reference = submit_billing(&env, "jane@example.com").await;
 
     let (_, after) = call("GET", "/api/agent/counts".into(), None).await;
     assert_eq!(

@@ -11,7 +11,7 @@ use helpdesk_domain::ports::{RandomIds, SystemClock, TicketStore};
 use helpdesk_domain::store::TrackingToken;
 use helpdesk_domain::token::SecretToken;
 use helpdesk_domain::{MessageKind, Priority, Status, Ticket, TicketRef};
-use lambda_kit::config::{AgentApiConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig};
+use lambda_kit::config::{AgentApiConfig, SendReplyConfig, SlaEscalationConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use testkit::local::{LocalEnv, unique};
@@ -32,28 +32,7 @@ impl Desk {
 
     /// A request from `email` through the public API.
     async fn submit(&self, email: &str) -> TicketRef {
-        let config = SubmitFormConfig::from_source(&self.env.vars).unwrap();
-        let public =
-            submit_form::router(Arc::new(submit_form::Deps::connect(&self.env.aws, &config)));
-        let mut event: Value = serde_json::from_str(&testkit::events::event_text(
-            "submit-form.apigw.create-ticket.json",
-        ))
-        .unwrap();
-        event["body"] = json!(
-            json!({
-                "category": "billing", "name": "Jane Customer", "email": email,
-                "subject": "Charged twice", "description": "Order #1001 was charged twice.",
-                "details": {"order_id": "#1001"}, "elapsed_ms": 9000
-            })
-            .to_string()
-        );
-        event["headers"]
-            .as_object_mut()
-            .unwrap()
-            .remove("idempotency-key");
-        let (status, created) = crate::functions::invoke(public, &event.to_string()).await;
-        assert_eq!(status, 201, "{created}");
-        TicketRef::parse(created["reference"].as_str().unwrap()).unwrap()
+        TicketRef::parse(&crate::agent::submit_billing(&self.env, email).await).unwrap()
     }
 
     async fn ticket(&self, reference: &TicketRef) -> (Ticket, Vec<helpdesk_domain::Message>) {
@@ -82,6 +61,20 @@ impl Desk {
         let router = agent_api::router(Arc::new(agent_api::Deps::connect(&self.env.aws, &config)));
         let event = crate::agent::as_agent(user, "agents", method, path, body);
         crate::functions::invoke(router, &event).await
+    }
+
+    /// Ana acts on the ticket as she sees it now (`action` is the route's last
+    /// part, `body` its fields besides the version and the last entry seen).
+    async fn ana_does(&self, reference: &TicketRef, action: &str, mut body: Value) {
+        let path = format!("/api/agent/tickets/{reference}");
+        let (status, view) = self.agent("ana", "GET", &path, None).await;
+        assert_eq!(status, 200, "{view}");
+        body["version"] = view["ticket"]["version"].clone();
+        body["last_seen"] = view["thread"].as_array().unwrap().last().unwrap()["id"].clone();
+        let (status, done) = self
+            .agent("ana", "POST", &format!("{path}/{action}"), Some(body))
+            .await;
+        assert_eq!(status, 200, "{done}");
     }
 
     /// Mails every queued job, as send-reply would.
@@ -189,25 +182,8 @@ async fn a_late_ticket_is_warned_breached_and_escalated_once_per_level() {
     );
 
     // The agent answers: the response clock stops and the ticket is no longer overdue.
-    let (status, view) = desk
-        .agent(
-            "ana",
-            "GET",
-            &format!("/api/agent/tickets/{reference}"),
-            None,
-        )
+    desk.ana_does(&reference, "replies", json!({"body": "Refunded."}))
         .await;
-    assert_eq!(status, 200);
-    let last = view["thread"].as_array().unwrap().last().unwrap()["id"].clone();
-    let (status, done) = desk
-        .agent(
-            "ana",
-            "POST",
-            &format!("/api/agent/tickets/{reference}/replies"),
-            Some(json!({"version": view["ticket"]["version"], "last_seen": last, "body": "Refunded."})),
-        )
-        .await;
-    assert_eq!(status, 200, "{done}");
     let (ticket, _) = desk.ticket(&reference).await;
     assert_eq!(ticket.sla.targets_met, (0, 1), "the first answer came late");
     let (_, counts) = desk.agent("ana", "GET", "/api/agent/counts", None).await;
@@ -219,25 +195,12 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
     let desk = Desk::new().await;
     let customer = format!("{}@example.com", unique("quiet"));
     let reference = desk.submit(&customer).await;
-    let (status, view) = desk
-        .agent(
-            "ana",
-            "GET",
-            &format!("/api/agent/tickets/{reference}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 200);
-    let last = view["thread"][0]["id"].clone();
-    let (status, done) = desk
-        .agent(
-            "ana",
-            "POST",
-            &format!("/api/agent/tickets/{reference}/replies"),
-            Some(json!({"version": view["ticket"]["version"], "last_seen": last, "body": "Which card did you use?"})),
-        )
-        .await;
-    assert_eq!(status, 200, "{done}");
+    desk.ana_does(
+        &reference,
+        "replies",
+        json!({"body": "Which card did you use?"}),
+    )
+    .await;
     let (ticket, _) = desk.ticket(&reference).await;
     assert_eq!(ticket.status, Status::WaitingOnCustomer);
     assert_eq!(
@@ -310,23 +273,8 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
     assert!(reopened.due_at.is_some());
 
     // Solved again and left alone: a reminder halfway, then closed.
-    let (_, view) = desk
-        .agent(
-            "ana",
-            "GET",
-            &format!("/api/agent/tickets/{reference}"),
-            None,
-        )
+    desk.ana_does(&reference, "status", json!({"status": "resolved"}))
         .await;
-    let (status, done) = desk
-        .agent(
-            "ana",
-            "POST",
-            &format!("/api/agent/tickets/{reference}/status"),
-            Some(json!({"version": view["ticket"]["version"], "status": "resolved"})),
-        )
-        .await;
-    assert_eq!(status, 200, "{done}");
     let (ticket, _) = desk.ticket(&reference).await;
     let solved_at = ticket.sla.idle.unwrap().since;
     let end = solved_at + Duration::days(7);

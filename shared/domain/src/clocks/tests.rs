@@ -97,6 +97,16 @@ fn after(
     next
 }
 
+/// An agent answered at `at` with a question: the ticket waits on the customer.
+fn asked(t: &Ticket, at: DateTime<Utc>) -> Ticket {
+    after(
+        t,
+        Happened::AgentAnswered,
+        at,
+        set_status(Status::WaitingOnCustomer),
+    )
+}
+
 fn set_status(to: Status) -> impl FnOnce(&mut Ticket) {
     move |t: &mut Ticket| t.status = to
 }
@@ -118,12 +128,7 @@ fn a_new_request_runs_first_response_and_resolution() {
 #[test]
 fn an_answer_stops_the_response_clock_and_waiting_pauses_resolution() {
     let t = ticket(utc("2026-11-23T10:00:00Z"));
-    let t = after(
-        &t,
-        Happened::AgentAnswered,
-        utc("2026-11-23T11:00:00Z"),
-        set_status(Status::WaitingOnCustomer),
-    );
+    let t = asked(&t, utc("2026-11-23T11:00:00Z"));
     assert_eq!(t.sla.response, None);
     assert_eq!(t.sla.first_response_minutes, Some(60));
     assert_eq!(t.sla.targets_met, (1, 0));
@@ -203,12 +208,7 @@ fn each_level_is_reached_once_and_a_late_run_jumps_to_the_highest() {
         Some(escalated.sla.resolution.unwrap().spell.unwrap().warn_at)
     );
     // Answering late counts a missed target and clears the overdue flag.
-    let answered = after(
-        &escalated,
-        Happened::AgentAnswered,
-        utc("2026-11-23T14:00:00Z"),
-        set_status(Status::WaitingOnCustomer),
-    );
+    let answered = asked(&escalated, utc("2026-11-23T14:00:00Z"));
     assert_eq!(answered.sla.targets_met, (0, 1));
     assert!(!answered.sla.overdue());
 }
@@ -217,12 +217,7 @@ fn each_level_is_reached_once_and_a_late_run_jumps_to_the_highest() {
 fn a_quiet_ticket_is_reminded_solved_and_closed() {
     let rules = rules();
     let t = ticket(utc("2026-11-23T10:00:00Z"));
-    let t = after(
-        &t,
-        Happened::AgentAnswered,
-        utc("2026-11-23T11:00:00Z"),
-        set_status(Status::WaitingOnCustomer),
-    );
+    let t = asked(&t, utc("2026-11-23T11:00:00Z"));
     let day = |d: i64| utc("2026-11-23T11:00:00Z") + Duration::days(d);
     assert!(
         due_steps(&t, &rules, day(3) - Duration::minutes(1))
@@ -266,12 +261,7 @@ fn a_quiet_ticket_is_reminded_solved_and_closed() {
 #[test]
 fn a_new_agent_reply_while_waiting_restarts_the_quiet_time() {
     let t = ticket(utc("2026-11-23T10:00:00Z"));
-    let t = after(
-        &t,
-        Happened::AgentAnswered,
-        utc("2026-11-23T11:00:00Z"),
-        set_status(Status::WaitingOnCustomer),
-    );
+    let t = asked(&t, utc("2026-11-23T11:00:00Z"));
     let t = after(
         &t,
         Happened::AgentAnswered,
