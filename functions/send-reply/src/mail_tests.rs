@@ -543,3 +543,59 @@ async fn a_forward_reaches_the_partner_without_a_link_and_their_answer_stays_wit
     assert_eq!(last.kind, helpdesk_domain::MessageKind::InternalNote);
     assert!(h.send_queued().await.is_empty(), "nothing goes to anyone");
 }
+
+#[tokio::test]
+async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_its_clocks() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let agent = fixtures::supervisor("agent-1");
+    let asked = h
+        .desk()
+        .act(
+            &agent,
+            &r,
+            1,
+            None,
+            helpdesk_domain::desk::Action::Reply {
+                body: "Which parcel number is on your receipt?".into(),
+                solve: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(asked.ticket.sla.idle.is_some(), "waiting on the customer");
+    h.desk()
+        .act(
+            &agent,
+            &r,
+            asked.ticket.version,
+            None,
+            helpdesk_domain::desk::Action::Forward {
+                to: EmailAddress::parse("dispatch@shipper.example").unwrap(),
+                note: "Where is parcel 4711?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let raw = h.sent_raw().last().unwrap().clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let reply_to = m
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap()
+        .to_owned();
+    let answer = format!(
+        "From: Dispatch <dispatch@shipper.example>\r\nTo: {reply_to}\r\nSubject: Re: parcel\r\nMessage-ID: <d-2@shipper.example>\r\n\r\nIt left our depot today.\r\n"
+    );
+    h.deliver("ses-partner-2", answer.as_bytes()).await.unwrap();
+    let ticket = h.store.load_ticket(&r).await.unwrap().ticket;
+    assert_eq!(ticket.status, Status::Open, "the agents have work again");
+    // No reminder is pending for a ticket that no longer waits on the customer,
+    // and the resolution clock runs again.
+    assert_eq!(ticket.sla.idle, None);
+    let resolution = ticket.sla.resolution.unwrap();
+    assert!(resolution.spell.is_some(), "{resolution:?}");
+    assert_eq!(ticket.sla.wake_at, Some(resolution.spell.unwrap().warn_at));
+}

@@ -367,7 +367,7 @@ pub fn apply(
         }),
         _ => None,
     };
-    clocks.wake_at = wake_at(&clocks, &rules.lifecycle);
+    clocks.wake_at = wake_at(&clocks, &rules.lifecycle, status);
     after.due_at = clocks.due_at();
     after.sla = clocks;
 }
@@ -407,7 +407,9 @@ fn idle_step(idle: &Idle, lifecycle: &Lifecycle) -> Option<(DateTime<Utc>, Step)
     }
 }
 
-fn wake_at(clocks: &Clocks, lifecycle: &Lifecycle) -> Option<DateTime<Utc>> {
+/// Only a quiet spell of the status the ticket is in counts: a stale one (left by
+/// a change that bypassed [`apply`]) must not keep the ticket in the wake index.
+fn wake_at(clocks: &Clocks, lifecycle: &Lifecycle, status: Status) -> Option<DateTime<Utc>> {
     [&clocks.response, &clocks.resolution]
         .into_iter()
         .flatten()
@@ -415,6 +417,7 @@ fn wake_at(clocks: &Clocks, lifecycle: &Lifecycle) -> Option<DateTime<Utc>> {
         .chain(
             clocks
                 .idle
+                .filter(|i| i.status == status)
                 .and_then(|i| idle_step(&i, lifecycle))
                 .map(|(at, _)| at),
         )
@@ -503,7 +506,7 @@ fn due_steps(ticket: &Ticket, rules: &Rules, now: DateTime<Utc>) -> (Vec<Step>, 
         }
         steps.push(step);
     }
-    clocks.wake_at = wake_at(&clocks, &rules.lifecycle);
+    clocks.wake_at = wake_at(&clocks, &rules.lifecycle, ticket.status);
     (steps, clocks)
 }
 

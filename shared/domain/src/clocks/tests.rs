@@ -365,3 +365,23 @@ proptest! {
         prop_assert_eq!(t.due_at.is_some(), t.status.awaits_agent());
     }
 }
+
+#[test]
+fn a_quiet_spell_left_behind_by_a_bypassed_change_leaves_the_wake_index() {
+    let rules = rules();
+    let t = asked(
+        &ticket(utc("2026-11-23T10:00:00Z")),
+        utc("2026-11-23T11:00:00Z"),
+    );
+    let reminder = t.sla.wake_at.unwrap();
+    // Reopened without going through `apply`: the idle spell is stale.
+    let mut stale = t.clone();
+    stale.status = Status::Open;
+    let (steps, after) = advance(&stale, &rules, reminder);
+    assert!(steps.is_empty(), "no reminder for a ticket that is open");
+    assert_ne!(
+        after.sla.wake_at,
+        Some(reminder),
+        "so the run rewrites the entry"
+    );
+}

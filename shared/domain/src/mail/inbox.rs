@@ -375,16 +375,15 @@ impl Inbox<'_> {
                     .map_err(|e| InboxError::Retry(e.to_string()))?;
             }
             after.updated_at = message.created_at;
-            // The customer's word starts a response clock; a note from someone the
-            // ticket was forwarded to does not.
-            if !automatic && message.kind == MessageKind::Customer {
-                crate::clocks::apply(
-                    before,
-                    &mut after,
-                    crate::clocks::Happened::CustomerWrote,
-                    &rules,
-                    message.created_at,
-                );
+            // The customer's word starts a response clock; an answer from someone the
+            // ticket was forwarded to only moves the clocks with the status it set.
+            if !automatic {
+                let happened = if message.kind == MessageKind::Customer {
+                    crate::clocks::Happened::CustomerWrote
+                } else {
+                    crate::clocks::Happened::Changed
+                };
+                crate::clocks::apply(before, &mut after, happened, &rules, message.created_at);
             }
             let update = TicketUpdate::new(before, after, vec![message.clone()])
                 .deduplicated_by(dedupe.clone());
