@@ -87,3 +87,6 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<RunReport, Ru
     tracing::info!(?report, "SLA run");
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests;

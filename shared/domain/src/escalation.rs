@@ -66,7 +66,7 @@ impl SlaRun<'_> {
                 break;
             }
             for waking in fresh {
-                if seen.len() > self.max_tickets {
+                if report.looked_at as usize >= self.max_tickets {
                     report.left_for_next_run = true;
                     return Ok(report);
                 }
