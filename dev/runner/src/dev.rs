@@ -185,11 +185,7 @@ struct Delivered {
 /// `POST /dev/inbound` with a raw message as the body.
 pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> Response {
     if body.is_empty() {
-        return ApiError::invalid(vec![helpdesk_domain::FieldError::new(
-            "body",
-            "is empty: send the raw message",
-        )])
-        .into_response();
+        return ApiError::bad_field("body", "is empty: send the raw message").into_response();
     }
     if body.len() > MAX_INBOUND {
         return ApiError::new(
@@ -251,11 +247,7 @@ pub async fn tick(State(dev): State<Arc<DevState>>, Query(q): Query<TickAt>) -> 
         None => chrono::Utc::now(),
         Some(Ok(at)) => at.with_timezone(&chrono::Utc),
         Some(Err(e)) => {
-            return ApiError::invalid(vec![helpdesk_domain::FieldError::new(
-                "at",
-                format!("not an RFC 3339 time: {e}"),
-            )])
-            .into_response();
+            return ApiError::bad_field("at", format!("not an RFC 3339 time: {e}")).into_response();
         }
     };
     match crate::schedule::tick(&dev.sla, at).await {

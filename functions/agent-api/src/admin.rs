@@ -46,7 +46,7 @@ async fn body_as<T: for<'de> Deserialize<'de>>(
             .next()
             .unwrap_or(&message)
             .to_owned();
-        ApiError::invalid(vec![FieldError::new("body", reason)])
+        ApiError::bad_field("body", reason)
     })
 }
 
@@ -112,8 +112,7 @@ pub async fn put_category(
 ) -> Response {
     let result = async {
         admin_only(&caller)?;
-        let id = CategoryId::parse(&raw)
-            .map_err(|e| ApiError::invalid(vec![FieldError::new("id", e.to_string())]))?;
+        let id = CategoryId::parse(&raw).map_err(|e| ApiError::bad_field("id", e.to_string()))?;
         let input: CategoryInput = body_as(&headers, body).await?;
         let mut errors = Vec::new();
         let addresses: Vec<EmailAddress> = input
@@ -212,8 +211,7 @@ pub async fn put_agent(
 ) -> Response {
     let result = async {
         admin_only(&caller)?;
-        let id = AgentId::parse(&raw)
-            .map_err(|e| ApiError::invalid(vec![FieldError::new("id", e.to_string())]))?;
+        let id = AgentId::parse(&raw).map_err(|e| ApiError::bad_field("id", e.to_string()))?;
         let input: AgentInput = body_as(&headers, body).await?;
         let mut errors = Vec::new();
         let email = field(

@@ -165,10 +165,7 @@ async fn save_canned(
     if let Some(c) = &category
         && deps.catalog.category(c).await?.is_none()
     {
-        return Err(ApiError::invalid(vec![FieldError::new(
-            "category",
-            "no such category",
-        )]));
+        return Err(ApiError::bad_field("category", "no such category"));
     }
     if !may_keep(caller, category.as_ref()) {
         return Err(forbidden(
@@ -264,12 +261,7 @@ fn category_param(
         .get("category")
         .and_then(|c| CategoryId::parse(c).ok())
         .filter(|c| caller.covers(c))
-        .ok_or_else(|| {
-            ApiError::invalid(vec![FieldError::new(
-                "category",
-                "name one of your categories",
-            )])
-        })
+        .ok_or_else(|| ApiError::bad_field("category", "name one of your categories"))
 }
 
 /// A category's FAQ entries, drafts included.
@@ -365,7 +357,7 @@ pub async fn create_faq(
             if let Some(r) = &source {
                 // Only a ticket the caller can open may be named.
                 deps.desk().open(&caller, r).await.map_err(|_| {
-                    ApiError::invalid(vec![FieldError::new("source_ticket", "no such ticket in your categories")])
+                    ApiError::bad_field("source_ticket", "no such ticket in your categories")
                 })?;
             }
             let position = deps

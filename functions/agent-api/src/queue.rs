@@ -224,12 +224,7 @@ pub async fn notifications(
                     .decode(raw.as_bytes())
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Seen>(&b).ok())
-                    .ok_or_else(|| {
-                        ApiError::invalid(vec![FieldError::new(
-                            "since",
-                            "is not a cursor this API made",
-                        )])
-                    })?,
+                    .ok_or_else(|| ApiError::bad_field("since", "is not a cursor this API made"))?,
             ),
         };
         let counts = read_counts(&deps, &caller).await?;

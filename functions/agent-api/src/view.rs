@@ -11,7 +11,7 @@ use helpdesk_domain::desk::DeskError;
 use helpdesk_domain::mail::inbound::Verdicts;
 use helpdesk_domain::store::TicketSummary;
 use helpdesk_domain::{
-    AgentId, Author, FieldError, Message, MessageKind, Priority, Status, ThreadedBy, Ticket, Tier,
+    AgentId, Author, Message, MessageKind, Priority, Status, ThreadedBy, Ticket, Tier,
 };
 use lambda_kit::http::ApiError;
 use serde::Serialize;
@@ -259,9 +259,7 @@ pub struct ConflictJson {
 pub async fn desk_error(deps: &Deps, e: DeskError) -> Response {
     match e {
         DeskError::NotFound => ApiError::not_found().into_response(),
-        DeskError::Invalid { field, reason } => {
-            ApiError::invalid(vec![FieldError::new(field, reason)]).into_response()
-        }
+        DeskError::Invalid { field, reason } => ApiError::bad_field(field, reason).into_response(),
         DeskError::Forbidden(why) => {
             ApiError::new(StatusCode::FORBIDDEN, "forbidden", why).into_response()
         }

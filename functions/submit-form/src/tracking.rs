@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::token::SecretToken;
 use helpdesk_domain::tracking::{Tracking, TrackingError, parse_secret};
-use helpdesk_domain::{Author, FieldError, MessageKind, Status, TicketRef};
+use helpdesk_domain::{Author, MessageKind, Status, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
@@ -225,10 +225,10 @@ pub async fn resolution(
         let solved = match (map.get("solved"), map.len()) {
             (Some(serde_json::Value::Bool(b)), 1) => *b,
             _ => {
-                return Err(ApiError::invalid(vec![FieldError::new(
+                return Err(ApiError::bad_field(
                     "solved",
                     "send {\"solved\": true} or {\"solved\": false}",
-                )]));
+                ));
             }
         };
         tracking(&deps)

@@ -44,6 +44,11 @@ impl ApiError {
         }
     }
 
+    /// 400 naming one field and its reason.
+    pub fn bad_field(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::invalid(vec![FieldError::new(field, reason)])
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Nothing here.")
     }
@@ -182,18 +187,15 @@ pub async fn json_object(
     })?;
     match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Object(map)) => Ok((map, bytes)),
-        Ok(_) => Err(ApiError::invalid(vec![FieldError::new(
-            "body",
-            "must be a JSON object",
-        )])),
-        Err(e) => Err(ApiError::invalid(vec![FieldError::new(
+        Ok(_) => Err(ApiError::bad_field("body", "must be a JSON object")),
+        Err(e) => Err(ApiError::bad_field(
             "body",
             format!(
                 "is not valid JSON (line {}, column {})",
                 e.line(),
                 e.column()
             ),
-        )])),
+        )),
     }
 }
 
@@ -297,7 +299,7 @@ mod tests {
 
     #[tokio::test]
     async fn errors_render_one_json_shape() {
-        let e = ApiError::invalid(vec![FieldError::new("email", "is not an email address")]);
+        let e = ApiError::bad_field("email", "is not an email address");
         let json = serde_json::to_value(Body { error: &e }).unwrap();
         assert_eq!(
             json,
