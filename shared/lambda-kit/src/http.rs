@@ -53,14 +53,6 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "Nothing here.")
     }
 
-    pub fn not_implemented(what: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "not_implemented",
-            format!("{what} is not implemented yet."),
-        )
-    }
-
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
