@@ -635,7 +635,7 @@ async fn faq_search_suggests_answers_while_typing_and_logs_each_search() {
     );
 
     let day = w.clock.now().date_naive();
-    let log = w.store.faq_search_log(day).await.unwrap();
+    let log = w.store.faq_search_log(day, day).await.unwrap();
     let summary: Vec<(&str, Option<&str>, u32, u32)> = log
         .iter()
         .map(|l| {
@@ -673,7 +673,7 @@ async fn faq_without_a_query_lists_top_questions_and_refuses_unknown_categories(
     assert_eq!(questions(&body).len(), 3);
     assert!(
         w.store
-            .faq_search_log(w.clock.now().date_naive())
+            .faq_search_log(w.clock.now().date_naive(), w.clock.now().date_naive())
             .await
             .unwrap()
             .is_empty(),

@@ -147,7 +147,11 @@ impl CatalogStore for CachedCatalog {
         self.inner.log_faq_search(search).await
     }
 
-    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
-        self.inner.faq_search_log(day).await
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError> {
+        self.inner.faq_search_log(from, to).await
     }
 }

@@ -2,6 +2,7 @@
 //! queue counts and the reports never need a scan or a count query.
 
 use crate::ids::{AgentId, CategoryId};
+use crate::reports::figures::{Figure, Measure, ReportScope, bucket_of};
 use crate::ticket::{Status, Ticket};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,18 +15,12 @@ pub enum CounterKey {
         category: CategoryId,
         status: Status,
     },
-    /// Tickets of a category opened on a (UTC) day.
-    OpenedOn {
-        category: CategoryId,
+    /// One figure of a category's or an agent's (UTC) day, for the reports.
+    Day {
+        scope: ReportScope,
         day: NaiveDate,
+        figure: Figure,
     },
-    /// Tickets of a category closed on a day.
-    ClosedOn {
-        category: CategoryId,
-        day: NaiveDate,
-    },
-    /// Tickets an agent had assigned when they closed, per day.
-    ClosedByAgent { agent: AgentId, day: NaiveDate },
     /// Active tickets of a category that nobody is assigned to.
     Unassigned { category: CategoryId },
     /// Active tickets assigned to an agent.
@@ -83,9 +78,10 @@ pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
             delta: 1,
         },
         CounterDelta {
-            key: CounterKey::OpenedOn {
-                category: ticket.category.clone(),
+            key: CounterKey::Day {
+                scope: ReportScope::Category(ticket.category.clone()),
                 day: ticket.created_at.date_naive(),
+                figure: Figure::Opened,
             },
             delta: 1,
         },
@@ -123,26 +119,60 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
         deltas.extend(was.map(|key| CounterDelta { key, delta: -1 }));
         deltas.extend(is.map(|key| CounterDelta { key, delta: 1 }));
     }
-    if after.status == Status::Closed && before.status != Status::Closed {
-        let day = after.updated_at.date_naive();
-        deltas.push(CounterDelta {
-            key: CounterKey::ClosedOn {
-                category: after.category.clone(),
-                day,
-            },
-            delta: 1,
-        });
-        if let Some(agent) = &after.assignee {
-            deltas.push(CounterDelta {
-                key: CounterKey::ClosedByAgent {
-                    agent: agent.clone(),
-                    day,
-                },
-                delta: 1,
-            });
+    deltas.extend(day_figures(before, after));
+    deltas
+}
+
+/// What a change adds to the day's report figures, for the ticket's category and
+/// for its assignee.
+fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
+    let mut figures: Vec<(Figure, i64)> = Vec::new();
+    let (was, is) = (&before.sla, &after.sla);
+    // Solved as the SLA clocks count it: out of the active statuses (closing
+    // straight away too), each time, with the resolution time used so far.
+    if before.status.is_active() && !after.status.is_active() {
+        figures.push((Figure::Solved, 1));
+        if let Some(m) = is.resolution_minutes {
+            figures.extend(duration(Measure::Resolution, m));
         }
     }
-    deltas
+    if after.status == Status::Closed && before.status != Status::Closed {
+        figures.push((Figure::Closed, 1));
+    }
+    if after.status.is_active() && !before.status.is_active() {
+        figures.push((Figure::Reopened, 1));
+    }
+    if let (None, Some(m)) = (was.first_response_minutes, is.first_response_minutes) {
+        figures.extend(duration(Measure::FirstResponse, m));
+    }
+    let met = i64::from(is.targets_met.0) - i64::from(was.targets_met.0);
+    let missed = i64::from(is.targets_met.1) - i64::from(was.targets_met.1);
+    figures.extend([(Figure::Met, met), (Figure::Missed, missed)]);
+    figures.retain(|(_, delta)| *delta != 0);
+
+    let day = after.updated_at.date_naive();
+    let mut scopes = vec![ReportScope::Category(after.category.clone())];
+    scopes.extend(after.assignee.clone().map(ReportScope::Agent));
+    scopes
+        .into_iter()
+        .flat_map(|scope| {
+            figures.iter().map(move |&(figure, delta)| CounterDelta {
+                key: CounterKey::Day {
+                    scope: scope.clone(),
+                    day,
+                    figure,
+                },
+                delta,
+            })
+        })
+        .collect()
+}
+
+fn duration(measure: Measure, minutes: u32) -> [(Figure, i64); 2] {
+    [
+        (Figure::Time(measure, bucket_of(minutes)), 1),
+        (Figure::TimeSum(measure), i64::from(minutes)),
+    ]
 }
 
 /// Tickets per status in one category.
@@ -178,11 +208,4 @@ pub struct QueueCounts {
     pub categories: BTreeMap<CategoryId, CategoryCounts>,
     /// Active tickets assigned to the asking agent.
     pub assigned_to_agent: i64,
-}
-
-/// Opened and closed on one day in one category.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DailyCounts {
-    pub opened: i64,
-    pub closed: i64,
 }

@@ -173,6 +173,30 @@ pub struct FaqSearchCount {
 }
 
 impl FaqSearchCount {
+    /// Several days' counts summed per query and category, most searched first.
+    pub fn summed(days: impl IntoIterator<Item = FaqSearchCount>) -> Vec<FaqSearchCount> {
+        let mut sums: std::collections::BTreeMap<(String, Option<CategoryId>), (u32, u32)> =
+            Default::default();
+        for d in days {
+            let sum = sums.entry((d.query, d.category)).or_default();
+            sum.0 += d.searches;
+            sum.1 += d.zero_results;
+        }
+        let mut log: Vec<FaqSearchCount> = sums
+            .into_iter()
+            .map(
+                |((query, category), (searches, zero_results))| FaqSearchCount {
+                    query,
+                    category,
+                    searches,
+                    zero_results,
+                },
+            )
+            .collect();
+        Self::sort(&mut log);
+        log
+    }
+
     /// Most searched first; ties by query, then category.
     pub fn sort(log: &mut [FaqSearchCount]) {
         log.sort_by(|a, b| {

@@ -20,6 +20,7 @@ pub mod mail;
 pub mod message;
 pub mod outbound;
 pub mod ports;
+pub mod reports;
 pub mod sla;
 pub mod store;
 pub mod text;

@@ -4,12 +4,13 @@
 use crate::canned::CannedReply;
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
-use crate::counters::{DailyCounts, QueueCounts, StatusCounts};
+use crate::counters::{QueueCounts, StatusCounts};
 use crate::email::EmailAddress;
 use crate::faq::{FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
 use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
+use crate::reports::{DayFigures, ReportScope};
 use crate::sla::SlaPolicy;
 use crate::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
@@ -102,13 +103,14 @@ pub trait TicketStore: Send + Sync {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
 
-    async fn daily_counts(
+    /// A category's or an agent's report figures for the days `from..=to` that
+    /// have any, oldest first.
+    async fn report_days(
         &self,
-        category: &CategoryId,
-        day: NaiveDate,
-    ) -> Result<DailyCounts, StoreError>;
-
-    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError>;
+        scope: &ReportScope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError>;
 }
 
 /// What the mail functions keep besides tickets: the outbox state machine, the
@@ -179,8 +181,13 @@ pub trait CatalogStore: Send + Sync {
     async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
     /// Counts a search (by its normalized query) in the day's log.
     async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError>;
-    /// A day's searches, most searched first.
-    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError>;
+    /// The searches of the days `from..=to`, each query (per category) summed over
+    /// the days, most searched first.
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -10,6 +10,7 @@ use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
+use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
 use helpdesk_domain::store::{Created, RateLimitClaim, StoreError, TicketUpdate, TrackingToken};
 use helpdesk_domain::{Status, Ticket, TicketRef};
 use std::sync::Arc;
@@ -276,8 +277,17 @@ pub async fn counters_follow_creation_status_and_category_changes(stores: &Store
     let _c = create(stores, &ids, &clock, "sales", "c@example.com").await;
     let a = change(stores, &a, |t| t.status = Status::Open).await;
     let b = change(stores, &b, |t| t.category = sales.clone()).await;
-    let a = change(stores, &a, |t| t.assignee = Some(fixtures::agent_id("ana"))).await;
-    let _a = change(stores, &a, |t| t.status = Status::Closed).await;
+    let a = change(stores, &a, |t| {
+        t.assignee = Some(fixtures::agent_id("ana"));
+        t.sla.first_response_minutes = Some(42);
+    })
+    .await;
+    let _a = change(stores, &a, |t| {
+        t.status = Status::Closed;
+        t.sla.resolution_minutes = Some(500);
+        t.sla.targets_met = (1, 1);
+    })
+    .await;
     let _b = change(stores, &b, |t| t.status = Status::Resolved).await;
 
     let bc = stores
@@ -300,26 +310,52 @@ pub async fn counters_follow_creation_status_and_category_changes(stores: &Store
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!((sc.get(Status::New), sc.get(Status::Resolved)), (1, 1));
     assert_eq!(sc.awaiting_response(), 1);
-    let daily = stores
-        .tickets
-        .daily_counts(&billing, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((daily.opened, daily.closed), (2, 1));
-    assert_eq!(
-        stores
-            .tickets
-            .closed_by_agent(&fixtures::agent_id("ana"), day)
-            .await,
-        Ok(1)
-    );
-    assert_eq!(
-        stores
-            .tickets
-            .closed_by_agent(&fixtures::agent_id("bob"), day)
-            .await,
-        Ok(0)
-    );
+
+    let report = |scope: ReportScope, from, to| {
+        let tickets = stores.tickets.clone();
+        async move {
+            tickets
+                .report_days(&scope, from, to)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let billing_days = report(ReportScope::Category(billing.clone()), day, day).await;
+    assert_eq!(billing_days.len(), 1);
+    let (on, f) = &billing_days[0];
+    assert_eq!(*on, day);
+    let figures = |f: &DayFigures| {
+        [
+            Figure::Opened,
+            Figure::Solved,
+            Figure::Closed,
+            Figure::Met,
+            Figure::Missed,
+        ]
+        .map(|x| f.get(x))
+    };
+    // Two opened here (b moved to sales later); a closed without a solve step.
+    assert_eq!(figures(f), [2, 1, 1, 1, 1]);
+    let first = f.histogram(Measure::FirstResponse);
+    assert_eq!((first.count(), first.sum), (1, 42));
+    let resolution = f.histogram(Measure::Resolution).summary();
+    assert_eq!((resolution.count, resolution.mean), (1, Some(500.0)));
+    let sales_days = report(ReportScope::Category(sales.clone()), day, day).await;
+    assert_eq!(figures(&sales_days[0].1), [1, 1, 0, 0, 0]);
+    // The assignee's own day: what happened to their tickets.
+    let ana = report(ReportScope::Agent(fixtures::agent_id("ana")), day, day).await;
+    assert_eq!(figures(&ana[0].1), [0, 1, 1, 1, 1]);
+    let nobody = report(ReportScope::Agent(fixtures::agent_id("bob")), day, day).await;
+    assert!(nobody.is_empty());
+    // Days outside the range are not read.
+    let next = day + Duration::days(1);
+    let later = report(
+        ReportScope::Category(billing),
+        next,
+        next + Duration::days(30),
+    )
+    .await;
+    assert!(later.is_empty());
 }
 
 pub async fn wake_index_holds_what_the_sla_run_must_see(stores: &Stores) {
@@ -647,6 +683,7 @@ pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores
         ),
         search("cancel order", None, 0, now),
         search("refund", billing.clone(), 2, now + Duration::days(1)),
+        search("refund", billing.clone(), 0, now + Duration::days(40)),
     ] {
         stores
             .catalog
@@ -654,11 +691,17 @@ pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
-    let log = stores
-        .catalog
-        .faq_search_log(now.date_naive())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let log_of = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        let catalog = stores.catalog.clone();
+        async move {
+            catalog
+                .faq_search_log(from, to)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let today = now.date_naive();
+    let log = log_of(today, today).await;
     let count = |query: &str,
                  category: Option<helpdesk_domain::CategoryId>,
                  searches,
@@ -673,8 +716,32 @@ pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores
         vec![
             count("cancel order", billing.clone(), 2, 2),
             count("cancel order", None, 1, 1),
-            count("refund", billing, 1, 0),
+            count("refund", billing.clone(), 1, 0),
         ]
+    );
+    // A range sums each query over its days, across month partitions.
+    let two_days = log_of(today, today + Duration::days(1)).await;
+    assert_eq!(
+        two_days,
+        vec![
+            count("cancel order", billing.clone(), 2, 2),
+            count("refund", billing.clone(), 2, 0),
+            count("cancel order", None, 1, 1),
+        ]
+    );
+    let forty_days = log_of(today, today + Duration::days(40)).await;
+    assert_eq!(
+        forty_days,
+        vec![
+            count("refund", billing.clone(), 3, 1),
+            count("cancel order", billing, 2, 2),
+            count("cancel order", None, 1, 1),
+        ]
+    );
+    assert!(
+        log_of(today + Duration::days(2), today + Duration::days(39))
+            .await
+            .is_empty()
     );
 }
 

@@ -5,13 +5,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::counters::{
-    CategoryCounts, CounterDelta, CounterKey, DailyCounts, QueueCounts, StatusCounts,
+    CategoryCounts, CounterDelta, CounterKey, QueueCounts, StatusCounts,
 };
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
 use helpdesk_domain::mail::quarantine::Quarantined;
 use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
+use helpdesk_domain::reports::{DayFigures, ReportScope};
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
     Created, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError, TicketSummary,
@@ -400,29 +401,26 @@ impl TicketStore for InMemoryStore {
         Ok(self.state().status_counts(category))
     }
 
-    async fn daily_counts(
+    async fn report_days(
         &self,
-        category: &CategoryId,
-        day: NaiveDate,
-    ) -> Result<DailyCounts, StoreError> {
-        let s = self.state();
-        Ok(DailyCounts {
-            opened: s.counter(CounterKey::OpenedOn {
-                category: category.clone(),
+        scope: &ReportScope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
+        let mut days: BTreeMap<NaiveDate, DayFigures> = BTreeMap::new();
+        for (key, value) in &self.state().counters {
+            if let CounterKey::Day {
+                scope: s,
                 day,
-            }),
-            closed: s.counter(CounterKey::ClosedOn {
-                category: category.clone(),
-                day,
-            }),
-        })
-    }
-
-    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError> {
-        Ok(self.state().counter(CounterKey::ClosedByAgent {
-            agent: agent.clone(),
-            day,
-        }))
+                figure,
+            } = key
+                && s == scope
+                && (from..=to).contains(day)
+            {
+                days.entry(*day).or_default().0.insert(*figure, *value);
+            }
+        }
+        Ok(days.into_iter().collect())
     }
 }
 
@@ -498,21 +496,24 @@ impl CatalogStore for InMemoryStore {
         Ok(())
     }
 
-    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
-        let mut log: Vec<FaqSearchCount> = self
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError> {
+        let days = self
             .state()
             .faq_log
             .iter()
-            .filter(|((d, _, _), _)| *d == day)
+            .filter(|((day, _, _), _)| (from..=to).contains(day))
             .map(|((_, query, category), (searches, zero))| FaqSearchCount {
                 query: query.clone(),
                 category: category.clone(),
                 searches: *searches,
                 zero_results: *zero,
             })
-            .collect();
-        FaqSearchCount::sort(&mut log);
-        Ok(log)
+            .collect::<Vec<_>>();
+        Ok(FaqSearchCount::summed(days))
     }
 
     async fn canned_replies(

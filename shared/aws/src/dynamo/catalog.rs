@@ -4,7 +4,7 @@
 use super::items::{self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, PolicyItem, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use helpdesk_domain::canned::CannedReply;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
@@ -126,7 +126,7 @@ impl CatalogStore for DynamoStore {
             .update_item()
             .table_name(&self.tables.main)
             .key("pk", s(keys::faq_log_pk(day)))
-            .key("sk", s(format!("{scope}#{}", search.query)))
+            .key("sk", s(keys::faq_log_sk(day, scope, &search.query)))
             .expression_attribute_values(":q", s(search.query.clone()))
             .expression_attribute_values(":one", items::n(1))
             .expression_attribute_values(":zero", items::n(u32::from(search.results == 0)))
@@ -145,22 +145,35 @@ impl CatalogStore for DynamoStore {
         Ok(())
     }
 
-    async fn faq_search_log(&self, day: NaiveDate) -> Result<Vec<FaqSearchCount>, StoreError> {
-        let mut log = self
-            .partition(keys::faq_log_pk(day))
-            .await?
-            .into_iter()
-            .map(|i| {
-                items::from_item::<FaqLogItem>(i).map(|l| FaqSearchCount {
-                    query: l.query,
-                    category: l.category,
-                    searches: l.searches,
-                    zero_results: l.zero_results,
-                })
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError> {
+        // One query per month; the sort key starts with the day.
+        let mut months = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let month_end = (day + chrono::Months::new(1))
+                .with_day(1)
+                .map_or(to, |next| next.pred_opt().unwrap_or(to).min(to));
+            months.push(self.partition_range(
+                keys::faq_log_pk(day),
+                format!("{day}#"),
+                format!("{month_end}#\u{10FFFF}"),
+            ));
+            day = month_end + chrono::Duration::days(1);
+        }
+        let items = futures::future::try_join_all(months).await?;
+        let days = items.into_iter().flatten().map(|item| {
+            items::from_item::<FaqLogItem>(item).map(|l| FaqSearchCount {
+                query: l.query,
+                category: l.category,
+                searches: l.searches,
+                zero_results: l.zero_results,
             })
-            .collect::<Result<Vec<_>, _>>()?;
-        FaqSearchCount::sort(&mut log);
-        Ok(log)
+        });
+        Ok(FaqSearchCount::summed(days.collect::<Result<Vec<_>, _>>()?))
     }
 
     async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError> {

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::counters::CounterKey;
+use helpdesk_domain::reports::ReportScope;
 use helpdesk_domain::store::{StoreError, Waking};
 use helpdesk_domain::time::sortable;
 use helpdesk_domain::{AgentId, CategoryId, Message, Status, Ticket, TicketRef};
@@ -118,8 +119,14 @@ pub fn idempotency_pk(key: &str) -> String {
     format!("IDEM#{key}")
 }
 
+/// FAQ searches are kept per month, one item per day and query, so a year's log
+/// is at most thirteen queries.
 pub fn faq_log_pk(d: NaiveDate) -> String {
-    format!("FAQLOG#{}", d.format("%Y-%m-%d"))
+    format!("FAQLOG#{}", d.format("%Y-%m"))
+}
+
+pub fn faq_log_sk(d: NaiveDate, scope: &str, query: &str) -> String {
+    format!("{}#{scope}#{query}", d.format("%Y-%m-%d"))
 }
 
 pub fn faq_pk(category: &CategoryId) -> String {
@@ -143,15 +150,11 @@ pub fn counter_location(key: &CounterKey) -> (String, String, String) {
             STATUS_SK.into(),
             status.as_str().into(),
         ),
-        CounterKey::OpenedOn { category, day: d } => {
-            (format!("C#{}", category.as_str()), day(*d), "opened".into())
-        }
-        CounterKey::ClosedOn { category, day: d } => {
-            (format!("C#{}", category.as_str()), day(*d), "closed".into())
-        }
-        CounterKey::ClosedByAgent { agent, day: d } => {
-            (agent_counter_pk(agent), day(*d), "closed".into())
-        }
+        CounterKey::Day {
+            scope,
+            day: d,
+            figure,
+        } => (report_pk(scope), day(*d), figure.name()),
         CounterKey::Unassigned { category } => (
             category_counter_pk(category),
             STATUS_SK.into(),
@@ -183,4 +186,12 @@ pub fn agent_counter_pk(agent: &AgentId) -> String {
 
 pub fn day_sk(d: NaiveDate) -> String {
     day(d)
+}
+
+/// Where a category's or an agent's day items live (beside their live counters).
+pub fn report_pk(scope: &ReportScope) -> String {
+    match scope {
+        ReportScope::Category(c) => category_counter_pk(c),
+        ReportScope::Agent(a) => agent_counter_pk(a),
+    }
 }

@@ -66,15 +66,44 @@ impl DynamoStore {
         pk: String,
         consistent: bool,
     ) -> Result<Vec<items::Item>, StoreError> {
+        self.query_items(pk, None, consistent).await
+    }
+
+    /// A partition's items whose sort key is within `from..=to`, in order.
+    pub(crate) async fn partition_range(
+        &self,
+        pk: String,
+        from: String,
+        to: String,
+    ) -> Result<Vec<items::Item>, StoreError> {
+        self.query_items(pk, Some((from, to)), false).await
+    }
+
+    async fn query_items(
+        &self,
+        pk: String,
+        range: Option<(String, String)>,
+        consistent: bool,
+    ) -> Result<Vec<items::Item>, StoreError> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
-            let out = self
+            let condition = match range {
+                None => "pk = :pk",
+                Some(_) => "pk = :pk AND sk BETWEEN :from AND :to",
+            };
+            let mut query = self
                 .client
                 .query()
                 .table_name(&self.tables.main)
-                .key_condition_expression("pk = :pk")
-                .expression_attribute_values(":pk", items::s(pk.clone()))
+                .key_condition_expression(condition)
+                .expression_attribute_values(":pk", items::s(pk.clone()));
+            if let Some((from, to)) = &range {
+                query = query
+                    .expression_attribute_values(":from", items::s(from.clone()))
+                    .expression_attribute_values(":to", items::s(to.clone()));
+            }
+            let out = query
                 .consistent_read(consistent)
                 .set_exclusive_start_key(start)
                 .send()

@@ -13,11 +13,10 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::OutboxId;
-use helpdesk_domain::counters::{
-    CategoryCounts, CounterDelta, DailyCounts, QueueCounts, StatusCounts,
-};
+use helpdesk_domain::counters::{CategoryCounts, CounterDelta, QueueCounts, StatusCounts};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
+use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
 use helpdesk_domain::store::{
     Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
     TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
@@ -725,26 +724,31 @@ impl TicketStore for DynamoStore {
         Ok(counts)
     }
 
-    async fn daily_counts(
+    async fn report_days(
         &self,
-        category: &CategoryId,
-        day: NaiveDate,
-    ) -> Result<DailyCounts, StoreError> {
-        let item = self
-            .get_item(&keys::category_counter_pk(category), &keys::day_sk(day))
-            .await?
-            .unwrap_or_default();
-        Ok(DailyCounts {
-            opened: items::number(&item, "opened")?,
-            closed: items::number(&item, "closed")?,
-        })
-    }
-
-    async fn closed_by_agent(&self, agent: &AgentId, day: NaiveDate) -> Result<i64, StoreError> {
-        let item = self
-            .get_item(&keys::agent_counter_pk(agent), &keys::day_sk(day))
-            .await?
-            .unwrap_or_default();
-        items::number(&item, "closed")
+        scope: &ReportScope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
+        let found = self
+            .partition_range(keys::report_pk(scope), keys::day_sk(from), keys::day_sk(to))
+            .await?;
+        let mut days = Vec::new();
+        for item in found {
+            let day = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix("DAY#"))
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .ok_or_else(|| StoreError::Corrupt("report day without a date".into()))?;
+            let mut figures = DayFigures::default();
+            for name in item.keys() {
+                if let Some(figure) = Figure::parse(name) {
+                    figures.0.insert(figure, items::number(&item, name)?);
+                }
+            }
+            days.push((day, figures));
+        }
+        Ok(days)
     }
 }
