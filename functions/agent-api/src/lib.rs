@@ -7,6 +7,7 @@ mod auth;
 mod library;
 pub mod openapi;
 mod queue;
+mod reports;
 mod tickets;
 mod view;
 
@@ -93,10 +94,12 @@ pub enum Route {
     AdminCategory,
     AdminAgents,
     AdminAgent,
+    Reports,
+    ReportsCsv,
 }
 
 impl Route {
-    pub const ALL: [Route; 24] = [
+    pub const ALL: [Route; 26] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -121,6 +124,8 @@ impl Route {
         Route::AdminCategory,
         Route::AdminAgents,
         Route::AdminAgent,
+        Route::Reports,
+        Route::ReportsCsv,
     ];
 
     pub fn method_and_path(self) -> (&'static str, &'static str) {
@@ -149,6 +154,8 @@ impl Route {
             Route::AdminCategory => ("PUT", "/api/agent/admin/categories/{id}"),
             Route::AdminAgents => ("GET", "/api/agent/admin/agents"),
             Route::AdminAgent => ("PUT", "/api/agent/admin/agents/{id}"),
+            Route::Reports => ("GET", "/api/agent/reports"),
+            Route::ReportsCsv => ("GET", "/api/agent/reports/csv"),
         }
     }
 
@@ -178,6 +185,8 @@ impl Route {
             Route::AdminCategory => put(admin::put_category),
             Route::AdminAgents => get(admin::agents),
             Route::AdminAgent => put(admin::put_agent),
+            Route::Reports => get(reports::report),
+            Route::ReportsCsv => get(reports::csv),
         }
     }
 }

@@ -16,6 +16,9 @@ use crate::view::{
     SummaryJson, TicketJson,
 };
 use helpdesk_domain::category::Category;
+use helpdesk_domain::reports::{
+    AgeBand, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow, TimeSummary, Totals,
+};
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -263,6 +266,22 @@ fn admin_agents() {}
         (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn admin_agent() {}
 
+#[utoipa::path(get, path = "/api/agent/reports", tag = "reports",
+    description = "Supervisors and admins: the period's figures, backlog and FAQ searches",
+    params(
+        ("from" = Option<String>, Query, description = "First day (YYYY-MM-DD, UTC); default 29 days before `to`"),
+        ("to" = Option<String>, Query, description = "Last day; default today. At most 366 days in all"),
+        ("category" = Option<String>, Query, description = "One category; default all"),
+    ),
+    responses((status = 200, body = Report), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn reports() {}
+
+#[utoipa::path(get, path = "/api/agent/reports/csv", tag = "reports",
+    description = "The same report per day and scope (all, category, agent) as CSV",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("category" = Option<String>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn reports_csv() {}
+
 /// Every route needs the Cognito access token (locally: the runner's issuer).
 struct BearerAuth;
 
@@ -282,7 +301,7 @@ impl Modify for BearerAuth {
     paths(me, counts, notifications, tickets, ticket, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
-        admin_agent),
+        admin_agent, reports, reports_csv),
     components(schemas(
         MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -291,6 +310,8 @@ impl Modify for BearerAuth {
         NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
+        Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
+        QueryCount,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

@@ -180,6 +180,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Supervisors and admins: the period's figures, backlog and FAQ searches */
+        get: operations["reports"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/reports/csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The same report per day and scope (all, category, agent) as CSV */
+        get: operations["reports_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets": {
         parameters: {
             query?: never;
@@ -359,6 +393,17 @@ export interface components {
             categories: components["schemas"]["Category"][];
             policies: components["schemas"]["PolicyJson"][];
         };
+        /** @description How long the active tickets have been waiting since they came in. */
+        AgeBand: {
+            /**
+             * Format: int64
+             * @description Tickets at least this many days old (and younger than the next band).
+             */
+            from_days: number;
+            label: string;
+            /** Format: int64 */
+            tickets: number;
+        };
         /**
          * @description An agent record as an admin writes it (the id, in the path, is the Cognito user
          *     name). The role here caps the Cognito group's: lowering it takes effect at once.
@@ -382,6 +427,24 @@ export interface components {
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        Backlog: {
+            ages: components["schemas"]["AgeBand"][];
+            /** @description False when a listing had more tickets than were read for the ages. */
+            ages_complete: boolean;
+            /** Format: int64 */
+            new: number;
+            /** Format: date-time */
+            oldest_created_at?: string | null;
+            /** Format: int64 */
+            open: number;
+            /**
+             * Format: int64
+             * @description Active tickets now: new, open and waiting on the customer.
+             */
+            tickets: number;
+            /** Format: int64 */
+            waiting: number;
         };
         CannedJson: {
             body: string;
@@ -503,6 +566,11 @@ export interface components {
             };
             views: components["schemas"]["ViewCounts"];
         };
+        DayRow: {
+            /** Format: date */
+            day: string;
+            totals: components["schemas"]["Totals"];
+        };
         EntryJson: {
             attachments: components["schemas"]["FileJson"][];
             authentication?: null | components["schemas"]["Verdicts"];
@@ -555,6 +623,16 @@ export interface components {
         };
         FaqListJson: {
             items: components["schemas"]["FaqJson"][];
+        };
+        FaqReport: {
+            /** Format: int32 */
+            searches: number;
+            /** @description Most often searched. */
+            top: components["schemas"]["QueryCount"][];
+            /** @description Most often searched without an answer. */
+            unanswered: components["schemas"]["QueryCount"][];
+            /** Format: int32 */
+            zero_results: number;
         };
         FaqUpdateRequest: {
             answer: string;
@@ -666,6 +744,13 @@ export interface components {
             items: components["schemas"]["SummaryJson"][];
             next?: string | null;
         };
+        /** @description Inclusive UTC days. */
+        Period: {
+            /** Format: date */
+            from: string;
+            /** Format: date */
+            to: string;
+        };
         PlaceholderJson: {
             meaning: string;
             placeholder: string;
@@ -681,6 +766,15 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        QueryCount: {
+            /** @description None: searched across all categories. */
+            category?: string | null;
+            query: string;
+            /** Format: int32 */
+            searches: number;
+            /** Format: int32 */
+            zero_results: number;
+        };
         ReplyRequest: {
             body: string;
             last_seen?: string | null;
@@ -689,12 +783,35 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        Report: {
+            agents: components["schemas"]["ScopeRow"][];
+            backlog: components["schemas"]["Backlog"];
+            categories: components["schemas"]["ScopeRow"][];
+            /** @description Every day of the period, all chosen categories together. */
+            days: components["schemas"]["DayRow"][];
+            faq: components["schemas"]["FaqReport"];
+            /** Format: date-time */
+            generated_at: string;
+            period: components["schemas"]["Period"];
+            totals: components["schemas"]["Totals"];
+        };
         Requester: {
             email: string;
             name: string;
         };
         /** @enum {string} */
         Role: "agent" | "supervisor" | "admin";
+        /** @description A category's or an agent's figures. */
+        ScopeRow: {
+            /**
+             * Format: int64
+             * @description Active tickets now (categories only).
+             */
+            backlog?: number | null;
+            id: string;
+            name: string;
+            totals: components["schemas"]["Totals"];
+        };
         /**
          * @description Every change names the ticket version the agent is looking at, and the newest
          *     thread entry on their screen (so a refusal can say what was added since).
@@ -800,6 +917,45 @@ export interface components {
         };
         /** @enum {string} */
         Tier: "standard" | "premium";
+        /** @description What the reports show of a histogram. */
+        TimeSummary: {
+            /** Format: int64 */
+            count: number;
+            /** Format: double */
+            mean?: number | null;
+            /**
+             * Format: double
+             * @description Business minutes; estimates within the bucket the true value is in.
+             */
+            median?: number | null;
+            /** Format: double */
+            p90?: number | null;
+        };
+        /** @description What happened in a scope over some days. */
+        Totals: {
+            /** Format: int64 */
+            closed: number;
+            /**
+             * Format: double
+             * @description met ÷ (met + missed); None when nothing fell due.
+             */
+            compliance?: number | null;
+            first_response: components["schemas"]["TimeSummary"];
+            /**
+             * Format: int64
+             * @description Promises (first and next answers, solutions) kept and broken.
+             */
+            met: number;
+            /** Format: int64 */
+            missed: number;
+            /** Format: int64 */
+            opened: number;
+            /** Format: int64 */
+            reopened: number;
+            resolution: components["schemas"]["TimeSummary"];
+            /** Format: int64 */
+            solved: number;
+        };
         /** @description What SES found, from the headers it adds on top of the message. */
         Verdicts: {
             dkim?: string | null;
@@ -1328,6 +1484,87 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    reports: {
+        parameters: {
+            query?: {
+                /** @description First day (YYYY-MM-DD, UTC); default 29 days before `to` */
+                from?: string;
+                /** @description Last day; default today. At most 366 days in all */
+                to?: string;
+                /** @description One category; default all */
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Report"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    reports_csv: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                category?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
