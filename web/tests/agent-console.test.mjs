@@ -76,7 +76,7 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   await page.getByRole("link", { name: "Canned replies" }).click();
   await page.getByLabel("Title").fill("Refund sent");
   await page.getByLabel("Text").fill("Hello {{customer_name}}, we refunded the second charge for {{reference}}.");
-  await page.getByLabel("Category").selectOption("billing");
+  await page.getByLabel("Category", { exact: true }).selectOption("billing");
   await page.getByRole("button", { name: "Save canned reply" }).click();
   await page.getByRole("heading", { name: "Refund sent · billing" }).first().waitFor();
 
@@ -283,6 +283,53 @@ test("the console works with the keyboard alone and every control has a label", 
   await page.keyboard.press("Tab");
   await page.keyboard.press("Enter");
   await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  await context.close();
+});
+
+test("a supervisor reads the reports, narrows them to a category and takes the CSV", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const agentPage = await signIn(context, "ana");
+  assert.equal(await agentPage.getByRole("link", { name: "Reports" }).count(), 0, "agents have no reports");
+  await agentPage.close();
+
+  const page = await signIn(context, "sue");
+  await page.getByRole("link", { name: "Reports" }).click();
+  await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
+  const opened = async () => Number(await page.locator(".tile", { hasText: "Opened" }).locator("strong").textContent());
+  const before = await opened();
+  const created = await submit("Counted in the reports");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForFunction((n) => Number(document.querySelector(".tile strong")?.textContent) === n, before + 1);
+  assert.equal(await opened(), before + 1, "a new request is counted at once");
+  assert.ok(Number(await page.locator("[data-backlog]").getAttribute("data-backlog")) >= 1);
+  await page.locator("svg.chart rect.opened").first().waitFor({ state: "attached" });
+  const unlabelled = await page.$$eval("main input, main select",
+    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  assert.deepEqual(unlabelled, []);
+
+  // One category: the table has only it, and its agents.
+  await page.getByLabel("Category", { exact: true }).selectOption("billing");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.waitForURL(/category=billing/);
+  await page.locator('tr[data-scope="billing"]').waitFor();
+  assert.equal(await page.locator('tr[data-scope="sales"]').count(), 0);
+  assert.equal(await page.locator('tr[data-scope="ben"]').count(), 0, "ben covers no billing");
+
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
+  assert.match(download.suggestedFilename(), /^helpdesk-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const { readFile } = await import("node:fs/promises");
+  const csv = await readFile(await download.path(), "utf8");
+  const today = new Date().toISOString().slice(0, 10);
+  assert.match(csv, /^day,scope,id,name,opened,solved/);
+  assert.match(csv, new RegExp(`^${today},category,billing,`, "m"), csv);
+  assert.doesNotMatch(csv, /,category,sales,/);
+
+  // A period the API refuses is explained, naming the field.
+  await page.getByLabel("From", { exact: true }).fill("2026-02-02");
+  await page.getByLabel("To", { exact: true }).fill("2026-02-01");
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.getByRole("alert").filter({ hasText: "from: is after to" }).waitFor();
+  assert.ok(created.reference);
   await context.close();
 });
 

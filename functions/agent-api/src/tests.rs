@@ -102,13 +102,7 @@ impl World {
         event["rawQueryString"] = json!(query);
         event["requestContext"]["http"]["path"] = json!(path);
         event["requestContext"]["http"]["method"] = json!(method);
-        let params: serde_json::Map<String, Value> =
-            serde_urlencoded::from_str::<Vec<(String, String)>>(query)
-                .unwrap()
-                .into_iter()
-                .map(|(k, v)| (k, json!(v)))
-                .collect();
-        event["queryStringParameters"] = Value::Object(params);
+        event["queryStringParameters"] = testkit::events::query_parameters(query);
         match user {
             Some((name, group)) => {
                 let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];

@@ -18,3 +18,15 @@ pub fn event_text(name: &str) -> String {
 pub fn load_event<T: DeserializeOwned>(name: &str) -> T {
     serde_json::from_str(&event_text(name)).unwrap_or_else(|e| panic!("parsing events/{name}: {e}"))
 }
+
+/// An API Gateway event's `queryStringParameters` for a query string.
+pub fn query_parameters(query: &str) -> serde_json::Value {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).unwrap_or_else(|e| panic!("query string {query:?}: {e}"));
+    serde_json::Value::Object(
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect(),
+    )
+}

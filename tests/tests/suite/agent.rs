@@ -26,7 +26,7 @@ pub(crate) fn as_agent(
     event["rawQueryString"] = json!(query);
     event["requestContext"]["http"]["path"] = json!(path);
     event["requestContext"]["http"]["method"] = json!(method);
-    event["queryStringParameters"] = json!({});
+    event["queryStringParameters"] = testkit::events::query_parameters(query);
     let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
     claims["username"] = json!(user);
     claims["cognito:groups"] = json!(format!("[{group}]"));

@@ -9,5 +9,6 @@ mod functions;
 mod infra;
 mod intake;
 mod mail;
+mod reports;
 mod runner;
 mod sla;

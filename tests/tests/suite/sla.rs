@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 use testkit::local::{LocalEnv, unique};
 
-struct Desk {
-    env: LocalEnv,
+pub(crate) struct Desk {
+    pub(crate) env: LocalEnv,
     sla: sla_escalation::Deps,
 }
 
 impl Desk {
-    async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let env = LocalEnv::fresh().await;
         local_runner::seed::seed_demo(&*env.store()).await.unwrap();
         let config = SlaEscalationConfig::from_source(&env.vars).unwrap();
@@ -31,11 +31,14 @@ impl Desk {
     }
 
     /// A request from `email` through the public API.
-    async fn submit(&self, email: &str) -> TicketRef {
+    pub(crate) async fn submit(&self, email: &str) -> TicketRef {
         TicketRef::parse(&crate::agent::submit_billing(&self.env, email).await).unwrap()
     }
 
-    async fn ticket(&self, reference: &TicketRef) -> (Ticket, Vec<helpdesk_domain::Message>) {
+    pub(crate) async fn ticket(
+        &self,
+        reference: &TicketRef,
+    ) -> (Ticket, Vec<helpdesk_domain::Message>) {
         let thread = self.env.store().load_ticket(reference).await.unwrap();
         (thread.ticket, thread.messages)
     }
@@ -49,7 +52,7 @@ impl Desk {
         sla_escalation::handle(&self.sla, event).await.unwrap()
     }
 
-    /// What an agent-api call as `user` answers.
+    /// What an agent-api call as `user` (of the agents group) answers.
     async fn agent(
         &self,
         user: &str,
@@ -57,15 +60,26 @@ impl Desk {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
+        self.agent_in(user, "agents", method, path, body).await
+    }
+
+    pub(crate) async fn agent_in(
+        &self,
+        user: &str,
+        group: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let config = AgentApiConfig::from_source(&self.env.vars).unwrap();
         let router = agent_api::router(Arc::new(agent_api::Deps::connect(&self.env.aws, &config)));
-        let event = crate::agent::as_agent(user, "agents", method, path, body);
+        let event = crate::agent::as_agent(user, group, method, path, body);
         crate::functions::invoke(router, &event).await
     }
 
     /// Ana acts on the ticket as she sees it now (`action` is the route's last
     /// part, `body` its fields besides the version and the last entry seen).
-    async fn ana_does(&self, reference: &TicketRef, action: &str, mut body: Value) {
+    pub(crate) async fn ana_does(&self, reference: &TicketRef, action: &str, mut body: Value) {
         let path = format!("/api/agent/tickets/{reference}");
         let (status, view) = self.agent("ana", "GET", &path, None).await;
         assert_eq!(status, 200, "{view}");

@@ -40,3 +40,21 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   }
   return body as T;
 }
+
+/** Fetches a file from the API (with the token) and hands it to the browser to save. */
+export async function download(path: string, filename: string): Promise<void> {
+  const t = token();
+  const response = await fetch(`/api/agent${path}`, {
+    headers: t ? { authorization: `Bearer ${t}` } : {},
+    cache: "no-store",
+  });
+  if (!response.ok) throw new Error(`The download failed (HTTP ${response.status}).`);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -8,6 +8,7 @@ import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
 import { renderCanned, renderFaq } from "./library";
+import { renderReports } from "./reports";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
 
@@ -53,6 +54,11 @@ function signInPage(config: ConsoleConfig, message = ""): void {
 
 let stopPolling: (() => void) | undefined;
 
+/** The nav entry a route belongs to: a view's or admin page's name, else the page. */
+function currentPage(parts: string[]): string {
+  return parts[0] === "view" || parts[0] === "admin" ? (parts[1] ?? "") : (parts[0] ?? "");
+}
+
 async function start(config: ConsoleConfig): Promise<void> {
   let me: Me;
   try {
@@ -96,7 +102,7 @@ async function start(config: ConsoleConfig): Promise<void> {
   const route = async () => {
     const [path, query = ""] = location.hash.replace(/^#/, "").split("?");
     const parts = path.split("/").filter(Boolean);
-    const current = parts[0] === "view" || parts[0] === "admin" ? parts[1] : (parts[0] ?? "");
+    const current = currentPage(parts);
     renderNav(nav, counts, me, current);
     if (parts[0] === "ticket" && parts[1]) {
       await renderTicket(main, me, decodeURIComponent(parts[1]));
@@ -106,6 +112,8 @@ async function start(config: ConsoleConfig): Promise<void> {
       await renderAdminCategories(main);
     } else if (parts[0] === "admin" && parts[1] === "agents") {
       await renderAdminAgents(main);
+    } else if (parts[0] === "reports") {
+      await renderReports(main, me, new URLSearchParams(query));
     } else if (parts[0] === "faq") {
       await renderFaq(main, me, new URLSearchParams(query));
     } else {
@@ -120,8 +128,7 @@ async function start(config: ConsoleConfig): Promise<void> {
     config.poll_seconds ?? 15,
     (c) => {
       counts = c;
-      const current = location.hash.match(/^#\/view\/([a-z]+)/)?.[1] ?? "";
-      renderNav(nav, counts, me, current);
+      renderNav(nav, counts, me, currentPage(location.hash.replace(/^#/, "").split("?")[0].split("/").filter(Boolean)));
     },
     () => {
       // A list on screen gets the new arrivals; a ticket being read is left alone.

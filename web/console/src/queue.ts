@@ -31,6 +31,9 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
     el("li", {}, el("a", { href: "#/canned", "aria-current": current === "canned" ? "page" : undefined, text: "Canned replies" })),
     el("li", {}, el("a", { href: "#/faq", "aria-current": current === "faq" ? "page" : undefined, text: "FAQ" })),
   );
+  if (me.agent.role !== "agent") {
+    library.append(el("li", {}, el("a", { href: "#/reports", "aria-current": current === "reports" ? "page" : undefined, text: "Reports" })));
+  }
   if (me.agent.role === "admin") {
     library.append(
       el("li", {}, el("a", { href: "#/admin/categories", "aria-current": current === "categories" ? "page" : undefined, text: "Categories (admin)" })),
