@@ -19,6 +19,10 @@ pub struct DevState {
     pub s3: aws_sdk_s3::Client,
     pub raw_mail_bucket: String,
     pub sla: Arc<sla_escalation::Deps>,
+    /// Mail sent to this domain comes back in, as SES receiving would take it.
+    pub mail_domain: String,
+    /// Sent mail already brought back in (moto's ids).
+    pub looped: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -225,6 +229,42 @@ pub async fn store_inbound(dev: &DevState, raw: Vec<u8>) -> anyhow::Result<Strin
         .await
         .map_err(|e| anyhow::anyhow!(aws_sdk_s3::error::DisplayErrorContext(e).to_string()))?;
     Ok(key)
+}
+
+/// Plays SES receiving for our own domain: mail the emulator "sent" to one of our
+/// addresses (the self-test's probes; nothing else is sent there) is stored as
+/// inbound mail. Each sent mail once.
+pub async fn loop_back_own_mail(dev: &DevState) -> anyhow::Result<usize> {
+    let suffix = format!("@{}", dev.mail_domain.to_ascii_lowercase());
+    let mut fresh = Vec::new();
+    for mail in sent_mail(&dev.moto_url).await? {
+        let ours = mail
+            .destinations
+            .iter()
+            .any(|d| d.to_ascii_lowercase().ends_with(&suffix));
+        let new = ours
+            && dev
+                .looped
+                .lock()
+                .is_ok_and(|mut seen| seen.insert(mail.id.clone()));
+        if new {
+            fresh.push(mail.raw_data);
+        }
+    }
+    let count = fresh.len();
+    for raw in fresh {
+        store_inbound(dev, raw.into_bytes()).await?;
+    }
+    Ok(count)
+}
+
+pub async fn loop_back_forever(dev: Arc<DevState>, every: std::time::Duration) {
+    loop {
+        tokio::time::sleep(every).await;
+        if let Err(e) = loop_back_own_mail(&dev).await {
+            tracing::debug!(error = %e, "own mail not looped back");
+        }
+    }
 }
 
 fn ses_like_id() -> String {

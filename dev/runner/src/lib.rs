@@ -118,6 +118,25 @@ pub struct Runner {
     pub functions: Functions,
     /// Signs the demo agents in (the local Cognito).
     pub issuer: Arc<auth::LocalIssuer>,
+    mail_domain: String,
+    looped: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+}
+
+/// One variable set differently from the environment's.
+struct Overlay<'a> {
+    inner: &'a dyn EnvSource,
+    name: &'static str,
+    value: String,
+}
+
+impl EnvSource for Overlay<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        if name == self.name {
+            Some(self.value.clone())
+        } else {
+            self.inner.var(name)
+        }
+    }
 }
 
 impl Runner {
@@ -127,7 +146,14 @@ impl Runner {
 
     pub fn from_source(aws: Aws, env: &dyn EnvSource) -> anyhow::Result<Self> {
         let config = LocalRunnerConfig::from_source(env)?;
-        let functions = Functions::from_source(&aws, env)?;
+        // Links in mail and the web self-test go to this runner, whatever its port.
+        let env = Overlay {
+            inner: env,
+            name: "HELPDESK_HELP_URL",
+            value: format!("http://127.0.0.1:{}", config.port),
+        };
+        let functions = Functions::from_source(&aws, &env)?;
+        let mail_domain = env.var("HELPDESK_MAIL_DOMAIN").unwrap_or_default();
         let issuer = Arc::new(auth::LocalIssuer::new(
             &seed::demo()?.logins,
             functions.submit_form_deps.catalog.clone(),
@@ -137,6 +163,8 @@ impl Runner {
             aws,
             functions,
             issuer,
+            mail_domain,
+            looped: Arc::default(),
         })
     }
 
@@ -156,6 +184,8 @@ impl Runner {
             s3: self.aws.s3(),
             raw_mail_bucket: self.config.raw_mail_bucket.clone(),
             sla: self.functions.sla_escalation.clone(),
+            mail_domain: self.mail_domain.clone(),
+            looped: self.looped.clone(),
         })
     }
 }

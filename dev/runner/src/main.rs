@@ -24,6 +24,10 @@ async fn main() -> anyhow::Result<()> {
         f.sla_escalation.clone(),
         Duration::from_secs(runner.config.tick_seconds),
     ));
+    tokio::spawn(local_runner::dev::loop_back_forever(
+        runner.dev_state(),
+        Duration::from_secs(2),
+    ));
     let smtp = tokio::net::TcpListener::bind(("127.0.0.1", runner.config.smtp_port)).await?;
     tokio::spawn(local_runner::smtp::serve(smtp, runner.dev_state()));
     let app = runner.app();

@@ -24,7 +24,7 @@ pub fn scheduled_event(at: DateTime<Utc>) -> Result<EventBridgeEvent, serde_json
 pub async fn tick(
     deps: &sla_escalation::Deps,
     at: DateTime<Utc>,
-) -> Result<helpdesk_domain::escalation::RunReport, String> {
+) -> Result<sla_escalation::TickReport, String> {
     let event = scheduled_event(at).map_err(|e| e.to_string())?;
     sla_escalation::handle(deps, event)
         .await

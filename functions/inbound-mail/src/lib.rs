@@ -170,6 +170,7 @@ async fn one(deps: &Deps, message: SqsMessage) -> Result<(), NoticeError> {
             Received::Quarantined(why) => tracing::info!(key, reason = ?why, "mail quarantined"),
             Received::AlreadyHandled => tracing::info!(key, "mail handled before"),
             Received::Gone => tracing::warn!(key, "mail no longer stored"),
+            Received::Probe => tracing::info!(key, "channel self-test probe arrived"),
         }
     }
     Ok(())

@@ -1,16 +1,19 @@
 //! sla-escalation: run by the schedule every 5 minutes (the local runner ticks
-//! it). One run takes the SLA steps that are due; see `helpdesk_domain::escalation`.
+//! it). One run takes the SLA steps that are due (`helpdesk_domain::escalation`)
+//! and looks after the channel self-test (`helpdesk_domain::selftest`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, Utc};
+use helpdesk_aws::web_probe::HttpWebProbe;
 use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::escalation::{RunReport, SlaRun};
 use helpdesk_domain::ports::{
-    CatalogStore, Clock, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
+    CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
+use helpdesk_domain::selftest::{SelfTest, SelfTestReport, SelfTestSettings, WebProbe};
 use helpdesk_domain::store::StoreError;
 use lambda_kit::Aws;
-use lambda_kit::config::SlaEscalationConfig;
+use lambda_kit::config::{SelfTestConfig, SlaEscalationConfig};
 use std::sync::Arc;
 
 pub struct Deps {
@@ -19,6 +22,14 @@ pub struct Deps {
     pub outbound: Arc<dyn OutboundQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
+    pub self_test: Option<SelfTestDeps>,
+}
+
+/// What the self-test sends probes with.
+pub struct SelfTestDeps {
+    pub mailer: Arc<dyn Mailer>,
+    pub web: Arc<dyn WebProbe>,
+    pub settings: SelfTestSettings,
 }
 
 /// How long a warm function trusts its copy of the categories, policies and agents.
@@ -40,6 +51,10 @@ impl Deps {
             outbound: aws.outbound(&config.outbound_queue_url),
             clock,
             ids: Arc::new(RandomIds),
+            self_test: config
+                .self_test
+                .as_ref()
+                .and_then(|c| self_test_deps(aws, c)),
         }
     }
 
@@ -53,6 +68,33 @@ impl Deps {
             max_tickets: MAX_TICKETS_PER_RUN,
         }
     }
+}
+
+fn self_test_deps(aws: &Aws, c: &SelfTestConfig) -> Option<SelfTestDeps> {
+    let web = match HttpWebProbe::new(&c.public_url) {
+        Ok(web) => web,
+        Err(e) => {
+            tracing::error!(error = %e, "the channel self-test is off: no HTTPS client");
+            return None;
+        }
+    };
+    Some(SelfTestDeps {
+        mailer: aws.mailer(c.configuration_set.clone()),
+        web: Arc::new(web),
+        settings: SelfTestSettings {
+            every: Duration::minutes(i64::from(c.every_minutes)),
+            deadline: Duration::minutes(i64::from(c.deadline_minutes)),
+            from: c.mail_from.clone(),
+        },
+    })
+}
+
+/// What one tick did: the SLA steps, and the self-test's part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TickReport {
+    #[serde(flatten)]
+    pub sla: RunReport,
+    pub self_test: SelfTestReport,
 }
 
 /// The run's time: when the schedule fired, or now if that is later (a retried
@@ -80,10 +122,30 @@ impl From<RunFailed> for lambda_runtime::Diagnostic {
 
 /// A failed run is reported to the schedule (and the next run tries again): the
 /// steps it stored stay done, the rest are still due.
-pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<RunReport, RunFailed> {
+pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, RunFailed> {
     let now = deps.clock.now();
     let at = At(tick.time.map_or(now, |t| t.max(now)));
-    let report = deps.run(&at).run().await?;
+    let sla = deps.run(&at).run().await?;
+    // The self-test never stops the SLA run: a failure is logged and retried next tick.
+    let self_test = match &deps.self_test {
+        None => SelfTestReport::default(),
+        Some(st) => {
+            let test = SelfTest {
+                tickets: deps.tickets.as_ref(),
+                catalog: deps.catalog.as_ref(),
+                mailer: st.mailer.as_ref(),
+                web: st.web.as_ref(),
+                clock: &at,
+                ids: deps.ids.as_ref(),
+                settings: &st.settings,
+            };
+            test.run().await.unwrap_or_else(|e| {
+                tracing::error!(error = %e, "channel self-test could not run");
+                SelfTestReport::default()
+            })
+        }
+    };
+    let report = TickReport { sla, self_test };
     tracing::info!(?report, "SLA run");
     Ok(report)
 }

@@ -811,3 +811,83 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
         "log.txt"
     );
 }
+
+#[tokio::test]
+async fn a_self_test_probe_is_recorded_once_and_never_becomes_a_ticket() {
+    use helpdesk_domain::selftest::{Channel, Probe, ProbeOutcome};
+    use helpdesk_domain::token::SecretToken;
+    let w = world().await;
+    let secret = SecretToken::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let now = w.clock.now();
+    w.store
+        .put_probe(&Probe {
+            hash: secret.hash(),
+            channel: Channel::Web,
+            sent_at: now,
+            deadline: now + chrono::Duration::minutes(10),
+            outcome: ProbeOutcome::Pending,
+        })
+        .await
+        .unwrap();
+    let probe = |secret: &'static str, body: Value| {
+        create_event(move |e| {
+            e["headers"]["x-helpdesk-probe"] = json!(secret);
+            // No detail fields: a probe cannot know each category's own.
+            with_body(e, body);
+        })
+    };
+    let mut body = sample_body();
+    body["details"] = json!({});
+    let (status, _, answer) = call(
+        &w.deps,
+        &probe("0123456789abcdef0123456789abcdef", body.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["probe"].as_str()),
+        (202, Some("arrived")),
+        "{answer}"
+    );
+    let probes = w.store.probes().await.unwrap();
+    assert!(
+        matches!(&probes[0].outcome, ProbeOutcome::Arrived { category: Some(c), .. } if c.as_str() == "billing")
+    );
+    // Nothing else happened: no ticket, no mail.
+    assert!(w.queue.jobs().is_empty());
+    let requester = helpdesk_domain::EmailAddress::parse("jane@example.com").unwrap();
+    assert!(
+        w.store
+            .tickets_of_requester(&requester, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The same secret again, an unknown one, a malformed one, a broken form: 400s.
+    for (secret, body, field) in [
+        (
+            "0123456789abcdef0123456789abcdef",
+            body.clone(),
+            "x-helpdesk-probe",
+        ),
+        (
+            "ffffffffffffffffffffffffffffffff",
+            body.clone(),
+            "x-helpdesk-probe",
+        ),
+        ("not-a-secret", body.clone(), "x-helpdesk-probe"),
+        (
+            "ffffffffffffffffffffffffffffffff",
+            json!({"category": "billing"}),
+            "name",
+        ),
+    ] {
+        let (status, _, answer) = call(&w.deps, &probe(secret, body)).await;
+        assert_eq!(
+            (status, answer["error"]["fields"][0]["field"].as_str()),
+            (400, Some(field)),
+            "{secret}: {answer}"
+        );
+    }
+    assert!(w.queue.jobs().is_empty());
+}

@@ -10,6 +10,7 @@ use helpdesk_domain::Status;
 use helpdesk_domain::intake::{
     IdempotencyKey, Intake, IntakeError, Outcome, Receipt, SubmissionInput, fingerprint,
 };
+use helpdesk_domain::token::SecretToken;
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
@@ -102,6 +103,9 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         ids: &*deps.ids,
         policy: &deps.policy,
     };
+    if let Some(value) = parts.headers.get(PROBE_HEADER) {
+        return probe(&intake, &input, value).await;
+    }
     let outcome = intake
         .submit(&input, idempotency, &ip)
         .await
@@ -120,6 +124,36 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
             .insert("idempotent-replayed", HeaderValue::from_static("true"));
     }
     Ok(response)
+}
+
+const PROBE_HEADER: &str = "x-helpdesk-probe";
+
+/// Our own channel self-test: answered 202 once recorded, never a ticket.
+async fn probe(
+    intake: &Intake<'_>,
+    input: &SubmissionInput,
+    value: &HeaderValue,
+) -> Result<Response, ApiError> {
+    let secret = value
+        .to_str()
+        .ok()
+        .and_then(|v| SecretToken::parse(v).ok())
+        .ok_or_else(|| ApiError::bad_field(PROBE_HEADER, "is not a probe secret"))?;
+    let arrived = intake.probe(input, &secret).await.map_err(|e| match e {
+        IntakeError::Invalid(errors) => ApiError::invalid(errors),
+        IntakeError::Store(e) => ApiError::from(e),
+    })?;
+    if !arrived {
+        return Err(ApiError::bad_field(
+            PROBE_HEADER,
+            "is not a pending self-test probe",
+        ));
+    }
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(serde_json::json!({"probe": "arrived"})),
+    )
+        .into_response())
 }
 
 fn idempotency_key(headers: &HeaderMap, body: &[u8]) -> Result<Option<IdempotencyKey>, ApiError> {

@@ -7,6 +7,7 @@ pub mod health;
 pub mod s3;
 pub mod ses;
 pub mod sqs;
+pub mod web_probe;
 
 pub use attachments::S3AttachmentStore;
 pub use dynamo::{DynamoStore, Tables};

@@ -227,6 +227,35 @@ pub fn fingerprint(body: &[u8]) -> String {
 const REFERENCE_ATTEMPTS: usize = 3;
 
 impl Intake<'_> {
+    /// A channel self-test through the form: checked as a submission is (all but
+    /// the category's own detail fields, which a probe cannot know), then recorded
+    /// as arrived instead of becoming a ticket. False: no pending probe has this
+    /// secret, and nothing is written.
+    pub async fn probe(
+        &self,
+        input: &SubmissionInput,
+        secret: &SecretToken,
+    ) -> Result<bool, IntakeError> {
+        let category = match CategoryId::parse(input.category.trim()) {
+            Ok(id) => self.catalog.category(&id).await?,
+            Err(_) => None,
+        };
+        if let Err(errors) = parse_submission(input, category.as_ref()) {
+            let errors: Vec<FieldError> = errors
+                .into_iter()
+                .filter(|e| !e.field.starts_with("details."))
+                .collect();
+            if !errors.is_empty() {
+                return Err(IntakeError::Invalid(errors));
+            }
+        }
+        let arrived = crate::selftest::ProbeOutcome::Arrived {
+            at: self.clock.now(),
+            category: category.map(|c| c.id),
+        };
+        Ok(self.tickets.settle_probe(&secret.hash(), arrived).await?)
+    }
+
     pub async fn submit(
         &self,
         input: &SubmissionInput,

@@ -21,6 +21,7 @@ pub mod message;
 pub mod outbound;
 pub mod ports;
 pub mod reports;
+pub mod selftest;
 pub mod sla;
 pub mod store;
 pub mod text;

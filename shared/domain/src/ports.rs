@@ -11,6 +11,7 @@ use crate::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
 use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::reports::{DayFigures, ReportScope};
+use crate::selftest::{Probe, ProbeOutcome};
 use crate::sla::SlaPolicy;
 use crate::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
@@ -102,6 +103,20 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError>;
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
+
+    /// Records a channel self-test probe.
+    async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError>;
+
+    /// The probes on record (about the last two days'), in no order.
+    async fn probes(&self) -> Result<Vec<Probe>, StoreError>;
+
+    /// Gives the pending probe with this secret its outcome, atomically; false
+    /// when there is none (never sent, expired, or already settled).
+    async fn settle_probe(
+        &self,
+        hash: &TokenHash,
+        outcome: ProbeOutcome,
+    ) -> Result<bool, StoreError>;
 
     /// A category's or an agent's report figures for the days `from..=to` that
     /// have any, oldest first.

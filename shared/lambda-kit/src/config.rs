@@ -279,14 +279,47 @@ from_env!(SendReplyConfig);
 pub struct SlaEscalationConfig {
     pub store: StoreConfig,
     pub outbound_queue_url: String,
+    /// None when `HELPDESK_SELF_TEST_MINUTES` is 0.
+    pub self_test: Option<SelfTestConfig>,
+}
+
+/// The channel self-test: how often, how long a probe may take, and where from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelfTestConfig {
+    pub every_minutes: u32,
+    pub deadline_minutes: u32,
+    /// The probes' sender: our own From address.
+    pub mail_from: EmailAddress,
+    pub configuration_set: Option<String>,
+    /// The public site, whose `/api/tickets` the web probe posts to.
+    pub public_url: String,
 }
 
 impl SlaEscalationConfig {
     pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
         let r = Reader(env);
+        let every_minutes: u32 = r.number("HELPDESK_SELF_TEST_MINUTES", 60)?;
+        let self_test = if every_minutes == 0 {
+            None
+        } else {
+            Some(SelfTestConfig {
+                every_minutes,
+                deadline_minutes: r.number("HELPDESK_SELF_TEST_DEADLINE_MINUTES", 10)?,
+                mail_from: r.email(
+                    "HELPDESK_MAIL_FROM",
+                    "the self-test's sender (set HELPDESK_SELF_TEST_MINUTES=0 to turn it off)",
+                )?,
+                configuration_set: r.optional("HELPDESK_SES_CONFIGURATION_SET"),
+                public_url: r.url(
+                    "HELPDESK_HELP_URL",
+                    "the public site the self-test submits to (set HELPDESK_SELF_TEST_MINUTES=0 to turn it off)",
+                )?,
+            })
+        };
         Ok(Self {
             store: StoreConfig::read(&r)?,
             outbound_queue_url: r.outbound_queue()?,
+            self_test,
         })
     }
 }

@@ -13,6 +13,7 @@ use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
 use helpdesk_domain::reports::{DayFigures, ReportScope};
+use helpdesk_domain::selftest::{Probe, ProbeOutcome};
 use helpdesk_domain::sla::SlaPolicy;
 use helpdesk_domain::store::{
     Created, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError, TicketSummary,
@@ -48,6 +49,7 @@ struct State {
     canned: BTreeMap<String, helpdesk_domain::canned::CannedReply>,
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
+    probes: BTreeMap<String, Probe>,
 }
 
 #[derive(Debug, Default)]
@@ -399,6 +401,32 @@ impl TicketStore for InMemoryStore {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
         Ok(self.state().status_counts(category))
+    }
+
+    async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
+        self.state()
+            .probes
+            .insert(probe.hash.as_str().to_owned(), probe.clone());
+        Ok(())
+    }
+
+    async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
+        Ok(self.state().probes.values().cloned().collect())
+    }
+
+    async fn settle_probe(
+        &self,
+        hash: &TokenHash,
+        outcome: ProbeOutcome,
+    ) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        match s.probes.get_mut(hash.as_str()) {
+            Some(p) if p.outcome == ProbeOutcome::Pending => {
+                p.outcome = outcome;
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 
     async fn report_days(

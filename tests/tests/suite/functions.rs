@@ -152,7 +152,7 @@ async fn sla_escalation_runs_from_its_sample_event() {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     // Fresh tables: nothing is due, and the run says so.
-    assert_eq!(report.looked_at, 0, "{report:?}");
+    assert_eq!(report.sla.looked_at, 0, "{report:?}");
 }
 
 #[test]

@@ -222,3 +222,13 @@ pub fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
         _ => Err(StoreError::Corrupt(format!("{name} is missing"))),
     }
 }
+
+/// A channel self-test probe; `state` is top-level so settling can be conditional.
+#[derive(Serialize, Deserialize)]
+pub struct ProbeItem {
+    pub pk: String,
+    pub sk: String,
+    pub probe: helpdesk_domain::selftest::Probe,
+    pub state: String,
+    pub expires_at: i64,
+}

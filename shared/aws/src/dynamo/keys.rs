@@ -15,6 +15,7 @@ pub const CATEGORY_PK: &str = "CATEGORY";
 pub const AGENT_PK: &str = "AGENT";
 pub const POLICY_PK: &str = "POLICY";
 pub const CANNED_PK: &str = "CANNED";
+pub const PROBE_PK: &str = "PROBE";
 
 pub const QUEUE_INDEX: &str = "queue";
 pub const DUE_INDEX: &str = "due";

@@ -17,6 +17,7 @@ use helpdesk_domain::counters::{CategoryCounts, CounterDelta, QueueCounts, Statu
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::TicketStore;
 use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
+use helpdesk_domain::selftest::{Probe, ProbeOutcome};
 use helpdesk_domain::store::{
     Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
     TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
@@ -724,6 +725,61 @@ impl TicketStore for DynamoStore {
         Ok(counts)
     }
 
+    async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
+        let item = items::ProbeItem {
+            pk: keys::PROBE_PK.into(),
+            sk: probe.hash.as_str().to_owned(),
+            probe: probe.clone(),
+            state: probe_state(&probe.outcome).into(),
+            // Two days of history is what the admins' view shows.
+            expires_at: (probe.sent_at + chrono::Duration::days(2)).timestamp(),
+        };
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(items::to_item(&item)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
+        self.partition(keys::PROBE_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<items::ProbeItem>(i).map(|p| p.probe))
+            .collect()
+    }
+
+    async fn settle_probe(
+        &self,
+        hash: &TokenHash,
+        outcome: ProbeOutcome,
+    ) -> Result<bool, StoreError> {
+        let value = serde_dynamo::to_attribute_value(&outcome)
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::PROBE_PK))
+            .key("sk", s(hash.as_str()))
+            .update_expression("SET probe.outcome = :o, #state = :s")
+            .condition_expression("#state = :pending")
+            .expression_attribute_names("#state", "state")
+            .expression_attribute_values(":o", value)
+            .expression_attribute_values(":s", s(probe_state(&outcome)))
+            .expression_attribute_values(":pending", s("pending"))
+            .send()
+            .await;
+        match result.map_err(sdk_error) {
+            Ok(_) => Ok(true),
+            Err(StoreError::Conflict) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn report_days(
         &self,
         scope: &ReportScope,
@@ -750,5 +806,13 @@ impl TicketStore for DynamoStore {
             days.push((day, figures));
         }
         Ok(days)
+    }
+}
+
+fn probe_state(outcome: &ProbeOutcome) -> &'static str {
+    match outcome {
+        ProbeOutcome::Pending => "pending",
+        ProbeOutcome::Arrived { .. } => "arrived",
+        ProbeOutcome::Missed { .. } => "missed",
     }
 }

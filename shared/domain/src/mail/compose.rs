@@ -49,6 +49,8 @@ pub struct Envelope {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub auto_submitted: Option<AutoSubmitted>,
+    /// A channel self-test's secret (hex, ours), in [`crate::selftest::PROBE_HEADER`].
+    pub probe: Option<crate::token::SecretToken>,
     pub date: DateTime<Utc>,
 }
 
@@ -102,6 +104,12 @@ pub fn build(envelope: &Envelope, letter: &Letter) -> std::io::Result<Vec<u8>> {
             // Asks Exchange/Outlook not to answer our automatic mail with theirs.
             .header("X-Auto-Response-Suppress", Raw::new("All"));
     }
+    if let Some(secret) = &envelope.probe {
+        builder = builder.header(
+            crate::selftest::PROBE_HEADER,
+            Raw::new(secret.expose().to_owned()),
+        );
+    }
     builder
         .text_body(letter.text.clone())
         .html_body(letter.html.clone())
@@ -127,6 +135,7 @@ mod tests {
                 "hd-k1-abc@help.example.com".into(),
             ],
             auto_submitted: Some(AutoSubmitted::AutoReplied),
+            probe: None,
             date: DateTime::from_timestamp(1_772_000_000, 0).unwrap(),
         }
     }

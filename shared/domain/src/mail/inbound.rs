@@ -96,6 +96,8 @@ pub struct InboundMail {
     pub attachments: Vec<InboundAttachment>,
     pub verdicts: Verdicts,
     pub automatic: Option<AutoReason>,
+    /// A channel self-test's secret, if the mail says it carries one.
+    pub probe: Option<crate::token::SecretToken>,
 }
 
 impl InboundMail {
@@ -287,5 +289,7 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
         attachments,
         verdicts,
         automatic,
+        probe: first(crate::selftest::PROBE_HEADER)
+            .and_then(|v| crate::token::SecretToken::parse(&v).ok()),
     })
 }

@@ -52,6 +52,8 @@ pub enum Received {
     AlreadyHandled,
     /// The stored mail is gone (deleted by lifecycle or by hand): nothing to do.
     Gone,
+    /// Our own channel self-test came through: recorded, nothing else.
+    Probe,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -156,6 +158,17 @@ impl Inbox<'_> {
             return self
                 .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason)
                 .await;
+        }
+        if let Some(secret) = &mail.probe {
+            // Only a pending probe's secret counts; any other is an ordinary mail.
+            let category = self.category_for(&mail).await?;
+            let arrived = crate::selftest::ProbeOutcome::Arrived {
+                at: now,
+                category: Some(category.id),
+            };
+            if self.tickets.settle_probe(&secret.hash(), arrived).await? {
+                return Ok(Received::Probe);
+            }
         }
         let Threading {
             found,
