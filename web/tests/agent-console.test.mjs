@@ -307,6 +307,22 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
     (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
   assert.deepEqual(unlabelled, []);
 
+  // The channel self-test: a tick starts a round unless one ran within the hour;
+  // the probes come back in (the runner plays SES receiving) and every channel
+  // shows as working.
+  const tick = await fetch(`${BASE}/dev/tick`, { method: "POST" });
+  assert.equal(tick.status, 200, await tick.text());
+  const working = async () => {
+    const rows = await page.locator("tr[data-channel]").evaluateAll((trs) => trs.map((tr) => [tr.dataset.channel, tr.children[2].textContent]));
+    return rows.length >= 2 && rows.every(([, result]) => result === "Working");
+  };
+  for (let i = 0; i < 40 && !(await working()); i++) {
+    await page.waitForTimeout(500);
+    await page.getByRole("button", { name: "Show" }).click();
+  }
+  assert.ok(await working(), "every probed channel arrived");
+  assert.ok(await page.locator('tr[data-channel="mail billing@helpdesk.test"]').count(), "each support address is probed");
+
   // One category: the table has only it, and its agents.
   await page.getByLabel("Category", { exact: true }).selectOption("billing");
   await page.getByRole("button", { name: "Show" }).click();

@@ -19,6 +19,7 @@ use helpdesk_domain::category::Category;
 use helpdesk_domain::reports::{
     AgeBand, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow, TimeSummary, Totals,
 };
+use helpdesk_domain::selftest::ChannelStatus;
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -311,7 +312,7 @@ impl Modify for BearerAuth {
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
-        QueryCount,
+        QueryCount, ChannelStatus,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

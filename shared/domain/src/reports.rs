@@ -189,6 +189,8 @@ pub struct Report {
     pub agents: Vec<ScopeRow>,
     pub backlog: Backlog,
     pub faq: FaqReport,
+    /// The channel self-test: each channel's latest probe.
+    pub channels: Vec<crate::selftest::ChannelStatus>,
 }
 
 /// Builds a report over `categories` (all when empty): the agents shown are those
@@ -259,6 +261,7 @@ impl Reports<'_> {
             agents: agent_rows,
             backlog: backlog.backlog,
             faq,
+            channels: crate::selftest::channel_statuses(&self.tickets.probes().await?),
         })
     }
 

@@ -536,6 +536,26 @@ export interface components {
         };
         /** @enum {string} */
         Channel: "web" | "email";
+        /** @description Each channel's latest probe, for the admins' view. */
+        ChannelStatus: {
+            category?: string | null;
+            channel: string;
+            /**
+             * Format: date-time
+             * @description When this channel last failed, if any probe still on record did.
+             */
+            last_missed_at?: string | null;
+            reason?: string | null;
+            /** Format: date-time */
+            sent_at: string;
+            /** @description pending, arrived or missed. */
+            state: string;
+            /**
+             * Format: int64
+             * @description Seconds from sending to arrival.
+             */
+            took_seconds?: number | null;
+        };
         ClockJson: {
             /** Format: date-time */
             due_at?: string | null;
@@ -787,6 +807,8 @@ export interface components {
             agents: components["schemas"]["ScopeRow"][];
             backlog: components["schemas"]["Backlog"];
             categories: components["schemas"]["ScopeRow"][];
+            /** @description The channel self-test: each channel's latest probe. */
+            channels: components["schemas"]["ChannelStatus"][];
             /** @description Every day of the period, all chosen categories together. */
             days: components["schemas"]["DayRow"][];
             faq: components["schemas"]["FaqReport"];

@@ -100,6 +100,42 @@ function backlog(report: Report): HTMLElement {
 }
 
 /** Categories show what came in and the backlog; agents only what they did. */
+const STATE_LABEL: Record<string, string> = { arrived: "Working", pending: "Checking…", missed: "FAILED" };
+
+/** The self-test's last probe per channel: is mail to each address and the web form reaching us? */
+function channels(report: Report): HTMLElement {
+  const block = el("section", { class: "report-block", "aria-labelledby": "channels-heading" }, el("h2", { id: "channels-heading", text: "Channel self-test" }));
+  if (!report.channels.length) {
+    block.append(el("p", { class: "empty", text: "No probes on record yet: the schedule sends them every hour (if the self-test is on)." }));
+    return block;
+  }
+  const failing = report.channels.filter((c) => c.state === "missed");
+  if (failing.length) block.append(el("p", { class: "notice error", role: "alert", text: `Not reaching us: ${failing.map((c) => c.channel).join(", ")}.` }));
+  block.append(
+    el(
+      "table",
+      { class: "tickets numbers" },
+      el("thead", {}, el("tr", {}, ...["Channel", "Last probe", "Result", "Took", "Last failure"].map((h) => el("th", { scope: "col", text: h })))),
+      el(
+        "tbody",
+        {},
+        ...report.channels.map((c) =>
+          el(
+            "tr",
+            { "data-channel": c.channel, class: c.state === "missed" ? "overdue" : undefined },
+            el("th", { scope: "row", text: c.channel }),
+            el("td", { text: when(c.sent_at) }),
+            el("td", { text: c.reason ? `${STATE_LABEL[c.state] ?? c.state}: ${c.reason}` : (STATE_LABEL[c.state] ?? c.state) }),
+            el("td", { text: c.took_seconds === null || c.took_seconds === undefined ? "—" : `${c.took_seconds} s` }),
+            el("td", { text: when(c.last_missed_at) }),
+          ),
+        ),
+      ),
+    ),
+  );
+  return block;
+}
+
 function scopeTable(caption: string, rows: S["ScopeRow"][], categories: boolean): HTMLElement {
   const heads = ["Solved", "Closed", "SLA kept", "First response (median)", "Resolution (median)"];
   if (categories) heads.unshift("Opened");
@@ -202,6 +238,7 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
     ),
     dailyChart(report),
     backlog(report),
+    channels(report),
     el("section", { class: "report-block", "aria-labelledby": "scopes-heading" }, el("h2", { id: "scopes-heading", text: "By category and agent" }), scopeTable("Categories", report.categories, true), scopeTable("Agents (their assigned tickets)", report.agents, false)),
     el(
       "section",
