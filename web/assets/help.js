@@ -33,13 +33,49 @@ export function formatDate(iso) {
 }
 
 // FAQ entries as question/answer disclosures (native, so keyboard and screen
-// readers work without extra code).
+// readers work without extra code). Opening one is counted once per visit (this
+// tab's session), so the reports can tell which answers end visits without a
+// request; a request names the answers read before it.
 export function faqList(results) {
   const box = el("div", { class: "faq" });
   for (const r of results) {
-    box.append(el("details", { "data-faq": r.id }, el("summary", { text: r.question }), el("p", { text: r.answer })));
+    const item = el("details", { "data-faq": r.id }, el("summary", { text: r.question }), el("p", { text: r.answer }));
+    item.addEventListener("toggle", () => {
+      if (item.open) noteRead(`${r.category}/${r.id}`);
+    });
+    box.append(item);
   }
   return box;
+}
+
+const READ_KEY = "helpdesk.faq-read";
+
+/** The answers opened in this visit ("category/id"). */
+export function answersRead() {
+  try {
+    const list = JSON.parse(sessionStorage.getItem(READ_KEY) || "[]");
+    return Array.isArray(list) ? list.filter((x) => typeof x === "string").slice(0, 20) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A request was sent: the next one starts a new visit. */
+export function forgetAnswersRead() {
+  try { sessionStorage.removeItem(READ_KEY); } catch { /* storage off: nothing kept */ }
+}
+
+function noteRead(ref) {
+  const read = answersRead();
+  if (read.includes(ref)) return;
+  try { sessionStorage.setItem(READ_KEY, JSON.stringify([...read, ref])); } catch { /* storage off */ }
+  // A statistic only: failures are ignored, and it never holds up the page.
+  fetch("/api/faq/reads", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ faq: ref }),
+    keepalive: true,
+  }).catch(() => {});
 }
 
 // "We answer within 24 business hours; premium customers within 2 business hours."

@@ -1,4 +1,4 @@
-import { api, el, faqList, formatDate, promiseText, uploadFiles } from "./help.js";
+import { answersRead, api, el, faqList, forgetAnswersRead, formatDate, promiseText, uploadFiles } from "./help.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -143,6 +143,7 @@ form.addEventListener("submit", async (event) => {
     website: value("website"),
     elapsed_ms: Date.now() - shownAt,
     attachments,
+    faq_read: answersRead(),
   };
   if (uploading) {
     banner.textContent = "Please wait until your files are uploaded.";
@@ -152,6 +153,7 @@ form.addEventListener("submit", async (event) => {
   try {
     const { status, headers, data } = await api("/api/tickets", { method: "POST", body, headers: { "idempotency-key": idempotencyKey } });
     if (status === 201 && data) {
+      forgetAnswersRead();
       form.hidden = true;
       document.getElementById("answers").hidden = true;
       document.getElementById("reference").textContent = data.reference;

@@ -107,6 +107,62 @@ test("the FAQ suggests answers as the customer types", async () => {
   await page.close();
 });
 
+/// The billing answer's figures in the supervisors' report (zeros if none yet).
+async function answerFigures(ref) {
+  const signIn = await fetch(`${BASE}/dev/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "sue", password: "sue-demo-2026" }),
+  });
+  const { access_token: token } = await signIn.json();
+  const res = await fetch(`${BASE}/api/agent/reports?category=billing`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 200);
+  const report = await res.json();
+  const row = report.faq.ended_without_ticket.find((a) => `${a.category}/${a.entry}` === ref);
+  return row ? { opened: row.opened, then_ticket: row.then_ticket, without_ticket: row.without_ticket } : { opened: 0, then_ticket: 0, without_ticket: 0 };
+}
+
+test("the answers visitors read are counted, and whether they still wrote to us", async () => {
+  // Visit 1 reads the first billing answer (twice: counted once) and leaves.
+  const reader = await browser.newContext();
+  const first = await reader.newPage();
+  await first.goto(`${BASE}/new/?category=billing`);
+  const answer = first.locator("#faq-results details").first();
+  await answer.waitFor();
+  const ref = `billing/${await answer.getAttribute("data-faq")}`;
+  const before = await answerFigures(ref);
+  const counted = first.waitForResponse((r) => r.url().endsWith("/api/faq/reads"));
+  await answer.locator("summary").click();
+  assert.equal((await counted).status(), 204);
+  await answer.locator("summary").click();
+  await answer.locator("summary").click();
+  await reader.close();
+
+  // Visit 2 reads it too, then writes anyway.
+  const writer = await browser.newContext();
+  const page = await writer.newPage();
+  await page.goto(`${BASE}/new/?category=billing`);
+  const same = page.locator(`#faq-results details[data-faq="${ref.split("/")[1]}"]`);
+  const counted2 = page.waitForResponse((r) => r.url().endsWith("/api/faq/reads"));
+  await same.locator("summary").click();
+  await counted2;
+  await page.getByLabel("Your name").fill("Jane Customer");
+  await page.getByLabel("Email").fill("jane.reader@example.com");
+  await page.getByLabel("Subject").fill("The refund answer did not help");
+  await page.getByLabel("How can we help?").fill("It has been two weeks.");
+  await page.getByLabel("Order number").fill("#1001");
+  await page.waitForTimeout(HUMAN_PAUSE_MS);
+  await page.getByRole("button", { name: "Send request" }).click();
+  await page.locator("#reference").waitFor({ state: "visible" });
+  await writer.close();
+
+  const after = await answerFigures(ref);
+  assert.deepEqual(
+    { opened: after.opened - before.opened, then_ticket: after.then_ticket - before.then_ticket, without_ticket: after.without_ticket - before.without_ticket },
+    { opened: 2, then_ticket: 1, without_ticket: 1 },
+  );
+});
+
 test("the form works with the keyboard alone", async () => {
   const page = await browser.newPage();
   await page.goto(`${BASE}/`);

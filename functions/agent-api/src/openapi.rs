@@ -17,7 +17,8 @@ use crate::view::{
 };
 use helpdesk_domain::category::Category;
 use helpdesk_domain::reports::{
-    AgeBand, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow, TimeSummary, Totals,
+    AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,
+    TimeSummary, Totals,
 };
 use helpdesk_domain::selftest::ChannelStatus;
 use serde::Serialize;
@@ -312,7 +313,7 @@ impl Modify for BearerAuth {
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
-        QueryCount, ChannelStatus,
+        QueryCount, ChannelStatus, AnswerRead,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

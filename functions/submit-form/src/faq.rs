@@ -1,12 +1,13 @@
 //! `GET /api/faq?category=&q=`: answers as the customer types (every search is
 //! counted for the reports), or the top questions when nothing is typed. The rules
-//! live in `helpdesk_domain::faq::FaqLookup`.
+//! live in `helpdesk_domain::faq::FaqLookup`. `POST /api/faq/reads`: the help
+//! center says a visitor opened an answer (once per visit), for the reports.
 
 use crate::Deps;
 use axum::Json;
 use axum::extract::{Query, State};
 use helpdesk_domain::catalog::FaqEntry;
-use helpdesk_domain::faq::{FaqError, FaqLookup};
+use helpdesk_domain::faq::{FaqError, FaqLookup, FaqReads};
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -63,4 +64,27 @@ pub async fn search(
     Ok(Json(Answers {
         results: found.into_iter().map(answer).collect(),
     }))
+}
+
+/// `{"faq": "<category>/<id>"}`: 204 once counted; 404 for no such published answer.
+pub async fn read(
+    State(deps): State<Arc<Deps>>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let (map, _) = lambda_kit::http::json_object(&headers, body, 1024).await?;
+    let mut fields = lambda_kit::http::Fields::new(map, &["faq"]);
+    let reference = fields.string("faq");
+    if !fields.errors.is_empty() {
+        return Err(ApiError::invalid(fields.errors));
+    }
+    let reads = FaqReads {
+        catalog: &*deps.catalog,
+        clock: &*deps.clock,
+    };
+    if reads.opened(&reference).await? {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
 }

@@ -77,6 +77,7 @@ pub enum Route {
     Health,
     Categories,
     Faq,
+    FaqRead,
     Attachments,
     CreateTicket,
     ShowTicket,
@@ -86,10 +87,11 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 9] = [
+    pub const ALL: [Route; 10] = [
         Route::Health,
         Route::Categories,
         Route::Faq,
+        Route::FaqRead,
         Route::Attachments,
         Route::CreateTicket,
         Route::ShowTicket,
@@ -104,6 +106,7 @@ impl Route {
             Route::Health => ("GET", "/api/health"),
             Route::Categories => ("GET", "/api/categories"),
             Route::Faq => ("GET", "/api/faq"),
+            Route::FaqRead => ("POST", "/api/faq/reads"),
             Route::Attachments => ("POST", "/api/attachments"),
             Route::CreateTicket => ("POST", "/api/tickets"),
             Route::ShowTicket => ("GET", "/api/tickets/{reference}"),
@@ -118,6 +121,7 @@ impl Route {
             Route::Health => get(health),
             Route::Categories => get(categories::list),
             Route::Faq => get(faq::search),
+            Route::FaqRead => post(faq::read),
             Route::Attachments => post(attachments::create),
             Route::CreateTicket => post(tickets::create),
             Route::ShowTicket => get(tracking::show),

@@ -891,3 +891,65 @@ async fn a_self_test_probe_is_recorded_once_and_never_becomes_a_ticket() {
     }
     assert!(w.queue.jobs().is_empty());
 }
+
+fn read_event(body: Value) -> String {
+    create_event(|e| {
+        e["rawPath"] = json!("/api/faq/reads");
+        e["requestContext"]["http"]["path"] = json!("/api/faq/reads");
+        e["headers"]
+            .as_object_mut()
+            .unwrap()
+            .remove("idempotency-key");
+        with_body(e, body);
+    })
+}
+
+#[tokio::test]
+async fn answers_read_are_counted_and_a_request_after_them_says_so() {
+    let w = world().await;
+    for (body, status) in [
+        (json!({"faq": "billing/refund-time"}), 204),
+        (json!({"faq": "billing/no-such-answer"}), 404),
+        (json!({"faq": "sales/refund-time"}), 404),
+        (json!({"faq": 7}), 400),
+        (json!({"faq": "billing/refund-time", "extra": 1}), 400),
+    ] {
+        let (got, _, answer) = call(&w.deps, &read_event(body.clone())).await;
+        assert_eq!(got, status, "{body}: {answer}");
+    }
+    // The visit ends in a request: the answers it read (the unknown one ignored).
+    let (status, _, answer) = call(
+        &w.deps,
+        &create_event(|e| {
+            let mut body = sample_body();
+            body["faq_read"] = json!(["billing/refund-time", "billing/nope", "not-a-ref"]);
+            with_body(e, body);
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{answer}");
+    let (bad, _, answer) = call(
+        &w.deps,
+        &create_event(|e| {
+            e["headers"]
+                .as_object_mut()
+                .unwrap()
+                .remove("idempotency-key");
+            let mut body = sample_body();
+            body["faq_read"] = json!("billing/refund-time");
+            with_body(e, body);
+        }),
+    )
+    .await;
+    assert_eq!(
+        (bad, answer["error"]["fields"][0]["field"].as_str()),
+        (400, Some("faq_read"))
+    );
+    let day = w.clock.now().date_naive();
+    let log = w.store.faq_read_log(day, day).await.unwrap();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(
+        (log[0].entry.as_str(), log[0].opened, log[0].then_ticket),
+        ("refund-time", 1, 1)
+    );
+}

@@ -7,6 +7,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::Status;
+use helpdesk_domain::faq::FaqReads;
 use helpdesk_domain::intake::{
     IdempotencyKey, Intake, IntakeError, Outcome, Receipt, SubmissionInput, fingerprint,
 };
@@ -18,8 +19,9 @@ use std::sync::Arc;
 /// The documented limit of a submission body.
 pub const MAX_SUBMISSION_BYTES: usize = 64 * 1024;
 
-const FIELDS: [&str; 9] = [
+const FIELDS: [&str; 10] = [
     "attachments",
+    "faq_read",
     "category",
     "name",
     "email",
@@ -91,6 +93,8 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         elapsed_ms: fields.optional_u64("elapsed_ms"),
         attachments: fields.string_list("attachments"),
     };
+    // The answers this visitor read before writing: for the reports only.
+    let faq_read = fields.string_list("faq_read");
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));
     }
@@ -114,7 +118,15 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
             IntakeError::Store(e) => ApiError::from(e),
         })?;
     let (receipt, replayed) = match outcome {
-        Outcome::Created(r) | Outcome::Discarded(r) => (r, false),
+        Outcome::Created(r) => {
+            let reads = FaqReads {
+                catalog: &*deps.catalog,
+                clock: &*deps.clock,
+            };
+            reads.then_ticket(&faq_read).await;
+            (r, false)
+        }
+        Outcome::Discarded(r) => (r, false),
         Outcome::Replayed(r) => (r, true),
     };
     let mut response = (StatusCode::CREATED, Json(receipt_body(receipt))).into_response();

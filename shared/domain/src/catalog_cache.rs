@@ -5,8 +5,8 @@
 
 use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
-use crate::faq::{FaqSearch, FaqSearchCount};
-use crate::ids::{AgentId, CategoryId};
+use crate::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use crate::ids::{AgentId, CategoryId, FaqId};
 use crate::ports::{CatalogStore, Clock};
 use crate::sla::SlaPolicy;
 use crate::store::StoreError;
@@ -153,5 +153,22 @@ impl CatalogStore for CachedCatalog {
         to: NaiveDate,
     ) -> Result<Vec<FaqSearchCount>, StoreError> {
         self.inner.faq_search_log(from, to).await
+    }
+
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.count_faq_reads(entries, then_ticket, at).await
+    }
+
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError> {
+        self.inner.faq_read_log(from, to).await
     }
 }

@@ -162,6 +162,119 @@ impl FaqLookup<'_> {
     }
 }
 
+/// How one answer did over some days: visits that opened it, and of those, how
+/// many still sent a request. The rest ended without one: the answer (probably)
+/// did its job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaqReadCount {
+    pub category: CategoryId,
+    pub entry: crate::ids::FaqId,
+    #[serde(default)]
+    pub opened: u32,
+    #[serde(default)]
+    pub then_ticket: u32,
+}
+
+impl FaqReadCount {
+    pub fn without_ticket(&self) -> u32 {
+        self.opened.saturating_sub(self.then_ticket)
+    }
+
+    /// Several days' counts summed per entry, most visits ended without a ticket first.
+    pub fn summed(days: impl IntoIterator<Item = FaqReadCount>) -> Vec<FaqReadCount> {
+        let mut sums: std::collections::BTreeMap<(CategoryId, crate::ids::FaqId), (u32, u32)> =
+            Default::default();
+        for d in days {
+            let sum = sums.entry((d.category, d.entry)).or_default();
+            sum.0 += d.opened;
+            sum.1 += d.then_ticket;
+        }
+        let mut all: Vec<FaqReadCount> = sums
+            .into_iter()
+            .map(|((category, entry), (opened, then_ticket))| FaqReadCount {
+                category,
+                entry,
+                opened,
+                then_ticket,
+            })
+            .collect();
+        all.sort_by(|a, b| {
+            b.without_ticket()
+                .cmp(&a.without_ticket())
+                .then_with(|| b.opened.cmp(&a.opened))
+        });
+        all
+    }
+}
+
+/// The most answers a submission can name as read before it.
+pub const MAX_READ_BEFORE: usize = 20;
+
+/// Which answers a visitor read: counted when first opened in a visit, and again
+/// (as "then wrote anyway") when the visit ends in a request.
+pub struct FaqReads<'a> {
+    pub catalog: &'a dyn crate::ports::CatalogStore,
+    pub clock: &'a dyn crate::ports::Clock,
+}
+
+impl FaqReads<'_> {
+    /// The published entries among `refs` ("category/id"), unknown ones dropped.
+    async fn known(
+        &self,
+        refs: &[String],
+    ) -> Result<Vec<(CategoryId, crate::ids::FaqId)>, crate::store::StoreError> {
+        let mut found = Vec::new();
+        for r in refs.iter().take(MAX_READ_BEFORE) {
+            let Some((c, id)) = r.split_once('/') else {
+                continue;
+            };
+            let (Ok(c), Ok(id)) = (CategoryId::parse(c), crate::ids::FaqId::parse(id)) else {
+                continue;
+            };
+            let published = self
+                .catalog
+                .faq(&c)
+                .await?
+                .iter()
+                .any(|e| e.id == id && e.published);
+            if published && !found.iter().any(|(fc, fid)| fc == &c && fid == &id) {
+                found.push((c, id));
+            }
+        }
+        Ok(found)
+    }
+
+    /// A visitor opened an answer. False: no such published answer (nothing counted).
+    pub async fn opened(&self, reference: &str) -> Result<bool, crate::store::StoreError> {
+        let known = self.known(&[reference.to_owned()]).await?;
+        if known.is_empty() {
+            return Ok(false);
+        }
+        self.catalog
+            .count_faq_reads(&known, false, self.clock.now())
+            .await?;
+        Ok(true)
+    }
+
+    /// A visit that read `refs` ended in a request. Best effort: the request
+    /// matters more than the statistic.
+    pub async fn then_ticket(&self, refs: &[String]) {
+        let result = async {
+            let known = self.known(refs).await?;
+            if !known.is_empty() {
+                self.catalog
+                    .count_faq_reads(&known, true, self.clock.now())
+                    .await?;
+            }
+            Ok::<_, crate::store::StoreError>(())
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::warn!(error = %e, "FAQ reads not counted");
+        }
+    }
+}
+
 /// A day's searches for one query in one category (or across all), aggregated
 /// when they happen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,7 @@ use crate::catalog::{Agent, FaqEntry};
 use crate::category::Category;
 use crate::counters::{QueueCounts, StatusCounts};
 use crate::email::EmailAddress;
-use crate::faq::{FaqSearch, FaqSearchCount};
+use crate::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use crate::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
 use crate::mail::quarantine::Quarantined;
 use crate::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
@@ -203,6 +203,20 @@ pub trait CatalogStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FaqSearchCount>, StoreError>;
+    /// Counts answers read on the day of `at`: opened, or (`then_ticket`) read
+    /// in a visit that then sent a request.
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The reads of the days `from..=to`, summed per entry.
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError>;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

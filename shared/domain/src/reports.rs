@@ -175,6 +175,21 @@ pub struct FaqReport {
     pub unanswered: Vec<QueryCount>,
     /// Most often searched.
     pub top: Vec<QueryCount>,
+    /// The answers whose readers most often left without writing to us.
+    pub ended_without_ticket: Vec<AnswerRead>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AnswerRead {
+    pub category: String,
+    pub entry: String,
+    pub question: String,
+    /// Visits that opened it.
+    pub opened: u32,
+    /// Of those, visits that still sent a request.
+    pub then_ticket: u32,
+    pub without_ticket: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -242,10 +257,11 @@ impl Reports<'_> {
                 .find(|(id, _)| id.as_str() == row.id)
                 .map(|(_, n)| *n);
         }
-        let faq = faq_report(
+        let mut faq = faq_report(
             self.catalog.faq_search_log(period.from, period.to).await?,
             &ids,
         );
+        faq.ended_without_ticket = self.answers_read(period, &ids).await?;
         Ok(Report {
             period,
             generated_at: now,
@@ -263,6 +279,40 @@ impl Reports<'_> {
             faq,
             channels: crate::selftest::channel_statuses(&self.tickets.probes().await?),
         })
+    }
+
+    /// The chosen categories' answers by visits that ended without a request.
+    async fn answers_read(
+        &self,
+        period: Period,
+        categories: &[CategoryId],
+    ) -> Result<Vec<AnswerRead>, StoreError> {
+        let mut out = Vec::new();
+        let reads = self.catalog.faq_read_log(period.from, period.to).await?;
+        for c in categories {
+            let entries = self.catalog.faq(c).await?;
+            for r in reads.iter().filter(|r| &r.category == c) {
+                let question = entries.iter().find(|e| e.id == r.entry).map_or_else(
+                    || format!("(removed: {})", r.entry.as_str()),
+                    |e| e.question.clone(),
+                );
+                out.push(AnswerRead {
+                    category: c.to_string(),
+                    entry: r.entry.as_str().to_owned(),
+                    question,
+                    opened: r.opened,
+                    then_ticket: r.then_ticket,
+                    without_ticket: r.without_ticket(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            b.without_ticket
+                .cmp(&a.without_ticket)
+                .then_with(|| b.opened.cmp(&a.opened))
+        });
+        out.truncate(TOP_QUERIES);
+        Ok(out)
     }
 
     async fn backlog(
@@ -414,6 +464,7 @@ fn faq_report(log: Vec<FaqSearchCount>, categories: &[CategoryId]) -> FaqReport 
         zero_results: log.iter().map(|l| l.zero_results).sum(),
         unanswered: unanswered.into_iter().take(TOP_QUERIES).map(json).collect(),
         top: log.iter().take(TOP_QUERIES).map(json).collect(),
+        ended_without_ticket: Vec::new(),
     }
 }
 

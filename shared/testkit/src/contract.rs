@@ -51,6 +51,7 @@ macro_rules! store_contract {
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
             a_probe_is_settled_once,
+            faq_reads_are_counted_per_entry_over_any_period,
             standalone_rate_limits_count_all_or_nothing,
             sla_policies_round_trip,
             an_outbox_item_is_claimed_once_and_sent_is_final,
@@ -868,5 +869,69 @@ pub async fn a_probe_is_settled_once(stores: &Stores) {
             ("mail support@helpdesk.test".to_owned(), missed),
             ("web form".to_owned(), arrived),
         ]
+    );
+}
+
+pub async fn faq_reads_are_counted_per_entry_over_any_period(stores: &Stores) {
+    use helpdesk_domain::faq::FaqReadCount;
+    use helpdesk_domain::ids::FaqId;
+    let (clock, _) = setup();
+    let now = clock.now();
+    let billing = fixtures::category_id("billing");
+    let refund = (
+        billing.clone(),
+        FaqId::parse("refund-time").unwrap_or_else(|e| panic!("{e}")),
+    );
+    let twice = (
+        billing.clone(),
+        FaqId::parse("double-charge").unwrap_or_else(|e| panic!("{e}")),
+    );
+    let count = |entries: Vec<(helpdesk_domain::CategoryId, FaqId)>, then_ticket: bool, at| {
+        let catalog = stores.catalog.clone();
+        async move {
+            catalog
+                .count_faq_reads(&entries, then_ticket, at)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    // Three visits read the refund answer (one of them then wrote to us), one the
+    // double-charge answer and wrote anyway; one more read 40 days later.
+    for _ in 0..3 {
+        count(vec![refund.clone()], false, now).await;
+    }
+    count(vec![refund.clone(), twice.clone()], true, now).await;
+    count(vec![twice.clone()], false, now + Duration::days(1)).await;
+    count(vec![refund.clone()], false, now + Duration::days(40)).await;
+    let log = |from: chrono::NaiveDate, to: chrono::NaiveDate| {
+        let catalog = stores.catalog.clone();
+        async move {
+            catalog
+                .faq_read_log(from, to)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let today = now.date_naive();
+    let read = |(category, entry): &(helpdesk_domain::CategoryId, FaqId), opened, then_ticket| {
+        FaqReadCount {
+            category: category.clone(),
+            entry: entry.clone(),
+            opened,
+            then_ticket,
+        }
+    };
+    assert_eq!(
+        log(today, today + Duration::days(1)).await,
+        vec![read(&refund, 3, 1), read(&twice, 1, 1)]
+    );
+    assert_eq!(
+        log(today, today + Duration::days(40)).await,
+        vec![read(&refund, 4, 1), read(&twice, 1, 1)]
+    );
+    assert!(
+        log(today + Duration::days(2), today + Duration::days(39))
+            .await
+            .is_empty()
     );
 }

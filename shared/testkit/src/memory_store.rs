@@ -7,7 +7,8 @@ use helpdesk_domain::catalog::{Agent, FaqEntry};
 use helpdesk_domain::counters::{
     CategoryCounts, CounterDelta, CounterKey, QueueCounts, StatusCounts,
 };
-use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
+use helpdesk_domain::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::mail::quarantine::Quarantined;
 use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::outbound::{OutboundJob, OutboxState};
@@ -50,6 +51,7 @@ struct State {
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
     probes: BTreeMap<String, Probe>,
+    faq_reads: BTreeMap<(NaiveDate, CategoryId, FaqId), (u32, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -542,6 +544,49 @@ impl CatalogStore for InMemoryStore {
             })
             .collect::<Vec<_>>();
         Ok(FaqSearchCount::summed(days))
+    }
+
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        for (category, entry) in entries {
+            let counts = s
+                .faq_reads
+                .entry((at.date_naive(), category.clone(), entry.clone()))
+                .or_default();
+            if then_ticket {
+                counts.1 += 1;
+            } else {
+                counts.0 += 1;
+            }
+        }
+        Ok(())
+    }
+
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError> {
+        let days: Vec<FaqReadCount> = self
+            .state()
+            .faq_reads
+            .iter()
+            .filter(|((day, _, _), _)| (from..=to).contains(day))
+            .map(
+                |((_, category, entry), (opened, then_ticket))| FaqReadCount {
+                    category: category.clone(),
+                    entry: entry.clone(),
+                    opened: *opened,
+                    then_ticket: *then_ticket,
+                },
+            )
+            .collect();
+        Ok(FaqReadCount::summed(days))
     }
 
     async fn canned_replies(

@@ -421,6 +421,23 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        AnswerRead: {
+            category: string;
+            entry: string;
+            /**
+             * Format: int32
+             * @description Visits that opened it.
+             */
+            opened: number;
+            question: string;
+            /**
+             * Format: int32
+             * @description Of those, visits that still sent a request.
+             */
+            then_ticket: number;
+            /** Format: int32 */
+            without_ticket: number;
+        };
         AssignRequest: {
             /** @description An agent id, or null to unassign. */
             agent?: string | null;
@@ -645,6 +662,8 @@ export interface components {
             items: components["schemas"]["FaqJson"][];
         };
         FaqReport: {
+            /** @description The answers whose readers most often left without writing to us. */
+            ended_without_ticket: components["schemas"]["AnswerRead"][];
             /** Format: int32 */
             searches: number;
             /** @description Most often searched. */

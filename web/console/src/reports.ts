@@ -166,6 +166,33 @@ function queries(caption: string, list: QueryCount[], count: (q: QueryCount) => 
   );
 }
 
+/** The answers that most often ended a visit without a request (they did their job). */
+function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLElement {
+  const caption = "Answers read, and visits that then ended without a request";
+  if (!list.length) return el("p", { class: "empty", text: `${caption}: none yet.` });
+  return el(
+    "table",
+    { class: "tickets numbers" },
+    el("caption", { text: caption }),
+    el("thead", {}, el("tr", {}, ...["Answer", "Category", "Read", "Then wrote to us", "Ended without a request"].map((h) => el("th", { scope: "col", text: h })))),
+    el(
+      "tbody",
+      {},
+      ...list.map((a) =>
+        el(
+          "tr",
+          { "data-answer": `${a.category}/${a.entry}` },
+          el("td", { text: a.question }),
+          el("td", { text: names.get(a.category) ?? a.category }),
+          el("td", { text: String(a.opened) }),
+          el("td", { text: String(a.then_ticket) }),
+          el("td", { text: String(a.without_ticket) }),
+        ),
+      ),
+    ),
+  );
+}
+
 export async function renderReports(main: HTMLElement, me: Me, params: URLSearchParams): Promise<void> {
   clear(main);
   const heading = el("h1", { tabindex: "-1", text: "Reports" });
@@ -247,6 +274,7 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
       el("p", { text: `${report.faq.searches} searches, ${report.faq.zero_results} without an answer.` }),
       queries("Searched without an answer", report.faq.unanswered, (q) => q.zero_results, names),
       queries("Most searched", report.faq.top, (q) => q.searches, names),
+      answersRead(report.faq.ended_without_ticket, names),
     ),
   );
 }

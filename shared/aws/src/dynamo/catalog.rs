@@ -4,10 +4,10 @@
 use super::items::{self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, PolicyItem, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
-use chrono::{Datelike, NaiveDate};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use helpdesk_domain::canned::CannedReply;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
-use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
+use helpdesk_domain::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::sla::SlaPolicy;
@@ -16,6 +16,30 @@ use helpdesk_domain::{AgentId, Category, CategoryId};
 use serde::Serialize;
 
 impl DynamoStore {
+    /// Day logs kept per month (the sort key starts with the day): one range
+    /// query per month of `from..=to`.
+    fn days_by_month(
+        &self,
+        pk: fn(NaiveDate) -> String,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Vec<impl std::future::Future<Output = Result<Vec<items::Item>, StoreError>> + '_> {
+        let mut months = Vec::new();
+        let mut day = from;
+        while day <= to {
+            let month_end = (day + chrono::Months::new(1))
+                .with_day(1)
+                .map_or(to, |next| next.pred_opt().unwrap_or(to).min(to));
+            months.push(self.partition_range(
+                pk(day),
+                format!("{day}#"),
+                format!("{month_end}#\u{10FFFF}"),
+            ));
+            day = month_end + chrono::Duration::days(1);
+        }
+        months
+    }
+
     async fn put_plain<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
         self.client
             .put_item()
@@ -150,20 +174,7 @@ impl CatalogStore for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FaqSearchCount>, StoreError> {
-        // One query per month; the sort key starts with the day.
-        let mut months = Vec::new();
-        let mut day = from;
-        while day <= to {
-            let month_end = (day + chrono::Months::new(1))
-                .with_day(1)
-                .map_or(to, |next| next.pred_opt().unwrap_or(to).min(to));
-            months.push(self.partition_range(
-                keys::faq_log_pk(day),
-                format!("{day}#"),
-                format!("{month_end}#\u{10FFFF}"),
-            ));
-            day = month_end + chrono::Duration::days(1);
-        }
+        let months = self.days_by_month(keys::faq_log_pk, from, to);
         let items = futures::future::try_join_all(months).await?;
         let days = items.into_iter().flatten().map(|item| {
             items::from_item::<FaqLogItem>(item).map(|l| FaqSearchCount {
@@ -174,6 +185,50 @@ impl CatalogStore for DynamoStore {
             })
         });
         Ok(FaqSearchCount::summed(days.collect::<Result<Vec<_>, _>>()?))
+    }
+
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let day = at.date_naive();
+        let expires = at + chrono::Duration::days(400);
+        let figure = if then_ticket { "then_ticket" } else { "opened" };
+        for (category, entry) in entries {
+            let scope = format!("{}/{}", category.as_str(), entry.as_str());
+            self.client
+                .update_item()
+                .table_name(&self.tables.main)
+                .key("pk", s(keys::faq_read_pk(day)))
+                .key("sk", s(keys::faq_log_sk(day, &scope, "")))
+                .update_expression("SET category = :c, entry = :e, expires_at = :exp ADD #f :one")
+                .expression_attribute_names("#f", figure)
+                .expression_attribute_values(":c", s(category.as_str()))
+                .expression_attribute_values(":e", s(entry.as_str()))
+                .expression_attribute_values(":exp", items::n(expires.timestamp()))
+                .expression_attribute_values(":one", items::n(1))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+        }
+        Ok(())
+    }
+
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError> {
+        let months = self.days_by_month(keys::faq_read_pk, from, to);
+        let items = futures::future::try_join_all(months).await?;
+        let days = items
+            .into_iter()
+            .flatten()
+            .map(items::from_item::<FaqReadCount>)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(FaqReadCount::summed(days))
     }
 
     async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError> {

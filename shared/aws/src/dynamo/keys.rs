@@ -126,6 +126,11 @@ pub fn faq_log_pk(d: NaiveDate) -> String {
     format!("FAQLOG#{}", d.format("%Y-%m"))
 }
 
+/// Which FAQ answers visitors read, per month like the search log.
+pub fn faq_read_pk(d: NaiveDate) -> String {
+    format!("FAQREAD#{}", d.format("%Y-%m"))
+}
+
 pub fn faq_log_sk(d: NaiveDate, scope: &str, query: &str) -> String {
     format!("{}#{scope}#{query}", d.format("%Y-%m-%d"))
 }
