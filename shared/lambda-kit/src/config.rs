@@ -298,6 +298,8 @@ pub struct SelfTestConfig {
 impl SlaEscalationConfig {
     pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
         let r = Reader(env);
+        let store = StoreConfig::read(&r)?;
+        let outbound_queue_url = r.outbound_queue()?;
         let every_minutes: u32 = r.number("HELPDESK_SELF_TEST_MINUTES", 60)?;
         let self_test = if every_minutes == 0 {
             None
@@ -317,8 +319,8 @@ impl SlaEscalationConfig {
             })
         };
         Ok(Self {
-            store: StoreConfig::read(&r)?,
-            outbound_queue_url: r.outbound_queue()?,
+            store,
+            outbound_queue_url,
             self_test,
         })
     }
@@ -389,6 +391,34 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn the_self_test_is_on_by_default_and_off_at_zero() {
+        let base = [
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_OUTBOUND_QUEUE_URL", "http://q"),
+            ("HELPDESK_MAIL_FROM", "support@example.com"),
+            ("HELPDESK_HELP_URL", "https://help.example.com/"),
+        ];
+        let on = SlaEscalationConfig::from_source(&env(&base)).unwrap();
+        let st = on.self_test.unwrap();
+        assert_eq!((st.every_minutes, st.deadline_minutes), (60, 10));
+        assert_eq!(st.public_url, "https://help.example.com");
+        let mut off = base.to_vec();
+        off.truncate(3);
+        off.push(("HELPDESK_SELF_TEST_MINUTES", "0"));
+        assert_eq!(
+            SlaEscalationConfig::from_source(&env(&off))
+                .unwrap()
+                .self_test,
+            None
+        );
+        let mut bad = base.to_vec();
+        bad.push(("HELPDESK_SELF_TEST_MINUTES", "hourly"));
+        let e = SlaEscalationConfig::from_source(&env(&bad)).unwrap_err();
+        assert!(e.to_string().contains("HELPDESK_SELF_TEST_MINUTES"), "{e}");
     }
 
     #[test]

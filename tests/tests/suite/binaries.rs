@@ -44,6 +44,16 @@ fn a_function_without_its_configuration_exits_at_once_naming_the_variable() {
             vec![("HELPDESK_MAIN_TABLE", "m")],
             "HELPDESK_OPS_TABLE",
         ),
+        // The channel self-test is on by default and needs its sender.
+        (
+            "sla-escalation",
+            vec![
+                ("HELPDESK_MAIN_TABLE", "m"),
+                ("HELPDESK_OPS_TABLE", "o"),
+                ("HELPDESK_OUTBOUND_QUEUE_URL", "http://127.0.0.1:1/q"),
+            ],
+            "HELPDESK_MAIL_FROM",
+        ),
     ];
     for (name, vars, missing) in cases {
         let started = Instant::now();
