@@ -254,6 +254,43 @@ test("an admin adds a category with its own fields and an agent for it", async (
   await context.close();
 });
 
+test("an admin sets up an SLA policy for weekends and a category can use it", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "adam");
+  await page.getByRole("link", { name: "SLA policies (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "SLA policies" }).waitFor();
+  await page.locator('li[data-policy="default"]').waitFor();
+  await page.getByRole("button", { name: "New policy" }).click();
+  const id = `weekend-${Date.now()}`;
+  await page.getByLabel("Id (a-z, 0-9, -)").fill(id);
+  await page.getByLabel("Time zone").fill("Europe/Lisbon");
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) await page.getByLabel(`Open on ${day}`).uncheck();
+  for (const day of ["Saturday", "Sunday"]) await page.getByLabel(`Open on ${day}`).check();
+  await page.getByLabel("Saturday opens").fill("10:00");
+  await page.getByLabel("Saturday closes").fill("09:00");
+  await page.getByLabel("Standard: first answer within (business hours)").fill("4");
+  const unlabelled = await page.$$eval("main input, main select, main textarea",
+    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  assert.deepEqual(unlabelled, []);
+  await page.getByRole("button", { name: "Save policy" }).click();
+  // The server's reason, named by the day it is about.
+  await page.getByRole("alert").filter({ hasText: "Saturday closes: must be after the opening time" }).waitFor();
+  await page.getByLabel("Saturday closes").fill("16:00");
+  await page.getByRole("button", { name: "Save policy" }).click();
+  const saved = page.locator(`li[data-policy="${id}"]`);
+  await saved.waitFor();
+  assert.match(await saved.textContent(), /Europe\/Lisbon: Sat 10:00–16:00, Sun 09:00–17:00/);
+  assert.match(await saved.textContent(), /First answer within 4 business hours/);
+
+  // A category can be put on it.
+  await page.getByRole("link", { name: "Categories (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Categories" }).waitFor();
+  await page.getByRole("button", { name: /^Edit / }).first().click();
+  const options = await page.getByLabel("SLA policy").locator("option").allTextContents();
+  assert.ok(options.includes(id), options.join(", "));
+  await context.close();
+});
+
 test("the console works with the keyboard alone and every control has a label", async () => {
   const created = await submit("Keyboard only, please");
   const context = await browser.newContext();

@@ -1,5 +1,5 @@
-//! Admin pages' API: categories (their detail fields and mail addresses) and agent
-//! records. Admins only; everyone else gets 403.
+//! Admin pages' API: categories (their detail fields and mail addresses), agent
+//! records and SLA policies. Admins only; everyone else gets 403.
 
 use crate::auth::Authed;
 use crate::queue::AgentJson;
@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use helpdesk_domain::admin::{check_agent, check_category};
+use helpdesk_domain::admin::{PolicyDraft, check_agent, check_category, check_policy};
 use helpdesk_domain::catalog::{Agent, Role};
 use helpdesk_domain::category::{Category, FieldSchema, Lifecycle};
 use helpdesk_domain::desk::Caller;
@@ -30,6 +30,15 @@ fn admin_only(caller: &Caller) -> Result<(), ApiError> {
             "forbidden",
             "Only admins change categories and agents.",
         ))
+    }
+}
+
+/// 200 for a replaced record, 201 for a new one.
+fn saved(existed: bool) -> StatusCode {
+    if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
     }
 }
 
@@ -158,12 +167,55 @@ pub async fn put_category(
             return Err(ApiError::invalid(errors));
         }
         deps.catalog.put_category(&category).await?;
-        let status = if existing.is_some() {
-            StatusCode::OK
-        } else {
-            StatusCode::CREATED
-        };
-        Ok::<_, ApiError>((status, Json(category)))
+        Ok::<_, ApiError>((saved(existing.is_some()), Json(category)))
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AdminPoliciesJson {
+    policies: Vec<PolicyDraft>,
+}
+
+pub async fn policies(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let mut policies: Vec<PolicyDraft> = deps
+            .catalog
+            .policies()
+            .await?
+            .iter()
+            .map(PolicyDraft::of)
+            .collect();
+        policies.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok::<_, ApiError>(Json(AdminPoliciesJson { policies }))
+    }
+    .await;
+    respond(result)
+}
+
+/// Creates or replaces a policy; categories on it get the new calendar and targets
+/// for their next clocks (running clocks keep the promise already made).
+pub async fn put_policy(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        admin_only(&caller)?;
+        let draft: PolicyDraft = body_as(&headers, body).await?;
+        let policy = check_policy(&raw, &draft).map_err(ApiError::invalid)?;
+        let existed = deps
+            .catalog
+            .policies()
+            .await?
+            .iter()
+            .any(|p| p.id == policy.id);
+        deps.catalog.put_policy(&policy).await?;
+        Ok::<_, ApiError>((saved(existed), Json(PolicyDraft::of(&policy))))
     }
     .await;
     respond(result)
@@ -249,12 +301,7 @@ pub async fn put_agent(
         }
         let existed = deps.catalog.agent(&agent.id).await?.is_some();
         deps.catalog.put_agent(&agent).await?;
-        let status = if existed {
-            StatusCode::OK
-        } else {
-            StatusCode::CREATED
-        };
-        Ok::<_, ApiError>((status, Json(AgentJson::of(&agent))))
+        Ok::<_, ApiError>((saved(existed), Json(AgentJson::of(&agent))))
     }
     .await;
     respond(result)

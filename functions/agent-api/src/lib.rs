@@ -94,12 +94,14 @@ pub enum Route {
     AdminCategory,
     AdminAgents,
     AdminAgent,
+    AdminPolicies,
+    AdminPolicy,
     Reports,
     ReportsCsv,
 }
 
 impl Route {
-    pub const ALL: [Route; 26] = [
+    pub const ALL: [Route; 28] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -124,6 +126,8 @@ impl Route {
         Route::AdminCategory,
         Route::AdminAgents,
         Route::AdminAgent,
+        Route::AdminPolicies,
+        Route::AdminPolicy,
         Route::Reports,
         Route::ReportsCsv,
     ];
@@ -154,6 +158,8 @@ impl Route {
             Route::AdminCategory => ("PUT", "/api/agent/admin/categories/{id}"),
             Route::AdminAgents => ("GET", "/api/agent/admin/agents"),
             Route::AdminAgent => ("PUT", "/api/agent/admin/agents/{id}"),
+            Route::AdminPolicies => ("GET", "/api/agent/admin/policies"),
+            Route::AdminPolicy => ("PUT", "/api/agent/admin/policies/{id}"),
             Route::Reports => ("GET", "/api/agent/reports"),
             Route::ReportsCsv => ("GET", "/api/agent/reports/csv"),
         }
@@ -185,6 +191,8 @@ impl Route {
             Route::AdminCategory => put(admin::put_category),
             Route::AdminAgents => get(admin::agents),
             Route::AdminAgent => put(admin::put_agent),
+            Route::AdminPolicies => get(admin::policies),
+            Route::AdminPolicy => put(admin::put_policy),
             Route::Reports => get(reports::report),
             Route::ReportsCsv => get(reports::csv),
         }

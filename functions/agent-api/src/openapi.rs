@@ -4,7 +4,9 @@
 //! A test also holds the documented operations to `Route::ALL` in both directions.
 #![allow(dead_code)] // The functions below exist only to carry the path documentation.
 
-use crate::admin::{AdminAgentsJson, AdminCategoriesJson, AgentInput, CategoryInput, PolicyJson};
+use crate::admin::{
+    AdminAgentsJson, AdminCategoriesJson, AdminPoliciesJson, AgentInput, CategoryInput, PolicyJson,
+};
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
@@ -15,12 +17,14 @@ use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
 };
+use helpdesk_domain::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::category::Category;
 use helpdesk_domain::reports::{
     AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,
     TimeSummary, Totals,
 };
 use helpdesk_domain::selftest::ChannelStatus;
+use helpdesk_domain::sla::Targets;
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};
@@ -268,6 +272,16 @@ fn admin_agents() {}
         (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn admin_agent() {}
 
+#[utoipa::path(get, path = "/api/agent/admin/policies", tag = "admin",
+    responses((status = 200, body = AdminPoliciesJson), (status = 403, body = ErrorJson)))]
+fn admin_policies() {}
+
+#[utoipa::path(put, path = "/api/agent/admin/policies/{id}", tag = "admin", request_body = PolicyDraft,
+    params(("id" = String, Path, description = "The policy's id (lowercase letters, digits, dashes)")),
+    responses((status = 200, body = PolicyDraft, description = "Replaced"), (status = 201, body = PolicyDraft, description = "Created"),
+        (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn admin_policy() {}
+
 #[utoipa::path(get, path = "/api/agent/reports", tag = "reports",
     description = "Supervisors and admins: the period's figures, backlog and FAQ searches",
     params(
@@ -303,7 +317,7 @@ impl Modify for BearerAuth {
     paths(me, counts, notifications, tickets, ticket, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
-        admin_agent, reports, reports_csv),
+        admin_agent, admin_policies, admin_policy, reports, reports_csv),
     components(schemas(
         MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -313,7 +327,7 @@ impl Modify for BearerAuth {
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
-        QueryCount, ChannelStatus, AnswerRead,
+        QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

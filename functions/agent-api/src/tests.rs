@@ -1107,3 +1107,110 @@ async fn reports_count_what_agents_did_for_supervisors_only() {
         403
     );
 }
+
+#[tokio::test]
+async fn admins_keep_sla_policies_and_categories_can_use_a_new_one() {
+    let w = world().await;
+    let weekend = json!({
+        "time_zone": "Europe/Lisbon",
+        "hours": [{"day": "Sat", "opens": "10:00", "closes": "16:00"}, {"day": "Sun", "opens": "10:00", "closes": "14:00"}],
+        "holidays": ["2026-12-26"],
+        "standard": {"first_response_minutes": 240, "next_response_minutes": 240, "resolution_minutes": 960},
+        "premium": {"first_response_minutes": 60, "next_response_minutes": 60, "resolution_minutes": 480}
+    });
+    for user in [ANA, SUE] {
+        assert_eq!(
+            w.get(user.0, user.1, "/api/agent/admin/policies").await.0,
+            403
+        );
+        let (status, _) = w
+            .send(
+                user,
+                "PUT",
+                "/api/agent/admin/policies/weekend",
+                weekend.clone(),
+            )
+            .await;
+        assert_eq!(status, 403);
+    }
+    let (status, created) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/policies/weekend",
+            weekend.clone(),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        (created["id"].as_str(), created["warn_percent"].as_u64()),
+        (Some("weekend"), Some(80))
+    );
+    let (status, replaced) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/policies/weekend",
+            weekend.clone(),
+        )
+        .await;
+    assert_eq!(status, 200, "{replaced}");
+    let (_, listed) = w.get(ADAM.0, ADAM.1, "/api/agent/admin/policies").await;
+    let ids: Vec<&str> = listed["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["default", "weekend"]);
+    assert_eq!(
+        listed["policies"][1]["hours"][0],
+        json!({"day": "Sat", "opens": "10:00", "closes": "16:00"})
+    );
+
+    // The stored policy drives the catalog: a category may now name it.
+    let stored = w.store.policy("weekend").await.unwrap().unwrap();
+    assert_eq!(stored.calendar.time_zone(), "Europe/Lisbon");
+    let (status, body) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/categories/weekend-desk",
+            json!({"name": "Weekend desk", "sla_policy": "weekend"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+
+    let mut bad = weekend.clone();
+    bad["time_zone"] = json!("Nowhere/Land");
+    bad["hours"][1]["closes"] = json!("09:00");
+    bad["premium"]["resolution_minutes"] = json!(0);
+    let (status, body) = w
+        .send(ADAM, "PUT", "/api/agent/admin/policies/Weekend!", bad)
+        .await;
+    assert_eq!(status, 400);
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "id",
+            "time_zone",
+            "hours.1.closes",
+            "premium.resolution_minutes"
+        ]
+    );
+    let mut unknown = weekend.clone();
+    unknown["colour"] = json!("red");
+    let (status, body) = w
+        .send(ADAM, "PUT", "/api/agent/admin/policies/x", unknown)
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("body"))
+    );
+}

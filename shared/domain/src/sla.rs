@@ -225,6 +225,7 @@ pub struct HoursLine {
 
 /// Targets in minutes of business time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Targets {
     pub first_response_minutes: u32,
     pub next_response_minutes: u32,

@@ -8,12 +8,12 @@ type Category = S["Category"];
 type FieldSchema = S["FieldSchema"];
 type KindName = FieldSchema["kind"]["type"];
 
-function problems(e: unknown): string[] {
+export function problems(e: unknown): string[] {
   if (e instanceof ApiError) return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`) ?? [e.message];
   return ["The request failed; try again."];
 }
 
-function showProblems(box: HTMLElement, list: string[]): void {
+export function showProblems(box: HTMLElement, list: string[]): void {
   clear(box);
   box.hidden = list.length === 0;
   if (list.length) box.append(el("p", { text: "Please fix:" }), el("ul", {}, ...list.map((p) => el("li", { text: p }))));

@@ -68,6 +68,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/admin/policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["admin_policies"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/admin/policies/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["admin_policy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/canned": {
         parameters: {
             query?: never;
@@ -392,6 +424,9 @@ export interface components {
         AdminCategoriesJson: {
             categories: components["schemas"]["Category"][];
             policies: components["schemas"]["PolicyJson"][];
+        };
+        AdminPoliciesJson: {
+            policies: components["schemas"]["PolicyDraft"][];
         };
         /** @description How long the active tickets have been waiting since they came in. */
         AgeBand: {
@@ -731,6 +766,12 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @description Opening hours as an admin writes them: `Mon`, `09:00`, `17:00`. */
+        HoursDraft: {
+            closes: string;
+            day: string;
+            opens: string;
+        };
         /**
          * @description Days a quiet ticket rests: waiting on the customer it gets a reminder after
          *     `remind_after_days` and is solved after `solve_after_days`; solved, it closes
@@ -793,6 +834,23 @@ export interface components {
         PlaceholderJson: {
             meaning: string;
             placeholder: string;
+        };
+        /** @description An SLA policy as the admin page shows and sends it (its id is in the path). */
+        PolicyDraft: {
+            /** Format: int32 */
+            escalate_percent?: number;
+            /** @description YYYY-MM-DD, closed all day. */
+            holidays?: string[];
+            /** @description At most one window a day; days left out are closed. */
+            hours: components["schemas"]["HoursDraft"][];
+            /** @description Read only: the path names the policy. */
+            id?: string;
+            premium: components["schemas"]["Targets"];
+            standard: components["schemas"]["Targets"];
+            /** @description IANA, e.g. `Europe/Berlin`. */
+            time_zone: string;
+            /** Format: int32 */
+            warn_percent?: number;
         };
         PolicyJson: {
             id: string;
@@ -910,6 +968,15 @@ export interface components {
          * @enum {string}
          */
         Target: "first_response" | "next_response" | "resolution";
+        /** @description Targets in minutes of business time. */
+        Targets: {
+            /** Format: int32 */
+            first_response_minutes: number;
+            /** Format: int32 */
+            next_response_minutes: number;
+            /** Format: int32 */
+            resolution_minutes: number;
+        };
         /**
          * @description Why an inbound message landed on this ticket (DESIGN.md §4), recorded so an
          *     agent can see it and a wrong threading can be traced.
@@ -1170,6 +1237,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Category"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    admin_policies: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPoliciesJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    admin_policy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The policy's id (lowercase letters, digits, dashes) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyDraft"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraft"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyDraft"];
                 };
             };
             400: {

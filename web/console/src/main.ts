@@ -9,6 +9,7 @@ import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
 import { renderCanned, renderFaq } from "./library";
 import { renderReports } from "./reports";
+import { renderAdminPolicies } from "./policies";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
 
@@ -110,6 +111,8 @@ async function start(config: ConsoleConfig): Promise<void> {
       await renderCanned(main, me);
     } else if (parts[0] === "admin" && parts[1] === "categories") {
       await renderAdminCategories(main);
+    } else if (parts[0] === "admin" && parts[1] === "policies") {
+      await renderAdminPolicies(main);
     } else if (parts[0] === "admin" && parts[1] === "agents") {
       await renderAdminAgents(main);
     } else if (parts[0] === "reports") {

@@ -38,6 +38,7 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
     library.append(
       el("li", {}, el("a", { href: "#/admin/categories", "aria-current": current === "categories" ? "page" : undefined, text: "Categories (admin)" })),
       el("li", {}, el("a", { href: "#/admin/agents", "aria-current": current === "agents" ? "page" : undefined, text: "Agents (admin)" })),
+      el("li", {}, el("a", { href: "#/admin/policies", "aria-current": current === "policies" ? "page" : undefined, text: "SLA policies (admin)" })),
     );
   }
   nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);
