@@ -1,12 +1,15 @@
 //! sla-escalation: run by the schedule every 5 minutes (the local runner ticks
-//! it). One run takes the SLA steps that are due (`helpdesk_domain::escalation`)
-//! and looks after the channel self-test (`helpdesk_domain::selftest`).
+//! it). One run takes the SLA steps that are due (`helpdesk_domain::escalation`),
+//! puts mail whose queue message was lost back on the queue
+//! (`helpdesk_domain::outbound::resend_unsent`) and looks after the channel
+//! self-test (`helpdesk_domain::selftest`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::web_probe::HttpWebProbe;
 use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::escalation::{RunReport, SlaRun};
+use helpdesk_domain::outbound::{Resent, resend_unsent};
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
@@ -94,8 +97,15 @@ fn self_test_deps(aws: &Aws, c: &SelfTestConfig) -> Option<SelfTestDeps> {
 pub struct TickReport {
     #[serde(flatten)]
     pub sla: RunReport,
+    /// Mail whose queue message was lost, put back on the queue.
+    pub unsent_mail: Resent,
     pub self_test: SelfTestReport,
 }
+
+/// How long an outbox item may stay queued before its message counts as lost
+/// (send-reply takes a message within seconds).
+const UNSENT_GRACE_MINUTES: i64 = 10;
+const UNSENT_PER_RUN: u16 = 100;
 
 /// The run's time: when the schedule fired, or now if that is later (a retried
 /// event is late). The local runner and the tests tick at a chosen time this way.
@@ -126,6 +136,14 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
     let now = deps.clock.now();
     let at = At(tick.time.map_or(now, |t| t.max(now)));
     let sla = deps.run(&at).run().await?;
+    let unsent_mail = resend_unsent(
+        deps.tickets.as_ref(),
+        deps.outbound.as_ref(),
+        at.0,
+        Duration::minutes(UNSENT_GRACE_MINUTES),
+        UNSENT_PER_RUN,
+    )
+    .await?;
     // The self-test never stops the SLA run: a failure is logged and retried next tick.
     let self_test = match &deps.self_test {
         None => SelfTestReport::default(),
@@ -145,7 +163,11 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
             })
         }
     };
-    let report = TickReport { sla, self_test };
+    let report = TickReport {
+        sla,
+        unsent_mail,
+        self_test,
+    };
     tracing::info!(?report, "SLA run");
     Ok(report)
 }

@@ -242,3 +242,61 @@ mod self_test {
         assert!(err.contains("Ok(false)"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn mail_whose_queue_message_was_lost_is_queued_again_until_claimed() {
+    use helpdesk_domain::outbound::OutboxClaim;
+    use helpdesk_domain::ports::MailStore;
+    let store = Arc::new(InMemoryStore::default());
+    store.put_category(&category("billing", 1)).await.unwrap();
+    let clock = Arc::new(FixedClock::monday_morning());
+    let ids = SequentialIds::new();
+    // The ticket and its confirmation were stored; the queue message never went out.
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
+    new.outbox = vec![job.clone()];
+    store.create_ticket(new).await.unwrap();
+    let queue = Arc::new(RecordingQueue::default());
+    let deps = Deps {
+        tickets: store.clone(),
+        catalog: store.clone(),
+        outbound: queue.clone(),
+        clock: clock.clone(),
+        ids: Arc::new(SequentialIds::new()),
+        self_test: None,
+    };
+    let tick = |minutes: i64| {
+        let at = clock.now() + Duration::minutes(minutes);
+        let event = serde_json::from_value(serde_json::json!({
+            "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "1", "time": at.to_rfc3339(), "region": "us-east-1", "resources": [], "detail": {}
+        }))
+        .unwrap();
+        let deps = &deps;
+        async move { handle(deps, event).await.unwrap().unsent_mail }
+    };
+    assert_eq!(tick(5).await.resent, 0, "still within the grace time");
+    assert_eq!(tick(11).await.resent, 1);
+    assert_eq!(queue.jobs(), std::slice::from_ref(&job));
+    assert_eq!(tick(15).await.resent, 0, "waits again from the resend");
+    // The queue refuses: counted, tried again next run.
+    queue.fail_next(helpdesk_domain::ports::QueueError::Unavailable(
+        "down".into(),
+    ));
+    assert_eq!(tick(22).await.failed, 1);
+    assert_eq!(tick(23).await.resent, 1);
+    // send-reply claims it: never resent again.
+    let now = clock.now() + Duration::minutes(24);
+    store
+        .claim_outbox(&OutboxClaim {
+            job: job.clone(),
+            now,
+            lease_until: now + Duration::minutes(5),
+            cap: None,
+            tokens: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(tick(60).await.resent, 0);
+    assert_eq!(queue.jobs().len(), 2);
+}

@@ -104,6 +104,19 @@ pub trait TicketStore: Send + Sync {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
 
+    /// Outbox items still `queued` since before `queued_before`, oldest first:
+    /// their queue message was lost (or send-reply is down). The sparse unsent
+    /// index, never a scan.
+    async fn unsent_outbox(
+        &self,
+        queued_before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError>;
+
+    /// A still-queued item was put on the queue again at `at`: it waits from then.
+    async fn outbox_requeued(&self, job: &OutboundJob, at: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
     /// Records a channel self-test probe.
     async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError>;
 

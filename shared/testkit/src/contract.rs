@@ -7,7 +7,7 @@ use crate::{FixedClock, SequentialIds};
 use chrono::Duration;
 use helpdesk_domain::catalog::Role;
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
-use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::outbound::OutboxState;
 use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
 use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
@@ -51,6 +51,7 @@ macro_rules! store_contract {
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
             a_probe_is_settled_once,
+            unsent_mail_is_found_until_it_is_claimed,
             faq_reads_are_counted_per_entry_over_any_period,
             standalone_rate_limits_count_all_or_nothing,
             sla_policies_round_trip,
@@ -643,13 +644,7 @@ pub async fn a_full_rate_limit_refuses_the_whole_write(stores: &Stores) {
 pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
     let (clock, ids) = setup();
     let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
-    let job = OutboundJob {
-        outbox_id: ids.outbox_id(),
-        kind: MailKind::TicketConfirmation,
-        ticket: Some(new.ticket.reference.clone()),
-        message: None,
-        recipient: email("jane@example.com"),
-    };
+    let job = fixtures::confirmation_job(&ids, &new.ticket);
     new.outbox = vec![job.clone()];
     stores
         .tickets
@@ -661,6 +656,65 @@ pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
         Ok(Some((job, OutboxState::Queued)))
     );
     assert_eq!(stores.tickets.outbox_item(&ids.outbox_id()).await, Ok(None));
+}
+
+pub async fn unsent_mail_is_found_until_it_is_claimed(stores: &Stores) {
+    let (clock, ids) = setup();
+    let t0 = clock.now();
+    let mut jobs = Vec::new();
+    for (i, who) in ["a@example.com", "b@example.com"].into_iter().enumerate() {
+        let mut new = new_ticket(&ids, "billing", who, t0 + Duration::minutes(i as i64));
+        let job = fixtures::confirmation_job(&ids, &new.ticket);
+        new.outbox = vec![job.clone()];
+        stores
+            .tickets
+            .create_ticket(new)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        jobs.push(job);
+    }
+    let unsent = |before, limit| {
+        let tickets = stores.tickets.clone();
+        async move {
+            tickets
+                .unsent_outbox(before, limit)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    assert!(unsent(t0, 10).await.is_empty(), "nothing queued before t0");
+    assert_eq!(
+        unsent(t0 + Duration::minutes(30), 10).await,
+        jobs,
+        "oldest first"
+    );
+    assert_eq!(unsent(t0 + Duration::minutes(30), 1).await, jobs[..1]);
+    // Put on the queue again: it waits from then.
+    stores
+        .tickets
+        .outbox_requeued(&jobs[0], t0 + Duration::minutes(20))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::minutes(15), 10).await, jobs[1..]);
+    // Claimed by send-reply: out of the index for good.
+    let claim = helpdesk_domain::outbound::OutboxClaim {
+        job: jobs[1].clone(),
+        now: t0 + Duration::minutes(16),
+        lease_until: t0 + Duration::minutes(21),
+        cap: None,
+        tokens: vec![],
+    };
+    stores
+        .mail
+        .claim_outbox(&claim)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    stores
+        .tickets
+        .outbox_requeued(&jobs[1], t0 + Duration::minutes(17))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::hours(2), 10).await, jobs[..1]);
 }
 
 pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores) {

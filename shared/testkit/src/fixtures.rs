@@ -236,3 +236,17 @@ pub fn office_policy(id: &str) -> helpdesk_domain::sla::SlaPolicy {
         escalate_percent: 150,
     }
 }
+
+/// The confirmation mail of `ticket` as its creation queues it.
+pub fn confirmation_job(
+    ids: &dyn helpdesk_domain::ports::IdSource,
+    ticket: &helpdesk_domain::Ticket,
+) -> helpdesk_domain::outbound::OutboundJob {
+    helpdesk_domain::outbound::OutboundJob {
+        outbox_id: ids.outbox_id(),
+        kind: helpdesk_domain::outbound::MailKind::TicketConfirmation,
+        ticket: Some(ticket.reference.clone()),
+        message: None,
+        recipient: ticket.requester.email.clone(),
+    }
+}

@@ -41,6 +41,8 @@ struct State {
     outbox: HashMap<OutboxId, (OutboundJob, OutboxState)>,
     /// A `sending` item's lease, a failed or skipped item's reason.
     outbox_lease: HashMap<OutboxId, DateTime<Utc>>,
+    /// Queued items by when they were (re)queued: the unsent index.
+    unsent: HashMap<OutboxId, DateTime<Utc>>,
     outbox_reason: HashMap<OutboxId, String>,
     do_not_email: HashMap<String, String>,
     quarantine: Vec<Quarantined>,
@@ -147,6 +149,7 @@ impl TicketStore for InMemoryStore {
             *s.rate_hits.entry(claim.key).or_insert(0) += 1;
         }
         for job in outbox {
+            s.unsent.insert(job.outbox_id.clone(), ticket.updated_at);
             s.outbox
                 .insert(job.outbox_id.clone(), (job, OutboxState::Queued));
         }
@@ -214,6 +217,8 @@ impl TicketStore for InMemoryStore {
                 );
             }
             for job in update.outbox() {
+                s.unsent
+                    .insert(job.outbox_id.clone(), update.after().updated_at);
                 s.outbox
                     .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
             }
@@ -403,6 +408,38 @@ impl TicketStore for InMemoryStore {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
         Ok(self.state().status_counts(category))
+    }
+
+    async fn unsent_outbox(
+        &self,
+        queued_before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        let s = self.state();
+        let mut waiting: Vec<(&DateTime<Utc>, &OutboxId)> = s
+            .unsent
+            .iter()
+            .filter(|(_, at)| **at < queued_before)
+            .map(|(id, at)| (at, id))
+            .collect();
+        waiting.sort();
+        Ok(waiting
+            .into_iter()
+            .take(usize::from(limit))
+            .filter_map(|(_, id)| s.outbox.get(id).map(|(job, _)| job.clone()))
+            .collect())
+    }
+
+    async fn outbox_requeued(
+        &self,
+        job: &OutboundJob,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        if let Some(queued_at) = s.unsent.get_mut(&job.outbox_id) {
+            *queued_at = at;
+        }
+        Ok(())
     }
 
     async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
@@ -655,6 +692,7 @@ impl MailStore for InMemoryStore {
             .get(id)
             .map(|(job, _)| job.clone())
             .unwrap_or_else(|| claim.job.clone());
+        s.unsent.remove(id);
         s.outbox.insert(id.clone(), (job, OutboxState::Sending));
         s.outbox_lease.insert(id.clone(), claim.lease_until);
         for (ticket, token) in &claim.tokens {

@@ -125,10 +125,15 @@ pub struct OutboxItem {
     /// The id SES gave the sent mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
+    /// In the unsent index while queued (removed by the claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi6pk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gsi6sk: Option<String>,
 }
 
 impl OutboxItem {
-    pub fn queued(job: &OutboundJob) -> Self {
+    pub fn queued(job: &OutboundJob, at: chrono::DateTime<chrono::Utc>) -> Self {
         Self {
             pk: keys::outbox_pk(&job.outbox_id),
             sk: keys::OUTBOX_SK.into(),
@@ -138,6 +143,8 @@ impl OutboxItem {
             attempts: 0,
             reason: None,
             provider_id: None,
+            gsi6pk: Some(keys::UNSENT_PARTITION.into()),
+            gsi6sk: Some(keys::unsent_sk(at, &job.outbox_id)),
         }
     }
 }

@@ -22,6 +22,8 @@ pub const DUE_INDEX: &str = "due";
 pub const REQUESTER_INDEX: &str = "requester";
 pub const OWNER_INDEX: &str = "owner";
 pub const WAKE_INDEX: &str = "wake";
+pub const UNSENT_INDEX: &str = "unsent";
+pub const UNSENT_PARTITION: &str = "UNSENT";
 
 pub fn ticket_pk(r: &TicketRef) -> String {
     format!("T#{}", r.as_str())
@@ -96,6 +98,11 @@ pub const OUTBOX_SK: &str = "OUT";
 
 pub fn token_sk(hash: &helpdesk_domain::token::TokenHash) -> String {
     format!("{TOKEN_SK_PREFIX}{}", hash.as_str())
+}
+
+/// Where a queued outbox item sits in the unsent index.
+pub fn unsent_sk(at: DateTime<Utc>, id: &helpdesk_domain::OutboxId) -> String {
+    format!("{}#{}", sortable(at), id.as_str())
 }
 
 pub fn outbox_pk(id: &helpdesk_domain::OutboxId) -> String {

@@ -106,7 +106,7 @@ impl MailStore for DynamoStore {
         let mut writes = vec![self.outbox_update(
             &claim.job,
             claim.now,
-            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease ADD attempts :one",
+            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease ADD attempts :one REMOVE gsi6pk, gsi6sk",
             "attribute_not_exists(pk) OR #st = :queued OR (#st = :sending AND lease_until < :now)",
             vec![
                 (":sending", state_value(OutboxState::Sending)?),

@@ -166,14 +166,15 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
-    /// New outbox items, `queued`; an id is never reused.
+    /// New outbox items, `queued` at `at`; an id is never reused.
     pub(super) fn outbox_puts(
         &self,
         jobs: &[OutboundJob],
+        at: DateTime<Utc>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         jobs.iter()
             .map(|job| {
-                let item = items::to_item(&OutboxItem::queued(job))?;
+                let item = items::to_item(&OutboxItem::queued(job, at))?;
                 self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))
             })
             .collect()
@@ -342,7 +343,7 @@ impl TicketStore for DynamoStore {
             })?;
             writes.push(self.put(&self.tables.main, item, None)?);
         }
-        writes.extend(self.outbox_puts(&new.outbox)?);
+        writes.extend(self.outbox_puts(&new.outbox, new.ticket.updated_at)?);
         writes.push(self.put(
             &self.tables.main,
             items::to_item(&MessageItem::of(&new.first_message))?,
@@ -434,7 +435,7 @@ impl TicketStore for DynamoStore {
                     update.after().updated_at,
                 )?);
             }
-            writes.extend(self.outbox_puts(update.outbox())?);
+            writes.extend(self.outbox_puts(update.outbox(), update.after().updated_at)?);
             for m in update.messages() {
                 writes.push(self.put(
                     &self.tables.main,
@@ -565,6 +566,63 @@ impl TicketStore for DynamoStore {
             }
         }
         Ok(due)
+    }
+
+    async fn unsent_outbox(
+        &self,
+        queued_before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        let mut jobs = Vec::new();
+        let mut start = None;
+        while jobs.len() < usize::from(limit) {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .index_name(keys::UNSENT_INDEX)
+                .key_condition_expression("gsi6pk = :p AND gsi6sk < :before")
+                .expression_attribute_values(":p", s(keys::UNSENT_PARTITION))
+                .expression_attribute_values(":before", s(sortable(queued_before)))
+                .limit(i32::from(limit) - jobs.len() as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                jobs.push(items::from_item::<OutboxItem>(item)?.job);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(jobs)
+    }
+
+    async fn outbox_requeued(
+        &self,
+        job: &OutboundJob,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::outbox_pk(&job.outbox_id)))
+            .key("sk", s(keys::OUTBOX_SK))
+            .update_expression("SET gsi6sk = :sk")
+            // Claimed meanwhile: it left the index and must not come back.
+            .condition_expression("#st = :queued AND attribute_exists(gsi6pk)")
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":sk", s(keys::unsent_sk(at, &job.outbox_id)))
+            .expression_attribute_values(":queued", s("queued"))
+            .send()
+            .await;
+        match result.map_err(sdk_error) {
+            Ok(_) | Err(StoreError::Conflict) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     async fn tickets_of_requester(
