@@ -46,6 +46,21 @@ def table_spec(name, spec):
     return args
 
 
+def add_missing_indexes(ddb, name, spec):
+    """A stack left running across a change that adds an index gets it too."""
+    have = {i["IndexName"] for i in ddb.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])}
+    wanted = table_spec(name, spec)
+    for index in wanted.get("GlobalSecondaryIndexes", []):
+        if index["IndexName"] in have:
+            continue
+        ddb.update_table(
+            TableName=name,
+            AttributeDefinitions=wanted["AttributeDefinitions"],
+            GlobalSecondaryIndexUpdates=[{"Create": index}],
+        )
+        print(f"added index {index['IndexName']} to {name}", file=sys.stderr)
+
+
 def main():
     with open(RESOURCES) as f:
         res = json.load(f)
@@ -60,6 +75,8 @@ def main():
             if spec["ttl"]:
                 ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
                     "Enabled": True, "AttributeName": spec["ttl"]})
+        else:
+            add_missing_indexes(ddb, name, spec)
         env[spec["env"]] = name
 
     sqs = client("sqs", "AWS_ENDPOINT_URL_SQS")

@@ -330,6 +330,8 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   await agentPage.close();
 
   const page = await signIn(context, "sue");
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.getByRole("link", { name: "Reports" }).click();
   await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
   const opened = async () => Number(await page.locator(".tile", { hasText: "Opened" }).locator("strong").textContent());
@@ -349,15 +351,25 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   // shows as working.
   const tick = await fetch(`${BASE}/dev/tick`, { method: "POST" });
   assert.equal(tick.status, 200, await tick.text());
+  let rows = [];
   const working = async () => {
-    const rows = await page.locator("tr[data-channel]").evaluateAll((trs) => trs.map((tr) => [tr.dataset.channel, tr.children[2].textContent]));
+    rows = await page.locator("tr[data-channel]").evaluateAll((trs) => trs.map((tr) => [tr.dataset.channel, tr.children[2].textContent]));
     return rows.length >= 2 && rows.every(([, result]) => result === "Working");
   };
-  for (let i = 0; i < 40 && !(await working()); i++) {
-    await page.waitForTimeout(500);
+  // The probes travel the runner's queues (long polls, a 2 s loop back): allow
+  // half a minute, and let each refresh finish before looking again.
+  const refresh = async () => {
+    const answered = page.waitForResponse((r) => r.url().includes("/api/agent/reports?"));
     await page.getByRole("button", { name: "Show" }).click();
+    await answered;
+    await page.locator(".tiles").waitFor();
+  };
+  for (let i = 0; i < 30 && !(await working()); i++) {
+    await page.waitForTimeout(1000);
+    await refresh();
   }
-  assert.ok(await working(), "every probed channel arrived");
+  assert.ok(await working(), `every probed channel arrived: ${JSON.stringify(rows)}`);
+  assert.deepEqual(pageErrors, []);
   assert.ok(await page.locator('tr[data-channel="mail billing@helpdesk.test"]').count(), "each support address is probed");
 
   // One category: the table has only it, and its agents.

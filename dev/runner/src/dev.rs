@@ -231,9 +231,9 @@ pub async fn store_inbound(dev: &DevState, raw: Vec<u8>) -> anyhow::Result<Strin
     Ok(key)
 }
 
-/// Plays SES receiving for our own domain: mail the emulator "sent" to one of our
-/// addresses (the self-test's probes; nothing else is sent there) is stored as
-/// inbound mail. Each sent mail once.
+/// Plays SES receiving for the self-test: a probe the emulator "sent" to one of
+/// our addresses is stored as inbound mail, once. Other mail to our domain (the
+/// demo agents' own addresses) is left alone: in AWS it goes to their mailboxes.
 pub async fn loop_back_own_mail(dev: &DevState) -> anyhow::Result<usize> {
     let suffix = format!("@{}", dev.mail_domain.to_ascii_lowercase());
     let mut fresh = Vec::new();
@@ -241,7 +241,10 @@ pub async fn loop_back_own_mail(dev: &DevState) -> anyhow::Result<usize> {
         let ours = mail
             .destinations
             .iter()
-            .any(|d| d.to_ascii_lowercase().ends_with(&suffix));
+            .any(|d| d.to_ascii_lowercase().ends_with(&suffix))
+            && mail
+                .raw_data
+                .contains(&format!("{}: ", helpdesk_domain::selftest::PROBE_HEADER));
         let new = ours
             && dev
                 .looped

@@ -300,7 +300,8 @@ pub fn channel_statuses(probes: &[Probe]) -> Vec<ChannelStatus> {
                 ProbeOutcome::Pending => ("pending", None, None, None),
                 ProbeOutcome::Arrived { at, category } => (
                     "arrived",
-                    Some((*at - latest.sent_at).num_seconds()),
+                    // Never negative, even when a test ran the schedule ahead of the clock.
+                    Some((*at - latest.sent_at).num_seconds().max(0)),
                     category.as_ref().map(ToString::to_string),
                     None,
                 ),

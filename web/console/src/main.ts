@@ -134,8 +134,10 @@ async function start(config: ConsoleConfig): Promise<void> {
       renderNav(nav, counts, me, currentPage(location.hash.replace(/^#/, "").split("?")[0].split("/").filter(Boolean)));
     },
     () => {
-      // A list on screen gets the new arrivals; a ticket being read is left alone.
-      if (!location.hash.startsWith("#/ticket/")) void route();
+      // A queue on screen gets the new arrivals; a ticket being read, a form being
+      // filled in or a report are left alone.
+      const onQueue = location.hash === "" || location.hash === "#/" || location.hash.startsWith("#/view/");
+      if (onQueue) void route();
     },
   );
 }

@@ -115,7 +115,8 @@ export async function renderQueue(main: HTMLElement, me: Me, view: ViewName, par
     for (const t of page.items) body.append(row(t));
     cursor = page.next ?? null;
     more.hidden = !cursor;
-    if (!body.firstChild) main.insertBefore(empty, more);
+    // The agent may have moved on to another page while this loaded.
+    if (!body.firstChild && more.parentNode === main) main.insertBefore(empty, more);
   };
   on(more, "click", () => void load());
   await load();

@@ -193,7 +193,11 @@ function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLE
   );
 }
 
+let renders = 0;
+
 export async function renderReports(main: HTMLElement, me: Me, params: URLSearchParams): Promise<void> {
+  // Only the latest of overlapping renders (a second click while loading) draws.
+  const mine = ++renders;
   clear(main);
   const heading = el("h1", { tabindex: "-1", text: "Reports" });
   main.append(heading);
@@ -210,7 +214,9 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
   let report: Report;
   try {
     report = await api<Report>(`/reports?${query}`);
+    if (mine !== renders) return;
   } catch (e) {
+    if (mine !== renders) return;
     const fields = e instanceof ApiError ? (e.body.error.fields ?? []) : [];
     const text = fields.length ? fields.map((f) => `${f.field}: ${f.reason}`).join("; ") : e instanceof Error ? e.message : "The report failed.";
     main.append(el("p", { class: "notice error", role: "alert", text }), el("p", {}, el("a", { href: "#/reports", text: "Show the last 30 days" })));
