@@ -113,10 +113,7 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
     let outcome = intake
         .submit(&input, idempotency, &ip)
         .await
-        .map_err(|e| match e {
-            IntakeError::Invalid(errors) => ApiError::invalid(errors),
-            IntakeError::Store(e) => ApiError::from(e),
-        })?;
+        .map_err(intake_error)?;
     let (receipt, replayed) = match outcome {
         Outcome::Created(r) => {
             let reads = FaqReads {
@@ -138,6 +135,13 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
     Ok(response)
 }
 
+fn intake_error(e: IntakeError) -> ApiError {
+    match e {
+        IntakeError::Invalid(errors) => ApiError::invalid(errors),
+        IntakeError::Store(e) => ApiError::from(e),
+    }
+}
+
 const PROBE_HEADER: &str = "x-helpdesk-probe";
 
 /// Our own channel self-test: answered 202 once recorded, never a ticket.
@@ -151,10 +155,7 @@ async fn probe(
         .ok()
         .and_then(|v| SecretToken::parse(v).ok())
         .ok_or_else(|| ApiError::bad_field(PROBE_HEADER, "is not a probe secret"))?;
-    let arrived = intake.probe(input, &secret).await.map_err(|e| match e {
-        IntakeError::Invalid(errors) => ApiError::invalid(errors),
-        IntakeError::Store(e) => ApiError::from(e),
-    })?;
+    let arrived = intake.probe(input, &secret).await.map_err(intake_error)?;
     if !arrived {
         return Err(ApiError::bad_field(
             PROBE_HEADER,
