@@ -1,5 +1,28 @@
 import { api, el, faqList, promiseText } from "./help.js";
 
+// The form works before the lists below have loaded (they may be slow).
+document.getElementById("links-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = document.getElementById("links-email");
+  const error = document.getElementById("links-email-error");
+  const statusLine = document.getElementById("links-status");
+  error.textContent = "";
+  statusLine.textContent = "";
+  input.removeAttribute("aria-invalid");
+  const { status, data } = await api("/api/tracking-links", { method: "POST", body: { email: input.value } });
+  if (status === 202 && data) {
+    statusLine.textContent = data.message;
+  } else if (status === 400 && data && data.error && data.error.fields) {
+    error.textContent = data.error.fields.map((f) => f.reason).join(" ");
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  } else if (status === 429) {
+    statusLine.textContent = "You asked several times already. Please check your mailbox, or try again later.";
+  } else {
+    statusLine.textContent = "Something went wrong. Please try again.";
+  }
+});
+
 const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");
 list.removeAttribute("aria-busy");
@@ -30,25 +53,3 @@ if (top.status === 200 && top.data && top.data.results.length) {
 } else {
   document.getElementById("top-title").hidden = true;
 }
-
-document.getElementById("links-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const input = document.getElementById("links-email");
-  const error = document.getElementById("links-email-error");
-  const statusLine = document.getElementById("links-status");
-  error.textContent = "";
-  statusLine.textContent = "";
-  input.removeAttribute("aria-invalid");
-  const { status, data } = await api("/api/tracking-links", { method: "POST", body: { email: input.value } });
-  if (status === 202 && data) {
-    statusLine.textContent = data.message;
-  } else if (status === 400 && data && data.error && data.error.fields) {
-    error.textContent = data.error.fields.map((f) => f.reason).join(" ");
-    input.setAttribute("aria-invalid", "true");
-    input.focus();
-  } else if (status === 429) {
-    statusLine.textContent = "You asked several times already. Please check your mailbox, or try again later.";
-  } else {
-    statusLine.textContent = "Something went wrong. Please try again.";
-  }
-});
