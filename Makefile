@@ -9,7 +9,7 @@ dev:
 test:
 	scripts/test.sh
 
-## bench: cold start and warm latency of every function against a hello-world floor (release build; not part of make test)
+## bench: cold start and warm latency of every function against a hello-world floor, inbound mail throughput and 40 MB memory (release build; not part of make test)
 bench:
 	scripts/bench.sh
 

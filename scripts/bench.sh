@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmarks (not part of make test: they need a release build and a quiet
 # machine). Cold start and warm latency of every function against the
-# hello-world floor; prints a table and writes target/bench/cold-start.json.
+# hello-world floor, and inbound mail throughput (against bare mail-parser) and
+# memory for a 40 MB message; prints tables and writes target/bench/*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -21,3 +22,5 @@ cargo build --release --quiet "${packages[@]}"
 out="$(target_dir)"
 mkdir -p "$out/bench"
 "$out/release/bench" "$out/release" events "$out/bench/cold-start.json"
+echo
+"$out/release/mail-bench" tests/mail "$out/bench/mail.json"

@@ -22,7 +22,7 @@ pub enum AutoReason {
 #[derive(Debug, Clone, Default)]
 pub struct AutoSignals<'a> {
     /// Header names and unfolded values, in message order.
-    pub headers: Vec<(&'a str, String)>,
+    pub headers: &'a [(&'a str, String)],
     pub content_type: Option<(String, String)>,
     pub from: Option<&'a EmailAddress>,
 }
@@ -42,7 +42,7 @@ pub fn is_system_mailbox(address: &EmailAddress) -> bool {
 }
 
 pub fn classify(signals: &AutoSignals<'_>) -> Option<AutoReason> {
-    for (name, value) in &signals.headers {
+    for (name, value) in signals.headers {
         let v = value.trim().to_ascii_lowercase();
         let reason = match name.to_ascii_lowercase().as_str() {
             "auto-submitted" if !v.is_empty() && v != "no" => {
@@ -88,7 +88,7 @@ mod tests {
 
     fn with(name: &'static str, value: &str) -> Option<AutoReason> {
         classify(&AutoSignals {
-            headers: vec![(name, value.to_owned())],
+            headers: &[(name, value.to_owned())],
             ..Default::default()
         })
     }

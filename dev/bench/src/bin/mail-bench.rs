@@ -1,0 +1,231 @@
+//! `make bench` (mail part): inbound parsing throughput against bare mail-parser on
+//! the same corpus (`tests/mail/*.eml`), in the same process, interleaved round by
+//! round; and peak memory (VmHWM) for a 40 MB message, measured in a child process
+//! beside a child that only reads the file. Prints a table and writes JSON.
+//!
+//! Three paths per message: bare `mail-parser`; our `inbound::parse` (limits,
+//! verdicts, automatic-mail classification); and the whole inbox (`Inbox::receive`
+//! on the in-memory fakes: parse → thread → sanitize → store the ticket → queue
+//! the confirmation).
+
+use anyhow::Context;
+use helpdesk_domain::mail::inbound::{MailLimits, parse};
+use mail_parser::MessageParser;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const ROUNDS: usize = 15;
+/// Whole-inbox deliveries per round (each makes a ticket in the fake store).
+const INBOX_PASSES: usize = 3;
+const BIG_BYTES: usize = 40 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct Throughput {
+    path: &'static str,
+    messages_per_second: f64,
+    megabytes_per_second: f64,
+    ratio_to_bare: f64,
+}
+
+#[derive(Serialize)]
+struct Memory {
+    case: &'static str,
+    peak_rss_mb: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    corpus_messages: usize,
+    corpus_bytes: usize,
+    rounds: usize,
+    throughput: Vec<Throughput>,
+    memory: Vec<Memory>,
+}
+
+fn corpus(dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| std::fs::read(p).with_context(|| p.display().to_string()))
+        .collect()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+/// A message of about `size` bytes: a short text and one big attachment.
+fn big_message(size: usize) -> Vec<u8> {
+    let mut raw = String::from(
+        "From: Big Sender <big@example.org>\r\nTo: support@helpdesk.test\r\nSubject: Logs attached\r\n\
+         Message-ID: <big-1@example.org>\r\nMIME-Version: 1.0\r\n\
+         Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n--b1\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nThe logs you asked for.\r\n--b1\r\n\
+         Content-Type: application/octet-stream; name=\"logs.bin\"\r\n\
+         Content-Transfer-Encoding: base64\r\n\
+         Content-Disposition: attachment; filename=\"logs.bin\"\r\n\r\n",
+    );
+    let line = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n";
+    while raw.len() + line.len() + 10 < size {
+        raw.push_str(line);
+    }
+    raw.push_str("--b1--\r\n");
+    raw.into_bytes()
+}
+
+fn vm_hwm_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// The child: reads the file, optionally runs a path on it, prints its VmHWM.
+async fn child(case: &str, file: &Path) -> anyhow::Result<()> {
+    let raw = std::fs::read(file)?;
+    match case {
+        "read" => {}
+        "parse" => {
+            let mail = parse(&raw, &MailLimits::default())
+                .map_err(|e| anyhow::anyhow!("unreadable: {e:?}"))?;
+            anyhow::ensure!(mail.attachments.len() == 1, "the attachment was not read");
+        }
+        "inbox" => {
+            let h = testkit::mail_harness::MailHarness::new().await;
+            let received = h.deliver("big-1", &raw).await;
+            anyhow::ensure!(
+                matches!(
+                    received,
+                    Ok(helpdesk_domain::mail::inbox::Received::Created(_))
+                ),
+                "{received:?}"
+            );
+        }
+        other => anyhow::bail!("unknown case {other}"),
+    }
+    println!("{}", vm_hwm_mb());
+    Ok(())
+}
+
+fn run_child(case: &str, file: &Path) -> anyhow::Result<f64> {
+    let out = std::process::Command::new(std::env::current_exe()?)
+        .args(["--child", case])
+        .arg(file)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "{case}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).trim().parse()?)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child") {
+        let (case, file) = (&args[2], PathBuf::from(&args[3]));
+        return child(case, &file).await;
+    }
+    let corpus_dir = PathBuf::from(
+        args.get(1)
+            .context("usage: mail-bench <corpus dir> <out json>")?,
+    );
+    let out = PathBuf::from(
+        args.get(2)
+            .context("usage: mail-bench <corpus dir> <out json>")?,
+    );
+    let mails = corpus(&corpus_dir)?;
+    let bytes: usize = mails.iter().map(Vec::len).sum();
+    let limits = MailLimits::default();
+
+    let (mut bare, mut ours, mut inbox) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..ROUNDS {
+        let t = Instant::now();
+        for m in &mails {
+            std::hint::black_box(MessageParser::default().parse(m.as_slice()));
+        }
+        bare.push(t.elapsed());
+        let t = Instant::now();
+        for m in &mails {
+            std::hint::black_box(parse(m, &limits).ok());
+        }
+        ours.push(t.elapsed());
+        // A fresh desk each round, so stored tickets don't pile up between rounds.
+        let h = testkit::mail_harness::MailHarness::new().await;
+        let t = Instant::now();
+        for pass in 0..INBOX_PASSES {
+            for (i, m) in mails.iter().enumerate() {
+                std::hint::black_box(h.deliver(&format!("r{round}-p{pass}-m{i}"), m).await.ok());
+            }
+        }
+        inbox.push(t.elapsed() / INBOX_PASSES as u32);
+    }
+    let rate = |path: &'static str, d: Duration, floor: Duration| Throughput {
+        path,
+        messages_per_second: mails.len() as f64 / d.as_secs_f64(),
+        megabytes_per_second: bytes as f64 / 1_048_576.0 / d.as_secs_f64(),
+        ratio_to_bare: floor.as_secs_f64() / d.as_secs_f64(),
+    };
+    let floor = median(bare);
+    let throughput = vec![
+        rate("bare mail-parser", floor, floor),
+        rate("inbound::parse", median(ours), floor),
+        rate("whole inbox (fakes)", median(inbox), floor),
+    ];
+
+    let big = std::env::temp_dir().join("helpdesk-bench-40mb.eml");
+    std::fs::write(&big, big_message(BIG_BYTES))?;
+    let memory = vec![
+        Memory {
+            case: "read the 40 MB file only",
+            peak_rss_mb: run_child("read", &big)?,
+        },
+        Memory {
+            case: "inbound::parse of it",
+            peak_rss_mb: run_child("parse", &big)?,
+        },
+        Memory {
+            case: "whole inbox on fakes (keeps its own copies)",
+            peak_rss_mb: run_child("inbox", &big)?,
+        },
+    ];
+    std::fs::remove_file(&big).ok();
+
+    println!(
+        "corpus: {} messages, {:.1} KB; median of {ROUNDS} interleaved rounds\n",
+        mails.len(),
+        bytes as f64 / 1024.0
+    );
+    println!("| path | messages/s | MB/s | × bare |\n|---|---|---|---|");
+    for t in &throughput {
+        println!(
+            "| {} | {:.0} | {:.1} | {:.2} |",
+            t.path, t.messages_per_second, t.megabytes_per_second, t.ratio_to_bare
+        );
+    }
+    println!("\n| 40 MB message | peak RSS |\n|---|---|");
+    for m in &memory {
+        println!("| {} | {:.0} MB |", m.case, m.peak_rss_mb);
+    }
+    let report = Report {
+        corpus_messages: mails.len(),
+        corpus_bytes: bytes,
+        rounds: ROUNDS,
+        throughput,
+        memory,
+    };
+    std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
+    Ok(())
+}
