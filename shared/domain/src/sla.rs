@@ -84,6 +84,30 @@ impl From<Calendar> for CalendarSpec {
 const HORIZON_DAYS: usize = 5 * 366;
 
 impl Calendar {
+    /// Monday to Friday, the same hours each day: the common shape of a calendar.
+    pub fn weekdays(
+        time_zone: &str,
+        opens: NaiveTime,
+        closes: NaiveTime,
+        holidays: Vec<NaiveDate>,
+    ) -> Result<Calendar, CalendarError> {
+        let hours = [
+            Weekday::Mon,
+            Weekday::Tue,
+            Weekday::Wed,
+            Weekday::Thu,
+            Weekday::Fri,
+        ]
+        .into_iter()
+        .map(|day| OpeningHours { day, opens, closes })
+        .collect();
+        Calendar::try_from(CalendarSpec {
+            time_zone: time_zone.to_owned(),
+            hours,
+            holidays,
+        })
+    }
+
     pub fn time_zone(&self) -> &str {
         self.zone.name()
     }
@@ -289,26 +313,8 @@ mod tests {
     }
 
     fn office(zone: &str) -> Calendar {
-        let hours = [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-        ]
-        .into_iter()
-        .map(|day| OpeningHours {
-            day,
-            opens: t(9, 0),
-            closes: t(17, 0),
-        })
-        .collect();
-        Calendar::try_from(CalendarSpec {
-            time_zone: zone.into(),
-            hours,
-            holidays: vec![NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()],
-        })
-        .unwrap()
+        let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).unwrap();
+        Calendar::weekdays(zone, t(9, 0), t(17, 0), vec![christmas]).unwrap()
     }
 
     fn utc(s: &str) -> DateTime<Utc> {

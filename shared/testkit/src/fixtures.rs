@@ -196,29 +196,12 @@ pub fn agent_reply(ids: &dyn IdSource, ticket: &Ticket, agent: &str, at: DateTim
 /// Monday to Friday 09:00–17:00 in Berlin, Christmas Day closed; standard answers
 /// within 24 business hours, premium within 2.
 pub fn office_policy(id: &str) -> helpdesk_domain::sla::SlaPolicy {
-    use chrono::{NaiveDate, NaiveTime, Weekday};
-    use helpdesk_domain::sla::{Calendar, CalendarSpec, OpeningHours, SlaPolicy, Targets};
+    use chrono::{NaiveDate, NaiveTime};
+    use helpdesk_domain::sla::{Calendar, SlaPolicy, Targets};
     let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
-    let hours = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ]
-    .into_iter()
-    .map(|day| OpeningHours {
-        day,
-        opens: at(9),
-        closes: at(17),
-    })
-    .collect();
-    let calendar = Calendar::try_from(CalendarSpec {
-        time_zone: "Europe/Berlin".into(),
-        hours,
-        holidays: NaiveDate::from_ymd_opt(2026, 12, 25).into_iter().collect(),
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
+    let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).into_iter().collect();
+    let calendar = Calendar::weekdays("Europe/Berlin", at(9), at(17), christmas)
+        .unwrap_or_else(|e| panic!("{e}"));
     SlaPolicy {
         id: id.to_owned(),
         calendar,

@@ -2,10 +2,10 @@ use super::*;
 use crate::category::Lifecycle;
 use crate::email::EmailAddress;
 use crate::ids::{CategoryId, TicketRef};
-use crate::sla::{Calendar, CalendarSpec, OpeningHours, Targets};
+use crate::sla::{Calendar, Targets};
 use crate::text::{DisplayName, Subject};
 use crate::ticket::{Channel, Priority, Requester, Tier};
-use chrono::{NaiveTime, Weekday};
+use chrono::NaiveTime;
 use proptest::prelude::*;
 
 fn utc(s: &str) -> DateTime<Utc> {
@@ -16,26 +16,7 @@ fn utc(s: &str) -> DateTime<Utc> {
 /// solved in 16 (two business days).
 fn rules() -> Rules {
     let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap();
-    let hours = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ]
-    .into_iter()
-    .map(|day| OpeningHours {
-        day,
-        opens: t(9),
-        closes: t(17),
-    })
-    .collect();
-    let calendar = Calendar::try_from(CalendarSpec {
-        time_zone: "UTC".into(),
-        hours,
-        holidays: vec![],
-    })
-    .unwrap();
+    let calendar = Calendar::weekdays("UTC", t(9), t(17), vec![]).unwrap();
     let targets = Targets {
         first_response_minutes: 120,
         next_response_minutes: 240,
