@@ -118,7 +118,6 @@ pub struct Runner {
     pub functions: Functions,
     /// Signs the demo agents in (the local Cognito).
     pub issuer: Arc<auth::LocalIssuer>,
-    mail_domain: String,
     looped: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
@@ -153,7 +152,6 @@ impl Runner {
             value: format!("http://127.0.0.1:{}", config.port),
         };
         let functions = Functions::from_source(&aws, &env)?;
-        let mail_domain = env.var("HELPDESK_MAIL_DOMAIN").unwrap_or_default();
         let issuer = Arc::new(auth::LocalIssuer::new(
             &seed::demo()?.logins,
             functions.submit_form_deps.catalog.clone(),
@@ -163,7 +161,6 @@ impl Runner {
             aws,
             functions,
             issuer,
-            mail_domain,
             looped: Arc::default(),
         })
     }
@@ -184,7 +181,7 @@ impl Runner {
             s3: self.aws.s3(),
             raw_mail_bucket: self.config.raw_mail_bucket.clone(),
             sla: self.functions.sla_escalation.clone(),
-            mail_domain: self.mail_domain.clone(),
+            mail_domain: self.config.mail_domain.clone(),
             looped: self.looped.clone(),
         })
     }

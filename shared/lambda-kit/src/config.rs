@@ -359,6 +359,9 @@ pub struct LocalRunnerConfig {
     /// moto's base URL, for the sent-mail page.
     pub moto_url: String,
     pub web_dir: String,
+    /// Mail "sent" to this domain with a self-test probe comes back in, as SES
+    /// receiving would take it.
+    pub mail_domain: String,
 }
 
 impl LocalRunnerConfig {
@@ -374,6 +377,7 @@ impl LocalRunnerConfig {
             )?,
             raw_mail_bucket: r.raw_mail_bucket()?,
             moto_url: r.required("HELPDESK_MOTO_URL", "the local SQS/SES/S3 endpoint")?,
+            mail_domain: r.mail_domain()?,
             web_dir: r
                 .optional("HELPDESK_WEB_DIR")
                 .unwrap_or_else(|| "web".to_owned()),
