@@ -135,8 +135,10 @@ fn run_child(case: &str, file: &Path) -> anyhow::Result<f64> {
 async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
-        let (case, file) = (&args[2], PathBuf::from(&args[3]));
-        return child(case, &file).await;
+        let (Some(case), Some(file)) = (args.get(2), args.get(3)) else {
+            anyhow::bail!("usage: mail-bench --child <read|parse|inbox> <file>");
+        };
+        return child(case, Path::new(file)).await;
     }
     let corpus_dir = PathBuf::from(
         args.get(1)
