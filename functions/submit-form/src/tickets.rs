@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::Status;
-use helpdesk_domain::faq::FaqReads;
 use helpdesk_domain::intake::{
     IdempotencyKey, Intake, IntakeError, Outcome, Receipt, SubmissionInput, fingerprint,
 };
@@ -92,9 +91,8 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         website: fields.string("website"),
         elapsed_ms: fields.optional_u64("elapsed_ms"),
         attachments: fields.string_list("attachments"),
+        faq_read: fields.string_list("faq_read"),
     };
-    // The answers this visitor read before writing: for the reports only.
-    let faq_read = fields.string_list("faq_read");
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));
     }
@@ -115,15 +113,7 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         .await
         .map_err(intake_error)?;
     let (receipt, replayed) = match outcome {
-        Outcome::Created(r) => {
-            let reads = FaqReads {
-                catalog: &*deps.catalog,
-                clock: &*deps.clock,
-            };
-            reads.then_ticket(&faq_read).await;
-            (r, false)
-        }
-        Outcome::Discarded(r) => (r, false),
+        Outcome::Created(r) | Outcome::Discarded(r) => (r, false),
         Outcome::Replayed(r) => (r, true),
     };
     let mut response = (StatusCode::CREATED, Json(receipt_body(receipt))).into_response();

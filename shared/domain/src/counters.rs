@@ -1,7 +1,7 @@
 //! Counters kept in the same write as the change they count, so the console's
 //! queue counts and the reports never need a scan or a count query.
 
-use crate::ids::{AgentId, CategoryId};
+use crate::ids::{AgentId, CategoryId, FaqId};
 use crate::reports::figures::{Figure, Measure, ReportScope, bucket_of};
 use crate::ticket::{Status, Ticket};
 use chrono::NaiveDate;
@@ -30,6 +30,14 @@ pub enum CounterKey {
     /// Every ticket a category ever received: only grows, so the console can tell
     /// that something new arrived by comparing two readings.
     Received { category: CategoryId },
+    /// A help-center visit opened this FAQ answer on `day`; with `then_ticket`, a
+    /// visit that read it went on to send a request.
+    FaqRead {
+        category: CategoryId,
+        entry: FaqId,
+        day: NaiveDate,
+        then_ticket: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -173,6 +181,27 @@ fn duration(measure: Measure, minutes: u32) -> [(Figure, i64); 2] {
         (Figure::Time(measure, bucket_of(minutes)), 1),
         (Figure::TimeSum(measure), i64::from(minutes)),
     ]
+}
+
+/// One count per answer read: opened in a visit, or read in a visit that then
+/// sent a request.
+pub fn faq_reads(
+    entries: &[(CategoryId, FaqId)],
+    then_ticket: bool,
+    day: NaiveDate,
+) -> Vec<CounterDelta> {
+    entries
+        .iter()
+        .map(|(category, entry)| CounterDelta {
+            key: CounterKey::FaqRead {
+                category: category.clone(),
+                entry: entry.clone(),
+                day,
+                then_ticket,
+            },
+            delta: 1,
+        })
+        .collect()
 }
 
 /// Tickets per status in one category.

@@ -211,15 +211,17 @@ impl FaqReadCount {
 pub const MAX_READ_BEFORE: usize = 20;
 
 /// Which answers a visitor read: counted when first opened in a visit, and again
-/// (as "then wrote anyway") when the visit ends in a request.
+/// (as "then wrote anyway") with the request a visit ends in (see
+/// [`crate::intake::SubmissionInput::faq_read`]).
 pub struct FaqReads<'a> {
     pub catalog: &'a dyn crate::ports::CatalogStore,
     pub clock: &'a dyn crate::ports::Clock,
 }
 
 impl FaqReads<'_> {
-    /// The published entries among `refs` ("category/id"), unknown ones dropped.
-    async fn known(
+    /// The published entries among `refs` ("category/id"), at most
+    /// [`MAX_READ_BEFORE`], each once; unknown ones dropped.
+    pub async fn known(
         &self,
         refs: &[String],
     ) -> Result<Vec<(CategoryId, crate::ids::FaqId)>, crate::store::StoreError> {
@@ -254,24 +256,6 @@ impl FaqReads<'_> {
             .count_faq_reads(&known, false, self.clock.now())
             .await?;
         Ok(true)
-    }
-
-    /// A visit that read `refs` ended in a request. Best effort: the request
-    /// matters more than the statistic.
-    pub async fn then_ticket(&self, refs: &[String]) {
-        let result = async {
-            let known = self.known(refs).await?;
-            if !known.is_empty() {
-                self.catalog
-                    .count_faq_reads(&known, true, self.clock.now())
-                    .await?;
-            }
-            Ok::<_, crate::store::StoreError>(())
-        }
-        .await;
-        if let Err(e) = result {
-            tracing::warn!(error = %e, "FAQ reads not counted");
-        }
     }
 }
 

@@ -32,6 +32,9 @@ pub struct SubmissionInput {
     pub elapsed_ms: Option<u64>,
     /// Keys of files uploaded beforehand (`POST /api/attachments`).
     pub attachments: Vec<String>,
+    /// FAQ answers ("category/id") the visitor read before writing, for the
+    /// reports; unknown ones are ignored.
+    pub faq_read: Vec<String>,
 }
 
 /// A checked submission.
@@ -285,6 +288,12 @@ impl Intake<'_> {
             .as_ref()
             .and_then(|p| p.first_response_due(Tier::Standard, now));
         let rules = Rules::new(category.as_ref(), sla);
+        let faq_read = crate::faq::FaqReads {
+            catalog: self.catalog,
+            clock: self.clock,
+        }
+        .known(&input.faq_read)
+        .await?;
         let token = self.ids.secret_token();
         if looks_automated(input, self.policy) {
             return Ok(Outcome::Discarded(Receipt {
@@ -296,7 +305,7 @@ impl Intake<'_> {
         }
         let mut last = StoreError::Duplicate;
         for _ in 0..REFERENCE_ATTEMPTS {
-            let new = self.new_ticket(
+            let mut new = self.new_ticket(
                 &submission,
                 &token,
                 idempotency.as_ref(),
@@ -304,6 +313,7 @@ impl Intake<'_> {
                 now,
                 &rules,
             );
+            new.faq_read = faq_read.clone();
             let job = new.outbox.first().cloned();
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(ticket)) => {
@@ -433,6 +443,7 @@ impl Intake<'_> {
                 ),
             ],
             outbox: vec![confirmation],
+            faq_read: vec![],
         }
     }
 }
@@ -474,6 +485,7 @@ mod tests {
             website: String::new(),
             elapsed_ms: Some(40_000),
             attachments: vec![],
+            faq_read: vec![],
         }
     }
 

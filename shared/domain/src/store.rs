@@ -2,7 +2,7 @@
 
 use crate::counters::{self, CounterDelta};
 use crate::email::EmailAddress;
-use crate::ids::{AgentId, CategoryId, TicketRef};
+use crate::ids::{AgentId, CategoryId, FaqId, TicketRef};
 use crate::message::Message;
 use crate::outbound::OutboundJob;
 use crate::text::Subject;
@@ -98,11 +98,19 @@ pub struct NewTicket {
     pub rate_limits: Vec<RateLimitClaim>,
     /// Mail to send because of this ticket (the confirmation), stored `Queued`.
     pub outbox: Vec<OutboundJob>,
+    /// The FAQ answers the visitor read before writing: counted in the same write.
+    pub faq_read: Vec<(CategoryId, FaqId)>,
 }
 
 impl NewTicket {
     pub fn counter_deltas(&self) -> Vec<CounterDelta> {
-        counters::on_create(&self.ticket)
+        let mut deltas = counters::on_create(&self.ticket);
+        deltas.extend(counters::faq_reads(
+            &self.faq_read,
+            true,
+            self.ticket.created_at.date_naive(),
+        ));
+        deltas
     }
 }
 

@@ -152,6 +152,7 @@ pub fn new_ticket_with_ref(
         tracking_token: None,
         rate_limits: vec![],
         outbox: vec![],
+        faq_read: vec![],
     }
 }
 

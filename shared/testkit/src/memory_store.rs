@@ -53,7 +53,6 @@ struct State {
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
     probes: BTreeMap<String, Probe>,
-    faq_reads: BTreeMap<(NaiveDate, CategoryId, FaqId), (u32, u32)>,
 }
 
 #[derive(Debug, Default)]
@@ -144,6 +143,7 @@ impl TicketStore for InMemoryStore {
             tracking_token,
             rate_limits,
             outbox,
+            faq_read: _,
         } = new;
         for claim in rate_limits {
             *s.rate_hits.entry(claim.key).or_insert(0) += 1;
@@ -589,18 +589,8 @@ impl CatalogStore for InMemoryStore {
         then_ticket: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut s = self.state();
-        for (category, entry) in entries {
-            let counts = s
-                .faq_reads
-                .entry((at.date_naive(), category.clone(), entry.clone()))
-                .or_default();
-            if then_ticket {
-                counts.1 += 1;
-            } else {
-                counts.0 += 1;
-            }
-        }
+        let deltas = helpdesk_domain::counters::faq_reads(entries, then_ticket, at.date_naive());
+        self.state().apply(deltas);
         Ok(())
     }
 
@@ -611,17 +601,25 @@ impl CatalogStore for InMemoryStore {
     ) -> Result<Vec<FaqReadCount>, StoreError> {
         let days: Vec<FaqReadCount> = self
             .state()
-            .faq_reads
+            .counters
             .iter()
-            .filter(|((day, _, _), _)| (from..=to).contains(day))
-            .map(
-                |((_, category, entry), (opened, then_ticket))| FaqReadCount {
-                    category: category.clone(),
-                    entry: entry.clone(),
-                    opened: *opened,
-                    then_ticket: *then_ticket,
-                },
-            )
+            .filter_map(|(key, n)| match key {
+                CounterKey::FaqRead {
+                    category,
+                    entry,
+                    day,
+                    then_ticket,
+                } if (from..=to).contains(day) => {
+                    let n = u32::try_from(*n).unwrap_or(0);
+                    Some(FaqReadCount {
+                        category: category.clone(),
+                        entry: entry.clone(),
+                        opened: if *then_ticket { 0 } else { n },
+                        then_ticket: if *then_ticket { n } else { 0 },
+                    })
+                }
+                _ => None,
+            })
             .collect();
         Ok(FaqReadCount::summed(days))
     }

@@ -53,6 +53,13 @@ fn request(
     event.to_string()
 }
 
+/// The submission of a visitor who read two answers first: they are counted in
+/// the ticket's own write.
+fn read_first(mut body: Value) -> Value {
+    body["faq_read"] = json!(["technical/kettle-off", "technical/toaster-smell"]);
+    body
+}
+
 fn submission(email: &str) -> Value {
     json!({
         "category": "technical",
@@ -254,7 +261,7 @@ async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
     let mut deps = submit_form::Deps::connect(&env.aws, &config);
     deps.tickets = store.clone();
     deps.catalog = Arc::new(CachedCatalog::new(
-        store,
+        store.clone(),
         deps.clock.clone(),
         chrono::Duration::seconds(60),
     ));
@@ -268,7 +275,7 @@ async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
     let (status, _) = crate::functions::invoke(
         router.clone(),
         &request(
-            submission("cold@example.com"),
+            read_first(submission("cold@example.com")),
             Some("c-1"),
             None,
             "POST",
@@ -281,7 +288,7 @@ async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
     let (status, _) = crate::functions::invoke(
         router,
         &request(
-            submission("warm@example.com"),
+            read_first(submission("warm@example.com")),
             Some("w-1"),
             None,
             "POST",
@@ -299,6 +306,19 @@ async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
             "AmazonSQS.SendMessage"
         ]
     );
-    // Cold, the function first reads the categories and the SLA policies once.
-    assert_eq!(cold.len(), 4, "{cold:?}");
+    // Cold, the function first reads the categories, the SLA policies and the
+    // category's FAQ (to check the answers read) once.
+    assert_eq!(cold.len(), 5, "{cold:?}");
+    // Both visits' reads were counted, with their tickets.
+    // (Since yesterday: the run may cross midnight.)
+    let today = chrono::Utc::now().date_naive();
+    let reads = store
+        .faq_read_log(today - chrono::Duration::days(1), today)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let then_ticket: Vec<(&str, u32)> = reads
+        .iter()
+        .map(|r| (r.entry.as_str(), r.then_ticket))
+        .collect();
+    assert_eq!(then_ticket, [("kettle-off", 2), ("toaster-smell", 2)]);
 }

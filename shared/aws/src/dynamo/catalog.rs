@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use helpdesk_domain::canned::CannedReply;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::counters;
 use helpdesk_domain::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::ports::CatalogStore;
@@ -193,27 +194,13 @@ impl CatalogStore for DynamoStore {
         then_ticket: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let day = at.date_naive();
-        let expires = at + chrono::Duration::days(400);
-        let figure = if then_ticket { "then_ticket" } else { "opened" };
-        for (category, entry) in entries {
-            let scope = format!("{}/{}", category.as_str(), entry.as_str());
-            self.client
-                .update_item()
-                .table_name(&self.tables.main)
-                .key("pk", s(keys::faq_read_pk(day)))
-                .key("sk", s(keys::faq_log_sk(day, &scope, "")))
-                .update_expression("SET category = :c, entry = :e, expires_at = :exp ADD #f :one")
-                .expression_attribute_names("#f", figure)
-                .expression_attribute_values(":c", s(category.as_str()))
-                .expression_attribute_values(":e", s(entry.as_str()))
-                .expression_attribute_values(":exp", items::n(expires.timestamp()))
-                .expression_attribute_values(":one", items::n(1))
-                .send()
-                .await
-                .map_err(sdk_error)?;
+        let deltas = counters::faq_reads(entries, then_ticket, at.date_naive());
+        let writes = self.counter_updates(deltas)?;
+        if writes.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // All in one round trip (at most MAX_READ_BEFORE items).
+        self.transact(writes).await.map_err(sdk_error)
     }
 
     async fn faq_read_log(
@@ -223,11 +210,20 @@ impl CatalogStore for DynamoStore {
     ) -> Result<Vec<FaqReadCount>, StoreError> {
         let months = self.days_by_month(keys::faq_read_pk, from, to);
         let items = futures::future::try_join_all(months).await?;
-        let days = items
-            .into_iter()
-            .flatten()
-            .map(items::from_item::<FaqReadCount>)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut days = Vec::new();
+        for item in items.into_iter().flatten() {
+            let (category, entry) = item
+                .get("sk")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| keys::faq_read_entry(sk))
+                .ok_or_else(|| StoreError::Corrupt("FAQ read item without its answer".into()))?;
+            days.push(FaqReadCount {
+                category,
+                entry,
+                opened: u32::try_from(items::number(&item, "opened")?).unwrap_or(0),
+                then_ticket: u32::try_from(items::number(&item, "then_ticket")?).unwrap_or(0),
+            });
+        }
         Ok(FaqReadCount::summed(days))
     }
 

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::counters::CounterKey;
+use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::reports::ReportScope;
 use helpdesk_domain::store::{StoreError, Waking};
 use helpdesk_domain::time::sortable;
@@ -133,9 +134,20 @@ pub fn faq_log_pk(d: NaiveDate) -> String {
     format!("FAQLOG#{}", d.format("%Y-%m"))
 }
 
-/// Which FAQ answers visitors read, per month like the search log.
+/// Which FAQ answers visitors read, per month like the search log; one counter
+/// item per day and answer, which its sort key names.
 pub fn faq_read_pk(d: NaiveDate) -> String {
     format!("FAQREAD#{}", d.format("%Y-%m"))
+}
+
+pub fn faq_read_sk(d: NaiveDate, category: &CategoryId, entry: &FaqId) -> String {
+    faq_log_sk(d, &format!("{}/{}", category.as_str(), entry.as_str()), "")
+}
+
+/// The answer a FAQ read item counts, from its sort key.
+pub fn faq_read_entry(sk: &str) -> Option<(CategoryId, FaqId)> {
+    let (category, entry) = sk.split('#').nth(1)?.split_once('/')?;
+    Some((CategoryId::parse(category).ok()?, FaqId::parse(entry).ok()?))
 }
 
 pub fn faq_log_sk(d: NaiveDate, scope: &str, query: &str) -> String {
@@ -168,6 +180,21 @@ pub fn counter_location(key: &CounterKey) -> (String, String, String) {
             day: d,
             figure,
         } => (report_pk(scope), day(*d), figure.name()),
+        CounterKey::FaqRead {
+            category,
+            entry,
+            day: d,
+            then_ticket,
+        } => (
+            faq_read_pk(*d),
+            faq_read_sk(*d, category, entry),
+            if *then_ticket {
+                "then_ticket"
+            } else {
+                "opened"
+            }
+            .into(),
+        ),
         CounterKey::Unassigned { category } => (
             category_counter_pk(category),
             STATUS_SK.into(),

@@ -69,7 +69,7 @@ impl DynamoStore {
 
     /// One `ADD` per counter item, however many of its attributes change:
     /// DynamoDB refuses two operations on one item in a transaction.
-    fn counter_updates(
+    pub(super) fn counter_updates(
         &self,
         deltas: Vec<CounterDelta>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {

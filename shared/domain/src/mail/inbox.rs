@@ -485,6 +485,7 @@ impl Inbox<'_> {
                 tracking_token: None,
                 rate_limits: vec![],
                 outbox: vec![confirmation.clone()],
+                faq_read: vec![],
             };
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(t)) => {
