@@ -41,13 +41,7 @@ async fn build(
                 .ok_or_else(|| ApiError::bad_field("category", "is not one of our categories"))?,
         ],
     };
-    let agents: Vec<_> = deps
-        .catalog
-        .agents()
-        .await?
-        .into_iter()
-        .filter(|a| chosen.iter().any(|c| a.covers(&c.id)))
-        .collect();
+    let agents = deps.catalog.agents().await?;
     let reports = Reports {
         tickets: &*deps.tickets,
         catalog: &*deps.catalog,

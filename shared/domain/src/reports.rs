@@ -145,8 +145,8 @@ pub struct Report {
     pub channels: Vec<crate::selftest::ChannelStatus>,
 }
 
-/// Builds a report over `categories` (all when empty): the agents shown are those
-/// covering any of them, with their figures across all their tickets.
+/// Builds a report over the chosen categories: of the agents given, those covering
+/// any of them are shown, with their figures across all their tickets.
 pub struct Reports<'a> {
     pub tickets: &'a dyn TicketStore,
     pub catalog: &'a dyn CatalogStore,
@@ -160,23 +160,27 @@ impl Reports<'_> {
         agents: &[Agent],
         now: DateTime<Utc>,
     ) -> Result<Report, StoreError> {
+        // Agents shown: those covering any chosen category.
+        let agents: Vec<&Agent> = agents
+            .iter()
+            .filter(|a| chosen.iter().any(|c| a.covers(&c.id)))
+            .collect();
         // One query per scope, all at once.
-        let category_days = futures::future::try_join_all(chosen.iter().map(|c| {
-            let scope = ReportScope::Category(c.id.clone());
-            async move {
-                self.tickets
-                    .report_days(&scope, period.from, period.to)
-                    .await
-            }
-        }));
-        let agent_days = futures::future::try_join_all(agents.iter().map(|a| {
-            let scope = ReportScope::Agent(a.id.clone());
-            async move {
-                self.tickets
-                    .report_days(&scope, period.from, period.to)
-                    .await
-            }
-        }));
+        let read = |scope: ReportScope| async move {
+            self.tickets
+                .report_days(&scope, period.from, period.to)
+                .await
+        };
+        let category_days = futures::future::try_join_all(
+            chosen
+                .iter()
+                .map(|c| read(ReportScope::Category(c.id.clone()))),
+        );
+        let agent_days = futures::future::try_join_all(
+            agents
+                .iter()
+                .map(|a| read(ReportScope::Agent(a.id.clone()))),
+        );
         let (category_days, agent_days) =
             futures::future::try_join(category_days, agent_days).await?;
         let mut by_day: std::collections::BTreeMap<NaiveDate, DayFigures> =
