@@ -54,10 +54,7 @@ impl Deps {
             outbound: aws.outbound(&config.outbound_queue_url),
             clock,
             ids: Arc::new(RandomIds),
-            self_test: config
-                .self_test
-                .as_ref()
-                .and_then(|c| self_test_deps(aws, c)),
+            self_test: config.self_test.as_ref().map(|c| self_test_deps(aws, c)),
         }
     }
 
@@ -73,23 +70,16 @@ impl Deps {
     }
 }
 
-fn self_test_deps(aws: &Aws, c: &SelfTestConfig) -> Option<SelfTestDeps> {
-    let web = match HttpWebProbe::new(&c.public_url) {
-        Ok(web) => web,
-        Err(e) => {
-            tracing::error!(error = %e, "the channel self-test is off: no HTTPS client");
-            return None;
-        }
-    };
-    Some(SelfTestDeps {
+fn self_test_deps(aws: &Aws, c: &SelfTestConfig) -> SelfTestDeps {
+    SelfTestDeps {
         mailer: aws.mailer(c.configuration_set.clone()),
-        web: Arc::new(web),
+        web: Arc::new(HttpWebProbe::new(&c.public_url)),
         settings: SelfTestSettings {
             every: Duration::minutes(i64::from(c.every_minutes)),
             deadline: Duration::minutes(i64::from(c.deadline_minutes)),
             from: c.mail_from.clone(),
         },
-    })
+    }
 }
 
 /// What one tick did: the SLA steps, and the self-test's part.

@@ -11,29 +11,43 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// How long the API may take to answer a probe.
 const TIMEOUT: Duration = Duration::from_secs(20);
 
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
 pub struct HttpWebProbe {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    /// Built at the first probe: loading the system's TLS roots costs about a
+    /// millisecond, and most schedule runs send no probe (one an hour by default).
+    client: OnceLock<Result<HttpsClient, String>>,
     /// The public site's base URL, without a trailing slash.
     base_url: String,
 }
 
 impl HttpWebProbe {
-    pub fn new(base_url: &str) -> Result<Self, String> {
-        let https = HttpsConnectorBuilder::new()
-            .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
-            .map_err(|e| format!("no TLS roots: {e}"))?
-            .https_or_http()
-            .enable_http1()
-            .build();
-        Ok(Self {
-            client: Client::builder(TokioExecutor::new()).build(https),
+    pub fn new(base_url: &str) -> Self {
+        Self {
+            client: OnceLock::new(),
             base_url: base_url.trim_end_matches('/').to_owned(),
-        })
+        }
+    }
+
+    fn client(&self) -> Result<&HttpsClient, String> {
+        self.client
+            .get_or_init(|| {
+                let https = HttpsConnectorBuilder::new()
+                    .with_provider_and_native_roots(rustls::crypto::aws_lc_rs::default_provider())
+                    .map_err(|e| format!("no TLS roots: {e}"))?
+                    .https_or_http()
+                    .enable_http1()
+                    .build();
+                Ok(Client::builder(TokioExecutor::new()).build(https))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
     }
 }
 
@@ -59,7 +73,7 @@ impl WebProbe for HttpWebProbe {
             .header("x-helpdesk-probe", secret.expose())
             .body(Full::new(Bytes::from(body.to_string())))
             .map_err(|e| e.to_string())?;
-        let response = tokio::time::timeout(TIMEOUT, self.client.request(request))
+        let response = tokio::time::timeout(TIMEOUT, self.client()?.request(request))
             .await
             .map_err(|_| format!("no answer within {} s", TIMEOUT.as_secs()))?
             .map_err(|e| e.to_string())?;
