@@ -18,6 +18,8 @@ struct Log {
     first_next: Option<Instant>,
     handed_out: Vec<Instant>,
     answered: Vec<Instant>,
+    /// The first answer: `response` or `error`, and its body.
+    first_answer: Option<String>,
 }
 
 struct Stub {
@@ -32,6 +34,8 @@ pub struct Measurement {
     pub to_first_response: Duration,
     pub warm: Vec<Duration>,
     pub peak_rss_kb: u64,
+    /// What the function answered to the first event, shortened.
+    pub first_answer: String,
 }
 
 async fn next(State(stub): State<Arc<Stub>>) -> Response {
@@ -83,13 +87,26 @@ async fn next(State(stub): State<Arc<Stub>>) -> Response {
     (headers, stub.event.clone()).into_response()
 }
 
-async fn answered(
+async fn responded(state: State<Arc<Stub>>, id: Path<String>, body: Bytes) -> StatusCode {
+    answered(state, id, "response", body)
+}
+
+async fn failed(state: State<Arc<Stub>>, id: Path<String>, body: Bytes) -> StatusCode {
+    answered(state, id, "error", body)
+}
+
+fn answered(
     State(stub): State<Arc<Stub>>,
     Path(_id): Path<String>,
-    _body: Bytes,
+    kind: &str,
+    body: Bytes,
 ) -> StatusCode {
     let mut log = stub.log.lock().unwrap_or_else(PoisonError::into_inner);
     log.answered.push(Instant::now());
+    log.first_answer.get_or_insert_with(|| {
+        let text: String = String::from_utf8_lossy(&body).chars().take(160).collect();
+        format!("{kind}: {text}")
+    });
     if log.answered.len() >= stub.total {
         stub.done.notify_one();
     }
@@ -130,9 +147,9 @@ pub async fn measure(
         .route("/2018-06-01/runtime/invocation/next", get(next))
         .route(
             "/2018-06-01/runtime/invocation/{id}/response",
-            post(answered),
+            post(responded),
         )
-        .route("/2018-06-01/runtime/invocation/{id}/error", post(answered))
+        .route("/2018-06-01/runtime/invocation/{id}/error", post(failed))
         .route("/2018-06-01/runtime/init/error", post(init_error))
         .with_state(stub.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -180,5 +197,6 @@ pub async fn measure(
         to_first_response: first_answer.duration_since(started),
         warm,
         peak_rss_kb: rss,
+        first_answer: log.first_answer.clone().unwrap_or_default(),
     })
 }
