@@ -30,3 +30,55 @@ pub fn query_parameters(query: &str) -> serde_json::Value {
             .collect(),
     )
 }
+
+/// An agent-api request as API Gateway passes it after checking `user`'s token
+/// (`group`: agents, supervisors or admins); `path` may carry a query string.
+pub fn agent_request(
+    user: &str,
+    group: &str,
+    method: &str,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> String {
+    use serde_json::json;
+    let mut event: serde_json::Value =
+        serde_json::from_str(&event_text("agent-api.apigw.tickets.json"))
+            .unwrap_or_else(|e| panic!("parsing the agent event: {e}"));
+    let (path, query) = path.split_once('?').unwrap_or((path, ""));
+    event["rawPath"] = json!(path);
+    event["rawQueryString"] = json!(query);
+    event["requestContext"]["http"]["path"] = json!(path);
+    event["requestContext"]["http"]["method"] = json!(method);
+    event["queryStringParameters"] = query_parameters(query);
+    let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+    claims["username"] = json!(user);
+    claims["cognito:groups"] = json!(format!("[{group}]"));
+    if let Some(b) = body {
+        event["body"] = json!(b.to_string());
+    }
+    event.to_string()
+}
+
+/// Hands an API Gateway event to a function's router, as lambda_http does; the
+/// status and the JSON body (`Null` when the body is not JSON).
+pub async fn invoke(router: axum::Router, event_json: &str) -> (u16, serde_json::Value) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request =
+        lambda_http::request::from_str(event_json).unwrap_or_else(|e| panic!("event: {e}"));
+    let response = router
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let status = response.status().as_u16();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}

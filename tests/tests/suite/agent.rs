@@ -3,38 +3,12 @@
 //! each agent action costs.
 #![allow(clippy::unwrap_used)]
 
-use helpdesk_aws::dynamo::{DynamoStore, Tables};
-use helpdesk_aws::sqs::SqsOutboundQueue;
-use helpdesk_domain::catalog_cache::CachedCatalog;
 use lambda_kit::config::{AgentApiConfig, SubmitFormConfig};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use testkit::local::LocalEnv;
 
-/// An agent-api request as API Gateway passes it after checking `user`'s token.
-pub(crate) fn as_agent(
-    user: &str,
-    group: &str,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-) -> String {
-    let mut event: Value =
-        serde_json::from_str(&testkit::events::event_text("agent-api.apigw.tickets.json")).unwrap();
-    let (path, query) = path.split_once('?').unwrap_or((path, ""));
-    event["rawPath"] = json!(path);
-    event["rawQueryString"] = json!(query);
-    event["requestContext"]["http"]["path"] = json!(path);
-    event["requestContext"]["http"]["method"] = json!(method);
-    event["queryStringParameters"] = testkit::events::query_parameters(query);
-    let claims = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
-    claims["username"] = json!(user);
-    claims["cognito:groups"] = json!(format!("[{group}]"));
-    if let Some(b) = body {
-        event["body"] = json!(b.to_string());
-    }
-    event.to_string()
-}
+pub(crate) use testkit::events::agent_request as as_agent;
 
 /// A billing request from `email` through the public API, as the help center
 /// sends it; its reference.
@@ -66,24 +40,9 @@ pub(crate) async fn submit_billing(env: &LocalEnv, email: &str) -> String {
 async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
     let env = LocalEnv::fresh().await;
     let config = AgentApiConfig::from_source(&env.vars).unwrap();
+    local_runner::seed::seed_demo(&*env.store()).await.unwrap();
     let calls = testkit::calls::CallLog::default();
-    let tables = Tables {
-        main: config.store.main_table.clone(),
-        ops: config.store.ops_table.clone(),
-    };
-    let store = Arc::new(DynamoStore::new(calls.dynamodb(&env.aws), tables));
-    local_runner::seed::seed_demo(&*store).await.unwrap();
-    let mut deps = agent_api::Deps::connect(&env.aws, &config);
-    deps.tickets = store.clone();
-    deps.catalog = Arc::new(CachedCatalog::new(
-        store.clone(),
-        deps.clock.clone(),
-        chrono::Duration::seconds(60),
-    ));
-    deps.outbound = Arc::new(SqsOutboundQueue::new(
-        calls.sqs(&env.aws),
-        config.outbound_queue_url.clone(),
-    ));
+    let deps = agent_api::Deps::connect(&env.aws.intercepted(calls.shared()), &config);
     let agent = agent_api::router(Arc::new(deps));
     let call = |method: &'static str, path: String, body: Option<Value>| {
         let agent = agent.clone();

@@ -4,36 +4,14 @@
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use helpdesk_domain::outbound::OutboundJob;
-use http_body_util::BodyExt;
 use lambda_kit::config::{
     AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
 };
-use serde_json::Value;
 use std::sync::Arc;
 use testkit::events::{event_text, load_event};
 use testkit::local::LocalEnv;
-use tower::ServiceExt;
 
-/// Runs an API Gateway event through a router the way lambda_http does.
-pub async fn invoke(router: axum::Router, event_json: &str) -> (u16, Value) {
-    let request =
-        lambda_http::request::from_str(event_json).unwrap_or_else(|e| panic!("event: {e}"));
-    let response = router
-        .oneshot(request)
-        .await
-        .unwrap_or_else(|never| match never {});
-    let status = response.status().as_u16();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
+pub use testkit::events::invoke;
 
 #[tokio::test]
 async fn submit_form_health_reports_every_dependency_of_the_stack() {

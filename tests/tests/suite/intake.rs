@@ -245,30 +245,14 @@ async fn categories_come_from_the_catalog_with_their_own_fields() {
 
 #[tokio::test]
 async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
-    use helpdesk_aws::{DynamoStore, SqsOutboundQueue, Tables};
-    use helpdesk_domain::catalog_cache::CachedCatalog;
     let env = LocalEnv::fresh().await;
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let calls = testkit::calls::CallLog::default();
-    let tables = Tables {
-        main: config.store.main_table.clone(),
-        ops: config.store.ops_table.clone(),
-    };
-    let store = Arc::new(DynamoStore::new(calls.dynamodb(&env.aws), tables));
+    let store = env.store();
     local_runner::seed::seed_demo(&*store)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut deps = submit_form::Deps::connect(&env.aws, &config);
-    deps.tickets = store.clone();
-    deps.catalog = Arc::new(CachedCatalog::new(
-        store.clone(),
-        deps.clock.clone(),
-        chrono::Duration::seconds(60),
-    ));
-    deps.outbound = Arc::new(SqsOutboundQueue::new(
-        calls.sqs(&env.aws),
-        config.outbound_queue_url.clone(),
-    ));
+    let calls = testkit::calls::CallLog::default();
+    let deps = submit_form::Deps::connect(&env.aws.intercepted(calls.shared()), &config);
     let router = submit_form::router(Arc::new(deps));
     calls.take();
 

@@ -6,13 +6,10 @@
 #![allow(clippy::unwrap_used)]
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use helpdesk_aws::{DynamoStore, Tables};
-use helpdesk_domain::catalog_cache::CachedCatalog;
 use helpdesk_domain::desk::Desk;
 use helpdesk_domain::ports::{CatalogStore, Clock, MailStore, SystemClock, TicketStore};
 use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
-use std::sync::Arc;
 use testkit::fixtures::{category, office_policy};
 use testkit::local::{LocalEnv, unique};
 use testkit::mail_harness::corpus;
@@ -252,22 +249,10 @@ async fn automatic_and_spam_mail_are_quarantined_and_never_answered() {
 async fn a_reply_by_token_costs_one_s3_read_and_two_dynamodb_round_trips() {
     let m = Mail::new().await;
     let calls = testkit::calls::CallLog::default();
-    let tables = Tables {
-        main: m.env.var("HELPDESK_MAIN_TABLE"),
-        ops: m.env.var("HELPDESK_OPS_TABLE"),
-    };
-    let counted = Arc::new(DynamoStore::new(calls.dynamodb(&m.env.aws), tables));
-    let mut inbound = inbound_mail::Deps::connect(
-        &m.env.aws,
+    let inbound = inbound_mail::Deps::connect(
+        &m.env.aws.intercepted(calls.shared()),
         &InboundMailConfig::from_source(&m.env.vars).unwrap(),
     );
-    inbound.tickets = counted.clone();
-    inbound.mail = counted.clone();
-    inbound.catalog = Arc::new(CachedCatalog::new(
-        counted,
-        Arc::new(SystemClock),
-        chrono::Duration::seconds(60),
-    ));
     m.arrive(&unique("ses"), &m.customer_mail("plain.eml"))
         .await;
     no_failures(inbound_mail::handle(&inbound, m.batch("HELPDESK_INBOUND_QUEUE_URL").await).await);
@@ -297,7 +282,7 @@ async fn a_reply_by_token_costs_one_s3_read_and_two_dynamodb_round_trips() {
         .collect();
     assert_eq!(
         short,
-        ["Query", "TransactWriteItems"],
+        ["GetObject", "Query", "TransactWriteItems"],
         "a reply with a token"
     );
     // A new ticket: the Message-ID lookup and one write (after the catalog, cached 60 s).
