@@ -9,7 +9,7 @@ dev:
 test:
 	scripts/test.sh
 
-## bench: cold start and warm latency of every function against a hello-world floor, inbound mail throughput and 40 MB memory (release build; not part of make test)
+## bench: cold start and warm latency of every function against hello-world floors, inbound mail throughput and 40 MB memory, AWS calls and capacity per operation, tickets per second (release build; not part of make test)
 bench:
 	scripts/bench.sh
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The benchmarks (not part of make test: they need a release build and a quiet
 # machine). Cold start and warm latency of every function against the
-# hello-world floor, and inbound mail throughput (against bare mail-parser) and
-# memory for a 40 MB message; prints tables and writes target/bench/*.json.
+# hello-world floors; inbound mail throughput (against bare mail-parser) and
+# memory for a 40 MB message; AWS calls, capacity units and bytes per operation
+# and tickets per second on the local stack (against the bare calls). Prints
+# tables and writes target/bench/*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
@@ -24,3 +26,5 @@ mkdir -p "$out/bench"
 "$out/release/bench" "$out/release" events "$out/bench/cold-start.json"
 echo
 "$out/release/mail-bench" tests/mail "$out/bench/mail.json"
+echo
+"$out/release/stack-bench" "$out/bench/stack.json"
