@@ -227,18 +227,16 @@ fn start(clock: &mut SlaClock, policy: &SlaPolicy, tier: crate::Tier, now: DateT
         Target::Resolution => targets.resolution_minutes,
     });
     let used = i64::from(clock.used_minutes);
-    let at = |percent: i64| {
-        let left = (total * percent / 100 - used).max(0);
-        policy
-            .calendar
-            .add_business_time(now, Duration::minutes(left))
-    };
-    clock.spell = match (
-        at(i64::from(policy.warn_percent)),
-        at(100),
-        at(i64::from(policy.escalate_percent)),
+    let left = |percent: u16| Duration::minutes((total * i64::from(percent) / 100 - used).max(0));
+    clock.spell = match policy.calendar.add_business_times(
+        now,
+        [
+            left(policy.warn_percent),
+            left(100),
+            left(policy.escalate_percent),
+        ],
     ) {
-        (Some(warn_at), Some(due_at), Some(escalate_at)) => Some(Spell {
+        [Some(warn_at), Some(due_at), Some(escalate_at)] => Some(Spell {
             since: now,
             warn_at,
             due_at,

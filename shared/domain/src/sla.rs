@@ -151,25 +151,53 @@ impl Calendar {
         start: DateTime<Utc>,
         amount: Duration,
     ) -> Option<DateTime<Utc>> {
-        if amount <= Duration::zero() {
-            return Some(start);
+        let [at] = self.add_business_times(start, [amount]);
+        at
+    }
+
+    /// `add_business_time` for several amounts in one walk over the calendar
+    /// (each open day costs two time-zone conversions).
+    pub fn add_business_times<const N: usize>(
+        &self,
+        start: DateTime<Utc>,
+        amounts: [Duration; N],
+    ) -> [Option<DateTime<Utc>>; N] {
+        let mut due: [Option<DateTime<Utc>>; N] = [None; N];
+        let mut pending = 0;
+        for (d, amount) in due.iter_mut().zip(&amounts) {
+            if *amount <= Duration::zero() {
+                *d = Some(start);
+            } else {
+                pending += 1;
+            }
         }
-        let mut remaining = amount;
+        // Business time passed before the current day's window.
+        let mut passed = Duration::zero();
         let mut date = start.with_timezone(&self.zone).date_naive();
         for _ in 0..HORIZON_DAYS {
+            if pending == 0 {
+                break;
+            }
             if let Some((open, close)) = self.window(date) {
                 let from = open.max(start);
                 if from < close {
                     let available = close - from;
-                    if remaining <= available {
-                        return Some(from + remaining);
+                    for (d, amount) in due.iter_mut().zip(&amounts) {
+                        let remaining = *amount - passed;
+                        if d.is_none() && remaining <= available {
+                            *d = Some(from + remaining);
+                            pending -= 1;
+                        }
                     }
-                    remaining -= available;
+                    passed += available;
                 }
             }
-            date = date.succ_opt()?;
+            match date.succ_opt() {
+                Some(next) => date = next,
+                None => break,
+            }
         }
-        None
+        due
     }
 
     /// Business time between two instants (zero when `to` is not after `from`).
@@ -430,6 +458,15 @@ mod tests {
             let local = due.with_timezone(&c.zone);
             prop_assert!(!matches!(local.weekday(), Weekday::Sat | Weekday::Sun));
             prop_assert!(local.time() > t(9, 0) && local.time() <= t(17, 0));
+        }
+
+        #[test]
+        fn one_walk_for_several_amounts_gives_each_alone(start in 1_767_225_600i64..1_830_297_600, a in -10i64..5000, b in 0i64..5000, c in 0i64..20000) {
+            let cal = office("Europe/Berlin");
+            let start = DateTime::from_timestamp(start, 0).unwrap();
+            let amounts = [Duration::minutes(a), Duration::minutes(b), Duration::minutes(c)];
+            let each = amounts.map(|x| cal.add_business_time(start, x));
+            prop_assert_eq!(cal.add_business_times(start, amounts), each);
         }
 
         #[test]

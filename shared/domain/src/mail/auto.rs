@@ -21,8 +21,8 @@ pub enum AutoReason {
 /// The headers and facts the rules look at, as the parser found them.
 #[derive(Debug, Clone, Default)]
 pub struct AutoSignals<'a> {
-    /// Header names and unfolded values, in message order.
-    pub headers: &'a [(&'a str, String)],
+    /// Header names and raw values (as folded in the mail), in message order.
+    pub headers: &'a [(&'a str, &'a str)],
     pub content_type: Option<(String, String)>,
     pub from: Option<&'a EmailAddress>,
 }
@@ -41,34 +41,44 @@ pub fn is_system_mailbox(address: &EmailAddress) -> bool {
         || squashed == "mailerdaemon"
 }
 
+/// The header rules: only the headers they name are unfolded and lowercased.
+fn header_rule(name: &str, raw: &str) -> Option<AutoReason> {
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    let lower = || super::inbound::unfold(raw).to_ascii_lowercase();
+    if is("auto-submitted") {
+        let v = lower();
+        (!v.is_empty() && v != "no").then_some(AutoReason::AutoSubmitted(v))
+    } else if is("precedence") {
+        let v = lower();
+        matches!(v.as_str(), "bulk" | "list" | "junk" | "auto_reply")
+            .then_some(AutoReason::Precedence(v))
+    } else if is("x-auto-response-suppress") {
+        let v = lower();
+        (!v.is_empty() && v != "none").then_some(AutoReason::AutoResponseSuppress)
+    } else if name
+        .get(..11)
+        .is_some_and(|p| p.eq_ignore_ascii_case("x-autoreply"))
+        || is("x-autorespond")
+    {
+        Some(AutoReason::XAutoreply)
+    } else if is("list-id") {
+        Some(AutoReason::ListId)
+    } else if is("return-path") {
+        raw.trim_matches(|c: char| c == '<' || c == '>' || c.is_whitespace())
+            .is_empty()
+            .then_some(AutoReason::NullReturnPath)
+    } else {
+        None
+    }
+}
+
 pub fn classify(signals: &AutoSignals<'_>) -> Option<AutoReason> {
-    for (name, value) in signals.headers {
-        let v = value.trim().to_ascii_lowercase();
-        let reason = match name.to_ascii_lowercase().as_str() {
-            "auto-submitted" if !v.is_empty() && v != "no" => {
-                Some(AutoReason::AutoSubmitted(v.clone()))
-            }
-            "precedence" if matches!(v.as_str(), "bulk" | "list" | "junk" | "auto_reply") => {
-                Some(AutoReason::Precedence(v.clone()))
-            }
-            "x-auto-response-suppress" if !v.is_empty() && v != "none" => {
-                Some(AutoReason::AutoResponseSuppress)
-            }
-            n if n.starts_with("x-autoreply") || n == "x-autorespond" => {
-                Some(AutoReason::XAutoreply)
-            }
-            "list-id" => Some(AutoReason::ListId),
-            "return-path"
-                if v.trim_matches(|c| c == '<' || c == '>' || c == ' ')
-                    .is_empty() =>
-            {
-                Some(AutoReason::NullReturnPath)
-            }
-            _ => None,
-        };
-        if reason.is_some() {
-            return reason;
-        }
+    if let Some(reason) = signals
+        .headers
+        .iter()
+        .find_map(|(name, raw)| header_rule(name, raw))
+    {
+        return Some(reason);
     }
     if let Some((kind, sub)) = &signals.content_type
         && kind == "multipart"
@@ -88,7 +98,7 @@ mod tests {
 
     fn with(name: &'static str, value: &str) -> Option<AutoReason> {
         classify(&AutoSignals {
-            headers: &[(name, value.to_owned())],
+            headers: &[(name, value)],
             ..Default::default()
         })
     }

@@ -113,25 +113,23 @@ impl InboundMail {
 }
 
 fn header_block_len(raw: &[u8]) -> Option<usize> {
-    raw.windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+    memchr::memmem::find(raw, b"\r\n\r\n").or_else(|| memchr::memmem::find(raw, b"\n\n"))
 }
 
 fn count_boundaries(raw: &[u8]) -> usize {
-    let needle = b"boundary=";
-    // Only where a `b` starts: one byte compared per position, not nine.
-    raw.iter()
-        .enumerate()
-        .filter(|(_, b)| b.eq_ignore_ascii_case(&b'b'))
-        .filter(|(i, _)| {
-            raw.get(*i..i + needle.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(needle))
+    // Every `=` is a candidate end of `boundary=`: found by a vectorised scan, far
+    // fewer than the bytes of the mail.
+    memchr::memchr_iter(b'=', raw)
+        .filter(|&end| {
+            end.checked_sub(8)
+                .and_then(|start| raw.get(start..end))
+                .is_some_and(|w| w.eq_ignore_ascii_case(b"boundary"))
         })
         .count()
 }
 
-fn unfold(value: &str) -> String {
+/// A header value on one line, trimmed (folded lines joined by one space).
+pub(crate) fn unfold(value: &str) -> String {
     // Most headers are one line: no need to split and join them.
     if !value.contains(['\r', '\n']) {
         return value.trim().to_owned();
@@ -155,12 +153,24 @@ fn message_ids(value: &str) -> Vec<String> {
 }
 
 /// `spf=pass` → `pass` from an `Authentication-Results` value.
-fn auth_result(value: &str, method: &str) -> Option<String> {
-    value.split([';', ' ']).find_map(|part| {
-        let (k, v) = part.trim().split_once('=')?;
-        k.eq_ignore_ascii_case(method)
-            .then(|| v.trim().to_ascii_lowercase())
-    })
+/// The `spf=`, `dkim=` and `dmarc=` results of SES's `Authentication-Results`
+/// value, in one pass.
+fn auth_results(value: &str) -> [Option<String>; 3] {
+    let mut found: [Option<String>; 3] = Default::default();
+    for part in value.split([';', ' ', '\t', '\r', '\n']) {
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        let slot = ["spf", "dkim", "dmarc"]
+            .iter()
+            .position(|m| k.trim().eq_ignore_ascii_case(m));
+        if let Some(i) = slot
+            && let Some(empty @ None) = found.get_mut(i)
+        {
+            *empty = Some(v.trim().to_ascii_lowercase());
+        }
+    }
+    found
 }
 
 fn address(addr: &mail_parser::Addr<'_>) -> Option<EmailAddress> {
@@ -186,37 +196,33 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
     if message.parts.len() > limits.max_parts {
         return Err(Unreadable::TooComplex);
     }
-    let headers: Vec<(&str, String)> = message
-        .headers_raw()
-        .map(|(name, value)| (name, unfold(value)))
-        .collect();
+    // Raw values: the few headers read are unfolded when they are read.
+    let headers: Vec<(&str, &str)> = message.headers_raw().collect();
     // SES prepends its headers: the first occurrence is SES's, later ones could be
     // the sender's own forgeries.
     let first = |name: &str| {
         headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
+            .map(|(_, v)| unfold(v))
     };
-    let auth = headers
+    let [auth_spf, dkim, dmarc] = headers
         .iter()
         .find(|(n, v)| {
             n.eq_ignore_ascii_case("Authentication-Results")
                 && v.trim_start().starts_with("amazonses.com")
         })
-        .map(|(_, v)| v.clone());
+        .map(|(_, v)| auth_results(v))
+        .unwrap_or_default();
     let verdicts = Verdicts {
-        spam: first("X-SES-Spam-Verdict").map(|v| v.trim().to_ascii_uppercase()),
-        virus: first("X-SES-Virus-Verdict").map(|v| v.trim().to_ascii_uppercase()),
-        spf: auth
-            .as_deref()
-            .and_then(|a| auth_result(a, "spf"))
-            .or_else(|| {
-                first("Received-SPF")
-                    .and_then(|v| v.split_whitespace().next().map(str::to_ascii_lowercase))
-            }),
-        dkim: auth.as_deref().and_then(|a| auth_result(a, "dkim")),
-        dmarc: auth.as_deref().and_then(|a| auth_result(a, "dmarc")),
+        spam: first("X-SES-Spam-Verdict").map(|v| v.to_ascii_uppercase()),
+        virus: first("X-SES-Virus-Verdict").map(|v| v.to_ascii_uppercase()),
+        spf: auth_spf.or_else(|| {
+            first("Received-SPF")
+                .and_then(|v| v.split_whitespace().next().map(str::to_ascii_lowercase))
+        }),
+        dkim,
+        dmarc,
     };
     let from_addr = message
         .from()
