@@ -253,10 +253,13 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
         .body_text(0)
         .map(|t| t.replace("\r\n", "\n"))
         .unwrap_or_default();
-    let html = (message.html_body_count() > 0)
+    // Only a real HTML part: mail-parser would otherwise convert the text to HTML.
+    let html = message
+        .html_part(0)
+        .is_some_and(|p| p.is_text_html())
         .then(|| message.body_html(0).map(|h| h.into_owned()))
         .flatten()
-        .filter(|h| !h.trim().is_empty() && message.html_part(0).is_some_and(|p| p.is_text_html()));
+        .filter(|h| !h.trim().is_empty());
     let mut attachments = Vec::new();
     for part in message.attachments() {
         if attachments.len() >= limits.max_attachments {
