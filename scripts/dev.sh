@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup)" >&2; exit 1; }
 
 started_stack=no
-if ! infra/local/stack.sh status | grep -q 'ddb running' || ! infra/local/stack.sh status | grep -q 'moto running'; then
+# Read the status whole first: with pipefail, grep -q closing the pipe early
+# could make a running stack look stopped (and it would then be stopped at exit).
+stack_status="$(infra/local/stack.sh status)"
+if ! grep -q 'ddb running' <<<"$stack_status" || ! grep -q 'moto running' <<<"$stack_status"; then
   started_stack=yes
 fi
 cleanup() { if [ "$started_stack" = yes ]; then infra/local/stack.sh down; fi; }

@@ -28,7 +28,10 @@ step "infrastructure template (cfn-lint, sam validate --lint)"
 scripts/check-infra.sh
 
 started_stack=no
-if ! infra/local/stack.sh status | grep -q 'ddb running' || ! infra/local/stack.sh status | grep -q 'moto running'; then
+# Read the status whole first: with pipefail, grep -q closing the pipe early
+# could make a running stack look stopped (and it would then be stopped at exit).
+stack_status="$(infra/local/stack.sh status)"
+if ! grep -q 'ddb running' <<<"$stack_status" || ! grep -q 'moto running' <<<"$stack_status"; then
   started_stack=yes
 fi
 runner_pid=
