@@ -98,7 +98,9 @@ async fn one(deps: &Deps, message: SqsMessage) -> Result<(), JobError> {
         tracing::info!(?feedback, "SES feedback");
         let desk = FeedbackDesk {
             mail: deps.mail.as_ref(),
+            tickets: deps.tickets.as_ref(),
             clock: deps.clock.as_ref(),
+            domain: deps.settings.domain(),
         };
         return desk
             .apply(&feedback)

@@ -599,3 +599,123 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
     assert!(resolution.spell.is_some(), "{resolution:?}");
     assert_eq!(ticket.sla.wake_at, Some(resolution.spell.unwrap().warn_at));
 }
+
+/// What a send-reply that dies between SES accepting a mail and recording it
+/// leaves: the item `sending` (its lease running) and the job still on the queue.
+async fn crash_after_ses_accepted(h: &MailHarness) -> (OutboundJob, String) {
+    use helpdesk_domain::outbound::{Claimed, OutboxClaim};
+    let job = h.queue.jobs().remove(0);
+    let now = h.clock_now();
+    let claim = OutboxClaim {
+        job: job.clone(),
+        now,
+        lease_until: now + h.mail_settings.lease,
+        cap: None,
+        tokens: vec![],
+    };
+    assert_eq!(h.store.claim_outbox(&claim).await.unwrap(), Claimed::Go);
+    let ses_id = helpdesk_domain::ports::Mailer::send_raw(
+        &h.mailer,
+        &h.mail_settings.from,
+        std::slice::from_ref(&job.recipient),
+        b"Subject: the confirmation\r\n\r\nx\r\n",
+        Some(&job.outbox_id),
+    )
+    .await
+    .unwrap();
+    (job, ses_id)
+}
+
+#[tokio::test]
+async fn ses_send_event_records_a_mail_whose_sender_died_so_the_retry_sends_nothing() {
+    use aws_lambda_events::event::sqs::SqsEvent;
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let (job, ses_id) = crash_after_ses_accepted(&h).await;
+    assert_eq!(
+        h.mailer.sent()[0].outbox.as_ref(),
+        Some(&job.outbox_id),
+        "the mail carries its outbox id as a tag"
+    );
+
+    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-send.json");
+    for record in &mut event.records {
+        record.body = record.body.take().map(|b| {
+            b.replace("SES-MESSAGE-ID", &ses_id)
+                .replace("OUTBOX-ID", job.outbox_id.as_str())
+        });
+    }
+    let deps = crate::Deps {
+        tickets: h.store.clone(),
+        mail: h.store.clone(),
+        catalog: h.store.clone(),
+        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
+        clock: std::sync::Arc::new(testkit::FixedClock::at(h.clock_now())),
+        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
+        keys: h.keys.clone(),
+        settings: h.mail_settings.clone(),
+    };
+    // Delivered twice, as SNS and SQS may: the same outcome.
+    for _ in 0..2 {
+        let response = crate::handle(&deps, event.clone()).await;
+        assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    }
+    let (_, state) = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
+    assert_eq!(state, OutboxState::Sent);
+    // A reply to SES's id or to ours threads, as after a normal send.
+    let ours = helpdesk_domain::mail::postman::our_message_id(&job.outbox_id, "helpdesk.test");
+    for id in [ses_id.clone(), ours] {
+        let found = h
+            .store
+            .tickets_for_message_ids(std::slice::from_ref(&id))
+            .await
+            .unwrap();
+        assert_eq!(found.first().map(|(_, t)| t), Some(&r), "{id}");
+    }
+
+    // The job comes back once the lease is over: nothing more goes out.
+    h.clock
+        .advance(h.mail_settings.lease + chrono::Duration::minutes(1));
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::AlreadySent)
+    ));
+    assert_eq!(h.mailer.sent().len(), 1);
+}
+
+#[tokio::test]
+async fn without_ses_send_event_a_job_whose_sender_died_is_sent_again_after_its_lease() {
+    // The window the send event closes: SES never said, so the item is retried.
+    let h = MailHarness::new().await;
+    ticket_from_mail(&h).await;
+    let (job, _) = crash_after_ses_accepted(&h).await;
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Err(DeliveryError::Retry(_))
+    ));
+    h.clock
+        .advance(h.mail_settings.lease + chrono::Duration::minutes(1));
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::Sent { .. })
+    ));
+    assert_eq!(h.mailer.sent().len(), 2);
+}
+
+#[test]
+fn send_events_without_our_tag_are_not_ours() {
+    let body = testkit::events::event_text("send-reply.sqs.ses-send.json");
+    let event: aws_lambda_events::event::sqs::SqsEvent = serde_json::from_str(&body).unwrap();
+    let record = event.records[0].body.clone().unwrap();
+    let untagged = record.replace(r#"\"outbox\": [\"OUTBOX-ID\"]"#, r#"\"other\": [\"x\"]"#);
+    assert_ne!(untagged, record);
+    assert!(matches!(
+        helpdesk_domain::mail::feedback::parse(&untagged),
+        Some(Ok(helpdesk_domain::mail::feedback::Feedback::Other(_)))
+    ));
+    let tagged = record.replace("OUTBOX-ID", "0f1e2d3c4b5a6978");
+    assert!(matches!(
+        helpdesk_domain::mail::feedback::parse(&tagged),
+        Some(Ok(helpdesk_domain::mail::feedback::Feedback::Sent { .. }))
+    ));
+}

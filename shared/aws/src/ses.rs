@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::error::ProvideErrorMetadata;
 use aws_sdk_sesv2::primitives::Blob;
-use aws_sdk_sesv2::types::{Destination, EmailContent, RawMessage};
+use aws_sdk_sesv2::types::{Destination, EmailContent, MessageTag, RawMessage};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::ports::{MailError, Mailer};
 
@@ -30,6 +30,7 @@ impl Mailer for SesMailer {
         from: &EmailAddress,
         to: &[EmailAddress],
         raw_mime: &[u8],
+        outbox: Option<&helpdesk_domain::ids::OutboxId>,
     ) -> Result<String, MailError> {
         let raw = RawMessage::builder()
             .data(Blob::new(raw_mime))
@@ -45,6 +46,7 @@ impl Mailer for SesMailer {
             .destination(destination)
             .content(EmailContent::builder().raw(raw).build())
             .set_configuration_set_name(self.configuration_set.clone())
+            .set_email_tags(outbox.map(outbox_tag).transpose()?.map(|t| vec![t]))
             .send()
             .await
             .map_err(|e| {
@@ -72,4 +74,14 @@ impl Mailer for SesMailer {
         out.message_id
             .ok_or_else(|| MailError::Unavailable("SES returned no message id".into()))
     }
+}
+
+/// The tag SES copies into its events for this mail (tag values allow letters,
+/// digits, `_` and `-`, which is all an outbox id has).
+fn outbox_tag(id: &helpdesk_domain::ids::OutboxId) -> Result<MessageTag, MailError> {
+    MessageTag::builder()
+        .name(helpdesk_domain::mail::feedback::OUTBOX_TAG)
+        .value(id.as_str())
+        .build()
+        .map_err(|e| MailError::Unavailable(e.to_string()))
 }

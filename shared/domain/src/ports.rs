@@ -260,12 +260,15 @@ pub enum MailError {
 #[async_trait]
 pub trait Mailer: Send + Sync {
     /// Sends a complete MIME message; returns the provider's message id (SES's,
-    /// which becomes the Message-ID the recipient sees).
+    /// which becomes the Message-ID the recipient sees). A mail from the outbox
+    /// carries its id as a tag, so SES's own "sent" event can record it even when
+    /// the sender stops before it does (`feedback`).
     async fn send_raw(
         &self,
         from: &EmailAddress,
         to: &[EmailAddress],
         raw_mime: &[u8],
+        outbox: Option<&crate::ids::OutboxId>,
     ) -> Result<String, MailError>;
 }
 

@@ -220,7 +220,7 @@ impl SelfTest<'_> {
         };
         let raw = compose::build(&envelope, &letter).map_err(|e| e.to_string())?;
         self.mailer
-            .send_raw(from, std::slice::from_ref(to), &raw)
+            .send_raw(from, std::slice::from_ref(to), &raw, None)
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())

@@ -131,6 +131,8 @@ pub struct SentMail {
     pub to: Vec<EmailAddress>,
     pub raw: Vec<u8>,
     pub provider_id: String,
+    /// The outbox item the mail was tagged with.
+    pub outbox: Option<helpdesk_domain::ids::OutboxId>,
 }
 
 /// A mailer that keeps what was sent and answers like SES with a fresh id.
@@ -157,6 +159,7 @@ impl Mailer for RecordingMailer {
         from: &EmailAddress,
         to: &[EmailAddress],
         raw_mime: &[u8],
+        outbox: Option<&helpdesk_domain::ids::OutboxId>,
     ) -> Result<String, MailError> {
         if let Some(e) = lock(&self.fail_next).take() {
             return Err(e);
@@ -168,6 +171,7 @@ impl Mailer for RecordingMailer {
             to: to.to_vec(),
             raw: raw_mime.to_vec(),
             provider_id: provider_id.clone(),
+            outbox: outbox.cloned(),
         });
         Ok(provider_id)
     }

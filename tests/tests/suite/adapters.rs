@@ -62,6 +62,8 @@ async fn ses_accepts_raw_mail_and_returns_its_message_id() {
             &email("support@helpdesk.test"),
             &[email("jane@example.com")],
             raw.as_bytes(),
+            // With its outbox tag, as send-reply sends.
+            Some(&helpdesk_domain::ids::OutboxId::parse("0f1e2d3c4b5a6978").unwrap()),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -297,3 +297,63 @@ async fn a_reply_by_token_costs_one_s3_read_and_two_dynamodb_round_trips() {
     );
     assert!(first.contains(&"BatchGetItem"), "{first:?}");
 }
+
+#[tokio::test]
+async fn ses_send_event_on_the_stack_records_a_mail_whose_sender_died() {
+    use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxState};
+    use helpdesk_domain::ports::Mailer;
+    let m = Mail::new().await;
+    let store = m.env.store();
+    m.arrive(&unique("ses"), &m.customer_mail("plain.eml"))
+        .await;
+    no_failures(
+        inbound_mail::handle(&m.inbound, m.batch("HELPDESK_INBOUND_QUEUE_URL").await).await,
+    );
+    let jobs = m.batch("HELPDESK_OUTBOUND_QUEUE_URL").await;
+    let job = OutboundJob::parse(jobs.records[0].body.as_deref().unwrap()).unwrap();
+
+    // send-reply claimed it, SES (moto) accepted it, then the process died.
+    let now = chrono::Utc::now();
+    let claim = OutboxClaim {
+        job: job.clone(),
+        now,
+        lease_until: now + chrono::Duration::minutes(5),
+        cap: None,
+        tokens: vec![],
+    };
+    assert_eq!(store.claim_outbox(&claim).await.unwrap(), Claimed::Go);
+    let ses_id = m
+        .env
+        .aws
+        .mailer(None)
+        .send_raw(
+            &testkit::fixtures::email("support@helpdesk.test"),
+            std::slice::from_ref(&job.recipient),
+            b"Subject: the confirmation\r\n\r\nx\r\n",
+            Some(&job.outbox_id),
+        )
+        .await
+        .unwrap();
+
+    // SES's send event comes back through SNS onto the outbound queue.
+    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-send.json");
+    for record in &mut event.records {
+        record.body = record.body.take().map(|b| {
+            b.replace("SES-MESSAGE-ID", &ses_id)
+                .replace("OUTBOX-ID", job.outbox_id.as_str())
+        });
+    }
+    no_failures(send_reply::handle(&m.outbound, event).await);
+    let (_, state) = store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
+    assert_eq!(state, OutboxState::Sent);
+
+    // The job itself, redelivered: nothing more reaches the customer.
+    no_failures(send_reply::handle(&m.outbound, jobs).await);
+    assert_eq!(
+        m.sent_to(&m.customer).await.len(),
+        1,
+        "only the mail SES accepted before the crash"
+    );
+    let found = store.tickets_for_message_ids(&[ses_id]).await.unwrap();
+    assert_eq!(found.len(), 1, "a reply to SES's id threads");
+}

@@ -324,6 +324,7 @@ async fn sent_mail_is_listed_on_the_dev_mail_page() {
             &testkit::fixtures::email("support@helpdesk.test"),
             &[testkit::fixtures::email("jane@example.com")],
             raw.as_bytes(),
+            None,
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -1,10 +1,15 @@
-//! What SES tells us after sending (bounces, complaints), as its configuration set
-//! publishes them through SNS onto the outbound queue. A hard bounce or a complaint
-//! puts the address on the do-not-email list and leaves a note on the ticket the
-//! mail belonged to, so agents see why the customer hears nothing.
+//! What SES tells us after sending, as its configuration set publishes it through
+//! SNS onto the outbound queue. A hard bounce or a complaint puts the address on
+//! the do-not-email list and leaves a note on the ticket the mail belonged to, so
+//! agents see why the customer hears nothing. A "send" event (SES accepted the
+//! mail) records an outbox item as sent when send-reply stopped between SES's
+//! answer and its own record: the redelivered job then finds it sent and does not
+//! mail the customer twice.
 
 use crate::email::EmailAddress;
+use crate::ids::OutboxId;
 use crate::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::outbound::{OutboxFinish, OutboxState};
 use crate::ports::{Clock, MailStore};
 use crate::store::StoreError;
 use chrono::{DateTime, Utc};
@@ -26,9 +31,14 @@ pub enum Feedback {
         recipients: Vec<EmailAddress>,
         at: DateTime<Utc>,
     },
+    /// SES accepted the mail of this outbox item.
+    Sent { ses_id: String, outbox: OutboxId },
     /// Deliveries, opens and the like: not ours to act on.
     Other(String),
 }
+
+/// The SES message tag that names a mail's outbox item.
+pub const OUTBOX_TAG: &str = "outbox";
 
 #[derive(Deserialize)]
 struct SnsEnvelope {
@@ -54,6 +64,9 @@ struct SesEvent {
 struct SesMail {
     message_id: String,
     timestamp: DateTime<Utc>,
+    /// Event publishing copies the message's tags: name → values.
+    #[serde(default)]
+    tags: std::collections::HashMap<String, Vec<String>>,
 }
 
 #[derive(Deserialize)]
@@ -104,6 +117,12 @@ pub fn parse(body: &str) -> Option<Result<Feedback, String>> {
         .event_type
         .or(event.notification_type)
         .unwrap_or_default();
+    let outbox = event
+        .mail
+        .tags
+        .get(OUTBOX_TAG)
+        .and_then(|v| v.first())
+        .and_then(|id| OutboxId::parse(id).ok());
     let ses_id = event.mail.message_id;
     let sent_at = event.mail.timestamp;
     Some(Ok(match (kind.as_str(), event.bounce, event.complaint) {
@@ -123,19 +142,28 @@ pub fn parse(body: &str) -> Option<Result<Feedback, String>> {
             recipients: addresses(&c.complained_recipients),
             ses_id,
         },
+        ("Send", _, _) => match outbox {
+            Some(outbox) => Feedback::Sent { ses_id, outbox },
+            None => Feedback::Other("Send without an outbox tag".to_owned()),
+        },
         (other, _, _) => Feedback::Other(other.to_owned()),
     }))
 }
 
 pub struct FeedbackDesk<'a> {
     pub mail: &'a dyn MailStore,
+    pub tickets: &'a dyn crate::ports::TicketStore,
     pub clock: &'a dyn Clock,
+    /// Our mail domain, for the Message-ID we gave the mail.
+    pub domain: &'a str,
 }
 
 impl FeedbackDesk<'_> {
-    /// Remembers the addresses and notes it on the ticket; doing it twice is harmless.
+    /// Remembers the addresses and notes it on the ticket, or records a mail as
+    /// sent; doing either twice is harmless.
     pub async fn apply(&self, feedback: &Feedback) -> Result<(), StoreError> {
         let (ses_id, recipients, why, at) = match feedback {
+            Feedback::Sent { ses_id, outbox } => return self.sent(ses_id, outbox).await,
             Feedback::HardBounce {
                 ses_id,
                 recipients,
@@ -195,6 +223,38 @@ impl FeedbackDesk<'_> {
             self.mail.add_note(&note).await?;
         }
         Ok(())
+    }
+}
+
+impl FeedbackDesk<'_> {
+    /// SES accepted the item's mail: if it is still `sending` (send-reply stopped
+    /// before recording it, or has not yet), record it sent with both Message-IDs,
+    /// exactly as send-reply would. An item already sent, failed or unknown is
+    /// left as it is.
+    async fn sent(&self, ses_id: &str, outbox: &OutboxId) -> Result<(), StoreError> {
+        let Some((job, OutboxState::Sending)) = self.tickets.outbox_item(outbox).await? else {
+            return Ok(());
+        };
+        let finish = OutboxFinish::Sent {
+            provider_id: ses_id.to_owned(),
+            message_ids: vec![
+                ses_id.to_owned(),
+                super::postman::our_message_id(outbox, self.domain),
+            ],
+            ticket: job.ticket.clone(),
+        };
+        match self
+            .mail
+            .finish_outbox(&job, finish, self.clock.now())
+            .await
+        {
+            Ok(()) => Ok(()),
+            // send-reply recorded it in between: the same outcome.
+            Err(e) => match self.tickets.outbox_item(outbox).await? {
+                Some((_, OutboxState::Sent)) => Ok(()),
+                _ => Err(e),
+            },
+        }
     }
 }
 

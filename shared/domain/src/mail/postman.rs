@@ -88,6 +88,12 @@ enum Subject {
     Links(Vec<crate::store::TicketSummary>),
 }
 
+/// The Message-ID we give the mail of an outbox item (SES may add its own; both
+/// are recorded so replies to either thread).
+pub fn our_message_id(outbox: &crate::ids::OutboxId, domain: &str) -> String {
+    format!("{}@{domain}", outbox.as_str())
+}
+
 /// How many retries a finished send gets to record itself before we stop trying
 /// (the mail is out: better an item left `sending` than a second mail).
 const FINISH_ATTEMPTS: usize = 3;
@@ -184,6 +190,7 @@ impl Postman<'_> {
                 &self.settings.from,
                 std::slice::from_ref(&job.recipient),
                 &raw,
+                Some(&job.outbox_id),
             )
             .await
         {
@@ -271,7 +278,7 @@ impl Postman<'_> {
             to_name: String::new(),
             to: job.recipient.clone(),
             reply_to: from.clone(),
-            message_id: format!("{}@{}", job.outbox_id.as_str(), self.settings.domain()),
+            message_id: our_message_id(&job.outbox_id, self.settings.domain()),
             in_reply_to: None,
             references: vec![],
             auto_submitted: match job.kind {
@@ -471,9 +478,17 @@ impl Postman<'_> {
                 .await
             {
                 Ok(()) => return,
-                Err(e) => tracing::warn!(attempt, error = %e, "sent, but not yet recorded"),
+                Err(e) => {
+                    // SES's own "send" event may have recorded it first.
+                    if let Ok(Some((_, crate::outbound::OutboxState::Sent))) =
+                        self.tickets.outbox_item(&job.outbox_id).await
+                    {
+                        return;
+                    }
+                    tracing::warn!(attempt, error = %e, "sent, but not yet recorded");
+                }
             }
         }
-        tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: it will not be sent again");
+        tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: SES's send event records it; this job is not retried");
     }
 }
