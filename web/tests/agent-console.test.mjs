@@ -421,3 +421,42 @@ test("a ticket left unanswered past its promise is counted overdue and its escal
   await page.getByText("Priority raised to high").first().waitFor();
   await context.close();
 });
+
+test("a mail's inline image shows in the formatted view, from its own attachment, in a sandboxed frame", async () => {
+  const { readFile } = await import("node:fs/promises");
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const subject = `Screenshot of the error ${tag}`;
+  const raw = (await readFile(new URL("../../tests/mail/inline-image.eml", import.meta.url), "utf8"))
+    .replace("Subject: Screenshot of the error", `Subject: ${subject}`)
+    .replace("<inline-1@mail.example.org>", `<inline-${tag}@mail.example.org>`)
+    .replaceAll("ann@example.org", `ann+${tag}@example.org`);
+  const delivered = await fetch(`${BASE}/dev/inbound`, { method: "POST", body: raw });
+  assert.equal(delivered.status, 202, await delivered.text());
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await signIn(context, "ana");
+  const row = page.locator("tr", { hasText: subject });
+  for (let i = 0; i < 40 && !(await row.count()); i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    await page.reload();
+    await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
+  }
+  await row.getByRole("link").first().click();
+  await page.getByRole("heading", { level: 1, name: new RegExp(subject) }).waitFor();
+
+  await page.getByText("Show the mail as formatted").click();
+  const frame = page.locator(".formatted iframe");
+  await frame.waitFor();
+  assert.equal(await frame.getAttribute("sandbox"), "", "no scripts, forms or same-origin access");
+  const inner = page.frameLocator(".formatted iframe");
+  await inner.getByText("See the error:").waitFor();
+  const img = inner.locator("img");
+  const src = await img.getAttribute("src");
+  const link = await page.locator(".files a", { hasText: "error.png" }).getAttribute("href");
+  assert.equal(src, link, "the cid: image points at the mail's own attachment");
+  // The frame is an origin of its own; Playwright asks inside it whether the image loaded.
+  await img.evaluate((i) => (i.complete ? null : new Promise((r) => i.addEventListener("load", r, { once: true }))));
+  const loaded = await img.evaluate((i) => i.naturalWidth === 1);
+  assert.equal(loaded, true, "the 1×1 PNG loaded");
+  await context.close();
+});

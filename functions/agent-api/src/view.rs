@@ -147,6 +147,8 @@ pub struct FileJson {
     pub content_type: String,
     pub size: u64,
     pub url: String,
+    /// An inline image's Content-ID: the mail's HTML shows it at `cid:<id>`.
+    pub content_id: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -194,6 +196,7 @@ pub async fn entries(
                 content_type: a.content_type.clone(),
                 size: a.size,
                 url,
+                content_id: a.content_id.clone(),
             })
             .collect();
         let (author_type, author) = match &m.author {

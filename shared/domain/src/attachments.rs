@@ -202,6 +202,7 @@ pub async fn resolve(
                 filename: key.rsplit('/').next().unwrap_or("file").to_owned(),
                 content_type: o.content_type,
                 size: o.size,
+                content_id: None,
             }),
         }
     }

@@ -73,9 +73,16 @@ pub struct SanitizedHtml(String);
 
 impl SanitizedHtml {
     /// Cleans untrusted HTML: ammonia's allow-list (no script, style, forms, SVG or
-    /// MathML), links get `rel="noopener noreferrer nofollow"`.
+    /// MathML), links get `rel="noopener noreferrer nofollow"`. `cid:` sources (a
+    /// mail's own inline images) are kept: they fetch nothing, and stored mail HTML
+    /// goes through here again when it is read back.
     pub fn sanitize(untrusted: &str) -> Self {
-        Self(ammonia::Builder::default().clean(untrusted).to_string())
+        Self(
+            ammonia::Builder::default()
+                .add_url_schemes(&["cid"])
+                .clean(untrusted)
+                .to_string(),
+        )
     }
 
     /// Mail HTML: as [`SanitizedHtml::sanitize`], and remote images are removed
@@ -130,6 +137,9 @@ pub struct AttachmentRef {
     pub filename: String,
     pub content_type: String,
     pub size: u64,
+    /// A mail part's Content-ID: the mail's HTML shows it where it says `cid:<id>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_id: Option<String>,
 }
 
 /// The mail identities of a message that came or went by email.
@@ -212,6 +222,15 @@ mod tests {
         assert_eq!(blocked, 1);
         let s = html.as_str();
         assert!(!s.contains("tracker") && s.contains("cid:logo@x"), "{s}");
+        // Read back from the store, it is sanitized again: the inline image stays.
+        let stored: String = html.clone().into();
+        let read: SanitizedHtml =
+            serde_json::from_value(serde_json::Value::String(stored)).unwrap();
+        assert!(
+            read.as_str().contains(r#"src="cid:logo@x""#),
+            "{}",
+            read.as_str()
+        );
         assert!(
             !s.contains("<form") && !s.contains("<input") && !s.contains("<math"),
             "{s}"

@@ -753,6 +753,8 @@ export interface components {
             required: boolean;
         };
         FileJson: {
+            /** @description An inline image's Content-ID: the mail's HTML shows it at `cid:<id>`. */
+            content_id?: string | null;
             content_type: string;
             filename: string;
             /** Format: int64 */

@@ -33,8 +33,48 @@ function entry(e: Entry, toFaq?: (e: Entry) => void): HTMLElement {
     el("div", { class: "body", text: e.body }),
     toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
     e.full_text ? el("details", {}, el("summary", { text: "Show the whole mail" }), el("div", { class: "body", text: e.full_text })) : null,
+    formatted(e),
     files,
   );
+}
+
+/// The mail as its sender formatted it: the sanitized HTML (remote images already
+/// removed) in a sandboxed frame — no scripts, no forms, no access to the console —
+/// with its inline `cid:` images pointed at their attachment links. Built when
+/// first opened.
+function formatted(e: Entry): HTMLElement | null {
+  const html = e.html;
+  if (!html) return null;
+  const details = el("details", { class: "formatted" }, el("summary", { text: "Show the mail as formatted" }));
+  details.addEventListener("toggle", () => {
+    if (!details.open || details.querySelector("iframe")) return;
+    const frame = el("iframe", { sandbox: "", referrerpolicy: "no-referrer", title: `The mail from ${e.author}, as formatted` });
+    frame.srcdoc = withInlineImages(html, e.attachments);
+    details.append(frame);
+  });
+  return details;
+}
+
+/// `<img src="cid:…">` → the matching attachment's link; an image whose part is
+/// missing loses its source rather than pointing anywhere.
+function withInlineImages(html: string, files: Entry["attachments"]): string {
+  const byCid = new Map<string, string>();
+  for (const f of files) if (f.content_id) byCid.set(f.content_id.toLowerCase(), f.url);
+  const doc = new DOMParser().parseFromString(html, "text/html");
+  for (const img of Array.from(doc.querySelectorAll("img[src]"))) {
+    const src = img.getAttribute("src") ?? "";
+    if (!/^cid:/i.test(src)) continue;
+    let id = src.slice(4);
+    try {
+      id = decodeURIComponent(id);
+    } catch {
+      // A malformed escape: match the text as it is.
+    }
+    const url = byCid.get(id.replace(/^<|>$/g, "").toLowerCase());
+    if (url) img.setAttribute("src", url);
+    else img.removeAttribute("src");
+  }
+  return `<!doctype html><html><head><meta charset="utf-8"><meta name="referrer" content="no-referrer"></head><body>${doc.body.innerHTML}</body></html>`;
 }
 
 function faqButton(e: Entry, toFaq: (e: Entry) => void): HTMLElement {

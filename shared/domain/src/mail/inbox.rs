@@ -303,6 +303,7 @@ impl Inbox<'_> {
                 filename: DisplayName::from_mail(&file.filename).as_str().to_owned(),
                 content_type: file.content_type.clone(),
                 size: file.bytes.len() as u64,
+                content_id: file.content_id.clone(),
             });
         }
         Ok(stored)
