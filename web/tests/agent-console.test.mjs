@@ -422,27 +422,35 @@ test("a ticket left unanswered past its promise is counted overdue and its escal
   await context.close();
 });
 
-test("a mail's inline image shows in the formatted view, from its own attachment, in a sandboxed frame", async () => {
+/// A corpus mail from a sender of its own, delivered as SES would (through the
+/// runner's /dev/inbound), then opened in the console by ana; its page.
+async function mailAndOpen(file, subject, messageId) {
   const { readFile } = await import("node:fs/promises");
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const subject = `Screenshot of the error ${tag}`;
-  const raw = (await readFile(new URL("../../tests/mail/inline-image.eml", import.meta.url), "utf8"))
-    .replace("Subject: Screenshot of the error", `Subject: ${subject}`)
-    .replace("<inline-1@mail.example.org>", `<inline-${tag}@mail.example.org>`)
+  const ours = `${subject} ${tag}`;
+  const raw = (await readFile(new URL(`../../tests/mail/${file}`, import.meta.url), "utf8"))
+    .replace(`Subject: ${subject}`, `Subject: ${ours}`)
+    .replace(`<${messageId}>`, `<${tag}-${messageId}>`)
     .replaceAll("ann@example.org", `ann+${tag}@example.org`);
   const delivered = await fetch(`${BASE}/dev/inbound`, { method: "POST", body: raw });
   assert.equal(delivered.status, 202, await delivered.text());
-
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await signIn(context, "ana");
-  const row = page.locator("tr", { hasText: subject });
+  // Newest first, as an agent looks for a mail that just came in.
+  await page.evaluate(() => (location.hash = "#/view/unassigned?sort=newest"));
+  const row = page.locator("tr", { hasText: ours });
   for (let i = 0; i < 40 && !(await row.count()); i++) {
     await new Promise((r) => setTimeout(r, 500));
     await page.reload();
     await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
   }
   await row.getByRole("link").first().click();
-  await page.getByRole("heading", { level: 1, name: new RegExp(subject) }).waitFor();
+  await page.getByRole("heading", { level: 1, name: new RegExp(ours) }).waitFor();
+  return { context, page };
+}
+
+test("a mail's inline image shows in the formatted view, from its own attachment, in a sandboxed frame", async () => {
+  const { context, page } = await mailAndOpen("inline-image.eml", "Screenshot of the error", "inline-1@mail.example.org");
 
   await page.getByText("Show the mail as formatted").click();
   const frame = page.locator(".formatted iframe");
@@ -458,5 +466,20 @@ test("a mail's inline image shows in the formatted view, from its own attachment
   await img.evaluate((i) => (i.complete ? null : new Promise((r) => i.addEventListener("load", r, { once: true }))));
   const loaded = await img.evaluate((i) => i.naturalWidth === 1);
   assert.equal(loaded, true, "the 1×1 PNG loaded");
+  await context.close();
+});
+
+test("remote images in a mail stay blocked until the agent loads them", async () => {
+  const { context, page } = await mailAndOpen("html-only.eml", "Invoice question", "html-1@mail.example.org");
+  await page.getByText("Show the mail as formatted").click();
+  const inner = page.frameLocator(".formatted iframe");
+  await inner.getByText("was I charged twice?").waitFor();
+  assert.equal(await inner.locator("img").count(), 1);
+  assert.equal(await inner.locator("img").getAttribute("src"), null, "blocked: no source at all");
+
+  await page.getByRole("button", { name: /Load 1 remote image/ }).click();
+  await page.getByText("Remote images loaded.").waitFor();
+  assert.equal(await inner.locator("img").getAttribute("src"), "https://tracker.example.net/open.gif");
+  assert.equal(await inner.locator("script").count(), 0, "still sanitized");
   await context.close();
 });

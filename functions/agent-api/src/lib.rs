@@ -30,6 +30,7 @@ pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
     pub catalog: Arc<dyn CatalogStore>,
     pub attachments: Arc<dyn AttachmentStore>,
+    pub raw_mail: Arc<dyn helpdesk_domain::ports::RawMailStore>,
     pub outbound: Arc<dyn OutboundQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
@@ -50,6 +51,7 @@ impl Deps {
                 Duration::seconds(CATALOG_CACHE),
             )),
             attachments: aws.attachments(&config.attachments_bucket),
+            raw_mail: aws.raw_mail(&config.raw_mail_bucket),
             outbound: aws.outbound(&config.outbound_queue_url),
             clock,
             ids: Arc::new(RandomIds),
@@ -75,6 +77,7 @@ pub enum Route {
     Notifications,
     Tickets,
     Ticket,
+    MailHtml,
     Reply,
     Note,
     Assignee,
@@ -101,12 +104,13 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 28] = [
+    pub const ALL: [Route; 29] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
         Route::Tickets,
         Route::Ticket,
+        Route::MailHtml,
         Route::Reply,
         Route::Note,
         Route::Assignee,
@@ -139,6 +143,10 @@ impl Route {
             Route::Notifications => ("GET", "/api/agent/notifications"),
             Route::Tickets => ("GET", "/api/agent/tickets"),
             Route::Ticket => ("GET", "/api/agent/tickets/{reference}"),
+            Route::MailHtml => (
+                "GET",
+                "/api/agent/tickets/{reference}/messages/{id}/remote-images",
+            ),
             Route::Reply => ("POST", "/api/agent/tickets/{reference}/replies"),
             Route::Note => ("POST", "/api/agent/tickets/{reference}/notes"),
             Route::Assignee => ("POST", "/api/agent/tickets/{reference}/assignee"),
@@ -172,6 +180,7 @@ impl Route {
             Route::Notifications => get(queue::notifications),
             Route::Tickets => get(queue::list),
             Route::Ticket => get(tickets::show),
+            Route::MailHtml => get(tickets::with_remote_images),
             Route::Reply => post(tickets::reply),
             Route::Note => post(tickets::note),
             Route::Assignee => post(tickets::assign),

@@ -12,7 +12,7 @@ use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
     ViewCounts,
 };
-use crate::tickets::{ChangedJson, ShowJson, SlaJson};
+use crate::tickets::{ChangedJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
@@ -171,6 +171,12 @@ fn tickets() {}
     responses((status = 200, body = ShowJson), (status = 404, body = ErrorJson)))]
 fn ticket() {}
 
+#[utoipa::path(get, path = "/api/agent/tickets/{reference}/messages/{id}/remote-images", tag = "tickets",
+    description = "A mail's HTML with its remote images, read again from the stored original (the sender may learn it was opened).",
+    params(("reference" = String, Path), ("id" = String, Path, description = "a thread entry's id")),
+    responses((status = 200, body = RemoteImagesJson), (status = 404, body = ErrorJson)))]
+fn remote_images() {}
+
 change_route!(
     reply,
     "/api/agent/tickets/{reference}/replies",
@@ -314,14 +320,14 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, counts, notifications, tickets, ticket, reply, note, assignee, status, priority,
+    paths(me, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv),
     components(schemas(
         MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
-        EntryJson, FileJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
+        EntryJson, FileJson, RemoteImagesJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
         CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,
         NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,

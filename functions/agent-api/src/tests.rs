@@ -48,6 +48,7 @@ async fn world() -> World {
         tickets: store.clone(),
         catalog: store.clone(),
         attachments: Arc::new(InMemoryAttachments::default()),
+        raw_mail: Arc::new(testkit::fakes::InMemoryRawMail::default()),
         outbound: queue.clone(),
         clock: clock.clone(),
         ids: ids.clone(),
@@ -1212,5 +1213,93 @@ async fn admins_keep_sla_policies_and_categories_can_use_a_new_one() {
     assert_eq!(
         (status, body["error"]["fields"][0]["field"].as_str()),
         (400, Some("body"))
+    );
+}
+
+#[tokio::test]
+async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may_open() {
+    use helpdesk_domain::mail::inbox::Received;
+    use helpdesk_domain::ports::RawMailStore;
+    use testkit::mail_harness::{MailHarness, corpus};
+    let h = MailHarness::new().await;
+    let raw = corpus("html-only.eml", "", "");
+    let Ok(Received::Created(reference)) = h.deliver("ses-html-1", &raw).await else {
+        panic!("the mail made no ticket");
+    };
+    let category = h
+        .store
+        .load_ticket(&reference)
+        .await
+        .unwrap()
+        .ticket
+        .category;
+    h.store
+        .put_agent(&agent("ana", Role::Agent, &[category.as_str()]))
+        .await
+        .unwrap();
+    h.store
+        .put_agent(&agent("bea", Role::Agent, &["billing-other"]))
+        .await
+        .unwrap();
+    // The function's own raw-mail store holds what SES stored.
+    let raw_mail = Arc::new(testkit::InMemoryRawMail::default());
+    raw_mail.put("raw/ses-html-1", &raw).await.unwrap();
+    let app = router(Arc::new(Deps {
+        tickets: h.store.clone(),
+        catalog: h.store.clone(),
+        attachments: Arc::new(InMemoryAttachments::default()),
+        raw_mail,
+        outbound: Arc::new(RecordingQueue::default()),
+        clock: Arc::new(FixedClock::monday_morning()),
+        ids: Arc::new(SequentialIds::new()),
+    }));
+    let call = |user: &'static str, path: String| {
+        let app = app.clone();
+        async move {
+            testkit::events::invoke(
+                app,
+                &testkit::events::agent_request(user, "agents", "GET", &path, None),
+            )
+            .await
+        }
+    };
+
+    let (status, view) = call("ana", format!("/api/agent/tickets/{reference}")).await;
+    assert_eq!(status, 200, "{view}");
+    let mail = &view["thread"][0];
+    assert_eq!(mail["remote_images_blocked"], 1);
+    assert!(
+        !mail["html"]
+            .as_str()
+            .unwrap()
+            .contains("tracker.example.net")
+    );
+    let id = mail["id"].as_str().unwrap();
+    let path = format!("/api/agent/tickets/{reference}/messages/{id}/remote-images");
+
+    let (status, loaded) = call("ana", path.clone()).await;
+    assert_eq!(status, 200, "{loaded}");
+    let html = loaded["html"].as_str().unwrap();
+    assert!(
+        html.contains(r#"src="https://tracker.example.net/open.gif""#),
+        "{html}"
+    );
+    // Still sanitized: no script, no handler.
+    assert!(
+        !html.contains("script") && !html.contains("onerror"),
+        "{html}"
+    );
+
+    // Outside the agent's categories it does not exist; nor does an unknown message.
+    let (status, _) = call("bea", path).await;
+    assert_eq!(status, 404);
+    let (status, body) = call(
+        "ana",
+        format!("/api/agent/tickets/{reference}/messages/00000000-nothing/remote-images"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("not_found"))
     );
 }

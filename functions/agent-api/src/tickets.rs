@@ -54,6 +54,66 @@ pub async fn show(
     }
 }
 
+/// A mail's HTML with its remote images (`GET …/messages/{id}/remote-images`).
+#[derive(Serialize, ToSchema)]
+pub struct RemoteImagesJson {
+    /// Sanitized like the stored HTML, remote images kept.
+    pub html: String,
+}
+
+pub async fn with_remote_images(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path((raw_reference, raw_id)): Path<(String, String)>,
+) -> Response {
+    match remote_images(&deps, &caller, &raw_reference, &raw_id).await {
+        Ok(body) => Json(body).into_response(),
+        Err(response) => response,
+    }
+}
+
+/// Only a mail on a ticket the caller may open; read again from the raw mail
+/// SES stored, so nothing the sanitizer removed was ever kept.
+async fn remote_images(
+    deps: &Deps,
+    caller: &Caller,
+    raw_reference: &str,
+    raw_id: &str,
+) -> Result<RemoteImagesJson, Response> {
+    let reference = reference(raw_reference).map_err(IntoResponse::into_response)?;
+    let id = MessageId::parse(raw_id).map_err(|_| ApiError::not_found().into_response())?;
+    let thread = match deps.desk().open(caller, &reference).await {
+        Ok(t) => t,
+        Err(e) => return Err(desk_error(deps, e).await),
+    };
+    let gone = || {
+        ApiError::new(
+            axum::http::StatusCode::NOT_FOUND,
+            "not_found",
+            "This message has no mail HTML kept (not a mail, or its original has expired).",
+        )
+        .into_response()
+    };
+    let ses_id = thread
+        .messages
+        .iter()
+        .find(|m| m.id == id)
+        .and_then(|m| m.email.as_ref())
+        .and_then(|e| e.ses_message_id.clone())
+        .ok_or_else(gone)?;
+    let limits = helpdesk_domain::mail::inbound::MailLimits::default();
+    match helpdesk_domain::mail::inbound::html_with_remote_images(&*deps.raw_mail, &ses_id, &limits)
+        .await
+    {
+        Ok(Some(html)) => Ok(RemoteImagesJson { html: html.into() }),
+        Ok(None) => Err(gone()),
+        Err(e) => {
+            tracing::error!(error = %e, ses_id, "raw mail unreadable");
+            Err(ApiError::internal().into_response())
+        }
+    }
+}
+
 async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson, Response> {
     let reference = reference(raw).map_err(IntoResponse::into_response)?;
     let thread = match deps.desk().open(caller, &reference).await {

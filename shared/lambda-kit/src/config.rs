@@ -332,6 +332,8 @@ pub struct AgentApiConfig {
     pub store: StoreConfig,
     pub outbound_queue_url: String,
     pub attachments_bucket: String,
+    /// Read when an agent asks for a mail with its remote images.
+    pub raw_mail_bucket: String,
 }
 
 impl AgentApiConfig {
@@ -341,6 +343,7 @@ impl AgentApiConfig {
             store: StoreConfig::read(&r)?,
             outbound_queue_url: r.outbound_queue()?,
             attachments_bucket: r.attachments_bucket()?,
+            raw_mail_bucket: r.raw_mail_bucket()?,
         })
     }
 }

@@ -346,6 +346,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tickets/{reference}/messages/{id}/remote-images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description A mail's HTML with its remote images, read again from the stored original (the sender may learn it was opened). */
+        get: operations["remote_images"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets/{reference}/notes": {
         parameters: {
             query?: never;
@@ -873,6 +890,11 @@ export interface components {
             searches: number;
             /** Format: int32 */
             zero_results: number;
+        };
+        /** @description A mail's HTML with its remote images (`GET …/messages/{id}/remote-images`). */
+        RemoteImagesJson: {
+            /** @description Sanitized like the stored HTML, remote images kept. */
+            html: string;
         };
         ReplyRequest: {
             body: string;
@@ -2081,6 +2103,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConflictJson"];
+                };
+            };
+        };
+    };
+    remote_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reference: string;
+                /** @description a thread entry's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemoteImagesJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
                 };
             };
         };

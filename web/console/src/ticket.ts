@@ -5,7 +5,7 @@
 import { api, ApiError } from "./api";
 import { clear, el, on, toast, when } from "./dom";
 import { cannedFor, faqDraftForm, fill } from "./library";
-import type { Changed, Conflict, Entry, Me, Ticket, TicketView } from "./types";
+import type { Changed, Conflict, Entry, Me, RemoteImages, Ticket, TicketView } from "./types";
 import { STATUS_LABEL } from "./types";
 
 const KIND_LABEL: Record<Entry["kind"], string> = {
@@ -15,7 +15,7 @@ const KIND_LABEL: Record<Entry["kind"], string> = {
   system_event: "Event",
 };
 
-function entry(e: Entry, toFaq?: (e: Entry) => void): HTMLElement {
+function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLElement {
   const files = e.attachments.length
     ? el("ul", { class: "files" }, ...e.attachments.map((a) => el("li", {}, el("a", { href: a.url, download: a.filename, rel: "noopener", text: `${a.filename} (${Math.ceil(a.size / 1024)} KB)` }))))
     : null;
@@ -33,7 +33,7 @@ function entry(e: Entry, toFaq?: (e: Entry) => void): HTMLElement {
     el("div", { class: "body", text: e.body }),
     toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
     e.full_text ? el("details", {}, el("summary", { text: "Show the whole mail" }), el("div", { class: "body", text: e.full_text })) : null,
-    formatted(e),
+    formatted(e, reference),
     files,
   );
 }
@@ -41,8 +41,9 @@ function entry(e: Entry, toFaq?: (e: Entry) => void): HTMLElement {
 /// The mail as its sender formatted it: the sanitized HTML (remote images already
 /// removed) in a sandboxed frame — no scripts, no forms, no access to the console —
 /// with its inline `cid:` images pointed at their attachment links. Built when
-/// first opened.
-function formatted(e: Entry): HTMLElement | null {
+/// first opened. Remote images (they tell the sender the mail was opened) load
+/// only when the agent asks.
+function formatted(e: Entry, reference: string): HTMLElement | null {
   const html = e.html;
   if (!html) return null;
   const details = el("details", { class: "formatted" }, el("summary", { text: "Show the mail as formatted" }));
@@ -50,6 +51,27 @@ function formatted(e: Entry): HTMLElement | null {
     if (!details.open || details.querySelector("iframe")) return;
     const frame = el("iframe", { sandbox: "", referrerpolicy: "no-referrer", title: `The mail from ${e.author}, as formatted` });
     frame.srcdoc = withInlineImages(html, e.attachments);
+    const blocked = e.remote_images_blocked;
+    if (blocked > 0) {
+      const load = el("button", {
+        type: "button",
+        class: "link",
+        text: `Load ${blocked} remote image${blocked === 1 ? "" : "s"} (the sender may learn you opened the mail)`,
+      });
+      on(load, "click", async () => {
+        load.setAttribute("disabled", "");
+        try {
+          const path = `/tickets/${encodeURIComponent(reference)}/messages/${encodeURIComponent(e.id)}/remote-images`;
+          const answer = await api<RemoteImages>(path);
+          frame.srcdoc = withInlineImages(answer.html, e.attachments);
+          load.replaceWith(el("p", { class: "hint", text: "Remote images loaded." }));
+        } catch (err) {
+          load.removeAttribute("disabled");
+          toast(err instanceof ApiError ? err.message : "The images could not be loaded.");
+        }
+      });
+      details.append(load);
+    }
     details.append(frame);
   });
   return details;
@@ -316,7 +338,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       ? el("p", { class: "notice", role: "note" }, "Merged into ", el("a", { href: `#/ticket/${ticket.merged_into}`, text: ticket.merged_into }), "; mail to this ticket goes there.")
       : "",
     notice ?? "",
-    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, toFaq))), faqForm, replyForm, noteForm, forwardForm), el("aside", {}, facts, sla, controls, others)),
+    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, ticket.reference, toFaq))), faqForm, replyForm, noteForm, forwardForm), el("aside", {}, facts, sla, controls, others)),
   );
   if (focus) heading.focus();
   else if (notice) notice.scrollIntoView({ block: "nearest" });

@@ -18,6 +18,7 @@ export type Summary = S["SummaryJson"];
 export type Page = S["PageJson"];
 export type Ticket = S["TicketJson"];
 export type Entry = S["EntryJson"];
+export type RemoteImages = S["RemoteImagesJson"];
 export type TicketView = S["ShowJson"];
 export type Changed = S["ChangedJson"];
 export type Conflict = S["ConflictJson"];

@@ -312,3 +312,26 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
             .and_then(|v| crate::token::SecretToken::parse(&v).ok()),
     })
 }
+
+/// The HTML of a stored inbound mail with its remote images, for an agent who
+/// chose to load them (the sender may learn the mail was opened): the raw mail
+/// is read again and its HTML sanitized like any other, only without removing
+/// remote images. `None` when the mail has no HTML part or is no longer kept.
+pub async fn html_with_remote_images(
+    raw_mail: &dyn crate::ports::RawMailStore,
+    ses_id: &str,
+    limits: &MailLimits,
+) -> Result<Option<crate::message::SanitizedHtml>, crate::ports::RawMailError> {
+    let raw = match raw_mail
+        .get(&format!("raw/{ses_id}"), limits.max_bytes as u64)
+        .await
+    {
+        Ok(raw) => raw,
+        Err(crate::ports::RawMailError::NotFound) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    Ok(parse(&raw, limits)
+        .ok()
+        .and_then(|mail| mail.html)
+        .map(|html| crate::message::SanitizedHtml::sanitize(&html)))
+}
