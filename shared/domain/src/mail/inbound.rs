@@ -154,20 +154,30 @@ fn message_ids(value: &str) -> Vec<String> {
 
 /// `spf=pass` → `pass` from an `Authentication-Results` value.
 /// The `spf=`, `dkim=` and `dmarc=` results of SES's `Authentication-Results`
-/// value, in one pass.
+/// value (the first of each), in one pass over its `=` signs.
 fn auth_results(value: &str) -> [Option<String>; 3] {
+    const METHODS: [&[u8]; 3] = [b"spf", b"dkim", b"dmarc"];
+    let bytes = value.as_bytes();
+    let is_delimiter = |c: &u8| matches!(c, b';' | b' ' | b'\t' | b'\r' | b'\n');
     let mut found: [Option<String>; 3] = Default::default();
-    for part in value.split([';', ' ', '\t', '\r', '\n']) {
-        let Some((k, v)) = part.split_once('=') else {
+    for eq in memchr::memchr_iter(b'=', bytes) {
+        let start = bytes[..eq]
+            .iter()
+            .rposition(is_delimiter)
+            .map_or(0, |p| p + 1);
+        let Some(slot) = METHODS
+            .iter()
+            .position(|m| bytes[start..eq].eq_ignore_ascii_case(m))
+        else {
             continue;
         };
-        let slot = ["spf", "dkim", "dmarc"]
+        let end = bytes[eq + 1..]
             .iter()
-            .position(|m| k.trim().eq_ignore_ascii_case(m));
-        if let Some(i) = slot
-            && let Some(empty @ None) = found.get_mut(i)
-        {
-            *empty = Some(v.trim().to_ascii_lowercase());
+            .position(is_delimiter)
+            .map_or(bytes.len(), |p| eq + 1 + p);
+        // Delimiters and `=` are ASCII: these are char boundaries.
+        if let (Some(empty @ None), Some(result)) = (found.get_mut(slot), value.get(eq + 1..end)) {
+            *empty = Some(result.to_ascii_lowercase());
         }
     }
     found
@@ -334,4 +344,30 @@ pub async fn html_with_remote_images(
         .ok()
         .and_then(|mail| mail.html)
         .map(|html| crate::message::SanitizedHtml::sanitize(&html)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ses_authentication_results_are_read_once_each() {
+        let value = "amazonses.com;\r\n spf=PASS (spfCheck: domain of example.org designates 192.0.2.10 as permitted sender) client-ip=192.0.2.10;\tdkim=fail header.i=@example.org; dmarc=pass header.from=example.org; spf=fail";
+        assert_eq!(
+            auth_results(value),
+            [
+                Some("pass".into()),
+                Some("fail".into()),
+                Some("pass".into())
+            ]
+        );
+        assert_eq!(
+            auth_results("amazonses.com; dkim=pass"),
+            [None, Some("pass".into()), None]
+        );
+        assert_eq!(
+            auth_results("x-spf=pass; spf="),
+            [Some(String::new()), None, None]
+        );
+    }
 }
