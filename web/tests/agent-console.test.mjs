@@ -57,6 +57,8 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(["notifications"], { origin: BASE });
   const page = await signIn(context, "ana");
+  // Newest first: on a stack with many tickets the new one is not on the oldest page.
+  await page.evaluate(() => (location.hash = "#/view/unassigned?sort=newest"));
   const unassigned = page.locator('a[data-view="unassigned"] .count');
   await unassigned.waitFor();
   const before = Number(await unassigned.textContent());
