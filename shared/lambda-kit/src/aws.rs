@@ -39,12 +39,8 @@ impl Aws {
     /// Region, credentials and endpoints (`AWS_ENDPOINT_URL*` for the local stack)
     /// come from the SDK's own provider chain.
     pub async fn load() -> Self {
-        Self::from_sdk_config(aws_config::defaults(BehaviorVersion::latest()).load().await)
-    }
-
-    pub fn from_sdk_config(config: SdkConfig) -> Self {
         Self {
-            config,
+            config: aws_config::defaults(BehaviorVersion::latest()).load().await,
             interceptor: None,
             clients: Arc::default(),
         }
@@ -58,11 +54,6 @@ impl Aws {
             interceptor: Some(interceptor),
             clients: Arc::default(),
         }
-    }
-
-    /// The loaded config, for clients built with extra settings (tests, benchmarks).
-    pub fn sdk_config(&self) -> &SdkConfig {
-        &self.config
     }
 
     pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {

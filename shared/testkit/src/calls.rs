@@ -14,7 +14,6 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedIn
 use aws_sdk_dynamodb::error::BoxError;
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_types::body::SdkBody;
-use lambda_kit::Aws;
 use serde_json::Value;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -35,10 +34,6 @@ pub struct Call {
 }
 
 impl Call {
-    pub fn is_dynamodb(&self) -> bool {
-        self.operation.starts_with("DynamoDB_")
-    }
-
     /// The operation without its service: `TransactWriteItems`.
     pub fn short(&self) -> &str {
         self.operation.rsplit('.').next().unwrap_or(&self.operation)
@@ -62,16 +57,6 @@ impl CallLog {
     /// This log as an interceptor for any client's config.
     pub fn shared(&self) -> SharedInterceptor {
         SharedInterceptor::new(self.clone())
-    }
-
-    /// A DynamoDB client whose calls land in this log.
-    pub fn dynamodb(&self, aws: &Aws) -> aws_sdk_dynamodb::Client {
-        aws.intercepted(self.shared()).dynamodb()
-    }
-
-    /// An SQS client whose calls land in this log.
-    pub fn sqs(&self, aws: &Aws) -> aws_sdk_sqs::Client {
-        aws.intercepted(self.shared()).sqs()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Call>> {

@@ -213,73 +213,102 @@ fn no_failures(r: &aws_lambda_events::event::sqs::SqsBatchResponse) -> anyhow::R
     Ok(())
 }
 
-fn mail_from(customer: &str, to: &str, extra: &str) -> String {
+fn mail_from(customer: &str, to: &str) -> String {
     format!(
         "From: Ann <{customer}>\r\nTo: {to}\r\nSubject: Toaster smells of burning\r\n\
-         Message-ID: <{}@mail.example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n{extra}\
+         Message-ID: <{}@mail.example.org>\r\nDate: Mon, 23 Nov 2026 09:00:00 +0000\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\nIt started yesterday.\r\n\r\nAnn\r\n",
         unique("m")
     )
 }
 
-async fn costs(s: &Stack) -> anyhow::Result<Vec<Cost>> {
-    let vars = &s.env.vars;
-    let submit = submit_form::router(Arc::new(submit_form::Deps::connect(
-        &s.counted,
-        &SubmitFormConfig::from_source(vars)?,
-    )));
-    let send = send_reply::Deps::connect(&s.counted, &SendReplyConfig::from_source(vars)?);
-    let inbound = inbound_mail::Deps::connect(&s.counted, &InboundMailConfig::from_source(vars)?);
-    let agent = agent_api::router(Arc::new(agent_api::Deps::connect(
-        &s.counted,
-        &AgentApiConfig::from_source(vars)?,
-    )));
-    let mut costs = Vec::new();
+/// The functions' handlers, their dependencies built as their `main` builds them,
+/// every client counted.
+struct Functions {
+    submit: axum::Router,
+    send: send_reply::Deps,
+    inbound: inbound_mail::Deps,
+    agent: axum::Router,
+}
 
-    // Each step once cold (caches empty, connections new), then measured warm.
-    let cold = s
-        .cost("create a ticket (web form, cold)", "", async {
-            create(&submit, 0).await.map(drop)
+impl Functions {
+    fn connect(s: &Stack) -> anyhow::Result<Self> {
+        let vars = &s.env.vars;
+        Ok(Self {
+            submit: submit_form::router(Arc::new(submit_form::Deps::connect(
+                &s.counted,
+                &SubmitFormConfig::from_source(vars)?,
+            ))),
+            send: send_reply::Deps::connect(&s.counted, &SendReplyConfig::from_source(vars)?),
+            inbound: inbound_mail::Deps::connect(
+                &s.counted,
+                &InboundMailConfig::from_source(vars)?,
+            ),
+            agent: agent_api::router(Arc::new(agent_api::Deps::connect(
+                &s.counted,
+                &AgentApiConfig::from_source(vars)?,
+            ))),
         })
-        .await?;
-    costs.push(cold);
+    }
+}
+
+/// Each step once cold (caches empty, connections new), then measured warm.
+async fn costs(s: &Stack, f: &Functions) -> anyhow::Result<Vec<Cost>> {
+    let mut costs = Vec::new();
+    let reference = web_form_and_confirmation(s, f, &mut costs).await?;
+    inbound_mail(s, f, &mut costs).await?;
+    agent_actions(s, f, &reference, &mut costs).await?;
+    costs.push(escalation_run(s, f).await?);
+    Ok(costs)
+}
+
+/// A ticket from the help center and its confirmation mail; the ticket's reference.
+async fn web_form_and_confirmation(
+    s: &Stack,
+    f: &Functions,
+    costs: &mut Vec<Cost>,
+) -> anyhow::Result<String> {
+    costs.push(
+        s.cost("create a ticket (web form, cold)", "", async {
+            create(&f.submit, 0).await.map(drop)
+        })
+        .await?,
+    );
     let mut reference = String::new();
     costs.push(
         s.cost("create a ticket (web form)", "1 DynamoDB + 1 SQS", async {
-            reference = create(&submit, 1).await?;
+            reference = create(&f.submit, 1).await?;
             Ok(())
         })
         .await?,
     );
-    for (name, budget) in [
-        ("send a confirmation (cold)", ""),
-        ("send a confirmation", ""),
-    ] {
+    for name in ["send a confirmation (cold)", "send a confirmation"] {
         let event = s.batch("HELPDESK_OUTBOUND_QUEUE_URL", 1).await?;
         costs.push(
-            s.cost(name, budget, async {
-                no_failures(&send_reply::handle(&send, event).await)
+            s.cost(name, "", async {
+                no_failures(&send_reply::handle(&f.send, event).await)
             })
             .await?,
         );
     }
+    Ok(reference)
+}
 
+const INBOUND_BUDGET: &str = "1 S3 + <= 2 DynamoDB + <= 1 SQS";
+
+/// A customer's mail opening a ticket, then their reply by the signed address.
+async fn inbound_mail(s: &Stack, f: &Functions, costs: &mut Vec<Cost>) -> anyhow::Result<()> {
     let customer = format!("{}@example.org", unique("ann"));
-    for name in [
-        "inbound mail, new ticket (cold)",
-        "inbound mail, new ticket",
+    for (name, budget) in [
+        ("inbound mail, new ticket (cold)", ""),
+        ("inbound mail, new ticket", INBOUND_BUDGET),
     ] {
-        s.arrive(mail_from(&customer, "support@helpdesk.test", ""))
+        s.arrive(mail_from(&customer, "support@helpdesk.test"))
             .await?;
         let event = s.batch("HELPDESK_INBOUND_QUEUE_URL", 1).await?;
-        let budget = if name.ends_with("(cold)") {
-            ""
-        } else {
-            "1 S3 + <= 2 DynamoDB + <= 1 SQS"
-        };
         costs.push(
             s.cost(name, budget, async {
-                no_failures(&inbound_mail::handle(&inbound, event).await)
+                no_failures(&inbound_mail::handle(&f.inbound, event).await)
             })
             .await?,
         );
@@ -289,23 +318,29 @@ async fn costs(s: &Stack) -> anyhow::Result<Vec<Cost>> {
     let Some(mailed) = theirs.first() else {
         bail!("the mail made no ticket");
     };
-    let token = inbound.keys.sign(&mailed.reference, &email);
+    let token = f.inbound.keys.sign(&mailed.reference, &email);
     s.arrive(mail_from(
         &customer,
         &format!("support+{token}@helpdesk.test"),
-        "",
     ))
     .await?;
     let event = s.batch("HELPDESK_INBOUND_QUEUE_URL", 1).await?;
     costs.push(
-        s.cost(
-            "inbound mail, reply by token",
-            "1 S3 + <= 2 DynamoDB + <= 1 SQS",
-            async { no_failures(&inbound_mail::handle(&inbound, event).await) },
-        )
+        s.cost("inbound mail, reply by token", INBOUND_BUDGET, async {
+            no_failures(&inbound_mail::handle(&f.inbound, event).await)
+        })
         .await?,
     );
+    Ok(())
+}
 
+/// Ana opens the web-form ticket and replies.
+async fn agent_actions(
+    s: &Stack,
+    f: &Functions,
+    reference: &str,
+    costs: &mut Vec<Cost>,
+) -> anyhow::Result<()> {
     let as_ana = |method: &str, path: String, body: Option<Value>| {
         agent_request("ana", "agents", method, &path, body)
     };
@@ -313,11 +348,8 @@ async fn costs(s: &Stack) -> anyhow::Result<Vec<Cost>> {
     for name in ["agent opens a ticket (cold)", "agent opens a ticket"] {
         costs.push(
             s.cost(name, "", async {
-                let (status, body) = invoke(
-                    agent.clone(),
-                    &as_ana("GET", format!("/api/agent/tickets/{reference}"), None),
-                )
-                .await;
+                let path = format!("/api/agent/tickets/{reference}");
+                let (status, body) = invoke(f.agent.clone(), &as_ana("GET", path, None)).await;
                 ensure!(status == 200, "opening {reference}: {status} {body}");
                 view = body;
                 Ok(())
@@ -332,29 +364,25 @@ async fn costs(s: &Stack) -> anyhow::Result<Vec<Cost>> {
                 "last_seen": view["thread"][0]["id"],
                 "body": "Please hold the switch for three seconds."
             });
-            let (status, answer) = invoke(
-                agent.clone(),
-                &as_ana(
-                    "POST",
-                    format!("/api/agent/tickets/{reference}/replies"),
-                    Some(body),
-                ),
-            )
-            .await;
+            let path = format!("/api/agent/tickets/{reference}/replies");
+            let (status, answer) = invoke(f.agent.clone(), &as_ana("POST", path, Some(body))).await;
             ensure!(status == 200, "replying: {status} {answer}");
             Ok(())
         })
         .await?,
     );
+    Ok(())
+}
 
-    // The escalation run: every open ticket overdue at once, the mail already
-    // sent (so the run's own work is all it does).
+/// The escalation run with every open ticket overdue at once, their mail already
+/// sent (so the run's own work is all it does).
+async fn escalation_run(s: &Stack, f: &Functions) -> anyhow::Result<Cost> {
     for n in 0..DUE_TICKETS {
-        create(&submit, 100 + n).await?;
+        create(&f.submit, 100 + n).await?;
     }
-    drain_outbound(s, &send).await?;
+    drain_outbound(s, &f.send).await?;
     let mut sla =
-        sla_escalation::Deps::connect(&s.counted, &SlaEscalationConfig::from_source(vars)?);
+        sla_escalation::Deps::connect(&s.counted, &SlaEscalationConfig::from_source(&s.env.vars)?);
     sla.self_test = None;
     let mut tick = EventBridgeEvent::default();
     tick.time = Some(chrono::Utc::now() + chrono::Duration::days(30));
@@ -373,8 +401,7 @@ async fn costs(s: &Stack) -> anyhow::Result<Vec<Cost>> {
         "escalation run: {} due, {} escalated, {} breached",
         done.looked_at, done.escalated, done.breached
     );
-    costs.push(run);
-    Ok(costs)
+    Ok(run)
 }
 
 /// Sends every queued mail (uncounted).
@@ -576,15 +603,12 @@ async fn main() -> anyhow::Result<()> {
             .context("usage: stack-bench <json out>")?,
     );
     let stack = Stack::new().await?;
-    let costs = costs(&stack).await?;
-    // The warm ticket's transaction sizes the floor of the throughput runs.
+    let functions = Functions::connect(&stack)?;
+    let costs = costs(&stack, &functions).await?;
+    // A warm ticket's transaction sizes the floor of the throughput runs.
+    create(&functions.submit, 8_000).await?;
     stack.log.take_calls();
-    let submit = submit_form::router(Arc::new(submit_form::Deps::connect(
-        &stack.counted,
-        &SubmitFormConfig::from_source(&stack.env.vars)?,
-    )));
-    create(&submit, 8_000).await?;
-    create(&submit, 8_001).await?;
+    create(&functions.submit, 8_001).await?;
     let calls = stack.log.take_calls();
     let ticket_write = calls
         .iter()
