@@ -10,6 +10,9 @@ async fn a_run_handles_at_most_its_limit_and_the_next_run_takes_the_rest() {
     let billing = category("billing", 1);
     store.put_category(&billing).await.unwrap();
     store.put_policy(&office_policy("default")).await.unwrap();
+    // Who is told of an escalation.
+    let sue = testkit::fixtures::agent("sue", helpdesk_domain::catalog::Role::Supervisor, &[]);
+    store.put_agent(&sue).await.unwrap();
     let clock = FixedClock::monday_morning();
     let ids = SequentialIds::new();
     let rules = Rules::load(&*store, &billing.id).await.unwrap();
@@ -29,11 +32,23 @@ async fn a_run_handles_at_most_its_limit_and_the_next_run_takes_the_rest() {
         ids: &ids,
         max_tickets,
     };
+    // The queue refuses one message: counted, the rest still go out.
+    queue.fail_next(helpdesk_domain::ports::QueueError::Throttled);
     let first = run(2).run().await.unwrap();
     assert_eq!(
         (first.looked_at, first.left_for_next_run),
         (2, true),
         "{first:?}"
+    );
+    // A run that stops at its limit has queued the mail of every step it stored.
+    let queued = queue.jobs().len() as u32;
+    assert!(queued > 0, "{first:?}");
+    assert_eq!(first.mail_not_queued, 1);
+    assert!(
+        queue
+            .jobs()
+            .iter()
+            .all(|j| j.recipient.as_str().starts_with("sue"))
     );
     let second = run(2).run().await.unwrap();
     assert_eq!(

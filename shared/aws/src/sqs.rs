@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use helpdesk_domain::outbound::OutboundJob;
 use helpdesk_domain::ports::{OutboundQueue, QueueError};
 
@@ -21,29 +22,93 @@ impl SqsOutboundQueue {
 #[async_trait]
 impl OutboundQueue for SqsOutboundQueue {
     async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
-        let body =
-            serde_json::to_string(job).map_err(|e| QueueError::Unavailable(e.to_string()))?;
         self.client
             .send_message()
             .queue_url(&self.queue_url)
-            .message_body(body)
+            .message_body(body(job)?)
             .send()
             .await
             .map_err(|e| {
-                let code = e
-                    .as_service_error()
-                    .and_then(|s| s.code())
-                    .map(str::to_owned);
-                if crate::is_throttling(code.as_deref()) {
-                    QueueError::Throttled
-                } else {
-                    QueueError::Unavailable(
-                        code.unwrap_or_else(|| {
-                            aws_sdk_sqs::error::DisplayErrorContext(&e).to_string()
-                        }),
-                    )
-                }
+                let code = e.as_service_error().and_then(|s| s.code());
+                queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e))
             })?;
         Ok(())
+    }
+
+    async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {
+        let mut results = Vec::with_capacity(jobs.len());
+        for chunk in jobs.chunks(BATCH) {
+            results.extend(self.send_batch(chunk).await);
+        }
+        results
+    }
+}
+
+/// SQS takes at most ten messages a call.
+const BATCH: usize = 10;
+
+impl SqsOutboundQueue {
+    /// One SendMessageBatch; each entry's own outcome (entry ids are positions).
+    async fn send_batch(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {
+        let mut results: Vec<Result<(), QueueError>> = vec![Ok(()); jobs.len()];
+        let mut entries = Vec::with_capacity(jobs.len());
+        for (i, job) in jobs.iter().enumerate() {
+            let entry = body(job).and_then(|b| {
+                SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(b)
+                    .build()
+                    .map_err(|e| QueueError::Unavailable(e.to_string()))
+            });
+            match entry {
+                Ok(entry) => entries.push(entry),
+                Err(e) => results[i] = Err(e),
+            }
+        }
+        if entries.is_empty() {
+            return results;
+        }
+        let out = self
+            .client
+            .send_message_batch()
+            .queue_url(&self.queue_url)
+            .set_entries(Some(entries))
+            .send()
+            .await;
+        match out {
+            Ok(out) => {
+                for failed in out.failed {
+                    if let Some(slot) = failed
+                        .id
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| results.get_mut(i))
+                    {
+                        *slot = Err(queue_error(Some(&failed.code), &failed.code));
+                    }
+                }
+            }
+            Err(e) => {
+                let code = e.as_service_error().and_then(|s| s.code());
+                let error = queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e));
+                for slot in results.iter_mut().filter(|r| r.is_ok()) {
+                    *slot = Err(error.clone());
+                }
+            }
+        }
+        results
+    }
+}
+
+fn body(job: &OutboundJob) -> Result<String, QueueError> {
+    serde_json::to_string(job).map_err(|e| QueueError::Unavailable(e.to_string()))
+}
+
+/// Throttling is retried later; anything else names its code (or the whole error).
+fn queue_error(code: Option<&str>, whole: &dyn std::fmt::Display) -> QueueError {
+    if crate::is_throttling(code) {
+        QueueError::Throttled
+    } else {
+        QueueError::Unavailable(code.map_or_else(|| whole.to_string(), str::to_owned))
     }
 }

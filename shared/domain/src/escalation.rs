@@ -47,10 +47,42 @@ pub struct RunReport {
 const ATTEMPTS: usize = 3;
 const PAGE: u16 = 100;
 
+/// Mail waiting to be queued: sent ten to a call, and before the run returns.
+const QUEUE_BATCH: usize = 10;
+
 impl SlaRun<'_> {
     pub async fn run(&self) -> Result<RunReport, StoreError> {
-        let now = self.clock.now();
         let mut report = RunReport::default();
+        let mut pending = Vec::new();
+        let walked = self.walk(&mut report, &mut pending).await;
+        // Stored steps' mail goes out even when a later ticket failed the run (the
+        // outbox sweeper would only find it ten minutes later).
+        self.queue(&mut pending, &mut report).await;
+        walked.map(|()| report)
+    }
+
+    /// Queues the waiting mail; a refused message is counted and left to the
+    /// outbox sweeper.
+    async fn queue(&self, pending: &mut Vec<OutboundJob>, report: &mut RunReport) {
+        if pending.is_empty() {
+            return;
+        }
+        let results = self.outbound.enqueue_all(pending).await;
+        for (job, result) in pending.iter().zip(results) {
+            if let Err(e) = result {
+                tracing::warn!(ticket = ?job.ticket, outbox = job.outbox_id.as_str(), error = %e, "step stored, mail not queued yet");
+                report.mail_not_queued += 1;
+            }
+        }
+        pending.clear();
+    }
+
+    async fn walk(
+        &self,
+        report: &mut RunReport,
+        pending: &mut Vec<OutboundJob>,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
         // Handled tickets leave the range (their wake time moves on), so each page
         // starts from the earliest again; `seen` stops a ticket that could not be
         // moved on (it kept changing) from being read twice.
@@ -68,16 +100,19 @@ impl SlaRun<'_> {
             for waking in fresh {
                 if report.looked_at as usize >= self.max_tickets {
                     report.left_for_next_run = true;
-                    return Ok(report);
+                    return Ok(());
                 }
                 report.looked_at += 1;
-                self.ticket(&waking.reference, now, &mut report).await?;
+                pending.extend(self.ticket(&waking.reference, now, report).await?);
+                if pending.len() >= QUEUE_BATCH {
+                    self.queue(pending, report).await;
+                }
             }
             if !full {
                 break;
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     async fn ticket(
@@ -85,18 +120,18 @@ impl SlaRun<'_> {
         reference: &TicketRef,
         now: DateTime<Utc>,
         report: &mut RunReport,
-    ) -> Result<(), StoreError> {
+    ) -> Result<Vec<OutboundJob>, StoreError> {
         for _ in 0..ATTEMPTS {
             let before = match self.tickets.load_ticket(reference).await {
                 Ok(thread) => thread.ticket,
-                Err(StoreError::NotFound) => return Ok(()),
+                Err(StoreError::NotFound) => return Ok(vec![]),
                 Err(e) => return Err(e),
             };
             let rules = Rules::load(self.catalog, &before.category).await?;
             let (steps, after) = clocks::advance(&before, &rules, now);
             if steps.is_empty() && after.sla.wake_at == before.sla.wake_at {
                 report.already_done += 1;
-                return Ok(());
+                return Ok(vec![]);
             }
             let mut messages = Vec::new();
             let mut jobs = Vec::new();
@@ -109,13 +144,7 @@ impl SlaRun<'_> {
             match self.tickets.update_ticket(update).await {
                 Ok(_) => {
                     count(report, &steps);
-                    for job in &jobs {
-                        if let Err(e) = self.outbound.enqueue(job).await {
-                            tracing::warn!(ticket = %reference, error = %e, "step stored, mail not queued yet");
-                            report.mail_not_queued += 1;
-                        }
-                    }
-                    return Ok(());
+                    return Ok(jobs);
                 }
                 // Changed meanwhile (an agent, or an overlapping run): read it again.
                 Err(StoreError::Conflict) => continue,
@@ -123,7 +152,7 @@ impl SlaRun<'_> {
             }
         }
         tracing::warn!(ticket = %reference, "kept changing; left for the next run");
-        Ok(())
+        Ok(vec![])
     }
 
     /// The ticket event that records a step.

@@ -130,8 +130,10 @@ pub async fn resend_unsent(
     limit: u16,
 ) -> Result<Resent, crate::store::StoreError> {
     let mut done = Resent::default();
-    for job in tickets.unsent_outbox(now - grace, limit).await? {
-        match queue.enqueue(&job).await {
+    let jobs = tickets.unsent_outbox(now - grace, limit).await?;
+    let results = queue.enqueue_all(&jobs).await;
+    for (job, result) in jobs.into_iter().zip(results) {
+        match result {
             Ok(()) => {
                 tickets.outbox_requeued(&job, now).await?;
                 done.resent += 1;

@@ -243,6 +243,16 @@ pub enum QueueError {
 #[async_trait]
 pub trait OutboundQueue: Send + Sync {
     async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError>;
+
+    /// Several jobs with as few calls as the queue allows (SQS: ten a call); one
+    /// result per job, in order.
+    async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            results.push(self.enqueue(job).await);
+        }
+        results
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -50,6 +50,40 @@ async fn raw_mail_round_trips_and_oversized_mail_is_refused() {
 }
 
 #[tokio::test]
+async fn many_jobs_go_ten_to_a_call_and_all_arrive() {
+    let env = LocalEnv::fresh().await;
+    let calls = testkit::calls::CallLog::default();
+    let queue = env
+        .aws
+        .intercepted(calls.shared())
+        .outbound(&env.var("HELPDESK_OUTBOUND_QUEUE_URL"));
+    let ids = SequentialIds::new();
+    let jobs: Vec<OutboundJob> = (0..23)
+        .map(|_| OutboundJob {
+            outbox_id: ids.outbox_id(),
+            kind: MailKind::Escalation,
+            ticket: Some(ids.ticket_ref()),
+            message: None,
+            recipient: email("sue@helpdesk.test"),
+        })
+        .collect();
+    let results = queue.enqueue_all(&jobs).await;
+    assert_eq!(results.len(), 23);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert_eq!(calls.take(), vec!["AmazonSQS.SendMessageBatch"; 3]);
+    let mut arrived = Vec::new();
+    for _ in 0..10 {
+        let bodies = env.received("HELPDESK_OUTBOUND_QUEUE_URL").await;
+        if bodies.is_empty() {
+            break;
+        }
+        arrived.extend(bodies.iter().filter_map(|b| OutboundJob::parse(b).ok()));
+    }
+    arrived.sort_by(|a, b| a.outbox_id.cmp(&b.outbox_id));
+    assert_eq!(arrived, jobs, "each job once");
+}
+
+#[tokio::test]
 async fn ses_accepts_raw_mail_and_returns_its_message_id() {
     let env = LocalEnv::fresh().await;
     let mailer = env.aws.mailer(None);
