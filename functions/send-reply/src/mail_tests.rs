@@ -11,6 +11,21 @@ use mail_parser::MessageParser;
 use testkit::fixtures;
 use testkit::mail_harness::{MailHarness, corpus};
 
+/// send-reply's handler on the harness's store (its own mailer: nothing it would
+/// send mixes with the harness's).
+fn handler_deps(h: &MailHarness) -> crate::Deps {
+    crate::Deps {
+        tickets: h.store.clone(),
+        mail: h.store.clone(),
+        catalog: h.store.clone(),
+        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
+        clock: std::sync::Arc::new(testkit::FixedClock::at(h.clock_now())),
+        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
+        keys: h.keys.clone(),
+        settings: h.mail_settings.clone(),
+    }
+}
+
 async fn ticket_from_mail(h: &MailHarness) -> TicketRef {
     match h.deliver("ses-first", &corpus("plain.eml", "", "")).await {
         Ok(Received::Created(r)) => r,
@@ -349,16 +364,7 @@ async fn one_bad_queue_message_never_fails_the_batch() {
     };
     let mut event = SqsEvent::default();
     event.records = vec![message("bad", "{not json"), message("good", &good)];
-    let deps = crate::Deps {
-        tickets: h.store.clone(),
-        mail: h.store.clone(),
-        catalog: h.store.clone(),
-        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
-        clock: std::sync::Arc::new(testkit::FixedClock::monday_morning()),
-        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
-        keys: h.keys.clone(),
-        settings: h.mail_settings.clone(),
-    };
+    let deps = handler_deps(&h);
     let response = crate::handle(&deps, event).await;
     let failed: Vec<_> = response
         .batch_item_failures
@@ -370,28 +376,12 @@ async fn one_bad_queue_message_never_fails_the_batch() {
 
 #[tokio::test]
 async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
-    use aws_lambda_events::event::sqs::SqsEvent;
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;
     h.send_queued().await;
     let ses_id = h.mailer.sent()[0].provider_id.clone();
-    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-bounce.json");
-    for record in &mut event.records {
-        record.body = record
-            .body
-            .take()
-            .map(|b| b.replace("SES-MESSAGE-ID", &ses_id));
-    }
-    let deps = crate::Deps {
-        tickets: h.store.clone(),
-        mail: h.store.clone(),
-        catalog: h.store.clone(),
-        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
-        clock: std::sync::Arc::new(testkit::FixedClock::monday_morning()),
-        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
-        keys: h.keys.clone(),
-        settings: h.mail_settings.clone(),
-    };
+    let event = testkit::events::ses_event("send-reply.sqs.ses-bounce.json", &ses_id, "");
+    let deps = handler_deps(&h);
     for _ in 0..2 {
         let response = crate::handle(&deps, event.clone()).await;
         assert!(
@@ -628,7 +618,6 @@ async fn crash_after_ses_accepted(h: &MailHarness) -> (OutboundJob, String) {
 
 #[tokio::test]
 async fn ses_send_event_records_a_mail_whose_sender_died_so_the_retry_sends_nothing() {
-    use aws_lambda_events::event::sqs::SqsEvent;
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;
     let (job, ses_id) = crash_after_ses_accepted(&h).await;
@@ -638,23 +627,12 @@ async fn ses_send_event_records_a_mail_whose_sender_died_so_the_retry_sends_noth
         "the mail carries its outbox id as a tag"
     );
 
-    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-send.json");
-    for record in &mut event.records {
-        record.body = record.body.take().map(|b| {
-            b.replace("SES-MESSAGE-ID", &ses_id)
-                .replace("OUTBOX-ID", job.outbox_id.as_str())
-        });
-    }
-    let deps = crate::Deps {
-        tickets: h.store.clone(),
-        mail: h.store.clone(),
-        catalog: h.store.clone(),
-        mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
-        clock: std::sync::Arc::new(testkit::FixedClock::at(h.clock_now())),
-        ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
-        keys: h.keys.clone(),
-        settings: h.mail_settings.clone(),
-    };
+    let event = testkit::events::ses_event(
+        "send-reply.sqs.ses-send.json",
+        &ses_id,
+        job.outbox_id.as_str(),
+    );
+    let deps = handler_deps(&h);
     // Delivered twice, as SNS and SQS may: the same outcome.
     for _ in 0..2 {
         let response = crate::handle(&deps, event.clone()).await;

@@ -82,3 +82,21 @@ pub async fn invoke(router: axum::Router, event_json: &str) -> (u16, serde_json:
         serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
     )
 }
+
+/// An SES event sample (`events/send-reply.sqs.ses-*.json`) as the outbound queue
+/// hands it over, about the mail SES knows as `ses_id` (and, for a send event,
+/// tagged with the outbox item `outbox`).
+pub fn ses_event(
+    name: &str,
+    ses_id: &str,
+    outbox: &str,
+) -> aws_lambda_events::event::sqs::SqsEvent {
+    let mut event: aws_lambda_events::event::sqs::SqsEvent = load_event(name);
+    for record in &mut event.records {
+        record.body = record.body.take().map(|b| {
+            b.replace("SES-MESSAGE-ID", ses_id)
+                .replace("OUTBOX-ID", outbox)
+        });
+    }
+    event
+}

@@ -336,13 +336,11 @@ async fn ses_send_event_on_the_stack_records_a_mail_whose_sender_died() {
         .unwrap();
 
     // SES's send event comes back through SNS onto the outbound queue.
-    let mut event: SqsEvent = testkit::events::load_event("send-reply.sqs.ses-send.json");
-    for record in &mut event.records {
-        record.body = record.body.take().map(|b| {
-            b.replace("SES-MESSAGE-ID", &ses_id)
-                .replace("OUTBOX-ID", job.outbox_id.as_str())
-        });
-    }
+    let event = testkit::events::ses_event(
+        "send-reply.sqs.ses-send.json",
+        &ses_id,
+        job.outbox_id.as_str(),
+    );
     no_failures(send_reply::handle(&m.outbound, event).await);
     let (_, state) = store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
     assert_eq!(state, OutboxState::Sent);
