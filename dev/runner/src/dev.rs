@@ -219,7 +219,7 @@ pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> R
 /// Stores a raw message under `raw/<id>` in the raw-mail bucket, as SES's receipt
 /// rule does; the bucket's notification puts it on the inbound queue.
 pub async fn store_inbound(dev: &DevState, raw: Vec<u8>) -> anyhow::Result<String> {
-    let key = format!("raw/{}", ses_like_id());
+    let key = helpdesk_domain::mail::inbound::raw_mail_key(&ses_like_id());
     dev.s3
         .put_object()
         .bucket(&dev.raw_mail_bucket)

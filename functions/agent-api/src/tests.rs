@@ -1243,7 +1243,13 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         .unwrap();
     // The function's own raw-mail store holds what SES stored.
     let raw_mail = Arc::new(testkit::InMemoryRawMail::default());
-    raw_mail.put("raw/ses-html-1", &raw).await.unwrap();
+    raw_mail
+        .put(
+            &helpdesk_domain::mail::inbound::raw_mail_key("ses-html-1"),
+            &raw,
+        )
+        .await
+        .unwrap();
     let app = router(Arc::new(Deps {
         tickets: h.store.clone(),
         catalog: h.store.clone(),

@@ -94,21 +94,19 @@ async fn remote_images(
         )
         .into_response()
     };
-    let ses_id = thread
+    let message = thread
         .messages
         .iter()
         .find(|m| m.id == id)
-        .and_then(|m| m.email.as_ref())
-        .and_then(|e| e.ses_message_id.clone())
         .ok_or_else(gone)?;
     let limits = helpdesk_domain::mail::inbound::MailLimits::default();
-    match helpdesk_domain::mail::inbound::html_with_remote_images(&*deps.raw_mail, &ses_id, &limits)
+    match helpdesk_domain::mail::inbound::html_with_remote_images(&*deps.raw_mail, message, &limits)
         .await
     {
         Ok(Some(html)) => Ok(RemoteImagesJson { html: html.into() }),
         Ok(None) => Err(gone()),
         Err(e) => {
-            tracing::error!(error = %e, ses_id, "raw mail unreadable");
+            tracing::error!(error = %e, message = %id.as_str(), "raw mail unreadable");
             Err(ApiError::internal().into_response())
         }
     }

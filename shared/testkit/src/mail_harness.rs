@@ -108,7 +108,7 @@ impl MailHarness {
 
     /// Stores `raw` as SES would under `raw/<ses_id>` and lets the inbox take it.
     pub async fn deliver(&self, ses_id: &str, raw: &[u8]) -> Result<Received, InboxError> {
-        let key = format!("raw/{ses_id}");
+        let key = helpdesk_domain::mail::inbound::raw_mail_key(ses_id);
         self.raw
             .put(&key, raw)
             .await

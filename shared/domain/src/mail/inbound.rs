@@ -323,17 +323,30 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
     })
 }
 
-/// The HTML of a stored inbound mail with its remote images, for an agent who
-/// chose to load them (the sender may learn the mail was opened): the raw mail
-/// is read again and its HTML sanitized like any other, only without removing
-/// remote images. `None` when the mail has no HTML part or is no longer kept.
+/// Where SES stores an inbound mail in the raw-mail bucket.
+pub fn raw_mail_key(ses_id: &str) -> String {
+    format!("raw/{ses_id}")
+}
+
+/// The HTML of a message that came by mail, with its remote images, for an agent
+/// who chose to load them (the sender may learn the mail was opened): the stored
+/// original is read again and its HTML sanitized like any other, only without
+/// removing remote images. `None` when the message did not come by mail, has no
+/// HTML part, or its original is no longer kept.
 pub async fn html_with_remote_images(
     raw_mail: &dyn crate::ports::RawMailStore,
-    ses_id: &str,
+    message: &crate::message::Message,
     limits: &MailLimits,
 ) -> Result<Option<crate::message::SanitizedHtml>, crate::ports::RawMailError> {
+    let Some(ses_id) = message
+        .email
+        .as_ref()
+        .and_then(|e| e.ses_message_id.as_deref())
+    else {
+        return Ok(None);
+    };
     let raw = match raw_mail
-        .get(&format!("raw/{ses_id}"), limits.max_bytes as u64)
+        .get(&raw_mail_key(ses_id), limits.max_bytes as u64)
         .await
     {
         Ok(raw) => raw,
