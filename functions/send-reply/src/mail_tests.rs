@@ -697,3 +697,36 @@ fn send_events_without_our_tag_are_not_ours() {
         Some(Ok(helpdesk_domain::mail::feedback::Feedback::Sent { .. }))
     ));
 }
+
+#[tokio::test]
+async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry() {
+    use helpdesk_domain::outbound::OutboxFinish;
+    let h = MailHarness::new().await;
+    ticket_from_mail(&h).await;
+    // SES took the mail, but the call timed out here: send-reply put the item
+    // back on the queue (as it does for an unavailable provider).
+    let (job, ses_id) = crash_after_ses_accepted(&h).await;
+    h.store
+        .finish_outbox(&job, OutboxFinish::Released, h.clock_now())
+        .await
+        .unwrap();
+    let (_, state) = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
+    assert_eq!(state, OutboxState::Queued);
+
+    let event = testkit::events::ses_event(
+        "send-reply.sqs.ses-send.json",
+        &ses_id,
+        job.outbox_id.as_str(),
+    );
+    let response = crate::handle(&handler_deps(&h), event).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+    let (_, state) = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
+    assert_eq!(state, OutboxState::Sent);
+
+    // The job's retry finds it sent: the customer gets one mail.
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::AlreadySent)
+    ));
+    assert_eq!(h.mailer.sent().len(), 1);
+}

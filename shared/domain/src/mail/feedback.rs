@@ -228,13 +228,33 @@ impl FeedbackDesk<'_> {
 
 impl FeedbackDesk<'_> {
     /// SES accepted the item's mail: if it is still `sending` (send-reply stopped
-    /// before recording it, or has not yet), record it sent with both Message-IDs,
-    /// exactly as send-reply would. An item already sent, failed or unknown is
-    /// left as it is.
+    /// before recording it, or has not yet) or back in `queued` (send-reply's call
+    /// failed on our side after SES took the mail), record it sent with both
+    /// Message-IDs, exactly as send-reply would. An item already sent, failed,
+    /// skipped or unknown is left as it is.
     async fn sent(&self, ses_id: &str, outbox: &OutboxId) -> Result<(), StoreError> {
-        let Some((job, OutboxState::Sending)) = self.tickets.outbox_item(outbox).await? else {
+        let Some((job, state)) = self.tickets.outbox_item(outbox).await? else {
             return Ok(());
         };
+        match state {
+            OutboxState::Sending => {}
+            // SES sent it although our call to it failed (a timeout) and the item
+            // went back to the queue: take it back before the job's retry does.
+            OutboxState::Queued => {
+                let now = self.clock.now();
+                let claim = crate::outbound::OutboxClaim {
+                    job: job.clone(),
+                    now,
+                    lease_until: now,
+                    cap: None,
+                    tokens: vec![],
+                };
+                if self.mail.claim_outbox(&claim).await? != crate::outbound::Claimed::Go {
+                    return Ok(());
+                }
+            }
+            OutboxState::Sent | OutboxState::Failed | OutboxState::Skipped => return Ok(()),
+        }
         let finish = OutboxFinish::Sent {
             provider_id: ses_id.to_owned(),
             message_ids: vec![
