@@ -13,7 +13,8 @@ pub fn scheduled_event(at: DateTime<Utc>) -> Result<EventBridgeEvent, serde_json
         "detail-type": "Scheduled Event",
         "source": "aws.events",
         "account": "000000000000",
-        "time": at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        // EventBridge sends whole seconds; `?at=` may be finer, and the run keeps it.
+        "time": at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
         "region": "us-east-1",
         "resources": ["arn:aws:events:us-east-1:000000000000:rule/helpdesk-sla-escalation"],
         "detail": {}

@@ -45,7 +45,7 @@ pub struct Categories {
 
 pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, ApiError> {
     let categories = deps.catalog.categories().await?;
-    let today = deps.clock.now().date_naive();
+    let now = deps.clock.now();
     let policies = deps
         .catalog
         .policies()
@@ -55,7 +55,7 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
         .map(|p| PublicPolicy {
             time_zone: p.calendar.time_zone().to_owned(),
             hours: p.calendar.hours_text(),
-            upcoming_holidays: p.calendar.upcoming_holidays(today, 5),
+            upcoming_holidays: p.calendar.upcoming_holidays(now, 5),
             reply_within: ReplyWithin {
                 standard: describe_business_minutes(p.standard.first_response_minutes),
                 premium: describe_business_minutes(p.premium.first_response_minutes),

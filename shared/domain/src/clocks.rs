@@ -15,6 +15,15 @@ use crate::ticket::{Status, Ticket};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+/// The one rule of every timer here (warning, breach, level-2 escalation, the
+/// quiet-ticket reminder, auto-solve and auto-close): a promise is "by `due`", so
+/// at `due` itself, with nothing done, it is broken. Every stage and step is
+/// computed through this function, and the store's wake index reads the entries
+/// due at `now` inclusive for the same reason.
+pub fn reached(due: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now >= due
+}
+
 /// What a clock measures.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,16 +104,16 @@ impl SlaClock {
         let Some(spell) = self.spell else {
             return self.stage;
         };
-        let reached = if now >= spell.escalate_at {
+        let at = if reached(spell.escalate_at, now) {
             Stage::Escalated
-        } else if now >= spell.due_at {
+        } else if reached(spell.due_at, now) {
             Stage::Breached
-        } else if now >= spell.warn_at {
+        } else if reached(spell.warn_at, now) {
             Stage::Warned
         } else {
             Stage::OnTrack
         };
-        reached.max(self.stage)
+        at.max(self.stage)
     }
 
     /// Business minutes used so far, the running spell included.
@@ -497,7 +506,7 @@ fn due_steps(ticket: &Ticket, rules: &Rules, now: DateTime<Utc>) -> (Vec<Step>, 
     if let Some(idle) = clocks.idle.as_mut()
         && idle.status == ticket.status
         && let Some((at, step)) = idle_step(idle, &rules.lifecycle)
-        && at <= now
+        && reached(at, now)
     {
         if step == Step::Remind {
             idle.reminded = true;

@@ -49,8 +49,9 @@ pub trait TicketStore: Send + Sync {
         agent: &AgentId,
     ) -> Result<QueueCounts, StoreError>;
 
-    /// Tickets the SLA run must look at by `before` (their `sla.wake_at`),
-    /// earliest first: the sparse wake index, never a scan.
+    /// Tickets whose `sla.wake_at` has come by `before`, that instant included
+    /// ([`crate::clocks::reached`]), earliest first: the sparse wake index, never
+    /// a scan.
     async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError>;
 
     /// A requester's tickets, newest first.

@@ -4,7 +4,9 @@
 //! due times of the SLA clocks, so they can never disagree.
 
 use crate::ticket::Tier;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc, Weekday,
+};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -157,11 +159,17 @@ impl Calendar {
 
     /// `add_business_time` for several amounts in one walk over the calendar
     /// (each open day costs two time-zone conversions).
+    ///
+    /// Counting starts at the whole second of `start`, so every due time is a
+    /// whole second: a promise is shown, and the schedule fires, to the second,
+    /// and a run at the instant a customer was shown finds the promise due
+    /// (a sub-second due time would sort after it).
     pub fn add_business_times<const N: usize>(
         &self,
         start: DateTime<Utc>,
         amounts: [Duration; N],
     ) -> [Option<DateTime<Utc>>; N] {
+        let start = start.trunc_subsecs(0);
         let mut due: [Option<DateTime<Utc>>; N] = [None; N];
         let mut pending = 0;
         for (d, amount) in due.iter_mut().zip(&amounts) {
@@ -250,9 +258,11 @@ impl Calendar {
             .collect()
     }
 
-    /// Holidays from `from` on, for the public page.
-    pub fn upcoming_holidays(&self, from: NaiveDate, count: usize) -> Vec<NaiveDate> {
-        self.holidays.range(from..).take(count).copied().collect()
+    /// Holidays from the calendar's own today at `now` on, for the public page
+    /// (late on 24 December in UTC is already Christmas Day in Sydney).
+    pub fn upcoming_holidays(&self, now: DateTime<Utc>, count: usize) -> Vec<NaiveDate> {
+        let today = now.with_timezone(&self.zone).date_naive();
+        self.holidays.range(today..).take(count).copied().collect()
     }
 }
 
@@ -347,6 +357,31 @@ mod tests {
 
     fn utc(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn due_times_are_whole_seconds_counted_from_the_start_s_second() {
+        let c = office("UTC");
+        // Monday 10:00:00.75 + 30 minutes: 10:30:00, the promise a customer is shown.
+        let due = c.add_business_time(utc("2026-11-30T10:00:00.75Z"), Duration::minutes(30));
+        assert_eq!(due, Some(utc("2026-11-30T10:30:00Z")));
+        let [now] = c.add_business_times(utc("2026-11-30T10:00:00.75Z"), [Duration::zero()]);
+        assert_eq!(now, Some(utc("2026-11-30T10:00:00Z")));
+    }
+
+    #[test]
+    fn upcoming_holidays_start_from_the_calendar_s_own_today() {
+        let c = office("Australia/Sydney");
+        // 14:00 UTC on the 24th is already the 25th in Sydney.
+        let got = c.upcoming_holidays(utc("2026-12-24T14:00:00Z"), 5);
+        assert_eq!(got, vec![NaiveDate::from_ymd_opt(2026, 12, 25).unwrap()]);
+        let c = office("America/Los_Angeles");
+        // 02:00 UTC on the 26th is still the 25th in Los Angeles.
+        assert_eq!(c.upcoming_holidays(utc("2026-12-26T02:00:00Z"), 5).len(), 1);
+        assert!(
+            c.upcoming_holidays(utc("2026-12-26T09:00:00Z"), 5)
+                .is_empty()
+        );
     }
 
     #[test]

@@ -384,6 +384,10 @@ pub async fn wake_index_holds_what_the_sla_run_must_see(stores: &Stores) {
     assert_eq!(refs, vec![b.reference.clone(), a.reference.clone()]);
     assert_eq!(due[0].at, now + Duration::hours(1));
     assert_eq!(waking(now + Duration::hours(3), 1).await.len(), 1);
+    // The boundary: a wake time is reached at that very instant, not a nanosecond before.
+    let at_b = |d| waking(now + Duration::hours(1) + d, 10);
+    assert_eq!(at_b(Duration::zero()).await.len(), 1);
+    assert!(at_b(Duration::nanoseconds(-1)).await.is_empty());
     // A ticket the run has nothing more to do for leaves the index.
     change(stores, &b, |t| wake(t, None)).await;
     let due = waking(now + Duration::hours(3), 10).await;

@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::clocks::reached;
 use helpdesk_domain::counters::{
     CategoryCounts, CounterDelta, CounterKey, QueueCounts, StatusCounts,
 };
@@ -302,10 +303,13 @@ impl TicketStore for InMemoryStore {
             .tickets
             .values()
             .filter_map(|t| {
-                t.sla.wake_at.filter(|d| *d <= before).map(|at| Waking {
-                    reference: t.reference.clone(),
-                    at,
-                })
+                t.sla
+                    .wake_at
+                    .filter(|d| reached(*d, before))
+                    .map(|at| Waking {
+                        reference: t.reference.clone(),
+                        at,
+                    })
             })
             .collect();
         due.sort_by(|a, b| (a.at, &a.reference).cmp(&(b.at, &b.reference)));

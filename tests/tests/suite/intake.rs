@@ -178,8 +178,10 @@ async fn two_concurrent_submits_with_one_key_make_one_ticket() {
 #[tokio::test]
 async fn the_per_email_limit_answers_429_and_stores_nothing_more() {
     let env = LocalEnv::fresh().await;
+    // One instant for all three: the hourly window must not turn over between them.
     let router = submit_form(&env, |d| {
-        d.policy.per_email = (2, chrono::Duration::hours(1))
+        d.policy.per_email = (2, chrono::Duration::hours(1));
+        d.clock = Arc::new(testkit::FixedClock::at(chrono::Utc::now()));
     })
     .await;
     let mut statuses = Vec::new();

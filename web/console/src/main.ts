@@ -73,7 +73,7 @@ async function start(config: ConsoleConfig): Promise<void> {
   app.removeAttribute("aria-busy");
   let counts: Counts | null = null;
   const nav = el("nav", { class: "sidebar", "aria-label": "Queues" });
-  const main = el("main", { id: "main", tabindex: "-1" });
+  let main = el("main", { id: "main", tabindex: "-1" });
   const bell = el("button", { type: "button", class: "secondary", "aria-pressed": String(!muted()), text: muted() ? "Alerts off" : "Alerts on" });
   on(bell, "click", async () => {
     const turnOn = muted();
@@ -105,23 +105,33 @@ async function start(config: ConsoleConfig): Promise<void> {
     const parts = path.split("/").filter(Boolean);
     const current = currentPage(parts);
     renderNav(nav, counts, me, current);
-    if (parts[0] === "ticket" && parts[1]) {
-      await renderTicket(main, me, decodeURIComponent(parts[1]));
-    } else if (parts[0] === "canned") {
-      await renderCanned(main, me);
-    } else if (parts[0] === "admin" && parts[1] === "categories") {
-      await renderAdminCategories(main);
-    } else if (parts[0] === "admin" && parts[1] === "policies") {
-      await renderAdminPolicies(main);
-    } else if (parts[0] === "admin" && parts[1] === "agents") {
-      await renderAdminAgents(main);
-    } else if (parts[0] === "reports") {
-      await renderReports(main, me, new URLSearchParams(query));
-    } else if (parts[0] === "faq") {
-      await renderFaq(main, me, new URLSearchParams(query));
-    } else {
-      const view = (VIEWS.some((v) => v.name === current) ? current : "unassigned") as ViewName;
-      await renderQueue(main, me, view, new URLSearchParams(query));
+    // Each route draws into a main of its own: a page still loading when the agent
+    // moved on finishes into the one it was given, off screen, never over the newer page.
+    const fresh = el("main", { id: "main", tabindex: "-1" });
+    main.replaceWith(fresh);
+    main = fresh;
+    try {
+      if (parts[0] === "ticket" && parts[1]) {
+        await renderTicket(main, me, decodeURIComponent(parts[1]));
+      } else if (parts[0] === "canned") {
+        await renderCanned(main, me);
+      } else if (parts[0] === "admin" && parts[1] === "categories") {
+        await renderAdminCategories(main);
+      } else if (parts[0] === "admin" && parts[1] === "policies") {
+        await renderAdminPolicies(main);
+      } else if (parts[0] === "admin" && parts[1] === "agents") {
+        await renderAdminAgents(main);
+      } else if (parts[0] === "reports") {
+        await renderReports(main, me, new URLSearchParams(query));
+      } else if (parts[0] === "faq") {
+        await renderFaq(main, me, new URLSearchParams(query));
+      } else {
+        const view = (VIEWS.some((v) => v.name === current) ? current : "unassigned") as ViewName;
+        await renderQueue(main, me, view, new URLSearchParams(query));
+      }
+    } catch (e) {
+      // A page that could not load says so, instead of staying blank.
+      fresh.append(el("p", { class: "notice error", role: "alert", text: e instanceof Error ? e.message : "This page could not be loaded." }));
     }
   };
   window.onhashchange = () => void route();

@@ -12,52 +12,70 @@ export const VIEWS: { name: ViewName; label: string }[] = [
   { name: "all", label: "All my categories" },
 ];
 
+/**
+ * The side navigation. Built once, then updated in place: the poll redraws it every
+ * few seconds, and replacing a link between the mouse going down and up on it
+ * would swallow the click (the browser fires none when the two land on different
+ * elements).
+ */
 export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, current: string): void {
-  clear(nav);
+  if (!nav.firstChild) buildNav(nav, me);
+  for (const link of nav.querySelectorAll<HTMLAnchorElement>("a[data-page]")) {
+    if (link.dataset.page === current) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+  for (const v of VIEWS) {
+    const link = nav.querySelector<HTMLAnchorElement>(`a[data-view="${v.name}"]`);
+    const count = counts ? counts.views[v.name] : null;
+    let badge = link?.querySelector<HTMLElement>(".count") ?? null;
+    if (count === null) {
+      badge?.remove();
+      continue;
+    }
+    if (!badge) {
+      badge = el("span", { class: "count" });
+      link?.append(badge);
+    }
+    badge.textContent = String(count);
+    badge.setAttribute("aria-label", `${count} tickets`);
+  }
+  nav.querySelector("table.category-counts")?.remove();
+  if (counts) nav.append(categoryCounts(counts));
+}
+
+function buildNav(nav: HTMLElement, me: Me): void {
   const list = el("ul", { class: "views" });
   for (const v of VIEWS) {
-    const count = counts ? counts.views[v.name] : null;
-    const link = el(
-      "a",
-      { href: `#/view/${v.name}`, "aria-current": current === v.name ? "page" : undefined, "data-view": v.name },
-      el("span", { text: v.label }),
-      count === null ? null : el("span", { class: "count", text: String(count), "aria-label": `${count} tickets` }),
-    );
-    list.append(el("li", {}, link));
+    list.append(el("li", {}, el("a", { href: `#/view/${v.name}`, "data-view": v.name, "data-page": v.name }, el("span", { text: v.label }))));
   }
-  const library = el(
-    "ul",
-    { class: "views" },
-    el("li", {}, el("a", { href: "#/canned", "aria-current": current === "canned" ? "page" : undefined, text: "Canned replies" })),
-    el("li", {}, el("a", { href: "#/faq", "aria-current": current === "faq" ? "page" : undefined, text: "FAQ" })),
-  );
-  if (me.agent.role !== "agent") {
-    library.append(el("li", {}, el("a", { href: "#/reports", "aria-current": current === "reports" ? "page" : undefined, text: "Reports" })));
-  }
+  const page = (href: string, name: string, text: string) => el("li", {}, el("a", { href, "data-page": name, text }));
+  const library = el("ul", { class: "views" }, page("#/canned", "canned", "Canned replies"), page("#/faq", "faq", "FAQ"));
+  if (me.agent.role !== "agent") library.append(page("#/reports", "reports", "Reports"));
   if (me.agent.role === "admin") {
     library.append(
-      el("li", {}, el("a", { href: "#/admin/categories", "aria-current": current === "categories" ? "page" : undefined, text: "Categories (admin)" })),
-      el("li", {}, el("a", { href: "#/admin/agents", "aria-current": current === "agents" ? "page" : undefined, text: "Agents (admin)" })),
-      el("li", {}, el("a", { href: "#/admin/policies", "aria-current": current === "policies" ? "page" : undefined, text: "SLA policies (admin)" })),
+      page("#/admin/categories", "categories", "Categories (admin)"),
+      page("#/admin/agents", "agents", "Agents (admin)"),
+      page("#/admin/policies", "policies", "SLA policies (admin)"),
     );
   }
   nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);
-  if (counts) {
-    const table = el(
-      "table",
-      { class: "category-counts" },
-      el("caption", { text: "Awaiting a response" }),
-      el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Category" }), el("th", { scope: "col", text: "New" }), el("th", { scope: "col", text: "Open" }))),
+}
+
+function categoryCounts(counts: Counts): HTMLElement {
+  const table = el(
+    "table",
+    { class: "category-counts" },
+    el("caption", { text: "Awaiting a response" }),
+    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Category" }), el("th", { scope: "col", text: "New" }), el("th", { scope: "col", text: "Open" }))),
+  );
+  const body = el("tbody");
+  for (const c of counts.categories) {
+    body.append(
+      el("tr", { "data-category": c.id }, el("th", { scope: "row", text: c.name }), el("td", { text: String(c.new) }), el("td", { text: String(c.open) })),
     );
-    const body = el("tbody");
-    for (const c of counts.categories) {
-      body.append(
-        el("tr", { "data-category": c.id }, el("th", { scope: "row", text: c.name }), el("td", { text: String(c.new) }), el("td", { text: String(c.open) })),
-      );
-    }
-    table.append(body);
-    nav.append(table);
   }
+  table.append(body);
+  return table;
 }
 
 function select(label: string, name: string, options: [string, string][], value: string): HTMLElement {

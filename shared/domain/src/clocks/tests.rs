@@ -366,3 +366,31 @@ fn a_quiet_spell_left_behind_by_a_bypassed_change_leaves_the_wake_index() {
         "so the run rewrites the entry"
     );
 }
+
+#[test]
+fn a_promise_is_broken_at_its_due_instant_not_a_nanosecond_before() {
+    let ns = Duration::nanoseconds(1);
+    let rules = rules();
+    // Opened mid-second, in opening hours: its promise is still a whole second.
+    let t = ticket(utc("2026-11-23T10:00:00.987654321Z"));
+    let spell = t.sla.response.unwrap().spell.unwrap();
+    assert_eq!(t.due_at, Some(utc("2026-11-23T12:00:00Z")));
+    let stage_at = |now| due_steps(&t, &rules, now).1.response.unwrap().stage;
+    for (at, stage) in [
+        (spell.warn_at, Stage::Warned),
+        (spell.due_at, Stage::Breached),
+        (spell.escalate_at, Stage::Escalated),
+    ] {
+        assert_eq!(stage_at(at), stage, "at {at}");
+        assert!(stage_at(at - ns) < stage, "a nanosecond before {at}");
+    }
+    assert!(reached(spell.due_at, spell.due_at));
+    assert!(!reached(spell.due_at, spell.due_at - ns));
+
+    // The quiet-ticket timers keep the same rule: reminded three days on, not before.
+    let waiting = asked(&t, utc("2026-11-23T11:00:00Z"));
+    let remind = utc("2026-11-26T11:00:00Z");
+    assert_eq!(waiting.sla.wake_at, Some(remind));
+    assert_eq!(due_steps(&waiting, &rules, remind).0, vec![Step::Remind]);
+    assert!(due_steps(&waiting, &rules, remind - ns).0.is_empty());
+}
