@@ -187,17 +187,29 @@ struct Delivered {
 }
 
 /// `POST /dev/inbound` with a raw message as the body.
-pub async fn deliver_inbound(State(dev): State<Arc<DevState>>, body: Bytes) -> Response {
-    if body.is_empty() {
-        return ApiError::bad_field("body", "is empty: send the raw message").into_response();
-    }
-    if body.len() > MAX_INBOUND {
-        return ApiError::new(
+/// Takes what inbound-mail takes (40 MB); every refusal is the API's JSON error.
+pub async fn deliver_inbound(
+    State(dev): State<Arc<DevState>>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Response {
+    let too_large = || {
+        ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
             "SES does not accept messages over 40 MB.",
         )
-        .into_response();
+        .into_response()
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return too_large(),
+        Err(e) => return ApiError::bad_field("body", e.body_text()).into_response(),
+    };
+    if body.is_empty() {
+        return ApiError::bad_field("body", "is empty: send the raw message").into_response();
+    }
+    if body.len() > MAX_INBOUND {
+        return too_large();
     }
     // The browser form sends `raw=<message>` as text/plain.
     let raw = body

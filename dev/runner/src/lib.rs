@@ -92,7 +92,12 @@ pub fn http_app(
     let dev_routes = Router::new()
         .route("/dev/mail", get(dev::mail_page))
         .route("/dev/mail.json", get(dev::mail_json))
-        .route("/dev/inbound", post(dev::deliver_inbound))
+        // axum's default limit (2 MB) would refuse mail the function accepts.
+        .route(
+            "/dev/inbound",
+            post(dev::deliver_inbound)
+                .layer(axum::extract::DefaultBodyLimit::max(dev::MAX_INBOUND + 1)),
+        )
         .route("/dev/tick", post(dev::tick))
         .with_state(dev);
     Router::new()

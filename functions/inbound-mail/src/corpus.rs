@@ -253,6 +253,48 @@ async fn the_same_stored_mail_delivered_twice_is_one_message() {
     );
 }
 
+/// The sender's server (or SES) delivering the same mail again stores it under a
+/// new SES id, with transport headers of its own: still one ticket, one
+/// confirmation, one message per reply. The same sender reusing a Message-ID for
+/// a mail that says something else is not a duplicate.
+#[tokio::test]
+async fn the_same_mail_delivered_again_under_a_new_ses_id_is_one_ticket_and_one_message() {
+    let h = MailHarness::new().await;
+    let raw = corpus("plain.eml", "", "");
+    let Ok(Received::Created(r)) = h.deliver("ses-first-try", &raw).await else {
+        panic!()
+    };
+    let mut again = b"Received: from mx2.example.org by inbound-smtp (retry)\r\n".to_vec();
+    again.extend_from_slice(&raw);
+    assert_eq!(
+        h.deliver("ses-second-try", &again).await,
+        Ok(Received::AlreadyHandled)
+    );
+    assert_eq!(thread(&h, &r).await.messages.len(), 1);
+    assert_eq!(h.queue.jobs().len(), 1, "one confirmation");
+
+    let reply = corpus("reply-gmail.eml", r.as_str(), "plain-1@mail.example.org");
+    assert!(matches!(
+        h.deliver("ses-reply-1", &reply).await,
+        Ok(Received::Appended(..))
+    ));
+    assert_eq!(
+        h.deliver("ses-reply-2", &reply).await,
+        Ok(Received::AlreadyHandled)
+    );
+    assert_eq!(thread(&h, &r).await.messages.len(), 2);
+
+    // Same Message-ID, same sender, other words: a mail of its own.
+    let text = String::from_utf8(raw).unwrap();
+    let other = text.replace("Subject: ", "Subject: Also: ");
+    assert_ne!(other, text);
+    assert!(matches!(
+        h.deliver("ses-reused-id", other.as_bytes()).await,
+        Ok(Received::Created(_))
+    ));
+    assert_eq!(h.queue.jobs().len(), 2);
+}
+
 #[tokio::test]
 async fn replies_from_every_client_thread_and_keep_only_the_new_text() {
     let cases = [

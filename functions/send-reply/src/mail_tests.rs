@@ -437,7 +437,11 @@ async fn a_hard_bounce_stops_mail_to_the_address_and_tells_the_agents() {
 async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
     let h = MailHarness::new().await;
     let duplicate = ticket_from_mail(&h).await;
-    let kept = match h.deliver("ses-second", &corpus("plain.eml", "", "")).await {
+    // Ann writes again about the same thing (a second mail, not a redelivery).
+    let again = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .replace("plain-1@", "plain-2@");
+    let kept = match h.deliver("ses-second", again.as_bytes()).await {
         Ok(Received::Created(r)) => r,
         other => panic!("{other:?}"),
     };
@@ -729,4 +733,47 @@ async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry
         Ok(Delivery::AlreadySent)
     ));
     assert_eq!(h.mailer.sent().len(), 1);
+}
+
+/// The process died after claiming the confirmation and before calling SES; every
+/// redelivery inside the lease answered "in flight" until the queue gave up on the
+/// job (the DLQ). The schedule's sweep finds the item once the lease is over, and
+/// the customer gets the confirmation once.
+#[tokio::test]
+async fn a_job_whose_sender_died_before_ses_is_swept_back_after_the_queue_gave_up() {
+    use helpdesk_domain::outbound::{Claimed, OutboxClaim, resend_unsent};
+    let h = MailHarness::new().await;
+    ticket_from_mail(&h).await;
+    let job = h.queue.jobs().remove(0);
+    let now = h.clock_now();
+    let claim = OutboxClaim {
+        job: job.clone(),
+        now,
+        lease_until: now + h.mail_settings.lease,
+        cap: None,
+        tokens: vec![],
+    };
+    assert_eq!(h.store.claim_outbox(&claim).await.unwrap(), Claimed::Go);
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Err(DeliveryError::Retry(_))
+    ));
+    let grace = chrono::Duration::minutes(10);
+    let sweep = |at| resend_unsent(h.store.as_ref(), &h.queue, at, grace, 100);
+    // While the lease (and then the grace) runs, the sweep leaves it to the queue.
+    assert_eq!(sweep(now + h.mail_settings.lease).await.unwrap().resent, 0);
+
+    h.clock
+        .advance(h.mail_settings.lease + grace + chrono::Duration::minutes(1));
+    assert_eq!(sweep(h.clock_now()).await.unwrap().resent, 1);
+    let again = h.queue.jobs().pop().unwrap();
+    assert_eq!(again, job);
+    assert!(matches!(
+        h.postman().deliver(&again).await,
+        Ok(Delivery::Sent { .. })
+    ));
+    assert_eq!(h.mailer.sent().len(), 1);
+    // Settled: the next sweep has nothing to put back.
+    h.clock.advance(chrono::Duration::hours(1));
+    assert_eq!(sweep(h.clock_now()).await.unwrap().resent, 0);
 }

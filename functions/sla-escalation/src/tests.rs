@@ -300,18 +300,86 @@ async fn mail_whose_queue_message_was_lost_is_queued_again_until_claimed() {
     ));
     assert_eq!(tick(22).await.failed, 1);
     assert_eq!(tick(23).await.resent, 1);
-    // send-reply claims it: never resent again.
+    // send-reply claims it: left alone while the claim's lease (and the grace) runs,
     let now = clock.now() + Duration::minutes(24);
     store
         .claim_outbox(&OutboxClaim {
             job: job.clone(),
             now,
-            lease_until: now + Duration::minutes(5),
+            lease_until: now + Duration::minutes(2),
             cap: None,
             tokens: vec![],
         })
         .await
         .unwrap();
+    assert_eq!(tick(35).await.resent, 0);
+    assert_eq!(queue.jobs().len(), 2);
+    // and once it is sent, never resent again.
+    store
+        .finish_outbox(
+            &job,
+            helpdesk_domain::outbound::OutboxFinish::Sent {
+                provider_id: "ses-1".into(),
+                message_ids: vec![],
+                ticket: None,
+            },
+            now + Duration::minutes(1),
+        )
+        .await
+        .unwrap();
     assert_eq!(tick(60).await.resent, 0);
     assert_eq!(queue.jobs().len(), 2);
+}
+
+/// The sender died holding the claim (before SES) and the queue gave up on the
+/// job: once the lease and the grace are over, the run puts it back.
+#[tokio::test]
+async fn mail_whose_sender_died_holding_the_claim_is_queued_again_after_its_lease() {
+    use helpdesk_domain::outbound::OutboxClaim;
+    use helpdesk_domain::ports::MailStore;
+    let store = Arc::new(InMemoryStore::default());
+    store.put_category(&category("billing", 1)).await.unwrap();
+    let clock = Arc::new(FixedClock::monday_morning());
+    let ids = SequentialIds::new();
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
+    new.outbox = vec![job.clone()];
+    store.create_ticket(new).await.unwrap();
+    let claimed = store
+        .claim_outbox(&OutboxClaim {
+            job: job.clone(),
+            now: clock.now(),
+            lease_until: clock.now() + Duration::minutes(2),
+            cap: None,
+            tokens: vec![],
+        })
+        .await
+        .unwrap();
+    assert_eq!(claimed, helpdesk_domain::outbound::Claimed::Go);
+    let queue = Arc::new(RecordingQueue::default());
+    let deps = Deps {
+        tickets: store.clone(),
+        catalog: store.clone(),
+        outbound: queue.clone(),
+        clock: clock.clone(),
+        ids: Arc::new(SequentialIds::new()),
+        self_test: None,
+    };
+    let event = |minutes: i64| {
+        serde_json::from_value(serde_json::json!({
+            "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": "1", "time": (clock.now() + Duration::minutes(minutes)).to_rfc3339(),
+            "region": "us-east-1", "resources": [], "detail": {}
+        }))
+        .unwrap()
+    };
+    assert_eq!(
+        handle(&deps, event(11)).await.unwrap().unsent_mail.resent,
+        0
+    );
+    assert_eq!(
+        handle(&deps, event(13)).await.unwrap().unsent_mail.resent,
+        1
+    );
+    assert_eq!(queue.jobs(), vec![job]);
 }

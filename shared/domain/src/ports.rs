@@ -105,16 +105,18 @@ pub trait TicketStore: Send + Sync {
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
 
-    /// Outbox items still `queued` since before `queued_before`, oldest first:
-    /// their queue message was lost (or send-reply is down). The sparse unsent
-    /// index, never a scan.
+    /// Unsettled outbox items waiting since before `queued_before`, oldest first:
+    /// `queued` ones whose queue message was lost (or send-reply is down), and
+    /// `sending` ones whose lease ended then (their sender died, and the queue
+    /// message may be in the DLQ). The sparse unsent index, never a scan.
     async fn unsent_outbox(
         &self,
         queued_before: DateTime<Utc>,
         limit: u16,
     ) -> Result<Vec<OutboundJob>, StoreError>;
 
-    /// A still-queued item was put on the queue again at `at`: it waits from then.
+    /// An item still queued, or sending with its lease over, was put on the queue
+    /// again at `at`: it waits from then. Anything else is left as it is.
     async fn outbox_requeued(&self, job: &OutboundJob, at: DateTime<Utc>)
     -> Result<(), StoreError>;
 

@@ -7,7 +7,7 @@ use crate::{FixedClock, SequentialIds};
 use chrono::Duration;
 use helpdesk_domain::catalog::Role;
 use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
-use helpdesk_domain::outbound::OutboxState;
+use helpdesk_domain::outbound::{Claimed, OutboxFinish, OutboxState};
 use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
 use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
@@ -51,7 +51,7 @@ macro_rules! store_contract {
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
             a_probe_is_settled_once,
-            unsent_mail_is_found_until_it_is_claimed,
+            unsent_mail_is_found_until_it_is_settled,
             faq_reads_are_counted_per_entry_over_any_period,
             standalone_rate_limits_count_all_or_nothing,
             sla_policies_round_trip,
@@ -662,7 +662,7 @@ pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
     assert_eq!(stores.tickets.outbox_item(&ids.outbox_id()).await, Ok(None));
 }
 
-pub async fn unsent_mail_is_found_until_it_is_claimed(stores: &Stores) {
+pub async fn unsent_mail_is_found_until_it_is_settled(stores: &Stores) {
     let (clock, ids) = setup();
     let t0 = clock.now();
     let mut jobs = Vec::new();
@@ -700,25 +700,69 @@ pub async fn unsent_mail_is_found_until_it_is_claimed(stores: &Stores) {
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(unsent(t0 + Duration::minutes(15), 10).await, jobs[1..]);
-    // Claimed by send-reply: out of the index for good.
-    let claim = helpdesk_domain::outbound::OutboxClaim {
+    // Claimed by send-reply: out of sight while its lease runs (until +21).
+    let claim = |now, lease_until| helpdesk_domain::outbound::OutboxClaim {
         job: jobs[1].clone(),
-        now: t0 + Duration::minutes(16),
-        lease_until: t0 + Duration::minutes(21),
+        now,
+        lease_until,
         cap: None,
         tokens: vec![],
     };
-    stores
+    let claimed = stores
         .mail
-        .claim_outbox(&claim)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        .claim_outbox(&claim(
+            t0 + Duration::minutes(16),
+            t0 + Duration::minutes(21),
+        ))
+        .await;
+    assert_eq!(claimed, Ok(Claimed::Go));
+    assert_eq!(unsent(t0 + Duration::minutes(21), 10).await, jobs[..1]);
+    // A sweep during the lease leaves it where it is.
     stores
         .tickets
         .outbox_requeued(&jobs[1], t0 + Duration::minutes(17))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(unsent(t0 + Duration::hours(2), 10).await, jobs[..1]);
+    assert_eq!(unsent(t0 + Duration::minutes(21), 10).await, jobs[..1]);
+    // The sender died holding the claim: once the lease is over the sweep finds it,
+    // and putting it on the queue again makes it wait from then.
+    assert_eq!(unsent(t0 + Duration::hours(2), 10).await, jobs);
+    stores
+        .tickets
+        .outbox_requeued(&jobs[1], t0 + Duration::minutes(30))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::minutes(25), 10).await, jobs[..1]);
+    // Sent, or skipped: out of the index for good.
+    let again = stores
+        .mail
+        .claim_outbox(&claim(
+            t0 + Duration::minutes(31),
+            t0 + Duration::minutes(33),
+        ))
+        .await;
+    assert_eq!(again, Ok(Claimed::Go));
+    let sent = OutboxFinish::Sent {
+        provider_id: "ses-9".into(),
+        message_ids: vec![],
+        ticket: None,
+    };
+    let at = t0 + Duration::minutes(32);
+    stores
+        .mail
+        .finish_outbox(&jobs[1], sent, at)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let skipped = OutboxFinish::Skipped {
+        reason: "do not email".into(),
+    };
+    assert_eq!(unsent(t0 + Duration::hours(3), 10).await, jobs[..1]);
+    stores
+        .mail
+        .finish_outbox(&jobs[0], skipped, at)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(unsent(t0 + Duration::hours(3), 10).await.is_empty());
 }
 
 pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores) {

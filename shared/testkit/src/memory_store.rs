@@ -440,8 +440,16 @@ impl TicketStore for InMemoryStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut s = self.state();
-        if let Some(queued_at) = s.unsent.get_mut(&job.outbox_id) {
-            *queued_at = at;
+        let id = &job.outbox_id;
+        let settled = match s.outbox.get(id).map(|(_, state)| *state) {
+            Some(OutboxState::Queued) => false,
+            Some(OutboxState::Sending) => s.outbox_lease.get(id).is_none_or(|l| *l >= at),
+            _ => true,
+        };
+        if let Some(waiting_since) = s.unsent.get_mut(id)
+            && !settled
+        {
+            *waiting_since = at;
         }
         Ok(())
     }
@@ -694,7 +702,8 @@ impl MailStore for InMemoryStore {
             .get(id)
             .map(|(job, _)| job.clone())
             .unwrap_or_else(|| claim.job.clone());
-        s.unsent.remove(id);
+        // In the unsent index at the lease's end: a sender that dies is swept.
+        s.unsent.insert(id.clone(), claim.lease_until);
         s.outbox.insert(id.clone(), (job, OutboxState::Sending));
         s.outbox_lease.insert(id.clone(), claim.lease_until);
         for (ticket, token) in &claim.tokens {
@@ -710,7 +719,7 @@ impl MailStore for InMemoryStore {
         &self,
         job: &OutboundJob,
         finish: OutboxFinish,
-        _at: DateTime<Utc>,
+        at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut s = self.state();
         let id = &job.outbox_id;
@@ -760,6 +769,11 @@ impl MailStore for InMemoryStore {
             .unwrap_or_else(|| job.clone());
         s.outbox.insert(id.clone(), (stored, to));
         s.outbox_lease.remove(id);
+        if to == OutboxState::Queued {
+            s.unsent.insert(id.clone(), at);
+        } else {
+            s.unsent.remove(id);
+        }
         if let Some(reason) = reason {
             s.outbox_reason.insert(id.clone(), reason);
         }

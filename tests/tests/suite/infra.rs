@@ -399,3 +399,48 @@ async fn the_first_admin_record_of_the_deploy_guide_signs_in_as_an_admin() {
         .unwrap_or_else(|| panic!("the store does not read the guide's record"));
     assert_eq!(admin.role, helpdesk_domain::catalog::Role::Admin);
 }
+
+/// send-reply's claim on an outbox item outlives any run of the function (a live
+/// sender is never overtaken) and ends before the outbound queue gives up on the
+/// job (a redelivery after the lease takes over a dead sender's claim instead of
+/// the job landing in the DLQ with the item stuck in `sending`).
+#[test]
+fn the_send_lease_outlives_send_reply_and_ends_before_the_queue_gives_up() {
+    let t = template();
+    let res = testkit::local::resources();
+    let seconds = |v: &Value, what: &str| {
+        v.as_u64()
+            .unwrap_or_else(|| panic!("{what} is not a number of seconds: {v:?}"))
+    };
+    let lease = helpdesk_domain::mail::postman::SEND_LEASE_SECONDS.unsigned_abs();
+    let function = &t["Resources"]["SendReplyFunction"]["Properties"]["Timeout"];
+    let timeout = if function.is_null() {
+        seconds(&t["Globals"]["Function"]["Timeout"], "Globals timeout")
+    } else {
+        seconds(function, "SendReplyFunction timeout")
+    };
+    let queue = &t["Resources"]["OutboundQueue"]["Properties"];
+    let visibility = seconds(&queue["VisibilityTimeout"], "VisibilityTimeout");
+    let receives = seconds(
+        &queue["RedrivePolicy"]["maxReceiveCount"],
+        "maxReceiveCount",
+    );
+    let spec = &res.queues["outbound"];
+    assert_eq!(
+        (visibility, receives),
+        (
+            u64::from(spec.visibility_timeout),
+            u64::from(spec.max_receive_count)
+        ),
+        "the local stack's outbound queue is the deployed one"
+    );
+    assert!(
+        timeout < lease,
+        "lease {lease} s ≤ send-reply timeout {timeout} s"
+    );
+    let last_receive = visibility * receives.saturating_sub(1);
+    assert!(
+        lease < last_receive,
+        "lease {lease} s ends after the last receive ({visibility} s × ({receives} − 1))"
+    );
+}

@@ -294,6 +294,22 @@ async fn empty_inbound_mail_is_refused_with_the_field_named() {
 }
 
 #[tokio::test]
+async fn inbound_mail_up_to_what_the_function_takes_is_delivered_and_more_is_refused_as_json() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    // Over axum's default 2 MB body limit, well under SES's 40 MB.
+    let mut raw =
+        b"From: ann@example.org\r\nTo: support@helpdesk.test\r\nSubject: big\r\n\r\n".to_vec();
+    raw.resize(raw.len() + 3 * 1024 * 1024, b'x');
+    let (status, body) = request("POST", &format!("{base}/dev/inbound"), &raw).await;
+    assert_eq!(status, 202, "{body}");
+    let over = vec![b'x'; 40 * 1024 * 1024 + 1];
+    let (status, body) = request("POST", &format!("{base}/dev/inbound"), &over).await;
+    assert_eq!(status, 413);
+    assert_eq!(json(&body)["error"]["code"], "too_large", "{body}");
+}
+
+#[tokio::test]
 async fn the_schedule_tick_reports_what_the_run_did() {
     let env = LocalEnv::fresh().await;
     let (base, _runner) = serve(&env).await;

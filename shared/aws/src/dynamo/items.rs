@@ -125,7 +125,8 @@ pub struct OutboxItem {
     /// The id SES gave the sent mail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider_id: Option<String>,
-    /// In the unsent index while queued (removed by the claim).
+    /// In the unsent index until it is sent, failed or skipped (a claim moves it to
+    /// its lease's end, so a sender that died is swept too).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gsi6pk: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -101,7 +101,8 @@ pub fn token_sk(hash: &helpdesk_domain::token::TokenHash) -> String {
     format!("{TOKEN_SK_PREFIX}{}", hash.as_str())
 }
 
-/// Where a queued outbox item sits in the unsent index.
+/// Where an unsettled outbox item sits in the unsent index: a queued one at the
+/// time it was queued, a `sending` one at the end of its lease.
 pub fn unsent_sk(at: DateTime<Utc>, id: &helpdesk_domain::OutboxId) -> String {
     format!("{}#{}", sortable(at), id.as_str())
 }

@@ -106,13 +106,20 @@ impl MailStore for DynamoStore {
         let mut writes = vec![self.outbox_update(
             &claim.job,
             claim.now,
-            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease ADD attempts :one REMOVE gsi6pk, gsi6sk",
+            // The item stays in the unsent index, at the lease's end: if this sender
+            // dies before it settles the item, the sweep finds it once the lease is over.
+            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease, gsi6pk = :unsent, gsi6sk = :lease_sk ADD attempts :one",
             "attribute_not_exists(pk) OR #st = :queued OR (#st = :sending AND lease_until < :now)",
             vec![
                 (":sending", state_value(OutboxState::Sending)?),
                 (":queued", state_value(OutboxState::Queued)?),
                 (":job", Self::job_value(&claim.job)?),
                 (":lease", n(claim.lease_until.timestamp())),
+                (":unsent", s(keys::UNSENT_PARTITION)),
+                (
+                    ":lease_sk",
+                    s(keys::unsent_sk(claim.lease_until, &claim.job.outbox_id)),
+                ),
                 (":now", n(claim.now.timestamp())),
                 (":one", n(1)),
             ],
@@ -176,7 +183,7 @@ impl MailStore for DynamoStore {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, provider_id = :pid REMOVE lease_until",
+                    "SET #st = :to, provider_id = :pid REMOVE lease_until, gsi6pk, gsi6sk",
                     "#st = :sending",
                     vec![
                         sending,
@@ -200,18 +207,24 @@ impl MailStore for DynamoStore {
                     }
                 }
             }
+            // Back in the unsent index as of now, like a freshly queued item.
             OutboxFinish::Released => writes.push(self.outbox_update(
                 job,
                 at,
-                "SET #st = :to REMOVE lease_until",
+                "SET #st = :to, gsi6pk = :unsent, gsi6sk = :sk REMOVE lease_until",
                 "#st = :sending",
-                vec![sending, (":to", state_value(OutboxState::Queued)?)],
+                vec![
+                    sending,
+                    (":to", state_value(OutboxState::Queued)?),
+                    (":unsent", s(keys::UNSENT_PARTITION)),
+                    (":sk", s(keys::unsent_sk(at, &job.outbox_id))),
+                ],
             )?),
             OutboxFinish::Failed { reason, note } => {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, reason = :why REMOVE lease_until",
+                    "SET #st = :to, reason = :why REMOVE lease_until, gsi6pk, gsi6sk",
                     "#st = :sending",
                     vec![
                         sending,
@@ -231,7 +244,7 @@ impl MailStore for DynamoStore {
             OutboxFinish::Skipped { reason } => writes.push(self.outbox_update(
                 job,
                 at,
-                "SET #st = :to, reason = :why, job = if_not_exists(job, :job)",
+                "SET #st = :to, reason = :why, job = if_not_exists(job, :job) REMOVE gsi6pk, gsi6sk",
                 "attribute_not_exists(pk) OR #st = :queued",
                 vec![
                     (":to", state_value(OutboxState::Skipped)?),

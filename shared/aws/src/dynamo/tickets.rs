@@ -612,11 +612,15 @@ impl TicketStore for DynamoStore {
             .key("pk", s(keys::outbox_pk(&job.outbox_id)))
             .key("sk", s(keys::OUTBOX_SK))
             .update_expression("SET gsi6sk = :sk")
-            // Claimed meanwhile: it left the index and must not come back.
-            .condition_expression("#st = :queued AND attribute_exists(gsi6pk)")
+            // Settled or claimed afresh meanwhile: left alone (a live lease keeps its place).
+            .condition_expression(
+                "attribute_exists(gsi6pk) AND (#st = :queued OR (#st = :sending AND lease_until < :now))",
+            )
             .expression_attribute_names("#st", "state")
             .expression_attribute_values(":sk", s(keys::unsent_sk(at, &job.outbox_id)))
             .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":now", n(at.timestamp()))
             .send()
             .await;
         match result.map_err(sdk_error) {

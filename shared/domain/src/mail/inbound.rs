@@ -101,6 +101,41 @@ pub struct InboundMail {
 }
 
 impl InboundMail {
+    /// What makes two deliveries one mail: its Message-ID (normalized), its
+    /// sender, and a digest of what it says (subject, the references it answers,
+    /// text, HTML, every attachment's name, type and bytes). A sender's server, or
+    /// SES, delivering the same mail again gives the same key, whatever transport
+    /// headers it added; a client that reuses a Message-ID for a different mail
+    /// gives another key, so that mail is never dropped as a duplicate. A mail
+    /// without a Message-ID is keyed by the rest alone.
+    pub fn dedupe_key(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut digest = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            digest.update((bytes.len() as u64).to_be_bytes());
+            digest.update(bytes);
+        };
+        let id = self
+            .message_id
+            .as_deref()
+            .and_then(crate::store::normalize_message_id)
+            .unwrap_or_default();
+        field(id.as_bytes());
+        field(self.from.key().as_bytes());
+        field(self.subject.as_str().as_bytes());
+        for id in self.in_reply_to.iter().chain(&self.references) {
+            field(id.as_bytes());
+        }
+        field(self.text.as_bytes());
+        field(self.html.as_deref().unwrap_or_default().as_bytes());
+        for a in &self.attachments {
+            field(a.filename.as_bytes());
+            field(a.content_type.as_bytes());
+            field(&a.bytes);
+        }
+        hex::encode(digest.finalize())
+    }
+
     /// Threading candidates, most specific first: In-Reply-To, then References
     /// newest first.
     pub fn referenced_ids(&self) -> Vec<String> {

@@ -28,8 +28,8 @@ pub struct InboxSettings {
     /// Our mail domain: where reply tokens and thread ids live.
     pub mail_domain: String,
     pub limits: MailLimits,
-    /// How long a delivered mail's SES id is remembered (longer than SQS keeps
-    /// a message).
+    /// How long a delivered mail is remembered, to recognise it delivered again
+    /// (longer than SQS keeps a message and a sending server retries).
     pub dedupe_ttl: Duration,
 }
 
@@ -149,6 +149,9 @@ impl Inbox<'_> {
         };
         drop(raw);
         let sender = Some(mail.from.as_str().to_owned());
+        // Taken before threading may forget a reused Message-ID: a second delivery
+        // of this mail must find the first one's key.
+        let dedupe_key = format!("inbound-mail:{}", mail.dedupe_key());
         if let Some(kind) = mail.verdicts.failed() {
             let reason = if kind == "virus" {
                 QuarantineReason::Virus
@@ -189,8 +192,11 @@ impl Inbox<'_> {
                 .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason)
                 .await;
         }
+        // One key for every delivery of the same mail (the same stored object
+        // again, or the sender's server or SES delivering it twice): one ticket
+        // or message, one confirmation.
         let dedupe = IdempotencyClaim {
-            key: format!("inbound:{ses_id}"),
+            key: dedupe_key,
             fingerprint: "mail".into(),
             expires_at: now + self.settings.dedupe_ttl,
         };

@@ -14,6 +14,9 @@ use crate::store::{RateLimitClaim, StoreError, TicketThread, TrackingToken};
 use crate::ticket::{Status, Ticket};
 use chrono::Duration;
 
+/// The default claim lease (see [`MailSettings::lease`]).
+pub const SEND_LEASE_SECONDS: i64 = 120;
+
 #[derive(Debug, Clone)]
 pub struct MailSettings {
     /// The From address, e.g. `support@help.example.com`; replies come back to it
@@ -24,7 +27,11 @@ pub struct MailSettings {
     pub link_ttl: Duration,
     /// Automatic mail per recipient per window (loop and flood guard).
     pub auto_cap: (u32, Duration),
-    /// How long a claim holds before another delivery may take over.
+    /// How long a claim holds before another delivery may take over. Longer than
+    /// send-reply may run (its timeout), so a live sender is never overtaken;
+    /// shorter than the outbound queue's visibility × (max receives − 1), so a
+    /// redelivery comes after it ends before the job could reach the DLQ. The
+    /// infra tests check both against the template.
     pub lease: Duration,
 }
 
@@ -35,7 +42,7 @@ impl MailSettings {
             brand,
             link_ttl: Duration::days(90),
             auto_cap: (10, Duration::hours(3)),
-            lease: Duration::minutes(5),
+            lease: Duration::seconds(SEND_LEASE_SECONDS),
         }
     }
 
