@@ -102,7 +102,8 @@ async fn attachments_inline_images_and_forwarded_mail_are_stored_as_files() {
     let a = &m.attachments[0];
     assert_eq!(
         (a.filename.as_str(), a.content_type.as_str()),
-        ("invoice 2026-03.pdf", "application/pdf")
+        // The same safe-name rule as uploads.
+        ("invoice_2026-03.pdf", "application/pdf")
     );
     assert!(a.key.starts_with("mail/ses-att/0-") && a.size > 20, "{a:?}");
     use helpdesk_domain::attachments::AttachmentStore;
@@ -359,7 +360,16 @@ async fn a_reply_reopens_a_ticket_waiting_on_the_customer() {
 #[tokio::test]
 async fn a_cc_d_colleague_threads_by_message_id_and_is_the_author() {
     let h = MailHarness::new().await;
-    let (r, _) = created(&h, "ses-first", "plain.eml").await;
+    // Ann's first mail copies Carl in: he is one of the ticket's people.
+    let first = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .replace(
+            "To: Support <support@helpdesk.test>\r\n",
+            "To: Support <support@helpdesk.test>\r\nCc: Carl Colleague <carl@example.org>\r\n",
+        );
+    let Ok(Received::Created(r)) = h.deliver("ses-first", first.as_bytes()).await else {
+        panic!()
+    };
     let raw = corpus("cc-reply.eml", r.as_str(), "plain-1@mail.example.org");
     assert_eq!(
         h.deliver("ses-cc", &raw).await,
@@ -370,6 +380,184 @@ async fn a_cc_d_colleague_threads_by_message_id_and_is_the_author() {
     assert!(
         matches!(m.author, helpdesk_domain::Author::Customer { ref email, .. } if email.as_str() == "carl@example.org")
     );
+}
+
+#[tokio::test]
+async fn a_colleague_ann_never_copied_in_gets_a_ticket_of_his_own() {
+    let h = MailHarness::new().await;
+    let (r, _) = created(&h, "ses-first", "plain.eml").await;
+    let raw = corpus("cc-reply.eml", r.as_str(), "plain-1@mail.example.org");
+    let Ok(Received::Created(carl)) = h.deliver("ses-cc", &raw).await else {
+        panic!()
+    };
+    assert_ne!(carl, r);
+    assert_eq!(thread(&h, &r).await.messages.len(), 1);
+}
+
+/// The forged-mail corpus (`tests/mail/`): what a stranger, another customer or
+/// a spoofer sends naming Ann's ticket never lands in it.
+mod forged {
+    use super::*;
+    use helpdesk_domain::EmailAddress;
+    use helpdesk_domain::ports::CatalogStore;
+
+    async fn ann_ticket(h: &MailHarness) -> TicketRef {
+        created(h, "ses-ann", "plain.eml").await.0
+    }
+
+    fn untouched(t: &TicketThread) {
+        assert_eq!(t.messages.len(), 1, "{:?}", t.messages);
+        assert!(
+            t.ticket.participants.is_empty(),
+            "{:?}",
+            t.ticket.participants
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stranger_answering_the_customer_s_message_id_opens_their_own_ticket() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        let raw = corpus("forged-in-reply-to.eml", "", "plain-1@mail.example.org");
+        let Ok(Received::Created(eve)) = h.deliver("ses-eve", &raw).await else {
+            panic!()
+        };
+        assert_ne!(eve, ann);
+        untouched(&thread(&h, &ann).await);
+        // Eve is on her own ticket only: her next mail naming Ann's (subject
+        // reference, our confirmation's id) opens another of her own.
+        let again = String::from_utf8(raw)
+            .unwrap()
+            .replace(
+                "Subject: Re: Router",
+                &format!("Subject: Re: [#{}] Router", ann.as_str()),
+            )
+            .replace("forged-1@", "forged-2@");
+        let Ok(Received::Created(third)) = h.deliver("ses-eve-2", again.as_bytes()).await else {
+            panic!()
+        };
+        assert!(third != ann && third != eve);
+        untouched(&thread(&h, &ann).await);
+    }
+
+    #[tokio::test]
+    async fn our_confirmation_s_message_id_from_a_stranger_does_not_thread_either() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        let sent = h.send_queued().await;
+        assert!(matches!(
+            sent[0].1,
+            Ok(helpdesk_domain::mail::postman::Delivery::Sent { .. })
+        ));
+        let ours =
+            helpdesk_domain::mail::postman::our_message_id(&sent[0].0.outbox_id, "helpdesk.test");
+        let raw = corpus("forged-in-reply-to.eml", "", &ours);
+        let Ok(Received::Created(eve)) = h.deliver("ses-eve", &raw).await else {
+            panic!()
+        };
+        assert_ne!(eve, ann);
+        untouched(&thread(&h, &ann).await);
+    }
+
+    #[tokio::test]
+    async fn another_customer_with_a_s_token_and_a_s_in_reply_to_is_refused_both_ways() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        let ann_address = EmailAddress::parse("ann@example.org").unwrap();
+        let reply_to = h
+            .keys
+            .reply_address(&h.mail_settings.from, &ann, &ann_address);
+        let raw = String::from_utf8(corpus(
+            "token-from-another-sender.eml",
+            ann.as_str(),
+            "plain-1@mail.example.org",
+        ))
+        .unwrap()
+        .replace("{REPLY_TO}", reply_to.as_str());
+        let Ok(Received::Created(bob)) = h.deliver("ses-bob", raw.as_bytes()).await else {
+            panic!()
+        };
+        assert_ne!(bob, ann);
+        untouched(&thread(&h, &ann).await);
+    }
+
+    #[tokio::test]
+    async fn mail_claiming_our_address_or_an_agent_s_is_quarantined_as_spoofed() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        h.store
+            .put_agent(&helpdesk_domain::catalog::Agent {
+                email: EmailAddress::parse("ana@shop.example").unwrap(),
+                ..testkit::fixtures::agent(
+                    "ana",
+                    helpdesk_domain::catalog::Role::Agent,
+                    &["support"],
+                )
+            })
+            .await
+            .unwrap();
+        for (ses, file) in [
+            ("ses-own", "from-our-address.eml"),
+            ("ses-agent", "from-an-agent.eml"),
+        ] {
+            let got = h.deliver(ses, &corpus(file, ann.as_str(), "")).await;
+            assert!(
+                matches!(got, Ok(Received::Quarantined(QuarantineReason::Spoofed(_)))),
+                "{file}: {got:?}"
+            );
+        }
+        untouched(&thread(&h, &ann).await);
+        assert_eq!(
+            h.queue.jobs().len(),
+            1,
+            "only Ann's confirmation: nothing answered"
+        );
+    }
+
+    #[tokio::test]
+    async fn attachment_names_and_subjects_cannot_pose_as_something_else() {
+        let h = MailHarness::new().await;
+        let (r, m) = created(&h, "ses-names", "attachment-name-tricks.eml").await;
+        let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
+        assert_eq!(names.len(), 2);
+        for name in &names {
+            assert!(
+                name.chars()
+                    .all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_')),
+                "{name}"
+            );
+        }
+        assert!(!names[0].ends_with(".html"), "{names:?}");
+        assert_eq!(names[1], "invoicefdp.exe", "the override mark is gone");
+        let header = helpdesk_domain::attachments::content_disposition(names[0]);
+        assert_eq!(header.matches('"').count(), 2, "{header}");
+        let t = thread(&h, &r).await;
+        assert_eq!(t.ticket.subject.as_str(), "Your invoice gnp.exe");
+        assert_eq!(t.ticket.requester.name.as_str(), "Ann elpmaxE");
+    }
+
+    #[tokio::test]
+    async fn the_customer_s_address_failing_dmarc_with_the_reference_is_quarantined() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        let got = h
+            .deliver(
+                "ses-spoof",
+                &corpus("spoofed-customer-dmarc-fail.eml", ann.as_str(), ""),
+            )
+            .await;
+        assert!(
+            matches!(got, Ok(Received::Quarantined(QuarantineReason::Spoofed(ref why))) if why.contains(ann.as_str())),
+            "{got:?}"
+        );
+        untouched(&thread(&h, &ann).await);
+        // The genuine Ann, authenticated, still threads by the same reference.
+        let genuine = corpus("reply-gmail.eml", ann.as_str(), "plain-1@mail.example.org");
+        assert!(matches!(
+            h.deliver("ses-ann-2", &genuine).await,
+            Ok(Received::Appended(ref r, _)) if *r == ann
+        ));
+    }
 }
 
 #[tokio::test]

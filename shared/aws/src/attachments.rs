@@ -103,8 +103,9 @@ impl AttachmentStore for S3AttachmentStore {
             .get_object()
             .bucket(&self.bucket)
             .key(key)
-            // The file name is already safe (see safe_filename); quoting keeps it one value.
-            .response_content_disposition(format!("attachment; filename=\"{filename}\""))
+            .response_content_disposition(helpdesk_domain::attachments::content_disposition(
+                filename,
+            ))
             .presigned(presigning(valid_for)?)
             .await
             .map_err(|e| {

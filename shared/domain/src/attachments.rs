@@ -37,6 +37,7 @@ pub fn safe_filename(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
+        .filter(|c| !crate::text::is_direction_mark(*c))
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
                 c
@@ -52,6 +53,27 @@ pub fn safe_filename(raw: &str) -> String {
     } else {
         trimmed.to_owned()
     }
+}
+
+/// The `Content-Disposition` of a download (RFC 6266): always an attachment, its
+/// name made safe again, an ASCII fallback in `filename` and the name itself,
+/// percent-encoded, in `filename*`. Nothing of the name can end the value.
+pub fn content_disposition(filename: &str) -> String {
+    use std::fmt::Write;
+    let safe = safe_filename(filename);
+    let fallback: String = safe
+        .chars()
+        .map(|c| if c.is_ascii() { c } else { '_' })
+        .collect();
+    let mut encoded = String::with_capacity(safe.len());
+    for b in safe.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_') {
+            encoded.push(char::from(b));
+        } else {
+            let _ = write!(encoded, "%{b:02X}");
+        }
+    }
+    format!("attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}")
 }
 
 impl UploadRequest {
@@ -217,6 +239,23 @@ pub async fn resolve(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn a_file_name_cannot_break_out_of_its_content_disposition() {
+        let evil = "invoice.pdf\"; filename*=UTF-8''invoice.html; x=\"";
+        let header = content_disposition(evil);
+        assert_eq!(header.matches('"').count(), 2, "{header}");
+        assert_eq!(header.matches("filename*=").count(), 1, "{header}");
+        assert_eq!(header.matches(';').count(), 2, "{header}");
+        assert!(!header.contains(".html;"), "{header}");
+        // A real name keeps its letters, in the encoded form too.
+        assert_eq!(
+            content_disposition("Rechnung März.pdf"),
+            "attachment; filename=\"Rechnung_M_rz.pdf\"; filename*=UTF-8''Rechnung_M%C3%A4rz.pdf"
+        );
+        // Direction marks are gone, not turned into something that reads as an extension.
+        assert_eq!(safe_filename("invoice\u{202E}fdp.exe"), "invoicefdp.exe");
+    }
 
     #[test]
     fn uploads_are_limited_by_type_and_size() {

@@ -389,6 +389,7 @@ impl Intake<'_> {
             version: 1,
             merged_into: None,
             sla: Default::default(),
+            participants: vec![],
         };
         // The clocks run from creation (sparse due and wake indexes).
         crate::clocks::open(&mut ticket, rules, now);

@@ -14,7 +14,27 @@ pub enum TextError {
     ControlCharacter,
 }
 
+/// Unicode's invisible direction marks and overrides (LRM, RLM, ALM, the
+/// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069): with a
+/// right-to-left override, `invoice<U+202E>fdp.exe` reads as `invoiceexe.pdf`.
+/// Removed from every subject, name and file name people send us.
+pub fn is_direction_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
+}
+
+fn without_direction_marks(input: &str) -> std::borrow::Cow<'_, str> {
+    if input.chars().any(is_direction_mark) {
+        input.chars().filter(|c| !is_direction_mark(*c)).collect()
+    } else {
+        input.into()
+    }
+}
+
 fn parse_line(input: &str, max: usize, required: bool) -> Result<String, TextError> {
+    let input = without_direction_marks(input);
     let trimmed = input.trim();
     if required && trimmed.is_empty() {
         return Err(TextError::Empty);
@@ -31,7 +51,7 @@ fn parse_line(input: &str, max: usize, required: bool) -> Result<String, TextErr
 /// Folds what a mail header carried into one clean line: control characters and runs
 /// of white space become one space; overlong text is cut at a character boundary.
 fn fold_line(input: &str, max: usize) -> String {
-    let folded = input
+    let folded = without_direction_marks(input)
         .split(|c: char| c.is_whitespace() || c.is_control())
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
@@ -136,6 +156,18 @@ pub fn escape_html(s: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn direction_marks_are_removed_from_subjects_and_names() {
+        let tricked = "Invoice \u{202E}fdp.exe\u{202C} \u{2066}paid\u{2069}\u{200F}";
+        assert_eq!(
+            Subject::parse(tricked).unwrap().as_str(),
+            "Invoice fdp.exe paid"
+        );
+        assert_eq!(Subject::from_mail(tricked).as_str(), "Invoice fdp.exe paid");
+        assert_eq!(DisplayName::from_mail("\u{202E}anA").as_str(), "anA");
+        assert!(Subject::parse("\u{202E}\u{200E}").is_err(), "nothing left");
+    }
 
     #[test]
     fn subject_rules() {

@@ -204,6 +204,11 @@ pub struct Ticket {
     /// The SLA clocks and quiet-ticket timers; see [`crate::clocks`].
     #[serde(default)]
     pub sla: Clocks,
+    /// Besides the requester, who may write into this ticket by mail that names
+    /// it: the addresses the requester's own authenticated mail copied in. A mail
+    /// never makes its own sender one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<EmailAddress>,
 }
 
 impl Ticket {

@@ -129,6 +129,7 @@ pub fn new_ticket_with_ref(
         version: 1,
         merged_into: None,
         sla: Default::default(),
+        participants: vec![],
     };
     let first_message = Message {
         id: ids.message_id(at),

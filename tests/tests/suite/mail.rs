@@ -94,6 +94,17 @@ impl Mail {
         mails
     }
 
+    /// Hands inbound-mail every waiting notification, until the queue is empty.
+    async fn drain_inbound(&self) {
+        loop {
+            let batch = self.batch("HELPDESK_INBOUND_QUEUE_URL").await;
+            if batch.records.is_empty() {
+                break;
+            }
+            no_failures(inbound_mail::handle(&self.inbound, batch).await);
+        }
+    }
+
     fn customer_mail(&self, name: &str) -> String {
         String::from_utf8(corpus(name, "", ""))
             .unwrap()
@@ -357,4 +368,94 @@ async fn ses_send_event_on_the_stack_records_a_mail_whose_sender_died() {
     );
     let found = store.tickets_for_message_ids(&[ses_id]).await.unwrap();
     assert_eq!(found.len(), 1, "a reply to SES's id threads");
+}
+
+/// The forged-mail corpus of `tests/mail/`, end to end on the local stack: a
+/// stranger answering the customer's Message-ID, another customer carrying the
+/// ticket's reply token and In-Reply-To, mail claiming our address or an agent's,
+/// and the customer's own address failing DMARC with the ticket's reference.
+#[tokio::test]
+async fn forged_mail_naming_a_customer_s_ticket_never_lands_in_it() {
+    let mut m = Mail::new().await;
+    let clock = std::sync::Arc::new(testkit::FixedClock::at(chrono::Utc::now()));
+    m.inbound.clock = clock.clone();
+    let store = m.env.store();
+    store
+        .put_agent(&helpdesk_domain::catalog::Agent {
+            email: EmailAddress::parse("ana@shop.example").unwrap(),
+            ..testkit::fixtures::agent("ana", helpdesk_domain::catalog::Role::Agent, &["support"])
+        })
+        .await
+        .unwrap();
+    m.arrive(&unique("ses"), &m.customer_mail("plain.eml"))
+        .await;
+    m.drain_inbound().await;
+    let customer = EmailAddress::parse(&m.customer).unwrap();
+    let mine = store.tickets_of_requester(&customer, 10).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    let ann = mine[0].reference.clone();
+    let reply_to = m.inbound.keys.reply_address(
+        &EmailAddress::parse("support@helpdesk.test").unwrap(),
+        &ann,
+        &customer,
+    );
+
+    let forged = [
+        "forged-in-reply-to.eml",
+        "token-from-another-sender.eml",
+        "from-our-address.eml",
+        "from-an-agent.eml",
+        "spoofed-customer-dmarc-fail.eml",
+    ];
+    for file in forged {
+        let raw = String::from_utf8(corpus(file, ann.as_str(), "plain-1@mail.example.org"))
+            .unwrap()
+            .replace("{REPLY_TO}", reply_to.as_str())
+            .replace("ann@example.org", &m.customer);
+        m.arrive(&unique("ses"), &raw).await;
+    }
+    m.drain_inbound().await;
+
+    let thread = store.load_ticket(&ann).await.unwrap();
+    assert_eq!(thread.messages.len(), 1, "{:?}", thread.messages);
+    assert!(thread.ticket.participants.is_empty());
+    for stranger in ["eve@example.net", "bob@example.com"] {
+        let theirs = store
+            .tickets_of_requester(&EmailAddress::parse(stranger).unwrap(), 10)
+            .await
+            .unwrap();
+        assert_eq!(theirs.len(), 1, "{stranger} gets a ticket of their own");
+    }
+    let held = store.quarantined(clock.now().date_naive()).await.unwrap();
+    let spoofed: Vec<_> = held
+        .iter()
+        .filter(|q| {
+            matches!(
+                q.reason,
+                helpdesk_domain::mail::quarantine::QuarantineReason::Spoofed(_)
+            )
+        })
+        .collect();
+    assert_eq!(spoofed.len(), 3, "{held:?}");
+    // Only confirmations went out: to Ann, Eve and Bob, none to a spoofed address.
+    let jobs = m.batch("HELPDESK_OUTBOUND_QUEUE_URL").await;
+    let mut to: Vec<String> = jobs
+        .records
+        .iter()
+        .map(|r| {
+            helpdesk_domain::outbound::OutboundJob::parse(r.body.as_deref().unwrap())
+                .unwrap()
+                .recipient
+                .as_str()
+                .to_owned()
+        })
+        .collect();
+    to.sort();
+    let mut expected = vec![
+        "bob@example.com".to_owned(),
+        "eve@example.net".to_owned(),
+        m.customer.clone(),
+    ];
+    expected.sort();
+    assert_eq!(to, expected);
 }

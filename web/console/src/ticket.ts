@@ -29,6 +29,7 @@ function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLEle
       el("strong", { text: e.author }),
       el("time", { datetime: e.created_at, text: when(e.created_at) }),
       e.kind === "customer" ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` }) : null,
+      verdicts(e),
     ),
     el("div", { class: "body", text: e.body }),
     toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
@@ -36,6 +37,17 @@ function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLEle
     formatted(e, reference),
     files,
   );
+}
+
+/// What the receiving server's checks said of a mail's sender (SPF, DKIM, DMARC),
+/// so an agent sees a mail whose From address may not be its sender's.
+function verdicts(e: Entry): HTMLElement | null {
+  const a = e.authentication;
+  if (!a) return null;
+  const checks: [string, string | null | undefined][] = [["SPF", a.spf], ["DKIM", a.dkim], ["DMARC", a.dmarc]];
+  const shown = checks.map(([name, result]) => `${name} ${result ? result.toLowerCase() : "none"}`).join(" · ");
+  const failed = checks.some(([, result]) => result && /fail/i.test(result));
+  return el("span", { class: failed ? "verdicts failed" : "verdicts", "data-verdicts": shown, title: "What the receiving mail server checked about the sender", text: shown });
 }
 
 /// The mail as its sender formatted it: the sanitized HTML (remote images already

@@ -60,6 +60,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         version: 1,
         merged_into: None,
         sla: Clocks::default(),
+        participants: vec![],
     };
     open(&mut t, &rules(), at);
     t

@@ -58,6 +58,23 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
+    /// Does the receiving server's authentication say the From address is not the
+    /// sender's? DMARC fails; or, with no DMARC pass, SPF fails and DKIM does not
+    /// pass. (SPF alone fails for forwarded mail, and DKIM alone for a list that
+    /// rewrites it; DMARC weighs both for the From domain.)
+    pub fn unauthenticated(&self) -> bool {
+        let is = |v: &Option<String>, what: &[&str]| {
+            v.as_deref()
+                .is_some_and(|v| what.iter().any(|w| v.eq_ignore_ascii_case(w)))
+        };
+        if is(&self.dmarc, &["fail"]) {
+            return true;
+        }
+        !is(&self.dmarc, &["pass"])
+            && is(&self.spf, &["fail", "softfail"])
+            && !is(&self.dkim, &["pass"])
+    }
+
     /// Spam or virus FAIL: quarantined, never ticketed or answered.
     pub fn failed(&self) -> Option<&'static str> {
         if self.virus.as_deref() == Some("FAIL") {

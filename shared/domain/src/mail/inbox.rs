@@ -89,6 +89,27 @@ struct Threading {
     /// Another mail already used this mail's Message-ID (senders reuse them):
     /// it must not be recorded again, or replies to the first would come here.
     own_id_taken: bool,
+    /// It names a ticket as one of that ticket's people, and authentication says
+    /// it is not from them.
+    spoofed: Option<TicketRef>,
+}
+
+/// Addresses the requester's mail may copy in, at most (a ticket item stays small).
+const MAX_PARTICIPANTS: usize = 20;
+
+/// Is `sender` one of the ticket's people: its requester or a participant?
+fn is_on_ticket(ticket: &Ticket, sender: &EmailAddress) -> bool {
+    ticket.requester.email.same_mailbox(sender)
+        || ticket.participants.iter().any(|p| p.same_mailbox(sender))
+}
+
+/// `ticket`'s participants with `more` added (once each, up to the cap).
+fn with_participants(ticket: &mut Ticket, more: Vec<EmailAddress>) {
+    for address in more {
+        if ticket.participants.len() < MAX_PARTICIPANTS && !is_on_ticket(ticket, &address) {
+            ticket.participants.push(address);
+        }
+    }
 }
 
 /// How often a reply is retried when an agent changed the ticket at that moment.
@@ -173,11 +194,38 @@ impl Inbox<'_> {
                 return Ok(Received::Probe);
             }
         }
+        if let Some(why) = self.claims_to_be_us(&mail).await? {
+            return self
+                .quarantine(
+                    &ses_id,
+                    now,
+                    sender,
+                    mail.subject.as_str(),
+                    QuarantineReason::Spoofed(why),
+                )
+                .await;
+        }
         let Threading {
             found,
             by: threaded_by,
             own_id_taken,
+            spoofed,
         } = self.thread(&mail).await?;
+        if let Some(named) = spoofed {
+            let why = format!(
+                "names ticket {} as one of its people, but fails sender authentication",
+                named.as_str()
+            );
+            return self
+                .quarantine(
+                    &ses_id,
+                    now,
+                    sender,
+                    mail.subject.as_str(),
+                    QuarantineReason::Spoofed(why),
+                )
+                .await;
+        }
         let mut mail = mail;
         if own_id_taken {
             tracing::warn!(message_id = ?mail.message_id, "a reused Message-ID is not recorded again");
@@ -211,39 +259,31 @@ impl Inbox<'_> {
                     attachments,
                     now,
                 );
-                self.append(thread, message, mail.automatic.is_some(), dedupe)
+                let copied = self.copied_in(&thread.ticket, &mail);
+                self.append(thread, message, mail.automatic.is_some(), copied, dedupe)
                     .await
             }
             None => self.open(&mail, &ses_id, attachments, dedupe, now).await,
         }
     }
 
-    /// DESIGN.md §4, in order: reply token, token in References, a Message-ID we
-    /// recorded, `[#REF]` from a sender already on the ticket; else a new ticket.
+    /// The threading rule. A mail becomes a message on an existing ticket only
+    /// (a) with a valid reply token bound to its sender (our Reply-To
+    /// plus-address, or our id in References), or (b) when it names the ticket —
+    /// a Message-ID we recorded in In-Reply-To/References, or `[#REF]` in the
+    /// subject — and comes from one of the ticket's people (the requester, or an
+    /// address the requester's authenticated mail copied in) without failing
+    /// the receiving server's authentication. Anything else opens a ticket of
+    /// its own; one of the ticket's people failing authentication is quarantined.
     async fn thread(&self, mail: &InboundMail) -> Result<Threading, InboxError> {
         let clues = Clues::of(mail, self.keys, &self.settings.mail_domain);
-        let mut own_id_taken = false;
-        let found = match clues.token {
-            Some(found) => Some(found),
-            None => {
-                let known = self
-                    .mail
-                    .tickets_for_message_ids(&clues.message_ids)
-                    .await?;
-                let own = mail.message_id.as_ref();
-                own_id_taken = own.is_some_and(|own| known.iter().any(|(id, _)| id == own));
-                known
-                    .into_iter()
-                    .find(|(id, _)| Some(id) != own)
-                    .map(|(_, t)| (t, ThreadedBy::RecordedMessageId))
-            }
-        };
         let mut threading = Threading {
             found: None,
             by: ThreadedBy::NewTicket,
-            own_id_taken,
+            own_id_taken: false,
+            spoofed: None,
         };
-        if let Some((reference, by)) = found {
+        if let Some((reference, by)) = clues.token {
             match self.tickets.load_ticket(&reference).await {
                 Ok(thread) => {
                     threading.found = Some(self.follow_merge(thread).await?);
@@ -254,18 +294,94 @@ impl Inbox<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
-        if let Some(reference) = clues.subject_reference {
-            match self.tickets.load_ticket(&reference).await {
-                Ok(thread) if self.is_on_ticket(&thread, &mail.from) => {
-                    threading.found = Some(self.follow_merge(thread).await?);
-                    threading.by = ThreadedBy::SubjectReference;
-                }
-                // Someone else quoting a reference gets a ticket of their own.
-                Ok(_) | Err(StoreError::NotFound) => {}
+        let known = self
+            .mail
+            .tickets_for_message_ids(&clues.message_ids)
+            .await?;
+        let own = mail.message_id.as_ref();
+        threading.own_id_taken = own.is_some_and(|own| known.iter().any(|(id, _)| id == own));
+        let named = known
+            .into_iter()
+            .find(|(id, _)| Some(id) != own)
+            .map(|(_, t)| (t, ThreadedBy::RecordedMessageId))
+            .into_iter()
+            .chain(
+                clues
+                    .subject_reference
+                    .map(|r| (r, ThreadedBy::SubjectReference)),
+            );
+        for (reference, by) in named {
+            let thread = match self.tickets.load_ticket(&reference).await {
+                Ok(thread) => thread,
+                Err(StoreError::NotFound) => continue,
                 Err(e) => return Err(e.into()),
+            };
+            // Someone else naming a ticket gets a ticket of their own.
+            if !is_on_ticket(&thread.ticket, &mail.from) {
+                continue;
             }
+            if mail.verdicts.unauthenticated() {
+                threading.spoofed = Some(reference);
+                return Ok(threading);
+            }
+            threading.found = Some(self.follow_merge(thread).await?);
+            threading.by = by;
+            return Ok(threading);
         }
         Ok(threading)
+    }
+
+    /// Mail from outside claiming our own domain, one of our addresses or an
+    /// agent's: nobody here sends support mail that way (the channel self-test's
+    /// probes are settled before this), so it is spoofed.
+    async fn claims_to_be_us(&self, mail: &InboundMail) -> Result<Option<String>, InboxError> {
+        let domain = mail.from.domain().to_ascii_lowercase();
+        let ours = self.settings.mail_domain.to_ascii_lowercase();
+        if domain == ours || domain.ends_with(&format!(".{ours}")) {
+            return Ok(Some(format!("claims our own domain ({domain})")));
+        }
+        let categories = self.catalog.categories().await?;
+        if categories
+            .iter()
+            .flat_map(|c| &c.addresses)
+            .any(|a| a.same_mailbox(&mail.from))
+        {
+            return Ok(Some("claims one of our support addresses".into()));
+        }
+        if let Some(agent) = self
+            .catalog
+            .agents()
+            .await?
+            .into_iter()
+            .find(|a| a.email.same_mailbox(&mail.from))
+        {
+            return Ok(Some(format!(
+                "claims agent {}'s address",
+                agent.id.as_str()
+            )));
+        }
+        Ok(None)
+    }
+
+    /// The addresses this mail copies in that may write into its ticket later:
+    /// only from the requester's own authenticated mail, never ours or a system
+    /// mailbox's.
+    fn copied_in(&self, ticket: &Ticket, mail: &InboundMail) -> Vec<EmailAddress> {
+        if !ticket.requester.email.same_mailbox(&mail.from) || mail.verdicts.unauthenticated() {
+            return vec![];
+        }
+        let ours = self.settings.mail_domain.to_ascii_lowercase();
+        mail.recipients
+            .iter()
+            .filter(|a| {
+                let domain = a.domain().to_ascii_lowercase();
+                domain != ours
+                    && !domain.ends_with(&format!(".{ours}"))
+                    && !super::auto::is_system_mailbox(a)
+                    && !is_on_ticket(ticket, a)
+            })
+            .cloned()
+            .collect()
     }
 
     /// A ticket merged into another hands its mail on (a target merged later on
@@ -284,13 +400,6 @@ impl Inbox<'_> {
         Ok(thread)
     }
 
-    fn is_on_ticket(&self, thread: &TicketThread, sender: &EmailAddress) -> bool {
-        thread.ticket.requester.email.same_mailbox(sender)
-            || thread.messages.iter().any(|m| {
-                matches!(&m.author, Author::Customer { email, .. } if email.same_mailbox(sender))
-            })
-    }
-
     async fn store_attachments(
         &self,
         ses_id: &str,
@@ -306,7 +415,8 @@ impl Inbox<'_> {
                 .map_err(|e| InboxError::Retry(e.to_string()))?;
             stored.push(AttachmentRef {
                 key,
-                filename: DisplayName::from_mail(&file.filename).as_str().to_owned(),
+                // The same rule as uploads: no path, quote or direction mark survives.
+                filename: crate::attachments::safe_filename(&file.filename),
                 content_type: file.content_type.clone(),
                 size: file.bytes.len() as u64,
                 content_id: file.content_id.clone(),
@@ -371,6 +481,7 @@ impl Inbox<'_> {
         mut thread: TicketThread,
         message: Message,
         automatic: bool,
+        copied: Vec<EmailAddress>,
         dedupe: IdempotencyClaim,
     ) -> Result<Received, InboxError> {
         let reference = thread.ticket.reference.clone();
@@ -379,7 +490,7 @@ impl Inbox<'_> {
         // Someone the ticket was forwarded to answers the agents, not the customer
         // (a colleague the customer copied in stays on the customer's side).
         if let Author::Customer { email, .. } = &message.author
-            && !self.is_on_ticket(&thread, email)
+            && !is_on_ticket(&thread.ticket, email)
             && crate::desk::forwarded_to(&thread.messages, email)
         {
             message.kind = MessageKind::InternalNote;
@@ -388,6 +499,7 @@ impl Inbox<'_> {
         for _ in 0..ATTEMPTS {
             let before = &thread.ticket;
             let mut after = before.clone();
+            with_participants(&mut after, copied.clone());
             // An out-of-office note is kept on the ticket but changes nothing.
             if !automatic && !before.status.awaits_agent() {
                 after
@@ -468,7 +580,10 @@ impl Inbox<'_> {
                 version: 1,
                 merged_into: None,
                 sla: Default::default(),
+                participants: vec![],
             };
+            let copied = self.copied_in(&ticket, mail);
+            with_participants(&mut ticket, copied);
             crate::clocks::open(&mut ticket, &rules, now);
             let first = self.message(
                 mail,

@@ -13,6 +13,10 @@ pub enum QuarantineReason {
     Unreadable(Unreadable),
     /// Automatic mail (auto-reply, bounce, list) that belongs to no ticket.
     Automatic(AutoReason),
+    /// The sender is not who the From address says: mail from outside claiming
+    /// our own domain or an agent, or a ticket's participant failing the
+    /// receiving server's authentication. Never threaded, never answered.
+    Spoofed(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
