@@ -594,9 +594,8 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
     assert_eq!(ticket.sla.wake_at, Some(resolution.spell.unwrap().warn_at));
 }
 
-/// What a send-reply that dies between SES accepting a mail and recording it
-/// leaves: the item `sending` (its lease running) and the job still on the queue.
-async fn crash_after_ses_accepted(h: &MailHarness) -> (OutboundJob, String) {
+/// send-reply's claim on the first queued job, as it makes it before sending.
+async fn claim_first_job(h: &MailHarness) -> OutboundJob {
     use helpdesk_domain::outbound::{Claimed, OutboxClaim};
     let job = h.queue.jobs().remove(0);
     let now = h.clock_now();
@@ -608,6 +607,13 @@ async fn crash_after_ses_accepted(h: &MailHarness) -> (OutboundJob, String) {
         tokens: vec![],
     };
     assert_eq!(h.store.claim_outbox(&claim).await.unwrap(), Claimed::Go);
+    job
+}
+
+/// What a send-reply that dies between SES accepting a mail and recording it
+/// leaves: the item `sending` (its lease running) and the job still on the queue.
+async fn crash_after_ses_accepted(h: &MailHarness) -> (OutboundJob, String) {
+    let job = claim_first_job(h).await;
     let ses_id = helpdesk_domain::ports::Mailer::send_raw(
         &h.mailer,
         &h.mail_settings.from,
@@ -741,19 +747,11 @@ async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry
 /// the customer gets the confirmation once.
 #[tokio::test]
 async fn a_job_whose_sender_died_before_ses_is_swept_back_after_the_queue_gave_up() {
-    use helpdesk_domain::outbound::{Claimed, OutboxClaim, resend_unsent};
+    use helpdesk_domain::outbound::resend_unsent;
     let h = MailHarness::new().await;
     ticket_from_mail(&h).await;
-    let job = h.queue.jobs().remove(0);
     let now = h.clock_now();
-    let claim = OutboxClaim {
-        job: job.clone(),
-        now,
-        lease_until: now + h.mail_settings.lease,
-        cap: None,
-        tokens: vec![],
-    };
-    assert_eq!(h.store.claim_outbox(&claim).await.unwrap(), Claimed::Go);
+    let job = claim_first_job(&h).await;
     assert!(matches!(
         h.postman().deliver(&job).await,
         Err(DeliveryError::Retry(_))

@@ -258,128 +258,113 @@ mod self_test {
     }
 }
 
-#[tokio::test]
-async fn mail_whose_queue_message_was_lost_is_queued_again_until_claimed() {
-    use helpdesk_domain::outbound::OutboxClaim;
-    use helpdesk_domain::ports::MailStore;
-    let store = Arc::new(InMemoryStore::default());
-    store.put_category(&category("billing", 1)).await.unwrap();
-    let clock = Arc::new(FixedClock::monday_morning());
-    let ids = SequentialIds::new();
-    // The ticket and its confirmation were stored; the queue message never went out.
-    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
-    let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
-    new.outbox = vec![job.clone()];
-    store.create_ticket(new).await.unwrap();
-    let queue = Arc::new(RecordingQueue::default());
-    let deps = Deps {
-        tickets: store.clone(),
-        catalog: store.clone(),
-        outbound: queue.clone(),
-        clock: clock.clone(),
-        ids: Arc::new(SequentialIds::new()),
-        self_test: None,
-    };
-    let tick = |minutes: i64| {
-        let at = clock.now() + Duration::minutes(minutes);
+/// A ticket whose confirmation was stored (the outbox item `queued`) and whose
+/// queue message never went out; the run's deps on the same fakes.
+struct LostMail {
+    store: Arc<InMemoryStore>,
+    clock: Arc<FixedClock>,
+    job: helpdesk_domain::outbound::OutboundJob,
+    queue: Arc<RecordingQueue>,
+    deps: Deps,
+}
+
+impl LostMail {
+    async fn new() -> Self {
+        let store = Arc::new(InMemoryStore::default());
+        store.put_category(&category("billing", 1)).await.unwrap();
+        let clock = Arc::new(FixedClock::monday_morning());
+        let ids = SequentialIds::new();
+        let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+        let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
+        new.outbox = vec![job.clone()];
+        store.create_ticket(new).await.unwrap();
+        let queue = Arc::new(RecordingQueue::default());
+        let deps = Deps {
+            tickets: store.clone(),
+            catalog: store.clone(),
+            outbound: queue.clone(),
+            clock: clock.clone(),
+            ids: Arc::new(SequentialIds::new()),
+            self_test: None,
+        };
+        Self {
+            store,
+            clock,
+            job,
+            queue,
+            deps,
+        }
+    }
+
+    /// send-reply's claim at `minutes` after the start, for two minutes.
+    async fn claim(&self, minutes: i64) {
+        use helpdesk_domain::ports::MailStore;
+        let now = self.clock.now() + Duration::minutes(minutes);
+        let claim = helpdesk_domain::outbound::OutboxClaim {
+            job: self.job.clone(),
+            now,
+            lease_until: now + Duration::minutes(2),
+            cap: None,
+            tokens: vec![],
+        };
+        let claimed = self.store.claim_outbox(&claim).await.unwrap();
+        assert_eq!(claimed, helpdesk_domain::outbound::Claimed::Go);
+    }
+
+    /// The schedule's run `minutes` after the start: what it put back on the queue.
+    async fn tick(&self, minutes: i64) -> helpdesk_domain::outbound::Resent {
+        let at = self.clock.now() + Duration::minutes(minutes);
         let event = serde_json::from_value(serde_json::json!({
             "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",
             "account": "1", "time": at.to_rfc3339(), "region": "us-east-1", "resources": [], "detail": {}
         }))
         .unwrap();
-        let deps = &deps;
-        async move { handle(deps, event).await.unwrap().unsent_mail }
-    };
-    assert_eq!(tick(5).await.resent, 0, "still within the grace time");
-    assert_eq!(tick(11).await.resent, 1);
-    assert_eq!(queue.jobs(), std::slice::from_ref(&job));
-    assert_eq!(tick(15).await.resent, 0, "waits again from the resend");
+        handle(&self.deps, event).await.unwrap().unsent_mail
+    }
+}
+
+#[tokio::test]
+async fn mail_whose_queue_message_was_lost_is_queued_again_until_sent() {
+    use helpdesk_domain::ports::MailStore;
+    let m = LostMail::new().await;
+    assert_eq!(m.tick(5).await.resent, 0, "still within the grace time");
+    assert_eq!(m.tick(11).await.resent, 1);
+    assert_eq!(m.queue.jobs(), std::slice::from_ref(&m.job));
+    assert_eq!(m.tick(15).await.resent, 0, "waits again from the resend");
     // The queue refuses: counted, tried again next run.
-    queue.fail_next(helpdesk_domain::ports::QueueError::Unavailable(
-        "down".into(),
-    ));
-    assert_eq!(tick(22).await.failed, 1);
-    assert_eq!(tick(23).await.resent, 1);
+    m.queue
+        .fail_next(helpdesk_domain::ports::QueueError::Unavailable(
+            "down".into(),
+        ));
+    assert_eq!(m.tick(22).await.failed, 1);
+    assert_eq!(m.tick(23).await.resent, 1);
     // send-reply claims it: left alone while the claim's lease (and the grace) runs,
-    let now = clock.now() + Duration::minutes(24);
-    store
-        .claim_outbox(&OutboxClaim {
-            job: job.clone(),
-            now,
-            lease_until: now + Duration::minutes(2),
-            cap: None,
-            tokens: vec![],
-        })
-        .await
-        .unwrap();
-    assert_eq!(tick(35).await.resent, 0);
-    assert_eq!(queue.jobs().len(), 2);
+    m.claim(24).await;
+    assert_eq!(m.tick(35).await.resent, 0);
+    assert_eq!(m.queue.jobs().len(), 2);
     // and once it is sent, never resent again.
-    store
-        .finish_outbox(
-            &job,
-            helpdesk_domain::outbound::OutboxFinish::Sent {
-                provider_id: "ses-1".into(),
-                message_ids: vec![],
-                ticket: None,
-            },
-            now + Duration::minutes(1),
-        )
-        .await
-        .unwrap();
-    assert_eq!(tick(60).await.resent, 0);
-    assert_eq!(queue.jobs().len(), 2);
+    let sent = helpdesk_domain::outbound::OutboxFinish::Sent {
+        provider_id: "ses-1".into(),
+        message_ids: vec![],
+        ticket: None,
+    };
+    let at = m.clock.now() + Duration::minutes(25);
+    m.store.finish_outbox(&m.job, sent, at).await.unwrap();
+    assert_eq!(m.tick(60).await.resent, 0);
+    assert_eq!(m.queue.jobs().len(), 2);
 }
 
 /// The sender died holding the claim (before SES) and the queue gave up on the
 /// job: once the lease and the grace are over, the run puts it back.
 #[tokio::test]
 async fn mail_whose_sender_died_holding_the_claim_is_queued_again_after_its_lease() {
-    use helpdesk_domain::outbound::OutboxClaim;
-    use helpdesk_domain::ports::MailStore;
-    let store = Arc::new(InMemoryStore::default());
-    store.put_category(&category("billing", 1)).await.unwrap();
-    let clock = Arc::new(FixedClock::monday_morning());
-    let ids = SequentialIds::new();
-    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
-    let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
-    new.outbox = vec![job.clone()];
-    store.create_ticket(new).await.unwrap();
-    let claimed = store
-        .claim_outbox(&OutboxClaim {
-            job: job.clone(),
-            now: clock.now(),
-            lease_until: clock.now() + Duration::minutes(2),
-            cap: None,
-            tokens: vec![],
-        })
-        .await
-        .unwrap();
-    assert_eq!(claimed, helpdesk_domain::outbound::Claimed::Go);
-    let queue = Arc::new(RecordingQueue::default());
-    let deps = Deps {
-        tickets: store.clone(),
-        catalog: store.clone(),
-        outbound: queue.clone(),
-        clock: clock.clone(),
-        ids: Arc::new(SequentialIds::new()),
-        self_test: None,
-    };
-    let event = |minutes: i64| {
-        serde_json::from_value(serde_json::json!({
-            "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": "1", "time": (clock.now() + Duration::minutes(minutes)).to_rfc3339(),
-            "region": "us-east-1", "resources": [], "detail": {}
-        }))
-        .unwrap()
-    };
+    let m = LostMail::new().await;
+    m.claim(0).await;
     assert_eq!(
-        handle(&deps, event(11)).await.unwrap().unsent_mail.resent,
-        0
+        m.tick(11).await.resent,
+        0,
+        "lease (2) + grace (10) not over"
     );
-    assert_eq!(
-        handle(&deps, event(13)).await.unwrap().unsent_mail.resent,
-        1
-    );
-    assert_eq!(queue.jobs(), vec![job]);
+    assert_eq!(m.tick(13).await.resent, 1);
+    assert_eq!(m.queue.jobs(), vec![m.job.clone()]);
 }

@@ -89,9 +89,8 @@ struct Threading {
     /// Another mail already used this mail's Message-ID (senders reuse them):
     /// it must not be recorded again, or replies to the first would come here.
     own_id_taken: bool,
-    /// It names a ticket as one of that ticket's people, and authentication says
-    /// it is not from them.
-    spoofed: Option<TicketRef>,
+    /// Why the sender is not who the From address says (see [`Inbox::thread`]).
+    spoofed: Option<String>,
 }
 
 /// Addresses the requester's mail may copy in, at most (a ticket item stays small).
@@ -194,28 +193,13 @@ impl Inbox<'_> {
                 return Ok(Received::Probe);
             }
         }
-        if let Some(why) = self.claims_to_be_us(&mail).await? {
-            return self
-                .quarantine(
-                    &ses_id,
-                    now,
-                    sender,
-                    mail.subject.as_str(),
-                    QuarantineReason::Spoofed(why),
-                )
-                .await;
-        }
         let Threading {
             found,
             by: threaded_by,
             own_id_taken,
             spoofed,
         } = self.thread(&mail).await?;
-        if let Some(named) = spoofed {
-            let why = format!(
-                "names ticket {} as one of its people, but fails sender authentication",
-                named.as_str()
-            );
+        if let Some(why) = spoofed {
             return self
                 .quarantine(
                     &ses_id,
@@ -274,7 +258,8 @@ impl Inbox<'_> {
     /// subject — and comes from one of the ticket's people (the requester, or an
     /// address the requester's authenticated mail copied in) without failing
     /// the receiving server's authentication. Anything else opens a ticket of
-    /// its own; one of the ticket's people failing authentication is quarantined.
+    /// its own; mail claiming to be us, or one of the ticket's people failing
+    /// authentication, is spoofed (quarantined).
     async fn thread(&self, mail: &InboundMail) -> Result<Threading, InboxError> {
         let clues = Clues::of(mail, self.keys, &self.settings.mail_domain);
         let mut threading = Threading {
@@ -283,6 +268,10 @@ impl Inbox<'_> {
             own_id_taken: false,
             spoofed: None,
         };
+        if let Some(why) = self.claims_to_be_us(mail).await? {
+            threading.spoofed = Some(why);
+            return Ok(threading);
+        }
         if let Some((reference, by)) = clues.token {
             match self.tickets.load_ticket(&reference).await {
                 Ok(thread) => {
@@ -321,7 +310,10 @@ impl Inbox<'_> {
                 continue;
             }
             if mail.verdicts.unauthenticated() {
-                threading.spoofed = Some(reference);
+                threading.spoofed = Some(format!(
+                    "names ticket {} as one of its people, but fails sender authentication",
+                    reference.as_str()
+                ));
                 return Ok(threading);
             }
             threading.found = Some(self.follow_merge(thread).await?);
