@@ -27,7 +27,7 @@ fi
 # The stack must be started by the faked run itself: a stack on the real clock
 # would sign, expire and time out by another clock than its clients.
 stack_status="$(infra/local/stack.sh status)"
-if grep -q 'running' <<<"$stack_status"; then
+if grep -Eq '(ddb|moto) running' <<<"$stack_status"; then
   echo "the local stack is running on the real clock: stop it first (make stack-down)" >&2
   exit 1
 fi
