@@ -336,11 +336,13 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   page.on("pageerror", (e) => pageErrors.push(e.message));
   await page.getByRole("link", { name: "Reports" }).click();
   await page.getByRole("heading", { level: 1, name: "Reports" }).waitFor();
-  // A period around today (UTC days): a run that crosses midnight still counts
-  // its new request in the period it reads.
-  const day = (offset) => new Date(Date.now() + offset * 86400000).toISOString().slice(0, 10);
-  await page.evaluate((hash) => (location.hash = hash), `#/reports?from=${day(-1)}&to=${day(1)}`);
-  await page.waitForFunction((to) => document.querySelector("#report-to")?.value === to, day(1));
+  // A period around the server's today (where its default period ends), by date
+  // arithmetic alone: a run that crosses midnight still counts its new request in
+  // the period it reads, whatever this machine's or the browser's clock says.
+  const today = await page.locator("#report-to").inputValue();
+  const shift = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  await page.evaluate((hash) => (location.hash = hash), `#/reports?from=${shift(today, -1)}&to=${shift(today, 1)}`);
+  await page.waitForFunction((to) => document.querySelector("#report-to")?.value === to, shift(today, 1));
   const opened = async () => Number(await page.locator(".tile", { hasText: "Opened" }).locator("strong").textContent());
   const before = await opened();
   const created = await submit("Counted in the reports");
