@@ -183,4 +183,5 @@ form.addEventListener("submit", async (event) => {
 });
 
 banner.setAttribute("tabindex", "-1");
+document.getElementById("send").disabled = false;
 load();

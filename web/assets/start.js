@@ -22,6 +22,7 @@ document.getElementById("links-form").addEventListener("submit", async (event) =
     statusLine.textContent = "Something went wrong. Please try again.";
   }
 });
+document.getElementById("links-send").disabled = false;
 
 const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");

@@ -97,6 +97,7 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
     notice.textContent = failed(status, data);
   }
 });
+document.getElementById("send-reply").disabled = false;
 
 async function answer(solved) {
   const { status, data } = await api(`${base}/resolution`, { method: "POST", headers: secret, body: { solved } });
