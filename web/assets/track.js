@@ -14,6 +14,8 @@ function render(data) {
   document.getElementById("subject").textContent = data.subject;
   document.getElementById("status").textContent = data.status_label;
   document.getElementById("confirm").hidden = !data.awaiting_confirmation;
+  // A link from the form, before the address is verified: our answers are not shown.
+  document.getElementById("verify-note").hidden = !data.answers_hidden;
   // A duplicate closed into another request: the conversation goes on there.
   document.getElementById("reply-form").hidden = Boolean(data.merged_into);
   if (data.merged_into) {

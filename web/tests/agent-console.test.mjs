@@ -42,6 +42,21 @@ async function submit(subject, category = "billing", details = { order_id: "#100
   return JSON.parse(text);
 }
 
+/// The tracking link (path and fragment) in the mail about ticket `ref` that says
+/// `text`, as the customer's mail client shows it.
+async function mailedLink(ref, text) {
+  const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+  const id = ref.replace("-", "");
+  const link = new RegExp(`/track/\\?ticket=${id}#token=[0-9a-f]{32}`);
+  for (const m of mails) {
+    // Undo quoted-printable (soft line breaks, "=3D") before reading.
+    const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+    const found = raw.includes(text) && raw.match(link);
+    if (found) return found[0];
+  }
+  return null;
+}
+
 /// A signed-in console page (keyboard only: type, then Enter).
 async function signIn(context, user) {
   const page = await context.newPage();
@@ -124,10 +139,22 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   for (let i = 0; i < 40 && !(await mailed()); i++) await new Promise((r) => setTimeout(r, 250));
   assert.equal(await mailed(), true, "the reply went out by mail");
 
-  // The customer confirms on the tracking page: the ticket closes.
+  // The form's own link shows where the request stands, not our answer: anyone
+  // could have typed the address in.
+  const former = await context.newPage();
+  await former.goto(`${BASE}${created.tracking_url}`);
+  await former.locator("#status", { hasText: "solved" }).waitFor();
+  await former.locator("#verify-note").waitFor();
+  assert.doesNotMatch(await former.locator("#thread").textContent(), /we refunded/);
+  assert.equal(await former.getByRole("button", { name: "Yes, it's solved" }).isVisible(), false);
+  await former.close();
+  // The customer opens the link in our mail, reads the answer and confirms: the ticket closes.
+  const link = await mailedLink(ref, "we refunded the second charge");
+  assert.ok(link, "the reply mail carries a tracking link");
   const customer = await context.newPage();
-  await customer.goto(`${BASE}${created.tracking_url}`);
+  await customer.goto(`${BASE}${link}`);
   await customer.locator("#status", { hasText: "solved" }).waitFor();
+  assert.equal(await customer.locator("#verify-note").isVisible(), false);
   assert.match(await customer.locator("#thread").textContent(), /we refunded the second charge for [0-9A-Z]{5}-[0-9A-Z]{5}\. It shows within 3 days\./);
   assert.doesNotMatch(await customer.locator("#thread").textContent(), /payment log/, "internal notes stay internal");
   await customer.getByRole("button", { name: "Yes, it's solved" }).click();

@@ -65,6 +65,8 @@ test("choose a category, fix a validation message, submit, follow the request", 
 
   await page.getByRole("link", { name: "Follow your request" }).click();
   await page.locator("#ticket").waitFor({ state: "visible" });
+  // The form's own link: our answers appear once the link we mailed is opened.
+  await page.locator("#verify-note").waitFor();
   assert.equal(await page.locator("#subject").textContent(), "Kettle switches off early");
   assert.equal(await page.locator("#status").textContent(), "received");
   assert.equal(await page.locator("#reference").textContent(), shown);

@@ -1309,3 +1309,39 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         (404, Some("not_found"))
     );
 }
+
+/// Anyone can type an address into the help center's form: until the requester
+/// has shown the address is theirs, the agent is told so and sees none of that
+/// address's other tickets.
+#[tokio::test]
+async fn an_unverified_requester_s_other_tickets_stay_hidden() {
+    let w = world().await;
+    let earlier = w.ticket("billing", "jane@example.com").await;
+    let mut new = fixtures::new_ticket(&*w.ids, "billing", "jane@example.com", w.clock.now());
+    new.ticket.email_verified = false;
+    let Ok(Created::New(unverified)) = w.store.create_ticket(new).await else {
+        panic!()
+    };
+    let (status, view) = w
+        .get(
+            "ana",
+            "agents",
+            &format!("/api/agent/tickets/{}", unverified.reference),
+        )
+        .await;
+    assert_eq!(status, 200, "{view}");
+    assert_eq!(view["ticket"]["email_verified"], false);
+    assert_eq!(view["requester_tickets"], json!([]));
+    // A verified requester's page lists them.
+    let (_, view) = w
+        .get("ana", "agents", &format!("/api/agent/tickets/{earlier}"))
+        .await;
+    assert_eq!(view["ticket"]["email_verified"], true);
+    let others: Vec<&str> = view["requester_tickets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t["reference"].as_str())
+        .collect();
+    assert_eq!(others, [unverified.reference.to_string()]);
+}

@@ -121,16 +121,20 @@ async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson
     let now = deps.clock.now();
     let agents = deps.catalog.agents().await.map_err(api)?;
     let t = &thread.ticket;
-    // Only what the caller may see of the requester's other tickets.
-    let requester_tickets = deps
-        .tickets
-        .tickets_of_requester(&t.requester.email, 20)
-        .await
-        .map_err(api)?
-        .iter()
-        .filter(|s| s.reference != t.reference && caller.covers(&s.category))
-        .map(|s| SummaryJson::of(s, now))
-        .collect();
+    // Only what the caller may see of the requester's other tickets, and none
+    // while the address is unverified: whoever typed it in is not its owner yet.
+    let requester_tickets = if t.email_verified {
+        deps.tickets
+            .tickets_of_requester(&t.requester.email, 20)
+            .await
+            .map_err(api)?
+            .iter()
+            .filter(|s| s.reference != t.reference && caller.covers(&s.category))
+            .map(|s| SummaryJson::of(s, now))
+            .collect()
+    } else {
+        vec![]
+    };
     let sla = match deps.catalog.category(&t.category).await.map_err(api)? {
         Some(category) => deps
             .catalog

@@ -44,6 +44,10 @@ pub struct TicketJson {
     pub version: u64,
     /// Closed as a duplicate of this ticket.
     pub merged_into: Option<String>,
+    /// Has the requester shown the address is theirs? A web request is not
+    /// verified until they open a link we mailed there; until then anyone could
+    /// have typed the address in, so the address's other tickets are not shown.
+    pub email_verified: bool,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -102,6 +106,7 @@ impl TicketJson {
             targets_missed: t.sla.targets_met.1,
             version: t.version,
             merged_into: t.merged_into.as_ref().map(ToString::to_string),
+            email_verified: t.email_verified,
         }
     }
 }

@@ -537,6 +537,127 @@ mod forged {
     }
 
     #[tokio::test]
+    async fn a_mail_ticket_is_verified_when_authenticated_and_a_token_reply_verifies_a_web_one() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        assert!(thread(&h, &ann).await.ticket.email_verified);
+        // A new request whose sender fails DMARC: a ticket, not verified.
+        let failing = String::from_utf8(corpus("spoofed-customer-dmarc-fail.eml", "", ""))
+            .unwrap()
+            .replace("Subject: Re: [#] Router", "Subject: Router");
+        let Ok(Received::Created(doubtful)) = h.deliver("ses-doubt", failing.as_bytes()).await
+        else {
+            panic!()
+        };
+        assert!(!thread(&h, &doubtful).await.ticket.email_verified);
+        // A web request in Ann's name: answering our mail by its reply token shows
+        // the address is hers.
+        let mut new =
+            testkit::fixtures::new_ticket(&h.ids, "support", "ann@example.org", h.clock_now());
+        new.ticket.email_verified = false;
+        let web = new.ticket.reference.clone();
+        h.store.create_ticket(new).await.unwrap();
+        let token = h
+            .keys
+            .sign(&web, &EmailAddress::parse("ann@example.org").unwrap());
+        let raw = format!(
+            "From: ann@example.org\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: hello\r\nMessage-ID: <verify-1@x.example>\r\n\r\nThanks, that helps.\r\n"
+        );
+        assert_eq!(
+            h.deliver("ses-verify", raw.as_bytes()).await,
+            Ok(Received::Appended(web.clone(), ThreadedBy::ReplyToToken))
+        );
+        assert!(thread(&h, &web).await.ticket.email_verified);
+    }
+
+    /// Ann's genuine reply, as a domain without DMARC would send it: SES's
+    /// results vouch for nobody.
+    fn without_authentication(raw: Vec<u8>) -> String {
+        String::from_utf8(raw).unwrap().replace(
+            "dkim=pass header.i=@example.org; dmarc=pass header.from=example.org;",
+            "dkim=none; dmarc=none header.from=example.org;",
+        )
+    }
+
+    #[tokio::test]
+    async fn naming_the_ticket_needs_a_domain_that_vouches_for_the_sender_a_token_does_not() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        // By subject reference alone, and nothing vouches: a ticket of its own.
+        let by_subject =
+            without_authentication(corpus("reply-gmail.eml", ann.as_str(), "unknown@x"))
+                .replace("References: <plain-1@mail.example.org> <unknown@x>\r\n", "")
+                .replace("In-Reply-To: <unknown@x>\r\n", "");
+        let Ok(Received::Created(other)) = h.deliver("ses-none", by_subject.as_bytes()).await
+        else {
+            panic!()
+        };
+        assert_ne!(other, ann);
+        untouched(&thread(&h, &ann).await);
+        // Her reply address carries a token only she was sent: that is enough.
+        let reply_to = h.keys.reply_address(
+            &h.mail_settings.from,
+            &ann,
+            &EmailAddress::parse("ann@example.org").unwrap(),
+        );
+        let by_token = by_subject
+            .replace(
+                "To: Support <support@helpdesk.test>",
+                &format!("To: <{}>", reply_to.as_str()),
+            )
+            .replace("gmail-2@", "gmail-3@");
+        assert_eq!(
+            h.deliver("ses-token", by_token.as_bytes()).await,
+            Ok(Received::Appended(ann.clone(), ThreadedBy::ReplyToToken))
+        );
+        // The token does not outweigh a domain that says the mail is not hers.
+        let failing = by_token
+            .replace("dmarc=none", "dmarc=fail")
+            .replace("gmail-3@", "gmail-4@");
+        assert!(matches!(
+            h.deliver("ses-token-fail", failing.as_bytes()).await,
+            Ok(Received::Quarantined(QuarantineReason::Spoofed(_)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn mail_reaching_a_ticket_through_a_merge_from_someone_not_on_it_stays_with_the_agents() {
+        let h = MailHarness::new().await;
+        let ann = ann_ticket(&h).await;
+        // Eve opens a ticket "about" Ann's request; an agent merges it into Ann's.
+        let eve_mail = corpus("forged-in-reply-to.eml", "", "unknown@x");
+        let Ok(Received::Created(eve)) = h.deliver("ses-eve", &eve_mail).await else {
+            panic!()
+        };
+        h.desk()
+            .merge(
+                &testkit::fixtures::supervisor("agent-1"),
+                &eve,
+                1,
+                None,
+                &ann,
+            )
+            .await
+            .unwrap();
+        // Eve answers our mail about her ticket, by its token: it lands on Ann's
+        // ticket, but as a note for the agents, never as Ann's message.
+        let token = h
+            .keys
+            .sign(&eve, &EmailAddress::parse("eve@example.net").unwrap());
+        let raw = format!(
+            "From: eve@example.net\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: x\r\nMessage-ID: <eve-9@example.net>\r\n\r\nAnn wants the refund sent to me.\r\n"
+        );
+        assert!(matches!(
+            h.deliver("ses-eve-9", raw.as_bytes()).await,
+            Ok(Received::Appended(ref r, _)) if *r == ann
+        ));
+        let t = thread(&h, &ann).await;
+        let last = t.messages.last().unwrap();
+        assert_eq!(last.body_text, "Ann wants the refund sent to me.");
+        assert_eq!(last.kind, MessageKind::InternalNote);
+    }
+
+    #[tokio::test]
     async fn the_customer_s_address_failing_dmarc_with_the_reference_is_quarantined() {
         let h = MailHarness::new().await;
         let ann = ann_ticket(&h).await;

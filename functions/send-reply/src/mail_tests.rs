@@ -775,3 +775,82 @@ async fn a_job_whose_sender_died_before_ses_is_swept_back_after_the_queue_gave_u
     h.clock.advance(chrono::Duration::hours(1));
     assert_eq!(sweep(h.clock_now()).await.unwrap().resent, 0);
 }
+
+/// Anyone can type anyone's address into the form: the confirmation to an address
+/// not verified yet repeats none of the submitter's words but a shortened subject,
+/// so the form cannot relay a message to someone else's inbox from our domain.
+#[tokio::test]
+async fn the_confirmation_to_an_unverified_address_repeats_nothing_the_submitter_wrote() {
+    let h = MailHarness::new().await;
+    let mut new = fixtures::new_ticket(&h.ids, "support", "victim@example.org", h.clock_now());
+    new.ticket.email_verified = false;
+    new.ticket.requester.name =
+        helpdesk_domain::text::DisplayName::from_mail("Your bank: verify at evil.example");
+    new.ticket.subject = helpdesk_domain::text::Subject::from_mail(
+        "Your account is locked, log in at http://evil.example/login within 24 hours or lose it",
+    );
+    new.first_message.body_text = "Click http://evil.example/reset to keep your account.".into();
+    let job = fixtures::confirmation_job(&h.ids, &new.ticket);
+    new.outbox = vec![job.clone()];
+    h.store.create_ticket(new).await.unwrap();
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::Sent { .. })
+    ));
+    let raw = String::from_utf8(h.mailer.sent()[0].raw.clone()).unwrap();
+    let parsed = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let text = parsed.body_text(0).unwrap().into_owned();
+    let subject = parsed.subject().unwrap().to_owned();
+    assert!(!text.contains("evil.example"), "{text}");
+    assert!(!text.contains("Your bank"), "{text}");
+    assert!(subject.chars().count() < 100, "{subject}");
+    assert!(!subject.contains("or lose it"), "{subject}");
+    assert!(
+        text.contains("someone else typed in your address"),
+        "{text}"
+    );
+}
+
+/// The customer's reply carries our thread id, which holds a token bound to the
+/// customer. A forward built from that thread must not hand it to the partner,
+/// who could then write as the customer.
+#[tokio::test]
+async fn a_forward_carries_only_the_partner_s_own_thread_id() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    let ours = h.keys.thread_id("helpdesk.test", &r, &ann);
+    let reply = format!(
+        "From: ann@example.org\r\nTo: support@helpdesk.test\r\nSubject: Re: [#{}] Router\r\nMessage-ID: <ann-2@example.org>\r\nIn-Reply-To: <{ours}>\r\nReferences: <plain-1@mail.example.org> <{ours}>\r\n\r\nStill broken.\r\n",
+        r.as_str()
+    );
+    assert!(matches!(
+        h.deliver("ses-ann-2", reply.as_bytes()).await,
+        Ok(Received::Appended(..))
+    ));
+    let partner = EmailAddress::parse("dispatch@shipper.example").unwrap();
+    let version = h.store.load_ticket(&r).await.unwrap().ticket.version;
+    h.desk()
+        .act(
+            &fixtures::supervisor("agent-1"),
+            &r,
+            version,
+            None,
+            helpdesk_domain::desk::Action::Forward {
+                to: partner.clone(),
+                note: "Where is parcel 4711?".into(),
+            },
+        )
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let raw = h.sent_raw().last().unwrap().clone();
+    let references = header(&raw, "References").unwrap_or_default();
+    assert!(!references.contains(&ours), "{references}");
+    assert!(!references.contains("plain-1@"), "{references}");
+    assert!(
+        references.contains(&h.keys.thread_id("helpdesk.test", &r, &partner)),
+        "{references}"
+    );
+}

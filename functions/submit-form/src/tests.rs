@@ -142,6 +142,124 @@ async fn submitted(w: &World) -> (String, String) {
     )
 }
 
+/// A link we mailed to the requester (as send-reply mints them): its secret.
+async fn mailed_token(w: &World, reference: &str) -> String {
+    let secret =
+        helpdesk_domain::token::SecretToken::parse("0123456789abcdef0123456789abcdef").unwrap();
+    let token = helpdesk_domain::store::TrackingToken {
+        hash: secret.hash(),
+        expires_at: w.clock.now() + chrono::Duration::days(90),
+        mailed: true,
+    };
+    w.store
+        .add_tracking_token(&TicketRef::parse(reference).unwrap(), token)
+        .await
+        .unwrap();
+    secret.expose().to_owned()
+}
+
+/// The bodies a tracking page shows.
+fn shown_texts(ticket: &Value) -> Vec<String> {
+    ticket["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["body"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Anyone can type any address into the form: the link the form hands back
+/// shows the request and where it stands, not our answers, until the requester
+/// opens a link we mailed to the address.
+#[tokio::test]
+async fn our_answers_show_only_once_the_requester_opened_a_link_we_mailed() {
+    let w = world().await;
+    let (reference, form_token) = submitted(&w).await;
+    let r = TicketRef::parse(&reference).unwrap();
+    let before = w.store.load_ticket(&r).await.unwrap().ticket;
+    assert!(!before.email_verified);
+    let mut answer =
+        testkit::fixtures::agent_reply(&SequentialIds::new(), &before, "ana", w.clock.now());
+    answer.body_text = "Your refund is on its way.".into();
+    let mut after = before.clone();
+    after.status = Status::Resolved;
+    w.store
+        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+            &before,
+            after,
+            vec![answer],
+        ))
+        .await
+        .unwrap();
+
+    let (status, _, shown) = call(&w.deps, &track_event(&reference, Some(&form_token))).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(
+        (
+            shown["answers_hidden"].as_bool(),
+            shown["email_verified"].as_bool()
+        ),
+        (Some(true), Some(false))
+    );
+    assert_eq!(shown["status_label"], "solved", "where it stands is shown");
+    assert_eq!(
+        shown_texts(&shown).len(),
+        1,
+        "only their own request: {shown}"
+    );
+    assert!(!shown.to_string().contains("refund is on its way"));
+    assert_eq!(
+        shown["awaiting_confirmation"], false,
+        "confirming means having read it"
+    );
+    let confirm = tracking_event(
+        "POST",
+        &format!("/api/tickets/{reference}/resolution"),
+        Some(&form_token),
+        Some(json!({ "solved": true })),
+    );
+    assert_eq!(call(&w.deps, &confirm).await.0, 409);
+
+    // The link in our mail shows everything, and verifies the address...
+    let mailed = mailed_token(&w, &reference).await;
+    let (_, _, full) = call(&w.deps, &track_event(&reference, Some(&mailed))).await;
+    assert_eq!(full["answers_hidden"], false);
+    assert!(
+        shown_texts(&full)
+            .iter()
+            .any(|b| b.contains("refund is on its way"))
+    );
+    assert_eq!(full["awaiting_confirmation"], true);
+    let verified = w.store.load_ticket(&r).await.unwrap();
+    assert!(verified.ticket.email_verified);
+    assert!(
+        verified
+            .messages
+            .iter()
+            .any(|m| m.kind == helpdesk_domain::MessageKind::SystemEvent
+                && m.body_text.contains("verified")),
+        "the agents see why"
+    );
+    // The form's own link stays as it was: whoever filled the form in need not be
+    // the one who opened our mail.
+    let (_, _, later) = call(&w.deps, &track_event(&reference, Some(&form_token))).await;
+    assert_eq!(later["answers_hidden"], true);
+    assert_eq!(later["email_verified"], true);
+    assert!(!later.to_string().contains("refund is on its way"));
+    // Opening the mailed link again changes nothing more.
+    call(&w.deps, &track_event(&reference, Some(&mailed))).await;
+    let events = w
+        .store
+        .load_ticket(&r)
+        .await
+        .unwrap()
+        .messages
+        .into_iter()
+        .filter(|m| m.body_text.contains("it is verified"))
+        .count();
+    assert_eq!(events, 1);
+}
+
 /// What an agent would do: move the ticket to `status`.
 async fn agent_sets(w: &World, reference: &str, status: Status) {
     let reference = TicketRef::parse(reference).unwrap();
@@ -502,7 +620,9 @@ async fn the_customer_replies_and_a_ticket_waiting_on_them_opens_again() {
 #[tokio::test]
 async fn a_solved_ticket_is_confirmed_or_reopened_by_the_customer() {
     let w = world().await;
-    let (reference, token) = submitted(&w).await;
+    let (reference, _) = submitted(&w).await;
+    // The link in our mail: confirming means having read the answer.
+    let token = mailed_token(&w, &reference).await;
     let path = format!("/api/tickets/{reference}/resolution");
     let answer = |solved: Value| {
         tracking_event(
@@ -547,7 +667,8 @@ async fn a_solved_ticket_is_confirmed_or_reopened_by_the_customer() {
             .iter()
             .filter(|m| m.kind == helpdesk_domain::MessageKind::SystemEvent)
             .count(),
-        2
+        3,
+        "the address verified, reopened, confirmed"
     );
     let counts = w
         .store

@@ -49,6 +49,11 @@ pub struct PublicTicket {
     awaiting_confirmation: bool,
     /// Closed as a duplicate of this request (its reference).
     merged_into: Option<String>,
+    /// Has the requester shown the address is theirs (opened a link we mailed)?
+    email_verified: bool,
+    /// Our answers are left out: this link came from the form, and the address
+    /// is not verified yet. The link in our mail shows them.
+    answers_hidden: bool,
     messages: Vec<PublicMessage>,
 }
 
@@ -105,13 +110,21 @@ async fn view(
     reference: &TicketRef,
     headers: &HeaderMap,
 ) -> Result<PublicTicket, ApiError> {
-    let thread = tracking(deps)
+    let opened = tracking(deps)
         .open(reference, &secret(headers)?)
         .await
         .map_err(api_error)?;
-    let t = thread.ticket;
+    let answers = opened.answers;
+    let t = opened.thread.ticket;
     let mut messages = Vec::new();
-    for m in thread.messages.into_iter().filter(|m| m.kind.is_public()) {
+    let shown = opened
+        .thread
+        .messages
+        .into_iter()
+        .filter(|m| m.kind.is_public())
+        // Until the address is verified, only what the requester wrote.
+        .filter(|m| answers || matches!(m.author, Author::Customer { .. }));
+    for m in shown {
         let links =
             helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
                 .await?;
@@ -145,8 +158,11 @@ async fn view(
         status_label: t.status.customer_label(),
         created_at: t.created_at,
         updated_at: t.updated_at,
-        awaiting_confirmation: t.status == Status::Resolved && t.merged_into.is_none(),
+        // Confirming means having read the answer.
+        awaiting_confirmation: t.status == Status::Resolved && t.merged_into.is_none() && answers,
         merged_into: t.merged_into.as_ref().map(ToString::to_string),
+        email_verified: t.email_verified,
+        answers_hidden: !answers,
         messages,
     })
 }

@@ -341,6 +341,8 @@ impl Desk<'_> {
         let target_event = event(target, text);
         let mut kept = into.ticket.clone();
         kept.updated_at = now;
+        // The stricter state: a ticket must not become verified by absorbing another.
+        kept.email_verified &= from.ticket.email_verified;
         let updates = vec![
             TicketUpdate::new(&from.ticket, closed, vec![source_event.clone()]),
             TicketUpdate::new(&into.ticket, kept, vec![target_event]),
@@ -500,19 +502,6 @@ impl Desk<'_> {
 /// The thread entry of a forward: its first paragraph names the recipient.
 fn forward_text(to: &EmailAddress, note: &str) -> String {
     format!("Forwarded to {}.\n\n{note}", to.as_str())
-}
-
-/// Was this ticket forwarded to `email` (so mail from them is theirs, not the
-/// customer's)?
-pub fn forwarded_to(messages: &[Message], email: &EmailAddress) -> bool {
-    let prefix = forward_text(email, "");
-    messages.iter().any(|m| {
-        m.kind == MessageKind::InternalNote
-            && matches!(m.author, Author::Agent { .. })
-            && m.body_text
-                .to_lowercase()
-                .starts_with(&prefix.to_lowercase())
-    })
 }
 
 fn changed(thread: TicketThread, last_seen: Option<&MessageId>) -> DeskError {

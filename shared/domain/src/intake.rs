@@ -339,6 +339,7 @@ impl Intake<'_> {
                             TrackingToken {
                                 hash: fresh.hash(),
                                 expires_at,
+                                mailed: false,
                             },
                         )
                         .await?;
@@ -390,6 +391,8 @@ impl Intake<'_> {
             merged_into: None,
             sla: Default::default(),
             participants: vec![],
+            // Anyone can type any address into the form.
+            email_verified: false,
         };
         // The clocks run from creation (sparse due and wake indexes).
         crate::clocks::open(&mut ticket, rules, now);
@@ -425,9 +428,12 @@ impl Intake<'_> {
                 fingerprint: k.fingerprint.clone(),
                 expires_at: now + self.policy.idempotency_ttl,
             }),
+            // Whoever filled in the form holds this one: it shows the request,
+            // not our answers, until the address is verified.
             tracking_token: Some(TrackingToken {
                 hash: token.hash(),
                 expires_at: now + self.policy.token_ttl,
+                mailed: false,
             }),
             rate_limits: vec![
                 RateLimitClaim::fixed_window(

@@ -81,14 +81,24 @@ pub trait TicketStore: Send + Sync {
         token: TrackingToken,
     ) -> Result<(), StoreError>;
 
-    /// Does this secret open this ticket at `now`? Wrong ticket, unknown or
-    /// expired secret: false.
+    /// The secret that opens this ticket at `now`, as stored. Wrong ticket,
+    /// unknown or expired secret: none.
+    async fn tracking_token(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TrackingToken>, StoreError>;
+
+    /// Does this secret open this ticket at `now`?
     async fn tracking_token_valid(
         &self,
         ticket: &TicketRef,
         hash: &TokenHash,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError>;
+    ) -> Result<bool, StoreError> {
+        Ok(self.tracking_token(ticket, hash, now).await?.is_some())
+    }
 
     /// Counts one hit on each limit, all or none; `RateLimited` when one is full.
     async fn hit_rate_limits(

@@ -59,6 +59,9 @@ pub struct IdempotencyClaim {
 pub struct TrackingToken {
     pub hash: TokenHash,
     pub expires_at: DateTime<Utc>,
+    /// Minted for a mail to the requester's address (not handed to whoever filled
+    /// in the form): opening it proves the address is theirs.
+    pub mailed: bool,
 }
 
 /// One hit on a fixed-window rate limit, counted in the same write as what it

@@ -209,6 +209,18 @@ pub struct Ticket {
     /// never makes its own sender one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<EmailAddress>,
+    /// Has the requester shown the address is theirs? A web request is not
+    /// verified until its requester opens a link we mailed to the address (or
+    /// answers our mail); a mail is, when its sender passes the receiving
+    /// server's authentication. Until then the tracking page shows no answer and
+    /// agents see none of the address's other tickets. Tickets stored before this
+    /// was recorded read as verified, as they were treated then.
+    #[serde(default = "stored_before_verification")]
+    pub email_verified: bool,
+}
+
+fn stored_before_verification() -> bool {
+    true
 }
 
 impl Ticket {

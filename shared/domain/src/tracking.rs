@@ -101,14 +101,54 @@ fn reply_text(body: &str) -> Result<String, TrackingError> {
     }
 }
 
+/// A ticket as its tracking link opens it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub thread: TicketThread,
+    /// May the page show our answers? Only through a link we mailed to the
+    /// requester's address (opening one also marks the ticket verified for the
+    /// agents). The form's own secret is held by whoever filled the form in, who
+    /// need not own the address: it shows the request and where it stands, never
+    /// our answers, even after the owner has verified.
+    pub answers: bool,
+}
+
 impl Tracking<'_> {
     pub async fn open(
         &self,
         reference: &TicketRef,
         secret: &SecretToken,
-    ) -> Result<TicketThread, TrackingError> {
-        self.check(reference, secret).await?;
-        Ok(self.tickets.load_ticket(reference).await?)
+    ) -> Result<Opened, TrackingError> {
+        let token = self.check(reference, secret).await?;
+        let mut thread = self.tickets.load_ticket(reference).await?;
+        if token.mailed && !thread.ticket.email_verified && thread.ticket.merged_into.is_none() {
+            let verified = self
+                .change(reference, |ticket, _| {
+                    // Two page loads at once: the second finds it done.
+                    if ticket.email_verified {
+                        return Err(TrackingError::Store(StoreError::AlreadyApplied));
+                    }
+                    let mut after = ticket.clone();
+                    after.email_verified = true;
+                    let note =
+                        "The requester opened a link we mailed to their address: it is verified.";
+                    Ok((
+                        after,
+                        vec![(note.to_owned(), vec![])],
+                        MessageKind::SystemEvent,
+                    ))
+                })
+                .await;
+            match verified {
+                Ok(_) | Err(TrackingError::Store(StoreError::AlreadyApplied)) => {}
+                Err(e) => return Err(e),
+            }
+            thread = self.tickets.load_ticket(reference).await?;
+        }
+        Ok(Opened {
+            thread,
+            answers: token.mailed,
+        })
     }
 
     /// Adds the customer's message; a ticket waiting on them, solved or closed
@@ -120,7 +160,7 @@ impl Tracking<'_> {
         body: &str,
         attachment_keys: &[String],
     ) -> Result<Ticket, TrackingError> {
-        self.check(reference, secret).await?;
+        let token = self.check(reference, secret).await?;
         let text = reply_text(body)?;
         let files = crate::attachments::resolve(self.attachments, attachment_keys, "attachments")
             .await
@@ -142,21 +182,22 @@ impl Tracking<'_> {
                 ))
             })
             .await?;
-        self.extend(reference, secret).await?;
+        self.extend(reference, &token).await?;
         Ok(saved)
     }
 
     /// "Yes, it's solved" closes a solved ticket; "No, I still need help" reopens it.
+    /// Only for someone who can read the answer (see [`Opened::answers`]).
     pub async fn confirm(
         &self,
         reference: &TicketRef,
         secret: &SecretToken,
         solved: bool,
     ) -> Result<Ticket, TrackingError> {
-        self.check(reference, secret).await?;
+        let token = self.check(reference, secret).await?;
         let saved = self
             .change(reference, |ticket, now| {
-                if ticket.status != Status::Resolved {
+                if ticket.status != Status::Resolved || !token.mailed {
                     return Err(TrackingError::NotAwaitingConfirmation);
                 }
                 let (to, note) = if solved {
@@ -181,7 +222,7 @@ impl Tracking<'_> {
                 ))
             })
             .await?;
-        self.extend(reference, secret).await?;
+        self.extend(reference, &token).await?;
         Ok(saved)
     }
 
@@ -189,27 +230,22 @@ impl Tracking<'_> {
         &self,
         reference: &TicketRef,
         secret: &SecretToken,
-    ) -> Result<(), TrackingError> {
-        if self
-            .tickets
-            .tracking_token_valid(reference, &secret.hash(), self.clock.now())
+    ) -> Result<TrackingToken, TrackingError> {
+        self.tickets
+            .tracking_token(reference, &secret.hash(), self.clock.now())
             .await?
-        {
-            Ok(())
-        } else {
-            Err(TrackingError::NotFound)
-        }
+            .ok_or(TrackingError::NotFound)
     }
 
-    /// Activity keeps the link alive.
+    /// Activity keeps the link alive (a mailed one stays a mailed one).
     async fn extend(
         &self,
         reference: &TicketRef,
-        secret: &SecretToken,
+        token: &TrackingToken,
     ) -> Result<(), TrackingError> {
         let token = TrackingToken {
-            hash: secret.hash(),
             expires_at: self.clock.now() + self.token_ttl,
+            ..token.clone()
         };
         Ok(self.tickets.add_tracking_token(reference, token).await?)
     }
@@ -229,8 +265,11 @@ impl Tracking<'_> {
             }
             let (mut after, texts, kind) = f(&before, now)?;
             let rules = crate::clocks::Rules::load(self.catalog, &after.category).await?;
-            // The customer's word, or their "I still need help", is theirs to be answered.
-            let happened = if after.status.awaits_agent() {
+            // The customer's word, or their "I still need help", is theirs to be
+            // answered; anything else (the address verified) moves no clock.
+            let happened = if after.status.awaits_agent()
+                && (kind == MessageKind::Customer || after.status != before.status)
+            {
                 crate::clocks::Happened::CustomerWrote
             } else {
                 crate::clocks::Happened::Changed

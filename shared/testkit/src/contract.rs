@@ -524,6 +524,7 @@ pub async fn tracking_tokens_open_only_their_ticket_until_they_expire(stores: &S
     new.tracking_token = Some(TrackingToken {
         hash: secret.hash(),
         expires_at: now + Duration::days(90),
+        mailed: false,
     });
     let reference = new.ticket.reference.clone();
     stores
@@ -560,6 +561,7 @@ pub async fn tracking_tokens_open_only_their_ticket_until_they_expire(stores: &S
         TrackingToken {
             hash: second.hash(),
             expires_at: now + Duration::days(90),
+            mailed: true,
         },
     )
     .await
@@ -574,6 +576,22 @@ pub async fn tracking_tokens_open_only_their_ticket_until_they_expire(stores: &S
             .await,
         Ok(true)
     );
+    // Each secret says whether it was mailed to the requester or handed to the form.
+    let r = &reference;
+    let mailed = |hash| async move {
+        t.tracking_token(r, &hash, now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .map(|token| (token.mailed, token.expires_at))
+    };
+    assert_eq!(
+        mailed(second.hash()).await,
+        Some((true, now + Duration::days(90)))
+    );
+    assert_eq!(
+        mailed(secret.hash()).await,
+        Some((false, now + Duration::days(90)))
+    );
     let missing = TicketRef::from_bits(424_242);
     let refused = t
         .add_tracking_token(
@@ -581,6 +599,7 @@ pub async fn tracking_tokens_open_only_their_ticket_until_they_expire(stores: &S
             TrackingToken {
                 hash: second.hash(),
                 expires_at: now,
+                mailed: true,
             },
         )
         .await;

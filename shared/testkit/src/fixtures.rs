@@ -130,6 +130,7 @@ pub fn new_ticket_with_ref(
         merged_into: None,
         sla: Default::default(),
         participants: vec![],
+        email_verified: true,
     };
     let first_message = Message {
         id: ids.message_id(at),

@@ -193,6 +193,7 @@ pub async fn do_not_email_and_the_cap_refuse_a_claim_and_write_nothing(stores: &
         TrackingToken {
             hash: secret.hash(),
             expires_at: clock.now() + Duration::days(1),
+            mailed: true,
         },
     )];
     assert_eq!(stores.mail.claim_outbox(&c).await, Ok(Claimed::DoNotEmail));

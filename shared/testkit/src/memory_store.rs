@@ -370,17 +370,19 @@ impl TicketStore for InMemoryStore {
         Ok(())
     }
 
-    async fn tracking_token_valid(
+    async fn tracking_token(
         &self,
         ticket: &TicketRef,
         hash: &TokenHash,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        Ok(self
-            .state()
-            .tokens
-            .get(ticket)
-            .is_some_and(|tokens| tokens.iter().any(|t| &t.hash == hash && t.expires_at > now)))
+    ) -> Result<Option<TrackingToken>, StoreError> {
+        Ok(self.state().tokens.get(ticket).and_then(|tokens| {
+            tokens
+                .iter()
+                .filter(|t| &t.hash == hash && t.expires_at > now)
+                .max_by_key(|t| t.expires_at)
+                .cloned()
+        }))
     }
 
     async fn hit_rate_limits(

@@ -265,6 +265,7 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
             TrackingToken {
                 hash: secret.hash(),
                 expires_at: Utc::now() + Duration::days(30),
+                mailed: true,
             },
         )
         .await

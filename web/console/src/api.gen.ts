@@ -1023,6 +1023,12 @@ export interface components {
              * @description When the running SLA clock falls due; none while paused or stopped.
              */
             due_at?: string | null;
+            /**
+             * @description Has the requester shown the address is theirs? A web request is not
+             *     verified until they open a link we mailed there; until then anyone could
+             *     have typed the address in, so the address's other tickets are not shown.
+             */
+            email_verified: boolean;
             /** @description Closed as a duplicate of this ticket. */
             merged_into?: string | null;
             overdue: boolean;
@@ -1091,7 +1097,11 @@ export interface components {
         /** @description What SES found, from the headers it adds on top of the message. */
         Verdicts: {
             dkim?: string | null;
+            /** @description The domain of a DKIM signature that passed (`header.d`, or `header.i`'s). */
+            dkim_domain?: string | null;
             dmarc?: string | null;
+            /** @description The From domain DMARC judged (`header.from`). */
+            dmarc_from?: string | null;
             spam?: string | null;
             spf?: string | null;
             virus?: string | null;

@@ -152,7 +152,19 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     "dl",
     { class: "facts" },
     el("dt", { text: "Requester" }),
-    el("dd", { text: `${ticket.requester.name} <${ticket.requester.email}>` }),
+    el(
+      "dd",
+      {},
+      `${ticket.requester.name} <${ticket.requester.email}>`,
+      ticket.email_verified
+        ? null
+        : el("span", {
+            class: "unverified",
+            "data-fact": "email-unverified",
+            title: "Anyone could have typed this address into the form: they have not opened a link we mailed to it yet. Their other tickets are not shown.",
+            text: " email not verified",
+          }),
+    ),
     el("dt", { text: "Status" }),
     el("dd", { "data-fact": "status", text: STATUS_LABEL[ticket.status] }),
     el("dt", { text: "Assignee" }),

@@ -106,6 +106,14 @@ pub struct TokenItem {
     pub sk: String,
     /// Epoch seconds; also the table's TTL attribute, so old secrets disappear.
     pub expires_at: i64,
+    /// Minted for a mail to the requester (see `TrackingToken::mailed`). Secrets
+    /// stored before this was recorded read as mailed, as they were treated then.
+    #[serde(default = "stored_before_mailed")]
+    pub mailed: bool,
+}
+
+fn stored_before_mailed() -> bool {
+    true
 }
 
 #[derive(Serialize, Deserialize)]

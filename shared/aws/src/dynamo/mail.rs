@@ -138,6 +138,7 @@ impl MailStore for DynamoStore {
                 pk: keys::ticket_pk(ticket),
                 sk: keys::token_sk(&token.hash),
                 expires_at: token.expires_at.timestamp(),
+                mailed: token.mailed,
             })?;
             writes.push(self.put(&self.tables.main, item, None)?);
         }

@@ -340,6 +340,7 @@ impl TicketStore for DynamoStore {
                 pk: keys::ticket_pk(&new.ticket.reference),
                 sk: keys::token_sk(&token.hash),
                 expires_at: token.expires_at.timestamp(),
+                mailed: token.mailed,
             })?;
             writes.push(self.put(&self.tables.main, item, None)?);
         }
@@ -708,6 +709,7 @@ impl TicketStore for DynamoStore {
             pk: keys::ticket_pk(ticket),
             sk: keys::token_sk(&token.hash),
             expires_at: token.expires_at.timestamp(),
+            mailed: token.mailed,
         })?;
         let writes = vec![
             TransactWriteItem::builder().condition_check(exists).build(),
@@ -722,20 +724,30 @@ impl TicketStore for DynamoStore {
         }
     }
 
-    async fn tracking_token_valid(
+    async fn tracking_token(
         &self,
         ticket: &TicketRef,
         hash: &TokenHash,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        match self
+    ) -> Result<Option<TrackingToken>, StoreError> {
+        let Some(item) = self
             .get_item(&keys::ticket_pk(ticket), &keys::token_sk(hash))
             .await?
-        {
-            None => Ok(false),
-            // TTL deletes late: the expiry is checked here, not left to it.
-            Some(item) => Ok(items::from_item::<TokenItem>(item)?.expires_at > now.timestamp()),
+        else {
+            return Ok(None);
+        };
+        let item: TokenItem = items::from_item(item)?;
+        // TTL deletes late: the expiry is checked here, not left to it.
+        if item.expires_at <= now.timestamp() {
+            return Ok(None);
         }
+        let expires_at = DateTime::from_timestamp(item.expires_at, 0)
+            .ok_or_else(|| StoreError::Corrupt("a token with a bad expiry".into()))?;
+        Ok(Some(TrackingToken {
+            hash: hash.clone(),
+            expires_at,
+            mailed: item.mailed,
+        }))
     }
 
     async fn hit_rate_limits(

@@ -42,7 +42,9 @@ pub enum Unreadable {
     TooComplex,
     #[error("the mail could not be parsed")]
     Unparseable,
-    #[error("the mail has no usable From address")]
+    /// No From header, more than one, or one naming several mailboxes: nobody to
+    /// answer, or a sender picked by whichever header a reader looks at.
+    #[error("the mail has no single usable From address")]
     NoSender,
 }
 
@@ -55,6 +57,17 @@ pub struct Verdicts {
     pub spf: Option<String>,
     pub dkim: Option<String>,
     pub dmarc: Option<String>,
+    /// The From domain DMARC judged (`header.from`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dmarc_from: Option<String>,
+    /// The domain of a DKIM signature that passed (`header.d`, or `header.i`'s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dkim_domain: Option<String>,
+}
+
+fn is(v: &Option<String>, what: &[&str]) -> bool {
+    v.as_deref()
+        .is_some_and(|v| what.iter().any(|w| v.eq_ignore_ascii_case(w)))
 }
 
 impl Verdicts {
@@ -63,16 +76,24 @@ impl Verdicts {
     /// pass. (SPF alone fails for forwarded mail, and DKIM alone for a list that
     /// rewrites it; DMARC weighs both for the From domain.)
     pub fn unauthenticated(&self) -> bool {
-        let is = |v: &Option<String>, what: &[&str]| {
-            v.as_deref()
-                .is_some_and(|v| what.iter().any(|w| v.eq_ignore_ascii_case(w)))
-        };
         if is(&self.dmarc, &["fail"]) {
             return true;
         }
         !is(&self.dmarc, &["pass"])
             && is(&self.spf, &["fail", "softfail"])
             && !is(&self.dkim, &["pass"])
+    }
+
+    /// Does authentication vouch for `from` itself? DMARC passed for its domain,
+    /// or a DKIM signature of its domain passed. Not failing is not enough: a
+    /// domain without a DMARC record, or SPF for an envelope sender the attacker
+    /// chose, says nothing about who wrote the From line.
+    pub fn vouch_for(&self, from: &EmailAddress) -> bool {
+        let domain = from.domain();
+        let same =
+            |d: &Option<String>| d.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain));
+        (is(&self.dmarc, &["pass"]) && same(&self.dmarc_from))
+            || (is(&self.dkim, &["pass"]) && same(&self.dkim_domain))
     }
 
     /// Spam or virus FAIL: quarantined, never ticketed or answered.
@@ -204,32 +225,91 @@ fn message_ids(value: &str) -> Vec<String> {
         .collect()
 }
 
-/// `spf=pass` → `pass` from an `Authentication-Results` value.
-/// The `spf=`, `dkim=` and `dmarc=` results of SES's `Authentication-Results`
-/// value (the first of each), in one pass over its `=` signs.
-fn auth_results(value: &str) -> [Option<String>; 3] {
-    const METHODS: [&[u8]; 3] = [b"spf", b"dkim", b"dmarc"];
-    let bytes = value.as_bytes();
-    let is_delimiter = |c: &u8| matches!(c, b';' | b' ' | b'\t' | b'\r' | b'\n');
-    let mut found: [Option<String>; 3] = Default::default();
-    for eq in memchr::memchr_iter(b'=', bytes) {
-        let start = bytes[..eq]
-            .iter()
-            .rposition(is_delimiter)
-            .map_or(0, |p| p + 1);
-        let Some(slot) = METHODS
-            .iter()
-            .position(|m| bytes[start..eq].eq_ignore_ascii_case(m))
-        else {
+/// What SES's `Authentication-Results` value says, read clause by clause as RFC
+/// 8601 writes it: each `;`-separated clause starts with `method=result`, then
+/// its properties. A `;` or `=` inside a comment or a quoted string (a sender's
+/// chosen envelope address, say) never starts a clause, and a method given twice
+/// counts by its worse result.
+#[derive(Debug, Default, PartialEq)]
+struct AuthResults {
+    spf: Option<String>,
+    dkim: Option<String>,
+    dmarc: Option<String>,
+    dmarc_from: Option<String>,
+    dkim_domain: Option<String>,
+}
+
+/// How bad a result is: a later, worse result of the same method wins.
+fn badness(result: &str) -> u8 {
+    match result {
+        "pass" => 0,
+        "none" | "neutral" => 1,
+        "fail" => 3,
+        _ => 2,
+    }
+}
+
+/// The clauses of a header value, with comments and quoted strings removed.
+fn clauses(value: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let (mut depth, mut quoted, mut escaped) = (0u32, false, false);
+    for c in value.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted || depth > 0 => escaped = true,
+            '"' if depth == 0 => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted && depth > 0 => depth -= 1,
+            ';' if !quoted && depth == 0 => out.push(String::new()),
+            _ if quoted || depth > 0 => {}
+            _ => {
+                if let Some(last) = out.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn auth_results(value: &str) -> AuthResults {
+    let mut found = AuthResults::default();
+    for clause in clauses(value) {
+        let mut words = clause.split_whitespace();
+        let Some((method, result)) = words.next().and_then(|w| w.split_once('=')) else {
             continue;
         };
-        let end = bytes[eq + 1..]
-            .iter()
-            .position(is_delimiter)
-            .map_or(bytes.len(), |p| eq + 1 + p);
-        // Delimiters and `=` are ASCII: these are char boundaries.
-        if let (Some(empty @ None), Some(result)) = (found.get_mut(slot), value.get(eq + 1..end)) {
-            *empty = Some(result.to_ascii_lowercase());
+        let result = result.to_ascii_lowercase();
+        let property = |name: &str| {
+            clause.split_whitespace().skip(1).find_map(|w| {
+                w.split_once('=')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| v.trim_start_matches('@').to_ascii_lowercase())
+            })
+        };
+        let slot = match method.to_ascii_lowercase().as_str() {
+            "spf" => &mut found.spf,
+            "dkim" => &mut found.dkim,
+            "dmarc" => &mut found.dmarc,
+            _ => continue,
+        };
+        if slot
+            .as_deref()
+            .is_none_or(|seen| badness(&result) > badness(seen))
+        {
+            *slot = Some(result.clone());
+        }
+        match method.to_ascii_lowercase().as_str() {
+            "dmarc" => found.dmarc_from = property("header.from").or(found.dmarc_from),
+            "dkim" if result == "pass" && found.dkim_domain.is_none() => {
+                found.dkim_domain = property("header.d").or_else(|| {
+                    property("header.i").map(|i| i.rsplit('@').next().unwrap_or("").to_owned())
+                });
+            }
+            _ => {}
         }
     }
     found
@@ -268,7 +348,7 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| unfold(v))
     };
-    let [auth_spf, dkim, dmarc] = headers
+    let auth = headers
         .iter()
         .find(|(n, v)| {
             n.eq_ignore_ascii_case("Authentication-Results")
@@ -279,17 +359,26 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
     let verdicts = Verdicts {
         spam: first("X-SES-Spam-Verdict").map(|v| v.to_ascii_uppercase()),
         virus: first("X-SES-Virus-Verdict").map(|v| v.to_ascii_uppercase()),
-        spf: auth_spf.or_else(|| {
+        spf: auth.spf.or_else(|| {
             first("Received-SPF")
                 .and_then(|v| v.split_whitespace().next().map(str::to_ascii_lowercase))
         }),
-        dkim,
-        dmarc,
+        dkim: auth.dkim,
+        dmarc: auth.dmarc,
+        dmarc_from: auth.dmarc_from,
+        dkim_domain: auth.dkim_domain,
     };
+    // Exactly one From header with one mailbox: with two, readers disagree on
+    // which is the sender (the parser takes the last, a mail client may show the
+    // first), and `Sender` is not who wrote it.
+    let from_headers = headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("From"))
+        .count();
     let from_addr = message
         .from()
-        .and_then(|f| f.first())
-        .or_else(|| message.sender().and_then(|s| s.first()));
+        .filter(|f| from_headers == 1 && f.iter().count() == 1)
+        .and_then(|f| f.first());
     let from = from_addr.and_then(address).ok_or(Unreadable::NoSender)?;
     let from_name = DisplayName::from_mail(from_addr.and_then(|a| a.name()).unwrap_or(""));
     let recipients: Vec<EmailAddress> = message
@@ -416,23 +505,98 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ses_authentication_results_are_read_once_each() {
+    fn ses_authentication_results_are_read_clause_by_clause_worst_first() {
         let value = "amazonses.com;\r\n spf=PASS (spfCheck: domain of example.org designates 192.0.2.10 as permitted sender) client-ip=192.0.2.10;\tdkim=fail header.i=@example.org; dmarc=pass header.from=example.org; spf=fail";
+        let got = auth_results(value);
         assert_eq!(
-            auth_results(value),
-            [
-                Some("pass".into()),
-                Some("fail".into()),
-                Some("pass".into())
-            ]
+            (
+                got.spf.as_deref(),
+                got.dkim.as_deref(),
+                got.dmarc.as_deref()
+            ),
+            (Some("fail"), Some("fail"), Some("pass"))
         );
+        assert_eq!(got.dmarc_from.as_deref(), Some("example.org"));
+        assert_eq!(got.dkim_domain, None, "no signature passed");
+        let dkim = auth_results("amazonses.com; dkim=pass header.i=@Example.ORG");
         assert_eq!(
-            auth_results("amazonses.com; dkim=pass"),
-            [None, Some("pass".into()), None]
+            (dkim.dkim.as_deref(), dkim.dkim_domain.as_deref()),
+            (Some("pass"), Some("example.org"))
         );
+        assert_eq!(auth_results("x-spf=pass; spf=").spf.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn results_hidden_in_a_comment_or_a_quoted_sender_do_not_count() {
+        // The attacker chooses the envelope sender SES quotes in the SPF clause.
+        let value = "amazonses.com; spf=pass (spfCheck: domain of evil.example designates 203.0.113.9 as permitted sender) smtp.mailfrom=\"a;dmarc=pass header.from=bank.example;\"@evil.example; dkim=none (comment; dkim=pass header.d=bank.example); dmarc=fail header.from=bank.example";
+        let got = auth_results(value);
+        assert_eq!(got.dmarc.as_deref(), Some("fail"));
+        assert_eq!(got.dkim.as_deref(), Some("none"));
+        assert_eq!(got.dkim_domain, None);
+    }
+
+    #[test]
+    fn authentication_vouches_only_for_the_domain_it_checked() {
+        let ann = EmailAddress::parse("ann@example.org").unwrap();
+        let v = |dmarc: Option<&str>,
+                 from: Option<&str>,
+                 dkim: Option<&str>,
+                 dkim_domain: Option<&str>| Verdicts {
+            dmarc: dmarc.map(Into::into),
+            dmarc_from: from.map(Into::into),
+            dkim: dkim.map(Into::into),
+            dkim_domain: dkim_domain.map(Into::into),
+            ..Verdicts::default()
+        };
+        assert!(v(Some("pass"), Some("example.org"), None, None).vouch_for(&ann));
+        assert!(
+            v(
+                Some("none"),
+                Some("example.org"),
+                Some("pass"),
+                Some("example.org")
+            )
+            .vouch_for(&ann)
+        );
+        assert!(!v(Some("pass"), Some("evil.example"), None, None).vouch_for(&ann));
+        assert!(
+            !v(
+                Some("none"),
+                Some("example.org"),
+                Some("pass"),
+                Some("evil.example")
+            )
+            .vouch_for(&ann)
+        );
+        assert!(
+            !v(None, None, None, None).vouch_for(&ann),
+            "no results vouch for nobody"
+        );
+        assert!(!v(Some("none"), Some("example.org"), None, None).unauthenticated());
+    }
+
+    #[test]
+    fn a_mail_with_two_from_headers_or_only_a_sender_has_no_single_sender() {
+        let limits = MailLimits::default();
+        let two = b"From: eve@evil.example\r\nFrom: ann@example.org\r\nTo: support@helpdesk.test\r\nSubject: x\r\n\r\nhi\r\n";
+        assert_eq!(parse(two, &limits).err(), Some(Unreadable::NoSender));
+        let sender_only =
+            b"Sender: ann@example.org\r\nTo: support@helpdesk.test\r\nSubject: x\r\n\r\nhi\r\n";
         assert_eq!(
-            auth_results("x-spf=pass; spf="),
-            [Some(String::new()), None, None]
+            parse(sender_only, &limits).err(),
+            Some(Unreadable::NoSender)
+        );
+        let many = b"From: ann@example.org, eve@evil.example\r\nTo: support@helpdesk.test\r\nSubject: x\r\n\r\nhi\r\n";
+        assert_eq!(parse(many, &limits).err(), Some(Unreadable::NoSender));
+        let one =
+            b"From: Ann <ann@example.org>\r\nTo: support@helpdesk.test\r\nSubject: x\r\n\r\nhi\r\n";
+        assert_eq!(
+            parse(one, &limits)
+                .map(|m| m.from.as_str().to_owned())
+                .ok()
+                .as_deref(),
+            Some("ann@example.org")
         );
     }
 }

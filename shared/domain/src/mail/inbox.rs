@@ -274,6 +274,15 @@ impl Inbox<'_> {
         }
         if let Some((reference, by)) = clues.token {
             match self.tickets.load_ticket(&reference).await {
+                // The token is the sender's own; a domain that says the mail is not
+                // from that address still wins.
+                Ok(_) if mail.verdicts.unauthenticated() => {
+                    threading.spoofed = Some(format!(
+                        "carries ticket {}'s reply token, but fails sender authentication",
+                        reference.as_str()
+                    ));
+                    return Ok(threading);
+                }
                 Ok(thread) => {
                     threading.found = Some(self.follow_merge(thread).await?);
                     threading.by = by;
@@ -315,6 +324,11 @@ impl Inbox<'_> {
                     reference.as_str()
                 ));
                 return Ok(threading);
+            }
+            // Not failing is not enough to join by naming the ticket: the sender's
+            // domain must vouch for the address (else a ticket of its own).
+            if !mail.verdicts.vouch_for(&mail.from) {
+                continue;
             }
             threading.found = Some(self.follow_merge(thread).await?);
             threading.by = by;
@@ -359,7 +373,8 @@ impl Inbox<'_> {
     /// only from the requester's own authenticated mail, never ours or a system
     /// mailbox's.
     fn copied_in(&self, ticket: &Ticket, mail: &InboundMail) -> Vec<EmailAddress> {
-        if !ticket.requester.email.same_mailbox(&mail.from) || mail.verdicts.unauthenticated() {
+        if !ticket.requester.email.same_mailbox(&mail.from) || !mail.verdicts.vouch_for(&mail.from)
+        {
             return vec![];
         }
         let ours = self.settings.mail_domain.to_ascii_lowercase();
@@ -481,9 +496,10 @@ impl Inbox<'_> {
         let mut message = message;
         // Someone the ticket was forwarded to answers the agents, not the customer
         // (a colleague the customer copied in stays on the customer's side).
+        // So does anyone else who reaches a ticket they are not on: through a
+        // ticket merged into this one, whose requester may be someone else.
         if let Author::Customer { email, .. } = &message.author
             && !is_on_ticket(&thread.ticket, email)
-            && crate::desk::forwarded_to(&thread.messages, email)
         {
             message.kind = MessageKind::InternalNote;
         }
@@ -492,6 +508,12 @@ impl Inbox<'_> {
             let before = &thread.ticket;
             let mut after = before.clone();
             with_participants(&mut after, copied.clone());
+            // Answering our mail by its reply token shows the address is the requester's.
+            if matches!(by, ThreadedBy::ReplyToToken | ThreadedBy::ReferencesToken)
+                && matches!(&message.author, Author::Customer { email, .. } if before.requester.email.same_mailbox(email))
+            {
+                after.email_verified = true;
+            }
             // An out-of-office note is kept on the ticket but changes nothing.
             if !automatic && !before.status.awaits_agent() {
                 after
@@ -573,6 +595,7 @@ impl Inbox<'_> {
                 merged_into: None,
                 sla: Default::default(),
                 participants: vec![],
+                email_verified: mail.verdicts.vouch_for(&mail.from),
             };
             let copied = self.copied_in(&ticket, mail);
             with_participants(&mut ticket, copied);

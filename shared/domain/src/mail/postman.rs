@@ -149,6 +149,7 @@ impl Postman<'_> {
                         TrackingToken {
                             hash: s.hash(),
                             expires_at: now + self.settings.link_ttl,
+                            mailed: true,
                         },
                     )
                 })
@@ -345,11 +346,13 @@ impl Postman<'_> {
                     }
                     MailKind::Forward => {
                         let note = message.ok_or("the forward's note is not on the ticket")?;
-                        // Only our thread id: the customer's Message-IDs stay ours.
+                        // Only the partner's own thread id (the last one): the
+                        // customer's Message-IDs stay ours, and so does any earlier
+                        // thread id of ours in them, which carries a token bound to
+                        // the customer.
                         envelope.in_reply_to = None;
-                        envelope
-                            .references
-                            .retain(|r| r.contains(self.settings.domain()));
+                        let own = envelope.references.pop();
+                        envelope.references = own.into_iter().collect();
                         render::forward(brand, ticket, note, &thread.messages)
                     }
                     other => return Err(format!("{other:?} mail is not supported yet")),
@@ -496,6 +499,8 @@ impl Postman<'_> {
                 }
             }
         }
-        tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: SES's send event records it; this job is not retried");
+        // The documented duplicate window: if SES's send event has not recorded it
+        // by the time the lease and the sweep's grace are over, it goes out again.
+        tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: SES's send event should record it; if not, the sweep sends it again after the lease");
     }
 }

@@ -83,12 +83,24 @@ fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
     }
 }
 
+/// "Hello Ann,": the name only for a verified requester (anyone can type any name
+/// and address into the form, and we must not relay it to that address).
 fn greeting(ticket: &Ticket) -> String {
     let name = ticket.requester.name.as_str().trim();
-    if name.is_empty() {
+    if name.is_empty() || !ticket.email_verified {
         "Hello,".to_owned()
     } else {
         format!("Hello {name},")
+    }
+}
+
+/// The ticket's subject as our mail to the requester repeats it: cut short while
+/// the address is not verified.
+fn their_subject(ticket: &Ticket) -> String {
+    if ticket.email_verified {
+        ticket.subject.as_str().to_owned()
+    } else {
+        shorten(ticket.subject.as_str(), UNVERIFIED_SUBJECT_CHARS)
     }
 }
 
@@ -99,7 +111,13 @@ fn keep_reference(ticket: &Ticket) -> String {
     )
 }
 
-/// "We received your request": reference, promise, link, what they wrote.
+/// How much of a subject the confirmation to an unverified address repeats.
+const UNVERIFIED_SUBJECT_CHARS: usize = 40;
+
+/// "We received your request": reference, promise, link, what they wrote. To an
+/// address not verified yet (anyone can type any address into the form) it
+/// repeats none of the sender's free text but a shortened subject, so the form
+/// cannot relay someone's words to someone else's inbox from our domain.
 pub fn confirmation(
     brand: &Brand,
     ticket: &Ticket,
@@ -107,6 +125,7 @@ pub fn confirmation(
     link: &str,
     reply_by: Option<&str>,
 ) -> Letter {
+    let verified = ticket.email_verified;
     let mut blocks = vec![
         Block::Para(greeting(ticket)),
         Block::Para(format!(
@@ -123,15 +142,22 @@ pub fn confirmation(
         ),
         Block::Para(keep_reference(ticket)),
     ];
-    if let Some(m) = first {
+    if let Some(m) = first.filter(|_| verified) {
         blocks.push(Block::Para("Your message:".into()));
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
+    }
+    if !verified {
+        blocks.push(Block::Para(
+            "If you did not write to us, someone else typed in your address: you can ignore \
+             this mail."
+                .into(),
+        ));
     }
     letter(
         format!(
             "{} We received your request: {}",
             ticket.subject_tag(),
-            ticket.subject.as_str()
+            their_subject(ticket)
         ),
         &blocks,
         brand,
@@ -153,8 +179,11 @@ pub fn agent_reply(
         link.to_owned(),
     ));
     blocks.push(Block::Para(keep_reference(ticket)));
+    // What came before is quoted only to a verified address: until then it may be
+    // words someone else typed in with this address.
     let context: Vec<&Message> = earlier
         .iter()
+        .filter(|_| ticket.email_verified)
         .filter(|m| m.kind.is_public() && m.id != reply.id && m.created_at <= reply.created_at)
         .rev()
         .take(THREAD_EXCERPT)
@@ -171,7 +200,7 @@ pub fn agent_reply(
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
     }
     letter(
-        format!("Re: {} {}", ticket.subject.as_str(), ticket.subject_tag()),
+        format!("Re: {} {}", their_subject(ticket), ticket.subject_tag()),
         &blocks,
         brand,
     )
@@ -300,7 +329,7 @@ pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter 
         format!(
             "{} Is your request solved? {}",
             ticket.subject_tag(),
-            ticket.subject.as_str()
+            their_subject(ticket)
         ),
         &blocks,
         brand,
@@ -323,7 +352,7 @@ pub fn reminder(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
         format!(
             "{} Reminder: {}",
             ticket.subject_tag(),
-            ticket.subject.as_str()
+            their_subject(ticket)
         ),
         &blocks,
         brand,
