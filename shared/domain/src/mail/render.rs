@@ -216,12 +216,14 @@ pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Lette
                 .into(),
         ),
     ];
+    // Subjects cut short like those of unverified requests: a request anyone
+    // could have opened in this address's name is among them.
     for (summary, url) in links {
         blocks.push(Block::Link(
             format!(
                 "[#{}] {} ({})",
                 summary.reference.as_str(),
-                summary.subject.as_str(),
+                shorten(summary.subject.as_str(), UNVERIFIED_SUBJECT_CHARS),
                 summary.status.customer_label()
             ),
             url.clone(),

@@ -17,7 +17,9 @@ pub fn subject_reference(subject: &str) -> Option<TicketRef> {
 
 /// What in a mail can say where it belongs, before any lookup: a verified token
 /// (in the Reply-To plus-address or our References id), the Message-IDs to look
-/// up (with the mail's own, to see whether it was used before), and `[#REF]`.
+/// up (the mail's own first, to see whether it was used before: a store looks up
+/// a bounded number, and a mail listing a hundred ids must not push it out), and
+/// `[#REF]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clues {
     pub token: Option<(TicketRef, ThreadedBy)>,
@@ -35,8 +37,9 @@ impl Clues {
                 keys.find_in_message_ids(&referenced, domain, &mail.from)
                     .map(|t| (t, ThreadedBy::ReferencesToken))
             });
+        let mut message_ids: Vec<String> = mail.message_id.iter().cloned().collect();
+        message_ids.extend(referenced.iter().cloned());
         // SES shows our mail as `<id>@<region>.amazonses.com`; we record `<id>`.
-        let mut message_ids = referenced.clone();
         for id in &referenced {
             if let Some((local, host)) = id.rsplit_once('@')
                 && host.to_ascii_lowercase().ends_with("amazonses.com")
@@ -44,7 +47,6 @@ impl Clues {
                 message_ids.push(local.to_owned());
             }
         }
-        message_ids.extend(mail.message_id.iter().cloned());
         Self {
             token,
             message_ids,
@@ -75,6 +77,33 @@ pub fn examine(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mail_s_own_message_id_is_looked_up_first() {
+        let mut raw = String::from(
+            "From: eve@evil.example\r\nTo: support@helpdesk.test\r\nSubject: x\r\nMessage-ID: <own@evil.example>\r\nIn-Reply-To:",
+        );
+        for i in 0..50 {
+            raw.push_str(&format!(" <r{i}@evil.example>"));
+        }
+        raw.push_str("\r\nReferences:");
+        for i in 50..100 {
+            raw.push_str(&format!(" <r{i}@evil.example>"));
+        }
+        raw.push_str("\r\n\r\nhi\r\n");
+        let (_, clues, _, _) = examine(
+            raw.as_bytes(),
+            &MailLimits::default(),
+            &keys(),
+            "helpdesk.test",
+        )
+        .unwrap();
+        assert_eq!(
+            clues.message_ids.first().map(String::as_str),
+            Some("own@evil.example")
+        );
+        assert!(clues.message_ids.len() > 100);
+    }
 
     #[test]
     fn subject_references_are_found_in_any_form() {
