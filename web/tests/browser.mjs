@@ -1,6 +1,7 @@
 // What every browser test shares: where the local runner is, and Debian's
 // Chromium driven by playwright-core (never a browser download).
 import { chromium } from "playwright-core";
+import http from "node:http";
 
 export const BASE = process.env.BASE_URL || "http://127.0.0.1:3000";
 
@@ -14,4 +15,33 @@ export function launchChromium() {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
       "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
+}
+
+/// A browser context for one customer: its API requests reach the runner from a
+/// loopback address of their own (127.x.y.z), as different customers come from
+/// different addresses. The page still makes every request; only the transport
+/// changes, so the hourly per-address limits count this customer alone, also when
+/// the suite runs many times on one stack.
+export async function customer(browser, options = {}) {
+  const context = await browser.newContext(options);
+  const localAddress = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  await context.route(`${BASE}/api/**`, async (route) => {
+    const request = route.request();
+    const headers = { ...request.headers() };
+    delete headers.host;
+    const body = request.postDataBuffer();
+    const answer = await new Promise((resolve, reject) => {
+      const outgoing = http.request(request.url(), { method: request.method(), headers, localAddress }, (res) => {
+        const chunks = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      });
+      outgoing.on("error", reject);
+      if (body) outgoing.write(body);
+      outgoing.end();
+    });
+    const flat = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]));
+    await route.fulfill({ status: answer.status, headers: flat, body: answer.body });
+  });
+  return context;
 }

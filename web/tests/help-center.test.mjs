@@ -2,7 +2,7 @@
 // runner (BASE_URL, started by scripts/test.sh with the local stack).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launchChromium } from "./browser.mjs";
+import { BASE, customer, launchChromium } from "./browser.mjs";
 
 let browser;
 
@@ -18,7 +18,7 @@ after(async () => {
 const HUMAN_PAUSE_MS = 3200;
 
 test("choose a category, fix a validation message, submit, follow the request", async () => {
-  const page = await browser.newPage();
+  const page = await (await customer(browser)).newPage();
   await page.goto(`${BASE}/`);
   // Service hours and reply times come from the SLA calendar.
   await page.getByText("Monday to Friday, 09:00–17:00 (Europe/Berlin time)").waitFor();
@@ -93,7 +93,7 @@ test("choose a category, fix a validation message, submit, follow the request", 
 });
 
 test("the FAQ suggests answers as the customer types", async () => {
-  const page = await browser.newPage();
+  const page = await (await customer(browser)).newPage();
   await page.goto(`${BASE}/`);
   // The start page lists top questions across categories.
   await page.locator("#top details").first().waitFor();
@@ -129,7 +129,7 @@ async function answerFigures(ref) {
 
 test("the answers visitors read are counted, and whether they still wrote to us", async () => {
   // Visit 1 reads the first billing answer (twice: counted once) and leaves.
-  const reader = await browser.newContext();
+  const reader = await customer(browser);
   const first = await reader.newPage();
   await first.goto(`${BASE}/new/?category=billing`);
   const answer = first.locator("#faq-results details").first();
@@ -144,7 +144,7 @@ test("the answers visitors read are counted, and whether they still wrote to us"
   await reader.close();
 
   // Visit 2 reads it too, then writes anyway.
-  const writer = await browser.newContext();
+  const writer = await customer(browser);
   const page = await writer.newPage();
   await page.goto(`${BASE}/new/?category=billing`);
   const same = page.locator(`#faq-results details[data-faq="${ref.split("/")[1]}"]`);
@@ -169,7 +169,7 @@ test("the answers visitors read are counted, and whether they still wrote to us"
 });
 
 test("the form works with the keyboard alone", async () => {
-  const page = await browser.newPage();
+  const page = await (await customer(browser)).newPage();
   await page.goto(`${BASE}/`);
   // Tab to the first category and open it with Enter.
   await page.getByRole("link", { name: /Billing and payments/ }).waitFor();
@@ -192,7 +192,7 @@ test("the form works with the keyboard alone", async () => {
 });
 
 test("a wrong tracking link says so, shows nothing and offers a fresh link", async () => {
-  const page = await browser.newPage();
+  const page = await (await customer(browser)).newPage();
   await page.goto(`${BASE}/track/?ticket=K7Q4M2XP9H#token=0123456789abcdef0123456789abcdef`);
   await page.getByText("This link is not valid or has expired.").waitFor();
   assert.equal(await page.locator("#ticket").isVisible(), false);
