@@ -474,26 +474,30 @@ async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
     );
 }
 
+/// An agent forwards ticket `r`, as it stands, to the shipper's dispatch desk.
+async fn forward_to_dispatch(h: &MailHarness, r: &TicketRef) -> helpdesk_domain::desk::Done {
+    let version = h.store.load_ticket(r).await.unwrap().ticket.version;
+    h.desk()
+        .act(
+            &fixtures::supervisor("agent-1"),
+            r,
+            version,
+            None,
+            helpdesk_domain::desk::Action::Forward {
+                to: EmailAddress::parse("dispatch@shipper.example").unwrap(),
+                note: "Where is parcel 4711?".into(),
+            },
+        )
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn a_forward_reaches_the_partner_without_a_link_and_their_answer_stays_with_the_agents() {
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;
     h.send_queued().await;
-    let partner = EmailAddress::parse("dispatch@shipper.example").unwrap();
-    let done = h
-        .desk()
-        .act(
-            &fixtures::supervisor("agent-1"),
-            &r,
-            1,
-            None,
-            helpdesk_domain::desk::Action::Forward {
-                to: partner.clone(),
-                note: "Where is parcel 4711?".into(),
-            },
-        )
-        .await
-        .unwrap();
+    let done = forward_to_dispatch(&h, &r).await;
     assert_eq!(
         done.ticket.status,
         Status::New,
@@ -829,21 +833,8 @@ async fn a_forward_carries_only_the_partner_s_own_thread_id() {
         h.deliver("ses-ann-2", reply.as_bytes()).await,
         Ok(Received::Appended(..))
     ));
+    forward_to_dispatch(&h, &r).await;
     let partner = EmailAddress::parse("dispatch@shipper.example").unwrap();
-    let version = h.store.load_ticket(&r).await.unwrap().ticket.version;
-    h.desk()
-        .act(
-            &fixtures::supervisor("agent-1"),
-            &r,
-            version,
-            None,
-            helpdesk_domain::desk::Action::Forward {
-                to: partner.clone(),
-                note: "Where is parcel 4711?".into(),
-            },
-        )
-        .await
-        .unwrap();
     h.send_queued().await;
     let raw = h.sent_raw().last().unwrap().clone();
     let references = header(&raw, "References").unwrap_or_default();
