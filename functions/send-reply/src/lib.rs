@@ -1,5 +1,5 @@
 //! send-reply: the outbound queue → SES v2. Each queue message is one job; the
-//! domain's `Postman` makes it at most one mail (see DESIGN.md §4). A job that can
+//! domain's `Postman` makes it at most one mail (README.md, "Mail": "What is guaranteed"). A job that can
 //! never be sent is reported failed on every receive, so it ends in the DLQ. SES's
 //! bounce and complaint events arrive on the same queue (through SNS) and fill the
 //! do-not-email list.

@@ -39,7 +39,7 @@ pub enum Author {
     System,
 }
 
-/// Why an inbound message landed on this ticket (DESIGN.md §4), recorded so an
+/// Why an inbound message landed on this ticket (README.md, "Mail"), recorded so an
 /// agent can see it and a wrong threading can be traced.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

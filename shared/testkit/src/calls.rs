@@ -1,6 +1,6 @@
 //! Counts the AWS calls a piece of code makes, as they go on the wire: an SDK
 //! interceptor that records each attempt's operation, and for DynamoDB what it
-//! costs. Used to hold the round-trip budgets of DESIGN.md §7 (tests) and to
+//! costs. Used to hold the round-trip budgets of BENCHMARKS.md (tests) and to
 //! measure them (`make bench`).
 //!
 //! Put it on every client with `Aws::intercepted(log.shared())`, so a function's

@@ -1002,7 +1002,7 @@ export interface components {
             resolution_minutes: number;
         };
         /**
-         * @description Why an inbound message landed on this ticket (DESIGN.md §4), recorded so an
+         * @description Why an inbound message landed on this ticket (README.md, "Mail"), recorded so an
          *     agent can see it and a wrong threading can be traced.
          * @enum {string}
          */

@@ -1,5 +1,6 @@
-//! The DynamoDB store: one main table with generic keys and three sparse GSIs, and
-//! an ops table with TTL (DESIGN.md §3). No Scan anywhere.
+//! The DynamoDB store: one main table with generic keys and the sparse GSIs that
+//! infra/resources.json declares, and an ops table with TTL (README.md,
+//! "Architecture"). No Scan anywhere.
 
 mod catalog;
 mod items;

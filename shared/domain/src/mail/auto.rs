@@ -1,4 +1,4 @@
-//! Which mail is automatic (DESIGN.md §4): never answered, never opens a ticket.
+//! Which mail is automatic (README.md, "Mail"): never answered, never opens a ticket.
 
 use crate::email::EmailAddress;
 

@@ -1,5 +1,5 @@
 //! Mail both ways: reading what customers send, writing what we send, and the rules
-//! that thread the two together and keep mail loops out (DESIGN.md §4).
+//! that thread the two together and keep mail loops out (README.md, "Mail").
 
 pub mod auto;
 pub mod compose;

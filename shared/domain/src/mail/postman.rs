@@ -1,5 +1,5 @@
 //! send-reply's use case: one outbound job becomes at most one mail, whatever the
-//! queue does (DESIGN.md §4 "exactly once as far as SES allows").
+//! queue does (README.md, "Mail": "What is guaranteed").
 
 use super::auto::is_system_mailbox;
 use super::compose::{self, AutoSubmitted, Envelope, Letter};

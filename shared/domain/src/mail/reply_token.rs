@@ -1,4 +1,4 @@
-//! The signed token that threads replies (DESIGN.md §4): an HMAC over the ticket and
+//! The signed token that threads replies (README.md, "Mail"): an HMAC over the ticket and
 //! the recipient, with a key id so keys can rotate. It travels in the plus-address
 //! of our Reply-To (`support+<token>@domain`) and in a References id
 //! (`<hd-<token>@domain>`), lower-case because mail systems may fold local parts.
