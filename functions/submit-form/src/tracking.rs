@@ -115,16 +115,9 @@ async fn view(
         .await
         .map_err(api_error)?;
     let answers = opened.answers;
-    let t = opened.thread.ticket;
+    let t = &opened.thread.ticket;
     let mut messages = Vec::new();
-    let shown = opened
-        .thread
-        .messages
-        .into_iter()
-        .filter(|m| m.kind.is_public())
-        // Until the address is verified, only what the requester wrote.
-        .filter(|m| answers || matches!(m.author, Author::Customer { .. }));
-    for m in shown {
+    for m in opened.shown() {
         let links =
             helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
                 .await?;

@@ -113,6 +113,18 @@ pub struct Opened {
     pub answers: bool,
 }
 
+impl Opened {
+    /// What the tracking page shows of the thread: the public messages, and
+    /// without [`Opened::answers`] only those the requester wrote.
+    pub fn shown(&self) -> impl Iterator<Item = &crate::message::Message> {
+        self.thread
+            .messages
+            .iter()
+            .filter(|m| m.kind.is_public())
+            .filter(|m| self.answers || matches!(m.author, Author::Customer { .. }))
+    }
+}
+
 impl Tracking<'_> {
     pub async fn open(
         &self,
