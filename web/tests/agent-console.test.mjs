@@ -35,7 +35,7 @@ function postFrom(url, body) {
 /// A customer's request through the public API, as the help center sends it.
 async function submit(subject, category = "billing", details = { order_id: "#1001" }) {
   const { status, text } = await postFrom(`${BASE}/api/tickets`, {
-    category, name: "Jane Customer", email: `jane+${Date.now()}@example.com`, subject,
+    category, name: "Jane Customer", email: `jane-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`, subject,
     description: "I was charged twice for order #1001.", details, elapsed_ms: 9000,
   });
   assert.equal(status, 201, text);
@@ -468,7 +468,7 @@ async function mailAndOpen(file, subject, messageId) {
   const raw = (await readFile(new URL(`../../tests/mail/${file}`, import.meta.url), "utf8"))
     .replace(`Subject: ${subject}`, `Subject: ${ours}`)
     .replace(`<${messageId}>`, `<${tag}-${messageId}>`)
-    .replaceAll("ann@example.org", `ann+${tag}@example.org`);
+    .replaceAll("ann@example.org", `ann-${tag}@example.org`);
   const delivered = await fetch(`${BASE}/dev/inbound`, { method: "POST", body: raw });
   assert.equal(delivered.status, 202, await delivered.text());
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -493,9 +493,20 @@ async fn the_email_rate_limit_answers_429_with_retry_after() {
         ..IntakePolicy::default()
     })
     .await;
-    for i in 0..3 {
+    // One mailbox written three ways: the limit counts the mailbox, not the spelling.
+    for (i, email) in [
+        "jane+a@example.com",
+        "Jane@example.com",
+        "jane+b@EXAMPLE.com",
+    ]
+    .iter()
+    .enumerate()
+    {
         let event = create_event(|e| {
             e["headers"]["idempotency-key"] = json!(format!("key-{i}"));
+            let mut body = sample_body();
+            body["email"] = json!(email);
+            with_body(e, body);
         });
         let (status, headers, body) = call(&w.deps, &event).await;
         if i < 2 {

@@ -65,14 +65,21 @@ impl EmailAddress {
         self.0.rsplit_once('@').map_or("", |(_, d)| d)
     }
 
-    /// Same mailbox, ignoring case and a `+tag` in the local part.
-    pub fn same_mailbox(&self, other: &EmailAddress) -> bool {
-        fn base(a: &EmailAddress) -> String {
-            let local = a.local_part();
-            let local = local.split_once('+').map_or(local, |(b, _)| b);
-            format!("{}@{}", local.to_ascii_lowercase(), a.domain())
+    /// The mailbox behind the address: lower-case, without a `+tag`, and for
+    /// Gmail without the dots Gmail ignores. Limits count per mailbox, so
+    /// `jane+1@…`, `jane+2@…` and `j.ane@gmail.com` share one allowance.
+    pub fn mailbox_key(&self) -> String {
+        let local = self.local_part().to_ascii_lowercase();
+        let local = local.split_once('+').map_or(local.as_str(), |(b, _)| b);
+        match self.domain() {
+            "gmail.com" | "googlemail.com" => format!("{}@gmail.com", local.replace('.', "")),
+            domain => format!("{local}@{domain}"),
         }
-        base(self) == base(other)
+    }
+
+    /// Same mailbox (see [`EmailAddress::mailbox_key`]).
+    pub fn same_mailbox(&self, other: &EmailAddress) -> bool {
+        self.mailbox_key() == other.mailbox_key()
     }
 }
 
@@ -168,6 +175,18 @@ mod tests {
         let c = EmailAddress::parse("joe@example.com").unwrap();
         assert!(a.same_mailbox(&b));
         assert!(!a.same_mailbox(&c));
+    }
+
+    #[test]
+    fn a_mailbox_key_folds_what_mail_providers_fold_and_nothing_else() {
+        let key = |s: &str| EmailAddress::parse(s).unwrap().mailbox_key();
+        assert_eq!(key("Jane+shop@Example.com"), "jane@example.com");
+        assert_eq!(key("jane+a+b@example.com"), "jane@example.com");
+        assert_eq!(key("J.a.n.e+x@googlemail.com"), "jane@gmail.com");
+        assert_eq!(key("jane.doe@gmail.com"), key("janedoe@gmail.com"));
+        // Elsewhere a dot is part of the name.
+        assert_ne!(key("jane.doe@example.com"), key("janedoe@example.com"));
+        assert_ne!(key("jane@example.com"), key("jane@example.org"));
     }
 
     proptest! {

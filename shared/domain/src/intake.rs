@@ -443,7 +443,7 @@ impl Intake<'_> {
                     now,
                 ),
                 RateLimitClaim::fixed_window(
-                    &format!("submit-email:{}", s.email.key()),
+                    &format!("submit-email:{}", s.email.mailbox_key()),
                     email_limit,
                     email_window,
                     now,

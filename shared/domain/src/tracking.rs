@@ -355,7 +355,7 @@ impl LinkRequest<'_> {
                 now,
             ),
             crate::store::RateLimitClaim::fixed_window(
-                &format!("links-email:{}", email.key()),
+                &format!("links-email:{}", email.mailbox_key()),
                 email_limit,
                 email_window,
                 now,

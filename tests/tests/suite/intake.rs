@@ -187,7 +187,8 @@ async fn the_per_email_limit_answers_429_and_stores_nothing_more() {
     let mut statuses = Vec::new();
     for i in 0..3 {
         let event = request(
-            submission("busy@example.com"),
+            // The same mailbox each time, spelt differently.
+            submission(&format!("Busy+{i}@example.com")),
             Some(&format!("k-{i}")),
             None,
             "POST",

@@ -135,7 +135,7 @@ impl Postman<'_> {
             cap: job.kind.is_automatic().then(|| {
                 let (limit, window) = self.settings.auto_cap;
                 RateLimitClaim::fixed_window(
-                    &format!("auto-mail:{}", job.recipient.key()),
+                    &format!("auto-mail:{}", job.recipient.mailbox_key()),
                     limit,
                     window,
                     now,
