@@ -164,6 +164,17 @@ pub async fn measure(
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
+        // On Lambda a function refuses the published local keys and needs the origin
+        // secret: give it values of its own, as a deploy would.
+        .env(
+            "HELPDESK_REPLY_KEYS",
+            "bench:62656e63682d6f6e6c792d6b65792d3031",
+        )
+        // (submit-form's sample event came through CloudFront with this secret).
+        .env(
+            "HELPDESK_ORIGIN_SECRET",
+            "example-origin-secret-0123456789abcdef",
+        )
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)

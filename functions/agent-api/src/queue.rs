@@ -232,7 +232,8 @@ pub async fn notifications(
         let mut new_tickets = Vec::new();
         if let Some(Seen(before)) = &seen {
             for (id, received) in &counts.received {
-                let arrived = received - before.get(id).copied().unwrap_or(*received);
+                // The cursor comes from the client: any number, so no arithmetic that can overflow.
+                let arrived = received.saturating_sub(before.get(id).copied().unwrap_or(*received));
                 let Ok(category) = CategoryId::parse(id) else {
                     continue;
                 };

@@ -544,6 +544,29 @@ async fn the_notification_poll_reports_what_arrived_since_its_cursor() {
     assert_eq!(status, 400);
 }
 
+#[tokio::test]
+async fn a_forged_notification_cursor_with_extreme_counts_answers_without_panicking() {
+    use base64::Engine;
+    let w = world().await;
+    w.ticket("billing", "old@example.com").await;
+    for count in [i64::MIN, i64::MAX, -1] {
+        let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!(r#"{{"billing":{count},"technical":{count}}}"#));
+        let (status, body) = w
+            .get(
+                ANA.0,
+                ANA.1,
+                &format!("/api/agent/notifications?since={forged}"),
+            )
+            .await;
+        assert_eq!(status, 200, "{count}: {body}");
+        assert!(
+            body["new_tickets"].as_array().unwrap().len() <= 10,
+            "{body}"
+        );
+    }
+}
+
 #[test]
 fn routes_are_unique() {
     let mut seen = std::collections::HashSet::new();

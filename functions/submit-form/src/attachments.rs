@@ -35,7 +35,7 @@ pub async fn create(State(deps): State<Arc<Deps>>, request: Request) -> Response
 }
 
 async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError> {
-    let ip = crate::tickets::client_ip(&request);
+    let ip = crate::client_ip(&request)?;
     let (parts, body) = request.into_parts();
     let (map, _) = json_object(&parts.headers, body, 4096).await?;
     let mut fields = Fields::new(map, &["filename", "content_type", "size"]);

@@ -21,6 +21,7 @@ use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
 use lambda_kit::Aws;
+use lambda_kit::client::ClientAddress;
 use lambda_kit::config::SubmitFormConfig;
 use lambda_kit::http::ApiError;
 use std::sync::Arc;
@@ -34,6 +35,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
     pub policy: IntakePolicy,
+    /// Where the visitor's address is read from (behind CloudFront: its header).
+    pub client_address: ClientAddress,
 }
 
 /// How long a warm function trusts its copy of the categories.
@@ -66,6 +69,7 @@ impl Deps {
                 token_ttl: Duration::days(i64::from(config.tracking_link_days.max(1))),
                 ..IntakePolicy::default()
             },
+            client_address: config.client_address.clone(),
         }
     }
 }
@@ -139,7 +143,47 @@ pub fn router(deps: Arc<Deps>) -> Router {
             router.route(route.method_and_path().1, route.handler())
         })
         .fallback(|| async { ApiError::not_found() })
+        .layer(axum::middleware::from_fn_with_state(deps.clone(), visitor))
         .with_state(deps)
+}
+
+/// The visitor's address, found once per request by [`visitor`].
+#[derive(Debug, Clone, Copy)]
+pub struct Visitor(pub std::net::IpAddr);
+
+/// Every request first: who is asking. Behind CloudFront a request that did not
+/// come through it is refused here, before any route runs.
+async fn visitor(
+    State(deps): State<Arc<Deps>>,
+    mut request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let source = match request
+        .extensions()
+        .get::<lambda_http::request::RequestContext>()
+    {
+        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx.http.source_ip.clone(),
+        _ => None,
+    };
+    match deps
+        .client_address
+        .resolve(request.headers(), source.as_deref())
+    {
+        Ok(ip) => {
+            request.extensions_mut().insert(Visitor(ip));
+            next.run(request).await
+        }
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The address [`visitor`] found, as limits key it.
+pub(crate) fn client_ip(request: &axum::extract::Request) -> Result<String, ApiError> {
+    request
+        .extensions()
+        .get::<Visitor>()
+        .map(|v| v.0.to_string())
+        .ok_or_else(ApiError::internal)
 }
 
 /// 200 when every dependency answers, 503 (same body) when one does not.

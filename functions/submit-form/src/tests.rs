@@ -67,6 +67,7 @@ async fn world_with(policy: IntakePolicy) -> World {
         clock: clock.clone(),
         ids: Arc::new(SequentialIds::new()),
         policy,
+        client_address: lambda_kit::client::ClientAddress::Source,
     });
     World {
         store,
@@ -1084,4 +1085,77 @@ async fn answers_read_are_counted_and_a_request_after_them_says_so() {
         (log[0].entry.as_str(), log[0].opened, log[0].then_ticket),
         ("refund-time", 1, 1)
     );
+}
+
+/// Behind CloudFront: the visitor is CloudFront's viewer address, believed only
+/// with the origin secret; a request straight to the API's own domain is refused.
+#[tokio::test]
+async fn behind_cloudfront_limits_count_each_visitor_and_direct_calls_are_refused() {
+    let w = world_with(IntakePolicy {
+        per_ip: (1, chrono::Duration::hours(1)),
+        ..IntakePolicy::default()
+    })
+    .await;
+    // The secret in the sample event of a request CloudFront forwarded.
+    let secret = "example-origin-secret-0123456789abcdef";
+    let mut deps = Deps {
+        tickets: w.deps.tickets.clone(),
+        attachments: w.deps.attachments.clone(),
+        catalog: w.deps.catalog.clone(),
+        outbound: w.deps.outbound.clone(),
+        health: w.deps.health.clone(),
+        clock: w.deps.clock.clone(),
+        ids: w.deps.ids.clone(),
+        policy: w.deps.policy.clone(),
+        client_address: lambda_kit::client::ClientAddress::CloudFront {
+            origin_secret: secret.into(),
+        },
+    };
+    deps.policy.per_email = (100, chrono::Duration::hours(1));
+    let deps = Arc::new(deps);
+    // Every request arrives from the same edge server (the event's sourceIp).
+    let via_edge = |i: usize, viewer: &str, origin: Option<&str>| {
+        let (viewer, origin) = (viewer.to_owned(), origin.map(str::to_owned));
+        create_event(move |e| {
+            e["headers"]["idempotency-key"] = json!(format!("edge-{i}"));
+            e["headers"]["cloudfront-viewer-address"] = json!(viewer);
+            if let Some(o) = origin {
+                e["headers"]["x-origin-verify"] = json!(o);
+            }
+        })
+    };
+    let mut statuses = vec![];
+    for (i, viewer) in [
+        "198.51.100.1:5000",
+        "198.51.100.2:6000",
+        "198.51.100.1:5001",
+    ]
+    .iter()
+    .enumerate()
+    {
+        statuses.push(call(&deps, &via_edge(i, viewer, Some(secret))).await.0);
+    }
+    assert_eq!(
+        statuses,
+        [201, 201, 429],
+        "one visitor's limit is not another's"
+    );
+    // A forged viewer address straight to the API, with no secret or a wrong one.
+    for origin in [None, Some("guess")] {
+        let (status, _, body) = call(&deps, &via_edge(9, "192.0.2.9:1", origin)).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("forbidden")),
+            "{body}"
+        );
+    }
+    let health = event_text("submit-form.apigw.health.json");
+    assert_eq!(
+        call(&deps, &health).await.0,
+        403,
+        "every route is behind the check"
+    );
+    let through_cloudfront = event_text("submit-form.apigw.categories.json");
+    assert_eq!(call(&deps, &through_cloudfront).await.0, 200);
+    assert_eq!(w.queue.jobs().len(), 2, "two tickets, two confirmations");
 }

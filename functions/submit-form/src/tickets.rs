@@ -54,20 +54,6 @@ fn receipt_body(r: Receipt) -> Created {
     }
 }
 
-pub fn client_ip(request: &Request) -> String {
-    match request
-        .extensions()
-        .get::<lambda_http::request::RequestContext>()
-    {
-        Some(lambda_http::request::RequestContext::ApiGatewayV2(ctx)) => ctx
-            .http
-            .source_ip
-            .clone()
-            .unwrap_or_else(|| "unknown".into()),
-        _ => "unknown".into(),
-    }
-}
-
 pub async fn create(State(deps): State<Arc<Deps>>, request: Request) -> Response {
     match create_inner(&deps, request).await {
         Ok(response) => response,
@@ -76,7 +62,7 @@ pub async fn create(State(deps): State<Arc<Deps>>, request: Request) -> Response
 }
 
 async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiError> {
-    let ip = client_ip(&request);
+    let ip = crate::client_ip(&request)?;
     let (parts, body) = request.into_parts();
     let (map, raw) = json_object(&parts.headers, body, MAX_SUBMISSION_BYTES).await?;
     let idempotency = idempotency_key(&parts.headers, &raw)?;

@@ -255,9 +255,10 @@ pub async fn request_links(
     State(deps): State<Arc<Deps>>,
     request: axum::extract::Request,
 ) -> Response {
-    let ip = crate::tickets::client_ip(&request);
+    let ip = crate::client_ip(&request);
     let (parts, body) = request.into_parts();
     let result = async {
+        let ip = ip?;
         let (map, _) = json_object(&parts.headers, body, MAX_BODY).await?;
         let mut fields = Fields::new(map, &["email"]);
         let email = fields.string("email");

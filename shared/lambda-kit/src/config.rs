@@ -2,6 +2,7 @@
 //! Nothing else in the workspace reads environment variables (the AWS SDK reads its
 //! own: region, credentials, endpoints).
 
+use crate::client::ClientAddress;
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::mail::reply_token::ReplyKeys;
 use std::collections::HashMap;
@@ -44,6 +45,13 @@ impl EnvSource for HashMap<String, String> {
 }
 
 struct Reader<'a>(&'a dyn EnvSource);
+
+/// The secrets of the reply keys this repository publishes for the local stack
+/// (`infra/resources.json`) and the tests (`testkit`): never valid on AWS.
+const PUBLISHED_REPLY_KEYS: [&str; 2] = [
+    "6c6f63616c2d6f6e6c792d6e6f742d612d736563726574",
+    "74657374732d6f6e6c792d6b65792d3031",
+];
 
 impl Reader<'_> {
     fn required(&self, name: &'static str, purpose: &'static str) -> Result<String, ConfigError> {
@@ -94,10 +102,46 @@ impl Reader<'_> {
             name,
             "the keys that sign reply addresses (`id:hexsecret,…`)",
         )?;
-        ReplyKeys::parse(&raw).map_err(|e| ConfigError::Invalid {
+        let keys = ReplyKeys::parse(&raw).map_err(|e| ConfigError::Invalid {
             name,
             reason: e.to_string(),
-        })
+        })?;
+        let raw = raw.to_ascii_lowercase();
+        if self.on_lambda() && PUBLISHED_REPLY_KEYS.iter().any(|k| raw.contains(k)) {
+            return Err(ConfigError::Invalid {
+                name,
+                reason: "holds a key published in this repository for local use; \
+                         make one with `openssl rand -hex 32`"
+                    .into(),
+            });
+        }
+        Ok(keys)
+    }
+
+    /// Running as a Lambda function (the runtime sets this), not in the local
+    /// runner or a test.
+    fn on_lambda(&self) -> bool {
+        self.optional("AWS_LAMBDA_FUNCTION_NAME").is_some()
+    }
+
+    fn client_address(&self) -> Result<ClientAddress, ConfigError> {
+        let name = "HELPDESK_ORIGIN_SECRET";
+        match self.optional(name) {
+            Some(secret) if secret.len() >= 32 => Ok(ClientAddress::CloudFront {
+                origin_secret: secret,
+            }),
+            Some(_) => Err(ConfigError::Invalid {
+                name,
+                reason: "is shorter than 32 characters".into(),
+            }),
+            // On Lambda the API sits behind CloudFront: without the secret every
+            // visitor would count as the edge server's address.
+            None if self.on_lambda() => Err(ConfigError::Missing {
+                name,
+                purpose: "the secret CloudFront adds to every API request",
+            }),
+            None => Ok(ClientAddress::Source),
+        }
     }
 
     fn url(&self, name: &'static str, purpose: &'static str) -> Result<String, ConfigError> {
@@ -190,6 +234,8 @@ pub struct SubmitFormConfig {
     pub mail_domain: String,
     /// A tracking link works this many days after the last activity on it.
     pub tracking_link_days: u32,
+    /// Where the visitor's address (for per-client limits) is read from.
+    pub client_address: ClientAddress,
 }
 
 impl SubmitFormConfig {
@@ -201,6 +247,7 @@ impl SubmitFormConfig {
             attachments_bucket: r.attachments_bucket()?,
             mail_domain: r.mail_domain()?,
             tracking_link_days: r.number("HELPDESK_TRACKING_LINK_DAYS", 90)?,
+            client_address: r.client_address()?,
         })
     }
 }
@@ -490,6 +537,9 @@ mod tests {
         let with = |extra: &[(&str, &str)]| {
             let mut pairs = base.to_vec();
             pairs.extend_from_slice(extra);
+            if !extra.iter().any(|(k, _)| *k == "HELPDESK_HELP_URL") {
+                pairs.push(("HELPDESK_HELP_URL", "https://help.example.com"));
+            }
             SendReplyConfig::from_source(&env(&pairs)).map(|_| ())
         };
         let e = with(&[("HELPDESK_REPLY_KEYS", "k1:short")]).unwrap_err();
@@ -500,6 +550,51 @@ mod tests {
         ])
         .unwrap_err();
         assert!(e.to_string().contains("HELPDESK_HELP_URL"), "{e}");
+        // The keys this repository publishes work locally and are refused on Lambda.
+        for published in [
+            "local:6c6f63616c2d6f6e6c792d6e6f742d612d736563726574",
+            "t1:74657374732d6f6e6c792d6b65792d3031",
+            "k2:00112233445566778899aabbccddeeff,t1:74657374732D6F6E6C792D6B65792D3031",
+        ] {
+            with(&[("HELPDESK_REPLY_KEYS", published)]).unwrap();
+            let e = with(&[
+                ("HELPDESK_REPLY_KEYS", published),
+                ("AWS_LAMBDA_FUNCTION_NAME", "helpdesk-send-reply"),
+            ])
+            .unwrap_err();
+            assert!(e.to_string().contains("published"), "{e}");
+        }
+        with(&[
+            ("HELPDESK_REPLY_KEYS", "k1:00112233445566778899aabbccddeeff"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "helpdesk-send-reply"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn on_lambda_the_public_api_needs_cloudfronts_origin_secret() {
+        let mut vars = env(&[
+            ("HELPDESK_MAIN_TABLE", "m"),
+            ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_OUTBOUND_QUEUE_URL", "q"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "b"),
+            ("HELPDESK_MAIL_DOMAIN", "example.com"),
+        ]);
+        let local = SubmitFormConfig::from_source(&vars).unwrap();
+        assert_eq!(local.client_address, ClientAddress::Source);
+        vars.insert("AWS_LAMBDA_FUNCTION_NAME".into(), "helpdesk-submit".into());
+        let e = SubmitFormConfig::from_source(&vars).unwrap_err();
+        assert!(e.to_string().contains("HELPDESK_ORIGIN_SECRET"), "{e}");
+        vars.insert("HELPDESK_ORIGIN_SECRET".into(), "too-short".into());
+        assert!(SubmitFormConfig::from_source(&vars).is_err());
+        let secret = "a-secret-of-at-least-32-characters!";
+        vars.insert("HELPDESK_ORIGIN_SECRET".into(), secret.into());
+        assert_eq!(
+            SubmitFormConfig::from_source(&vars).unwrap().client_address,
+            ClientAddress::CloudFront {
+                origin_secret: secret.into()
+            }
+        );
     }
 
     #[test]

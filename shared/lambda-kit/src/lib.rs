@@ -3,6 +3,7 @@
 //! batch failures, and sets up tracing.
 
 pub mod aws;
+pub mod client;
 pub mod config;
 pub mod http;
 pub mod sqs;

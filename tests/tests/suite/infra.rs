@@ -64,11 +64,14 @@ fn variables(t: &Value, resource: &str) -> HashMap<String, String> {
                 "HELPDESK_SELF_TEST_MINUTES" => "60",
                 "HELPDESK_REPLY_KEYS" => "k1:00112233445566778899aabbccddeeff",
                 "HELPDESK_HELP_URL" => "https://help.example.com",
+                "HELPDESK_ORIGIN_SECRET" => "an-origin-secret-of-32-characters-or-more",
                 _ => "resolved-by-cloudformation",
             };
             vars.insert(name, value.to_owned());
         }
     }
+    // As on Lambda, where a config refuses what is only good locally.
+    vars.insert("AWS_LAMBDA_FUNCTION_NAME".into(), resource.to_owned());
     vars
 }
 
@@ -192,6 +195,7 @@ async fn every_declared_public_route_is_served_by_submit_form() {
         clock: Arc::new(testkit::FixedClock::monday_morning()),
         ids: Arc::new(testkit::SequentialIds::new()),
         policy: Default::default(),
+        client_address: lambda_kit::client::ClientAddress::Source,
     });
     for event in events.values() {
         let method = event["Properties"]["Method"].as_str().unwrap_or_default();
@@ -333,6 +337,98 @@ fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
     let notify = &t["Resources"]["RawMailBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
         [0];
     assert_eq!(notify["Filter"]["S3Key"]["Rules"][0]["Value"], "raw/");
+}
+
+/// What a `!Ref` names (`None` for anything else).
+fn ref_to(v: &Value) -> Option<String> {
+    match v {
+        Value::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+#[test]
+fn the_public_api_is_reached_only_through_cloudfront_which_names_the_visitor() {
+    let t = template();
+    let r = |name: &str| &t["Resources"][name]["Properties"];
+    let api = r("HttpApi");
+    assert_eq!(
+        api["DisableExecuteApiEndpoint"], true,
+        "no way around CloudFront"
+    );
+    let mapping = r("ApiDomainMapping");
+    assert_eq!(ref_to(&mapping["ApiId"]).as_deref(), Some("HttpApi"));
+    assert_eq!(ref_to(&mapping["DomainName"]).as_deref(), Some("ApiDomain"));
+    assert_eq!(
+        ref_to(&r("ApiDomain")["DomainName"]).as_deref(),
+        Some("ApiDomainName")
+    );
+    // CloudFront calls the API by its own name, with the secret the function checks.
+    let origins = r("WebDistribution")["DistributionConfig"]["Origins"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let origin = origins
+        .iter()
+        .find(|o| o["Id"] == "api")
+        .unwrap_or_else(|| panic!("no api origin"));
+    assert_eq!(
+        ref_to(&origin["DomainName"]).as_deref(),
+        Some("ApiDomainName")
+    );
+    let secret_header = origin["OriginCustomHeaders"]
+        .as_sequence()
+        .into_iter()
+        .flatten()
+        .find(|h| {
+            h["HeaderName"]
+                .as_str()
+                .map(str::to_ascii_lowercase)
+                .as_deref()
+                == Some(lambda_kit::client::ORIGIN_SECRET_HEADER)
+        })
+        .unwrap_or_else(|| panic!("CloudFront adds no origin secret"));
+    assert_eq!(
+        ref_to(&secret_header["HeaderValue"]).as_deref(),
+        Some("OriginSecret")
+    );
+    let env = &r("SubmitFormFunction")["Environment"]["Variables"];
+    assert_eq!(
+        ref_to(&env["HELPDESK_ORIGIN_SECRET"]).as_deref(),
+        Some("OriginSecret"),
+        "the function checks the same secret"
+    );
+    assert_eq!(t["Parameters"]["OriginSecret"]["NoEcho"], true);
+    // /api/* forwards CloudFront's headers (the viewer's address) but not Host.
+    let behaviours = r("WebDistribution")["DistributionConfig"]["CacheBehaviors"]
+        .as_sequence()
+        .cloned()
+        .unwrap_or_default();
+    let api_behaviour = behaviours
+        .iter()
+        .find(|b| b["PathPattern"] == "/api/*")
+        .unwrap_or_else(|| panic!("no /api/* behaviour"));
+    assert_eq!(
+        api_behaviour["OriginRequestPolicyId"], "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+        "AllViewerExceptHostHeader"
+    );
+    // Throttling: a ceiling for every route, lower ones where a flood costs mail.
+    let default = &api["DefaultRouteSettings"];
+    let (burst, rate) = (
+        default["ThrottlingBurstLimit"].as_u64().unwrap_or(0),
+        default["ThrottlingRateLimit"].as_f64().unwrap_or(0.0),
+    );
+    assert!(burst > 0 && rate > 0.0, "{default:?}");
+    for route in [
+        "POST /api/tickets",
+        "POST /api/tracking-links",
+        "POST /api/attachments",
+        "POST /api/faq/reads",
+    ] {
+        let own = &api["RouteSettings"][route];
+        let own_rate = own["ThrottlingRateLimit"].as_f64().unwrap_or(f64::MAX);
+        assert!(own_rate > 0.0 && own_rate < rate, "{route}: {own:?}");
+    }
 }
 
 /// The deploy guide's DynamoDB JSON as SDK values (it uses only S, M and L).
