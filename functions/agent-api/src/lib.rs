@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod health;
 mod library;
 pub mod openapi;
 mod queue;
@@ -18,8 +19,9 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
 use helpdesk_domain::attachments::AttachmentStore;
 use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::health::CachedHealth;
 use helpdesk_domain::ports::{
-    CatalogStore, Clock, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
+    CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
 use lambda_kit::Aws;
 use lambda_kit::config::AgentApiConfig;
@@ -32,12 +34,15 @@ pub struct Deps {
     pub attachments: Arc<dyn AttachmentStore>,
     pub raw_mail: Arc<dyn helpdesk_domain::ports::RawMailStore>,
     pub outbound: Arc<dyn OutboundQueue>,
+    pub health: Arc<dyn HealthProbe>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
 }
 
 /// How long a warm function trusts its copy of the categories and policies.
 const CATALOG_CACHE: i64 = 60;
+/// Each dependency is asked at most this often for the health page (seconds).
+const HEALTH_CACHE: i64 = 30;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &AgentApiConfig) -> Self {
@@ -53,6 +58,21 @@ impl Deps {
             attachments: aws.attachments(&config.attachments_bucket),
             raw_mail: aws.raw_mail(&config.raw_mail_bucket),
             outbound: aws.outbound(&config.outbound_queue_url),
+            health: Arc::new(CachedHealth::new(
+                aws.health(
+                    vec![
+                        config.store.main_table.clone(),
+                        config.store.ops_table.clone(),
+                    ],
+                    vec![config.outbound_queue_url.clone()],
+                    vec![
+                        config.attachments_bucket.clone(),
+                        config.raw_mail_bucket.clone(),
+                    ],
+                ),
+                clock.clone(),
+                Duration::seconds(HEALTH_CACHE),
+            )),
             clock,
             ids: Arc::new(RandomIds),
         }
@@ -101,10 +121,11 @@ pub enum Route {
     AdminPolicy,
     Reports,
     ReportsCsv,
+    Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 29] = [
+    pub const ALL: [Route; 30] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -134,6 +155,7 @@ impl Route {
         Route::AdminPolicy,
         Route::Reports,
         Route::ReportsCsv,
+        Route::Health,
     ];
 
     pub fn method_and_path(self) -> (&'static str, &'static str) {
@@ -170,6 +192,7 @@ impl Route {
             Route::AdminPolicy => ("PUT", "/api/agent/admin/policies/{id}"),
             Route::Reports => ("GET", "/api/agent/reports"),
             Route::ReportsCsv => ("GET", "/api/agent/reports/csv"),
+            Route::Health => ("GET", "/api/agent/health"),
         }
     }
 
@@ -204,6 +227,7 @@ impl Route {
             Route::AdminPolicy => put(admin::put_policy),
             Route::Reports => get(reports::report),
             Route::ReportsCsv => get(reports::csv),
+            Route::Health => get(health::health),
         }
     }
 }

@@ -7,6 +7,7 @@
 use crate::admin::{
     AdminAgentsJson, AdminCategoriesJson, AdminPoliciesJson, AgentInput, CategoryInput, PolicyJson,
 };
+use crate::health::HealthJson;
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
@@ -19,6 +20,7 @@ use crate::view::{
 };
 use helpdesk_domain::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::category::Category;
+use helpdesk_domain::ports::ComponentHealth;
 use helpdesk_domain::reports::{
     AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,
     TimeSummary, Totals,
@@ -288,6 +290,11 @@ fn admin_policies() {}
         (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn admin_policy() {}
 
+#[utoipa::path(get, path = "/api/agent/health", tag = "reports",
+    description = "Supervisors and admins: whether each table, queue and bucket answers (kept 30 seconds)",
+    responses((status = 200, body = HealthJson), (status = 503, body = HealthJson), (status = 403, body = ErrorJson)))]
+fn health() {}
+
 #[utoipa::path(get, path = "/api/agent/reports", tag = "reports",
     description = "Supervisors and admins: the period's figures, backlog and FAQ searches",
     params(
@@ -323,7 +330,7 @@ impl Modify for BearerAuth {
     paths(me, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
-        admin_agent, admin_policies, admin_policy, reports, reports_csv),
+        admin_agent, admin_policies, admin_policy, reports, reports_csv, health),
     components(schemas(
         MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -334,6 +341,7 @@ impl Modify for BearerAuth {
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
+        HealthJson, ComponentHealth,
     )),
     modifiers(&BearerAuth),
     security(("access_token" = [])),

@@ -50,6 +50,7 @@ async fn world() -> World {
         attachments: Arc::new(InMemoryAttachments::default()),
         raw_mail: Arc::new(testkit::fakes::InMemoryRawMail::default()),
         outbound: queue.clone(),
+        health: Arc::new(Unwell),
         clock: clock.clone(),
         ids: ids.clone(),
     });
@@ -1279,6 +1280,7 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         attachments: Arc::new(InMemoryAttachments::default()),
         raw_mail,
         outbound: Arc::new(RecordingQueue::default()),
+        health: Arc::new(Unwell),
         clock: Arc::new(FixedClock::monday_morning()),
         ids: Arc::new(SequentialIds::new()),
     }));
@@ -1367,4 +1369,41 @@ async fn an_unverified_requester_s_other_tickets_stay_hidden() {
         .filter_map(|t| t["reference"].as_str())
         .collect();
     assert_eq!(others, [unverified.reference.to_string()]);
+}
+
+/// One table answers, one does not.
+struct Unwell;
+
+#[async_trait::async_trait]
+impl helpdesk_domain::ports::HealthProbe for Unwell {
+    async fn check(&self) -> Vec<helpdesk_domain::ports::ComponentHealth> {
+        use helpdesk_domain::ports::ComponentHealth;
+        vec![
+            ComponentHealth {
+                name: "dynamodb:main".into(),
+                ok: true,
+                detail: "ACTIVE".into(),
+            },
+            ComponentHealth {
+                name: "dynamodb:ops".into(),
+                ok: false,
+                detail: "ResourceNotFoundException".into(),
+            },
+        ]
+    }
+}
+
+#[tokio::test]
+async fn the_health_page_names_each_component_for_supervisors_only() {
+    let w = world().await;
+    let (status, body) = w.get(ANA.0, ANA.1, "/api/agent/health").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
+    let (status, body) = w.get(SUE.0, SUE.1, "/api/agent/health").await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["components"][1]["name"], "dynamodb:ops");
+    assert_eq!(body["components"][1]["detail"], "ResourceNotFoundException");
 }

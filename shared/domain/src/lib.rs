@@ -14,6 +14,7 @@ pub mod desk;
 pub mod email;
 pub mod escalation;
 pub mod faq;
+pub mod health;
 pub mod ids;
 pub mod intake;
 pub mod mail;

@@ -364,8 +364,9 @@ pub fn time_ordered_id(at: DateTime<Utc>, suffix: u32) -> MessageId {
         .unwrap_or_else(|_| unreachable!("hex digits and a dash are a valid message id"))
 }
 
-/// One dependency's state, as `/api/health` reports it.
+/// One dependency's state, as the agents' health page reports it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ComponentHealth {
     pub name: String,
     pub ok: bool,

@@ -13,21 +13,40 @@ use testkit::local::LocalEnv;
 
 pub use testkit::events::invoke;
 
+/// agent-api as its `main` builds it, and a supervisor's request to it.
+async fn agent_health(env: &LocalEnv) -> (u16, serde_json::Value) {
+    let config = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+    let deps = agent_api::Deps::connect(&env.aws, &config);
+    deps.catalog
+        .put_agent(&testkit::fixtures::agent(
+            "sue",
+            helpdesk_domain::catalog::Role::Supervisor,
+            &[],
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request =
+        testkit::events::agent_request("sue", "supervisors", "GET", "/api/agent/health", None);
+    invoke(agent_api::router(Arc::new(deps)), &request).await
+}
+
 #[tokio::test]
-async fn submit_form_health_reports_every_dependency_of_the_stack() {
+async fn the_public_health_says_only_ok_and_the_agents_page_names_every_dependency() {
     let env = LocalEnv::fresh().await;
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
     let (status, body) = invoke(router, &event_text("submit-form.apigw.health.json")).await;
+    assert_eq!((status, body), (200, serde_json::json!({"status": "ok"})));
+
+    let (status, body) = agent_health(&env).await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["status"], "ok");
     let names: Vec<&str> = body["components"]
         .as_array()
         .into_iter()
         .flatten()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names.len(), 5, "{names:?}");
     assert!(names.contains(&format!("dynamodb:{}", config.store.main_table).as_str()));
     assert!(
         body["components"]
@@ -39,15 +58,19 @@ async fn submit_form_health_reports_every_dependency_of_the_stack() {
 }
 
 #[tokio::test]
-async fn submit_form_health_says_which_dependency_is_missing() {
+async fn health_says_degraded_in_public_and_which_dependency_to_agents() {
     let mut env = LocalEnv::fresh().await;
     env.vars
         .insert("HELPDESK_OPS_TABLE".into(), "no-such-table".into());
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
     let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
     let (status, body) = invoke(router, &event_text("submit-form.apigw.health.json")).await;
+    assert_eq!(
+        (status, body),
+        (503, serde_json::json!({"status": "degraded"}))
+    );
+    let (status, body) = agent_health(&env).await;
     assert_eq!(status, 503);
-    assert_eq!(body["status"], "degraded");
     let bad: Vec<&str> = body["components"]
         .as_array()
         .into_iter()

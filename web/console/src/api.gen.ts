@@ -180,6 +180,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Supervisors and admins: whether each table, queue and bucket answers (kept 30 seconds) */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/me": {
         parameters: {
             query?: never;
@@ -638,6 +655,12 @@ export interface components {
              */
             used_minutes: number;
         };
+        /** @description One dependency's state, as the agents' health page reports it. */
+        ComponentHealth: {
+            detail: string;
+            name: string;
+            ok: boolean;
+        };
         /**
          * @description 409 `changed`: nothing was saved; the ticket as it is now and what was added
          *     after the caller's `last_seen` entry.
@@ -784,6 +807,12 @@ export interface components {
             to: string;
             /** Format: int64 */
             version: number;
+        };
+        /** @description Each component as last asked (answers are at most 30 seconds old). */
+        HealthJson: {
+            components: components["schemas"]["ComponentHealth"][];
+            /** @description `ok`, or `degraded` when one component does not answer (then 503). */
+            status: string;
         };
         /** @description Opening hours as an admin writes them: `Mon`, `09:00`, `17:00`. */
         HoursDraft: {
@@ -1645,6 +1674,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthJson"];
                 };
             };
         };
