@@ -3,9 +3,9 @@
 //! live in `helpdesk_domain::faq::FaqLookup`. `POST /api/faq/reads`: the help
 //! center says a visitor opened an answer (once per visit), for the reports.
 
-use crate::Deps;
-use axum::Json;
+use crate::{Deps, Visitor};
 use axum::extract::{Query, State};
+use axum::{Extension, Json};
 use helpdesk_domain::catalog::FaqEntry;
 use helpdesk_domain::faq::{FaqError, FaqLookup, FaqReads};
 use lambda_kit::http::ApiError;
@@ -44,17 +44,21 @@ fn answer(e: FaqEntry) -> Answer {
 
 pub async fn search(
     State(deps): State<Arc<Deps>>,
+    Extension(Visitor(client)): Extension<Visitor>,
     Query(query): Query<FaqQuery>,
 ) -> Result<Json<Answers>, ApiError> {
     let lookup = FaqLookup {
         catalog: &*deps.catalog,
+        limits: &*deps.tickets,
         clock: &*deps.clock,
+        policy: &deps.policy.faq,
     };
     let found = lookup
         .answers(
             query.category.as_deref(),
             query.q.as_deref().unwrap_or(""),
             RESULTS,
+            &client.to_string(),
         )
         .await
         .map_err(|e| match e {
@@ -69,6 +73,7 @@ pub async fn search(
 /// `{"faq": "<category>/<id>"}`: 204 once counted; 404 for no such published answer.
 pub async fn read(
     State(deps): State<Arc<Deps>>,
+    Extension(Visitor(client)): Extension<Visitor>,
     headers: axum::http::HeaderMap,
     body: axum::body::Body,
 ) -> Result<axum::http::StatusCode, ApiError> {
@@ -82,7 +87,15 @@ pub async fn read(
         catalog: &*deps.catalog,
         clock: &*deps.clock,
     };
-    if reads.opened(&reference).await? {
+    let opened = reads
+        .opened(
+            &reference,
+            &client.to_string(),
+            &*deps.tickets,
+            &deps.policy.faq,
+        )
+        .await?;
+    if opened {
         Ok(axum::http::StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())

@@ -1159,3 +1159,63 @@ async fn behind_cloudfront_limits_count_each_visitor_and_direct_calls_are_refuse
     assert_eq!(call(&deps, &through_cloudfront).await.0, 200);
     assert_eq!(w.queue.jobs().len(), 2, "two tickets, two confirmations");
 }
+
+/// A script searching or "reading" in a loop meets a per-client limit, and the
+/// day's log takes only so many queries it has not seen.
+#[tokio::test]
+async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
+    let w = world_with(IntakePolicy {
+        faq: helpdesk_domain::faq::FaqLimits {
+            searches_per_ip: (3, chrono::Duration::hours(1)),
+            new_queries_per_day: 2,
+            reads_per_ip: (1, chrono::Duration::hours(1)),
+        },
+        ..IntakePolicy::default()
+    })
+    .await;
+    let from = |ip: &str, query: &str| {
+        let mut event: Value = serde_json::from_str(&faq_event(query)).unwrap();
+        event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        event.to_string()
+    };
+    let mut statuses = vec![];
+    for q in ["q=refund", "q=charge", "q=cancel", "q=invoice"] {
+        statuses.push(call(&w.deps, &from("198.51.100.1", q)).await.0);
+    }
+    assert_eq!(statuses, [200, 200, 200, 429]);
+    let (status, headers, body) = call(&w.deps, &from("198.51.100.1", "q=refund")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    assert!(headers.get("retry-after").is_some());
+    // Browsing the top questions stores nothing and is not limited.
+    assert_eq!(call(&w.deps, &from("198.51.100.1", "")).await.0, 200);
+    // Another visitor is not affected.
+    assert_eq!(
+        call(&w.deps, &from("198.51.100.2", "q=refund")).await.0,
+        200
+    );
+    // Three distinct queries were answered; the day's log took two.
+    let today = w.clock.now().date_naive();
+    let mut logged: Vec<(String, u32)> = w
+        .store
+        .faq_search_log(today, today)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.query, c.searches))
+        .collect();
+    logged.sort();
+    assert_eq!(logged, [("charge".to_owned(), 1), ("refund".to_owned(), 2)]);
+
+    let read = |ip: &str| {
+        let mut event: Value =
+            serde_json::from_str(&read_event(json!({"faq": "billing/refund-time"}))).unwrap();
+        event["requestContext"]["http"]["sourceIp"] = json!(ip);
+        event.to_string()
+    };
+    assert_eq!(call(&w.deps, &read("198.51.100.1")).await.0, 204);
+    assert_eq!(call(&w.deps, &read("198.51.100.1")).await.0, 429);
+    assert_eq!(call(&w.deps, &read("198.51.100.2")).await.0, 204);
+}

@@ -143,8 +143,12 @@ impl CatalogStore for CachedCatalog {
         self.inner.put_policy(policy).await
     }
 
-    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
-        self.inner.log_faq_search(search).await
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError> {
+        self.inner.log_faq_search(search, new_queries_per_day).await
     }
 
     async fn faq_search_log(

@@ -94,20 +94,48 @@ pub enum FaqError {
     Store(#[from] crate::store::StoreError),
 }
 
+/// How much of the log and the read counts one visitor, and all of them in a
+/// day, can fill: a script typing random queries must not grow a table that is
+/// kept 400 days.
+#[derive(Debug, Clone)]
+pub struct FaqLimits {
+    /// Searches with something typed (each one logged) per client address.
+    pub searches_per_ip: (u32, chrono::Duration),
+    /// Queries the day's log takes that it does not hold yet (UTC day, all visitors).
+    pub new_queries_per_day: u32,
+    /// Answers opened and counted, per client address.
+    pub reads_per_ip: (u32, chrono::Duration),
+}
+
+impl Default for FaqLimits {
+    fn default() -> Self {
+        Self {
+            searches_per_ip: (300, chrono::Duration::hours(1)),
+            new_queries_per_day: 2_000,
+            reads_per_ip: (60, chrono::Duration::hours(1)),
+        }
+    }
+}
+
 /// Answers for the help center: what matches a query (and the search counted for
 /// the reports), or the top questions when nothing is typed.
 pub struct FaqLookup<'a> {
     pub catalog: &'a dyn crate::ports::CatalogStore,
+    /// Where the per-client limits are counted.
+    pub limits: &'a dyn crate::ports::TicketStore,
     pub clock: &'a dyn crate::ports::Clock,
+    pub policy: &'a FaqLimits,
 }
 
 impl FaqLookup<'_> {
     /// `category`: one category's answers, or all of them when `None`.
+    /// `client`: the visitor's address, for the per-client limit on searches.
     pub async fn answers(
         &self,
         category: Option<&str>,
         query: &str,
         limit: usize,
+        client: &str,
     ) -> Result<Vec<FaqEntry>, FaqError> {
         use crate::category::FieldError;
         let categories = self.catalog.categories().await?;
@@ -144,6 +172,19 @@ impl FaqLookup<'_> {
             top.truncate(limit);
             return Ok(top);
         }
+        let now = self.clock.now();
+        let (per_ip, window) = self.policy.searches_per_ip;
+        self.limits
+            .hit_rate_limits(
+                &[crate::store::RateLimitClaim::fixed_window(
+                    &format!("faq-search-ip:{client}"),
+                    per_ip,
+                    window,
+                    now,
+                )],
+                now,
+            )
+            .await?;
         let found: Vec<FaqEntry> = search(&entries, query, limit)
             .into_iter()
             .cloned()
@@ -152,11 +193,17 @@ impl FaqLookup<'_> {
             query: normalized,
             category: (scope.len() == 1).then(|| scope[0].clone()),
             results: found.len() as u32,
-            at: self.clock.now(),
+            at: now,
         };
         // The answer matters more than the statistic: a failed log is only reported.
-        if let Err(e) = self.catalog.log_faq_search(&logged).await {
-            tracing::warn!(error = %e, "FAQ search not logged");
+        match self
+            .catalog
+            .log_faq_search(&logged, self.policy.new_queries_per_day)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => tracing::info!("FAQ search not logged: the day's new queries are taken"),
+            Err(e) => tracing::warn!(error = %e, "FAQ search not logged"),
         }
         Ok(found)
     }
@@ -246,12 +293,29 @@ impl FaqReads<'_> {
         Ok(found)
     }
 
-    /// A visitor opened an answer. False: no such published answer (nothing counted).
-    pub async fn opened(&self, reference: &str) -> Result<bool, crate::store::StoreError> {
+    /// A visitor (`client`, their address) opened an answer, counted within the
+    /// per-client limit (`RateLimited` beyond it). False: no such published answer
+    /// (nothing counted).
+    pub async fn opened(
+        &self,
+        reference: &str,
+        client: &str,
+        limits: &dyn crate::ports::TicketStore,
+        policy: &FaqLimits,
+    ) -> Result<bool, crate::store::StoreError> {
         let known = self.known(&[reference.to_owned()]).await?;
         if known.is_empty() {
             return Ok(false);
         }
+        let now = self.clock.now();
+        let (per_ip, window) = policy.reads_per_ip;
+        let claim = crate::store::RateLimitClaim::fixed_window(
+            &format!("faq-read-ip:{client}"),
+            per_ip,
+            window,
+            now,
+        );
+        limits.hit_rate_limits(&[claim], now).await?;
         self.catalog
             .count_faq_reads(&known, false, self.clock.now())
             .await?;

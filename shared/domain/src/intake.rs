@@ -66,6 +66,8 @@ pub struct IntakePolicy {
     pub links_per_email: (u32, Duration),
     /// Presigned uploads handed out.
     pub uploads_per_ip: (u32, Duration),
+    /// FAQ searches and reads.
+    pub faq: crate::faq::FaqLimits,
 }
 
 impl Default for IntakePolicy {
@@ -79,6 +81,7 @@ impl Default for IntakePolicy {
             links_per_ip: (10, Duration::hours(1)),
             links_per_email: (3, Duration::hours(1)),
             uploads_per_ip: (60, Duration::hours(1)),
+            faq: Default::default(),
         }
     }
 }

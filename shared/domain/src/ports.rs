@@ -220,8 +220,14 @@ pub trait CatalogStore: Send + Sync {
     async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
     async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
     async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
-    /// Counts a search (by its normalized query) in the day's log.
-    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError>;
+    /// Counts a search (by its normalized query) in the day's log. A query not yet
+    /// in the day's log takes one of `new_queries_per_day` places; when they are
+    /// taken it is not logged (false), while queries already there keep counting.
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError>;
     /// The searches of the days `from..=to`, each query (per category) summed over
     /// the days, most searched first.
     async fn faq_search_log(

@@ -50,6 +50,7 @@ macro_rules! store_contract {
             a_full_rate_limit_refuses_the_whole_write,
             the_outbox_item_is_written_with_the_ticket,
             faq_searches_are_counted_per_day_query_and_category,
+            a_day_logs_at_most_its_cap_of_new_queries_and_keeps_counting_known_ones,
             a_probe_is_settled_once,
             unsent_mail_is_found_until_it_is_settled,
             faq_reads_are_counted_per_entry_over_any_period,
@@ -784,6 +785,52 @@ pub async fn unsent_mail_is_found_until_it_is_settled(stores: &Stores) {
     assert!(unsent(t0 + Duration::hours(3), 10).await.is_empty());
 }
 
+/// Someone scripting random queries fills a day's places, not the table: known
+/// queries keep counting, and the next day starts afresh.
+pub async fn a_day_logs_at_most_its_cap_of_new_queries_and_keeps_counting_known_ones(
+    stores: &Stores,
+) {
+    let (clock, _) = setup();
+    let now = clock.now();
+    let log = |query: &str, at| {
+        let catalog = stores.catalog.clone();
+        let search = FaqSearch {
+            query: query.to_owned(),
+            category: None,
+            results: 0,
+            at,
+        };
+        async move {
+            catalog
+                .log_faq_search(&search, 3)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let mut logged = vec![];
+    for q in ["one", "two", "three", "four", "one", "five"] {
+        logged.push(log(q, now).await);
+    }
+    assert_eq!(logged, [true, true, true, false, true, false]);
+    assert!(log("four", now + Duration::days(1)).await, "a new day");
+    let today = now.date_naive();
+    let day = stores
+        .catalog
+        .faq_search_log(today, today)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut queries: Vec<(String, u32)> = day.into_iter().map(|c| (c.query, c.searches)).collect();
+    queries.sort();
+    assert_eq!(
+        queries,
+        [
+            ("one".to_owned(), 2),
+            ("three".to_owned(), 1),
+            ("two".to_owned(), 1)
+        ]
+    );
+}
+
 pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores) {
     let (clock, _) = setup();
     let now = clock.now();
@@ -810,7 +857,7 @@ pub async fn faq_searches_are_counted_per_day_query_and_category(stores: &Stores
     ] {
         stores
             .catalog
-            .log_faq_search(&s)
+            .log_faq_search(&s, 100)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }

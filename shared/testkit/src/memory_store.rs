@@ -564,17 +564,24 @@ impl CatalogStore for InMemoryStore {
         Ok(())
     }
 
-    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError> {
         let mut s = self.state();
-        let key = (
-            search.at.date_naive(),
-            search.query.clone(),
-            search.category.clone(),
-        );
+        let day = search.at.date_naive();
+        let key = (day, search.query.clone(), search.category.clone());
+        if !s.faq_log.contains_key(&key) {
+            let logged_today = s.faq_log.keys().filter(|(d, _, _)| *d == day).count();
+            if logged_today >= new_queries_per_day as usize {
+                return Ok(false);
+            }
+        }
         let counts = s.faq_log.entry(key).or_insert((0, 0));
         counts.0 += 1;
         counts.1 += u32::from(search.results == 0);
-        Ok(())
+        Ok(true)
     }
 
     async fn faq_search_log(

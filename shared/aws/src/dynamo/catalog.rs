@@ -4,6 +4,7 @@
 use super::items::{self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, PolicyItem, s};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use helpdesk_domain::canned::CannedReply;
 use helpdesk_domain::catalog::{Agent, FaqEntry};
@@ -12,11 +13,38 @@ use helpdesk_domain::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use helpdesk_domain::ids::FaqId;
 use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::sla::SlaPolicy;
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::store::{RateLimitClaim, StoreError};
 use helpdesk_domain::{AgentId, Category, CategoryId};
 use serde::Serialize;
 
 impl DynamoStore {
+    /// One search added to its day's item for the query, under `condition`.
+    fn faq_log_update(&self, search: &FaqSearch, condition: &str) -> Result<Update, StoreError> {
+        let day = search.at.date_naive();
+        let scope = search.category.as_ref().map_or("*", |c| c.as_str());
+        // Kept a little over a year, for year-on-year reports.
+        let expires = search.at + chrono::Duration::days(400);
+        let mut update = Update::builder()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::faq_log_pk(day)))
+            .key("sk", s(keys::faq_log_sk(day, scope, &search.query)))
+            .expression_attribute_values(":q", s(search.query.clone()))
+            .expression_attribute_values(":one", items::n(1))
+            .expression_attribute_values(":zero", items::n(u32::from(search.results == 0)))
+            .expression_attribute_values(":exp", items::n(expires.timestamp()));
+        let mut set = "SET #q = :q, expires_at = :exp".to_owned();
+        if let Some(c) = &search.category {
+            set.push_str(", category = :c");
+            update = update.expression_attribute_values(":c", s(c.as_str()));
+        }
+        update
+            .expression_attribute_names("#q", "query")
+            .update_expression(format!("{set} ADD searches :one, zero_results :zero"))
+            .condition_expression(condition)
+            .build()
+            .map_err(super::build_error)
+    }
+
     /// Day logs kept per month (the sort key starts with the day): one range
     /// query per month of `from..=to`.
     fn days_by_month(
@@ -141,33 +169,54 @@ impl CatalogStore for DynamoStore {
         .await
     }
 
-    async fn log_faq_search(&self, search: &FaqSearch) -> Result<(), StoreError> {
-        let day = search.at.date_naive();
-        let scope = search.category.as_ref().map_or("*", |c| c.as_str());
-        // Kept a little over a year, for year-on-year reports.
-        let expires = search.at + chrono::Duration::days(400);
-        let mut update = self
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError> {
+        // A query already logged today: one conditional ADD.
+        let known = self.faq_log_update(search, "attribute_exists(pk)")?;
+        let sent = self
             .client
             .update_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::faq_log_pk(day)))
-            .key("sk", s(keys::faq_log_sk(day, scope, &search.query)))
-            .expression_attribute_values(":q", s(search.query.clone()))
-            .expression_attribute_values(":one", items::n(1))
-            .expression_attribute_values(":zero", items::n(u32::from(search.results == 0)))
-            .expression_attribute_values(":exp", items::n(expires.timestamp()));
-        let mut set = "SET #q = :q, expires_at = :exp".to_owned();
-        if let Some(c) = &search.category {
-            set.push_str(", category = :c");
-            update = update.expression_attribute_values(":c", s(c.as_str()));
-        }
-        update
-            .expression_attribute_names("#q", "query")
-            .update_expression(format!("{set} ADD searches :one, zero_results :zero"))
+            .table_name(known.table_name())
+            .set_key(Some(known.key().clone()))
+            .update_expression(known.update_expression())
+            .set_condition_expression(known.condition_expression().map(str::to_owned))
+            .set_expression_attribute_names(known.expression_attribute_names().cloned())
+            .set_expression_attribute_values(known.expression_attribute_values().cloned())
             .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+            .await;
+        match sent {
+            Ok(_) => return Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+            Err(e) => return Err(sdk_error(e)),
+        }
+        // A new query takes one of the day's places, in the same transaction.
+        let claim = RateLimitClaim::fixed_window(
+            "faq-new-queries",
+            new_queries_per_day,
+            chrono::Duration::days(1),
+            search.at,
+        );
+        let mut writes = self.rate_limit_updates(&[claim])?;
+        writes.push(
+            TransactWriteItem::builder()
+                .update(self.faq_log_update(search, "attribute_not_exists(pk)")?)
+                .build(),
+        );
+        match self.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(e) => match super::tickets::failed_conditions(&e) {
+                // The day's places are taken: the search is answered, not logged.
+                Some(failed) if failed.iter().any(|(i, _)| *i == 0) => Ok(false),
+                // Logged by another search in between: count this one on it.
+                Some(_) => Box::pin(self.log_faq_search(search, new_queries_per_day)).await,
+                None => Err(sdk_error(e)),
+            },
+        }
     }
 
     async fn faq_search_log(
