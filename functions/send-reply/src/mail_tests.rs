@@ -473,6 +473,27 @@ async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
     );
 }
 
+#[tokio::test]
+async fn a_reply_to_a_full_thread_opens_a_new_ticket_and_nothing_is_lost() {
+    let h = MailHarness::new().await;
+    let full = ticket_from_mail(&h).await;
+    let max = helpdesk_domain::ticket::MAX_THREAD_MESSAGES;
+    testkit::fixtures::fill_thread(&*h.store, &h.ids, &full, max).await;
+    let ann = EmailAddress::parse("ann@example.org").unwrap();
+    let token = h.keys.sign(&full, &ann);
+    let raw = format!(
+        "From: ann@example.org\r\nTo: support+{token}@helpdesk.test\r\nSubject: Re: hello\r\nMessage-ID: <after-full@x.example>\r\n\r\nOne more thing.\r\n"
+    );
+    let fresh = match h.deliver("ses-after-full", raw.as_bytes()).await {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    assert_ne!(fresh, full);
+    assert_eq!(h.store.load_ticket(&full).await.unwrap().messages.len(), max);
+    let kept = h.store.load_ticket(&fresh).await.unwrap();
+    assert_eq!(kept.messages[0].body_text, "One more thing.");
+}
+
 /// An agent forwards ticket `r`, as it stands, to the shipper's dispatch desk.
 async fn forward_to_dispatch(h: &MailHarness, r: &TicketRef) -> helpdesk_domain::desk::Done {
     let version = h.store.load_ticket(r).await.unwrap().ticket.version;

@@ -1219,3 +1219,66 @@ async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
     assert_eq!(call(&w.deps, &read("198.51.100.1")).await.0, 429);
     assert_eq!(call(&w.deps, &read("198.51.100.2")).await.0, 204);
 }
+
+/// A script holding a link cannot flood the thread, and a thread that is full
+/// says so instead of growing.
+#[tokio::test]
+async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread_says_so() {
+    let w = world_with(IntakePolicy {
+        replies: helpdesk_domain::tracking::ReplyLimits {
+            per_ticket: (3, chrono::Duration::hours(1)),
+            per_link: (2, chrono::Duration::hours(1)),
+        },
+        ..IntakePolicy::default()
+    })
+    .await;
+    let (reference, token) = submitted(&w).await;
+    let path = format!("/api/tickets/{reference}/replies");
+    let reply = |token: &str, text: &str| {
+        tracking_event("POST", &path, Some(token), Some(json!({ "body": text })))
+    };
+    let mut statuses = vec![];
+    for i in 0..3 {
+        statuses.push(call(&w.deps, &reply(&token, &format!("more {i}"))).await.0);
+    }
+    assert_eq!(statuses, [201, 201, 429], "two per link");
+    // A second link (as our mail carries) has its own allowance, within the ticket's.
+    let r = TicketRef::parse(&reference).unwrap();
+    let mailed = mailed_token(&w, &reference).await;
+    let mut statuses = vec![];
+    for i in 0..2 {
+        statuses.push(
+            call(&w.deps, &reply(&mailed, &format!("again {i}")))
+                .await
+                .0,
+        );
+    }
+    assert_eq!(statuses, [201, 429], "three per ticket");
+
+    // An hour later the limits are fresh, but the thread is full.
+    w.clock.advance(chrono::Duration::hours(1));
+    testkit::fixtures::fill_thread(
+        &*w.store,
+        &SequentialIds::new(),
+        &r,
+        helpdesk_domain::ticket::MAX_THREAD_MESSAGES,
+    )
+    .await;
+    let (status, _, body) = call(&w.deps, &reply(&token, "one more")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("thread_full")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&reference)
+    );
+    let thread = w.store.load_ticket(&r).await.unwrap();
+    assert_eq!(
+        thread.messages.len(),
+        helpdesk_domain::ticket::MAX_THREAD_MESSAGES
+    );
+}

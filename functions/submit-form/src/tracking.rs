@@ -65,6 +65,7 @@ fn tracking(deps: &Deps) -> Tracking<'_> {
         clock: &*deps.clock,
         ids: &*deps.ids,
         token_ttl: deps.policy.token_ttl,
+        replies: deps.policy.replies.clone(),
     }
 }
 
@@ -82,6 +83,9 @@ fn api_error(e: TrackingError) -> ApiError {
             "merged",
             format!("{e}. Reply to our latest mail about it, or ask for a fresh link below."),
         ),
+        TrackingError::ThreadFull(_) => {
+            ApiError::new(StatusCode::CONFLICT, "thread_full", e.to_string())
+        }
         TrackingError::Store(e) => ApiError::from(e),
     }
 }

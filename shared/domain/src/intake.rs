@@ -68,6 +68,8 @@ pub struct IntakePolicy {
     pub uploads_per_ip: (u32, Duration),
     /// FAQ searches and reads.
     pub faq: crate::faq::FaqLimits,
+    /// Customers' replies through the tracking page.
+    pub replies: crate::tracking::ReplyLimits,
 }
 
 impl Default for IntakePolicy {
@@ -82,6 +84,7 @@ impl Default for IntakePolicy {
             links_per_email: (3, Duration::hours(1)),
             uploads_per_ip: (60, Duration::hours(1)),
             faq: Default::default(),
+            replies: Default::default(),
         }
     }
 }

@@ -180,6 +180,11 @@ pub struct Requester {
     pub email: EmailAddress,
 }
 
+/// The most messages a ticket's thread holds. Past it a customer's web reply is
+/// refused with a clear error and a mail reply opens a new ticket: one thread must
+/// stay readable in one page load, and a flood cannot grow it without bound.
+pub const MAX_THREAD_MESSAGES: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     pub reference: TicketRef,

@@ -24,6 +24,12 @@ pub enum TrackingError {
     /// Closed as a duplicate: the conversation goes on in that ticket.
     #[error("this request was merged into {0}; we answer there")]
     Merged(TicketRef),
+    /// The thread holds [`crate::ticket::MAX_THREAD_MESSAGES`] messages.
+    #[error(
+        "this conversation has reached {max} messages; please send a new request and mention {0}",
+        max = crate::ticket::MAX_THREAD_MESSAGES
+    )]
+    ThreadFull(TicketRef),
     #[error(transparent)]
     Store(StoreError),
 }
@@ -51,6 +57,23 @@ type Change = (
 /// the same moment (the customer's message is additive, so it is never refused).
 const ATTEMPTS: usize = 3;
 
+/// How many replies the tracking page takes, per ticket and per link: enough for
+/// a conversation, too few for a script.
+#[derive(Debug, Clone)]
+pub struct ReplyLimits {
+    pub per_ticket: (u32, Duration),
+    pub per_link: (u32, Duration),
+}
+
+impl Default for ReplyLimits {
+    fn default() -> Self {
+        Self {
+            per_ticket: (30, Duration::hours(1)),
+            per_link: (20, Duration::hours(1)),
+        }
+    }
+}
+
 pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
     pub catalog: &'a dyn crate::ports::CatalogStore,
@@ -59,6 +82,7 @@ pub struct Tracking<'a> {
     pub ids: &'a dyn IdSource,
     /// A link stays valid this long after the last activity on it.
     pub token_ttl: Duration,
+    pub replies: ReplyLimits,
 }
 
 /// The tracking page's path for a ticket; the secret rides in the fragment, which
@@ -174,6 +198,24 @@ impl Tracking<'_> {
     ) -> Result<Ticket, TrackingError> {
         let token = self.check(reference, secret).await?;
         let text = reply_text(body)?;
+        let now = self.clock.now();
+        let (per_ticket, ticket_window) = self.replies.per_ticket;
+        let (per_link, link_window) = self.replies.per_link;
+        let claims = [
+            crate::store::RateLimitClaim::fixed_window(
+                &format!("reply-ticket:{}", reference.as_str()),
+                per_ticket,
+                ticket_window,
+                now,
+            ),
+            crate::store::RateLimitClaim::fixed_window(
+                &format!("reply-link:{}", secret.hash().as_str()),
+                per_link,
+                link_window,
+                now,
+            ),
+        ];
+        self.tickets.hit_rate_limits(&claims, now).await?;
         let files = crate::attachments::resolve(self.attachments, attachment_keys, "attachments")
             .await
             .map_err(|e| TrackingError::Store(StoreError::Unavailable(e.to_string())))?
@@ -271,11 +313,18 @@ impl Tracking<'_> {
         let mut last = TrackingError::Store(StoreError::Conflict);
         for _ in 0..ATTEMPTS {
             let now = self.clock.now();
-            let before = self.tickets.load_ticket(reference).await?.ticket;
+            let thread = self.tickets.load_ticket(reference).await?;
+            let held = thread.messages.len();
+            let before = thread.ticket;
             if let Some(target) = &before.merged_into {
                 return Err(TrackingError::Merged(target.clone()));
             }
             let (mut after, texts, kind) = f(&before, now)?;
+            if kind == MessageKind::Customer
+                && held + texts.len() > crate::ticket::MAX_THREAD_MESSAGES
+            {
+                return Err(TrackingError::ThreadFull(reference.clone()));
+            }
             let rules = crate::clocks::Rules::load(self.catalog, &after.category).await?;
             // The customer's word, or their "I still need help", is theirs to be
             // answered; anything else (the address verified) moves no clock.

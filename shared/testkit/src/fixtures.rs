@@ -236,3 +236,39 @@ pub fn confirmation_job(
         recipient: ticket.requester.email.clone(),
     }
 }
+
+/// Adds agents' replies to `reference` until its thread holds `total` messages
+/// (a long conversation, for the thread size cap), 50 to a write.
+pub async fn fill_thread(
+    store: &dyn helpdesk_domain::ports::TicketStore,
+    ids: &dyn IdSource,
+    reference: &helpdesk_domain::TicketRef,
+    total: usize,
+) {
+    loop {
+        let thread = store
+            .load_ticket(reference)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let held = thread.messages.len();
+        if held >= total {
+            return;
+        }
+        let at = thread.ticket.updated_at;
+        let replies = (held..total.min(held + 50))
+            .map(|i| {
+                let at = at + chrono::Duration::milliseconds(i as i64);
+                agent_reply(ids, &thread.ticket, "agent-1", at)
+            })
+            .collect();
+        let update = helpdesk_domain::store::TicketUpdate::new(
+            &thread.ticket,
+            thread.ticket.clone(),
+            replies,
+        );
+        store
+            .update_ticket(update)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}

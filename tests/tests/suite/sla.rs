@@ -280,6 +280,7 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
         clock: &SystemClock,
         ids: &RandomIds,
         token_ttl: Duration::days(30),
+        replies: Default::default(),
     };
     let reopened = tracking
         .reply(&reference, &secret, "Still charged twice.", &[])

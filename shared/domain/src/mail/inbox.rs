@@ -215,7 +215,12 @@ impl Inbox<'_> {
             tracing::warn!(message_id = ?mail.message_id, "a reused Message-ID is not recorded again");
             mail.message_id = None;
         }
-        let target = found.filter(|t| t.ticket.status != Status::Closed);
+        // A closed ticket, or a thread that is full, is not written to again: the
+        // mail opens a ticket of its own.
+        let target = found.filter(|t| {
+            t.ticket.status != Status::Closed
+                && t.messages.len() < crate::ticket::MAX_THREAD_MESSAGES
+        });
         if target.is_none()
             && let Some(auto) = &mail.automatic
         {
