@@ -489,7 +489,10 @@ async fn a_reply_to_a_full_thread_opens_a_new_ticket_and_nothing_is_lost() {
         other => panic!("{other:?}"),
     };
     assert_ne!(fresh, full);
-    assert_eq!(h.store.load_ticket(&full).await.unwrap().messages.len(), max);
+    assert_eq!(
+        h.store.load_ticket(&full).await.unwrap().messages.len(),
+        max
+    );
     let kept = h.store.load_ticket(&fresh).await.unwrap();
     assert_eq!(kept.messages[0].body_text, "One more thing.");
 }

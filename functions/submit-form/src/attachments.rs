@@ -1,7 +1,9 @@
 //! `POST /api/attachments` with `{"filename", "content_type", "size"}`: a
 //! presigned URL the browser uploads the file to directly. Type and length are
-//! signed, so S3 refuses anything else; the key is then named in a submission or
-//! reply, where what really arrived is checked again.
+//! signed, so S3 refuses anything else. The answer's `key` is a handle only this
+//! visitor holds (the upload's secret and the file name); named in a submission
+//! or reply, what really arrived is checked again and copied to where attached
+//! files live.
 
 use crate::Deps;
 use axum::Json;
@@ -61,7 +63,8 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError>
             now,
         )
         .await?;
-    let key = upload.key(deps.ids.secret_token().expose());
+    let secret = deps.ids.secret_token();
+    let key = upload.key(secret.expose());
     let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
     let (url, headers) = deps
         .attachments
@@ -72,7 +75,9 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError>
             ApiError::internal()
         })?;
     Ok(Upload {
-        key,
+        // What to name in `attachments`: the secret and the name, never the
+        // upload's place (only this visitor can attach what they uploaded).
+        key: upload.handle(secret.expose()),
         method: "PUT",
         upload_url: url,
         // The browser sets Content-Length itself (it may not set it by hand).

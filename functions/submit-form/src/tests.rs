@@ -872,9 +872,20 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
     let (status, _, upload) = call(&w.deps, &ask(json!({ "filename": "C:\\photos\\kettle 1.JPG", "content_type": "image/jpeg", "size": 2048 }))).await;
     assert_eq!(status, 201, "{upload}");
     let key = upload["key"].as_str().unwrap().to_owned();
+    assert!(key.ends_with("/kettle_1.JPG"), "{key}");
+    // Where the browser puts the file: not the handle it names later.
+    let put_at = |upload: &Value| {
+        upload["upload_url"]
+            .as_str()
+            .unwrap()
+            .strip_prefix("memory://upload/")
+            .unwrap()
+            .to_owned()
+    };
+    let place = put_at(&upload);
     assert!(
-        key.starts_with("uploads/") && key.ends_with("/kettle_1.JPG"),
-        "{key}"
+        place.starts_with("incoming/") && !place.contains(&key[..32]),
+        "{place}"
     );
     assert_eq!(upload["method"], "PUT");
     assert_eq!(upload["headers"]["content-type"], "image/jpeg");
@@ -909,7 +920,11 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
     let (status, _, _) = call(&w.deps, &with_file(json!(["../../etc/passwd"]))).await;
     assert_eq!(status, 400);
 
-    w.files.upload(&key, 2048, "image/jpeg");
+    w.files.upload(&place, 2048, "image/jpeg");
+    // Someone who learnt where it was put (or later, from a download link, where
+    // it is kept) cannot attach it: only the handle's secret names it.
+    let (status, _, _) = call(&w.deps, &with_file(json!([place]))).await;
+    assert_eq!(status, 400);
     let (status, _, created) = call(&w.deps, &with_file(json!([key]))).await;
     assert_eq!(status, 201, "{created}");
     let reference = created["reference"].as_str().unwrap();
@@ -920,7 +935,25 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
         (file["filename"].as_str(), file["size"].as_u64()),
         (Some("kettle_1.JPG"), Some(2048))
     );
-    assert_eq!(file["url"], format!("memory://download/{key}"));
+    let kept = file["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("memory://download/")
+        .unwrap();
+    assert!(
+        kept.starts_with("uploads/") && kept.ends_with("/kettle_1.JPG"),
+        "{kept}"
+    );
+    assert_eq!(
+        helpdesk_domain::attachments::AttachmentStore::describe(&*w.files, kept)
+            .await
+            .unwrap()
+            .map(|o| o.size),
+        Some(2048),
+        "copied out of the incoming area, which expires"
+    );
+    let (status, _, _) = call(&w.deps, &with_file(json!([kept]))).await;
+    assert_eq!(status, 400, "a kept file's key is no handle");
 
     // A reply can carry files too.
     let (_, _, second) = call(
@@ -929,7 +962,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
     )
     .await;
     let second_key = second["key"].as_str().unwrap();
-    w.files.upload(second_key, 10, "text/plain");
+    w.files.upload(&put_at(&second), 10, "text/plain");
     let path = format!("/api/tickets/{reference}/replies");
     let reply = tracking_event(
         "POST",

@@ -92,6 +92,29 @@ impl AttachmentStore for S3AttachmentStore {
         }
     }
 
+    async fn keep(&self, from: &str, to: &str) -> Result<(), AttachmentError> {
+        // CopySource is `bucket/key`, URL-encoded (file names may hold any letter).
+        let mut source = format!("{}/", self.bucket);
+        for b in from.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'-' | b'_') {
+                source.push(char::from(b));
+            } else {
+                source.push_str(&format!("%{b:02X}"));
+            }
+        }
+        self.client
+            .copy_object()
+            .bucket(&self.bucket)
+            .key(to)
+            .copy_source(source)
+            .send()
+            .await
+            .map_err(|e| {
+                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+            })?;
+        Ok(())
+    }
+
     async fn presign_download(
         &self,
         key: &str,

@@ -20,8 +20,37 @@ pub const ALLOWED_TYPES: &[&str] = &[
 ];
 pub const MAX_SIZE: u64 = 10 * 1024 * 1024;
 pub const MAX_PER_MESSAGE: usize = 5;
+/// Files attached to a message: written only by the functions, never by a visitor.
 pub const UPLOAD_PREFIX: &str = "uploads/";
+/// Where a visitor's presigned upload lands; a lifecycle rule deletes what is
+/// still there after a day, attached or not (attaching copies the file out).
+pub const INCOMING_PREFIX: &str = "incoming/";
 pub const UPLOAD_VALIDITY_MINUTES: i64 = 15;
+
+/// Where the upload under `secret` lives: its folder is the secret's digest, so
+/// the keys we show (in download links) do not lead back to the secret, and
+/// only who holds the secret can name the file.
+fn upload_keys(secret: &str, filename: &str) -> (String, String) {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(secret.as_bytes());
+    let folder: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    (
+        format!("{INCOMING_PREFIX}{folder}/{filename}"),
+        format!("{UPLOAD_PREFIX}{folder}/{filename}"),
+    )
+}
+
+/// A handle as the visitor names it: the upload's secret (32 lowercase hex
+/// digits) and the file name our upload answer gave. Anything else: `None`.
+fn parse_handle(handle: &str) -> Option<(&str, &str)> {
+    let (secret, filename) = handle.split_once('/')?;
+    let secret_ok = secret.len() == 32
+        && secret
+            .chars()
+            .all(|c| c.is_ascii_digit() || ('a'..='f').contains(&c));
+    (secret_ok && !filename.is_empty() && safe_filename(filename) == filename)
+        .then_some((secret, filename))
+}
 
 /// A checked upload request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,9 +142,14 @@ impl UploadRequest {
         }
     }
 
-    /// Where it goes: `random` (128 random bits, as hex) makes the key unguessable.
-    pub fn key(&self, random: &str) -> String {
-        format!("{UPLOAD_PREFIX}{random}/{}", self.filename)
+    /// Where the visitor uploads it, under `secret` (128 random bits, as hex).
+    pub fn key(&self, secret: &str) -> String {
+        upload_keys(secret, &self.filename).0
+    }
+
+    /// What the visitor names to attach it: only they hold the secret.
+    pub fn handle(&self, secret: &str) -> String {
+        format!("{secret}/{}", self.filename)
     }
 }
 
@@ -157,6 +191,9 @@ pub trait AttachmentStore: Send + Sync {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<(), AttachmentError>;
+    /// Copies an upload to where attached files live (`to`, which no visitor can
+    /// write), so what was checked is what stays attached.
+    async fn keep(&self, from: &str, to: &str) -> Result<(), AttachmentError>;
     /// A short-lived link that downloads the file (never shows it inline).
     async fn presign_download(
         &self,
@@ -185,8 +222,9 @@ pub async fn download_links(
     Ok(links)
 }
 
-/// Checks the keys a customer names: uploaded, within limits, an accepted type.
-/// `field` names them in errors (e.g. `attachments`).
+/// Checks the handles a customer names (see [`UploadRequest::handle`]): uploaded
+/// under that secret, within limits, an accepted type; then keeps each file where
+/// attached files live. `field` names them in errors (e.g. `attachments`).
 pub async fn resolve(
     store: &dyn AttachmentStore,
     keys: &[String],
@@ -200,15 +238,18 @@ pub async fn resolve(
     }
     let mut found = Vec::new();
     let mut errors = Vec::new();
-    for (i, key) in keys.iter().enumerate() {
+    let mut checked = Vec::new();
+    for (i, handle) in keys.iter().enumerate() {
         let name = format!("{field}[{i}]");
-        let shaped = key.starts_with(UPLOAD_PREFIX) && key.len() <= 200 && !key.contains("..");
-        let stored = if shaped {
-            store.describe(key).await?
-        } else {
-            None
+        let Some((secret, filename)) = parse_handle(handle) else {
+            errors.push(FieldError::new(
+                name,
+                "was not uploaded (or the upload expired)",
+            ));
+            continue;
         };
-        match stored {
+        let (incoming, kept) = upload_keys(secret, filename);
+        match store.describe(&incoming).await? {
             None => errors.push(FieldError::new(
                 name,
                 "was not uploaded (or the upload expired)",
@@ -219,13 +260,23 @@ pub async fn resolve(
                     "is larger than 10 MB or not an accepted type",
                 ))
             }
-            Some(o) => found.push(AttachmentRef {
-                key: key.clone(),
-                filename: key.rsplit('/').next().unwrap_or("file").to_owned(),
-                content_type: o.content_type,
-                size: o.size,
-                content_id: None,
-            }),
+            Some(o) => checked.push((
+                incoming,
+                AttachmentRef {
+                    key: kept,
+                    filename: filename.to_owned(),
+                    content_type: o.content_type,
+                    size: o.size,
+                    content_id: None,
+                },
+            )),
+        }
+    }
+    // Copied only when every file passed: a refused message keeps nothing.
+    if errors.is_empty() {
+        for (incoming, file) in checked {
+            store.keep(&incoming, &file.key).await?;
+            found.push(file);
         }
     }
     Ok(if errors.is_empty() {
@@ -262,7 +313,28 @@ mod tests {
         let ok =
             UploadRequest::parse("../../etc/Screen shot 1.PNG", "image/png", Some(1000)).unwrap();
         assert_eq!(ok.filename, "Screen_shot_1.PNG");
-        assert_eq!(ok.key("00ff"), "uploads/00ff/Screen_shot_1.PNG");
+        let secret = "00112233445566778899aabbccddeeff";
+        let key = ok.key(secret);
+        assert!(
+            key.starts_with(INCOMING_PREFIX) && key.ends_with("/Screen_shot_1.PNG"),
+            "{key}"
+        );
+        assert!(!key.contains(secret), "the key does not show the secret");
+        assert_eq!(ok.handle(secret), format!("{secret}/Screen_shot_1.PNG"));
+        assert_eq!(
+            parse_handle(&ok.handle(secret)),
+            Some((secret, "Screen_shot_1.PNG"))
+        );
+        for bad in [
+            "uploads/0011/x.png",
+            "00112233445566778899AABBCCDDEEFF/x.png",
+            "0011/x.png",
+            "00112233445566778899aabbccddeeff/../x.png",
+            "00112233445566778899aabbccddeeff/",
+            "00112233445566778899aabbccddeeff/a b.png",
+        ] {
+            assert_eq!(parse_handle(bad), None, "{bad}");
+        }
         let errors =
             UploadRequest::parse("", "application/x-msdownload", Some(MAX_SIZE + 1)).unwrap_err();
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();

@@ -278,6 +278,19 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         Ok(lock(&self.0).get(key).cloned())
     }
 
+    async fn keep(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<(), helpdesk_domain::attachments::AttachmentError> {
+        let mut files = lock(&self.0);
+        let object = files.get(from).cloned().ok_or_else(|| {
+            helpdesk_domain::attachments::AttachmentError::Unavailable(format!("no {from}"))
+        })?;
+        files.insert(to.to_owned(), object);
+        Ok(())
+    }
+
     async fn presign_download(
         &self,
         key: &str,

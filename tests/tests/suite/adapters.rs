@@ -118,9 +118,11 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
     use helpdesk_domain::attachments::{AttachmentStore, UploadRequest};
     let env = LocalEnv::fresh().await;
     let store = env.aws.attachments(&env.var("HELPDESK_ATTACHMENTS_BUCKET"));
-    let request = UploadRequest::parse("notes.txt", "text/plain", Some(11))
+    // A name with a letter beyond ASCII: the copy on attaching must encode it.
+    let request = UploadRequest::parse("Notiz März.txt", "text/plain", Some(11))
         .unwrap_or_else(|e| panic!("{e:?}"));
-    let key = request.key("0123456789abcdef0123456789abcdef");
+    let secret = "0123456789abcdef0123456789abcdef";
+    let key = request.key(secret);
     assert_eq!(store.describe(&key).await, Ok(None));
     let (url, headers) = store
         .presign_upload(&key, &request, chrono::Duration::minutes(15))
@@ -160,4 +162,17 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         link.contains("response-content-disposition=attachment"),
         "{link}"
     );
+    // Attaching copies it to where attached files live.
+    let files = helpdesk_domain::attachments::resolve(&*store, &[request.handle(secret)], "a")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(files[0].filename, "Notiz_März.txt");
+    assert!(files[0].key.starts_with("uploads/"), "{}", files[0].key);
+    let kept = store
+        .describe(&files[0].key)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("not copied"));
+    assert_eq!(kept.size, 11);
 }

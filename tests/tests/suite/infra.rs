@@ -337,6 +337,19 @@ fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
     let notify = &t["Resources"]["RawMailBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
         [0];
     assert_eq!(notify["Filter"]["S3Key"]["Rules"][0]["Value"], "raw/");
+    // Visitors' uploads that were never attached do not stay.
+    let rules =
+        t["Resources"]["AttachmentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+            .as_sequence()
+            .cloned()
+            .unwrap_or_default();
+    assert!(
+        rules.iter().any(
+            |r| r["Prefix"] == helpdesk_domain::attachments::INCOMING_PREFIX
+                && r["ExpirationInDays"].as_u64().is_some_and(|d| d <= 2)
+        ),
+        "{rules:?}"
+    );
 }
 
 /// What a `!Ref` names (`None` for anything else).
