@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod dev;
 pub mod gateway;
+pub mod guard;
 pub mod pollers;
 pub mod schedule;
 pub mod seed;
@@ -73,13 +74,19 @@ impl Functions {
     }
 }
 
-/// The HTTP side: API Gateway for `/api/*`, the dev pages, and static files.
+/// The HTTP side: API Gateway for `/api/*`, the dev pages, and static files,
+/// every response with the security headers CloudFront adds on AWS.
 pub fn http_app(
     functions: &Functions,
     dev: Arc<dev::DevState>,
     issuer: Arc<auth::LocalIssuer>,
     web_dir: &str,
 ) -> Router {
+    let policy = guard::content_security_policy(&dev.moto_url);
+    let policy = Arc::new(
+        axum::http::HeaderValue::from_str(&policy)
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("default-src 'self'")),
+    );
     let gateway = Arc::new(gateway::Gateway {
         public: functions.submit_form.clone(),
         agent: functions.agent_api.clone(),
@@ -114,6 +121,11 @@ pub fn http_app(
         .nest_service("/agent/", ServeDir::new(format!("{web_dir}/console/dist")))
         .nest_service("/assets", ServeDir::new(format!("{web_dir}/assets")))
         .fallback_service(ServeDir::new(format!("{web_dir}/help")))
+        .layer(axum::middleware::from_fn(guard::dev_only_from_here))
+        .layer(axum::middleware::from_fn_with_state(
+            policy,
+            guard::security_headers,
+        ))
 }
 
 /// Everything `make dev` starts, read from the environment.

@@ -329,6 +329,43 @@ fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
         csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
         "{csp}"
     );
+    // The local runner serves the same policy, with moto's S3 for the bucket and
+    // no Cognito (tests/tests/suite/runner.rs checks it is sent).
+    let moto = "http://127.0.0.1:5050";
+    let directives = |policy: &str| -> Vec<(String, Vec<String>)> {
+        policy
+            .split(';')
+            .filter_map(|d| {
+                let mut words = d.split_whitespace().map(str::to_owned);
+                Some((words.next()?, words.collect()))
+            })
+            .collect()
+    };
+    let expected: Vec<(String, Vec<String>)> = directives(&csp)
+        .into_iter()
+        .map(|(name, sources)| {
+            let mut local: Vec<String> = sources
+                .into_iter()
+                .filter(|s| !s.contains("cognito-idp"))
+                .map(|s| {
+                    if s.contains("AttachmentsBucket") {
+                        moto.to_owned()
+                    } else {
+                        s
+                    }
+                })
+                .collect();
+            // Download links: `https:` on AWS, moto's plain http here.
+            if name == "img-src" {
+                local.push(moto.to_owned());
+            }
+            (name, local)
+        })
+        .collect();
+    assert_eq!(
+        directives(&local_runner::guard::content_security_policy(moto)),
+        expected
+    );
     assert_eq!(headers["ReferrerPolicy"]["ReferrerPolicy"], "no-referrer");
     assert_eq!(headers["StrictTransportSecurity"]["Override"], true);
     let rule = &t["Resources"]["StoreInboundMail"]["Properties"]["Rule"];

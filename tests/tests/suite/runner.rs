@@ -470,3 +470,66 @@ fn the_dev_reply_answers_the_reply_to_and_threads() {
         assert!(reply.contains(part), "{part:?} in {reply}");
     }
 }
+
+/// One request with extra headers; the status and the response's headers.
+async fn request_with(method: &str, url: &str, headers: &[(&str, &str)]) -> (u16, http::HeaderMap) {
+    use http_body_util::Full;
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+    let client: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let mut req = http::Request::builder().method(method).uri(url);
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let response = client
+        .request(
+            req.body(Full::new(bytes::Bytes::new()))
+                .unwrap_or_else(|e| panic!("{e}")),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    (response.status().as_u16(), response.headers().clone())
+}
+
+/// The pages run under CloudFront's rules here too, and the dev tools answer
+/// only this machine's own pages: another site cannot sign in as an agent,
+/// deliver mail or move the clock through a visitor's browser.
+#[tokio::test]
+async fn the_runner_sends_cloudfront_s_headers_and_keeps_dev_routes_to_itself() {
+    let env = LocalEnv::fresh().await;
+    let (base, _runner) = serve(&env).await;
+    for page in ["/", "/agent/", "/api/health"] {
+        let (status, headers) = request_with("GET", &format!("{base}{page}"), &[]).await;
+        assert!(status < 500, "{page}: {status}");
+        let csp = headers
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{page}: {csp}"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY", "{page}");
+        assert_eq!(headers["referrer-policy"], "no-referrer", "{page}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{page}");
+    }
+    let port = base.rsplit(':').next().unwrap_or_default().to_owned();
+    let own = format!("http://127.0.0.1:{port}");
+    let (status, _) =
+        request_with("GET", &format!("{base}/dev/mail.json"), &[("origin", &own)]).await;
+    assert_eq!(status, 200);
+    for (name, value) in [
+        ("origin", "https://evil.example"),
+        ("host", "rebound.evil.example"),
+    ] {
+        for (method, path) in [
+            ("POST", "/dev/tick"),
+            ("POST", "/dev/auth/token"),
+            ("GET", "/dev/mail.json"),
+        ] {
+            let (status, _) =
+                request_with(method, &format!("{base}{path}"), &[(name, value)]).await;
+            assert_eq!(status, 403, "{method} {path} with {name}: {value}");
+        }
+    }
+}
