@@ -6,8 +6,9 @@ use std::sync::Arc;
 #[tokio::main]
 async fn main() -> Result<(), lambda_kit::Error> {
     lambda_kit::init_tracing();
-    let config = SendReplyConfig::from_env()?;
-    let deps = Arc::new(send_reply::Deps::connect(&Aws::load().await, &config));
+    let aws = Aws::load().await;
+    let config = SendReplyConfig::load(&aws).await?;
+    let deps = Arc::new(send_reply::Deps::connect(&aws, &config));
     lambda_runtime::run(service_fn(|e: LambdaEvent<SqsEvent>| {
         let deps = deps.clone();
         async move { Ok::<_, lambda_kit::Error>(send_reply::handle(&deps, e.payload).await) }

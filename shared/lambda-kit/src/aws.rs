@@ -22,6 +22,7 @@ struct Clients {
     sqs: OnceLock<aws_sdk_sqs::Client>,
     s3: OnceLock<aws_sdk_s3::Client>,
     sesv2: OnceLock<aws_sdk_sesv2::Client>,
+    ssm: OnceLock<aws_sdk_ssm::Client>,
 }
 
 /// Each SDK's config builder, with the interceptor if there is one.
@@ -79,6 +80,26 @@ impl Aws {
     pub fn sesv2(&self) -> aws_sdk_sesv2::Client {
         let build = || aws_sdk_sesv2::Client::from_conf(builder!(self, aws_sdk_sesv2).build());
         self.clients.sesv2.get_or_init(build).clone()
+    }
+
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        let build = || aws_sdk_ssm::Client::from_conf(builder!(self, aws_sdk_ssm).build());
+        self.clients.ssm.get_or_init(build).clone()
+    }
+
+    /// A SecureString parameter's value, decrypted (read once, at cold start).
+    pub async fn secure_parameter(&self, name: &str) -> Result<String, String> {
+        let out = self
+            .ssm()
+            .get_parameter()
+            .name(name)
+            .with_decryption(true)
+            .send()
+            .await
+            .map_err(|e| aws_sdk_ssm::error::DisplayErrorContext(e).to_string())?;
+        out.parameter
+            .and_then(|p| p.value)
+            .ok_or_else(|| "the parameter has no value".to_owned())
     }
 
     pub fn store(&self, c: &StoreConfig) -> Arc<DynamoStore> {

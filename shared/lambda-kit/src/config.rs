@@ -100,7 +100,8 @@ impl Reader<'_> {
         let name = "HELPDESK_REPLY_KEYS";
         let raw = self.required(
             name,
-            "the keys that sign reply addresses (`id:hexsecret,…`)",
+            "the keys that sign reply addresses (`id:hexsecret,…`), or \
+             HELPDESK_REPLY_KEYS_PARAMETER naming the SSM SecureString that holds them",
         )?;
         let keys = ReplyKeys::parse(&raw).map_err(|e| ConfigError::Invalid {
             name,
@@ -196,6 +197,73 @@ impl Reader<'_> {
     }
 }
 
+/// The variables of `inner`, with the reply keys read from SSM Parameter Store
+/// when `HELPDESK_REPLY_KEYS_PARAMETER` names a parameter (how the template
+/// configures inbound-mail and send-reply: keys never sit in the environment).
+struct WithSecrets<'a> {
+    inner: &'a dyn EnvSource,
+    reply_keys: Option<String>,
+}
+
+impl EnvSource for WithSecrets<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        match (name, &self.reply_keys) {
+            ("HELPDESK_REPLY_KEYS", Some(keys)) => Some(keys.clone()),
+            _ => self.inner.var(name),
+        }
+    }
+}
+
+async fn with_secrets<'a>(
+    env: &'a dyn EnvSource,
+    aws: &crate::Aws,
+) -> Result<WithSecrets<'a>, ConfigError> {
+    let name = "HELPDESK_REPLY_KEYS_PARAMETER";
+    let Some(parameter) = Reader(env).optional(name) else {
+        return Ok(WithSecrets {
+            inner: env,
+            reply_keys: None,
+        });
+    };
+    if Reader(env).optional("HELPDESK_REPLY_KEYS").is_some() {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "is set together with HELPDESK_REPLY_KEYS; set one of them".into(),
+        });
+    }
+    let keys = aws
+        .secure_parameter(&parameter)
+        .await
+        .map_err(|e| ConfigError::Invalid {
+            name,
+            reason: format!("{parameter:?} could not be read: {e}"),
+        })?;
+    Ok(WithSecrets {
+        inner: env,
+        reply_keys: Some(keys),
+    })
+}
+
+macro_rules! with_secrets {
+    ($name:ident) => {
+        impl $name {
+            /// Reads the process environment and the secrets it names (SSM); call
+            /// once, at cold start.
+            pub async fn load(aws: &crate::Aws) -> Result<Self, ConfigError> {
+                Self::load_from(&ProcessEnv, aws).await
+            }
+
+            /// As [`Self::load`], from `env`.
+            pub async fn load_from(
+                env: &dyn EnvSource,
+                aws: &crate::Aws,
+            ) -> Result<Self, ConfigError> {
+                Self::from_source(&with_secrets(env, aws).await?)
+            }
+        }
+    };
+}
+
 /// The two DynamoDB tables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
@@ -277,6 +345,7 @@ impl InboundMailConfig {
     }
 }
 from_env!(InboundMailConfig);
+with_secrets!(InboundMailConfig);
 
 #[derive(Debug, Clone)]
 pub struct SendReplyConfig {
@@ -321,6 +390,7 @@ impl SendReplyConfig {
     }
 }
 from_env!(SendReplyConfig);
+with_secrets!(SendReplyConfig);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SlaEscalationConfig {

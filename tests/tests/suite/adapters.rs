@@ -176,3 +176,60 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         .unwrap_or_else(|| panic!("not copied"));
     assert_eq!(kept.size, 11);
 }
+
+/// The template keeps the reply keys in an SSM SecureString: inbound-mail and
+/// send-reply read it at cold start and sign exactly as with the keys in hand.
+#[tokio::test]
+async fn reply_keys_come_from_an_ssm_secure_string() {
+    use helpdesk_domain::mail::reply_token::ReplyKeys;
+    use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
+    let env = LocalEnv::fresh().await;
+    let name = format!(
+        "/helpdesk/test-{}/reply-keys",
+        SequentialIds::new().secret_token().expose()
+    );
+    let secret = "k2:00112233445566778899aabbccddeeff,k1:ffeeddccbbaa99887766554433221100";
+    env.aws
+        .ssm()
+        .put_parameter()
+        .name(&name)
+        .value(secret)
+        .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{}", aws_sdk_ssm::error::DisplayErrorContext(e)));
+    let mut vars = env.vars.clone();
+    vars.remove("HELPDESK_REPLY_KEYS");
+    vars.insert("HELPDESK_REPLY_KEYS_PARAMETER".into(), name.clone());
+    let inbound = InboundMailConfig::load_from(&vars, &env.aws)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let send = SendReplyConfig::load_from(&vars, &env.aws)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let expected = ReplyKeys::parse(secret).unwrap_or_else(|e| panic!("{e}"));
+    let ticket = helpdesk_domain::TicketRef::parse("K7Q4M2XP9H").unwrap_or_else(|e| panic!("{e}"));
+    let ann = email("ann@example.org");
+    let signed = expected.sign(&ticket, &ann);
+    assert_eq!(inbound.reply_keys.sign(&ticket, &ann), signed);
+    assert_eq!(send.reply_keys.verify(&signed, &ann), Some(ticket));
+
+    // A parameter that is not there names the variable; both ways at once is refused.
+    vars.insert(
+        "HELPDESK_REPLY_KEYS_PARAMETER".into(),
+        format!("{name}-missing"),
+    );
+    let e = InboundMailConfig::load_from(&vars, &env.aws)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("HELPDESK_REPLY_KEYS_PARAMETER"),
+        "{e}"
+    );
+    vars.insert("HELPDESK_REPLY_KEYS_PARAMETER".into(), name);
+    vars.insert("HELPDESK_REPLY_KEYS".into(), secret.into());
+    let e = SendReplyConfig::load_from(&vars, &env.aws)
+        .await
+        .unwrap_err();
+    assert!(e.to_string().contains("one of them"), "{e}");
+}

@@ -63,12 +63,21 @@ fn variables(t: &Value, resource: &str) -> HashMap<String, String> {
                 "HELPDESK_TRACKING_LINK_DAYS" => "90",
                 "HELPDESK_SELF_TEST_MINUTES" => "60",
                 "HELPDESK_REPLY_KEYS" => "k1:00112233445566778899aabbccddeeff",
+                "HELPDESK_REPLY_KEYS_PARAMETER" => "/helpdesk/prod/reply-keys",
                 "HELPDESK_HELP_URL" => "https://help.example.com",
                 "HELPDESK_ORIGIN_SECRET" => "an-origin-secret-of-32-characters-or-more",
                 _ => "resolved-by-cloudformation",
             };
             vars.insert(name, value.to_owned());
         }
+    }
+    // The keys the function reads from that parameter at start (`load`), as
+    // `reply_keys_come_from_an_ssm_secure_string` shows it does.
+    if vars.remove("HELPDESK_REPLY_KEYS_PARAMETER").is_some() {
+        vars.insert(
+            "HELPDESK_REPLY_KEYS".into(),
+            "k1:00112233445566778899aabbccddeeff".into(),
+        );
     }
     // As on Lambda, where a config refuses what is only good locally.
     vars.insert("AWS_LAMBDA_FUNCTION_NAME".into(), resource.to_owned());
@@ -395,6 +404,36 @@ fn ref_to(v: &Value) -> Option<String> {
         Value::Tagged(t) if t.tag == "Ref" => t.value.as_str().map(str::to_owned),
         _ => None,
     }
+}
+
+#[test]
+fn reply_keys_are_read_from_ssm_and_never_sit_in_the_environment() {
+    let t = template();
+    for function in ["InboundMailFunction", "SendReplyFunction"] {
+        let props = &t["Resources"][function]["Properties"];
+        let env = &props["Environment"]["Variables"];
+        assert!(env["HELPDESK_REPLY_KEYS"].is_null(), "{function}");
+        let parameter = match &env["HELPDESK_REPLY_KEYS_PARAMETER"] {
+            Value::Tagged(t) if t.tag == "Sub" => t.value.as_str().unwrap_or_default().to_owned(),
+            other => panic!("{function}: {other:?}"),
+        };
+        let allowed = props["Policies"][0]["Statement"]
+            .as_sequence()
+            .into_iter()
+            .flatten()
+            .any(|st| {
+                st["Action"].as_sequence().is_some_and(|a| a.iter().any(|x| x == "ssm:GetParameter"))
+                    && matches!(&st["Resource"], Value::Tagged(r)
+                        if r.value.as_str().is_some_and(|arn| arn.ends_with(&format!(":parameter{parameter}"))))
+            });
+        assert!(allowed, "{function} may read {parameter}");
+    }
+    let text = std::fs::read_to_string(format!("{ROOT}/infra/template.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !text.contains("ReplyTokenKeys"),
+        "no key parameter in the template"
+    );
 }
 
 #[test]
