@@ -184,10 +184,8 @@ async fn reply_keys_come_from_an_ssm_secure_string() {
     use helpdesk_domain::mail::reply_token::ReplyKeys;
     use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
     let env = LocalEnv::fresh().await;
-    let name = format!(
-        "/helpdesk/test-{}/reply-keys",
-        SequentialIds::new().secret_token().expose()
-    );
+    // Named after this test's own tables: unique on a stack the suite reuses.
+    let name = format!("/helpdesk/{}/reply-keys", env.var("HELPDESK_MAIN_TABLE"));
     let secret = "k2:00112233445566778899aabbccddeeff,k1:ffeeddccbbaa99887766554433221100";
     env.aws
         .ssm()
@@ -195,6 +193,7 @@ async fn reply_keys_come_from_an_ssm_secure_string() {
         .name(&name)
         .value(secret)
         .r#type(aws_sdk_ssm::types::ParameterType::SecureString)
+        .overwrite(true)
         .send()
         .await
         .unwrap_or_else(|e| panic!("{}", aws_sdk_ssm::error::DisplayErrorContext(e)));
