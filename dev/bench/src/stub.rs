@@ -164,11 +164,15 @@ pub async fn measure(
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "bench")
         .env("AWS_LAMBDA_LOG_GROUP_NAME", "bench")
-        // On Lambda a function refuses the published local keys and needs the origin
-        // secret: give it values of its own, as a deploy would.
+        // On Lambda a function refuses the keys this repository publishes and needs
+        // the origin secret: give it a fresh key, as a deploy would have its own.
         .env(
             "HELPDESK_REPLY_KEYS",
-            "bench:62656e63682d6f6e6c792d6b65792d3031",
+            format!(
+                "bench:{}",
+                helpdesk_domain::ports::IdSource::secret_token(&helpdesk_domain::ports::RandomIds)
+                    .expose()
+            ),
         )
         // (submit-form's sample event came through CloudFront with this secret).
         .env(

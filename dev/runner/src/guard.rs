@@ -7,7 +7,7 @@
 //! a browser, only pages of the runner itself (no other site's form or script).
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
@@ -71,30 +71,41 @@ pub async fn dev_only_from_here(request: Request, next: Next) -> Response {
 }
 
 fn from_here(headers: &HeaderMap) -> bool {
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    let host_ok = host.is_some_and(loopback_authority);
-    // A browser names the page that sent the request; tools (curl, tests) send none.
-    let origin_ok = match headers.get(header::ORIGIN).map(|o| o.to_str()) {
-        None => true,
-        Some(Ok(origin)) => origin
-            .strip_prefix("http://")
-            .is_some_and(loopback_authority),
-        Some(Err(_)) => false,
+    let text = |name| headers.get(name).map(|v| v.to_str().unwrap_or("\u{0}"));
+    let Some(host) = text(header::HOST).filter(|h| loopback_authority(h)) else {
+        return false;
     };
-    host_ok && origin_ok
+    // A browser names the page that sent the request (tools such as curl and
+    // the tests send neither header): it must be the runner's own origin.
+    let origin_ok =
+        text(header::ORIGIN).is_none_or(|origin| origin.strip_prefix("http://") == Some(host));
+    let site_ok = text(HeaderName::from_static("sec-fetch-site"))
+        .is_none_or(|site| matches!(site, "same-origin" | "none"));
+    origin_ok && site_ok
 }
 
-/// `127.0.0.1:3000`, `localhost`, `[::1]:3000`: a loopback name, any port.
+/// `127.0.0.1:3000`, `localhost`, `[::1]:3000`: a loopback name and a port (or none).
 fn loopback_authority(authority: &str) -> bool {
-    let host = if let Some(rest) = authority.strip_prefix('[') {
-        rest.split_once(']').map_or("", |(h, _)| h)
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((h, after)) => (
+                h,
+                after.strip_prefix(':').or(after.is_empty().then_some("")),
+            ),
+            None => return false,
+        }
     } else {
-        authority.rsplit_once(':').map_or(authority, |(h, _)| h)
+        match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, Some("")),
+        }
     };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    let port_ok = port.is_some_and(|p| p.is_empty() || p.parse::<u16>().is_ok());
+    port_ok
+        && (host.eq_ignore_ascii_case("localhost")
+            || host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback()))
 }
 
 #[cfg(test)]
@@ -117,8 +128,9 @@ mod tests {
         for (host, origin) in [
             (Some("127.0.0.1:3000"), None),
             (Some("localhost:3000"), Some("http://localhost:3000")),
-            (Some("[::1]:3000"), Some("http://127.0.0.1:3000")),
+            (Some("[::1]:3000"), Some("http://[::1]:3000")),
             (Some("127.0.0.1:3999"), Some("http://127.0.0.1:3999")),
+            (Some("localhost"), None),
         ] {
             assert!(from_here(&headers(host, origin)), "{host:?} {origin:?}");
         }
@@ -135,8 +147,22 @@ mod tests {
                 Some("127.0.0.1:3000"),
                 Some("http://localhost.evil.example"),
             ),
+            // Another local server (a different port is a different origin).
+            (Some("127.0.0.1:3000"), Some("http://127.0.0.1:8080")),
+            (Some("[::1]junk"), None),
+            (Some("[::1]:notaport"), None),
+            (Some("localhost.:3000"), None),
         ] {
             assert!(!from_here(&headers(host, origin)), "{host:?} {origin:?}");
         }
+        let mut cross_site = headers(Some("127.0.0.1:3000"), None);
+        cross_site.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(
+            !from_here(&cross_site),
+            "a no-cors request from another site"
+        );
+        let mut typed = headers(Some("127.0.0.1:3000"), None);
+        typed.insert("sec-fetch-site", "none".parse().unwrap());
+        assert!(from_here(&typed), "the address typed into the browser");
     }
 }

@@ -856,11 +856,11 @@ async fn lost_links_are_requested_by_email_with_the_same_answer_for_everyone() {
         (status, body["error"]["fields"][0]["field"].as_str()),
         (400, Some("email"))
     );
-    call(&w.deps, &ask("JANE@example.com")).await;
+    call(&w.deps, &ask("JANE+links@example.com")).await;
     let (status, headers, _) = call(&w.deps, &ask("jane@example.com")).await;
     assert_eq!(
         status, 429,
-        "the limit counts the address whatever its case"
+        "the limit counts the mailbox whatever its case or +tag"
     );
     assert!(headers.get("retry-after").is_some());
 }
@@ -976,6 +976,36 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
         after["messages"][1]["attachments"][0]["filename"],
         "log.txt"
     );
+
+    // The first upload URL used again with other bytes, and its handle named
+    // again: a new file of its own, the one already attached stays as checked.
+    w.files.upload(&place, 4096, "image/jpeg");
+    let again = tracking_event(
+        "POST",
+        &path,
+        Some(token),
+        Some(json!({ "body": "Another photo.", "attachments": [key] })),
+    );
+    let (status, _, after) = call(&w.deps, &again).await;
+    assert_eq!(status, 201, "{after}");
+    let second_copy = after["messages"][2]["attachments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("memory://download/")
+        .unwrap()
+        .to_owned();
+    assert_ne!(second_copy, kept);
+    let size_of = |k: String| {
+        let files = w.files.clone();
+        async move {
+            helpdesk_domain::attachments::AttachmentStore::describe(&*files, &k)
+                .await
+                .unwrap()
+                .map(|o| o.size)
+        }
+    };
+    assert_eq!(size_of(kept.to_owned()).await, Some(2048));
+    assert_eq!(size_of(second_copy).await, Some(4096));
 }
 
 #[tokio::test]

@@ -84,6 +84,7 @@ impl AttachmentStore for S3AttachmentStore {
             Ok(o) => Ok(Some(StoredObject {
                 size: o.content_length.unwrap_or(0).max(0) as u64,
                 content_type: o.content_type.unwrap_or_default().to_ascii_lowercase(),
+                etag: o.e_tag,
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
             Err(e) => Err(AttachmentError::Unavailable(
@@ -92,7 +93,7 @@ impl AttachmentStore for S3AttachmentStore {
         }
     }
 
-    async fn keep(&self, from: &str, to: &str) -> Result<(), AttachmentError> {
+    async fn keep(&self, from: &str, etag: Option<&str>, to: &str) -> Result<(), AttachmentError> {
         // CopySource is `bucket/key`, URL-encoded (file names may hold any letter).
         let mut source = format!("{}/", self.bucket);
         for b in from.bytes() {
@@ -107,6 +108,7 @@ impl AttachmentStore for S3AttachmentStore {
             .bucket(&self.bucket)
             .key(to)
             .copy_source(source)
+            .set_copy_source_if_match(etag.map(str::to_owned))
             .send()
             .await
             .map_err(|e| {

@@ -30,13 +30,23 @@ pub const UPLOAD_VALIDITY_MINUTES: i64 = 15;
 /// Where the upload under `secret` lives: its folder is the secret's digest, so
 /// the keys we show (in download links) do not lead back to the secret, and
 /// only who holds the secret can name the file.
-fn upload_keys(secret: &str, filename: &str) -> (String, String) {
+fn upload_folder(secret: &str) -> String {
     use sha2::{Digest, Sha256};
     let digest = Sha256::digest(secret.as_bytes());
-    let folder: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    (
-        format!("{INCOMING_PREFIX}{folder}/{filename}"),
-        format!("{UPLOAD_PREFIX}{folder}/{filename}"),
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn incoming_key(secret: &str, filename: &str) -> String {
+    format!("{INCOMING_PREFIX}{}/{filename}", upload_folder(secret))
+}
+
+/// Where one attaching of the upload is kept: a place of its own each time
+/// (`attach`: fresh random hex), so naming the handle again with new bytes never
+/// changes a file already attached to a message.
+fn kept_key(secret: &str, attach: &str, filename: &str) -> String {
+    format!(
+        "{UPLOAD_PREFIX}{}/{attach}/{filename}",
+        upload_folder(secret)
     )
 }
 
@@ -144,7 +154,7 @@ impl UploadRequest {
 
     /// Where the visitor uploads it, under `secret` (128 random bits, as hex).
     pub fn key(&self, secret: &str) -> String {
-        upload_keys(secret, &self.filename).0
+        incoming_key(secret, &self.filename)
     }
 
     /// What the visitor names to attach it: only they hold the secret.
@@ -166,6 +176,9 @@ pub struct PresignedUpload {
 pub struct StoredObject {
     pub size: u64,
     pub content_type: String,
+    /// Names this version of the object: a copy made on the condition that it
+    /// still matches copies exactly what was checked.
+    pub etag: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -191,9 +204,10 @@ pub trait AttachmentStore: Send + Sync {
         content_type: &str,
         bytes: Vec<u8>,
     ) -> Result<(), AttachmentError>;
-    /// Copies an upload to where attached files live (`to`, which no visitor can
+    /// Copies the upload `from`, as long as it is still the version `etag` names
+    /// (when given), to where attached files live (`to`, which no visitor can
     /// write), so what was checked is what stays attached.
-    async fn keep(&self, from: &str, to: &str) -> Result<(), AttachmentError>;
+    async fn keep(&self, from: &str, etag: Option<&str>, to: &str) -> Result<(), AttachmentError>;
     /// A short-lived link that downloads the file (never shows it inline).
     async fn presign_download(
         &self,
@@ -227,6 +241,7 @@ pub async fn download_links(
 /// attached files live. `field` names them in errors (e.g. `attachments`).
 pub async fn resolve(
     store: &dyn AttachmentStore,
+    ids: &dyn crate::ports::IdSource,
     keys: &[String],
     field: &str,
 ) -> Result<Result<Vec<AttachmentRef>, Vec<FieldError>>, AttachmentError> {
@@ -248,7 +263,9 @@ pub async fn resolve(
             ));
             continue;
         };
-        let (incoming, kept) = upload_keys(secret, filename);
+        let incoming = incoming_key(secret, filename);
+        let attach = ids.secret_token();
+        let kept = kept_key(secret, &attach.expose()[16..], filename);
         match store.describe(&incoming).await? {
             None => errors.push(FieldError::new(
                 name,
@@ -262,6 +279,7 @@ pub async fn resolve(
             }
             Some(o) => checked.push((
                 incoming,
+                o.etag.clone(),
                 AttachmentRef {
                     key: kept,
                     filename: filename.to_owned(),
@@ -272,10 +290,11 @@ pub async fn resolve(
             )),
         }
     }
-    // Copied only when every file passed: a refused message keeps nothing.
+    // Copied only when every file passed. A message refused after this (a rate
+    // limit, a conflict) leaves its copies behind: bounded by the upload limits.
     if errors.is_empty() {
-        for (incoming, file) in checked {
-            store.keep(&incoming, &file.key).await?;
+        for (incoming, etag, file) in checked {
+            store.keep(&incoming, etag.as_deref(), &file.key).await?;
             found.push(file);
         }
     }

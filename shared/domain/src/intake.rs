@@ -278,11 +278,15 @@ impl Intake<'_> {
         };
         let mut submission =
             parse_submission(input, category.as_ref()).map_err(IntakeError::Invalid)?;
-        submission.attachments =
-            crate::attachments::resolve(self.attachments, &input.attachments, "attachments")
-                .await
-                .map_err(|e| IntakeError::Store(StoreError::Unavailable(e.to_string())))?
-                .map_err(IntakeError::Invalid)?;
+        submission.attachments = crate::attachments::resolve(
+            self.attachments,
+            self.ids,
+            &input.attachments,
+            "attachments",
+        )
+        .await
+        .map_err(|e| IntakeError::Store(StoreError::Unavailable(e.to_string())))?
+        .map_err(IntakeError::Invalid)?;
         let sla = match &category {
             Some(c) => self.catalog.policy(&c.sla_policy).await?,
             None => None,

@@ -216,10 +216,11 @@ impl Tracking<'_> {
             ),
         ];
         self.tickets.hit_rate_limits(&claims, now).await?;
-        let files = crate::attachments::resolve(self.attachments, attachment_keys, "attachments")
-            .await
-            .map_err(|e| TrackingError::Store(StoreError::Unavailable(e.to_string())))?
-            .map_err(TrackingError::Invalid)?;
+        let files =
+            crate::attachments::resolve(self.attachments, self.ids, attachment_keys, "attachments")
+                .await
+                .map_err(|e| TrackingError::Store(StoreError::Unavailable(e.to_string())))?
+                .map_err(TrackingError::Invalid)?;
         let saved = self
             .change(reference, |ticket, now| {
                 let mut after = ticket.clone();

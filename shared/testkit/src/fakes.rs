@@ -233,11 +233,15 @@ pub struct InMemoryAttachments(Mutex<HashMap<String, helpdesk_domain::attachment
 
 impl InMemoryAttachments {
     pub fn upload(&self, key: &str, size: u64, content_type: &str) {
-        lock(&self.0).insert(
+        let mut files = lock(&self.0);
+        // Each upload is a version of its own, as S3's ETag tells them apart.
+        let etag = format!("\"v{}\"", files.len() + 1);
+        files.insert(
             key.to_owned(),
             helpdesk_domain::attachments::StoredObject {
                 size,
                 content_type: content_type.to_owned(),
+                etag: Some(etag),
             },
         );
     }
@@ -281,12 +285,19 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
     async fn keep(
         &self,
         from: &str,
+        etag: Option<&str>,
         to: &str,
     ) -> Result<(), helpdesk_domain::attachments::AttachmentError> {
         let mut files = lock(&self.0);
-        let object = files.get(from).cloned().ok_or_else(|| {
-            helpdesk_domain::attachments::AttachmentError::Unavailable(format!("no {from}"))
-        })?;
+        let object = files
+            .get(from)
+            .cloned()
+            .filter(|o| etag.is_none() || o.etag.as_deref() == etag)
+            .ok_or_else(|| {
+                helpdesk_domain::attachments::AttachmentError::Unavailable(format!(
+                    "no {from} at {etag:?}"
+                ))
+            })?;
         files.insert(to.to_owned(), object);
         Ok(())
     }

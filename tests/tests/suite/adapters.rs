@@ -163,10 +163,15 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         "{link}"
     );
     // Attaching copies it to where attached files live.
-    let files = helpdesk_domain::attachments::resolve(&*store, &[request.handle(secret)], "a")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|e| panic!("{e:?}"));
+    let files = helpdesk_domain::attachments::resolve(
+        &*store,
+        &SequentialIds::new(),
+        &[request.handle(secret)],
+        "a",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("{e:?}"));
     assert_eq!(files[0].filename, "Notiz_März.txt");
     assert!(files[0].key.starts_with("uploads/"), "{}", files[0].key);
     let kept = store
@@ -175,6 +180,8 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("not copied"));
     assert_eq!(kept.size, 11);
+    // (The copy is pinned to the checked version by CopySourceIfMatch; moto
+    // ignores that condition, so only S3 itself and the in-memory store hold it.)
 }
 
 /// The template keeps the reply keys in an SSM SecureString: inbound-mail and
