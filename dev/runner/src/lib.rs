@@ -11,6 +11,7 @@ pub mod pollers;
 pub mod schedule;
 pub mod seed;
 pub mod smtp;
+pub mod watch;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use axum::Router;
@@ -33,6 +34,8 @@ pub struct Functions {
     pub submit_form_deps: Arc<submit_form::Deps>,
     /// The queues the event source mappings read.
     pub outbound_queue_url: String,
+    /// The dead-letter queues, for [`watch`].
+    pub dead_letter_queue_urls: Vec<String>,
 }
 
 impl Functions {
@@ -52,6 +55,7 @@ impl Functions {
             sla_escalation: Arc::new(sla_escalation::Deps::connect(aws, &sla)),
             submit_form_deps,
             outbound_queue_url: submit.outbound_queue_url.clone(),
+            dead_letter_queue_urls: agent.dead_letter_queue_urls.clone(),
         })
     }
 
@@ -180,6 +184,45 @@ impl Runner {
             issuer,
             looped: Arc::default(),
         })
+    }
+
+    /// Everything besides the HTTP app, as AWS would run it: the SQS event source
+    /// mappings, the schedule, SES's loop back of probe mail, the SMTP listener,
+    /// and the watch that prints what needs a person.
+    pub async fn spawn_background(&self) -> anyhow::Result<()> {
+        use std::time::Duration;
+        let sqs = self.aws.sqs();
+        let f = &self.functions;
+        tokio::spawn(pollers::poll_forever(
+            sqs.clone(),
+            f.outbound_queue_url.clone(),
+            "send-reply",
+            f.outbound_handler(),
+        ));
+        tokio::spawn(pollers::poll_forever(
+            sqs,
+            self.config.inbound_queue_url.clone(),
+            "inbound-mail",
+            f.inbound_handler(),
+        ));
+        tokio::spawn(schedule::tick_forever(
+            f.sla_escalation.clone(),
+            Duration::from_secs(self.config.tick_seconds),
+        ));
+        tokio::spawn(dev::loop_back_forever(
+            self.dev_state(),
+            Duration::from_secs(2),
+        ));
+        tokio::spawn(watch::watch_forever(
+            self.aws
+                .health(vec![], vec![], vec![], f.dead_letter_queue_urls.clone()),
+            f.submit_form_deps.tickets.clone(),
+            f.submit_form_deps.clock.clone(),
+            Duration::from_secs(30),
+        ));
+        let smtp = tokio::net::TcpListener::bind(("127.0.0.1", self.config.smtp_port)).await?;
+        tokio::spawn(smtp::serve(smtp, self.dev_state()));
+        Ok(())
     }
 
     /// The HTTP app with the dev pages, as `make dev` serves it.

@@ -31,7 +31,8 @@ pub async fn health(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Re
         )
         .into_response();
     }
-    let components = deps.health.check().await;
+    let mut components = deps.health.check().await;
+    components.push(helpdesk_domain::health::stuck_outbox(&*deps.tickets, deps.clock.now()).await);
     let ok = components.iter().all(|c| c.ok);
     let body = HealthJson {
         status: if ok { "ok" } else { "degraded" },

@@ -69,6 +69,7 @@ impl Deps {
                         config.attachments_bucket.clone(),
                         config.raw_mail_bucket.clone(),
                     ],
+                    config.dead_letter_queue_urls.clone(),
                 ),
                 clock.clone(),
                 Duration::seconds(HEALTH_CACHE),

@@ -1407,3 +1407,44 @@ async fn the_health_page_names_each_component_for_supervisors_only() {
     assert_eq!(body["components"][1]["name"], "dynamodb:ops");
     assert_eq!(body["components"][1]["detail"], "ResourceNotFoundException");
 }
+
+/// A confirmation nothing has sent for half an hour shows on the health page.
+#[tokio::test]
+async fn mail_left_unsent_shows_as_stuck_on_the_health_page() {
+    let w = world().await;
+    let outbox = |body: &Value| {
+        body["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "outbox")
+            .cloned()
+            .unwrap()
+    };
+    let (_, body) = w.get(SUE.0, SUE.1, "/api/agent/health").await;
+    assert_eq!(outbox(&body)["ok"], true, "{body}");
+
+    let mut new = fixtures::new_ticket(&*w.ids, "billing", "jane@example.com", w.clock.now());
+    new.outbox = vec![helpdesk_domain::outbound::OutboundJob {
+        outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&*w.ids),
+        kind: helpdesk_domain::outbound::MailKind::TicketConfirmation,
+        ticket: Some(new.ticket.reference.clone()),
+        message: None,
+        recipient: new.ticket.requester.email.clone(),
+    }];
+    w.store.create_ticket(new).await.unwrap();
+    w.clock.advance(chrono::Duration::minutes(29));
+    let (_, body) = w.get(SUE.0, SUE.1, "/api/agent/health").await;
+    assert_eq!(outbox(&body)["ok"], true, "still within the sweep's reach");
+    w.clock.advance(chrono::Duration::minutes(2));
+    let (status, body) = w.get(SUE.0, SUE.1, "/api/agent/health").await;
+    assert_eq!(status, 503);
+    assert_eq!(outbox(&body)["ok"], false, "{body}");
+    assert!(
+        outbox(&body)["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 mail waiting"),
+        "{body}"
+    );
+}

@@ -66,6 +66,7 @@ impl Deps {
                     ],
                     vec![config.outbound_queue_url.clone()],
                     vec![config.attachments_bucket.clone()],
+                    vec![],
                 ),
                 clock.clone(),
                 Duration::seconds(HEALTH_CACHE),

@@ -13,6 +13,33 @@ pub struct AwsHealth {
     pub tables: Vec<String>,
     pub queue_urls: Vec<String>,
     pub buckets: Vec<String>,
+    /// Dead-letter queues: healthy only when empty (what lands there needs a person).
+    pub dead_letter_urls: Vec<String>,
+}
+
+impl AwsHealth {
+    /// How many messages wait in `queue_url` (SQS's approximate count).
+    async fn depth(&self, queue_url: &str) -> Result<u64, String> {
+        let out = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(queue_url)
+            .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+            .send()
+            .await
+            .map_err(failure)?;
+        Ok(out
+            .attributes
+            .and_then(|a| {
+                a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
+                    .and_then(|d| d.parse().ok())
+            })
+            .unwrap_or(0))
+    }
+}
+
+fn queue_name(url: &str) -> String {
+    url.rsplit('/').next().unwrap_or(url).to_owned()
 }
 
 fn component(name: String, result: Result<String, String>) -> ComponentHealth {
@@ -57,25 +84,23 @@ impl HealthProbe for AwsHealth {
             )
         });
         let queues = self.queue_urls.iter().map(|q| async move {
-            let name = q.rsplit('/').next().unwrap_or(q).to_owned();
-            let r = self
-                .sqs
-                .get_queue_attributes()
-                .queue_url(q)
-                .attribute_names(aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages)
-                .send()
-                .await;
             component(
-                format!("sqs:{name}"),
-                r.map(|o| {
-                    let depth = o
-                        .attributes
-                        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages).cloned())
-                        .unwrap_or_default();
-                    format!("{depth} waiting")
-                })
-                .map_err(failure),
+                format!("sqs:{}", queue_name(q)),
+                self.depth(q).await.map(|d| format!("{d} waiting")),
             )
+        });
+        let dead_letters = self.dead_letter_urls.iter().map(|q| async move {
+            let name = format!("sqs:{}", queue_name(q));
+            match self.depth(q).await {
+                Ok(0) => component(name, Ok("empty".into())),
+                Ok(d) => component(
+                    name,
+                    Err(format!(
+                        "{d} dead-lettered: failed every retry, needs a look"
+                    )),
+                ),
+                Err(e) => component(name, Err(e)),
+            }
         });
         let buckets = self.buckets.iter().map(|b| async move {
             let r = self.s3.head_bucket().bucket(b).send().await;
@@ -84,12 +109,14 @@ impl HealthProbe for AwsHealth {
                 r.map(|_| "reachable".to_owned()).map_err(failure),
             )
         });
-        let (mut all, queues, buckets) = futures::join!(
+        let (mut all, queues, dead_letters, buckets) = futures::join!(
             futures::future::join_all(tables),
             futures::future::join_all(queues),
+            futures::future::join_all(dead_letters),
             futures::future::join_all(buckets)
         );
         all.extend(queues);
+        all.extend(dead_letters);
         all.extend(buckets);
         all
     }

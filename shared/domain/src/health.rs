@@ -46,6 +46,38 @@ impl HealthProbe for CachedHealth {
     }
 }
 
+/// Mail waiting longer than this to be sent is stuck: the schedule's sweep puts
+/// lost mail back on the queue within 15 minutes (10 minutes' grace, then the next
+/// 5-minute run), and a send takes seconds.
+pub const STUCK_AFTER_MINUTES: i64 = 30;
+
+/// The outbox items still unsent [`STUCK_AFTER_MINUTES`] after they were queued
+/// (or last put back on the queue): mail a customer is waiting for that nothing
+/// moves. Healthy when there is none.
+pub async fn stuck_outbox(
+    tickets: &dyn crate::ports::TicketStore,
+    now: DateTime<Utc>,
+) -> ComponentHealth {
+    let since = now - Duration::minutes(STUCK_AFTER_MINUTES);
+    let (ok, detail) = match tickets.unsent_outbox(since, 100).await {
+        Ok(stuck) if stuck.is_empty() => (true, "nothing waiting".to_owned()),
+        Ok(stuck) => (
+            false,
+            format!(
+                "{}{} mail waiting over {STUCK_AFTER_MINUTES} minutes to be sent",
+                stuck.len(),
+                if stuck.len() >= 100 { "+" } else { "" }
+            ),
+        ),
+        Err(e) => (false, e.to_string()),
+    };
+    ComponentHealth {
+        name: "outbox".into(),
+        ok,
+        detail,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

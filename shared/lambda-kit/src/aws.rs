@@ -138,11 +138,13 @@ impl Aws {
 
 impl Aws {
     /// Probes the given tables, queues and buckets for `/api/health`.
+    /// `dead_letter_urls`: queues that are healthy only when empty.
     pub fn health(
         &self,
         tables: Vec<String>,
         queue_urls: Vec<String>,
         buckets: Vec<String>,
+        dead_letter_urls: Vec<String>,
     ) -> Arc<helpdesk_aws::AwsHealth> {
         Arc::new(helpdesk_aws::AwsHealth {
             dynamodb: self.dynamodb(),
@@ -151,6 +153,7 @@ impl Aws {
             tables,
             queue_urls,
             buckets,
+            dead_letter_urls,
         })
     }
 }

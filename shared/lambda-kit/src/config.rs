@@ -451,6 +451,8 @@ pub struct AgentApiConfig {
     pub attachments_bucket: String,
     /// Read when an agent asks for a mail with its remote images.
     pub raw_mail_bucket: String,
+    /// The outbound and inbound DLQs, whose depths the health page shows (optional).
+    pub dead_letter_queue_urls: Vec<String>,
 }
 
 impl AgentApiConfig {
@@ -461,6 +463,10 @@ impl AgentApiConfig {
             outbound_queue_url: r.outbound_queue()?,
             attachments_bucket: r.attachments_bucket()?,
             raw_mail_bucket: r.raw_mail_bucket()?,
+            dead_letter_queue_urls: ["HELPDESK_OUTBOUND_DLQ_URL", "HELPDESK_INBOUND_DLQ_URL"]
+                .into_iter()
+                .filter_map(|name| r.optional(name))
+                .collect(),
         })
     }
 }

@@ -46,15 +46,42 @@ async fn the_public_health_says_only_ok_and_the_agents_page_names_every_dependen
         .flatten()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names.len(), 5, "{names:?}");
+    // Two tables, the outbound queue, its and the inbound DLQ, two buckets, the outbox.
+    assert_eq!(names.len(), 8, "{names:?}");
     assert!(names.contains(&format!("dynamodb:{}", config.store.main_table).as_str()));
+    assert!(names.contains(&"outbox"), "{names:?}");
     assert!(
         body["components"]
             .as_array()
             .into_iter()
             .flatten()
-            .all(|c| c["ok"] == true)
+            .all(|c| c["ok"] == true),
+        "{body}"
     );
+
+    // A message that failed every retry makes the page say which queue holds it.
+    let dlq = env.var("HELPDESK_OUTBOUND_DLQ_URL");
+    env.aws
+        .sqs()
+        .send_message()
+        .queue_url(&dlq)
+        .message_body("{}")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = agent_health(&env).await;
+    assert_eq!(status, 503, "{body}");
+    let failing: Vec<(&str, &str)> = body["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["ok"] == false)
+        .filter_map(|c| Some((c["name"].as_str()?, c["detail"].as_str()?)))
+        .collect();
+    let dlq_name = dlq.rsplit('/').next().unwrap_or_default();
+    assert_eq!(failing.len(), 1, "{failing:?}");
+    assert_eq!(failing[0].0, format!("sqs:{dlq_name}"));
+    assert!(failing[0].1.starts_with("1 dead-lettered"), "{failing:?}");
 }
 
 #[tokio::test]

@@ -533,3 +533,35 @@ async fn the_runner_sends_cloudfront_s_headers_and_keeps_dev_routes_to_itself() 
         }
     }
 }
+
+/// `make dev` prints a message that failed every retry: the watch names the
+/// dead-letter queue holding it.
+#[tokio::test]
+async fn the_dev_watch_names_a_dead_letter_queue_that_holds_mail() {
+    let env = LocalEnv::fresh().await;
+    let (_base, runner) = serve(&env).await;
+    let f = &runner.functions;
+    let probe = runner
+        .aws
+        .health(vec![], vec![], vec![], f.dead_letter_queue_urls.clone());
+    let clock = helpdesk_domain::ports::SystemClock;
+    let problems = || local_runner::watch::problems(&*probe, &*f.submit_form_deps.tickets, &clock);
+    assert_eq!(f.dead_letter_queue_urls.len(), 2);
+    assert_eq!(problems().await, Vec::<String>::new());
+    let dlq = env.var("HELPDESK_INBOUND_DLQ_URL");
+    env.aws
+        .sqs()
+        .send_message()
+        .queue_url(&dlq)
+        .message_body("{}")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let found = problems().await;
+    let name = dlq.rsplit('/').next().unwrap_or_default();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with(&format!("sqs:{name}: 1 dead-lettered")),
+        "{found:?}"
+    );
+}
