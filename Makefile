@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test test-times bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
+.PHONY: dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -12,6 +12,10 @@ test:
 ## test-times: make test as if run on a weekday afternoon, a Saturday, 23:59 on a DST change day and New Year's Eve (libfaketime; about four times make test)
 test-times:
 	scripts/test-times.sh
+
+## sim: the seeded fault simulation of the mail pipeline over many seeds (SEEDS=1000 from FIRST=1; SEED=N replays one with its report; STEPS, RATE per mille)
+sim:
+	scripts/sim.sh
 
 ## bench: cold start and warm latency of every function against hello-world floors, inbound mail throughput and 40 MB memory, AWS calls and capacity per operation, tickets per second (release build; not part of make test)
 bench:

@@ -63,6 +63,23 @@ impl InMemoryStore {
     fn state(&self) -> MutexGuard<'_, State> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// Every outbox item and its state (for a simulation's invariants).
+    pub fn outbox_snapshot(&self) -> Vec<(OutboundJob, OutboxState)> {
+        self.state().outbox.values().cloned().collect()
+    }
+
+    /// Every ticket with its messages (for a simulation's invariants).
+    pub fn threads_snapshot(&self) -> Vec<(Ticket, Vec<Message>)> {
+        let s = self.state();
+        s.tickets
+            .values()
+            .map(|t| {
+                let messages = s.messages.get(&t.reference).cloned().unwrap_or_default();
+                (t.clone(), messages)
+            })
+            .collect()
+    }
 }
 
 impl State {

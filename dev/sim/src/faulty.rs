@@ -1,0 +1,192 @@
+//! The store as a process sees it when things go wrong: every write and read of
+//! the ticket and mail stores goes through the fault plan first.
+
+use crate::faults::{Fault, FaultPlan};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use helpdesk_domain::counters::{QueueCounts, StatusCounts};
+use helpdesk_domain::mail::quarantine::Quarantined;
+use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
+use helpdesk_domain::ports::{MailStore, TicketStore};
+use helpdesk_domain::reports::{DayFigures, ReportScope};
+use helpdesk_domain::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::store::{
+    Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, TrackingToken, Waking,
+};
+use helpdesk_domain::token::TokenHash;
+use helpdesk_domain::{AgentId, CategoryId, EmailAddress, OutboxId, Ticket, TicketRef};
+use std::future::Future;
+use std::sync::Arc;
+use testkit::InMemoryStore;
+
+pub struct Faulty {
+    pub inner: Arc<InMemoryStore>,
+    pub plan: Arc<FaultPlan>,
+}
+
+impl Faulty {
+    async fn call<T>(
+        &self,
+        op: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match self.plan.next() {
+            Fault::None => op.await,
+            Fault::FailBefore => Err(StoreError::Unavailable("sim: failed before".into())),
+            Fault::FailAfter => {
+                let _ = op.await;
+                Err(StoreError::Unavailable("sim: answer lost".into()))
+            }
+            Fault::CrashBefore => {
+                self.plan.crash();
+                std::future::pending().await
+            }
+            Fault::CrashAfter => {
+                let _ = op.await;
+                self.plan.crash();
+                std::future::pending().await
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl TicketStore for Faulty {
+    async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
+        self.call(self.inner.create_ticket(new)).await
+    }
+    async fn load_ticket(&self, r: &TicketRef) -> Result<TicketThread, StoreError> {
+        self.call(self.inner.load_ticket(r)).await
+    }
+    async fn update_ticket(&self, u: TicketUpdate) -> Result<Ticket, StoreError> {
+        self.call(self.inner.update_ticket(u)).await
+    }
+    async fn update_tickets(&self, u: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
+        self.call(self.inner.update_tickets(u)).await
+    }
+    async fn queue(&self, q: QueueQuery) -> Result<QueuePage, StoreError> {
+        self.call(self.inner.queue(q)).await
+    }
+    async fn queue_counts(&self, c: &[CategoryId], a: &AgentId) -> Result<QueueCounts, StoreError> {
+        self.call(self.inner.queue_counts(c, a)).await
+    }
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
+        self.call(self.inner.waking(before, limit)).await
+    }
+    async fn tickets_of_requester(
+        &self,
+        e: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        self.call(self.inner.tickets_of_requester(e, limit)).await
+    }
+    async fn ticket_for_message_id(&self, id: &str) -> Result<Option<TicketRef>, StoreError> {
+        self.call(self.inner.ticket_for_message_id(id)).await
+    }
+    async fn record_message_id(&self, id: &str, t: &TicketRef) -> Result<(), StoreError> {
+        self.call(self.inner.record_message_id(id, t)).await
+    }
+    async fn add_tracking_token(
+        &self,
+        t: &TicketRef,
+        token: TrackingToken,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.add_tracking_token(t, token)).await
+    }
+    async fn tracking_token(
+        &self,
+        t: &TicketRef,
+        h: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TrackingToken>, StoreError> {
+        self.call(self.inner.tracking_token(t, h, now)).await
+    }
+    async fn hit_rate_limits(
+        &self,
+        c: &[RateLimitClaim],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.hit_rate_limits(c, now)).await
+    }
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
+        self.call(self.inner.outbox_item(id)).await
+    }
+    async fn status_counts(&self, c: &CategoryId) -> Result<StatusCounts, StoreError> {
+        self.call(self.inner.status_counts(c)).await
+    }
+    async fn unsent_outbox(
+        &self,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        self.call(self.inner.unsent_outbox(before, limit)).await
+    }
+    async fn outbox_requeued(
+        &self,
+        job: &OutboundJob,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.outbox_requeued(job, at)).await
+    }
+    async fn put_probe(&self, p: &Probe) -> Result<(), StoreError> {
+        self.call(self.inner.put_probe(p)).await
+    }
+    async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
+        self.call(self.inner.probes()).await
+    }
+    async fn settle_probe(&self, h: &TokenHash, o: ProbeOutcome) -> Result<bool, StoreError> {
+        self.call(self.inner.settle_probe(h, o)).await
+    }
+    async fn report_days(
+        &self,
+        s: &ReportScope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
+        self.call(self.inner.report_days(s, from, to)).await
+    }
+}
+
+#[async_trait]
+impl MailStore for Faulty {
+    async fn claim_outbox(&self, c: &OutboxClaim) -> Result<Claimed, StoreError> {
+        self.call(self.inner.claim_outbox(c)).await
+    }
+    async fn finish_outbox(
+        &self,
+        j: &OutboundJob,
+        f: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.finish_outbox(j, f, at)).await
+    }
+    async fn quarantine(&self, q: &Quarantined) -> Result<bool, StoreError> {
+        self.call(self.inner.quarantine(q)).await
+    }
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
+        self.call(self.inner.quarantined(day)).await
+    }
+    async fn add_note(&self, m: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        self.call(self.inner.add_note(m)).await
+    }
+    async fn set_do_not_email(
+        &self,
+        e: &EmailAddress,
+        r: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.set_do_not_email(e, r, at)).await
+    }
+    async fn do_not_email(&self, e: &EmailAddress) -> Result<Option<String>, StoreError> {
+        self.call(self.inner.do_not_email(e)).await
+    }
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
+        self.call(self.inner.tickets_for_message_ids(ids)).await
+    }
+}

@@ -1,0 +1,193 @@
+//! The simulated outside world: an SQS queue with visibility timeouts, receive
+//! counts and a DLQ, and SES, both going through the fault plan.
+
+use crate::faults::{Fault, FaultPlan};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::ports::{Clock, MailError, Mailer, OutboundQueue, QueueError};
+use helpdesk_domain::{EmailAddress, OutboxId};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// How the outbound queue is configured on AWS (infra/resources.json).
+pub const VISIBILITY: i64 = 60;
+pub const MAX_RECEIVES: u32 = 5;
+
+#[derive(Debug, Clone)]
+pub struct QueueMessage {
+    pub id: u64,
+    pub job: OutboundJob,
+    pub visible_at: DateTime<Utc>,
+    pub receives: u32,
+}
+
+/// SQS as send-reply meets it: at-least-once, a message hidden while received
+/// and visible again after the timeout unless deleted, moved to the DLQ after
+/// [`MAX_RECEIVES`].
+pub struct SimQueue {
+    pub plan: Arc<FaultPlan>,
+    pub clock: Arc<dyn Clock>,
+    messages: Mutex<Vec<QueueMessage>>,
+    dead: Mutex<Vec<OutboundJob>>,
+    next_id: Mutex<u64>,
+}
+
+impl SimQueue {
+    pub fn new(plan: Arc<FaultPlan>, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            plan,
+            clock,
+            messages: Mutex::default(),
+            dead: Mutex::default(),
+            next_id: Mutex::new(0),
+        }
+    }
+
+    fn push(&self, job: &OutboundJob) {
+        let mut id = lock(&self.next_id);
+        *id += 1;
+        lock(&self.messages).push(QueueMessage {
+            id: *id,
+            job: job.clone(),
+            visible_at: self.clock.now(),
+            receives: 0,
+        });
+    }
+
+    /// Up to `n` visible messages, hidden for the visibility timeout; the ones
+    /// received too often go to the DLQ instead.
+    pub fn receive(&self, n: usize) -> Vec<QueueMessage> {
+        let now = self.clock.now();
+        let mut messages = lock(&self.messages);
+        let mut dead = lock(&self.dead);
+        let mut got = Vec::new();
+        let mut kept = Vec::new();
+        for mut m in messages.drain(..) {
+            if got.len() < n && m.visible_at <= now {
+                if m.receives >= MAX_RECEIVES {
+                    dead.push(m.job);
+                    continue;
+                }
+                m.receives += 1;
+                m.visible_at = now + Duration::seconds(VISIBILITY);
+                got.push(m.clone());
+            }
+            kept.push(m);
+        }
+        *messages = kept;
+        got
+    }
+
+    pub fn delete(&self, id: u64) {
+        lock(&self.messages).retain(|m| m.id != id);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        lock(&self.messages).is_empty()
+    }
+
+    pub fn dead_letters(&self) -> usize {
+        lock(&self.dead).len()
+    }
+}
+
+#[async_trait]
+impl OutboundQueue for SimQueue {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
+        match self.plan.next() {
+            Fault::None => {
+                self.push(job);
+                Ok(())
+            }
+            Fault::FailBefore => Err(QueueError::Unavailable("sim: refused".into())),
+            // Sent, but the answer was lost; a retry sends it again.
+            Fault::FailAfter => {
+                self.push(job);
+                Err(QueueError::Unavailable("sim: answer lost".into()))
+            }
+            Fault::CrashBefore => {
+                self.plan.crash();
+                std::future::pending().await
+            }
+            Fault::CrashAfter => {
+                self.push(job);
+                self.plan.crash();
+                std::future::pending().await
+            }
+        }
+    }
+}
+
+/// SES: records every mail it accepts, per outbox item; may throttle, lose its
+/// answer after accepting, or see the process die around the call.
+pub struct SimSes {
+    pub plan: Arc<FaultPlan>,
+    accepted: Mutex<HashMap<OutboxId, u32>>,
+    /// Accepted during the invocation under way (for the duplicate window).
+    pub accepted_now: Mutex<Vec<OutboxId>>,
+    /// Accepted mail whose "sent" event SES will publish, in order.
+    pub events: Mutex<Vec<(String, OutboxId)>>,
+    count: Mutex<u64>,
+}
+
+impl SimSes {
+    pub fn new(plan: Arc<FaultPlan>) -> Self {
+        Self {
+            plan,
+            accepted: Mutex::default(),
+            accepted_now: Mutex::default(),
+            events: Mutex::default(),
+            count: Mutex::new(0),
+        }
+    }
+
+    fn accept(&self, outbox: Option<&OutboxId>) -> String {
+        let mut count = lock(&self.count);
+        *count += 1;
+        let id = format!("sim-ses-{count:06}");
+        if let Some(o) = outbox {
+            *lock(&self.accepted).entry(o.clone()).or_insert(0) += 1;
+            lock(&self.accepted_now).push(o.clone());
+            lock(&self.events).push((id.clone(), o.clone()));
+        }
+        id
+    }
+
+    pub fn accepted(&self) -> HashMap<OutboxId, u32> {
+        lock(&self.accepted).clone()
+    }
+}
+
+#[async_trait]
+impl Mailer for SimSes {
+    async fn send_raw(
+        &self,
+        _from: &EmailAddress,
+        _to: &[EmailAddress],
+        _raw: &[u8],
+        outbox: Option<&OutboxId>,
+    ) -> Result<String, MailError> {
+        match self.plan.next() {
+            Fault::None => Ok(self.accept(outbox)),
+            Fault::FailBefore => Err(MailError::Throttled),
+            Fault::FailAfter => {
+                self.accept(outbox);
+                Err(MailError::Unavailable("sim: answer lost".into()))
+            }
+            Fault::CrashBefore => {
+                self.plan.crash();
+                std::future::pending().await
+            }
+            Fault::CrashAfter => {
+                self.accept(outbox);
+                self.plan.crash();
+                std::future::pending().await
+            }
+        }
+    }
+}
