@@ -59,6 +59,9 @@ log=$(mktemp)
 status=0
 cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 
+step "fault simulation of the mail pipeline (dev/sim: 100 seeds; make sim runs more)"
+SEEDS=100 "$(target_dir)/debug/sim" 2>&1 | tee -a "$log" || status=$?
+
 step "fuzz the inbound mail path (bounded)"
 scripts/fuzz.sh 2>&1 | tee -a "$log" || status=$?
 
