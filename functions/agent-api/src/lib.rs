@@ -19,7 +19,6 @@ use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
 use helpdesk_domain::attachments::AttachmentStore;
 use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::health::CachedHealth;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
@@ -41,8 +40,6 @@ pub struct Deps {
 
 /// How long a warm function trusts its copy of the categories and policies.
 const CATALOG_CACHE: i64 = 60;
-/// Each dependency is asked at most this often for the health page (seconds).
-const HEALTH_CACHE: i64 = 30;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &AgentApiConfig) -> Self {
@@ -58,22 +55,16 @@ impl Deps {
             attachments: aws.attachments(&config.attachments_bucket),
             raw_mail: aws.raw_mail(&config.raw_mail_bucket),
             outbound: aws.outbound(&config.outbound_queue_url),
-            health: Arc::new(CachedHealth::new(
-                aws.health(
-                    vec![
-                        config.store.main_table.clone(),
-                        config.store.ops_table.clone(),
-                    ],
-                    vec![config.outbound_queue_url.clone()],
-                    vec![
-                        config.attachments_bucket.clone(),
-                        config.raw_mail_bucket.clone(),
-                    ],
-                    config.dead_letter_queue_urls.clone(),
-                ),
+            health: aws.function_health(
+                &config.store,
+                &config.outbound_queue_url,
+                vec![
+                    config.attachments_bucket.clone(),
+                    config.raw_mail_bucket.clone(),
+                ],
+                config.dead_letter_queue_urls.clone(),
                 clock.clone(),
-                Duration::seconds(HEALTH_CACHE),
-            )),
+            ),
             clock,
             ids: Arc::new(RandomIds),
         }

@@ -16,7 +16,6 @@ use axum::{Json, Router};
 use chrono::Duration;
 use helpdesk_domain::attachments::AttachmentStore;
 use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::health::CachedHealth;
 use helpdesk_domain::intake::IntakePolicy;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
@@ -42,8 +41,6 @@ pub struct Deps {
 
 /// How long a warm function trusts its copy of the categories.
 const CATEGORY_CACHE: i64 = 60;
-/// A public health check calls each dependency at most this often (seconds).
-const HEALTH_CACHE: i64 = 30;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &SubmitFormConfig) -> Self {
@@ -58,19 +55,13 @@ impl Deps {
                 Duration::seconds(CATEGORY_CACHE),
             )),
             outbound: aws.outbound(&config.outbound_queue_url),
-            health: Arc::new(CachedHealth::new(
-                aws.health(
-                    vec![
-                        config.store.main_table.clone(),
-                        config.store.ops_table.clone(),
-                    ],
-                    vec![config.outbound_queue_url.clone()],
-                    vec![config.attachments_bucket.clone()],
-                    vec![],
-                ),
+            health: aws.function_health(
+                &config.store,
+                &config.outbound_queue_url,
+                vec![config.attachments_bucket.clone()],
+                vec![],
                 clock.clone(),
-                Duration::seconds(HEALTH_CACHE),
-            )),
+            ),
             clock,
             ids: Arc::new(RandomIds),
             policy: IntakePolicy {

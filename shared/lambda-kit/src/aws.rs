@@ -8,6 +8,10 @@ use aws_sdk_dynamodb::config::SharedInterceptor;
 use helpdesk_aws::{DynamoStore, S3RawMailStore, SesMailer, SqsOutboundQueue, Tables};
 use std::sync::{Arc, OnceLock};
 
+/// A health check asks each dependency at most this often: a public route must
+/// not turn every request into calls to each table, queue and bucket.
+const HEALTH_CACHE_SECONDS: i64 = 30;
+
 #[derive(Debug, Clone)]
 pub struct Aws {
     config: SdkConfig,
@@ -138,6 +142,29 @@ impl Aws {
 
 impl Aws {
     /// Probes the given tables, queues and buckets for `/api/health`.
+    /// A function's health check: both tables, the outbound queue, `buckets` and
+    /// `dead_letter_urls`, each asked at most every 30 s (`clock` says when).
+    pub fn function_health(
+        &self,
+        store: &StoreConfig,
+        outbound_queue_url: &str,
+        buckets: Vec<String>,
+        dead_letter_urls: Vec<String>,
+        clock: Arc<dyn helpdesk_domain::ports::Clock>,
+    ) -> Arc<dyn helpdesk_domain::ports::HealthProbe> {
+        let probe = self.health(
+            vec![store.main_table.clone(), store.ops_table.clone()],
+            vec![outbound_queue_url.to_owned()],
+            buckets,
+            dead_letter_urls,
+        );
+        Arc::new(helpdesk_domain::health::CachedHealth::new(
+            probe,
+            clock,
+            chrono::Duration::seconds(HEALTH_CACHE_SECONDS),
+        ))
+    }
+
     /// `dead_letter_urls`: queues that are healthy only when empty.
     pub fn health(
         &self,

@@ -283,6 +283,21 @@ impl LocalEnv {
             .collect()
     }
 
+    /// A message on the queue `queue_var` names (e.g. a DLQ, as if a job had
+    /// failed every retry); its URL.
+    pub async fn put_message(&self, queue_var: &str, body: &str) -> String {
+        let url = self.var(queue_var);
+        self.aws
+            .sqs()
+            .send_message()
+            .queue_url(&url)
+            .message_body(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        url
+    }
+
     pub fn var(&self, name: &str) -> String {
         self.vars
             .get(name)

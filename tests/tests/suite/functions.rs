@@ -60,15 +60,7 @@ async fn the_public_health_says_only_ok_and_the_agents_page_names_every_dependen
     );
 
     // A message that failed every retry makes the page say which queue holds it.
-    let dlq = env.var("HELPDESK_OUTBOUND_DLQ_URL");
-    env.aws
-        .sqs()
-        .send_message()
-        .queue_url(&dlq)
-        .message_body("{}")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let dlq = env.put_message("HELPDESK_OUTBOUND_DLQ_URL", "{}").await;
     let (status, body) = agent_health(&env).await;
     assert_eq!(status, 503, "{body}");
     let failing: Vec<(&str, &str)> = body["components"]

@@ -548,15 +548,7 @@ async fn the_dev_watch_names_a_dead_letter_queue_that_holds_mail() {
     let problems = || local_runner::watch::problems(&*probe, &*f.submit_form_deps.tickets, &clock);
     assert_eq!(f.dead_letter_queue_urls.len(), 2);
     assert_eq!(problems().await, Vec::<String>::new());
-    let dlq = env.var("HELPDESK_INBOUND_DLQ_URL");
-    env.aws
-        .sqs()
-        .send_message()
-        .queue_url(&dlq)
-        .message_body("{}")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let dlq = env.put_message("HELPDESK_INBOUND_DLQ_URL", "{}").await;
     let found = problems().await;
     let name = dlq.rsplit('/').next().unwrap_or_default();
     assert_eq!(found.len(), 1, "{found:?}");
