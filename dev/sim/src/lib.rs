@@ -649,7 +649,21 @@ impl Sim {
                     .push(format!("mail <{message_id}> is {found} messages"));
             }
         }
-        // 3. No message on a ticket other than its own.
+        // 3. Each SLA step is done once per clock: its event names the target,
+        //    the stage and the due instant, so the same text twice is one step
+        //    done twice.
+        for (t, messages) in &threads {
+            let mut seen = std::collections::HashSet::new();
+            for m in messages.iter().filter(|m| m.body_text.starts_with("SLA ")) {
+                checked += 1;
+                if !seen.insert(m.body_text.as_str()) {
+                    self.report
+                        .violations
+                        .push(format!("{}: \"{}\" twice", t.reference, m.body_text));
+                }
+            }
+        }
+        // 4. No message on a ticket other than its own.
         for (t, messages) in &threads {
             for m in messages {
                 checked += 1;
@@ -661,7 +675,7 @@ impl Sim {
                 }
             }
         }
-        // 4. Every mail settled, sent at most once outside the documented window,
+        // 5. Every mail settled, sent at most once outside the documented window,
         //    and a mail recorded as sent was accepted by SES.
         let accepted = self.ses.accepted();
         for (job, state) in self.store.outbox_snapshot() {
@@ -691,7 +705,7 @@ impl Sim {
                 self.report.duplicate_window_mails += times - 1;
             }
         }
-        // 5. The live counters say what the tickets say.
+        // 6. The live counters say what the tickets say.
         for category in ["support", "billing"] {
             let id = testkit::fixtures::category_id(category);
             let Ran::Done(Ok(counts)) = invoke(&self.plan, self.store.status_counts(&id)) else {
