@@ -96,6 +96,33 @@ impl FaultPlan {
         }
     }
 
+    /// Runs one call whose effect is `op` as the next fault says: the error the
+    /// caller sees is `failed(fault)` (before or after the effect), and a crash
+    /// never returns (the driver drops the invocation).
+    pub async fn around<T, E>(
+        &self,
+        op: impl std::future::Future<Output = Result<T, E>>,
+        failed: impl FnOnce(Fault) -> E,
+    ) -> Result<T, E> {
+        match self.next() {
+            Fault::None => op.await,
+            f @ Fault::FailBefore => Err(failed(f)),
+            f @ Fault::FailAfter => {
+                let _ = op.await;
+                Err(failed(f))
+            }
+            Fault::CrashBefore => {
+                self.crash();
+                std::future::pending().await
+            }
+            Fault::CrashAfter => {
+                let _ = op.await;
+                self.crash();
+                std::future::pending().await
+            }
+        }
+    }
+
     pub fn crash(&self) {
         *Self::lock(&self.crashed) = true;
     }

@@ -30,23 +30,14 @@ impl Faulty {
         &self,
         op: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
-        match self.plan.next() {
-            Fault::None => op.await,
-            Fault::FailBefore => Err(StoreError::Unavailable("sim: failed before".into())),
-            Fault::FailAfter => {
-                let _ = op.await;
-                Err(StoreError::Unavailable("sim: answer lost".into()))
-            }
-            Fault::CrashBefore => {
-                self.plan.crash();
-                std::future::pending().await
-            }
-            Fault::CrashAfter => {
-                let _ = op.await;
-                self.plan.crash();
-                std::future::pending().await
-            }
-        }
+        self.plan
+            .around(op, |fault| {
+                StoreError::Unavailable(match fault {
+                    Fault::FailAfter => "sim: answer lost".into(),
+                    _ => "sim: failed before".into(),
+                })
+            })
+            .await
     }
 }
 

@@ -412,9 +412,9 @@ impl Sim {
             batch.swap(i, self.rng.below(i as u64 + 1) as usize);
         }
         for message in batch {
-            crate::world_accepted_now_clear(&self.ses);
+            self.ses.start_invocation();
             let outcome = invoke(&self.plan, self.postman().deliver(&message.job));
-            let accepted: Vec<OutboxId> = world_accepted_now_take(&self.ses);
+            let accepted: Vec<OutboxId> = self.ses.accepted_in_invocation();
             match outcome {
                 Ran::Done(Ok(_)) => {
                     self.queue.delete(message.id);
@@ -737,17 +737,6 @@ impl Sim {
         self.report.faults = self.plan.faults_drawn();
         self.report.invariants_checked = checked;
     }
-}
-
-fn world_accepted_now_clear(ses: &SimSes) {
-    ses.accepted_now
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .clear();
-}
-
-fn world_accepted_now_take(ses: &SimSes) -> Vec<OutboxId> {
-    std::mem::take(&mut *ses.accepted_now.lock().unwrap_or_else(|p| p.into_inner()))
 }
 
 /// One seeded run of `steps` steps with `fault_rate` per mille of calls faulted.

@@ -99,27 +99,19 @@ impl SimQueue {
 #[async_trait]
 impl OutboundQueue for SimQueue {
     async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
-        match self.plan.next() {
-            Fault::None => {
-                self.push(job);
-                Ok(())
-            }
-            Fault::FailBefore => Err(QueueError::Unavailable("sim: refused".into())),
-            // Sent, but the answer was lost; a retry sends it again.
-            Fault::FailAfter => {
-                self.push(job);
-                Err(QueueError::Unavailable("sim: answer lost".into()))
-            }
-            Fault::CrashBefore => {
-                self.plan.crash();
-                std::future::pending().await
-            }
-            Fault::CrashAfter => {
-                self.push(job);
-                self.plan.crash();
-                std::future::pending().await
-            }
-        }
+        // After the effect: sent, but the answer was lost; a retry sends it again.
+        let sent = async {
+            self.push(job);
+            Ok(())
+        };
+        self.plan
+            .around(sent, |fault| {
+                QueueError::Unavailable(match fault {
+                    Fault::FailAfter => "sim: answer lost".into(),
+                    _ => "sim: refused".into(),
+                })
+            })
+            .await
     }
 }
 
@@ -129,7 +121,7 @@ pub struct SimSes {
     pub plan: Arc<FaultPlan>,
     accepted: Mutex<HashMap<OutboxId, u32>>,
     /// Accepted during the invocation under way (for the duplicate window).
-    pub accepted_now: Mutex<Vec<OutboxId>>,
+    accepted_now: Mutex<Vec<OutboxId>>,
     /// Accepted mail whose "sent" event SES will publish, in order.
     pub events: Mutex<Vec<(String, OutboxId)>>,
     count: Mutex<u64>,
@@ -158,6 +150,16 @@ impl SimSes {
         id
     }
 
+    /// Forget what was accepted during the last invocation.
+    pub fn start_invocation(&self) {
+        lock(&self.accepted_now).clear();
+    }
+
+    /// What was accepted during the invocation just ended.
+    pub fn accepted_in_invocation(&self) -> Vec<OutboxId> {
+        std::mem::take(&mut *lock(&self.accepted_now))
+    }
+
     pub fn accepted(&self) -> HashMap<OutboxId, u32> {
         lock(&self.accepted).clone()
     }
@@ -172,22 +174,12 @@ impl Mailer for SimSes {
         _raw: &[u8],
         outbox: Option<&OutboxId>,
     ) -> Result<String, MailError> {
-        match self.plan.next() {
-            Fault::None => Ok(self.accept(outbox)),
-            Fault::FailBefore => Err(MailError::Throttled),
-            Fault::FailAfter => {
-                self.accept(outbox);
-                Err(MailError::Unavailable("sim: answer lost".into()))
-            }
-            Fault::CrashBefore => {
-                self.plan.crash();
-                std::future::pending().await
-            }
-            Fault::CrashAfter => {
-                self.accept(outbox);
-                self.plan.crash();
-                std::future::pending().await
-            }
-        }
+        let accepted = async { Ok(self.accept(outbox)) };
+        self.plan
+            .around(accepted, |fault| match fault {
+                Fault::FailAfter => MailError::Unavailable("sim: answer lost".into()),
+                _ => MailError::Throttled,
+            })
+            .await
     }
 }

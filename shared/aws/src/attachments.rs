@@ -19,6 +19,11 @@ impl S3AttachmentStore {
     }
 }
 
+/// Any S3 failure, with the SDK's whole explanation.
+fn unavailable<E: std::error::Error + 'static>(e: E) -> AttachmentError {
+    AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
+}
+
 fn presigning(valid_for: Duration) -> Result<PresigningConfig, AttachmentError> {
     let secs = valid_for.num_seconds().clamp(1, 7 * 24 * 3600) as u64;
     PresigningConfig::expires_in(std::time::Duration::from_secs(secs))
@@ -42,9 +47,7 @@ impl AttachmentStore for S3AttachmentStore {
             .content_length(request.size as i64)
             .presigned(presigning(valid_for)?)
             .await
-            .map_err(|e| {
-                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-            })?;
+            .map_err(unavailable)?;
         let headers = signed
             .headers()
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -66,9 +69,7 @@ impl AttachmentStore for S3AttachmentStore {
             .body(aws_sdk_s3::primitives::ByteStream::from(bytes))
             .send()
             .await
-            .map_err(|e| {
-                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-            })?;
+            .map_err(unavailable)?;
         Ok(())
     }
 
@@ -87,9 +88,7 @@ impl AttachmentStore for S3AttachmentStore {
                 etag: o.e_tag,
             })),
             Err(e) if e.as_service_error().is_some_and(|s| s.is_not_found()) => Ok(None),
-            Err(e) => Err(AttachmentError::Unavailable(
-                aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
-            )),
+            Err(e) => Err(unavailable(e)),
         }
     }
 
@@ -111,9 +110,7 @@ impl AttachmentStore for S3AttachmentStore {
             .set_copy_source_if_match(etag.map(str::to_owned))
             .send()
             .await
-            .map_err(|e| {
-                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-            })?;
+            .map_err(unavailable)?;
         Ok(())
     }
 
@@ -133,9 +130,7 @@ impl AttachmentStore for S3AttachmentStore {
             ))
             .presigned(presigning(valid_for)?)
             .await
-            .map_err(|e| {
-                AttachmentError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(e).to_string())
-            })?;
+            .map_err(unavailable)?;
         Ok(signed.uri().to_owned())
     }
 }

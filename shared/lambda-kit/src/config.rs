@@ -647,15 +647,20 @@ mod tests {
         .unwrap();
     }
 
-    #[test]
-    fn on_lambda_the_public_api_needs_cloudfronts_origin_secret() {
-        let mut vars = env(&[
+    /// What submit-form needs, and nothing optional.
+    fn submit_form_env() -> HashMap<String, String> {
+        env(&[
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
             ("HELPDESK_OUTBOUND_QUEUE_URL", "q"),
             ("HELPDESK_ATTACHMENTS_BUCKET", "b"),
             ("HELPDESK_MAIL_DOMAIN", "example.com"),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn on_lambda_the_public_api_needs_cloudfronts_origin_secret() {
+        let mut vars = submit_form_env();
         let local = SubmitFormConfig::from_source(&vars).unwrap();
         assert_eq!(local.client_address, ClientAddress::Source);
         vars.insert("AWS_LAMBDA_FUNCTION_NAME".into(), "helpdesk-submit".into());
@@ -675,13 +680,7 @@ mod tests {
 
     #[test]
     fn tracking_link_days_default_to_90_and_must_be_a_number() {
-        let mut vars = env(&[
-            ("HELPDESK_MAIN_TABLE", "m"),
-            ("HELPDESK_OPS_TABLE", "o"),
-            ("HELPDESK_OUTBOUND_QUEUE_URL", "q"),
-            ("HELPDESK_ATTACHMENTS_BUCKET", "b"),
-            ("HELPDESK_MAIL_DOMAIN", "example.com"),
-        ]);
+        let mut vars = submit_form_env();
         assert_eq!(
             SubmitFormConfig::from_source(&vars)
                 .unwrap()
