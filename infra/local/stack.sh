@@ -102,6 +102,9 @@ export AWS_ENDPOINT_URL_SQS=http://127.0.0.1:$MOTO_PORT
 export AWS_ENDPOINT_URL_SESV2=http://127.0.0.1:$MOTO_PORT
 export AWS_ENDPOINT_URL_S3=http://127.0.0.1:$MOTO_PORT
 export HELPDESK_MOTO_URL=http://127.0.0.1:$MOTO_PORT
+# The programs themselves, for tests that start (and pause) emulators of their own.
+export HELPDESK_DDB_JAR=$jar
+export HELPDESK_MOTO_SERVER=$VENV/bin/moto_server
 ENV
 )
   eval "$base"

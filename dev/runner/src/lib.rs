@@ -41,6 +41,16 @@ pub struct Functions {
 impl Functions {
     /// Reads each function's configuration, as each would at cold start.
     pub fn from_source(aws: &Aws, env: &dyn EnvSource) -> Result<Self, lambda_kit::ConfigError> {
+        Self::with_send_lease(aws, env, None)
+    }
+
+    /// As [`Functions::from_source`], with send-reply's claim lease set to `lease`
+    /// when given (the fault test runs the system with its timeouts scaled down).
+    pub fn with_send_lease(
+        aws: &Aws,
+        env: &dyn EnvSource,
+        lease: Option<chrono::Duration>,
+    ) -> Result<Self, lambda_kit::ConfigError> {
         let submit = SubmitFormConfig::from_source(env)?;
         let agent = AgentApiConfig::from_source(env)?;
         let inbound = InboundMailConfig::from_source(env)?;
@@ -51,7 +61,13 @@ impl Functions {
             submit_form: submit_form::router(submit_form_deps.clone()),
             agent_api: agent_api::router(Arc::new(agent_api::Deps::connect(aws, &agent))),
             inbound_mail: Arc::new(inbound_mail::Deps::connect(aws, &inbound)),
-            send_reply: Arc::new(send_reply::Deps::connect(aws, &reply)),
+            send_reply: Arc::new({
+                let mut deps = send_reply::Deps::connect(aws, &reply);
+                if let Some(lease) = lease {
+                    deps.settings.lease = lease;
+                }
+                deps
+            }),
             sla_escalation: Arc::new(sla_escalation::Deps::connect(aws, &sla)),
             submit_form_deps,
             outbound_queue_url: submit.outbound_queue_url.clone(),
@@ -172,7 +188,10 @@ impl Runner {
             name: "HELPDESK_HELP_URL",
             value: format!("http://127.0.0.1:{}", config.port),
         };
-        let functions = Functions::from_source(&aws, &env)?;
+        let lease = config
+            .send_lease_seconds
+            .map(|s| chrono::Duration::seconds(i64::from(s)));
+        let functions = Functions::with_send_lease(&aws, &env, lease)?;
         let issuer = Arc::new(auth::LocalIssuer::new(
             &seed::demo()?.logins,
             functions.submit_form_deps.catalog.clone(),

@@ -488,6 +488,10 @@ pub struct LocalRunnerConfig {
     /// Mail "sent" to this domain with a self-test probe comes back in, as SES
     /// receiving would take it.
     pub mail_domain: String,
+    /// send-reply's claim lease, shortened for the fault test: with the test's
+    /// queues' visibility scaled down too, a job whose sender was killed comes back
+    /// within seconds instead of minutes. Unset: send-reply's own lease.
+    pub send_lease_seconds: Option<u32>,
 }
 
 impl LocalRunnerConfig {
@@ -507,6 +511,8 @@ impl LocalRunnerConfig {
             web_dir: r
                 .optional("HELPDESK_WEB_DIR")
                 .unwrap_or_else(|| "web".to_owned()),
+            send_lease_seconds: Some(r.number("HELPDESK_DEV_SEND_LEASE_SECONDS", 0)?)
+                .filter(|s| *s > 0),
         })
     }
 }

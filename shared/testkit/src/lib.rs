@@ -4,8 +4,10 @@
 
 pub mod calls;
 pub mod contract;
+pub mod emulators;
 pub mod events;
 pub mod fakes;
+pub mod fault_proxy;
 pub mod fixtures;
 pub mod local;
 pub mod mail_contract;

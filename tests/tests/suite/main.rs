@@ -5,6 +5,7 @@ mod adapters;
 mod agent;
 mod binaries;
 mod contract_dynamodb;
+mod faults;
 mod functions;
 mod infra;
 mod intake;
