@@ -251,6 +251,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
             router.route(path, methods)
         })
         .fallback(|| async { ApiError::not_found() })
+        .layer(axum::middleware::from_fn(lambda_kit::http::json_errors))
         .with_state(deps)
 }
 

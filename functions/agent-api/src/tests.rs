@@ -1448,3 +1448,27 @@ async fn mail_left_unsent_shows_as_stuck_on_the_health_page() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn errors_made_before_any_handler_runs_are_json_too() {
+    let w = world().await;
+    let (status, body) = w
+        .call(
+            Some(("ana", "agents")),
+            "DELETE",
+            "/api/agent/tickets",
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (405, Some("method_not_allowed")),
+        "{body}"
+    );
+    let (status, body) = w.get("ana", "agents", "/api/agent/tickets/%ff").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
+}

@@ -143,6 +143,7 @@ pub fn router(deps: Arc<Deps>) -> Router {
         })
         .fallback(|| async { ApiError::not_found() })
         .layer(axum::middleware::from_fn_with_state(deps.clone(), visitor))
+        .layer(axum::middleware::from_fn(lambda_kit::http::json_errors))
         .with_state(deps)
 }
 

@@ -1345,3 +1345,32 @@ async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread
         helpdesk_domain::ticket::MAX_THREAD_MESSAGES
     );
 }
+
+/// The README promises every error as JSON: also the ones axum answers before
+/// any handler runs (a method the path does not take, a path that does not decode).
+#[tokio::test]
+async fn errors_made_before_any_handler_runs_are_json_too() {
+    let w = world().await;
+    let (status, headers, body) = call(
+        &w.deps,
+        &tracking_event("DELETE", "/api/tickets", None, None),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (405, Some("method_not_allowed")),
+        "{body}"
+    );
+    let allow = headers.get("allow").and_then(|v| v.to_str().ok());
+    assert_eq!(allow, Some("POST"));
+    let (status, _, body) = call(
+        &w.deps,
+        &tracking_event("GET", "/api/tickets/%ff", None, None),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
+}

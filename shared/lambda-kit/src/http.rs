@@ -144,6 +144,53 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Every error a router answers in the one JSON shape, the ones axum makes
+/// itself included: 405 for a method the path does not take (its `Allow` header
+/// kept), 400 for a path or query that does not decode, 413 and 415. A response
+/// already in JSON passes untouched. Wrap every router with it
+/// (`.layer(axum::middleware::from_fn(json_errors))`).
+pub async fn json_errors(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let response = next.run(request).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json || !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method_not_allowed",
+            "This path does not take this method; see the Allow header.",
+        ),
+        StatusCode::NOT_FOUND => ("not_found", "Nothing here."),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request body is too large."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported_media_type",
+            "Send the body as application/json.",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "Something went wrong on our side; please try again.",
+        ),
+        _ => (
+            "bad_request",
+            "The request could not be read: its path, query or body is malformed.",
+        ),
+    };
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut answer = ApiError::new(status, code, message).into_response();
+    if let Some(allow) = allow {
+        answer.headers_mut().insert(header::ALLOW, allow);
+    }
+    answer
+}
+
 /// Reads a request body that must be one JSON object of at most `limit` bytes.
 /// Wrong content type → 415, too large → 413, not a JSON object → 400; all in the
 /// one error shape.
