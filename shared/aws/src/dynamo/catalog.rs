@@ -2,6 +2,7 @@
 //! fixed partitions, read with one Query each.
 
 use super::items::{self, AgentItem, CannedItem, CategoryItem, FaqItem, FaqLogItem, PolicyItem, s};
+use super::transaction::{Transaction, TxError};
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
@@ -213,26 +214,34 @@ impl CatalogStore for DynamoStore {
             chrono::Duration::days(1),
             search.at,
         );
-        let mut writes = self.rate_limit_updates(&[claim])?;
-        writes.push(
+        #[derive(PartialEq)]
+        enum Role {
+            DayPlace,
+            NewQuery,
+        }
+        let mut tx = Transaction::new();
+        tx.extend_numbered(|_| Role::DayPlace, self.rate_limit_updates(&[claim])?);
+        tx.push(
+            Role::NewQuery,
             TransactWriteItem::builder()
                 .update(self.faq_log_update(search, "attribute_not_exists(pk)")?)
                 .build(),
         );
-        match self.transact(writes).await {
+        match tx.commit(self).await {
             Ok(()) => Ok(true),
-            Err(e) => match super::tickets::failed_conditions(&e) {
-                // The day's places are taken: the search is answered, not logged.
-                Some(failed) if failed.iter().any(|(i, _)| *i == 0) => Ok(false),
-                // Logged by another search in between: count this one on it, once.
-                Some(failed) if failed.iter().any(|(i, _)| *i == 1) => self
-                    .send_update(&known)
-                    .await
-                    .map(|_| true)
-                    .map_err(sdk_error),
-                // A conflict or throttling: the caller reports it (the answer stands).
-                _ => Err(sdk_error(e)),
-            },
+            // The day's places are taken: the search is answered, not logged.
+            Err(e) if e.failed(&Role::DayPlace) => Ok(false),
+            // Logged by another search in between: count this one on it, once.
+            Err(e) if e.failed(&Role::NewQuery) => self
+                .send_update(&known)
+                .await
+                .map(|_| true)
+                .map_err(sdk_error),
+            // A conflict or throttling: the caller reports it (the answer stands).
+            Err(TxError::Failed(_)) => {
+                Err(StoreError::Unavailable("a write's condition failed".into()))
+            }
+            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
         }
     }
 

@@ -2,8 +2,8 @@
 //! quarantine (one partition per day), the do-not-email list and batched
 //! Message-ID lookups.
 
-use super::items::{self, Item, MessageIdItem, MessageItem, OutboxItem, n, s};
-use super::tickets::failed_conditions;
+use super::items::{self, MessageIdItem, MessageItem, OutboxItem, n, s};
+use super::transaction::{Transaction, TxError};
 use super::{DynamoStore, build_error, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{
@@ -47,26 +47,6 @@ fn state_value(state: OutboxState) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(state).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
-/// The items DynamoDB returned for the cancelled transaction's failed conditions.
-fn cancelled_items(
-    e: &aws_sdk_dynamodb::error::SdkError<
-        aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError,
-        aws_sdk_dynamodb::config::http::HttpResponse,
-    >,
-) -> Vec<(usize, Option<Item>)> {
-    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError as E;
-    match e.as_service_error() {
-        Some(E::TransactionCanceledException(tce)) => tce
-            .cancellation_reasons()
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-            .map(|(i, r)| (i, r.item().cloned()))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 impl DynamoStore {
     fn outbox_update(
         &self,
@@ -103,7 +83,16 @@ impl DynamoStore {
 #[async_trait]
 impl MailStore for DynamoStore {
     async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
-        let mut writes = vec![self.outbox_update(
+        #[derive(PartialEq)]
+        enum Role {
+            Outbox,
+            DoNotEmail,
+            Other,
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Role::Outbox,
+            self.outbox_update(
             &claim.job,
             claim.now,
             // The item stays in the unsent index, at the lease's end: if this sender
@@ -123,7 +112,8 @@ impl MailStore for DynamoStore {
                 (":now", n(claim.now.timestamp())),
                 (":one", n(1)),
             ],
-        )?];
+        )?,
+        );
         let check = ConditionCheck::builder()
             .table_name(&self.tables.main)
             .key("pk", s(keys::do_not_email_pk(&claim.job.recipient)))
@@ -131,8 +121,14 @@ impl MailStore for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(build_error)?;
-        writes.push(TransactWriteItem::builder().condition_check(check).build());
-        writes.extend(self.rate_limit_updates(claim.cap.as_slice())?);
+        tx.push(
+            Role::DoNotEmail,
+            TransactWriteItem::builder().condition_check(check).build(),
+        );
+        tx.extend_numbered(
+            |_| Role::Other,
+            self.rate_limit_updates(claim.cap.as_slice())?,
+        );
         for (ticket, token) in &claim.tokens {
             let item = items::to_item(&items::TokenItem {
                 pk: keys::ticket_pk(ticket),
@@ -140,17 +136,14 @@ impl MailStore for DynamoStore {
                 expires_at: token.expires_at.timestamp(),
                 mailed: token.mailed,
             })?;
-            writes.push(self.put(&self.tables.main, item, None)?);
+            tx.push(Role::Other, self.put(&self.tables.main, item, None)?);
         }
-        let e = match self.transact(writes).await {
+        let e = match tx.commit(self).await {
             Ok(()) => return Ok(Claimed::Go),
+            Err(TxError::Conflict(e) | TxError::Other(e)) => return Err(e),
             Err(e) => e,
         };
-        let failed = cancelled_items(&e);
-        if failed.is_empty() {
-            return Err(sdk_error(e));
-        }
-        if let Some((_, old)) = failed.iter().find(|(i, _)| *i == 0) {
+        if let Some(old) = e.found(&Role::Outbox) {
             let item: OutboxItem = items::from_item(old.clone().unwrap_or_default())?;
             return Ok(match item.state {
                 OutboxState::Sent => Claimed::AlreadySent,
@@ -161,9 +154,10 @@ impl MailStore for DynamoStore {
                 }
             });
         }
-        if failed.iter().any(|(i, _)| *i == 1) {
+        if e.failed(&Role::DoNotEmail) {
             return Ok(Claimed::DoNotEmail);
         }
+        // Only the cap's claims are left with a condition.
         Ok(Claimed::Capped)
     }
 
@@ -255,12 +249,13 @@ impl MailStore for DynamoStore {
                 ],
             )?),
         }
-        match self.transact(writes).await {
+        // Every condition here guards the item's state: any failure is a conflict.
+        let mut tx = Transaction::new();
+        tx.extend_numbered(|_| (), writes);
+        match tx.commit(self).await {
             Ok(()) => Ok(()),
-            Err(e) if failed_conditions(&e).is_some_and(|f| !f.is_empty()) => {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(sdk_error(e)),
+            Err(TxError::Failed(_)) => Err(StoreError::Conflict),
+            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
         }
     }
 
@@ -276,16 +271,25 @@ impl MailStore for DynamoStore {
             quarantined: item.clone(),
         })?;
         let none = TicketRef::from_bits(0);
-        let writes = vec![
+        #[derive(PartialEq)]
+        enum Role {
+            Claim,
+            Record,
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Role::Claim,
             self.idempotency_put(&claim, &none, item.received_at)?,
-            self.put(&self.tables.main, record, None)?,
-        ];
-        match self.transact(writes).await {
+        );
+        tx.push(Role::Record, self.put(&self.tables.main, record, None)?);
+        match tx.commit(self).await {
             Ok(()) => Ok(true),
-            Err(e) if failed_conditions(&e).is_some_and(|f| f.iter().any(|(i, _)| *i == 0)) => {
-                Ok(false)
+            // Quarantined before (SES delivered it again).
+            Err(e) if e.failed(&Role::Claim) => Ok(false),
+            Err(TxError::Failed(_)) => {
+                Err(StoreError::Unavailable("a write's condition failed".into()))
             }
-            Err(e) => Err(sdk_error(e)),
+            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
         }
     }
 

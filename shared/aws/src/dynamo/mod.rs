@@ -7,6 +7,7 @@ mod items;
 pub mod keys;
 mod mail;
 mod tickets;
+mod transaction;
 
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;

@@ -4,6 +4,7 @@ use super::items::{
     self, IdempotencyItem, Item, MessageIdItem, MessageItem, OutboxItem, TicketItem, TokenItem, n,
     s,
 };
+use super::transaction::{Transaction, TxError};
 use super::{DynamoStore, build_error, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
@@ -218,31 +219,6 @@ impl DynamoStore {
     }
 }
 
-/// Which items of a cancelled transaction failed their condition, with the old item
-/// DynamoDB returned for each.
-pub(super) fn failed_conditions(
-    e: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> Option<Vec<(usize, bool)>> {
-    match e.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(tce)) => Some(
-            tce.cancellation_reasons()
-                .iter()
-                .enumerate()
-                .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-                .map(|(i, r)| (i, r.item().is_some_and(|item| !item.is_empty())))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-fn is_transaction_conflict(
-    e: &SdkError<TransactWriteItemsError, aws_sdk_dynamodb::config::http::HttpResponse>,
-) -> bool {
-    matches!(e.as_service_error(), Some(TransactWriteItemsError::TransactionCanceledException(tce))
-        if tce.cancellation_reasons().iter().any(|r| r.code() == Some("TransactionConflict")))
-}
-
 /// The index, its key attribute names and the key condition of a listing.
 struct ListingQuery {
     index: &'static str,
@@ -317,24 +293,29 @@ fn summaries(found: Vec<Item>) -> Result<Vec<TicketSummary>, StoreError> {
 #[async_trait]
 impl TicketStore for DynamoStore {
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
-        let mut writes = vec![self.put(
-            &self.tables.main,
-            items::to_item(&TicketItem::of(&new.ticket))?,
-            Some("attribute_not_exists(pk)"),
-        )?];
-        let idempotency_index = match &new.idempotency {
-            Some(claim) => {
-                writes.push(self.idempotency_put(
-                    claim,
-                    &new.ticket.reference,
-                    new.ticket.created_at,
-                )?);
-                Some(writes.len() - 1)
-            }
-            None => None,
-        };
-        let rate_start = writes.len();
-        writes.extend(self.rate_limit_updates(&new.rate_limits)?);
+        #[derive(PartialEq)]
+        enum Role {
+            Ticket,
+            Idempotency,
+            RateLimit(usize),
+            Other,
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Role::Ticket,
+            self.put(
+                &self.tables.main,
+                items::to_item(&TicketItem::of(&new.ticket))?,
+                Some("attribute_not_exists(pk)"),
+            )?,
+        );
+        if let Some(claim) = &new.idempotency {
+            tx.push(
+                Role::Idempotency,
+                self.idempotency_put(claim, &new.ticket.reference, new.ticket.created_at)?,
+            );
+        }
+        tx.extend_numbered(Role::RateLimit, self.rate_limit_updates(&new.rate_limits)?);
         if let Some(token) = &new.tracking_token {
             let item = items::to_item(&TokenItem {
                 pk: keys::ticket_pk(&new.ticket.reference),
@@ -342,46 +323,44 @@ impl TicketStore for DynamoStore {
                 expires_at: token.expires_at.timestamp(),
                 mailed: token.mailed,
             })?;
-            writes.push(self.put(&self.tables.main, item, None)?);
+            tx.push(Role::Other, self.put(&self.tables.main, item, None)?);
         }
-        writes.extend(self.outbox_puts(&new.outbox, new.ticket.updated_at)?);
-        writes.push(self.put(
-            &self.tables.main,
-            items::to_item(&MessageItem::of(&new.first_message))?,
-            None,
-        )?);
-        writes.extend(self.counter_updates(new.counter_deltas())?);
-        writes.extend(self.message_id_puts(std::slice::from_ref(&new.first_message))?);
+        let rest = [
+            self.outbox_puts(&new.outbox, new.ticket.updated_at)?,
+            vec![self.put(
+                &self.tables.main,
+                items::to_item(&MessageItem::of(&new.first_message))?,
+                None,
+            )?],
+            self.counter_updates(new.counter_deltas())?,
+            self.message_id_puts(std::slice::from_ref(&new.first_message))?,
+        ];
+        tx.extend_numbered(|_| Role::Other, rest.into_iter().flatten());
 
-        match self.transact(writes).await {
+        match tx.commit(self).await {
             Ok(()) => Ok(Created::New(Box::new(new.ticket))),
-            Err(e) => {
-                let failed = failed_conditions(&e);
-                let claim_failed = failed
-                    .as_ref()
-                    .is_some_and(|f| f.iter().any(|(i, _)| Some(*i) == idempotency_index));
-                match (&new.idempotency, failed) {
-                    (Some(claim), Some(_)) if claim_failed => {
-                        self.replay_idempotency(&claim.key, &claim.fingerprint)
-                            .await
-                    }
-                    (_, Some(f)) if f.iter().any(|(i, _)| *i == 0) => Err(StoreError::Duplicate),
-                    (_, Some(f)) => {
-                        let full = f.iter().find_map(|(i, _)| {
-                            i.checked_sub(rate_start)
-                                .and_then(|k| new.rate_limits.get(k))
-                        });
-                        match full {
-                            Some(claim) => Err(StoreError::RateLimited {
-                                retry_after_secs: claim.retry_after_secs(new.ticket.created_at),
-                            }),
-                            None => Err(sdk_error(e)),
-                        }
-                    }
-                    _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),
-                    _ => Err(sdk_error(e)),
+            Err(e) => match &new.idempotency {
+                Some(claim) if e.failed(&Role::Idempotency) => {
+                    self.replay_idempotency(&claim.key, &claim.fingerprint)
+                        .await
                 }
-            }
+                _ if e.failed(&Role::Ticket) => Err(StoreError::Duplicate),
+                _ => {
+                    let full = e.failed_roles().find_map(|role| match role {
+                        Role::RateLimit(k) => new.rate_limits.get(*k),
+                        _ => None,
+                    });
+                    match (full, e) {
+                        (Some(claim), _) => Err(StoreError::RateLimited {
+                            retry_after_secs: claim.retry_after_secs(new.ticket.created_at),
+                        }),
+                        (None, TxError::Failed(_)) => {
+                            Err(StoreError::Unavailable("a write's condition failed".into()))
+                        }
+                        (None, TxError::Conflict(e) | TxError::Other(e)) => Err(e),
+                    }
+                }
+            },
         }
     }
 
@@ -411,9 +390,13 @@ impl TicketStore for DynamoStore {
     }
 
     async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
-        let mut writes = Vec::new();
-        let mut ticket_indexes = Vec::new();
-        let mut dedupe_indexes = Vec::new();
+        #[derive(PartialEq)]
+        enum Role {
+            Ticket,
+            Dedupe,
+            Other,
+        }
+        let mut tx = Transaction::new();
         let mut deltas = Vec::new();
         for update in &updates {
             let put = Put::builder()
@@ -426,45 +409,48 @@ impl TicketStore for DynamoStore {
                 )
                 .build()
                 .map_err(build_error)?;
-            ticket_indexes.push(writes.len());
-            writes.push(TransactWriteItem::builder().put(put).build());
+            tx.push(Role::Ticket, TransactWriteItem::builder().put(put).build());
             if let Some(claim) = update.dedupe() {
-                dedupe_indexes.push(writes.len());
-                writes.push(self.idempotency_put(
-                    claim,
-                    &update.after().reference,
-                    update.after().updated_at,
-                )?);
+                tx.push(
+                    Role::Dedupe,
+                    self.idempotency_put(
+                        claim,
+                        &update.after().reference,
+                        update.after().updated_at,
+                    )?,
+                );
             }
-            writes.extend(self.outbox_puts(update.outbox(), update.after().updated_at)?);
+            tx.extend_numbered(
+                |_| Role::Other,
+                self.outbox_puts(update.outbox(), update.after().updated_at)?,
+            );
             for m in update.messages() {
-                writes.push(self.put(
-                    &self.tables.main,
-                    items::to_item(&MessageItem::of(m))?,
-                    Some("attribute_not_exists(pk)"),
-                )?);
+                tx.push(
+                    Role::Other,
+                    self.put(
+                        &self.tables.main,
+                        items::to_item(&MessageItem::of(m))?,
+                        Some("attribute_not_exists(pk)"),
+                    )?,
+                );
             }
-            writes.extend(self.message_id_puts(update.messages())?);
+            tx.extend_numbered(|_| Role::Other, self.message_id_puts(update.messages())?);
             deltas.extend(update.counter_deltas());
         }
         // Counters last and summed over all tickets: one write per counter item.
-        writes.extend(self.counter_updates(deltas)?);
-        match self.transact(writes).await {
+        tx.extend_numbered(|_| Role::Other, self.counter_updates(deltas)?);
+        match tx.commit(self).await {
             Ok(()) => Ok(updates.iter().map(|u| u.after().clone()).collect()),
-            Err(e) => match failed_conditions(&e) {
-                Some(f)
-                    if f.iter()
-                        .any(|(i, had_item)| ticket_indexes.contains(i) && !had_item) =>
-                {
-                    Err(StoreError::NotFound)
-                }
-                Some(f) if f.iter().any(|(i, _)| dedupe_indexes.contains(i)) => {
-                    Err(StoreError::AlreadyApplied)
-                }
-                Some(f) if !f.is_empty() => Err(StoreError::Conflict),
-                _ if is_transaction_conflict(&e) => Err(StoreError::Conflict),
-                _ => Err(sdk_error(e)),
-            },
+            // A ticket that is not there at all (rather than changed meanwhile).
+            Err(TxError::Failed(f))
+                if f.iter()
+                    .any(|(role, old)| *role == Role::Ticket && old.is_none()) =>
+            {
+                Err(StoreError::NotFound)
+            }
+            Err(e) if e.failed(&Role::Dedupe) => Err(StoreError::AlreadyApplied),
+            Err(TxError::Failed(_) | TxError::Conflict(_)) => Err(StoreError::Conflict),
+            Err(TxError::Other(e)) => Err(e),
         }
     }
 
@@ -711,16 +697,24 @@ impl TicketStore for DynamoStore {
             expires_at: token.expires_at.timestamp(),
             mailed: token.mailed,
         })?;
-        let writes = vec![
+        #[derive(PartialEq)]
+        enum Role {
+            TicketExists,
+            Token,
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Role::TicketExists,
             TransactWriteItem::builder().condition_check(exists).build(),
-            self.put(&self.tables.main, item, None)?,
-        ];
-        match self.transact(writes).await {
+        );
+        tx.push(Role::Token, self.put(&self.tables.main, item, None)?);
+        match tx.commit(self).await {
             Ok(()) => Ok(()),
-            Err(e) if failed_conditions(&e).is_some_and(|f| !f.is_empty()) => {
-                Err(StoreError::NotFound)
+            Err(e) if e.failed(&Role::TicketExists) => Err(StoreError::NotFound),
+            Err(TxError::Failed(_)) => {
+                Err(StoreError::Unavailable("a write's condition failed".into()))
             }
-            Err(e) => Err(sdk_error(e)),
+            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
         }
     }
 
@@ -758,17 +752,22 @@ impl TicketStore for DynamoStore {
         if claims.is_empty() {
             return Ok(());
         }
-        match self.transact(self.rate_limit_updates(claims)?).await {
-            Ok(()) => Ok(()),
-            Err(e) => match failed_conditions(&e)
-                .and_then(|f| f.first().and_then(|(i, _)| claims.get(*i)))
-            {
-                Some(full) => Err(StoreError::RateLimited {
-                    retry_after_secs: full.retry_after_secs(now),
-                }),
-                None => Err(sdk_error(e)),
-            },
+        let mut tx = Transaction::new();
+        tx.extend_numbered(|k| k, self.rate_limit_updates(claims)?);
+        let e = match tx.commit(self).await {
+            Ok(()) => return Ok(()),
+            Err(e) => e,
+        };
+        let first_full = e.failed_roles().next().and_then(|k| claims.get(*k));
+        if let Some(full) = first_full {
+            return Err(StoreError::RateLimited {
+                retry_after_secs: full.retry_after_secs(now),
+            });
         }
+        Err(match e {
+            TxError::Failed(_) => StoreError::Unavailable("a limit's condition failed".into()),
+            TxError::Conflict(e) | TxError::Other(e) => e,
+        })
     }
 
     async fn outbox_item(
