@@ -54,6 +54,8 @@ pub struct FaultProxy {
     pub listen: SocketAddr,
     upstream: SocketAddr,
     faults: Arc<Mutex<Faults>>,
+    /// How many times a fault acted on a chunk (delayed, stalled or reset it).
+    applied: Arc<std::sync::atomic::AtomicU64>,
     /// The accept loop and every connection: dropping them closes the sockets.
     tasks: Option<JoinSet<()>>,
 }
@@ -62,7 +64,7 @@ pub struct FaultProxy {
 enum Verdict {
     Delay(Duration),
     StallThenClose(Duration),
-    ResetAt(u64),
+    ResetAt(String, u64),
 }
 
 impl FaultProxy {
@@ -78,6 +80,7 @@ impl FaultProxy {
                 toxics: Vec::new(),
                 rng: StdRng::seed_from_u64(seed),
             })),
+            applied: Arc::default(),
             tasks: None,
         };
         proxy.run().await;
@@ -86,6 +89,12 @@ impl FaultProxy {
 
     pub fn url(&self) -> String {
         format!("http://{}", self.listen)
+    }
+
+    /// How many times a fault acted on a chunk so far: a test shows its faults
+    /// met traffic with it.
+    pub fn applied(&self) -> u64 {
+        self.applied.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     async fn run(&mut self) {
@@ -103,17 +112,23 @@ impl FaultProxy {
             }
         };
         let mut tasks = JoinSet::new();
-        let (upstream, faults) = (self.upstream, self.faults.clone());
+        let (upstream, faults, applied) =
+            (self.upstream, self.faults.clone(), self.applied.clone());
         let connections = Arc::new(Mutex::new(JoinSet::new()));
         let held = connections.clone();
         tasks.spawn(async move {
             // Keeps the connections' tasks alive exactly as long as the accept loop.
             let _held = held;
-            while let Ok((client, _)) = listener.accept().await {
-                let faults = faults.clone();
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    // Out of descriptors or an aborted handshake: keep serving.
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                    continue;
+                };
+                let (faults, applied) = (faults.clone(), applied.clone());
                 let mut set = connections.lock().unwrap_or_else(|e| e.into_inner());
                 while set.try_join_next().is_some() {}
-                set.spawn(connection(client, upstream, faults));
+                set.spawn(connection(client, upstream, faults, applied));
             }
         });
         self.tasks = Some(tasks);
@@ -163,7 +178,12 @@ impl Drop for FaultProxy {
 
 /// One client connection: both directions pumped until either side closes or a
 /// fault ends it.
-async fn connection(client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<Faults>>) {
+async fn connection(
+    client: TcpStream,
+    upstream: SocketAddr,
+    faults: Arc<Mutex<Faults>>,
+    applied: Arc<std::sync::atomic::AtomicU64>,
+) {
     let Ok(server) = TcpStream::connect(upstream).await else {
         return; // the client sees its connection closed, as with a dead upstream
     };
@@ -172,13 +192,17 @@ async fn connection(client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
     // Which faults hit this connection is drawn once per fault, as Toxiproxy does.
     let drawn = Arc::new(Mutex::new(HashMap::new()));
     let request = pump(
-        client_read,
-        server_write,
+        (client_read, server_write),
         Way::Request,
-        faults.clone(),
-        drawn.clone(),
+        (faults.clone(), drawn.clone()),
+        applied.clone(),
     );
-    let response = pump(server_read, client_write, Way::Response, faults, drawn);
+    let response = pump(
+        (server_read, client_write),
+        Way::Response,
+        (faults, drawn),
+        applied,
+    );
     // Either direction ending (or a fault) ends the connection.
     tokio::select! {
         _ = request => {}
@@ -186,15 +210,21 @@ async fn connection(client: TcpStream, upstream: SocketAddr, faults: Arc<Mutex<F
     }
 }
 
+type Drawn = Arc<Mutex<HashMap<String, bool>>>;
+
 async fn pump(
-    mut from: tokio::net::tcp::OwnedReadHalf,
-    mut to: tokio::net::tcp::OwnedWriteHalf,
+    (mut from, mut to): (
+        tokio::net::tcp::OwnedReadHalf,
+        tokio::net::tcp::OwnedWriteHalf,
+    ),
     way: Way,
-    faults: Arc<Mutex<Faults>>,
-    drawn: Arc<Mutex<HashMap<String, bool>>>,
+    (faults, drawn): (Arc<Mutex<Faults>>, Drawn),
+    applied: Arc<std::sync::atomic::AtomicU64>,
 ) {
     let mut buffer = vec![0u8; 16 * 1024];
     let mut passed: u64 = 0;
+    // A reset counts the bytes from when its fault first met this direction.
+    let mut reset_from: HashMap<String, u64> = HashMap::new();
     loop {
         let n = match from.read(&mut buffer).await {
             Ok(0) | Err(_) => return,
@@ -202,15 +232,21 @@ async fn pump(
         };
         let mut limit = n;
         let mut reset = false;
-        for verdict in verdicts(way, &faults, &drawn) {
+        let verdicts = verdicts(way, &faults, &drawn);
+        if !verdicts.is_empty() {
+            applied.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        for verdict in verdicts {
             match verdict {
                 Verdict::Delay(d) => tokio::time::sleep(d).await,
                 Verdict::StallThenClose(d) => {
                     tokio::time::sleep(d).await;
                     return;
                 }
-                Verdict::ResetAt(bytes) => {
-                    let room = usize::try_from(bytes.saturating_sub(passed)).unwrap_or(usize::MAX);
+                Verdict::ResetAt(name, bytes) => {
+                    let start = *reset_from.entry(name).or_insert(passed);
+                    let room = usize::try_from((start + bytes).saturating_sub(passed))
+                        .unwrap_or(usize::MAX);
                     if room < limit {
                         limit = room;
                         reset = true;
@@ -224,7 +260,9 @@ async fn pump(
         passed += limit as u64;
         if reset {
             // SO_LINGER 0: the close sends a reset, as a dropped connection does.
+            // `forget`: no FIN first; the reset goes out when the socket closes.
             let _ = to.as_ref().set_zero_linger();
+            to.forget();
             return;
         }
     }
@@ -256,7 +294,7 @@ fn verdicts(
                 Verdict::Delay(Duration::from_millis((ms + spread).saturating_sub(jitter)))
             }
             Fault::Stall { ms } => Verdict::StallThenClose(Duration::from_millis(ms)),
-            Fault::ResetAfter { bytes } => Verdict::ResetAt(bytes),
+            Fault::ResetAfter { bytes } => Verdict::ResetAt(t.name.clone(), bytes),
         });
     }
     verdicts
