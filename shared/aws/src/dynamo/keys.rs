@@ -18,12 +18,54 @@ pub const POLICY_PK: &str = "POLICY";
 pub const CANNED_PK: &str = "CANNED";
 pub const PROBE_PK: &str = "PROBE";
 
-pub const QUEUE_INDEX: &str = "queue";
-pub const DUE_INDEX: &str = "due";
-pub const REQUESTER_INDEX: &str = "requester";
-pub const OWNER_INDEX: &str = "owner";
-pub const WAKE_INDEX: &str = "wake";
-pub const UNSENT_INDEX: &str = "unsent";
+/// A global secondary index of the main table: its name and its key attributes,
+/// as `infra/resources.json` declares them (a test holds the two together). The
+/// item structs in `items.rs` carry the attributes under the same names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Index {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
+
+/// A category's tickets in one status, by creation time.
+pub const QUEUE: Index = Index {
+    name: "queue",
+    pk: "gsi1pk",
+    sk: "gsi1sk",
+};
+/// Sparse: running SLA clocks by due time.
+pub const DUE: Index = Index {
+    name: "due",
+    pk: "gsi2pk",
+    sk: "gsi2sk",
+};
+/// One requester's tickets.
+pub const REQUESTER: Index = Index {
+    name: "requester",
+    pk: "gsi3pk",
+    sk: "gsi3sk",
+};
+/// Sparse: active tickets by assignee, or unassigned by category.
+pub const OWNER: Index = Index {
+    name: "owner",
+    pk: "gsi4pk",
+    sk: "gsi4sk",
+};
+/// Sparse, keys only: when the SLA run must next look at a ticket.
+pub const WAKE: Index = Index {
+    name: "wake",
+    pk: "gsi5pk",
+    sk: "gsi5sk",
+};
+/// Sparse: outbox items not yet sent, by when they were (re)queued or their
+/// lease ends.
+pub const UNSENT: Index = Index {
+    name: "unsent",
+    pk: "gsi6pk",
+    sk: "gsi6sk",
+};
+pub const INDEXES: [Index; 6] = [QUEUE, DUE, REQUESTER, OWNER, WAKE, UNSENT];
 pub const UNSENT_PARTITION: &str = "UNSENT";
 
 pub fn ticket_pk(r: &TicketRef) -> String {
@@ -74,7 +116,7 @@ pub fn waking(item: &super::items::Item) -> Result<Waking, StoreError> {
         .strip_prefix("T#")
         .and_then(|r| TicketRef::parse(r).ok())
         .ok_or_else(|| StoreError::Corrupt("wake entry with a bad ticket key".into()))?;
-    let at = text("gsi5sk")?
+    let at = text(WAKE.sk)?
         .split_once('#')
         .and_then(|(at, _)| DateTime::parse_from_rfc3339(at).ok())
         .ok_or_else(|| StoreError::Corrupt("wake entry with a bad time".into()))?
@@ -234,5 +276,33 @@ pub fn report_pk(scope: &ReportScope) -> String {
     match scope {
         ReportScope::Category(c) => category_counter_pk(c),
         ReportScope::Agent(a) => agent_counter_pk(a),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The indexes the code queries are the ones the template and the local stack
+    /// create (`infra/resources.json`), attribute for attribute.
+    #[test]
+    fn the_indexes_are_the_ones_the_resources_declare() {
+        let resources: serde_json::Value =
+            serde_json::from_str(include_str!("../../../../infra/resources.json"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        let declared: Vec<(String, String, String)> = resources["tables"]["main"]["indexes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no indexes"))
+            .iter()
+            .map(|i| {
+                let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+                (text(&i["name"]), text(&i["key"][0]), text(&i["key"][1]))
+            })
+            .collect();
+        let ours: Vec<(String, String, String)> = INDEXES
+            .iter()
+            .map(|i| (i.name.to_owned(), i.pk.to_owned(), i.sk.to_owned()))
+            .collect();
+        assert_eq!(ours, declared);
     }
 }

@@ -65,6 +65,9 @@ impl DynamoStore {
             .update_expression(expression)
             .condition_expression(condition)
             .expression_attribute_names("#st", "state")
+            // Every move puts the item in the unsent index or takes it out.
+            .expression_attribute_names("#upk", keys::UNSENT.pk)
+            .expression_attribute_names("#usk", keys::UNSENT.sk)
             .expression_attribute_values(":at", s(sortable(at)))
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld);
         for (name, value) in values {
@@ -97,7 +100,7 @@ impl MailStore for DynamoStore {
             claim.now,
             // The item stays in the unsent index, at the lease's end: if this sender
             // dies before it settles the item, the sweep finds it once the lease is over.
-            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease, gsi6pk = :unsent, gsi6sk = :lease_sk ADD attempts :one",
+            "SET #st = :sending, job = if_not_exists(job, :job), lease_until = :lease, #upk = :unsent, #usk = :lease_sk ADD attempts :one",
             "attribute_not_exists(pk) OR #st = :queued OR (#st = :sending AND lease_until < :now)",
             vec![
                 (":sending", state_value(OutboxState::Sending)?),
@@ -178,7 +181,7 @@ impl MailStore for DynamoStore {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, provider_id = :pid REMOVE lease_until, gsi6pk, gsi6sk",
+                    "SET #st = :to, provider_id = :pid REMOVE lease_until, #upk, #usk",
                     "#st = :sending",
                     vec![
                         sending,
@@ -206,7 +209,7 @@ impl MailStore for DynamoStore {
             OutboxFinish::Released => writes.push(self.outbox_update(
                 job,
                 at,
-                "SET #st = :to, gsi6pk = :unsent, gsi6sk = :sk REMOVE lease_until",
+                "SET #st = :to, #upk = :unsent, #usk = :sk REMOVE lease_until",
                 "#st = :sending",
                 vec![
                     sending,
@@ -219,7 +222,7 @@ impl MailStore for DynamoStore {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, reason = :why REMOVE lease_until, gsi6pk, gsi6sk",
+                    "SET #st = :to, reason = :why REMOVE lease_until, #upk, #usk",
                     "#st = :sending",
                     vec![
                         sending,
@@ -239,7 +242,7 @@ impl MailStore for DynamoStore {
             OutboxFinish::Skipped { reason } => writes.push(self.outbox_update(
                 job,
                 at,
-                "SET #st = :to, reason = :why, job = if_not_exists(job, :job) REMOVE gsi6pk, gsi6sk",
+                "SET #st = :to, reason = :why, job = if_not_exists(job, :job) REMOVE #upk, #usk",
                 "attribute_not_exists(pk) OR #st = :queued",
                 vec![
                     (":to", state_value(OutboxState::Skipped)?),

@@ -1,4 +1,4 @@
-//! The DynamoDB store: one main table with generic keys and the sparse GSIs that
+//! The DynamoDB store: one main table with generic keys and the GSIs (`keys::INDEXES`) that
 //! infra/resources.json declares, and an ops table with TTL (README.md,
 //! "Architecture"). No Scan anywhere.
 

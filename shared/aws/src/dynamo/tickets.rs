@@ -230,40 +230,22 @@ struct ListingQuery {
 }
 
 fn listing_query(listing: &Listing) -> ListingQuery {
-    let (index, pk_attr, sk_attr, partition, below) = match listing {
-        Listing::InStatus { category, status } => (
-            keys::QUEUE_INDEX,
-            "gsi1pk",
-            "gsi1sk",
-            keys::queue_pk(category, *status),
-            None,
-        ),
-        Listing::Unassigned { category } => (
-            keys::OWNER_INDEX,
-            "gsi4pk",
-            "gsi4sk",
-            keys::unassigned_pk(category),
-            None,
-        ),
-        Listing::AssignedTo { agent } => (
-            keys::OWNER_INDEX,
-            "gsi4pk",
-            "gsi4sk",
-            keys::assigned_pk(agent),
-            None,
-        ),
+    let (index, partition, below) = match listing {
+        Listing::InStatus { category, status } => {
+            (keys::QUEUE, keys::queue_pk(category, *status), None)
+        }
+        Listing::Unassigned { category } => (keys::OWNER, keys::unassigned_pk(category), None),
+        Listing::AssignedTo { agent } => (keys::OWNER, keys::assigned_pk(agent), None),
         Listing::DueBefore { before } => (
-            keys::DUE_INDEX,
-            "gsi2pk",
-            "gsi2sk",
+            keys::DUE,
             keys::DUE_PARTITION.to_owned(),
             Some(sortable(*before)),
         ),
     };
     ListingQuery {
-        index,
-        pk_attr,
-        sk_attr,
+        index: index.name,
+        pk_attr: index.pk,
+        sk_attr: index.sk,
         partition,
         below,
     }
@@ -534,8 +516,10 @@ impl TicketStore for DynamoStore {
                 .client
                 .query()
                 .table_name(&self.tables.main)
-                .index_name(keys::WAKE_INDEX)
-                .key_condition_expression("gsi5pk = :p AND gsi5sk < :before")
+                .index_name(keys::WAKE.name)
+                .key_condition_expression("#ipk = :p AND #isk < :before")
+                .expression_attribute_names("#ipk", keys::WAKE.pk)
+                .expression_attribute_names("#isk", keys::WAKE.sk)
                 .expression_attribute_values(":p", s(keys::WAKE_PARTITION))
                 // Sort keys are `<time>#<ref>`: every entry at `before` sorts below `<time>$`.
                 .expression_attribute_values(":before", s(format!("{}$", sortable(before))))
@@ -567,8 +551,10 @@ impl TicketStore for DynamoStore {
                 .client
                 .query()
                 .table_name(&self.tables.main)
-                .index_name(keys::UNSENT_INDEX)
-                .key_condition_expression("gsi6pk = :p AND gsi6sk < :before")
+                .index_name(keys::UNSENT.name)
+                .key_condition_expression("#ipk = :p AND #isk < :before")
+                .expression_attribute_names("#ipk", keys::UNSENT.pk)
+                .expression_attribute_names("#isk", keys::UNSENT.sk)
                 .expression_attribute_values(":p", s(keys::UNSENT_PARTITION))
                 .expression_attribute_values(":before", s(sortable(queued_before)))
                 .limit(i32::from(limit) - jobs.len() as i32)
@@ -598,11 +584,13 @@ impl TicketStore for DynamoStore {
             .table_name(&self.tables.main)
             .key("pk", s(keys::outbox_pk(&job.outbox_id)))
             .key("sk", s(keys::OUTBOX_SK))
-            .update_expression("SET gsi6sk = :sk")
+            .update_expression("SET #isk = :sk")
             // Settled or claimed afresh meanwhile: left alone (a live lease keeps its place).
             .condition_expression(
-                "attribute_exists(gsi6pk) AND (#st = :queued OR (#st = :sending AND lease_until < :now))",
+                "attribute_exists(#ipk) AND (#st = :queued OR (#st = :sending AND lease_until < :now))",
             )
+            .expression_attribute_names("#ipk", keys::UNSENT.pk)
+            .expression_attribute_names("#isk", keys::UNSENT.sk)
             .expression_attribute_names("#st", "state")
             .expression_attribute_values(":sk", s(keys::unsent_sk(at, &job.outbox_id)))
             .expression_attribute_values(":queued", s("queued"))
@@ -625,8 +613,9 @@ impl TicketStore for DynamoStore {
             .client
             .query()
             .table_name(&self.tables.main)
-            .index_name(keys::REQUESTER_INDEX)
-            .key_condition_expression("gsi3pk = :p")
+            .index_name(keys::REQUESTER.name)
+            .key_condition_expression("#ipk = :p")
+            .expression_attribute_names("#ipk", keys::REQUESTER.pk)
             .expression_attribute_values(":p", s(format!("R#{}", email.key())))
             .scan_index_forward(false)
             .limit(i32::from(limit.max(1)))
