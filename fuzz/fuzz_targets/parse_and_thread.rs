@@ -1,8 +1,8 @@
 //! Any bytes SES could store, through everything the inbox does before storage.
 #![no_main]
 
-use helpdesk_domain::mail::inbound::MailLimits;
-use helpdesk_domain::mail::threading::examine;
+use helpdesk_domain::mail::inbound::parse::MailLimits;
+use helpdesk_domain::mail::inbound::threading::examine;
 use helpdesk_domain::mail::reply_token::ReplyKeys;
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use helpdesk_domain::AgentId;
-use helpdesk_domain::catalog::Role;
+use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::ports::CatalogStore;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;

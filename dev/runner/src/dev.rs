@@ -117,11 +117,11 @@ pub async fn mail_page(State(dev): State<Arc<DevState>>) -> Response {
              <form method=\"post\" action=\"/dev/inbound\" enctype=\"text/plain\">\
              <label>Reply as the customer (edit, then deliver)<textarea name=\"raw\">{}</textarea></label>\
              <button>Reply as the customer</button></form></details>\n",
-            helpdesk_domain::text::escape_html(header(&m.raw_data, "Subject")),
-            helpdesk_domain::text::escape_html(&m.destinations.join(", ")),
-            helpdesk_domain::text::escape_html(&m.id),
-            helpdesk_domain::text::escape_html(&m.raw_data),
-            helpdesk_domain::text::escape_html(&reply),
+            helpdesk_domain::values::text::escape_html(header(&m.raw_data, "Subject")),
+            helpdesk_domain::values::text::escape_html(&m.destinations.join(", ")),
+            helpdesk_domain::values::text::escape_html(&m.id),
+            helpdesk_domain::values::text::escape_html(&m.raw_data),
+            helpdesk_domain::values::text::escape_html(&reply),
         ));
     }
     if mails.is_empty() {
@@ -231,7 +231,7 @@ pub async fn deliver_inbound(
 /// Stores a raw message under `raw/<id>` in the raw-mail bucket, as SES's receipt
 /// rule does; the bucket's notification puts it on the inbound queue.
 pub async fn store_inbound(dev: &DevState, raw: Vec<u8>) -> anyhow::Result<String> {
-    let key = helpdesk_domain::mail::inbound::raw_mail_key(&ses_like_id());
+    let key = helpdesk_domain::mail::inbound::parse::raw_mail_key(&ses_like_id());
     dev.s3
         .put_object()
         .bucket(&dev.raw_mail_bucket)
@@ -254,9 +254,10 @@ pub async fn loop_back_own_mail(dev: &DevState) -> anyhow::Result<usize> {
             .destinations
             .iter()
             .any(|d| d.to_ascii_lowercase().ends_with(&suffix))
-            && mail
-                .raw_data
-                .contains(&format!("{}: ", helpdesk_domain::selftest::PROBE_HEADER));
+            && mail.raw_data.contains(&format!(
+                "{}: ",
+                helpdesk_domain::ops::selftest::PROBE_HEADER
+            ));
         let new = ours
             && dev
                 .looped

@@ -2,7 +2,8 @@
 //! FAQ entries. Written on first start only (when no category exists).
 
 use helpdesk_domain::Category;
-use helpdesk_domain::catalog::{Agent, FaqEntry};
+use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::ports::CatalogStore;
 use serde::Deserialize;
 
@@ -11,7 +12,7 @@ pub struct Demo {
     pub categories: Vec<Category>,
     pub agents: Vec<Agent>,
     pub faq: Vec<FaqEntry>,
-    pub policies: Vec<helpdesk_domain::sla::SlaPolicy>,
+    pub policies: Vec<helpdesk_domain::sla::policy::SlaPolicy>,
     /// Local sign-in for the demo agents (printed at start; dev only).
     pub logins: Vec<crate::auth::Login>,
 }

@@ -14,7 +14,7 @@ pub async fn problems(
     clock: &dyn Clock,
 ) -> Vec<String> {
     let mut checks: Vec<ComponentHealth> = dead_letters.check().await;
-    checks.push(helpdesk_domain::health::stuck_outbox(tickets, clock.now()).await);
+    checks.push(helpdesk_domain::ops::health::stuck_outbox(tickets, clock.now()).await);
     checks
         .into_iter()
         .filter(|c| !c.ok)

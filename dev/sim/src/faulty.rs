@@ -4,17 +4,19 @@
 use crate::faults::{Fault, FaultPlan};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::counters::{QueueCounts, StatusCounts};
-use helpdesk_domain::mail::quarantine::Quarantined;
-use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
-use helpdesk_domain::ports::{MailStore, TicketStore};
-use helpdesk_domain::reports::{DayFigures, ReportScope};
-use helpdesk_domain::selftest::{Probe, ProbeOutcome};
-use helpdesk_domain::store::{
+use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::outbound::job::{
+    Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
+};
+use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::ports::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
-use helpdesk_domain::token::TokenHash;
+use helpdesk_domain::ports::{MailStore, TicketStore};
+use helpdesk_domain::reports::{DayFigures, ReportScope};
+use helpdesk_domain::tickets::counters::{QueueCounts, StatusCounts};
+use helpdesk_domain::values::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, OutboxId, Ticket, TicketRef};
 use std::future::Future;
 use std::sync::Arc;

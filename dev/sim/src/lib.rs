@@ -18,15 +18,17 @@ pub use faults::{Fault, FaultPlan, Rng};
 
 use chrono::Duration;
 use faulty::Faulty;
-use helpdesk_domain::desk::{Action, Desk};
-use helpdesk_domain::intake::{IdempotencyKey, Intake, IntakePolicy, Outcome, SubmissionInput};
-use helpdesk_domain::mail::feedback::{Feedback, FeedbackDesk};
-use helpdesk_domain::mail::postman::{MailSettings, Postman};
-use helpdesk_domain::mail::render::Brand;
+use helpdesk_domain::agents::actions::{Action, Desk};
+use helpdesk_domain::customers::intake::{
+    IdempotencyKey, Intake, IntakePolicy, Outcome, SubmissionInput,
+};
+use helpdesk_domain::mail::outbound::feedback::{Feedback, FeedbackDesk};
+use helpdesk_domain::mail::outbound::job::OutboxState;
+use helpdesk_domain::mail::outbound::render::Brand;
+use helpdesk_domain::mail::outbound::send::{MailSettings, Postman};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
-use helpdesk_domain::outbound::OutboxState;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
-use helpdesk_domain::ticket::Channel;
+use helpdesk_domain::tickets::ticket::Channel;
 use helpdesk_domain::{EmailAddress, OutboxId, Status, TicketRef};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
@@ -99,7 +101,7 @@ struct Sim {
     /// them; they retry with the same key within the hour, or give up.
     retry: Vec<(String, SubmissionInput, chrono::DateTime<chrono::Utc>)>,
     raw_mail: testkit::fakes::InMemoryRawMail,
-    inbox_settings: helpdesk_domain::mail::inbox::InboxSettings,
+    inbox_settings: helpdesk_domain::mail::inbound::receive::InboxSettings,
     /// Every mail that came in, by Message-ID, and its bytes (SES may deliver one again).
     mails: BTreeMap<String, Vec<u8>>,
     /// Stored mail whose notification the queue will deliver again (it failed or died).
@@ -142,7 +144,7 @@ impl Sim {
             retry: Vec::new(),
             window: HashMap::new(),
             raw_mail: testkit::fakes::InMemoryRawMail::default(),
-            inbox_settings: helpdesk_domain::mail::inbox::InboxSettings::new(
+            inbox_settings: helpdesk_domain::mail::inbound::receive::InboxSettings::new(
                 "helpdesk.test".into(),
             ),
             mails: BTreeMap::new(),
@@ -306,7 +308,7 @@ impl Sim {
         };
         self.ses_ids += 1;
         let ses_id = format!("ses-{:08}", self.ses_ids);
-        let key = helpdesk_domain::mail::inbound::raw_mail_key(&ses_id);
+        let key = helpdesk_domain::mail::inbound::parse::raw_mail_key(&ses_id);
         use helpdesk_domain::ports::RawMailStore;
         if let Ran::Done(Ok(())) = invoke(&self.plan, self.raw_mail.put(&key, &raw)) {
             self.receive(key);
@@ -315,7 +317,7 @@ impl Sim {
 
     /// inbound-mail takes one S3 notification.
     fn receive(&mut self, key: String) {
-        let inbox = helpdesk_domain::mail::inbox::Inbox {
+        let inbox = helpdesk_domain::mail::inbound::receive::Inbox {
             tickets: &self.faulty,
             mail: &self.faulty,
             catalog: &*self.store,
@@ -495,7 +497,7 @@ impl Sim {
     /// The schedule's SLA run: warnings, breaches, escalations, reminders,
     /// solving and closing quiet tickets, each step with its mail.
     fn sla_run(&mut self) {
-        let run = helpdesk_domain::escalation::SlaRun {
+        let run = helpdesk_domain::sla::escalation::SlaRun {
             tickets: &self.faulty,
             catalog: &*self.store,
             outbound: &self.queue,
@@ -522,7 +524,7 @@ impl Sim {
         let now = self.clock.now();
         match invoke(
             &self.plan,
-            helpdesk_domain::outbound::resend_unsent(
+            helpdesk_domain::mail::outbound::job::resend_unsent(
                 &self.faulty,
                 &self.queue,
                 now,
@@ -730,7 +732,9 @@ impl Sim {
         self.report.mail_replies_threaded = threads
             .iter()
             .flat_map(|(_, messages)| messages.iter())
-            .filter(|m| m.threaded_by == helpdesk_domain::message::ThreadedBy::ReplyToToken)
+            .filter(|m| {
+                m.threaded_by == helpdesk_domain::tickets::message::ThreadedBy::ReplyToToken
+            })
             .count();
         self.report.accepted_requests = self.accepted.len();
         self.report.dead_letters = self.queue.dead_letters();

@@ -4,7 +4,7 @@
 use crate::faults::{Fault, FaultPlan};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
-use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ports::{Clock, MailError, Mailer, OutboundQueue, QueueError};
 use helpdesk_domain::{EmailAddress, OutboxId};
 use std::collections::HashMap;

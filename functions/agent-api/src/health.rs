@@ -8,7 +8,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use helpdesk_domain::catalog::Role;
+use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::ports::ComponentHealth;
 use lambda_kit::http::ApiError;
 use serde::Serialize;
@@ -32,7 +32,8 @@ pub async fn health(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Re
         .into_response();
     }
     let mut components = deps.health.check().await;
-    components.push(helpdesk_domain::health::stuck_outbox(&*deps.tickets, deps.clock.now()).await);
+    components
+        .push(helpdesk_domain::ops::health::stuck_outbox(&*deps.tickets, deps.clock.now()).await);
     let ok = components.iter().all(|c| c.ok);
     let body = HealthJson {
         status: if ok { "ok" } else { "degraded" },

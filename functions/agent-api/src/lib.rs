@@ -17,8 +17,8 @@ pub use auth::{Identity, identity};
 use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
-use helpdesk_domain::attachments::AttachmentStore;
-use helpdesk_domain::catalog_cache::CachedCatalog;
+use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::customers::attachments::AttachmentStore;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
@@ -70,8 +70,8 @@ impl Deps {
         }
     }
 
-    fn desk(&self) -> helpdesk_domain::desk::Desk<'_> {
-        helpdesk_domain::desk::Desk {
+    fn desk(&self) -> helpdesk_domain::agents::actions::Desk<'_> {
+        helpdesk_domain::agents::actions::Desk {
             tickets: &*self.tickets,
             catalog: &*self.catalog,
             outbound: &*self.outbound,

@@ -18,15 +18,15 @@ use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
 };
-use helpdesk_domain::admin::{HoursDraft, PolicyDraft};
-use helpdesk_domain::category::Category;
+use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
+use helpdesk_domain::catalog::category::Category;
+use helpdesk_domain::ops::selftest::ChannelStatus;
 use helpdesk_domain::ports::ComponentHealth;
 use helpdesk_domain::reports::{
     AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,
     TimeSummary, Totals,
 };
-use helpdesk_domain::selftest::ChannelStatus;
-use helpdesk_domain::sla::Targets;
+use helpdesk_domain::sla::policy::Targets;
 use serde::Serialize;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi, ToSchema};

@@ -9,10 +9,10 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use helpdesk_domain::catalog::Role;
-use helpdesk_domain::desk::Caller;
-use helpdesk_domain::store::{Cursor, Listing, QueueOrder, QueueQuery};
-use helpdesk_domain::views::{self, Sort, View, ViewQuery};
+use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::agents::views::{self, Sort, View, ViewQuery};
+use helpdesk_domain::ports::store::{Cursor, Listing, QueueOrder, QueueQuery};
 use helpdesk_domain::{Category, CategoryId, FieldError, Priority, Status, Tier};
 use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
@@ -47,7 +47,7 @@ pub struct AgentJson {
 }
 
 impl AgentJson {
-    pub fn of(a: &helpdesk_domain::catalog::Agent) -> Self {
+    pub fn of(a: &helpdesk_domain::agents::profile::Agent) -> Self {
         Self {
             id: a.id.to_string(),
             name: a.name.clone(),

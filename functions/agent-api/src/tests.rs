@@ -2,10 +2,10 @@
 //! with the claims and paths changed.
 
 use crate::{Deps, Route, router};
-use helpdesk_domain::catalog::Role;
-use helpdesk_domain::outbound::MailKind;
+use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::mail::outbound::job::MailKind;
+use helpdesk_domain::ports::store::Created;
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
-use helpdesk_domain::store::Created;
 use helpdesk_domain::{Status, TicketRef};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -700,7 +700,7 @@ async fn an_answer_becomes_an_faq_draft_linked_both_ways_and_a_supervisor_publis
         .faq(&fixtures::category_id("billing"))
         .await
         .unwrap();
-    assert!(helpdesk_domain::faq::search(&stored, "refund", 5).is_empty());
+    assert!(helpdesk_domain::catalog::faq::search(&stored, "refund", 5).is_empty());
     let path = format!("/api/agent/faq/billing/{}", entry["id"].as_str().unwrap());
     let publish = json!({"question": "When does a refund arrive?", "answer": "Within 3 business days.", "published": true});
     assert_eq!(w.send(ANA, "PUT", &path, publish.clone()).await.0, 403);
@@ -1242,7 +1242,7 @@ async fn admins_keep_sla_policies_and_categories_can_use_a_new_one() {
 
 #[tokio::test]
 async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may_open() {
-    use helpdesk_domain::mail::inbox::Received;
+    use helpdesk_domain::mail::inbound::receive::Received;
     use helpdesk_domain::ports::RawMailStore;
     use testkit::mail_harness::{MailHarness, corpus};
     let h = MailHarness::new().await;
@@ -1269,7 +1269,7 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
     let raw_mail = Arc::new(testkit::InMemoryRawMail::default());
     raw_mail
         .put(
-            &helpdesk_domain::mail::inbound::raw_mail_key("ses-html-1"),
+            &helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-html-1"),
             &raw,
         )
         .await
@@ -1425,9 +1425,9 @@ async fn mail_left_unsent_shows_as_stuck_on_the_health_page() {
     assert_eq!(outbox(&body)["ok"], true, "{body}");
 
     let mut new = fixtures::new_ticket(&*w.ids, "billing", "jane@example.com", w.clock.now());
-    new.outbox = vec![helpdesk_domain::outbound::OutboundJob {
+    new.outbox = vec![helpdesk_domain::mail::outbound::job::OutboundJob {
         outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&*w.ids),
-        kind: helpdesk_domain::outbound::MailKind::TicketConfirmation,
+        kind: helpdesk_domain::mail::outbound::job::MailKind::TicketConfirmation,
         ticket: Some(new.ticket.reference.clone()),
         message: None,
         recipient: new.ticket.requester.email.clone(),

@@ -8,9 +8,9 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use helpdesk_domain::catalog::Agent;
-use helpdesk_domain::desk::{Action, Caller};
-use helpdesk_domain::sla::describe_business_minutes;
+use helpdesk_domain::agents::actions::{Action, Caller};
+use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::sla::policy::describe_business_minutes;
 use helpdesk_domain::{
     AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
 };
@@ -99,9 +99,13 @@ async fn remote_images(
         .iter()
         .find(|m| m.id == id)
         .ok_or_else(gone)?;
-    let limits = helpdesk_domain::mail::inbound::MailLimits::default();
-    match helpdesk_domain::mail::inbound::html_with_remote_images(&*deps.raw_mail, message, &limits)
-        .await
+    let limits = helpdesk_domain::mail::inbound::parse::MailLimits::default();
+    match helpdesk_domain::mail::inbound::parse::html_with_remote_images(
+        &*deps.raw_mail,
+        message,
+        &limits,
+    )
+    .await
     {
         Ok(Some(html)) => Ok(RemoteImagesJson { html: html.into() }),
         Ok(None) => Err(gone()),
@@ -162,7 +166,7 @@ async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson
     })
 }
 
-fn api(e: helpdesk_domain::store::StoreError) -> Response {
+fn api(e: helpdesk_domain::ports::store::StoreError) -> Response {
     ApiError::from(e).into_response()
 }
 

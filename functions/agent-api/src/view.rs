@@ -5,11 +5,11 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use helpdesk_domain::catalog::Agent;
-use helpdesk_domain::clocks::{Stage, Target};
-use helpdesk_domain::desk::DeskError;
-use helpdesk_domain::mail::inbound::Verdicts;
-use helpdesk_domain::store::TicketSummary;
+use helpdesk_domain::agents::actions::DeskError;
+use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::mail::inbound::parse::Verdicts;
+use helpdesk_domain::ports::store::TicketSummary;
+use helpdesk_domain::sla::clocks::{Stage, Target};
 use helpdesk_domain::{
     AgentId, Author, Message, MessageKind, Priority, Status, ThreadedBy, Ticket, Tier,
 };
@@ -28,7 +28,7 @@ pub struct TicketJson {
     pub tier: Tier,
     pub requester: Requester,
     pub assignee: Option<String>,
-    pub channel: Option<helpdesk_domain::ticket::Channel>,
+    pub channel: Option<helpdesk_domain::tickets::ticket::Channel>,
     pub details: BTreeMap<String, String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -189,9 +189,11 @@ pub async fn entries(
     };
     let mut out = Vec::with_capacity(messages.len());
     for m in messages {
-        let links =
-            helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
-                .await?;
+        let links = helpdesk_domain::customers::attachments::download_links(
+            &*deps.attachments,
+            &m.attachments,
+        )
+        .await?;
         let files = m
             .attachments
             .iter()

@@ -1,12 +1,12 @@
 //! The mail corpus (`tests/mail/`) through the inbox on the in-memory fakes: what
 //! each kind of mail becomes, and the handler's batch behaviour.
 
-use helpdesk_domain::mail::auto::AutoReason;
-use helpdesk_domain::mail::inbox::Received;
-use helpdesk_domain::mail::quarantine::QuarantineReason;
-use helpdesk_domain::outbound::MailKind;
+use helpdesk_domain::mail::inbound::auto::AutoReason;
+use helpdesk_domain::mail::inbound::quarantine::QuarantineReason;
+use helpdesk_domain::mail::inbound::receive::Received;
+use helpdesk_domain::mail::outbound::job::MailKind;
+use helpdesk_domain::ports::store::TicketThread;
 use helpdesk_domain::ports::{MailStore, TicketStore};
-use helpdesk_domain::store::TicketThread;
 use helpdesk_domain::{Message, MessageKind, Status, ThreadedBy, TicketRef};
 use testkit::mail_harness::{MailHarness, corpus};
 
@@ -106,7 +106,7 @@ async fn attachments_inline_images_and_forwarded_mail_are_stored_as_files() {
         ("invoice_2026-03.pdf", "application/pdf")
     );
     assert!(a.key.starts_with("mail/ses-att/0-") && a.size > 20, "{a:?}");
-    use helpdesk_domain::attachments::AttachmentStore;
+    use helpdesk_domain::customers::attachments::AttachmentStore;
     let stored = h.attachments.describe(&a.key).await.unwrap().unwrap();
     assert_eq!(stored.size, a.size);
 
@@ -345,7 +345,7 @@ async fn a_reply_reopens_a_ticket_waiting_on_the_customer() {
         .change_status(Status::WaitingOnCustomer, h.clock_now())
         .unwrap();
     h.store
-        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
             &before,
             after,
             vec![],
@@ -447,10 +447,12 @@ mod forged {
         let sent = h.send_queued().await;
         assert!(matches!(
             sent[0].1,
-            Ok(helpdesk_domain::mail::postman::Delivery::Sent { .. })
+            Ok(helpdesk_domain::mail::outbound::send::Delivery::Sent { .. })
         ));
-        let ours =
-            helpdesk_domain::mail::postman::our_message_id(&sent[0].0.outbox_id, "helpdesk.test");
+        let ours = helpdesk_domain::mail::outbound::send::our_message_id(
+            &sent[0].0.outbox_id,
+            "helpdesk.test",
+        );
         let raw = corpus("forged-in-reply-to.eml", "", &ours);
         let Ok(Received::Created(eve)) = h.deliver("ses-eve", &raw).await else {
             panic!()
@@ -486,11 +488,11 @@ mod forged {
         let h = MailHarness::new().await;
         let ann = ann_ticket(&h).await;
         h.store
-            .put_agent(&helpdesk_domain::catalog::Agent {
+            .put_agent(&helpdesk_domain::agents::profile::Agent {
                 email: EmailAddress::parse("ana@shop.example").unwrap(),
                 ..testkit::fixtures::agent(
                     "ana",
-                    helpdesk_domain::catalog::Role::Agent,
+                    helpdesk_domain::agents::profile::Role::Agent,
                     &["support"],
                 )
             })
@@ -529,7 +531,7 @@ mod forged {
         }
         assert!(!names[0].ends_with(".html"), "{names:?}");
         assert_eq!(names[1], "invoicefdp.exe", "the override mark is gone");
-        let header = helpdesk_domain::attachments::content_disposition(names[0]);
+        let header = helpdesk_domain::customers::attachments::content_disposition(names[0]);
         assert_eq!(header.matches('"').count(), 2, "{header}");
         let t = thread(&h, &r).await;
         assert_eq!(t.ticket.subject.as_str(), "Your invoice gnp.exe");
@@ -745,7 +747,7 @@ async fn a_30_mb_attachment_is_stored_whole() {
 
 #[tokio::test]
 async fn mail_over_the_limit_or_unreadable_is_quarantined_not_lost() {
-    use helpdesk_domain::mail::inbound::Unreadable;
+    use helpdesk_domain::mail::inbound::parse::Unreadable;
     let h = MailHarness::new().await;
     assert_eq!(
         h.deliver("ses-empty", b"").await,

@@ -3,9 +3,9 @@
 //! ticket with a confirmation, or a quarantine record, once.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use helpdesk_domain::attachments::AttachmentStore;
-use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::mail::inbox::{Inbox, InboxError, InboxSettings, Received};
+use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::customers::attachments::AttachmentStore;
+use helpdesk_domain::mail::inbound::receive::{Inbox, InboxError, InboxSettings, Received};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, MailStore, OutboundQueue, RandomIds, RawMailStore, SystemClock,

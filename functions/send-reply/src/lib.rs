@@ -6,12 +6,12 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Duration;
-use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::mail::feedback::{self, FeedbackDesk};
-use helpdesk_domain::mail::postman::{Delivery, DeliveryError, MailSettings, Postman};
-use helpdesk_domain::mail::render::Brand;
+use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::mail::outbound::feedback::{self, FeedbackDesk};
+use helpdesk_domain::mail::outbound::job::OutboundJob;
+use helpdesk_domain::mail::outbound::render::Brand;
+use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError, MailSettings, Postman};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
-use helpdesk_domain::outbound::OutboundJob;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, MailStore, Mailer, RandomIds, SystemClock, TicketStore,
 };

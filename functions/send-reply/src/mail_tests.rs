@@ -1,11 +1,11 @@
 //! send-reply on the in-memory fakes: what goes out, what never goes out twice,
 //! and how replies to it come back (through the inbox) to the same ticket.
 
-use helpdesk_domain::mail::inbox::Received;
-use helpdesk_domain::mail::postman::{Delivery, DeliveryError};
-use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::mail::inbound::receive::Received;
+use helpdesk_domain::mail::outbound::job::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError};
 use helpdesk_domain::ports::{MailError, MailStore, TicketStore};
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use mail_parser::MessageParser;
 use testkit::fixtures;
@@ -477,7 +477,7 @@ async fn mail_to_a_merged_ticket_threads_into_the_ticket_it_was_merged_into() {
 async fn a_reply_to_a_full_thread_opens_a_new_ticket_and_nothing_is_lost() {
     let h = MailHarness::new().await;
     let full = ticket_from_mail(&h).await;
-    let max = helpdesk_domain::ticket::MAX_THREAD_MESSAGES;
+    let max = helpdesk_domain::tickets::ticket::MAX_THREAD_MESSAGES;
     testkit::fixtures::fill_thread(&*h.store, &h.ids, &full, max).await;
     let ann = EmailAddress::parse("ann@example.org").unwrap();
     let token = h.keys.sign(&full, &ann);
@@ -498,7 +498,10 @@ async fn a_reply_to_a_full_thread_opens_a_new_ticket_and_nothing_is_lost() {
 }
 
 /// An agent forwards ticket `r`, as it stands, to the shipper's dispatch desk.
-async fn forward_to_dispatch(h: &MailHarness, r: &TicketRef) -> helpdesk_domain::desk::Done {
+async fn forward_to_dispatch(
+    h: &MailHarness,
+    r: &TicketRef,
+) -> helpdesk_domain::agents::actions::Done {
     let version = h.store.load_ticket(r).await.unwrap().ticket.version;
     h.desk()
         .act(
@@ -506,7 +509,7 @@ async fn forward_to_dispatch(h: &MailHarness, r: &TicketRef) -> helpdesk_domain:
             r,
             version,
             None,
-            helpdesk_domain::desk::Action::Forward {
+            helpdesk_domain::agents::actions::Action::Forward {
                 to: EmailAddress::parse("dispatch@shipper.example").unwrap(),
                 note: "Where is parcel 4711?".into(),
             },
@@ -577,7 +580,7 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
             &r,
             1,
             None,
-            helpdesk_domain::desk::Action::Reply {
+            helpdesk_domain::agents::actions::Action::Reply {
                 body: "Which parcel number is on your receipt?".into(),
                 solve: false,
             },
@@ -591,7 +594,7 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
             &r,
             asked.ticket.version,
             None,
-            helpdesk_domain::desk::Action::Forward {
+            helpdesk_domain::agents::actions::Action::Forward {
                 to: EmailAddress::parse("dispatch@shipper.example").unwrap(),
                 note: "Where is parcel 4711?".into(),
             },
@@ -623,7 +626,7 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
 
 /// send-reply's claim on the first queued job, as it makes it before sending.
 async fn claim_first_job(h: &MailHarness) -> OutboundJob {
-    use helpdesk_domain::outbound::{Claimed, OutboxClaim};
+    use helpdesk_domain::mail::outbound::job::{Claimed, OutboxClaim};
     let job = h.queue.jobs().remove(0);
     let now = h.clock_now();
     let claim = OutboxClaim {
@@ -678,7 +681,8 @@ async fn ses_send_event_records_a_mail_whose_sender_died_so_the_retry_sends_noth
     let (_, state) = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
     assert_eq!(state, OutboxState::Sent);
     // A reply to SES's id or to ours threads, as after a normal send.
-    let ours = helpdesk_domain::mail::postman::our_message_id(&job.outbox_id, "helpdesk.test");
+    let ours =
+        helpdesk_domain::mail::outbound::send::our_message_id(&job.outbox_id, "helpdesk.test");
     for id in [ses_id.clone(), ours] {
         let found = h
             .store
@@ -725,19 +729,23 @@ fn send_events_without_our_tag_are_not_ours() {
     let untagged = record.replace(r#"\"outbox\": [\"OUTBOX-ID\"]"#, r#"\"other\": [\"x\"]"#);
     assert_ne!(untagged, record);
     assert!(matches!(
-        helpdesk_domain::mail::feedback::parse(&untagged),
-        Some(Ok(helpdesk_domain::mail::feedback::Feedback::Other(_)))
+        helpdesk_domain::mail::outbound::feedback::parse(&untagged),
+        Some(Ok(
+            helpdesk_domain::mail::outbound::feedback::Feedback::Other(_)
+        ))
     ));
     let tagged = record.replace("OUTBOX-ID", "0f1e2d3c4b5a6978");
     assert!(matches!(
-        helpdesk_domain::mail::feedback::parse(&tagged),
-        Some(Ok(helpdesk_domain::mail::feedback::Feedback::Sent { .. }))
+        helpdesk_domain::mail::outbound::feedback::parse(&tagged),
+        Some(Ok(
+            helpdesk_domain::mail::outbound::feedback::Feedback::Sent { .. }
+        ))
     ));
 }
 
 #[tokio::test]
 async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry() {
-    use helpdesk_domain::outbound::OutboxFinish;
+    use helpdesk_domain::mail::outbound::job::OutboxFinish;
     let h = MailHarness::new().await;
     ticket_from_mail(&h).await;
     // SES took the mail, but the call timed out here: send-reply put the item
@@ -774,7 +782,7 @@ async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry
 /// the customer gets the confirmation once.
 #[tokio::test]
 async fn a_job_whose_sender_died_before_ses_is_swept_back_after_the_queue_gave_up() {
-    use helpdesk_domain::outbound::resend_unsent;
+    use helpdesk_domain::mail::outbound::job::resend_unsent;
     let h = MailHarness::new().await;
     ticket_from_mail(&h).await;
     let now = h.clock_now();
@@ -812,8 +820,8 @@ async fn the_confirmation_to_an_unverified_address_repeats_nothing_the_submitter
     let mut new = fixtures::new_ticket(&h.ids, "support", "victim@example.org", h.clock_now());
     new.ticket.email_verified = false;
     new.ticket.requester.name =
-        helpdesk_domain::text::DisplayName::from_mail("Your bank: verify at evil.example");
-    new.ticket.subject = helpdesk_domain::text::Subject::from_mail(
+        helpdesk_domain::values::text::DisplayName::from_mail("Your bank: verify at evil.example");
+    new.ticket.subject = helpdesk_domain::values::text::Subject::from_mail(
         "Your account is locked, log in at http://evil.example/login within 24 hours or lose it",
     );
     new.first_message.body_text = "Click http://evil.example/reset to keep your account.".into();

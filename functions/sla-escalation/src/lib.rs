@@ -1,20 +1,20 @@
 //! sla-escalation: run by the schedule every 5 minutes (the local runner ticks
-//! it). One run takes the SLA steps that are due (`helpdesk_domain::escalation`),
+//! it). One run takes the SLA steps that are due (`helpdesk_domain::sla::escalation`),
 //! puts mail whose queue message was lost back on the queue
-//! (`helpdesk_domain::outbound::resend_unsent`) and looks after the channel
-//! self-test (`helpdesk_domain::selftest`).
+//! (`helpdesk_domain::mail::outbound::job::resend_unsent`) and looks after the channel
+//! self-test (`helpdesk_domain::ops::selftest`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::web_probe::HttpWebProbe;
-use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::escalation::{RunReport, SlaRun};
-use helpdesk_domain::outbound::{Resent, resend_unsent};
+use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::mail::outbound::job::{Resent, resend_unsent};
+use helpdesk_domain::ops::selftest::{SelfTest, SelfTestReport, SelfTestSettings, WebProbe};
+use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
-use helpdesk_domain::selftest::{SelfTest, SelfTestReport, SelfTestSettings, WebProbe};
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::sla::escalation::{RunReport, SlaRun};
 use lambda_kit::Aws;
 use lambda_kit::config::{SelfTestConfig, SlaEscalationConfig};
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 use super::*;
-use helpdesk_domain::clocks::{self, Rules};
+use helpdesk_domain::sla::clocks::{self, Rules};
 use testkit::fakes::{FixedClock, RecordingQueue, SequentialIds};
 use testkit::fixtures::{category, new_ticket, office_policy};
 use testkit::memory_store::InMemoryStore;
@@ -11,7 +11,11 @@ async fn a_run_handles_at_most_its_limit_and_the_next_run_takes_the_rest() {
     store.put_category(&billing).await.unwrap();
     store.put_policy(&office_policy("default")).await.unwrap();
     // Who is told of an escalation.
-    let sue = testkit::fixtures::agent("sue", helpdesk_domain::catalog::Role::Supervisor, &[]);
+    let sue = testkit::fixtures::agent(
+        "sue",
+        helpdesk_domain::agents::profile::Role::Supervisor,
+        &[],
+    );
     store.put_agent(&sue).await.unwrap();
     let clock = FixedClock::monday_morning();
     let ids = SequentialIds::new();
@@ -61,11 +65,11 @@ async fn a_run_handles_at_most_its_limit_and_the_next_run_takes_the_rest() {
 
 mod self_test {
     use super::*;
-    use helpdesk_domain::intake::{Intake, IntakePolicy, SubmissionInput};
-    use helpdesk_domain::mail::inbox::Received;
+    use helpdesk_domain::customers::intake::{Intake, IntakePolicy, SubmissionInput};
+    use helpdesk_domain::mail::inbound::receive::Received;
+    use helpdesk_domain::ops::selftest::{ProbeOutcome, channel_statuses};
     use helpdesk_domain::ports::MailError;
-    use helpdesk_domain::selftest::{ProbeOutcome, channel_statuses};
-    use helpdesk_domain::token::SecretToken;
+    use helpdesk_domain::values::token::SecretToken;
     use helpdesk_domain::{CategoryId, EmailAddress};
     use testkit::mail_harness::MailHarness;
 
@@ -263,7 +267,7 @@ mod self_test {
 struct LostMail {
     store: Arc<InMemoryStore>,
     clock: Arc<FixedClock>,
-    job: helpdesk_domain::outbound::OutboundJob,
+    job: helpdesk_domain::mail::outbound::job::OutboundJob,
     queue: Arc<RecordingQueue>,
     deps: Deps,
 }
@@ -300,7 +304,7 @@ impl LostMail {
     async fn claim(&self, minutes: i64) {
         use helpdesk_domain::ports::MailStore;
         let now = self.clock.now() + Duration::minutes(minutes);
-        let claim = helpdesk_domain::outbound::OutboxClaim {
+        let claim = helpdesk_domain::mail::outbound::job::OutboxClaim {
             job: self.job.clone(),
             now,
             lease_until: now + Duration::minutes(2),
@@ -308,11 +312,11 @@ impl LostMail {
             tokens: vec![],
         };
         let claimed = self.store.claim_outbox(&claim).await.unwrap();
-        assert_eq!(claimed, helpdesk_domain::outbound::Claimed::Go);
+        assert_eq!(claimed, helpdesk_domain::mail::outbound::job::Claimed::Go);
     }
 
     /// The schedule's run `minutes` after the start: what it put back on the queue.
-    async fn tick(&self, minutes: i64) -> helpdesk_domain::outbound::Resent {
+    async fn tick(&self, minutes: i64) -> helpdesk_domain::mail::outbound::job::Resent {
         let at = self.clock.now() + Duration::minutes(minutes);
         let event = serde_json::from_value(serde_json::json!({
             "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",
@@ -343,7 +347,7 @@ async fn mail_whose_queue_message_was_lost_is_queued_again_until_sent() {
     assert_eq!(m.tick(35).await.resent, 0);
     assert_eq!(m.queue.jobs().len(), 2);
     // and once it is sent, never resent again.
-    let sent = helpdesk_domain::outbound::OutboxFinish::Sent {
+    let sent = helpdesk_domain::mail::outbound::job::OutboxFinish::Sent {
         provider_id: "ses-1".into(),
         message_ids: vec![],
         ticket: None,

@@ -14,9 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use chrono::Duration;
-use helpdesk_domain::attachments::AttachmentStore;
-use helpdesk_domain::catalog_cache::CachedCatalog;
-use helpdesk_domain::intake::IntakePolicy;
+use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::customers::attachments::AttachmentStore;
+use helpdesk_domain::customers::intake::IntakePolicy;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };

@@ -2,8 +2,8 @@
 
 use crate::{Deps, router};
 use async_trait::async_trait;
-use helpdesk_domain::intake::IntakePolicy;
-use helpdesk_domain::outbound::{MailKind, OutboxState};
+use helpdesk_domain::customers::intake::IntakePolicy;
+use helpdesk_domain::mail::outbound::job::{MailKind, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, Clock, ComponentHealth, HealthProbe, TicketStore};
 use helpdesk_domain::{Status, TicketRef};
 use http_body_util::BodyExt;
@@ -146,8 +146,9 @@ async fn submitted(w: &World) -> (String, String) {
 /// A link we mailed to the requester (as send-reply mints them): its secret.
 async fn mailed_token(w: &World, reference: &str) -> String {
     let secret =
-        helpdesk_domain::token::SecretToken::parse("0123456789abcdef0123456789abcdef").unwrap();
-    let token = helpdesk_domain::store::TrackingToken {
+        helpdesk_domain::values::token::SecretToken::parse("0123456789abcdef0123456789abcdef")
+            .unwrap();
+    let token = helpdesk_domain::ports::store::TrackingToken {
         hash: secret.hash(),
         expires_at: w.clock.now() + chrono::Duration::days(90),
         mailed: true,
@@ -185,7 +186,7 @@ async fn our_answers_show_only_once_the_requester_opened_a_link_we_mailed() {
     let mut after = before.clone();
     after.status = Status::Resolved;
     w.store
-        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
             &before,
             after,
             vec![answer],
@@ -268,7 +269,7 @@ async fn agent_sets(w: &World, reference: &str, status: Status) {
     let mut after = before.clone();
     after.status = status;
     w.store
-        .update_ticket(helpdesk_domain::store::TicketUpdate::new(
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
             &before,
             after,
             vec![],
@@ -945,7 +946,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
         "{kept}"
     );
     assert_eq!(
-        helpdesk_domain::attachments::AttachmentStore::describe(&*w.files, kept)
+        helpdesk_domain::customers::attachments::AttachmentStore::describe(&*w.files, kept)
             .await
             .unwrap()
             .map(|o| o.size),
@@ -998,7 +999,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
     let size_of = |k: String| {
         let files = w.files.clone();
         async move {
-            helpdesk_domain::attachments::AttachmentStore::describe(&*files, &k)
+            helpdesk_domain::customers::attachments::AttachmentStore::describe(&*files, &k)
                 .await
                 .unwrap()
                 .map(|o| o.size)
@@ -1010,8 +1011,8 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
 
 #[tokio::test]
 async fn a_self_test_probe_is_recorded_once_and_never_becomes_a_ticket() {
-    use helpdesk_domain::selftest::{Channel, Probe, ProbeOutcome};
-    use helpdesk_domain::token::SecretToken;
+    use helpdesk_domain::ops::selftest::{Channel, Probe, ProbeOutcome};
+    use helpdesk_domain::values::token::SecretToken;
     let w = world().await;
     let secret = SecretToken::parse("0123456789abcdef0123456789abcdef").unwrap();
     let now = w.clock.now();
@@ -1228,7 +1229,7 @@ async fn behind_cloudfront_limits_count_each_visitor_and_direct_calls_are_refuse
 #[tokio::test]
 async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
     let w = world_with(IntakePolicy {
-        faq: helpdesk_domain::faq::FaqLimits {
+        faq: helpdesk_domain::catalog::faq::FaqLimits {
             searches_per_ip: (3, chrono::Duration::hours(1)),
             new_queries_per_day: 2,
             reads_per_ip: (1, chrono::Duration::hours(1)),
@@ -1288,7 +1289,7 @@ async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
 #[tokio::test]
 async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread_says_so() {
     let w = world_with(IntakePolicy {
-        replies: helpdesk_domain::tracking::ReplyLimits {
+        replies: helpdesk_domain::customers::tracking::ReplyLimits {
             per_ticket: (3, chrono::Duration::hours(1)),
             per_link: (2, chrono::Duration::hours(1)),
         },
@@ -1324,7 +1325,7 @@ async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread
         &*w.store,
         &SequentialIds::new(),
         &r,
-        helpdesk_domain::ticket::MAX_THREAD_MESSAGES,
+        helpdesk_domain::tickets::ticket::MAX_THREAD_MESSAGES,
     )
     .await;
     let (status, _, body) = call(&w.deps, &reply(&token, "one more")).await;
@@ -1342,7 +1343,7 @@ async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread
     let thread = w.store.load_ticket(&r).await.unwrap();
     assert_eq!(
         thread.messages.len(),
-        helpdesk_domain::ticket::MAX_THREAD_MESSAGES
+        helpdesk_domain::tickets::ticket::MAX_THREAD_MESSAGES
     );
 }
 

@@ -7,10 +7,10 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::Status;
-use helpdesk_domain::intake::{
+use helpdesk_domain::customers::intake::{
     IdempotencyKey, Intake, IntakeError, Outcome, Receipt, SubmissionInput, fingerprint,
 };
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::values::token::SecretToken;
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
 use std::sync::Arc;
@@ -47,7 +47,10 @@ fn receipt_body(r: Receipt) -> Created {
     Created {
         reference: r.reference.display(),
         status: Status::New.customer_label(),
-        tracking_url: helpdesk_domain::tracking::link_path(&r.reference, &r.tracking_token),
+        tracking_url: helpdesk_domain::customers::tracking::link_path(
+            &r.reference,
+            &r.tracking_token,
+        ),
         tracking_token: r.tracking_token.expose().to_owned(),
         created_at: r.created_at,
         reply_by: r.reply_by,

@@ -9,8 +9,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
-use helpdesk_domain::token::SecretToken;
-use helpdesk_domain::tracking::{Tracking, TrackingError, parse_secret};
+use helpdesk_domain::customers::tracking::{Tracking, TrackingError, parse_secret};
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{Author, MessageKind, Status, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
@@ -122,9 +122,11 @@ async fn view(
     let t = &opened.thread.ticket;
     let mut messages = Vec::new();
     for m in opened.shown() {
-        let links =
-            helpdesk_domain::attachments::download_links(&*deps.attachments, &m.attachments)
-                .await?;
+        let links = helpdesk_domain::customers::attachments::download_links(
+            &*deps.attachments,
+            &m.attachments,
+        )
+        .await?;
         let files = m
             .attachments
             .iter()
@@ -142,7 +144,7 @@ async fn view(
                 _ => "support",
             },
             // The customer is on the page the placeholder links to.
-            body: helpdesk_domain::canned::with_link(&m.body_text, "(this page)"),
+            body: helpdesk_domain::agents::canned::with_link(&m.body_text, "(this page)"),
             attachments: files,
             created_at: m.created_at,
         });
@@ -269,7 +271,7 @@ pub async fn request_links(
         if !fields.errors.is_empty() {
             return Err(ApiError::invalid(fields.errors));
         }
-        let links = helpdesk_domain::tracking::LinkRequest {
+        let links = helpdesk_domain::customers::tracking::LinkRequest {
             tickets: &*deps.tickets,
             outbound: &*deps.outbound,
             clock: &*deps.clock,

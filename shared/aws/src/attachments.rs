@@ -5,7 +5,9 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::presigning::PresigningConfig;
 use chrono::Duration;
-use helpdesk_domain::attachments::{AttachmentError, AttachmentStore, StoredObject, UploadRequest};
+use helpdesk_domain::customers::attachments::{
+    AttachmentError, AttachmentStore, StoredObject, UploadRequest,
+};
 
 #[derive(Debug, Clone)]
 pub struct S3AttachmentStore {
@@ -125,9 +127,9 @@ impl AttachmentStore for S3AttachmentStore {
             .get_object()
             .bucket(&self.bucket)
             .key(key)
-            .response_content_disposition(helpdesk_domain::attachments::content_disposition(
-                filename,
-            ))
+            .response_content_disposition(
+                helpdesk_domain::customers::attachments::content_disposition(filename),
+            )
             .presigned(presigning(valid_for)?)
             .await
             .map_err(unavailable)?;

@@ -30,7 +30,7 @@ impl Mailer for SesMailer {
         from: &EmailAddress,
         to: &[EmailAddress],
         raw_mime: &[u8],
-        outbox: Option<&helpdesk_domain::ids::OutboxId>,
+        outbox: Option<&helpdesk_domain::values::ids::OutboxId>,
     ) -> Result<String, MailError> {
         let raw = RawMessage::builder()
             .data(Blob::new(raw_mime))
@@ -78,9 +78,9 @@ impl Mailer for SesMailer {
 
 /// The tag SES copies into its events for this mail (tag values allow letters,
 /// digits, `_` and `-`, which is all an outbox id has).
-fn outbox_tag(id: &helpdesk_domain::ids::OutboxId) -> Result<MessageTag, MailError> {
+fn outbox_tag(id: &helpdesk_domain::values::ids::OutboxId) -> Result<MessageTag, MailError> {
     MessageTag::builder()
-        .name(helpdesk_domain::mail::feedback::OUTBOX_TAG)
+        .name(helpdesk_domain::mail::outbound::feedback::OUTBOX_TAG)
         .value(id.as_str())
         .build()
         .map_err(|e| MailError::Unavailable(e.to_string()))

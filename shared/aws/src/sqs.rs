@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ports::{OutboundQueue, QueueError};
 
 #[derive(Debug, Clone)]

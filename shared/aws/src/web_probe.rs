@@ -2,8 +2,8 @@
 //! locally), exactly as a visitor's browser sends one.
 
 use async_trait::async_trait;
-use helpdesk_domain::selftest::WebProbe;
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::ops::selftest::WebProbe;
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{CategoryId, EmailAddress};
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;

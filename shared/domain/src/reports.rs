@@ -8,11 +8,11 @@ pub mod backlog;
 pub mod faq;
 pub mod figures;
 
-use crate::catalog::Agent;
-use crate::category::{Category, FieldError};
-use crate::ids::CategoryId;
+use crate::agents::profile::Agent;
+use crate::catalog::category::{Category, FieldError};
+use crate::ports::store::StoreError;
 use crate::ports::{CatalogStore, TicketStore};
-use crate::store::StoreError;
+use crate::values::ids::CategoryId;
 pub use backlog::{AgeBand, Backlog};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 pub use faq::{AnswerRead, FaqReport, QueryCount};
@@ -142,7 +142,7 @@ pub struct Report {
     pub backlog: Backlog,
     pub faq: FaqReport,
     /// The channel self-test: each channel's latest probe.
-    pub channels: Vec<crate::selftest::ChannelStatus>,
+    pub channels: Vec<crate::ops::selftest::ChannelStatus>,
 }
 
 /// Builds a report over the chosen categories: of the agents given, those covering
@@ -228,7 +228,7 @@ impl Reports<'_> {
             agents: agent_rows,
             backlog: backlog.backlog,
             faq,
-            channels: crate::selftest::channel_statuses(&self.tickets.probes().await?),
+            channels: crate::ops::selftest::channel_statuses(&self.tickets.probes().await?),
         })
     }
 }

@@ -158,7 +158,7 @@ impl Aws {
             buckets,
             dead_letter_urls,
         );
-        Arc::new(helpdesk_domain::health::CachedHealth::new(
+        Arc::new(helpdesk_domain::ops::health::CachedHealth::new(
             probe,
             clock,
             chrono::Duration::seconds(HEALTH_CACHE_SECONDS),

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use helpdesk_domain::FieldError;
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::ports::store::StoreError;
 use serde::Serialize;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -108,8 +108,8 @@ impl From<StoreError> for ApiError {
     }
 }
 
-impl From<helpdesk_domain::attachments::AttachmentError> for ApiError {
-    fn from(e: helpdesk_domain::attachments::AttachmentError) -> Self {
+impl From<helpdesk_domain::customers::attachments::AttachmentError> for ApiError {
+    fn from(e: helpdesk_domain::customers::attachments::AttachmentError) -> Self {
         tracing::error!(error = %e, "attachment storage failure");
         Self::internal()
     }

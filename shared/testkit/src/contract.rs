@@ -5,13 +5,15 @@
 use crate::fixtures::{self, agent_reply, email, new_ticket, with_idempotency, with_mail_id};
 use crate::{FixedClock, SequentialIds};
 use chrono::Duration;
-use helpdesk_domain::catalog::Role;
-use helpdesk_domain::faq::{FaqSearch, FaqSearchCount};
-use helpdesk_domain::outbound::{Claimed, OutboxFinish, OutboxState};
+use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::catalog::faq::{FaqSearch, FaqSearchCount};
+use helpdesk_domain::mail::outbound::job::{Claimed, OutboxFinish, OutboxState};
 use helpdesk_domain::ports::IdSource;
+use helpdesk_domain::ports::store::{
+    Created, RateLimitClaim, StoreError, TicketUpdate, TrackingToken,
+};
 use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
 use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
-use helpdesk_domain::store::{Created, RateLimitClaim, StoreError, TicketUpdate, TrackingToken};
 use helpdesk_domain::{Status, Ticket, TicketRef};
 use std::sync::Arc;
 
@@ -721,7 +723,7 @@ pub async fn unsent_mail_is_found_until_it_is_settled(stores: &Stores) {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(unsent(t0 + Duration::minutes(15), 10).await, jobs[1..]);
     // Claimed by send-reply: out of sight while its lease runs (until +21).
-    let claim = |now, lease_until| helpdesk_domain::outbound::OutboxClaim {
+    let claim = |now, lease_until| helpdesk_domain::mail::outbound::job::OutboxClaim {
         job: jobs[1].clone(),
         now,
         lease_until,
@@ -973,8 +975,8 @@ pub async fn sla_policies_round_trip(stores: &Stores) {
 }
 
 pub async fn a_probe_is_settled_once(stores: &Stores) {
-    use helpdesk_domain::selftest::{Channel, Probe, ProbeOutcome};
-    use helpdesk_domain::token::SecretToken;
+    use helpdesk_domain::ops::selftest::{Channel, Probe, ProbeOutcome};
+    use helpdesk_domain::values::token::SecretToken;
     let (clock, ids) = setup();
     let now = clock.now();
     let secrets = [ids.secret_token(), ids.secret_token()];
@@ -1041,8 +1043,8 @@ pub async fn a_probe_is_settled_once(stores: &Stores) {
 }
 
 pub async fn faq_reads_are_counted_per_entry_over_any_period(stores: &Stores) {
-    use helpdesk_domain::faq::FaqReadCount;
-    use helpdesk_domain::ids::FaqId;
+    use helpdesk_domain::catalog::faq::FaqReadCount;
+    use helpdesk_domain::values::ids::FaqId;
     let (clock, _) = setup();
     let now = clock.now();
     let billing = fixtures::category_id("billing");

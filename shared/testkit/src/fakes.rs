@@ -3,12 +3,12 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ports::{
     Clock, IdSource, MailError, Mailer, OutboundQueue, QueueError, RawMailError, RawMailStore,
     time_ordered_id,
 };
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{EmailAddress, MessageId, OutboxId, TicketRef};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -132,7 +132,7 @@ pub struct SentMail {
     pub raw: Vec<u8>,
     pub provider_id: String,
     /// The outbox item the mail was tagged with.
-    pub outbox: Option<helpdesk_domain::ids::OutboxId>,
+    pub outbox: Option<helpdesk_domain::values::ids::OutboxId>,
 }
 
 /// A mailer that keeps what was sent and answers like SES with a fresh id.
@@ -159,7 +159,7 @@ impl Mailer for RecordingMailer {
         from: &EmailAddress,
         to: &[EmailAddress],
         raw_mime: &[u8],
-        outbox: Option<&helpdesk_domain::ids::OutboxId>,
+        outbox: Option<&helpdesk_domain::values::ids::OutboxId>,
     ) -> Result<String, MailError> {
         if let Some(e) = lock(&self.fail_next).take() {
             return Err(e);
@@ -202,7 +202,7 @@ impl RawMailStore for InMemoryRawMail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use helpdesk_domain::outbound::MailKind;
+    use helpdesk_domain::mail::outbound::job::MailKind;
 
     #[tokio::test]
     async fn fakes_record_and_fail_on_request() {
@@ -229,7 +229,9 @@ mod tests {
 
 /// Attachments in memory: `upload` plays the browser's PUT.
 #[derive(Debug, Default)]
-pub struct InMemoryAttachments(Mutex<HashMap<String, helpdesk_domain::attachments::StoredObject>>);
+pub struct InMemoryAttachments(
+    Mutex<HashMap<String, helpdesk_domain::customers::attachments::StoredObject>>,
+);
 
 impl InMemoryAttachments {
     pub fn upload(&self, key: &str, size: u64, content_type: &str) {
@@ -238,7 +240,7 @@ impl InMemoryAttachments {
         let etag = format!("\"v{}\"", files.len() + 1);
         files.insert(
             key.to_owned(),
-            helpdesk_domain::attachments::StoredObject {
+            helpdesk_domain::customers::attachments::StoredObject {
                 size,
                 content_type: content_type.to_owned(),
                 etag: Some(etag),
@@ -248,14 +250,16 @@ impl InMemoryAttachments {
 }
 
 #[async_trait]
-impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
+impl helpdesk_domain::customers::attachments::AttachmentStore for InMemoryAttachments {
     async fn presign_upload(
         &self,
         key: &str,
-        request: &helpdesk_domain::attachments::UploadRequest,
+        request: &helpdesk_domain::customers::attachments::UploadRequest,
         _valid_for: chrono::Duration,
-    ) -> Result<(String, Vec<(String, String)>), helpdesk_domain::attachments::AttachmentError>
-    {
+    ) -> Result<
+        (String, Vec<(String, String)>),
+        helpdesk_domain::customers::attachments::AttachmentError,
+    > {
         Ok((
             format!("memory://upload/{key}"),
             vec![("content-type".into(), request.content_type.clone())],
@@ -267,7 +271,7 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         key: &str,
         content_type: &str,
         bytes: Vec<u8>,
-    ) -> Result<(), helpdesk_domain::attachments::AttachmentError> {
+    ) -> Result<(), helpdesk_domain::customers::attachments::AttachmentError> {
         self.upload(key, bytes.len() as u64, content_type);
         Ok(())
     }
@@ -276,8 +280,8 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         &self,
         key: &str,
     ) -> Result<
-        Option<helpdesk_domain::attachments::StoredObject>,
-        helpdesk_domain::attachments::AttachmentError,
+        Option<helpdesk_domain::customers::attachments::StoredObject>,
+        helpdesk_domain::customers::attachments::AttachmentError,
     > {
         Ok(lock(&self.0).get(key).cloned())
     }
@@ -287,14 +291,14 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         from: &str,
         etag: Option<&str>,
         to: &str,
-    ) -> Result<(), helpdesk_domain::attachments::AttachmentError> {
+    ) -> Result<(), helpdesk_domain::customers::attachments::AttachmentError> {
         let mut files = lock(&self.0);
         let object = files
             .get(from)
             .cloned()
             .filter(|o| etag.is_none() || o.etag.as_deref() == etag)
             .ok_or_else(|| {
-                helpdesk_domain::attachments::AttachmentError::Unavailable(format!(
+                helpdesk_domain::customers::attachments::AttachmentError::Unavailable(format!(
                     "no {from} at {etag:?}"
                 ))
             })?;
@@ -307,7 +311,7 @@ impl helpdesk_domain::attachments::AttachmentStore for InMemoryAttachments {
         key: &str,
         _filename: &str,
         _valid_for: chrono::Duration,
-    ) -> Result<String, helpdesk_domain::attachments::AttachmentError> {
+    ) -> Result<String, helpdesk_domain::customers::attachments::AttachmentError> {
         Ok(format!("memory://download/{key}"))
     }
 }

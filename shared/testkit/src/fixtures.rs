@@ -1,13 +1,14 @@
 //! Sample data for tests.
 
 use chrono::{DateTime, Utc};
-use helpdesk_domain::catalog::{Agent, FaqEntry, Role};
-use helpdesk_domain::ids::FaqId;
-use helpdesk_domain::message::{EmailIds, ThreadedBy};
+use helpdesk_domain::agents::profile::{Agent, Role};
+use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::ports::IdSource;
-use helpdesk_domain::store::{IdempotencyClaim, NewTicket};
-use helpdesk_domain::text::{DisplayName, Subject};
-use helpdesk_domain::ticket::{Channel, Requester};
+use helpdesk_domain::ports::store::{IdempotencyClaim, NewTicket};
+use helpdesk_domain::tickets::message::{EmailIds, ThreadedBy};
+use helpdesk_domain::tickets::ticket::{Channel, Requester};
+use helpdesk_domain::values::ids::FaqId;
+use helpdesk_domain::values::text::{DisplayName, Subject};
 use helpdesk_domain::{
     AgentId, Author, Category, CategoryId, EmailAddress, FieldKind, FieldSchema, Message,
     MessageKind, Priority, Status, Ticket, TicketRef, Tier,
@@ -58,21 +59,25 @@ pub fn agent(id: &str, role: Role, categories: &[&str]) -> Agent {
 }
 
 /// A signed-in caller whose role the identity provider vouches for.
-pub fn caller(id: &str, role: Role, categories: &[&str]) -> helpdesk_domain::desk::Caller {
-    helpdesk_domain::desk::Caller {
+pub fn caller(
+    id: &str,
+    role: Role,
+    categories: &[&str],
+) -> helpdesk_domain::agents::actions::Caller {
+    helpdesk_domain::agents::actions::Caller {
         agent: agent(id, role, categories),
         role,
     }
 }
 
 /// A supervisor: sees every category.
-pub fn supervisor(id: &str) -> helpdesk_domain::desk::Caller {
+pub fn supervisor(id: &str) -> helpdesk_domain::agents::actions::Caller {
     caller(id, Role::Supervisor, &[])
 }
 
 /// An agent's reply as the console sends it.
-pub fn reply(body: &str) -> helpdesk_domain::desk::Action {
-    helpdesk_domain::desk::Action::Reply {
+pub fn reply(body: &str) -> helpdesk_domain::agents::actions::Action {
+    helpdesk_domain::agents::actions::Action::Reply {
         body: body.to_owned(),
         solve: false,
     }
@@ -198,9 +203,9 @@ pub fn agent_reply(ids: &dyn IdSource, ticket: &Ticket, agent: &str, at: DateTim
 
 /// Monday to Friday 09:00–17:00 in Berlin, Christmas Day closed; standard answers
 /// within 24 business hours, premium within 2.
-pub fn office_policy(id: &str) -> helpdesk_domain::sla::SlaPolicy {
+pub fn office_policy(id: &str) -> helpdesk_domain::sla::policy::SlaPolicy {
     use chrono::{NaiveDate, NaiveTime};
-    use helpdesk_domain::sla::{Calendar, SlaPolicy, Targets};
+    use helpdesk_domain::sla::policy::{Calendar, SlaPolicy, Targets};
     let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
     let christmas = NaiveDate::from_ymd_opt(2026, 12, 25).into_iter().collect();
     let calendar = Calendar::weekdays("Europe/Berlin", at(9), at(17), christmas)
@@ -227,10 +232,10 @@ pub fn office_policy(id: &str) -> helpdesk_domain::sla::SlaPolicy {
 pub fn confirmation_job(
     ids: &dyn helpdesk_domain::ports::IdSource,
     ticket: &helpdesk_domain::Ticket,
-) -> helpdesk_domain::outbound::OutboundJob {
-    helpdesk_domain::outbound::OutboundJob {
+) -> helpdesk_domain::mail::outbound::job::OutboundJob {
+    helpdesk_domain::mail::outbound::job::OutboundJob {
         outbox_id: ids.outbox_id(),
-        kind: helpdesk_domain::outbound::MailKind::TicketConfirmation,
+        kind: helpdesk_domain::mail::outbound::job::MailKind::TicketConfirmation,
         ticket: Some(ticket.reference.clone()),
         message: None,
         recipient: ticket.requester.email.clone(),
@@ -261,7 +266,7 @@ pub async fn fill_thread(
                 agent_reply(ids, &thread.ticket, "agent-1", at)
             })
             .collect();
-        let update = helpdesk_domain::store::TicketUpdate::new(
+        let update = helpdesk_domain::ports::store::TicketUpdate::new(
             &thread.ticket,
             thread.ticket.clone(),
             replies,

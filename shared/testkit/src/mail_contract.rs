@@ -7,16 +7,16 @@
 use crate::contract::{Stores, create, setup};
 use crate::fixtures::{agent_reply, email};
 use chrono::Duration;
-use helpdesk_domain::mail::auto::AutoReason;
-use helpdesk_domain::mail::quarantine::{QuarantineReason, Quarantined};
-use helpdesk_domain::outbound::{
+use helpdesk_domain::mail::inbound::auto::AutoReason;
+use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
+use helpdesk_domain::mail::outbound::job::{
     Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
-use helpdesk_domain::ports::{Clock, IdSource};
-use helpdesk_domain::store::{
+use helpdesk_domain::ports::store::{
     IdempotencyClaim, RateLimitClaim, StoreError, TicketUpdate, TrackingToken,
 };
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::ports::{Clock, IdSource};
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{MessageKind, Status, TicketRef};
 
 fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> OutboundJob {

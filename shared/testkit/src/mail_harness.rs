@@ -7,11 +7,11 @@ use crate::fixtures::{category, office_policy};
 use crate::local::TEST_REPLY_KEYS;
 use crate::{FixedClock, InMemoryStore, SequentialIds};
 use helpdesk_domain::EmailAddress;
-use helpdesk_domain::mail::inbox::{Inbox, InboxError, InboxSettings, Received};
-use helpdesk_domain::mail::postman::{Delivery, DeliveryError, MailSettings, Postman};
-use helpdesk_domain::mail::render::Brand;
+use helpdesk_domain::mail::inbound::receive::{Inbox, InboxError, InboxSettings, Received};
+use helpdesk_domain::mail::outbound::job::OutboundJob;
+use helpdesk_domain::mail::outbound::render::Brand;
+use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError, MailSettings, Postman};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
-use helpdesk_domain::outbound::OutboundJob;
 use helpdesk_domain::ports::{CatalogStore, RawMailStore};
 use std::sync::Arc;
 
@@ -83,8 +83,8 @@ impl MailHarness {
     }
 
     /// The agents' side (replies) on the same fakes.
-    pub fn desk(&self) -> helpdesk_domain::desk::Desk<'_> {
-        helpdesk_domain::desk::Desk {
+    pub fn desk(&self) -> helpdesk_domain::agents::actions::Desk<'_> {
+        helpdesk_domain::agents::actions::Desk {
             tickets: self.store.as_ref(),
             catalog: self.store.as_ref(),
             outbound: &self.queue,
@@ -108,7 +108,7 @@ impl MailHarness {
 
     /// Stores `raw` as SES would under `raw/<ses_id>` and lets the inbox take it.
     pub async fn deliver(&self, ses_id: &str, raw: &[u8]) -> Result<Received, InboxError> {
-        let key = helpdesk_domain::mail::inbound::raw_mail_key(ses_id);
+        let key = helpdesk_domain::mail::inbound::parse::raw_mail_key(ses_id);
         self.raw
             .put(&key, raw)
             .await

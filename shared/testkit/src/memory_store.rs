@@ -3,27 +3,28 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::catalog::{Agent, FaqEntry};
-use helpdesk_domain::clocks::reached;
-use helpdesk_domain::counters::{
-    CategoryCounts, CounterDelta, CounterKey, QueueCounts, StatusCounts,
-};
-use helpdesk_domain::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
-use helpdesk_domain::ids::FaqId;
-use helpdesk_domain::mail::quarantine::Quarantined;
-use helpdesk_domain::outbound::{Claimed, OutboxClaim, OutboxFinish};
-use helpdesk_domain::outbound::{OutboundJob, OutboxState};
-use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
-use helpdesk_domain::reports::{DayFigures, ReportScope};
-use helpdesk_domain::selftest::{Probe, ProbeOutcome};
-use helpdesk_domain::sla::SlaPolicy;
-use helpdesk_domain::store::{
+use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::catalog::faq::FaqEntry;
+use helpdesk_domain::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::outbound::job::{Claimed, OutboxClaim, OutboxFinish};
+use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
+use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::ports::store::{
     Created, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
-use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
-use helpdesk_domain::time::sortable;
-use helpdesk_domain::token::TokenHash;
+use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
+use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
+use helpdesk_domain::reports::{DayFigures, ReportScope};
+use helpdesk_domain::sla::clocks::reached;
+use helpdesk_domain::sla::policy::SlaPolicy;
+use helpdesk_domain::tickets::counters::{
+    CategoryCounts, CounterDelta, CounterKey, QueueCounts, StatusCounts,
+};
+use helpdesk_domain::values::ids::FaqId;
+use helpdesk_domain::values::time::sortable;
+use helpdesk_domain::values::token::TokenHash;
 use helpdesk_domain::{
     AgentId, Category, CategoryId, EmailAddress, Message, OutboxId, Ticket, TicketRef,
 };
@@ -50,7 +51,7 @@ struct State {
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,
-    canned: BTreeMap<String, helpdesk_domain::canned::CannedReply>,
+    canned: BTreeMap<String, helpdesk_domain::agents::canned::CannedReply>,
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
     probes: BTreeMap<String, Probe>,
@@ -627,7 +628,8 @@ impl CatalogStore for InMemoryStore {
         then_ticket: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let deltas = helpdesk_domain::counters::faq_reads(entries, then_ticket, at.date_naive());
+        let deltas =
+            helpdesk_domain::tickets::counters::faq_reads(entries, then_ticket, at.date_naive());
         self.state().apply(deltas);
         Ok(())
     }
@@ -664,7 +666,7 @@ impl CatalogStore for InMemoryStore {
 
     async fn canned_replies(
         &self,
-    ) -> Result<Vec<helpdesk_domain::canned::CannedReply>, StoreError> {
+    ) -> Result<Vec<helpdesk_domain::agents::canned::CannedReply>, StoreError> {
         let mut all: Vec<_> = self.state().canned.values().cloned().collect();
         all.sort_by(|a, b| {
             (a.title.to_lowercase(), a.id.as_str()).cmp(&(b.title.to_lowercase(), b.id.as_str()))
@@ -674,7 +676,7 @@ impl CatalogStore for InMemoryStore {
 
     async fn put_canned(
         &self,
-        reply: &helpdesk_domain::canned::CannedReply,
+        reply: &helpdesk_domain::agents::canned::CannedReply,
     ) -> Result<(), StoreError> {
         self.state()
             .canned
@@ -682,7 +684,10 @@ impl CatalogStore for InMemoryStore {
         Ok(())
     }
 
-    async fn delete_canned(&self, id: &helpdesk_domain::ids::FaqId) -> Result<(), StoreError> {
+    async fn delete_canned(
+        &self,
+        id: &helpdesk_domain::values::ids::FaqId,
+    ) -> Result<(), StoreError> {
         self.state().canned.remove(id.as_str());
         Ok(())
     }

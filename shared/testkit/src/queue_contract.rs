@@ -4,11 +4,11 @@
 use crate::contract::{Stores, change, create, setup};
 use crate::fixtures;
 use chrono::Duration;
+use helpdesk_domain::agents::views::{self, Sort, View, ViewQuery};
 use helpdesk_domain::ports::Clock;
-use helpdesk_domain::store::{
+use helpdesk_domain::ports::store::{
     Cursor, Listing, Position, QueueOrder, QueueQuery, StoreError, TicketSummary,
 };
-use helpdesk_domain::views::{self, Sort, View, ViewQuery};
 use helpdesk_domain::{AgentId, Priority, Status, TicketRef};
 
 async fn read_all(stores: &Stores, listing: Listing, order: QueueOrder) -> Vec<TicketRef> {
@@ -276,8 +276,8 @@ pub async fn a_view_refuses_a_cursor_it_did_not_make(stores: &Stores) {
 }
 
 pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stores) {
-    use helpdesk_domain::canned::CannedReply;
-    use helpdesk_domain::ids::FaqId;
+    use helpdesk_domain::agents::canned::CannedReply;
+    use helpdesk_domain::values::ids::FaqId;
     let (clock, _) = setup();
     let reply = |id: &str, title: &str, category: Option<&str>| CannedReply {
         id: FaqId::parse(id).unwrap_or_else(|e| panic!("{e}")),
@@ -338,7 +338,7 @@ pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stor
 }
 
 pub async fn several_tickets_change_in_one_write_or_not_at_all(stores: &Stores) {
-    use helpdesk_domain::store::TicketUpdate;
+    use helpdesk_domain::ports::store::TicketUpdate;
     let (clock, ids) = setup();
     let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
     let b = create(stores, &ids, &clock, "billing", "b@example.com").await;

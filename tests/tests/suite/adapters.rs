@@ -1,6 +1,6 @@
 //! The SQS, SES and S3 adapters against the local emulators.
 
-use helpdesk_domain::outbound::{MailKind, OutboundJob};
+use helpdesk_domain::mail::outbound::job::{MailKind, OutboundJob};
 use helpdesk_domain::ports::{IdSource, Mailer, OutboundQueue, RawMailError, RawMailStore};
 use testkit::SequentialIds;
 use testkit::fixtures::email;
@@ -97,7 +97,7 @@ async fn ses_accepts_raw_mail_and_returns_its_message_id() {
             &[email("jane@example.com")],
             raw.as_bytes(),
             // With its outbox tag, as send-reply sends.
-            Some(&helpdesk_domain::ids::OutboxId::parse("0f1e2d3c4b5a6978").unwrap()),
+            Some(&helpdesk_domain::values::ids::OutboxId::parse("0f1e2d3c4b5a6978").unwrap()),
         )
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -115,7 +115,7 @@ async fn ses_accepts_raw_mail_and_returns_its_message_id() {
 
 #[tokio::test]
 async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
-    use helpdesk_domain::attachments::{AttachmentStore, UploadRequest};
+    use helpdesk_domain::customers::attachments::{AttachmentStore, UploadRequest};
     let env = LocalEnv::fresh().await;
     let store = env.aws.attachments(&env.var("HELPDESK_ATTACHMENTS_BUCKET"));
     // A name with a letter beyond ASCII: the copy on attaching must encode it.
@@ -163,7 +163,7 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         "{link}"
     );
     // Attaching copies it to where attached files live.
-    let files = helpdesk_domain::attachments::resolve(
+    let files = helpdesk_domain::customers::attachments::resolve(
         &*store,
         &SequentialIds::new(),
         &[request.handle(secret)],

@@ -480,7 +480,7 @@ async fn nothing_is_lost_or_sent_twice_while_the_network_and_the_processes_fail_
     let told = std::mem::take(&mut *told.lock().unwrap_or_else(|e| e.into_inner()));
     let tickets = all_tickets(&store, &ddb.url(), &vars["HELPDESK_MAIN_TABLE"]).await;
     let mut problems = Vec::new();
-    let by_requester = |email: &str| -> Vec<&helpdesk_domain::store::TicketThread> {
+    let by_requester = |email: &str| -> Vec<&helpdesk_domain::ports::store::TicketThread> {
         tickets
             .iter()
             .filter(|t| t.ticket.requester.email.as_str() == email)
@@ -516,7 +516,7 @@ async fn nothing_is_lost_or_sent_twice_while_the_network_and_the_processes_fail_
     }
     for thread in &tickets {
         for m in &thread.messages {
-            if let helpdesk_domain::message::Author::Customer { email, .. } = &m.author
+            if let helpdesk_domain::tickets::message::Author::Customer { email, .. } = &m.author
                 && email != &thread.ticket.requester.email
             {
                 problems.push(format!(
@@ -809,7 +809,7 @@ async fn all_tickets(
     store: &DynamoStore,
     url: &str,
     table: &str,
-) -> Vec<helpdesk_domain::store::TicketThread> {
+) -> Vec<helpdesk_domain::ports::store::TicketThread> {
     let mut threads = Vec::new();
     for item in scan(url, table).await {
         if text(&item, "sk") != "T" {

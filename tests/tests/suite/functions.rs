@@ -3,7 +3,7 @@
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
-use helpdesk_domain::outbound::OutboundJob;
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use lambda_kit::config::{
     AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
 };
@@ -20,7 +20,7 @@ async fn agent_health(env: &LocalEnv) -> (u16, serde_json::Value) {
     deps.catalog
         .put_agent(&testkit::fixtures::agent(
             "sue",
-            helpdesk_domain::catalog::Role::Supervisor,
+            helpdesk_domain::agents::profile::Role::Supervisor,
             &[],
         ))
         .await

@@ -390,10 +390,9 @@ fn pages_get_strict_security_headers_and_inbound_mail_is_scanned_into_raw() {
             .cloned()
             .unwrap_or_default();
     assert!(
-        rules.iter().any(
-            |r| r["Prefix"] == helpdesk_domain::attachments::INCOMING_PREFIX
-                && r["ExpirationInDays"].as_u64().is_some_and(|d| d <= 2)
-        ),
+        rules.iter().any(|r| r["Prefix"]
+            == helpdesk_domain::customers::attachments::INCOMING_PREFIX
+            && r["ExpirationInDays"].as_u64().is_some_and(|d| d <= 2)),
         "{rules:?}"
     );
 }
@@ -582,7 +581,7 @@ async fn the_first_admin_record_of_the_deploy_guide_signs_in_as_an_admin() {
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .unwrap_or_else(|| panic!("the store does not read the guide's record"));
-    assert_eq!(admin.role, helpdesk_domain::catalog::Role::Admin);
+    assert_eq!(admin.role, helpdesk_domain::agents::profile::Role::Admin);
 }
 
 /// send-reply's claim on an outbox item outlives any run of the function (a live
@@ -597,7 +596,7 @@ fn the_send_lease_outlives_send_reply_and_ends_before_the_queue_gives_up() {
         v.as_u64()
             .unwrap_or_else(|| panic!("{what} is not a number of seconds: {v:?}"))
     };
-    let lease = helpdesk_domain::mail::postman::SEND_LEASE_SECONDS.unsigned_abs();
+    let lease = helpdesk_domain::mail::outbound::send::SEND_LEASE_SECONDS.unsigned_abs();
     let function = &t["Resources"]["SendReplyFunction"]["Properties"]["Timeout"];
     let timeout = if function.is_null() {
         seconds(&t["Globals"]["Function"]["Timeout"], "Globals timeout")

@@ -1,7 +1,7 @@
 //! Customer intake on the local stack: through the runner's HTTP front, into
 //! DynamoDB Local, with the confirmation on the real outbound queue.
 
-use helpdesk_domain::outbound::{MailKind, OutboundJob, OutboxState};
+use helpdesk_domain::mail::outbound::job::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::ports::{CatalogStore, TicketStore};
 use helpdesk_domain::{Status, TicketRef};
 use lambda_kit::config::SubmitFormConfig;

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
-use helpdesk_domain::desk::Desk;
+use helpdesk_domain::agents::actions::Desk;
 use helpdesk_domain::ports::{CatalogStore, Clock, MailStore, SystemClock, TicketStore};
 use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
@@ -314,7 +314,7 @@ async fn a_reply_by_token_costs_one_s3_read_and_two_dynamodb_round_trips() {
 
 #[tokio::test]
 async fn ses_send_event_on_the_stack_records_a_mail_whose_sender_died() {
-    use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxState};
+    use helpdesk_domain::mail::outbound::job::{Claimed, OutboundJob, OutboxClaim, OutboxState};
     use helpdesk_domain::ports::Mailer;
     let m = Mail::new().await;
     let store = m.env.store();
@@ -382,9 +382,13 @@ async fn forged_mail_naming_a_customer_s_ticket_never_lands_in_it() {
     m.inbound.clock = clock.clone();
     let store = m.env.store();
     store
-        .put_agent(&helpdesk_domain::catalog::Agent {
+        .put_agent(&helpdesk_domain::agents::profile::Agent {
             email: EmailAddress::parse("ana@shop.example").unwrap(),
-            ..testkit::fixtures::agent("ana", helpdesk_domain::catalog::Role::Agent, &["support"])
+            ..testkit::fixtures::agent(
+                "ana",
+                helpdesk_domain::agents::profile::Role::Agent,
+                &["support"],
+            )
         })
         .await
         .unwrap();
@@ -435,7 +439,7 @@ async fn forged_mail_naming_a_customer_s_ticket_never_lands_in_it() {
         .filter(|q| {
             matches!(
                 q.reason,
-                helpdesk_domain::mail::quarantine::QuarantineReason::Spoofed(_)
+                helpdesk_domain::mail::inbound::quarantine::QuarantineReason::Spoofed(_)
             )
         })
         .collect();
@@ -446,7 +450,7 @@ async fn forged_mail_naming_a_customer_s_ticket_never_lands_in_it() {
         .records
         .iter()
         .map(|r| {
-            helpdesk_domain::outbound::OutboundJob::parse(r.body.as_deref().unwrap())
+            helpdesk_domain::mail::outbound::job::OutboundJob::parse(r.body.as_deref().unwrap())
                 .unwrap()
                 .recipient
                 .as_str()

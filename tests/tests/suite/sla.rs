@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, Utc};
-use helpdesk_domain::clocks::{Stage, Target};
-use helpdesk_domain::escalation::RunReport;
+use helpdesk_domain::ports::store::TrackingToken;
 use helpdesk_domain::ports::{RandomIds, SystemClock, TicketStore};
-use helpdesk_domain::store::TrackingToken;
-use helpdesk_domain::token::SecretToken;
+use helpdesk_domain::sla::clocks::{Stage, Target};
+use helpdesk_domain::sla::escalation::RunReport;
+use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{MessageKind, Priority, Status, Ticket, TicketRef};
 use lambda_kit::config::{AgentApiConfig, SendReplyConfig, SlaEscalationConfig};
 use serde_json::{Value, json};
@@ -273,7 +273,7 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
     let store = desk.env.store();
     let catalog = desk.env.store();
     let attachments = testkit::fakes::InMemoryAttachments::default();
-    let tracking = helpdesk_domain::tracking::Tracking {
+    let tracking = helpdesk_domain::customers::tracking::Tracking {
         tickets: &*store,
         catalog: &*catalog,
         attachments: &attachments,

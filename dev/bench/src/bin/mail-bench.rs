@@ -9,7 +9,7 @@
 //! the confirmation).
 
 use anyhow::Context;
-use helpdesk_domain::mail::inbound::{MailLimits, parse};
+use helpdesk_domain::mail::inbound::parse::{MailLimits, parse};
 use mail_parser::MessageParser;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -107,7 +107,9 @@ async fn child(case: &str, file: &Path) -> anyhow::Result<()> {
             anyhow::ensure!(
                 matches!(
                     received,
-                    Ok(helpdesk_domain::mail::inbox::Received::Created(_))
+                    Ok(helpdesk_domain::mail::inbound::receive::Received::Created(
+                        _
+                    ))
                 ),
                 "{received:?}"
             );

@@ -4,9 +4,10 @@
 
 use super::keys;
 use aws_sdk_dynamodb::types::AttributeValue;
-use helpdesk_domain::catalog::{Agent, FaqEntry};
-use helpdesk_domain::outbound::{OutboundJob, OutboxState};
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::catalog::faq::FaqEntry;
+use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
+use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::{Category, Message, Ticket};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -174,7 +175,7 @@ pub struct FaqLogItem {
 pub struct PolicyItem {
     pub pk: String,
     pub sk: String,
-    pub policy: helpdesk_domain::sla::SlaPolicy,
+    pub policy: helpdesk_domain::sla::policy::SlaPolicy,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -195,7 +196,7 @@ pub struct AgentItem {
 pub struct CannedItem {
     pub pk: String,
     pub sk: String,
-    pub canned: helpdesk_domain::canned::CannedReply,
+    pub canned: helpdesk_domain::agents::canned::CannedReply,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -244,7 +245,7 @@ pub fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
 pub struct ProbeItem {
     pub pk: String,
     pub sk: String,
-    pub probe: helpdesk_domain::selftest::Probe,
+    pub probe: helpdesk_domain::ops::selftest::Probe,
     pub state: String,
     pub expires_at: i64,
 }

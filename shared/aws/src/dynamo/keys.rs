@@ -1,11 +1,11 @@
 //! Every key the main and ops tables use, in one place.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::counters::CounterKey;
-use helpdesk_domain::ids::FaqId;
+use helpdesk_domain::ports::store::{StoreError, Waking};
 use helpdesk_domain::reports::ReportScope;
-use helpdesk_domain::store::{StoreError, Waking};
-use helpdesk_domain::time::sortable;
+use helpdesk_domain::tickets::counters::CounterKey;
+use helpdesk_domain::values::ids::FaqId;
+use helpdesk_domain::values::time::sortable;
 use helpdesk_domain::{AgentId, CategoryId, Message, Status, Ticket, TicketRef};
 
 pub const TICKET_SK: &str = "T";
@@ -139,7 +139,7 @@ pub fn message_id_pk(normalized_id: &str) -> String {
 pub const TOKEN_SK_PREFIX: &str = "TOK#";
 pub const OUTBOX_SK: &str = "OUT";
 
-pub fn token_sk(hash: &helpdesk_domain::token::TokenHash) -> String {
+pub fn token_sk(hash: &helpdesk_domain::values::token::TokenHash) -> String {
     format!("{TOKEN_SK_PREFIX}{}", hash.as_str())
 }
 

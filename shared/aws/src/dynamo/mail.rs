@@ -10,11 +10,13 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::mail::quarantine::Quarantined;
-use helpdesk_domain::outbound::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
+use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::outbound::job::{
+    Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
+};
 use helpdesk_domain::ports::MailStore;
-use helpdesk_domain::store::{IdempotencyClaim, StoreError, normalize_message_id};
-use helpdesk_domain::time::sortable;
+use helpdesk_domain::ports::store::{IdempotencyClaim, StoreError, normalize_message_id};
+use helpdesk_domain::values::time::sortable;
 use helpdesk_domain::{EmailAddress, TicketRef};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;

@@ -12,7 +12,7 @@ mod transaction;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::ports::store::StoreError;
 use std::collections::HashMap;
 
 /// The two table names.

@@ -14,18 +14,18 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::OutboxId;
-use helpdesk_domain::counters::{CategoryCounts, CounterDelta, QueueCounts, StatusCounts};
-use helpdesk_domain::outbound::{OutboundJob, OutboxState};
+use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
+use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
 use helpdesk_domain::ports::TicketStore;
-use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
-use helpdesk_domain::selftest::{Probe, ProbeOutcome};
-use helpdesk_domain::store::{
+use helpdesk_domain::ports::store::{
     Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
     TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
-use helpdesk_domain::store::{RateLimitClaim, TrackingToken};
-use helpdesk_domain::time::sortable;
-use helpdesk_domain::token::TokenHash;
+use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
+use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
+use helpdesk_domain::tickets::counters::{CategoryCounts, CounterDelta, QueueCounts, StatusCounts};
+use helpdesk_domain::values::time::sortable;
+use helpdesk_domain::values::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
 use std::collections::{BTreeMap, HashMap};
 
@@ -147,7 +147,7 @@ impl DynamoStore {
     /// claim is free again.
     pub(super) fn idempotency_put(
         &self,
-        claim: &helpdesk_domain::store::IdempotencyClaim,
+        claim: &helpdesk_domain::ports::store::IdempotencyClaim,
         ticket: &TicketRef,
         now: DateTime<Utc>,
     ) -> Result<TransactWriteItem, StoreError> {

@@ -6,7 +6,7 @@ use super::items::Item;
 use super::{DynamoStore, sdk_error};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use helpdesk_domain::store::StoreError;
+use helpdesk_domain::ports::store::StoreError;
 
 pub(super) struct Transaction<R> {
     writes: Vec<TransactWriteItem>,

@@ -3,8 +3,8 @@
 //! of our Reply-To (`support+<token>@domain`) and in a References id
 //! (`<hd-<token>@domain>`), lower-case because mail systems may fold local parts.
 
-use crate::email::EmailAddress;
-use crate::ids::TicketRef;
+use crate::values::email::EmailAddress;
+use crate::values::ids::TicketRef;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::fmt;

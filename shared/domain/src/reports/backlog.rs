@@ -1,10 +1,10 @@
 //! The backlog now: active tickets by status (live counters) and by age (read
 //! from the active listings, oldest first).
 
-use crate::ids::CategoryId;
 use crate::ports::TicketStore;
-use crate::store::{Listing, QueueOrder, QueueQuery, StoreError};
-use crate::ticket::Status;
+use crate::ports::store::{Listing, QueueOrder, QueueQuery, StoreError};
+use crate::tickets::ticket::Status;
+use crate::values::ids::CategoryId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 //! answer) and the answers that ended visits without a request.
 
 use super::Period;
-use crate::faq::FaqSearchCount;
-use crate::ids::CategoryId;
+use crate::catalog::faq::FaqSearchCount;
 use crate::ports::CatalogStore;
-use crate::store::StoreError;
+use crate::ports::store::StoreError;
+use crate::values::ids::CategoryId;
 use serde::Serialize;
 
 /// Queries (and answers) shown in each list.

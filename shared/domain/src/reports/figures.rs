@@ -2,7 +2,7 @@
 //! happened, and the response and resolution times as histograms of business
 //! minutes, so a median over a year is a sum of day items, not a scan of tickets.
 
-use crate::ids::{AgentId, CategoryId};
+use crate::values::ids::{AgentId, CategoryId};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -1,0 +1,533 @@
+//! What agents do to tickets: read them within their categories, and change them
+//! only from the version they saw, so two agents never answer blind.
+
+use crate::agents::profile::{Agent, Role};
+use crate::mail::outbound::job::{MailKind, OutboundJob};
+use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
+use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
+use crate::sla::clocks::{self, Happened, Rules};
+use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::ticket::{Priority, Status, Ticket};
+use crate::values::email::EmailAddress;
+use crate::values::ids::{AgentId, CategoryId, MessageId, TicketRef};
+
+/// Who is asking: the agent's record and the role the identity provider vouches for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub agent: Agent,
+    pub role: Role,
+}
+
+impl Caller {
+    /// May the caller see and touch tickets of `category`?
+    pub fn covers(&self, category: &CategoryId) -> bool {
+        self.role != Role::Agent || self.agent.categories.contains(category)
+    }
+
+    /// Of `all` categories, those the caller works on, in the same order.
+    pub fn categories<'a>(&self, all: impl IntoIterator<Item = &'a CategoryId>) -> Vec<CategoryId> {
+        all.into_iter()
+            .filter(|c| self.covers(c))
+            .cloned()
+            .collect()
+    }
+
+    pub fn id(&self) -> &AgentId {
+        &self.agent.id
+    }
+
+    /// Supervisors and admins hand tickets to anyone; agents take or drop their own.
+    pub fn may_assign_others(&self) -> bool {
+        self.role != Role::Agent
+    }
+}
+
+/// One change an agent makes to a ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Mailed to the customer; the ticket then waits on them, or is solved.
+    Reply {
+        body: String,
+        solve: bool,
+    },
+    /// For agents only.
+    Note {
+        body: String,
+    },
+    /// `None` unassigns.
+    Assign {
+        to: Option<AgentId>,
+    },
+    Status {
+        to: Status,
+    },
+    Priority {
+        to: Priority,
+    },
+    /// Re-routes the ticket to another category's queue.
+    Category {
+        to: CategoryId,
+    },
+    /// Mails the conversation to someone outside (e.g. a shipping partner) with a
+    /// note; their answer threads back for the agents only.
+    Forward {
+        to: EmailAddress,
+        note: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeskError {
+    /// Missing, or in a category the caller does not work on: the same answer.
+    #[error("no such ticket")]
+    NotFound,
+    #[error("{field}: {reason}")]
+    Invalid { field: &'static str, reason: String },
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// The ticket changed since the agent loaded it: nothing was written. Carries
+    /// the ticket as it is now and the thread entries after the last one seen.
+    #[error("the ticket changed since it was loaded")]
+    Changed {
+        current: Box<Ticket>,
+        since: Vec<Message>,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl DeskError {
+    fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The longest reply or note an agent can write.
+pub const MAX_BODY_CHARS: usize = 50_000;
+
+pub struct Desk<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub catalog: &'a dyn CatalogStore,
+    pub outbound: &'a dyn OutboundQueue,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+}
+
+/// What an action did, for the caller to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Done {
+    pub ticket: Ticket,
+    pub messages: Vec<Message>,
+    pub mail: Option<OutboundJob>,
+}
+
+impl Desk<'_> {
+    /// The ticket with its whole thread, if the caller works on its category.
+    pub async fn open(
+        &self,
+        caller: &Caller,
+        reference: &TicketRef,
+    ) -> Result<TicketThread, DeskError> {
+        let thread = match self.tickets.load_ticket(reference).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(DeskError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        if !caller.covers(&thread.ticket.category) {
+            return Err(DeskError::NotFound);
+        }
+        Ok(thread)
+    }
+
+    /// Applies `action` to the ticket as the caller saw it (`seen_version`, and
+    /// `last_seen`, the newest thread entry on their screen), in one write with
+    /// its thread entry, counters and mail.
+    pub async fn act(
+        &self,
+        caller: &Caller,
+        reference: &TicketRef,
+        seen_version: u64,
+        last_seen: Option<&MessageId>,
+        action: Action,
+    ) -> Result<Done, DeskError> {
+        let thread = self.open(caller, reference).await?;
+        if thread.ticket.version != seen_version {
+            return Err(changed(thread, last_seen));
+        }
+        let before = thread.ticket;
+        let now = self.clock.now();
+        let mut after = before.clone();
+        after.updated_at = now;
+        let entry = |kind, body: String| self.entry(caller, reference, kind, &body, now);
+        let mut mail = None;
+        let message = match action {
+            Action::Reply { body, solve } => {
+                let body = body_text(&body)?;
+                let to = if solve {
+                    Status::Resolved
+                } else {
+                    Status::WaitingOnCustomer
+                };
+                if after.status != to {
+                    after
+                        .change_status(to, now)
+                        .map_err(|e| DeskError::invalid("status", e.to_string()))?;
+                }
+                if after.assignee.is_none() {
+                    after.assignee = Some(caller.id().clone());
+                }
+                let message = entry(MessageKind::AgentReply, body);
+                mail = Some(self.job(MailKind::AgentReply, &before, Some(&message)));
+                message
+            }
+            Action::Note { body } => entry(MessageKind::InternalNote, body_text(&body)?),
+            Action::Assign { to } => {
+                let text = self.assign(caller, &mut after, to).await?;
+                entry(MessageKind::SystemEvent, text)
+            }
+            Action::Status { to } => {
+                after
+                    .change_status(to, now)
+                    .map_err(|e| DeskError::invalid("status", e.to_string()))?;
+                if to == Status::Resolved {
+                    mail = Some(self.job(MailKind::ResolutionRequest, &before, None));
+                }
+                entry(
+                    MessageKind::SystemEvent,
+                    format!("Status changed from {} to {}.", before.status, to),
+                )
+            }
+            Action::Priority { to } => {
+                if to == before.priority {
+                    return Err(DeskError::invalid("priority", "the ticket has it already"));
+                }
+                after.priority = to;
+                entry(
+                    MessageKind::SystemEvent,
+                    format!(
+                        "Priority changed from {} to {}.",
+                        before.priority.as_str(),
+                        to.as_str()
+                    ),
+                )
+            }
+            Action::Category { to } => {
+                let text = self.reroute(&mut after, to).await?;
+                entry(MessageKind::SystemEvent, text)
+            }
+            Action::Forward { to, note } => {
+                let note = body_text(&note)?;
+                if to.same_mailbox(&before.requester.email) {
+                    return Err(DeskError::invalid(
+                        "to",
+                        "that is the customer; send a reply instead",
+                    ));
+                }
+                let message = entry(MessageKind::InternalNote, forward_text(&to, &note));
+                let mut job = self.job(MailKind::Forward, &before, Some(&message));
+                job.recipient = to;
+                mail = Some(job);
+                message
+            }
+        };
+        let answered = message.kind == MessageKind::AgentReply;
+        let happened = if answered {
+            Happened::AgentAnswered
+        } else {
+            Happened::Changed
+        };
+        let rules = Rules::load(self.catalog, &after.category).await?;
+        clocks::apply(&before, &mut after, happened, &rules, now);
+        let update = TicketUpdate::new(&before, after, vec![message.clone()])
+            .with_outbox(mail.iter().cloned().collect());
+        let saved = match self.tickets.update_ticket(update).await {
+            Ok(saved) => saved,
+            Err(StoreError::Conflict) => {
+                let thread = self.tickets.load_ticket(reference).await?;
+                return Err(changed(thread, last_seen));
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(job) = &mail
+            && let Err(e) = self.outbound.enqueue(job).await
+        {
+            // The outbox item is stored `queued`; the schedule's sweep sends it.
+            tracing::warn!(ticket = %reference, error = %e, "change stored, mail not queued yet");
+        }
+        Ok(Done {
+            ticket: saved,
+            messages: vec![message],
+            mail,
+        })
+    }
+
+    /// Merges a duplicate (`source`, as the caller saw it) into `target`: the source
+    /// closes and points to the target, so its mail threads there; the target gets
+    /// the source's request as an event. Both change in one write.
+    pub async fn merge(
+        &self,
+        caller: &Caller,
+        source: &TicketRef,
+        seen_version: u64,
+        last_seen: Option<&MessageId>,
+        target: &TicketRef,
+    ) -> Result<Done, DeskError> {
+        if source == target {
+            return Err(DeskError::invalid(
+                "into",
+                "a ticket can't be merged into itself",
+            ));
+        }
+        let from = self.open(caller, source).await?;
+        if from.ticket.version != seen_version {
+            return Err(changed(from, last_seen));
+        }
+        let into = match self.open(caller, target).await {
+            Ok(t) => t,
+            Err(DeskError::NotFound) => {
+                return Err(DeskError::invalid(
+                    "into",
+                    "no such ticket in your categories",
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        if from.ticket.merged_into.is_some() || from.ticket.status == Status::Closed {
+            return Err(DeskError::invalid("into", "this ticket is closed already"));
+        }
+        if into.ticket.merged_into.is_some() || into.ticket.status == Status::Closed {
+            return Err(DeskError::invalid(
+                "into",
+                "that ticket is closed; reopen it or merge the other way",
+            ));
+        }
+        let now = self.clock.now();
+        let event = |ticket: &TicketRef, text: String| {
+            self.entry(caller, ticket, MessageKind::SystemEvent, &text, now)
+        };
+        let mut closed = from.ticket.clone();
+        closed
+            .change_status(Status::Closed, now)
+            .map_err(|e| DeskError::invalid("into", e.to_string()))?;
+        closed.merged_into = Some(target.clone());
+        let rules = Rules::load(self.catalog, &closed.category).await?;
+        clocks::apply(&from.ticket, &mut closed, Happened::Changed, &rules, now);
+        let source_event = event(
+            source,
+            format!("{} merged this ticket into {target}.", caller.agent.name),
+        );
+        let request: String = from
+            .messages
+            .iter()
+            .filter(|m| m.kind == MessageKind::Customer)
+            .map(|m| m.body_text.trim())
+            .collect::<Vec<_>>()
+            .join("\n\n---\n\n");
+        let requester = &from.ticket.requester;
+        let mut text = format!(
+            "{} merged {source} (\u{201c}{}\u{201d}, from {} <{}>) into this ticket.",
+            caller.agent.name,
+            from.ticket.subject.as_str(),
+            requester.name.as_str(),
+            requester.email.as_str(),
+        );
+        if !request.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&request);
+        }
+        let target_event = event(target, text);
+        let mut kept = into.ticket.clone();
+        kept.updated_at = now;
+        // The stricter state: a ticket must not become verified by absorbing another.
+        kept.email_verified &= from.ticket.email_verified;
+        let updates = vec![
+            TicketUpdate::new(&from.ticket, closed, vec![source_event.clone()]),
+            TicketUpdate::new(&into.ticket, kept, vec![target_event]),
+        ];
+        match self.tickets.update_tickets(updates).await {
+            Ok(mut saved) => Ok(Done {
+                ticket: saved.swap_remove(0),
+                messages: vec![source_event],
+                mail: None,
+            }),
+            Err(StoreError::Conflict) => {
+                let thread = self.tickets.load_ticket(source).await?;
+                Err(changed(thread, last_seen))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Writes a system event on a ticket the caller can open (e.g. "made an FAQ
+    /// entry from this"), from whatever version is current: it answers nobody.
+    pub async fn record_event(
+        &self,
+        caller: &Caller,
+        reference: &TicketRef,
+        text: String,
+    ) -> Result<Ticket, DeskError> {
+        for _ in 0..3 {
+            let before = self.open(caller, reference).await?.ticket;
+            let now = self.clock.now();
+            let mut after = before.clone();
+            after.updated_at = now;
+            let event = self.entry(caller, reference, MessageKind::SystemEvent, &text, now);
+            match self
+                .tickets
+                .update_ticket(TicketUpdate::new(&before, after, vec![event]))
+                .await
+            {
+                Err(StoreError::Conflict) => continue,
+                other => return other.map_err(DeskError::from),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// A thread entry the caller writes from the console.
+    fn entry(
+        &self,
+        caller: &Caller,
+        ticket: &TicketRef,
+        kind: MessageKind,
+        text: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Message {
+        Message {
+            id: self.ids.message_id(now),
+            ticket: ticket.clone(),
+            kind,
+            author: Author::Agent {
+                id: caller.id().clone(),
+            },
+            body_text: Message::clamp_body(text),
+            body_html: None,
+            attachments: vec![],
+            email: None,
+            threaded_by: ThreadedBy::Console,
+            created_at: now,
+        }
+    }
+
+    fn job(&self, kind: MailKind, ticket: &Ticket, message: Option<&Message>) -> OutboundJob {
+        OutboundJob {
+            outbox_id: self.ids.outbox_id(),
+            kind,
+            ticket: Some(ticket.reference.clone()),
+            message: message.map(|m| m.id.clone()),
+            recipient: ticket.requester.email.clone(),
+        }
+    }
+
+    async fn assign(
+        &self,
+        caller: &Caller,
+        ticket: &mut Ticket,
+        to: Option<AgentId>,
+    ) -> Result<String, DeskError> {
+        if ticket.assignee == to {
+            return Err(DeskError::invalid(
+                "assignee",
+                "the ticket is assigned so already",
+            ));
+        }
+        let own = |a: &Option<AgentId>| a.as_ref().is_none_or(|a| a == caller.id());
+        let own_only = own(&to) && own(&ticket.assignee);
+        if !(caller.may_assign_others() || own_only) {
+            return Err(DeskError::Forbidden(
+                "Agents take or drop their own tickets; a supervisor reassigns.",
+            ));
+        }
+        let text = match &to {
+            None => format!("{} unassigned the ticket.", caller.agent.name),
+            Some(id) => {
+                let agent = self
+                    .catalog
+                    .agent(id)
+                    .await?
+                    .ok_or_else(|| DeskError::invalid("assignee", "no such agent"))?;
+                if !agent.covers(&ticket.category) {
+                    return Err(DeskError::invalid(
+                        "assignee",
+                        format!("{} does not work on this category", agent.name),
+                    ));
+                }
+                if id == caller.id() {
+                    format!("{} took the ticket.", caller.agent.name)
+                } else {
+                    format!(
+                        "{} assigned the ticket to {}.",
+                        caller.agent.name, agent.name
+                    )
+                }
+            }
+        };
+        ticket.assignee = to;
+        Ok(text)
+    }
+
+    async fn reroute(&self, ticket: &mut Ticket, to: CategoryId) -> Result<String, DeskError> {
+        if to == ticket.category {
+            return Err(DeskError::invalid(
+                "category",
+                "the ticket is in it already",
+            ));
+        }
+        let category = self
+            .catalog
+            .category(&to)
+            .await?
+            .ok_or_else(|| DeskError::invalid("category", "no such category"))?;
+        let from = std::mem::replace(&mut ticket.category, to);
+        let mut text = format!("Moved from {} to {}.", from, category.name);
+        // The new team picks it up unless the assignee works there too.
+        if let Some(assignee) = &ticket.assignee {
+            let stays = self
+                .catalog
+                .agent(assignee)
+                .await?
+                .is_some_and(|a| a.covers(&ticket.category));
+            if !stays {
+                ticket.assignee = None;
+                text.push_str(" It is unassigned now.");
+            }
+        }
+        Ok(text)
+    }
+}
+
+/// The thread entry of a forward: its first paragraph names the recipient.
+fn forward_text(to: &EmailAddress, note: &str) -> String {
+    format!("Forwarded to {}.\n\n{note}", to.as_str())
+}
+
+fn changed(thread: TicketThread, last_seen: Option<&MessageId>) -> DeskError {
+    let since = match last_seen {
+        Some(seen) => match thread.messages.iter().position(|m| &m.id == seen) {
+            Some(i) => thread.messages[i + 1..].to_vec(),
+            None => thread.messages,
+        },
+        None => thread.messages,
+    };
+    DeskError::Changed {
+        current: Box::new(thread.ticket),
+        since,
+    }
+}
+
+fn body_text(body: &str) -> Result<String, DeskError> {
+    let text = body.trim();
+    if text.is_empty() {
+        return Err(DeskError::invalid("body", "write something first"));
+    }
+    if text.chars().count() > MAX_BODY_CHARS {
+        return Err(DeskError::invalid(
+            "body",
+            format!("at most {MAX_BODY_CHARS} characters"),
+        ));
+    }
+    Ok(text.to_owned())
+}

@@ -1,0 +1,121 @@
+//! Canned replies: answers agents reuse, per category or for all, with
+//! placeholders the console fills in before the agent edits and sends them. A canned
+//! reply is never sent by itself.
+
+use crate::values::ids::{AgentId, CategoryId, FaqId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Where the customer's tracking link goes: the reply mail puts the link there,
+/// the tracking page (where the customer already is) says so.
+pub const TRACKING_LINK: &str = "{{tracking_link}}";
+
+/// The placeholders a canned reply may use, and what they stand for.
+pub const PLACEHOLDERS: [(&str, &str); 4] = [
+    ("{{customer_name}}", "the customer's name"),
+    ("{{reference}}", "the ticket reference"),
+    ("{{agent_name}}", "your name"),
+    (TRACKING_LINK, "the customer's tracking link"),
+];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CannedReply {
+    /// Same alphabet as FAQ ids: lower-case letters, digits and dashes.
+    pub id: FaqId,
+    /// `None`: offered in every category.
+    pub category: Option<CategoryId>,
+    pub title: String,
+    pub body: String,
+    pub updated_by: AgentId,
+    pub updated_at: DateTime<Utc>,
+}
+
+pub const MAX_TITLE_CHARS: usize = 120;
+pub const MAX_BODY_CHARS: usize = 10_000;
+
+/// Why a canned reply's text is refused, by field.
+pub fn check(title: &str, body: &str) -> Vec<crate::FieldError> {
+    let mut errors = Vec::new();
+    let title = title.trim();
+    if title.is_empty() {
+        errors.push(crate::FieldError::new("title", "is required"));
+    } else if title.chars().count() > MAX_TITLE_CHARS || title.chars().any(char::is_control) {
+        errors.push(crate::FieldError::new(
+            "title",
+            format!("must be one line of at most {MAX_TITLE_CHARS} characters"),
+        ));
+    }
+    if body.trim().is_empty() {
+        errors.push(crate::FieldError::new("body", "is required"));
+    } else if body.chars().count() > MAX_BODY_CHARS {
+        errors.push(crate::FieldError::new(
+            "body",
+            format!("must be at most {MAX_BODY_CHARS} characters"),
+        ));
+    }
+    for unknown in unknown_placeholders(body) {
+        errors.push(crate::FieldError::new(
+            "body",
+            format!("{unknown} is not a placeholder; use one of {}", known()),
+        ));
+    }
+    errors
+}
+
+fn known() -> String {
+    PLACEHOLDERS
+        .iter()
+        .map(|(p, _)| *p)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn unknown_placeholders(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else {
+            break;
+        };
+        let token = &rest[start..start + len + 2];
+        if !PLACEHOLDERS.iter().any(|(p, _)| *p == token) && !out.iter().any(|o| o == token) {
+            out.push(token.to_owned());
+        }
+        rest = &rest[start + len + 2..];
+    }
+    out
+}
+
+/// A stored reply's text with the tracking link put in (mail), or a pointer to
+/// where the customer already is (the tracking page).
+pub fn with_link(text: &str, link: &str) -> String {
+    text.replace(TRACKING_LINK, link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_known_placeholders_pass() {
+        assert!(check("Refund", "Hi {{customer_name}}, see {{tracking_link}}.").is_empty());
+        let errors = check("Refund\nx", "Hi {{name}} {{name}} {{reference}}");
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, vec!["title", "body"]);
+        assert!(
+            errors[1]
+                .reason
+                .starts_with("{{name}} is not a placeholder")
+        );
+        assert_eq!(check(" ", " ").len(), 2);
+    }
+
+    #[test]
+    fn the_link_goes_where_the_placeholder_is() {
+        assert_eq!(
+            with_link("Track it: {{tracking_link}}", "https://x/t"),
+            "Track it: https://x/t"
+        );
+        assert_eq!(with_link("No link", "https://x/t"), "No link");
+    }
+}

@@ -1,0 +1,7 @@
+//! What agents are and do: their profile and role, the console's views of the
+//! queues, canned replies, and the actions they take on tickets.
+
+pub mod actions;
+pub mod canned;
+pub mod profile;
+pub mod views;

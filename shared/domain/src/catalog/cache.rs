@@ -1,0 +1,182 @@
+//! Categories, policies, FAQ entries and the agent list change rarely and are read
+//! by nearly every request: keep them for a short while in the function's memory,
+//! so a warm create costs one store write. One agent's record (what sign-in checks)
+//! is always read fresh, so a removed agent loses access at once.
+
+use crate::agents::profile::Agent;
+use crate::catalog::category::Category;
+use crate::catalog::faq::FaqEntry;
+use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use crate::ports::store::StoreError;
+use crate::ports::{CatalogStore, Clock};
+use crate::sla::policy::SlaPolicy;
+use crate::values::ids::{AgentId, CategoryId, FaqId};
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+/// A cached value and when it was loaded.
+type Stamped<T> = (DateTime<Utc>, T);
+
+pub struct CachedCatalog {
+    inner: Arc<dyn CatalogStore>,
+    clock: Arc<dyn Clock>,
+    ttl: Duration,
+    categories: Mutex<Option<Stamped<Vec<Category>>>>,
+    faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
+    policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
+    agents: Mutex<Option<Stamped<Vec<Agent>>>>,
+}
+
+impl CachedCatalog {
+    pub fn new(inner: Arc<dyn CatalogStore>, clock: Arc<dyn Clock>, ttl: Duration) -> Self {
+        Self {
+            inner,
+            clock,
+            ttl,
+            categories: Mutex::new(None),
+            faq: Mutex::new(HashMap::new()),
+            policies: Mutex::new(None),
+            agents: Mutex::new(None),
+        }
+    }
+
+    /// The slot's value while it is younger than the TTL; else loads and keeps it.
+    async fn through<T: Clone>(
+        &self,
+        slot: &Mutex<Option<Stamped<T>>>,
+        load: impl std::future::Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        let now = self.clock.now();
+        let cached = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if let Some((_, value)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+            return Ok(value);
+        }
+        let loaded = load.await?;
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = Some((now, loaded.clone()));
+        Ok(loaded)
+    }
+
+    fn forget<T>(slot: &Mutex<Option<Stamped<T>>>) {
+        *slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+}
+
+#[async_trait]
+impl CatalogStore for CachedCatalog {
+    async fn categories(&self) -> Result<Vec<Category>, StoreError> {
+        self.through(&self.categories, self.inner.categories())
+            .await
+    }
+
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError> {
+        Ok(self.categories().await?.into_iter().find(|c| &c.id == id))
+    }
+
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError> {
+        Self::forget(&self.categories);
+        self.inner.put_category(category).await
+    }
+
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
+        self.through(&self.agents, self.inner.agents()).await
+    }
+
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
+        self.inner.agent(id).await
+    }
+
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError> {
+        Self::forget(&self.agents);
+        self.inner.put_agent(agent).await
+    }
+
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        let now = self.clock.now();
+        let cached = self
+            .faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(category)
+            .cloned();
+        if let Some((_, entries)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+            return Ok(entries);
+        }
+        let loaded = self.inner.faq(category).await?;
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(category.clone(), (now, loaded.clone()));
+        Ok(loaded)
+    }
+
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&entry.category);
+        self.inner.put_faq(entry).await
+    }
+
+    async fn canned_replies(&self) -> Result<Vec<crate::agents::canned::CannedReply>, StoreError> {
+        self.inner.canned_replies().await
+    }
+
+    async fn put_canned(
+        &self,
+        reply: &crate::agents::canned::CannedReply,
+    ) -> Result<(), StoreError> {
+        self.inner.put_canned(reply).await
+    }
+
+    async fn delete_canned(&self, id: &crate::values::ids::FaqId) -> Result<(), StoreError> {
+        self.inner.delete_canned(id).await
+    }
+
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        self.through(&self.policies, self.inner.policies()).await
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        Ok(self.policies().await?.into_iter().find(|p| p.id == id))
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        Self::forget(&self.policies);
+        self.inner.put_policy(policy).await
+    }
+
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError> {
+        self.inner.log_faq_search(search, new_queries_per_day).await
+    }
+
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError> {
+        self.inner.faq_search_log(from, to).await
+    }
+
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner.count_faq_reads(entries, then_ticket, at).await
+    }
+
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError> {
+        self.inner.faq_read_log(from, to).await
+    }
+}

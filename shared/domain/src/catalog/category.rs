@@ -1,0 +1,351 @@
+//! Categories and their own detail fields: what a customer is asked for, and how the
+//! answers are checked.
+
+use crate::values::email::EmailAddress;
+use crate::values::ids::{AgentId, CategoryId};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Category {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub id: CategoryId,
+    pub name: String,
+    pub description: String,
+    /// Shown above the form: what to include, where to look first.
+    pub hints: Vec<String>,
+    pub fields: Vec<FieldSchema>,
+    /// Inbound addresses that route mail to this category (support@, billing@, …).
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub addresses: Vec<EmailAddress>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<String>))]
+    pub agents: Vec<AgentId>,
+    /// The SLA policy (targets per tier) that applies to this category.
+    pub sla_policy: String,
+    /// Order on the start page.
+    pub position: u32,
+    /// How long a quiet ticket rests before a reminder, solving and closing.
+    #[serde(default)]
+    pub lifecycle: Lifecycle,
+}
+
+/// Days a quiet ticket rests: waiting on the customer it gets a reminder after
+/// `remind_after_days` and is solved after `solve_after_days`; solved, it closes
+/// after `close_after_days` without word from the customer (reminded halfway).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lifecycle {
+    pub remind_after_days: u16,
+    pub solve_after_days: u16,
+    pub close_after_days: u16,
+}
+
+impl Default for Lifecycle {
+    fn default() -> Self {
+        Self {
+            remind_after_days: 3,
+            solve_after_days: 7,
+            close_after_days: 7,
+        }
+    }
+}
+
+impl Lifecycle {
+    /// Each step at least a day, at most a year; the reminder before solving.
+    pub fn check(&self) -> Result<(), String> {
+        let days = [
+            self.remind_after_days,
+            self.solve_after_days,
+            self.close_after_days,
+        ];
+        if days.iter().any(|d| !(1..=365).contains(d)) {
+            return Err("each number of days must be from 1 to 365".into());
+        }
+        if self.remind_after_days >= self.solve_after_days {
+            return Err("the reminder must come before the ticket is solved".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FieldSchema {
+    /// The key in submitted data: lower-case letters, digits and `_`.
+    pub name: String,
+    pub label: String,
+    pub kind: FieldKind,
+    pub required: bool,
+    #[serde(default)]
+    pub help: String,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum FieldKind {
+    Text { max_len: u32 },
+    Number { min: Option<f64>, max: Option<f64> },
+    Email,
+    Url,
+    Choice { options: Vec<String> },
+    Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum FieldValue {
+    Text(String),
+    Number(f64),
+    Email(EmailAddress),
+    Url(String),
+    Choice(String),
+    Date(NaiveDate),
+}
+
+impl std::fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldValue::Text(s) | FieldValue::Url(s) | FieldValue::Choice(s) => f.write_str(s),
+            FieldValue::Number(n) => write!(f, "{n}"),
+            FieldValue::Email(e) => f.write_str(e.as_str()),
+            FieldValue::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
+    }
+}
+
+pub type DetailValues = BTreeMap<String, FieldValue>;
+
+/// One field's problem, named so a form can show it next to the field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl Category {
+    /// Checks submitted detail fields against this category's schema. Unknown
+    /// fields are refused (they would be silently lost otherwise); empty optional
+    /// fields are left out. Every problem is reported, not only the first.
+    pub fn parse_details(
+        &self,
+        raw: &BTreeMap<String, String>,
+    ) -> Result<DetailValues, Vec<FieldError>> {
+        let mut values = DetailValues::new();
+        let mut errors = Vec::new();
+        for name in raw.keys() {
+            if !self.fields.iter().any(|f| &f.name == name) {
+                errors.push(FieldError::new(
+                    format!("details.{name}"),
+                    "is not a field of this category",
+                ));
+            }
+        }
+        for field in &self.fields {
+            let input = raw.get(&field.name).map(|s| s.trim()).unwrap_or("");
+            let key = format!("details.{}", field.name);
+            if input.is_empty() {
+                if field.required {
+                    errors.push(FieldError::new(key, format!("{} is required", field.label)));
+                }
+                continue;
+            }
+            match field.kind.parse(input) {
+                Ok(v) => {
+                    values.insert(field.name.clone(), v);
+                }
+                Err(reason) => errors.push(FieldError::new(key, reason)),
+            }
+        }
+        if errors.is_empty() {
+            Ok(values)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl FieldKind {
+    fn parse(&self, input: &str) -> Result<FieldValue, String> {
+        if input
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t')
+        {
+            return Err("contains control characters".into());
+        }
+        match self {
+            FieldKind::Text { max_len } => {
+                if input.chars().count() > *max_len as usize {
+                    Err(format!("must be at most {max_len} characters"))
+                } else {
+                    Ok(FieldValue::Text(input.to_owned()))
+                }
+            }
+            FieldKind::Number { min, max } => {
+                let n: f64 = input
+                    .parse()
+                    .ok()
+                    .filter(|n: &f64| n.is_finite())
+                    .ok_or("must be a number")?;
+                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                    return Err(match (min, max) {
+                        (Some(a), Some(b)) => format!("must be between {a} and {b}"),
+                        (Some(a), None) => format!("must be at least {a}"),
+                        (None, Some(b)) => format!("must be at most {b}"),
+                        (None, None) => unreachable!("checked above"),
+                    });
+                }
+                Ok(FieldValue::Number(n))
+            }
+            FieldKind::Email => EmailAddress::parse(input)
+                .map(FieldValue::Email)
+                .map_err(|e| format!("is not an email address: {e}")),
+            FieldKind::Url => {
+                let ok = (input.starts_with("https://") || input.starts_with("http://"))
+                    && input.len() <= 2000
+                    && !input.chars().any(char::is_whitespace)
+                    && input.split("://").nth(1).is_some_and(|rest| {
+                        rest.split('/')
+                            .next()
+                            .is_some_and(|host| host.contains('.'))
+                    });
+                if ok {
+                    Ok(FieldValue::Url(input.to_owned()))
+                } else {
+                    Err("must be a web address starting with https://".into())
+                }
+            }
+            FieldKind::Choice { options } => options
+                .iter()
+                .find(|o| o.as_str() == input)
+                .map(|o| FieldValue::Choice(o.clone()))
+                .ok_or_else(|| format!("must be one of: {}", options.join(", "))),
+            FieldKind::Date => NaiveDate::parse_from_str(input, "%Y-%m-%d")
+                .map(FieldValue::Date)
+                .map_err(|_| "must be a date like 2026-03-31".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn category() -> Category {
+        Category {
+            id: CategoryId::parse("technical").unwrap(),
+            name: "Technical problem".into(),
+            description: "Something does not work".into(),
+            hints: vec![],
+            fields: vec![
+                FieldSchema {
+                    name: "model".into(),
+                    label: "Product model".into(),
+                    kind: FieldKind::Choice {
+                        options: vec!["X1".into(), "X2".into()],
+                    },
+                    required: true,
+                    help: String::new(),
+                },
+                FieldSchema {
+                    name: "serial".into(),
+                    label: "Serial number".into(),
+                    kind: FieldKind::Text { max_len: 12 },
+                    required: false,
+                    help: String::new(),
+                },
+                FieldSchema {
+                    name: "qty".into(),
+                    label: "Quantity".into(),
+                    kind: FieldKind::Number {
+                        min: Some(1.0),
+                        max: Some(10.0),
+                    },
+                    required: false,
+                    help: String::new(),
+                },
+                FieldSchema {
+                    name: "bought".into(),
+                    label: "Purchase date".into(),
+                    kind: FieldKind::Date,
+                    required: false,
+                    help: String::new(),
+                },
+                FieldSchema {
+                    name: "site".into(),
+                    label: "Site".into(),
+                    kind: FieldKind::Url,
+                    required: false,
+                    help: String::new(),
+                },
+            ],
+            addresses: vec![],
+            agents: vec![],
+            sla_policy: "default".into(),
+            position: 0,
+            lifecycle: Default::default(),
+        }
+    }
+
+    fn raw(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn valid_details_become_typed_values() {
+        let v = category()
+            .parse_details(&raw(&[
+                ("model", "X2"),
+                ("qty", "3"),
+                ("bought", "2026-02-01"),
+                ("site", "https://shop.example.com/x"),
+                ("serial", ""),
+            ]))
+            .unwrap();
+        assert_eq!(v.get("model"), Some(&FieldValue::Choice("X2".into())));
+        assert_eq!(v.get("qty"), Some(&FieldValue::Number(3.0)));
+        assert!(!v.contains_key("serial"));
+    }
+
+    #[test]
+    fn every_problem_is_named_by_field() {
+        let errors = category()
+            .parse_details(&raw(&[
+                ("serial", "far too long for this"),
+                ("qty", "11"),
+                ("bought", "31/12/2026"),
+                ("site", "javascript:alert(1)"),
+                ("colour", "red"),
+            ]))
+            .unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "details.colour",
+                "details.model",
+                "details.serial",
+                "details.qty",
+                "details.bought",
+                "details.site"
+            ]
+        );
+        assert_eq!(errors[1].reason, "Product model is required");
+        assert_eq!(errors[3].reason, "must be between 1 and 10");
+    }
+}

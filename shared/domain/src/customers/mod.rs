@@ -1,0 +1,6 @@
+//! What customers do without an account: submit a request from the help center
+//! (with attachments), and follow and answer it from the tracking page.
+
+pub mod attachments;
+pub mod intake;
+pub mod tracking;

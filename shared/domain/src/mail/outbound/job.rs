@@ -1,0 +1,148 @@
+//! What producers put on the outbound queue for send-reply.
+
+use crate::ports::store::{RateLimitClaim, TrackingToken};
+use crate::tickets::message::Message;
+use crate::values::email::EmailAddress;
+use crate::values::ids::{MessageId, OutboxId, TicketRef};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    /// "We received your request" with reference, promise and tracking link.
+    TicketConfirmation,
+    AgentReply,
+    TrackingLinks,
+    Reminder,
+    ResolutionRequest,
+    Escalation,
+    Forward,
+}
+
+impl MailKind {
+    /// Automatic mail carries `Auto-Submitted` and counts against the per-recipient cap.
+    pub fn is_automatic(self) -> bool {
+        !matches!(self, MailKind::AgentReply | MailKind::Forward)
+    }
+}
+
+/// Where an outbox item stands. It is written `Queued` in the same transaction as
+/// the change that produced it, so a mail is never lost between the database and
+/// the queue; send-reply moves it on by conditional writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutboxState {
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    /// Deliberately not sent (cap reached, address on the do-not-email list).
+    Skipped,
+}
+
+/// One mail to send. The outbox id makes sending exactly-once: send-reply moves the
+/// outbox item queued → sending → sent by conditional writes keyed on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboundJob {
+    pub outbox_id: OutboxId,
+    pub kind: MailKind,
+    pub ticket: Option<TicketRef>,
+    pub message: Option<MessageId>,
+    pub recipient: EmailAddress,
+}
+
+impl OutboundJob {
+    /// Queue bodies are outside input for the consumer: parsed, never trusted.
+    pub fn parse(body: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(body)
+    }
+}
+
+/// send-reply's claim on an outbox item before it sends: one conditional write
+/// that also checks the recipient may be mailed, counts the automatic-mail cap and
+/// stores the fresh tracking secrets the mail will carry.
+#[derive(Debug, Clone)]
+pub struct OutboxClaim {
+    pub job: OutboundJob,
+    pub now: DateTime<Utc>,
+    /// A `sending` item older than this was abandoned by a crashed sender.
+    pub lease_until: DateTime<Utc>,
+    /// The recipient's automatic-mail window (automatic mail only).
+    pub cap: Option<RateLimitClaim>,
+    pub tokens: Vec<(TicketRef, TrackingToken)>,
+}
+
+/// What the claim found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claimed {
+    /// Ours to send now.
+    Go,
+    /// Sent before (a redelivered or duplicated queue message): nothing to do.
+    AlreadySent,
+    /// Another delivery of the job is sending it right now: retry later.
+    InFlight,
+    /// Refused for good earlier, with the reason.
+    AlreadyFailed(String),
+    /// The address bounced or complained: never mailed again.
+    DoNotEmail,
+    /// The recipient's automatic-mail cap is reached.
+    Capped,
+}
+
+/// How a claimed outbox item ends.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutboxFinish {
+    /// SES took it; the ids (SES's and ours) now lead replies to the ticket.
+    Sent {
+        provider_id: String,
+        message_ids: Vec<String>,
+        ticket: Option<TicketRef>,
+    },
+    /// Not sent, for a reason that passes (throttling): back to `queued`.
+    Released,
+    /// Refused for good; `note` is shown on the ticket.
+    Failed {
+        reason: String,
+        note: Option<Box<Message>>,
+    },
+    /// Deliberately not sent (cap, do-not-email, nothing to say).
+    Skipped { reason: String },
+}
+
+/// What [`resend_unsent`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Resent {
+    pub resent: usize,
+    /// The queue refused them too; the next run tries again.
+    pub failed: usize,
+}
+
+/// Puts mail back on the queue whose outbox item is still `queued` after `grace`:
+/// the change was stored but its queue message was lost. A mail that was only
+/// slow is claimed once anyway (send-reply's claim), so a second message costs
+/// nothing but a read.
+pub async fn resend_unsent(
+    tickets: &dyn crate::ports::TicketStore,
+    queue: &dyn crate::ports::OutboundQueue,
+    now: DateTime<Utc>,
+    grace: chrono::Duration,
+    limit: u16,
+) -> Result<Resent, crate::ports::store::StoreError> {
+    let mut done = Resent::default();
+    let jobs = tickets.unsent_outbox(now - grace, limit).await?;
+    let results = queue.enqueue_all(&jobs).await;
+    for (job, result) in jobs.into_iter().zip(results) {
+        match result {
+            Ok(()) => {
+                tickets.outbox_requeued(&job, now).await?;
+                done.resent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(outbox = %job.outbox_id.as_str(), error = %e, "unsent mail still not queued");
+                done.failed += 1;
+            }
+        }
+    }
+    Ok(done)
+}

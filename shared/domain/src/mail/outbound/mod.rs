@@ -1,0 +1,8 @@
+//! Mail that goes out: the queued job, the letter rendered and composed, sending
+//! it at most once, and what SES reports back.
+
+pub mod compose;
+pub mod feedback;
+pub mod job;
+pub mod render;
+pub mod send;

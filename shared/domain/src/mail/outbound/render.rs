@@ -1,0 +1,362 @@
+//! The words of every mail we send, as plain text and as HTML, from one list of
+//! blocks so the two never say different things. User text is escaped in HTML and
+//! quoted in plain text; `[#REF]` leads every subject.
+
+use super::compose::Letter;
+use crate::ports::store::TicketSummary;
+use crate::tickets::message::Message;
+use crate::tickets::ticket::Ticket;
+use crate::values::text::escape_html;
+
+/// What every mail is signed with and links to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Brand {
+    /// "ACME Support": the From name and the signature.
+    pub name: String,
+    /// The help center's base URL, without a trailing slash.
+    pub help_url: String,
+}
+
+enum Block {
+    Para(String),
+    Quote(String),
+    Link(String, String),
+}
+
+/// How much of an earlier message a mail repeats.
+const EXCERPT_CHARS: usize = 600;
+/// How many earlier public messages an agent reply repeats.
+const THREAD_EXCERPT: usize = 2;
+
+fn shorten(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(max).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
+    let mut text = String::new();
+    let mut html = String::from(
+        "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">",
+    );
+    for block in blocks {
+        match block {
+            Block::Para(p) => {
+                text.push_str(p);
+                text.push_str("\n\n");
+                html.push_str(&format!("<p>{}</p>", escape_html(p).replace('\n', "<br>")));
+            }
+            Block::Quote(q) => {
+                for line in q.lines() {
+                    text.push_str("> ");
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                text.push('\n');
+                html.push_str(&format!(
+                    "<blockquote style=\"border-left:3px solid #ccc;margin:0;padding-left:1em;color:#555\">{}</blockquote>",
+                    escape_html(q).replace('\n', "<br>")
+                ));
+            }
+            Block::Link(label, url) => {
+                text.push_str(&format!("{label}:\n{url}\n\n"));
+                html.push_str(&format!(
+                    "<p><a href=\"{}\">{}</a></p>",
+                    escape_html(url),
+                    escape_html(label)
+                ));
+            }
+        }
+    }
+    text.push_str(&format!("-- \n{}\n", brand.name));
+    html.push_str(&format!(
+        "<p style=\"color:#555\">— {}</p></body></html>",
+        escape_html(&brand.name)
+    ));
+    Letter {
+        subject,
+        text,
+        html,
+    }
+}
+
+/// "Hello Ann,": the name only for a verified requester (anyone can type any name
+/// and address into the form, and we must not relay it to that address).
+fn greeting(ticket: &Ticket) -> String {
+    let name = ticket.requester.name.as_str().trim();
+    if name.is_empty() || !ticket.email_verified {
+        "Hello,".to_owned()
+    } else {
+        format!("Hello {name},")
+    }
+}
+
+/// The ticket's subject as our mail to the requester repeats it: cut short while
+/// the address is not verified.
+fn their_subject(ticket: &Ticket) -> String {
+    if ticket.email_verified {
+        ticket.subject.as_str().to_owned()
+    } else {
+        shorten(ticket.subject.as_str(), UNVERIFIED_SUBJECT_CHARS)
+    }
+}
+
+fn keep_reference(ticket: &Ticket) -> String {
+    format!(
+        "You can also simply reply to this mail; please keep {} in the subject.",
+        ticket.subject_tag()
+    )
+}
+
+/// How much of a subject the confirmation to an unverified address repeats.
+const UNVERIFIED_SUBJECT_CHARS: usize = 40;
+
+/// "We received your request": reference, promise, link, what they wrote. To an
+/// address not verified yet (anyone can type any address into the form) it
+/// repeats none of the sender's free text but a shortened subject, so the form
+/// cannot relay someone's words to someone else's inbox from our domain.
+pub fn confirmation(
+    brand: &Brand,
+    ticket: &Ticket,
+    first: Option<&Message>,
+    link: &str,
+    reply_by: Option<&str>,
+) -> Letter {
+    let verified = ticket.email_verified;
+    let mut blocks = vec![
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "thank you for contacting us. We received your request and gave it the reference {}.",
+            ticket.reference.display()
+        )),
+        Block::Para(match reply_by {
+            Some(when) => format!("What happens next: we will answer by {when}."),
+            None => "What happens next: we will answer as soon as we can.".to_owned(),
+        }),
+        Block::Link(
+            "Follow your request and add to it on the web".into(),
+            link.to_owned(),
+        ),
+        Block::Para(keep_reference(ticket)),
+    ];
+    if let Some(m) = first.filter(|_| verified) {
+        blocks.push(Block::Para("Your message:".into()));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
+    }
+    if !verified {
+        blocks.push(Block::Para(
+            "If you did not write to us, someone else typed in your address: you can ignore \
+             this mail."
+                .into(),
+        ));
+    }
+    letter(
+        format!(
+            "{} We received your request: {}",
+            ticket.subject_tag(),
+            their_subject(ticket)
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+/// An agent's answer, with a short excerpt of what came before.
+pub fn agent_reply(
+    brand: &Brand,
+    ticket: &Ticket,
+    reply: &Message,
+    earlier: &[Message],
+    link: &str,
+) -> Letter {
+    let body = crate::agents::canned::with_link(reply.body_text.trim(), link);
+    let mut blocks = vec![Block::Para(body)];
+    blocks.push(Block::Link(
+        "See the whole conversation or reply on the web".into(),
+        link.to_owned(),
+    ));
+    blocks.push(Block::Para(keep_reference(ticket)));
+    // What came before is quoted only to a verified address: until then it may be
+    // words someone else typed in with this address.
+    let context: Vec<&Message> = earlier
+        .iter()
+        .filter(|_| ticket.email_verified)
+        .filter(|m| m.kind.is_public() && m.id != reply.id && m.created_at <= reply.created_at)
+        .rev()
+        .take(THREAD_EXCERPT)
+        .collect();
+    for m in context {
+        let who = match m.kind {
+            crate::tickets::message::MessageKind::Customer => "You wrote",
+            _ => "We wrote",
+        };
+        blocks.push(Block::Para(format!(
+            "{who} on {}:",
+            m.created_at.format("%a %-d %b %Y, %H:%M UTC")
+        )));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
+    }
+    letter(
+        format!("Re: {} {}", their_subject(ticket), ticket.subject_tag()),
+        &blocks,
+        brand,
+    )
+}
+
+/// "Lost your link?": a fresh link for each open request of this address.
+pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Letter {
+    let mut blocks = vec![
+        Block::Para("Hello,".into()),
+        Block::Para(
+            "you asked for new links to your requests. Each link below opens one request; \
+             the links sent before keep working until they expire."
+                .into(),
+        ),
+    ];
+    // Subjects cut short like those of unverified requests: a request anyone
+    // could have opened in this address's name is among them.
+    for (summary, url) in links {
+        blocks.push(Block::Link(
+            format!(
+                "[#{}] {} ({})",
+                summary.reference.as_str(),
+                shorten(summary.subject.as_str(), UNVERIFIED_SUBJECT_CHARS),
+                summary.status.customer_label()
+            ),
+            url.clone(),
+        ));
+    }
+    blocks.push(Block::Para(
+        "If you did not ask for these links, you can ignore this mail: only you received it."
+            .into(),
+    ));
+    letter("Your links to your support requests".into(), &blocks, brand)
+}
+
+/// "Is your request solved?" after an agent marked it so.
+/// How much of the conversation a forward carries.
+const FORWARD_EXCERPT: usize = 6;
+
+/// A ticket forwarded to someone outside (a shipping partner, a supplier): the
+/// agent's note and the conversation so far, never a tracking link. Their answer
+/// comes back to the agents only.
+pub fn forward(brand: &Brand, ticket: &Ticket, note: &Message, thread: &[Message]) -> Letter {
+    // The entry's first paragraph names the recipient for the agents; the rest is
+    // what the agent wrote to them.
+    let text = note
+        .body_text
+        .split_once("\n\n")
+        .map_or(note.body_text.as_str(), |(_, rest)| rest);
+    let mut blocks = vec![Block::Para(text.trim().to_owned())];
+    blocks.push(Block::Para(format!(
+        "Our conversation about request {} so far:",
+        ticket.reference.display()
+    )));
+    let public: Vec<&Message> = thread.iter().filter(|m| m.kind.is_public()).collect();
+    let start = public.len().saturating_sub(FORWARD_EXCERPT);
+    for m in &public[start..] {
+        let who = match m.kind {
+            crate::tickets::message::MessageKind::Customer => "The customer wrote",
+            _ => "We wrote",
+        };
+        blocks.push(Block::Para(format!(
+            "{who} on {}:",
+            m.created_at.format("%a %-d %b %Y, %H:%M UTC")
+        )));
+        blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS * 2)));
+    }
+    blocks.push(Block::Para(
+        "Please answer by replying to this mail: your answer reaches our team, not the customer."
+            .into(),
+    ));
+    letter(
+        format!("Fwd: {} {}", ticket.subject.as_str(), ticket.subject_tag()),
+        &blocks,
+        brand,
+    )
+}
+
+/// To an agent or supervisor: an SLA warning or escalation, with the event's text
+/// and a link to the ticket in the console. Nothing of the customer's mail headers.
+pub fn escalation(brand: &Brand, ticket: &Ticket, event: &Message) -> Letter {
+    let blocks = [
+        Block::Para(event.body_text.clone()),
+        Block::Para(format!(
+            "Request {} from {} in {}: \u{201c}{}\u{201d} ({}, priority {}).",
+            ticket.reference.display(),
+            ticket.requester.email.as_str(),
+            ticket.category.as_str(),
+            ticket.subject.as_str(),
+            ticket.status.as_str().replace('_', " "),
+            ticket.priority.as_str(),
+        )),
+        Block::Link(
+            "Open it in the console".into(),
+            format!(
+                "{}/agent/#/ticket/{}",
+                brand.help_url,
+                ticket.reference.as_str()
+            ),
+        ),
+    ];
+    let what = event.body_text.split(':').next().unwrap_or("SLA");
+    letter(
+        format!(
+            "{} {what}: {}",
+            ticket.subject_tag(),
+            ticket.subject.as_str()
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+    let blocks = [
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "we believe your request {} is solved. Please tell us whether it is: one click on the page below.",
+            ticket.reference.display()
+        )),
+        Block::Link(
+            "Yes, it's solved — or no, I still need help".into(),
+            link.to_owned(),
+        ),
+        Block::Para(keep_reference(ticket)),
+    ];
+    letter(
+        format!(
+            "{} Is your request solved? {}",
+            ticket.subject_tag(),
+            their_subject(ticket)
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+/// "We are waiting for you" before a request closes on its own.
+pub fn reminder(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+    let blocks = [
+        Block::Para(greeting(ticket)),
+        Block::Para(format!(
+            "your request {} is waiting for your answer. If we don't hear from you, it will be closed soon; \
+             you can reopen it any time by replying.",
+            ticket.reference.display()
+        )),
+        Block::Link("Answer on the web".into(), link.to_owned()),
+        Block::Para(keep_reference(ticket)),
+    ];
+    letter(
+        format!(
+            "{} Reminder: {}",
+            ticket.subject_tag(),
+            their_subject(ticket)
+        ),
+        &blocks,
+        brand,
+    )
+}

@@ -1,0 +1,506 @@
+//! send-reply's use case: one outbound job becomes at most one mail, whatever the
+//! queue does (README.md, "Mail": "What is guaranteed").
+
+use super::compose::{self, AutoSubmitted, Envelope, Letter};
+use super::job::{Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish};
+use super::render::{self, Brand};
+use crate::mail::inbound::auto::is_system_mailbox;
+use crate::mail::reply_token::ReplyKeys;
+use crate::ports::store::{RateLimitClaim, StoreError, TicketThread, TrackingToken};
+use crate::ports::{CatalogStore, Clock, IdSource, MailError, MailStore, Mailer, TicketStore};
+use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::ticket::{Status, Ticket};
+use crate::values::email::EmailAddress;
+use crate::values::ids::TicketRef;
+use chrono::Duration;
+
+/// The default claim lease (see [`MailSettings::lease`]).
+pub const SEND_LEASE_SECONDS: i64 = 120;
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// The From address, e.g. `support@help.example.com`; replies come back to it
+    /// plus-addressed.
+    pub from: EmailAddress,
+    pub brand: Brand,
+    /// How long a link in a mail opens the ticket.
+    pub link_ttl: Duration,
+    /// Automatic mail per recipient per window (loop and flood guard).
+    pub auto_cap: (u32, Duration),
+    /// How long a claim holds before another delivery may take over. Longer than
+    /// send-reply may run (its timeout), so a live sender is never overtaken;
+    /// shorter than the outbound queue's visibility × (max receives − 1), so a
+    /// redelivery comes after it ends before the job could reach the DLQ. The
+    /// infra tests check both against the template.
+    pub lease: Duration,
+}
+
+impl MailSettings {
+    pub fn new(from: EmailAddress, brand: Brand) -> Self {
+        Self {
+            from,
+            brand,
+            link_ttl: Duration::days(90),
+            auto_cap: (10, Duration::hours(3)),
+            lease: Duration::seconds(SEND_LEASE_SECONDS),
+        }
+    }
+
+    pub fn domain(&self) -> &str {
+        self.from.domain()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    Sent {
+        provider_id: String,
+    },
+    /// A duplicate or redelivered job: the mail went out before.
+    AlreadySent,
+    /// Deliberately not sent, with the reason (recorded on the outbox item).
+    Skipped(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DeliveryError {
+    /// Try again later (throttling, an outage, another delivery in flight).
+    #[error("retry later: {0}")]
+    Retry(String),
+    /// Will never work; the job should end in the DLQ where people see it.
+    #[error("cannot be sent: {0}")]
+    Permanent(String),
+}
+
+impl From<StoreError> for DeliveryError {
+    fn from(e: StoreError) -> Self {
+        DeliveryError::Retry(e.to_string())
+    }
+}
+
+pub struct Postman<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub mail: &'a dyn MailStore,
+    pub catalog: &'a dyn CatalogStore,
+    pub mailer: &'a dyn Mailer,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+    pub keys: &'a ReplyKeys,
+    pub settings: &'a MailSettings,
+}
+
+/// What a mail is about, read before the claim.
+enum Subject {
+    Ticket(Box<TicketThread>),
+    Links(Vec<crate::ports::store::TicketSummary>),
+}
+
+/// The Message-ID we give the mail of an outbox item (SES may add its own; both
+/// are recorded so replies to either thread).
+pub fn our_message_id(outbox: &crate::values::ids::OutboxId, domain: &str) -> String {
+    format!("{}@{domain}", outbox.as_str())
+}
+
+/// How many retries a finished send gets to record itself before we stop trying
+/// (the mail is out: better an item left `sending` than a second mail).
+const FINISH_ATTEMPTS: usize = 3;
+
+impl Postman<'_> {
+    pub async fn deliver(&self, job: &OutboundJob) -> Result<Delivery, DeliveryError> {
+        if let Some(reason) = self.never_mail(&job.recipient).await? {
+            return self.skip(job, reason).await;
+        }
+        let subject = match self.read(job).await? {
+            Ok(subject) => subject,
+            Err(reason) => return self.skip(job, reason).await,
+        };
+        let now = self.clock.now();
+        // Fresh link secrets: only hashes are stored, so every mail mints its own.
+        let secrets: Vec<(TicketRef, crate::values::token::SecretToken)> = match &subject {
+            // A forward goes to someone outside, an escalation to our own people:
+            // no key to the customer's page.
+            Subject::Ticket(_) if matches!(job.kind, MailKind::Forward | MailKind::Escalation) => {
+                vec![]
+            }
+            Subject::Ticket(t) => vec![(t.ticket.reference.clone(), self.ids.secret_token())],
+            Subject::Links(list) => list
+                .iter()
+                .map(|t| (t.reference.clone(), self.ids.secret_token()))
+                .collect(),
+        };
+        let claim = OutboxClaim {
+            job: job.clone(),
+            now,
+            lease_until: now + self.settings.lease,
+            cap: job.kind.is_automatic().then(|| {
+                let (limit, window) = self.settings.auto_cap;
+                RateLimitClaim::fixed_window(
+                    &format!("auto-mail:{}", job.recipient.mailbox_key()),
+                    limit,
+                    window,
+                    now,
+                )
+            }),
+            tokens: secrets
+                .iter()
+                .map(|(t, s)| {
+                    (
+                        t.clone(),
+                        TrackingToken {
+                            hash: s.hash(),
+                            expires_at: now + self.settings.link_ttl,
+                            mailed: true,
+                        },
+                    )
+                })
+                .collect(),
+        };
+        match self.mail.claim_outbox(&claim).await? {
+            Claimed::Go => {}
+            Claimed::AlreadySent => return Ok(Delivery::AlreadySent),
+            Claimed::InFlight => return Err(DeliveryError::Retry("being sent right now".into())),
+            Claimed::AlreadyFailed(reason) => return Err(DeliveryError::Permanent(reason)),
+            Claimed::DoNotEmail => {
+                return self
+                    .skip(job, "the address is on the do-not-email list".into())
+                    .await;
+            }
+            Claimed::Capped => {
+                return self
+                    .skip(job, "automatic mail cap reached for this address".into())
+                    .await;
+            }
+        }
+        let links: Vec<(TicketRef, String)> = secrets
+            .iter()
+            .map(|(t, s)| {
+                (
+                    t.clone(),
+                    format!(
+                        "{}{}",
+                        self.settings.brand.help_url,
+                        crate::customers::tracking::link_path(t, s)
+                    ),
+                )
+            })
+            .collect();
+        let (envelope, letter) = match self.compose(job, &subject, &links).await {
+            Ok(parts) => parts,
+            Err(reason) => return self.fail(job, &subject, reason).await,
+        };
+        let raw = match compose::build(&envelope, &letter) {
+            Ok(raw) => raw,
+            Err(e) => return self.fail(job, &subject, e.to_string()).await,
+        };
+        match self
+            .mailer
+            .send_raw(
+                &self.settings.from,
+                std::slice::from_ref(&job.recipient),
+                &raw,
+                Some(&job.outbox_id),
+            )
+            .await
+        {
+            Ok(provider_id) => {
+                self.record_sent(job, &subject, &envelope, &provider_id)
+                    .await;
+                Ok(Delivery::Sent { provider_id })
+            }
+            Err(MailError::Rejected(reason)) => self.fail(job, &subject, reason).await,
+            Err(e @ (MailError::Throttled | MailError::Unavailable(_))) => {
+                self.mail
+                    .finish_outbox(job, OutboxFinish::Released, self.clock.now())
+                    .await?;
+                Err(DeliveryError::Retry(e.to_string()))
+            }
+        }
+    }
+
+    /// Addresses no mail goes to: system mailboxes and our own (a loop).
+    async fn never_mail(&self, to: &EmailAddress) -> Result<Option<String>, StoreError> {
+        if is_system_mailbox(to) {
+            return Ok(Some(
+                "system mailbox (mailer-daemon, postmaster, no-reply)".into(),
+            ));
+        }
+        if to.domain() == self.settings.domain() {
+            let own = self.catalog.categories().await?;
+            let base = |a: &EmailAddress| {
+                let l = a.local_part().to_ascii_lowercase();
+                l.split_once('+').map_or(l.clone(), |(b, _)| b.to_owned())
+            };
+            let ours = base(to) == base(&self.settings.from)
+                || own
+                    .iter()
+                    .flat_map(|c| c.addresses.iter())
+                    .any(|a| a.domain() == to.domain() && base(a) == base(to));
+            if ours {
+                return Ok(Some("one of our own addresses".into()));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn read(&self, job: &OutboundJob) -> Result<Result<Subject, String>, StoreError> {
+        match job.kind {
+            MailKind::TrackingLinks => {
+                let open: Vec<_> = self
+                    .tickets
+                    .tickets_of_requester(&job.recipient, 20)
+                    .await?
+                    .into_iter()
+                    .filter(|t| t.status != Status::Closed)
+                    .collect();
+                Ok(if open.is_empty() {
+                    Err("no open requests for this address".into())
+                } else {
+                    Ok(Subject::Links(open))
+                })
+            }
+            _ => {
+                let Some(reference) = &job.ticket else {
+                    return Ok(Err("the job names no ticket".into()));
+                };
+                match self.tickets.load_ticket(reference).await {
+                    Ok(thread) => Ok(Ok(Subject::Ticket(Box::new(thread)))),
+                    Err(StoreError::NotFound) => Ok(Err("the ticket does not exist".into())),
+                    Err(e) => Err(e),
+                }
+            }
+        }
+    }
+
+    async fn compose(
+        &self,
+        job: &OutboundJob,
+        subject: &Subject,
+        links: &[(TicketRef, String)],
+    ) -> Result<(Envelope, Letter), String> {
+        let brand = &self.settings.brand;
+        let from = &self.settings.from;
+        let link = links.first().map(|(_, l)| l.as_str()).unwrap_or_default();
+        let mut envelope = Envelope {
+            from_name: brand.name.clone(),
+            from: from.clone(),
+            to_name: String::new(),
+            to: job.recipient.clone(),
+            reply_to: from.clone(),
+            message_id: our_message_id(&job.outbox_id, self.settings.domain()),
+            in_reply_to: None,
+            references: vec![],
+            auto_submitted: match job.kind {
+                MailKind::TicketConfirmation => Some(AutoSubmitted::AutoReplied),
+                k if k.is_automatic() => Some(AutoSubmitted::AutoGenerated),
+                _ => None,
+            },
+            probe: None,
+            date: self.clock.now(),
+        };
+        let letter = match subject {
+            Subject::Links(list) => {
+                let pairs: Vec<_> = list
+                    .iter()
+                    .filter_map(|t| {
+                        links
+                            .iter()
+                            .find(|(r, _)| r == &t.reference)
+                            .map(|(_, l)| (t.clone(), l.clone()))
+                    })
+                    .collect();
+                render::tracking_links(brand, &pairs)
+            }
+            Subject::Ticket(thread) => {
+                let ticket = &thread.ticket;
+                self.thread_headers(&mut envelope, thread);
+                envelope.to_name = if job.recipient.same_mailbox(&ticket.requester.email) {
+                    ticket.requester.name.as_str().to_owned()
+                } else {
+                    String::new()
+                };
+                let message = job
+                    .message
+                    .as_ref()
+                    .and_then(|id| thread.messages.iter().find(|m| &m.id == id));
+                match job.kind {
+                    MailKind::TicketConfirmation => {
+                        let reply_by = self.reply_by(ticket).await;
+                        render::confirmation(brand, ticket, message, link, reply_by.as_deref())
+                    }
+                    MailKind::AgentReply => {
+                        let reply = message.ok_or("the reply to send is not on the ticket")?;
+                        if reply.kind != MessageKind::AgentReply {
+                            return Err("only agent replies are mailed".into());
+                        }
+                        render::agent_reply(brand, ticket, reply, &thread.messages, link)
+                    }
+                    MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),
+                    MailKind::Reminder => render::reminder(brand, ticket, link),
+                    MailKind::Escalation => {
+                        let event = message.ok_or("the escalation's event is not on the ticket")?;
+                        // For our people: no reply token, no customer thread.
+                        envelope.reply_to = from.clone();
+                        envelope.in_reply_to = None;
+                        envelope.references = vec![];
+                        render::escalation(brand, ticket, event)
+                    }
+                    MailKind::Forward => {
+                        let note = message.ok_or("the forward's note is not on the ticket")?;
+                        // Only the partner's own thread id (the last one): the
+                        // customer's Message-IDs stay ours, and so does any earlier
+                        // thread id of ours in them, which carries a token bound to
+                        // the customer.
+                        envelope.in_reply_to = None;
+                        let own = envelope.references.pop();
+                        envelope.references = own.into_iter().collect();
+                        render::forward(brand, ticket, note, &thread.messages)
+                    }
+                    other => return Err(format!("{other:?} mail is not supported yet")),
+                }
+            }
+        };
+        Ok((envelope, letter))
+    }
+
+    /// Reply-To with the signed token; In-Reply-To and References to the
+    /// customer's last mail and our thread id.
+    fn thread_headers(&self, envelope: &mut Envelope, thread: &TicketThread) {
+        let ticket = &thread.ticket;
+        let to = &envelope.to;
+        envelope.reply_to = self
+            .keys
+            .reply_address(&self.settings.from, &ticket.reference, to);
+        let last_mail = thread
+            .messages
+            .iter()
+            .rev()
+            .filter(|m| m.kind == MessageKind::Customer)
+            .find_map(|m| {
+                m.email
+                    .as_ref()
+                    .and_then(|e| e.message_id.as_ref().map(|id| (e, id)))
+            });
+        let mut references: Vec<String> = Vec::new();
+        if let Some((ids, id)) = last_mail {
+            let start = ids.references.len().saturating_sub(8);
+            references.extend(ids.references[start..].iter().cloned());
+            references.push(id.clone());
+            envelope.in_reply_to = Some(id.clone());
+        }
+        references.push(
+            self.keys
+                .thread_id(self.settings.domain(), &ticket.reference, to),
+        );
+        envelope.references = references;
+    }
+
+    async fn reply_by(&self, ticket: &Ticket) -> Option<String> {
+        let due = ticket.due_at?;
+        let category = self.catalog.category(&ticket.category).await.ok().flatten();
+        let policy = match category {
+            Some(c) => self.catalog.policy(&c.sla_policy).await.ok().flatten(),
+            None => None,
+        };
+        Some(match policy {
+            Some(p) => p.calendar.format_local(due),
+            None => due.format("%a %-d %b %Y, %H:%M UTC").to_string(),
+        })
+    }
+
+    async fn skip(&self, job: &OutboundJob, reason: String) -> Result<Delivery, DeliveryError> {
+        tracing::info!(outbox = %job.outbox_id.as_str(), reason, "mail not sent");
+        match self
+            .mail
+            .finish_outbox(
+                job,
+                OutboxFinish::Skipped {
+                    reason: reason.clone(),
+                },
+                self.clock.now(),
+            )
+            .await
+        {
+            // Already settled by an earlier delivery: nothing more to record.
+            Ok(()) | Err(StoreError::Conflict) => Ok(Delivery::Skipped(reason)),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn fail(
+        &self,
+        job: &OutboundJob,
+        subject: &Subject,
+        reason: String,
+    ) -> Result<Delivery, DeliveryError> {
+        let now = self.clock.now();
+        let note = match subject {
+            Subject::Ticket(thread) => Some(Box::new(Message {
+                id: self.ids.message_id(now),
+                ticket: thread.ticket.reference.clone(),
+                kind: MessageKind::SystemEvent,
+                author: Author::System,
+                body_text: format!(
+                    "The mail to {} could not be sent: {reason}",
+                    job.recipient.as_str()
+                ),
+                body_html: None,
+                attachments: vec![],
+                email: None,
+                threaded_by: ThreadedBy::System,
+                created_at: now,
+            })),
+            Subject::Links(_) => None,
+        };
+        self.mail
+            .finish_outbox(
+                job,
+                OutboxFinish::Failed {
+                    reason: reason.clone(),
+                    note,
+                },
+                now,
+            )
+            .await?;
+        Err(DeliveryError::Permanent(reason))
+    }
+
+    async fn record_sent(
+        &self,
+        job: &OutboundJob,
+        subject: &Subject,
+        envelope: &Envelope,
+        provider_id: &str,
+    ) {
+        let ticket = match subject {
+            Subject::Ticket(t) => Some(t.ticket.reference.clone()),
+            Subject::Links(_) => None,
+        };
+        let finish = OutboxFinish::Sent {
+            provider_id: provider_id.to_owned(),
+            // SES shows `<provider id>@<region>.amazonses.com`; we also keep ours.
+            message_ids: vec![provider_id.to_owned(), envelope.message_id.clone()],
+            ticket,
+        };
+        for attempt in 1..=FINISH_ATTEMPTS {
+            match self
+                .mail
+                .finish_outbox(job, finish.clone(), self.clock.now())
+                .await
+            {
+                Ok(()) => return,
+                Err(e) => {
+                    // SES's own "send" event may have recorded it first.
+                    if let Ok(Some((_, super::job::OutboxState::Sent))) =
+                        self.tickets.outbox_item(&job.outbox_id).await
+                    {
+                        return;
+                    }
+                    tracing::warn!(attempt, error = %e, "sent, but not yet recorded");
+                }
+            }
+        }
+        // The documented duplicate window: if SES's send event has not recorded it
+        // by the time the lease and the sweep's grace are over, it goes out again.
+        tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: SES's send event should record it; if not, the sweep sends it again after the lease");
+    }
+}

@@ -1,0 +1,389 @@
+//! The ports: what the use cases need from the outside world, as async traits held
+//! as `Arc<dyn Port>`. Adapters live in `helpdesk-aws`; fakes in `testkit`.
+
+pub mod store;
+
+use crate::agents::canned::CannedReply;
+use crate::agents::profile::Agent;
+use crate::catalog::category::Category;
+use crate::catalog::faq::FaqEntry;
+use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use crate::mail::inbound::quarantine::Quarantined;
+use crate::mail::outbound::job::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
+use crate::ops::selftest::{Probe, ProbeOutcome};
+use crate::ports::store::{
+    Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
+    TicketThread, TicketUpdate, TrackingToken, Waking,
+};
+use crate::reports::{DayFigures, ReportScope};
+use crate::sla::policy::SlaPolicy;
+use crate::tickets::counters::{QueueCounts, StatusCounts};
+use crate::tickets::ticket::Ticket;
+use crate::values::email::EmailAddress;
+use crate::values::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
+use crate::values::token::{SecretToken, TokenHash};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+
+#[async_trait]
+pub trait TicketStore: Send + Sync {
+    /// Ticket, first message, idempotency claim, counters and Message-ID lookup
+    /// items in one atomic write. A taken reference is `Duplicate`.
+    async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError>;
+
+    /// The ticket with its whole thread, oldest message first.
+    async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError>;
+
+    /// Writes the change, its messages and counters atomically, if the ticket is
+    /// still at the version the change was made from; else `Conflict`.
+    async fn update_ticket(&self, update: TicketUpdate) -> Result<Ticket, StoreError>;
+
+    /// Several tickets' changes in one atomic write (e.g. a merge): all or none.
+    async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError>;
+
+    /// One page of a listing, from just after `query.after`.
+    async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError>;
+
+    /// The counters behind the console's views: each category's and the agent's,
+    /// in one round trip.
+    async fn queue_counts(
+        &self,
+        categories: &[CategoryId],
+        agent: &AgentId,
+    ) -> Result<QueueCounts, StoreError>;
+
+    /// Tickets whose `sla.wake_at` has come by `before`, that instant included
+    /// ([`crate::sla::clocks::reached`]), earliest first: the sparse wake index, never
+    /// a scan.
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError>;
+
+    /// A requester's tickets, newest first.
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError>;
+
+    /// Which ticket an email Message-ID (sent or received) belongs to.
+    async fn ticket_for_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<TicketRef>, StoreError>;
+
+    /// Records a Message-ID learnt after the fact (SES assigns ours when sending).
+    async fn record_message_id(
+        &self,
+        message_id: &str,
+        ticket: &TicketRef,
+    ) -> Result<(), StoreError>;
+
+    /// Adds another tracking link secret to a ticket (links can be re-requested).
+    async fn add_tracking_token(
+        &self,
+        ticket: &TicketRef,
+        token: TrackingToken,
+    ) -> Result<(), StoreError>;
+
+    /// The secret that opens this ticket at `now`, as stored. Wrong ticket,
+    /// unknown or expired secret: none.
+    async fn tracking_token(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<Option<TrackingToken>, StoreError>;
+
+    /// Does this secret open this ticket at `now`?
+    async fn tracking_token_valid(
+        &self,
+        ticket: &TicketRef,
+        hash: &TokenHash,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        Ok(self.tracking_token(ticket, hash, now).await?.is_some())
+    }
+
+    /// Counts one hit on each limit, all or none; `RateLimited` when one is full.
+    async fn hit_rate_limits(
+        &self,
+        claims: &[RateLimitClaim],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// An outbox item and where it stands.
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError>;
+
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
+
+    /// Unsettled outbox items waiting since before `queued_before`, oldest first:
+    /// `queued` ones whose queue message was lost (or send-reply is down), and
+    /// `sending` ones whose lease ended then (their sender died, and the queue
+    /// message may be in the DLQ). The sparse unsent index, never a scan.
+    async fn unsent_outbox(
+        &self,
+        queued_before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError>;
+
+    /// An item still queued, or sending with its lease over, was put on the queue
+    /// again at `at`: it waits from then. Anything else is left as it is.
+    async fn outbox_requeued(&self, job: &OutboundJob, at: DateTime<Utc>)
+    -> Result<(), StoreError>;
+
+    /// Records a channel self-test probe.
+    async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError>;
+
+    /// The probes on record (about the last two days'), in no order.
+    async fn probes(&self) -> Result<Vec<Probe>, StoreError>;
+
+    /// Gives the pending probe with this secret its outcome, atomically; false
+    /// when there is none (never sent, expired, or already settled).
+    async fn settle_probe(
+        &self,
+        hash: &TokenHash,
+        outcome: ProbeOutcome,
+    ) -> Result<bool, StoreError>;
+
+    /// A category's or an agent's report figures for the days `from..=to` that
+    /// have any, oldest first.
+    async fn report_days(
+        &self,
+        scope: &ReportScope,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError>;
+}
+
+/// What the mail functions keep besides tickets: the outbox state machine, the
+/// quarantine, the do-not-email list and Message-ID lookups.
+#[async_trait]
+pub trait MailStore: Send + Sync {
+    /// Moves the job's outbox item to `sending` (creating it if the producer did not
+    /// store one), with the checks of [`OutboxClaim`], all in one write.
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError>;
+
+    /// Ends a claim: `Sent`, `Released` and `Failed` move only a `sending` item;
+    /// `Skipped` marks a `queued` (or never stored) one.
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Stores a quarantined mail once per SES id; false when it was stored before.
+    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError>;
+
+    /// One day's quarantined mail, oldest first.
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
+
+    /// A system note on a ticket that changes nothing else (a failed or bounced
+    /// mail); written once per message id.
+    async fn add_note(&self, note: &crate::tickets::message::Message) -> Result<(), StoreError>;
+
+    /// Never mail this address again (hard bounce, complaint).
+    async fn set_do_not_email(
+        &self,
+        email: &EmailAddress,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError>;
+
+    /// The tickets the given Message-IDs lead to, in the order given (unknown ids
+    /// left out), normalized; one round trip.
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError>;
+}
+
+/// Configuration: categories, agents, FAQ.
+#[async_trait]
+pub trait CatalogStore: Send + Sync {
+    /// All categories, in their display order.
+    async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+    async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError>;
+    async fn put_category(&self, category: &Category) -> Result<(), StoreError>;
+    async fn agents(&self) -> Result<Vec<Agent>, StoreError>;
+    async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
+    async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
+    /// A category's FAQ entries (published or not), in display order.
+    async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+    /// Every canned reply (all categories), by title.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError>;
+    async fn put_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
+    /// Removing one that does not exist is not an error.
+    async fn delete_canned(&self, id: &FaqId) -> Result<(), StoreError>;
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
+    /// Counts a search (by its normalized query) in the day's log. A query not yet
+    /// in the day's log takes one of `new_queries_per_day` places; when they are
+    /// taken it is not logged (false), while queries already there keep counting.
+    async fn log_faq_search(
+        &self,
+        search: &FaqSearch,
+        new_queries_per_day: u32,
+    ) -> Result<bool, StoreError>;
+    /// The searches of the days `from..=to`, each query (per category) summed over
+    /// the days, most searched first.
+    async fn faq_search_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqSearchCount>, StoreError>;
+    /// Counts answers read on the day of `at`: opened, or (`then_ticket`) read
+    /// in a visit that then sent a request.
+    async fn count_faq_reads(
+        &self,
+        entries: &[(CategoryId, FaqId)],
+        then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The reads of the days `from..=to`, summed per entry.
+    async fn faq_read_log(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<FaqReadCount>, StoreError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueueError {
+    #[error("queue throttled, retry later")]
+    Throttled,
+    #[error("queue unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait OutboundQueue: Send + Sync {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError>;
+
+    /// Several jobs with as few calls as the queue allows (SQS: ten a call); one
+    /// result per job, in order.
+    async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {
+        let mut results = Vec::with_capacity(jobs.len());
+        for job in jobs {
+            results.push(self.enqueue(job).await);
+        }
+        results
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    /// Sending rate exceeded: retry later.
+    #[error("mail provider throttled, retry later")]
+    Throttled,
+    /// The provider refused this mail for good (bad address, suppressed, too large).
+    #[error("mail rejected: {0}")]
+    Rejected(String),
+    #[error("mail provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+#[async_trait]
+pub trait Mailer: Send + Sync {
+    /// Sends a complete MIME message; returns the provider's message id (SES's,
+    /// which becomes the Message-ID the recipient sees). A mail from the outbox
+    /// carries its id as a tag, so SES's own "sent" event can record it even when
+    /// the sender stops before it does (`feedback`).
+    async fn send_raw(
+        &self,
+        from: &EmailAddress,
+        to: &[EmailAddress],
+        raw_mime: &[u8],
+        outbox: Option<&crate::values::ids::OutboxId>,
+    ) -> Result<String, MailError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RawMailError {
+    #[error("no stored mail under that key")]
+    NotFound,
+    #[error("stored mail is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("raw mail store unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Raw MIME as SES stored it (inbound) — the key is the SES message id.
+#[async_trait]
+pub trait RawMailStore: Send + Sync {
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError>;
+    async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError>;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub trait IdSource: Send + Sync {
+    fn ticket_ref(&self) -> TicketRef;
+    fn message_id(&self, at: DateTime<Utc>) -> MessageId;
+    fn outbox_id(&self) -> OutboxId;
+    fn secret_token(&self) -> SecretToken;
+}
+
+/// The wall clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Ids from the operating system's CSPRNG (via `rand`'s thread generator).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RandomIds;
+
+impl IdSource for RandomIds {
+    fn ticket_ref(&self) -> TicketRef {
+        TicketRef::random()
+    }
+
+    fn message_id(&self, at: DateTime<Utc>) -> MessageId {
+        time_ordered_id(at, rand::random::<u32>())
+    }
+
+    fn outbox_id(&self) -> OutboxId {
+        let hex = format!("{:032x}", rand::random::<u128>());
+        OutboxId::parse(&hex)
+            .unwrap_or_else(|_| unreachable!("32 hex digits are a valid outbox id"))
+    }
+
+    fn secret_token(&self) -> SecretToken {
+        SecretToken::random()
+    }
+}
+
+/// `<micros since epoch, 14 hex>-<suffix, 8 hex>`: sorts by time, unique by suffix.
+pub fn time_ordered_id(at: DateTime<Utc>, suffix: u32) -> MessageId {
+    let micros = at.timestamp_micros().max(0);
+    MessageId::parse(&format!("{micros:014x}-{suffix:08x}"))
+        .unwrap_or_else(|_| unreachable!("hex digits and a dash are a valid message id"))
+}
+
+/// One dependency's state, as the agents' health page reports it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ComponentHealth {
+    pub name: String,
+    pub ok: bool,
+    pub detail: String,
+}
+
+/// Checks that what a function depends on answers (tables, queues, buckets).
+#[async_trait]
+pub trait HealthProbe: Send + Sync {
+    async fn check(&self) -> Vec<ComponentHealth>;
+}

@@ -1,0 +1,336 @@
+//! The SLA run: every few minutes, read the tickets whose wake time has come (the
+//! sparse wake index, never a scan) and take the steps due on each — warn, breach
+//! (level 1), escalate (level 2), remind a quiet customer, solve, close. Each step
+//! is stored on the ticket in the same conditional write as its event and its
+//! mail, so it is done once even when runs repeat or overlap.
+
+use crate::agents::profile::{Agent, Role};
+use crate::mail::outbound::job::{MailKind, OutboundJob};
+use crate::ports::store::{StoreError, TicketUpdate};
+use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
+use crate::sla::clocks::{self, Rules, Stage, Step};
+use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::ticket::Ticket;
+use crate::values::ids::TicketRef;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub struct SlaRun<'a> {
+    pub tickets: &'a dyn TicketStore,
+    pub catalog: &'a dyn CatalogStore,
+    pub outbound: &'a dyn OutboundQueue,
+    pub clock: &'a dyn Clock,
+    pub ids: &'a dyn IdSource,
+    /// The most tickets one run handles; the rest wait for the next run.
+    pub max_tickets: usize,
+}
+
+/// What a run did, for its log line and the tests.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    pub looked_at: u32,
+    pub warned: u32,
+    pub breached: u32,
+    pub escalated: u32,
+    pub reminded: u32,
+    pub solved: u32,
+    pub closed: u32,
+    /// Index entries whose work another run (or a change) had done already.
+    pub already_done: u32,
+    /// Mail stored but not put on the queue (the outbox keeps it).
+    pub mail_not_queued: u32,
+    /// Tickets left for the next run (the run's limit was reached).
+    pub left_for_next_run: bool,
+}
+
+/// How often one ticket's write is retried when it changes under the run.
+const ATTEMPTS: usize = 3;
+const PAGE: u16 = 100;
+
+/// Mail waiting to be queued: sent ten to a call, and before the run returns.
+const QUEUE_BATCH: usize = 10;
+
+impl SlaRun<'_> {
+    pub async fn run(&self) -> Result<RunReport, StoreError> {
+        let mut report = RunReport::default();
+        let mut pending = Vec::new();
+        let walked = self.walk(&mut report, &mut pending).await;
+        // Stored steps' mail goes out even when a later ticket failed the run (the
+        // outbox sweeper would only find it ten minutes later).
+        self.queue(&mut pending, &mut report).await;
+        walked.map(|()| report)
+    }
+
+    /// Queues the waiting mail; a refused message is counted and left to the
+    /// outbox sweeper.
+    async fn queue(&self, pending: &mut Vec<OutboundJob>, report: &mut RunReport) {
+        if pending.is_empty() {
+            return;
+        }
+        let results = self.outbound.enqueue_all(pending).await;
+        for (job, result) in pending.iter().zip(results) {
+            if let Err(e) = result {
+                tracing::warn!(ticket = ?job.ticket, outbox = job.outbox_id.as_str(), error = %e, "step stored, mail not queued yet");
+                report.mail_not_queued += 1;
+            }
+        }
+        pending.clear();
+    }
+
+    async fn walk(
+        &self,
+        report: &mut RunReport,
+        pending: &mut Vec<OutboundJob>,
+    ) -> Result<(), StoreError> {
+        let now = self.clock.now();
+        // Handled tickets leave the range (their wake time moves on), so each page
+        // starts from the earliest again; `seen` stops a ticket that could not be
+        // moved on (it kept changing) from being read twice.
+        let mut seen = std::collections::HashSet::new();
+        loop {
+            let page = self.tickets.waking(now, PAGE).await?;
+            let full = page.len() >= usize::from(PAGE);
+            let fresh: Vec<_> = page
+                .into_iter()
+                .filter(|w| seen.insert(w.reference.clone()))
+                .collect();
+            if fresh.is_empty() {
+                break;
+            }
+            for waking in fresh {
+                if report.looked_at as usize >= self.max_tickets {
+                    report.left_for_next_run = true;
+                    return Ok(());
+                }
+                report.looked_at += 1;
+                pending.extend(self.ticket(&waking.reference, now, report).await?);
+                if pending.len() >= QUEUE_BATCH {
+                    self.queue(pending, report).await;
+                }
+            }
+            if !full {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    async fn ticket(
+        &self,
+        reference: &TicketRef,
+        now: DateTime<Utc>,
+        report: &mut RunReport,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        for _ in 0..ATTEMPTS {
+            let before = match self.tickets.load_ticket(reference).await {
+                Ok(thread) => thread.ticket,
+                Err(StoreError::NotFound) => return Ok(vec![]),
+                Err(e) => return Err(e),
+            };
+            let rules = Rules::load(self.catalog, &before.category).await?;
+            let (steps, after) = clocks::advance(&before, &rules, now);
+            if steps.is_empty() && after.sla.wake_at == before.sla.wake_at {
+                report.already_done += 1;
+                return Ok(vec![]);
+            }
+            let mut messages = Vec::new();
+            let mut jobs = Vec::new();
+            for step in &steps {
+                let event = self.event(&before, &after, *step, &rules, now);
+                jobs.extend(self.mail_for(&before, *step, &event).await?);
+                messages.push(event);
+            }
+            let update = TicketUpdate::new(&before, after, messages).with_outbox(jobs.clone());
+            match self.tickets.update_ticket(update).await {
+                Ok(_) => {
+                    count(report, &steps);
+                    return Ok(jobs);
+                }
+                // Changed meanwhile (an agent, or an overlapping run): read it again.
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        tracing::warn!(ticket = %reference, "kept changing; left for the next run");
+        Ok(vec![])
+    }
+
+    /// The ticket event that records a step.
+    fn event(
+        &self,
+        before: &Ticket,
+        after: &Ticket,
+        step: Step,
+        rules: &Rules,
+        now: DateTime<Utc>,
+    ) -> Message {
+        let when = |at: Option<DateTime<Utc>>| match (at, &rules.policy) {
+            (Some(at), Some(p)) => p.calendar.format_local(at),
+            (Some(at), None) => at.format("%a %-d %b %Y, %H:%M UTC").to_string(),
+            (None, _) => "—".into(),
+        };
+        let due = |target| {
+            [&before.sla.response, &before.sla.resolution]
+                .into_iter()
+                .flatten()
+                .find(|c| c.target == target)
+                .and_then(|c| c.spell.map(|s| s.due_at))
+        };
+        let raised = if after.priority != before.priority {
+            format!(" Priority raised to {}.", after.priority.as_str())
+        } else {
+            String::new()
+        };
+        let text = match step {
+            Step::Clock { target, to, .. } => match to {
+                Stage::OnTrack => String::new(),
+                Stage::Warned => format!(
+                    "SLA warning: the {} is due {}.",
+                    target.label(),
+                    when(due(target))
+                ),
+                Stage::Breached => format!(
+                    "SLA breached (level 1): the {} was due {}.{raised}",
+                    target.label(),
+                    when(due(target))
+                ),
+                Stage::Escalated => format!(
+                    "SLA escalated to the supervisors (level 2): the {} was due {}.{raised}",
+                    target.label(),
+                    when(due(target))
+                ),
+            },
+            Step::Remind => "Reminder mailed to the customer.".into(),
+            Step::AutoSolve => format!(
+                "No answer from the customer for {} days: marked solved and asked them to confirm.",
+                rules.lifecycle.solve_after_days
+            ),
+            Step::AutoClose => format!(
+                "Solved {} days ago without word from the customer: closed.",
+                rules.lifecycle.close_after_days
+            ),
+        };
+        Message {
+            id: self.ids.message_id(now),
+            ticket: before.reference.clone(),
+            kind: MessageKind::SystemEvent,
+            author: Author::System,
+            body_text: text,
+            body_html: None,
+            attachments: vec![],
+            email: None,
+            threaded_by: ThreadedBy::System,
+            created_at: now,
+        }
+    }
+
+    /// Who hears of a step: the customer of a quiet ticket; the assignee of a
+    /// warning; the assignee (or the category's agents) at level 1; the
+    /// supervisors (or, without any, the admins) at level 2.
+    async fn mail_for(
+        &self,
+        ticket: &Ticket,
+        step: Step,
+        event: &Message,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        let job = |kind, recipient| OutboundJob {
+            outbox_id: self.ids.outbox_id(),
+            kind,
+            ticket: Some(ticket.reference.clone()),
+            message: Some(event.id.clone()),
+            recipient,
+        };
+        let customer = || vec![ticket.requester.email.clone()];
+        let agents: Vec<Agent> = match step {
+            Step::Clock { .. } => self.catalog.agents().await?,
+            _ => vec![],
+        };
+        let assignee = || -> Vec<Agent> {
+            agents
+                .iter()
+                .filter(|a| Some(&a.id) == ticket.assignee.as_ref())
+                .cloned()
+                .collect()
+        };
+        let recipients = match step {
+            Step::Remind => {
+                // A solved ticket's reminder asks again whether it is solved.
+                let kind = if ticket.status == crate::tickets::ticket::Status::Resolved {
+                    MailKind::ResolutionRequest
+                } else {
+                    MailKind::Reminder
+                };
+                return Ok(customer().into_iter().map(|r| job(kind, r)).collect());
+            }
+            Step::AutoSolve => {
+                return Ok(customer()
+                    .into_iter()
+                    .map(|r| job(MailKind::ResolutionRequest, r))
+                    .collect());
+            }
+            Step::AutoClose => vec![],
+            Step::Clock {
+                to: Stage::OnTrack, ..
+            } => vec![],
+            Step::Clock {
+                to: Stage::Warned, ..
+            } => assignee(),
+            Step::Clock {
+                to: Stage::Breached,
+                ..
+            } => {
+                let mine = assignee();
+                if mine.is_empty() {
+                    agents
+                        .iter()
+                        .filter(|a| {
+                            a.role == Role::Agent && a.categories.contains(&ticket.category)
+                        })
+                        .cloned()
+                        .collect()
+                } else {
+                    mine
+                }
+            }
+            Step::Clock {
+                to: Stage::Escalated,
+                ..
+            } => {
+                let of = |role| agents.iter().filter(move |a: &&Agent| a.role == role);
+                let supervisors: Vec<Agent> = of(Role::Supervisor).cloned().collect();
+                if supervisors.is_empty() {
+                    of(Role::Admin).cloned().collect()
+                } else {
+                    supervisors
+                }
+            }
+        };
+        Ok(recipients
+            .into_iter()
+            .map(|a| job(MailKind::Escalation, a.email))
+            .collect())
+    }
+}
+
+fn count(report: &mut RunReport, steps: &[Step]) {
+    for step in steps {
+        let n = match step {
+            Step::Clock {
+                to: Stage::Warned, ..
+            } => &mut report.warned,
+            Step::Clock {
+                to: Stage::Breached,
+                ..
+            } => &mut report.breached,
+            Step::Clock {
+                to: Stage::Escalated,
+                ..
+            } => &mut report.escalated,
+            Step::Clock { .. } => continue,
+            Step::Remind => &mut report.reminded,
+            Step::AutoSolve => &mut report.solved,
+            Step::AutoClose => &mut report.closed,
+        };
+        *n += 1;
+    }
+}
