@@ -38,6 +38,15 @@ build_console() {
   (cd web/console && npm install --silent --no-audit --no-fund --no-save && npm run --silent build >/dev/null)
 }
 
+# Biome formats and lints web/** (config: web/biome.jsonc); run `biome check
+# --write ..` from web/console to fix what it reports.
+check_web_style() {
+  (cd web/console && ./node_modules/.bin/biome ci --colors=off ..) || {
+    echo "web/ is not formatted or has lint errors: run \`cd web/console && npx biome check --write ..\`" >&2
+    return 1
+  }
+}
+
 # The console's TypeScript types must be those generated from the committed OpenAPI
 # document (which a Rust test holds to the code).
 check_console_types() {

@@ -50,6 +50,9 @@ step "agent console (tsc --noEmit, vite build; types current with the OpenAPI do
 build_console
 check_console_types
 
+step "web/ format and lint (Biome)"
+check_web_style
+
 step "cargo build --bins (the function binaries the suite starts)"
 cargo build --workspace --bins --quiet
 

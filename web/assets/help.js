@@ -9,7 +9,11 @@ export async function api(path, { method = "GET", body, headers = {} } = {}) {
   }
   const res = await fetch(path, init);
   let data = null;
-  try { data = await res.json(); } catch { data = null; }
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
   return { status: res.status, headers: res.headers, data };
 }
 
@@ -39,7 +43,12 @@ export function formatDate(iso) {
 export function faqList(results) {
   const box = el("div", { class: "faq" });
   for (const r of results) {
-    const item = el("details", { "data-faq": r.id }, el("summary", { text: r.question }), el("p", { text: r.answer }));
+    const item = el(
+      "details",
+      { "data-faq": r.id },
+      el("summary", { text: r.question }),
+      el("p", { text: r.answer }),
+    );
     item.addEventListener("toggle", () => {
       if (item.open) noteRead(`${r.category}/${r.id}`);
     });
@@ -62,13 +71,21 @@ export function answersRead() {
 
 /** A request was sent: the next one starts a new visit. */
 export function forgetAnswersRead() {
-  try { sessionStorage.removeItem(READ_KEY); } catch { /* storage off: nothing kept */ }
+  try {
+    sessionStorage.removeItem(READ_KEY);
+  } catch {
+    /* storage off: nothing kept */
+  }
 }
 
 function noteRead(ref) {
   const read = answersRead();
   if (read.includes(ref)) return;
-  try { sessionStorage.setItem(READ_KEY, JSON.stringify([...read, ref])); } catch { /* storage off */ }
+  try {
+    sessionStorage.setItem(READ_KEY, JSON.stringify([...read, ref]));
+  } catch {
+    /* storage off */
+  }
   // A statistic only: failures are ignored, and it never holds up the page.
   fetch("/api/faq/reads", {
     method: "POST",
@@ -93,15 +110,25 @@ export async function uploadFiles(files, onProgress = () => {}) {
   for (const file of files) {
     const ask = await api("/api/attachments", {
       method: "POST",
-      body: { filename: file.name, content_type: file.type || "application/octet-stream", size: file.size },
+      body: {
+        filename: file.name,
+        content_type: file.type || "application/octet-stream",
+        size: file.size,
+      },
     });
     if (ask.status !== 201 || !ask.data) {
-      const reasons = ask.data && ask.data.error && ask.data.error.fields ? ask.data.error.fields.map((f) => f.reason).join(" ") : "could not be uploaded";
+      const reasons = ask.data?.error?.fields
+        ? ask.data.error.fields.map((f) => f.reason).join(" ")
+        : "could not be uploaded";
       problems.push(`${file.name}: ${reasons}`);
       continue;
     }
     try {
-      const put = await fetch(ask.data.upload_url, { method: "PUT", headers: ask.data.headers, body: file });
+      const put = await fetch(ask.data.upload_url, {
+        method: "PUT",
+        headers: ask.data.headers,
+        body: file,
+      });
       if (!put.ok) throw new Error(String(put.status));
       keys.push(ask.data.key);
       onProgress(file.name);

@@ -1,4 +1,13 @@
-import { answersRead, api, el, faqList, forgetAnswersRead, formatDate, promiseText, uploadFiles } from "./help.js";
+import {
+  answersRead,
+  api,
+  el,
+  faqList,
+  forgetAnswersRead,
+  formatDate,
+  promiseText,
+  uploadFiles,
+} from "./help.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -22,7 +31,9 @@ document.getElementById("files").addEventListener("change", async (event) => {
     return;
   }
   uploading = true;
-  const { keys, problems } = await uploadFiles(input.files, (name) => list.append(el("li", { text: `${name} — uploaded` })));
+  const { keys, problems } = await uploadFiles(input.files, (name) =>
+    list.append(el("li", { text: `${name} — uploaded` })),
+  );
   uploading = false;
   attachments = keys;
   error.textContent = problems.join(" ");
@@ -32,7 +43,12 @@ function detailInput(field) {
   const id = `detail-${field.name}`;
   const kind = field.kind || {};
   const describedBy = [field.help ? `${id}-help` : null, `${id}-error`].filter(Boolean).join(" ");
-  const common = { id, name: field.name, "aria-describedby": describedBy, required: field.required };
+  const common = {
+    id,
+    name: field.name,
+    "aria-describedby": describedBy,
+    required: field.required,
+  };
   let input;
   switch (kind.type) {
     case "choice":
@@ -40,18 +56,35 @@ function detailInput(field) {
       for (const o of kind.options || []) input.append(el("option", { value: o, text: o }));
       break;
     case "number":
-      input = el("input", { ...common, type: "number", inputmode: "decimal", min: kind.min ?? null, max: kind.max ?? null, step: "any" });
+      input = el("input", {
+        ...common,
+        type: "number",
+        inputmode: "decimal",
+        min: kind.min ?? null,
+        max: kind.max ?? null,
+        step: "any",
+      });
       break;
-    case "email": input = el("input", { ...common, type: "email" }); break;
-    case "url": input = el("input", { ...common, type: "url", placeholder: "https://" }); break;
-    case "date": input = el("input", { ...common, type: "date" }); break;
-    default: input = el("input", { ...common, maxlength: kind.max_len ?? null });
+    case "email":
+      input = el("input", { ...common, type: "email" });
+      break;
+    case "url":
+      input = el("input", { ...common, type: "url", placeholder: "https://" });
+      break;
+    case "date":
+      input = el("input", { ...common, type: "date" });
+      break;
+    default:
+      input = el("input", { ...common, maxlength: kind.max_len ?? null });
   }
-  return el("div", { class: "field" },
+  return el(
+    "div",
+    { class: "field" },
     el("label", { for: id, class: field.required ? "required" : null, text: field.label }),
     input,
     field.help ? el("p", { class: "help", id: `${id}-help`, text: field.help }) : "",
-    el("p", { class: "error", id: `${id}-error` }));
+    el("p", { class: "error", id: `${id}-error` }),
+  );
 }
 
 // The API names fields as it reads them; the page's inputs use these ids, and each
@@ -74,12 +107,17 @@ function showErrors(fields) {
   for (const { field, reason } of fields) {
     const input = document.getElementById(inputId(field));
     const slot = document.getElementById(`${inputId(field)}-error`);
-    if (!input || !slot) { unplaced.push(reason); continue; }
+    if (!input || !slot) {
+      unplaced.push(reason);
+      continue;
+    }
     slot.textContent = reason;
     input.setAttribute("aria-invalid", "true");
     first = first || input;
   }
-  banner.textContent = unplaced.length ? unplaced.join(" ") : "Please check the fields marked below.";
+  banner.textContent = unplaced.length
+    ? unplaced.join(" ")
+    : "Please check the fields marked below.";
   (first || banner).focus();
 }
 
@@ -93,7 +131,9 @@ async function load() {
   document.title = `${category.name} — Contact us`;
   document.getElementById("title").textContent = category.name;
   document.getElementById("description").textContent = category.description;
-  document.getElementById("promise").textContent = promiseText(data.policies.find((p) => p.id === category.sla_policy));
+  document.getElementById("promise").textContent = promiseText(
+    data.policies.find((p) => p.id === category.sla_policy),
+  );
   const hints = document.getElementById("hints");
   for (const h of category.hints) hints.append(el("li", { text: h }));
   const details = document.getElementById("details");
@@ -115,7 +155,10 @@ async function showAnswers(query) {
   results.replaceChildren(faqList(data.results));
   const statusLine = document.getElementById("faq-status");
   if (query.trim() === "") statusLine.textContent = "";
-  else statusLine.textContent = data.results.length ? `${data.results.length} possible answer(s) below.` : "No answer found — please write to us below.";
+  else
+    statusLine.textContent = data.results.length
+      ? `${data.results.length} possible answer(s) below.`
+      : "No answer found — please write to us below.";
 }
 let pause;
 document.getElementById("faq-search").addEventListener("input", (event) => {
@@ -151,14 +194,20 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   try {
-    const { status, headers, data } = await api("/api/tickets", { method: "POST", body, headers: { "idempotency-key": idempotencyKey } });
+    const { status, headers, data } = await api("/api/tickets", {
+      method: "POST",
+      body,
+      headers: { "idempotency-key": idempotencyKey },
+    });
     if (status === 201 && data) {
       forgetAnswersRead();
       form.hidden = true;
       document.getElementById("answers").hidden = true;
       document.getElementById("reference").textContent = data.reference;
       document.getElementById("sent-to").textContent = body.email;
-      document.getElementById("reply-by").textContent = data.reply_by ? `We will answer by ${formatDate(data.reply_by)} at the latest.` : "";
+      document.getElementById("reply-by").textContent = data.reply_by
+        ? `We will answer by ${formatDate(data.reply_by)} at the latest.`
+        : "";
       document.getElementById("tracking-link").setAttribute("href", data.tracking_url);
       const done = document.getElementById("done");
       done.hidden = false;
@@ -172,7 +221,7 @@ form.addEventListener("submit", async (event) => {
       banner.textContent = `You have sent several requests in a short time. Please try again in about ${wait} minute(s).`;
       banner.focus();
     } else {
-      banner.textContent = (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+      banner.textContent = data?.error?.message || "Something went wrong. Please try again.";
       banner.focus();
     }
   } catch {

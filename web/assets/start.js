@@ -9,7 +9,10 @@ document.getElementById("links-form").addEventListener("submit", async (event) =
   error.textContent = "";
   statusLine.textContent = "";
   input.removeAttribute("aria-invalid");
-  const { status, data } = await api("/api/tracking-links", { method: "POST", body: { email: input.value } });
+  const { status, data } = await api("/api/tracking-links", {
+    method: "POST",
+    body: { email: input.value },
+  });
   if (status === 202 && data) {
     statusLine.textContent = data.message;
   } else if (status === 400 && data && data.error && data.error.fields) {
@@ -17,7 +20,8 @@ document.getElementById("links-form").addEventListener("submit", async (event) =
     input.setAttribute("aria-invalid", "true");
     input.focus();
   } else if (status === 429) {
-    statusLine.textContent = "You asked several times already. Please check your mailbox, or try again later.";
+    statusLine.textContent =
+      "You asked several times already. Please check your mailbox, or try again later.";
   } else {
     statusLine.textContent = "Something went wrong. Please try again.";
   }
@@ -28,21 +32,30 @@ const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");
 list.removeAttribute("aria-busy");
 if (status !== 200 || !data) {
-  document.getElementById("load-error").textContent = "We could not load the categories. Please try again in a moment.";
+  document.getElementById("load-error").textContent =
+    "We could not load the categories. Please try again in a moment.";
 } else {
   for (const c of data.categories) {
-    const link = el("a", { href: `/new/?category=${encodeURIComponent(c.id)}` },
-      el("strong", { text: c.name }), el("span", { text: c.description }));
+    const link = el(
+      "a",
+      { href: `/new/?category=${encodeURIComponent(c.id)}` },
+      el("strong", { text: c.name }),
+      el("span", { text: c.description }),
+    );
     list.append(el("li", {}, link));
   }
   // The hours of the policy most categories use.
   const policy = data.policies.find((p) => p.id === "default") || data.policies[0];
   if (policy) {
     const hours = document.getElementById("service-hours");
-    for (const h of policy.hours) hours.append(el("li", { text: `${h.days}, ${h.opens}–${h.closes} (${policy.time_zone} time)` }));
+    for (const h of policy.hours)
+      hours.append(
+        el("li", { text: `${h.days}, ${h.opens}–${h.closes} (${policy.time_zone} time)` }),
+      );
     document.getElementById("service-promise").textContent = promiseText(policy);
     if (policy.upcoming_holidays.length) {
-      document.getElementById("service-holidays").textContent = `Closed on public holidays, next: ${policy.upcoming_holidays.join(", ")}.`;
+      document.getElementById("service-holidays").textContent =
+        `Closed on public holidays, next: ${policy.upcoming_holidays.join(", ")}.`;
     }
     document.getElementById("service").hidden = false;
   }

@@ -25,11 +25,27 @@ function render(data) {
   thread.replaceChildren();
   for (const m of data.messages) {
     const who = m.from === "you" ? "You" : "Support";
-    const item = el("li", { class: m.from }, el("span", { class: "meta", text: `${who} · ${formatDate(m.created_at)}` }), m.body);
+    const item = el(
+      "li",
+      { class: m.from },
+      el("span", { class: "meta", text: `${who} · ${formatDate(m.created_at)}` }),
+      m.body,
+    );
     if (m.attachments.length) {
       const files = el("ul", { class: "files" });
       for (const f of m.attachments) {
-        files.append(el("li", {}, el("a", { href: f.url, download: f.filename, rel: "noopener noreferrer", text: `${f.filename} (${fileSize(f.size)})` })));
+        files.append(
+          el(
+            "li",
+            {},
+            el("a", {
+              href: f.url,
+              download: f.filename,
+              rel: "noopener noreferrer",
+              text: `${f.filename} (${fileSize(f.size)})`,
+            }),
+          ),
+        );
       }
       item.append(files);
     }
@@ -40,7 +56,7 @@ function render(data) {
 
 function failed(status, data) {
   if (status === 404) return "This link is not valid or has expired.";
-  return (data && data.error && data.error.message) || "Something went wrong. Please try again.";
+  return data?.error?.message || "Something went wrong. Please try again.";
 }
 
 const first = await api(base, { headers: secret });
@@ -64,7 +80,9 @@ document.getElementById("reply-files").addEventListener("change", async (event) 
     return;
   }
   uploading = true;
-  const { keys, problems } = await uploadFiles(event.target.files, (name) => list.append(el("li", { text: `${name} — uploaded` })));
+  const { keys, problems } = await uploadFiles(event.target.files, (name) =>
+    list.append(el("li", { text: `${name} — uploaded` })),
+  );
   uploading = false;
   replyFiles = keys;
   error.textContent = problems.join(" ");
@@ -82,7 +100,11 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
   }
   const button = document.getElementById("send-reply");
   button.disabled = true;
-  const { status, data } = await api(`${base}/replies`, { method: "POST", headers: secret, body: { body: box.value, attachments: replyFiles } });
+  const { status, data } = await api(`${base}/replies`, {
+    method: "POST",
+    headers: secret,
+    body: { body: box.value, attachments: replyFiles },
+  });
   button.disabled = false;
   if (status === 201 && data) {
     box.value = "";
@@ -102,10 +124,16 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
 document.getElementById("send-reply").disabled = false;
 
 async function answer(solved) {
-  const { status, data } = await api(`${base}/resolution`, { method: "POST", headers: secret, body: { solved } });
+  const { status, data } = await api(`${base}/resolution`, {
+    method: "POST",
+    headers: secret,
+    body: { solved },
+  });
   if (status === 200 && data) {
     render(data);
-    notice.textContent = solved ? "Thank you! We have closed your request." : "We have reopened your request and will get back to you.";
+    notice.textContent = solved
+      ? "Thank you! We have closed your request."
+      : "We have reopened your request and will get back to you.";
   } else {
     notice.textContent = failed(status, data);
   }

@@ -1,9 +1,10 @@
 // The agent console as agents use it, in headless Chromium against the local runner
 // (BASE_URL, started by scripts/test.sh with the local stack and the demo data).
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { BASE, launchChromium } from "./browser.mjs";
 import http from "node:http";
+import { after, before, test } from "node:test";
+import { BASE, launchChromium } from "./browser.mjs";
 
 let browser;
 
@@ -21,12 +22,16 @@ after(async () => {
 function postFrom(url, body) {
   const localAddress = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: "POST", localAddress, headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => (text += chunk));
-      res.on("end", () => resolve({ status: res.statusCode, text }));
-    });
+    const req = http.request(
+      url,
+      { method: "POST", localAddress, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode, text }));
+      },
+    );
     req.on("error", reject);
     req.end(JSON.stringify(body));
   });
@@ -35,8 +40,13 @@ function postFrom(url, body) {
 /// A customer's request through the public API, as the help center sends it.
 async function submit(subject, category = "billing", details = { order_id: "#1001" }) {
   const { status, text } = await postFrom(`${BASE}/api/tickets`, {
-    category, name: "Jane Customer", email: `jane-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`, subject,
-    description: "I was charged twice for order #1001.", details, elapsed_ms: 9000,
+    category,
+    name: "Jane Customer",
+    email: `jane-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`,
+    subject,
+    description: "I was charged twice for order #1001.",
+    details,
+    elapsed_ms: 9000,
   });
   assert.equal(status, 201, text);
   return JSON.parse(text);
@@ -87,27 +97,41 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
     ['a[data-view="unassigned"] .count', before + 1],
   );
   await page.locator(`tr[data-reference="${ref}"]`).waitFor();
-  assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), true, "no sideways scroll at 1280×800");
+  assert.equal(
+    await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth),
+    true,
+    "no sideways scroll at 1280×800",
+  );
 
   // A canned reply for billing, kept on its own page.
   await page.getByRole("link", { name: "Canned replies" }).click();
   await page.getByLabel("Title").fill("Refund sent");
-  await page.getByLabel("Text").fill("Hello {{customer_name}}, we refunded the second charge for {{reference}}.");
+  await page
+    .getByLabel("Text")
+    .fill("Hello {{customer_name}}, we refunded the second charge for {{reference}}.");
   await page.getByLabel("Category", { exact: true }).selectOption("billing");
   await page.getByRole("button", { name: "Save canned reply" }).click();
   await page.getByRole("heading", { name: "Refund sent · billing" }).first().waitFor();
 
   await page.goto(`${BASE}/agent/#/ticket/${ref}`);
   await page.getByRole("heading", { level: 1, name: /Charged twice for one order/ }).waitFor();
-  assert.match(await page.locator(".thread").textContent(), /I was charged twice for order #1001\./);
-  await page.getByLabel("Internal note (agents only, never mailed)").fill("Checked the payment log: two captures.");
+  assert.match(
+    await page.locator(".thread").textContent(),
+    /I was charged twice for order #1001\./,
+  );
+  await page
+    .getByLabel("Internal note (agents only, never mailed)")
+    .fill("Checked the payment log: two captures.");
   await page.getByRole("button", { name: "Add note" }).click();
   await page.getByText("Note added.", { exact: true }).first().waitFor();
   // Inserted with the placeholders filled, then edited before sending.
   await page.getByLabel("Canned reply").selectOption({ label: "Refund sent" });
   await page.getByRole("button", { name: "Insert" }).click();
   const editor = page.getByLabel(/Reply to Jane Customer/);
-  assert.equal(await editor.inputValue(), `Hello Jane Customer, we refunded the second charge for ${ref}.`);
+  assert.equal(
+    await editor.inputValue(),
+    `Hello Jane Customer, we refunded the second charge for ${ref}.`,
+  );
   assert.equal(await page.locator(".entry.agent_reply").count(), 0, "inserting sends nothing");
   await editor.press("End");
   await editor.pressSequentially(" It shows within 3 days.");
@@ -119,14 +143,21 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
 
   // The answer becomes an FAQ draft, cleaned of the customer's name first.
   await page.getByRole("button", { name: "Add this answer to the FAQ" }).click();
-  assert.equal(await page.getByLabel("Question").inputValue(), "I was charged twice for order #1001.");
+  assert.equal(
+    await page.getByLabel("Question").inputValue(),
+    "I was charged twice for order #1001.",
+  );
   await page.getByLabel("Question").fill("I was charged twice. What happens now?");
   await page.getByLabel("Answer").fill("We refund the second charge; it shows within 3 days.");
   await page.getByRole("button", { name: "Save draft" }).click();
-  await page.locator(".entry.system_event", { hasText: "made an FAQ draft from this ticket" }).waitFor();
+  await page
+    .locator(".entry.system_event", { hasText: "made an FAQ draft from this ticket" })
+    .waitFor();
   await page.getByRole("link", { name: "FAQ", exact: true }).click();
   // The entry links back to its ticket.
-  const faq = page.locator("li[data-faq]", { has: page.locator(`a[href="#/ticket/${ref.replace("-", "")}"]`) });
+  const faq = page.locator("li[data-faq]", {
+    has: page.locator(`a[href="#/ticket/${ref.replace("-", "")}"]`),
+  });
   await faq.waitFor();
   assert.match(await faq.textContent(), /I was charged twice\. What happens now\?Draft/);
 
@@ -134,7 +165,9 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   const mailed = async () => {
     const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
     // Undo quoted-printable's soft line breaks before looking for the text.
-    return mails.some((m) => m.raw_data.replace(/=\r?\n/g, "").includes("we refunded the second charge"));
+    return mails.some((m) =>
+      m.raw_data.replace(/=\r?\n/g, "").includes("we refunded the second charge"),
+    );
   };
   for (let i = 0; i < 40 && !(await mailed()); i++) await new Promise((r) => setTimeout(r, 250));
   assert.equal(await mailed(), true, "the reply went out by mail");
@@ -155,8 +188,15 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   await customer.goto(`${BASE}${link}`);
   await customer.locator("#status", { hasText: "solved" }).waitFor();
   assert.equal(await customer.locator("#verify-note").isVisible(), false);
-  assert.match(await customer.locator("#thread").textContent(), /we refunded the second charge for [0-9A-Z]{5}-[0-9A-Z]{5}\. It shows within 3 days\./);
-  assert.doesNotMatch(await customer.locator("#thread").textContent(), /payment log/, "internal notes stay internal");
+  assert.match(
+    await customer.locator("#thread").textContent(),
+    /we refunded the second charge for [0-9A-Z]{5}-[0-9A-Z]{5}\. It shows within 3 days\./,
+  );
+  assert.doesNotMatch(
+    await customer.locator("#thread").textContent(),
+    /payment log/,
+    "internal notes stay internal",
+  );
   await customer.getByRole("button", { name: "Yes, it's solved" }).click();
   await customer.locator("#status", { hasText: "closed" }).waitFor();
   await page.goto(`${BASE}/agent/#/ticket/${ref}`);
@@ -174,10 +214,20 @@ test("an agent of other categories never sees the ticket", async () => {
   await page.waitForLoadState("networkidle");
   assert.equal(await page.locator(`tr[data-reference="${ref}"]`).count(), 0);
   const categories = await page.locator(".category-counts tbody th").allTextContents();
-  assert.equal(categories.some((c) => c.startsWith("Billing")), false, categories.join(", "));
+  assert.equal(
+    categories.some((c) => c.startsWith("Billing")),
+    false,
+    categories.join(", "),
+  );
   await page.goto(`${BASE}/agent/#/ticket/${ref}`);
-  await page.getByRole("heading", { level: 1, name: "No such ticket in your categories." }).waitFor();
-  assert.equal(await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth), true, "no sideways scroll at phone width");
+  await page
+    .getByRole("heading", { level: 1, name: "No such ticket in your categories." })
+    .waitFor();
+  assert.equal(
+    await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth),
+    true,
+    "no sideways scroll at phone width",
+  );
   await context.close();
 });
 
@@ -223,19 +273,26 @@ test("a duplicate is merged into the ticket that stays, and its customer is told
   assert.equal(await page.locator('[data-fact="status"]').textContent(), "Closed");
   await page.getByRole("link", { name: kept.reference }).click();
   await page.getByRole("heading", { level: 1, name: /Double charge on my card/ }).waitFor();
-  assert.match(await page.locator(".entry.system_event").last().textContent(), new RegExp(`ana merged ${duplicate.reference}|Ana Agent merged ${duplicate.reference}`));
+  assert.match(
+    await page.locator(".entry.system_event").last().textContent(),
+    new RegExp(`ana merged ${duplicate.reference}|Ana Agent merged ${duplicate.reference}`),
+  );
 
   // The duplicate's tracking page says where the conversation went, and takes no replies.
   const customer = await context.newPage();
   await customer.goto(`${BASE}${duplicate.tracking_url}`);
-  await customer.getByText(`This request was merged into ${kept.reference}.`, { exact: false }).waitFor();
+  await customer
+    .getByText(`This request was merged into ${kept.reference}.`, { exact: false })
+    .waitFor();
   assert.equal(await customer.locator("#reply-form").isVisible(), false);
 
   // The kept ticket goes to the bank for a look; the mail leaves for them only.
   await page.getByLabel("Their email").fill("disputes@bank.example");
   await page.getByLabel("Your note to them").fill("Please check the second capture.");
   await page.getByRole("button", { name: "Forward", exact: true }).click();
-  await page.locator(".entry.internal_note", { hasText: "Forwarded to disputes@bank.example." }).waitFor();
+  await page
+    .locator(".entry.internal_note", { hasText: "Forwarded to disputes@bank.example." })
+    .waitFor();
   const forwarded = async () => {
     const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
     return mails.find((m) => m.destinations.includes("disputes@bank.example"));
@@ -293,17 +350,22 @@ test("an admin sets up an SLA policy for weekends and a category can use it", as
   const id = `weekend-${Date.now()}`;
   await page.getByLabel("Id (a-z, 0-9, -)").fill(id);
   await page.getByLabel("Time zone").fill("Europe/Lisbon");
-  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]) await page.getByLabel(`Open on ${day}`).uncheck();
+  for (const day of ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"])
+    await page.getByLabel(`Open on ${day}`).uncheck();
   for (const day of ["Saturday", "Sunday"]) await page.getByLabel(`Open on ${day}`).check();
   await page.getByLabel("Saturday opens").fill("10:00");
   await page.getByLabel("Saturday closes").fill("09:00");
   await page.getByLabel("Standard: first answer within (business hours)").fill("4");
-  const unlabelled = await page.$$eval("main input, main select, main textarea",
-    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  const unlabelled = await page.$$eval("main input, main select, main textarea", (els) =>
+    els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id),
+  );
   assert.deepEqual(unlabelled, []);
   await page.getByRole("button", { name: "Save policy" }).click();
   // The server's reason, named by the day it is about.
-  await page.getByRole("alert").filter({ hasText: "Saturday closes: must be after the opening time" }).waitFor();
+  await page
+    .getByRole("alert")
+    .filter({ hasText: "Saturday closes: must be after the opening time" })
+    .waitFor();
   await page.getByLabel("Saturday closes").fill("16:00");
   await page.getByRole("button", { name: "Save policy" }).click();
   const saved = page.locator(`li[data-policy="${id}"]`);
@@ -314,7 +376,10 @@ test("an admin sets up an SLA policy for weekends and a category can use it", as
   // A category can be put on it.
   await page.getByRole("link", { name: "Categories (admin)" }).click();
   await page.getByRole("heading", { level: 1, name: "Categories" }).waitFor();
-  await page.getByRole("button", { name: /^Edit / }).first().click();
+  await page
+    .getByRole("button", { name: /^Edit / })
+    .first()
+    .click();
   const options = await page.getByLabel("SLA policy").locator("option").allTextContents();
   assert.ok(options.includes(id), options.join(", "));
   await context.close();
@@ -330,13 +395,19 @@ test("the console works with the keyboard alone and every control has a label", 
   let found = false;
   for (let i = 0; i < 60 && !found; i++) {
     await page.keyboard.press("Tab");
-    found = await page.evaluate((ref) => document.activeElement?.textContent === ref, created.reference);
+    found = await page.evaluate(
+      (ref) => document.activeElement?.textContent === ref,
+      created.reference,
+    );
   }
   assert.equal(found, true, "the ticket link is reachable with Tab");
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { level: 1, name: /Keyboard only, please/ }).waitFor();
-  const unlabelled = await page.$$eval("main input, main select, main textarea",
-    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id || e.outerHTML));
+  const unlabelled = await page.$$eval("main input, main select, main textarea", (els) =>
+    els
+      .filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim())
+      .map((e) => e.id || e.outerHTML),
+  );
   assert.deepEqual(unlabelled, []);
   // Into the reply box with Tab, type, and send with the keyboard.
   let inEditor = false;
@@ -353,9 +424,16 @@ test("the console works with the keyboard alone and every control has a label", 
 });
 
 test("a supervisor reads the reports, narrows them to a category and takes the CSV", async () => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    acceptDownloads: true,
+  });
   const agentPage = await signIn(context, "ana");
-  assert.equal(await agentPage.getByRole("link", { name: "Reports" }).count(), 0, "agents have no reports");
+  assert.equal(
+    await agentPage.getByRole("link", { name: "Reports" }).count(),
+    0,
+    "agents have no reports",
+  );
   await agentPage.close();
 
   const page = await signIn(context, "sue");
@@ -367,19 +445,31 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   // arithmetic alone: a run that crosses midnight still counts its new request in
   // the period it reads, whatever this machine's or the browser's clock says.
   const today = await page.locator("#report-to").inputValue();
-  const shift = (day, n) => new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
-  await page.evaluate((hash) => (location.hash = hash), `#/reports?from=${shift(today, -1)}&to=${shift(today, 1)}`);
-  await page.waitForFunction((to) => document.querySelector("#report-to")?.value === to, shift(today, 1));
-  const opened = async () => Number(await page.locator(".tile", { hasText: "Opened" }).locator("strong").textContent());
+  const shift = (day, n) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + n * 86400000).toISOString().slice(0, 10);
+  await page.evaluate(
+    (hash) => (location.hash = hash),
+    `#/reports?from=${shift(today, -1)}&to=${shift(today, 1)}`,
+  );
+  await page.waitForFunction(
+    (to) => document.querySelector("#report-to")?.value === to,
+    shift(today, 1),
+  );
+  const opened = async () =>
+    Number(await page.locator(".tile", { hasText: "Opened" }).locator("strong").textContent());
   const before = await opened();
   const created = await submit("Counted in the reports");
   await page.getByRole("button", { name: "Show" }).click();
-  await page.waitForFunction((n) => Number(document.querySelector(".tile strong")?.textContent) === n, before + 1);
+  await page.waitForFunction(
+    (n) => Number(document.querySelector(".tile strong")?.textContent) === n,
+    before + 1,
+  );
   assert.equal(await opened(), before + 1, "a new request is counted at once");
   assert.ok(Number(await page.locator("[data-backlog]").getAttribute("data-backlog")) >= 1);
   await page.locator("svg.chart rect.opened").first().waitFor({ state: "attached" });
-  const unlabelled = await page.$$eval("main input, main select",
-    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  const unlabelled = await page.$$eval("main input, main select", (els) =>
+    els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id),
+  );
   assert.deepEqual(unlabelled, []);
 
   // The channel self-test: a tick starts a round unless one ran within the hour;
@@ -389,7 +479,9 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   assert.equal(tick.status, 200, await tick.text());
   let rows = [];
   const working = async () => {
-    rows = await page.locator("tr[data-channel]").evaluateAll((trs) => trs.map((tr) => [tr.dataset.channel, tr.children[2].textContent]));
+    rows = await page
+      .locator("tr[data-channel]")
+      .evaluateAll((trs) => trs.map((tr) => [tr.dataset.channel, tr.children[2].textContent]));
     return rows.length >= 2 && rows.every(([, result]) => result === "Working");
   };
   // The probes travel the runner's queues (long polls, a 2 s loop back): allow
@@ -406,7 +498,10 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   }
   assert.ok(await working(), `every probed channel arrived: ${JSON.stringify(rows)}`);
   assert.deepEqual(pageErrors, []);
-  assert.ok(await page.locator('tr[data-channel="mail billing@helpdesk.test"]').count(), "each support address is probed");
+  assert.ok(
+    await page.locator('tr[data-channel="mail billing@helpdesk.test"]').count(),
+    "each support address is probed",
+  );
 
   // One category: the table has only it, and its agents.
   await page.getByLabel("Category", { exact: true }).selectOption("billing");
@@ -416,8 +511,14 @@ test("a supervisor reads the reports, narrows them to a category and takes the C
   assert.equal(await page.locator('tr[data-scope="sales"]').count(), 0);
   assert.equal(await page.locator('tr[data-scope="ben"]').count(), 0, "ben covers no billing");
 
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download CSV" }).click()]);
-  assert.match(download.suggestedFilename(), /^helpdesk-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download CSV" }).click(),
+  ]);
+  assert.match(
+    download.suggestedFilename(),
+    /^helpdesk-report-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/,
+  );
   const { readFile } = await import("node:fs/promises");
   const csv = await readFile(await download.path(), "utf8");
   // The request's own day (UTC), whenever the run is.
@@ -441,7 +542,9 @@ test("a ticket left unanswered past its promise is counted overdue and its escal
   const ref = created.reference;
   assert.ok(created.reply_by, "the receipt promises a first answer");
   // The schedule, run at the promised time: level 1.
-  const tick = await fetch(`${BASE}/dev/tick?at=${encodeURIComponent(created.reply_by)}`, { method: "POST" });
+  const tick = await fetch(`${BASE}/dev/tick?at=${encodeURIComponent(created.reply_by)}`, {
+    method: "POST",
+  });
   const ran = await tick.json();
   assert.equal(tick.status, 200, JSON.stringify(ran));
   assert.ok(ran.report.breached >= 1, JSON.stringify(ran.report));
@@ -487,7 +590,11 @@ async function mailAndOpen(file, subject, messageId) {
 }
 
 test("a mail's inline image shows in the formatted view, from its own attachment, in a sandboxed frame", async () => {
-  const { context, page } = await mailAndOpen("inline-image.eml", "Screenshot of the error", "inline-1@mail.example.org");
+  const { context, page } = await mailAndOpen(
+    "inline-image.eml",
+    "Screenshot of the error",
+    "inline-1@mail.example.org",
+  );
 
   await page.getByText("Show the mail as formatted").click();
   const frame = page.locator(".formatted iframe");
@@ -500,14 +607,20 @@ test("a mail's inline image shows in the formatted view, from its own attachment
   const link = await page.locator(".files a", { hasText: "error.png" }).getAttribute("href");
   assert.equal(src, link, "the cid: image points at the mail's own attachment");
   // The frame is an origin of its own; Playwright asks inside it whether the image loaded.
-  await img.evaluate((i) => (i.complete ? null : new Promise((r) => i.addEventListener("load", r, { once: true }))));
+  await img.evaluate((i) =>
+    i.complete ? null : new Promise((r) => i.addEventListener("load", r, { once: true })),
+  );
   const loaded = await img.evaluate((i) => i.naturalWidth === 1);
   assert.equal(loaded, true, "the 1×1 PNG loaded");
   await context.close();
 });
 
 test("remote images in a mail stay blocked until the agent loads them", async () => {
-  const { context, page } = await mailAndOpen("html-only.eml", "Invoice question", "html-1@mail.example.org");
+  const { context, page } = await mailAndOpen(
+    "html-only.eml",
+    "Invoice question",
+    "html-1@mail.example.org",
+  );
   await page.getByText("Show the mail as formatted").click();
   const inner = page.frameLocator(".formatted iframe");
   await inner.getByText("was I charged twice?").waitFor();
@@ -516,7 +629,10 @@ test("remote images in a mail stay blocked until the agent loads them", async ()
 
   await page.getByRole("button", { name: /Load 1 remote image/ }).click();
   await page.getByText("Remote images loaded.").waitFor();
-  assert.equal(await inner.locator("img").getAttribute("src"), "https://tracker.example.net/open.gif");
+  assert.equal(
+    await inner.locator("img").getAttribute("src"),
+    "https://tracker.example.net/open.gif",
+  );
   assert.equal(await inner.locator("script").count(), 0, "still sanitized");
   await context.close();
 });

@@ -1,7 +1,8 @@
 // What every browser test shares: where the local runner is, and Debian's
 // Chromium driven by playwright-core (never a browser download).
-import { chromium } from "playwright-core";
+
 import http from "node:http";
+import { chromium } from "playwright-core";
 
 export const BASE = process.env.BASE_URL || "http://127.0.0.1:3000";
 
@@ -12,8 +13,15 @@ export function launchChromium() {
   return chromium.launch({
     env,
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
   });
 }
 
@@ -31,16 +39,27 @@ export async function customer(browser, options = {}) {
     delete headers.host;
     const body = request.postDataBuffer();
     const answer = await new Promise((resolve, reject) => {
-      const outgoing = http.request(request.url(), { method: request.method(), headers, localAddress }, (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
+      const outgoing = http.request(
+        request.url(),
+        { method: request.method(), headers, localAddress },
+        (res) => {
+          const chunks = [];
+          res.on("data", (c) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        },
+      );
       outgoing.on("error", reject);
       if (body) outgoing.write(body);
       outgoing.end();
     });
-    const flat = Object.fromEntries(Object.entries(answer.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(", ") : String(v)]));
+    const flat = Object.fromEntries(
+      Object.entries(answer.headers).map(([k, v]) => [
+        k,
+        Array.isArray(v) ? v.join(", ") : String(v),
+      ]),
+    );
     await route.fulfill({ status: answer.status, headers: flat, body: answer.body });
   });
   return context;

@@ -1,7 +1,8 @@
 // The help center as a customer uses it, in headless Chromium against the local
 // runner (BASE_URL, started by scripts/test.sh with the local stack).
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
 import { BASE, customer, launchChromium } from "./browser.mjs";
 
 let browser;
@@ -22,13 +23,18 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.goto(`${BASE}/`);
   // Service hours and reply times come from the SLA calendar.
   await page.getByText("Monday to Friday, 09:00–17:00 (Europe/Berlin time)").waitFor();
-  await page.getByText("We answer within 24 business hours; premium customers within 2 business hours.").waitFor();
+  await page
+    .getByText("We answer within 24 business hours; premium customers within 2 business hours.")
+    .waitFor();
   await page.getByRole("link", { name: /Technical problem/ }).click();
   await page.getByRole("heading", { level: 1, name: "Technical problem" }).waitFor();
 
   // Every field has a label a screen reader announces.
-  const unlabelled = await page.$$eval("form input:not([tabindex='-1']), form select, form textarea",
-    (els) => els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id));
+  const unlabelled = await page.$$eval(
+    "form input:not([tabindex='-1']), form select, form textarea",
+    (els) =>
+      els.filter((e) => e.labels.length === 0 || !e.labels[0].textContent.trim()).map((e) => e.id),
+  );
   assert.deepEqual(unlabelled, []);
 
   await page.getByLabel("Your name").fill("Jane Customer");
@@ -43,7 +49,10 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await emailError.waitFor({ state: "visible" });
   assert.match(await emailError.textContent(), /Email .*domain/);
   assert.equal(await page.getByLabel("Email").getAttribute("aria-invalid"), "true");
-  assert.equal(await page.locator("#detail-model-error").textContent(), "Product model is required");
+  assert.equal(
+    await page.locator("#detail-model-error").textContent(),
+    "Product model is required",
+  );
   assert.equal(await page.evaluate(() => document.activeElement.id), "email");
 
   // An address of this run's own: the hourly per-address limits must not count
@@ -52,7 +61,11 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.getByLabel("Email").fill(jane);
   await page.getByLabel("Product model").selectOption("Kettle K2");
   // A photo, uploaded from the browser straight to the attachments bucket.
-  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "kettle.png", mimeType: "image/png", buffer: Buffer.from("not really a png") });
+  await page.getByLabel("Attach files (optional)").setInputFiles({
+    name: "kettle.png",
+    mimeType: "image/png",
+    buffer: Buffer.from("not really a png"),
+  });
   await page.getByText("kettle.png — uploaded").waitFor();
   await page.getByRole("button", { name: "Send request" }).click();
 
@@ -61,7 +74,10 @@ test("choose a category, fix a validation message, submit, follow the request", 
   const shown = await reference.textContent();
   assert.match(shown, /^[0-9A-Z]{5}-[0-9A-Z]{5}$/);
   assert.equal(await page.locator("#sent-to").textContent(), jane);
-  assert.match(await page.locator("#reply-by").textContent(), /^We will answer by .+ at the latest\.$/);
+  assert.match(
+    await page.locator("#reply-by").textContent(),
+    /^We will answer by .+ at the latest\.$/,
+  );
 
   await page.getByRole("link", { name: "Follow your request" }).click();
   await page.locator("#ticket").waitFor({ state: "visible" });
@@ -80,12 +96,17 @@ test("choose a category, fix a validation message, submit, follow the request", 
   await page.locator("#reply-error", { hasText: "Your message is empty" }).waitFor();
   assert.equal(await page.getByLabel("Add a message").getAttribute("aria-invalid"), "true");
   await page.getByLabel("Add a message").fill("It also smells a bit.");
-  await page.getByLabel("Attach files (optional)").setInputFiles({ name: "smell.txt", mimeType: "text/plain", buffer: Buffer.from("burnt") });
+  await page
+    .getByLabel("Attach files (optional)")
+    .setInputFiles({ name: "smell.txt", mimeType: "text/plain", buffer: Buffer.from("burnt") });
   await page.getByText("smell.txt — uploaded").waitFor();
   await page.getByRole("button", { name: "Send message" }).click();
   await page.getByText("Your message was added.").waitFor();
   assert.equal(await page.locator("#thread > li").count(), 2);
-  assert.match(await page.locator("#thread > li").nth(1).textContent(), /^You · .*It also smells a bit\./s);
+  assert.match(
+    await page.locator("#thread > li").nth(1).textContent(),
+    /^You · .*It also smells a bit\./s,
+  );
   await page.getByRole("link", { name: "smell.txt (5 bytes)" }).waitFor();
   // Not solved yet, so no confirmation buttons.
   assert.equal(await page.getByRole("button", { name: "Yes, it's solved" }).isVisible(), false);
@@ -97,12 +118,14 @@ test("the FAQ suggests answers as the customer types", async () => {
   await page.goto(`${BASE}/`);
   // The start page lists top questions across categories.
   await page.locator("#top details").first().waitFor();
-  assert.ok(await page.locator("#top details").count() >= 3);
+  assert.ok((await page.locator("#top details").count()) >= 3);
   await page.getByRole("link", { name: /Billing and payments/ }).click();
   const search = page.getByLabel("Search our answers");
   await search.waitFor(); // typing only reaches a visible box
   await search.pressSequentially("refun", { delay: 30 });
-  const suggestion = page.locator("#faq-results summary", { hasText: "How long does a refund take?" });
+  const suggestion = page.locator("#faq-results summary", {
+    hasText: "How long does a refund take?",
+  });
   await suggestion.waitFor();
   await page.getByText("1 possible answer(s) below.").waitFor();
   await suggestion.click();
@@ -120,11 +143,15 @@ async function answerFigures(ref) {
     body: JSON.stringify({ username: "sue", password: "sue-demo-2026" }),
   });
   const { access_token: token } = await signIn.json();
-  const res = await fetch(`${BASE}/api/agent/reports?category=billing`, { headers: { authorization: `Bearer ${token}` } });
+  const res = await fetch(`${BASE}/api/agent/reports?category=billing`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   assert.equal(res.status, 200);
   const report = await res.json();
   const row = report.faq.ended_without_ticket.find((a) => `${a.category}/${a.entry}` === ref);
-  return row ? { opened: row.opened, then_ticket: row.then_ticket, without_ticket: row.without_ticket } : { opened: 0, then_ticket: 0, without_ticket: 0 };
+  return row
+    ? { opened: row.opened, then_ticket: row.then_ticket, without_ticket: row.without_ticket }
+    : { opened: 0, then_ticket: 0, without_ticket: 0 };
 }
 
 test("the answers visitors read are counted, and whether they still wrote to us", async () => {
@@ -164,7 +191,11 @@ test("the answers visitors read are counted, and whether they still wrote to us"
 
   const after = await answerFigures(ref);
   assert.deepEqual(
-    { opened: after.opened - before.opened, then_ticket: after.then_ticket - before.then_ticket, without_ticket: after.without_ticket - before.without_ticket },
+    {
+      opened: after.opened - before.opened,
+      then_ticket: after.then_ticket - before.then_ticket,
+      without_ticket: after.without_ticket - before.without_ticket,
+    },
     { opened: 2, then_ticket: 1, without_ticket: 1 },
   );
 });
@@ -181,7 +212,13 @@ test("the form works with the keyboard alone", async () => {
   // From the FAQ search box, Tab walks past the answers into the form, in order.
   await page.locator("#faq-results details").first().waitFor();
   await page.locator("#faq-results summary").last().focus();
-  for (const text of ["Ana Keyboard", `ana-${Date.now()}@example.com`, "Invoice copy", "Please send my invoice again.", "#A-1001"]) {
+  for (const text of [
+    "Ana Keyboard",
+    `ana-${Date.now()}@example.com`,
+    "Invoice copy",
+    "Please send my invoice again.",
+    "#A-1001",
+  ]) {
     await page.keyboard.press("Tab");
     await page.keyboard.type(text);
   }
@@ -204,6 +241,8 @@ test("a wrong tracking link says so, shows nothing and offers a fresh link", asy
   await page.locator("#links-email-error", { hasText: "Email" }).waitFor();
   await email.fill(`jane-${Date.now()}@example.com`);
   await page.getByRole("button", { name: "Send me my links" }).click();
-  await page.getByText("If we have open requests for this address, we have sent fresh links to it.").waitFor();
+  await page
+    .getByText("If we have open requests for this address, we have sent fresh links to it.")
+    .waitFor();
   await page.close();
 });

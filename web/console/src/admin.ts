@@ -1,7 +1,7 @@
 // Admin pages: categories (their own detail fields and mail addresses) and agents.
-import { api, ApiError } from "./api";
-import { clear, el, on, toast } from "./dom";
+import { ApiError, api } from "./api";
 import type { components } from "./api.gen";
+import { clear, el, on, toast } from "./dom";
 
 type S = components["schemas"];
 type Category = S["Category"];
@@ -9,14 +9,19 @@ type FieldSchema = S["FieldSchema"];
 type KindName = FieldSchema["kind"]["type"];
 
 export function problems(e: unknown): string[] {
-  if (e instanceof ApiError) return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`) ?? [e.message];
+  if (e instanceof ApiError)
+    return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`) ?? [e.message];
   return ["The request failed; try again."];
 }
 
 export function showProblems(box: HTMLElement, list: string[]): void {
   clear(box);
   box.hidden = list.length === 0;
-  if (list.length) box.append(el("p", { text: "Please fix:" }), el("ul", {}, ...list.map((p) => el("li", { text: p }))));
+  if (list.length)
+    box.append(
+      el("p", { text: "Please fix:" }),
+      el("ul", {}, ...list.map((p) => el("li", { text: p }))),
+    );
   box.focus();
 }
 
@@ -25,23 +30,40 @@ let fieldCounter = 0;
 function fieldRow(f: FieldSchema | null): HTMLElement {
   const n = ++fieldCounter;
   const id = (part: string) => `field-${n}-${part}`;
-  const input = (part: string, label: string, value: string, attrs: Record<string, string> = {}) => {
+  const input = (
+    part: string,
+    label: string,
+    value: string,
+    attrs: Record<string, string> = {},
+  ) => {
     const i = el("input", { id: id(part), "data-part": part, ...attrs });
     i.value = value;
     return el("div", { class: "field" }, el("label", { for: id(part), text: label }), i);
   };
   const kind = el("select", { id: id("kind"), "data-part": "kind" });
-  for (const k of ["text", "number", "email", "url", "choice", "date"]) kind.append(el("option", { value: k, text: k, selected: f?.kind.type === k }));
+  for (const k of ["text", "number", "email", "url", "choice", "date"])
+    kind.append(el("option", { value: k, text: k, selected: f?.kind.type === k }));
   const required = el("input", { id: id("required"), type: "checkbox", "data-part": "required" });
   required.checked = f?.required ?? false;
   const k = f?.kind;
   const options = el("textarea", { id: id("options"), rows: "3", "data-part": "options" });
   options.value = k?.type === "choice" ? k.options.join("\n") : "";
   const params = {
-    text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), { type: "number" }),
-    min: input("min", "Min", k?.type === "number" && k.min != null ? String(k.min) : "", { type: "number" }),
-    max: input("max", "Max", k?.type === "number" && k.max != null ? String(k.max) : "", { type: "number" }),
-    options: el("div", { class: "field" }, el("label", { for: id("options"), text: "Options (one per line)" }), options),
+    text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), {
+      type: "number",
+    }),
+    min: input("min", "Min", k?.type === "number" && k.min != null ? String(k.min) : "", {
+      type: "number",
+    }),
+    max: input("max", "Max", k?.type === "number" && k.max != null ? String(k.max) : "", {
+      type: "number",
+    }),
+    options: el(
+      "div",
+      { class: "field" },
+      el("label", { for: id("options"), text: "Options (one per line)" }),
+      options,
+    ),
   };
   const showParams = () => {
     params.text.hidden = kind.value !== "text";
@@ -62,7 +84,12 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
     params.min,
     params.max,
     params.options,
-    el("div", { class: "field check" }, required, el("label", { for: id("required"), text: "Required" })),
+    el(
+      "div",
+      { class: "field check" },
+      required,
+      el("label", { for: id("required"), text: "Required" }),
+    ),
     input("help", "Help text", f?.help ?? ""),
     remove,
   );
@@ -71,56 +98,121 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
 }
 
 function readField(row: Element): FieldSchema {
-  const v = (part: string) => (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value ?? "";
+  const v = (part: string) =>
+    (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value ?? "";
   const num = (part: string) => (v(part).trim() === "" ? null : Number(v(part)));
   const type = v("kind") as KindName;
   const kind: FieldSchema["kind"] =
-    type === "text" ? { type, max_len: Number(v("max_len")) }
-    : type === "number" ? { type, min: num("min"), max: num("max") }
-    : type === "choice" ? { type, options: v("options").split("\n").map((o) => o.trim()).filter(Boolean) }
-    : { type } as FieldSchema["kind"];
-  const required = (row.querySelector('[data-part="required"]') as HTMLInputElement | null)?.checked ?? false;
+    type === "text"
+      ? { type, max_len: Number(v("max_len")) }
+      : type === "number"
+        ? { type, min: num("min"), max: num("max") }
+        : type === "choice"
+          ? {
+              type,
+              options: v("options")
+                .split("\n")
+                .map((o) => o.trim())
+                .filter(Boolean),
+            }
+          : ({ type } as FieldSchema["kind"]);
+  const required =
+    (row.querySelector('[data-part="required"]') as HTMLInputElement | null)?.checked ?? false;
   return { name: v("name").trim(), label: v("label"), kind, required, help: v("help") };
 }
 
-function categoryForm(main: HTMLElement, policies: string[], existing: Category | null, done: () => void): HTMLElement {
+function categoryForm(
+  main: HTMLElement,
+  policies: string[],
+  existing: Category | null,
+  done: () => void,
+): HTMLElement {
   const text = (id: string, label: string, value: string, attrs: Record<string, string> = {}) => {
     const i = el("input", { id, ...attrs });
     i.value = value;
-    return { input: i, field: el("div", { class: "field" }, el("label", { for: id, text: label }), i) };
+    return {
+      input: i,
+      field: el("div", { class: "field" }, el("label", { for: id, text: label }), i),
+    };
   };
   const area = (id: string, label: string, value: string) => {
     const a = el("textarea", { id, rows: "3" });
     a.value = value;
-    return { input: a, field: el("div", { class: "field" }, el("label", { for: id, text: label }), a) };
+    return {
+      input: a,
+      field: el("div", { class: "field" }, el("label", { for: id, text: label }), a),
+    };
   };
-  const slug = text("category-id", "Slug (a-z, 0-9, -)", existing?.id ?? "", existing ? { readonly: "true" } : {});
+  const slug = text(
+    "category-id",
+    "Slug (a-z, 0-9, -)",
+    existing?.id ?? "",
+    existing ? { readonly: "true" } : {},
+  );
   const name = text("category-name", "Name", existing?.name ?? "");
   const description = area("category-description", "Description", existing?.description ?? "");
   const hints = area("category-hints", "Hints (one per line)", existing?.hints.join("\n") ?? "");
-  const addresses = area("category-addresses", "Mail addresses (one per line)", existing?.addresses.join("\n") ?? "");
-  const position = text("category-position", "Position", String(existing?.position ?? 10), { type: "number" });
-  const life = existing?.lifecycle ?? { remind_after_days: 3, solve_after_days: 7, close_after_days: 7 };
-  const days = (id: string, label: string, value: number) => text(id, label, String(value), { type: "number", min: "1", max: "365" });
-  const remind = days("category-remind", "Remind a customer who has not answered after (days)", life.remind_after_days);
-  const solve = days("category-solve", "Mark solved without an answer after (days)", life.solve_after_days);
-  const close = days("category-close", "Close a solved ticket without word after (days)", life.close_after_days);
+  const addresses = area(
+    "category-addresses",
+    "Mail addresses (one per line)",
+    existing?.addresses.join("\n") ?? "",
+  );
+  const position = text("category-position", "Position", String(existing?.position ?? 10), {
+    type: "number",
+  });
+  const life = existing?.lifecycle ?? {
+    remind_after_days: 3,
+    solve_after_days: 7,
+    close_after_days: 7,
+  };
+  const days = (id: string, label: string, value: number) =>
+    text(id, label, String(value), { type: "number", min: "1", max: "365" });
+  const remind = days(
+    "category-remind",
+    "Remind a customer who has not answered after (days)",
+    life.remind_after_days,
+  );
+  const solve = days(
+    "category-solve",
+    "Mark solved without an answer after (days)",
+    life.solve_after_days,
+  );
+  const close = days(
+    "category-close",
+    "Close a solved ticket without word after (days)",
+    life.close_after_days,
+  );
   const policy = el("select", { id: "category-policy" });
-  for (const p of policies) policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
+  for (const p of policies)
+    policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
   const fields = el("div", { class: "field-rows" }, ...(existing?.fields ?? []).map(fieldRow));
   const add = el("button", { type: "button", class: "secondary", text: "Add field" });
   on(add, "click", () => fields.append(fieldRow(null)));
   const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
   const form = el(
     "form",
-    { class: "composer admin-form", "aria-label": existing ? `Edit ${existing.name}` : "New category" },
+    {
+      class: "composer admin-form",
+      "aria-label": existing ? `Edit ${existing.name}` : "New category",
+    },
     el("h2", { text: existing ? `Edit ${existing.name}` : "New category" }),
     errors,
-    slug.field, name.field, description.field, hints.field, addresses.field,
-    el("div", { class: "field" }, el("label", { for: "category-policy", text: "SLA policy" }), policy),
+    slug.field,
+    name.field,
+    description.field,
+    hints.field,
+    addresses.field,
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "category-policy", text: "SLA policy" }),
+      policy,
+    ),
     position.field,
     el("h3", { text: "Quiet tickets" }),
-    remind.field, solve.field, close.field,
+    remind.field,
+    solve.field,
+    close.field,
     el("h3", { text: "Detail fields on the form" }),
     fields,
     add,
@@ -128,7 +220,11 @@ function categoryForm(main: HTMLElement, policies: string[], existing: Category 
   );
   on(form, "submit", async (e) => {
     e.preventDefault();
-    const lines = (s: string) => s.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = (s: string) =>
+      s
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
     try {
       await api(`/admin/categories/${encodeURIComponent(slug.input.value.trim())}`, {
         method: "PUT",
@@ -175,10 +271,15 @@ export async function renderAdminCategories(main: HTMLElement): Promise<void> {
     const edit = el("button", { type: "button", class: "secondary", text: `Edit ${c.name}` });
     on(edit, "click", () => open(c));
     list.append(
-      el("li", { "data-category": c.id },
+      el(
+        "li",
+        { "data-category": c.id },
         el("h2", { text: `${c.name} (${c.id})` }),
-        el("p", { text: `${c.fields.length} fields · ${c.addresses.join(", ") || "no mail address"} · policy ${c.sla_policy}` }),
-        edit),
+        el("p", {
+          text: `${c.fields.length} fields · ${c.addresses.join(", ") || "no mail address"} · policy ${c.sla_policy}`,
+        }),
+        edit,
+      ),
     );
   }
   main.append(heading, create, slot, list);
@@ -195,35 +296,64 @@ export async function renderAdminAgents(main: HTMLElement): Promise<void> {
   const slot = el("div");
   const open = (a: S["AgentJson"] | null) => {
     clear(slot);
-    const input = (id: string, label: string, value: string, attrs: Record<string, string> = {}) => {
+    const input = (
+      id: string,
+      label: string,
+      value: string,
+      attrs: Record<string, string> = {},
+    ) => {
       const i = el("input", { id, ...attrs });
       i.value = value;
       return { i, f: el("div", { class: "field" }, el("label", { for: id, text: label }), i) };
     };
-    const id = input("agent-id", "User name (as in Cognito)", a?.id ?? "", a ? { readonly: "true" } : {});
+    const id = input(
+      "agent-id",
+      "User name (as in Cognito)",
+      a?.id ?? "",
+      a ? { readonly: "true" } : {},
+    );
     const name = input("agent-name", "Name", a?.name ?? "");
     const email = input("agent-email", "Email", a?.email ?? "", { type: "email" });
     const role = el("select", { id: "agent-role" });
-    for (const r of ["agent", "supervisor", "admin"]) role.append(el("option", { value: r, text: r, selected: r === (a?.role ?? "agent") }));
+    for (const r of ["agent", "supervisor", "admin"])
+      role.append(el("option", { value: r, text: r, selected: r === (a?.role ?? "agent") }));
     const boxes = categories.map((c) => {
       const box = el("input", { type: "checkbox", id: `agent-cat-${c.id}`, value: c.id });
       box.checked = a?.categories.includes(c.id) ?? false;
-      return el("div", { class: "field check" }, box, el("label", { for: `agent-cat-${c.id}`, text: c.name }));
+      return el(
+        "div",
+        { class: "field check" },
+        box,
+        el("label", { for: `agent-cat-${c.id}`, text: c.name }),
+      );
     });
-    const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
+    const errors = el("div", {
+      class: "notice error",
+      role: "alert",
+      tabindex: "-1",
+      hidden: true,
+    });
     const form = el(
       "form",
       { class: "composer admin-form", "aria-label": a ? `Edit ${a.name}` : "New agent" },
       el("h2", { text: a ? `Edit ${a.name}` : "New agent" }),
-      el("p", { class: "hint", text: "The role here caps the Cognito group's role; lowering it takes effect at once." }),
-      errors, id.f, name.f, email.f,
+      el("p", {
+        class: "hint",
+        text: "The role here caps the Cognito group's role; lowering it takes effect at once.",
+      }),
+      errors,
+      id.f,
+      name.f,
+      email.f,
       el("div", { class: "field" }, el("label", { for: "agent-role", text: "Role" }), role),
       el("fieldset", {}, el("legend", { text: "Categories" }), ...boxes),
       el("div", { class: "buttons" }, el("button", { type: "submit", text: "Save agent" })),
     );
     on(form, "submit", async (e) => {
       e.preventDefault();
-      const chosen = [...form.querySelectorAll<HTMLInputElement>('fieldset input[type="checkbox"]')].filter((b) => b.checked).map((b) => b.value);
+      const chosen = [...form.querySelectorAll<HTMLInputElement>('fieldset input[type="checkbox"]')]
+        .filter((b) => b.checked)
+        .map((b) => b.value);
       try {
         await api(`/admin/agents/${encodeURIComponent(id.i.value.trim())}`, {
           method: "PUT",
@@ -243,13 +373,33 @@ export async function renderAdminAgents(main: HTMLElement): Promise<void> {
   const table = el(
     "table",
     { class: "tickets" },
-    el("thead", {}, el("tr", {}, ...["User name", "Name", "Role", "Categories", ""].map((h) => el("th", { scope: "col", text: h })))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ...["User name", "Name", "Role", "Categories", ""].map((h) =>
+          el("th", { scope: "col", text: h }),
+        ),
+      ),
+    ),
   );
   const body = el("tbody");
   for (const a of agents) {
     const edit = el("button", { type: "button", class: "secondary", text: `Edit ${a.name}` });
     on(edit, "click", () => open(a));
-    body.append(el("tr", { "data-agent": a.id }, el("td", { text: a.id }), el("td", { text: a.name }), el("td", { text: a.role }), el("td", { text: a.categories.join(", ") || "all" }), el("td", {}, edit)));
+    body.append(
+      el(
+        "tr",
+        { "data-agent": a.id },
+        el("td", { text: a.id }),
+        el("td", { text: a.name }),
+        el("td", { text: a.role }),
+        el("td", { text: a.categories.join(", ") || "all" }),
+        el("td", {}, edit),
+      ),
+    );
   }
   table.append(body);
   main.append(heading, create, slot, table);

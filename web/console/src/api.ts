@@ -18,7 +18,10 @@ export function whenSignedOut(handler: Unauthorized): void {
   onUnauthorized = handler;
 }
 
-export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: string; body?: unknown } = {},
+): Promise<T> {
   const headers: Record<string, string> = { accept: "application/json" };
   const t = token();
   if (t) headers.authorization = `Bearer ${t}`;
@@ -35,7 +38,16 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
     onUnauthorized();
   }
   if (!response.ok) {
-    const shaped = (body.error ? body : { error: { code: "http_" + response.status, message: String(body.message ?? "The request failed.") } }) as ApiErrorBody & Record<string, unknown>;
+    const shaped = (
+      body.error
+        ? body
+        : {
+            error: {
+              code: `http_${response.status}`,
+              message: String(body.message ?? "The request failed."),
+            },
+          }
+    ) as ApiErrorBody & Record<string, unknown>;
     throw new ApiError(response.status, shaped);
   }
   return body as T;

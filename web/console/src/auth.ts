@@ -1,13 +1,25 @@
 // Sign-in: against the local runner's issuer, or Cognito (USER_PASSWORD_AUTH over
 // HTTPS), as /agent/config.json says. The access token lives in sessionStorage only.
 
-interface LocalConfig { auth: "local"; token_url: string; poll_seconds?: number }
-interface CognitoConfig { auth: "cognito"; region: string; client_id: string; poll_seconds?: number }
+interface LocalConfig {
+  auth: "local";
+  token_url: string;
+  poll_seconds?: number;
+}
+interface CognitoConfig {
+  auth: "cognito";
+  region: string;
+  client_id: string;
+  poll_seconds?: number;
+}
 export type ConsoleConfig = LocalConfig | CognitoConfig;
 
 const KEY = "helpdesk.session";
 
-interface Session { token: string; expires: number }
+interface Session {
+  token: string;
+  expires: number;
+}
 
 export async function loadConfig(): Promise<ConsoleConfig> {
   const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
@@ -31,16 +43,31 @@ export function signOut(): void {
 }
 
 function remember(accessToken: string, expiresIn: number): void {
-  sessionStorage.setItem(KEY, JSON.stringify({ token: accessToken, expires: Date.now() + expiresIn * 1000 }));
+  sessionStorage.setItem(
+    KEY,
+    JSON.stringify({ token: accessToken, expires: Date.now() + expiresIn * 1000 }),
+  );
 }
 
-export type SignInResult = { ok: true } | { ok: false; message: string; newPasswordSession?: string };
+export type SignInResult =
+  | { ok: true }
+  | { ok: false; message: string; newPasswordSession?: string };
 
-export async function signIn(config: ConsoleConfig, username: string, password: string): Promise<SignInResult> {
-  return config.auth === "local" ? localSignIn(config, username, password) : cognito(config, username, password);
+export async function signIn(
+  config: ConsoleConfig,
+  username: string,
+  password: string,
+): Promise<SignInResult> {
+  return config.auth === "local"
+    ? localSignIn(config, username, password)
+    : cognito(config, username, password);
 }
 
-async function localSignIn(config: LocalConfig, username: string, password: string): Promise<SignInResult> {
+async function localSignIn(
+  config: LocalConfig,
+  username: string,
+  password: string,
+): Promise<SignInResult> {
   const response = await fetch(config.token_url, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -52,7 +79,11 @@ async function localSignIn(config: LocalConfig, username: string, password: stri
   return { ok: true };
 }
 
-async function cognitoCall(config: CognitoConfig, target: string, payload: unknown): Promise<Response> {
+async function cognitoCall(
+  config: CognitoConfig,
+  target: string,
+  payload: unknown,
+): Promise<Response> {
   return fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
     method: "POST",
     headers: {
@@ -70,7 +101,11 @@ interface CognitoAnswer {
   message?: string;
 }
 
-async function cognito(config: CognitoConfig, username: string, password: string): Promise<SignInResult> {
+async function cognito(
+  config: CognitoConfig,
+  username: string,
+  password: string,
+): Promise<SignInResult> {
   const response = await cognitoCall(config, "InitiateAuth", {
     AuthFlow: "USER_PASSWORD_AUTH",
     ClientId: config.client_id,
@@ -86,9 +121,18 @@ async function cognitoResult(response: Response): Promise<SignInResult> {
     return { ok: true };
   }
   if (body.ChallengeName === "NEW_PASSWORD_REQUIRED" && body.Session) {
-    return { ok: false, message: "Choose a new password to finish signing in.", newPasswordSession: body.Session };
+    return {
+      ok: false,
+      message: "Choose a new password to finish signing in.",
+      newPasswordSession: body.Session,
+    };
   }
-  return { ok: false, message: response.ok ? "Sign-in needs a step this console does not support." : "Wrong user name or password." };
+  return {
+    ok: false,
+    message: response.ok
+      ? "Sign-in needs a step this console does not support."
+      : "Wrong user name or password.",
+  };
 }
 
 /// The first sign-in of an account an admin created: Cognito asks for a new password.

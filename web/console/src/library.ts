@@ -1,6 +1,6 @@
 // Canned replies and the FAQ: the pages that keep them, and the helpers the ticket
 // view uses to insert a canned reply and to turn an answer into an FAQ draft.
-import { api, ApiError } from "./api";
+import { ApiError, api } from "./api";
 import { clear, el, on, toast } from "./dom";
 import type { Canned, CannedList, FaqList, Me, Ticket } from "./types";
 
@@ -19,12 +19,19 @@ export function fill(text: string, me: Me, ticket: Ticket): string {
 }
 
 function problem(e: unknown): string {
-  if (e instanceof ApiError) return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join("; ") || e.message;
+  if (e instanceof ApiError)
+    return e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join("; ") || e.message;
   return "The request failed; try again.";
 }
 
 /// The "add this answer to the FAQ" form, prefilled; the agent cleans it first.
-export function faqDraftForm(me: Me, ticket: Ticket, question: string, answer: string, done: () => void): HTMLElement {
+export function faqDraftForm(
+  me: Me,
+  ticket: Ticket,
+  question: string,
+  answer: string,
+  done: () => void,
+): HTMLElement {
   const q = el("input", { id: "faq-question", value: question });
   q.value = question;
   const a = el("textarea", { id: "faq-answer", rows: "5" });
@@ -35,19 +42,39 @@ export function faqDraftForm(me: Me, ticket: Ticket, question: string, answer: s
     "form",
     { class: "composer faq-draft", "aria-label": "New FAQ entry" },
     el("h2", { text: "Add this answer to the FAQ" }),
-    el("p", { class: "hint", text: "Remove names, order numbers and anything else personal before saving." }),
+    el("p", {
+      class: "hint",
+      text: "Remove names, order numbers and anything else personal before saving.",
+    }),
     error,
     el("div", { class: "field" }, el("label", { for: "faq-question", text: "Question" }), q),
     el("div", { class: "field" }, el("label", { for: "faq-answer", text: "Answer" }), a),
-    me.agent.role === "agent" ? null : el("div", { class: "field check" }, publish, el("label", { for: "faq-publish", text: "Publish now" })),
-    el("div", { class: "buttons" }, el("button", { type: "submit", text: me.agent.role === "agent" ? "Save draft" : "Save" })),
+    me.agent.role === "agent"
+      ? null
+      : el(
+          "div",
+          { class: "field check" },
+          publish,
+          el("label", { for: "faq-publish", text: "Publish now" }),
+        ),
+    el(
+      "div",
+      { class: "buttons" },
+      el("button", { type: "submit", text: me.agent.role === "agent" ? "Save draft" : "Save" }),
+    ),
   );
   on(form, "submit", async (e) => {
     e.preventDefault();
     try {
       await api("/faq", {
         method: "POST",
-        body: { category: ticket.category, question: q.value, answer: a.value, published: publish.checked, source_ticket: ticket.reference },
+        body: {
+          category: ticket.category,
+          question: q.value,
+          answer: a.value,
+          published: publish.checked,
+          source_ticket: ticket.reference,
+        },
       });
       toast(publish.checked ? "FAQ entry published." : "FAQ draft saved.");
       done();
@@ -68,7 +95,11 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
     const { items, placeholders } = await api<CannedList>("/canned");
     hint.textContent = `Placeholders: ${placeholders.map((p) => `${p.placeholder} (${p.meaning})`).join(", ")}.`;
     for (const c of items) {
-      const remove = el("button", { type: "button", class: "secondary", text: `Delete ${c.title}` });
+      const remove = el("button", {
+        type: "button",
+        class: "secondary",
+        text: `Delete ${c.title}`,
+      });
       on(remove, "click", async () => {
         try {
           await api(`/canned/${c.id}`, { method: "DELETE" });
@@ -78,14 +109,23 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
           toast(problem(err));
         }
       });
-      list.append(el("li", {}, el("h2", { text: `${c.title} · ${c.category ?? "all categories"}` }), el("p", { class: "body", text: c.body }), remove));
+      list.append(
+        el(
+          "li",
+          {},
+          el("h2", { text: `${c.title} · ${c.category ?? "all categories"}` }),
+          el("p", { class: "body", text: c.body }),
+          remove,
+        ),
+      );
     }
   };
   const hint = el("p", { class: "hint" });
   const title = el("input", { id: "canned-title" });
   const body = el("textarea", { id: "canned-body", rows: "5" });
   const category = el("select", { id: "canned-category" });
-  if (me.agent.role !== "agent") category.append(el("option", { value: "", text: "All categories" }));
+  if (me.agent.role !== "agent")
+    category.append(el("option", { value: "", text: "All categories" }));
   for (const c of me.categories) category.append(el("option", { value: c.id, text: c.name }));
   const error = el("p", { class: "notice error", role: "alert", hidden: true });
   const form = el(
@@ -95,13 +135,21 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
     error,
     el("div", { class: "field" }, el("label", { for: "canned-title", text: "Title" }), title),
     el("div", { class: "field" }, el("label", { for: "canned-body", text: "Text" }), body),
-    el("div", { class: "field" }, el("label", { for: "canned-category", text: "Category" }), category),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "canned-category", text: "Category" }),
+      category,
+    ),
     el("button", { type: "submit", text: "Save canned reply" }),
   );
   on(form, "submit", async (e) => {
     e.preventDefault();
     try {
-      await api("/canned", { method: "POST", body: { title: title.value, body: body.value, category: category.value || null } });
+      await api("/canned", {
+        method: "POST",
+        body: { title: title.value, body: body.value, category: category.value || null },
+      });
       title.value = "";
       body.value = "";
       error.hidden = true;
@@ -122,10 +170,15 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
   const chosen = params.get("category") ?? me.categories[0]?.id ?? "";
   const heading = el("h1", { tabindex: "-1", text: "FAQ" });
   const picker = el("select", { id: "faq-category" });
-  for (const c of me.categories) picker.append(el("option", { value: c.id, text: c.name, selected: c.id === chosen }));
+  for (const c of me.categories)
+    picker.append(el("option", { value: c.id, text: c.name, selected: c.id === chosen }));
   on(picker, "change", () => (location.hash = `#/faq?category=${picker.value}`));
   const list = el("ul", { class: "library" });
-  main.append(heading, el("div", { class: "field" }, el("label", { for: "faq-category", text: "Category" }), picker), list);
+  main.append(
+    heading,
+    el("div", { class: "field" }, el("label", { for: "faq-category", text: "Category" }), picker),
+    list,
+  );
   heading.focus();
   if (!chosen) return;
   const { items } = await api<FaqList>(`/faq?category=${encodeURIComponent(chosen)}`);
@@ -137,10 +190,16 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
       el("h2", { text: entry.question }),
       el("p", { class: "status", text: entry.published ? "Published" : "Draft" }),
       el("p", { class: "body", text: entry.answer }),
-      entry.source_ticket ? el("p", {}, el("a", { href: `#/ticket/${entry.source_ticket}`, text: "From a ticket" })) : null,
+      entry.source_ticket
+        ? el("p", {}, el("a", { href: `#/ticket/${entry.source_ticket}`, text: "From a ticket" }))
+        : null,
     );
     if (me.agent.role !== "agent") {
-      const toggle = el("button", { type: "button", class: "secondary", text: entry.published ? "Unpublish" : "Publish" });
+      const toggle = el("button", {
+        type: "button",
+        class: "secondary",
+        text: entry.published ? "Unpublish" : "Publish",
+      });
       on(toggle, "click", async () => {
         try {
           await api(`/faq/${entry.category}/${entry.id}`, {

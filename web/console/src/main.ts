@@ -1,15 +1,15 @@
 // The agent console: sign in, then the queue and the tickets, by hash route
 // (#/view/<name>, #/ticket/<reference>).
 import "./style.css";
-import { api, whenSignedOut } from "./api";
-import { loadConfig, setNewPassword, signIn, signOut, token, type ConsoleConfig } from "./auth";
-import { clear, el, on } from "./dom";
-import { askPermission, muted, setMuted, startPolling } from "./notify";
-import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
+import { api, whenSignedOut } from "./api";
+import { type ConsoleConfig, loadConfig, setNewPassword, signIn, signOut, token } from "./auth";
+import { clear, el, on } from "./dom";
 import { renderCanned, renderFaq } from "./library";
-import { renderReports } from "./reports";
+import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderAdminPolicies } from "./policies";
+import { renderNav, renderQueue, VIEWS } from "./queue";
+import { renderReports } from "./reports";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
 
@@ -18,10 +18,31 @@ const app = document.getElementById("app") as HTMLElement;
 function signInPage(config: ConsoleConfig, message = ""): void {
   clear(app);
   app.removeAttribute("aria-busy");
-  const user = el("input", { id: "username", name: "username", autocomplete: "username", required: true });
-  const pass = el("input", { id: "password", name: "password", type: "password", autocomplete: "current-password", required: true });
-  const fresh = el("input", { id: "new-password", name: "new-password", type: "password", autocomplete: "new-password" });
-  const freshField = el("div", { class: "field", hidden: true }, el("label", { for: "new-password", text: "New password" }), fresh);
+  const user = el("input", {
+    id: "username",
+    name: "username",
+    autocomplete: "username",
+    required: true,
+  });
+  const pass = el("input", {
+    id: "password",
+    name: "password",
+    type: "password",
+    autocomplete: "current-password",
+    required: true,
+  });
+  const fresh = el("input", {
+    id: "new-password",
+    name: "new-password",
+    type: "password",
+    autocomplete: "new-password",
+  });
+  const freshField = el(
+    "div",
+    { class: "field", hidden: true },
+    el("label", { for: "new-password", text: "New password" }),
+    fresh,
+  );
   const error = el("p", { class: "notice error", role: "alert", hidden: !message, text: message });
   const form = el(
     "form",
@@ -74,7 +95,12 @@ async function start(config: ConsoleConfig): Promise<void> {
   let counts: Counts | null = null;
   const nav = el("nav", { class: "sidebar", "aria-label": "Queues" });
   let main = el("main", { id: "main", tabindex: "-1" });
-  const bell = el("button", { type: "button", class: "secondary", "aria-pressed": String(!muted()), text: muted() ? "Alerts off" : "Alerts on" });
+  const bell = el("button", {
+    type: "button",
+    class: "secondary",
+    "aria-pressed": String(!muted()),
+    text: muted() ? "Alerts off" : "Alerts on",
+  });
   on(bell, "click", async () => {
     const turnOn = muted();
     setMuted(!turnOn);
@@ -131,7 +157,13 @@ async function start(config: ConsoleConfig): Promise<void> {
       }
     } catch (e) {
       // A page that could not load says so, instead of staying blank.
-      fresh.append(el("p", { class: "notice error", role: "alert", text: e instanceof Error ? e.message : "This page could not be loaded." }));
+      fresh.append(
+        el("p", {
+          class: "notice error",
+          role: "alert",
+          text: e instanceof Error ? e.message : "This page could not be loaded.",
+        }),
+      );
     }
   };
   window.onhashchange = () => void route();
@@ -141,12 +173,18 @@ async function start(config: ConsoleConfig): Promise<void> {
     config.poll_seconds ?? 15,
     (c) => {
       counts = c;
-      renderNav(nav, counts, me, currentPage(location.hash.replace(/^#/, "").split("?")[0].split("/").filter(Boolean)));
+      renderNav(
+        nav,
+        counts,
+        me,
+        currentPage(location.hash.replace(/^#/, "").split("?")[0].split("/").filter(Boolean)),
+      );
     },
     () => {
       // A queue on screen gets the new arrivals; a ticket being read, a form being
       // filled in or a report are left alone.
-      const onQueue = location.hash === "" || location.hash === "#/" || location.hash.startsWith("#/view/");
+      const onQueue =
+        location.hash === "" || location.hash === "#/" || location.hash.startsWith("#/view/");
       if (onQueue) void route();
     },
   );
@@ -158,7 +196,13 @@ async function boot(): Promise<void> {
     config = await loadConfig();
   } catch (e) {
     clear(app);
-    app.append(el("p", { class: "notice error", role: "alert", text: e instanceof Error ? e.message : "The console is not configured." }));
+    app.append(
+      el("p", {
+        class: "notice error",
+        role: "alert",
+        text: e instanceof Error ? e.message : "The console is not configured.",
+      }),
+    );
     return;
   }
   whenSignedOut(() => {

@@ -39,13 +39,19 @@ function chime(): void {
   }
 }
 
-export function startPolling(seconds: number, onCounts: (c: Counts) => void, onArrival: () => void): () => void {
+export function startPolling(
+  seconds: number,
+  onCounts: (c: Counts) => void,
+  onArrival: () => void,
+): () => void {
   let cursor = "";
   let stopped = false;
   let timer: number | undefined;
   const tick = async () => {
     try {
-      const n = await api<Notifications>(`/notifications${cursor ? `?since=${encodeURIComponent(cursor)}` : ""}`);
+      const n = await api<Notifications>(
+        `/notifications${cursor ? `?since=${encodeURIComponent(cursor)}` : ""}`,
+      );
       cursor = n.cursor;
       onCounts(n.counts);
       if (n.new_tickets.length > 0) {

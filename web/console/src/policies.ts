@@ -1,17 +1,24 @@
 // Admin page for SLA policies: the business-hours calendar (time zone, opening
 // hours per weekday, holidays) and the reply and solution targets per tier that
 // the clocks, the help center's promises and the confirmation mail all use.
-import { api } from "./api";
+
 import { problems, showProblems } from "./admin";
-import { clear, el, on, toast } from "./dom";
+import { api } from "./api";
 import type { components } from "./api.gen";
+import { clear, el, on, toast } from "./dom";
 
 type S = components["schemas"];
 type Policy = S["PolicyDraft"];
 type Targets = S["Targets"];
 
 const DAYS: [string, string][] = [
-  ["Mon", "Monday"], ["Tue", "Tuesday"], ["Wed", "Wednesday"], ["Thu", "Thursday"], ["Fri", "Friday"], ["Sat", "Saturday"], ["Sun", "Sunday"],
+  ["Mon", "Monday"],
+  ["Tue", "Tuesday"],
+  ["Wed", "Wednesday"],
+  ["Thu", "Thursday"],
+  ["Fri", "Friday"],
+  ["Sat", "Saturday"],
+  ["Sun", "Sunday"],
 ];
 const TARGETS: [keyof Targets, string][] = [
   ["first_response_minutes", "first answer"],
@@ -26,18 +33,42 @@ function input(id: string, label: string, value: string, attrs: Record<string, s
 }
 
 function policyForm(existing: Policy | null, done: () => void): HTMLElement {
-  const id = input("policy-id", "Id (a-z, 0-9, -)", existing?.id ?? "", existing ? { readonly: "true" } : {});
+  const id = input(
+    "policy-id",
+    "Id (a-z, 0-9, -)",
+    existing?.id ?? "",
+    existing ? { readonly: "true" } : {},
+  );
   const zones = el("datalist", { id: "time-zones" });
-  for (const z of Intl.supportedValuesOf?.("timeZone") ?? []) zones.append(el("option", { value: z }));
-  const zone = input("policy-zone", "Time zone", existing?.time_zone ?? "Europe/Berlin", { list: "time-zones", autocomplete: "off" });
+  for (const z of Intl.supportedValuesOf?.("timeZone") ?? [])
+    zones.append(el("option", { value: z }));
+  const zone = input("policy-zone", "Time zone", existing?.time_zone ?? "Europe/Berlin", {
+    list: "time-zones",
+    autocomplete: "off",
+  });
   const days = DAYS.map(([day, name]) => {
     const h = existing?.hours.find((x) => x.day === day);
     const open = el("input", { type: "checkbox", id: `policy-open-${day}` });
     open.checked = existing ? Boolean(h) : !["Sat", "Sun"].includes(day);
-    const opens = input(`policy-opens-${day}`, `${name} opens`, h?.opens ?? "09:00", { type: "time" });
-    const closes = input(`policy-closes-${day}`, `${name} closes`, h?.closes ?? "17:00", { type: "time" });
-    const row = el("fieldset", { class: "field-row", "data-day": day }, el("legend", { text: name }),
-      el("div", { class: "field check" }, open, el("label", { for: `policy-open-${day}`, text: `Open on ${name}` })), opens.f, closes.f);
+    const opens = input(`policy-opens-${day}`, `${name} opens`, h?.opens ?? "09:00", {
+      type: "time",
+    });
+    const closes = input(`policy-closes-${day}`, `${name} closes`, h?.closes ?? "17:00", {
+      type: "time",
+    });
+    const row = el(
+      "fieldset",
+      { class: "field-row", "data-day": day },
+      el("legend", { text: name }),
+      el(
+        "div",
+        { class: "field check" },
+        open,
+        el("label", { for: `policy-open-${day}`, text: `Open on ${name}` }),
+      ),
+      opens.f,
+      closes.f,
+    );
     return { day, name, open, opens: opens.i, closes: closes.i, row };
   });
   const holidays = el("textarea", { id: "policy-holidays", rows: "4" });
@@ -47,26 +78,61 @@ function policyForm(existing: Policy | null, done: () => void): HTMLElement {
     const current = existing?.[tier];
     const fields = TARGETS.map(([key, what]) => ({
       key,
-      ...input(`policy-${tier}-${key}`, `${tier === "standard" ? "Standard" : "Premium"}: ${what} within (business hours)`,
-        hours(current?.[key] ?? (tier === "standard" ? 1440 : 120) * (key === "resolution_minutes" ? 4 : 1)), { type: "number", min: "0.25", step: "0.25" }),
+      ...input(
+        `policy-${tier}-${key}`,
+        `${tier === "standard" ? "Standard" : "Premium"}: ${what} within (business hours)`,
+        hours(
+          current?.[key] ??
+            (tier === "standard" ? 1440 : 120) * (key === "resolution_minutes" ? 4 : 1),
+        ),
+        { type: "number", min: "0.25", step: "0.25" },
+      ),
     }));
     return { tier, fields };
   });
-  const warn = input("policy-warn", "Warn the assignee at (% of a target)", String(existing?.warn_percent ?? 80), { type: "number", min: "1", max: "99" });
-  const escalate = input("policy-escalate", "Tell the supervisors at (% of a target)", String(existing?.escalate_percent ?? 150), { type: "number", min: "101", max: "1000" });
+  const warn = input(
+    "policy-warn",
+    "Warn the assignee at (% of a target)",
+    String(existing?.warn_percent ?? 80),
+    { type: "number", min: "1", max: "99" },
+  );
+  const escalate = input(
+    "policy-escalate",
+    "Tell the supervisors at (% of a target)",
+    String(existing?.escalate_percent ?? 150),
+    { type: "number", min: "101", max: "1000" },
+  );
   const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
   const form = el(
     "form",
-    { class: "composer admin-form", "aria-label": existing ? `Edit policy ${existing.id}` : "New SLA policy" },
+    {
+      class: "composer admin-form",
+      "aria-label": existing ? `Edit policy ${existing.id}` : "New SLA policy",
+    },
     el("h2", { text: existing ? `Edit policy ${existing.id}` : "New SLA policy" }),
-    el("p", { class: "hint", text: "Targets count business hours of this calendar. Running clocks keep the promise already made; new ones use what you save." }),
-    errors, id.f, zone.f, zones,
+    el("p", {
+      class: "hint",
+      text: "Targets count business hours of this calendar. Running clocks keep the promise already made; new ones use what you save.",
+    }),
+    errors,
+    id.f,
+    zone.f,
+    zones,
     el("h3", { text: "Opening hours" }),
     el("div", { class: "field-rows" }, ...days.map((d) => d.row)),
-    el("div", { class: "field" }, el("label", { for: "policy-holidays", text: "Holidays, closed all day (YYYY-MM-DD, one per line)" }), holidays),
+    el(
+      "div",
+      { class: "field" },
+      el("label", {
+        for: "policy-holidays",
+        text: "Holidays, closed all day (YYYY-MM-DD, one per line)",
+      }),
+      holidays,
+    ),
     el("h3", { text: "Targets" }),
     ...targets.map((t) => el("div", { class: "field-row" }, ...t.fields.map((f) => f.f))),
-    warn.f, escalate.f,
+    warn.f,
+    escalate.f,
     el("div", { class: "buttons" }, el("button", { type: "submit", text: "Save policy" })),
   );
   on(form, "submit", async (e) => {
@@ -76,19 +142,34 @@ function policyForm(existing: Policy | null, done: () => void): HTMLElement {
     const body: Policy = {
       time_zone: zone.i.value.trim(),
       hours: open.map((d) => ({ day: d.day, opens: d.opens.value, closes: d.closes.value })),
-      holidays: holidays.value.split("\n").map((l) => l.trim()).filter(Boolean),
-      standard: Object.fromEntries(targets[0].fields.map((f) => [f.key, minutes(f.i.value)])) as Targets,
-      premium: Object.fromEntries(targets[1].fields.map((f) => [f.key, minutes(f.i.value)])) as Targets,
+      holidays: holidays.value
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean),
+      standard: Object.fromEntries(
+        targets[0].fields.map((f) => [f.key, minutes(f.i.value)]),
+      ) as Targets,
+      premium: Object.fromEntries(
+        targets[1].fields.map((f) => [f.key, minutes(f.i.value)]),
+      ) as Targets,
       warn_percent: Number(warn.i.value),
       escalate_percent: Number(escalate.i.value),
     };
     try {
-      await api(`/admin/policies/${encodeURIComponent(id.i.value.trim())}`, { method: "PUT", body });
+      await api(`/admin/policies/${encodeURIComponent(id.i.value.trim())}`, {
+        method: "PUT",
+        body,
+      });
       toast("Policy saved.");
       done();
     } catch (err) {
       // "hours.1.closes" means the second open day: say which.
-      const named = problems(err).map((p) => p.replace(/^hours\.(\d+)\.(\w+)/, (_, i: string, part: string) => `${open[Number(i)]?.name ?? "day"} ${part}`));
+      const named = problems(err).map((p) =>
+        p.replace(
+          /^hours\.(\d+)\.(\w+)/,
+          (_, i: string, part: string) => `${open[Number(i)]?.name ?? "day"} ${part}`,
+        ),
+      );
       showProblems(errors, named);
     }
   });
@@ -113,11 +194,16 @@ export async function renderAdminPolicies(main: HTMLElement): Promise<void> {
     on(edit, "click", () => open(p));
     const hours = p.hours.map((h) => `${h.day} ${h.opens}–${h.closes}`).join(", ");
     list.append(
-      el("li", { "data-policy": p.id },
+      el(
+        "li",
+        { "data-policy": p.id },
         el("h2", { text: p.id }),
         el("p", { text: `${p.time_zone}: ${hours}; ${p.holidays?.length ?? 0} holidays` }),
-        el("p", { text: `First answer within ${p.standard.first_response_minutes / 60} business hours (premium ${p.premium.first_response_minutes / 60})` }),
-        edit),
+        el("p", {
+          text: `First answer within ${p.standard.first_response_minutes / 60} business hours (premium ${p.premium.first_response_minutes / 60})`,
+        }),
+        edit,
+      ),
     );
   }
   main.append(heading, create, slot, list);

@@ -46,10 +46,26 @@ export function renderNav(nav: HTMLElement, counts: Counts | null, me: Me, curre
 function buildNav(nav: HTMLElement, me: Me): void {
   const list = el("ul", { class: "views" });
   for (const v of VIEWS) {
-    list.append(el("li", {}, el("a", { href: `#/view/${v.name}`, "data-view": v.name, "data-page": v.name }, el("span", { text: v.label }))));
+    list.append(
+      el(
+        "li",
+        {},
+        el(
+          "a",
+          { href: `#/view/${v.name}`, "data-view": v.name, "data-page": v.name },
+          el("span", { text: v.label }),
+        ),
+      ),
+    );
   }
-  const page = (href: string, name: string, text: string) => el("li", {}, el("a", { href, "data-page": name, text }));
-  const library = el("ul", { class: "views" }, page("#/canned", "canned", "Canned replies"), page("#/faq", "faq", "FAQ"));
+  const page = (href: string, name: string, text: string) =>
+    el("li", {}, el("a", { href, "data-page": name, text }));
+  const library = el(
+    "ul",
+    { class: "views" },
+    page("#/canned", "canned", "Canned replies"),
+    page("#/faq", "faq", "FAQ"),
+  );
   if (me.agent.role !== "agent") library.append(page("#/reports", "reports", "Reports"));
   if (me.agent.role === "admin") {
     library.append(
@@ -66,38 +82,95 @@ function categoryCounts(counts: Counts): HTMLElement {
     "table",
     { class: "category-counts" },
     el("caption", { text: "Awaiting a response" }),
-    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Category" }), el("th", { scope: "col", text: "New" }), el("th", { scope: "col", text: "Open" }))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col", text: "Category" }),
+        el("th", { scope: "col", text: "New" }),
+        el("th", { scope: "col", text: "Open" }),
+      ),
+    ),
   );
   const body = el("tbody");
   for (const c of counts.categories) {
     body.append(
-      el("tr", { "data-category": c.id }, el("th", { scope: "row", text: c.name }), el("td", { text: String(c.new) }), el("td", { text: String(c.open) })),
+      el(
+        "tr",
+        { "data-category": c.id },
+        el("th", { scope: "row", text: c.name }),
+        el("td", { text: String(c.new) }),
+        el("td", { text: String(c.open) }),
+      ),
     );
   }
   table.append(body);
   return table;
 }
 
-function select(label: string, name: string, options: [string, string][], value: string): HTMLElement {
+function select(
+  label: string,
+  name: string,
+  options: [string, string][],
+  value: string,
+): HTMLElement {
   const id = `filter-${name}`;
   const s = el("select", { id, name });
-  for (const [v, text] of options) s.append(el("option", { value: v, text, selected: v === value }));
+  for (const [v, text] of options)
+    s.append(el("option", { value: v, text, selected: v === value }));
   return el("div", { class: "field" }, el("label", { for: id, text: label }), s);
 }
 
-export async function renderQueue(main: HTMLElement, me: Me, view: ViewName, params: URLSearchParams): Promise<void> {
+export async function renderQueue(
+  main: HTMLElement,
+  me: Me,
+  view: ViewName,
+  params: URLSearchParams,
+): Promise<void> {
   clear(main);
   const title = VIEWS.find((v) => v.name === view)?.label ?? "Tickets";
   const heading = el("h1", { tabindex: "-1", text: title });
   const filters = el(
     "form",
     { class: "filters", "aria-label": "Filters" },
-    select("Category", "category", [["", "All"], ...me.categories.map((c) => [c.id, c.name] as [string, string])], params.get("category") ?? ""),
+    select(
+      "Category",
+      "category",
+      [["", "All"], ...me.categories.map((c) => [c.id, c.name] as [string, string])],
+      params.get("category") ?? "",
+    ),
     view === "all"
-      ? select("Status", "status", [["", "Active"], ...Object.entries(STATUS_LABEL)], params.get("status") ?? "")
+      ? select(
+          "Status",
+          "status",
+          [["", "Active"], ...Object.entries(STATUS_LABEL)],
+          params.get("status") ?? "",
+        )
       : null,
-    select("Priority", "priority", [["", "Any"], ["urgent", "Urgent"], ["high", "High"], ["normal", "Normal"], ["low", "Low"]], params.get("priority") ?? ""),
-    select("Sort", "sort", [["oldest", "Oldest first"], ["newest", "Newest first"], ["due", "Due soonest"]], params.get("sort") ?? "oldest"),
+    select(
+      "Priority",
+      "priority",
+      [
+        ["", "Any"],
+        ["urgent", "Urgent"],
+        ["high", "High"],
+        ["normal", "Normal"],
+        ["low", "Low"],
+      ],
+      params.get("priority") ?? "",
+    ),
+    select(
+      "Sort",
+      "sort",
+      [
+        ["oldest", "Oldest first"],
+        ["newest", "Newest first"],
+        ["due", "Due soonest"],
+      ],
+      params.get("sort") ?? "oldest",
+    ),
   );
   on(filters, "change", () => {
     const data = new FormData(filters as HTMLFormElement);
@@ -112,7 +185,20 @@ export async function renderQueue(main: HTMLElement, me: Me, view: ViewName, par
     el(
       "thead",
       {},
-      el("tr", {}, ...["Reference", "Subject", "Requester", "Category", "Status", "Priority", "Due", "Assignee"].map((h) => el("th", { scope: "col", text: h }))),
+      el(
+        "tr",
+        {},
+        ...[
+          "Reference",
+          "Subject",
+          "Requester",
+          "Category",
+          "Status",
+          "Priority",
+          "Due",
+          "Assignee",
+        ].map((h) => el("th", { scope: "col", text: h })),
+      ),
     ),
   );
   const body = el("tbody");

@@ -1,9 +1,9 @@
 // Reports (supervisors and admins): the period's figures with charts drawn as SVG
 // from DOM nodes (no inline style, so the CSP stays strict), every chart with a
 // table of its numbers beside it, and the same figures per day as CSV.
-import { api, ApiError, download } from "./api";
-import { clear, el, on, toast, when } from "./dom";
+import { ApiError, api, download } from "./api";
 import type { components } from "./api.gen";
+import { clear, el, on, toast, when } from "./dom";
 import type { Me } from "./types";
 
 type S = components["schemas"];
@@ -14,7 +14,11 @@ type QueryCount = S["QueryCount"];
 
 const SVG = "http://www.w3.org/2000/svg";
 
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>, ...children: (Node | string)[]): SVGElementTagNameMap[K] {
+function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+  ...children: (Node | string)[]
+): SVGElementTagNameMap[K] {
   const node = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
   node.append(...children);
@@ -36,7 +40,13 @@ function percent(p: number | null | undefined): string {
 }
 
 function tile(label: string, value: string, detail = ""): HTMLElement {
-  return el("div", { class: "tile" }, el("span", { class: "tile-label", text: label }), el("strong", { text: value }), detail ? el("span", { class: "hint", text: detail }) : null);
+  return el(
+    "div",
+    { class: "tile" },
+    el("span", { class: "tile-label", text: label }),
+    el("strong", { text: value }),
+    detail ? el("span", { class: "hint", text: detail }) : null,
+  );
 }
 
 function time(s: TimeSummary): string {
@@ -52,32 +62,85 @@ function dailyChart(report: Report): HTMLElement {
   const bar = Math.max(2, Math.floor(slot * 0.4));
   const height = 140;
   const width = days.length * slot;
-  const chart = svg("svg", { viewBox: `0 0 ${width} ${height + 20}`, class: "chart", role: "img", "aria-labelledby": "daily-title" });
-  chart.append(svg("title", { id: "daily-title" }, `Tickets opened and solved per day, ${report.period.from} to ${report.period.to}: ${report.totals.opened} opened, ${report.totals.solved} solved`));
+  const chart = svg("svg", {
+    viewBox: `0 0 ${width} ${height + 20}`,
+    class: "chart",
+    role: "img",
+    "aria-labelledby": "daily-title",
+  });
+  chart.append(
+    svg(
+      "title",
+      { id: "daily-title" },
+      `Tickets opened and solved per day, ${report.period.from} to ${report.period.to}: ${report.totals.opened} opened, ${report.totals.solved} solved`,
+    ),
+  );
   days.forEach((d, i) => {
     const column = (value: number, offset: number, cls: string) => {
       const h = Math.round((value / max) * height);
-      chart.append(svg("rect", { x: i * slot + offset, y: height - h, width: bar, height: h, class: cls }, svg("title", {}, `${d.day}: ${value} ${cls}`)));
+      chart.append(
+        svg(
+          "rect",
+          { x: i * slot + offset, y: height - h, width: bar, height: h, class: cls },
+          svg("title", {}, `${d.day}: ${value} ${cls}`),
+        ),
+      );
     };
     column(d.totals.opened, 0, "opened");
     column(d.totals.solved, bar, "solved");
   });
-  chart.append(svg("text", { x: 0, y: height + 15, class: "axis" }, report.period.from), svg("text", { x: width, y: height + 15, class: "axis end" }, report.period.to));
+  chart.append(
+    svg("text", { x: 0, y: height + 15, class: "axis" }, report.period.from),
+    svg("text", { x: width, y: height + 15, class: "axis end" }, report.period.to),
+  );
   const rows = days.filter((d) => d.totals.opened || d.totals.solved || d.totals.closed);
   const table = el(
     "table",
     { class: "tickets numbers" },
     el("caption", { text: "Days with activity" }),
-    el("thead", {}, el("tr", {}, ...["Day", "Opened", "Solved", "Closed", "Reopened"].map((h) => el("th", { scope: "col", text: h })))),
-    el("tbody", {}, ...rows.map((d) => el("tr", {}, el("th", { scope: "row", text: d.day }), ...[d.totals.opened, d.totals.solved, d.totals.closed, d.totals.reopened].map((n) => el("td", { text: String(n) }))))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ...["Day", "Opened", "Solved", "Closed", "Reopened"].map((h) =>
+          el("th", { scope: "col", text: h }),
+        ),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      ...rows.map((d) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row", text: d.day }),
+          ...[d.totals.opened, d.totals.solved, d.totals.closed, d.totals.reopened].map((n) =>
+            el("td", { text: String(n) }),
+          ),
+        ),
+      ),
+    ),
   );
   return el(
     "section",
     { class: "report-block", "aria-labelledby": "daily-heading" },
     el("h2", { id: "daily-heading", text: "Opened and solved per day" }),
-    el("p", { class: "legend" }, el("span", { class: "key opened", text: "Opened" }), el("span", { class: "key solved", text: "Solved" })),
+    el(
+      "p",
+      { class: "legend" },
+      el("span", { class: "key opened", text: "Opened" }),
+      el("span", { class: "key solved", text: "Solved" }),
+    ),
     chart,
-    el("details", {}, el("summary", { text: "The numbers" }), rows.length ? table : el("p", { class: "empty", text: "Nothing happened in this period." })),
+    el(
+      "details",
+      {},
+      el("summary", { text: "The numbers" }),
+      rows.length ? table : el("p", { class: "empty", text: "Nothing happened in this period." }),
+    ),
   );
 }
 
@@ -86,36 +149,83 @@ function backlog(report: Report): HTMLElement {
   const max = Math.max(1, ...b.ages.map((a) => a.tickets));
   const list = el("ul", { class: "bars", "aria-label": "Active tickets by age" });
   for (const a of b.ages) {
-    const bar = svg("svg", { viewBox: "0 0 100 10", class: "bar", "aria-hidden": "true", preserveAspectRatio: "none" }, svg("rect", { x: 0, y: 0, height: 10, width: (a.tickets / max) * 100, class: "age" }));
-    list.append(el("li", { "data-age": a.label }, el("span", { class: "bar-label", text: a.label }), bar, el("span", { class: "bar-value", text: String(a.tickets) })));
+    const bar = svg(
+      "svg",
+      { viewBox: "0 0 100 10", class: "bar", "aria-hidden": "true", preserveAspectRatio: "none" },
+      svg("rect", { x: 0, y: 0, height: 10, width: (a.tickets / max) * 100, class: "age" }),
+    );
+    list.append(
+      el(
+        "li",
+        { "data-age": a.label },
+        el("span", { class: "bar-label", text: a.label }),
+        bar,
+        el("span", { class: "bar-value", text: String(a.tickets) }),
+      ),
+    );
   }
   return el(
     "section",
     { class: "report-block", "aria-labelledby": "backlog-heading" },
     el("h2", { id: "backlog-heading", text: "Backlog now" }),
-    el("p", { "data-backlog": String(b.tickets), text: `${b.tickets} active: ${b.new} new, ${b.open} open, ${b.waiting} waiting on the customer. Oldest since ${when(b.oldest_created_at)}.` }),
+    el("p", {
+      "data-backlog": String(b.tickets),
+      text: `${b.tickets} active: ${b.new} new, ${b.open} open, ${b.waiting} waiting on the customer. Oldest since ${when(b.oldest_created_at)}.`,
+    }),
     list,
-    b.ages_complete ? null : el("p", { class: "hint", text: "Ages count the oldest 2000 tickets of each queue." }),
+    b.ages_complete
+      ? null
+      : el("p", { class: "hint", text: "Ages count the oldest 2000 tickets of each queue." }),
   );
 }
 
 /** Categories show what came in and the backlog; agents only what they did. */
-const STATE_LABEL: Record<string, string> = { arrived: "Working", pending: "Checking…", missed: "FAILED" };
+const STATE_LABEL: Record<string, string> = {
+  arrived: "Working",
+  pending: "Checking…",
+  missed: "FAILED",
+};
 
 /** The self-test's last probe per channel: is mail to each address and the web form reaching us? */
 function channels(report: Report): HTMLElement {
-  const block = el("section", { class: "report-block", "aria-labelledby": "channels-heading" }, el("h2", { id: "channels-heading", text: "Channel self-test" }));
+  const block = el(
+    "section",
+    { class: "report-block", "aria-labelledby": "channels-heading" },
+    el("h2", { id: "channels-heading", text: "Channel self-test" }),
+  );
   if (!report.channels.length) {
-    block.append(el("p", { class: "empty", text: "No probes on record yet: the schedule sends them every hour (if the self-test is on)." }));
+    block.append(
+      el("p", {
+        class: "empty",
+        text: "No probes on record yet: the schedule sends them every hour (if the self-test is on).",
+      }),
+    );
     return block;
   }
   const failing = report.channels.filter((c) => c.state === "missed");
-  if (failing.length) block.append(el("p", { class: "notice error", role: "alert", text: `Not reaching us: ${failing.map((c) => c.channel).join(", ")}.` }));
+  if (failing.length)
+    block.append(
+      el("p", {
+        class: "notice error",
+        role: "alert",
+        text: `Not reaching us: ${failing.map((c) => c.channel).join(", ")}.`,
+      }),
+    );
   block.append(
     el(
       "table",
       { class: "tickets numbers" },
-      el("thead", {}, el("tr", {}, ...["Channel", "Last probe", "Result", "Took", "Last failure"].map((h) => el("th", { scope: "col", text: h })))),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          ...["Channel", "Last probe", "Result", "Took", "Last failure"].map((h) =>
+            el("th", { scope: "col", text: h }),
+          ),
+        ),
+      ),
       el(
         "tbody",
         {},
@@ -125,8 +235,17 @@ function channels(report: Report): HTMLElement {
             { "data-channel": c.channel, class: c.state === "missed" ? "overdue" : undefined },
             el("th", { scope: "row", text: c.channel }),
             el("td", { text: when(c.sent_at) }),
-            el("td", { text: c.reason ? `${STATE_LABEL[c.state] ?? c.state}: ${c.reason}` : (STATE_LABEL[c.state] ?? c.state) }),
-            el("td", { text: c.took_seconds === null || c.took_seconds === undefined ? "—" : `${c.took_seconds} s` }),
+            el("td", {
+              text: c.reason
+                ? `${STATE_LABEL[c.state] ?? c.state}: ${c.reason}`
+                : (STATE_LABEL[c.state] ?? c.state),
+            }),
+            el("td", {
+              text:
+                c.took_seconds === null || c.took_seconds === undefined
+                  ? "—"
+                  : `${c.took_seconds} s`,
+            }),
             el("td", { text: when(c.last_missed_at) }),
           ),
         ),
@@ -141,7 +260,13 @@ function scopeTable(caption: string, rows: S["ScopeRow"][], categories: boolean)
   if (categories) heads.unshift("Opened");
   if (categories) heads.push("Backlog");
   const cells = (t: Totals, backlog: number | null | undefined) => {
-    const values = [String(t.solved), String(t.closed), percent(t.compliance), minutes(t.first_response.median), minutes(t.resolution.median)];
+    const values = [
+      String(t.solved),
+      String(t.closed),
+      percent(t.compliance),
+      minutes(t.first_response.median),
+      minutes(t.resolution.median),
+    ];
     if (categories) values.unshift(String(t.opened));
     if (categories) values.push(String(backlog ?? 0));
     return values.map((v) => el("td", { text: v }));
@@ -150,19 +275,60 @@ function scopeTable(caption: string, rows: S["ScopeRow"][], categories: boolean)
     "table",
     { class: "tickets numbers" },
     el("caption", { text: caption }),
-    el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Name" }), ...heads.map((h) => el("th", { scope: "col", text: h })))),
-    el("tbody", {}, ...rows.map((r) => el("tr", { "data-scope": r.id }, el("th", { scope: "row", text: r.name }), ...cells(r.totals, r.backlog)))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col", text: "Name" }),
+        ...heads.map((h) => el("th", { scope: "col", text: h })),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      ...rows.map((r) =>
+        el(
+          "tr",
+          { "data-scope": r.id },
+          el("th", { scope: "row", text: r.name }),
+          ...cells(r.totals, r.backlog),
+        ),
+      ),
+    ),
   );
 }
 
-function queries(caption: string, list: QueryCount[], count: (q: QueryCount) => number, names: Map<string, string>): HTMLElement {
+function queries(
+  caption: string,
+  list: QueryCount[],
+  count: (q: QueryCount) => number,
+  names: Map<string, string>,
+): HTMLElement {
   if (!list.length) return el("p", { class: "empty", text: `${caption}: none.` });
   return el(
     "table",
     { class: "tickets numbers" },
     el("caption", { text: caption }),
-    el("thead", {}, el("tr", {}, ...["Search", "Where", "Times"].map((h) => el("th", { scope: "col", text: h })))),
-    el("tbody", {}, ...list.map((q) => el("tr", { "data-query": q.query }, el("td", { text: q.query }), el("td", { text: q.category ? (names.get(q.category) ?? q.category) : "All categories" }), el("td", { text: String(count(q)) })))),
+    el(
+      "thead",
+      {},
+      el("tr", {}, ...["Search", "Where", "Times"].map((h) => el("th", { scope: "col", text: h }))),
+    ),
+    el(
+      "tbody",
+      {},
+      ...list.map((q) =>
+        el(
+          "tr",
+          { "data-query": q.query },
+          el("td", { text: q.query }),
+          el("td", { text: q.category ? (names.get(q.category) ?? q.category) : "All categories" }),
+          el("td", { text: String(count(q)) }),
+        ),
+      ),
+    ),
   );
 }
 
@@ -174,7 +340,17 @@ function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLE
     "table",
     { class: "tickets numbers" },
     el("caption", { text: caption }),
-    el("thead", {}, el("tr", {}, ...["Answer", "Category", "Read", "Then wrote to us", "Ended without a request"].map((h) => el("th", { scope: "col", text: h })))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ...["Answer", "Category", "Read", "Then wrote to us", "Ended without a request"].map((h) =>
+          el("th", { scope: "col", text: h }),
+        ),
+      ),
+    ),
     el(
       "tbody",
       {},
@@ -195,7 +371,11 @@ function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLE
 
 let renders = 0;
 
-export async function renderReports(main: HTMLElement, me: Me, params: URLSearchParams): Promise<void> {
+export async function renderReports(
+  main: HTMLElement,
+  me: Me,
+  params: URLSearchParams,
+): Promise<void> {
   // Only the latest of overlapping renders (a second click while loading) draws.
   const mine = ++renders;
   clear(main);
@@ -203,7 +383,9 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
   main.append(heading);
   heading.focus();
   if (me.agent.role === "agent") {
-    main.append(el("p", { class: "notice error", text: "Reports are for supervisors and admins." }));
+    main.append(
+      el("p", { class: "notice error", text: "Reports are for supervisors and admins." }),
+    );
     return;
   }
   const query = new URLSearchParams();
@@ -218,20 +400,38 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
   } catch (e) {
     if (mine !== renders) return;
     const fields = e instanceof ApiError ? (e.body.error.fields ?? []) : [];
-    const text = fields.length ? fields.map((f) => `${f.field}: ${f.reason}`).join("; ") : e instanceof Error ? e.message : "The report failed.";
-    main.append(el("p", { class: "notice error", role: "alert", text }), el("p", {}, el("a", { href: "#/reports", text: "Show the last 30 days" })));
+    const text = fields.length
+      ? fields.map((f) => `${f.field}: ${f.reason}`).join("; ")
+      : e instanceof Error
+        ? e.message
+        : "The report failed.";
+    main.append(
+      el("p", { class: "notice error", role: "alert", text }),
+      el("p", {}, el("a", { href: "#/reports", text: "Show the last 30 days" })),
+    );
     return;
   }
   const names = new Map(me.all_categories.map((c) => [c.id, c.name]));
-  const from = el("input", { id: "report-from", name: "from", type: "date", value: report.period.from });
+  const from = el("input", {
+    id: "report-from",
+    name: "from",
+    type: "date",
+    value: report.period.from,
+  });
   const to = el("input", { id: "report-to", name: "to", type: "date", value: report.period.to });
   const category = el("select", { id: "report-category", name: "category" });
   category.append(el("option", { value: "", text: "All" }));
-  for (const c of me.all_categories) category.append(el("option", { value: c.id, text: c.name, selected: c.id === params.get("category") }));
+  for (const c of me.all_categories)
+    category.append(
+      el("option", { value: c.id, text: c.name, selected: c.id === params.get("category") }),
+    );
   const csv = el("button", { type: "button", class: "secondary", text: "Download CSV" });
   on(csv, "click", async () => {
     try {
-      await download(`/reports/csv?${query}`, `helpdesk-report-${report.period.from}-${report.period.to}.csv`);
+      await download(
+        `/reports/csv?${query}`,
+        `helpdesk-report-${report.period.from}-${report.period.to}.csv`,
+      );
     } catch (e) {
       toast(e instanceof Error ? e.message : "The download failed.");
     }
@@ -241,7 +441,12 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
     { class: "filters", "aria-label": "Report period" },
     el("div", { class: "field" }, el("label", { for: "report-from", text: "From" }), from),
     el("div", { class: "field" }, el("label", { for: "report-to", text: "To" }), to),
-    el("div", { class: "field" }, el("label", { for: "report-category", text: "Category" }), category),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "report-category", text: "Category" }),
+      category,
+    ),
     el("div", { class: "field buttons" }, el("button", { type: "submit", text: "Show" }), csv),
   );
   on(form, "submit", (e) => {
@@ -258,7 +463,10 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
   const t = report.totals;
   main.append(
     form,
-    el("p", { class: "hint", text: `Days are UTC. Times are business minutes of each category's hours, estimated to within a bucket. Generated ${when(report.generated_at)}.` }),
+    el("p", {
+      class: "hint",
+      text: `Days are UTC. Times are business minutes of each category's hours, estimated to within a bucket. Generated ${when(report.generated_at)}.`,
+    }),
     el(
       "div",
       { class: "tiles", "aria-label": "Totals" },
@@ -272,12 +480,20 @@ export async function renderReports(main: HTMLElement, me: Me, params: URLSearch
     dailyChart(report),
     backlog(report),
     channels(report),
-    el("section", { class: "report-block", "aria-labelledby": "scopes-heading" }, el("h2", { id: "scopes-heading", text: "By category and agent" }), scopeTable("Categories", report.categories, true), scopeTable("Agents (their assigned tickets)", report.agents, false)),
+    el(
+      "section",
+      { class: "report-block", "aria-labelledby": "scopes-heading" },
+      el("h2", { id: "scopes-heading", text: "By category and agent" }),
+      scopeTable("Categories", report.categories, true),
+      scopeTable("Agents (their assigned tickets)", report.agents, false),
+    ),
     el(
       "section",
       { class: "report-block", "aria-labelledby": "faq-heading" },
       el("h2", { id: "faq-heading", text: "Help center searches" }),
-      el("p", { text: `${report.faq.searches} searches, ${report.faq.zero_results} without an answer.` }),
+      el("p", {
+        text: `${report.faq.searches} searches, ${report.faq.zero_results} without an answer.`,
+      }),
       queries("Searched without an answer", report.faq.unanswered, (q) => q.zero_results, names),
       queries("Most searched", report.faq.top, (q) => q.searches, names),
       answersRead(report.faq.ended_without_ticket, names),

@@ -2,7 +2,7 @@
 // assignment, status, priority and category. Every change carries the version
 // this screen shows; if someone else changed the ticket, nothing is saved and the
 // page says what changed while keeping the draft.
-import { api, ApiError } from "./api";
+import { ApiError, api } from "./api";
 import { clear, el, on, toast, when } from "./dom";
 import { cannedFor, faqDraftForm, fill } from "./library";
 import type { Changed, Conflict, Entry, Me, RemoteImages, Ticket, TicketView } from "./types";
@@ -17,7 +17,22 @@ const KIND_LABEL: Record<Entry["kind"], string> = {
 
 function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLElement {
   const files = e.attachments.length
-    ? el("ul", { class: "files" }, ...e.attachments.map((a) => el("li", {}, el("a", { href: a.url, download: a.filename, rel: "noopener", text: `${a.filename} (${Math.ceil(a.size / 1024)} KB)` }))))
+    ? el(
+        "ul",
+        { class: "files" },
+        ...e.attachments.map((a) =>
+          el(
+            "li",
+            {},
+            el("a", {
+              href: a.url,
+              download: a.filename,
+              rel: "noopener",
+              text: `${a.filename} (${Math.ceil(a.size / 1024)} KB)`,
+            }),
+          ),
+        ),
+      )
     : null;
   return el(
     "article",
@@ -28,12 +43,21 @@ function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLEle
       el("span", { class: "kind", text: KIND_LABEL[e.kind] }),
       el("strong", { text: e.author }),
       el("time", { datetime: e.created_at, text: when(e.created_at) }),
-      e.kind === "customer" ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` }) : null,
+      e.kind === "customer"
+        ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` })
+        : null,
       verdicts(e),
     ),
     el("div", { class: "body", text: e.body }),
     toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
-    e.full_text ? el("details", {}, el("summary", { text: "Show the whole mail" }), el("div", { class: "body", text: e.full_text })) : null,
+    e.full_text
+      ? el(
+          "details",
+          {},
+          el("summary", { text: "Show the whole mail" }),
+          el("div", { class: "body", text: e.full_text }),
+        )
+      : null,
     formatted(e, reference),
     files,
   );
@@ -44,10 +68,21 @@ function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLEle
 function verdicts(e: Entry): HTMLElement | null {
   const a = e.authentication;
   if (!a) return null;
-  const checks: [string, string | null | undefined][] = [["SPF", a.spf], ["DKIM", a.dkim], ["DMARC", a.dmarc]];
-  const shown = checks.map(([name, result]) => `${name} ${result ? result.toLowerCase() : "none"}`).join(" · ");
+  const checks: [string, string | null | undefined][] = [
+    ["SPF", a.spf],
+    ["DKIM", a.dkim],
+    ["DMARC", a.dmarc],
+  ];
+  const shown = checks
+    .map(([name, result]) => `${name} ${result ? result.toLowerCase() : "none"}`)
+    .join(" · ");
   const failed = checks.some(([, result]) => result && /fail/i.test(result));
-  return el("span", { class: failed ? "verdicts failed" : "verdicts", "data-verdicts": shown, title: "What the receiving mail server checked about the sender", text: shown });
+  return el("span", {
+    class: failed ? "verdicts failed" : "verdicts",
+    "data-verdicts": shown,
+    title: "What the receiving mail server checked about the sender",
+    text: shown,
+  });
 }
 
 /// The mail as its sender formatted it: the sanitized HTML (remote images already
@@ -58,10 +93,18 @@ function verdicts(e: Entry): HTMLElement | null {
 function formatted(e: Entry, reference: string): HTMLElement | null {
   const html = e.html;
   if (!html) return null;
-  const details = el("details", { class: "formatted" }, el("summary", { text: "Show the mail as formatted" }));
+  const details = el(
+    "details",
+    { class: "formatted" },
+    el("summary", { text: "Show the mail as formatted" }),
+  );
   details.addEventListener("toggle", () => {
     if (!details.open || details.querySelector("iframe")) return;
-    const frame = el("iframe", { sandbox: "", referrerpolicy: "no-referrer", title: `The mail from ${e.author}, as formatted` });
+    const frame = el("iframe", {
+      sandbox: "",
+      referrerpolicy: "no-referrer",
+      title: `The mail from ${e.author}, as formatted`,
+    });
     frame.srcdoc = withInlineImages(html, e.attachments);
     const blocked = e.remote_images_blocked;
     if (blocked > 0) {
@@ -130,7 +173,10 @@ export async function renderTicket(main: HTMLElement, me: Me, reference: string)
     view = await api<TicketView>(`/tickets/${encodeURIComponent(reference)}`);
   } catch (e) {
     clear(main);
-    const message = e instanceof ApiError && e.status === 404 ? "No such ticket in your categories." : "The ticket could not be loaded.";
+    const message =
+      e instanceof ApiError && e.status === 404
+        ? "No such ticket in your categories."
+        : "The ticket could not be loaded.";
     const h = el("h1", { tabindex: "-1", text: message });
     main.append(h, el("p", {}, el("a", { href: "#/view/unassigned", text: "Back to the queue" })));
     h.focus();
@@ -147,7 +193,13 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     document.getElementById("faq-question")?.focus();
   };
   clear(main);
-  const heading = el("h1", { tabindex: "-1" }, el("span", { class: "ref", text: ticket.reference }), " ", ticket.subject);
+  const heading = el(
+    "h1",
+    { tabindex: "-1" },
+    el("span", { class: "ref", text: ticket.reference }),
+    " ",
+    ticket.subject,
+  );
   const facts = el(
     "dl",
     { class: "facts" },
@@ -161,7 +213,8 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         : el("span", {
             class: "unverified",
             "data-fact": "email-unverified",
-            title: "Anyone could have typed this address into the form: they have not opened a link we mailed to it yet. Their other tickets are not shown.",
+            title:
+              "Anyone could have typed this address into the form: they have not opened a link we mailed to it yet. Their other tickets are not shown.",
             text: " email not verified",
           }),
     ),
@@ -170,15 +223,26 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dt", { text: "Assignee" }),
     el("dd", { "data-fact": "assignee", text: nameOf(me, ticket.assignee) }),
     el("dt", { text: "Due" }),
-    el("dd", { class: ticket.overdue ? "overdue" : undefined, text: ticket.due_at ? `${when(ticket.due_at)}${ticket.overdue ? " (overdue)" : ""}` : "No clock running" }),
+    el("dd", {
+      class: ticket.overdue ? "overdue" : undefined,
+      text: ticket.due_at
+        ? `${when(ticket.due_at)}${ticket.overdue ? " (overdue)" : ""}`
+        : "No clock running",
+    }),
     el("dt", { text: "SLA" }),
     el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
     el("dd", { text: ticket.tier }),
-    ...Object.entries(ticket.details).flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]),
+    ...Object.entries(ticket.details).flatMap(([k, v]) => [
+      el("dt", { text: k }),
+      el("dd", { text: v }),
+    ]),
   );
   const sla = state.view.sla
-    ? el("p", { class: "sla", text: `Targets (${state.view.sla.policy}): first response ${state.view.sla.first_response}, next ${state.view.sla.next_response}, resolution ${state.view.sla.resolution}.` })
+    ? el("p", {
+        class: "sla",
+        text: `Targets (${state.view.sla.policy}): first response ${state.view.sla.first_response}, next ${state.view.sla.next_response}, resolution ${state.view.sla.resolution}.`,
+      })
     : null;
 
   const last = thread.length ? thread[thread.length - 1].id : undefined;
@@ -199,7 +263,9 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         const conflict = e.body as unknown as Conflict;
         state.view.ticket = conflict.ticket;
         state.view.thread = [...thread, ...conflict.since];
-        const what = conflict.since.map((s) => `${s.author}: ${s.body.split("\n")[0].slice(0, 120)}`);
+        const what = conflict.since.map(
+          (s) => `${s.author}: ${s.body.split("\n")[0].slice(0, 120)}`,
+        );
         draw(
           main,
           me,
@@ -208,31 +274,84 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
           el(
             "div",
             { class: "notice conflict", role: "alert" },
-            el("strong", { text: "Someone changed this ticket while you were on it. Nothing was saved." }),
-            what.length ? el("ul", {}, ...what.map((w) => el("li", { text: w }))) : el("p", { text: "Its status or assignment changed." }),
-            el("p", { text: "Your draft is still below. Read what changed, then send again if it still fits." }),
+            el("strong", {
+              text: "Someone changed this ticket while you were on it. Nothing was saved.",
+            }),
+            what.length
+              ? el("ul", {}, ...what.map((w) => el("li", { text: w })))
+              : el("p", { text: "Its status or assignment changed." }),
+            el("p", {
+              text: "Your draft is still below. Read what changed, then send again if it still fits.",
+            }),
           ),
         );
       } else if (e instanceof ApiError) {
         const reasons = e.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join("; ");
-        draw(main, me, state, false, el("p", { class: "notice error", role: "alert", text: reasons || e.message }));
+        draw(
+          main,
+          me,
+          state,
+          false,
+          el("p", { class: "notice error", role: "alert", text: reasons || e.message }),
+        );
       } else {
-        draw(main, me, state, false, el("p", { class: "notice error", role: "alert", text: "The change could not be sent. Check your connection and try again." }));
+        draw(
+          main,
+          me,
+          state,
+          false,
+          el("p", {
+            class: "notice error",
+            role: "alert",
+            text: "The change could not be sent. Check your connection and try again.",
+          }),
+        );
       }
     }
   };
 
   const controls = el("section", { class: "controls", "aria-label": "Ticket controls" });
   const statusSelect = el("select", { id: "status-select" });
-  for (const [v, label] of Object.entries(STATUS_LABEL)) statusSelect.append(el("option", { value: v, text: label, selected: v === ticket.status }));
+  for (const [v, label] of Object.entries(STATUS_LABEL))
+    statusSelect.append(el("option", { value: v, text: label, selected: v === ticket.status }));
   const prioritySelect = el("select", { id: "priority-select" });
-  for (const p of ["low", "normal", "high", "urgent"]) prioritySelect.append(el("option", { value: p, text: p, selected: p === ticket.priority }));
+  for (const p of ["low", "normal", "high", "urgent"])
+    prioritySelect.append(el("option", { value: p, text: p, selected: p === ticket.priority }));
   const categorySelect = el("select", { id: "category-select" });
-  for (const c of allCategories(me)) categorySelect.append(el("option", { value: c.id, text: c.name, selected: c.id === ticket.category }));
-  on(statusSelect, "change", () => void change("status", { status: statusSelect.value }, `Status set to ${STATUS_LABEL[statusSelect.value as keyof typeof STATUS_LABEL]}.`));
-  on(prioritySelect, "change", () => void change("priority", { priority: prioritySelect.value }, `Priority set to ${prioritySelect.value}.`));
-  on(categorySelect, "change", () => void change("category", { category: categorySelect.value }, "Ticket moved."));
-  const mergeInto = el("input", { id: "merge-into", autocomplete: "off", placeholder: "ABCDE-12345" });
+  for (const c of allCategories(me))
+    categorySelect.append(
+      el("option", { value: c.id, text: c.name, selected: c.id === ticket.category }),
+    );
+  on(
+    statusSelect,
+    "change",
+    () =>
+      void change(
+        "status",
+        { status: statusSelect.value },
+        `Status set to ${STATUS_LABEL[statusSelect.value as keyof typeof STATUS_LABEL]}.`,
+      ),
+  );
+  on(
+    prioritySelect,
+    "change",
+    () =>
+      void change(
+        "priority",
+        { priority: prioritySelect.value },
+        `Priority set to ${prioritySelect.value}.`,
+      ),
+  );
+  on(
+    categorySelect,
+    "change",
+    () => void change("category", { category: categorySelect.value }, "Ticket moved."),
+  );
+  const mergeInto = el("input", {
+    id: "merge-into",
+    autocomplete: "off",
+    placeholder: "ABCDE-12345",
+  });
   const mergeButton = el("button", { type: "submit", class: "secondary", text: "Merge" });
   const mergeForm = el(
     "form",
@@ -246,25 +365,61 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     if (into) void change("merge", { into }, `Merged into ${into}.`);
   });
   controls.append(
-    el("div", { class: "field" }, el("label", { for: "status-select", text: "Status" }), statusSelect),
-    el("div", { class: "field" }, el("label", { for: "priority-select", text: "Priority" }), prioritySelect),
-    el("div", { class: "field" }, el("label", { for: "category-select", text: "Category" }), categorySelect),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "status-select", text: "Status" }),
+      statusSelect,
+    ),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "priority-select", text: "Priority" }),
+      prioritySelect,
+    ),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "category-select", text: "Category" }),
+      categorySelect,
+    ),
   );
   if (me.agent.role === "agent") {
     const mine = ticket.assignee === me.agent.id;
     if (!ticket.assignee || mine) {
-      const b = el("button", { type: "button", class: "secondary", text: mine ? "Unassign me" : "Take it" });
-      on(b, "click", () => void change("assignee", { agent: mine ? null : me.agent.id }, mine ? "You dropped the ticket." : "The ticket is yours."));
+      const b = el("button", {
+        type: "button",
+        class: "secondary",
+        text: mine ? "Unassign me" : "Take it",
+      });
+      on(
+        b,
+        "click",
+        () =>
+          void change(
+            "assignee",
+            { agent: mine ? null : me.agent.id },
+            mine ? "You dropped the ticket." : "The ticket is yours.",
+          ),
+      );
       controls.append(b);
     }
   } else {
     const who = el("select", { id: "assignee-select" });
     who.append(el("option", { value: "", text: "Nobody", selected: !ticket.assignee }));
-    for (const a of me.colleagues.filter((c) => c.role !== "agent" || c.categories.includes(ticket.category))) {
+    for (const a of me.colleagues.filter(
+      (c) => c.role !== "agent" || c.categories.includes(ticket.category),
+    )) {
       who.append(el("option", { value: a.id, text: a.name, selected: a.id === ticket.assignee }));
     }
-    on(who, "change", () => void change("assignee", { agent: who.value || null }, "Assignment changed."));
-    controls.append(el("div", { class: "field" }, el("label", { for: "assignee-select", text: "Assignee" }), who));
+    on(
+      who,
+      "change",
+      () => void change("assignee", { agent: who.value || null }, "Assignment changed."),
+    );
+    controls.append(
+      el("div", { class: "field" }, el("label", { for: "assignee-select", text: "Assignee" }), who),
+    );
   }
   if (!ticket.merged_into && ticket.status !== "closed") controls.append(mergeForm);
 
@@ -273,7 +428,11 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   on(replyBox, "input", () => (state.drafts.reply = replyBox.value));
   const send = el("button", { type: "submit", text: "Send reply" });
   const solve = el("button", { type: "button", class: "secondary", text: "Send and mark solved" });
-  const cannedSelect = el("select", { id: "canned-select" }, el("option", { value: "", text: "Choose…" }));
+  const cannedSelect = el(
+    "select",
+    { id: "canned-select" },
+    el("option", { value: "", text: "Choose…" }),
+  );
   const insert = el("button", { type: "button", class: "secondary", text: "Insert" });
   void cannedFor(ticket.category).then((list) => {
     for (const c of list) cannedSelect.append(el("option", { value: c.id, text: c.title }));
@@ -290,7 +449,13 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   const replyForm = el(
     "form",
     { class: "composer", "aria-label": "Reply to the customer" },
-    el("div", { class: "canned" }, el("label", { for: "canned-select", text: "Canned reply" }), cannedSelect, insert),
+    el(
+      "div",
+      { class: "canned" },
+      el("label", { for: "canned-select", text: "Canned reply" }),
+      cannedSelect,
+      insert,
+    ),
     el("label", { for: "reply-body", text: `Reply to ${ticket.requester.name} (sent by email)` }),
     replyBox,
     el("div", { class: "buttons" }, send, solve),
@@ -300,7 +465,11 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       replyBox.focus();
       return;
     }
-    void change("replies", { body: replyBox.value, solve: solved }, solved ? "Reply sent; the ticket is solved." : "Reply sent.");
+    void change(
+      "replies",
+      { body: replyBox.value, solve: solved },
+      solved ? "Reply sent; the ticket is solved." : "Reply sent.",
+    );
   };
   on(replyForm, "submit", (e) => {
     e.preventDefault();
@@ -316,7 +485,11 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     { class: "composer note", "aria-label": "Internal note" },
     el("label", { for: "note-body", text: "Internal note (agents only, never mailed)" }),
     noteBox,
-    el("div", { class: "buttons" }, el("button", { type: "submit", class: "secondary", text: "Add note" })),
+    el(
+      "div",
+      { class: "buttons" },
+      el("button", { type: "submit", class: "secondary", text: "Add note" }),
+    ),
   );
   on(noteForm, "submit", (e) => {
     e.preventDefault();
@@ -329,14 +502,35 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     "form",
     { class: "composer note", "aria-label": "Forward to someone outside" },
     el("h2", { text: "Forward to someone outside" }),
-    el("p", { class: "hint", text: "They get your note and the conversation, never the customer's link; their answer comes back here, for agents only." }),
-    el("div", { class: "field" }, el("label", { for: "forward-to", text: "Their email" }), forwardTo),
-    el("div", { class: "field" }, el("label", { for: "forward-note", text: "Your note to them" }), forwardNote),
-    el("div", { class: "buttons" }, el("button", { type: "submit", class: "secondary", text: "Forward" })),
+    el("p", {
+      class: "hint",
+      text: "They get your note and the conversation, never the customer's link; their answer comes back here, for agents only.",
+    }),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "forward-to", text: "Their email" }),
+      forwardTo,
+    ),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "forward-note", text: "Your note to them" }),
+      forwardNote,
+    ),
+    el(
+      "div",
+      { class: "buttons" },
+      el("button", { type: "submit", class: "secondary", text: "Forward" }),
+    ),
   );
   on(forwardForm, "submit", (e) => {
     e.preventDefault();
-    void change("forward", { to: forwardTo.value.trim(), note: forwardNote.value }, `Forwarded to ${forwardTo.value.trim()}.`);
+    void change(
+      "forward",
+      { to: forwardTo.value.trim(), note: forwardNote.value },
+      `Forwarded to ${forwardTo.value.trim()}.`,
+    );
   });
 
   const others = state.view.requester_tickets.length
@@ -344,25 +538,65 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         "section",
         { class: "others", "aria-label": "The requester's other tickets" },
         el("h2", { text: "Other tickets of this requester" }),
-        el("ul", {}, ...state.view.requester_tickets.map((t) => el("li", {}, el("a", { href: `#/ticket/${t.reference}`, text: `${t.reference} ${t.subject}` }), ` (${STATUS_LABEL[t.status]})`))),
+        el(
+          "ul",
+          {},
+          ...state.view.requester_tickets.map((t) =>
+            el(
+              "li",
+              {},
+              el("a", { href: `#/ticket/${t.reference}`, text: `${t.reference} ${t.subject}` }),
+              ` (${STATUS_LABEL[t.status]})`,
+            ),
+          ),
+        ),
       )
     : null;
 
   const firstQuestion = state.view.thread.find((e) => e.kind === "customer");
   const faqForm = state.faqFrom
-    ? faqDraftForm(me, ticket, firstQuestion ? firstQuestion.body.split("\n")[0].slice(0, 300) : ticket.subject, state.faqFrom.body, () => {
-        state.faqFrom = undefined;
-        void renderTicket(main, me, ticket.reference);
-      })
+    ? faqDraftForm(
+        me,
+        ticket,
+        firstQuestion ? firstQuestion.body.split("\n")[0].slice(0, 300) : ticket.subject,
+        state.faqFrom.body,
+        () => {
+          state.faqFrom = undefined;
+          void renderTicket(main, me, ticket.reference);
+        },
+      )
     : "";
   main.append(
     el("p", {}, el("a", { href: "#/view/unassigned", text: "← Queue" })),
     heading,
     ticket.merged_into
-      ? el("p", { class: "notice", role: "note" }, "Merged into ", el("a", { href: `#/ticket/${ticket.merged_into}`, text: ticket.merged_into }), "; mail to this ticket goes there.")
+      ? el(
+          "p",
+          { class: "notice", role: "note" },
+          "Merged into ",
+          el("a", { href: `#/ticket/${ticket.merged_into}`, text: ticket.merged_into }),
+          "; mail to this ticket goes there.",
+        )
       : "",
     notice ?? "",
-    el("div", { class: "ticket-layout" }, el("div", { class: "thread-column" }, el("section", { class: "thread", "aria-label": "Thread" }, ...state.view.thread.map((e) => entry(e, ticket.reference, toFaq))), faqForm, replyForm, noteForm, forwardForm), el("aside", {}, facts, sla, controls, others)),
+    el(
+      "div",
+      { class: "ticket-layout" },
+      el(
+        "div",
+        { class: "thread-column" },
+        el(
+          "section",
+          { class: "thread", "aria-label": "Thread" },
+          ...state.view.thread.map((e) => entry(e, ticket.reference, toFaq)),
+        ),
+        faqForm,
+        replyForm,
+        noteForm,
+        forwardForm,
+      ),
+      el("aside", {}, facts, sla, controls, others),
+    ),
   );
   if (focus) heading.focus();
   else if (notice) notice.scrollIntoView({ block: "nearest" });
@@ -392,6 +626,9 @@ function clockText(ticket: Ticket): string {
     if (!c.running) return `${what}: paused`;
     return `${what}: ${STAGE_LABEL[c.stage]}${c.due_at ? ` (${when(c.due_at)})` : ""}`;
   });
-  const kept = ticket.targets_met + ticket.targets_missed > 0 ? ` · targets kept ${ticket.targets_met} of ${ticket.targets_met + ticket.targets_missed}` : "";
+  const kept =
+    ticket.targets_met + ticket.targets_missed > 0
+      ? ` · targets kept ${ticket.targets_met} of ${ticket.targets_met + ticket.targets_missed}`
+      : "";
   return (clocks.join(" · ") || "No clock") + kept;
 }
