@@ -1,5 +1,5 @@
 // Admin pages: categories (their own detail fields and mail addresses) and agents.
-import { ApiError, api } from "./api";
+import { ApiError, client, data } from "./api";
 import type { components } from "./api.gen";
 import { clear, el, on, toast } from "./dom";
 
@@ -226,23 +226,25 @@ function categoryForm(
         .map((l) => l.trim())
         .filter(Boolean);
     try {
-      await api(`/admin/categories/${encodeURIComponent(slug.input.value.trim())}`, {
-        method: "PUT",
-        body: {
-          name: name.input.value,
-          description: description.input.value,
-          hints: lines(hints.input.value),
-          addresses: lines(addresses.input.value),
-          sla_policy: policy.value,
-          position: Number(position.input.value) || 0,
-          lifecycle: {
-            remind_after_days: Number(remind.input.value) || 0,
-            solve_after_days: Number(solve.input.value) || 0,
-            close_after_days: Number(close.input.value) || 0,
+      await data(
+        client.PUT("/api/agent/admin/categories/{id}", {
+          params: { path: { id: slug.input.value.trim() } },
+          body: {
+            name: name.input.value,
+            description: description.input.value,
+            hints: lines(hints.input.value),
+            addresses: lines(addresses.input.value),
+            sla_policy: policy.value,
+            position: Number(position.input.value) || 0,
+            lifecycle: {
+              remind_after_days: Number(remind.input.value) || 0,
+              solve_after_days: Number(solve.input.value) || 0,
+              close_after_days: Number(close.input.value) || 0,
+            },
+            fields: [...fields.querySelectorAll(".field-row")].map(readField),
           },
-          fields: [...fields.querySelectorAll(".field-row")].map(readField),
-        },
-      });
+        }),
+      );
       toast("Category saved.");
       done();
     } catch (err) {
@@ -256,7 +258,7 @@ function categoryForm(
 export async function renderAdminCategories(main: HTMLElement): Promise<void> {
   clear(main);
   const heading = el("h1", { tabindex: "-1", text: "Categories" });
-  const { categories, policies } = await api<S["AdminCategoriesJson"]>("/admin/categories");
+  const { categories, policies } = await data(client.GET("/api/agent/admin/categories"));
   const policyIds = policies.map((p) => p.id);
   const slot = el("div");
   const open = (c: Category | null) => {
@@ -290,8 +292,8 @@ export async function renderAdminAgents(main: HTMLElement): Promise<void> {
   clear(main);
   const heading = el("h1", { tabindex: "-1", text: "Agents" });
   const [{ agents }, { categories }] = await Promise.all([
-    api<S["AdminAgentsJson"]>("/admin/agents"),
-    api<S["AdminCategoriesJson"]>("/admin/categories"),
+    data(client.GET("/api/agent/admin/agents")),
+    data(client.GET("/api/agent/admin/categories")),
   ]);
   const slot = el("div");
   const open = (a: S["AgentJson"] | null) => {
@@ -355,10 +357,17 @@ export async function renderAdminAgents(main: HTMLElement): Promise<void> {
         .filter((b) => b.checked)
         .map((b) => b.value);
       try {
-        await api(`/admin/agents/${encodeURIComponent(id.i.value.trim())}`, {
-          method: "PUT",
-          body: { name: name.i.value, email: email.i.value, role: role.value, categories: chosen },
-        });
+        await data(
+          client.PUT("/api/agent/admin/agents/{id}", {
+            params: { path: { id: id.i.value.trim() } },
+            body: {
+              name: name.i.value,
+              email: email.i.value,
+              role: role.value as S["Role"],
+              categories: chosen,
+            },
+          }),
+        );
         toast("Agent saved.");
         void renderAdminAgents(main);
       } catch (err) {

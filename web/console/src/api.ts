@@ -1,4 +1,6 @@
 // Calls the agent API with the access token; one error shape back.
+import createClient from "openapi-fetch";
+import type { paths } from "./api.gen";
 import { signOut, token } from "./auth";
 import type { ApiErrorBody } from "./types";
 
@@ -18,26 +20,35 @@ export function whenSignedOut(handler: Unauthorized): void {
   onUnauthorized = handler;
 }
 
-export async function api<T>(
-  path: string,
-  init: { method?: string; body?: unknown } = {},
+/**
+ * The agent API, typed by its OpenAPI document: the path and method decide the
+ * parameters, the body and the answer's type (`src/api.gen.ts`, by `make openapi`).
+ */
+export const client = createClient<paths>({ cache: "no-store" });
+
+client.use({
+  onRequest({ request }) {
+    request.headers.set("accept", "application/json");
+    const t = token();
+    if (t) request.headers.set("authorization", `Bearer ${t}`);
+    return request;
+  },
+  onResponse({ response }) {
+    if (response.status === 401) {
+      signOut();
+      onUnauthorized();
+    }
+    return response;
+  },
+});
+
+/** What a call answered: its data, or an {@link ApiError} in the one error shape. */
+export async function data<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
 ): Promise<T> {
-  const headers: Record<string, string> = { accept: "application/json" };
-  const t = token();
-  if (t) headers.authorization = `Bearer ${t}`;
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`/api/agent${path}`, {
-    method: init.method ?? "GET",
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    cache: "no-store",
-  });
-  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (response.status === 401) {
-    signOut();
-    onUnauthorized();
-  }
-  if (!response.ok) {
+  const { data, error, response } = await call;
+  if (!response.ok || data === undefined) {
+    const body = (error ?? {}) as Record<string, unknown>;
     const shaped = (
       body.error
         ? body
@@ -50,7 +61,17 @@ export async function api<T>(
     ) as ApiErrorBody & Record<string, unknown>;
     throw new ApiError(response.status, shaped);
   }
-  return body as T;
+  return data;
+}
+
+/** As {@link data}, for a call whose success has no body (204). */
+export async function completed(
+  call: Promise<{ error?: unknown; response: Response }>,
+): Promise<void> {
+  const { error, response } = await call;
+  if (!response.ok) {
+    await data(Promise.resolve({ error, response }));
+  }
 }
 
 /** Fetches a file from the API (with the token) and hands it to the browser to save. */

@@ -1,11 +1,11 @@
 // Canned replies and the FAQ: the pages that keep them, and the helpers the ticket
 // view uses to insert a canned reply and to turn an answer into an FAQ draft.
-import { ApiError, api } from "./api";
+import { ApiError, client, completed, data } from "./api";
 import { clear, el, on, toast } from "./dom";
-import type { Canned, CannedList, FaqList, Me, Ticket } from "./types";
+import type { Canned, Me, Ticket } from "./types";
 
 export async function cannedFor(category: string): Promise<Canned[]> {
-  const { items } = await api<CannedList>("/canned");
+  const { items } = await data(client.GET("/api/agent/canned"));
   return items.filter((c) => c.category === null || c.category === category);
 }
 
@@ -66,16 +66,17 @@ export function faqDraftForm(
   on(form, "submit", async (e) => {
     e.preventDefault();
     try {
-      await api("/faq", {
-        method: "POST",
-        body: {
-          category: ticket.category,
-          question: q.value,
-          answer: a.value,
-          published: publish.checked,
-          source_ticket: ticket.reference,
-        },
-      });
+      await data(
+        client.POST("/api/agent/faq", {
+          body: {
+            category: ticket.category,
+            question: q.value,
+            answer: a.value,
+            published: publish.checked,
+            source_ticket: ticket.reference,
+          },
+        }),
+      );
       toast(publish.checked ? "FAQ entry published." : "FAQ draft saved.");
       done();
     } catch (err) {
@@ -92,7 +93,7 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
   const list = el("ul", { class: "library" });
   const draw = async () => {
     clear(list);
-    const { items, placeholders } = await api<CannedList>("/canned");
+    const { items, placeholders } = await data(client.GET("/api/agent/canned"));
     hint.textContent = `Placeholders: ${placeholders.map((p) => `${p.placeholder} (${p.meaning})`).join(", ")}.`;
     for (const c of items) {
       const remove = el("button", {
@@ -102,7 +103,9 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
       });
       on(remove, "click", async () => {
         try {
-          await api(`/canned/${c.id}`, { method: "DELETE" });
+          await completed(
+            client.DELETE("/api/agent/canned/{id}", { params: { path: { id: c.id } } }),
+          );
           toast("Canned reply deleted.");
           await draw();
         } catch (err) {
@@ -146,10 +149,11 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
   on(form, "submit", async (e) => {
     e.preventDefault();
     try {
-      await api("/canned", {
-        method: "POST",
-        body: { title: title.value, body: body.value, category: category.value || null },
-      });
+      await data(
+        client.POST("/api/agent/canned", {
+          body: { title: title.value, body: body.value, category: category.value || null },
+        }),
+      );
       title.value = "";
       body.value = "";
       error.hidden = true;
@@ -181,7 +185,9 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
   );
   heading.focus();
   if (!chosen) return;
-  const { items } = await api<FaqList>(`/faq?category=${encodeURIComponent(chosen)}`);
+  const { items } = await data(
+    client.GET("/api/agent/faq", { params: { query: { category: chosen } } }),
+  );
   if (!items.length) list.append(el("li", { class: "empty", text: "No entries yet." }));
   for (const entry of items) {
     const item = el(
@@ -202,10 +208,12 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
       });
       on(toggle, "click", async () => {
         try {
-          await api(`/faq/${entry.category}/${entry.id}`, {
-            method: "PUT",
-            body: { question: entry.question, answer: entry.answer, published: !entry.published },
-          });
+          await data(
+            client.PUT("/api/agent/faq/{category}/{id}", {
+              params: { path: { category: entry.category, id: entry.id } },
+              body: { question: entry.question, answer: entry.answer, published: !entry.published },
+            }),
+          );
           toast(entry.published ? "Unpublished." : "Published.");
           await renderFaq(main, me, params);
         } catch (err) {

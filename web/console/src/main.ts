@@ -2,7 +2,7 @@
 // (#/view/<name>, #/ticket/<reference>).
 import "./style.css";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
-import { api, whenSignedOut } from "./api";
+import { client, data, whenSignedOut } from "./api";
 import { type ConsoleConfig, loadConfig, setNewPassword, signIn, signOut, token } from "./auth";
 import { clear, el, on } from "./dom";
 import { renderCanned, renderFaq } from "./library";
@@ -84,7 +84,7 @@ function currentPage(parts: string[]): string {
 async function start(config: ConsoleConfig): Promise<void> {
   let me: Me;
   try {
-    me = await api<Me>("/me");
+    me = await data(client.GET("/api/agent/me"));
   } catch (e) {
     signOut();
     signInPage(config, e instanceof Error ? e.message : "Sign-in failed.");

@@ -1,9 +1,9 @@
 // Polls the cheap notifications endpoint; when tickets arrive in the agent's
 // categories: a message on the page, a desktop notification and a short chime
 // (both can be muted; the browser's permission is asked once, on a click).
-import { api } from "./api";
+import { client, data } from "./api";
 import { toast } from "./dom";
-import type { Counts, Notifications } from "./types";
+import type { Counts } from "./types";
 
 const MUTED = "helpdesk.muted";
 
@@ -49,8 +49,10 @@ export function startPolling(
   let timer: number | undefined;
   const tick = async () => {
     try {
-      const n = await api<Notifications>(
-        `/notifications${cursor ? `?since=${encodeURIComponent(cursor)}` : ""}`,
+      const n = await data(
+        client.GET("/api/agent/notifications", {
+          params: { query: cursor ? { since: cursor } : {} },
+        }),
       );
       cursor = n.cursor;
       onCounts(n.counts);

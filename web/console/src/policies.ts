@@ -3,7 +3,7 @@
 // the clocks, the help center's promises and the confirmation mail all use.
 
 import { problems, showProblems } from "./admin";
-import { api } from "./api";
+import { client, data } from "./api";
 import type { components } from "./api.gen";
 import { clear, el, on, toast } from "./dom";
 
@@ -156,10 +156,12 @@ function policyForm(existing: Policy | null, done: () => void): HTMLElement {
       escalate_percent: Number(escalate.i.value),
     };
     try {
-      await api(`/admin/policies/${encodeURIComponent(id.i.value.trim())}`, {
-        method: "PUT",
-        body,
-      });
+      await data(
+        client.PUT("/api/agent/admin/policies/{id}", {
+          params: { path: { id: id.i.value.trim() } },
+          body,
+        }),
+      );
       toast("Policy saved.");
       done();
     } catch (err) {
@@ -179,7 +181,7 @@ function policyForm(existing: Policy | null, done: () => void): HTMLElement {
 export async function renderAdminPolicies(main: HTMLElement): Promise<void> {
   clear(main);
   const heading = el("h1", { tabindex: "-1", text: "SLA policies" });
-  const { policies } = await api<S["AdminPoliciesJson"]>("/admin/policies");
+  const { policies } = await data(client.GET("/api/agent/admin/policies"));
   const slot = el("div");
   const open = (p: Policy | null) => {
     clear(slot);

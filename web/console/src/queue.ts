@@ -1,7 +1,12 @@
 // The queue: views with live counts, filters, and the ticket list with paging.
-import { api } from "./api";
+
+import { client, data } from "./api";
+import type { paths } from "./api.gen";
 import { clear, el, on, when } from "./dom";
-import type { Counts, Me, Page, Summary, ViewName } from "./types";
+import type { Counts, Me, Summary, ViewName } from "./types";
+
+type TicketQuery = NonNullable<paths["/api/agent/tickets"]["get"]["parameters"]["query"]>;
+
 import { STATUS_LABEL } from "./types";
 
 export const VIEWS: { name: ViewName; label: string }[] = [
@@ -215,7 +220,10 @@ export async function renderQueue(
   const load = async () => {
     const q = new URLSearchParams(query);
     if (cursor) q.set("cursor", cursor);
-    const page = await api<Page>(`/tickets?${q}`);
+    // The view's filters come from the address bar; the API checks each one.
+    const page = await data(
+      client.GET("/api/agent/tickets", { params: { query: Object.fromEntries(q) as TicketQuery } }),
+    );
     for (const t of page.items) body.append(row(t));
     cursor = page.next ?? null;
     more.hidden = !cursor;

@@ -1,10 +1,13 @@
 // Reports (supervisors and admins): the period's figures with charts drawn as SVG
 // from DOM nodes (no inline style, so the CSP stays strict), every chart with a
 // table of its numbers beside it, and the same figures per day as CSV.
-import { ApiError, api, download } from "./api";
-import type { components } from "./api.gen";
+
+import { ApiError, client, data, download } from "./api";
+import type { components, paths } from "./api.gen";
 import { clear, el, on, toast, when } from "./dom";
 import type { Me } from "./types";
+
+type ReportQuery = NonNullable<paths["/api/agent/reports"]["get"]["parameters"]["query"]>;
 
 type S = components["schemas"];
 type Report = S["Report"];
@@ -395,7 +398,11 @@ export async function renderReports(
   }
   let report: Report;
   try {
-    report = await api<Report>(`/reports?${query}`);
+    report = await data(
+      client.GET("/api/agent/reports", {
+        params: { query: Object.fromEntries(query) as ReportQuery },
+      }),
+    );
     if (mine !== renders) return;
   } catch (e) {
     if (mine !== renders) return;

@@ -2,10 +2,12 @@
 // assignment, status, priority and category. Every change carries the version
 // this screen shows; if someone else changed the ticket, nothing is saved and the
 // page says what changed while keeping the draft.
-import { ApiError, api } from "./api";
+
+import { ApiError, client, data } from "./api";
+import type { paths } from "./api.gen";
 import { clear, el, on, toast, when } from "./dom";
 import { cannedFor, faqDraftForm, fill } from "./library";
-import type { Changed, Conflict, Entry, Me, RemoteImages, Ticket, TicketView } from "./types";
+import type { Conflict, Entry, Me, Priority, Status, Ticket, TicketView } from "./types";
 import { STATUS_LABEL } from "./types";
 
 const KIND_LABEL: Record<Entry["kind"], string> = {
@@ -116,8 +118,11 @@ function formatted(e: Entry, reference: string): HTMLElement | null {
       on(load, "click", async () => {
         load.setAttribute("disabled", "");
         try {
-          const path = `/tickets/${encodeURIComponent(reference)}/messages/${encodeURIComponent(e.id)}/remote-images`;
-          const answer = await api<RemoteImages>(path);
+          const answer = await data(
+            client.GET("/api/agent/tickets/{reference}/messages/{id}/remote-images", {
+              params: { path: { reference, id: e.id } },
+            }),
+          );
           frame.srcdoc = withInlineImages(answer.html, e.attachments);
           load.replaceWith(el("p", { class: "hint", text: "Remote images loaded." }));
         } catch (err) {
@@ -167,10 +172,29 @@ interface State {
   faqFrom?: Entry;
 }
 
+/** The routes that change a ticket, each taking its version and what the agent saw. */
+type ChangePath =
+  | "replies"
+  | "notes"
+  | "status"
+  | "priority"
+  | "assignee"
+  | "category"
+  | "merge"
+  | "forward";
+type ChangeRoute<P extends ChangePath> = `/api/agent/tickets/{reference}/${P}`;
+type ChangeRequest<P extends ChangePath> = NonNullable<
+  paths[ChangeRoute<P>]["post"]["requestBody"]
+>["content"]["application/json"];
+/** A change's own fields: the helper adds `version` and `last_seen`. */
+type ChangeBody<P extends ChangePath> = Omit<ChangeRequest<P>, "version" | "last_seen">;
+
 export async function renderTicket(main: HTMLElement, me: Me, reference: string): Promise<void> {
   let view: TicketView;
   try {
-    view = await api<TicketView>(`/tickets/${encodeURIComponent(reference)}`);
+    view = await data(
+      client.GET("/api/agent/tickets/{reference}", { params: { path: { reference } } }),
+    );
   } catch (e) {
     clear(main);
     const message =
@@ -246,12 +270,17 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     : null;
 
   const last = thread.length ? thread[thread.length - 1].id : undefined;
-  const change = async (path: string, body: Record<string, unknown>, done: string) => {
+  const change = async <P extends ChangePath>(path: P, body: ChangeBody<P>, done: string) => {
     try {
-      const result = await api<Changed>(`/tickets/${ticket.reference}/${path}`, {
-        method: "POST",
-        body: { version: ticket.version, last_seen: last, ...body },
-      });
+      const result = await data(
+        // One call for every change route: TypeScript cannot pick the overload of a
+        // path built from a union, so the path is named as one of them; `ChangeBody`
+        // has already checked the body against the chosen route's schema.
+        client.POST(`/api/agent/tickets/{reference}/${path}` as ChangeRoute<"replies">, {
+          params: { path: { reference: ticket.reference } },
+          body: { version: ticket.version, last_seen: last, ...body } as ChangeRequest<"replies">,
+        }),
+      );
       state.view.ticket = result.ticket;
       state.view.thread = [...thread, ...result.entries];
       if (path === "replies") state.drafts.reply = "";
@@ -328,8 +357,9 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     () =>
       void change(
         "status",
-        { status: statusSelect.value },
-        `Status set to ${STATUS_LABEL[statusSelect.value as keyof typeof STATUS_LABEL]}.`,
+        // The select's options are the statuses themselves.
+        { status: statusSelect.value as Status },
+        `Status set to ${STATUS_LABEL[statusSelect.value as Status]}.`,
       ),
   );
   on(
@@ -338,7 +368,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     () =>
       void change(
         "priority",
-        { priority: prioritySelect.value },
+        { priority: prioritySelect.value as Priority },
         `Priority set to ${prioritySelect.value}.`,
       ),
   );
