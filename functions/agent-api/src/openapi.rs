@@ -142,7 +142,7 @@ macro_rules! change_route {
 }
 
 #[utoipa::path(get, path = "/api/agent/me", tag = "agent",
-    responses((status = 200, body = MeJson), (status = 401, body = ErrorJson), (status = 403, body = ErrorJson)))]
+    responses((status = 200, body = MeJson), (status = 403, body = ErrorJson)))]
 fn me() {}
 
 #[utoipa::path(get, path = "/api/agent/counts", tag = "queue",
@@ -311,6 +311,66 @@ fn reports() {}
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn reports_csv() {}
 
+/// API Gateway's own answer when the access token is missing, expired or forged:
+/// the request never reaches the function.
+#[derive(Serialize, ToSchema)]
+pub struct GatewayUnauthorizedJson {
+    /// `Unauthorized`.
+    message: String,
+}
+
+/// What every operation may answer besides its own statuses: 401 (in API
+/// Gateway's shape before the function runs, or the API's error shape when the
+/// token names no agent) and, for an operation with a body, 413 (over the size
+/// limit) and 415 (not `application/json`).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{OneOfBuilder, Schema};
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+        let error_json = || RefOr::Ref(Ref::from_schema_name("ErrorJson"));
+        let response = |description: &str, schema: RefOr<Schema>| -> RefOr<Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(schema)).build(),
+                )
+                .build()
+                .into()
+        };
+        let unauthorized = response(
+            "No valid access token (API Gateway answers `{\"message\": \"Unauthorized\"}`), or the token names no agent",
+            Schema::OneOf(
+                OneOfBuilder::new()
+                    .item(Ref::from_schema_name("GatewayUnauthorizedJson"))
+                    .item(Ref::from_schema_name("ErrorJson"))
+                    .build(),
+            )
+            .into(),
+        );
+        let too_large = response("The body is over the size limit", error_json());
+        let not_json = response("The body is not `application/json`", error_json());
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses.insert("401".into(), unauthorized.clone());
+                if operation.request_body.is_some() {
+                    responses.insert("413".into(), too_large.clone());
+                    responses.insert("415".into(), not_json.clone());
+                }
+            }
+        }
+    }
+}
+
 /// Every route needs the Cognito access token (locally: the runner's issuer).
 struct BearerAuth;
 
@@ -341,9 +401,9 @@ impl Modify for BearerAuth {
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
-        HealthJson, ComponentHealth,
+        HealthJson, ComponentHealth, GatewayUnauthorizedJson,
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),
 )]
 pub struct ApiDoc;
