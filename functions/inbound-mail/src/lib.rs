@@ -190,4 +190,4 @@ mod tests {
     }
 }
 #[cfg(test)]
-mod corpus;
+mod corpus_tests;

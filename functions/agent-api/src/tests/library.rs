@@ -1,0 +1,134 @@
+//! Canned replies and the FAQ drafts made from answers.
+
+use super::*;
+
+#[tokio::test]
+async fn canned_replies_belong_to_categories_and_only_known_placeholders_pass() {
+    let w = world().await;
+    let (status, mine) = w
+        .send(ANA, "POST", "/api/agent/canned", json!({"title": "Refund sent", "body": "Hi {{customer_name}}, the refund for {{reference}} is on its way.", "category": "billing"}))
+        .await;
+    assert_eq!(status, 201, "{mine}");
+    let id = mine["id"].as_str().unwrap().to_owned();
+    let (status, _) = w
+        .send(
+            ANA,
+            "POST",
+            "/api/agent/canned",
+            json!({"title": "Quote", "body": "Our prices.", "category": "sales"}),
+        )
+        .await;
+    assert_eq!(status, 403, "not her category");
+    let (status, _) = w
+        .send(
+            ANA,
+            "POST",
+            "/api/agent/canned",
+            json!({"title": "Thanks", "body": "Thank you!"}),
+        )
+        .await;
+    assert_eq!(status, 403, "shared replies are a supervisor's");
+    let (status, body) = w
+        .send(
+            ANA,
+            "POST",
+            "/api/agent/canned",
+            json!({"title": "Oops", "body": "Dear {{first_name}}", "category": "billing"}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("body"))
+    );
+    let (status, _) = w
+        .send(
+            SUE,
+            "POST",
+            "/api/agent/canned",
+            json!({"title": "Thanks", "body": "Thank you, {{customer_name}}!"}),
+        )
+        .await;
+    assert_eq!(status, 201);
+
+    let titles = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["title"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, ben) = w.get(BEN.0, BEN.1, "/api/agent/canned").await;
+    assert_eq!(titles(&ben), vec!["Thanks"]);
+    let (_, ana) = w.get(ANA.0, ANA.1, "/api/agent/canned").await;
+    assert_eq!(titles(&ana), vec!["Refund sent", "Thanks"]);
+    assert_eq!(ana["placeholders"].as_array().unwrap().len(), 4);
+
+    let path = format!("/api/agent/canned/{id}");
+    assert_eq!(w.call(Some(BEN), "DELETE", &path, None).await.0, 404);
+    let (status, edited) = w
+        .send(ANA, "PUT", &path, json!({"title": "Refund sent", "body": "Refunded: {{reference}}.", "category": "billing"}))
+        .await;
+    assert_eq!(
+        (status, edited["body"].as_str()),
+        (200, Some("Refunded: {{reference}}."))
+    );
+    assert_eq!(w.call(Some(ANA), "DELETE", &path, None).await.0, 204);
+    let (_, ana) = w.get(ANA.0, ANA.1, "/api/agent/canned").await;
+    assert_eq!(titles(&ana), vec!["Thanks"]);
+}
+
+#[tokio::test]
+async fn an_answer_becomes_an_faq_draft_linked_both_ways_and_a_supervisor_publishes_it() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let draft = json!({"category": "billing", "question": "When does a refund arrive?", "answer": "Within 3 business days.", "source_ticket": r.to_string()});
+    let (status, _) = w
+        .send(
+            ANA,
+            "POST",
+            "/api/agent/faq",
+            json!({"published": true, "category": "billing", "question": "Q?", "answer": "A."}),
+        )
+        .await;
+    assert_eq!(status, 403, "agents save drafts");
+    let (status, _) = w.send(BEN, "POST", "/api/agent/faq", draft.clone()).await;
+    assert_eq!(status, 400, "not his category, not his ticket");
+    let (status, entry) = w.send(ANA, "POST", "/api/agent/faq", draft).await;
+    assert_eq!(status, 201, "{entry}");
+    assert_eq!(entry["published"], false);
+    assert_eq!(entry["source_ticket"], r.as_str());
+    let (_, ticket) = w
+        .get(ANA.0, ANA.1, &format!("/api/agent/tickets/{r}"))
+        .await;
+    let last = ticket["thread"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "system_event");
+    assert_eq!(
+        last["body"],
+        "ana made an FAQ draft from this ticket: \u{201c}When does a refund arrive?\u{201d}."
+    );
+
+    // Drafts stay off the help center until a supervisor publishes them.
+    let stored = w
+        .store
+        .faq(&fixtures::category_id("billing"))
+        .await
+        .unwrap();
+    assert!(helpdesk_domain::catalog::faq::search(&stored, "refund", 5).is_empty());
+    let path = format!("/api/agent/faq/billing/{}", entry["id"].as_str().unwrap());
+    let publish = json!({"question": "When does a refund arrive?", "answer": "Within 3 business days.", "published": true});
+    assert_eq!(w.send(ANA, "PUT", &path, publish.clone()).await.0, 403);
+    let (status, published) = w.send(SUE, "PUT", &path, publish).await;
+    assert_eq!(
+        (status, published["published"].as_bool()),
+        (200, Some(true))
+    );
+    let (_, list) = w.get(ANA.0, ANA.1, "/api/agent/faq?category=billing").await;
+    assert_eq!(list["items"][0]["published"], true);
+    assert_eq!(
+        w.get(BEN.0, BEN.1, "/api/agent/faq?category=billing")
+            .await
+            .0,
+        400
+    );
+}
