@@ -3,18 +3,18 @@
 //! the agents' health page (`GET /api/agent/health`), on the console as they
 //! change, so a failure is never only a log line.
 
-use helpdesk_domain::ports::{Clock, ComponentHealth, HealthProbe, TicketStore};
+use helpdesk_domain::ports::{Clock, ComponentHealth, HealthProbe, Outbox, TicketStore};
 use std::sync::Arc;
 use std::time::Duration;
 
 /// The failing checks, as one line each; empty when all is well.
 pub async fn problems(
     dead_letters: &dyn HealthProbe,
-    tickets: &dyn TicketStore,
+    outbox: &dyn Outbox,
     clock: &dyn Clock,
 ) -> Vec<String> {
     let mut checks: Vec<ComponentHealth> = dead_letters.check().await;
-    checks.push(helpdesk_domain::ops::health::stuck_outbox(tickets, clock.now()).await);
+    checks.push(helpdesk_domain::ops::health::stuck_outbox(outbox, clock.now()).await);
     checks
         .into_iter()
         .filter(|c| !c.ok)

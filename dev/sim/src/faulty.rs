@@ -13,7 +13,10 @@ use helpdesk_domain::ports::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
-use helpdesk_domain::ports::{MailStore, TicketStore};
+use helpdesk_domain::ports::{
+    DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits, ReportDays,
+    TicketRecords, TrackingTokens, Wakeups,
+};
 use helpdesk_domain::reports::{DayFigures, ReportScope};
 use helpdesk_domain::tickets::counters::{QueueCounts, StatusCounts};
 use helpdesk_domain::values::token::TokenHash;
@@ -44,28 +47,23 @@ impl Faulty {
 }
 
 #[async_trait]
-impl TicketStore for Faulty {
+impl TicketRecords for Faulty {
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
         self.call(self.inner.create_ticket(new)).await
     }
+
     async fn load_ticket(&self, r: &TicketRef) -> Result<TicketThread, StoreError> {
         self.call(self.inner.load_ticket(r)).await
     }
+
     async fn update_ticket(&self, u: TicketUpdate) -> Result<Ticket, StoreError> {
         self.call(self.inner.update_ticket(u)).await
     }
+
     async fn update_tickets(&self, u: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
         self.call(self.inner.update_tickets(u)).await
     }
-    async fn queue(&self, q: QueueQuery) -> Result<QueuePage, StoreError> {
-        self.call(self.inner.queue(q)).await
-    }
-    async fn queue_counts(&self, c: &[CategoryId], a: &AgentId) -> Result<QueueCounts, StoreError> {
-        self.call(self.inner.queue_counts(c, a)).await
-    }
-    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
-        self.call(self.inner.waking(before, limit)).await
-    }
+
     async fn tickets_of_requester(
         &self,
         e: &EmailAddress,
@@ -73,12 +71,54 @@ impl TicketStore for Faulty {
     ) -> Result<Vec<TicketSummary>, StoreError> {
         self.call(self.inner.tickets_of_requester(e, limit)).await
     }
+
+    async fn add_note(&self, m: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        self.call(self.inner.add_note(m)).await
+    }
+}
+
+#[async_trait]
+impl Queues for Faulty {
+    async fn queue(&self, q: QueueQuery) -> Result<QueuePage, StoreError> {
+        self.call(self.inner.queue(q)).await
+    }
+
+    async fn queue_counts(&self, c: &[CategoryId], a: &AgentId) -> Result<QueueCounts, StoreError> {
+        self.call(self.inner.queue_counts(c, a)).await
+    }
+
+    async fn status_counts(&self, c: &CategoryId) -> Result<StatusCounts, StoreError> {
+        self.call(self.inner.status_counts(c)).await
+    }
+}
+
+#[async_trait]
+impl Wakeups for Faulty {
+    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
+        self.call(self.inner.waking(before, limit)).await
+    }
+}
+
+#[async_trait]
+impl MessageIds for Faulty {
     async fn ticket_for_message_id(&self, id: &str) -> Result<Option<TicketRef>, StoreError> {
         self.call(self.inner.ticket_for_message_id(id)).await
     }
+
     async fn record_message_id(&self, id: &str, t: &TicketRef) -> Result<(), StoreError> {
         self.call(self.inner.record_message_id(id, t)).await
     }
+
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
+        self.call(self.inner.tickets_for_message_ids(ids)).await
+    }
+}
+
+#[async_trait]
+impl TrackingTokens for Faulty {
     async fn add_tracking_token(
         &self,
         t: &TicketRef,
@@ -86,6 +126,7 @@ impl TicketStore for Faulty {
     ) -> Result<(), StoreError> {
         self.call(self.inner.add_tracking_token(t, token)).await
     }
+
     async fn tracking_token(
         &self,
         t: &TicketRef,
@@ -94,6 +135,10 @@ impl TicketStore for Faulty {
     ) -> Result<Option<TrackingToken>, StoreError> {
         self.call(self.inner.tracking_token(t, h, now)).await
     }
+}
+
+#[async_trait]
+impl RateLimits for Faulty {
     async fn hit_rate_limits(
         &self,
         c: &[RateLimitClaim],
@@ -101,15 +146,17 @@ impl TicketStore for Faulty {
     ) -> Result<(), StoreError> {
         self.call(self.inner.hit_rate_limits(c, now)).await
     }
+}
+
+#[async_trait]
+impl Outbox for Faulty {
     async fn outbox_item(
         &self,
         id: &OutboxId,
     ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
         self.call(self.inner.outbox_item(id)).await
     }
-    async fn status_counts(&self, c: &CategoryId) -> Result<StatusCounts, StoreError> {
-        self.call(self.inner.status_counts(c)).await
-    }
+
     async fn unsent_outbox(
         &self,
         before: DateTime<Utc>,
@@ -117,6 +164,7 @@ impl TicketStore for Faulty {
     ) -> Result<Vec<OutboundJob>, StoreError> {
         self.call(self.inner.unsent_outbox(before, limit)).await
     }
+
     async fn outbox_requeued(
         &self,
         job: &OutboundJob,
@@ -124,15 +172,38 @@ impl TicketStore for Faulty {
     ) -> Result<(), StoreError> {
         self.call(self.inner.outbox_requeued(job, at)).await
     }
+
+    async fn claim_outbox(&self, c: &OutboxClaim) -> Result<Claimed, StoreError> {
+        self.call(self.inner.claim_outbox(c)).await
+    }
+
+    async fn finish_outbox(
+        &self,
+        j: &OutboundJob,
+        f: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.finish_outbox(j, f, at)).await
+    }
+}
+
+#[async_trait]
+impl Probes for Faulty {
     async fn put_probe(&self, p: &Probe) -> Result<(), StoreError> {
         self.call(self.inner.put_probe(p)).await
     }
+
     async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
         self.call(self.inner.probes()).await
     }
+
     async fn settle_probe(&self, h: &TokenHash, o: ProbeOutcome) -> Result<bool, StoreError> {
         self.call(self.inner.settle_probe(h, o)).await
     }
+}
+
+#[async_trait]
+impl ReportDays for Faulty {
     async fn report_days(
         &self,
         s: &ReportScope,
@@ -144,27 +215,18 @@ impl TicketStore for Faulty {
 }
 
 #[async_trait]
-impl MailStore for Faulty {
-    async fn claim_outbox(&self, c: &OutboxClaim) -> Result<Claimed, StoreError> {
-        self.call(self.inner.claim_outbox(c)).await
-    }
-    async fn finish_outbox(
-        &self,
-        j: &OutboundJob,
-        f: OutboxFinish,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.call(self.inner.finish_outbox(j, f, at)).await
-    }
+impl Quarantine for Faulty {
     async fn quarantine(&self, q: &Quarantined) -> Result<bool, StoreError> {
         self.call(self.inner.quarantine(q)).await
     }
+
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
         self.call(self.inner.quarantined(day)).await
     }
-    async fn add_note(&self, m: &helpdesk_domain::Message) -> Result<(), StoreError> {
-        self.call(self.inner.add_note(m)).await
-    }
+}
+
+#[async_trait]
+impl DoNotEmail for Faulty {
     async fn set_do_not_email(
         &self,
         e: &EmailAddress,
@@ -173,13 +235,8 @@ impl MailStore for Faulty {
     ) -> Result<(), StoreError> {
         self.call(self.inner.set_do_not_email(e, r, at)).await
     }
+
     async fn do_not_email(&self, e: &EmailAddress) -> Result<Option<String>, StoreError> {
         self.call(self.inner.do_not_email(e)).await
-    }
-    async fn tickets_for_message_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
-        self.call(self.inner.tickets_for_message_ids(ids)).await
     }
 }

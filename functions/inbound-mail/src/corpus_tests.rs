@@ -5,8 +5,9 @@ use helpdesk_domain::mail::inbound::auto::AutoReason;
 use helpdesk_domain::mail::inbound::quarantine::QuarantineReason;
 use helpdesk_domain::mail::inbound::receive::Received;
 use helpdesk_domain::mail::outbound::job::MailKind;
+use helpdesk_domain::ports::Quarantine;
+use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::ports::store::TicketThread;
-use helpdesk_domain::ports::{MailStore, TicketStore};
 use helpdesk_domain::{Message, MessageKind, Status, ThreadedBy, TicketRef};
 use testkit::mail_harness::{MailHarness, corpus};
 

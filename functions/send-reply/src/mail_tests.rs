@@ -4,7 +4,12 @@
 use helpdesk_domain::mail::inbound::receive::Received;
 use helpdesk_domain::mail::outbound::job::{MailKind, OutboundJob, OutboxState};
 use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError};
-use helpdesk_domain::ports::{MailError, MailStore, TicketStore};
+use helpdesk_domain::ports::DoNotEmail;
+use helpdesk_domain::ports::MailError;
+use helpdesk_domain::ports::MessageIds;
+use helpdesk_domain::ports::Outbox;
+use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::TrackingTokens;
 use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use mail_parser::MessageParser;

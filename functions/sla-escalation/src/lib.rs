@@ -139,7 +139,7 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
         None => SelfTestReport::default(),
         Some(st) => {
             let test = SelfTest {
-                tickets: deps.tickets.as_ref(),
+                probes: deps.tickets.as_ref(),
                 catalog: deps.catalog.as_ref(),
                 mailer: st.mailer.as_ref(),
                 web: st.web.as_ref(),

@@ -1,4 +1,7 @@
 use super::*;
+use helpdesk_domain::ports::Outbox;
+use helpdesk_domain::ports::Probes;
+use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::sla::clocks::{self, Rules};
 use testkit::fakes::{FixedClock, RecordingQueue, SequentialIds};
 use testkit::fixtures::{category, new_ticket, office_policy};
@@ -126,7 +129,7 @@ mod self_test {
 
     fn test<'a>(h: &'a MailHarness, web: &'a Form<'a>, s: &'a SelfTestSettings) -> SelfTest<'a> {
         SelfTest {
-            tickets: &*h.store,
+            probes: &*h.store,
             catalog: &*h.store,
             mailer: &h.mailer,
             web,
@@ -302,7 +305,6 @@ impl LostMail {
 
     /// send-reply's claim at `minutes` after the start, for two minutes.
     async fn claim(&self, minutes: i64) {
-        use helpdesk_domain::ports::MailStore;
         let now = self.clock.now() + Duration::minutes(minutes);
         let claim = helpdesk_domain::mail::outbound::job::OutboxClaim {
             job: self.job.clone(),
@@ -329,7 +331,6 @@ impl LostMail {
 
 #[tokio::test]
 async fn mail_whose_queue_message_was_lost_is_queued_again_until_sent() {
-    use helpdesk_domain::ports::MailStore;
     let m = LostMail::new().await;
     assert_eq!(m.tick(5).await.resent, 0, "still within the grace time");
     assert_eq!(m.tick(11).await.resent, 1);

@@ -15,7 +15,10 @@ use helpdesk_domain::ports::store::{
     TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
 use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
-use helpdesk_domain::ports::{CatalogStore, MailStore, TicketStore};
+use helpdesk_domain::ports::{
+    CatalogStore, DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits,
+    ReportDays, TicketRecords, TrackingTokens, Wakeups,
+};
 use helpdesk_domain::reports::{DayFigures, ReportScope};
 use helpdesk_domain::sla::clocks::reached;
 use helpdesk_domain::sla::policy::SlaPolicy;
@@ -127,7 +130,7 @@ fn queue_key(t: &Ticket) -> String {
 }
 
 #[async_trait]
-impl TicketStore for InMemoryStore {
+impl TicketRecords for InMemoryStore {
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
         let mut s = self.state();
         let replay = new
@@ -254,6 +257,37 @@ impl TicketStore for InMemoryStore {
         Ok(saved)
     }
 
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let s = self.state();
+        let mut mine: Vec<&Ticket> = s
+            .tickets
+            .values()
+            .filter(|t| t.requester.email.key() == email.key())
+            .collect();
+        mine.sort_by_key(|t| std::cmp::Reverse(queue_key(t)));
+        Ok(mine
+            .into_iter()
+            .take(usize::from(limit))
+            .map(TicketSummary::from)
+            .collect())
+    }
+
+    async fn add_note(&self, note: &Message) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let thread = s.messages.entry(note.ticket.clone()).or_default();
+        if !thread.iter().any(|m| m.id == note.id) {
+            thread.push(note.clone());
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Queues for InMemoryStore {
     async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {
         let s = self.state();
         let listing = &query.listing;
@@ -315,6 +349,13 @@ impl TicketStore for InMemoryStore {
         Ok(counts)
     }
 
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
+        Ok(self.state().status_counts(category))
+    }
+}
+
+#[async_trait]
+impl Wakeups for InMemoryStore {
     async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
         let s = self.state();
         let mut due: Vec<Waking> = s
@@ -334,26 +375,10 @@ impl TicketStore for InMemoryStore {
         due.truncate(usize::from(limit));
         Ok(due)
     }
+}
 
-    async fn tickets_of_requester(
-        &self,
-        email: &EmailAddress,
-        limit: u16,
-    ) -> Result<Vec<TicketSummary>, StoreError> {
-        let s = self.state();
-        let mut mine: Vec<&Ticket> = s
-            .tickets
-            .values()
-            .filter(|t| t.requester.email.key() == email.key())
-            .collect();
-        mine.sort_by_key(|t| std::cmp::Reverse(queue_key(t)));
-        Ok(mine
-            .into_iter()
-            .take(usize::from(limit))
-            .map(TicketSummary::from)
-            .collect())
-    }
-
+#[async_trait]
+impl MessageIds for InMemoryStore {
     async fn ticket_for_message_id(
         &self,
         message_id: &str,
@@ -375,6 +400,25 @@ impl TicketStore for InMemoryStore {
         Ok(())
     }
 
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
+        let s = self.state();
+        let mut found: Vec<(String, TicketRef)> = Vec::new();
+        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
+            if let Some(t) = s.message_ids.get(&id)
+                && !found.iter().any(|(seen, _)| seen == &id)
+            {
+                found.push((id, t.clone()));
+            }
+        }
+        Ok(found)
+    }
+}
+
+#[async_trait]
+impl TrackingTokens for InMemoryStore {
     async fn add_tracking_token(
         &self,
         ticket: &TicketRef,
@@ -402,7 +446,10 @@ impl TicketStore for InMemoryStore {
                 .cloned()
         }))
     }
+}
 
+#[async_trait]
+impl RateLimits for InMemoryStore {
     async fn hit_rate_limits(
         &self,
         claims: &[RateLimitClaim],
@@ -422,16 +469,15 @@ impl TicketStore for InMemoryStore {
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl Outbox for InMemoryStore {
     async fn outbox_item(
         &self,
         id: &OutboxId,
     ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
         Ok(self.state().outbox.get(id).cloned())
-    }
-
-    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
-        Ok(self.state().status_counts(category))
     }
 
     async fn unsent_outbox(
@@ -474,6 +520,117 @@ impl TicketStore for InMemoryStore {
         Ok(())
     }
 
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
+        let mut s = self.state();
+        let id = &claim.job.outbox_id;
+        match s.outbox.get(id).map(|(_, state)| *state) {
+            None | Some(OutboxState::Queued) => {}
+            Some(OutboxState::Sending)
+                if s.outbox_lease.get(id).is_some_and(|l| *l < claim.now) => {}
+            Some(OutboxState::Sending) => return Ok(Claimed::InFlight),
+            Some(OutboxState::Sent) => return Ok(Claimed::AlreadySent),
+            Some(OutboxState::Failed | OutboxState::Skipped) => {
+                return Ok(Claimed::AlreadyFailed(
+                    s.outbox_reason.get(id).cloned().unwrap_or_default(),
+                ));
+            }
+        }
+        if s.do_not_email.contains_key(&claim.job.recipient.key()) {
+            return Ok(Claimed::DoNotEmail);
+        }
+        if let Some(cap) = &claim.cap {
+            let hits = s.rate_hits.entry(cap.key.clone()).or_insert(0);
+            if *hits >= cap.limit {
+                return Ok(Claimed::Capped);
+            }
+            *hits += 1;
+        }
+        let job = s
+            .outbox
+            .get(id)
+            .map(|(job, _)| job.clone())
+            .unwrap_or_else(|| claim.job.clone());
+        // In the unsent index at the lease's end: a sender that dies is swept.
+        s.unsent.insert(id.clone(), claim.lease_until);
+        s.outbox.insert(id.clone(), (job, OutboxState::Sending));
+        s.outbox_lease.insert(id.clone(), claim.lease_until);
+        for (ticket, token) in &claim.tokens {
+            s.tokens
+                .entry(ticket.clone())
+                .or_default()
+                .push(token.clone());
+        }
+        Ok(Claimed::Go)
+    }
+
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        let id = &job.outbox_id;
+        let state = s.outbox.get(id).map(|(_, state)| *state);
+        let (to, reason) = match finish {
+            OutboxFinish::Skipped { reason } => {
+                if !matches!(state, None | Some(OutboxState::Queued)) {
+                    return Err(StoreError::Conflict);
+                }
+                (OutboxState::Skipped, Some(reason))
+            }
+            other => {
+                if state != Some(OutboxState::Sending) {
+                    return Err(StoreError::Conflict);
+                }
+                match other {
+                    OutboxFinish::Sent {
+                        message_ids,
+                        ticket,
+                        ..
+                    } => {
+                        if let Some(ticket) = ticket {
+                            for mid in message_ids.iter().filter_map(|m| normalize_message_id(m)) {
+                                s.message_ids.insert(mid, ticket.clone());
+                            }
+                        }
+                        (OutboxState::Sent, None)
+                    }
+                    OutboxFinish::Released => (OutboxState::Queued, None),
+                    OutboxFinish::Failed { reason, note } => {
+                        if let Some(note) = note {
+                            s.messages
+                                .entry(note.ticket.clone())
+                                .or_default()
+                                .push(*note);
+                        }
+                        (OutboxState::Failed, Some(reason))
+                    }
+                    OutboxFinish::Skipped { .. } => unreachable!("handled above"),
+                }
+            }
+        };
+        let stored = s
+            .outbox
+            .get(id)
+            .map(|(j, _)| j.clone())
+            .unwrap_or_else(|| job.clone());
+        s.outbox.insert(id.clone(), (stored, to));
+        s.outbox_lease.remove(id);
+        if to == OutboxState::Queued {
+            s.unsent.insert(id.clone(), at);
+        } else {
+            s.unsent.remove(id);
+        }
+        if let Some(reason) = reason {
+            s.outbox_reason.insert(id.clone(), reason);
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Probes for InMemoryStore {
     async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
         self.state()
             .probes
@@ -499,7 +656,10 @@ impl TicketStore for InMemoryStore {
             _ => Ok(false),
         }
     }
+}
 
+#[async_trait]
+impl ReportDays for InMemoryStore {
     async fn report_days(
         &self,
         scope: &ReportScope,
@@ -520,6 +680,52 @@ impl TicketStore for InMemoryStore {
             }
         }
         Ok(days.into_iter().collect())
+    }
+}
+
+#[async_trait]
+impl Quarantine for InMemoryStore {
+    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        let key = format!("inbound:{}", item.ses_id);
+        if s.idempotency.contains_key(&key) {
+            return Ok(false);
+        }
+        s.idempotency
+            .insert(key, ("quarantine".into(), TicketRef::from_bits(0)));
+        s.quarantine.push(item.clone());
+        Ok(true)
+    }
+
+    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
+        let mut found: Vec<Quarantined> = self
+            .state()
+            .quarantine
+            .iter()
+            .filter(|q| q.received_at.date_naive() == day)
+            .cloned()
+            .collect();
+        found.sort_by_key(|q| q.received_at);
+        Ok(found)
+    }
+}
+
+#[async_trait]
+impl DoNotEmail for InMemoryStore {
+    async fn set_do_not_email(
+        &self,
+        email: &EmailAddress,
+        reason: &str,
+        _at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.state()
+            .do_not_email
+            .insert(email.key(), reason.to_owned());
+        Ok(())
+    }
+
+    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError> {
+        Ok(self.state().do_not_email.get(&email.key()).cloned())
     }
 }
 
@@ -698,181 +904,5 @@ impl CatalogStore for InMemoryStore {
             .retain(|e| !(e.id == entry.id && e.category == entry.category));
         s.faq.push(entry.clone());
         Ok(())
-    }
-}
-
-#[async_trait]
-impl MailStore for InMemoryStore {
-    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
-        let mut s = self.state();
-        let id = &claim.job.outbox_id;
-        match s.outbox.get(id).map(|(_, state)| *state) {
-            None | Some(OutboxState::Queued) => {}
-            Some(OutboxState::Sending)
-                if s.outbox_lease.get(id).is_some_and(|l| *l < claim.now) => {}
-            Some(OutboxState::Sending) => return Ok(Claimed::InFlight),
-            Some(OutboxState::Sent) => return Ok(Claimed::AlreadySent),
-            Some(OutboxState::Failed | OutboxState::Skipped) => {
-                return Ok(Claimed::AlreadyFailed(
-                    s.outbox_reason.get(id).cloned().unwrap_or_default(),
-                ));
-            }
-        }
-        if s.do_not_email.contains_key(&claim.job.recipient.key()) {
-            return Ok(Claimed::DoNotEmail);
-        }
-        if let Some(cap) = &claim.cap {
-            let hits = s.rate_hits.entry(cap.key.clone()).or_insert(0);
-            if *hits >= cap.limit {
-                return Ok(Claimed::Capped);
-            }
-            *hits += 1;
-        }
-        let job = s
-            .outbox
-            .get(id)
-            .map(|(job, _)| job.clone())
-            .unwrap_or_else(|| claim.job.clone());
-        // In the unsent index at the lease's end: a sender that dies is swept.
-        s.unsent.insert(id.clone(), claim.lease_until);
-        s.outbox.insert(id.clone(), (job, OutboxState::Sending));
-        s.outbox_lease.insert(id.clone(), claim.lease_until);
-        for (ticket, token) in &claim.tokens {
-            s.tokens
-                .entry(ticket.clone())
-                .or_default()
-                .push(token.clone());
-        }
-        Ok(Claimed::Go)
-    }
-
-    async fn finish_outbox(
-        &self,
-        job: &OutboundJob,
-        finish: OutboxFinish,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut s = self.state();
-        let id = &job.outbox_id;
-        let state = s.outbox.get(id).map(|(_, state)| *state);
-        let (to, reason) = match finish {
-            OutboxFinish::Skipped { reason } => {
-                if !matches!(state, None | Some(OutboxState::Queued)) {
-                    return Err(StoreError::Conflict);
-                }
-                (OutboxState::Skipped, Some(reason))
-            }
-            other => {
-                if state != Some(OutboxState::Sending) {
-                    return Err(StoreError::Conflict);
-                }
-                match other {
-                    OutboxFinish::Sent {
-                        message_ids,
-                        ticket,
-                        ..
-                    } => {
-                        if let Some(ticket) = ticket {
-                            for mid in message_ids.iter().filter_map(|m| normalize_message_id(m)) {
-                                s.message_ids.insert(mid, ticket.clone());
-                            }
-                        }
-                        (OutboxState::Sent, None)
-                    }
-                    OutboxFinish::Released => (OutboxState::Queued, None),
-                    OutboxFinish::Failed { reason, note } => {
-                        if let Some(note) = note {
-                            s.messages
-                                .entry(note.ticket.clone())
-                                .or_default()
-                                .push(*note);
-                        }
-                        (OutboxState::Failed, Some(reason))
-                    }
-                    OutboxFinish::Skipped { .. } => unreachable!("handled above"),
-                }
-            }
-        };
-        let stored = s
-            .outbox
-            .get(id)
-            .map(|(j, _)| j.clone())
-            .unwrap_or_else(|| job.clone());
-        s.outbox.insert(id.clone(), (stored, to));
-        s.outbox_lease.remove(id);
-        if to == OutboxState::Queued {
-            s.unsent.insert(id.clone(), at);
-        } else {
-            s.unsent.remove(id);
-        }
-        if let Some(reason) = reason {
-            s.outbox_reason.insert(id.clone(), reason);
-        }
-        Ok(())
-    }
-
-    async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError> {
-        let mut s = self.state();
-        let key = format!("inbound:{}", item.ses_id);
-        if s.idempotency.contains_key(&key) {
-            return Ok(false);
-        }
-        s.idempotency
-            .insert(key, ("quarantine".into(), TicketRef::from_bits(0)));
-        s.quarantine.push(item.clone());
-        Ok(true)
-    }
-
-    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
-        let mut found: Vec<Quarantined> = self
-            .state()
-            .quarantine
-            .iter()
-            .filter(|q| q.received_at.date_naive() == day)
-            .cloned()
-            .collect();
-        found.sort_by_key(|q| q.received_at);
-        Ok(found)
-    }
-
-    async fn add_note(&self, note: &Message) -> Result<(), StoreError> {
-        let mut s = self.state();
-        let thread = s.messages.entry(note.ticket.clone()).or_default();
-        if !thread.iter().any(|m| m.id == note.id) {
-            thread.push(note.clone());
-        }
-        Ok(())
-    }
-
-    async fn set_do_not_email(
-        &self,
-        email: &EmailAddress,
-        reason: &str,
-        _at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        self.state()
-            .do_not_email
-            .insert(email.key(), reason.to_owned());
-        Ok(())
-    }
-
-    async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError> {
-        Ok(self.state().do_not_email.get(&email.key()).cloned())
-    }
-
-    async fn tickets_for_message_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
-        let s = self.state();
-        let mut found: Vec<(String, TicketRef)> = Vec::new();
-        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
-            if let Some(t) = s.message_ids.get(&id)
-                && !found.iter().any(|(seen, _)| seen == &id)
-            {
-                found.push((id, t.clone()));
-            }
-        }
-        Ok(found)
     }
 }

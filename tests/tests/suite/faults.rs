@@ -18,7 +18,8 @@
 //! the seeded simulation covers.
 
 use helpdesk_aws::{DynamoStore, Tables};
-use helpdesk_domain::ports::TicketStore;
+use helpdesk_domain::ports::Queues;
+use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::{CategoryId, Status, TicketRef};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};

@@ -7,7 +7,11 @@
 
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use helpdesk_domain::agents::actions::Desk;
-use helpdesk_domain::ports::{CatalogStore, Clock, MailStore, SystemClock, TicketStore};
+use helpdesk_domain::ports::MessageIds;
+use helpdesk_domain::ports::Outbox;
+use helpdesk_domain::ports::Quarantine;
+use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::{CatalogStore, Clock, SystemClock};
 use helpdesk_domain::{EmailAddress, Status, ThreadedBy, TicketRef};
 use lambda_kit::config::{InboundMailConfig, SendReplyConfig};
 use testkit::fixtures::{category, office_policy};

@@ -2,6 +2,7 @@
 //! source mapping semantics, SES → S3 → SQS delivery, the schedule tick.
 
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use helpdesk_domain::ports::TicketRecords;
 use local_runner::Runner;
 use local_runner::pollers::{PollOutcome, SqsHandler, poll_once};
 use serde_json::Value;
@@ -272,7 +273,7 @@ async fn mail_delivered_to_dev_inbound_reaches_inbound_mail_through_s3_and_sqs()
         "the test event and the mail's notification"
     );
     assert_eq!(queue_depth(&env, &url).await, (0, 0));
-    use helpdesk_domain::ports::TicketStore;
+
     let jane =
         helpdesk_domain::EmailAddress::parse("jane@example.com").unwrap_or_else(|e| panic!("{e}"));
     let tickets = env

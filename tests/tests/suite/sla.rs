@@ -5,8 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, Utc};
+use helpdesk_domain::ports::Queues;
+use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::TrackingTokens;
 use helpdesk_domain::ports::store::TrackingToken;
-use helpdesk_domain::ports::{RandomIds, SystemClock, TicketStore};
+use helpdesk_domain::ports::{RandomIds, SystemClock};
 use helpdesk_domain::sla::clocks::{Stage, Target};
 use helpdesk_domain::sla::escalation::RunReport;
 use helpdesk_domain::values::token::SecretToken;

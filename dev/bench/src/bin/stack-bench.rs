@@ -13,7 +13,7 @@ use anyhow::{Context, bail, ensure};
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use helpdesk_domain::EmailAddress;
-use helpdesk_domain::ports::TicketStore;
+use helpdesk_domain::ports::TicketRecords;
 use lambda_kit::Aws;
 use lambda_kit::config::{
     AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,

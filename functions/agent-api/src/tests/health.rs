@@ -1,6 +1,7 @@
 //! The health page: each component, and mail left unsent.
 
 use super::*;
+use helpdesk_domain::ports::TicketRecords;
 
 #[tokio::test]
 async fn the_health_page_names_each_component_for_supervisors_only() {

@@ -2,6 +2,7 @@
 //! they may see of the requester.
 
 use super::*;
+use helpdesk_domain::ports::TicketRecords;
 
 #[tokio::test]
 async fn a_reply_from_an_old_version_is_refused_with_what_changed() {

@@ -1,6 +1,6 @@
-//! `MailStore` on DynamoDB: the outbox state machine by conditional writes, the
-//! quarantine (one partition per day), the do-not-email list and batched
-//! Message-ID lookups.
+//! The mail side of the store on DynamoDB: the outbox state machine by conditional
+//! writes, the quarantine (one partition per day), the do-not-email list and
+//! Message-ID lookups (one item per id, batched reads).
 
 use super::items::{self, MessageIdItem, MessageItem, OutboxItem, n, s};
 use super::transaction::{Transaction, TxError};
@@ -14,10 +14,10 @@ use helpdesk_domain::mail::inbound::quarantine::Quarantined;
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
-use helpdesk_domain::ports::MailStore;
 use helpdesk_domain::ports::store::{IdempotencyClaim, StoreError, normalize_message_id};
+use helpdesk_domain::ports::{DoNotEmail, MessageIds, Outbox, Quarantine};
 use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::{EmailAddress, TicketRef};
+use helpdesk_domain::{EmailAddress, OutboxId, TicketRef};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -37,12 +37,6 @@ struct DoNotEmailItem {
     sk: String,
     reason: String,
     since: DateTime<Utc>,
-}
-
-fn sdk_error_ref<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
-    e: &aws_sdk_dynamodb::error::SdkError<E, R>,
-) -> Option<&str> {
-    e.as_service_error().and_then(|s| s.code())
 }
 
 fn state_value(state: OutboxState) -> Result<AttributeValue, StoreError> {
@@ -86,7 +80,164 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl MailStore for DynamoStore {
+impl MessageIds for DynamoStore {
+    async fn ticket_for_message_id(
+        &self,
+        message_id: &str,
+    ) -> Result<Option<TicketRef>, StoreError> {
+        let Some(id) = normalize_message_id(message_id) else {
+            return Ok(None);
+        };
+        match self
+            .get_item(&keys::message_id_pk(&id), keys::MESSAGE_ID_SK)
+            .await?
+        {
+            None => Ok(None),
+            Some(item) => {
+                let item: MessageIdItem = items::from_item(item)?;
+                TicketRef::parse(&item.ticket)
+                    .map(Some)
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            }
+        }
+    }
+
+    async fn record_message_id(
+        &self,
+        message_id: &str,
+        ticket: &TicketRef,
+    ) -> Result<(), StoreError> {
+        let id = normalize_message_id(message_id)
+            .ok_or_else(|| StoreError::Corrupt("empty Message-ID".into()))?;
+        let item = items::to_item(&MessageIdItem {
+            pk: keys::message_id_pk(&id),
+            sk: keys::MESSAGE_ID_SK.into(),
+            ticket: ticket.as_str().to_owned(),
+        })?;
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
+        let mut wanted: Vec<String> = Vec::new();
+        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
+            if !wanted.contains(&id) && wanted.len() < 100 {
+                wanted.push(id);
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(vec![]);
+        }
+        let keys_wanted: Vec<(String, String)> = wanted
+            .iter()
+            .map(|id| (keys::message_id_pk(id), keys::MESSAGE_ID_SK.to_owned()))
+            .collect();
+        let mut found: HashMap<String, String> = HashMap::new();
+        for ((pk, _), item) in self.batch_get(&keys_wanted).await? {
+            let item: MessageIdItem = items::from_item(item)?;
+            found.insert(pk, item.ticket);
+        }
+        wanted
+            .into_iter()
+            .filter_map(|id| found.get(&keys::message_id_pk(&id)).map(|t| (id, t)))
+            .map(|(id, t)| {
+                TicketRef::parse(t)
+                    .map(|t| (id, t))
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))
+            })
+            .collect()
+    }
+}
+
+#[async_trait]
+impl Outbox for DynamoStore {
+    async fn unsent_outbox(
+        &self,
+        queued_before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<OutboundJob>, StoreError> {
+        let mut jobs = Vec::new();
+        let mut start = None;
+        while jobs.len() < usize::from(limit) {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .index_name(keys::UNSENT.name)
+                .key_condition_expression("#ipk = :p AND #isk < :before")
+                .expression_attribute_names("#ipk", keys::UNSENT.pk)
+                .expression_attribute_names("#isk", keys::UNSENT.sk)
+                .expression_attribute_values(":p", s(keys::UNSENT_PARTITION))
+                .expression_attribute_values(":before", s(sortable(queued_before)))
+                .limit(i32::from(limit) - jobs.len() as i32)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in out.items.unwrap_or_default() {
+                jobs.push(items::from_item::<OutboxItem>(item)?.job);
+            }
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                break;
+            }
+        }
+        Ok(jobs)
+    }
+
+    async fn outbox_requeued(
+        &self,
+        job: &OutboundJob,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::outbox_pk(&job.outbox_id)))
+            .key("sk", s(keys::OUTBOX_SK))
+            .update_expression("SET #isk = :sk")
+            // Settled or claimed afresh meanwhile: left alone (a live lease keeps its place).
+            .condition_expression(
+                "attribute_exists(#ipk) AND (#st = :queued OR (#st = :sending AND lease_until < :now))",
+            )
+            .expression_attribute_names("#ipk", keys::UNSENT.pk)
+            .expression_attribute_names("#isk", keys::UNSENT.sk)
+            .expression_attribute_names("#st", "state")
+            .expression_attribute_values(":sk", s(keys::unsent_sk(at, &job.outbox_id)))
+            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":now", n(at.timestamp()))
+            .send()
+            .await;
+        match result.map_err(sdk_error) {
+            Ok(_) | Err(StoreError::Conflict) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn outbox_item(
+        &self,
+        id: &OutboxId,
+    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
+        match self.get_item(&keys::outbox_pk(id), keys::OUTBOX_SK).await? {
+            None => Ok(None),
+            Some(item) => {
+                let item: OutboxItem = items::from_item(item)?;
+                Ok(Some((item.job, item.state)))
+            }
+        }
+    }
+
     async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError> {
         #[derive(PartialEq)]
         enum Role {
@@ -263,7 +414,10 @@ impl MailStore for DynamoStore {
             Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
         }
     }
+}
 
+#[async_trait]
+impl Quarantine for DynamoStore {
     async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError> {
         let claim = IdempotencyClaim {
             key: format!("inbound:{}", item.ses_id),
@@ -305,27 +459,10 @@ impl MailStore for DynamoStore {
             .map(|item| items::from_item::<QuarantineItem>(item).map(|q| q.quarantined))
             .collect()
     }
+}
 
-    async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
-        let item = items::to_item(&MessageItem::of(note))?;
-        match self
-            .client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            // Already written by an earlier delivery of the same event.
-            Err(e) if matches!(sdk_error_ref(&e), Some("ConditionalCheckFailedException")) => {
-                Ok(())
-            }
-            Err(e) => Err(sdk_error(e)),
-        }
-    }
-
+#[async_trait]
+impl DoNotEmail for DynamoStore {
     async fn set_do_not_email(
         &self,
         email: &EmailAddress,
@@ -356,38 +493,5 @@ impl MailStore for DynamoStore {
             None => Ok(None),
             Some(item) => Ok(Some(items::from_item::<DoNotEmailItem>(item)?.reason)),
         }
-    }
-
-    async fn tickets_for_message_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, TicketRef)>, StoreError> {
-        let mut wanted: Vec<String> = Vec::new();
-        for id in ids.iter().filter_map(|i| normalize_message_id(i)) {
-            if !wanted.contains(&id) && wanted.len() < 100 {
-                wanted.push(id);
-            }
-        }
-        if wanted.is_empty() {
-            return Ok(vec![]);
-        }
-        let keys_wanted: Vec<(String, String)> = wanted
-            .iter()
-            .map(|id| (keys::message_id_pk(id), keys::MESSAGE_ID_SK.to_owned()))
-            .collect();
-        let mut found: HashMap<String, String> = HashMap::new();
-        for ((pk, _), item) in self.batch_get(&keys_wanted).await? {
-            let item: MessageIdItem = items::from_item(item)?;
-            found.insert(pk, item.ticket);
-        }
-        wanted
-            .into_iter()
-            .filter_map(|id| found.get(&keys::message_id_pk(&id)).map(|t| (id, t)))
-            .map(|(id, t)| {
-                TicketRef::parse(t)
-                    .map(|t| (id, t))
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            })
-            .collect()
     }
 }

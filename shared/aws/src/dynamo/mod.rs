@@ -205,6 +205,13 @@ where
     }
 }
 
+/// The error code of a failed call, if the service sent one.
+pub(crate) fn sdk_error_ref<E: aws_sdk_dynamodb::error::ProvideErrorMetadata, R>(
+    e: &aws_sdk_dynamodb::error::SdkError<E, R>,
+) -> Option<&str> {
+    e.as_service_error().and_then(|s| s.code())
+}
+
 pub(crate) fn build_error(e: aws_sdk_dynamodb::error::BuildError) -> StoreError {
     StoreError::Unavailable(format!("request could not be built: {e}"))
 }

@@ -1,4 +1,6 @@
-//! `TicketStore` on DynamoDB: each use case's write is one `TransactWriteItems`.
+//! The ticket side of the store on DynamoDB (records, queues, wake index, tracking
+//! tokens, rate limits, probes, report days): each use case's write is one
+//! `TransactWriteItems`.
 
 use super::items::{
     self, IdempotencyItem, Item, MessageIdItem, MessageItem, OutboxItem, TicketItem, TokenItem, n,
@@ -13,15 +15,16 @@ use aws_sdk_dynamodb::types::{
     ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::OutboxId;
-use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
-use helpdesk_domain::ports::TicketStore;
 use helpdesk_domain::ports::store::{
     Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
     TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
 use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
+use helpdesk_domain::ports::{
+    Probes, Queues, RateLimits, ReportDays, TicketRecords, TrackingTokens, Wakeups,
+};
 use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
 use helpdesk_domain::tickets::counters::{CategoryCounts, CounterDelta, QueueCounts, StatusCounts};
 use helpdesk_domain::values::time::sortable;
@@ -273,7 +276,7 @@ fn summaries(found: Vec<Item>) -> Result<Vec<TicketSummary>, StoreError> {
 }
 
 #[async_trait]
-impl TicketStore for DynamoStore {
+impl TicketRecords for DynamoStore {
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError> {
         #[derive(PartialEq)]
         enum Role {
@@ -436,6 +439,55 @@ impl TicketStore for DynamoStore {
         }
     }
 
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .index_name(keys::REQUESTER.name)
+            .key_condition_expression("#ipk = :p")
+            .expression_attribute_names("#ipk", keys::REQUESTER.pk)
+            .expression_attribute_values(":p", s(format!("R#{}", email.key())))
+            .scan_index_forward(false)
+            .limit(i32::from(limit.max(1)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        summaries(out.items.unwrap_or_default())
+    }
+
+    async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        let item = items::to_item(&MessageItem::of(note))?;
+        match self
+            .client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            // Already written by an earlier delivery of the same event.
+            Err(e)
+                if matches!(
+                    super::sdk_error_ref(&e),
+                    Some("ConditionalCheckFailedException")
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
+    }
+}
+
+#[async_trait]
+impl Queues for DynamoStore {
     async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {
         let q = listing_query(&query.listing);
         let limit = query.limit.clamp(1, 100);
@@ -508,6 +560,24 @@ impl TicketStore for DynamoStore {
         Ok(counts)
     }
 
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
+        let item: HashMap<_, _> = self
+            .get_item(&keys::category_counter_pk(category), keys::STATUS_SK)
+            .await?
+            .unwrap_or_default();
+        let mut counts = StatusCounts::default();
+        for status in Status::ALL {
+            let v = items::number(&item, status.as_str())?;
+            if v != 0 {
+                counts.0.insert(status, v);
+            }
+        }
+        Ok(counts)
+    }
+}
+
+#[async_trait]
+impl Wakeups for DynamoStore {
     async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
         let mut due = Vec::new();
         let mut start = None;
@@ -538,136 +608,10 @@ impl TicketStore for DynamoStore {
         }
         Ok(due)
     }
+}
 
-    async fn unsent_outbox(
-        &self,
-        queued_before: DateTime<Utc>,
-        limit: u16,
-    ) -> Result<Vec<OutboundJob>, StoreError> {
-        let mut jobs = Vec::new();
-        let mut start = None;
-        while jobs.len() < usize::from(limit) {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .index_name(keys::UNSENT.name)
-                .key_condition_expression("#ipk = :p AND #isk < :before")
-                .expression_attribute_names("#ipk", keys::UNSENT.pk)
-                .expression_attribute_names("#isk", keys::UNSENT.sk)
-                .expression_attribute_values(":p", s(keys::UNSENT_PARTITION))
-                .expression_attribute_values(":before", s(sortable(queued_before)))
-                .limit(i32::from(limit) - jobs.len() as i32)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                jobs.push(items::from_item::<OutboxItem>(item)?.job);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(jobs)
-    }
-
-    async fn outbox_requeued(
-        &self,
-        job: &OutboundJob,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::outbox_pk(&job.outbox_id)))
-            .key("sk", s(keys::OUTBOX_SK))
-            .update_expression("SET #isk = :sk")
-            // Settled or claimed afresh meanwhile: left alone (a live lease keeps its place).
-            .condition_expression(
-                "attribute_exists(#ipk) AND (#st = :queued OR (#st = :sending AND lease_until < :now))",
-            )
-            .expression_attribute_names("#ipk", keys::UNSENT.pk)
-            .expression_attribute_names("#isk", keys::UNSENT.sk)
-            .expression_attribute_names("#st", "state")
-            .expression_attribute_values(":sk", s(keys::unsent_sk(at, &job.outbox_id)))
-            .expression_attribute_values(":queued", s("queued"))
-            .expression_attribute_values(":sending", s("sending"))
-            .expression_attribute_values(":now", n(at.timestamp()))
-            .send()
-            .await;
-        match result.map_err(sdk_error) {
-            Ok(_) | Err(StoreError::Conflict) => Ok(()),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn tickets_of_requester(
-        &self,
-        email: &EmailAddress,
-        limit: u16,
-    ) -> Result<Vec<TicketSummary>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.tables.main)
-            .index_name(keys::REQUESTER.name)
-            .key_condition_expression("#ipk = :p")
-            .expression_attribute_names("#ipk", keys::REQUESTER.pk)
-            .expression_attribute_values(":p", s(format!("R#{}", email.key())))
-            .scan_index_forward(false)
-            .limit(i32::from(limit.max(1)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        summaries(out.items.unwrap_or_default())
-    }
-
-    async fn ticket_for_message_id(
-        &self,
-        message_id: &str,
-    ) -> Result<Option<TicketRef>, StoreError> {
-        let Some(id) = normalize_message_id(message_id) else {
-            return Ok(None);
-        };
-        match self
-            .get_item(&keys::message_id_pk(&id), keys::MESSAGE_ID_SK)
-            .await?
-        {
-            None => Ok(None),
-            Some(item) => {
-                let item: MessageIdItem = items::from_item(item)?;
-                TicketRef::parse(&item.ticket)
-                    .map(Some)
-                    .map_err(|e| StoreError::Corrupt(e.to_string()))
-            }
-        }
-    }
-
-    async fn record_message_id(
-        &self,
-        message_id: &str,
-        ticket: &TicketRef,
-    ) -> Result<(), StoreError> {
-        let id = normalize_message_id(message_id)
-            .ok_or_else(|| StoreError::Corrupt("empty Message-ID".into()))?;
-        let item = items::to_item(&MessageIdItem {
-            pk: keys::message_id_pk(&id),
-            sk: keys::MESSAGE_ID_SK.into(),
-            ticket: ticket.as_str().to_owned(),
-        })?;
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
-    }
-
+#[async_trait]
+impl TrackingTokens for DynamoStore {
     async fn add_tracking_token(
         &self,
         ticket: &TicketRef,
@@ -732,7 +676,10 @@ impl TicketStore for DynamoStore {
             mailed: item.mailed,
         }))
     }
+}
 
+#[async_trait]
+impl RateLimits for DynamoStore {
     async fn hit_rate_limits(
         &self,
         claims: &[RateLimitClaim],
@@ -758,35 +705,10 @@ impl TicketStore for DynamoStore {
             TxError::Conflict(e) | TxError::Other(e) => e,
         })
     }
+}
 
-    async fn outbox_item(
-        &self,
-        id: &OutboxId,
-    ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
-        match self.get_item(&keys::outbox_pk(id), keys::OUTBOX_SK).await? {
-            None => Ok(None),
-            Some(item) => {
-                let item: OutboxItem = items::from_item(item)?;
-                Ok(Some((item.job, item.state)))
-            }
-        }
-    }
-
-    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
-        let item: HashMap<_, _> = self
-            .get_item(&keys::category_counter_pk(category), keys::STATUS_SK)
-            .await?
-            .unwrap_or_default();
-        let mut counts = StatusCounts::default();
-        for status in Status::ALL {
-            let v = items::number(&item, status.as_str())?;
-            if v != 0 {
-                counts.0.insert(status, v);
-            }
-        }
-        Ok(counts)
-    }
-
+#[async_trait]
+impl Probes for DynamoStore {
     async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
         let item = items::ProbeItem {
             pk: keys::PROBE_PK.into(),
@@ -841,7 +763,10 @@ impl TicketStore for DynamoStore {
             Err(e) => Err(e),
         }
     }
+}
 
+#[async_trait]
+impl ReportDays for DynamoStore {
     async fn report_days(
         &self,
         scope: &ReportScope,

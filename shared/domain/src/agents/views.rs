@@ -2,7 +2,7 @@
 //! the store's sorted listings with one opaque cursor that remembers where each
 //! listing was left, so paging never skips or repeats a ticket.
 
-use crate::ports::TicketStore;
+use crate::ports::Queues;
 use crate::ports::store::{
     Cursor, Listing, Page, Position, QueueOrder, QueueQuery, StoreError, TicketSummary,
 };
@@ -191,7 +191,7 @@ fn decode_cursor(cursor: &Cursor, listings: usize) -> Result<Vec<Progress>, Stor
 /// order, and stops where a listing with unread tickets could still hold an
 /// earlier one.
 pub async fn page(
-    store: &dyn TicketStore,
+    store: &dyn Queues,
     query: &ViewQuery,
 ) -> Result<Page<TicketSummary>, StoreError> {
     let listings = query.listings();

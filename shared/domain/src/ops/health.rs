@@ -55,11 +55,11 @@ pub const STUCK_AFTER_MINUTES: i64 = 30;
 /// (or last put back on the queue): mail a customer is waiting for that nothing
 /// moves. Healthy when there is none.
 pub async fn stuck_outbox(
-    tickets: &dyn crate::ports::TicketStore,
+    outbox: &dyn crate::ports::Outbox,
     now: DateTime<Utc>,
 ) -> ComponentHealth {
     let since = now - Duration::minutes(STUCK_AFTER_MINUTES);
-    let (ok, detail) = match tickets.unsent_outbox(since, 100).await {
+    let (ok, detail) = match outbox.unsent_outbox(since, 100).await {
         Ok(stuck) if stuck.is_empty() => (true, "nothing waiting".to_owned()),
         Ok(stuck) => (
             false,

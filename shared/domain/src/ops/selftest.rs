@@ -9,7 +9,7 @@
 use crate::catalog::category::Category;
 use crate::mail::outbound::compose::{self, AutoSubmitted, Envelope, Letter};
 use crate::ports::store::StoreError;
-use crate::ports::{CatalogStore, Clock, IdSource, Mailer, TicketStore};
+use crate::ports::{CatalogStore, Clock, IdSource, Mailer, Probes};
 use crate::values::email::EmailAddress;
 use crate::values::ids::CategoryId;
 use crate::values::token::{SecretToken, TokenHash};
@@ -95,7 +95,7 @@ pub struct SelfTestReport {
 }
 
 pub struct SelfTest<'a> {
-    pub tickets: &'a dyn TicketStore,
+    pub probes: &'a dyn Probes,
     pub catalog: &'a dyn CatalogStore,
     pub mailer: &'a dyn Mailer,
     pub web: &'a dyn WebProbe,
@@ -112,7 +112,7 @@ impl SelfTest<'_> {
             return Ok(report);
         }
         let now = self.clock.now();
-        let probes = self.tickets.probes().await?;
+        let probes = self.probes.probes().await?;
         for p in probes.iter().filter(|p| p.outcome == ProbeOutcome::Pending) {
             if p.deadline <= now {
                 let reason = format!(
@@ -167,7 +167,7 @@ impl SelfTest<'_> {
             outcome: ProbeOutcome::Pending,
         };
         // Stored first: the probe may arrive before the send call returns.
-        self.tickets.put_probe(&probe).await?;
+        self.probes.put_probe(&probe).await?;
         let sent = match &channel {
             Channel::Mail { address } => self.mail(&secret, address, now).await,
             Channel::Web => {
@@ -230,7 +230,7 @@ impl SelfTest<'_> {
     /// settled meanwhile (it arrived, or an overlapping run got there first).
     async fn settle(&self, probe: &Probe, reason: String) -> Result<bool, StoreError> {
         let settled = self
-            .tickets
+            .probes
             .settle_probe(
                 &probe.hash,
                 ProbeOutcome::Missed {

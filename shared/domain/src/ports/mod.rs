@@ -25,8 +25,10 @@ use crate::values::token::{SecretToken, TokenHash};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
+/// The tickets themselves: create, read, change (one or several at once), a
+/// requester's list, and system notes.
 #[async_trait]
-pub trait TicketStore: Send + Sync {
+pub trait TicketRecords: Send + Sync {
     /// Ticket, first message, idempotency claim, counters and Message-ID lookup
     /// items in one atomic write. A taken reference is `Duplicate`.
     async fn create_ticket(&self, new: NewTicket) -> Result<Created, StoreError>;
@@ -41,6 +43,21 @@ pub trait TicketStore: Send + Sync {
     /// Several tickets' changes in one atomic write (e.g. a merge): all or none.
     async fn update_tickets(&self, updates: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError>;
 
+    /// A requester's tickets, newest first.
+    async fn tickets_of_requester(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketSummary>, StoreError>;
+
+    /// A system note on a ticket that changes nothing else (a failed or bounced
+    /// mail); written once per message id.
+    async fn add_note(&self, note: &crate::tickets::message::Message) -> Result<(), StoreError>;
+}
+
+/// The listings and live counters behind the console's views.
+#[async_trait]
+pub trait Queues: Send + Sync {
     /// One page of a listing, from just after `query.after`.
     async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError>;
 
@@ -52,18 +69,21 @@ pub trait TicketStore: Send + Sync {
         agent: &AgentId,
     ) -> Result<QueueCounts, StoreError>;
 
+    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
+}
+
+/// When the SLA run must next look at a ticket (the sparse wake index).
+#[async_trait]
+pub trait Wakeups: Send + Sync {
     /// Tickets whose `sla.wake_at` has come by `before`, that instant included
     /// ([`crate::sla::clocks::reached`]), earliest first: the sparse wake index, never
     /// a scan.
     async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError>;
+}
 
-    /// A requester's tickets, newest first.
-    async fn tickets_of_requester(
-        &self,
-        email: &EmailAddress,
-        limit: u16,
-    ) -> Result<Vec<TicketSummary>, StoreError>;
-
+/// Which ticket an email Message-ID belongs to (threading in both directions).
+#[async_trait]
+pub trait MessageIds: Send + Sync {
     /// Which ticket an email Message-ID (sent or received) belongs to.
     async fn ticket_for_message_id(
         &self,
@@ -77,6 +97,17 @@ pub trait TicketStore: Send + Sync {
         ticket: &TicketRef,
     ) -> Result<(), StoreError>;
 
+    /// The tickets the given Message-IDs lead to, in the order given (unknown ids
+    /// left out), normalized; one round trip.
+    async fn tickets_for_message_ids(
+        &self,
+        ids: &[String],
+    ) -> Result<Vec<(String, TicketRef)>, StoreError>;
+}
+
+/// The secrets of tracking links.
+#[async_trait]
+pub trait TrackingTokens: Send + Sync {
     /// Adds another tracking link secret to a ticket (links can be re-requested).
     async fn add_tracking_token(
         &self,
@@ -102,21 +133,27 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<bool, StoreError> {
         Ok(self.tracking_token(ticket, hash, now).await?.is_some())
     }
+}
 
+/// Counted limits (per mailbox, per address, per window).
+#[async_trait]
+pub trait RateLimits: Send + Sync {
     /// Counts one hit on each limit, all or none; `RateLimited` when one is full.
     async fn hit_rate_limits(
         &self,
         claims: &[RateLimitClaim],
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+}
 
+/// The outbox state machine: every mail we send, from queued to sent or failed.
+#[async_trait]
+pub trait Outbox: Send + Sync {
     /// An outbox item and where it stands.
     async fn outbox_item(
         &self,
         id: &OutboxId,
     ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError>;
-
-    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError>;
 
     /// Unsettled outbox items waiting since before `queued_before`, oldest first:
     /// `queued` ones whose queue message was lost (or send-reply is down), and
@@ -133,6 +170,23 @@ pub trait TicketStore: Send + Sync {
     async fn outbox_requeued(&self, job: &OutboundJob, at: DateTime<Utc>)
     -> Result<(), StoreError>;
 
+    /// Moves the job's outbox item to `sending` (creating it if the producer did not
+    /// store one), with the checks of [`OutboxClaim`], all in one write.
+    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError>;
+
+    /// Ends a claim: `Sent`, `Released` and `Failed` move only a `sending` item;
+    /// `Skipped` marks a `queued` (or never stored) one.
+    async fn finish_outbox(
+        &self,
+        job: &OutboundJob,
+        finish: OutboxFinish,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// The channel self-test's probes.
+#[async_trait]
+pub trait Probes: Send + Sync {
     /// Records a channel self-test probe.
     async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError>;
 
@@ -146,7 +200,11 @@ pub trait TicketStore: Send + Sync {
         hash: &TokenHash,
         outcome: ProbeOutcome,
     ) -> Result<bool, StoreError>;
+}
 
+/// The daily report figures.
+#[async_trait]
+pub trait ReportDays: Send + Sync {
     /// A category's or an agent's report figures for the days `from..=to` that
     /// have any, oldest first.
     async fn report_days(
@@ -157,33 +215,19 @@ pub trait TicketStore: Send + Sync {
     ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError>;
 }
 
-/// What the mail functions keep besides tickets: the outbox state machine, the
-/// quarantine, the do-not-email list and Message-ID lookups.
+/// Mail held back from tickets.
 #[async_trait]
-pub trait MailStore: Send + Sync {
-    /// Moves the job's outbox item to `sending` (creating it if the producer did not
-    /// store one), with the checks of [`OutboxClaim`], all in one write.
-    async fn claim_outbox(&self, claim: &OutboxClaim) -> Result<Claimed, StoreError>;
-
-    /// Ends a claim: `Sent`, `Released` and `Failed` move only a `sending` item;
-    /// `Skipped` marks a `queued` (or never stored) one.
-    async fn finish_outbox(
-        &self,
-        job: &OutboundJob,
-        finish: OutboxFinish,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError>;
-
+pub trait Quarantine: Send + Sync {
     /// Stores a quarantined mail once per SES id; false when it was stored before.
     async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError>;
 
     /// One day's quarantined mail, oldest first.
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
+}
 
-    /// A system note on a ticket that changes nothing else (a failed or bounced
-    /// mail); written once per message id.
-    async fn add_note(&self, note: &crate::tickets::message::Message) -> Result<(), StoreError>;
-
+/// Addresses we must never mail again (hard bounces, complaints).
+#[async_trait]
+pub trait DoNotEmail: Send + Sync {
     /// Never mail this address again (hard bounce, complaint).
     async fn set_do_not_email(
         &self,
@@ -193,13 +237,44 @@ pub trait MailStore: Send + Sync {
     ) -> Result<(), StoreError>;
 
     async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError>;
+}
 
-    /// The tickets the given Message-IDs lead to, in the order given (unknown ids
-    /// left out), normalized; one round trip.
-    async fn tickets_for_message_ids(
-        &self,
-        ids: &[String],
-    ) -> Result<Vec<(String, TicketRef)>, StoreError>;
+/// Everything the ticket side of the store does, for a use case that needs much of
+/// it; a use case that needs one role asks for that trait alone.
+pub trait TicketStore:
+    TicketRecords
+    + Queues
+    + Wakeups
+    + MessageIds
+    + TrackingTokens
+    + RateLimits
+    + Outbox
+    + Probes
+    + ReportDays
+{
+}
+
+impl<T> TicketStore for T where
+    T: TicketRecords
+        + Queues
+        + Wakeups
+        + MessageIds
+        + TrackingTokens
+        + RateLimits
+        + Outbox
+        + Probes
+        + ReportDays
+        + ?Sized
+{
+}
+
+/// What the mail functions keep besides tickets: the outbox, the quarantine, the
+/// do-not-email list, Message-ID lookups and system notes.
+pub trait MailStore: TicketRecords + Outbox + Quarantine + DoNotEmail + MessageIds {}
+
+impl<T> MailStore for T where
+    T: TicketRecords + Outbox + Quarantine + DoNotEmail + MessageIds + ?Sized
+{
 }
 
 /// Configuration: categories, agents, FAQ.

@@ -1,7 +1,7 @@
 //! The backlog now: active tickets by status (live counters) and by age (read
 //! from the active listings, oldest first).
 
-use crate::ports::TicketStore;
+use crate::ports::Queues;
 use crate::ports::store::{Listing, QueueOrder, QueueQuery, StoreError};
 use crate::tickets::ticket::Status;
 use crate::values::ids::CategoryId;
@@ -42,7 +42,7 @@ pub(super) struct BacklogRead {
 }
 
 pub(super) async fn read(
-    tickets: &dyn TicketStore,
+    tickets: &dyn Queues,
     categories: &[CategoryId],
     now: DateTime<Utc>,
 ) -> Result<BacklogRead, StoreError> {
@@ -88,7 +88,7 @@ pub(super) async fn read(
 /// Creation times of a listing's tickets, oldest first, up to [`AGE_SAMPLE`];
 /// and whether that was all of them.
 async fn created_times(
-    tickets: &dyn TicketStore,
+    tickets: &dyn Queues,
     listing: Listing,
 ) -> Result<(Vec<DateTime<Utc>>, bool), StoreError> {
     let mut times = Vec::new();

@@ -123,19 +123,19 @@ pub struct Resent {
 /// slow is claimed once anyway (send-reply's claim), so a second message costs
 /// nothing but a read.
 pub async fn resend_unsent(
-    tickets: &dyn crate::ports::TicketStore,
+    outbox: &dyn crate::ports::Outbox,
     queue: &dyn crate::ports::OutboundQueue,
     now: DateTime<Utc>,
     grace: chrono::Duration,
     limit: u16,
 ) -> Result<Resent, crate::ports::store::StoreError> {
     let mut done = Resent::default();
-    let jobs = tickets.unsent_outbox(now - grace, limit).await?;
+    let jobs = outbox.unsent_outbox(now - grace, limit).await?;
     let results = queue.enqueue_all(&jobs).await;
     for (job, result) in jobs.into_iter().zip(results) {
         match result {
             Ok(()) => {
-                tickets.outbox_requeued(&job, now).await?;
+                outbox.outbox_requeued(&job, now).await?;
                 done.resent += 1;
             }
             Err(e) => {
