@@ -44,9 +44,10 @@ stack-down:
 stack-status:
 	infra/local/stack.sh status
 
-## openapi: regenerate functions/agent-api/openapi.json from the Rust types and the console's TypeScript types from it (commit both; make test fails when they are stale)
+## openapi: regenerate functions/agent-api/openapi.json and functions/submit-form/openapi.json from the Rust types, and the console's TypeScript types from the first (commit all three; make test fails when one is stale)
 openapi:
 	HELPDESK_WRITE_OPENAPI=1 cargo test -q -p agent-api openapi::tests::the_committed_document_is_current
+	HELPDESK_WRITE_OPENAPI=1 cargo test -q -p submit-form openapi::tests::the_committed_document_is_current
 	cd web/console && npm install --silent --no-audit --no-fund --no-save && npm run --silent types
 
 fmt:

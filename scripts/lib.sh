@@ -30,8 +30,9 @@ schemathesis_bin() {
   echo "$venv/bin/st"
 }
 
-# The agent API against its OpenAPI document, on the runner at $1: generated
-# requests (valid and not) signed in as the demo admin; fails on a 5xx, or on a
+# The agent API and the public API against their OpenAPI documents, on the
+# runner at $1: generated requests (valid and not), the agent API's signed in as
+# the demo admin; fails on a 5xx, or on a
 # status, content type, header or body the document does not state. Requests the
 # API refuses although the schema allows them are not failures yet (the document
 # does not state every limit), but Schemathesis reports them as warnings.
@@ -41,9 +42,14 @@ check_api_contract() {
   token=$(curl -s -X POST -H 'content-type: application/json' \
     -d '{"username":"adam","password":"adam-demo-2026"}' "$base/dev/auth/token" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') || return 1
+  local checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
+  local examples=${HELPDESK_SCHEMATHESIS_EXAMPLES:-20}
+  echo "agent API (functions/agent-api/openapi.json)"
   "$st" run functions/agent-api/openapi.json --url "$base" -H "Authorization: Bearer $token" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-    --max-examples "${HELPDESK_SCHEMATHESIS_EXAMPLES:-20}" --seed 1 --generation-database none --no-color
+    --checks "$checks" --max-examples "$examples" --seed 1 --generation-database none --no-color || return 1
+  echo "public API (functions/submit-form/openapi.json)"
+  "$st" run functions/submit-form/openapi.json --url "$base" \
+    --checks "$checks" --max-examples "$examples" --seed 1 --generation-database none --no-color
 }
 
 # Waits until $1 answers with HTTP 200, for at most $2 seconds.

@@ -76,7 +76,7 @@ HELPDESK_PORT=$port HELPDESK_SMTP_PORT=$((port - 1)) HELPDESK_WEB_DIR=$PWD/web "
 runner_pid=$!
 if wait_http "http://127.0.0.1:$port/api/health" 30; then
   (cd web/tests && BASE_URL="http://127.0.0.1:$port" node --test --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?
-  step "API contract (Schemathesis on functions/agent-api/openapi.json, after the browser tests)"
+  step "API contracts (Schemathesis on the agent and public OpenAPI documents, after the browser tests)"
   check_api_contract "http://127.0.0.1:$port" 2>&1 | tee -a "$log" || status=$?
 else
   echo "the local runner did not start; see .local/runner-test.log" | tee -a "$log"

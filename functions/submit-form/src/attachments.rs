@@ -18,9 +18,10 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-#[derive(Serialize)]
-struct Upload {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Upload {
     key: String,
+    #[schema(value_type = String)]
     method: &'static str,
     upload_url: String,
     /// Send exactly these headers with the upload.

@@ -12,7 +12,7 @@ use lambda_kit::http::ApiError;
 use serde::Serialize;
 use std::sync::Arc;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicCategory {
     id: String,
     name: String,
@@ -22,13 +22,13 @@ pub struct PublicCategory {
     sla_policy: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ReplyWithin {
     standard: String,
     premium: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicPolicy {
     id: String,
     time_zone: String,
@@ -37,7 +37,7 @@ pub struct PublicPolicy {
     reply_within: ReplyWithin,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Categories {
     categories: Vec<PublicCategory>,
     policies: Vec<PublicPolicy>,

@@ -20,15 +20,15 @@ pub struct FaqQuery {
     q: Option<String>,
 }
 
-#[derive(Serialize)]
-struct Answer {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Answer {
     id: String,
     category: String,
     question: String,
     answer: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Answers {
     results: Vec<Answer>,
 }

@@ -5,6 +5,7 @@
 mod attachments;
 mod categories;
 mod faq;
+pub mod openapi;
 mod tickets;
 mod tracking;
 

@@ -31,9 +31,10 @@ const FIELDS: [&str; 10] = [
     "elapsed_ms",
 ];
 
-#[derive(Serialize)]
-struct Created {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Created {
     reference: String,
+    #[schema(value_type = String)]
     status: &'static str,
     tracking_token: String,
     /// Ticket in the query, secret in the fragment: browsers never send fragments.

@@ -19,29 +19,31 @@ use std::sync::Arc;
 pub const TOKEN_HEADER: &str = "x-tracking-token";
 const MAX_BODY: usize = 64 * 1024;
 
-#[derive(Serialize)]
-struct PublicFile {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicFile {
     filename: String,
     size: u64,
     /// Downloads the file; valid for a few minutes.
     url: String,
 }
 
-#[derive(Serialize)]
-struct PublicMessage {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicMessage {
     id: String,
+    #[schema(value_type = String)]
     from: &'static str,
     body: String,
     attachments: Vec<PublicFile>,
     created_at: DateTime<Utc>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct PublicTicket {
     reference: String,
     subject: String,
     category: String,
     status: Status,
+    #[schema(value_type = String)]
     status_label: &'static str,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,

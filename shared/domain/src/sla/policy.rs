@@ -278,6 +278,7 @@ fn day_name(d: Weekday) -> &'static str {
     }
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HoursLine {
     pub days: String,

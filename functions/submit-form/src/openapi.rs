@@ -1,0 +1,279 @@
+//! The public API's OpenAPI document, from the same types the handlers answer
+//! with; the request bodies are described here (the handlers parse them field by
+//! field, to name every bad one). `functions/submit-form/openapi.json` is the
+//! committed copy: a test fails when it is stale (`make openapi` rewrites it), and
+//! Schemathesis holds the running API to it in `make test`.
+
+#![allow(dead_code)] // The request structs exist only to be described.
+
+use crate::attachments::Upload;
+use crate::categories::{Categories, PublicCategory, PublicPolicy, ReplyWithin};
+use crate::faq::{Answer, Answers};
+use crate::tickets::Created;
+use crate::tracking::{PublicFile, PublicMessage, PublicTicket};
+use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
+use helpdesk_domain::sla::policy::HoursLine;
+use helpdesk_domain::tickets::ticket::Status;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use utoipa::{Modify, OpenApi, ToSchema};
+
+/// One field's problem.
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorJson {
+    field: String,
+    reason: String,
+}
+
+/// A stable `code`, a message for people, and for bad input each field with its
+/// reason.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    code: String,
+    message: String,
+    fields: Option<Vec<FieldErrorJson>>,
+}
+
+/// The one error shape of every route.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorJson {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HealthJson {
+    /// `ok` or `degraded`.
+    status: String,
+}
+
+/// A new request from the help center's form.
+#[derive(Serialize, ToSchema)]
+pub struct CreateTicketRequest {
+    /// A category id from `GET /api/categories`.
+    category: String,
+    name: String,
+    email: String,
+    subject: String,
+    description: String,
+    /// The category's own fields, by name.
+    details: Option<BTreeMap<String, String>>,
+    /// Left empty by people (a field bots fill in).
+    website: Option<String>,
+    /// How long the form was open.
+    elapsed_ms: Option<u64>,
+    /// Keys from `POST /api/attachments`, uploaded.
+    attachments: Option<Vec<String>>,
+    /// FAQ answers the customer opened first (`category/id`).
+    faq_read: Option<Vec<String>>,
+}
+
+/// Asks where to upload one file.
+#[derive(Serialize, ToSchema)]
+pub struct AttachmentRequest {
+    filename: String,
+    content_type: String,
+    size: u64,
+}
+
+/// The customer opened an FAQ answer (`category/id`).
+#[derive(Serialize, ToSchema)]
+pub struct FaqReadRequest {
+    faq: String,
+}
+
+/// A reply from the tracking page.
+#[derive(Serialize, ToSchema)]
+pub struct TrackingReplyRequest {
+    body: String,
+    attachments: Option<Vec<String>>,
+}
+
+/// The customer's answer to "is it solved?".
+#[derive(Serialize, ToSchema)]
+pub struct ResolutionRequest {
+    solved: bool,
+}
+
+/// Mail me fresh links to my open requests.
+#[derive(Serialize, ToSchema)]
+pub struct TrackingLinksRequest {
+    email: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageJson {
+    message: String,
+}
+
+#[utoipa::path(get, path = "/api/health", tag = "help center",
+    description = "Whether the help desk can take requests (asks its dependencies at most every 30 s)",
+    responses((status = 200, body = HealthJson), (status = 503, body = HealthJson)))]
+fn health() {}
+
+#[utoipa::path(get, path = "/api/categories", tag = "help center",
+    description = "The categories a customer chooses from, with their own fields, and the promises of their policies",
+    responses((status = 200, body = Categories)))]
+fn categories() {}
+
+#[utoipa::path(get, path = "/api/faq", tag = "help center",
+    description = "The published answers of a category, or the best matches of a search",
+    params(("category" = Option<String>, Query), ("q" = Option<String>, Query)),
+    responses((status = 200, body = Answers)))]
+fn faq() {}
+
+#[utoipa::path(post, path = "/api/faq/reads", tag = "help center",
+    description = "Counts one read of an answer (at most once per visitor and answer a day)",
+    request_body = FaqReadRequest,
+    responses((status = 204, description = "Counted"), (status = 404, body = ErrorJson)))]
+fn faq_read() {}
+
+#[utoipa::path(post, path = "/api/attachments", tag = "help center",
+    description = "Where to upload one file, straight to storage, before the request is sent",
+    request_body = AttachmentRequest,
+    responses((status = 201, body = Upload)))]
+fn attachments() {}
+
+#[utoipa::path(post, path = "/api/tickets", tag = "help center",
+    description = "A new request. Send an `Idempotency-Key` header: the same key and body give the same ticket",
+    params(("Idempotency-Key" = Option<String>, Header)),
+    request_body = CreateTicketRequest,
+    responses((status = 201, body = Created), (status = 422, body = ErrorJson)))]
+fn create_ticket() {}
+
+#[utoipa::path(get, path = "/api/tickets/{reference}", tag = "tracking",
+    description = "The request as its tracking link shows it",
+    params(("reference" = String, Path), ("X-Tracking-Token" = String, Header)),
+    responses((status = 200, body = PublicTicket), (status = 404, body = ErrorJson)))]
+fn show_ticket() {}
+
+#[utoipa::path(post, path = "/api/tickets/{reference}/replies", tag = "tracking",
+    description = "The customer answers from the tracking page",
+    params(("reference" = String, Path), ("X-Tracking-Token" = String, Header)),
+    request_body = TrackingReplyRequest,
+    responses((status = 201, body = PublicTicket), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson)))]
+fn reply() {}
+
+#[utoipa::path(post, path = "/api/tickets/{reference}/resolution", tag = "tracking",
+    description = "Is it solved? Yes closes the request; no reopens it",
+    params(("reference" = String, Path), ("X-Tracking-Token" = String, Header)),
+    request_body = ResolutionRequest,
+    responses((status = 200, body = PublicTicket), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson)))]
+fn resolution() {}
+
+#[utoipa::path(post, path = "/api/tracking-links", tag = "tracking",
+    description = "Mails fresh links to the open requests of an address; answers the same whether it has any",
+    request_body = TrackingLinksRequest,
+    responses((status = 202, body = MessageJson)))]
+fn tracking_links() {}
+
+/// What every operation may answer besides its own statuses: 400 (a path, query,
+/// header or body that does not parse), 403 (on AWS, a request that did not come
+/// through CloudFront), 429 (a limit reached; `Retry-After` says when) and 503
+/// (busy); with a body also 413 (too large) and 415 (not `application/json`).
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+        let error = |description: &str| -> RefOr<Response> {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorJson")))
+                        .build(),
+                )
+                .build()
+                .into()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let health = path == "/api/health";
+            for operation in [&mut item.get, &mut item.post].into_iter().flatten() {
+                let responses = &mut operation.responses.responses;
+                responses
+                    .entry("400".into())
+                    .or_insert_with(|| error("The request could not be read"));
+                responses.insert("403".into(), error("Not through the help center's site"));
+                if !health {
+                    responses.insert("429".into(), error("A limit was reached; see Retry-After"));
+                    responses
+                        .entry("503".into())
+                        .or_insert_with(|| error("Busy; retry in a moment"));
+                }
+                if operation.request_body.is_some() {
+                    responses.insert("413".into(), error("The body is too large"));
+                    responses.insert("415".into(), error("The body is not application/json"));
+                }
+            }
+        }
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Helpdesk public API", description = "What the help center and the tracking page call. No account: a request's tracking secret opens it."),
+    paths(health, categories, faq, faq_read, attachments, create_ticket, show_ticket, reply,
+        resolution, tracking_links),
+    components(schemas(
+        ErrorJson, ErrorDetail, FieldErrorJson, HealthJson, MessageJson, Categories,
+        PublicCategory, PublicPolicy, ReplyWithin, HoursLine, FieldSchema, FieldKind, Answers,
+        Answer, Upload, Created, PublicTicket, PublicMessage, PublicFile, Status,
+        CreateTicketRequest, AttachmentRequest, FaqReadRequest, TrackingReplyRequest,
+        ResolutionRequest, TrackingLinksRequest,
+    )),
+    modifiers(&CommonErrors),
+)]
+pub struct ApiDoc;
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    json.push('\n');
+    json
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Route;
+
+    const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
+
+    /// `HELPDESK_WRITE_OPENAPI=1` rewrites the file (`make openapi` does).
+    #[test]
+    fn the_committed_document_is_current() {
+        let fresh = document();
+        if std::env::var_os("HELPDESK_WRITE_OPENAPI").is_some() {
+            std::fs::write(COMMITTED, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "functions/submit-form/openapi.json is stale: run `make openapi` and commit it"
+        );
+    }
+
+    #[test]
+    fn documented_operations_are_the_routes() {
+        let doc: serde_json::Value = serde_json::from_str(&document()).unwrap();
+        let mut documented: Vec<(String, String)> = Vec::new();
+        for (path, ops) in doc["paths"].as_object().unwrap() {
+            for method in ops.as_object().unwrap().keys() {
+                documented.push((method.to_uppercase(), path.clone()));
+            }
+        }
+        documented.sort();
+        let mut routes: Vec<(String, String)> = Route::ALL
+            .iter()
+            .map(|r| {
+                let (m, p) = r.method_and_path();
+                (m.to_owned(), p.to_owned())
+            })
+            .collect();
+        routes.sort();
+        assert_eq!(documented, routes);
+    }
+}
