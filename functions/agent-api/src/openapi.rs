@@ -422,40 +422,17 @@ mod tests {
     use super::*;
     use crate::Route;
 
-    const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json");
-
-    /// `HELPDESK_WRITE_OPENAPI=1` rewrites the file (`make openapi` does).
     #[test]
     fn the_committed_document_is_current() {
-        let fresh = document();
-        if std::env::var_os("HELPDESK_WRITE_OPENAPI").is_some() {
-            std::fs::write(COMMITTED, &fresh).unwrap();
-        }
-        let committed = std::fs::read_to_string(COMMITTED).unwrap_or_default();
-        assert!(
-            committed == fresh,
-            "functions/agent-api/openapi.json is stale: run `make openapi` and commit it (and web/console/src/api.gen.ts)"
+        testkit::openapi::assert_committed_is_current(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/openapi.json"),
+            &document(),
         );
     }
 
     #[test]
     fn documented_operations_are_the_routes() {
-        let doc: serde_json::Value = serde_json::from_str(&document()).unwrap();
-        let mut documented: Vec<(String, String)> = Vec::new();
-        for (path, ops) in doc["paths"].as_object().unwrap() {
-            for method in ops.as_object().unwrap().keys() {
-                documented.push((method.to_uppercase(), path.clone()));
-            }
-        }
-        documented.sort();
-        let mut routes: Vec<(String, String)> = Route::ALL
-            .iter()
-            .map(|r| {
-                let (m, p) = r.method_and_path();
-                (m.to_owned(), p.to_owned())
-            })
-            .collect();
-        routes.sort();
-        assert_eq!(documented, routes);
+        let routes: Vec<(&str, &str)> = Route::ALL.iter().map(|r| r.method_and_path()).collect();
+        testkit::openapi::assert_operations_are(&document(), &routes);
     }
 }

@@ -13,6 +13,7 @@ pub mod local;
 pub mod mail_contract;
 pub mod mail_harness;
 pub mod memory_store;
+pub mod openapi;
 pub mod queue_contract;
 
 pub use fakes::{
