@@ -233,27 +233,7 @@ pub async fn entries(
     Ok(out)
 }
 
-/// One field's problem.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FieldErrorJson {
-    pub field: String,
-    pub reason: String,
-}
-
-/// The one error shape of every route: a stable `code`, a message for people, and
-/// for bad input each field with its reason.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<FieldErrorJson>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ErrorJson {
-    pub error: ErrorDetail,
-}
+pub use lambda_kit::http::schema::{ErrorDetail, ErrorJson, FieldErrorJson};
 
 /// 409 `changed`: nothing was saved; the ticket as it is now and what was added
 /// after the caller's `last_seen` entry.

@@ -14,31 +14,10 @@ use crate::tracking::{PublicFile, PublicMessage, PublicTicket};
 use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
 use helpdesk_domain::sla::policy::HoursLine;
 use helpdesk_domain::tickets::ticket::Status;
+use lambda_kit::http::schema::{ErrorDetail, ErrorJson, FieldErrorJson};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use utoipa::{Modify, OpenApi, ToSchema};
-
-/// One field's problem.
-#[derive(Serialize, ToSchema)]
-pub struct FieldErrorJson {
-    field: String,
-    reason: String,
-}
-
-/// A stable `code`, a message for people, and for bad input each field with its
-/// reason.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    code: String,
-    message: String,
-    fields: Option<Vec<FieldErrorJson>>,
-}
-
-/// The one error shape of every route.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorJson {
-    error: ErrorDetail,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct HealthJson {

@@ -332,6 +332,34 @@ impl Fields {
     }
 }
 
+/// The error shape as the OpenAPI documents describe it ([`ApiError`] writes it).
+pub mod schema {
+    use serde::Serialize;
+    use utoipa::ToSchema;
+
+    /// One field's problem.
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct FieldErrorJson {
+        pub field: String,
+        pub reason: String,
+    }
+
+    /// The one error shape of every route: a stable `code`, a message for people, and
+    /// for bad input each field with its reason.
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct ErrorDetail {
+        pub code: String,
+        pub message: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        pub fields: Vec<FieldErrorJson>,
+    }
+
+    #[derive(Debug, Serialize, ToSchema)]
+    pub struct ErrorJson {
+        pub error: ErrorDetail,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
