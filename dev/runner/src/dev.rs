@@ -254,10 +254,9 @@ pub async fn loop_back_own_mail(dev: &DevState) -> anyhow::Result<usize> {
             .destinations
             .iter()
             .any(|d| d.to_ascii_lowercase().ends_with(&suffix))
-            && mail.raw_data.contains(&format!(
-                "{}: ",
-                helpdesk_domain::ops::selftest::PROBE_HEADER
-            ));
+            && mail
+                .raw_data
+                .contains(&format!("{}: ", helpdesk_domain::ops::probe::PROBE_HEADER));
         let new = ours
             && dev
                 .looped

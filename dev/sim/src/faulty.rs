@@ -8,7 +8,7 @@ use helpdesk_domain::mail::inbound::quarantine::Quarantined;
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
-use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::ops::probe::{Probe, ProbeOutcome};
 use helpdesk_domain::ports::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
     TicketThread, TicketUpdate, TrackingToken, Waking,

@@ -19,17 +19,17 @@ pub use faults::{Fault, FaultPlan, Rng};
 use chrono::Duration;
 use faulty::Faulty;
 use helpdesk_domain::agents::actions::{Action, Desk};
-use helpdesk_domain::customers::intake::{
-    IdempotencyKey, Intake, IntakePolicy, Outcome, SubmissionInput,
-};
+use helpdesk_domain::customers::intake::{IdempotencyKey, Intake, Outcome, SubmissionInput};
+use helpdesk_domain::customers::limits::IntakePolicy;
 use helpdesk_domain::mail::outbound::feedback::{Feedback, FeedbackDesk};
 use helpdesk_domain::mail::outbound::job::OutboxState;
 use helpdesk_domain::mail::outbound::render::Brand;
 use helpdesk_domain::mail::outbound::send::{MailSettings, Postman};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
+use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::Queues;
 use helpdesk_domain::ports::TicketRecords;
-use helpdesk_domain::ports::{CatalogStore, Clock};
+use helpdesk_domain::ports::{Categories, SlaPolicies};
 use helpdesk_domain::tickets::ticket::Channel;
 use helpdesk_domain::{EmailAddress, OutboxId, Status, TicketRef};
 use std::collections::{BTreeMap, HashMap};
@@ -526,7 +526,7 @@ impl Sim {
         let now = self.clock.now();
         match invoke(
             &self.plan,
-            helpdesk_domain::mail::outbound::job::resend_unsent(
+            helpdesk_domain::mail::outbound::resend::resend_unsent(
                 &self.faulty,
                 &self.queue,
                 now,

@@ -20,7 +20,7 @@ use crate::view::{
 };
 use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::catalog::category::Category;
-use helpdesk_domain::ops::selftest::ChannelStatus;
+use helpdesk_domain::ops::probe::ChannelStatus;
 use helpdesk_domain::ports::ComponentHealth;
 use helpdesk_domain::reports::{
     AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,

@@ -100,7 +100,7 @@ async fn remote_images(
         .find(|m| m.id == id)
         .ok_or_else(gone)?;
     let limits = helpdesk_domain::mail::inbound::parse::MailLimits::default();
-    match helpdesk_domain::mail::inbound::parse::html_with_remote_images(
+    match helpdesk_domain::mail::inbound::original::html_with_remote_images(
         &*deps.raw_mail,
         message,
         &limits,

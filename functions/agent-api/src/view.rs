@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::actions::DeskError;
 use helpdesk_domain::agents::profile::Agent;
-use helpdesk_domain::mail::inbound::parse::Verdicts;
+use helpdesk_domain::mail::inbound::verdicts::Verdicts;
 use helpdesk_domain::ports::store::TicketSummary;
 use helpdesk_domain::sla::clocks::{Stage, Target};
 use helpdesk_domain::{

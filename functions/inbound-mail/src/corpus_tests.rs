@@ -5,6 +5,7 @@ use helpdesk_domain::mail::inbound::auto::AutoReason;
 use helpdesk_domain::mail::inbound::quarantine::QuarantineReason;
 use helpdesk_domain::mail::inbound::receive::Received;
 use helpdesk_domain::mail::outbound::job::MailKind;
+use helpdesk_domain::ports::AgentProfiles;
 use helpdesk_domain::ports::Quarantine;
 use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::ports::store::TicketThread;
@@ -400,7 +401,6 @@ async fn a_colleague_ann_never_copied_in_gets_a_ticket_of_his_own() {
 mod forged {
     use super::*;
     use helpdesk_domain::EmailAddress;
-    use helpdesk_domain::ports::CatalogStore;
 
     async fn ann_ticket(h: &MailHarness) -> TicketRef {
         created(h, "ses-ann", "plain.eml").await.0

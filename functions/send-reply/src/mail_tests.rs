@@ -787,7 +787,7 @@ async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry
 /// the customer gets the confirmation once.
 #[tokio::test]
 async fn a_job_whose_sender_died_before_ses_is_swept_back_after_the_queue_gave_up() {
-    use helpdesk_domain::mail::outbound::job::resend_unsent;
+    use helpdesk_domain::mail::outbound::resend::resend_unsent;
     let h = MailHarness::new().await;
     ticket_from_mail(&h).await;
     let now = h.clock_now();

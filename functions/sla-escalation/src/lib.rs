@@ -1,15 +1,16 @@
 //! sla-escalation: run by the schedule every 5 minutes (the local runner ticks
 //! it). One run takes the SLA steps that are due (`helpdesk_domain::sla::escalation`),
 //! puts mail whose queue message was lost back on the queue
-//! (`helpdesk_domain::mail::outbound::job::resend_unsent`) and looks after the channel
+//! (`helpdesk_domain::mail::outbound::resend::resend_unsent`) and looks after the channel
 //! self-test (`helpdesk_domain::ops::selftest`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::web_probe::HttpWebProbe;
 use helpdesk_domain::catalog::cache::CachedCatalog;
-use helpdesk_domain::mail::outbound::job::{Resent, resend_unsent};
-use helpdesk_domain::ops::selftest::{SelfTest, SelfTestReport, SelfTestSettings, WebProbe};
+use helpdesk_domain::mail::outbound::resend::{Resent, resend_unsent};
+use helpdesk_domain::ops::selftest::{SelfTest, SelfTestReport, SelfTestSettings};
+use helpdesk_domain::ports::WebProbe;
 use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
@@ -140,7 +141,7 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
         Some(st) => {
             let test = SelfTest {
                 probes: deps.tickets.as_ref(),
-                catalog: deps.catalog.as_ref(),
+                categories: deps.catalog.as_ref(),
                 mailer: st.mailer.as_ref(),
                 web: st.web.as_ref(),
                 clock: &at,

@@ -2,6 +2,7 @@ use super::*;
 use helpdesk_domain::ports::Outbox;
 use helpdesk_domain::ports::Probes;
 use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::{AgentProfiles, Categories, SlaPolicies};
 use helpdesk_domain::sla::clocks::{self, Rules};
 use testkit::fakes::{FixedClock, RecordingQueue, SequentialIds};
 use testkit::fixtures::{category, new_ticket, office_policy};
@@ -68,9 +69,10 @@ async fn a_run_handles_at_most_its_limit_and_the_next_run_takes_the_rest() {
 
 mod self_test {
     use super::*;
-    use helpdesk_domain::customers::intake::{Intake, IntakePolicy, SubmissionInput};
+    use helpdesk_domain::customers::intake::{Intake, SubmissionInput};
+    use helpdesk_domain::customers::limits::IntakePolicy;
     use helpdesk_domain::mail::inbound::receive::Received;
-    use helpdesk_domain::ops::selftest::{ProbeOutcome, channel_statuses};
+    use helpdesk_domain::ops::probe::{ProbeOutcome, channel_statuses};
     use helpdesk_domain::ports::MailError;
     use helpdesk_domain::values::token::SecretToken;
     use helpdesk_domain::{CategoryId, EmailAddress};
@@ -130,7 +132,7 @@ mod self_test {
     fn test<'a>(h: &'a MailHarness, web: &'a Form<'a>, s: &'a SelfTestSettings) -> SelfTest<'a> {
         SelfTest {
             probes: &*h.store,
-            catalog: &*h.store,
+            categories: &*h.store,
             mailer: &h.mailer,
             web,
             clock: &h.clock,
@@ -318,7 +320,7 @@ impl LostMail {
     }
 
     /// The schedule's run `minutes` after the start: what it put back on the queue.
-    async fn tick(&self, minutes: i64) -> helpdesk_domain::mail::outbound::job::Resent {
+    async fn tick(&self, minutes: i64) -> helpdesk_domain::mail::outbound::resend::Resent {
         let at = self.clock.now() + Duration::minutes(minutes);
         let event = serde_json::from_value(serde_json::json!({
             "version": "0", "id": "t", "detail-type": "Scheduled Event", "source": "aws.events",

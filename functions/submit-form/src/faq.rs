@@ -1,13 +1,13 @@
 //! `GET /api/faq?category=&q=`: answers as the customer types (every search is
 //! counted for the reports), or the top questions when nothing is typed. The rules
-//! live in `helpdesk_domain::catalog::faq::FaqLookup`. `POST /api/faq/reads`: the help
+//! live in `helpdesk_domain::catalog::help_center::FaqLookup`. `POST /api/faq/reads`: the help
 //! center says a visitor opened an answer (once per visit), for the reports.
 
 use crate::{Deps, Visitor};
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use helpdesk_domain::catalog::faq::FaqEntry;
-use helpdesk_domain::catalog::faq::{FaqError, FaqLookup, FaqReads};
+use helpdesk_domain::catalog::help_center::{FaqError, FaqLookup, FaqReads};
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;

@@ -2,14 +2,15 @@
 
 use crate::{Deps, router};
 use async_trait::async_trait;
-use helpdesk_domain::customers::intake::IntakePolicy;
+use helpdesk_domain::customers::limits::IntakePolicy;
 use helpdesk_domain::mail::outbound::job::{MailKind, OutboxState};
 use helpdesk_domain::ports::Outbox;
 use helpdesk_domain::ports::Probes;
 use helpdesk_domain::ports::Queues;
 use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::ports::TrackingTokens;
-use helpdesk_domain::ports::{CatalogStore, Clock, ComponentHealth, HealthProbe};
+use helpdesk_domain::ports::{Categories, FaqEntries, FaqStats, SlaPolicies};
+use helpdesk_domain::ports::{Clock, ComponentHealth, HealthProbe};
 use helpdesk_domain::{Status, TicketRef};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -1016,7 +1017,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
 
 #[tokio::test]
 async fn a_self_test_probe_is_recorded_once_and_never_becomes_a_ticket() {
-    use helpdesk_domain::ops::selftest::{Channel, Probe, ProbeOutcome};
+    use helpdesk_domain::ops::probe::{Channel, Probe, ProbeOutcome};
     use helpdesk_domain::values::token::SecretToken;
     let w = world().await;
     let secret = SecretToken::parse("0123456789abcdef0123456789abcdef").unwrap();
@@ -1234,7 +1235,7 @@ async fn behind_cloudfront_limits_count_each_visitor_and_direct_calls_are_refuse
 #[tokio::test]
 async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
     let w = world_with(IntakePolicy {
-        faq: helpdesk_domain::catalog::faq::FaqLimits {
+        faq: helpdesk_domain::catalog::help_center::FaqLimits {
             searches_per_ip: (3, chrono::Duration::hours(1)),
             new_queries_per_day: 2,
             reads_per_ip: (1, chrono::Duration::hours(1)),
@@ -1294,7 +1295,7 @@ async fn faq_searches_and_reads_are_limited_per_client_and_the_log_per_day() {
 #[tokio::test]
 async fn tracking_page_replies_are_limited_per_link_and_ticket_and_a_full_thread_says_so() {
     let w = world_with(IntakePolicy {
-        replies: helpdesk_domain::customers::tracking::ReplyLimits {
+        replies: helpdesk_domain::customers::limits::ReplyLimits {
             per_ticket: (3, chrono::Duration::hours(1)),
             per_link: (2, chrono::Duration::hours(1)),
         },

@@ -2,7 +2,7 @@
 //! locally), exactly as a visitor's browser sends one.
 
 use async_trait::async_trait;
-use helpdesk_domain::ops::selftest::WebProbe;
+use helpdesk_domain::ports::WebProbe;
 use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{CategoryId, EmailAddress};
 use http_body_util::{BodyExt, Full};

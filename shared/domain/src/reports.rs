@@ -142,7 +142,7 @@ pub struct Report {
     pub backlog: Backlog,
     pub faq: FaqReport,
     /// The channel self-test: each channel's latest probe.
-    pub channels: Vec<crate::ops::selftest::ChannelStatus>,
+    pub channels: Vec<crate::ops::probe::ChannelStatus>,
 }
 
 /// Builds a report over the chosen categories: of the agents given, those covering
@@ -228,7 +228,7 @@ impl Reports<'_> {
             agents: agent_rows,
             backlog: backlog.backlog,
             faq,
-            channels: crate::ops::selftest::channel_statuses(&self.tickets.probes().await?),
+            channels: crate::ops::probe::channel_statuses(&self.tickets.probes().await?),
         })
     }
 }

@@ -975,7 +975,7 @@ pub async fn sla_policies_round_trip(stores: &Stores) {
 }
 
 pub async fn a_probe_is_settled_once(stores: &Stores) {
-    use helpdesk_domain::ops::selftest::{Channel, Probe, ProbeOutcome};
+    use helpdesk_domain::ops::probe::{Channel, Probe, ProbeOutcome};
     use helpdesk_domain::values::token::SecretToken;
     let (clock, ids) = setup();
     let now = clock.now();

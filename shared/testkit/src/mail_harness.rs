@@ -12,7 +12,8 @@ use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::mail::outbound::render::Brand;
 use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError, MailSettings, Postman};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
-use helpdesk_domain::ports::{CatalogStore, RawMailStore};
+use helpdesk_domain::ports::RawMailStore;
+use helpdesk_domain::ports::{Categories, SlaPolicies};
 use std::sync::Arc;
 
 pub struct MailHarness {

@@ -9,15 +9,16 @@ use helpdesk_domain::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use helpdesk_domain::mail::inbound::quarantine::Quarantined;
 use helpdesk_domain::mail::outbound::job::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
-use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::ops::probe::{Probe, ProbeOutcome};
 use helpdesk_domain::ports::store::{
     Created, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError, TicketSummary,
     TicketThread, TicketUpdate, Waking, normalize_message_id,
 };
 use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
 use helpdesk_domain::ports::{
-    CatalogStore, DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits,
-    ReportDays, TicketRecords, TrackingTokens, Wakeups,
+    AgentProfiles, CannedReplies, Categories, DoNotEmail, FaqEntries, FaqStats, MessageIds, Outbox,
+    Probes, Quarantine, Queues, RateLimits, ReportDays, SlaPolicies, TicketRecords, TrackingTokens,
+    Wakeups,
 };
 use helpdesk_domain::reports::{DayFigures, ReportScope};
 use helpdesk_domain::sla::clocks::reached;
@@ -730,7 +731,7 @@ impl DoNotEmail for InMemoryStore {
 }
 
 #[async_trait]
-impl CatalogStore for InMemoryStore {
+impl Categories for InMemoryStore {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         let mut all: Vec<Category> = self.state().categories.values().cloned().collect();
         all.sort_by(|a, b| (a.position, &a.id).cmp(&(b.position, &b.id)));
@@ -747,7 +748,10 @@ impl CatalogStore for InMemoryStore {
             .insert(category.id.clone(), category.clone());
         Ok(())
     }
+}
 
+#[async_trait]
+impl AgentProfiles for InMemoryStore {
     async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         Ok(self.state().agents.values().cloned().collect())
     }
@@ -760,7 +764,10 @@ impl CatalogStore for InMemoryStore {
         self.state().agents.insert(agent.id.clone(), agent.clone());
         Ok(())
     }
+}
 
+#[async_trait]
+impl FaqEntries for InMemoryStore {
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
         let mut entries: Vec<FaqEntry> = self
             .state()
@@ -773,21 +780,17 @@ impl CatalogStore for InMemoryStore {
         Ok(entries)
     }
 
-    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
-        Ok(self.state().policies.values().cloned().collect())
-    }
-
-    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
-        Ok(self.state().policies.get(id).cloned())
-    }
-
-    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
-        self.state()
-            .policies
-            .insert(policy.id.clone(), policy.clone());
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        let mut s = self.state();
+        s.faq
+            .retain(|e| !(e.id == entry.id && e.category == entry.category));
+        s.faq.push(entry.clone());
         Ok(())
     }
+}
 
+#[async_trait]
+impl FaqStats for InMemoryStore {
     async fn log_faq_search(
         &self,
         search: &FaqSearch,
@@ -869,7 +872,10 @@ impl CatalogStore for InMemoryStore {
             .collect();
         Ok(FaqReadCount::summed(days))
     }
+}
 
+#[async_trait]
+impl CannedReplies for InMemoryStore {
     async fn canned_replies(
         &self,
     ) -> Result<Vec<helpdesk_domain::agents::canned::CannedReply>, StoreError> {
@@ -897,12 +903,22 @@ impl CatalogStore for InMemoryStore {
         self.state().canned.remove(id.as_str());
         Ok(())
     }
+}
 
-    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
-        let mut s = self.state();
-        s.faq
-            .retain(|e| !(e.id == entry.id && e.category == entry.category));
-        s.faq.push(entry.clone());
+#[async_trait]
+impl SlaPolicies for InMemoryStore {
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        Ok(self.state().policies.values().cloned().collect())
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        Ok(self.state().policies.get(id).cloned())
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        self.state()
+            .policies
+            .insert(policy.id.clone(), policy.clone());
         Ok(())
     }
 }

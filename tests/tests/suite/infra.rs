@@ -3,6 +3,7 @@
 //! config is built from them), every declared public route served, and the
 //! tables, indexes, queues and buckets of infra/resources.json declared.
 
+use helpdesk_domain::ports::AgentProfiles;
 use lambda_kit::config::{
     AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
 };
@@ -550,7 +551,6 @@ fn attribute(v: &serde_json::Value) -> aws_sdk_dynamodb::types::AttributeValue {
 
 #[tokio::test]
 async fn the_first_admin_record_of_the_deploy_guide_signs_in_as_an_admin() {
-    use helpdesk_domain::ports::CatalogStore;
     let guide = std::fs::read_to_string(format!("{ROOT}/infra/README.md")).unwrap_or_default();
     let start = guide
         .find("--item '")

@@ -2,10 +2,10 @@
 //! DynamoDB Local, with the confirmation on the real outbound queue.
 
 use helpdesk_domain::mail::outbound::job::{MailKind, OutboundJob, OutboxState};
-use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::ports::Outbox;
 use helpdesk_domain::ports::Queues;
 use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::{Categories, FaqStats};
 use helpdesk_domain::{Status, TicketRef};
 use lambda_kit::config::SubmitFormConfig;
 use serde_json::{Value, json};

@@ -1,6 +1,7 @@
 //! What admins keep: categories, agents and SLA policies.
 
 use super::*;
+use helpdesk_domain::ports::{Categories, SlaPolicies};
 
 #[tokio::test]
 async fn admins_keep_categories_and_agents_and_a_lowered_record_takes_effect_at_once() {

@@ -1,6 +1,7 @@
 //! Canned replies and the FAQ drafts made from answers.
 
 use super::*;
+use helpdesk_domain::ports::FaqEntries;
 
 #[tokio::test]
 async fn canned_replies_belong_to_categories_and_only_known_placeholders_pass() {

@@ -4,9 +4,10 @@
 use crate::{Deps, Route, router};
 use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::mail::outbound::job::MailKind;
+use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::ports::store::Created;
-use helpdesk_domain::ports::{CatalogStore, Clock};
+use helpdesk_domain::ports::{AgentProfiles, Categories, SlaPolicies};
 use helpdesk_domain::{Status, TicketRef};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};

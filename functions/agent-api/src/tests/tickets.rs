@@ -2,6 +2,7 @@
 //! they may see of the requester.
 
 use super::*;
+use helpdesk_domain::ports::AgentProfiles;
 use helpdesk_domain::ports::TicketRecords;
 
 #[tokio::test]

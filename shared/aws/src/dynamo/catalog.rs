@@ -11,8 +11,10 @@ use helpdesk_domain::agents::canned::CannedReply;
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
-use helpdesk_domain::ports::CatalogStore;
 use helpdesk_domain::ports::store::{RateLimitClaim, StoreError};
+use helpdesk_domain::ports::{
+    AgentProfiles, CannedReplies, Categories, FaqEntries, FaqStats, SlaPolicies,
+};
 use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::tickets::counters;
 use helpdesk_domain::values::ids::FaqId;
@@ -107,7 +109,7 @@ impl DynamoStore {
 }
 
 #[async_trait]
-impl CatalogStore for DynamoStore {
+impl Categories for DynamoStore {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         let mut all = self
             .partition(keys::CATEGORY_PK.into())
@@ -134,7 +136,10 @@ impl CatalogStore for DynamoStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl AgentProfiles for DynamoStore {
     async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         self.partition(keys::AGENT_PK.into())
             .await?
@@ -158,7 +163,10 @@ impl CatalogStore for DynamoStore {
         })
         .await
     }
+}
 
+#[async_trait]
+impl FaqEntries for DynamoStore {
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
         let mut entries = self
             .partition(keys::faq_pk(category))
@@ -170,30 +178,18 @@ impl CatalogStore for DynamoStore {
         Ok(entries)
     }
 
-    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
-        self.partition(keys::POLICY_PK.into())
-            .await?
-            .into_iter()
-            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
-            .collect()
-    }
-
-    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
-        self.get_item(keys::POLICY_PK, id)
-            .await?
-            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
-            .transpose()
-    }
-
-    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
-        self.put_plain(&PolicyItem {
-            pk: keys::POLICY_PK.into(),
-            sk: policy.id.clone(),
-            policy: policy.clone(),
+    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
+        self.put_plain(&FaqItem {
+            pk: keys::faq_pk(&entry.category),
+            sk: entry.id.as_str().into(),
+            entry: entry.clone(),
         })
         .await
     }
+}
 
+#[async_trait]
+impl FaqStats for DynamoStore {
     async fn log_faq_search(
         &self,
         search: &FaqSearch,
@@ -302,7 +298,10 @@ impl CatalogStore for DynamoStore {
         }
         Ok(FaqReadCount::summed(days))
     }
+}
 
+#[async_trait]
+impl CannedReplies for DynamoStore {
     async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError> {
         let mut all = self
             .partition(keys::CANNED_PK.into())
@@ -336,12 +335,30 @@ impl CatalogStore for DynamoStore {
             .map_err(sdk_error)?;
         Ok(())
     }
+}
 
-    async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
-        self.put_plain(&FaqItem {
-            pk: keys::faq_pk(&entry.category),
-            sk: entry.id.as_str().into(),
-            entry: entry.clone(),
+#[async_trait]
+impl SlaPolicies for DynamoStore {
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        self.partition(keys::POLICY_PK.into())
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
+            .collect()
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        self.get_item(keys::POLICY_PK, id)
+            .await?
+            .map(|i| items::from_item::<PolicyItem>(i).map(|p| p.policy))
+            .transpose()
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        self.put_plain(&PolicyItem {
+            pk: keys::POLICY_PK.into(),
+            sk: policy.id.clone(),
+            policy: policy.clone(),
         })
         .await
     }

@@ -245,7 +245,7 @@ pub fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
 pub struct ProbeItem {
     pub pk: String,
     pub sk: String,
-    pub probe: helpdesk_domain::ops::selftest::Probe,
+    pub probe: helpdesk_domain::ops::probe::Probe,
     pub state: String,
     pub expires_at: i64,
 }

@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::mail::outbound::job::OutboundJob;
-use helpdesk_domain::ops::selftest::{Probe, ProbeOutcome};
+use helpdesk_domain::ops::probe::{Probe, ProbeOutcome};
 use helpdesk_domain::ports::store::{
     Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
     TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,

@@ -8,7 +8,10 @@ use crate::catalog::category::Category;
 use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use crate::ports::store::StoreError;
-use crate::ports::{CatalogStore, Clock};
+use crate::ports::{
+    AgentProfiles, CannedReplies, CatalogStore, Categories, Clock, FaqEntries, FaqStats,
+    SlaPolicies,
+};
 use crate::sla::policy::SlaPolicy;
 use crate::values::ids::{AgentId, CategoryId, FaqId};
 use async_trait::async_trait;
@@ -64,7 +67,7 @@ impl CachedCatalog {
 }
 
 #[async_trait]
-impl CatalogStore for CachedCatalog {
+impl Categories for CachedCatalog {
     async fn categories(&self) -> Result<Vec<Category>, StoreError> {
         self.through(&self.categories, self.inner.categories())
             .await
@@ -78,7 +81,10 @@ impl CatalogStore for CachedCatalog {
         Self::forget(&self.categories);
         self.inner.put_category(category).await
     }
+}
 
+#[async_trait]
+impl AgentProfiles for CachedCatalog {
     async fn agents(&self) -> Result<Vec<Agent>, StoreError> {
         self.through(&self.agents, self.inner.agents()).await
     }
@@ -91,7 +97,10 @@ impl CatalogStore for CachedCatalog {
         Self::forget(&self.agents);
         self.inner.put_agent(agent).await
     }
+}
 
+#[async_trait]
+impl FaqEntries for CachedCatalog {
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
         let now = self.clock.now();
         let cached = self
@@ -118,35 +127,10 @@ impl CatalogStore for CachedCatalog {
             .remove(&entry.category);
         self.inner.put_faq(entry).await
     }
+}
 
-    async fn canned_replies(&self) -> Result<Vec<crate::agents::canned::CannedReply>, StoreError> {
-        self.inner.canned_replies().await
-    }
-
-    async fn put_canned(
-        &self,
-        reply: &crate::agents::canned::CannedReply,
-    ) -> Result<(), StoreError> {
-        self.inner.put_canned(reply).await
-    }
-
-    async fn delete_canned(&self, id: &crate::values::ids::FaqId) -> Result<(), StoreError> {
-        self.inner.delete_canned(id).await
-    }
-
-    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
-        self.through(&self.policies, self.inner.policies()).await
-    }
-
-    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
-        Ok(self.policies().await?.into_iter().find(|p| p.id == id))
-    }
-
-    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
-        Self::forget(&self.policies);
-        self.inner.put_policy(policy).await
-    }
-
+#[async_trait]
+impl FaqStats for CachedCatalog {
     async fn log_faq_search(
         &self,
         search: &FaqSearch,
@@ -178,5 +162,39 @@ impl CatalogStore for CachedCatalog {
         to: NaiveDate,
     ) -> Result<Vec<FaqReadCount>, StoreError> {
         self.inner.faq_read_log(from, to).await
+    }
+}
+
+#[async_trait]
+impl CannedReplies for CachedCatalog {
+    async fn canned_replies(&self) -> Result<Vec<crate::agents::canned::CannedReply>, StoreError> {
+        self.inner.canned_replies().await
+    }
+
+    async fn put_canned(
+        &self,
+        reply: &crate::agents::canned::CannedReply,
+    ) -> Result<(), StoreError> {
+        self.inner.put_canned(reply).await
+    }
+
+    async fn delete_canned(&self, id: &crate::values::ids::FaqId) -> Result<(), StoreError> {
+        self.inner.delete_canned(id).await
+    }
+}
+
+#[async_trait]
+impl SlaPolicies for CachedCatalog {
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError> {
+        self.through(&self.policies, self.inner.policies()).await
+    }
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError> {
+        Ok(self.policies().await?.into_iter().find(|p| p.id == id))
+    }
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
+        Self::forget(&self.policies);
+        self.inner.put_policy(policy).await
     }
 }

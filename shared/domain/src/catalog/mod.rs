@@ -5,3 +5,4 @@ pub mod admin;
 pub mod cache;
 pub mod category;
 pub mod faq;
+pub mod help_center;

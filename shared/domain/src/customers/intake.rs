@@ -2,6 +2,7 @@
 //! tracking secret and a queued confirmation, in one store write and one queue send.
 
 use crate::catalog::category::{Category, DetailValues, FieldError};
+use crate::customers::limits::IntakePolicy;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{
     Created, IdempotencyClaim, NewTicket, RateLimitClaim, StoreError, TrackingToken,
@@ -14,7 +15,7 @@ use crate::values::email::EmailAddress;
 use crate::values::ids::{CategoryId, TicketRef};
 use crate::values::text::{DisplayName, Subject, TextError};
 use crate::values::token::SecretToken;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
 /// The form's fields as they arrived, before any checking.
@@ -51,43 +52,6 @@ pub struct Submission {
 }
 
 pub const MAX_DESCRIPTION: usize = 20_000;
-
-/// Limits that keep the public form usable for people and useless for abuse.
-#[derive(Debug, Clone)]
-pub struct IntakePolicy {
-    /// Faster than this is a bot (silently accepted, nothing stored).
-    pub min_fill: Duration,
-    pub per_ip: (u32, Duration),
-    pub per_email: (u32, Duration),
-    pub token_ttl: Duration,
-    pub idempotency_ttl: Duration,
-    /// "Lost your link?" requests.
-    pub links_per_ip: (u32, Duration),
-    pub links_per_email: (u32, Duration),
-    /// Presigned uploads handed out.
-    pub uploads_per_ip: (u32, Duration),
-    /// FAQ searches and reads.
-    pub faq: crate::catalog::faq::FaqLimits,
-    /// Customers' replies through the tracking page.
-    pub replies: crate::customers::tracking::ReplyLimits,
-}
-
-impl Default for IntakePolicy {
-    fn default() -> Self {
-        Self {
-            min_fill: Duration::seconds(3),
-            per_ip: (20, Duration::hours(1)),
-            per_email: (5, Duration::hours(1)),
-            token_ttl: Duration::days(90),
-            idempotency_ttl: Duration::hours(24),
-            links_per_ip: (10, Duration::hours(1)),
-            links_per_email: (3, Duration::hours(1)),
-            uploads_per_ip: (60, Duration::hours(1)),
-            faq: Default::default(),
-            replies: Default::default(),
-        }
-    }
-}
 
 fn text_error(field: &str, label: &str, e: TextError) -> FieldError {
     FieldError::new(field, format!("{label} {e}"))
@@ -258,7 +222,7 @@ impl Intake<'_> {
                 return Err(IntakeError::Invalid(errors));
             }
         }
-        let arrived = crate::ops::selftest::ProbeOutcome::Arrived {
+        let arrived = crate::ops::probe::ProbeOutcome::Arrived {
             at: self.clock.now(),
             category: category.map(|c| c.id),
         };
@@ -298,7 +262,7 @@ impl Intake<'_> {
             .as_ref()
             .and_then(|p| p.first_response_due(Tier::Standard, now));
         let rules = Rules::new(category.as_ref(), sla);
-        let faq_read = crate::catalog::faq::FaqReads {
+        let faq_read = crate::catalog::help_center::FaqReads {
             catalog: self.catalog,
             clock: self.clock,
         }

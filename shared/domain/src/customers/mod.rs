@@ -3,4 +3,5 @@
 
 pub mod attachments;
 pub mod intake;
+pub mod limits;
 pub mod tracking;

@@ -4,6 +4,7 @@
 
 use crate::TicketRef;
 use crate::catalog::category::FieldError;
+use crate::customers::limits::{IntakePolicy, ReplyLimits};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate, TrackingToken};
 use crate::ports::{Clock, IdSource, TicketStore};
 use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
@@ -56,23 +57,6 @@ type Change = (
 /// How often a customer's change is retried when an agent changed the ticket at
 /// the same moment (the customer's message is additive, so it is never refused).
 const ATTEMPTS: usize = 3;
-
-/// How many replies the tracking page takes, per ticket and per link: enough for
-/// a conversation, too few for a script.
-#[derive(Debug, Clone)]
-pub struct ReplyLimits {
-    pub per_ticket: (u32, Duration),
-    pub per_link: (u32, Duration),
-}
-
-impl Default for ReplyLimits {
-    fn default() -> Self {
-        Self {
-            per_ticket: (30, Duration::hours(1)),
-            per_link: (20, Duration::hours(1)),
-        }
-    }
-}
 
 pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
@@ -390,7 +374,7 @@ pub struct LinkRequest<'a> {
     pub outbound: &'a dyn crate::ports::OutboundQueue,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
-    pub policy: &'a crate::customers::intake::IntakePolicy,
+    pub policy: &'a IntakePolicy,
 }
 
 impl LinkRequest<'_> {

@@ -8,72 +8,13 @@
 
 use crate::catalog::category::Category;
 use crate::mail::outbound::compose::{self, AutoSubmitted, Envelope, Letter};
+use crate::ops::probe::{Channel, Probe, ProbeOutcome};
 use crate::ports::store::StoreError;
-use crate::ports::{CatalogStore, Clock, IdSource, Mailer, Probes};
+use crate::ports::{Categories, Clock, IdSource, Mailer, Probes, WebProbe};
 use crate::values::email::EmailAddress;
-use crate::values::ids::CategoryId;
-use crate::values::token::{SecretToken, TokenHash};
-use async_trait::async_trait;
+use crate::values::token::SecretToken;
 use chrono::{DateTime, Duration, Utc};
-use serde::{Deserialize, Serialize};
-
-/// The header a probe mail carries its secret in.
-pub const PROBE_HEADER: &str = "X-Helpdesk-Probe";
-
-/// Where a probe goes in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum Channel {
-    /// A mail to one of our addresses.
-    Mail { address: EmailAddress },
-    /// A submission through the public API.
-    Web,
-}
-
-impl Channel {
-    pub fn label(&self) -> String {
-        match self {
-            Channel::Mail { address } => format!("mail {}", address.as_str()),
-            Channel::Web => "web form".into(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum ProbeOutcome {
-    Pending,
-    /// Came through, routed to `category`.
-    Arrived {
-        at: DateTime<Utc>,
-        category: Option<CategoryId>,
-    },
-    /// Not there by the deadline (or could not even be sent).
-    Missed {
-        reason: String,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Probe {
-    /// The secret's hash: only the probe itself carries the secret.
-    pub hash: TokenHash,
-    pub channel: Channel,
-    pub sent_at: DateTime<Utc>,
-    pub deadline: DateTime<Utc>,
-    pub outcome: ProbeOutcome,
-}
-
-/// Submits a probe through the public API, as a visitor's browser would.
-#[async_trait]
-pub trait WebProbe: Send + Sync {
-    async fn submit(
-        &self,
-        secret: &SecretToken,
-        category: &CategoryId,
-        email: &EmailAddress,
-    ) -> Result<(), String>;
-}
+use serde::Serialize;
 
 #[derive(Debug, Clone)]
 pub struct SelfTestSettings {
@@ -96,7 +37,7 @@ pub struct SelfTestReport {
 
 pub struct SelfTest<'a> {
     pub probes: &'a dyn Probes,
-    pub catalog: &'a dyn CatalogStore,
+    pub categories: &'a dyn Categories,
     pub mailer: &'a dyn Mailer,
     pub web: &'a dyn WebProbe,
     pub clock: &'a dyn Clock,
@@ -128,7 +69,7 @@ impl SelfTest<'_> {
         if last_round.is_some_and(|at| at + self.settings.every > now) {
             return Ok(report);
         }
-        let categories = self.catalog.categories().await?;
+        let categories = self.categories.categories().await?;
         let mut addresses: Vec<EmailAddress> = Vec::new();
         for a in categories.iter().flat_map(|c| c.addresses.iter()) {
             if !addresses.iter().any(|x| x.key() == a.key()) {
@@ -261,61 +202,4 @@ impl SelfTest<'_> {
         }
         Ok(settled)
     }
-}
-
-/// Each channel's latest probe, for the admins' view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct ChannelStatus {
-    pub channel: String,
-    pub sent_at: DateTime<Utc>,
-    /// pending, arrived or missed.
-    pub state: String,
-    /// Seconds from sending to arrival.
-    pub took_seconds: Option<i64>,
-    pub category: Option<String>,
-    pub reason: Option<String>,
-    /// When this channel last failed, if any probe still on record did.
-    pub last_missed_at: Option<DateTime<Utc>>,
-}
-
-pub fn channel_statuses(probes: &[Probe]) -> Vec<ChannelStatus> {
-    let mut labels: Vec<String> = probes.iter().map(|p| p.channel.label()).collect();
-    labels.sort();
-    labels.dedup();
-    labels
-        .into_iter()
-        .filter_map(|label| {
-            let of: Vec<&Probe> = probes
-                .iter()
-                .filter(|p| p.channel.label() == label)
-                .collect();
-            let latest = of.iter().max_by_key(|p| p.sent_at)?;
-            let last_missed_at = of
-                .iter()
-                .filter(|p| matches!(p.outcome, ProbeOutcome::Missed { .. }))
-                .map(|p| p.sent_at)
-                .max();
-            let (state, took, category, reason) = match &latest.outcome {
-                ProbeOutcome::Pending => ("pending", None, None, None),
-                ProbeOutcome::Arrived { at, category } => (
-                    "arrived",
-                    // Never negative, even when a test ran the schedule ahead of the clock.
-                    Some((*at - latest.sent_at).num_seconds().max(0)),
-                    category.as_ref().map(ToString::to_string),
-                    None,
-                ),
-                ProbeOutcome::Missed { reason } => ("missed", None, None, Some(reason.clone())),
-            };
-            Some(ChannelStatus {
-                channel: label,
-                sent_at: latest.sent_at,
-                state: state.into(),
-                took_seconds: took,
-                category,
-                reason,
-                last_missed_at,
-            })
-        })
-        .collect()
 }

@@ -1,6 +1,8 @@
 //! The ports: what the use cases need from the outside world, as async traits held
 //! as `Arc<dyn Port>`. Adapters live in `helpdesk-aws`; fakes in `testkit`.
 
+pub mod claims;
+pub mod error;
 pub mod store;
 
 use crate::agents::canned::CannedReply;
@@ -10,12 +12,12 @@ use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use crate::mail::inbound::quarantine::Quarantined;
 use crate::mail::outbound::job::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
-use crate::ops::selftest::{Probe, ProbeOutcome};
+use crate::ops::probe::{Probe, ProbeOutcome};
 use crate::ports::store::{
     Created, NewTicket, QueuePage, QueueQuery, RateLimitClaim, StoreError, TicketSummary,
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
-use crate::reports::{DayFigures, ReportScope};
+use crate::reports::figures::{DayFigures, ReportScope};
 use crate::sla::policy::SlaPolicy;
 use crate::tickets::counters::{QueueCounts, StatusCounts};
 use crate::tickets::ticket::Ticket;
@@ -277,27 +279,39 @@ impl<T> MailStore for T where
 {
 }
 
-/// Configuration: categories, agents, FAQ.
+/// Categories, in their display order, with their own fields.
 #[async_trait]
-pub trait CatalogStore: Send + Sync {
+pub trait Categories: Send + Sync {
     /// All categories, in their display order.
     async fn categories(&self) -> Result<Vec<Category>, StoreError>;
+
     async fn category(&self, id: &CategoryId) -> Result<Option<Category>, StoreError>;
+
     async fn put_category(&self, category: &Category) -> Result<(), StoreError>;
+}
+
+/// Agents: their role, categories and settings.
+#[async_trait]
+pub trait AgentProfiles: Send + Sync {
     async fn agents(&self) -> Result<Vec<Agent>, StoreError>;
+
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
+
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
+}
+
+/// The FAQ entries of each category.
+#[async_trait]
+pub trait FaqEntries: Send + Sync {
     /// A category's FAQ entries (published or not), in display order.
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
+
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
-    /// Every canned reply (all categories), by title.
-    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError>;
-    async fn put_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
-    /// Removing one that does not exist is not an error.
-    async fn delete_canned(&self, id: &FaqId) -> Result<(), StoreError>;
-    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
-    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
-    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
+}
+
+/// What visitors searched and read in the FAQ, counted per day for the reports.
+#[async_trait]
+pub trait FaqStats: Send + Sync {
     /// Counts a search (by its normalized query) in the day's log. A query not yet
     /// in the day's log takes one of `new_queries_per_day` places; when they are
     /// taken it is not logged (false), while queries already there keep counting.
@@ -306,6 +320,7 @@ pub trait CatalogStore: Send + Sync {
         search: &FaqSearch,
         new_queries_per_day: u32,
     ) -> Result<bool, StoreError>;
+
     /// The searches of the days `from..=to`, each query (per category) summed over
     /// the days, most searched first.
     async fn faq_search_log(
@@ -313,6 +328,7 @@ pub trait CatalogStore: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FaqSearchCount>, StoreError>;
+
     /// Counts answers read on the day of `at`: opened, or (`then_ticket`) read
     /// in a visit that then sent a request.
     async fn count_faq_reads(
@@ -321,12 +337,48 @@ pub trait CatalogStore: Send + Sync {
         then_ticket: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
     /// The reads of the days `from..=to`, summed per entry.
     async fn faq_read_log(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FaqReadCount>, StoreError>;
+}
+
+/// Canned replies agents insert into their answers.
+#[async_trait]
+pub trait CannedReplies: Send + Sync {
+    /// Every canned reply (all categories), by title.
+    async fn canned_replies(&self) -> Result<Vec<CannedReply>, StoreError>;
+
+    async fn put_canned(&self, reply: &CannedReply) -> Result<(), StoreError>;
+
+    /// Removing one that does not exist is not an error.
+    async fn delete_canned(&self, id: &FaqId) -> Result<(), StoreError>;
+}
+
+/// The response-time policies categories point to.
+#[async_trait]
+pub trait SlaPolicies: Send + Sync {
+    async fn policies(&self) -> Result<Vec<SlaPolicy>, StoreError>;
+
+    async fn policy(&self, id: &str) -> Result<Option<SlaPolicy>, StoreError>;
+
+    async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError>;
+}
+
+/// Configuration, all of it: what a function that serves several parts of the
+/// catalog (the agent API, the cache in front of the store) holds. Implemented for
+/// anything that implements the parts.
+pub trait CatalogStore:
+    Categories + AgentProfiles + FaqEntries + FaqStats + CannedReplies + SlaPolicies
+{
+}
+
+impl<T> CatalogStore for T where
+    T: Categories + AgentProfiles + FaqEntries + FaqStats + CannedReplies + SlaPolicies + ?Sized
+{
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -455,6 +507,17 @@ pub struct ComponentHealth {
     pub name: String,
     pub ok: bool,
     pub detail: String,
+}
+
+/// Submits a probe through the public API, as a visitor's browser would.
+#[async_trait]
+pub trait WebProbe: Send + Sync {
+    async fn submit(
+        &self,
+        secret: &SecretToken,
+        category: &CategoryId,
+        email: &EmailAddress,
+    ) -> Result<(), String>;
 }
 
 /// Checks that what a function depends on answers (tables, queues, buckets).

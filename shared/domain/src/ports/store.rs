@@ -1,4 +1,8 @@
-//! The shapes the ticket store takes and returns, and its typed errors.
+//! The shapes the ticket store takes and returns.
+
+pub use super::claims::{IdempotencyClaim, RateLimitClaim, TrackingToken};
+pub use super::error::StoreError;
+pub use crate::values::ids::normalize_message_id;
 
 use crate::mail::outbound::job::OutboundJob;
 use crate::tickets::counters::{self, CounterDelta};
@@ -7,90 +11,8 @@ use crate::tickets::ticket::{Priority, Status, Ticket, Tier};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, FaqId, TicketRef};
 use crate::values::text::Subject;
-use crate::values::token::TokenHash;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    #[error("not found")]
-    NotFound,
-    /// The item changed since it was read (optimistic concurrency).
-    #[error("changed by someone else since it was read")]
-    Conflict,
-    /// The generated key already exists (e.g. a reference collision): retry with a new one.
-    #[error("already exists")]
-    Duplicate,
-    /// The idempotency key was used before for a different request.
-    #[error("idempotency key was used for a different request")]
-    IdempotencyMismatch,
-    #[error("the page cursor is not valid")]
-    BadCursor,
-    /// A rate limit was reached; retry after this many seconds.
-    #[error("too many requests, retry in {retry_after_secs} s")]
-    RateLimited { retry_after_secs: u64 },
-    /// Retry later (throttling, capacity).
-    #[error("throttled, retry later")]
-    Throttled,
-    #[error("storage unavailable: {0}")]
-    Unavailable(String),
-    /// The change's dedupe key was used before: the change was made already
-    /// (e.g. the same inbound mail delivered twice).
-    #[error("this change was made before")]
-    AlreadyApplied,
-    /// A stored item could not be read back into a domain value.
-    #[error("stored item is not valid: {0}")]
-    Corrupt(String),
-}
-
-/// A request's claim on an idempotency key: the first claim wins, a repeat with
-/// the same fingerprint replays, a repeat with another fingerprint is refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IdempotencyClaim {
-    /// Already scoped by the caller (e.g. `ticket:<client key>`).
-    pub key: String,
-    /// A hash of the request body.
-    pub fingerprint: String,
-    pub expires_at: DateTime<Utc>,
-}
-
-/// A tracking link's secret, as stored: only its hash, with an expiry.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TrackingToken {
-    pub hash: TokenHash,
-    pub expires_at: DateTime<Utc>,
-    /// Minted for a mail to the requester's address (not handed to whoever filled
-    /// in the form): opening it proves the address is theirs.
-    pub mailed: bool,
-}
-
-/// One hit on a fixed-window rate limit, counted in the same write as what it
-/// limits. The write is refused when the window already holds `limit` hits.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RateLimitClaim {
-    /// `<subject>#<window start>`, e.g. `submit-ip:203.0.113.7#1795348800`.
-    pub key: String,
-    pub limit: u32,
-    pub window_ends: DateTime<Utc>,
-}
-
-impl RateLimitClaim {
-    /// The claim for `subject` in the fixed window of `window` that holds `now`.
-    pub fn fixed_window(subject: &str, limit: u32, window: Duration, now: DateTime<Utc>) -> Self {
-        let size = window.num_seconds().max(1);
-        let start = now.timestamp().div_euclid(size) * size;
-        let window_ends = DateTime::from_timestamp(start + size, 0).unwrap_or(now + window);
-        Self {
-            key: format!("{subject}#{start}"),
-            limit,
-            window_ends,
-        }
-    }
-
-    pub fn retry_after_secs(&self, now: DateTime<Utc>) -> u64 {
-        (self.window_ends - now).num_seconds().max(1) as u64
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct NewTicket {
@@ -322,42 +244,4 @@ pub struct Waking {
     pub reference: TicketRef,
     /// When the SLA run was to look at it.
     pub at: DateTime<Utc>,
-}
-
-/// Message-IDs as stored and looked up: without angle brackets and white space.
-pub fn normalize_message_id(raw: &str) -> Option<String> {
-    let id = raw
-        .trim()
-        .trim_start_matches('<')
-        .trim_end_matches('>')
-        .trim();
-    (!id.is_empty() && id.len() <= 998 && !id.chars().any(|c| c.is_whitespace() || c.is_control()))
-        .then(|| id.to_owned())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn fixed_windows_align_and_say_when_they_end() {
-        let now = Utc
-            .with_ymd_and_hms(2026, 3, 2, 9, 17, 30)
-            .single()
-            .unwrap();
-        let claim = RateLimitClaim::fixed_window("ip:1.2.3.4", 5, Duration::hours(1), now);
-        assert_eq!(
-            claim.window_ends,
-            Utc.with_ymd_and_hms(2026, 3, 2, 10, 0, 0).single().unwrap()
-        );
-        assert_eq!(claim.retry_after_secs(now), 42 * 60 + 30);
-        let later = RateLimitClaim::fixed_window(
-            "ip:1.2.3.4",
-            5,
-            Duration::hours(1),
-            now + Duration::minutes(45),
-        );
-        assert_ne!(claim.key, later.key);
-    }
 }

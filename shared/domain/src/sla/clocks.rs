@@ -7,11 +7,8 @@
 //! due, and each step it takes is stored on the ticket, so it happens once.
 
 use crate::catalog::category::{Category, Lifecycle};
-use crate::ports::CatalogStore;
-use crate::ports::store::StoreError;
 use crate::sla::policy::SlaPolicy;
 use crate::tickets::ticket::{Status, Ticket};
-use crate::values::ids::CategoryId;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -191,19 +188,6 @@ impl Rules {
             policy,
             lifecycle: category.map(|c| c.lifecycle).unwrap_or_default(),
         }
-    }
-
-    /// The rules of a category, read through the (cached) catalog.
-    pub async fn load(
-        catalog: &dyn CatalogStore,
-        category: &CategoryId,
-    ) -> Result<Self, StoreError> {
-        let category = catalog.category(category).await?;
-        let policy = match &category {
-            Some(c) => catalog.policy(&c.sla_policy).await?,
-            None => None,
-        };
-        Ok(Self::new(category.as_ref(), policy))
     }
 }
 

@@ -4,3 +4,4 @@
 pub mod clocks;
 pub mod escalation;
 pub mod policy;
+pub mod rules;

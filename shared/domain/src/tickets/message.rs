@@ -157,7 +157,7 @@ pub struct EmailIds {
     pub full_text: Option<String>,
     /// SPF, DKIM and DMARC results as SES reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication: Option<crate::mail::inbound::parse::Verdicts>,
+    pub authentication: Option<crate::mail::inbound::verdicts::Verdicts>,
     /// Remote images removed from the HTML (shown only when an agent allows).
     #[serde(default)]
     pub remote_images_blocked: u32,

@@ -237,6 +237,17 @@ string_id!(
     |_, c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
 );
 
+/// Message-IDs as stored and looked up: without angle brackets and white space.
+pub fn normalize_message_id(raw: &str) -> Option<String> {
+    let id = raw
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
+    (!id.is_empty() && id.len() <= 998 && !id.chars().any(|c| c.is_whitespace() || c.is_control()))
+        .then(|| id.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,8 +2,10 @@
 //! belongs to, strip the quoted history, and hold what must not reach a ticket.
 
 pub mod auto;
+pub mod original;
 pub mod parse;
 pub mod quarantine;
 pub mod quote;
 pub mod receive;
 pub mod threading;
+pub mod verdicts;

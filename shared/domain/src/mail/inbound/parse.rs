@@ -1,8 +1,9 @@
 //! Raw MIME from SES into a typed [`InboundMail`], within explicit limits.
 
 use super::auto::{self, AutoReason, AutoSignals};
-use crate::ports::store::normalize_message_id;
+use crate::mail::inbound::verdicts::Verdicts;
 use crate::values::email::EmailAddress;
+use crate::values::ids::normalize_message_id;
 use crate::values::text::{DisplayName, Subject};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
@@ -46,66 +47,6 @@ pub enum Unreadable {
     /// answer, or a sender picked by whichever header a reader looks at.
     #[error("the mail has no single usable From address")]
     NoSender,
-}
-
-/// What SES found, from the headers it adds on top of the message.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verdicts {
-    pub spam: Option<String>,
-    pub virus: Option<String>,
-    pub spf: Option<String>,
-    pub dkim: Option<String>,
-    pub dmarc: Option<String>,
-    /// The From domain DMARC judged (`header.from`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dmarc_from: Option<String>,
-    /// The domain of a DKIM signature that passed (`header.d`, or `header.i`'s).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dkim_domain: Option<String>,
-}
-
-fn is(v: &Option<String>, what: &[&str]) -> bool {
-    v.as_deref()
-        .is_some_and(|v| what.iter().any(|w| v.eq_ignore_ascii_case(w)))
-}
-
-impl Verdicts {
-    /// Does the receiving server's authentication say the From address is not the
-    /// sender's? DMARC fails; or, with no DMARC pass, SPF fails and DKIM does not
-    /// pass. (SPF alone fails for forwarded mail, and DKIM alone for a list that
-    /// rewrites it; DMARC weighs both for the From domain.)
-    pub fn unauthenticated(&self) -> bool {
-        if is(&self.dmarc, &["fail"]) {
-            return true;
-        }
-        !is(&self.dmarc, &["pass"])
-            && is(&self.spf, &["fail", "softfail"])
-            && !is(&self.dkim, &["pass"])
-    }
-
-    /// Does authentication vouch for `from` itself? DMARC passed for its domain,
-    /// or a DKIM signature of its domain passed. Not failing is not enough: a
-    /// domain without a DMARC record, or SPF for an envelope sender the attacker
-    /// chose, says nothing about who wrote the From line.
-    pub fn vouch_for(&self, from: &EmailAddress) -> bool {
-        let domain = from.domain();
-        let same =
-            |d: &Option<String>| d.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain));
-        (is(&self.dmarc, &["pass"]) && same(&self.dmarc_from))
-            || (is(&self.dkim, &["pass"]) && same(&self.dkim_domain))
-    }
-
-    /// Spam or virus FAIL: quarantined, never ticketed or answered.
-    pub fn failed(&self) -> Option<&'static str> {
-        if self.virus.as_deref() == Some("FAIL") {
-            Some("virus")
-        } else if self.spam.as_deref() == Some("FAIL") {
-            Some("spam")
-        } else {
-            None
-        }
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +97,7 @@ impl InboundMail {
         let id = self
             .message_id
             .as_deref()
-            .and_then(crate::ports::store::normalize_message_id)
+            .and_then(normalize_message_id)
             .unwrap_or_default();
         field(id.as_bytes());
         field(self.from.key().as_bytes());
@@ -459,7 +400,7 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
         attachments,
         verdicts,
         automatic,
-        probe: first(crate::ops::selftest::PROBE_HEADER)
+        probe: first(crate::ops::probe::PROBE_HEADER)
             .and_then(|v| crate::values::token::SecretToken::parse(&v).ok()),
     })
 }
@@ -467,37 +408,6 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
 /// Where SES stores an inbound mail in the raw-mail bucket.
 pub fn raw_mail_key(ses_id: &str) -> String {
     format!("raw/{ses_id}")
-}
-
-/// The HTML of a message that came by mail, with its remote images, for an agent
-/// who chose to load them (the sender may learn the mail was opened): the stored
-/// original is read again and its HTML sanitized like any other, only without
-/// removing remote images. `None` when the message did not come by mail, has no
-/// HTML part, or its original is no longer kept.
-pub async fn html_with_remote_images(
-    raw_mail: &dyn crate::ports::RawMailStore,
-    message: &crate::tickets::message::Message,
-    limits: &MailLimits,
-) -> Result<Option<crate::tickets::message::SanitizedHtml>, crate::ports::RawMailError> {
-    let Some(ses_id) = message
-        .email
-        .as_ref()
-        .and_then(|e| e.ses_message_id.as_deref())
-    else {
-        return Ok(None);
-    };
-    let raw = match raw_mail
-        .get(&raw_mail_key(ses_id), limits.max_bytes as u64)
-        .await
-    {
-        Ok(raw) => raw,
-        Err(crate::ports::RawMailError::NotFound) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    Ok(parse(&raw, limits)
-        .ok()
-        .and_then(|mail| mail.html)
-        .map(|html| crate::tickets::message::SanitizedHtml::sanitize(&html)))
 }
 
 #[cfg(test)]

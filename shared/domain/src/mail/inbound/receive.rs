@@ -187,7 +187,7 @@ impl Inbox<'_> {
         if let Some(secret) = &mail.probe {
             // Only a pending probe's secret counts; any other is an ordinary mail.
             let category = self.category_for(&mail).await?;
-            let arrived = crate::ops::selftest::ProbeOutcome::Arrived {
+            let arrived = crate::ops::probe::ProbeOutcome::Arrived {
                 at: now,
                 category: Some(category.id),
             };

@@ -49,7 +49,7 @@ pub struct Envelope {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub auto_submitted: Option<AutoSubmitted>,
-    /// A channel self-test's secret (hex, ours), in [`crate::ops::selftest::PROBE_HEADER`].
+    /// A channel self-test's secret (hex, ours), in [`crate::ops::probe::PROBE_HEADER`].
     pub probe: Option<crate::values::token::SecretToken>,
     pub date: DateTime<Utc>,
 }
@@ -64,7 +64,7 @@ pub fn one_line(value: &str) -> String {
 }
 
 fn safe_id(id: &str) -> Option<String> {
-    crate::ports::store::normalize_message_id(id)
+    crate::values::ids::normalize_message_id(id)
         .filter(|id| !id.contains(['<', '>', '"', '(', ')']))
 }
 
@@ -107,7 +107,7 @@ pub fn build(envelope: &Envelope, letter: &Letter) -> std::io::Result<Vec<u8>> {
     }
     if let Some(secret) = &envelope.probe {
         builder = builder.header(
-            crate::ops::selftest::PROBE_HEADER,
+            crate::ops::probe::PROBE_HEADER,
             Raw::new(secret.expose().to_owned()),
         );
     }

@@ -1,6 +1,6 @@
 //! What producers put on the outbound queue for send-reply.
 
-use crate::ports::store::{RateLimitClaim, TrackingToken};
+use crate::ports::claims::{RateLimitClaim, TrackingToken};
 use crate::tickets::message::Message;
 use crate::values::email::EmailAddress;
 use crate::values::ids::{MessageId, OutboxId, TicketRef};
@@ -108,41 +108,4 @@ pub enum OutboxFinish {
     },
     /// Deliberately not sent (cap, do-not-email, nothing to say).
     Skipped { reason: String },
-}
-
-/// What [`resend_unsent`] did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Resent {
-    pub resent: usize,
-    /// The queue refused them too; the next run tries again.
-    pub failed: usize,
-}
-
-/// Puts mail back on the queue whose outbox item is still `queued` after `grace`:
-/// the change was stored but its queue message was lost. A mail that was only
-/// slow is claimed once anyway (send-reply's claim), so a second message costs
-/// nothing but a read.
-pub async fn resend_unsent(
-    outbox: &dyn crate::ports::Outbox,
-    queue: &dyn crate::ports::OutboundQueue,
-    now: DateTime<Utc>,
-    grace: chrono::Duration,
-    limit: u16,
-) -> Result<Resent, crate::ports::store::StoreError> {
-    let mut done = Resent::default();
-    let jobs = outbox.unsent_outbox(now - grace, limit).await?;
-    let results = queue.enqueue_all(&jobs).await;
-    for (job, result) in jobs.into_iter().zip(results) {
-        match result {
-            Ok(()) => {
-                outbox.outbox_requeued(&job, now).await?;
-                done.resent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(outbox = %job.outbox_id.as_str(), error = %e, "unsent mail still not queued");
-                done.failed += 1;
-            }
-        }
-    }
-    Ok(done)
 }

@@ -1,8 +1,10 @@
 //! Mail that goes out: the queued job, the letter rendered and composed, sending
-//! it at most once, and what SES reports back.
+//! it at most once (and again when its queue message was lost), and what SES
+//! reports back.
 
 pub mod compose;
 pub mod feedback;
 pub mod job;
 pub mod render;
+pub mod resend;
 pub mod send;
