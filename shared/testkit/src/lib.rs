@@ -10,11 +10,9 @@ pub mod fakes;
 pub mod fault_proxy;
 pub mod fixtures;
 pub mod local;
-pub mod mail_contract;
 pub mod mail_harness;
 pub mod memory_store;
 pub mod openapi;
-pub mod queue_contract;
 
 pub use fakes::{
     FixedClock, InMemoryAttachments, InMemoryRawMail, RecordingMailer, RecordingQueue,

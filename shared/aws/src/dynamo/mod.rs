@@ -2,10 +2,13 @@
 //! infra/resources.json declares, and an ops table with TTL (README.md,
 //! "Architecture"). No Scan anywhere.
 
+mod access;
 mod catalog;
 mod items;
 pub mod keys;
+mod listings;
 mod mail;
+mod ops;
 mod tickets;
 mod transaction;
 

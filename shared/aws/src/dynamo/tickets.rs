@@ -1,36 +1,30 @@
-//! The ticket side of the store on DynamoDB (records, queues, wake index, tracking
-//! tokens, rate limits, probes, report days): each use case's write is one
-//! `TransactWriteItems`.
+//! Tickets and their threads on DynamoDB (`TicketRecords`): each use case's write
+//! is one `TransactWriteItems`. The listings, the access claims and the ops items
+//! are in `listings`, `access` and `ops`.
 
 use super::items::{
     self, IdempotencyItem, Item, MessageIdItem, MessageItem, OutboxItem, TicketItem, TokenItem, n,
     s,
 };
+use super::listings::summaries;
 use super::transaction::{Transaction, TxError};
 use super::{DynamoStore, build_error, keys, sdk_error};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    ConditionCheck, Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
+    Put, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use helpdesk_domain::mail::outbound::job::OutboundJob;
-use helpdesk_domain::ops::probe::{Probe, ProbeOutcome};
+use helpdesk_domain::ports::TicketRecords;
+use helpdesk_domain::ports::store::RateLimitClaim;
 use helpdesk_domain::ports::store::{
-    Created, Listing, NewTicket, Position, QueueOrder, QueuePage, QueueQuery, StoreError,
-    TicketSummary, TicketThread, TicketUpdate, Waking, normalize_message_id,
+    Created, NewTicket, StoreError, TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
 };
-use helpdesk_domain::ports::store::{RateLimitClaim, TrackingToken};
-use helpdesk_domain::ports::{
-    Probes, Queues, RateLimits, ReportDays, TicketRecords, TrackingTokens, Wakeups,
-};
-use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
-use helpdesk_domain::tickets::counters::{CategoryCounts, CounterDelta, QueueCounts, StatusCounts};
-use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::values::token::TokenHash;
-use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, Status, Ticket, TicketRef};
-use std::collections::{BTreeMap, HashMap};
+use helpdesk_domain::tickets::counters::CounterDelta;
+use helpdesk_domain::{EmailAddress, Message, Ticket, TicketRef};
+use std::collections::BTreeMap;
 
 impl DynamoStore {
     pub(super) fn put(
@@ -220,59 +214,6 @@ impl DynamoStore {
             TicketRef::parse(&item.ticket).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         Ok(Created::Replayed(reference))
     }
-}
-
-/// The index, its key attribute names and the key condition of a listing.
-struct ListingQuery {
-    index: &'static str,
-    pk_attr: &'static str,
-    sk_attr: &'static str,
-    partition: String,
-    /// An upper bound on the sort key, for due listings.
-    below: Option<String>,
-}
-
-fn listing_query(listing: &Listing) -> ListingQuery {
-    let (index, partition, below) = match listing {
-        Listing::InStatus { category, status } => {
-            (keys::QUEUE, keys::queue_pk(category, *status), None)
-        }
-        Listing::Unassigned { category } => (keys::OWNER, keys::unassigned_pk(category), None),
-        Listing::AssignedTo { agent } => (keys::OWNER, keys::assigned_pk(agent), None),
-        Listing::DueBefore { before } => (
-            keys::DUE,
-            keys::DUE_PARTITION.to_owned(),
-            Some(sortable(*before)),
-        ),
-    };
-    ListingQuery {
-        index: index.name,
-        pk_attr: index.pk,
-        sk_attr: index.sk,
-        partition,
-        below,
-    }
-}
-
-/// The exclusive start key of a listing at a position: the table's key and the
-/// index's key of the ticket there.
-fn start_key(q: &ListingQuery, after: &Position) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), s(keys::ticket_pk(&after.reference))),
-        ("sk".to_owned(), s(keys::TICKET_SK)),
-        (q.pk_attr.to_owned(), s(q.partition.clone())),
-        (
-            q.sk_attr.to_owned(),
-            s(keys::position_sk(after.at, &after.reference)),
-        ),
-    ])
-}
-
-fn summaries(found: Vec<Item>) -> Result<Vec<TicketSummary>, StoreError> {
-    found
-        .into_iter()
-        .map(|item| items::from_item::<TicketItem>(item).map(|t| TicketSummary::from(&t.ticket)))
-        .collect()
 }
 
 #[async_trait]
@@ -483,323 +424,5 @@ impl TicketRecords for DynamoStore {
             }
             Err(e) => Err(sdk_error(e)),
         }
-    }
-}
-
-#[async_trait]
-impl Queues for DynamoStore {
-    async fn queue(&self, query: QueueQuery) -> Result<QueuePage, StoreError> {
-        let q = listing_query(&query.listing);
-        let limit = query.limit.clamp(1, 100);
-        let mut request = self
-            .client
-            .query()
-            .table_name(&self.tables.main)
-            .index_name(q.index)
-            .expression_attribute_names("#p", q.pk_attr)
-            .expression_attribute_values(":p", s(q.partition.clone()))
-            .scan_index_forward(query.order == QueueOrder::OldestFirst)
-            // One more than asked: tells whether another page exists.
-            .limit(i32::from(limit) + 1)
-            .set_exclusive_start_key(query.after.as_ref().map(|a| start_key(&q, a)));
-        request = match &q.below {
-            Some(below) => request
-                .key_condition_expression("#p = :p AND #s < :below")
-                .expression_attribute_names("#s", q.sk_attr)
-                .expression_attribute_values(":below", s(below.clone())),
-            None => request.key_condition_expression("#p = :p"),
-        };
-        let out = request.send().await.map_err(sdk_error)?;
-        let mut found = out.items.unwrap_or_default();
-        let more = found.len() > usize::from(limit);
-        found.truncate(usize::from(limit));
-        Ok(QueuePage {
-            items: summaries(found)?,
-            more,
-        })
-    }
-
-    async fn queue_counts(
-        &self,
-        categories: &[CategoryId],
-        agent: &AgentId,
-    ) -> Result<QueueCounts, StoreError> {
-        let mut wanted: Vec<(String, String)> = categories
-            .iter()
-            .map(|c| (keys::category_counter_pk(c), keys::STATUS_SK.to_owned()))
-            .collect();
-        wanted.push((keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()));
-        let found = self.batch_get(&wanted).await?;
-        let mut counts = QueueCounts::default();
-        for category in categories {
-            let item = found
-                .get(&(
-                    keys::category_counter_pk(category),
-                    keys::STATUS_SK.to_owned(),
-                ))
-                .cloned()
-                .unwrap_or_default();
-            let mut c = CategoryCounts {
-                unassigned: items::number(&item, "unassigned")?,
-                received: items::number(&item, "received")?,
-                overdue: items::number(&item, "overdue")?,
-                ..CategoryCounts::default()
-            };
-            for status in Status::ALL {
-                let v = items::number(&item, status.as_str())?;
-                if v != 0 {
-                    c.by_status.0.insert(status, v);
-                }
-            }
-            counts.categories.insert(category.clone(), c);
-        }
-        if let Some(item) = found.get(&(keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()))
-        {
-            counts.assigned_to_agent = items::number(item, "assigned")?;
-        }
-        Ok(counts)
-    }
-
-    async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
-        let item: HashMap<_, _> = self
-            .get_item(&keys::category_counter_pk(category), keys::STATUS_SK)
-            .await?
-            .unwrap_or_default();
-        let mut counts = StatusCounts::default();
-        for status in Status::ALL {
-            let v = items::number(&item, status.as_str())?;
-            if v != 0 {
-                counts.0.insert(status, v);
-            }
-        }
-        Ok(counts)
-    }
-}
-
-#[async_trait]
-impl Wakeups for DynamoStore {
-    async fn waking(&self, before: DateTime<Utc>, limit: u16) -> Result<Vec<Waking>, StoreError> {
-        let mut due = Vec::new();
-        let mut start = None;
-        while due.len() < usize::from(limit) {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .index_name(keys::WAKE.name)
-                .key_condition_expression("#ipk = :p AND #isk < :before")
-                .expression_attribute_names("#ipk", keys::WAKE.pk)
-                .expression_attribute_names("#isk", keys::WAKE.sk)
-                .expression_attribute_values(":p", s(keys::WAKE_PARTITION))
-                // Sort keys are `<time>#<ref>`: every entry at `before` sorts below `<time>$`.
-                .expression_attribute_values(":before", s(format!("{}$", sortable(before))))
-                .limit(i32::from(limit) - due.len() as i32)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                due.push(keys::waking(&item)?);
-            }
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                break;
-            }
-        }
-        Ok(due)
-    }
-}
-
-#[async_trait]
-impl TrackingTokens for DynamoStore {
-    async fn add_tracking_token(
-        &self,
-        ticket: &TicketRef,
-        token: TrackingToken,
-    ) -> Result<(), StoreError> {
-        let exists = ConditionCheck::builder()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::ticket_pk(ticket)))
-            .key("sk", s(keys::TICKET_SK))
-            .condition_expression("attribute_exists(pk)")
-            .build()
-            .map_err(build_error)?;
-        let item = items::to_item(&TokenItem {
-            pk: keys::ticket_pk(ticket),
-            sk: keys::token_sk(&token.hash),
-            expires_at: token.expires_at.timestamp(),
-            mailed: token.mailed,
-        })?;
-        #[derive(PartialEq)]
-        enum Role {
-            TicketExists,
-            Token,
-        }
-        let mut tx = Transaction::new();
-        tx.push(
-            Role::TicketExists,
-            TransactWriteItem::builder().condition_check(exists).build(),
-        );
-        tx.push(Role::Token, self.put(&self.tables.main, item, None)?);
-        match tx.commit(self).await {
-            Ok(()) => Ok(()),
-            Err(e) if e.failed(&Role::TicketExists) => Err(StoreError::NotFound),
-            Err(TxError::Failed(_)) => {
-                Err(StoreError::Unavailable("a write's condition failed".into()))
-            }
-            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
-        }
-    }
-
-    async fn tracking_token(
-        &self,
-        ticket: &TicketRef,
-        hash: &TokenHash,
-        now: DateTime<Utc>,
-    ) -> Result<Option<TrackingToken>, StoreError> {
-        let Some(item) = self
-            .get_item(&keys::ticket_pk(ticket), &keys::token_sk(hash))
-            .await?
-        else {
-            return Ok(None);
-        };
-        let item: TokenItem = items::from_item(item)?;
-        // TTL deletes late: the expiry is checked here, not left to it.
-        if item.expires_at <= now.timestamp() {
-            return Ok(None);
-        }
-        let expires_at = DateTime::from_timestamp(item.expires_at, 0)
-            .ok_or_else(|| StoreError::Corrupt("a token with a bad expiry".into()))?;
-        Ok(Some(TrackingToken {
-            hash: hash.clone(),
-            expires_at,
-            mailed: item.mailed,
-        }))
-    }
-}
-
-#[async_trait]
-impl RateLimits for DynamoStore {
-    async fn hit_rate_limits(
-        &self,
-        claims: &[RateLimitClaim],
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        if claims.is_empty() {
-            return Ok(());
-        }
-        let mut tx = Transaction::new();
-        tx.extend_numbered(|k| k, self.rate_limit_updates(claims)?);
-        let e = match tx.commit(self).await {
-            Ok(()) => return Ok(()),
-            Err(e) => e,
-        };
-        let first_full = e.failed_roles().next().and_then(|k| claims.get(*k));
-        if let Some(full) = first_full {
-            return Err(StoreError::RateLimited {
-                retry_after_secs: full.retry_after_secs(now),
-            });
-        }
-        Err(match e {
-            TxError::Failed(_) => StoreError::Unavailable("a limit's condition failed".into()),
-            TxError::Conflict(e) | TxError::Other(e) => e,
-        })
-    }
-}
-
-#[async_trait]
-impl Probes for DynamoStore {
-    async fn put_probe(&self, probe: &Probe) -> Result<(), StoreError> {
-        let item = items::ProbeItem {
-            pk: keys::PROBE_PK.into(),
-            sk: probe.hash.as_str().to_owned(),
-            probe: probe.clone(),
-            state: probe_state(&probe.outcome).into(),
-            // Two days of history is what the admins' view shows.
-            expires_at: (probe.sent_at + chrono::Duration::days(2)).timestamp(),
-        };
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(&item)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
-    }
-
-    async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
-        self.partition(keys::PROBE_PK.into())
-            .await?
-            .into_iter()
-            .map(|i| items::from_item::<items::ProbeItem>(i).map(|p| p.probe))
-            .collect()
-    }
-
-    async fn settle_probe(
-        &self,
-        hash: &TokenHash,
-        outcome: ProbeOutcome,
-    ) -> Result<bool, StoreError> {
-        let value = serde_dynamo::to_attribute_value(&outcome)
-            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::PROBE_PK))
-            .key("sk", s(hash.as_str()))
-            .update_expression("SET probe.outcome = :o, #state = :s")
-            .condition_expression("#state = :pending")
-            .expression_attribute_names("#state", "state")
-            .expression_attribute_values(":o", value)
-            .expression_attribute_values(":s", s(probe_state(&outcome)))
-            .expression_attribute_values(":pending", s("pending"))
-            .send()
-            .await;
-        match result.map_err(sdk_error) {
-            Ok(_) => Ok(true),
-            Err(StoreError::Conflict) => Ok(false),
-            Err(e) => Err(e),
-        }
-    }
-}
-
-#[async_trait]
-impl ReportDays for DynamoStore {
-    async fn report_days(
-        &self,
-        scope: &ReportScope,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
-        let found = self
-            .partition_range(keys::report_pk(scope), keys::day_sk(from), keys::day_sk(to))
-            .await?;
-        let mut days = Vec::new();
-        for item in found {
-            let day = item
-                .get("sk")
-                .and_then(|v| v.as_s().ok())
-                .and_then(|sk| sk.strip_prefix("DAY#"))
-                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                .ok_or_else(|| StoreError::Corrupt("report day without a date".into()))?;
-            let mut figures = DayFigures::default();
-            for name in item.keys() {
-                if let Some(figure) = Figure::parse(name) {
-                    figures.0.insert(figure, items::number(&item, name)?);
-                }
-            }
-            days.push((day, figures));
-        }
-        Ok(days)
-    }
-}
-
-fn probe_state(outcome: &ProbeOutcome) -> &'static str {
-    match outcome {
-        ProbeOutcome::Pending => "pending",
-        ProbeOutcome::Arrived { .. } => "arrived",
-        ProbeOutcome::Missed { .. } => "missed",
     }
 }

@@ -1,25 +1,23 @@
-//! The `MailStore` half of the store contract (run by `store_contract!`): the
-//! outbox state machine, the quarantine, do-not-email and Message-ID lookups.
+//! The `Outbox` part: the item written with its change, claimed once, sent once, failed
+//! for good, swept when its queue message was lost; do-not-email and the cap refuse a
+//! claim.
 
 // Test scenarios: a failed step should stop the test right there.
 #![allow(clippy::unwrap_used)]
 
-use crate::contract::{Stores, create, setup};
-use crate::fixtures::{agent_reply, email};
+use super::{Stores, create, setup};
+use crate::fixtures;
+use crate::fixtures::{agent_reply, email, new_ticket};
 use chrono::Duration;
-use helpdesk_domain::mail::inbound::auto::AutoReason;
-use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
 use helpdesk_domain::mail::outbound::job::{
     Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
-use helpdesk_domain::ports::store::{
-    IdempotencyClaim, RateLimitClaim, StoreError, TicketUpdate, TrackingToken,
-};
+use helpdesk_domain::ports::store::{RateLimitClaim, StoreError, TrackingToken};
 use helpdesk_domain::ports::{Clock, IdSource};
 use helpdesk_domain::values::token::SecretToken;
-use helpdesk_domain::{MessageKind, Status, TicketRef};
+use helpdesk_domain::{MessageKind, TicketRef};
 
-fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> OutboundJob {
+pub(super) fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> OutboundJob {
     OutboundJob {
         outbox_id: ids.outbox_id(),
         kind: MailKind::AgentReply,
@@ -39,13 +37,133 @@ fn claim(job: &OutboundJob, clock: &dyn Clock) -> OutboxClaim {
     }
 }
 
-async fn state(stores: &Stores, job: &OutboundJob) -> Option<OutboxState> {
+pub(super) async fn state(stores: &Stores, job: &OutboundJob) -> Option<OutboxState> {
     stores
         .tickets
         .outbox_item(&job.outbox_id)
         .await
         .unwrap_or_else(|e| panic!("{e}"))
         .map(|(_, s)| s)
+}
+
+pub async fn the_outbox_item_is_written_with_the_ticket(stores: &Stores) {
+    let (clock, ids) = setup();
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    let job = fixtures::confirmation_job(&ids, &new.ticket);
+    new.outbox = vec![job.clone()];
+    stores
+        .tickets
+        .create_ticket(new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        stores.tickets.outbox_item(&job.outbox_id).await,
+        Ok(Some((job, OutboxState::Queued)))
+    );
+    assert_eq!(stores.tickets.outbox_item(&ids.outbox_id()).await, Ok(None));
+}
+
+pub async fn unsent_mail_is_found_until_it_is_settled(stores: &Stores) {
+    let (clock, ids) = setup();
+    let t0 = clock.now();
+    let mut jobs = Vec::new();
+    for (i, who) in ["a@example.com", "b@example.com"].into_iter().enumerate() {
+        let mut new = new_ticket(&ids, "billing", who, t0 + Duration::minutes(i as i64));
+        let job = fixtures::confirmation_job(&ids, &new.ticket);
+        new.outbox = vec![job.clone()];
+        stores
+            .tickets
+            .create_ticket(new)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        jobs.push(job);
+    }
+    let unsent = |before, limit| {
+        let tickets = stores.tickets.clone();
+        async move {
+            tickets
+                .unsent_outbox(before, limit)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    assert!(unsent(t0, 10).await.is_empty(), "nothing queued before t0");
+    assert_eq!(
+        unsent(t0 + Duration::minutes(30), 10).await,
+        jobs,
+        "oldest first"
+    );
+    assert_eq!(unsent(t0 + Duration::minutes(30), 1).await, jobs[..1]);
+    // Put on the queue again: it waits from then.
+    stores
+        .tickets
+        .outbox_requeued(&jobs[0], t0 + Duration::minutes(20))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::minutes(15), 10).await, jobs[1..]);
+    // Claimed by send-reply: out of sight while its lease runs (until +21).
+    let claim = |now, lease_until| helpdesk_domain::mail::outbound::job::OutboxClaim {
+        job: jobs[1].clone(),
+        now,
+        lease_until,
+        cap: None,
+        tokens: vec![],
+    };
+    let claimed = stores
+        .mail
+        .claim_outbox(&claim(
+            t0 + Duration::minutes(16),
+            t0 + Duration::minutes(21),
+        ))
+        .await;
+    assert_eq!(claimed, Ok(Claimed::Go));
+    assert_eq!(unsent(t0 + Duration::minutes(21), 10).await, jobs[..1]);
+    // A sweep during the lease leaves it where it is.
+    stores
+        .tickets
+        .outbox_requeued(&jobs[1], t0 + Duration::minutes(17))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::minutes(21), 10).await, jobs[..1]);
+    // The sender died holding the claim: once the lease is over the sweep finds it,
+    // and putting it on the queue again makes it wait from then.
+    assert_eq!(unsent(t0 + Duration::hours(2), 10).await, jobs);
+    stores
+        .tickets
+        .outbox_requeued(&jobs[1], t0 + Duration::minutes(30))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(unsent(t0 + Duration::minutes(25), 10).await, jobs[..1]);
+    // Sent, or skipped: out of the index for good.
+    let again = stores
+        .mail
+        .claim_outbox(&claim(
+            t0 + Duration::minutes(31),
+            t0 + Duration::minutes(33),
+        ))
+        .await;
+    assert_eq!(again, Ok(Claimed::Go));
+    let sent = OutboxFinish::Sent {
+        provider_id: "ses-9".into(),
+        message_ids: vec![],
+        ticket: None,
+    };
+    let at = t0 + Duration::minutes(32);
+    stores
+        .mail
+        .finish_outbox(&jobs[1], sent, at)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let skipped = OutboxFinish::Skipped {
+        reason: "do not email".into(),
+    };
+    assert_eq!(unsent(t0 + Duration::hours(3), 10).await, jobs[..1]);
+    stores
+        .mail
+        .finish_outbox(&jobs[0], skipped, at)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(unsent(t0 + Duration::hours(3), 10).await.is_empty());
 }
 
 pub async fn an_outbox_item_is_claimed_once_and_sent_is_final(stores: &Stores) {
@@ -238,97 +356,4 @@ pub async fn do_not_email_and_the_cap_refuse_a_claim_and_write_nothing(stores: &
             );
         }
     }
-}
-
-pub async fn mail_is_quarantined_once_per_ses_id(stores: &Stores) {
-    let (clock, _) = setup();
-    let item = Quarantined {
-        ses_id: "ses-spam-1".into(),
-        received_at: clock.now(),
-        from: Some("spammer@example.net".into()),
-        subject: "Win".into(),
-        reason: QuarantineReason::Spam,
-    };
-    assert_eq!(stores.mail.quarantine(&item).await, Ok(true));
-    assert_eq!(stores.mail.quarantine(&item).await, Ok(false));
-    let auto = Quarantined {
-        ses_id: "ses-auto-1".into(),
-        received_at: clock.now() + Duration::minutes(1),
-        from: None,
-        subject: "Out of office".into(),
-        reason: QuarantineReason::Automatic(AutoReason::AutoSubmitted("auto-replied".into())),
-    };
-    assert_eq!(stores.mail.quarantine(&auto).await, Ok(true));
-    let day = stores
-        .mail
-        .quarantined(clock.now().date_naive())
-        .await
-        .unwrap();
-    assert_eq!(day, vec![item, auto]);
-    let other_day = clock.now().date_naive() + Duration::days(1);
-    assert_eq!(stores.mail.quarantined(other_day).await, Ok(vec![]));
-}
-
-pub async fn message_id_lookups_follow_the_given_order(stores: &Stores) {
-    let (clock, ids) = setup();
-    let first = create(stores, &ids, &clock, "billing", "ann@example.org").await;
-    let second = create(stores, &ids, &clock, "billing", "bob@example.org").await;
-    stores
-        .tickets
-        .record_message_id("a@x", &first.reference)
-        .await
-        .unwrap();
-    stores
-        .tickets
-        .record_message_id("b@x", &second.reference)
-        .await
-        .unwrap();
-    let lookup = |ids: &[&str]| {
-        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
-        let mail = stores.mail.clone();
-        async move { mail.tickets_for_message_ids(&ids).await }
-    };
-    let (a, b) = (first.reference, second.reference);
-    assert_eq!(
-        lookup(&["nope@x", "b@x", "a@x"]).await,
-        Ok(vec![("b@x".into(), b.clone()), ("a@x".into(), a.clone())])
-    );
-    assert_eq!(
-        lookup(&["<a@x>", "b@x", "a@x"]).await,
-        Ok(vec![("a@x".into(), a), ("b@x".into(), b)])
-    );
-    assert_eq!(lookup(&["nope@x", " "]).await, Ok(vec![]));
-    assert_eq!(lookup(&[]).await, Ok(vec![]));
-}
-
-pub async fn a_deduplicated_update_is_made_once_with_its_outbox(stores: &Stores) {
-    let (clock, ids) = setup();
-    let ticket = create(stores, &ids, &clock, "billing", "ann@example.org").await;
-    let mut after = ticket.clone();
-    after.change_status(Status::Open, clock.now()).unwrap();
-    let reply = agent_reply(&ids, &ticket, "agent-1", clock.now());
-    let mail = job(&ids, Some(&ticket.reference), "ann@example.org");
-    let dedupe = IdempotencyClaim {
-        key: "inbound:ses-42".into(),
-        fingerprint: "mail".into(),
-        expires_at: clock.now() + Duration::days(30),
-    };
-    let update = TicketUpdate::new(&ticket, after.clone(), vec![reply.clone()])
-        .with_outbox(vec![mail.clone()])
-        .deduplicated_by(dedupe.clone());
-    let saved = stores.tickets.update_ticket(update).await.unwrap();
-    assert_eq!(state(stores, &mail).await, Some(OutboxState::Queued));
-    let again = TicketUpdate::new(
-        &saved,
-        saved.clone(),
-        vec![agent_reply(&ids, &ticket, "agent-1", clock.now())],
-    )
-    .deduplicated_by(dedupe);
-    assert_eq!(
-        stores.tickets.update_ticket(again).await,
-        Err(StoreError::AlreadyApplied)
-    );
-    let thread = stores.tickets.load_ticket(&ticket.reference).await.unwrap();
-    assert_eq!(thread.ticket.version, saved.version);
-    assert_eq!(thread.messages.len(), 2);
 }

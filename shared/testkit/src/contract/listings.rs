@@ -1,15 +1,109 @@
-//! Contract scenarios for the listings behind the console's views and their
-//! counters (run on both stores by `store_contract!`).
+//! The readers' indexes: `Queues` (pages, views, counters), `Wakeups` (what the SLA run
+//! must see) and a requester's tickets.
 
-use crate::contract::{Stores, change, create, setup};
+use super::{Stores, change, create, setup};
 use crate::fixtures;
+use crate::fixtures::email;
 use chrono::Duration;
-use helpdesk_domain::agents::views::{self, Sort, View, ViewQuery};
+use helpdesk_domain::agents::views;
+use helpdesk_domain::agents::views::{Sort, View, ViewQuery};
 use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::store::{
     Cursor, Listing, Position, QueueOrder, QueueQuery, StoreError, TicketSummary,
 };
-use helpdesk_domain::{AgentId, Priority, Status, TicketRef};
+use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
+use helpdesk_domain::{AgentId, Priority, Status, Ticket, TicketRef};
+
+pub async fn counters_follow_creation_status_and_category_changes(stores: &Stores) {
+    let (clock, ids) = setup();
+    let billing = fixtures::category_id("billing");
+    let sales = fixtures::category_id("sales");
+    let day = clock.now().date_naive();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let _c = create(stores, &ids, &clock, "sales", "c@example.com").await;
+    let a = change(stores, &a, |t| t.status = Status::Open).await;
+    let b = change(stores, &b, |t| t.category = sales.clone()).await;
+    let a = change(stores, &a, |t| {
+        t.assignee = Some(fixtures::agent_id("ana"));
+        t.sla.first_response_minutes = Some(42);
+    })
+    .await;
+    let _a = change(stores, &a, |t| {
+        t.status = Status::Closed;
+        t.sla.resolution_minutes = Some(500);
+        t.sla.targets_met = (1, 1);
+    })
+    .await;
+    let _b = change(stores, &b, |t| t.status = Status::Resolved).await;
+
+    let bc = stores
+        .tickets
+        .status_counts(&billing)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        (
+            bc.get(Status::New),
+            bc.get(Status::Open),
+            bc.get(Status::Closed)
+        ),
+        (0, 0, 1)
+    );
+    let sc = stores
+        .tickets
+        .status_counts(&sales)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((sc.get(Status::New), sc.get(Status::Resolved)), (1, 1));
+    assert_eq!(sc.awaiting_response(), 1);
+
+    let report = |scope: ReportScope, from, to| {
+        let tickets = stores.tickets.clone();
+        async move {
+            tickets
+                .report_days(&scope, from, to)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let billing_days = report(ReportScope::Category(billing.clone()), day, day).await;
+    assert_eq!(billing_days.len(), 1);
+    let (on, f) = &billing_days[0];
+    assert_eq!(*on, day);
+    let figures = |f: &DayFigures| {
+        [
+            Figure::Opened,
+            Figure::Solved,
+            Figure::Closed,
+            Figure::Met,
+            Figure::Missed,
+        ]
+        .map(|x| f.get(x))
+    };
+    // Two opened here (b moved to sales later); a closed without a solve step.
+    assert_eq!(figures(f), [2, 1, 1, 1, 1]);
+    let first = f.histogram(Measure::FirstResponse);
+    assert_eq!((first.count(), first.sum), (1, 42));
+    let resolution = f.histogram(Measure::Resolution).summary();
+    assert_eq!((resolution.count, resolution.mean), (1, Some(500.0)));
+    let sales_days = report(ReportScope::Category(sales.clone()), day, day).await;
+    assert_eq!(figures(&sales_days[0].1), [1, 1, 0, 0, 0]);
+    // The assignee's own day: what happened to their tickets.
+    let ana = report(ReportScope::Agent(fixtures::agent_id("ana")), day, day).await;
+    assert_eq!(figures(&ana[0].1), [0, 1, 1, 1, 1]);
+    let nobody = report(ReportScope::Agent(fixtures::agent_id("bob")), day, day).await;
+    assert!(nobody.is_empty());
+    // Days outside the range are not read.
+    let next = day + Duration::days(1);
+    let later = report(
+        ReportScope::Category(billing),
+        next,
+        next + Duration::days(30),
+    )
+    .await;
+    assert!(later.is_empty());
+}
 
 async fn read_all(stores: &Stores, listing: Listing, order: QueueOrder) -> Vec<TicketRef> {
     let mut seen = Vec::new();
@@ -275,103 +369,53 @@ pub async fn a_view_refuses_a_cursor_it_did_not_make(stores: &Stores) {
     );
 }
 
-pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stores) {
-    use helpdesk_domain::agents::canned::CannedReply;
-    use helpdesk_domain::values::ids::FaqId;
-    let (clock, _) = setup();
-    let reply = |id: &str, title: &str, category: Option<&str>| CannedReply {
-        id: FaqId::parse(id).unwrap_or_else(|e| panic!("{e}")),
-        category: category.map(fixtures::category_id),
-        title: title.to_owned(),
-        body: format!("{title} body"),
-        updated_by: AgentId::parse("sue").unwrap_or_else(|e| panic!("{e}")),
-        updated_at: clock.now(),
-    };
-    let catalog = &stores.catalog;
-    for r in [
-        reply("c-1", "thanks", None),
-        reply("c-2", "Refund sent", Some("billing")),
-    ] {
-        catalog
-            .put_canned(&r)
+pub async fn wake_index_holds_what_the_sla_run_must_see(stores: &Stores) {
+    let (clock, ids) = setup();
+    let now = clock.now();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let c = create(stores, &ids, &clock, "billing", "c@example.com").await;
+    let wake = |t: &mut Ticket, at| t.sla.wake_at = at;
+    let _a = change(stores, &a, |t| wake(t, Some(now + Duration::hours(2)))).await;
+    let b = change(stores, &b, |t| wake(t, Some(now + Duration::hours(1)))).await;
+    let _c = change(stores, &c, |t| wake(t, Some(now + Duration::hours(30)))).await;
+    let waking = |before, limit| async move {
+        stores
+            .tickets
+            .waking(before, limit)
             .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-    let titles = |all: Vec<CannedReply>| all.into_iter().map(|c| c.title).collect::<Vec<_>>();
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let due = waking(now + Duration::hours(2), 10).await;
+    let refs: Vec<_> = due.iter().map(|d| d.reference.clone()).collect();
+    // Up to and including `before`, earliest first.
+    assert_eq!(refs, vec![b.reference.clone(), a.reference.clone()]);
+    assert_eq!(due[0].at, now + Duration::hours(1));
+    assert_eq!(waking(now + Duration::hours(3), 1).await.len(), 1);
+    // The boundary: a wake time is reached at that very instant, not a nanosecond before.
+    let at_b = |d| waking(now + Duration::hours(1) + d, 10);
+    assert_eq!(at_b(Duration::zero()).await.len(), 1);
+    assert!(at_b(Duration::nanoseconds(-1)).await.is_empty());
+    // A ticket the run has nothing more to do for leaves the index.
+    change(stores, &b, |t| wake(t, None)).await;
+    let due = waking(now + Duration::hours(3), 10).await;
     assert_eq!(
-        titles(
-            catalog
-                .canned_replies()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-        ),
-        vec!["Refund sent", "thanks"]
-    );
-    catalog
-        .put_canned(&reply("c-2", "Apology", Some("billing")))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let all = catalog
-        .canned_replies()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(all[0], reply("c-2", "Apology", Some("billing")));
-    assert_eq!(all.len(), 2);
-    let c1 = FaqId::parse("c-1").unwrap_or_else(|e| panic!("{e}"));
-    catalog
-        .delete_canned(&c1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    catalog
-        .delete_canned(&c1)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(
-        titles(
-            catalog
-                .canned_replies()
-                .await
-                .unwrap_or_else(|e| panic!("{e}"))
-        ),
-        vec!["Apology"]
+        due.iter().map(|d| d.reference.clone()).collect::<Vec<_>>(),
+        vec![a.reference]
     );
 }
 
-pub async fn several_tickets_change_in_one_write_or_not_at_all(stores: &Stores) {
-    use helpdesk_domain::ports::store::TicketUpdate;
+pub async fn requester_tickets_newest_first_ignoring_case(stores: &Stores) {
     let (clock, ids) = setup();
-    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
-    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
-    let open = |t: &helpdesk_domain::Ticket| {
-        let mut after = t.clone();
-        after.status = Status::Open;
-        TicketUpdate::new(t, after, vec![])
-    };
-    let mut stale = b.clone();
-    stale.version += 1;
-    let refused = stores
+    let first = create(stores, &ids, &clock, "billing", "Jane@Example.com").await;
+    clock.advance(Duration::minutes(1));
+    let second = create(stores, &ids, &clock, "sales", "jane@example.com").await;
+    create(stores, &ids, &clock, "sales", "joe@example.com").await;
+    let mine = stores
         .tickets
-        .update_tickets(vec![open(&a), open(&stale)])
-        .await;
-    assert_eq!(refused.map(|s| s.len()), Err(StoreError::Conflict));
-    let a_now = stores.tickets.load_ticket(&a.reference).await;
-    assert_eq!(
-        a_now.map(|t| t.ticket.version),
-        Ok(1),
-        "nothing half written"
-    );
-
-    let saved = stores
-        .tickets
-        .update_tickets(vec![open(&a), open(&b)])
+        .tickets_of_requester(&email("JANE@example.com"), 10)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(saved.len(), 2);
-    // Both moved the same counter: summed into one change.
-    let counts = stores
-        .tickets
-        .status_counts(&fixtures::category_id("billing"))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!((counts.get(Status::New), counts.get(Status::Open)), (0, 2));
+    let refs: Vec<_> = mine.into_iter().map(|s| s.reference).collect();
+    assert_eq!(refs, vec![second.reference, first.reference]);
 }
