@@ -18,7 +18,7 @@ use axum::Router;
 use axum::routing::{MethodRouter, delete, get, post, put};
 use chrono::Duration;
 use helpdesk_domain::catalog::cache::CachedCatalog;
-use helpdesk_domain::customers::attachments::AttachmentStore;
+use helpdesk_domain::ports::AttachmentStore;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };

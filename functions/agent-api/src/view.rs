@@ -189,7 +189,7 @@ pub async fn entries(
     };
     let mut out = Vec::with_capacity(messages.len());
     for m in messages {
-        let links = helpdesk_domain::customers::attachments::download_links(
+        let links = helpdesk_domain::customers::attaching::download_links(
             &*deps.attachments,
             &m.attachments,
         )

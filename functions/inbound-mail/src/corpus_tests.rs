@@ -108,7 +108,7 @@ async fn attachments_inline_images_and_forwarded_mail_are_stored_as_files() {
         ("invoice_2026-03.pdf", "application/pdf")
     );
     assert!(a.key.starts_with("mail/ses-att/0-") && a.size > 20, "{a:?}");
-    use helpdesk_domain::customers::attachments::AttachmentStore;
+    use helpdesk_domain::ports::AttachmentStore;
     let stored = h.attachments.describe(&a.key).await.unwrap().unwrap();
     assert_eq!(stored.size, a.size);
 

@@ -4,9 +4,9 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use helpdesk_domain::catalog::cache::CachedCatalog;
-use helpdesk_domain::customers::attachments::AttachmentStore;
 use helpdesk_domain::mail::inbound::receive::{Inbox, InboxError, InboxSettings, Received};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
+use helpdesk_domain::ports::AttachmentStore;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, MailStore, OutboundQueue, RandomIds, RawMailStore, SystemClock,
     TicketStore,

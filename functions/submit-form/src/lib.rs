@@ -16,8 +16,8 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use chrono::Duration;
 use helpdesk_domain::catalog::cache::CachedCatalog;
-use helpdesk_domain::customers::attachments::AttachmentStore;
 use helpdesk_domain::customers::limits::IntakePolicy;
+use helpdesk_domain::ports::AttachmentStore;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, HealthProbe, IdSource, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };

@@ -952,7 +952,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
         "{kept}"
     );
     assert_eq!(
-        helpdesk_domain::customers::attachments::AttachmentStore::describe(&*w.files, kept)
+        helpdesk_domain::ports::AttachmentStore::describe(&*w.files, kept)
             .await
             .unwrap()
             .map(|o| o.size),
@@ -1005,7 +1005,7 @@ async fn uploads_are_presigned_within_limits_and_attached_once_they_arrived() {
     let size_of = |k: String| {
         let files = w.files.clone();
         async move {
-            helpdesk_domain::customers::attachments::AttachmentStore::describe(&*files, &k)
+            helpdesk_domain::ports::AttachmentStore::describe(&*files, &k)
                 .await
                 .unwrap()
                 .map(|o| o.size)

@@ -124,7 +124,7 @@ async fn view(
     let t = &opened.thread.ticket;
     let mut messages = Vec::new();
     for m in opened.shown() {
-        let links = helpdesk_domain::customers::attachments::download_links(
+        let links = helpdesk_domain::customers::attaching::download_links(
             &*deps.attachments,
             &m.attachments,
         )

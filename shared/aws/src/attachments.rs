@@ -5,9 +5,8 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::presigning::PresigningConfig;
 use chrono::Duration;
-use helpdesk_domain::customers::attachments::{
-    AttachmentError, AttachmentStore, StoredObject, UploadRequest,
-};
+use helpdesk_domain::customers::attachments::{AttachmentError, StoredObject, UploadRequest};
+use helpdesk_domain::ports::AttachmentStore;
 
 #[derive(Debug, Clone)]
 pub struct S3AttachmentStore {

@@ -250,7 +250,7 @@ impl InMemoryAttachments {
 }
 
 #[async_trait]
-impl helpdesk_domain::customers::attachments::AttachmentStore for InMemoryAttachments {
+impl helpdesk_domain::ports::AttachmentStore for InMemoryAttachments {
     async fn presign_upload(
         &self,
         key: &str,

@@ -115,7 +115,8 @@ async fn ses_accepts_raw_mail_and_returns_its_message_id() {
 
 #[tokio::test]
 async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
-    use helpdesk_domain::customers::attachments::{AttachmentStore, UploadRequest};
+    use helpdesk_domain::customers::attachments::UploadRequest;
+    use helpdesk_domain::ports::AttachmentStore;
     let env = LocalEnv::fresh().await;
     let store = env.aws.attachments(&env.var("HELPDESK_ATTACHMENTS_BUCKET"));
     // A name with a letter beyond ASCII: the copy on attaching must encode it.
@@ -163,7 +164,7 @@ async fn a_presigned_upload_lands_in_s3_and_is_described_by_what_arrived() {
         "{link}"
     );
     // Attaching copies it to where attached files live.
-    let files = helpdesk_domain::customers::attachments::resolve(
+    let files = helpdesk_domain::customers::attaching::resolve(
         &*store,
         &SequentialIds::new(),
         &[request.handle(secret)],

@@ -1,11 +1,10 @@
 //! Attachments: uploaded straight to S3 by presigned URL, then named in a
 //! submission or reply, where their real size and type are checked before they
-//! are attached. They are only ever served as downloads.
+//! are attached (`customers::attaching`). They are only ever served as downloads.
+//! Here: the rules, the keys and the shapes the `AttachmentStore` port takes.
 
 use crate::catalog::category::FieldError;
-use crate::tickets::message::AttachmentRef;
-use async_trait::async_trait;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
 /// Types a customer may upload: pictures, PDFs, plain text and logs, archives.
 pub const ALLOWED_TYPES: &[&str] = &[
@@ -36,14 +35,14 @@ fn upload_folder(secret: &str) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn incoming_key(secret: &str, filename: &str) -> String {
+pub(crate) fn incoming_key(secret: &str, filename: &str) -> String {
     format!("{INCOMING_PREFIX}{}/{filename}", upload_folder(secret))
 }
 
 /// Where one attaching of the upload is kept: a place of its own each time
 /// (`attach`: fresh random hex), so naming the handle again with new bytes never
 /// changes a file already attached to a message.
-fn kept_key(secret: &str, attach: &str, filename: &str) -> String {
+pub(crate) fn kept_key(secret: &str, attach: &str, filename: &str) -> String {
     format!(
         "{UPLOAD_PREFIX}{}/{attach}/{filename}",
         upload_folder(secret)
@@ -52,7 +51,7 @@ fn kept_key(secret: &str, attach: &str, filename: &str) -> String {
 
 /// A handle as the visitor names it: the upload's secret (32 lowercase hex
 /// digits) and the file name our upload answer gave. Anything else: `None`.
-fn parse_handle(handle: &str) -> Option<(&str, &str)> {
+pub(crate) fn parse_handle(handle: &str) -> Option<(&str, &str)> {
     let (secret, filename) = handle.split_once('/')?;
     let secret_ok = secret.len() == 32
         && secret
@@ -185,124 +184,6 @@ pub struct StoredObject {
 pub enum AttachmentError {
     #[error("attachment storage unavailable: {0}")]
     Unavailable(String),
-}
-
-#[async_trait]
-pub trait AttachmentStore: Send + Sync {
-    async fn presign_upload(
-        &self,
-        key: &str,
-        request: &UploadRequest,
-        valid_for: Duration,
-    ) -> Result<(String, Vec<(String, String)>), AttachmentError>;
-    /// What was really uploaded under `key`, if anything.
-    async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError>;
-    /// Stores a file that came with a mail (server-side; the key is ours).
-    async fn put(
-        &self,
-        key: &str,
-        content_type: &str,
-        bytes: Vec<u8>,
-    ) -> Result<(), AttachmentError>;
-    /// Copies the upload `from`, as long as it is still the version `etag` names
-    /// (when given), to where attached files live (`to`, which no visitor can
-    /// write), so what was checked is what stays attached.
-    async fn keep(&self, from: &str, etag: Option<&str>, to: &str) -> Result<(), AttachmentError>;
-    /// A short-lived link that downloads the file (never shows it inline).
-    async fn presign_download(
-        &self,
-        key: &str,
-        filename: &str,
-        valid_for: Duration,
-    ) -> Result<String, AttachmentError>;
-}
-
-/// How long a download link works.
-pub const DOWNLOAD_MINUTES: i64 = 5;
-
-/// A short-lived download link for each file, in the same order.
-pub async fn download_links(
-    store: &dyn AttachmentStore,
-    files: &[crate::tickets::message::AttachmentRef],
-) -> Result<Vec<String>, AttachmentError> {
-    let mut links = Vec::with_capacity(files.len());
-    for f in files {
-        links.push(
-            store
-                .presign_download(&f.key, &f.filename, Duration::minutes(DOWNLOAD_MINUTES))
-                .await?,
-        );
-    }
-    Ok(links)
-}
-
-/// Checks the handles a customer names (see [`UploadRequest::handle`]): uploaded
-/// under that secret, within limits, an accepted type; then keeps each file where
-/// attached files live. `field` names them in errors (e.g. `attachments`).
-pub async fn resolve(
-    store: &dyn AttachmentStore,
-    ids: &dyn crate::ports::IdSource,
-    keys: &[String],
-    field: &str,
-) -> Result<Result<Vec<AttachmentRef>, Vec<FieldError>>, AttachmentError> {
-    if keys.len() > MAX_PER_MESSAGE {
-        return Ok(Err(vec![FieldError::new(
-            field,
-            format!("at most {MAX_PER_MESSAGE} files per message"),
-        )]));
-    }
-    let mut found = Vec::new();
-    let mut errors = Vec::new();
-    let mut checked = Vec::new();
-    for (i, handle) in keys.iter().enumerate() {
-        let name = format!("{field}[{i}]");
-        let Some((secret, filename)) = parse_handle(handle) else {
-            errors.push(FieldError::new(
-                name,
-                "was not uploaded (or the upload expired)",
-            ));
-            continue;
-        };
-        let incoming = incoming_key(secret, filename);
-        let attach = ids.secret_token();
-        let kept = kept_key(secret, &attach.expose()[16..], filename);
-        match store.describe(&incoming).await? {
-            None => errors.push(FieldError::new(
-                name,
-                "was not uploaded (or the upload expired)",
-            )),
-            Some(o) if o.size > MAX_SIZE || !ALLOWED_TYPES.contains(&o.content_type.as_str()) => {
-                errors.push(FieldError::new(
-                    name,
-                    "is larger than 10 MB or not an accepted type",
-                ))
-            }
-            Some(o) => checked.push((
-                incoming,
-                o.etag.clone(),
-                AttachmentRef {
-                    key: kept,
-                    filename: filename.to_owned(),
-                    content_type: o.content_type,
-                    size: o.size,
-                    content_id: None,
-                },
-            )),
-        }
-    }
-    // Copied only when every file passed. A message refused after this (a rate
-    // limit, a conflict) leaves its copies behind: bounded by the upload limits.
-    if errors.is_empty() {
-        for (incoming, etag, file) in checked {
-            store.keep(&incoming, etag.as_deref(), &file.key).await?;
-            found.push(file);
-        }
-    }
-    Ok(if errors.is_empty() {
-        Ok(found)
-    } else {
-        Err(errors)
-    })
 }
 
 #[cfg(test)]

@@ -157,7 +157,7 @@ pub enum IntakeError {
 
 pub struct Intake<'a> {
     pub tickets: &'a dyn TicketStore,
-    pub attachments: &'a dyn crate::customers::attachments::AttachmentStore,
+    pub attachments: &'a dyn crate::ports::AttachmentStore,
     pub catalog: &'a dyn CatalogStore,
     pub outbound: &'a dyn OutboundQueue,
     pub clock: &'a dyn Clock,
@@ -242,7 +242,7 @@ impl Intake<'_> {
         };
         let mut submission =
             parse_submission(input, category.as_ref()).map_err(IntakeError::Invalid)?;
-        submission.attachments = crate::customers::attachments::resolve(
+        submission.attachments = crate::customers::attaching::resolve(
             self.attachments,
             self.ids,
             &input.attachments,

@@ -1,6 +1,7 @@
 //! What customers do without an account: submit a request from the help center
 //! (with attachments), and follow and answer it from the tracking page.
 
+pub mod attaching;
 pub mod attachments;
 pub mod intake;
 pub mod limits;

@@ -61,7 +61,7 @@ const ATTEMPTS: usize = 3;
 pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
     pub catalog: &'a dyn crate::ports::CatalogStore,
-    pub attachments: &'a dyn crate::customers::attachments::AttachmentStore,
+    pub attachments: &'a dyn crate::ports::AttachmentStore,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
     /// A link stays valid this long after the last activity on it.
@@ -200,7 +200,7 @@ impl Tracking<'_> {
             ),
         ];
         self.tickets.hit_rate_limits(&claims, now).await?;
-        let files = crate::customers::attachments::resolve(
+        let files = crate::customers::attaching::resolve(
             self.attachments,
             self.ids,
             attachment_keys,

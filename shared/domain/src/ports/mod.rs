@@ -8,6 +8,8 @@ pub mod store;
 use crate::agents::canned::CannedReply;
 use crate::agents::profile::Agent;
 use crate::catalog::category::Category;
+use crate::customers::attachments::{AttachmentError, StoredObject, UploadRequest};
+
 use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
 use crate::mail::inbound::quarantine::Quarantined;
@@ -25,7 +27,7 @@ use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
 use crate::values::token::{SecretToken, TokenHash};
 use async_trait::async_trait;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 /// The tickets themselves: create, read, change (one or several at once), a
 /// requester's list, and system notes.
@@ -509,6 +511,38 @@ pub struct ComponentHealth {
     pub detail: String,
 }
 
+/// Where attachments are uploaded, checked, kept and downloaded from (S3 on AWS).
+#[async_trait]
+pub trait AttachmentStore: Send + Sync {
+    async fn presign_upload(
+        &self,
+        key: &str,
+        request: &UploadRequest,
+        valid_for: Duration,
+    ) -> Result<(String, Vec<(String, String)>), AttachmentError>;
+    /// What was really uploaded under `key`, if anything.
+    async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError>;
+    /// Stores a file that came with a mail (server-side; the key is ours).
+    async fn put(
+        &self,
+        key: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(), AttachmentError>;
+    /// Copies the upload `from`, as long as it is still the version `etag` names
+    /// (when given), to where attached files live (`to`, which no visitor can
+    /// write), so what was checked is what stays attached.
+    async fn keep(&self, from: &str, etag: Option<&str>, to: &str) -> Result<(), AttachmentError>;
+    /// A short-lived link that downloads the file (never shows it inline).
+    async fn presign_download(
+        &self,
+        key: &str,
+        filename: &str,
+        valid_for: Duration,
+    ) -> Result<String, AttachmentError>;
+}
+
+/// How long a download link works.
 /// Submits a probe through the public API, as a visitor's browser would.
 #[async_trait]
 pub trait WebProbe: Send + Sync {

@@ -6,9 +6,9 @@ use super::parse::{InboundMail, MailLimits, Unreadable, parse};
 use super::quarantine::{QuarantineReason, Quarantined};
 use super::threading::Clues;
 use crate::catalog::category::Category;
-use crate::customers::attachments::AttachmentStore;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::mail::reply_token::ReplyKeys;
+use crate::ports::AttachmentStore;
 use crate::ports::store::{
     Created, IdempotencyClaim, NewTicket, StoreError, TicketThread, TicketUpdate,
 };
