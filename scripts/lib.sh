@@ -32,24 +32,26 @@ schemathesis_bin() {
 
 # The agent API and the public API against their OpenAPI documents, on the
 # runner at $1: generated requests (valid and not), the agent API's signed in as
-# the demo admin; fails on a 5xx, or on a
-# status, content type, header or body the document does not state. Requests the
-# API refuses although the schema allows them are not failures yet (the document
-# does not state every limit), but Schemathesis reports them as warnings.
+# the demo admin; fails on a 5xx, on a status, content type, header or body the
+# document does not state, and on a request the document calls valid that the API
+# refuses (the documents state every limit a value has on its own; the operations
+# whose values are only valid against stored data are listed, with the reason, in
+# scripts/schemathesis.toml).
 check_api_contract() {
   local base=$1 st token
   st=$(schemathesis_bin) || return 1
   token=$(curl -s -X POST -H 'content-type: application/json' \
     -d '{"username":"adam","password":"adam-demo-2026"}' "$base/dev/auth/token" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') || return 1
-  local checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance
+  # Which checks run, and which operations positive_data_acceptance leaves out
+  # (and why): scripts/schemathesis.toml.
   local examples=${HELPDESK_SCHEMATHESIS_EXAMPLES:-20}
+  local run=("$st" --config-file scripts/schemathesis.toml run --max-examples "$examples" --seed 1
+    --generation-database none --no-color --url "$base")
   echo "agent API (functions/agent-api/openapi.json)"
-  "$st" run functions/agent-api/openapi.json --url "$base" -H "Authorization: Bearer $token" \
-    --checks "$checks" --max-examples "$examples" --seed 1 --generation-database none --no-color || return 1
+  "${run[@]}" functions/agent-api/openapi.json -H "Authorization: Bearer $token" || return 1
   echo "public API (functions/submit-form/openapi.json)"
-  "$st" run functions/submit-form/openapi.json --url "$base" \
-    --checks "$checks" --max-examples "$examples" --seed 1 --generation-database none --no-color
+  "${run[@]}" functions/submit-form/openapi.json
 }
 
 # Waits until $1 answers with HTTP 200, for at most $2 seconds.

@@ -94,16 +94,29 @@ pub async fn categories(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInput {
+    /// One line.
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     name: String,
     #[serde(default)]
+    #[schema(max_length = 300)]
     description: String,
+    /// Each one line of at most 300 characters.
     #[serde(default)]
+    #[schema(max_items = 10)]
     hints: Vec<String>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     fields: Vec<FieldSchema>,
-    /// Mail to these addresses opens tickets in this category.
+    /// Mail to these addresses opens tickets in this category; each leads to one
+    /// category only.
     #[serde(default)]
     addresses: Vec<String>,
+    /// One of the stored policies.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     sla_policy: String,
     #[serde(default)]
     position: u32,
@@ -247,9 +260,17 @@ pub async fn agents(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Re
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentInput {
+    /// One line.
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     name: String,
+    #[schema(format = "email", max_length = 254)]
     email: String,
     role: Role,
+    /// Stored categories.
     #[serde(default)]
     categories: Vec<String>,
 }

@@ -34,95 +34,177 @@ use utoipa::{Modify, OpenApi, ToSchema};
 /// Every change names the ticket version the agent is looking at, and the newest
 /// thread entry on their screen (so a refusal can say what was added since).
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Seen {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReplyRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+    /// Not blank; at most 50,000 characters.
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
     body: String,
     /// Mark the ticket solved with this reply (else it waits on the customer).
     solve: Option<bool>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct NoteRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+    /// Not blank; at most 50,000 characters.
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
     body: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AssignRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     /// An agent id, or null to unassign.
+    #[schema(pattern = "^[A-Za-z0-9._@+-]{1,128}$")]
     agent: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     status: helpdesk_domain::Status,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PriorityRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     priority: helpdesk_domain::Priority,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+    /// One of the categories (the caller must cover it).
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     category: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MergeRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     /// The reference of the ticket that stays.
+    /// A reference: ten characters with a check character, a dash optional.
+    #[schema(pattern = "^#?[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$")]
     into: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ForwardRequest {
     version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+    /// Someone outside: not the customer.
+    #[schema(format = "email", max_length = 254)]
     to: String,
+    /// Not blank; at most 50,000 characters.
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
     note: String,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CannedRequest {
+    /// One line, not blank.
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*\\S[^\\x00-\\x1f\\x7f-\\x9f]*$"
+    )]
     title: String,
+    /// Not blank; `{{placeholders}}` only from the known list.
+    #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     body: String,
     /// Null: shared by all categories (supervisors and admins only).
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     category: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FaqCreateRequest {
+    /// One of the caller's categories.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     category: String,
+    /// Not blank; at most 300 characters.
+    #[schema(min_length = 1, max_length = 300, pattern = "\\S")]
     question: String,
+    /// Not blank; at most 10,000 characters.
+    #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     answer: String,
     /// Supervisors and admins only; agents save drafts.
     published: Option<bool>,
+    /// The ticket this answer was made from.
+    #[schema(pattern = "^#?[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$")]
     source_ticket: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FaqUpdateRequest {
+    #[schema(min_length = 1, max_length = 300, pattern = "\\S")]
     question: String,
+    #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     answer: String,
     published: Option<bool>,
+}
+
+/// Which tickets a page lists.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ViewName {
+    Unassigned,
+    Mine,
+    Waiting,
+    Overdue,
+    All,
+}
+
+/// The order of a page.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SortName {
+    Oldest,
+    Newest,
+    Due,
 }
 
 macro_rules! change_route {
@@ -156,13 +238,13 @@ fn notifications() {}
 
 #[utoipa::path(get, path = "/api/agent/tickets", tag = "queue",
     params(
-        ("view" = Option<String>, Query, description = "unassigned, mine, waiting, overdue or all (default)"),
-        ("category" = Option<String>, Query, description = "One of the caller's categories"),
+        ("view" = Option<ViewName>, Query, description = "Default all"),
+        ("category" = Option<String>, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the caller's categories"),
         ("status" = Option<helpdesk_domain::Status>, Query),
         ("priority" = Option<helpdesk_domain::Priority>, Query),
         ("tier" = Option<helpdesk_domain::Tier>, Query),
-        ("sort" = Option<String>, Query, description = "oldest (default), newest or due"),
-        ("limit" = Option<u16>, Query, description = "1 to 100, default 25"),
+        ("sort" = Option<SortName>, Query, description = "Default oldest"),
+        ("limit" = Option<u16>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 25"),
         ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
     ),
     responses((status = 200, body = PageJson), (status = 400, body = ErrorJson)))]
@@ -247,7 +329,7 @@ fn canned_update() {}
 fn canned_delete() {}
 
 #[utoipa::path(get, path = "/api/agent/faq", tag = "library",
-    params(("category" = String, Query)),
+    params(("category" = String, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the caller's categories")),
     responses((status = 200, body = FaqListJson), (status = 400, body = ErrorJson)))]
 fn faq_list() {}
 
@@ -298,16 +380,17 @@ fn health() {}
 #[utoipa::path(get, path = "/api/agent/reports", tag = "reports",
     description = "Supervisors and admins: the period's figures, backlog and FAQ searches",
     params(
-        ("from" = Option<String>, Query, description = "First day (YYYY-MM-DD, UTC); default 29 days before `to`"),
-        ("to" = Option<String>, Query, description = "Last day; default today. At most 366 days in all"),
-        ("category" = Option<String>, Query, description = "One category; default all"),
+        ("from" = Option<String>, Query, format = Date, description = "First day (YYYY-MM-DD, UTC); default 29 days before `to`"),
+        ("to" = Option<String>, Query, format = Date, description = "Last day, not before `from`; default today. At most 366 days in all"),
+        ("category" = Option<String>, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One category; default all"),
     ),
     responses((status = 200, body = Report), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn reports() {}
 
 #[utoipa::path(get, path = "/api/agent/reports/csv", tag = "reports",
     description = "The same report per day and scope (all, category, agent) as CSV",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("category" = Option<String>, Query)),
+    params(("from" = Option<String>, Query, format = Date), ("to" = Option<String>, Query, format = Date),
+        ("category" = Option<String>, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$")),
     responses((status = 200, content_type = "text/csv", body = String), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn reports_csv() {}
 
@@ -392,7 +475,7 @@ impl Modify for BearerAuth {
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, health),
     components(schemas(
-        MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
+        ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
         EntryJson, FileJson, RemoteImagesJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
         CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,

@@ -27,12 +27,36 @@ pub struct HealthJson {
 
 /// A new request from the help center's form.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTicketRequest {
     /// A category id from `GET /api/categories`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     category: String,
+    /// One line.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$"
+    )]
     name: String,
+    #[schema(
+        max_length = 254,
+        pattern = r"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\s*$"
+    )]
     email: String,
+    /// One line.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*\S[^\x00-\x1f\x7f-\x9f]*$"
+    )]
     subject: String,
+    /// Lines of text: no control characters but line breaks and tabs.
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     description: String,
     /// The category's own fields, by name.
     details: Option<BTreeMap<String, String>>,
@@ -41,41 +65,87 @@ pub struct CreateTicketRequest {
     /// How long the form was open.
     elapsed_ms: Option<u64>,
     /// Keys from `POST /api/attachments`, uploaded.
+    #[schema(max_items = 5)]
     attachments: Option<Vec<String>>,
-    /// FAQ answers the customer opened first (`category/id`).
+    /// FAQ answers the customer opened first (`category/id`); unknown ones are
+    /// left out, and more than 20 are not read.
     faq_read: Option<Vec<String>>,
 }
 
 /// Asks where to upload one file.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct AttachmentRequest {
+    /// Kept readable and harmless: no path, odd characters become `_`.
+    #[schema(min_length = 1, pattern = r"\S")]
     filename: String,
-    content_type: String,
+    content_type: UploadType,
+    /// In bytes: at most 10 MB.
+    #[schema(minimum = 1, maximum = 10_485_760)]
     size: u64,
 }
 
 /// The customer opened an FAQ answer (`category/id`).
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct FaqReadRequest {
+    /// `category/id`.
+    #[schema(max_length = 105)]
     faq: String,
 }
 
 /// A reply from the tracking page.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TrackingReplyRequest {
+    /// Lines of text: no control characters but line breaks and tabs.
+    #[schema(
+        min_length = 1,
+        max_length = 20000,
+        pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*\S[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$"
+    )]
     body: String,
+    /// Keys from `POST /api/attachments`, uploaded.
+    #[schema(max_items = 5)]
     attachments: Option<Vec<String>>,
+}
+
+/// The types of file a customer may upload.
+#[derive(Serialize, ToSchema)]
+pub enum UploadType {
+    #[serde(rename = "image/png")]
+    Png,
+    #[serde(rename = "image/jpeg")]
+    Jpeg,
+    #[serde(rename = "image/gif")]
+    Gif,
+    #[serde(rename = "image/webp")]
+    Webp,
+    #[serde(rename = "application/pdf")]
+    Pdf,
+    #[serde(rename = "text/plain")]
+    Text,
+    #[serde(rename = "text/csv")]
+    Csv,
+    #[serde(rename = "application/zip")]
+    Zip,
 }
 
 /// The customer's answer to "is it solved?".
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ResolutionRequest {
     solved: bool,
 }
 
 /// Mail me fresh links to my open requests.
 #[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TrackingLinksRequest {
+    #[schema(
+        max_length = 254,
+        pattern = r"^\s*[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\s*$"
+    )]
     email: String,
 }
 
@@ -96,7 +166,8 @@ fn categories() {}
 
 #[utoipa::path(get, path = "/api/faq", tag = "help center",
     description = "The published answers of a category, or the best matches of a search",
-    params(("category" = Option<String>, Query), ("q" = Option<String>, Query)),
+    params(("category" = Option<String>, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the categories; all when left out"),
+        ("q" = Option<String>, Query, max_length = 200, description = "What the customer typed")),
     responses((status = 200, body = Answers)))]
 fn faq() {}
 
@@ -195,7 +266,7 @@ impl Modify for CommonErrors {
     paths(health, categories, faq, faq_read, attachments, create_ticket, show_ticket, reply,
         resolution, tracking_links),
     components(schemas(
-        ErrorJson, ErrorDetail, FieldErrorJson, HealthJson, MessageJson, Categories,
+        UploadType, ErrorJson, ErrorDetail, FieldErrorJson, HealthJson, MessageJson, Categories,
         PublicCategory, PublicPolicy, ReplyWithin, HoursLine, FieldSchema, FieldKind, Answers,
         Answer, Upload, Created, PublicTicket, PublicMessage, PublicFile, Status,
         CreateTicketRequest, AttachmentRequest, FaqReadRequest, TrackingReplyRequest,
@@ -218,6 +289,34 @@ pub fn document() -> String {
 mod tests {
     use super::*;
     use crate::Route;
+
+    #[test]
+    fn the_documented_upload_types_are_the_accepted_ones() {
+        let all = [
+            UploadType::Png,
+            UploadType::Jpeg,
+            UploadType::Gif,
+            UploadType::Webp,
+            UploadType::Pdf,
+            UploadType::Text,
+            UploadType::Csv,
+            UploadType::Zip,
+        ];
+        let documented: Vec<String> = all
+            .iter()
+            .map(|t| {
+                serde_json::to_value(t)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            documented,
+            helpdesk_domain::customers::attachments::ALLOWED_TYPES
+        );
+    }
 
     #[test]
     fn the_committed_document_is_current() {

@@ -238,6 +238,13 @@ pub async fn json_object(
     }
 }
 
+/// A float without a fraction that fits a u64 (`40.0`), as that number.
+fn whole_f64(v: &serde_json::Value) -> Option<u64> {
+    let f = v.as_f64()?;
+    // 2^64 is exactly representable; anything from it up does not fit.
+    (f.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&f)).then_some(f as u64)
+}
+
 /// Takes the string fields of a JSON object: unknown keys and non-string values
 /// are field errors; a missing field reads as empty.
 pub struct Fields {
@@ -267,10 +274,12 @@ impl Fields {
         }
     }
 
+    /// A whole number; JSON's `40.0` is the whole number 40, as JSON Schema's
+    /// `integer` says.
     pub fn optional_u64(&mut self, name: &str) -> Option<u64> {
         match self.map.get(name) {
             None | Some(serde_json::Value::Null) => None,
-            Some(v) => v.as_u64().or_else(|| {
+            Some(v) => v.as_u64().or_else(|| whole_f64(v)).or_else(|| {
                 self.errors
                     .push(FieldError::new(name, "must be a whole number"));
                 None
@@ -363,6 +372,27 @@ pub mod schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_whole_number_may_be_written_as_a_float_but_nothing_else_passes_for_one() {
+        let body = serde_json::json!({
+            "a": 40, "b": 40.0, "c": 40.5, "d": -1, "e": -1.0, "f": 1e30, "g": "40", "h": 1.8446744073709552e19
+        });
+        let serde_json::Value::Object(map) = body else {
+            unreachable!()
+        };
+        let mut fields = Fields::new(map, &["a", "b", "c", "d", "e", "f", "g", "h"]);
+        let read: Vec<Option<u64>> = ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .iter()
+            .map(|n| fields.optional_u64(n))
+            .collect();
+        assert_eq!(
+            read,
+            [Some(40), Some(40), None, None, None, None, None, None]
+        );
+        let refused: Vec<&str> = fields.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(refused, ["c", "d", "e", "f", "g", "h"]);
+    }
 
     #[tokio::test]
     async fn errors_render_one_json_shape() {

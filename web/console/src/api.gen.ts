@@ -478,8 +478,11 @@ export interface components {
          *     name). The role here caps the Cognito group's: lowering it takes effect at once.
          */
         AgentInput: {
+            /** @description Stored categories. */
             categories?: string[];
+            /** Format: email */
             email: string;
+            /** @description One line. */
             name: string;
             role: components["schemas"]["Role"];
         };
@@ -510,6 +513,7 @@ export interface components {
         AssignRequest: {
             /** @description An agent id, or null to unassign. */
             agent?: string | null;
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
@@ -547,9 +551,11 @@ export interface components {
             placeholders: components["schemas"]["PlaceholderJson"][];
         };
         CannedRequest: {
+            /** @description Not blank; `{{placeholders}}` only from the known list. */
             body: string;
             /** @description Null: shared by all categories (supervisors and admins only). */
             category?: string | null;
+            /** @description One line, not blank. */
             title: string;
         };
         Category: {
@@ -593,15 +599,21 @@ export interface components {
         };
         /** @description A category as an admin writes it (its id is in the path). */
         CategoryInput: {
-            /** @description Mail to these addresses opens tickets in this category. */
+            /**
+             * @description Mail to these addresses opens tickets in this category; each leads to one
+             *     category only.
+             */
             addresses?: string[];
             description?: string;
             fields?: components["schemas"]["FieldSchema"][];
+            /** @description Each one line of at most 300 characters. */
             hints?: string[];
             lifecycle?: null | components["schemas"]["Lifecycle"];
+            /** @description One line. */
             name: string;
             /** Format: int32 */
             position?: number;
+            /** @description One of the stored policies. */
             sla_policy: string;
         };
         CategoryJson: {
@@ -609,7 +621,9 @@ export interface components {
             name: string;
         };
         CategoryRequest: {
+            /** @description One of the categories (the caller must cover it). */
             category: string;
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
@@ -715,11 +729,15 @@ export interface components {
             error: components["schemas"]["ErrorDetail"];
         };
         FaqCreateRequest: {
+            /** @description Not blank; at most 10,000 characters. */
             answer: string;
+            /** @description One of the caller's categories. */
             category: string;
             /** @description Supervisors and admins only; agents save drafts. */
             published?: boolean | null;
+            /** @description Not blank; at most 300 characters. */
             question: string;
+            /** @description The ticket this answer was made from. */
             source_ticket?: string | null;
         };
         FaqJson: {
@@ -802,8 +820,14 @@ export interface components {
             url: string;
         };
         ForwardRequest: {
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
+            /** @description Not blank; at most 50,000 characters. */
             note: string;
+            /**
+             * Format: email
+             * @description Someone outside: not the customer.
+             */
             to: string;
             /** Format: int64 */
             version: number;
@@ -826,6 +850,7 @@ export interface components {
         HoursDraft: {
             closes: string;
             day: string;
+            /** @description `HH:MM`, before `closes`. */
             opens: string;
         };
         /**
@@ -836,7 +861,10 @@ export interface components {
         Lifecycle: {
             /** Format: int32 */
             close_after_days: number;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description Before `solve_after_days`.
+             */
             remind_after_days: number;
             /** Format: int32 */
             solve_after_days: number;
@@ -852,8 +880,12 @@ export interface components {
             colleagues: components["schemas"]["AgentJson"][];
         };
         MergeRequest: {
-            /** @description The reference of the ticket that stays. */
+            /**
+             * @description The reference of the ticket that stays.
+             *     A reference: ten characters with a check character, a dash optional.
+             */
             into: string;
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
@@ -861,7 +893,9 @@ export interface components {
         /** @enum {string} */
         MessageKind: "customer" | "agent_reply" | "internal_note" | "system_event";
         NoteRequest: {
+            /** @description Not blank; at most 50,000 characters. */
             body: string;
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
@@ -893,7 +927,10 @@ export interface components {
         };
         /** @description An SLA policy as the admin page shows and sends it (its id is in the path). */
         PolicyDraft: {
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description At this share of a target (past 100) the supervisors hear of it.
+             */
             escalate_percent?: number;
             /** @description YYYY-MM-DD, closed all day. */
             holidays?: string[];
@@ -905,7 +942,10 @@ export interface components {
             standard: components["schemas"]["Targets"];
             /** @description IANA, e.g. `Europe/Berlin`. */
             time_zone: string;
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description At this share of a target the assignee is warned.
+             */
             warn_percent?: number;
         };
         PolicyJson: {
@@ -914,6 +954,7 @@ export interface components {
         /** @enum {string} */
         Priority: "low" | "normal" | "high" | "urgent";
         PriorityRequest: {
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             priority: components["schemas"]["Priority"];
             /** Format: int64 */
@@ -934,7 +975,9 @@ export interface components {
             html: string;
         };
         ReplyRequest: {
+            /** @description Not blank; at most 50,000 characters. */
             body: string;
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** @description Mark the ticket solved with this reply (else it waits on the customer). */
             solve?: boolean | null;
@@ -977,6 +1020,7 @@ export interface components {
          *     thread entry on their screen (so a refusal can say what was added since).
          */
         Seen: {
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
@@ -994,6 +1038,11 @@ export interface components {
             resolution: string;
         };
         /**
+         * @description The order of a page.
+         * @enum {string}
+         */
+        SortName: "oldest" | "newest" | "due";
+        /**
          * @description How far a clock has gone towards and past its promise. Only ever rises while
          *     the clock lives, so each level's warning or escalation is done once.
          * @enum {string}
@@ -1002,6 +1051,7 @@ export interface components {
         /** @enum {string} */
         Status: "new" | "open" | "waiting_on_customer" | "resolved" | "closed";
         StatusRequest: {
+            /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
             status: components["schemas"]["Status"];
             /** Format: int64 */
@@ -1161,6 +1211,11 @@ export interface components {
             /** Format: int64 */
             waiting: number;
         };
+        /**
+         * @description Which tickets a page lists.
+         * @enum {string}
+         */
+        ViewName: "unassigned" | "mine" | "waiting" | "overdue" | "all";
     };
     responses: never;
     parameters: never;
@@ -1760,6 +1815,7 @@ export interface operations {
     faq_list: {
         parameters: {
             query: {
+                /** @description One of the caller's categories */
                 category: string;
             };
             header?: never;
@@ -2062,7 +2118,7 @@ export interface operations {
             query?: {
                 /** @description First day (YYYY-MM-DD, UTC); default 29 days before `to` */
                 from?: string;
-                /** @description Last day; default today. At most 366 days in all */
+                /** @description Last day, not before `from`; default today. At most 366 days in all */
                 to?: string;
                 /** @description One category; default all */
                 category?: string;
@@ -2159,15 +2215,15 @@ export interface operations {
     tickets: {
         parameters: {
             query?: {
-                /** @description unassigned, mine, waiting, overdue or all (default) */
-                view?: string;
+                /** @description Default all */
+                view?: components["schemas"]["ViewName"];
                 /** @description One of the caller's categories */
                 category?: string;
                 status?: components["schemas"]["Status"];
                 priority?: components["schemas"]["Priority"];
                 tier?: components["schemas"]["Tier"];
-                /** @description oldest (default), newest or due */
-                sort?: string;
+                /** @description Default oldest */
+                sort?: components["schemas"]["SortName"];
                 /** @description 1 to 100, default 25 */
                 limit?: number;
                 /** @description `next` of the previous page */

@@ -37,8 +37,12 @@ pub struct Category {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lifecycle {
+    /// Before `solve_after_days`.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub remind_after_days: u16,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub solve_after_days: u16,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 365))]
     pub close_after_days: u16,
 }
 

@@ -290,8 +290,11 @@ pub struct HoursLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Targets {
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525_600))]
     pub first_response_minutes: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525_600))]
     pub next_response_minutes: u32,
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 525_600))]
     pub resolution_minutes: u32,
 }
 

@@ -11,8 +11,21 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct HoursDraft {
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^\\s*(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\\s*$")
+    )]
     pub day: String,
+    /// `HH:MM`, before `closes`.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^\\s*([01][0-9]|2[0-3]):[0-5][0-9]\\s*$")
+    )]
     pub opens: String,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(pattern = "^\\s*([01][0-9]|2[0-3]):[0-5][0-9]\\s*$")
+    )]
     pub closes: String,
 }
 
@@ -27,15 +40,21 @@ pub struct PolicyDraft {
     /// IANA, e.g. `Europe/Berlin`.
     pub time_zone: String,
     /// At most one window a day; days left out are closed.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 7))]
     pub hours: Vec<HoursDraft>,
     /// YYYY-MM-DD, closed all day.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 200))]
     pub holidays: Vec<String>,
     pub standard: Targets,
     pub premium: Targets,
+    /// At this share of a target the assignee is warned.
     #[serde(default = "default_warn")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 99))]
     pub warn_percent: u16,
+    /// At this share of a target (past 100) the supervisors hear of it.
     #[serde(default = "default_escalate")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 101, maximum = 1000))]
     pub escalate_percent: u16,
 }
 
