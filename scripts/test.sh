@@ -35,8 +35,10 @@ if ! grep -q 'ddb running' <<<"$stack_status" || ! grep -q 'moto running' <<<"$s
   started_stack=yes
 fi
 runner_pid=
+run_tables=
 cleanup() {
   if [ -n "$runner_pid" ]; then kill "$runner_pid" 2>/dev/null || true; wait "$runner_pid" 2>/dev/null || true; runner_pid=; fi
+  if [ -n "$run_tables" ]; then infra/local/stack.sh drop-tables "$run_tables" >/dev/null || true; run_tables=; fi
   if [ "$started_stack" = yes ]; then infra/local/stack.sh down; started_stack=no; fi
 }
 trap cleanup EXIT
@@ -72,6 +74,11 @@ step "browser tests (headless Chromium via playwright-core)"
 ensure_chromium
 (cd web/tests && npm ci --silent --no-audit --no-fund)
 port=${HELPDESK_TEST_PORT:-3999}
+# Tables of this run's own: the runner seeds its demo data into them, and what the
+# browser tests and Schemathesis write (admin edits included) is gone afterwards,
+# so the next run, and `make dev` on the same stack, start from the demo data.
+run_tables="-run-$$"
+eval "$(infra/local/stack.sh tables "$run_tables")"
 HELPDESK_PORT=$port HELPDESK_SMTP_PORT=$((port - 1)) HELPDESK_WEB_DIR=$PWD/web "$(target_dir)/debug/local-runner" >.local/runner-test.log 2>&1 &
 runner_pid=$!
 if wait_http "http://127.0.0.1:$port/api/health" 30; then

@@ -6,6 +6,7 @@ credentials come from the environment that stack.sh sets.
 """
 import json
 import os
+import re
 import sys
 
 import boto3
@@ -61,7 +62,34 @@ def add_missing_indexes(ddb, name, spec):
         print(f"added index {index['IndexName']} to {name}", file=sys.stderr)
 
 
+def tables_only(suffix, drop):
+    """Tables of their own for one run (`make test`'s runner), named with
+    `suffix`: created and printed as exports, or (`drop`) deleted."""
+    with open(RESOURCES) as f:
+        res = json.load(f)
+    ddb = client("dynamodb", "AWS_ENDPOINT_URL_DYNAMODB")
+    existing = set(ddb.list_tables()["TableNames"])
+    for spec in res["tables"].values():
+        name = spec["name"] + suffix
+        if drop:
+            if name in existing:
+                ddb.delete_table(TableName=name)
+            continue
+        if name not in existing:
+            ddb.create_table(**table_spec(name, spec))
+            if spec["ttl"]:
+                ddb.update_time_to_live(TableName=name, TimeToLiveSpecification={
+                    "Enabled": True, "AttributeName": spec["ttl"]})
+        print(f"export {spec['env']}={name}")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] in ("--tables", "--drop-tables"):
+        suffix = sys.argv[2]
+        if not re.fullmatch(r"-[a-z0-9-]{1,40}", suffix):
+            raise SystemExit(f"not a table suffix: {suffix!r}")
+        tables_only(suffix, drop=sys.argv[1] == "--drop-tables")
+        return
     with open(RESOURCES) as f:
         res = json.load(f)
     env = {}

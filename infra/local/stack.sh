@@ -5,6 +5,8 @@
 #   stack.sh up      install what is missing, start, provision, write .local/stack.env
 #   stack.sh down    stop what `up` started (by pid), nothing else
 #   stack.sh status  say what runs
+#   stack.sh tables SUFFIX       tables of their own (names + SUFFIX), as exports
+#   stack.sh drop-tables SUFFIX  delete them again
 #
 # Ports: HELPDESK_DDB_PORT (8000) and HELPDESK_MOTO_PORT (5050).
 # Installs go to HELPDESK_CACHE (~/.cache/helpdesk); state to .local/ in the repo.
@@ -144,6 +146,12 @@ status() {
 
 case "${1:-}" in
   up) up ;;
+  tables | drop-tables)
+    [ -f "$STATE/stack.env" ] || die "the stack is not up"
+    # shellcheck disable=SC1091
+    . "$STATE/stack.env"
+    "$VENV/bin/python" "$ROOT/infra/local/provision.py" "--$1" "${2:?a suffix such as -run-42}"
+    ;;
   down) down ;;
   status) status ;;
   install) install ;;
