@@ -49,12 +49,16 @@ impl SimQueue {
     }
 
     fn push(&self, job: &OutboundJob) {
+        self.push_after(job, chrono::Duration::zero());
+    }
+
+    fn push_after(&self, job: &OutboundJob, delay: chrono::Duration) {
         let mut id = lock(&self.next_id);
         *id += 1;
         lock(&self.messages).push(QueueMessage {
             id: *id,
             job: job.clone(),
-            visible_at: self.clock.now(),
+            visible_at: self.clock.now() + delay,
             receives: 0,
         });
     }
@@ -102,6 +106,25 @@ impl OutboundQueue for SimQueue {
         // After the effect: sent, but the answer was lost; a retry sends it again.
         let sent = async {
             self.push(job);
+            Ok(())
+        };
+        self.plan
+            .around(sent, |fault| {
+                QueueError::Unavailable(match fault {
+                    Fault::FailAfter => "sim: answer lost".into(),
+                    _ => "sim: refused".into(),
+                })
+            })
+            .await
+    }
+
+    async fn enqueue_after(
+        &self,
+        job: &OutboundJob,
+        delay: chrono::Duration,
+    ) -> Result<(), QueueError> {
+        let sent = async {
+            self.push_after(job, delay);
             Ok(())
         };
         self.plan

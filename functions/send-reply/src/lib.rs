@@ -3,6 +3,11 @@
 //! never be sent is reported failed on every receive, so it ends in the DLQ. SES's
 //! bounce and complaint events arrive on the same queue (through SNS) and fill the
 //! do-not-email list.
+//!
+//! Throttling is not a failure: each instance sends at most
+//! `HELPDESK_SEND_RATE_PER_SECOND` mails a second, and a job SES throttles anyway
+//! goes back on the queue as a new message after its backoff (the rest of the
+//! batch with it), so however long SES slows us down, no job reaches the DLQ.
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use chrono::Duration;
@@ -10,14 +15,18 @@ use helpdesk_domain::catalog::cache::CachedCatalog;
 use helpdesk_domain::mail::outbound::feedback::{self, FeedbackDesk};
 use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::mail::outbound::render::Brand;
-use helpdesk_domain::mail::outbound::send::{Delivery, DeliveryError, MailSettings, Postman};
+use helpdesk_domain::mail::outbound::send::{
+    Backoff, Delivery, DeliveryError, MailSettings, Postman,
+};
 use helpdesk_domain::mail::reply_token::ReplyKeys;
 use helpdesk_domain::ports::{
-    CatalogStore, Clock, IdSource, MailStore, Mailer, RandomIds, SystemClock, TicketStore,
+    CatalogStore, Clock, IdSource, MailStore, Mailer, OutboundQueue, RandomIds, SystemClock,
+    TicketStore,
 };
 use lambda_kit::Aws;
 use lambda_kit::config::SendReplyConfig;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
@@ -28,6 +37,9 @@ pub struct Deps {
     pub ids: Arc<dyn IdSource>,
     pub keys: ReplyKeys,
     pub settings: MailSettings,
+    /// Where a throttled job waits its turn: the queue it came from.
+    pub outbound: Arc<dyn OutboundQueue>,
+    pub backoff: Backoff,
 }
 
 /// How long a warm function trusts its copy of the categories and policies.
@@ -45,11 +57,16 @@ impl Deps {
                 clock.clone(),
                 Duration::seconds(CATALOG_CACHE_SECONDS),
             )),
-            mailer: aws.mailer(config.configuration_set.clone()),
+            mailer: Arc::new(lambda_kit::pace::PacedMailer::new(
+                aws.mailer(config.configuration_set.clone()),
+                config.send_rate_per_second,
+            )),
             clock,
             ids: Arc::new(RandomIds),
             keys: config.reply_keys.clone(),
             settings: settings(config),
+            outbound: aws.outbound(&config.outbound_queue_url),
+            backoff: Backoff::default(),
         }
     }
 
@@ -90,7 +107,7 @@ enum JobError {
     Delivery(#[from] DeliveryError),
 }
 
-async fn one(deps: &Deps, message: SqsMessage) -> Result<(), JobError> {
+async fn one(deps: &Deps, message: SqsMessage, slowed: &AtomicBool) -> Result<(), JobError> {
     let body = message.body.as_deref().unwrap_or_default();
     // SES bounce and complaint events reach this queue through SNS.
     if let Some(feedback) = feedback::parse(body) {
@@ -108,25 +125,58 @@ async fn one(deps: &Deps, message: SqsMessage) -> Result<(), JobError> {
             .map_err(|e| JobError::Delivery(DeliveryError::Retry(e.to_string())));
     }
     let job = OutboundJob::parse(body).map_err(|e| JobError::Malformed(e.to_string()))?;
-    match deps.postman().deliver(&job).await? {
-        Delivery::Sent { provider_id } => {
+    // Once SES throttled this batch, the rest waits too instead of asking again
+    // (without counting a throttle it never met).
+    if slowed.load(Ordering::Relaxed) {
+        return wait_turn(deps, job, false).await;
+    }
+    match deps.postman().deliver(&job).await {
+        Ok(Delivery::Sent { provider_id }) => {
             tracing::info!(outbox = job.outbox_id.as_str(), kind = ?job.kind, provider_id, "mail sent");
         }
-        Delivery::AlreadySent => {
+        Ok(Delivery::AlreadySent) => {
             tracing::info!(
                 outbox = job.outbox_id.as_str(),
                 "sent before; nothing to do"
             );
         }
-        Delivery::Skipped(reason) => {
+        Ok(Delivery::Skipped(reason)) => {
             tracing::info!(outbox = job.outbox_id.as_str(), reason, "not sent");
         }
+        Err(DeliveryError::Throttled) => {
+            slowed.store(true, Ordering::Relaxed);
+            return wait_turn(deps, job, true).await;
+        }
+        Err(e) => return Err(e.into()),
     }
     Ok(())
 }
 
+/// Puts a job back as a new message after its backoff (`throttled`: SES just
+/// throttled it, and the next wait doubles); this message is then done. If the
+/// queue refuses, the message fails and SQS brings it back.
+async fn wait_turn(deps: &Deps, mut job: OutboundJob, throttled: bool) -> Result<(), JobError> {
+    if throttled {
+        job.throttled = job.throttled.saturating_add(1);
+    }
+    let wait = deps
+        .backoff
+        .wait(job.throttled.max(1), rand::random::<f64>());
+    tracing::info!(
+        outbox = job.outbox_id.as_str(),
+        throttled = job.throttled,
+        wait_ms = wait.num_milliseconds(),
+        "SES throttled; the job waits its turn"
+    );
+    deps.outbound
+        .enqueue_after(&job, wait)
+        .await
+        .map_err(|e| JobError::Delivery(DeliveryError::Retry(e.to_string())))
+}
+
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
-    lambda_kit::sqs::each_message(event, |message| one(deps, message)).await
+    let slowed = AtomicBool::new(false);
+    lambda_kit::sqs::each_message(event, |message| one(deps, message, &slowed)).await
 }
 
 #[cfg(test)]

@@ -28,6 +28,8 @@ fn handler_deps(h: &MailHarness) -> crate::Deps {
         ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
         keys: h.keys.clone(),
         settings: h.mail_settings.clone(),
+        outbound: std::sync::Arc::new(testkit::fakes::RecordingQueue::default()),
+        backoff: Default::default(),
     }
 }
 
@@ -222,10 +224,10 @@ async fn throttling_is_retried_and_a_rejection_fails_for_good_and_shows_on_the_t
     let r = ticket_from_mail(&h).await;
     let job = h.queue.jobs()[0].clone();
     h.mailer.fail_next(MailError::Throttled);
-    assert!(matches!(
+    assert_eq!(
         h.postman().deliver(&job).await,
-        Err(DeliveryError::Retry(_))
-    ));
+        Err(DeliveryError::Throttled)
+    );
     assert_eq!(
         h.store
             .outbox_item(&job.outbox_id)
@@ -280,6 +282,7 @@ async fn automatic_mail_is_capped_per_recipient_and_never_goes_to_system_or_own_
         ticket: Some(r.clone()),
         message: None,
         recipient: EmailAddress::parse(to).unwrap(),
+        throttled: 0,
     };
     let mut sent = 0;
     // `+tag`s and case do not make a new recipient: the cap counts the mailbox.
@@ -329,6 +332,7 @@ async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
         ticket: None,
         message: None,
         recipient: EmailAddress::parse("ann@example.org").unwrap(),
+        throttled: 0,
     };
     assert!(matches!(
         h.postman().deliver(&job).await,
@@ -757,7 +761,7 @@ async fn ses_send_event_for_a_mail_whose_call_failed_on_our_side_stops_its_retry
     // back on the queue (as it does for an unavailable provider).
     let (job, ses_id) = crash_after_ses_accepted(&h).await;
     h.store
-        .finish_outbox(&job, OutboxFinish::Released, h.clock_now())
+        .finish_outbox(&job, OutboxFinish::Released { refund: None }, h.clock_now())
         .await
         .unwrap();
     let (_, state) = h.store.outbox_item(&job.outbox_id).await.unwrap().unwrap();
@@ -879,5 +883,97 @@ async fn a_forward_carries_only_the_partner_s_own_thread_id() {
     assert!(
         references.contains(&h.keys.thread_id("helpdesk.test", &r, &partner)),
         "{references}"
+    );
+}
+
+/// A burst of 1,000 confirmations meets SES's send rate (14 a second, as a new
+/// production account starts), with nothing pacing it: each one still goes out
+/// exactly once, and no queue message ever fails (none could reach the DLQ).
+/// The queue is played as SQS plays it: batches of ten of the messages whose
+/// delay is over, each batch taking 100 ms of (simulated) time.
+#[tokio::test]
+async fn a_throttling_ses_slows_a_burst_of_a_thousand_confirmations_and_each_goes_out_once() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    use chrono::Duration;
+    use std::sync::Arc;
+    let h = MailHarness::new().await;
+    let ids = testkit::SequentialIds::seeded(77);
+    let mut first = Vec::new();
+    for n in 0..1_000 {
+        let mut new =
+            fixtures::new_ticket(&ids, "billing", &format!("c{n}@example.com"), h.clock_now());
+        let job = fixtures::confirmation_job(&ids, &new.ticket);
+        new.outbox = vec![job.clone()];
+        h.store.create_ticket(new).await.unwrap();
+        first.push(job);
+    }
+    let ses_clock = Arc::new(testkit::FixedClock::at(h.clock_now()));
+    let start = h.clock_now();
+    let mailer = Arc::new(testkit::fakes::ThrottlingMailer::new(14, ses_clock.clone()));
+    let queue = Arc::new(testkit::fakes::RecordingQueue::default());
+    let deps = crate::Deps {
+        mailer: mailer.clone(),
+        outbound: queue.clone(),
+        ..handler_deps(&h)
+    };
+    // (visible at, job), in milliseconds from the start.
+    let mut waiting: Vec<(i64, OutboundJob)> = first.into_iter().map(|j| (0, j)).collect();
+    let (mut now, mut failed, mut batches, mut longest_wait) = (0_i64, 0, 0, 0_i64);
+    while !waiting.is_empty() {
+        waiting.sort_by_key(|(at, _)| *at);
+        now = now.max(waiting[0].0);
+        let ready = waiting
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .count()
+            .min(10);
+        let batch: Vec<OutboundJob> = waiting.drain(..ready).map(|(_, j)| j).collect();
+        let mut event = SqsEvent::default();
+        event.records = batch
+            .iter()
+            .enumerate()
+            .map(|(i, job)| {
+                let mut m = SqsMessage::default();
+                m.message_id = Some(format!("m{batches}-{i}"));
+                m.body = Some(serde_json::to_string(job).unwrap());
+                m
+            })
+            .collect();
+        ses_clock.set(start + Duration::milliseconds(now));
+        let response = crate::handle(&deps, event).await;
+        failed += response.batch_item_failures.len();
+        batches += 1;
+        now += 100;
+        for (job, delay) in queue.drain() {
+            assert!(
+                delay > Duration::zero() && delay <= Duration::minutes(15),
+                "{delay}"
+            );
+            longest_wait = longest_wait.max(delay.num_milliseconds());
+            waiting.push((now + delay.num_milliseconds(), job));
+        }
+        assert!(batches < 20_000, "the burst never drains");
+    }
+    assert_eq!(failed, 0, "a throttled job failed its queue message");
+    let sent = mailer.accepted.sent();
+    assert_eq!(sent.len(), 1_000);
+    let mut outboxes: Vec<_> = sent.iter().filter_map(|m| m.outbox.clone()).collect();
+    outboxes.sort();
+    outboxes.dedup();
+    assert_eq!(outboxes.len(), 1_000, "a confirmation went out twice");
+    assert!(
+        mailer.throttled() > 0,
+        "SES never throttled: the test shows nothing"
+    );
+    for id in &outboxes {
+        let (_, state) = h.store.outbox_item(id).await.unwrap().unwrap();
+        assert_eq!(state, OutboxState::Sent);
+    }
+    assert!(longest_wait <= 15 * 60 * 1000);
+    eprintln!(
+        "1,000 confirmations at 14/s: {batches} batches, {} throttled calls, all sent after {:.0} s (at the rate: 71 s), longest wait {:.0} s",
+        mailer.throttled(),
+        now as f64 / 1000.0,
+        longest_wait as f64 / 1000.0
     );
 }

@@ -35,6 +35,27 @@ impl OutboundQueue for SqsOutboundQueue {
         Ok(())
     }
 
+    async fn enqueue_after(
+        &self,
+        job: &OutboundJob,
+        delay: chrono::Duration,
+    ) -> Result<(), QueueError> {
+        // SQS takes 0 to 900 seconds.
+        let seconds = delay.num_seconds().clamp(0, 900) as i32;
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body(job)?)
+            .delay_seconds(seconds)
+            .send()
+            .await
+            .map_err(|e| {
+                let code = e.as_service_error().and_then(|s| s.code());
+                queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e))
+            })?;
+        Ok(())
+    }
+
     async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {
         let mut results = Vec::with_capacity(jobs.len());
         for chunk in jobs.chunks(BATCH) {

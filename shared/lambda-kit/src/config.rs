@@ -362,6 +362,11 @@ pub struct SendReplyConfig {
     /// Automatic mail per recipient in `auto_mail_window_minutes`.
     pub auto_mail_cap: u32,
     pub auto_mail_window_minutes: u32,
+    /// Where a throttled job goes back to wait (the queue it came from).
+    pub outbound_queue_url: String,
+    /// Mail one instance sends a second at most; times the event source's
+    /// maximum concurrency, it should stay under the account's SES send rate.
+    pub send_rate_per_second: u32,
 }
 
 impl SendReplyConfig {
@@ -386,6 +391,8 @@ impl SendReplyConfig {
             tracking_link_days: r.number("HELPDESK_TRACKING_LINK_DAYS", 90)?,
             auto_mail_cap: r.number("HELPDESK_AUTO_MAIL_CAP", 10)?,
             auto_mail_window_minutes: r.number("HELPDESK_AUTO_MAIL_WINDOW_MINUTES", 180)?,
+            outbound_queue_url: r.outbound_queue()?,
+            send_rate_per_second: r.number("HELPDESK_SEND_RATE_PER_SECOND", 7)?,
         })
     }
 }
@@ -596,9 +603,11 @@ mod tests {
             ("HELPDESK_SES_CONFIGURATION_SET", " "),
             ("HELPDESK_REPLY_KEYS", "k2:00112233445566778899aabbccddeeff"),
             ("HELPDESK_HELP_URL", "https://help.example.com/"),
+            ("HELPDESK_OUTBOUND_QUEUE_URL", "http://q"),
         ]))
         .unwrap();
         assert_eq!(c.mail_domain, "example.com");
+        assert_eq!(c.send_rate_per_second, 7);
         assert_eq!(c.configuration_set, None);
         assert_eq!(c.help_url, "https://help.example.com");
         assert_eq!((c.auto_mail_cap, c.auto_mail_window_minutes), (10, 180));
@@ -615,6 +624,7 @@ mod tests {
             ("HELPDESK_OPS_TABLE", "o"),
             ("HELPDESK_MAIL_FROM", "support@example.com"),
             ("HELPDESK_MAIL_DOMAIN", "example.com"),
+            ("HELPDESK_OUTBOUND_QUEUE_URL", "http://q"),
         ];
         let with = |extra: &[(&str, &str)]| {
             let mut pairs = base.to_vec();

@@ -101,12 +101,28 @@ impl IdSource for SequentialIds {
 #[derive(Debug, Default)]
 pub struct RecordingQueue {
     jobs: Mutex<Vec<OutboundJob>>,
+    /// Jobs put back with a delay, in order.
+    delayed: Mutex<Vec<(OutboundJob, chrono::Duration)>>,
     fail_next: Mutex<Option<QueueError>>,
 }
 
 impl RecordingQueue {
     pub fn jobs(&self) -> Vec<OutboundJob> {
         lock(&self.jobs).clone()
+    }
+
+    pub fn delayed(&self) -> Vec<(OutboundJob, chrono::Duration)> {
+        lock(&self.delayed).clone()
+    }
+
+    /// Takes every job enqueued so far, delayed ones included (a consumer's poll).
+    pub fn drain(&self) -> Vec<(OutboundJob, chrono::Duration)> {
+        let mut all: Vec<(OutboundJob, chrono::Duration)> = lock(&self.jobs)
+            .drain(..)
+            .map(|j| (j, chrono::Duration::zero()))
+            .collect();
+        all.extend(lock(&self.delayed).drain(..));
+        all
     }
 
     pub fn fail_next(&self, error: QueueError) {
@@ -121,6 +137,18 @@ impl OutboundQueue for RecordingQueue {
             return Err(e);
         }
         lock(&self.jobs).push(job.clone());
+        Ok(())
+    }
+
+    async fn enqueue_after(
+        &self,
+        job: &OutboundJob,
+        delay: chrono::Duration,
+    ) -> Result<(), QueueError> {
+        if let Some(e) = lock(&self.fail_next).take() {
+            return Err(e);
+        }
+        lock(&self.delayed).push((job.clone(), delay));
         Ok(())
     }
 }
@@ -177,6 +205,59 @@ impl Mailer for RecordingMailer {
     }
 }
 
+/// SES with a maximum send rate: at most `per_second` mails in each second of
+/// `clock`; the calls over it are throttled.
+pub struct ThrottlingMailer {
+    pub accepted: RecordingMailer,
+    per_second: u32,
+    clock: std::sync::Arc<dyn Clock>,
+    /// The second being counted, and the mails accepted in it.
+    window: Mutex<(i64, u32)>,
+    throttled: Mutex<u32>,
+}
+
+impl ThrottlingMailer {
+    pub fn new(per_second: u32, clock: std::sync::Arc<dyn Clock>) -> Self {
+        Self {
+            accepted: RecordingMailer::default(),
+            per_second,
+            clock,
+            window: Mutex::new((i64::MIN, 0)),
+            throttled: Mutex::new(0),
+        }
+    }
+
+    /// Calls answered with throttling so far.
+    pub fn throttled(&self) -> u32 {
+        *lock(&self.throttled)
+    }
+}
+
+#[async_trait]
+impl Mailer for ThrottlingMailer {
+    async fn send_raw(
+        &self,
+        from: &EmailAddress,
+        to: &[EmailAddress],
+        raw_mime: &[u8],
+        outbox: Option<&helpdesk_domain::values::ids::OutboxId>,
+    ) -> Result<String, MailError> {
+        let second = self.clock.now().timestamp();
+        {
+            let mut window = lock(&self.window);
+            if window.0 != second {
+                *window = (second, 0);
+            }
+            if window.1 >= self.per_second {
+                *lock(&self.throttled) += 1;
+                return Err(MailError::Throttled);
+            }
+            window.1 += 1;
+        }
+        self.accepted.send_raw(from, to, raw_mime, outbox).await
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct InMemoryRawMail(Mutex<HashMap<String, Vec<u8>>>);
 
@@ -215,6 +296,7 @@ mod tests {
             ticket: None,
             message: None,
             recipient: EmailAddress::parse("a@example.com").unwrap(),
+            throttled: 0,
         };
         q.fail_next(QueueError::Throttled);
         assert_eq!(q.enqueue(&job).await, Err(QueueError::Throttled));

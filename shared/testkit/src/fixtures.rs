@@ -239,6 +239,7 @@ pub fn confirmation_job(
         ticket: Some(ticket.reference.clone()),
         message: None,
         recipient: ticket.requester.email.clone(),
+        throttled: 0,
     }
 }
 

@@ -63,6 +63,7 @@ fn variables(t: &Value, resource: &str) -> HashMap<String, String> {
                 "HELPDESK_MAIL_FROM" => "support@example.com",
                 "HELPDESK_TRACKING_LINK_DAYS" => "90",
                 "HELPDESK_SELF_TEST_MINUTES" => "60",
+                "HELPDESK_SEND_RATE_PER_SECOND" => "7",
                 "HELPDESK_REPLY_KEYS" => "k1:00112233445566778899aabbccddeeff",
                 "HELPDESK_REPLY_KEYS_PARAMETER" => "/helpdesk/prod/reply-keys",
                 "HELPDESK_HELP_URL" => "https://help.example.com",

@@ -359,18 +359,23 @@ impl Outbox for DynamoStore {
                 }
             }
             // Back in the unsent index as of now, like a freshly queued item.
-            OutboxFinish::Released => writes.push(self.outbox_update(
-                job,
-                at,
-                "SET #st = :to, #upk = :unsent, #usk = :sk REMOVE lease_until",
-                "#st = :sending",
-                vec![
-                    sending,
-                    (":to", state_value(OutboxState::Queued)?),
-                    (":unsent", s(keys::UNSENT_PARTITION)),
-                    (":sk", s(keys::unsent_sk(at, &job.outbox_id))),
-                ],
-            )?),
+            OutboxFinish::Released { refund } => {
+                writes.push(self.outbox_update(
+                    job,
+                    at,
+                    "SET #st = :to, #upk = :unsent, #usk = :sk REMOVE lease_until",
+                    "#st = :sending",
+                    vec![
+                        sending,
+                        (":to", state_value(OutboxState::Queued)?),
+                        (":unsent", s(keys::UNSENT_PARTITION)),
+                        (":sk", s(keys::unsent_sk(at, &job.outbox_id))),
+                    ],
+                )?);
+                if let Some(cap) = refund {
+                    writes.push(self.rate_limit_refund(&cap)?);
+                }
+            }
             OutboxFinish::Failed { reason, note } => {
                 writes.push(self.outbox_update(
                     job,

@@ -65,6 +65,24 @@ impl DynamoStore {
             .collect()
     }
 
+    /// Gives back one hit `claim` took. No condition: the release it is part of
+    /// must not fail because the window's item expired meanwhile (the item it
+    /// would then make expires with the window too).
+    pub(super) fn rate_limit_refund(
+        &self,
+        claim: &RateLimitClaim,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.tables.ops)
+            .key("pk", s(keys::rate_limit_pk(&claim.key)))
+            .update_expression("SET expires_at = if_not_exists(expires_at, :exp) ADD hits :minus")
+            .expression_attribute_values(":exp", n(claim.window_ends.timestamp()))
+            .expression_attribute_values(":minus", n(-1))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
     /// One `ADD` per counter item, however many of its attributes change:
     /// DynamoDB refuses two operations on one item in a transaction.
     pub(super) fn counter_updates(

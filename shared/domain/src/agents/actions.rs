@@ -419,6 +419,7 @@ impl Desk<'_> {
             ticket: Some(ticket.reference.clone()),
             message: message.map(|m| m.id.clone()),
             recipient: ticket.requester.email.clone(),
+            throttled: 0,
         }
     }
 

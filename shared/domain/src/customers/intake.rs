@@ -391,6 +391,7 @@ impl Intake<'_> {
             ticket: Some(reference),
             message: Some(first_message.id.clone()),
             recipient: s.email.clone(),
+            throttled: 0,
         };
         let (ip_limit, ip_window) = self.policy.per_ip;
         let (email_limit, email_window) = self.policy.per_email;

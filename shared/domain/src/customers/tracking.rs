@@ -406,6 +406,7 @@ impl LinkRequest<'_> {
             ticket: None,
             message: None,
             recipient: email,
+            throttled: 0,
         };
         self.outbound
             .enqueue(&job)

@@ -395,6 +395,10 @@ pub enum QueueError {
 pub trait OutboundQueue: Send + Sync {
     async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError>;
 
+    /// The job again, seen by the consumer no sooner than `delay` from now (SQS:
+    /// at most 15 minutes). A fresh message: its receive count starts again.
+    async fn enqueue_after(&self, job: &OutboundJob, delay: Duration) -> Result<(), QueueError>;
+
     /// Several jobs with as few calls as the queue allows (SQS: ten a call); one
     /// result per job, in order.
     async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {

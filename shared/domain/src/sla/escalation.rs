@@ -239,6 +239,7 @@ impl SlaRun<'_> {
             ticket: Some(ticket.reference.clone()),
             message: Some(event.id.clone()),
             recipient,
+            throttled: 0,
         };
         let customer = || vec![ticket.requester.email.clone()];
         let agents: Vec<Agent> = match step {

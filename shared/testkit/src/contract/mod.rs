@@ -65,6 +65,7 @@ macro_rules! store_contract {
             released_and_abandoned_claims_can_be_taken_again,
             a_failed_item_stays_failed_and_says_so_on_the_ticket,
             do_not_email_and_the_cap_refuse_a_claim_and_write_nothing,
+            a_released_claim_gives_its_cap_hit_back,
             // mail
             message_ids_lead_to_their_ticket,
             message_id_lookups_follow_the_given_order,

@@ -24,6 +24,7 @@ pub(super) fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> O
         ticket: ticket.cloned(),
         message: None,
         recipient: email(to),
+        throttled: 0,
     }
 }
 
@@ -201,7 +202,7 @@ pub async fn an_outbox_item_is_claimed_once_and_sent_is_final(stores: &Stores) {
     assert_eq!(
         stores
             .mail
-            .finish_outbox(&j, OutboxFinish::Released, clock.now())
+            .finish_outbox(&j, OutboxFinish::Released { refund: None }, clock.now())
             .await,
         Err(StoreError::Conflict)
     );
@@ -223,7 +224,7 @@ pub async fn released_and_abandoned_claims_can_be_taken_again(stores: &Stores) {
     );
     stores
         .mail
-        .finish_outbox(&j, OutboxFinish::Released, clock.now())
+        .finish_outbox(&j, OutboxFinish::Released { refund: None }, clock.now())
         .await
         .unwrap();
     assert_eq!(state(stores, &j).await, Some(OutboxState::Queued));
@@ -356,4 +357,51 @@ pub async fn do_not_email_and_the_cap_refuse_a_claim_and_write_nothing(stores: &
             );
         }
     }
+}
+
+/// A claim that could not send (SES throttled) gives its hit on the automatic-mail
+/// cap back when it releases the item: a mail tried ten times counts once.
+pub async fn a_released_claim_gives_its_cap_hit_back(stores: &Stores) {
+    let (clock, ids) = setup();
+    let cap = RateLimitClaim::fixed_window(
+        "auto-mail:ann@example.org",
+        1,
+        Duration::hours(3),
+        clock.now(),
+    );
+    let capped = |job: &OutboundJob| OutboxClaim {
+        cap: Some(cap.clone()),
+        ..claim(job, &clock)
+    };
+    let j = job(&ids, None, "ann@example.org");
+    for _ in 0..3 {
+        assert_eq!(
+            stores.mail.claim_outbox(&capped(&j)).await.unwrap(),
+            Claimed::Go
+        );
+        let released = OutboxFinish::Released {
+            refund: Some(cap.clone()),
+        };
+        stores
+            .mail
+            .finish_outbox(&j, released, clock.now())
+            .await
+            .unwrap();
+        assert_eq!(state(stores, &j).await, Some(OutboxState::Queued));
+    }
+    // The cap of one is still free: taken now, and held by a release without refund.
+    assert_eq!(
+        stores.mail.claim_outbox(&capped(&j)).await.unwrap(),
+        Claimed::Go
+    );
+    stores
+        .mail
+        .finish_outbox(&j, OutboxFinish::Released { refund: None }, clock.now())
+        .await
+        .unwrap();
+    let other = job(&ids, None, "ann@example.org");
+    assert_eq!(
+        stores.mail.claim_outbox(&capped(&other)).await.unwrap(),
+        Claimed::Capped
+    );
 }

@@ -176,7 +176,14 @@ impl Outbox for InMemoryStore {
                         }
                         (OutboxState::Sent, None)
                     }
-                    OutboxFinish::Released => (OutboxState::Queued, None),
+                    OutboxFinish::Released { refund } => {
+                        if let Some(cap) = refund
+                            && let Some(hits) = s.rate_hits.get_mut(&cap.key)
+                        {
+                            *hits = hits.saturating_sub(1);
+                        }
+                        (OutboxState::Queued, None)
+                    }
                     OutboxFinish::Failed { reason, note } => {
                         if let Some(note) = note {
                             s.messages

@@ -622,6 +622,7 @@ impl Inbox<'_> {
                 ticket: Some(reference.clone()),
                 message: Some(first.id.clone()),
                 recipient: mail.from.clone(),
+                throttled: 0,
             };
             let new = NewTicket {
                 ticket,

@@ -50,6 +50,13 @@ pub struct OutboundJob {
     pub ticket: Option<TicketRef>,
     pub message: Option<MessageId>,
     pub recipient: EmailAddress,
+    /// How often SES has throttled this job so far: the next wait doubles with it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub throttled: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl OutboundJob {
@@ -99,8 +106,10 @@ pub enum OutboxFinish {
         message_ids: Vec<String>,
         ticket: Option<TicketRef>,
     },
-    /// Not sent, for a reason that passes (throttling): back to `queued`.
-    Released,
+    /// Not sent, for a reason that passes (throttling): back to `queued`, and
+    /// the automatic-mail cap's hit the claim took (`refund`) given back, so a
+    /// mail SES throttles ten times still counts once.
+    Released { refund: Option<RateLimitClaim> },
     /// Refused for good; `note` is shown on the ticket.
     Failed {
         reason: String,

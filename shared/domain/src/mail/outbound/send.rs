@@ -64,12 +64,49 @@ pub enum Delivery {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeliveryError {
-    /// Try again later (throttling, an outage, another delivery in flight).
+    /// Try again later (an outage, another delivery in flight).
     #[error("retry later: {0}")]
     Retry(String),
+    /// SES is over its sending rate: the job waits its backoff and goes again,
+    /// as a new queue message, so throttling never counts towards the DLQ.
+    #[error("throttled by the mail provider")]
+    Throttled,
     /// Will never work; the job should end in the DLQ where people see it.
     #[error("cannot be sent: {0}")]
     Permanent(String),
+}
+
+/// How long a throttled job waits before it goes again: doubling from `first`
+/// with each throttle, at most `longest`, and spread over the upper half of that
+/// span so a burst that was throttled together does not come back together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    pub first: Duration,
+    pub longest: Duration,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            first: Duration::seconds(2),
+            // SQS delays a message at most 15 minutes.
+            longest: Duration::minutes(15),
+        }
+    }
+}
+
+impl Backoff {
+    /// The wait after the `throttled`-th throttle (1 for the first); `spread` is
+    /// a random number in [0, 1).
+    pub fn wait(&self, throttled: u32, spread: f64) -> Duration {
+        let doubled = self
+            .first
+            .num_milliseconds()
+            .saturating_mul(1_i64 << throttled.saturating_sub(1).min(30));
+        let span = doubled.min(self.longest.num_milliseconds()).max(2);
+        let spread = spread.clamp(0.0, 1.0);
+        Duration::milliseconds(span / 2 + (span as f64 / 2.0 * spread) as i64)
+    }
 }
 
 impl From<StoreError> for DeliveryError {
@@ -209,10 +246,16 @@ impl Postman<'_> {
             }
             Err(MailError::Rejected(reason)) => self.fail(job, &subject, reason).await,
             Err(e @ (MailError::Throttled | MailError::Unavailable(_))) => {
+                let released = OutboxFinish::Released {
+                    refund: claim.cap.clone(),
+                };
                 self.mail
-                    .finish_outbox(job, OutboxFinish::Released, self.clock.now())
+                    .finish_outbox(job, released, self.clock.now())
                     .await?;
-                Err(DeliveryError::Retry(e.to_string()))
+                Err(match e {
+                    MailError::Throttled => DeliveryError::Throttled,
+                    other => DeliveryError::Retry(other.to_string()),
+                })
             }
         }
     }
@@ -502,5 +545,29 @@ impl Postman<'_> {
         // The documented duplicate window: if SES's send event has not recorded it
         // by the time the lease and the sweep's grace are over, it goes out again.
         tracing::error!(outbox = %job.outbox_id.as_str(), provider_id, "sent mail left in `sending`: SES's send event should record it; if not, the sweep sends it again after the lease");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_throttled_job_waits_twice_as_long_each_time_at_most_a_quarter_hour() {
+        let b = Backoff::default();
+        // The lowest and the highest of each wait's spread.
+        let span = |n| (b.wait(n, 0.0), b.wait(n, 0.999_999));
+        assert_eq!(
+            span(1),
+            (Duration::seconds(1), Duration::milliseconds(1_999))
+        );
+        assert_eq!(
+            span(2),
+            (Duration::seconds(2), Duration::milliseconds(3_999))
+        );
+        assert_eq!(span(10).0, Duration::seconds(450));
+        assert_eq!(span(40).1, Duration::milliseconds(899_999));
+        assert!(b.wait(u32::MAX, 2.0) <= Duration::minutes(15));
+        assert!(b.wait(0, -1.0) >= Duration::milliseconds(1));
     }
 }
