@@ -3,7 +3,8 @@
 # machine). Cold start and warm latency of every function against the
 # hello-world floors; inbound mail throughput (against bare mail-parser) and
 # memory for a 40 MB message; AWS calls, capacity units and bytes per operation
-# and tickets per second on the local stack (against the bare calls). Prints
+# and tickets per second on the local stack (against the bare calls); the SLA
+# run over 10,000 due tickets (against bare reads and writes). Prints
 # tables and writes target/bench/*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,3 +32,5 @@ echo
 "$out/release/mail-bench" tests/mail "$out/bench/mail.json"
 echo
 "$out/release/stack-bench" "$out/bench/stack.json"
+echo
+"$out/release/sla-bench" "$out/bench/sla.json"

@@ -506,6 +506,9 @@ impl Sim {
             clock: &*self.clock,
             ids: &self.ids,
             max_tickets: 50,
+            // Several at once: the simulation's faults then hit interleaved visits.
+            concurrency: 4,
+            stop: None,
         };
         match invoke(&self.plan, run.run()) {
             Ran::Done(Ok(report)) => {

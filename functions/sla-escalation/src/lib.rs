@@ -15,7 +15,7 @@ use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
     CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
 };
-use helpdesk_domain::sla::escalation::{RunReport, SlaRun};
+use helpdesk_domain::sla::escalation::{RunReport, SlaRun, Stop};
 use lambda_kit::Aws;
 use lambda_kit::config::{SelfTestConfig, SlaEscalationConfig};
 use std::sync::Arc;
@@ -39,7 +39,14 @@ pub struct SelfTestDeps {
 /// How long a warm function trusts its copy of the categories, policies and agents.
 const CATALOG_CACHE_SECONDS: i64 = 60;
 /// Tickets one run handles at most; the next run (5 minutes later) takes the rest.
-pub const MAX_TICKETS_PER_RUN: usize = 500;
+pub const MAX_TICKETS_PER_RUN: usize = 20_000;
+/// Tickets handled at once: each visit is a few DynamoDB calls waiting on the
+/// network, so a run's time is about its visits over this.
+pub const RUN_CONCURRENCY: usize = 16;
+/// The run takes no new ticket after this long: the function's timeout (120 s in
+/// infra/template.yaml) leaves room to finish the visits under way, queue their
+/// mail, sweep the outbox and run the self-test.
+pub const RUN_SECONDS: i64 = 80;
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &SlaEscalationConfig) -> Self {
@@ -59,7 +66,9 @@ impl Deps {
         }
     }
 
-    fn run<'a>(&'a self, clock: &'a dyn Clock) -> SlaRun<'a> {
+    /// The run at the tick's time `clock`, stopping `RUN_SECONDS` after `started`
+    /// on the real clock.
+    fn run<'a>(&'a self, clock: &'a dyn Clock, started: DateTime<Utc>) -> SlaRun<'a> {
         SlaRun {
             tickets: self.tickets.as_ref(),
             catalog: self.catalog.as_ref(),
@@ -67,6 +76,11 @@ impl Deps {
             clock,
             ids: self.ids.as_ref(),
             max_tickets: MAX_TICKETS_PER_RUN,
+            concurrency: RUN_CONCURRENCY,
+            stop: Some(Stop {
+                wall: self.clock.as_ref(),
+                at: started + Duration::seconds(RUN_SECONDS),
+            }),
         }
     }
 }
@@ -126,7 +140,7 @@ impl From<RunFailed> for lambda_runtime::Diagnostic {
 pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, RunFailed> {
     let now = deps.clock.now();
     let at = At(tick.time.map_or(now, |t| t.max(now)));
-    let sla = deps.run(&at).run().await?;
+    let sla = deps.run(&at, now).run().await?;
     let unsent_mail = resend_unsent(
         deps.tickets.as_ref(),
         deps.outbound.as_ref(),

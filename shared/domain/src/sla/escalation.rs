@@ -23,6 +23,27 @@ pub struct SlaRun<'a> {
     pub ids: &'a dyn IdSource,
     /// The most tickets one run handles; the rest wait for the next run.
     pub max_tickets: usize,
+    /// Tickets handled at once (at least one).
+    pub concurrency: usize,
+    /// When the run stops taking tickets, read on a real clock (the run's own
+    /// `clock` is the tick's time and does not move): before the function's
+    /// timeout, so a run with more due tickets than it can take ends cleanly and
+    /// the next one continues.
+    pub stop: Option<Stop<'a>>,
+}
+
+/// A wall-clock time after which the run takes no more tickets.
+#[derive(Clone, Copy)]
+pub struct Stop<'a> {
+    pub wall: &'a dyn Clock,
+    pub at: DateTime<Utc>,
+}
+
+/// What one ticket's visit did.
+struct Visit {
+    jobs: Vec<OutboundJob>,
+    steps: Vec<Step>,
+    already_done: bool,
 }
 
 /// What a run did, for its log line and the tests.
@@ -82,6 +103,7 @@ impl SlaRun<'_> {
         report: &mut RunReport,
         pending: &mut Vec<OutboundJob>,
     ) -> Result<(), StoreError> {
+        use futures::StreamExt;
         let now = self.clock.now();
         // Handled tickets leave the range (their wake time moves on), so each page
         // starts from the earliest again; `seen` stops a ticket that could not be
@@ -90,48 +112,70 @@ impl SlaRun<'_> {
         loop {
             let page = self.tickets.waking(now, PAGE).await?;
             let full = page.len() >= usize::from(PAGE);
-            let fresh: Vec<_> = page
+            let mut fresh: Vec<_> = page
                 .into_iter()
                 .filter(|w| seen.insert(w.reference.clone()))
                 .collect();
             if fresh.is_empty() {
                 break;
             }
-            for waking in fresh {
-                if report.looked_at as usize >= self.max_tickets {
-                    report.left_for_next_run = true;
-                    return Ok(());
-                }
-                report.looked_at += 1;
-                pending.extend(self.ticket(&waking.reference, now, report).await?);
-                if pending.len() >= QUEUE_BATCH {
-                    self.queue(pending, report).await;
+            let room = self.max_tickets.saturating_sub(report.looked_at as usize);
+            if fresh.len() > room {
+                fresh.truncate(room);
+                report.left_for_next_run = true;
+            }
+            let mut visits = futures::stream::iter(fresh)
+                .map(|waking| async move {
+                    if self.stop.is_some_and(|s| s.wall.now() >= s.at) {
+                        return None;
+                    }
+                    Some(self.ticket(&waking.reference, now).await)
+                })
+                .buffer_unordered(self.concurrency.max(1));
+            let mut failed = None;
+            while let Some(visit) = visits.next().await {
+                match visit {
+                    None => report.left_for_next_run = true,
+                    Some(Err(e)) => failed = Some(e),
+                    Some(Ok(visit)) => {
+                        report.looked_at += 1;
+                        if visit.already_done {
+                            report.already_done += 1;
+                        }
+                        count(report, &visit.steps);
+                        pending.extend(visit.jobs);
+                        if pending.len() >= QUEUE_BATCH {
+                            self.queue(pending, report).await;
+                        }
+                    }
                 }
             }
-            if !full {
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            if report.left_for_next_run || !full {
                 break;
             }
         }
         Ok(())
     }
 
-    async fn ticket(
-        &self,
-        reference: &TicketRef,
-        now: DateTime<Utc>,
-        report: &mut RunReport,
-    ) -> Result<Vec<OutboundJob>, StoreError> {
+    async fn ticket(&self, reference: &TicketRef, now: DateTime<Utc>) -> Result<Visit, StoreError> {
+        let nothing = |already_done| Visit {
+            jobs: vec![],
+            steps: vec![],
+            already_done,
+        };
         for _ in 0..ATTEMPTS {
             let before = match self.tickets.load_ticket(reference).await {
                 Ok(thread) => thread.ticket,
-                Err(StoreError::NotFound) => return Ok(vec![]),
+                Err(StoreError::NotFound) => return Ok(nothing(false)),
                 Err(e) => return Err(e),
             };
             let rules = Rules::load(self.catalog, &before.category).await?;
             let (steps, after) = clocks::advance(&before, &rules, now);
             if steps.is_empty() && after.sla.wake_at == before.sla.wake_at {
-                report.already_done += 1;
-                return Ok(vec![]);
+                return Ok(nothing(true));
             }
             let mut messages = Vec::new();
             let mut jobs = Vec::new();
@@ -143,8 +187,11 @@ impl SlaRun<'_> {
             let update = TicketUpdate::new(&before, after, messages).with_outbox(jobs.clone());
             match self.tickets.update_ticket(update).await {
                 Ok(_) => {
-                    count(report, &steps);
-                    return Ok(jobs);
+                    return Ok(Visit {
+                        jobs,
+                        steps,
+                        already_done: false,
+                    });
                 }
                 // Changed meanwhile (an agent, or an overlapping run): read it again.
                 Err(StoreError::Conflict) => continue,
@@ -152,7 +199,7 @@ impl SlaRun<'_> {
             }
         }
         tracing::warn!(ticket = %reference, "kept changing; left for the next run");
-        Ok(vec![])
+        Ok(nothing(false))
     }
 
     /// The ticket event that records a step.
