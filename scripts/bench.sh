@@ -34,3 +34,5 @@ echo
 "$out/release/stack-bench" "$out/bench/stack.json"
 echo
 "$out/release/sla-bench" "$out/bench/sla.json"
+echo
+"$out/release/burst-bench" "$out/bench/burst.json"

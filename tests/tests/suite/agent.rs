@@ -95,12 +95,15 @@ async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
     );
     let (_, counts) = call("GET", "/api/agent/counts".into(), None).await;
     assert_eq!(counts["views"]["mine"], 1);
-    // Counts: the agent's record and one BatchGetItem for every counter.
+    // Counts: the agent's record, one query per category the agent covers (its
+    // counter shards, sent at once), and the agent's own counter.
     assert_eq!(
         calls.take(),
         [
             "DynamoDB_20120810.GetItem",
-            "DynamoDB_20120810.BatchGetItem"
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.Query",
+            "DynamoDB_20120810.GetItem"
         ]
     );
 

@@ -267,7 +267,8 @@ impl FaqStats for DynamoStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let deltas = counters::faq_reads(entries, then_ticket, at.date_naive());
-        let writes = self.counter_updates(deltas)?;
+        // FAQ read counters are one item per answer and day, not sharded.
+        let writes = self.counter_updates(deltas, 0)?;
         if writes.is_empty() {
             return Ok(());
         }

@@ -233,6 +233,22 @@ pub fn number(item: &Item, name: &str) -> Result<i64, StoreError> {
     }
 }
 
+/// The number attributes of several shards of one counter item, summed by name
+/// (keys and other attributes left out).
+pub fn summed_numbers(
+    shards: &[Item],
+) -> Result<std::collections::BTreeMap<String, i64>, StoreError> {
+    let mut sums = std::collections::BTreeMap::new();
+    for item in shards {
+        for (name, value) in item {
+            if matches!(value, AttributeValue::N(_)) {
+                *sums.entry(name.clone()).or_insert(0) += number(item, name)?;
+            }
+        }
+    }
+    Ok(sums)
+}
+
 pub fn string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     match item.get(name) {
         Some(AttributeValue::S(v)) => Ok(v),

@@ -210,19 +210,43 @@ fn day(d: NaiveDate) -> String {
     format!("DAY#{}", d.format("%Y-%m-%d"))
 }
 
-/// Where a counter lives: (pk, sk, attribute).
-pub fn counter_location(key: &CounterKey) -> (String, String, String) {
+/// How many items a category's live counters and each day's report figures are
+/// spread over. Every new ticket of a category adds to them: in one item, all of
+/// a burst's transactions would touch it at once (DynamoDB cancels concurrent
+/// transactions on one item, and one item takes 1,000 writes a second). A ticket
+/// always writes to the same shard; readers sum the shards.
+pub const COUNTER_SHARDS: u32 = 8;
+
+/// The shard of `reference`'s counter writes.
+pub fn counter_shard(reference: &TicketRef) -> u32 {
+    // FNV-1a: stable across builds, unlike the standard library's hasher.
+    let hash = reference.as_str().bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % COUNTER_SHARDS
+}
+
+/// The sort keys of every shard of the `base` item (`STATUS`, `DAY#…`): from the
+/// base itself (an item written before sharding) to the last shard.
+pub fn shard_range(base: &str) -> (String, String) {
+    (base.to_owned(), format!("{base}#~"))
+}
+
+/// Where a counter lives, written from a ticket of counter shard `shard`:
+/// (pk, sk, attribute).
+pub fn counter_location(key: &CounterKey, shard: u32) -> (String, String, String) {
+    let sharded = |base: &str| format!("{base}#{shard}");
     match key {
         CounterKey::InStatus { category, status } => (
             category_counter_pk(category),
-            STATUS_SK.into(),
+            sharded(STATUS_SK),
             status.as_str().into(),
         ),
         CounterKey::Day {
             scope,
             day: d,
             figure,
-        } => (report_pk(scope), day(*d), figure.name()),
+        } => (report_pk(scope), sharded(&day(*d)), figure.name()),
         CounterKey::FaqRead {
             category,
             entry,
@@ -240,17 +264,17 @@ pub fn counter_location(key: &CounterKey) -> (String, String, String) {
         ),
         CounterKey::Unassigned { category } => (
             category_counter_pk(category),
-            STATUS_SK.into(),
+            sharded(STATUS_SK),
             "unassigned".into(),
         ),
         CounterKey::Overdue { category } => (
             category_counter_pk(category),
-            STATUS_SK.into(),
+            sharded(STATUS_SK),
             "overdue".into(),
         ),
         CounterKey::Received { category } => (
             category_counter_pk(category),
-            STATUS_SK.into(),
+            sharded(STATUS_SK),
             "received".into(),
         ),
         CounterKey::AssignedTo { agent } => {
@@ -282,6 +306,32 @@ pub fn report_pk(scope: &ReportScope) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_burst_of_tickets_spreads_over_every_shard_and_readers_find_them_all() {
+        let mut per_shard = [0u32; COUNTER_SHARDS as usize];
+        for _ in 0..8_000 {
+            per_shard[counter_shard(&TicketRef::random()) as usize] += 1;
+        }
+        // Each shard takes about an eighth (1,000); none is left idle or hot.
+        assert!(
+            per_shard.iter().all(|n| (800..1_200).contains(n)),
+            "{per_shard:?}"
+        );
+        let reference = TicketRef::random();
+        assert_eq!(counter_shard(&reference), counter_shard(&reference));
+        let (from, to) = shard_range(STATUS_SK);
+        for shard in 0..COUNTER_SHARDS {
+            let key = CounterKey::Received {
+                category: CategoryId::parse("billing").unwrap_or_else(|e| panic!("{e}")),
+            };
+            let (_, sk, _) = counter_location(&key, shard);
+            assert!(from <= sk && sk <= to, "{sk}");
+        }
+        // The unsharded item of earlier versions is read too; the agents' are not.
+        assert!(from.as_str() <= STATUS_SK && STATUS_SK <= to.as_str());
+        assert!(!(from.as_str() <= ACTIVE_SK && ACTIVE_SK <= to.as_str()));
+    }
 
     /// The indexes the code queries are the ones the template and the local stack
     /// create (`infra/resources.json`), attribute for attribute.

@@ -13,6 +13,7 @@ use helpdesk_domain::ports::{Queues, Wakeups};
 use helpdesk_domain::tickets::counters::{CategoryCounts, QueueCounts, StatusCounts};
 use helpdesk_domain::values::time::sortable;
 use helpdesk_domain::{AgentId, CategoryId, Status};
+use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 #[async_trait]
@@ -53,56 +54,62 @@ impl Queues for DynamoStore {
         categories: &[CategoryId],
         agent: &AgentId,
     ) -> Result<QueueCounts, StoreError> {
-        let mut wanted: Vec<(String, String)> = categories
-            .iter()
-            .map(|c| (keys::category_counter_pk(c), keys::STATUS_SK.to_owned()))
-            .collect();
-        wanted.push((keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()));
-        let found = self.batch_get(&wanted).await?;
         let mut counts = QueueCounts::default();
-        for category in categories {
-            let item = found
-                .get(&(
-                    keys::category_counter_pk(category),
-                    keys::STATUS_SK.to_owned(),
-                ))
-                .cloned()
-                .unwrap_or_default();
+        // One query per category (its counter shards), all at once.
+        let summed =
+            futures::future::join_all(categories.iter().map(|c| self.category_counters(c))).await;
+        for (category, item) in categories.iter().zip(summed) {
+            let item = item?;
             let mut c = CategoryCounts {
-                unassigned: items::number(&item, "unassigned")?,
-                received: items::number(&item, "received")?,
-                overdue: items::number(&item, "overdue")?,
+                unassigned: number(&item, "unassigned"),
+                received: number(&item, "received"),
+                overdue: number(&item, "overdue"),
                 ..CategoryCounts::default()
             };
-            for status in Status::ALL {
-                let v = items::number(&item, status.as_str())?;
-                if v != 0 {
-                    c.by_status.0.insert(status, v);
-                }
-            }
+            c.by_status = statuses(&item);
             counts.categories.insert(category.clone(), c);
         }
-        if let Some(item) = found.get(&(keys::agent_counter_pk(agent), keys::ACTIVE_SK.to_owned()))
+        if let Some(item) = self
+            .get_item(&keys::agent_counter_pk(agent), keys::ACTIVE_SK)
+            .await?
         {
-            counts.assigned_to_agent = items::number(item, "assigned")?;
+            counts.assigned_to_agent = items::number(&item, "assigned")?;
         }
         Ok(counts)
     }
 
     async fn status_counts(&self, category: &CategoryId) -> Result<StatusCounts, StoreError> {
-        let item: HashMap<_, _> = self
-            .get_item(&keys::category_counter_pk(category), keys::STATUS_SK)
-            .await?
-            .unwrap_or_default();
-        let mut counts = StatusCounts::default();
-        for status in Status::ALL {
-            let v = items::number(&item, status.as_str())?;
-            if v != 0 {
-                counts.0.insert(status, v);
-            }
-        }
-        Ok(counts)
+        Ok(statuses(&self.category_counters(category).await?))
     }
+}
+
+impl DynamoStore {
+    /// A category's live counters, summed over their shards.
+    async fn category_counters(
+        &self,
+        category: &CategoryId,
+    ) -> Result<BTreeMap<String, i64>, StoreError> {
+        let (from, to) = keys::shard_range(keys::STATUS_SK);
+        let shards = self
+            .partition_range(keys::category_counter_pk(category), from, to)
+            .await?;
+        items::summed_numbers(&shards)
+    }
+}
+
+fn number(summed: &BTreeMap<String, i64>, name: &str) -> i64 {
+    summed.get(name).copied().unwrap_or(0)
+}
+
+fn statuses(summed: &BTreeMap<String, i64>) -> StatusCounts {
+    let mut counts = StatusCounts::default();
+    for status in Status::ALL {
+        let v = number(summed, status.as_str());
+        if v != 0 {
+            counts.0.insert(status, v);
+        }
+    }
+    counts
 }
 
 #[async_trait]

@@ -30,11 +30,23 @@ pub struct Tables {
 pub struct DynamoStore {
     client: Client,
     tables: Tables,
+    /// Transactions sent again after a `TransactionConflict` (for the logs and
+    /// the benchmark).
+    conflicts: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl DynamoStore {
     pub fn new(client: Client, tables: Tables) -> Self {
-        Self { client, tables }
+        Self {
+            client,
+            tables,
+            conflicts: Default::default(),
+        }
+    }
+
+    /// How many transactions were cancelled by a conflict and sent again so far.
+    pub fn conflicts_retried(&self) -> u64 {
+        self.conflicts.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub fn tables(&self) -> &Tables {

@@ -9,6 +9,7 @@ use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{Probes, ReportDays};
 use helpdesk_domain::reports::{DayFigures, Figure, ReportScope};
 use helpdesk_domain::values::token::TokenHash;
+use std::collections::BTreeMap;
 
 #[async_trait]
 impl Probes for DynamoStore {
@@ -76,26 +77,31 @@ impl ReportDays for DynamoStore {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
+        // Each day's shards, from `DAY#<from>` to the last shard of `DAY#<to>`.
         let found = self
-            .partition_range(keys::report_pk(scope), keys::day_sk(from), keys::day_sk(to))
+            .partition_range(
+                keys::report_pk(scope),
+                keys::day_sk(from),
+                keys::shard_range(&keys::day_sk(to)).1,
+            )
             .await?;
-        let mut days = Vec::new();
+        let mut days: BTreeMap<NaiveDate, DayFigures> = BTreeMap::new();
         for item in found {
             let day = item
                 .get("sk")
                 .and_then(|v| v.as_s().ok())
                 .and_then(|sk| sk.strip_prefix("DAY#"))
+                .and_then(|d| d.get(..10))
                 .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
                 .ok_or_else(|| StoreError::Corrupt("report day without a date".into()))?;
-            let mut figures = DayFigures::default();
+            let figures = days.entry(day).or_default();
             for name in item.keys() {
                 if let Some(figure) = Figure::parse(name) {
-                    figures.0.insert(figure, items::number(&item, name)?);
+                    *figures.0.entry(figure).or_insert(0) += items::number(&item, name)?;
                 }
             }
-            days.push((day, figures));
         }
-        Ok(days)
+        Ok(days.into_iter().collect())
     }
 }
 

@@ -85,13 +85,15 @@ impl DynamoStore {
 
     /// One `ADD` per counter item, however many of its attributes change:
     /// DynamoDB refuses two operations on one item in a transaction.
+    /// `shard`: the writing ticket's counter shard (`keys::counter_shard`).
     pub(super) fn counter_updates(
         &self,
         deltas: Vec<CounterDelta>,
+        shard: u32,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         let mut by_item: BTreeMap<(String, String), BTreeMap<String, i64>> = BTreeMap::new();
         for d in deltas {
-            let (pk, sk, attr) = keys::counter_location(&d.key);
+            let (pk, sk, attr) = keys::counter_location(&d.key, shard);
             *by_item
                 .entry((pk, sk))
                 .or_default()
@@ -276,7 +278,10 @@ impl TicketRecords for DynamoStore {
                 items::to_item(&MessageItem::of(&new.first_message))?,
                 None,
             )?],
-            self.counter_updates(new.counter_deltas())?,
+            self.counter_updates(
+                new.counter_deltas(),
+                keys::counter_shard(&new.ticket.reference),
+            )?,
             self.message_id_puts(std::slice::from_ref(&new.first_message))?,
         ];
         tx.extend_numbered(|_| Role::Other, rest.into_iter().flatten());
@@ -381,8 +386,12 @@ impl TicketRecords for DynamoStore {
             tx.extend_numbered(|_| Role::Other, self.message_id_puts(update.messages())?);
             deltas.extend(update.counter_deltas());
         }
-        // Counters last and summed over all tickets: one write per counter item.
-        tx.extend_numbered(|_| Role::Other, self.counter_updates(deltas)?);
+        // Counters last and summed over all tickets: one write per counter item,
+        // in the first ticket's shard (a merge's two tickets count as one write).
+        let shard = updates
+            .first()
+            .map_or(0, |u| keys::counter_shard(&u.after().reference));
+        tx.extend_numbered(|_| Role::Other, self.counter_updates(deltas, shard)?);
         match tx.commit(self).await {
             Ok(()) => Ok(updates.iter().map(|u| u.after().clone()).collect()),
             // A ticket that is not there at all (rather than changed meanwhile).

@@ -76,10 +76,26 @@ impl<R> Transaction<R> {
         }
     }
 
+    /// Commits; a transaction cancelled only because another touched one of its
+    /// items at the same time (it wrote nothing) is sent again, after a jittered
+    /// wait that doubles, up to `CONFLICT_RETRIES` times.
     pub(super) async fn commit(self, store: &DynamoStore) -> Result<(), TxError<R>> {
         let Self { writes, roles } = self;
-        let Err(e) = store.transact(writes).await else {
-            return Ok(());
+        let mut retries = 0;
+        let e = loop {
+            let Err(e) = store.transact(writes.clone()).await else {
+                return Ok(());
+            };
+            if retries < CONFLICT_RETRIES && only_conflicts(&e) {
+                retries += 1;
+                store
+                    .conflicts
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(retries, "transaction conflict; sending it again");
+                tokio::time::sleep(conflict_wait(retries, rand::random::<f64>())).await;
+                continue;
+            }
+            break e;
         };
         let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
             e.as_service_error()
@@ -109,8 +125,55 @@ impl<R> Transaction<R> {
     }
 }
 
+/// How often a transaction cancelled by conflicts alone is sent again.
+const CONFLICT_RETRIES: u32 = 5;
+
+/// The wait before the `retry`-th resend: 10 ms doubling (10, 20, 40, 80, 160),
+/// spread over the upper half so conflicting writers do not meet again.
+fn conflict_wait(retry: u32, spread: f64) -> std::time::Duration {
+    let span = 10u64 << retry.saturating_sub(1).min(10);
+    let ms = span as f64 * (0.5 + 0.5 * spread.clamp(0.0, 1.0));
+    std::time::Duration::from_micros((ms * 1_000.0) as u64)
+}
+
+/// Cancelled with `TransactionConflict` and no failed condition.
+fn only_conflicts(
+    e: &aws_sdk_dynamodb::error::SdkError<
+        TransactWriteItemsError,
+        aws_sdk_dynamodb::config::http::HttpResponse,
+    >,
+) -> bool {
+    let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+        e.as_service_error()
+    else {
+        return false;
+    };
+    let codes: Vec<Option<&str>> = cancelled
+        .cancellation_reasons()
+        .iter()
+        .map(|r| r.code())
+        .collect();
+    codes.contains(&Some("TransactionConflict")) && !codes.contains(&Some("ConditionalCheckFailed"))
+}
+
 impl<R> Default for Transaction<R> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conflicts_wait_longer_each_time_and_never_long() {
+        let ms = |retry, spread| conflict_wait(retry, spread).as_secs_f64() * 1_000.0;
+        assert_eq!(ms(1, 0.0), 5.0);
+        assert_eq!(ms(1, 1.0), 10.0);
+        assert_eq!(ms(5, 1.0), 160.0);
+        let total: f64 = (1..=CONFLICT_RETRIES).map(|r| ms(r, 1.0)).sum();
+        assert!(total <= 310.0, "{total}");
+        assert!(ms(u32::MAX, 9.0) <= 10_240.0);
     }
 }
