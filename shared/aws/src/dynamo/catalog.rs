@@ -267,8 +267,9 @@ impl FaqStats for DynamoStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let deltas = counters::faq_reads(entries, then_ticket, at.date_naive());
-        // FAQ read counters are one item per answer and day, not sharded.
-        let writes = self.counter_updates(deltas, 0)?;
+        // A visitor's read has no ticket to pick the shard: any one will do.
+        let shard = rand::random::<u32>() % keys::COUNTER_SHARDS;
+        let writes = self.counter_updates(deltas, shard)?;
         if writes.is_empty() {
             return Ok(());
         }

@@ -183,8 +183,14 @@ pub fn faq_read_pk(d: NaiveDate) -> String {
     format!("FAQREAD#{}", d.format("%Y-%m"))
 }
 
-pub fn faq_read_sk(d: NaiveDate, category: &CategoryId, entry: &FaqId) -> String {
-    faq_log_sk(d, &format!("{}/{}", category.as_str(), entry.as_str()), "")
+/// One shard of an answer's reads on day `d`: `<day>#<category>/<entry>#<shard>`
+/// (items written before sharding end in `#` and are read alike).
+pub fn faq_read_sk(d: NaiveDate, category: &CategoryId, entry: &FaqId, shard: u32) -> String {
+    faq_log_sk(
+        d,
+        &format!("{}/{}", category.as_str(), entry.as_str()),
+        &shard.to_string(),
+    )
 }
 
 /// The answer a FAQ read item counts, from its sort key.
@@ -210,8 +216,8 @@ fn day(d: NaiveDate) -> String {
     format!("DAY#{}", d.format("%Y-%m-%d"))
 }
 
-/// How many items a category's live counters and each day's report figures are
-/// spread over. Every new ticket of a category adds to them: in one item, all of
+/// How many items a category's live counters, each day's report figures and an
+/// answer's reads of a day are spread over. Every new ticket of a category adds to them: in one item, all of
 /// a burst's transactions would touch it at once (DynamoDB cancels concurrent
 /// transactions on one item, and one item takes 1,000 writes a second). A ticket
 /// always writes to the same shard; readers sum the shards.
@@ -254,7 +260,7 @@ pub fn counter_location(key: &CounterKey, shard: u32) -> (String, String, String
             then_ticket,
         } => (
             faq_read_pk(*d),
-            faq_read_sk(*d, category, entry),
+            faq_read_sk(*d, category, entry, shard),
             if *then_ticket {
                 "then_ticket"
             } else {
