@@ -14,11 +14,13 @@ use helpdesk_domain::ports::store::{
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
 use helpdesk_domain::ports::{
-    DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits, ReportDays,
+    DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits, ReportDays, SlaNotices,
     TicketRecords, TrackingTokens, Wakeups,
 };
 use helpdesk_domain::reports::{DayFigures, ReportScope};
+use helpdesk_domain::sla::notice::Notice;
 use helpdesk_domain::tickets::counters::{QueueCounts, StatusCounts};
+use helpdesk_domain::values::ids::RunId;
 use helpdesk_domain::values::token::TokenHash;
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, OutboxId, Ticket, TicketRef};
 use std::future::Future;
@@ -184,6 +186,31 @@ impl Outbox for Faulty {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.call(self.inner.finish_outbox(j, f, at)).await
+    }
+}
+
+#[async_trait]
+impl SlaNotices for Faulty {
+    async fn open_notice_run(&self, run: &RunId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.call(self.inner.open_notice_run(run, at)).await
+    }
+
+    async fn open_notice_runs(&self, before: DateTime<Utc>) -> Result<Vec<RunId>, StoreError> {
+        self.call(self.inner.open_notice_runs(before)).await
+    }
+
+    async fn notices(&self, run: &RunId) -> Result<Vec<Notice>, StoreError> {
+        self.call(self.inner.notices(run)).await
+    }
+
+    async fn close_notice_run(
+        &self,
+        run: &RunId,
+        digests: &[OutboundJob],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.close_notice_run(run, digests, at))
+            .await
     }
 }
 

@@ -29,7 +29,7 @@ use helpdesk_domain::mail::reply_token::ReplyKeys;
 use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::Queues;
 use helpdesk_domain::ports::TicketRecords;
-use helpdesk_domain::ports::{Categories, SlaPolicies};
+use helpdesk_domain::ports::{AgentProfiles, Categories, SlaPolicies};
 use helpdesk_domain::tickets::ticket::Channel;
 use helpdesk_domain::{EmailAddress, OutboxId, Status, TicketRef};
 use std::collections::{BTreeMap, HashMap};
@@ -168,6 +168,17 @@ impl Sim {
         self.store
             .put_policy(&testkit::fixtures::office_policy("default"))
             .await?;
+        // Who the SLA run tells: level 1 the category's agents, level 2 the supervisor.
+        use helpdesk_domain::agents::profile::Role;
+        for (id, role, categories) in [
+            ("ana", Role::Agent, &["billing"][..]),
+            ("sam", Role::Agent, &["support"][..]),
+            ("sue", Role::Supervisor, &[][..]),
+        ] {
+            self.store
+                .put_agent(&testkit::fixtures::agent(id, role, categories))
+                .await?;
+        }
         Ok(())
     }
 
@@ -601,7 +612,9 @@ impl Sim {
                 .outbox_snapshot()
                 .iter()
                 .any(|(_, s)| matches!(s, OutboxState::Queued | OutboxState::Sending));
-            if !unsent && self.queue.is_empty() {
+            // A run that died leaves its digests to a run ten minutes on.
+            let open_runs = !self.store.notices_snapshot().1.is_empty();
+            if !unsent && !open_runs && self.queue.is_empty() {
                 break;
             }
         }
@@ -731,6 +744,47 @@ impl Sim {
                     ));
                 }
             }
+        }
+        // 7. Every SLA step an agent is told of reaches them in their one digest
+        //    of its run, counted there, and no run is left open.
+        let (notices, open_runs) = self.store.notices_snapshot();
+        let outbox: HashMap<_, _> = self
+            .store
+            .outbox_snapshot()
+            .into_iter()
+            .map(|(j, _)| (j.outbox_id.clone(), j))
+            .collect();
+        let mut told: HashMap<_, u32> = HashMap::new();
+        for n in &notices {
+            for to in &n.recipients {
+                *told
+                    .entry(helpdesk_domain::mail::outbound::digest::digest_outbox_id(
+                        &n.run, to,
+                    ))
+                    .or_default() += 1;
+            }
+        }
+        for (id, steps) in told {
+            checked += 1;
+            match outbox.get(&id).and_then(|j| j.digest.as_ref()) {
+                Some(d) if d.total == steps => {}
+                Some(d) => self.report.violations.push(format!(
+                    "digest {} counts {} steps of {steps}",
+                    id.as_str(),
+                    d.total
+                )),
+                None => self.report.violations.push(format!(
+                    "{steps} SLA steps told in no digest ({})",
+                    id.as_str()
+                )),
+            }
+        }
+        for run in open_runs {
+            checked += 1;
+            self.report.violations.push(format!(
+                "SLA run {} still open after the system settled",
+                run.as_str()
+            ));
         }
         self.report.mails_accepted = accepted.values().sum();
         self.report.mails_in = self.mails.len();

@@ -283,6 +283,7 @@ async fn automatic_mail_is_capped_per_recipient_and_never_goes_to_system_or_own_
         message: None,
         recipient: EmailAddress::parse(to).unwrap(),
         throttled: 0,
+        digest: None,
     };
     let mut sent = 0;
     // `+tag`s and case do not make a new recipient: the cap counts the mailbox.
@@ -333,6 +334,7 @@ async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
         message: None,
         recipient: EmailAddress::parse("ann@example.org").unwrap(),
         throttled: 0,
+        digest: None,
     };
     assert!(matches!(
         h.postman().deliver(&job).await,
@@ -976,4 +978,109 @@ async fn a_throttling_ses_slows_a_burst_of_a_thousand_confirmations_and_each_goe
         now as f64 / 1000.0,
         longest_wait as f64 / 1000.0
     );
+}
+
+/// A run's digest for `to`, stored as the SLA run stores it; `n` steps on `r`.
+async fn stored_digest(
+    h: &MailHarness,
+    run: &str,
+    to: &str,
+    r: &TicketRef,
+    n: usize,
+) -> OutboundJob {
+    use helpdesk_domain::mail::outbound::digest::DigestLine;
+    use helpdesk_domain::ports::SlaNotices;
+    use helpdesk_domain::sla::clocks::Stage;
+    use helpdesk_domain::sla::notice::{Notice, digests};
+    use helpdesk_domain::values::ids::RunId;
+    let run = RunId::parse(run).unwrap();
+    let notices: Vec<Notice> = (0..n)
+        .map(|i| Notice {
+            run: run.clone(),
+            message: helpdesk_domain::ports::IdSource::message_id(&h.ids, h.clock_now()),
+            line: DigestLine {
+                ticket: r.clone(),
+                category: helpdesk_domain::CategoryId::parse("billing").unwrap(),
+                subject: format!("<b>Refund</b> {i} & more"),
+                stage: if i % 2 == 0 {
+                    Stage::Escalated
+                } else {
+                    Stage::Breached
+                },
+                text: format!("SLA step {i}"),
+            },
+            recipients: vec![EmailAddress::parse(to).unwrap()],
+        })
+        .collect();
+    let jobs = digests(&run, &notices);
+    h.store
+        .close_notice_run(&run, &jobs, h.clock_now())
+        .await
+        .unwrap();
+    jobs.into_iter().next().unwrap()
+}
+
+#[tokio::test]
+async fn an_sla_digest_says_what_its_stored_item_says_with_console_links_and_no_keys() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let _ = h.send_queued().await;
+    let job = stored_digest(&h, "run-00000001", "sue@example.org", &r, 60).await;
+    // The queue message is only a pointer: lines forged into it are not read.
+    let mut forged = job.clone();
+    if let Some(d) = forged.digest.as_mut() {
+        d.lines[0].text = "Pay this invoice: https://evil.example".into();
+    }
+    let got = h.postman().deliver(&forged).await;
+    assert!(matches!(got, Ok(Delivery::Sent { .. })), "{got:?}");
+    let raw = h.sent_raw().pop().unwrap();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    assert_eq!(
+        m.subject(),
+        Some("[ACME Support] SLA: 30 escalations, 30 breaches")
+    );
+    assert_eq!(
+        header(&raw, "Auto-Submitted").as_deref(),
+        Some("auto-generated")
+    );
+    let text = m.body_text(0).unwrap().into_owned();
+    let html = m.body_html(0).unwrap().into_owned();
+    assert!(!text.contains("evil.example") && !html.contains("evil.example"));
+    assert!(
+        text.contains("SLA step 0") && text.contains("And 10 more"),
+        "{text}"
+    );
+    assert!(text.contains(&format!("/agent/#/ticket/{}", r.as_str())));
+    assert!(
+        !text.contains("#token="),
+        "no key to a customer's page: {text}"
+    );
+    // Ticket subjects are text in the HTML part, never markup.
+    assert!(html.contains("&lt;b&gt;Refund&lt;/b&gt;") && !html.contains("<b>Refund"));
+    // Sent once, however often its message comes.
+    assert!(matches!(
+        h.postman().deliver(&job).await,
+        Ok(Delivery::AlreadySent)
+    ));
+}
+
+#[tokio::test]
+async fn a_digest_that_is_not_stored_is_not_sent_and_digests_are_not_capped() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    let _ = h.send_queued().await;
+    let before = h.mailer.sent().len();
+    let mut unknown = stored_digest(&h, "run-00000002", "sue@example.org", &r, 1).await;
+    unknown.outbox_id = helpdesk_domain::OutboxId::parse("d-nowhere-0000").unwrap();
+    let got = h.postman().deliver(&unknown).await;
+    assert!(matches!(got, Ok(Delivery::Skipped(_))), "{got:?}");
+    assert_eq!(h.mailer.sent().len(), before);
+    // Twelve runs in an hour of trouble: the agent hears of every one (the
+    // automatic-mail cap of 10 is for mail to customers' addresses).
+    for k in 0..12 {
+        let job = stored_digest(&h, &format!("run-1000000{k:x}"), "sue@example.org", &r, 1).await;
+        let got = h.postman().deliver(&job).await;
+        assert!(matches!(got, Ok(Delivery::Sent { .. })), "{k}: {got:?}");
+    }
+    assert_eq!(h.mailer.sent().len(), before + 12);
 }

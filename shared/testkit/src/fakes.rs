@@ -297,6 +297,7 @@ mod tests {
             message: None,
             recipient: EmailAddress::parse("a@example.com").unwrap(),
             throttled: 0,
+            digest: None,
         };
         q.fail_next(QueueError::Throttled);
         assert_eq!(q.enqueue(&job).await, Err(QueueError::Throttled));

@@ -240,6 +240,7 @@ pub fn confirmation_job(
         message: None,
         recipient: ticket.requester.email.clone(),
         throttled: 0,
+        digest: None,
     }
 }
 

@@ -265,3 +265,40 @@ pub struct ProbeItem {
     pub state: String,
     pub expires_at: i64,
 }
+
+/// One SLA step's notice, kept for its run's digest; expires on its own (nothing
+/// reads a closed run's notices, and TTL deletes cost nothing).
+#[derive(Serialize, Deserialize)]
+pub struct NoticeItem {
+    pub pk: String,
+    pub sk: String,
+    pub notice: helpdesk_domain::sla::notice::Notice,
+    pub expires_at: i64,
+}
+
+/// How long a notice is kept: far longer than a run that died stays ungathered.
+pub const NOTICE_DAYS: i64 = 14;
+
+impl NoticeItem {
+    pub fn of(
+        notice: &helpdesk_domain::sla::notice::Notice,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        Self {
+            pk: keys::notices_pk(&notice.run),
+            sk: keys::notice_sk(notice),
+            notice: notice.clone(),
+            expires_at: (at + chrono::Duration::days(NOTICE_DAYS)).timestamp(),
+        }
+    }
+}
+
+/// An SLA run that may have left notices, until its digests are stored.
+#[derive(Serialize, Deserialize)]
+pub struct NoticeRunItem {
+    pub pk: String,
+    pub sk: String,
+    pub run: helpdesk_domain::values::ids::RunId,
+    /// Epoch seconds.
+    pub opened_at: i64,
+}

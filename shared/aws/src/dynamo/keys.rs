@@ -153,6 +153,18 @@ pub fn outbox_pk(id: &helpdesk_domain::OutboxId) -> String {
     format!("OUT#{}", id.as_str())
 }
 
+/// Open SLA runs: one partition, an item per run (normally none or one).
+pub const NOTICE_RUNS_PK: &str = "NOTICE-RUNS";
+
+/// A run's notices: one partition per run, an item per step.
+pub fn notices_pk(run: &helpdesk_domain::values::ids::RunId) -> String {
+    format!("NOTICES#{}", run.as_str())
+}
+
+pub fn notice_sk(n: &helpdesk_domain::sla::notice::Notice) -> String {
+    format!("{}#{}", n.line.ticket.as_str(), n.message.as_str())
+}
+
 pub const DO_NOT_EMAIL_SK: &str = "DNE";
 
 pub fn do_not_email_pk(email: &helpdesk_domain::EmailAddress) -> String {

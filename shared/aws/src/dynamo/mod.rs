@@ -8,6 +8,7 @@ mod items;
 pub mod keys;
 mod listings;
 mod mail;
+mod notices;
 mod ops;
 mod tickets;
 mod transaction;

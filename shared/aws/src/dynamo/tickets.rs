@@ -3,8 +3,8 @@
 //! are in `listings`, `access` and `ops`.
 
 use super::items::{
-    self, IdempotencyItem, Item, MessageIdItem, MessageItem, OutboxItem, TicketItem, TokenItem, n,
-    s,
+    self, IdempotencyItem, Item, MessageIdItem, MessageItem, NoticeItem, OutboxItem, TicketItem,
+    TokenItem, n, s,
 };
 use super::listings::summaries;
 use super::transaction::{Transaction, TxError};
@@ -384,6 +384,13 @@ impl TicketRecords for DynamoStore {
                 );
             }
             tx.extend_numbered(|_| Role::Other, self.message_id_puts(update.messages())?);
+            for notice in update.notices() {
+                let item = NoticeItem::of(notice, update.after().updated_at);
+                tx.push(
+                    Role::Other,
+                    self.put(&self.tables.main, items::to_item(&item)?, None)?,
+                );
+            }
             deltas.extend(update.counter_deltas());
         }
         // Counters last and summed over all tickets: one write per counter item,

@@ -420,6 +420,7 @@ impl Desk<'_> {
             message: message.map(|m| m.id.clone()),
             recipient: ticket.requester.email.clone(),
             throttled: 0,
+            digest: None,
         }
     }
 

@@ -392,6 +392,7 @@ impl Intake<'_> {
             message: Some(first_message.id.clone()),
             recipient: s.email.clone(),
             throttled: 0,
+            digest: None,
         };
         let (ip_limit, ip_window) = self.policy.per_ip;
         let (email_limit, email_window) = self.policy.per_email;

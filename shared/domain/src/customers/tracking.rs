@@ -407,6 +407,7 @@ impl LinkRequest<'_> {
             message: None,
             recipient: email,
             throttled: 0,
+            digest: None,
         };
         self.outbound
             .enqueue(&job)

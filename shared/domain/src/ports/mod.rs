@@ -20,11 +20,12 @@ use crate::ports::store::{
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
 use crate::reports::figures::{DayFigures, ReportScope};
+use crate::sla::notice::Notice;
 use crate::sla::policy::SlaPolicy;
 use crate::tickets::counters::{QueueCounts, StatusCounts};
 use crate::tickets::ticket::Ticket;
 use crate::values::email::EmailAddress;
-use crate::values::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, TicketRef};
+use crate::values::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, RunId, TicketRef};
 use crate::values::token::{SecretToken, TokenHash};
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -188,6 +189,33 @@ pub trait Outbox: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The SLA run's notices, gathered into one digest per recipient at the run's end.
+/// A ticket's notices are written with its step ([`TicketUpdate::with_notices`]).
+#[async_trait]
+pub trait SlaNotices: Send + Sync {
+    /// Marks `run` as leaving notices, before its first step: a run that dies
+    /// before gathering them is found by a later one.
+    async fn open_notice_run(&self, run: &RunId, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// Runs opened before `before` and not closed (their function died or timed
+    /// out), oldest first.
+    async fn open_notice_runs(&self, before: DateTime<Utc>) -> Result<Vec<RunId>, StoreError>;
+
+    /// Every notice the run's steps left (read consistently: the run's own steps
+    /// are all there).
+    async fn notices(&self, run: &RunId) -> Result<Vec<Notice>, StoreError>;
+
+    /// Stores the run's digests `queued` at `at` (an outbox id stored before is
+    /// left as it is, so gathering a run twice mails once), then closes the run:
+    /// it is no longer open, and its notices are left to expire.
+    async fn close_notice_run(
+        &self,
+        run: &RunId,
+        digests: &[OutboundJob],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
 /// The channel self-test's probes.
 #[async_trait]
 pub trait Probes: Send + Sync {
@@ -253,6 +281,7 @@ pub trait TicketStore:
     + TrackingTokens
     + RateLimits
     + Outbox
+    + SlaNotices
     + Probes
     + ReportDays
 {
@@ -266,6 +295,7 @@ impl<T> TicketStore for T where
         + TrackingTokens
         + RateLimits
         + Outbox
+        + SlaNotices
         + Probes
         + ReportDays
         + ?Sized

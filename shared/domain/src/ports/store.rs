@@ -5,6 +5,7 @@ pub use super::error::StoreError;
 pub use crate::values::ids::normalize_message_id;
 
 use crate::mail::outbound::job::OutboundJob;
+use crate::sla::notice::Notice;
 use crate::tickets::counters::{self, CounterDelta};
 use crate::tickets::message::Message;
 use crate::tickets::ticket::{Priority, Status, Ticket, Tier};
@@ -54,6 +55,7 @@ pub struct TicketUpdate {
     after: Ticket,
     messages: Vec<Message>,
     outbox: Vec<OutboundJob>,
+    notices: Vec<Notice>,
     dedupe: Option<IdempotencyClaim>,
 }
 
@@ -66,6 +68,7 @@ impl TicketUpdate {
             after,
             messages,
             outbox: Vec::new(),
+            notices: Vec::new(),
             dedupe: None,
         }
     }
@@ -74,6 +77,16 @@ impl TicketUpdate {
     pub fn with_outbox(mut self, jobs: Vec<OutboundJob>) -> Self {
         self.outbox = jobs;
         self
+    }
+
+    /// SLA steps this change takes, kept in the same write for the run's digest.
+    pub fn with_notices(mut self, notices: Vec<Notice>) -> Self {
+        self.notices = notices;
+        self
+    }
+
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 
     /// Makes the change once per key: a second attempt is `AlreadyApplied`.

@@ -3,15 +3,22 @@
 //! (level 1), escalate (level 2), remind a quiet customer, solve, close. Each step
 //! is stored on the ticket in the same conditional write as its event and its
 //! mail, so it is done once even when runs repeat or overlap.
+//!
+//! Agents hear of a run's steps in one digest each (`sla::notice`): a step
+//! leaves a notice in its own write, and the run's end turns the notices into one
+//! mail per recipient. A run that died before its end is gathered by a later run.
 
 use crate::agents::profile::{Agent, Role};
+use crate::mail::outbound::digest::DigestLine;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{StoreError, TicketUpdate};
 use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
 use crate::sla::clocks::{self, Rules, Stage, Step};
+use crate::sla::notice::{self, Notice};
 use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
 use crate::tickets::ticket::Ticket;
-use crate::values::ids::TicketRef;
+use crate::values::email::EmailAddress;
+use crate::values::ids::{RunId, TicketRef};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -46,6 +53,14 @@ struct Visit {
     already_done: bool,
 }
 
+/// Who hears of one step: customer mail sent on its own, or agents told in the
+/// run's digest.
+enum Told {
+    Nobody,
+    Customer(OutboundJob),
+    Agents(Vec<EmailAddress>),
+}
+
 /// What a run did, for its log line and the tests.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RunReport {
@@ -60,6 +75,10 @@ pub struct RunReport {
     pub already_done: u32,
     /// Mail stored but not put on the queue (the outbox keeps it).
     pub mail_not_queued: u32,
+    /// Digest mails stored, one per agent told of this run's steps.
+    pub digests: u32,
+    /// Earlier runs that died before sending their digests, gathered by this one.
+    pub runs_recovered: u32,
     /// Tickets left for the next run (the run's limit was reached).
     pub left_for_next_run: bool,
 }
@@ -71,15 +90,66 @@ const PAGE: u16 = 100;
 /// Mail waiting to be queued: sent ten to a call, and before the run returns.
 const QUEUE_BATCH: usize = 10;
 
+/// A run still open this long after its tick died without gathering its notices
+/// (the function's timeout is 120 s; runs tick every 5 minutes).
+pub const ABANDONED_AFTER_MINUTES: i64 = 10;
+
 impl SlaRun<'_> {
     pub async fn run(&self) -> Result<RunReport, StoreError> {
         let mut report = RunReport::default();
         let mut pending = Vec::new();
-        let walked = self.walk(&mut report, &mut pending).await;
+        let run = RunId::parse(self.ids.outbox_id().as_str())
+            .map_err(|e| StoreError::Corrupt(format!("run id: {e}")))?;
+        let mut opened = false;
+        let walked = self
+            .walk(&run, &mut opened, &mut report, &mut pending)
+            .await;
+        // The steps stored are told even when a later ticket failed the run.
+        let gathered = if opened {
+            self.gather(&run, &mut report, &mut pending).await
+        } else {
+            Ok(())
+        };
+        let recovered = self.recover(&mut report, &mut pending).await;
         // Stored steps' mail goes out even when a later ticket failed the run (the
         // outbox sweeper would only find it ten minutes later).
         self.queue(&mut pending, &mut report).await;
-        walked.map(|()| report)
+        walked.and(gathered).and(recovered).map(|()| report)
+    }
+
+    /// Turns a run's notices into one digest per recipient, stored and then queued.
+    async fn gather(
+        &self,
+        run: &RunId,
+        report: &mut RunReport,
+        pending: &mut Vec<OutboundJob>,
+    ) -> Result<(), StoreError> {
+        let notices = self.tickets.notices(run).await?;
+        let digests = notice::digests(run, &notices);
+        self.tickets
+            .close_notice_run(run, &digests, self.clock.now())
+            .await?;
+        report.digests += digests.len() as u32;
+        pending.extend(digests);
+        Ok(())
+    }
+
+    /// Gathers the runs that died before their end.
+    async fn recover(
+        &self,
+        report: &mut RunReport,
+        pending: &mut Vec<OutboundJob>,
+    ) -> Result<(), StoreError> {
+        let before = self.clock.now() - chrono::Duration::minutes(ABANDONED_AFTER_MINUTES);
+        for run in self.tickets.open_notice_runs(before).await? {
+            tracing::warn!(
+                run = run.as_str(),
+                "an earlier SLA run died before its digests: sending them now"
+            );
+            self.gather(&run, report, pending).await?;
+            report.runs_recovered += 1;
+        }
+        Ok(())
     }
 
     /// Queues the waiting mail; a refused message is counted and left to the
@@ -100,6 +170,8 @@ impl SlaRun<'_> {
 
     async fn walk(
         &self,
+        run: &RunId,
+        opened: &mut bool,
         report: &mut RunReport,
         pending: &mut Vec<OutboundJob>,
     ) -> Result<(), StoreError> {
@@ -119,6 +191,11 @@ impl SlaRun<'_> {
             if fresh.is_empty() {
                 break;
             }
+            // Open before the first step: an idle run writes nothing.
+            if !*opened {
+                self.tickets.open_notice_run(run, now).await?;
+                *opened = true;
+            }
             let room = self.max_tickets.saturating_sub(report.looked_at as usize);
             if fresh.len() > room {
                 fresh.truncate(room);
@@ -129,7 +206,7 @@ impl SlaRun<'_> {
                     if self.stop.is_some_and(|s| s.wall.now() >= s.at) {
                         return None;
                     }
-                    Some(self.ticket(&waking.reference, now).await)
+                    Some(self.ticket(run, &waking.reference, now).await)
                 })
                 .buffer_unordered(self.concurrency.max(1));
             let mut failed = None;
@@ -160,7 +237,12 @@ impl SlaRun<'_> {
         Ok(())
     }
 
-    async fn ticket(&self, reference: &TicketRef, now: DateTime<Utc>) -> Result<Visit, StoreError> {
+    async fn ticket(
+        &self,
+        run: &RunId,
+        reference: &TicketRef,
+        now: DateTime<Utc>,
+    ) -> Result<Visit, StoreError> {
         let nothing = |already_done| Visit {
             jobs: vec![],
             steps: vec![],
@@ -179,12 +261,34 @@ impl SlaRun<'_> {
             }
             let mut messages = Vec::new();
             let mut jobs = Vec::new();
+            let mut notices = Vec::new();
             for step in &steps {
                 let event = self.event(&before, &after, *step, &rules, now);
-                jobs.extend(self.mail_for(&before, *step, &event).await?);
+                match self.told(&before, *step, &event).await? {
+                    Told::Nobody => {}
+                    Told::Customer(job) => jobs.push(job),
+                    Told::Agents(recipients) => {
+                        if let Step::Clock { to, .. } = step {
+                            notices.push(Notice {
+                                run: run.clone(),
+                                message: event.id.clone(),
+                                line: DigestLine {
+                                    ticket: before.reference.clone(),
+                                    category: before.category.clone(),
+                                    subject: before.subject.as_str().to_owned(),
+                                    stage: *to,
+                                    text: event.body_text.clone(),
+                                },
+                                recipients,
+                            });
+                        }
+                    }
+                }
                 messages.push(event);
             }
-            let update = TicketUpdate::new(&before, after, messages).with_outbox(jobs.clone());
+            let update = TicketUpdate::new(&before, after, messages)
+                .with_outbox(jobs.clone())
+                .with_notices(notices);
             match self.tickets.update_ticket(update).await {
                 Ok(_) => {
                     return Ok(Visit {
@@ -274,89 +378,57 @@ impl SlaRun<'_> {
     /// Who hears of a step: the customer of a quiet ticket; the assignee of a
     /// warning; the assignee (or the category's agents) at level 1; the
     /// supervisors (or, without any, the admins) at level 2.
-    async fn mail_for(
-        &self,
-        ticket: &Ticket,
-        step: Step,
-        event: &Message,
-    ) -> Result<Vec<OutboundJob>, StoreError> {
-        let job = |kind, recipient| OutboundJob {
-            outbox_id: self.ids.outbox_id(),
-            kind,
-            ticket: Some(ticket.reference.clone()),
-            message: Some(event.id.clone()),
-            recipient,
-            throttled: 0,
+    async fn told(&self, ticket: &Ticket, step: Step, event: &Message) -> Result<Told, StoreError> {
+        let customer = |kind| {
+            Told::Customer(OutboundJob {
+                outbox_id: self.ids.outbox_id(),
+                kind,
+                ticket: Some(ticket.reference.clone()),
+                message: Some(event.id.clone()),
+                recipient: ticket.requester.email.clone(),
+                throttled: 0,
+                digest: None,
+            })
         };
-        let customer = || vec![ticket.requester.email.clone()];
-        let agents: Vec<Agent> = match step {
-            Step::Clock { .. } => self.catalog.agents().await?,
-            _ => vec![],
-        };
-        let assignee = || -> Vec<Agent> {
-            agents
-                .iter()
-                .filter(|a| Some(&a.id) == ticket.assignee.as_ref())
-                .cloned()
-                .collect()
-        };
-        let recipients = match step {
-            Step::Remind => {
-                // A solved ticket's reminder asks again whether it is solved.
-                let kind = if ticket.status == crate::tickets::ticket::Status::Resolved {
-                    MailKind::ResolutionRequest
-                } else {
-                    MailKind::Reminder
-                };
-                return Ok(customer().into_iter().map(|r| job(kind, r)).collect());
+        let to = match step {
+            // A solved ticket's reminder asks again whether it is solved.
+            Step::Remind if ticket.status == crate::tickets::ticket::Status::Resolved => {
+                return Ok(customer(MailKind::ResolutionRequest));
             }
-            Step::AutoSolve => {
-                return Ok(customer()
-                    .into_iter()
-                    .map(|r| job(MailKind::ResolutionRequest, r))
-                    .collect());
-            }
-            Step::AutoClose => vec![],
-            Step::Clock {
+            Step::Remind => return Ok(customer(MailKind::Reminder)),
+            Step::AutoSolve => return Ok(customer(MailKind::ResolutionRequest)),
+            Step::AutoClose
+            | Step::Clock {
                 to: Stage::OnTrack, ..
-            } => vec![],
-            Step::Clock {
-                to: Stage::Warned, ..
-            } => assignee(),
-            Step::Clock {
-                to: Stage::Breached,
-                ..
-            } => {
-                let mine = assignee();
-                if mine.is_empty() {
-                    agents
-                        .iter()
-                        .filter(|a| {
-                            a.role == Role::Agent && a.categories.contains(&ticket.category)
-                        })
-                        .cloned()
-                        .collect()
-                } else {
-                    mine
-                }
-            }
-            Step::Clock {
-                to: Stage::Escalated,
-                ..
-            } => {
-                let of = |role| agents.iter().filter(move |a: &&Agent| a.role == role);
-                let supervisors: Vec<Agent> = of(Role::Supervisor).cloned().collect();
+            } => return Ok(Told::Nobody),
+            Step::Clock { to, .. } => to,
+        };
+        let agents: Vec<Agent> = self.catalog.agents().await?;
+        let assignee: Vec<&Agent> = agents
+            .iter()
+            .filter(|a| Some(&a.id) == ticket.assignee.as_ref())
+            .collect();
+        let of = |role| agents.iter().filter(move |a: &&Agent| a.role == role);
+        let recipients: Vec<&Agent> = match to {
+            Stage::Warned => assignee,
+            Stage::Breached if assignee.is_empty() => of(Role::Agent)
+                .filter(|a| a.categories.contains(&ticket.category))
+                .collect(),
+            Stage::Breached => assignee,
+            _ => {
+                let supervisors: Vec<&Agent> = of(Role::Supervisor).collect();
                 if supervisors.is_empty() {
-                    of(Role::Admin).cloned().collect()
+                    of(Role::Admin).collect()
                 } else {
                     supervisors
                 }
             }
         };
-        Ok(recipients
-            .into_iter()
-            .map(|a| job(MailKind::Escalation, a.email))
-            .collect())
+        Ok(if recipients.is_empty() {
+            Told::Nobody
+        } else {
+            Told::Agents(recipients.into_iter().map(|a| a.email.clone()).collect())
+        })
     }
 }
 

@@ -3,5 +3,6 @@
 
 pub mod clocks;
 pub mod escalation;
+pub mod notice;
 pub mod policy;
 pub mod rules;

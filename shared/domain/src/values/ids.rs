@@ -229,6 +229,15 @@ string_id!(
 );
 
 string_id!(
+    /// One SLA run's id: the key its digests are gathered under.
+    RunId,
+    8,
+    40,
+    "letters, digits and -",
+    |_, c| c.is_ascii_alphanumeric() || c == '-'
+);
+
+string_id!(
     /// An FAQ entry's id.
     FaqId,
     1,

@@ -1,6 +1,6 @@
 //! The store contract: scenarios every store must pass, one file per role of the
-//! ports (`ticket_records`, `listings`, `access`, `outbox`, `mail`, `catalog`,
-//! `probes`). The `store_contract!` macro turns them into tests for one store
+//! ports (`ticket_records`, `listings`, `access`, `outbox`, `mail`, `notices`,
+//! `catalog`, `probes`). The `store_contract!` macro turns them into tests for one store
 //! factory; it runs on the in-memory store (testkit) and on DynamoDB Local (tests/).
 
 use crate::fixtures::new_ticket;
@@ -14,6 +14,7 @@ mod access;
 mod catalog;
 mod listings;
 mod mail;
+mod notices;
 mod outbox;
 mod probes;
 mod ticket_records;
@@ -22,6 +23,7 @@ pub use access::*;
 pub use catalog::*;
 pub use listings::*;
 pub use mail::*;
+pub use notices::*;
 pub use outbox::*;
 pub use probes::*;
 pub use ticket_records::*;
@@ -77,6 +79,9 @@ macro_rules! store_contract {
             faq_searches_are_counted_per_day_query_and_category,
             a_day_logs_at_most_its_cap_of_new_queries_and_keeps_counting_known_ones,
             faq_reads_are_counted_per_entry_over_any_period,
+            // notices
+            notices_are_written_with_their_step_or_not_at_all,
+            runs_stay_open_until_closed_and_a_digest_is_stored_once,
             // probes
             a_probe_is_settled_once
         );

@@ -25,6 +25,7 @@ pub(super) fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> O
         message: None,
         recipient: email(to),
         throttled: 0,
+        digest: None,
     }
 }
 

@@ -8,8 +8,10 @@ use helpdesk_domain::mail::inbound::quarantine::Quarantined;
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
 use helpdesk_domain::ops::probe::Probe;
 use helpdesk_domain::ports::store::{TrackingToken, normalize_message_id};
+use helpdesk_domain::sla::notice::Notice;
 use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::tickets::counters::{CounterDelta, CounterKey, StatusCounts};
+use helpdesk_domain::values::ids::{MessageId, RunId};
 use helpdesk_domain::{AgentId, Category, CategoryId, Message, OutboxId, Ticket, TicketRef};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -17,6 +19,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 mod access;
 mod catalog;
 mod mail;
+mod notices;
 mod ops;
 mod tickets;
 
@@ -44,6 +47,9 @@ struct State {
     policies: BTreeMap<String, SlaPolicy>,
     faq_log: BTreeMap<(NaiveDate, String, Option<CategoryId>), (u32, u32)>,
     probes: BTreeMap<String, Probe>,
+    /// Open SLA runs, and the notices their steps left.
+    notice_runs: BTreeMap<RunId, DateTime<Utc>>,
+    notices: BTreeMap<(RunId, TicketRef, MessageId), Notice>,
 }
 
 #[derive(Debug, Default)]
@@ -57,6 +63,16 @@ impl InMemoryStore {
     /// Every outbox item and its state (for a simulation's invariants).
     pub fn outbox_snapshot(&self) -> Vec<(OutboundJob, OutboxState)> {
         self.state().outbox.values().cloned().collect()
+    }
+
+    /// Every SLA notice ever written, and the runs still open (for a simulation's
+    /// invariants).
+    pub fn notices_snapshot(&self) -> (Vec<Notice>, Vec<RunId>) {
+        let s = self.state();
+        (
+            s.notices.values().cloned().collect(),
+            s.notice_runs.keys().cloned().collect(),
+        )
     }
 
     /// Every ticket with its messages (for a simulation's invariants).

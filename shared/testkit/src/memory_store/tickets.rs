@@ -130,6 +130,12 @@ impl TicketRecords for InMemoryStore {
                 s.outbox
                     .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
             }
+            for n in update.notices() {
+                s.notices.insert(
+                    (n.run.clone(), n.line.ticket.clone(), n.message.clone()),
+                    n.clone(),
+                );
+            }
             let after = update.after().clone();
             s.apply(update.counter_deltas());
             s.record_ids(update.messages());

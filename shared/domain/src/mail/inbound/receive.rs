@@ -623,6 +623,7 @@ impl Inbox<'_> {
                 message: Some(first.id.clone()),
                 recipient: mail.from.clone(),
                 throttled: 0,
+                digest: None,
             };
             let new = NewTicket {
                 ticket,

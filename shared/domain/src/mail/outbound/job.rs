@@ -1,5 +1,6 @@
 //! What producers put on the outbound queue for send-reply.
 
+use super::digest::Digest;
 use crate::ports::claims::{RateLimitClaim, TrackingToken};
 use crate::tickets::message::Message;
 use crate::values::email::EmailAddress;
@@ -16,14 +17,25 @@ pub enum MailKind {
     TrackingLinks,
     Reminder,
     ResolutionRequest,
+    /// One SLA step on one ticket, to one agent: what earlier versions queued
+    /// (still sent when found queued); the SLA run now sends `SlaDigest`.
     Escalation,
     Forward,
+    /// One SLA run's steps for one agent, in one mail.
+    SlaDigest,
 }
 
 impl MailKind {
     /// Automatic mail carries `Auto-Submitted` and counts against the per-recipient cap.
     pub fn is_automatic(self) -> bool {
         !matches!(self, MailKind::AgentReply | MailKind::Forward)
+    }
+
+    /// Automatic mail counted against the recipient's cap: all of it but the SLA
+    /// digest, which goes to our own agents at most once per run, and which a cap
+    /// would silence exactly when the desk is overrun.
+    pub fn is_capped(self) -> bool {
+        self.is_automatic() && self != MailKind::SlaDigest
     }
 }
 
@@ -53,6 +65,10 @@ pub struct OutboundJob {
     /// How often SES has throttled this job so far: the next wait doubles with it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub throttled: u32,
+    /// What an `SlaDigest` says (stored with the outbox item; send-reply reads it
+    /// from there, not from the queue message).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<Box<Digest>>,
 }
 
 fn is_zero(n: &u32) -> bool {

@@ -3,6 +3,7 @@
 //! reports back.
 
 pub mod compose;
+pub mod digest;
 pub mod feedback;
 pub mod job;
 pub mod render;

@@ -3,6 +3,7 @@
 //! quoted in plain text; `[#REF]` leads every subject.
 
 use super::compose::Letter;
+use super::digest::Digest;
 use crate::ports::store::TicketSummary;
 use crate::tickets::message::Message;
 use crate::tickets::ticket::Ticket;
@@ -313,6 +314,54 @@ pub fn escalation(brand: &Brand, ticket: &Ticket, event: &Message) -> Letter {
         brand,
     )
 }
+
+/// One SLA run's steps for one agent: counts in the subject, the most urgent
+/// steps first, each with its console link.
+pub fn sla_digest(brand: &Brand, digest: &Digest) -> Letter {
+    let mut counts = Vec::new();
+    for (n, one, many) in [
+        (digest.escalated, "escalation", "escalations"),
+        (digest.breached, "breach", "breaches"),
+        (digest.warned, "warning", "warnings"),
+    ] {
+        match n {
+            0 => {}
+            1 => counts.push(format!("1 {one}")),
+            n => counts.push(format!("{n} {many}")),
+        }
+    }
+    let counts = counts.join(", ");
+    let mut blocks = vec![Block::Para(format!(
+        "The last SLA check found {counts} on requests you look after."
+    ))];
+    for line in &digest.lines {
+        blocks.push(Block::Para(format!(
+            "{} in {}: \u{201c}{}\u{201d}\n{}",
+            line.ticket.display(),
+            line.category.as_str(),
+            shorten(&line.subject, DIGEST_SUBJECT_CHARS),
+            line.text,
+        )));
+        blocks.push(Block::Link(
+            "Open it in the console".into(),
+            format!("{}/agent/#/ticket/{}", brand.help_url, line.ticket.as_str()),
+        ));
+    }
+    let rest = (digest.total as usize).saturating_sub(digest.lines.len());
+    if rest > 0 {
+        blocks.push(Block::Para(format!(
+            "And {rest} more: the console's queues show them all, the most overdue first."
+        )));
+        blocks.push(Block::Link(
+            "Open the console".into(),
+            format!("{}/agent/", brand.help_url),
+        ));
+    }
+    letter(format!("[{}] SLA: {counts}", brand.name), &blocks, brand)
+}
+
+/// How much of a ticket's subject a digest line repeats.
+const DIGEST_SUBJECT_CHARS: usize = 80;
 
 pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
     let blocks = [

@@ -130,6 +130,7 @@ pub struct Postman<'a> {
 enum Subject {
     Ticket(Box<TicketThread>),
     Links(Vec<crate::ports::store::TicketSummary>),
+    Digest(Box<super::digest::Digest>),
 }
 
 /// The Message-ID we give the mail of an outbox item (SES may add its own; both
@@ -164,12 +165,14 @@ impl Postman<'_> {
                 .iter()
                 .map(|t| (t.reference.clone(), self.ids.secret_token()))
                 .collect(),
+            // For our own people: links to the console, no keys.
+            Subject::Digest(_) => vec![],
         };
         let claim = OutboxClaim {
             job: job.clone(),
             now,
             lease_until: now + self.settings.lease,
-            cap: job.kind.is_automatic().then(|| {
+            cap: job.kind.is_capped().then(|| {
                 let (limit, window) = self.settings.auto_cap;
                 RateLimitClaim::fixed_window(
                     &format!("auto-mail:{}", job.recipient.mailbox_key()),
@@ -301,6 +304,17 @@ impl Postman<'_> {
                     Ok(Subject::Links(open))
                 })
             }
+            // What a digest says is read from its stored outbox item: the queue
+            // message only points at it.
+            MailKind::SlaDigest => Ok(match self.mail.outbox_item(&job.outbox_id).await? {
+                Some((stored, _)) => match stored.digest {
+                    Some(digest) if stored.kind == MailKind::SlaDigest => {
+                        Ok(Subject::Digest(digest))
+                    }
+                    _ => Err("the stored item is not a digest".into()),
+                },
+                None => Err("the digest is not stored".into()),
+            }),
             _ => {
                 let Some(reference) = &job.ticket else {
                     return Ok(Err("the job names no ticket".into()));
@@ -341,6 +355,7 @@ impl Postman<'_> {
             date: self.clock.now(),
         };
         let letter = match subject {
+            Subject::Digest(digest) => render::sla_digest(brand, digest),
             Subject::Links(list) => {
                 let pairs: Vec<_> = list
                     .iter()
@@ -492,7 +507,7 @@ impl Postman<'_> {
                 threaded_by: ThreadedBy::System,
                 created_at: now,
             })),
-            Subject::Links(_) => None,
+            Subject::Links(_) | Subject::Digest(_) => None,
         };
         self.mail
             .finish_outbox(
@@ -516,7 +531,7 @@ impl Postman<'_> {
     ) {
         let ticket = match subject {
             Subject::Ticket(t) => Some(t.ticket.reference.clone()),
-            Subject::Links(_) => None,
+            Subject::Links(_) | Subject::Digest(_) => None,
         };
         let finish = OutboxFinish::Sent {
             provider_id: provider_id.to_owned(),
