@@ -31,6 +31,9 @@ pub struct Call {
     pub write_items: usize,
     /// DynamoDB only: read or write capacity units the table reported.
     pub capacity_units: f64,
+    /// DynamoDB only: write units the secondary indexes would take on AWS, which
+    /// DynamoDB Local leaves out of `capacity_units` (see [`index_write_units`]).
+    pub index_units: f64,
 }
 
 impl Call {
@@ -129,6 +132,7 @@ impl Intercept for CallLog {
         let json = body.and_then(|b| serde_json::from_slice::<Value>(b).ok());
         let item_bytes = json.as_ref().map_or(0, put_item_bytes);
         let write_items = json.as_ref().map_or(0, written_items);
+        let index_units = json.as_ref().map_or(0.0, index_write_units);
         cfg.interceptor_state()
             .store_put(Pending(self.lock().len()));
         self.lock().push(Call {
@@ -137,6 +141,7 @@ impl Intercept for CallLog {
             item_bytes,
             write_items,
             capacity_units: 0.0,
+            index_units,
         });
         Ok(())
     }
@@ -197,6 +202,120 @@ fn put_item_bytes(request: &Value) -> usize {
         }
     }
     total
+}
+
+/// The main table's indexes as infra/resources.json declares them: the key
+/// attribute that puts an item in the index, and whether the index holds the
+/// whole item (or only its keys).
+fn indexes() -> &'static [(String, bool)] {
+    static INDEXES: std::sync::OnceLock<Vec<(String, bool)>> = std::sync::OnceLock::new();
+    INDEXES.get_or_init(|| {
+        crate::local::resources().tables["main"]
+            .indexes
+            .iter()
+            .map(|i| {
+                let pk = i.key.first().cloned().unwrap_or_default();
+                (pk, i.projection.as_deref() != Some("keys_only"))
+            })
+            .collect()
+    })
+}
+
+/// Write units the indexes take for a write request, by DynamoDB's rules for
+/// secondary indexes (one unit per KB of the projected entry, never doubled for
+/// transactions): every index entry a `Put` creates, plus one unit per index for
+/// the old entry when the put replaces an item (its condition names the item
+/// existing or its version: counted as if every key moved, an upper bound); an
+/// update that sets an index key is counted as one 1 KB entry written and one
+/// deleted, one that removes it as one deleted.
+pub fn index_write_units(request: &Value) -> f64 {
+    let mut puts: Vec<(&Value, bool)> = Vec::new();
+    let mut updates: Vec<&Value> = Vec::new();
+    let replaces = |w: &Value| {
+        w["ConditionExpression"]
+            .as_str()
+            .is_some_and(|c| c.contains("attribute_exists(pk)") || c.contains("version ="))
+    };
+    if let Some(item) = request.get("Item") {
+        puts.push((item, replaces(request)));
+    }
+    if request.get("UpdateExpression").is_some() {
+        updates.push(request);
+    }
+    for t in request["TransactItems"].as_array().into_iter().flatten() {
+        if let Some(item) = t["Put"].get("Item") {
+            puts.push((item, replaces(&t["Put"])));
+        }
+        if t["Update"].get("UpdateExpression").is_some() {
+            updates.push(&t["Update"]);
+        }
+    }
+    for writes in request["RequestItems"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
+        for w in writes.as_array().into_iter().flatten() {
+            if let Some(item) = w["PutRequest"].get("Item") {
+                puts.push((item, false));
+            }
+        }
+    }
+    let mut units = 0.0;
+    for (item, replacing) in puts {
+        let size = item_size(item);
+        for (key, whole) in indexes() {
+            if item.get(key).is_some() {
+                let entry = if *whole { size } else { 100 };
+                units += entry.div_ceil(1024).max(1) as f64;
+                if replacing {
+                    units += 1.0;
+                }
+            }
+        }
+    }
+    for update in updates {
+        let (set, removed) = index_keys_touched(update);
+        units += if set {
+            2.0
+        } else if removed {
+            1.0
+        } else {
+            0.0
+        };
+    }
+    units
+}
+
+/// Whether an update sets an index key attribute (the entry moves: one written,
+/// one deleted) or only removes one (the entry is deleted).
+fn index_keys_touched(update: &Value) -> (bool, bool) {
+    let expression = update["UpdateExpression"].as_str().unwrap_or_default();
+    let names = update["ExpressionAttributeNames"].as_object();
+    let is_index_key = |token: &str| {
+        let name = names
+            .and_then(|n| n.get(token))
+            .and_then(Value::as_str)
+            .unwrap_or(token);
+        indexes().iter().any(|(pk, _)| {
+            let base = pk.trim_end_matches("pk");
+            name == pk || name == format!("{base}sk")
+        })
+    };
+    let (mut set, mut removed) = (false, false);
+    let mut clause = "";
+    for token in expression.split(|c: char| c == ',' || c == '=' || c.is_whitespace()) {
+        match token {
+            "SET" | "REMOVE" | "ADD" | "DELETE" => clause = token,
+            t if is_index_key(t) => match clause {
+                "SET" => set = true,
+                "REMOVE" => removed = true,
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    (set, removed)
 }
 
 /// How many items a write request touches.
@@ -280,6 +399,36 @@ mod tests {
         assert_eq!(written_items(&json!({"Item": {}})), 1);
         let reads = json!({"RequestItems": {"t": {"Keys": [{}, {}]}}});
         assert_eq!(written_items(&reads), 0);
+    }
+
+    #[test]
+    fn index_entries_are_counted_per_index_the_item_is_in() {
+        // A new item in two whole-item indexes (2.5 KB: 3 units each) and the
+        // keys-only one (1 unit).
+        let body = "x".repeat(2_500);
+        let item = json!({
+            "pk": {"S": "T#1"}, "sk": {"S": "T"}, "body": {"S": body},
+            "gsi1pk": {"S": "Q"}, "gsi3pk": {"S": "R"}, "gsi5pk": {"S": "W"}
+        });
+        let new = json!({"TransactItems": [{"Put": {"Item": item.clone(),
+            "ConditionExpression": "attribute_not_exists(pk)"}}]});
+        assert!((index_write_units(&new) - 7.0).abs() < 1e-9);
+        // Replacing it also deletes the old entries (one unit each).
+        let replace = json!({"Item": item, "ConditionExpression": "attribute_exists(pk) AND version = :read"});
+        assert!((index_write_units(&replace) - 10.0).abs() < 1e-9);
+        // An item in no index costs the indexes nothing.
+        let plain = json!({"Item": {"pk": {"S": "C"}, "sk": {"S": "1"}}});
+        assert!(index_write_units(&plain).abs() < 1e-9);
+        let names = json!({"#upk": "gsi6pk", "#usk": "gsi6sk", "#st": "state"});
+        let moved = json!({"UpdateExpression": "SET #st = :s, #usk = :sk",
+            "ExpressionAttributeNames": names});
+        assert!((index_write_units(&moved) - 2.0).abs() < 1e-9);
+        let removed = json!({"UpdateExpression": "SET #st = :to REMOVE lease_until, #upk, #usk",
+            "ExpressionAttributeNames": names});
+        assert!((index_write_units(&removed) - 1.0).abs() < 1e-9);
+        let other = json!({"UpdateExpression": "SET #st = :to ADD attempts :one",
+            "ExpressionAttributeNames": names});
+        assert!(index_write_units(&other).abs() < 1e-9);
     }
 
     #[test]

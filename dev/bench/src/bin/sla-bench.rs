@@ -2,8 +2,10 @@
 //! (DynamoDB Local, moto's SQS), and sla-escalation's handler built as its `main`
 //! builds it, ticking until none is left (at most three runs). Reports each run's
 //! tickets, steps and time against the function's 120 s timeout, and the tickets
-//! per second. In the same process, the floor: a bare query and an eight-item
-//! transaction per ticket at the same concurrency.
+//! per second, and the mail each run queued per recipient (read back off the
+//! outbound queue: the target is at most one per agent per run). In the same
+//! process, the floor: a bare query and an eight-item transaction per ticket at
+//! the same concurrency.
 //!
 //! Needs the local stack's environment (`. .local/stack.env`); prints a table and
 //! writes JSON.
@@ -28,7 +30,11 @@ const MAX_RUNS: usize = 3;
 #[derive(Serialize)]
 struct Run {
     tickets: u32,
+    steps: u32,
     seconds: f64,
+    /// Mails the run queued, and the most any one recipient got.
+    mails: usize,
+    most_to_one_recipient: usize,
     left_for_next_run: bool,
     within_timeout: bool,
 }
@@ -104,17 +110,25 @@ async fn main() -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let seconds = began.elapsed().as_secs_f64();
+        let per_recipient = drain_outbound(&env).await?;
+        let mails: usize = per_recipient.values().sum();
+        let most = per_recipient.values().copied().max().unwrap_or(0);
         println!(
-            "run: {} tickets in {seconds:.1} s, {} escalated, {} already done, {} mail not queued, left for the next run: {}",
+            "run: {} tickets in {seconds:.1} s, {} breached, {} escalated, {} already done, {} mail not queued, {mails} mails queued to {} recipients (at most {most} to one), left for the next run: {}",
             report.sla.looked_at,
+            report.sla.breached,
             report.sla.escalated,
             report.sla.already_done,
             report.sla.mail_not_queued,
+            per_recipient.len(),
             report.sla.left_for_next_run
         );
         runs.push(Run {
             tickets: report.sla.looked_at,
+            steps: report.sla.warned + report.sla.breached + report.sla.escalated,
             seconds,
+            mails,
+            most_to_one_recipient: most,
             left_for_next_run: report.sla.left_for_next_run,
             within_timeout: seconds < TIMEOUT_S,
         });
@@ -191,4 +205,40 @@ async fn main() -> anyhow::Result<()> {
     std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
     println!("written: {}", out.display());
     Ok(())
+}
+
+/// Takes every message off the outbound queue and counts them per recipient.
+async fn drain_outbound(
+    env: &LocalEnv,
+) -> anyhow::Result<std::collections::BTreeMap<String, usize>> {
+    let sqs = env.aws.sqs();
+    let url = env.vars["HELPDESK_OUTBOUND_QUEUE_URL"].clone();
+    let mut per_recipient = std::collections::BTreeMap::new();
+    loop {
+        let got = sqs
+            .receive_message()
+            .queue_url(&url)
+            .max_number_of_messages(10)
+            .send()
+            .await?;
+        let messages = got.messages.unwrap_or_default();
+        if messages.is_empty() {
+            return Ok(per_recipient);
+        }
+        for m in messages {
+            let job = helpdesk_domain::mail::outbound::job::OutboundJob::parse(
+                m.body.as_deref().unwrap_or_default(),
+            )?;
+            *per_recipient
+                .entry(job.recipient.as_str().to_owned())
+                .or_insert(0) += 1;
+            if let Some(handle) = m.receipt_handle {
+                sqs.delete_message()
+                    .queue_url(&url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await?;
+            }
+        }
+    }
 }

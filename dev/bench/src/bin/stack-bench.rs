@@ -43,6 +43,9 @@ struct Cost {
     ses: usize,
     /// Read and write capacity units DynamoDB reported.
     capacity_units: f64,
+    /// Write units the secondary indexes would add on AWS (DynamoDB Local does
+    /// not report them; counted from the items written, `testkit::calls`).
+    index_units: f64,
     /// Bytes of the items written with `Put` (updates are in the units).
     item_bytes: usize,
     /// Bytes of every request body sent to AWS.
@@ -66,6 +69,7 @@ impl Cost {
             s3: count("s3."),
             ses: count("sesv2."),
             capacity_units: calls.iter().map(|c| c.capacity_units).sum(),
+            index_units: calls.iter().map(|c| c.index_units).sum(),
             item_bytes: calls.iter().map(|c| c.item_bytes).sum(),
             request_bytes: calls.iter().map(|c| c.request_bytes).sum(),
             calls: calls.iter().map(|c| c.short().to_owned()).collect(),
@@ -562,18 +566,27 @@ fn call_list(calls: &[String]) -> String {
 
 fn print(report: &Report) {
     println!(
-        "{:<58} {:>4} {:>4} {:>3} {:>4} {:>7} {:>7} {:>8}  budget",
-        "operation (warm unless cold)", "DDB", "SQS", "S3", "SES", "units", "items B", "sent B"
+        "{:<58} {:>4} {:>4} {:>3} {:>4} {:>7} {:>7} {:>7} {:>8}  budget",
+        "operation (warm unless cold)",
+        "DDB",
+        "SQS",
+        "S3",
+        "SES",
+        "units",
+        "index",
+        "items B",
+        "sent B"
     );
     for c in &report.costs {
         println!(
-            "{:<58} {:>4} {:>4} {:>3} {:>4} {:>7.1} {:>7} {:>8}  {}",
+            "{:<58} {:>4} {:>4} {:>3} {:>4} {:>7.1} {:>7.1} {:>7} {:>8}  {}",
             c.operation,
             c.dynamodb,
             c.sqs,
             c.s3,
             c.ses,
             c.capacity_units,
+            c.index_units,
             c.item_bytes,
             c.request_bytes,
             c.budget
