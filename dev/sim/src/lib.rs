@@ -752,21 +752,28 @@ impl Sim {
             .store
             .outbox_snapshot()
             .into_iter()
-            .map(|(j, _)| (j.outbox_id.clone(), j))
+            .map(|(j, state)| (j.outbox_id.clone(), (j, state)))
             .collect();
-        let mut told: HashMap<_, u32> = HashMap::new();
+        let mut told: HashMap<_, (u32, String)> = HashMap::new();
         for n in &notices {
             for to in &n.recipients {
-                *told
-                    .entry(helpdesk_domain::mail::outbound::digest::digest_outbox_id(
-                        &n.run, to,
-                    ))
-                    .or_default() += 1;
+                let id = helpdesk_domain::mail::outbound::digest::digest_outbox_id(&n.run, to);
+                told.entry(id).or_insert((0, to.as_str().to_owned())).0 += 1;
             }
         }
-        for (id, steps) in told {
+        for (id, (steps, to)) in told {
             checked += 1;
-            match outbox.get(&id).and_then(|j| j.digest.as_ref()) {
+            let found = outbox.get(&id);
+            if let Some((job, state)) = found
+                && (job.recipient.as_str() != to || *state != OutboxState::Sent)
+            {
+                self.report.violations.push(format!(
+                    "digest {} for {to} went to {} and is {state:?}",
+                    id.as_str(),
+                    job.recipient.as_str()
+                ));
+            }
+            match found.and_then(|(j, _)| j.digest.as_ref()) {
                 Some(d) if d.total == steps => {}
                 Some(d) => self.report.violations.push(format!(
                     "digest {} counts {} steps of {steps}",

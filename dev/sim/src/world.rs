@@ -105,7 +105,7 @@ impl OutboundQueue for SimQueue {
     async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
         // After the effect: sent, but the answer was lost; a retry sends it again.
         let sent = async {
-            self.push(job);
+            self.push(&job.queue_message());
             Ok(())
         };
         self.plan
@@ -124,7 +124,7 @@ impl OutboundQueue for SimQueue {
         delay: chrono::Duration,
     ) -> Result<(), QueueError> {
         let sent = async {
-            self.push_after(job, delay);
+            self.push_after(&job.queue_message(), delay);
             Ok(())
         };
         self.plan

@@ -1026,13 +1026,17 @@ async fn an_sla_digest_says_what_its_stored_item_says_with_console_links_and_no_
     let r = ticket_from_mail(&h).await;
     let _ = h.send_queued().await;
     let job = stored_digest(&h, "run-00000001", "sue@example.org", &r, 60).await;
-    // The queue message is only a pointer: lines forged into it are not read.
+    // The queue message is only a pointer: lines and a recipient forged into it
+    // are not read.
     let mut forged = job.clone();
     if let Some(d) = forged.digest.as_mut() {
         d.lines[0].text = "Pay this invoice: https://evil.example".into();
     }
+    forged.recipient = EmailAddress::parse("mallory@evil.example").unwrap();
     let got = h.postman().deliver(&forged).await;
     assert!(matches!(got, Ok(Delivery::Sent { .. })), "{got:?}");
+    let sent = h.mailer.sent();
+    assert_eq!(sent.last().unwrap().to[0].as_str(), "sue@example.org");
     let raw = h.sent_raw().pop().unwrap();
     let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
     assert_eq!(
@@ -1072,8 +1076,24 @@ async fn a_digest_that_is_not_stored_is_not_sent_and_digests_are_not_capped() {
     let before = h.mailer.sent().len();
     let mut unknown = stored_digest(&h, "run-00000002", "sue@example.org", &r, 1).await;
     unknown.outbox_id = helpdesk_domain::OutboxId::parse("d-nowhere-0000").unwrap();
+    // Not stored (yet, or ever): tried again later, nothing settled, nothing sent.
     let got = h.postman().deliver(&unknown).await;
-    assert!(matches!(got, Ok(Delivery::Skipped(_))), "{got:?}");
+    assert!(matches!(got, Err(DeliveryError::Retry(_))), "{got:?}");
+    assert_eq!(h.store.outbox_item(&unknown.outbox_id).await.unwrap(), None);
+    // A queue message calling another mail a digest: refused, that mail untouched.
+    let mut posing = unknown.clone();
+    let confirmation = h.store.outbox_snapshot().into_iter().next().unwrap();
+    posing.outbox_id = confirmation.0.outbox_id.clone();
+    let got = h.postman().deliver(&posing).await;
+    assert!(matches!(got, Err(DeliveryError::Permanent(_))), "{got:?}");
+    assert_eq!(
+        h.store
+            .outbox_item(&posing.outbox_id)
+            .await
+            .unwrap()
+            .map(|s| s.1),
+        Some(confirmation.1)
+    );
     assert_eq!(h.mailer.sent().len(), before);
     // Twelve runs in an hour of trouble: the agent hears of every one (the
     // automatic-mail cap of 10 is for mail to customers' addresses).

@@ -122,7 +122,7 @@ impl SqsOutboundQueue {
 }
 
 fn body(job: &OutboundJob) -> Result<String, QueueError> {
-    serde_json::to_string(job).map_err(|e| QueueError::Unavailable(e.to_string()))
+    serde_json::to_string(&job.queue_message()).map_err(|e| QueueError::Unavailable(e.to_string()))
 }
 
 /// Throttling is retried later; anything else names its code (or the whole error).

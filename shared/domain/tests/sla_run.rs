@@ -289,7 +289,8 @@ async fn a_run_that_died_before_its_digests_is_gathered_by_a_later_run_once() {
     let (store, clock, ids) = desk_with_tickets(1).await;
     // A run opened, stored one step with its notice, and died.
     let dead = RunId::parse("dead-run-0001").unwrap();
-    store.open_notice_run(&dead, clock.now()).await.unwrap();
+    let t0 = clock.now();
+    store.open_notice_run(&dead, t0).await.unwrap();
     let thread = store
         .load_ticket(&store.threads_snapshot()[0].0.reference)
         .await
@@ -328,17 +329,37 @@ async fn a_run_that_died_before_its_digests_is_gathered_by_a_later_run_once() {
     let jobs = queue.jobs();
     assert_eq!(jobs.len(), 1);
     assert_eq!(jobs[0].recipient.as_str(), "sue@helpdesk.test");
-    // Gathered again (a crash after storing, before closing): the same mail.
-    let again = helpdesk_domain::sla::notice::digests(&dead, &[notice]);
-    assert_eq!(again[0].outbox_id, jobs[0].outbox_id);
-    let last = run_on(&store, &queue, &clock, &ids).run().await.unwrap();
-    assert_eq!(last.runs_recovered, 0, "{last:?}");
-    assert_eq!(
+    let digests = || {
         store
             .outbox_snapshot()
-            .iter()
+            .into_iter()
             .filter(|(j, _)| j.kind == MailKind::SlaDigest)
-            .count(),
-        1
-    );
+            .map(|(j, _)| j)
+            .collect::<Vec<_>>()
+    };
+    let first = digests();
+    assert_eq!(first.len(), 1);
+    // A crash after the digest was stored and before the run was closed: the
+    // run is still open, and a later run gathers it again. Still one mail, the
+    // one stored first, even though the notices now say more.
+    store.open_notice_run(&dead, t0).await.unwrap();
+    let mut more = notice.clone();
+    more.message = ids.message_id(clock.now());
+    more.line.text = "SLA escalated again".into();
+    let mut after = store
+        .load_ticket(&thread.ticket.reference)
+        .await
+        .unwrap()
+        .ticket;
+    let before = after.clone();
+    after.updated_at = clock.now();
+    store
+        .update_ticket(TicketUpdate::new(&before, after, vec![]).with_notices(vec![more]))
+        .await
+        .unwrap();
+    let again = run_on(&store, &queue, &clock, &ids).run().await.unwrap();
+    assert_eq!((again.runs_recovered, again.digests), (1, 1), "{again:?}");
+    assert_eq!(digests(), first);
+    let last = run_on(&store, &queue, &clock, &ids).run().await.unwrap();
+    assert_eq!(last.runs_recovered, 0, "{last:?}");
 }

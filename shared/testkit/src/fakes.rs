@@ -136,7 +136,7 @@ impl OutboundQueue for RecordingQueue {
         if let Some(e) = lock(&self.fail_next).take() {
             return Err(e);
         }
-        lock(&self.jobs).push(job.clone());
+        lock(&self.jobs).push(job.queue_message());
         Ok(())
     }
 
@@ -148,7 +148,7 @@ impl OutboundQueue for RecordingQueue {
         if let Some(e) = lock(&self.fail_next).take() {
             return Err(e);
         }
-        lock(&self.delayed).push((job.clone(), delay));
+        lock(&self.delayed).push((job.queue_message(), delay));
         Ok(())
     }
 }

@@ -629,3 +629,25 @@ fn the_send_lease_outlives_send_reply_and_ends_before_the_queue_gives_up() {
         "lease {lease} s ends after the last receive ({visibility} s × ({receives} − 1))"
     );
 }
+
+/// An SLA run is gathered by a later one only once it is surely dead: the
+/// abandonment age must be well past the function's timeout (a slow run still
+/// alive would otherwise lose the steps it tells after the other run gathered
+/// it), and past the run's own stop.
+#[test]
+fn an_sla_run_counts_as_abandoned_only_long_after_its_function_timed_out() {
+    let t = template();
+    let function = &t["Resources"]["SlaEscalationFunction"]["Properties"]["Timeout"];
+    let timeout = if function.is_null() {
+        t["Globals"]["Function"]["Timeout"].as_u64()
+    } else {
+        function.as_u64()
+    }
+    .unwrap_or_else(|| panic!("no timeout for SlaEscalationFunction: {function:?}"));
+    let abandoned = helpdesk_domain::sla::escalation::ABANDONED_AFTER_MINUTES.unsigned_abs() * 60;
+    assert!(
+        timeout * 4 <= abandoned,
+        "a run counts as abandoned after {abandoned} s, within 4 × the function's timeout ({timeout} s)"
+    );
+    assert!(sla_escalation::RUN_SECONDS.unsigned_abs() < timeout);
+}

@@ -299,6 +299,7 @@ pub struct NoticeRunItem {
     pub pk: String,
     pub sk: String,
     pub run: helpdesk_domain::values::ids::RunId,
-    /// Epoch seconds.
+    /// Epoch milliseconds (seconds would make a run opened late in a second look
+    /// younger than it is, and miss the recovery tick).
     pub opened_at: i64,
 }

@@ -229,7 +229,11 @@ impl Outbox for DynamoStore {
         &self,
         id: &OutboxId,
     ) -> Result<Option<(OutboundJob, OutboxState)>, StoreError> {
-        match self.get_item(&keys::outbox_pk(id), keys::OUTBOX_SK).await? {
+        // Consistent: send-reply reads a digest queued right after it was stored.
+        match self
+            .read_item(&keys::outbox_pk(id), keys::OUTBOX_SK, true)
+            .await?
+        {
             None => Ok(None),
             Some(item) => {
                 let item: OutboxItem = items::from_item(item)?;

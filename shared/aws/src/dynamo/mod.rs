@@ -60,12 +60,24 @@ impl DynamoStore {
         pk: &str,
         sk: &str,
     ) -> Result<Option<items::Item>, StoreError> {
+        self.read_item(pk, sk, false).await
+    }
+
+    /// As [`DynamoStore::get_item`], strongly consistent when asked: an item
+    /// written a moment ago by another function is then certainly seen.
+    pub(crate) async fn read_item(
+        &self,
+        pk: &str,
+        sk: &str,
+        consistent: bool,
+    ) -> Result<Option<items::Item>, StoreError> {
         let out = self
             .client
             .get_item()
             .table_name(&self.tables.main)
             .key("pk", items::s(pk))
             .key("sk", items::s(sk))
+            .consistent_read(consistent)
             .send()
             .await
             .map_err(sdk_error)?;

@@ -19,7 +19,7 @@ impl SlaNotices for DynamoStore {
             pk: keys::NOTICE_RUNS_PK.into(),
             sk: run.as_str().to_owned(),
             run: run.clone(),
-            opened_at: at.timestamp(),
+            opened_at: at.timestamp_millis(),
         };
         self.client
             .put_item()
@@ -38,7 +38,7 @@ impl SlaNotices for DynamoStore {
             .into_iter()
             .map(items::from_item::<NoticeRunItem>)
             .collect::<Result<Vec<_>, _>>()?;
-        runs.retain(|r| r.opened_at < before.timestamp());
+        runs.retain(|r| r.opened_at < before.timestamp_millis());
         runs.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.sk.cmp(&b.sk)));
         Ok(runs.into_iter().map(|r| r.run).collect())
     }

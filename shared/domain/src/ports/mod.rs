@@ -154,7 +154,7 @@ pub trait RateLimits: Send + Sync {
 /// The outbox state machine: every mail we send, from queued to sent or failed.
 #[async_trait]
 pub trait Outbox: Send + Sync {
-    /// An outbox item and where it stands.
+    /// An outbox item and where it stands, read consistently.
     async fn outbox_item(
         &self,
         id: &OutboxId,

@@ -65,8 +65,8 @@ pub struct OutboundJob {
     /// How often SES has throttled this job so far: the next wait doubles with it.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub throttled: u32,
-    /// What an `SlaDigest` says (stored with the outbox item; send-reply reads it
-    /// from there, not from the queue message).
+    /// What an `SlaDigest` says: stored with the outbox item and read from there
+    /// by send-reply; the queue message leaves it out ([`OutboundJob::queue_message`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<Box<Digest>>,
 }
@@ -76,6 +76,16 @@ fn is_zero(n: &u32) -> bool {
 }
 
 impl OutboundJob {
+    /// What goes on the queue: the job without what only its stored item holds (a
+    /// digest's lines), so a queue message stays small whatever the digest says
+    /// (SQS takes 256 KB a batch) and send-reply cannot be told what to say.
+    pub fn queue_message(&self) -> OutboundJob {
+        OutboundJob {
+            digest: None,
+            ..self.clone()
+        }
+    }
+
     /// Queue bodies are outside input for the consumer: parsed, never trusted.
     pub fn parse(body: &str) -> Result<Self, serde_json::Error> {
         serde_json::from_str(body)

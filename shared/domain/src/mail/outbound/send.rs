@@ -145,6 +145,15 @@ const FINISH_ATTEMPTS: usize = 3;
 
 impl Postman<'_> {
     pub async fn deliver(&self, job: &OutboundJob) -> Result<Delivery, DeliveryError> {
+        // A digest is always stored before it is queued: the stored job says what
+        // is sent and to whom, whatever the queue message claims.
+        let stored;
+        let job = if job.kind == MailKind::SlaDigest {
+            stored = self.stored_digest(job).await?;
+            &stored
+        } else {
+            job
+        };
         if let Some(reason) = self.never_mail(&job.recipient).await? {
             return self.skip(job, reason).await;
         }
@@ -263,6 +272,19 @@ impl Postman<'_> {
         }
     }
 
+    /// The digest job as its outbox item stores it. Not there (yet): retried, so
+    /// a read that missed a fresh write never settles the item, and a queue
+    /// message naming no stored digest ends in the DLQ.
+    async fn stored_digest(&self, job: &OutboundJob) -> Result<OutboundJob, DeliveryError> {
+        match self.mail.outbox_item(&job.outbox_id).await? {
+            Some((stored, _)) if stored.kind == MailKind::SlaDigest => Ok(stored),
+            Some(_) => Err(DeliveryError::Permanent(
+                "the queue message calls a mail that is not a digest a digest".into(),
+            )),
+            None => Err(DeliveryError::Retry("the digest is not stored".into())),
+        }
+    }
+
     /// Addresses no mail goes to: system mailboxes and our own (a loop).
     async fn never_mail(&self, to: &EmailAddress) -> Result<Option<String>, StoreError> {
         if is_system_mailbox(to) {
@@ -304,16 +326,10 @@ impl Postman<'_> {
                     Ok(Subject::Links(open))
                 })
             }
-            // What a digest says is read from its stored outbox item: the queue
-            // message only points at it.
-            MailKind::SlaDigest => Ok(match self.mail.outbox_item(&job.outbox_id).await? {
-                Some((stored, _)) => match stored.digest {
-                    Some(digest) if stored.kind == MailKind::SlaDigest => {
-                        Ok(Subject::Digest(digest))
-                    }
-                    _ => Err("the stored item is not a digest".into()),
-                },
-                None => Err("the digest is not stored".into()),
+            // `job` is the stored one here (`stored_digest`).
+            MailKind::SlaDigest => Ok(match &job.digest {
+                Some(digest) => Ok(Subject::Digest(digest.clone())),
+                None => Err("the stored digest says nothing".into()),
             }),
             _ => {
                 let Some(reference) = &job.ticket else {
