@@ -12,4 +12,5 @@ mod intake;
 mod mail;
 mod reports;
 mod runner;
+mod ses_throttling;
 mod sla;
