@@ -61,6 +61,10 @@ cargo build --workspace --bins --quiet
 step "cargo test"
 # --all-targets: every unit, property and integration test (there are no doctests).
 log=$(mktemp)
+# Every AWS call a function makes in the suite (its IAM action), for the
+# permission check at the end (testkit::iam; the runner started below inherits it).
+HELPDESK_IAM_LOG=$(mktemp)
+export HELPDESK_IAM_LOG
 status=0
 cargo test --workspace --all-targets --no-fail-fast 2>&1 | tee "$log" || status=$?
 
@@ -89,6 +93,11 @@ else
   echo "the local runner did not start; see .local/runner-test.log" | tee -a "$log"
   status=1
 fi
+
+step "function permissions (every AWS call in the suite, against its function's role in the SAM template)"
+AWS_DEFAULT_REGION=us-east-1 "${HELPDESK_CACHE:-$HOME/.cache/helpdesk}/infra-venv/bin/python" \
+  scripts/check-permissions.py "$HELPDESK_IAM_LOG" infra/template.yaml 2>&1 | tee -a "$log" || status=$?
+rm -f "$HELPDESK_IAM_LOG"
 
 cleanup
 trap - EXIT

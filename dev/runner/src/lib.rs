@@ -56,19 +56,24 @@ impl Functions {
         let inbound = InboundMailConfig::from_source(env)?;
         let reply = SendReplyConfig::from_source(env)?;
         let sla = SlaEscalationConfig::from_source(env)?;
-        let submit_form_deps = Arc::new(submit_form::Deps::connect(aws, &submit));
+        // Each function's calls are its own (the suite holds them to its role).
+        let of = |function| testkit::iam::recorded(aws, function);
+        let submit_form_deps = Arc::new(submit_form::Deps::connect(&of("submit-form"), &submit));
         Ok(Self {
             submit_form: submit_form::router(submit_form_deps.clone()),
-            agent_api: agent_api::router(Arc::new(agent_api::Deps::connect(aws, &agent))),
-            inbound_mail: Arc::new(inbound_mail::Deps::connect(aws, &inbound)),
+            agent_api: agent_api::router(Arc::new(agent_api::Deps::connect(
+                &of("agent-api"),
+                &agent,
+            ))),
+            inbound_mail: Arc::new(inbound_mail::Deps::connect(&of("inbound-mail"), &inbound)),
             send_reply: Arc::new({
-                let mut deps = send_reply::Deps::connect(aws, &reply);
+                let mut deps = send_reply::Deps::connect(&of("send-reply"), &reply);
                 if let Some(lease) = lease {
                     deps.settings.lease = lease;
                 }
                 deps
             }),
-            sla_escalation: Arc::new(sla_escalation::Deps::connect(aws, &sla)),
+            sla_escalation: Arc::new(sla_escalation::Deps::connect(&of("sla-escalation"), &sla)),
             submit_form_deps,
             outbound_queue_url: submit.outbound_queue_url.clone(),
             dead_letter_queue_urls: agent.dead_letter_queue_urls.clone(),

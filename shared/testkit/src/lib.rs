@@ -9,6 +9,7 @@ pub mod events;
 pub mod fakes;
 pub mod fault_proxy;
 pub mod fixtures;
+pub mod iam;
 pub mod local;
 pub mod mail_harness;
 pub mod memory_store;

@@ -14,7 +14,10 @@ pub(crate) use testkit::events::agent_request as as_agent;
 /// sends it; its reference.
 pub(crate) async fn submit_billing(env: &LocalEnv, email: &str) -> String {
     let config = SubmitFormConfig::from_source(&env.vars).unwrap();
-    let public = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
+    let public = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &testkit::iam::recorded(&env.aws, "submit-form"),
+        &config,
+    )));
     let mut event: Value = serde_json::from_str(&testkit::events::event_text(
         "submit-form.apigw.create-ticket.json",
     ))
@@ -109,7 +112,7 @@ async fn a_submitted_ticket_reaches_the_agent_whose_reply_is_mailed() {
 
     // The queued reply is what send-reply mails.
     let outbound = send_reply::Deps::connect(
-        &env.aws,
+        &testkit::iam::recorded(&env.aws, "send-reply"),
         &lambda_kit::config::SendReplyConfig::from_source(&env.vars).unwrap(),
     );
     let batch = crate::mail::receive_batch(&env, "HELPDESK_OUTBOUND_QUEUE_URL").await;

@@ -16,7 +16,7 @@ pub use testkit::events::invoke;
 /// agent-api as its `main` builds it, and a supervisor's request to it.
 async fn agent_health(env: &LocalEnv) -> (u16, serde_json::Value) {
     let config = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let deps = agent_api::Deps::connect(&env.aws, &config);
+    let deps = agent_api::Deps::connect(&testkit::iam::recorded(&env.aws, "agent-api"), &config);
     deps.catalog
         .put_agent(&testkit::fixtures::agent(
             "sue",
@@ -34,7 +34,10 @@ async fn agent_health(env: &LocalEnv) -> (u16, serde_json::Value) {
 async fn the_public_health_says_only_ok_and_the_agents_page_names_every_dependency() {
     let env = LocalEnv::fresh().await;
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
+    let router = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &testkit::iam::recorded(&env.aws, "submit-form"),
+        &config,
+    )));
     let (status, body) = invoke(router, &event_text("submit-form.apigw.health.json")).await;
     assert_eq!((status, body), (200, serde_json::json!({"status": "ok"})));
 
@@ -82,7 +85,10 @@ async fn health_says_degraded_in_public_and_which_dependency_to_agents() {
     env.vars
         .insert("HELPDESK_OPS_TABLE".into(), "no-such-table".into());
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &config)));
+    let router = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &testkit::iam::recorded(&env.aws, "submit-form"),
+        &config,
+    )));
     let (status, body) = invoke(router, &event_text("submit-form.apigw.health.json")).await;
     assert_eq!(
         (status, body),
@@ -104,7 +110,10 @@ async fn health_says_degraded_in_public_and_which_dependency_to_agents() {
 async fn unknown_public_routes_are_404_and_the_agent_api_is_501_until_built() {
     let env = LocalEnv::fresh().await;
     let submit = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let router = submit_form::router(Arc::new(submit_form::Deps::connect(&env.aws, &submit)));
+    let router = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &testkit::iam::recorded(&env.aws, "submit-form"),
+        &submit,
+    )));
     let unknown =
         event_text("submit-form.apigw.health.json").replace("/api/health", "/api/no-such-route");
     let (status, body) = invoke(router, &unknown).await;
@@ -114,7 +123,10 @@ async fn unknown_public_routes_are_404_and_the_agent_api_is_501_until_built() {
     );
 
     let agent = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let router = agent_api::router(Arc::new(agent_api::Deps::connect(&env.aws, &agent)));
+    let router = agent_api::router(Arc::new(agent_api::Deps::connect(
+        &testkit::iam::recorded(&env.aws, "agent-api"),
+        &agent,
+    )));
     // The claims are read and checked against the agent records: none exist here.
     let (status, body) = invoke(router, &event_text("agent-api.apigw.tickets.json")).await;
     assert_eq!(
@@ -128,7 +140,8 @@ async fn queue_functions_take_their_sample_events() {
     let env = LocalEnv::fresh().await;
     // The notification names a mail that is not stored here: nothing to do, done.
     let inbound = InboundMailConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let deps = inbound_mail::Deps::connect(&env.aws, &inbound);
+    let deps =
+        inbound_mail::Deps::connect(&testkit::iam::recorded(&env.aws, "inbound-mail"), &inbound);
     let mut event: SqsEvent = load_event("inbound-mail.sqs.s3-notification.json");
     for record in &mut event.records {
         record.body = record
@@ -148,7 +161,7 @@ async fn queue_functions_take_their_sample_events() {
 
     // The jobs name tickets this fresh store does not have: skipped, not retried.
     let reply = SendReplyConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let deps = send_reply::Deps::connect(&env.aws, &reply);
+    let deps = send_reply::Deps::connect(&testkit::iam::recorded(&env.aws, "send-reply"), &reply);
     let event: SqsEvent = load_event("send-reply.sqs.confirmation.json");
     for record in &event.records {
         let job = OutboundJob::parse(record.body.as_deref().unwrap_or_default());
@@ -166,7 +179,8 @@ async fn queue_functions_take_their_sample_events() {
 async fn sla_escalation_runs_from_its_sample_event() {
     let env = LocalEnv::fresh().await;
     let config = SlaEscalationConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let deps = sla_escalation::Deps::connect(&env.aws, &config);
+    let deps =
+        sla_escalation::Deps::connect(&testkit::iam::recorded(&env.aws, "sla-escalation"), &config);
     let tick: EventBridgeEvent = load_event("sla-escalation.eventbridge.scheduled.json");
     let report = sla_escalation::handle(&deps, tick)
         .await

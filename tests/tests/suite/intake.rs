@@ -16,7 +16,8 @@ use testkit::local::LocalEnv;
 /// The submit-form router on fresh resources with the demo categories.
 async fn submit_form(env: &LocalEnv, change: impl FnOnce(&mut submit_form::Deps)) -> axum::Router {
     let config = SubmitFormConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
-    let mut deps = submit_form::Deps::connect(&env.aws, &config);
+    let mut deps =
+        submit_form::Deps::connect(&testkit::iam::recorded(&env.aws, "submit-form"), &config);
     local_runner::seed::seed_demo(&*deps.catalog)
         .await
         .unwrap_or_else(|e| panic!("{e}"));

@@ -59,8 +59,14 @@ impl Mail {
         let inbound = InboundMailConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
         let outbound = SendReplyConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
         Self {
-            inbound: inbound_mail::Deps::connect(&env.aws, &inbound),
-            outbound: send_reply::Deps::connect(&env.aws, &outbound),
+            inbound: inbound_mail::Deps::connect(
+                &testkit::iam::recorded(&env.aws, "inbound-mail"),
+                &inbound,
+            ),
+            outbound: send_reply::Deps::connect(
+                &testkit::iam::recorded(&env.aws, "send-reply"),
+                &outbound,
+            ),
             customer: format!("{}@example.org", unique("ann")),
             env,
         }

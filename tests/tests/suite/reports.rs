@@ -12,7 +12,10 @@ use testkit::local::unique;
 /// The help center's FAQ search through submit-form.
 async fn search_faq(desk: &Desk, q: &str) -> Value {
     let config = lambda_kit::config::SubmitFormConfig::from_source(&desk.env.vars).unwrap();
-    let public = submit_form::router(Arc::new(submit_form::Deps::connect(&desk.env.aws, &config)));
+    let public = submit_form::router(Arc::new(submit_form::Deps::connect(
+        &testkit::iam::recorded(&desk.env.aws, "submit-form"),
+        &config,
+    )));
     let mut event: Value = serde_json::from_str(&testkit::events::event_text(
         "submit-form.apigw.categories.json",
     ))

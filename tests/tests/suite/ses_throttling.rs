@@ -149,7 +149,8 @@ async fn confirmations_throttled_by_ses_over_http_are_all_sent_once_and_none_rea
 
     // send-reply as its main builds it, its SES client pointed at the front.
     let config = SendReplyConfig::from_source(&env.vars).unwrap();
-    let mut deps = send_reply::Deps::connect(&env.aws, &config);
+    let mut deps =
+        send_reply::Deps::connect(&testkit::iam::recorded(&env.aws, "send-reply"), &config);
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .load()
         .await;

@@ -31,7 +31,10 @@ impl Desk {
         let mut config = SlaEscalationConfig::from_source(&env.vars).unwrap();
         // The channel self-test has its own test (`selftest.rs`).
         config.self_test = None;
-        let sla = sla_escalation::Deps::connect(&env.aws, &config);
+        let sla = sla_escalation::Deps::connect(
+            &testkit::iam::recorded(&env.aws, "sla-escalation"),
+            &config,
+        );
         Self { env, sla }
     }
 
@@ -77,7 +80,10 @@ impl Desk {
         body: Option<Value>,
     ) -> (u16, Value) {
         let config = AgentApiConfig::from_source(&self.env.vars).unwrap();
-        let router = agent_api::router(Arc::new(agent_api::Deps::connect(&self.env.aws, &config)));
+        let router = agent_api::router(Arc::new(agent_api::Deps::connect(
+            &testkit::iam::recorded(&self.env.aws, "agent-api"),
+            &config,
+        )));
         let event = crate::agent::as_agent(user, group, method, path, body);
         crate::functions::invoke(router, &event).await
     }
@@ -99,7 +105,7 @@ impl Desk {
     /// Mails every queued job, as send-reply would.
     async fn send_queued_mail(&self) {
         let outbound = send_reply::Deps::connect(
-            &self.env.aws,
+            &testkit::iam::recorded(&self.env.aws, "send-reply"),
             &SendReplyConfig::from_source(&self.env.vars).unwrap(),
         );
         loop {
