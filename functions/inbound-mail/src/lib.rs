@@ -14,6 +14,7 @@ use helpdesk_domain::ports::{
 use lambda_kit::Aws;
 use lambda_kit::config::InboundMailConfig;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
@@ -156,18 +157,39 @@ fn stored_keys(body: &str, bucket: &str) -> Result<Vec<String>, NoticeError> {
     Ok(keys)
 }
 
-async fn one(deps: &Deps, message: SqsMessage) -> Result<(), NoticeError> {
+/// What one batch did, for its metrics line.
+#[derive(Default)]
+struct Tally {
+    received: AtomicU64,
+    created: AtomicU64,
+    quarantined: AtomicU64,
+}
+
+async fn one(deps: &Deps, message: SqsMessage, tally: &Tally) -> Result<(), NoticeError> {
     let keys = stored_keys(
         message.body.as_deref().unwrap_or_default(),
         &deps.raw_mail_bucket,
     )?;
     for key in keys {
-        match deps.inbox().receive(&key).await? {
-            Received::Created(t) => tracing::info!(key, ticket = %t, "new ticket from mail"),
+        let received = deps.inbox().receive(&key).await?;
+        if matches!(
+            received,
+            Received::Created(_) | Received::Appended(..) | Received::Quarantined(_)
+        ) {
+            tally.received.fetch_add(1, Ordering::Relaxed);
+        }
+        match received {
+            Received::Created(t) => {
+                tally.created.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(key, ticket = %t, "new ticket from mail")
+            }
             Received::Appended(t, by) => {
                 tracing::info!(key, ticket = %t, threaded_by = ?by, "mail added to ticket")
             }
-            Received::Quarantined(why) => tracing::info!(key, reason = ?why, "mail quarantined"),
+            Received::Quarantined(why) => {
+                tally.quarantined.fetch_add(1, Ordering::Relaxed);
+                tracing::info!(key, reason = ?why, "mail quarantined")
+            }
             Received::AlreadyHandled => tracing::info!(key, "mail handled before"),
             Received::Gone => tracing::warn!(key, "mail no longer stored"),
             Received::Probe => tracing::info!(key, "channel self-test probe arrived"),
@@ -177,7 +199,15 @@ async fn one(deps: &Deps, message: SqsMessage) -> Result<(), NoticeError> {
 }
 
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
-    lambda_kit::sqs::each_message(event, |message| one(deps, message)).await
+    let tally = Tally::default();
+    let response = lambda_kit::sqs::each_message(event, |message| one(deps, message, &tally)).await;
+    let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    lambda_kit::metrics::emit(&[
+        ("MailsReceived", n(&tally.received)),
+        ("TicketsCreated", n(&tally.created)),
+        ("MailsQuarantined", n(&tally.quarantined)),
+    ]);
+    response
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ use helpdesk_domain::ports::{
 use lambda_kit::Aws;
 use lambda_kit::config::SendReplyConfig;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
@@ -107,7 +107,20 @@ enum JobError {
     Delivery(#[from] DeliveryError),
 }
 
-async fn one(deps: &Deps, message: SqsMessage, slowed: &AtomicBool) -> Result<(), JobError> {
+/// What one batch did, for its metrics line.
+#[derive(Default)]
+struct Tally {
+    sent: AtomicU64,
+    failed: AtomicU64,
+    throttled: AtomicU64,
+}
+
+async fn one(
+    deps: &Deps,
+    message: SqsMessage,
+    slowed: &AtomicBool,
+    tally: &Tally,
+) -> Result<(), JobError> {
     let body = message.body.as_deref().unwrap_or_default();
     // SES bounce and complaint events reach this queue through SNS.
     if let Some(feedback) = feedback::parse(body) {
@@ -132,6 +145,7 @@ async fn one(deps: &Deps, message: SqsMessage, slowed: &AtomicBool) -> Result<()
     }
     match deps.postman().deliver(&job).await {
         Ok(Delivery::Sent { provider_id }) => {
+            tally.sent.fetch_add(1, Ordering::Relaxed);
             tracing::info!(outbox = job.outbox_id.as_str(), kind = ?job.kind, provider_id, "mail sent");
         }
         Ok(Delivery::AlreadySent) => {
@@ -144,10 +158,16 @@ async fn one(deps: &Deps, message: SqsMessage, slowed: &AtomicBool) -> Result<()
             tracing::info!(outbox = job.outbox_id.as_str(), reason, "not sent");
         }
         Err(DeliveryError::Throttled) => {
+            tally.throttled.fetch_add(1, Ordering::Relaxed);
             slowed.store(true, Ordering::Relaxed);
             return wait_turn(deps, job, true).await;
         }
-        Err(e) => return Err(e.into()),
+        Err(e) => {
+            if matches!(e, DeliveryError::Permanent(_)) {
+                tally.failed.fetch_add(1, Ordering::Relaxed);
+            }
+            return Err(e.into());
+        }
     }
     Ok(())
 }
@@ -176,7 +196,16 @@ async fn wait_turn(deps: &Deps, mut job: OutboundJob, throttled: bool) -> Result
 
 pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
     let slowed = AtomicBool::new(false);
-    lambda_kit::sqs::each_message(event, |message| one(deps, message, &slowed)).await
+    let tally = Tally::default();
+    let response =
+        lambda_kit::sqs::each_message(event, |message| one(deps, message, &slowed, &tally)).await;
+    let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+    lambda_kit::metrics::emit(&[
+        ("MailsSent", n(&tally.sent)),
+        ("MailsFailed", n(&tally.failed)),
+        ("MailsThrottled", n(&tally.throttled)),
+    ]);
+    response
 }
 
 #[cfg(test)]

@@ -1082,7 +1082,12 @@ async fn a_digest_that_is_not_stored_is_not_sent_and_digests_are_not_capped() {
     assert_eq!(h.store.outbox_item(&unknown.outbox_id).await.unwrap(), None);
     // A queue message calling another mail a digest: refused, that mail untouched.
     let mut posing = unknown.clone();
-    let confirmation = h.store.outbox_snapshot().into_iter().next().unwrap();
+    let confirmation = h
+        .store
+        .outbox_snapshot()
+        .into_iter()
+        .find(|(j, _)| j.kind == MailKind::TicketConfirmation)
+        .unwrap();
     posing.outbox_id = confirmation.0.outbox_id.clone();
     let got = h.postman().deliver(&posing).await;
     assert!(matches!(got, Err(DeliveryError::Permanent(_))), "{got:?}");

@@ -174,6 +174,11 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
         self_test,
     };
     tracing::info!(?report, "SLA run");
+    lambda_kit::metrics::emit(&[
+        ("SlaWarnings", u64::from(report.sla.warned)),
+        ("SlaBreaches", u64::from(report.sla.breached)),
+        ("SlaEscalations", u64::from(report.sla.escalated)),
+    ]);
     Ok(report)
 }
 

@@ -103,7 +103,11 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         .await
         .map_err(intake_error)?;
     let (receipt, replayed) = match outcome {
-        Outcome::Created(r) | Outcome::Discarded(r) => (r, false),
+        Outcome::Created(r) => {
+            lambda_kit::metrics::emit(&[("TicketsCreated", 1)]);
+            (r, false)
+        }
+        Outcome::Discarded(r) => (r, false),
         Outcome::Replayed(r) => (r, true),
     };
     let mut response = (StatusCode::CREATED, Json(receipt_body(receipt))).into_response();

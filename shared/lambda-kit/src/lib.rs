@@ -6,6 +6,7 @@ pub mod aws;
 pub mod client;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod pace;
 pub mod sqs;
 

@@ -651,3 +651,104 @@ fn an_sla_run_counts_as_abandoned_only_long_after_its_function_timed_out() {
     );
     assert!(sla_escalation::RUN_SECONDS.unsigned_abs() < timeout);
 }
+
+/// Every alarm reaches someone: it notifies the alarm topic (in alarm and back
+/// to OK), the topic mails `AlarmEmail`, SES's review thresholds have alarms of
+/// their own, the dashboard shows every figure the functions log and nothing
+/// they do not, and with `Alarms=off` none of it exists (idle cost zero).
+#[test]
+fn every_alarm_notifies_the_alarm_topic_and_the_dashboard_shows_every_figure() {
+    let t = template();
+    let resources = t["Resources"].as_mapping().cloned().unwrap_or_default();
+    let mut alarms = 0;
+    for (name, r) in &resources {
+        let name = name.as_str().unwrap_or_default();
+        let kind = r["Type"].as_str().unwrap_or_default();
+        if [
+            "AWS::CloudWatch::Alarm",
+            "AWS::SNS::Topic",
+            "AWS::CloudWatch::Dashboard",
+        ]
+        .contains(&kind)
+            && name != "MailEventsTopic"
+        {
+            assert!(
+                r["Condition"] == "AlarmsOn",
+                "{name} must exist only with Alarms=on"
+            );
+        }
+        if kind != "AWS::CloudWatch::Alarm" {
+            continue;
+        }
+        alarms += 1;
+        for actions in ["AlarmActions", "OKActions"] {
+            let list = r["Properties"][actions]
+                .as_sequence()
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                list.iter()
+                    .any(|a| ref_to(a).as_deref() == Some("AlarmTopic")),
+                "{name}: {actions} must notify AlarmTopic"
+            );
+        }
+    }
+    assert!(alarms >= 10, "{alarms} alarms");
+    let sub = &t["Resources"]["AlarmEmailSubscription"];
+    assert_eq!(sub["Condition"], "AlarmsMailed");
+    assert_eq!(sub["Properties"]["Protocol"], "email");
+    assert_eq!(
+        ref_to(&sub["Properties"]["Endpoint"]).as_deref(),
+        Some("AlarmEmail")
+    );
+    assert_eq!(
+        ref_to(&sub["Properties"]["TopicArn"]).as_deref(),
+        Some("AlarmTopic")
+    );
+    for (alarm, metric, threshold) in [
+        ("SesBounceRateAlarm", "Reputation.BounceRate", 0.05),
+        ("SesComplaintRateAlarm", "Reputation.ComplaintRate", 0.001),
+    ] {
+        let p = &t["Resources"][alarm]["Properties"];
+        assert_eq!(p["Namespace"], "AWS/SES", "{alarm}");
+        assert_eq!(p["MetricName"], metric, "{alarm}");
+        assert_eq!(p["Threshold"].as_f64(), Some(threshold), "{alarm}");
+    }
+    // The dashboard's Helpdesk figures are exactly the ones the code logs.
+    let body = match &t["Resources"]["Dashboard"]["Properties"]["DashboardBody"] {
+        Value::Tagged(t) if t.tag == "Sub" => t.value.as_str().unwrap_or_default().to_owned(),
+        other => panic!("DashboardBody: {other:?}"),
+    };
+    // `${…}` placeholders stand inside strings: the body is JSON once they are filled.
+    let mut filled = String::new();
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find("${") {
+        filled.push_str(&rest[..at]);
+        filled.push('x');
+        rest = &rest[at + rest[at..].find('}').map_or(rest.len() - at, |e| e + 1)..];
+    }
+    filled.push_str(rest);
+    let dashboard: serde_json::Value =
+        serde_json::from_str(&filled).unwrap_or_else(|e| panic!("DashboardBody: {e}"));
+    let shown: std::collections::BTreeSet<String> = dashboard["widgets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|w| {
+            w["properties"]["metrics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter(|m| m[0] == "Helpdesk")
+        .filter_map(|m| m[1].as_str().map(str::to_owned))
+        .collect();
+    let logged: std::collections::BTreeSet<String> = lambda_kit::metrics::NAMES
+        .iter()
+        .map(|n| (*n).to_owned())
+        .collect();
+    assert_eq!(
+        shown, logged,
+        "dashboard figures vs lambda_kit::metrics::NAMES"
+    );
+}
