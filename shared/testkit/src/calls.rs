@@ -75,7 +75,9 @@ impl aws_smithy_types::config_bag::Storable for Pending {
     type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
 }
 
-fn operation(target: Option<&str>, cfg: &ConfigBag) -> String {
+/// The operation a request is for: its `x-amz-target` (JSON protocols), else
+/// the SDK's own service and operation names.
+pub(crate) fn operation(target: Option<&str>, cfg: &ConfigBag) -> String {
     if let Some(t) = target {
         return t.to_owned();
     }

@@ -8,7 +8,6 @@
 use aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents, SharedInterceptor};
 use aws_sdk_dynamodb::error::BoxError;
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use lambda_kit::Aws;
 use serde_json::Value;
 use std::io::Write;
@@ -44,13 +43,7 @@ impl Intercept for Recorder {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         let request = context.request();
-        let operation = match request.headers().get("x-amz-target") {
-            Some(t) => t.to_owned(),
-            None => cfg.load::<Metadata>().map_or_else(
-                || "(unknown)".to_owned(),
-                |m| format!("{}.{}", m.service(), m.name()),
-            ),
-        };
+        let operation = crate::calls::operation(request.headers().get("x-amz-target"), cfg);
         let body = request
             .body()
             .bytes()

@@ -21,14 +21,7 @@ impl SlaNotices for DynamoStore {
             run: run.clone(),
             opened_at: at.timestamp_millis(),
         };
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(&item)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+        self.put_main(&item).await
     }
 
     async fn open_notice_runs(&self, before: DateTime<Utc>) -> Result<Vec<RunId>, StoreError> {

@@ -22,14 +22,7 @@ impl Probes for DynamoStore {
             // Two days of history is what the admins' view shows.
             expires_at: (probe.sent_at + chrono::Duration::days(2)).timestamp(),
         };
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(&item)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+        self.put_main(&item).await
     }
 
     async fn probes(&self) -> Result<Vec<Probe>, StoreError> {
