@@ -24,7 +24,7 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
-step "infrastructure template (cfn-lint, sam validate --lint)"
+step "infrastructure template (cfn-lint, sam validate --lint, the expanded template's references and queue mappings)"
 scripts/check-infra.sh
 
 started_stack=no
