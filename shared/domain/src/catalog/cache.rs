@@ -30,6 +30,10 @@ pub struct CachedCatalog {
     faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
     policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
     agents: Mutex<Option<Stamped<Vec<Agent>>>>,
+    /// Held while a slot loads: callers that find it empty at once wait for the
+    /// first one's load instead of each asking the store (a run of 16 visits on
+    /// a cold function read the catalog 16 times).
+    loading: futures::lock::Mutex<()>,
 }
 
 impl CachedCatalog {
@@ -42,6 +46,7 @@ impl CachedCatalog {
             faq: Mutex::new(HashMap::new()),
             policies: Mutex::new(None),
             agents: Mutex::new(None),
+            loading: futures::lock::Mutex::new(()),
         }
     }
 
@@ -51,9 +56,19 @@ impl CachedCatalog {
         slot: &Mutex<Option<Stamped<T>>>,
         load: impl std::future::Future<Output = Result<T, StoreError>>,
     ) -> Result<T, StoreError> {
+        let fresh = |now: DateTime<Utc>| {
+            let cached = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            cached
+                .filter(|(at, _)| now - *at < self.ttl)
+                .map(|(_, value)| value)
+        };
+        if let Some(value) = fresh(self.clock.now()) {
+            return Ok(value);
+        }
+        let _turn = self.loading.lock().await;
+        // Loaded by whoever held the turn before us?
         let now = self.clock.now();
-        let cached = slot.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        if let Some((_, value)) = cached.filter(|(at, _)| now - *at < self.ttl) {
+        if let Some(value) = fresh(now) {
             return Ok(value);
         }
         let loaded = load.await?;
