@@ -100,12 +100,12 @@ impl SimQueue {
     }
 }
 
-#[async_trait]
-impl OutboundQueue for SimQueue {
-    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
-        // After the effect: sent, but the answer was lost; a retry sends it again.
+impl SimQueue {
+    /// A send under the fault plan: refused before it happens, or done with its
+    /// answer lost after (a retry then sends it again).
+    async fn send(&self, push: impl FnOnce()) -> Result<(), QueueError> {
         let sent = async {
-            self.push(&job.queue_message());
+            push();
             Ok(())
         };
         self.plan
@@ -117,23 +117,20 @@ impl OutboundQueue for SimQueue {
             })
             .await
     }
+}
+
+#[async_trait]
+impl OutboundQueue for SimQueue {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
+        self.send(|| self.push(&job.queue_message())).await
+    }
 
     async fn enqueue_after(
         &self,
         job: &OutboundJob,
         delay: chrono::Duration,
     ) -> Result<(), QueueError> {
-        let sent = async {
-            self.push_after(&job.queue_message(), delay);
-            Ok(())
-        };
-        self.plan
-            .around(sent, |fault| {
-                QueueError::Unavailable(match fault {
-                    Fault::FailAfter => "sim: answer lost".into(),
-                    _ => "sim: refused".into(),
-                })
-            })
+        self.send(|| self.push_after(&job.queue_message(), delay))
             .await
     }
 }

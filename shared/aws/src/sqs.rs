@@ -19,13 +19,14 @@ impl SqsOutboundQueue {
     }
 }
 
-#[async_trait]
-impl OutboundQueue for SqsOutboundQueue {
-    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
+impl SqsOutboundQueue {
+    /// One `SendMessage`, delayed by `delay_seconds` when given.
+    async fn send(&self, job: &OutboundJob, delay_seconds: Option<i32>) -> Result<(), QueueError> {
         self.client
             .send_message()
             .queue_url(&self.queue_url)
             .message_body(body(job)?)
+            .set_delay_seconds(delay_seconds)
             .send()
             .await
             .map_err(|e| {
@@ -33,6 +34,13 @@ impl OutboundQueue for SqsOutboundQueue {
                 queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e))
             })?;
         Ok(())
+    }
+}
+
+#[async_trait]
+impl OutboundQueue for SqsOutboundQueue {
+    async fn enqueue(&self, job: &OutboundJob) -> Result<(), QueueError> {
+        self.send(job, None).await
     }
 
     async fn enqueue_after(
@@ -42,18 +50,7 @@ impl OutboundQueue for SqsOutboundQueue {
     ) -> Result<(), QueueError> {
         // SQS takes 0 to 900 seconds.
         let seconds = delay.num_seconds().clamp(0, 900) as i32;
-        self.client
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body(job)?)
-            .delay_seconds(seconds)
-            .send()
-            .await
-            .map_err(|e| {
-                let code = e.as_service_error().and_then(|s| s.code());
-                queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e))
-            })?;
-        Ok(())
+        self.send(job, Some(seconds)).await
     }
 
     async fn enqueue_all(&self, jobs: &[OutboundJob]) -> Vec<Result<(), QueueError>> {

@@ -91,18 +91,7 @@ impl Clock for Ticking {
 
 #[tokio::test]
 async fn a_run_out_of_time_stops_taking_tickets_and_the_next_run_takes_the_rest() {
-    let store = Arc::new(InMemoryStore::default());
-    let billing = category("billing", 1);
-    store.put_category(&billing).await.unwrap();
-    store.put_policy(&office_policy("default")).await.unwrap();
-    let clock = FixedClock::monday_morning();
-    let ids = SequentialIds::new();
-    let rules = Rules::load(&*store, &billing.id).await.unwrap();
-    for n in 0..10 {
-        let mut new = new_ticket(&ids, "billing", &format!("c{n}@example.com"), clock.now());
-        clocks::open(&mut new.ticket, &rules, clock.now());
-        store.create_ticket(new).await.unwrap();
-    }
+    let (store, clock, ids) = desk_with_tickets(10).await;
     clock.advance(Duration::days(7));
     let queue = RecordingQueue::default();
     let wall = Ticking(std::sync::Mutex::new(clock.now()));
@@ -142,18 +131,7 @@ async fn a_run_out_of_time_stops_taking_tickets_and_the_next_run_takes_the_rest(
 
 #[tokio::test]
 async fn tickets_taken_at_once_are_each_handled_once() {
-    let store = Arc::new(InMemoryStore::default());
-    let billing = category("billing", 1);
-    store.put_category(&billing).await.unwrap();
-    store.put_policy(&office_policy("default")).await.unwrap();
-    let clock = FixedClock::monday_morning();
-    let ids = SequentialIds::new();
-    let rules = Rules::load(&*store, &billing.id).await.unwrap();
-    for n in 0..250 {
-        let mut new = new_ticket(&ids, "billing", &format!("c{n}@example.com"), clock.now());
-        clocks::open(&mut new.ticket, &rules, clock.now());
-        store.create_ticket(new).await.unwrap();
-    }
+    let (store, clock, ids) = desk_with_tickets(250).await;
     clock.advance(Duration::days(7));
     let queue = RecordingQueue::default();
     let report = SlaRun {
