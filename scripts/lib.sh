@@ -37,12 +37,28 @@ schemathesis_bin() {
 # refuses (the documents state every limit a value has on its own; the operations
 # whose values are only valid against stored data are listed, with the reason, in
 # scripts/schemathesis.toml).
+# A demo agent's bearer token from the local runner: the password and the current
+# code of the agent's authenticator key (dev/runner/demo-data.json).
+demo_token() {
+  local base=$1 agent=$2
+  python3 - "$base" "$agent" <<'PY'
+import json, sys, urllib.request
+sys.path.insert(0, "scripts")
+from totp import code
+import time
+base, agent = sys.argv[1], sys.argv[2]
+login = next(l for l in json.load(open("dev/runner/demo-data.json"))["logins"] if l["agent"] == agent)
+body = json.dumps({"username": agent, "password": login["password"],
+                   "code": code(login["totp_secret"], time.time())}).encode()
+request = urllib.request.Request(base + "/dev/auth/token", body, {"content-type": "application/json"})
+print(json.load(urllib.request.urlopen(request))["access_token"])
+PY
+}
+
 check_api_contract() {
   local base=$1 st token
   st=$(schemathesis_bin) || return 1
-  token=$(curl -s -X POST -H 'content-type: application/json' \
-    -d '{"username":"adam","password":"adam-demo-2026"}' "$base/dev/auth/token" \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])') || return 1
+  token=$(demo_token "$base" adam) || return 1
   # Which checks run, and which operations positive_data_acceptance leaves out
   # (and why): scripts/schemathesis.toml.
   local examples=${HELPDESK_SCHEMATHESIS_EXAMPLES:-20}

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { BASE, launchChromium } from "./browser.mjs";
+import { BASE, demoLogin, launchChromium, totp } from "./browser.mjs";
 
 let browser;
 
@@ -67,13 +67,17 @@ async function mailedLink(ref, text) {
   return null;
 }
 
-/// A signed-in console page (keyboard only: type, then Enter).
+/// A signed-in console page (keyboard only: type, then Enter): the password, then
+/// the code from the agent's authenticator app.
 async function signIn(context, user) {
   const page = await context.newPage();
+  const { password, totp_secret: key } = demoLogin(user);
   await page.goto(`${BASE}/agent/`);
   await page.getByLabel("User name").fill(user);
-  await page.getByLabel("Password", { exact: true }).fill(`${user}-demo-2026`);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByLabel("Password", { exact: true }).press("Enter");
+  await page.getByLabel("Code from your authenticator app").fill(totp(key));
+  await page.getByLabel("Code from your authenticator app").press("Enter");
   await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
   return page;
 }

@@ -1,6 +1,8 @@
 // What every browser test shares: where the local runner is, and Debian's
 // Chromium driven by playwright-core (never a browser download).
 
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import { chromium } from "playwright-core";
 
@@ -63,4 +65,42 @@ export async function customer(browser, options = {}) {
     await route.fulfill({ status: answer.status, headers: flat, body: answer.body });
   });
   return context;
+}
+
+/// The current code of an authenticator app holding `key` (RFC 6238: base32 key,
+/// HMAC-SHA1, 30-second steps, 6 digits), as an agent reads it off their phone.
+export function totp(key, now = Date.now()) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const c of key.replace(/[\s=]/g, "").toUpperCase()) {
+    bits += alphabet.indexOf(c).toString(2).padStart(5, "0");
+  }
+  const bytes = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => Number.parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(now / 30_000)));
+  const digest = createHmac("sha1", bytes).update(counter).digest();
+  const offset = digest[19] & 0x0f;
+  return String((digest.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
+}
+
+/// A demo agent's password and authenticator key, as `make dev` prints them.
+export function demoLogin(user) {
+  const demo = JSON.parse(
+    readFileSync(new URL("../../dev/runner/demo-data.json", import.meta.url)),
+  );
+  const login = demo.logins.find((l) => l.agent === user);
+  if (!login) throw new Error(`no demo login ${user}`);
+  return login;
+}
+
+/// A demo agent's bearer token for API calls from the test itself.
+export async function demoToken(user) {
+  const { password, totp_secret: key } = demoLogin(user);
+  const res = await fetch(`${BASE}/dev/auth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: user, password, code: totp(key) }),
+  });
+  if (!res.ok) throw new Error(`${user} could not sign in: ${res.status} ${await res.text()}`);
+  return (await res.json()).access_token;
 }

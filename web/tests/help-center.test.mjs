@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { BASE, customer, launchChromium } from "./browser.mjs";
+import { BASE, customer, demoToken, launchChromium } from "./browser.mjs";
 
 let browser;
 
@@ -137,12 +137,7 @@ test("the FAQ suggests answers as the customer types", async () => {
 
 /// The billing answer's figures in the supervisors' report (zeros if none yet).
 async function answerFigures(ref) {
-  const signIn = await fetch(`${BASE}/dev/auth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "sue", password: "sue-demo-2026" }),
-  });
-  const { access_token: token } = await signIn.json();
+  const token = await demoToken("sue");
   const res = await fetch(`${BASE}/api/agent/reports?category=billing`, {
     headers: { authorization: `Bearer ${token}` },
   });

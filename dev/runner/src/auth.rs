@@ -1,110 +1,61 @@
-//! The local stand-in for Cognito and API Gateway's JWT authorizer: signs access
-//! tokens for the demo agents (HS256, a key made at start), and verifies them on
-//! `/api/agent/*` so agent-api gets the same claims the authorizer would pass.
-//! Dev only; never deployed.
+//! The local stand-in for Cognito's tokens and API Gateway's JWT authorizer:
+//! signs access tokens shaped like Cognito's (HS256, a key made at start) for the
+//! local user pool (`cognito.rs`), and verifies them on `/api/agent/*` so agent-api
+//! gets the same claims the authorizer would pass. Dev only; never deployed.
 
+use crate::cognito::{self, UserPool};
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use helpdesk_domain::AgentId;
-use helpdesk_domain::agents::profile::Role;
-use helpdesk_domain::ports::CatalogStore;
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use sha2::Sha256;
 use std::sync::Arc;
 
 /// How long a local access token lives (Cognito's default is one hour).
 const TOKEN_SECONDS: i64 = 3600;
 pub const ISSUER: &str = "helpdesk-local-issuer";
 
-/// A demo login: which agent, and the password printed at start.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Login {
-    pub agent: String,
-    pub password: String,
-}
-
 pub struct LocalIssuer {
     key: [u8; 32],
-    /// Agent id → SHA-256 of the password.
-    passwords: HashMap<String, [u8; 32]>,
-    catalog: Arc<dyn CatalogStore>,
 }
 
-fn digest(password: &str) -> [u8; 32] {
-    Sha256::digest(password.as_bytes()).into()
-}
-
-fn group(role: Role) -> &'static str {
-    match role {
-        Role::Agent => "agents",
-        Role::Supervisor => "supervisors",
-        Role::Admin => "admins",
+impl Default for LocalIssuer {
+    fn default() -> Self {
+        Self {
+            key: rand::random(),
+        }
     }
 }
 
 impl LocalIssuer {
-    pub fn new(logins: &[Login], catalog: Arc<dyn CatalogStore>) -> Self {
-        Self {
-            key: rand::random(),
-            passwords: logins
-                .iter()
-                .map(|l| (l.agent.clone(), digest(&l.password)))
-                .collect(),
-            catalog,
-        }
-    }
-
     fn mac(&self) -> Hmac<Sha256> {
         <Hmac<Sha256> as Mac>::new_from_slice(&self.key)
             .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"))
     }
 
-    /// An access token shaped like Cognito's for the agent, if the password fits.
-    pub async fn sign_in(
-        &self,
-        username: &str,
-        password: &str,
-        now: i64,
-    ) -> anyhow::Result<Option<String>> {
-        let Some(expected) = self.passwords.get(username) else {
-            return Ok(None);
-        };
-        // Compare digests through the MAC, in constant time.
-        let mut mac = self.mac();
-        mac.update(&digest(password));
-        if mac
-            .verify_slice(&self.mac().chain_update(expected).finalize().into_bytes())
-            .is_err()
-        {
-            return Ok(None);
-        }
-        let Ok(id) = AgentId::parse(username) else {
-            return Ok(None);
-        };
-        let Some(agent) = self.catalog.agent(&id).await? else {
-            return Ok(None);
-        };
+    /// An access token shaped like Cognito's for a user of a pool whose user
+    /// names are emails: `username` is the user's `sub`. With its lifetime.
+    pub fn access_token(&self, sub: &str, groups: &[String], now: i64) -> (String, i64) {
         let claims = json!({
-            "sub": format!("local-{}", agent.id),
-            "cognito:groups": [group(agent.role)],
+            "sub": sub,
+            "cognito:groups": groups,
             "iss": ISSUER,
-            "client_id": "local-console",
+            "client_id": cognito::CLIENT_ID,
             "token_use": "access",
             "scope": "aws.cognito.signin.user.admin",
             "auth_time": now,
             "iat": now,
             "exp": now + TOKEN_SECONDS,
             "jti": format!("{:032x}", rand::random::<u128>()),
-            "username": agent.id.to_string(),
+            "username": sub,
         });
-        Ok(Some(self.sign(&claims)))
+        (self.sign(&claims), TOKEN_SECONDS)
     }
 
     fn sign(&self, claims: &Value) -> String {
@@ -164,48 +115,96 @@ impl LocalIssuer {
     }
 }
 
+/// `POST /dev/cognito/`: the local user pool, in Cognito's protocol.
+pub async fn cognito_endpoint(
+    State(pool): State<Arc<UserPool>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let op = headers
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|t| t.strip_prefix("AWSCognitoIdentityProviderService."))
+        .unwrap_or_default()
+        .to_owned();
+    let answer = match serde_json::from_slice::<Value>(&body) {
+        Ok(input) if input.is_object() => {
+            pool.call(&op, &input, chrono::Utc::now().timestamp()).await
+        }
+        _ => Err(cognito::CognitoError {
+            kind: "SerializationException",
+            message: "The body is not a JSON object.".into(),
+        }),
+    };
+    let (status, body) = match answer {
+        Ok(v) => (StatusCode::OK, v),
+        Err(e) => (
+            StatusCode::BAD_REQUEST,
+            json!({"__type": e.kind, "message": e.message}),
+        ),
+    };
+    (
+        status,
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "application/x-amz-json-1.1",
+        )],
+        body.to_string(),
+    )
+        .into_response()
+}
+
 #[derive(Deserialize)]
 pub struct SignIn {
     username: String,
     password: String,
+    /// The authenticator app's code (every agent has MFA, as deployed).
+    code: String,
 }
 
-/// `POST /dev/auth/token`: what the console calls instead of Cognito's InitiateAuth.
+/// `POST /dev/auth/token`: one call for scripts and tests that need a demo
+/// agent's token: the password and the TOTP code, checked by the local pool as
+/// its two challenge steps would check them.
 pub async fn token(
-    State(issuer): State<Arc<LocalIssuer>>,
+    State(pool): State<Arc<UserPool>>,
     body: Result<Json<SignIn>, axum::extract::rejection::JsonRejection>,
 ) -> Response {
     let Ok(Json(sign_in)) = body else {
         return (
             StatusCode::BAD_REQUEST,
-            Json(json!({"error": {"code": "invalid_input", "message": "Send username and password as JSON."}})),
+            Json(json!({"error": {"code": "invalid_input", "message": "Send username, password and code as JSON."}})),
         )
             .into_response();
     };
     let now = chrono::Utc::now().timestamp();
-    match issuer.sign_in(&sign_in.username, &sign_in.password, now).await {
-        Ok(Some(token)) => Json(json!({
+    match pool
+        .sign_in(&sign_in.username, &sign_in.password, &sign_in.code, now)
+        .await
+    {
+        Ok((token, expires_in)) => Json(json!({
             "access_token": token,
             "token_type": "Bearer",
-            "expires_in": TOKEN_SECONDS,
+            "expires_in": expires_in,
         }))
         .into_response(),
-        Ok(None) => (
+        Err(e) => (
             StatusCode::UNAUTHORIZED,
-            Json(json!({"error": {"code": "invalid_credentials", "message": "Wrong user name or password."}})),
+            Json(json!({"error": {"code": "invalid_credentials", "message": e.message}})),
         )
             .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "sign-in failed");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
     }
 }
 
-/// `GET /agent/config.json`: tells the console how to sign in here.
+/// `GET /agent/config.json`: the console signs in with the local pool as it would
+/// with Cognito, at this endpoint.
 pub async fn console_config() -> Response {
-    Json(json!({"auth": "local", "token_url": "/dev/auth/token", "poll_seconds": 5}))
-        .into_response()
+    Json(json!({
+        "auth": "cognito",
+        "endpoint": "/dev/cognito/",
+        "client_id": cognito::CLIENT_ID,
+        "poll_seconds": 5,
+    }))
+    .into_response()
 }
 
 #[cfg(test)]
@@ -214,7 +213,7 @@ mod tests {
 
     #[test]
     fn tokens_verify_only_unaltered_and_unexpired() {
-        let issuer = LocalIssuer::new(&[], Arc::new(testkit::InMemoryStore::default()));
+        let issuer = LocalIssuer::default();
         let token = issuer.sign(&json!({"iss": ISSUER, "exp": 100, "username": "ana"}));
         assert!(issuer.verify(&token, 99).is_some());
         assert!(issuer.verify(&token, 100).is_none(), "expired");
@@ -222,7 +221,7 @@ mod tests {
         assert!(issuer.verify(&forged, 99).is_none());
         let other = issuer.sign(&json!({"iss": "someone-else", "exp": 100}));
         assert!(issuer.verify(&other, 99).is_none());
-        let stranger = LocalIssuer::new(&[], Arc::new(testkit::InMemoryStore::default()));
+        let stranger = LocalIssuer::default();
         assert!(stranger.verify(&token, 99).is_none(), "another start's key");
     }
 

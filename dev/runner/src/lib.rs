@@ -4,6 +4,7 @@
 //! files for the help center and the console. Dev only; never deployed.
 
 pub mod auth;
+pub mod cognito;
 pub mod dev;
 pub mod gateway;
 pub mod guard;
@@ -11,6 +12,7 @@ pub mod pollers;
 pub mod schedule;
 pub mod seed;
 pub mod smtp;
+pub mod totp;
 pub mod watch;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
@@ -105,6 +107,7 @@ pub fn http_app(
     functions: &Functions,
     dev: Arc<dev::DevState>,
     issuer: Arc<auth::LocalIssuer>,
+    pool: Arc<cognito::UserPool>,
     web_dir: &str,
 ) -> Router {
     let policy = guard::content_security_policy(&dev.moto_url);
@@ -119,8 +122,10 @@ pub fn http_app(
     });
     let auth_routes = Router::new()
         .route("/dev/auth/token", post(auth::token))
+        .route("/dev/cognito", post(auth::cognito_endpoint))
+        .route("/dev/cognito/", post(auth::cognito_endpoint))
         .route("/agent/config.json", get(auth::console_config))
-        .with_state(issuer);
+        .with_state(pool);
     let dev_routes = Router::new()
         .route("/dev/mail", get(dev::mail_page))
         .route("/dev/mail.json", get(dev::mail_json))
@@ -158,8 +163,10 @@ pub struct Runner {
     pub config: LocalRunnerConfig,
     pub aws: Aws,
     pub functions: Functions,
-    /// Signs the demo agents in (the local Cognito).
+    /// Signs the access tokens and checks them (Cognito's keys, the authorizer).
     pub issuer: Arc<auth::LocalIssuer>,
+    /// The agents' user pool (the local Cognito), with the demo agents in it.
+    pub pool: Arc<cognito::UserPool>,
     looped: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
@@ -197,15 +204,18 @@ impl Runner {
             .send_lease_seconds
             .map(|s| chrono::Duration::seconds(i64::from(s)));
         let functions = Functions::with_send_lease(&aws, &env, lease)?;
-        let issuer = Arc::new(auth::LocalIssuer::new(
+        let issuer = Arc::new(auth::LocalIssuer::default());
+        let pool = Arc::new(cognito::UserPool::new(
             &seed::demo()?.logins,
-            functions.submit_form_deps.catalog.clone(),
+            issuer.clone(),
+            Some((aws.sesv2(), format!("no-reply@{}", config.mail_domain))),
         ));
         Ok(Self {
             config,
             aws,
             functions,
             issuer,
+            pool,
             looped: Arc::default(),
         })
     }
@@ -255,6 +265,7 @@ impl Runner {
             &self.functions,
             self.dev_state(),
             self.issuer.clone(),
+            self.pool.clone(),
             &self.config.web_dir,
         )
     }

@@ -14,7 +14,7 @@ pub struct Demo {
     pub faq: Vec<FaqEntry>,
     pub policies: Vec<helpdesk_domain::sla::policy::SlaPolicy>,
     /// Local sign-in for the demo agents (printed at start; dev only).
-    pub logins: Vec<crate::auth::Login>,
+    pub logins: Vec<crate::cognito::Login>,
 }
 
 pub fn demo() -> anyhow::Result<Demo> {
@@ -26,7 +26,7 @@ pub struct Seeded {
     pub written: bool,
     pub categories: Vec<Category>,
     pub agents: Vec<Agent>,
-    pub logins: Vec<crate::auth::Login>,
+    pub logins: Vec<crate::cognito::Login>,
 }
 
 pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
@@ -79,12 +79,12 @@ pub fn banner(port: u16, smtp_port: u16, seeded: &Seeded) -> String {
         ));
     }
     out.push_str(&format!(
-        "\nSign in to the agent console ({base}/agent/) as any of:\n"
+        "\nSign in to the agent console ({base}/agent/) as any of (every agent has an authenticator app,\nas deployed: add the key to yours, or print the current code with scripts/totp.py KEY):\n"
     ));
     for login in &seeded.logins {
         out.push_str(&format!(
-            "  {:<11} password {}\n",
-            login.agent, login.password
+            "  {:<11} password {:<16} authenticator key {}\n",
+            login.agent, login.password, login.totp_secret
         ));
     }
     out

@@ -667,12 +667,19 @@ async fn nothing_is_lost_or_sent_twice_while_the_network_and_the_processes_fail_
 
 /// Ana's bearer token, from the local sign-in.
 async fn sign_in(base: &str) -> String {
-    let login = br#"{"username":"ana","password":"ana-demo-2026"}"#;
+    let ana = local_runner::seed::demo()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .logins
+        .into_iter()
+        .find(|l| l.agent == "ana")
+        .unwrap_or_else(|| panic!("no demo login ana"));
+    let code = local_runner::totp::code(&ana.totp_secret, chrono::Utc::now().timestamp());
+    let login = serde_json::json!({"username": "ana", "password": ana.password, "code": code});
     let (answer, _) = until_answered(
         "POST",
         &format!("{base}/dev/auth/token"),
         &[("content-type", "application/json")],
-        login,
+        login.to_string().as_bytes(),
     )
     .await;
     match answer {

@@ -36,6 +36,21 @@ async fn request(method: &str, url: &str, body: &[u8]) -> (u16, String) {
 
 /// As [`request`], with `Authorization: Bearer <token>` when given.
 async fn request_as(token: Option<&str>, method: &str, url: &str, body: &[u8]) -> (u16, String) {
+    let bearer = token.map(|t| format!("Bearer {t}"));
+    let headers: Vec<(&str, &str)> = bearer
+        .iter()
+        .map(|b| ("authorization", b.as_str()))
+        .collect();
+    request_full(method, url, &headers, body).await
+}
+
+/// A JSON request with extra headers: the status and the body.
+async fn request_full(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> (u16, String) {
     use http_body_util::{BodyExt, Full};
     use hyper_util::client::legacy::Client;
     use hyper_util::rt::TokioExecutor;
@@ -44,8 +59,8 @@ async fn request_as(token: Option<&str>, method: &str, url: &str, body: &[u8]) -
         .method(method)
         .uri(url)
         .header("content-type", "application/json");
-    if let Some(token) = token {
-        req = req.header("authorization", format!("Bearer {token}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
     }
     let req = req
         .body(Full::new(bytes::Bytes::copy_from_slice(body)))
@@ -108,17 +123,23 @@ async fn agent_routes_need_a_token_of_the_local_issuer_and_get_its_claims() {
     let (status, _) = request_as(Some("a.b.c"), "GET", &me, b"").await;
     assert_eq!(status, 401);
     let login = format!("{base}/dev/auth/token");
-    let (status, body) = request("POST", &login, br#"{"username":"ana","password":"wrong"}"#).await;
-    assert_eq!(
-        (status, json(&body)["error"]["code"].clone()),
-        (401, Value::from("invalid_credentials"))
-    );
-    let (status, body) = request(
-        "POST",
-        &login,
-        br#"{"username":"ana","password":"ana-demo-2026"}"#,
-    )
-    .await;
+    let ana = demo_login("ana");
+    let code = |at: i64| local_runner::totp::code(&ana.totp_secret, at).unwrap_or_default();
+    let now = chrono::Utc::now().timestamp();
+    for (password, code) in [
+        ("wrong", code(now)),
+        (ana.password.as_str(), "000000".into()),
+    ] {
+        let body = serde_json::json!({"username": "ana", "password": password, "code": code});
+        let (status, body) = request("POST", &login, body.to_string().as_bytes()).await;
+        assert_eq!(
+            (status, json(&body)["error"]["code"].clone()),
+            (401, Value::from("invalid_credentials")),
+            "{password} {code}"
+        );
+    }
+    let body = serde_json::json!({"username": "ana", "password": ana.password, "code": code(now)});
+    let (status, body) = request("POST", &login, body.to_string().as_bytes()).await;
     assert_eq!(status, 200, "{body}");
     let token = json(&body)["access_token"]
         .as_str()
@@ -130,10 +151,46 @@ async fn agent_routes_need_a_token_of_the_local_issuer_and_get_its_claims() {
     assert_eq!(me["agent"]["id"], "ana");
     assert_eq!(me["agent"]["role"], "agent");
     let (status, body) = request("GET", &format!("{base}/agent/config.json"), b"").await;
-    assert_eq!(
-        (status, json(&body)["auth"].clone()),
-        (200, Value::from("local"))
+    assert_eq!(status, 200);
+    assert_eq!(json(&body)["auth"], "cognito");
+    assert_eq!(json(&body)["endpoint"], "/dev/cognito/");
+    // The console's pool speaks Cognito's protocol: the operation in X-Amz-Target,
+    // refusals as HTTP 400 with `__type`.
+    let pool = format!("{base}/dev/cognito/");
+    let initiate = serde_json::json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": "local-console",
+        "AuthParameters": {"USERNAME": "ana@helpdesk.test", "PASSWORD": ana.password}});
+    let target = (
+        "x-amz-target",
+        "AWSCognitoIdentityProviderService.InitiateAuth",
     );
+    let (status, body) =
+        request_full("POST", &pool, &[target], initiate.to_string().as_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["ChallengeName"], "SOFTWARE_TOKEN_MFA");
+    let (status, body) = request_full("POST", &pool, &[target], b"[]").await;
+    assert_eq!(
+        (status, json(&body)["__type"].clone()),
+        (400, Value::from("SerializationException"))
+    );
+    let unknown = (
+        "x-amz-target",
+        "AWSCognitoIdentityProviderService.AdminDeleteUser",
+    );
+    let (status, body) = request_full("POST", &pool, &[unknown], b"{}").await;
+    assert_eq!(
+        (status, json(&body)["__type"].clone()),
+        (400, Value::from("UnknownOperationException"))
+    );
+}
+
+/// A demo agent's login as dev/runner/demo-data.json has it.
+fn demo_login(agent: &str) -> local_runner::cognito::Login {
+    local_runner::seed::demo()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .logins
+        .into_iter()
+        .find(|l| l.agent == agent)
+        .unwrap_or_else(|| panic!("no demo login {agent}"))
 }
 
 #[tokio::test]
@@ -526,6 +583,7 @@ async fn the_runner_sends_cloudfront_s_headers_and_keeps_dev_routes_to_itself() 
         for (method, path) in [
             ("POST", "/dev/tick"),
             ("POST", "/dev/auth/token"),
+            ("POST", "/dev/cognito/"),
             ("GET", "/dev/mail.json"),
         ] {
             let (status, _) =

@@ -1,18 +1,18 @@
-// Sign-in: against the local runner's issuer, or Cognito (USER_PASSWORD_AUTH over
-// HTTPS), as /agent/config.json says. The access token lives in sessionStorage only.
+// Sign-in with Cognito's user-pool API (USER_PASSWORD_AUTH over HTTPS), step by
+// step as the pool asks: a new password on the first sign-in, setting up an
+// authenticator app (MFA_SETUP), its code at every sign-in (SOFTWARE_TOKEN_MFA),
+// and "forgot password". /agent/config.json says where the pool is: Cognito in the
+// region, or the local runner's pool, which speaks the same protocol. The access
+// token lives in sessionStorage only.
 
-interface LocalConfig {
-  auth: "local";
-  token_url: string;
-  poll_seconds?: number;
-}
-interface CognitoConfig {
+export interface ConsoleConfig {
   auth: "cognito";
-  region: string;
   client_id: string;
+  /** Cognito's regional endpoint is used unless an endpoint is given (local runner). */
+  region?: string;
+  endpoint?: string;
   poll_seconds?: number;
 }
-export type ConsoleConfig = LocalConfig | CognitoConfig;
 
 const KEY = "helpdesk.session";
 
@@ -24,7 +24,11 @@ interface Session {
 export async function loadConfig(): Promise<ConsoleConfig> {
   const response = await fetch(`${import.meta.env.BASE_URL}config.json`, { cache: "no-store" });
   if (!response.ok) throw new Error("The console's config.json is missing.");
-  return (await response.json()) as ConsoleConfig;
+  const config = (await response.json()) as Partial<ConsoleConfig>;
+  if (config.auth !== "cognito" || !config.client_id || !(config.region || config.endpoint)) {
+    throw new Error("The console's config.json names no user pool (auth, client_id, region).");
+  }
+  return config as ConsoleConfig;
 }
 
 export function token(): string | null {
@@ -49,105 +53,237 @@ function remember(accessToken: string, expiresIn: number): void {
   );
 }
 
-export type SignInResult =
-  | { ok: true }
-  | { ok: false; message: string; newPasswordSession?: string };
+/** Where sign-in stands after a call. */
+export type Step =
+  | { kind: "done" }
+  | { kind: "new-password"; session: string }
+  | { kind: "mfa"; session: string }
+  | { kind: "mfa-setup"; session: string }
+  | { kind: "failed"; message: string; startOver: boolean };
+
+interface Answer {
+  AuthenticationResult?: { AccessToken: string; ExpiresIn: number };
+  ChallengeName?: string;
+  Session?: string;
+  SecretCode?: string;
+  Status?: string;
+  CodeDeliveryDetails?: { Destination?: string };
+  __type?: string;
+  message?: string;
+}
+
+/** What a refusal means to the agent; `startOver` when the password step must be repeated. */
+function explain(answer: Answer): { message: string; startOver: boolean } {
+  const kind = (answer.__type ?? "").split("#").pop() ?? "";
+  const said = answer.message ?? "";
+  switch (kind) {
+    case "NotAuthorizedException":
+      if (/session/i.test(said))
+        return {
+          message: "That took too long or too many codes were wrong. Sign in again.",
+          startOver: true,
+        };
+      if (/attempts exceeded/i.test(said))
+        return {
+          message: "Too many wrong passwords. Wait a minute, then try again.",
+          startOver: true,
+        };
+      if (/current state/i.test(said))
+        return {
+          message: "Sign in with the temporary password from your invitation first.",
+          startOver: true,
+        };
+      return { message: "Wrong user name or password.", startOver: true };
+    case "CodeMismatchException":
+    case "EnableSoftwareTokenMFAException":
+      return {
+        message: "That code is not right. Check the code in your authenticator app.",
+        startOver: false,
+      };
+    case "ExpiredCodeException":
+      return { message: "The code has expired. Ask for a new one.", startOver: false };
+    case "InvalidPasswordException":
+      return {
+        message:
+          "Choose a password of at least 12 characters with lower and upper case letters and a digit.",
+        startOver: false,
+      };
+    case "LimitExceededException":
+    case "TooManyRequestsException":
+      return { message: "Too many attempts. Wait a while and try again.", startOver: false };
+    case "UserNotConfirmedException":
+    case "PasswordResetRequiredException":
+      return {
+        message: "Your account needs a new password: use “Forgot password?”.",
+        startOver: true,
+      };
+    default:
+      return { message: "Sign-in failed. Try again in a moment.", startOver: true };
+  }
+}
+
+async function call(
+  config: ConsoleConfig,
+  target: string,
+  payload: Record<string, unknown>,
+): Promise<{ ok: boolean; answer: Answer }> {
+  const url = config.endpoint ?? `https://cognito-idp.${config.region}.amazonaws.com/`;
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": `AWSCognitoIdentityProviderService.${target}`,
+      },
+      body: JSON.stringify(payload),
+    });
+    const answer = (await response.json().catch(() => ({}))) as Answer;
+    return { ok: response.ok, answer };
+  } catch {
+    return {
+      ok: false,
+      answer: { __type: "Network", message: "The sign-in service cannot be reached." },
+    };
+  }
+}
+
+function step({ ok, answer }: { ok: boolean; answer: Answer }): Step {
+  if (!ok) return { kind: "failed", ...explain(answer) };
+  if (answer.AuthenticationResult) {
+    remember(answer.AuthenticationResult.AccessToken, answer.AuthenticationResult.ExpiresIn);
+    return { kind: "done" };
+  }
+  const session = answer.Session ?? "";
+  switch (answer.ChallengeName) {
+    case "NEW_PASSWORD_REQUIRED":
+      return { kind: "new-password", session };
+    case "SOFTWARE_TOKEN_MFA":
+      return { kind: "mfa", session };
+    case "MFA_SETUP":
+      return { kind: "mfa-setup", session };
+    default:
+      return {
+        kind: "failed",
+        message: "Sign-in needs a step this console does not support.",
+        startOver: true,
+      };
+  }
+}
 
 export async function signIn(
   config: ConsoleConfig,
   username: string,
   password: string,
-): Promise<SignInResult> {
-  return config.auth === "local"
-    ? localSignIn(config, username, password)
-    : cognito(config, username, password);
+): Promise<Step> {
+  return step(
+    await call(config, "InitiateAuth", {
+      AuthFlow: "USER_PASSWORD_AUTH",
+      ClientId: config.client_id,
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  );
 }
 
-async function localSignIn(
-  config: LocalConfig,
-  username: string,
-  password: string,
-): Promise<SignInResult> {
-  const response = await fetch(config.token_url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username, password }),
-  });
-  if (!response.ok) return { ok: false, message: "Wrong user name or password." };
-  const body = (await response.json()) as { access_token: string; expires_in: number };
-  remember(body.access_token, body.expires_in);
-  return { ok: true };
-}
-
-async function cognitoCall(
-  config: CognitoConfig,
-  target: string,
-  payload: unknown,
-): Promise<Response> {
-  return fetch(`https://cognito-idp.${config.region}.amazonaws.com/`, {
-    method: "POST",
-    headers: {
-      "content-type": "application/x-amz-json-1.1",
-      "x-amz-target": `AWSCognitoIdentityProviderService.${target}`,
-    },
-    body: JSON.stringify(payload),
-  });
-}
-
-interface CognitoAnswer {
-  AuthenticationResult?: { AccessToken: string; ExpiresIn: number };
-  ChallengeName?: string;
-  Session?: string;
-  message?: string;
-}
-
-async function cognito(
-  config: CognitoConfig,
-  username: string,
-  password: string,
-): Promise<SignInResult> {
-  const response = await cognitoCall(config, "InitiateAuth", {
-    AuthFlow: "USER_PASSWORD_AUTH",
-    ClientId: config.client_id,
-    AuthParameters: { USERNAME: username, PASSWORD: password },
-  });
-  return cognitoResult(response);
-}
-
-async function cognitoResult(response: Response): Promise<SignInResult> {
-  const body = (await response.json().catch(() => ({}))) as CognitoAnswer;
-  if (body.AuthenticationResult) {
-    remember(body.AuthenticationResult.AccessToken, body.AuthenticationResult.ExpiresIn);
-    return { ok: true };
-  }
-  if (body.ChallengeName === "NEW_PASSWORD_REQUIRED" && body.Session) {
-    return {
-      ok: false,
-      message: "Choose a new password to finish signing in.",
-      newPasswordSession: body.Session,
-    };
-  }
-  return {
-    ok: false,
-    message: response.ok
-      ? "Sign-in needs a step this console does not support."
-      : "Wrong user name or password.",
-  };
-}
-
-/// The first sign-in of an account an admin created: Cognito asks for a new password.
+/** The first sign-in of an account an admin created: the pool asks for a new password. */
 export async function setNewPassword(
   config: ConsoleConfig,
   username: string,
   newPassword: string,
   session: string,
-): Promise<SignInResult> {
-  if (config.auth !== "cognito") return { ok: false, message: "Not needed here." };
-  const response = await cognitoCall(config, "RespondToAuthChallenge", {
-    ChallengeName: "NEW_PASSWORD_REQUIRED",
-    ClientId: config.client_id,
+): Promise<Step> {
+  return step(
+    await call(config, "RespondToAuthChallenge", {
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      ClientId: config.client_id,
+      Session: session,
+      ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+    }),
+  );
+}
+
+/** The six-digit code of the agent's authenticator app. */
+export async function answerCode(
+  config: ConsoleConfig,
+  username: string,
+  code: string,
+  session: string,
+): Promise<Step> {
+  return step(
+    await call(config, "RespondToAuthChallenge", {
+      ChallengeName: "SOFTWARE_TOKEN_MFA",
+      ClientId: config.client_id,
+      Session: session,
+      ChallengeResponses: { USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: code.trim() },
+    }),
+  );
+}
+
+export type Setup =
+  | { ok: true; secret: string; session: string }
+  | { ok: false; message: string; startOver: boolean };
+
+/** MFA_SETUP, first half: a new key for the agent's authenticator app. */
+export async function newAuthenticatorKey(config: ConsoleConfig, session: string): Promise<Setup> {
+  const { ok, answer } = await call(config, "AssociateSoftwareToken", { Session: session });
+  if (ok && answer.SecretCode)
+    return { ok: true, secret: answer.SecretCode, session: answer.Session ?? session };
+  return { ok: false, ...explain(answer) };
+}
+
+/** MFA_SETUP, second half: the app's first code proves it has the key; then signed in. */
+export async function confirmAuthenticator(
+  config: ConsoleConfig,
+  username: string,
+  code: string,
+  session: string,
+): Promise<Step> {
+  const verified = await call(config, "VerifySoftwareToken", {
     Session: session,
-    ChallengeResponses: { USERNAME: username, NEW_PASSWORD: newPassword },
+    UserCode: code.trim(),
+    FriendlyDeviceName: "Authenticator app",
   });
-  return cognitoResult(response);
+  if (!verified.ok || verified.answer.Status !== "SUCCESS") {
+    return { kind: "failed", ...explain(verified.answer) };
+  }
+  return step(
+    await call(config, "RespondToAuthChallenge", {
+      ChallengeName: "MFA_SETUP",
+      ClientId: config.client_id,
+      Session: verified.answer.Session ?? session,
+      ChallengeResponses: { USERNAME: username },
+    }),
+  );
+}
+
+export type Sent = { ok: true; destination: string } | { ok: false; message: string };
+
+/** "Forgot password": the pool mails a code (and answers alike for unknown users). */
+export async function forgotPassword(config: ConsoleConfig, username: string): Promise<Sent> {
+  const { ok, answer } = await call(config, "ForgotPassword", {
+    ClientId: config.client_id,
+    Username: username,
+  });
+  if (ok) return { ok: true, destination: answer.CodeDeliveryDetails?.Destination ?? "your email" };
+  return { ok: false, message: explain(answer).message };
+}
+
+export async function resetPassword(
+  config: ConsoleConfig,
+  username: string,
+  code: string,
+  newPassword: string,
+): Promise<{ ok: true } | { ok: false; message: string }> {
+  const { ok, answer } = await call(config, "ConfirmForgotPassword", {
+    ClientId: config.client_id,
+    Username: username,
+    ConfirmationCode: code.trim(),
+    Password: newPassword,
+  });
+  return ok ? { ok: true } : { ok: false, message: explain(answer).message };
+}
+
+/** The link authenticator apps open (and the key they take by hand). */
+export function authenticatorLink(secret: string, username: string): string {
+  const label = encodeURIComponent(`Helpdesk:${username}`);
+  return `otpauth://totp/${label}?secret=${secret}&issuer=Helpdesk`;
 }

@@ -3,7 +3,21 @@
 import "./style.css";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
 import { client, data, whenSignedOut } from "./api";
-import { type ConsoleConfig, loadConfig, setNewPassword, signIn, signOut, token } from "./auth";
+import {
+  answerCode,
+  authenticatorLink,
+  type ConsoleConfig,
+  confirmAuthenticator,
+  forgotPassword,
+  loadConfig,
+  newAuthenticatorKey,
+  resetPassword,
+  type Step,
+  setNewPassword,
+  signIn,
+  signOut,
+  token,
+} from "./auth";
 import { clear, el, on } from "./dom";
 import { renderCanned, renderFaq } from "./library";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
@@ -15,63 +29,229 @@ import type { Counts, Me, ViewName } from "./types";
 
 const app = document.getElementById("app") as HTMLElement;
 
+/** One labelled input of the sign-in forms. */
+function field(id: string, label: string, attrs: Record<string, string | boolean> = {}) {
+  const input = el("input", { id, name: id, required: true, ...attrs });
+  return {
+    input,
+    box: el("div", { class: "field" }, el("label", { for: id, text: label }), input),
+  };
+}
+
+const CODE_ATTRS = {
+  inputmode: "numeric",
+  autocomplete: "one-time-code",
+  pattern: "[0-9]{6}",
+  maxlength: "6",
+};
+
+/** The sign-in pages, one step at a time, as the user pool asks for them. */
 function signInPage(config: ConsoleConfig, message = ""): void {
-  clear(app);
-  app.removeAttribute("aria-busy");
-  const user = el("input", {
-    id: "username",
-    name: "username",
-    autocomplete: "username",
-    required: true,
-  });
-  const pass = el("input", {
-    id: "password",
-    name: "password",
-    type: "password",
-    autocomplete: "current-password",
-    required: true,
-  });
-  const fresh = el("input", {
-    id: "new-password",
-    name: "new-password",
-    type: "password",
-    autocomplete: "new-password",
-  });
-  const freshField = el(
-    "div",
-    { class: "field", hidden: true },
-    el("label", { for: "new-password", text: "New password" }),
-    fresh,
-  );
-  const error = el("p", { class: "notice error", role: "alert", hidden: !message, text: message });
-  const form = el(
-    "form",
-    { class: "signin", "aria-labelledby": "signin-title" },
-    el("h1", { id: "signin-title", text: "Agent sign-in" }),
-    error,
-    el("div", { class: "field" }, el("label", { for: "username", text: "User name" }), user),
-    el("div", { class: "field" }, el("label", { for: "password", text: "Password" }), pass),
-    freshField,
-    el("button", { type: "submit", text: "Sign in" }),
-  );
-  let challenge: string | undefined;
-  on(form, "submit", async (e) => {
-    e.preventDefault();
-    const result = challenge
-      ? await setNewPassword(config, user.value, fresh.value, challenge)
-      : await signIn(config, user.value.trim(), pass.value);
-    if (result.ok) {
-      void start(config);
-      return;
+  let username = "";
+  /** A step's form; `notice` is an error, or news when given as `{ info }`. */
+  const form = (title: string, notice: string | { info: string }, ...rows: HTMLElement[]) => {
+    clear(app);
+    app.removeAttribute("aria-busy");
+    const info = typeof notice === "string" ? "" : notice.info;
+    const problem = typeof notice === "string" ? notice : "";
+    const error = el("p", {
+      class: "notice error",
+      role: "alert",
+      hidden: !problem,
+      text: problem,
+    });
+    const box = el(
+      "form",
+      { class: "signin", "aria-labelledby": "signin-title" },
+      el("h1", { id: "signin-title", text: title }),
+      info ? el("p", { class: "notice", role: "status", text: info }) : null,
+      error,
+      ...rows,
+    );
+    app.append(el("main", { id: "main" }, box));
+    box.querySelector("input")?.focus();
+    const fail = (text: string) => {
+      error.hidden = false;
+      error.textContent = text;
+      box.querySelector("input")?.focus();
+    };
+    return { box, fail };
+  };
+  const after = (next: Step, fail: (m: string) => void, retry: () => void) => {
+    switch (next.kind) {
+      case "done":
+        void start(config);
+        return;
+      case "new-password":
+        return newPassword(next.session);
+      case "mfa":
+        return code(next.session);
+      case "mfa-setup":
+        return void setup(next.session);
+      case "failed":
+        if (next.startOver) return password(next.message);
+        fail(next.message);
+        retry();
     }
-    challenge = result.newPasswordSession;
-    freshField.hidden = !challenge;
-    error.hidden = false;
-    error.textContent = result.message;
-    (challenge ? fresh : pass).focus();
-  });
-  app.append(el("main", { id: "main" }, form));
-  user.focus();
+  };
+  const submitting = (box: HTMLFormElement, run: () => Promise<void>) =>
+    on(box, "submit", async (e) => {
+      e.preventDefault();
+      const button = box.querySelector("button[type=submit]") as HTMLButtonElement | null;
+      if (button) button.disabled = true;
+      try {
+        await run();
+      } finally {
+        if (button) button.disabled = false;
+      }
+    });
+
+  function password(notice: string | { info: string } = ""): void {
+    const user = field("username", "User name", { autocomplete: "username", value: username });
+    const pass = field("password", "Password", {
+      type: "password",
+      autocomplete: "current-password",
+    });
+    const forgot = el("button", { type: "button", class: "link", text: "Forgot password?" });
+    const { box, fail } = form(
+      "Agent sign-in",
+      notice,
+      user.box,
+      pass.box,
+      el("button", { type: "submit", text: "Sign in" }),
+      forgot,
+    );
+    if (username) pass.input.focus();
+    on(forgot, "click", () => {
+      username = user.input.value.trim();
+      requestReset();
+    });
+    submitting(box, async () => {
+      username = user.input.value.trim();
+      after(await signIn(config, username, pass.input.value), fail, () => pass.input.select());
+    });
+  }
+
+  function newPassword(session: string): void {
+    const fresh = field("new-password", "New password", {
+      type: "password",
+      autocomplete: "new-password",
+    });
+    const { box, fail } = form(
+      "Choose your password",
+      "",
+      el("p", {
+        text: "This is your first sign-in. Choose a password of at least 12 characters with lower and upper case letters and a digit.",
+      }),
+      fresh.box,
+      el("button", { type: "submit", text: "Set password" }),
+    );
+    submitting(box, async () => {
+      after(await setNewPassword(config, username, fresh.input.value, session), fail, () =>
+        fresh.input.select(),
+      );
+    });
+  }
+
+  function code(session: string): void {
+    const typed = field("mfa-code", "Code from your authenticator app", CODE_ATTRS);
+    const { box, fail } = form(
+      "Two-step sign-in",
+      "",
+      typed.box,
+      el("button", { type: "submit", text: "Verify" }),
+    );
+    submitting(box, async () => {
+      after(await answerCode(config, username, typed.input.value, session), fail, () =>
+        typed.input.select(),
+      );
+    });
+  }
+
+  async function setup(session: string): Promise<void> {
+    const key = await newAuthenticatorKey(config, session);
+    if (!key.ok) return password(key.message);
+    const typed = field("mfa-code", "The code your app shows now", CODE_ATTRS);
+    const grouped = key.secret.match(/.{1,4}/g)?.join(" ") ?? key.secret;
+    const { box, fail } = form(
+      "Set up two-step sign-in",
+      "",
+      el(
+        "p",
+        {},
+        "Every agent signs in with a code from an authenticator app (Google Authenticator, 1Password, Authy and the like) as well as the password. Add this key to your app, as a time-based key:",
+      ),
+      el("p", { class: "secret", id: "mfa-key", "aria-label": "Authenticator key", text: grouped }),
+      el(
+        "p",
+        {},
+        "On a phone, ",
+        el("a", { href: authenticatorLink(key.secret, username), text: "open it in the app" }),
+        ".",
+      ),
+      typed.box,
+      el("button", { type: "submit", text: "Turn on and sign in" }),
+    );
+    submitting(box, async () => {
+      after(
+        await confirmAuthenticator(config, username, typed.input.value, key.session),
+        fail,
+        () => typed.input.select(),
+      );
+    });
+  }
+
+  function requestReset(notice = ""): void {
+    const user = field("username", "User name (your email)", {
+      autocomplete: "username",
+      value: username,
+    });
+    const back = el("button", { type: "button", class: "link", text: "Back to sign-in" });
+    const { box, fail } = form(
+      "Reset your password",
+      notice,
+      el("p", { text: "We mail you a code to set a new password with." }),
+      user.box,
+      el("button", { type: "submit", text: "Send code" }),
+      back,
+    );
+    on(back, "click", () => password());
+    submitting(box, async () => {
+      username = user.input.value.trim();
+      const sent = await forgotPassword(config, username);
+      if (sent.ok) reset(sent.destination);
+      else fail(sent.message);
+    });
+  }
+
+  function reset(destination: string): void {
+    const typed = field("reset-code", "Code from the mail", CODE_ATTRS);
+    const fresh = field("new-password", "New password", {
+      type: "password",
+      autocomplete: "new-password",
+    });
+    const again = el("button", { type: "button", class: "link", text: "Send a new code" });
+    const { box, fail } = form(
+      "Reset your password",
+      "",
+      el("p", {
+        role: "status",
+        text: `If ${username} has an account, a code is on its way to ${destination}.`,
+      }),
+      typed.box,
+      fresh.box,
+      el("button", { type: "submit", text: "Set password" }),
+      again,
+    );
+    on(again, "click", () => requestReset());
+    submitting(box, async () => {
+      const done = await resetPassword(config, username, typed.input.value, fresh.input.value);
+      if (done.ok) password({ info: "Your password is changed. Sign in with the new one." });
+      else fail(done.message);
+    });
+  }
+
+  password(message);
 }
 
 let stopPolling: (() => void) | undefined;
