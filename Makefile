@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
+.PHONY: admin agent dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -28,6 +28,14 @@ check-infra:
 ## package: cargo lambda build --release of every function (arm64; HELPDESK_ARCH=x86_64), zips under target/lambda/, sizes printed
 package:
 	scripts/package.sh
+
+## admin: the first admin of a deployed desk (EMAIL=you@example.com [NAME="…"] [STACK=helpdesk]): the Cognito user, invited by mail, in the admins group, and the agent record keyed by the user name Cognito's tokens carry (infra/README.md, "The first admin")
+admin:
+	scripts/add-agent.sh admin
+
+## agent: another agent the same way (EMAIL=… ROLE=agent|supervisor CATEGORIES=billing,shipping [NAME="…"] [UPDATE=1 to change an existing record])
+agent:
+	scripts/add-agent.sh "$(or $(ROLE),agent)"
 
 ## deploy: sam deploy of infra/template.yaml (guided the first time); see infra/README.md
 deploy:

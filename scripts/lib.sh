@@ -6,6 +6,17 @@ target_dir() {
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])'
 }
 
+# The venv with cfn-lint, the SAM CLI and boto3 (installed once); prints its path.
+infra_venv() {
+  local venv=${HELPDESK_CACHE:-$HOME/.cache/helpdesk}/infra-venv
+  if [ ! -x "$venv/bin/sam" ] || [ ! -x "$venv/bin/cfn-lint" ]; then
+    echo "installing cfn-lint and aws-sam-cli into $venv (once)" >&2
+    python3 -m venv "$venv" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check cfn-lint aws-sam-cli >&2
+  fi
+  echo "$venv"
+}
+
 # Debian's Chromium for the browser tests; never a browser download.
 ensure_chromium() {
   command -v chromium >/dev/null 2>&1 && return 0

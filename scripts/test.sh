@@ -86,7 +86,9 @@ eval "$(infra/local/stack.sh tables "$run_tables")"
 HELPDESK_PORT=$port HELPDESK_SMTP_PORT=$((port - 1)) HELPDESK_WEB_DIR=$PWD/web "$(target_dir)/debug/local-runner" >.local/runner-test.log 2>&1 &
 runner_pid=$!
 if wait_http "http://127.0.0.1:$port/api/health" 30; then
-  (cd web/tests && BASE_URL="http://127.0.0.1:$port" node --test --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?
+  # HELPDESK_PYTHON: boto3 for `make admin`'s script, which a browser test runs.
+  (cd web/tests && BASE_URL="http://127.0.0.1:$port" HELPDESK_PYTHON="$(infra_venv)/bin/python" \
+    node --test --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?
   step "API contracts (Schemathesis on the agent and public OpenAPI documents, after the browser tests)"
   check_api_contract "http://127.0.0.1:$port" 2>&1 | tee -a "$log" || status=$?
 else

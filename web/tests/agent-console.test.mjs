@@ -2,8 +2,10 @@
 // (BASE_URL, started by scripts/test.sh with the local stack and the demo data).
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { after, before, test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { BASE, demoLogin, launchChromium, totp } from "./browser.mjs";
 
 let browser;
@@ -639,4 +641,115 @@ test("remote images in a mail stay blocked until the agent loads them", async ()
   );
   assert.equal(await inner.locator("script").count(), 0, "still sanitized");
   await context.close();
+});
+
+/// The newest mail to `to` whose text matches `pattern`: the first group.
+async function mailedTo(to, pattern) {
+  for (let i = 0; i < 40; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    const found = mails
+      .filter((m) => m.destinations.includes(to))
+      .map((m) => m.raw_data.match(pattern))
+      .find(Boolean);
+    if (found) return found[1];
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no mail to ${to} matching ${pattern}`);
+}
+
+/// `make admin` as infra/README.md has an operator run it, against the runner's
+/// user pool and this run's table.
+function makeAdmin(email) {
+  const repo = fileURLToPath(new URL("../..", import.meta.url));
+  return execFileSync(
+    process.env.HELPDESK_PYTHON || "python3",
+    [
+      "scripts/add-agent.py",
+      "--email",
+      email,
+      "--name",
+      "Nia New",
+      "--role",
+      "admin",
+      "--pool-id",
+      "local_agents",
+      "--table",
+      process.env.HELPDESK_MAIN_TABLE,
+    ],
+    {
+      cwd: repo,
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        AWS_DEFAULT_REGION: process.env.AWS_REGION || "us-east-1",
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `${BASE}/dev/cognito`,
+      },
+    },
+  );
+}
+
+test("a first admin from make admin: invited by mail, chooses a password, sets up an authenticator, and resets a forgotten password", async () => {
+  const email = `nia-${Date.now()}@agents.example`;
+  const made = makeAdmin(email);
+  // Keyed by the generated user name the token carries, never by the email.
+  const [, username] = made.match(/agent record ([0-9a-f-]{36}): written \(admin\)/) ?? [];
+  assert.ok(username, made);
+  const temporary = await mailedTo(email, /Temporary password: (\S+)/);
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${BASE}/agent/`);
+  await page.getByLabel("User name").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(temporary);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Choose your password" }).waitFor();
+  await page.getByLabel("New password").fill("short");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByRole("alert").filter({ hasText: "at least 12 characters" }).waitFor();
+  await page.getByLabel("New password").fill("Nia-chose-this-2026");
+  await page.getByRole("button", { name: "Set password" }).click();
+
+  // No way past this page without an authenticator app.
+  await page.getByRole("heading", { name: "Set up two-step sign-in" }).waitFor();
+  const key = (await page.getByLabel("Authenticator key").textContent()).replace(/\s/g, "");
+  assert.match(key, /^[A-Z2-7]{32}$/);
+  const link = await page.getByRole("link", { name: "open it in the app" }).getAttribute("href");
+  assert.equal(
+    link,
+    `otpauth://totp/Helpdesk%3A${encodeURIComponent(email)}?secret=${key}&issuer=Helpdesk`,
+  );
+  const right = totp(key);
+  await page
+    .getByLabel("The code your app shows now")
+    .fill(right === "000000" ? "111111" : "000000");
+  await page.getByRole("button", { name: "Turn on and sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "That code is not right" }).waitFor();
+  await page.getByLabel("The code your app shows now").fill(totp(key));
+  await page.getByRole("button", { name: "Turn on and sign in" }).click();
+  await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
+  await page.getByRole("link", { name: "Agents (admin)" }).waitFor();
+
+  // Forgotten: a code by mail, a new password, and the authenticator still asked.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Forgot password?" }).click();
+  await page.getByLabel("User name (your email)").fill(email);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await page.getByText("a code is on its way to n***@a***").waitFor();
+  const code = await mailedTo(email, /Your code: (\d{6})/);
+  await page.getByLabel("Code from the mail").fill(code);
+  await page.getByLabel("New password").fill("Nia-after-reset-2026");
+  await page.getByRole("button", { name: "Set password" }).click();
+  await page.getByText("Your password is changed. Sign in with the new one.").waitFor();
+  await page.getByLabel("Password", { exact: true }).fill("Nia-chose-this-2026");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "Wrong user name or password." }).waitFor();
+  await page.getByLabel("Password", { exact: true }).fill("Nia-after-reset-2026");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("Code from your authenticator app").fill(totp(key));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
+  await context.close();
+
+  // Run again for the same address: nothing changes and it says so.
+  assert.match(makeAdmin(email), new RegExp(`agent record ${username}: already as asked`));
 });
