@@ -1,5 +1,5 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: admin agent dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
+.PHONY: admin agent smoke dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
@@ -36,6 +36,11 @@ admin:
 ## agent: another agent the same way (EMAIL=… ROLE=agent|supervisor CATEGORIES=billing,shipping [NAME="…"] [UPDATE=1 to change an existing record])
 agent:
 	scripts/add-agent.sh "$(or $(ROLE),agent)"
+
+## smoke: check a running desk from outside (URL=<the stack's WebUrl> [MAIL=you@example.com to also submit one ticket]): pages and their headers, health, the public API, the authorizer, the console's user pool; make test runs it against the local runner
+smoke:
+	@[ -n "$(URL)" ] || { echo "usage: make smoke URL=https://<WebUrl> [MAIL=you@example.com]" >&2; exit 2; }
+	python3 scripts/smoke.py "$(URL)" $(MAIL)
 
 ## deploy: sam deploy of infra/template.yaml (guided the first time); see infra/README.md
 deploy:

@@ -521,68 +521,77 @@ fn the_public_api_is_reached_only_through_cloudfront_which_names_the_visitor() {
     }
 }
 
-/// The deploy guide's DynamoDB JSON as SDK values (it uses only S, M and L).
-fn attribute(v: &serde_json::Value) -> aws_sdk_dynamodb::types::AttributeValue {
-    use aws_sdk_dynamodb::types::AttributeValue;
-    let (kind, inner) = v
-        .as_object()
-        .and_then(|o| o.iter().next())
-        .unwrap_or_else(|| panic!("not a typed value: {v}"));
-    match kind.as_str() {
-        "S" => AttributeValue::S(inner.as_str().unwrap_or_default().to_owned()),
-        "L" => AttributeValue::L(
-            inner
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(attribute)
-                .collect(),
-        ),
-        "M" => AttributeValue::M(
-            inner
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, v)| (k.clone(), attribute(v)))
-                .collect(),
-        ),
-        other => panic!("the guide uses {other}: extend this test"),
-    }
-}
-
+/// The agents' user pool as deployed: emails as user names (so tokens carry the
+/// generated `sub`, which `make admin` keys the record by), an authenticator app
+/// required of everyone (Cognito cannot require it per group, and admins must
+/// have it), recovery by the verified email; and the runner's pool, which the
+/// browser tests sign in against, refuses what this policy refuses.
 #[tokio::test]
-async fn the_first_admin_record_of_the_deploy_guide_signs_in_as_an_admin() {
-    let guide = std::fs::read_to_string(format!("{ROOT}/infra/README.md")).unwrap_or_default();
-    let start = guide
-        .find("--item '")
-        .unwrap_or_else(|| panic!("the guide has no put-item"))
-        + "--item '".len();
-    let end = start + guide[start..].find('\'').unwrap_or(0);
-    let json: serde_json::Value = serde_json::from_str(&guide[start..end].replace('\n', " "))
-        .unwrap_or_else(|e| panic!("the guide's item is not JSON: {e}"));
-    let item: HashMap<String, aws_sdk_dynamodb::types::AttributeValue> = json
-        .as_object()
-        .into_iter()
-        .flatten()
-        .map(|(k, v)| (k.clone(), attribute(v)))
-        .collect();
-    let env = testkit::local::LocalEnv::fresh().await;
-    env.aws
-        .dynamodb()
-        .put_item()
-        .table_name(env.var("HELPDESK_MAIN_TABLE"))
-        .set_item(Some(item))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}"));
-    let id = helpdesk_domain::AgentId::parse("admin@example.com").unwrap_or_else(|e| panic!("{e}"));
-    let admin = env
-        .store()
-        .agent(&id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("the store does not read the guide's record"));
-    assert_eq!(admin.role, helpdesk_domain::agents::profile::Role::Admin);
+async fn the_agents_pool_requires_an_authenticator_and_the_local_pool_keeps_its_policy() {
+    let t = template();
+    let pool = &resources(&t)["AgentUserPool"]["Properties"];
+    assert_eq!(
+        pool["UsernameAttributes"],
+        serde_yaml::from_str::<Value>("[email]").unwrap_or_default()
+    );
+    assert_eq!(pool["MfaConfiguration"], "ON");
+    assert_eq!(
+        pool["EnabledMfas"],
+        serde_yaml::from_str::<Value>("[SOFTWARE_TOKEN_MFA]").unwrap_or_default()
+    );
+    assert_eq!(
+        pool["AccountRecoverySetting"]["RecoveryMechanisms"][0]["Name"],
+        "verified_email"
+    );
+    assert_eq!(
+        pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"],
+        true
+    );
+    let policy = &pool["Policies"]["PasswordPolicy"];
+    let min = policy["MinimumLength"].as_u64().unwrap_or(0) as usize;
+    assert_eq!(
+        (
+            &policy["RequireLowercase"],
+            &policy["RequireUppercase"],
+            &policy["RequireNumbers"],
+            &policy["RequireSymbols"]
+        ),
+        (
+            &Value::Bool(true),
+            &Value::Bool(true),
+            &Value::Bool(true),
+            &Value::Bool(false)
+        ),
+        "the local pool checks exactly these classes"
+    );
+    let client = &resources(&t)["AgentUserPoolClient"]["Properties"];
+    assert_eq!(
+        client["GenerateSecret"], false,
+        "the console is a public client"
+    );
+    assert_eq!(client["PreventUserExistenceErrors"], "ENABLED");
+
+    let local = local_runner::cognito::UserPool::new(
+        &[],
+        std::sync::Arc::new(local_runner::auth::LocalIssuer::default()),
+        None,
+    );
+    let long_enough = "Aa1".repeat(min.div_ceil(3));
+    let now = 1_800_000_000;
+    let cases = [
+        (long_enough.clone(), true),
+        (long_enough[..min - 1].to_owned(), false),
+        (long_enough.to_lowercase(), false),
+        (long_enough.to_uppercase(), false),
+        ("Aa".repeat(min), false),
+    ];
+    for (i, (password, accepted)) in cases.into_iter().enumerate() {
+        let create = serde_json::json!({"UserPoolId": local_runner::cognito::POOL_ID,
+            "Username": format!("case{i}@shop.example"),
+            "TemporaryPassword": password, "MessageAction": "SUPPRESS"});
+        let answer = local.call("AdminCreateUser", &create, now).await;
+        assert_eq!(answer.is_ok(), accepted, "{password}: {answer:?}");
+    }
 }
 
 /// send-reply's claim on an outbox item outlives any run of the function (a live

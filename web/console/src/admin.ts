@@ -345,6 +345,12 @@ export async function renderAdminAgents(main: HTMLElement): Promise<void> {
       }),
       errors,
       id.f,
+      a
+        ? null
+        : el("p", {
+            class: "hint",
+            text: "The Cognito user name the access token carries: with emails as user names it is the user's generated id, which `make agent` creates the user with and prints (and writes this record for you).",
+          }),
       name.f,
       email.f,
       el("div", { class: "field" }, el("label", { for: "agent-role", text: "Role" }), role),
