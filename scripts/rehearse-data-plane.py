@@ -25,9 +25,11 @@ import boto3
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 DATA_PLANE = {"AWS::DynamoDB::Table", "AWS::SQS::Queue", "AWS::S3::Bucket", "AWS::SNS::Topic"}
-TABLES = {"main": "MainTable", "ops": "OpsTable"}
-QUEUES = {"outbound": ("OutboundQueue", "OutboundDeadLetterQueue"), "inbound": ("InboundQueue", "InboundDeadLetterQueue")}
-BUCKETS = {"raw_mail": "RawMailBucket", "attachments": "AttachmentsBucket"}
+# Which template resource each of resources.json's stands for, as it says.
+SPEC = json.load(open(os.path.join(ROOT, "infra/resources.json")))
+TABLES = {key: s["template"] for key, s in SPEC["tables"].items()}
+QUEUES = {key: (s["template"], s["dead_letter_template"]) for key, s in SPEC["queues"].items()}
+BUCKETS = {key: s["template"] for key, s in SPEC["buckets"].items()}
 # Parameters without a default, as a deploy would give them.
 GIVEN = {
     "MailDomain": "example.com",

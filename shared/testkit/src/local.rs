@@ -25,6 +25,8 @@ pub struct Resources {
 pub struct TableSpec {
     pub name: String,
     pub env: String,
+    /// The resource in infra/template.yaml this stands for.
+    pub template: String,
     pub key: Vec<String>,
     pub indexes: Vec<IndexSpec>,
     pub ttl: Option<String>,
@@ -43,6 +45,10 @@ pub struct IndexSpec {
 pub struct QueueSpec {
     pub name: String,
     pub env: String,
+    /// The resource in infra/template.yaml this stands for.
+    pub template: String,
+    /// The template resource of its dead-letter queue.
+    pub dead_letter_template: String,
     pub visibility_timeout: u32,
     pub max_receive_count: u32,
 }
@@ -51,6 +57,8 @@ pub struct QueueSpec {
 pub struct BucketSpec {
     pub name: String,
     pub env: String,
+    /// The resource in infra/template.yaml this stands for.
+    pub template: String,
 }
 
 pub fn resources() -> Resources {

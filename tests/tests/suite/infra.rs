@@ -271,7 +271,12 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
         })
         .collect();
     assert_eq!(projections, wanted);
-    for (table, resource) in [("main", "MainTable"), ("ops", "OpsTable")] {
+    for (table, spec) in &res.tables {
+        let resource = &spec.template;
+        assert_eq!(
+            t["Resources"][resource]["Type"], "AWS::DynamoDB::Table",
+            "{table}"
+        );
         let props = &t["Resources"][resource]["Properties"];
         let keys: Vec<&str> = props["KeySchema"]
             .as_sequence()
@@ -298,9 +303,22 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
             "{table}"
         );
     }
-    for (queue, resource) in [("outbound", "OutboundQueue"), ("inbound", "InboundQueue")] {
+    for (queue, spec) in &res.queues {
+        let resource = &spec.template;
+        assert_eq!(
+            t["Resources"][resource]["Type"], "AWS::SQS::Queue",
+            "{queue}"
+        );
         let props = &t["Resources"][resource]["Properties"];
-        let spec = &res.queues[queue];
+        let dead = match &props["RedrivePolicy"]["deadLetterTargetArn"] {
+            Value::Tagged(g) if g.tag == "GetAtt" => g.value.as_str().map(str::to_owned),
+            _ => None,
+        };
+        assert_eq!(
+            dead,
+            Some(format!("{}.Arn", spec.dead_letter_template)),
+            "{queue}"
+        );
         assert_eq!(
             props["VisibilityTimeout"].as_u64(),
             Some(u64::from(spec.visibility_timeout)),
@@ -312,7 +330,12 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
             "{queue}"
         );
     }
-    for bucket in ["RawMailBucket", "AttachmentsBucket"] {
+    for spec in res.buckets.values() {
+        let bucket = &spec.template;
+        assert_eq!(
+            t["Resources"][bucket]["Type"], "AWS::S3::Bucket",
+            "{bucket}"
+        );
         let block = &t["Resources"][bucket]["Properties"]["PublicAccessBlockConfiguration"];
         for flag in [
             "BlockPublicAcls",
