@@ -3,7 +3,6 @@
 //! config is built from them), every declared public route served, and the
 //! tables, indexes, queues and buckets of infra/resources.json declared.
 
-use helpdesk_domain::ports::AgentProfiles;
 use lambda_kit::config::{
     AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
 };
