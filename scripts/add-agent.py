@@ -24,8 +24,24 @@ import boto3
 from botocore.exceptions import ClientError
 
 GROUPS = {"agent": "agents", "supervisor": "supervisors", "admin": "admins"}
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+LOCAL_SPECIALS = set("!#$%&'*+/=?^_`{|}~-.")
+LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 CATEGORY = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+
+
+def valid_email(address):
+    """The rules the desk's EmailAddress::parse applies (a record with an address
+    it refuses could not be read back)."""
+    if len(address) > 254 or address.count("@") < 1:
+        return False
+    local, domain = address.rsplit("@", 1)
+    labels = domain.split(".")
+    return (0 < len(local) <= 64 and not local.startswith(".") and not local.endswith(".")
+            and ".." not in local
+            and all(c.isascii() and (c.isalnum() or c in LOCAL_SPECIALS) for c in local)
+            and len(domain) <= 253 and len(labels) >= 2
+            and all(LABEL.match(label) for label in labels)
+            and any(c.isalpha() for c in labels[-1]))
 
 
 def parse(argv):
@@ -43,7 +59,7 @@ def parse(argv):
     p.add_argument("--temporary-password", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     args.email = args.email.strip().lower()
-    if not EMAIL.match(args.email) or len(args.email) > 254:
+    if not valid_email(args.email):
         p.error(f"--email: {args.email!r} is not an email address")
     args.name = " ".join(args.name.split()) or args.email.split("@")[0]
     if len(args.name) > 80 or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in args.name):
@@ -64,28 +80,49 @@ def stack_outputs(stack):
 
 
 def ensure_user(cognito, pool, args):
-    """The user's name as tokens carry it; creates the user if it is new."""
+    """The user's name as tokens carry it; creates the user if it is new, and
+    mails a new temporary password to one who never signed in (an invitation
+    expires after 7 days)."""
+    request = dict(
+        UserPoolId=pool,
+        Username=args.email,
+        UserAttributes=[{"Name": "email", "Value": args.email},
+                        {"Name": "email_verified", "Value": "true"}],
+        DesiredDeliveryMediums=["EMAIL"],
+    )
+    if args.no_invite:
+        request["MessageAction"] = "SUPPRESS"
+    if args.temporary_password:
+        request["TemporaryPassword"] = args.temporary_password
     try:
-        request = dict(
-            UserPoolId=pool,
-            Username=args.email,
-            UserAttributes=[{"Name": "email", "Value": args.email},
-                            {"Name": "email_verified", "Value": "true"}],
-            DesiredDeliveryMediums=["EMAIL"],
-        )
-        if args.no_invite:
-            request["MessageAction"] = "SUPPRESS"
-        if args.temporary_password:
-            request["TemporaryPassword"] = args.temporary_password
         cognito.admin_create_user(**request)
         print(f"user {args.email}: created; Cognito mails the temporary password")
     except ClientError as e:
         if e.response["Error"]["Code"] != "UsernameExistsException":
             raise
-        print(f"user {args.email}: exists already")
+        status = cognito.admin_get_user(UserPoolId=pool, Username=args.email)["UserStatus"]
+        if status == "FORCE_CHANGE_PASSWORD" and not args.no_invite:
+            cognito.admin_create_user(UserPoolId=pool, Username=args.email, MessageAction="RESEND",
+                                      DesiredDeliveryMediums=["EMAIL"])
+            print(f"user {args.email}: exists, never signed in; a new temporary password is mailed")
+        else:
+            print(f"user {args.email}: exists already")
     # The user name, not the email: with emails as user names Cognito generates
     # it, and it is what the access token's `username` claim holds.
     return cognito.admin_get_user(UserPoolId=pool, Username=args.email)["Username"]
+
+
+def ensure_group(cognito, pool, args, username):
+    """In the role's group, and (with --update) out of the other roles' groups:
+    agent-api grants the lower of group and record, so a stale higher group
+    would let a later record change raise the role unnoticed."""
+    wanted = GROUPS[args.role]
+    cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=wanted)
+    print(f"group {wanted}: {args.email} is in it")
+    if args.update:
+        for group in GROUPS.values():
+            if group != wanted:
+                cognito.admin_remove_user_from_group(UserPoolId=pool, Username=username, GroupName=group)
 
 
 def record(args, username):
@@ -135,10 +172,11 @@ def main(argv):
         table = table or outputs["MainTableName"]
     cognito = boto3.client("cognito-idp")
     username = ensure_user(cognito, pool, args)
-    cognito.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=GROUPS[args.role])
-    print(f"group {GROUPS[args.role]}: {args.email} is in it")
+    # The record first: a record left alone (other values, no --update) leaves
+    # the groups alone too.
     if not ensure_record(boto3.client("dynamodb"), table, args, username):
         return 1
+    ensure_group(cognito, pool, args, username)
     print(f"done: {args.email} signs in at the console with the mailed temporary password, "
           "chooses a password and sets up an authenticator app (required of every agent)")
     return 0

@@ -13,6 +13,7 @@
 
 use crate::auth::LocalIssuer;
 use crate::totp;
+use helpdesk_domain::EmailAddress;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -31,7 +32,9 @@ const RESET_SECONDS: i64 = 3600;
 const RESET_TRIES: u8 = 5;
 /// Reset codes one user may ask for per hour.
 const RESETS_PER_HOUR: usize = 5;
-/// Wrong passwords in a row before sign-in pauses for this user.
+/// How long an invitation's temporary password works (Cognito's default).
+const TEMPORARY_PASSWORD_SECONDS: i64 = 7 * 24 * 3600;
+/// Wrong passwords or codes in a row before sign-in pauses for this user.
 const LOCK_AFTER: u8 = 5;
 const LOCK_SECONDS: i64 = 60;
 const GROUPS: [&str; 3] = ["agents", "supervisors", "admins"];
@@ -78,8 +81,13 @@ struct User {
     salt: [u8; 16],
     password: [u8; 32],
     must_change_password: bool,
+    /// When the temporary password stops working (first sign-in pending).
+    invitation_expires: i64,
     totp_secret: Option<String>,
+    /// The last 30-second step whose code was taken: Cognito takes a code once.
+    last_code_step: i64,
     groups: Vec<String>,
+    /// Wrong passwords and wrong codes since the last complete sign-in.
     failures: u8,
     locked_until: i64,
     reset: Option<Reset>,
@@ -218,7 +226,9 @@ impl UserPool {
                     salt,
                     password: digest(&salt, &l.password),
                     must_change_password: false,
+                    invitation_expires: 0,
                     totp_secret: Some(l.totp_secret.clone()),
+                    last_code_step: i64::MIN,
                     groups: vec![l.group.clone()],
                     failures: 0,
                     locked_until: 0,
@@ -258,8 +268,9 @@ impl UserPool {
             "VerifySoftwareToken" => (self.verify(input, now)?, None),
             "ForgotPassword" => self.forgot_password(input, now)?,
             "ConfirmForgotPassword" => (self.confirm_forgot_password(input, now)?, None),
-            "AdminCreateUser" => self.admin_create_user(input)?,
+            "AdminCreateUser" => self.admin_create_user(input, now)?,
             "AdminAddUserToGroup" => (self.admin_add_to_group(input)?, None),
+            "AdminRemoveUserFromGroup" => (self.admin_remove_from_group(input)?, None),
             "AdminGetUser" => (self.admin_get_user(input)?, None),
             _ => {
                 return fail(
@@ -295,7 +306,8 @@ impl UserPool {
         let respond = json!({"ClientId": CLIENT_ID, "ChallengeName": "SOFTWARE_TOKEN_MFA",
                              "Session": first["Session"],
                              "ChallengeResponses": {"USERNAME": name, "SOFTWARE_TOKEN_MFA_CODE": code}});
-        let answer = self.call("RespondToAuthChallenge", &respond, now).await?;
+        // Scripts and tests sign in often; the console's path takes a code once.
+        let answer = self.respond_checked(&respond, now, false)?;
         let result = &answer["AuthenticationResult"];
         match (result["AccessToken"].as_str(), result["ExpiresIn"].as_i64()) {
             (Some(t), Some(e)) => Ok((t.to_owned(), e)),
@@ -360,8 +372,9 @@ impl UserPool {
         }
     }
 
-    /// A user by email (any case) or by `sub`, as a pool with email user names
-    /// takes either.
+    /// A user by email (any case: the pool is not case sensitive, as the
+    /// template sets it) or by `sub`, as a pool with email user names takes
+    /// either.
     fn find<'a>(users: &'a mut [User], name: &str) -> Option<&'a mut User> {
         let name = name.trim();
         users
@@ -370,6 +383,7 @@ impl UserPool {
     }
 
     fn open(state: &mut State, sub: &str, step: Step, now: i64) -> Value {
+        state.sessions.retain(|_, p| p.expires > now);
         let id = session_id();
         let name = step.name();
         let parameters = match &step {
@@ -388,6 +402,12 @@ impl UserPool {
         json!({"ChallengeName": name, "Session": id, "ChallengeParameters": parameters})
     }
 
+    /// Every open challenge of the user ends (their password or authenticator
+    /// changed: what an older session was started with no longer holds).
+    fn end_sessions(state: &mut State, sub: &str) {
+        state.sessions.retain(|_, p| p.sub != sub);
+    }
+
     /// After the password (and a new one if asked): the second factor, to set up
     /// or to give.
     fn next_factor(state: &mut State, sub: &str, has_totp: bool, now: i64) -> Value {
@@ -402,7 +422,18 @@ impl UserPool {
         Self::open(state, sub, step, now)
     }
 
-    fn tokens(&self, user: &User, now: i64) -> Value {
+    /// A wrong password or code: counted against the user, who pauses at the
+    /// limit.
+    fn count_failure(user: &mut User, now: i64) {
+        user.failures = user.failures.saturating_add(1);
+        if user.failures >= LOCK_AFTER {
+            user.failures = 0;
+            user.locked_until = now + LOCK_SECONDS;
+        }
+    }
+
+    fn tokens(&self, user: &mut User, now: i64) -> Value {
+        user.failures = 0;
         let (token, expires_in) = self.issuer.access_token(&user.sub, &user.groups, now);
         json!({"AuthenticationResult": {
             "AccessToken": token,
@@ -429,14 +460,15 @@ impl UserPool {
             return fail("NotAuthorizedException", "Password attempts exceeded");
         }
         if !same(&digest(&user.salt, password), &user.password) {
-            user.failures = user.failures.saturating_add(1);
-            if user.failures >= LOCK_AFTER {
-                user.failures = 0;
-                user.locked_until = now + LOCK_SECONDS;
-            }
+            Self::count_failure(user, now);
             return wrong_password();
         }
-        user.failures = 0;
+        if user.must_change_password && user.invitation_expires <= now {
+            return fail(
+                "NotAuthorizedException",
+                "Temporary password has expired and must be reset by an administrator.",
+            );
+        }
         let (sub, must_change, has_totp) = (
             user.sub.clone(),
             user.must_change_password,
@@ -468,23 +500,35 @@ impl UserPool {
         state.sessions.get_mut(id).map_or_else(spent_session, Ok)
     }
 
-    /// Counts a wrong answer; the session ends at the limit.
+    /// Counts a wrong answer against the session and the user; the session ends
+    /// at its limit.
     fn wrong_answer<T>(
         state: &mut State,
         id: &str,
+        now: i64,
         kind: &'static str,
         message: &str,
     ) -> Result<T, CognitoError> {
         if let Some(p) = state.sessions.get_mut(id) {
             p.tries += 1;
-            if p.tries >= SESSION_TRIES {
+            let (sub, spent) = (p.sub.clone(), p.tries >= SESSION_TRIES);
+            if spent {
                 state.sessions.remove(id);
+            }
+            if let Some(user) = Self::find(&mut state.users, &sub) {
+                Self::count_failure(user, now);
             }
         }
         fail(kind, message)
     }
 
     fn respond(&self, input: &Value, now: i64) -> Result<Value, CognitoError> {
+        self.respond_checked(input, now, true)
+    }
+
+    /// `RespondToAuthChallenge`; `once`: a code is taken once (as Cognito takes
+    /// it), off only for the dev shortcut [`Self::sign_in`].
+    fn respond_checked(&self, input: &Value, now: i64, once: bool) -> Result<Value, CognitoError> {
         Self::client(input)?;
         let (challenge, id) = (text(input, "ChallengeName")?, text(input, "Session")?);
         let answers = input.get("ChallengeResponses").unwrap_or(&Value::Null);
@@ -495,30 +539,47 @@ impl UserPool {
         let Some(user) = Self::find(&mut state.users, named).filter(|u| u.sub == sub) else {
             return spent_session();
         };
+        if user.locked_until > now {
+            return fail("NotAuthorizedException", "Password attempts exceeded");
+        }
         match step {
             Step::NewPassword => {
+                if !user.must_change_password {
+                    state.sessions.remove(id);
+                    return spent_session();
+                }
                 let fresh = text(answers, "NEW_PASSWORD")?;
                 check_policy(fresh)?;
                 user.salt = rand::random();
                 user.password = digest(&user.salt, fresh);
                 user.must_change_password = false;
                 let has_totp = user.totp_secret.is_some();
-                state.sessions.remove(id);
+                Self::end_sessions(&mut state, &sub);
                 Ok(Self::next_factor(&mut state, &sub, has_totp, now))
             }
             Step::Mfa => {
                 let code = text(answers, "SOFTWARE_TOKEN_MFA_CODE")?;
-                let fits = user
+                let step = user
                     .totp_secret
                     .as_deref()
-                    .is_some_and(|s| totp::accepts(s, code, now));
-                if !fits {
+                    .and_then(|s| totp::step_of(s, code, now));
+                let Some(step) = step else {
                     return Self::wrong_answer(
                         &mut state,
                         id,
+                        now,
                         "CodeMismatchException",
                         "Invalid code received for user",
                     );
+                };
+                if once && step <= user.last_code_step {
+                    return fail(
+                        "ExpiredCodeException",
+                        "Your software token has already been used once.",
+                    );
+                }
+                if once {
+                    user.last_code_step = step;
                 }
                 let answer = self.tokens(user, now);
                 state.sessions.remove(id);
@@ -577,22 +638,39 @@ impl UserPool {
                 "Associate a software token first.",
             );
         };
-        if !totp::accepts(&secret, code, now) {
+        let sub = pending.sub.clone();
+        let Some(step) = totp::step_of(&secret, code, now) else {
             return Self::wrong_answer(
                 &mut state,
                 id,
+                now,
                 "EnableSoftwareTokenMFAException",
                 "Code mismatch",
             );
-        }
-        pending.step = Step::MfaSetup {
-            secret: Some(secret.clone()),
-            verified: true,
         };
-        let sub = pending.sub.clone();
-        if let Some(user) = Self::find(&mut state.users, &sub) {
-            user.totp_secret = Some(secret);
+        let Some(user) = Self::find(&mut state.users, &sub) else {
+            return spent_session();
+        };
+        if user.totp_secret.is_some() {
+            // Set up meanwhile through another session: the first one stands.
+            state.sessions.remove(id);
+            return spent_session();
         }
+        user.totp_secret = Some(secret.clone());
+        user.last_code_step = step;
+        Self::end_sessions(&mut state, &sub);
+        state.sessions.insert(
+            id.to_owned(),
+            Pending {
+                sub,
+                step: Step::MfaSetup {
+                    secret: Some(secret),
+                    verified: true,
+                },
+                expires: now + SESSION_SECONDS,
+                tries: 0,
+            },
+        );
         Ok(json!({"Status": "SUCCESS", "Session": id}))
     }
 
@@ -605,13 +683,15 @@ impl UserPool {
         let name = text(input, "Username")?;
         let mut state = self.state();
         let Some(user) = Self::find(&mut state.users, name) else {
-            // As Cognito with PreventUserExistenceErrors: the same answer.
-            let shown = if name.contains('@') {
-                name
+            // As Cognito with PreventUserExistenceErrors: the same answer, masked
+            // from the name as a known user's stored address would be.
+            let shown = name.trim().to_ascii_lowercase();
+            let shown = if shown.contains('@') {
+                shown
             } else {
-                "user@example.com"
+                "user@example.com".into()
             };
-            return Ok((delivery(shown), None));
+            return Ok((delivery(&shown), None));
         };
         if user.must_change_password {
             return fail(
@@ -680,6 +760,8 @@ impl UserPool {
         user.reset = None;
         user.failures = 0;
         user.locked_until = 0;
+        let sub = user.sub.clone();
+        Self::end_sessions(&mut state, &sub);
         Ok(json!({}))
     }
 
@@ -699,17 +781,19 @@ impl UserPool {
         }
     }
 
-    fn admin_create_user(&self, input: &Value) -> Result<(Value, Option<PoolMail>), CognitoError> {
+    /// `AdminCreateUser`: a new user with a temporary password, mailed unless
+    /// `MessageAction` is `SUPPRESS`; `RESEND` mails an existing user who has not
+    /// signed in yet a new temporary password (an expired invitation's cure).
+    fn admin_create_user(
+        &self,
+        input: &Value,
+        now: i64,
+    ) -> Result<(Value, Option<PoolMail>), CognitoError> {
         Self::pool(input)?;
-        let email = text(input, "Username")?.trim().to_ascii_lowercase();
-        let valid = email
-            .split_once('@')
-            .is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.'))
-            && email.len() <= 254
-            && !email.chars().any(|c| c.is_whitespace() || c.is_control());
-        if !valid {
+        let Ok(address) = EmailAddress::parse(text(input, "Username")?) else {
             return fail("InvalidParameterException", "Username should be an email.");
-        }
+        };
+        let email = address.as_str().to_ascii_lowercase();
         let temporary = match input.get("TemporaryPassword").and_then(Value::as_str) {
             Some(p) => {
                 check_policy(p)?;
@@ -718,43 +802,72 @@ impl UserPool {
             // Twelve or more characters with every class the policy asks for.
             None => format!("Tmp-{}a9Z", totp::new_secret().get(..12).unwrap_or("X")),
         };
+        let action = input.get("MessageAction").and_then(Value::as_str);
         let mut state = self.state();
-        if Self::find(&mut state.users, &email).is_some() {
-            return fail(
-                "UsernameExistsException",
-                "An account with the given email already exists.",
-            );
-        }
-        let salt = rand::random();
-        let user = User {
-            sub: uuid_like(),
-            email: email.clone(),
-            salt,
-            password: digest(&salt, &temporary),
-            must_change_password: true,
-            totp_secret: None,
-            groups: Vec::new(),
-            failures: 0,
-            locked_until: 0,
-            reset: None,
-            reset_requests: Vec::new(),
+        let answer = match (Self::find(&mut state.users, &email), action) {
+            (Some(user), Some("RESEND")) => {
+                if !user.must_change_password {
+                    return fail(
+                        "UnsupportedUserStateException",
+                        "Resend is not allowed for a user who has signed in.",
+                    );
+                }
+                user.salt = rand::random();
+                user.password = digest(&user.salt, &temporary);
+                user.invitation_expires = now + TEMPORARY_PASSWORD_SECONDS;
+                let sub = user.sub.clone();
+                let answer = Self::user_json(user);
+                Self::end_sessions(&mut state, &sub);
+                answer
+            }
+            (Some(_), _) => {
+                return fail(
+                    "UsernameExistsException",
+                    "An account with the given email already exists.",
+                );
+            }
+            (None, Some("RESEND")) => {
+                return fail("UserNotFoundException", "User does not exist.");
+            }
+            (None, _) => {
+                let salt = rand::random();
+                let user = User {
+                    sub: uuid_like(),
+                    email: email.clone(),
+                    salt,
+                    password: digest(&salt, &temporary),
+                    must_change_password: true,
+                    invitation_expires: now + TEMPORARY_PASSWORD_SECONDS,
+                    totp_secret: None,
+                    last_code_step: i64::MIN,
+                    groups: Vec::new(),
+                    failures: 0,
+                    locked_until: 0,
+                    reset: None,
+                    reset_requests: Vec::new(),
+                };
+                let answer = Self::user_json(&user);
+                state.users.push(user);
+                answer
+            }
         };
-        let answer = json!({"User": {
-            "Username": user.sub,
-            "Attributes": Self::attributes(&user),
-            "Enabled": true,
-            "UserStatus": Self::status(&user),
-        }});
-        state.users.push(user);
-        let suppress = input.get("MessageAction").and_then(Value::as_str) == Some("SUPPRESS");
-        let mail = (!suppress).then(|| PoolMail {
+        let mail = (action != Some("SUPPRESS")).then(|| PoolMail {
             to: email.clone(),
             subject: "Your Helpdesk agent account".into(),
             body: format!(
-                "An account was made for you on the Helpdesk agent console.\r\n\r\nUser name: {email}\r\nTemporary password: {temporary}\r\n\r\nSign in, choose a password of your own and set up your authenticator app."
+                "An account was made for you on the Helpdesk agent console.\r\n\r\nUser name: {email}\r\nTemporary password: {temporary}\r\n\r\nSign in within 7 days, choose a password of your own and set up your authenticator app."
             ),
         });
         Ok((answer, mail))
+    }
+
+    fn user_json(user: &User) -> Value {
+        json!({"User": {
+            "Username": user.sub,
+            "Attributes": Self::attributes(user),
+            "Enabled": true,
+            "UserStatus": Self::status(user),
+        }})
     }
 
     fn admin_add_to_group(&self, input: &Value) -> Result<Value, CognitoError> {
@@ -770,6 +883,20 @@ impl UserPool {
         if !user.groups.iter().any(|g| g == group) {
             user.groups.push(group.to_owned());
         }
+        Ok(json!({}))
+    }
+
+    fn admin_remove_from_group(&self, input: &Value) -> Result<Value, CognitoError> {
+        Self::pool(input)?;
+        let group = text(input, "GroupName")?;
+        if !GROUPS.contains(&group) {
+            return fail("ResourceNotFoundException", "Group not found.");
+        }
+        let mut state = self.state();
+        let Some(user) = Self::find(&mut state.users, text(input, "Username")?) else {
+            return fail("UserNotFoundException", "User does not exist.");
+        };
+        user.groups.retain(|g| g != group);
         Ok(json!({}))
     }
 

@@ -73,17 +73,25 @@ fn hotp(key: &[u8], counter: u64) -> String {
     format!("{:06}", word % 1_000_000)
 }
 
-/// Does `typed` match the code of this step or the one before or after (a
-/// phone's clock may be off by a few seconds, as Cognito allows)?
-pub fn accepts(secret: &str, typed: &str, now: i64) -> bool {
+/// The 30-second step whose code `typed` is, if it is this step's or the one
+/// before or after (a phone's clock may be off by a few seconds, as Cognito
+/// allows).
+pub fn step_of(secret: &str, typed: &str, now: i64) -> Option<i64> {
     let typed = typed.trim();
     if typed.len() != 6 || !typed.bytes().all(|b| b.is_ascii_digit()) {
-        return false;
+        return None;
     }
-    [-STEP, 0, STEP]
-        .iter()
-        .filter_map(|d| code(secret, now + d))
-        .any(|c| constant_time_eq(c.as_bytes(), typed.as_bytes()))
+    [-STEP, 0, STEP].iter().find_map(|d| {
+        let at = now + d;
+        code(secret, at)
+            .filter(|c| constant_time_eq(c.as_bytes(), typed.as_bytes()))
+            .map(|_| at.div_euclid(STEP))
+    })
+}
+
+/// Does `typed` match the code of this step or the one either side?
+pub fn accepts(secret: &str, typed: &str, now: i64) -> bool {
+    step_of(secret, typed, now).is_some()
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -673,21 +673,28 @@ async fn sign_in(base: &str) -> String {
         .into_iter()
         .find(|l| l.agent == "ana")
         .unwrap_or_else(|| panic!("no demo login ana"));
-    let code = local_runner::totp::code(&ana.totp_secret, chrono::Utc::now().timestamp());
-    let login = serde_json::json!({"username": "ana", "password": ana.password, "code": code});
-    let (answer, _) = until_answered(
-        "POST",
-        &format!("{base}/dev/auth/token"),
-        &[("content-type", "application/json")],
-        login.to_string().as_bytes(),
-    )
-    .await;
-    match answer {
-        Ok((200, body)) => serde_json::from_str::<Value>(&body)
-            .ok()
-            .and_then(|v| v["access_token"].as_str().map(|t| format!("Bearer {t}")))
-            .unwrap_or_default(),
-        other => panic!("Ana could not sign in: {other:?}"),
+    let start = Instant::now();
+    loop {
+        // A fresh code each try: retries through faults and restarts can outlast
+        // a code's 30 seconds.
+        let code = local_runner::totp::code(&ana.totp_secret, chrono::Utc::now().timestamp());
+        let login = serde_json::json!({"username": "ana", "password": ana.password, "code": code});
+        let url = format!("{base}/dev/auth/token");
+        let headers = [("content-type", "application/json")];
+        let answer = call("POST", &url, &headers, login.to_string().into_bytes()).await;
+        match answer {
+            Ok((200, body)) => {
+                return serde_json::from_str::<Value>(&body)
+                    .ok()
+                    .and_then(|v| v["access_token"].as_str().map(|t| format!("Bearer {t}")))
+                    .unwrap_or_default();
+            }
+            Ok((status, _)) if status < 500 && status != 429 => {
+                panic!("Ana could not sign in: {answer:?}")
+            }
+            _ if start.elapsed() > CLIENT_DEADLINE => panic!("Ana could not sign in: {answer:?}"),
+            _ => tokio::time::sleep(Duration::from_millis(300)).await,
+        }
     }
 }
 

@@ -556,6 +556,7 @@ async fn the_agents_pool_requires_an_authenticator_and_the_local_pool_keeps_its_
         pool["UsernameAttributes"],
         serde_yaml::from_str::<Value>("[email]").unwrap_or_default()
     );
+    assert_eq!(pool["UsernameConfiguration"]["CaseSensitive"], false);
     assert_eq!(pool["MfaConfiguration"], "ON");
     assert_eq!(
         pool["EnabledMfas"],

@@ -126,9 +126,14 @@ async fn agent_routes_need_a_token_of_the_local_issuer_and_get_its_claims() {
     let ana = demo_login("ana");
     let code = |at: i64| local_runner::totp::code(&ana.totp_secret, at).unwrap_or_default();
     let now = chrono::Utc::now().timestamp();
+    let wrong_code = if code(now) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
     for (password, code) in [
         ("wrong", code(now)),
-        (ana.password.as_str(), "000000".into()),
+        (ana.password.as_str(), wrong_code.into()),
     ] {
         let body = serde_json::json!({"username": "ana", "password": password, "code": code});
         let (status, body) = request("POST", &login, body.to_string().as_bytes()).await;

@@ -56,14 +56,16 @@ function remember(accessToken: string, expiresIn: number): void {
 /** Where sign-in stands after a call. */
 export type Step =
   | { kind: "done" }
-  | { kind: "new-password"; session: string }
-  | { kind: "mfa"; session: string }
-  | { kind: "mfa-setup"; session: string }
+  | { kind: "new-password"; session: string; user?: string }
+  | { kind: "mfa"; session: string; user?: string }
+  | { kind: "mfa-setup"; session: string; user?: string }
   | { kind: "failed"; message: string; startOver: boolean };
 
 interface Answer {
   AuthenticationResult?: { AccessToken: string; ExpiresIn: number };
   ChallengeName?: string;
+  /** USER_ID_FOR_SRP: the user name the pool wants in the answers. */
+  ChallengeParameters?: Record<string, string>;
   Session?: string;
   SecretCode?: string;
   Status?: string;
@@ -81,6 +83,12 @@ function explain(answer: Answer): { message: string; startOver: boolean } {
       if (/session/i.test(said))
         return {
           message: "That took too long or too many codes were wrong. Sign in again.",
+          startOver: true,
+        };
+      if (/temporary password has expired/i.test(said))
+        return {
+          message:
+            "Your invitation has expired. Ask an admin to send it again (make agent with your address re-sends it).",
           startOver: true,
         };
       if (/attempts exceeded/i.test(said))
@@ -101,6 +109,11 @@ function explain(answer: Answer): { message: string; startOver: boolean } {
         startOver: false,
       };
     case "ExpiredCodeException":
+      if (/already been used/i.test(said))
+        return {
+          message: "That code was just used. Wait for the next code in your app, then enter it.",
+          startOver: false,
+        };
       return { message: "The code has expired. Ask for a new one.", startOver: false };
     case "InvalidPasswordException":
       return {
@@ -111,6 +124,11 @@ function explain(answer: Answer): { message: string; startOver: boolean } {
     case "LimitExceededException":
     case "TooManyRequestsException":
       return { message: "Too many attempts. Wait a while and try again.", startOver: false };
+    case "InvalidParameterException":
+      return {
+        message: "Sign-in is not set up for this account. Ask an admin.",
+        startOver: true,
+      };
     case "UserNotConfirmedException":
     case "PasswordResetRequiredException":
       return {
@@ -154,13 +172,14 @@ function step({ ok, answer }: { ok: boolean; answer: Answer }): Step {
     return { kind: "done" };
   }
   const session = answer.Session ?? "";
+  const user = answer.ChallengeParameters?.USER_ID_FOR_SRP;
   switch (answer.ChallengeName) {
     case "NEW_PASSWORD_REQUIRED":
-      return { kind: "new-password", session };
+      return { kind: "new-password", session, user };
     case "SOFTWARE_TOKEN_MFA":
-      return { kind: "mfa", session };
+      return { kind: "mfa", session, user };
     case "MFA_SETUP":
-      return { kind: "mfa-setup", session };
+      return { kind: "mfa-setup", session, user };
     default:
       return {
         kind: "failed",

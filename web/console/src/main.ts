@@ -47,7 +47,10 @@ const CODE_ATTRS = {
 
 /** The sign-in pages, one step at a time, as the user pool asks for them. */
 function signInPage(config: ConsoleConfig, message = ""): void {
+  // As typed (the email: the pool is not case sensitive), and the name the pool
+  // wants in a challenge's answers (USER_ID_FOR_SRP, when it gives one).
   let username = "";
+  let challengeUser = "";
   /** A step's form; `notice` is an error, or news when given as `{ info }`. */
   const form = (title: string, notice: string | { info: string }, ...rows: HTMLElement[]) => {
     clear(app);
@@ -83,10 +86,13 @@ function signInPage(config: ConsoleConfig, message = ""): void {
         void start(config);
         return;
       case "new-password":
+        challengeUser = next.user ?? challengeUser;
         return newPassword(next.session);
       case "mfa":
+        challengeUser = next.user ?? challengeUser;
         return code(next.session);
       case "mfa-setup":
+        challengeUser = next.user ?? challengeUser;
         return void setup(next.session);
       case "failed":
         if (next.startOver) return password(next.message);
@@ -107,7 +113,12 @@ function signInPage(config: ConsoleConfig, message = ""): void {
     });
 
   function password(notice: string | { info: string } = ""): void {
-    const user = field("username", "User name", { autocomplete: "username", value: username });
+    const user = field("username", "User name", {
+      autocomplete: "username",
+      autocapitalize: "none",
+      spellcheck: "false",
+      value: username,
+    });
     const pass = field("password", "Password", {
       type: "password",
       autocomplete: "current-password",
@@ -127,7 +138,8 @@ function signInPage(config: ConsoleConfig, message = ""): void {
       requestReset();
     });
     submitting(box, async () => {
-      username = user.input.value.trim();
+      username = user.input.value.trim().toLowerCase();
+      challengeUser = username;
       after(await signIn(config, username, pass.input.value), fail, () => pass.input.select());
     });
   }
@@ -147,7 +159,7 @@ function signInPage(config: ConsoleConfig, message = ""): void {
       el("button", { type: "submit", text: "Set password" }),
     );
     submitting(box, async () => {
-      after(await setNewPassword(config, username, fresh.input.value, session), fail, () =>
+      after(await setNewPassword(config, challengeUser, fresh.input.value, session), fail, () =>
         fresh.input.select(),
       );
     });
@@ -162,7 +174,7 @@ function signInPage(config: ConsoleConfig, message = ""): void {
       el("button", { type: "submit", text: "Verify" }),
     );
     submitting(box, async () => {
-      after(await answerCode(config, username, typed.input.value, session), fail, () =>
+      after(await answerCode(config, challengeUser, typed.input.value, session), fail, () =>
         typed.input.select(),
       );
     });
@@ -194,7 +206,7 @@ function signInPage(config: ConsoleConfig, message = ""): void {
     );
     submitting(box, async () => {
       after(
-        await confirmAuthenticator(config, username, typed.input.value, key.session),
+        await confirmAuthenticator(config, challengeUser, typed.input.value, key.session),
         fail,
         () => typed.input.select(),
       );
@@ -204,6 +216,9 @@ function signInPage(config: ConsoleConfig, message = ""): void {
   function requestReset(notice = ""): void {
     const user = field("username", "User name (your email)", {
       autocomplete: "username",
+      autocapitalize: "none",
+      spellcheck: "false",
+      type: "email",
       value: username,
     });
     const back = el("button", { type: "button", class: "link", text: "Back to sign-in" });
@@ -217,7 +232,7 @@ function signInPage(config: ConsoleConfig, message = ""): void {
     );
     on(back, "click", () => password());
     submitting(box, async () => {
-      username = user.input.value.trim();
+      username = user.input.value.trim().toLowerCase();
       const sent = await forgotPassword(config, username);
       if (sent.ok) reset(sent.destination);
       else fail(sent.message);

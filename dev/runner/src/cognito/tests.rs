@@ -79,8 +79,13 @@ use serde_json::Map;
 #[tokio::test]
 async fn a_demo_agent_signs_in_with_password_then_code_by_email_or_sub() {
     let pool = pool();
-    for name in ["ana", "ana@helpdesk.test", "ANA@HELPDESK.TEST"] {
-        let first = start(&pool, name, "ana-demo-2026", T0)
+    for (i, name) in ["ana", "ana@helpdesk.test", "ANA@HELPDESK.TEST"]
+        .into_iter()
+        .enumerate()
+    {
+        // A minute apart: a code is taken once.
+        let now = T0 + 60 * i as i64;
+        let first = start(&pool, name, "ana-demo-2026", now)
             .await
             .unwrap_or_default();
         assert_eq!(
@@ -91,10 +96,10 @@ async fn a_demo_agent_signs_in_with_password_then_code_by_email_or_sub() {
             first.get("AuthenticationResult").is_none(),
             "no token before the code"
         );
-        let done = answer_mfa(&pool, &first["Session"], name, &code(ANA_KEY, T0), T0)
+        let done = answer_mfa(&pool, &first["Session"], name, &code(ANA_KEY, now), now)
             .await
             .unwrap_or_default();
-        let claims = claims(&pool, &done, T0);
+        let claims = claims(&pool, &done, now);
         assert_eq!(claims["username"], "ana");
         assert_eq!(claims["token_use"], "access");
         assert_eq!(claims["cognito:groups"], json!(["agents"]));
@@ -501,4 +506,221 @@ async fn a_session_answers_only_its_own_challenge_and_user() {
         kind(pool.call("DeleteUserPool", &json!({}), T0).await),
         "UnknownOperationException"
     );
+}
+
+#[tokio::test]
+async fn a_code_is_taken_once_and_wrong_codes_count_toward_the_pause() {
+    let pool = pool();
+    let first = start(&pool, "ana", "ana-demo-2026", T0)
+        .await
+        .unwrap_or_default();
+    let code_now = code(ANA_KEY, T0);
+    assert!(
+        answer_mfa(&pool, &first["Session"], "ana", &code_now, T0)
+            .await
+            .is_ok()
+    );
+    let again = start(&pool, "ana", "ana-demo-2026", T0 + 5)
+        .await
+        .unwrap_or_default();
+    let reused = answer_mfa(&pool, &again["Session"], "ana", &code_now, T0 + 5).await;
+    assert_eq!(
+        reused.map_err(|e| (e.kind, e.message)),
+        Err((
+            "ExpiredCodeException",
+            "Your software token has already been used once.".to_owned()
+        ))
+    );
+    let next = code(ANA_KEY, T0 + totp::STEP);
+    assert!(
+        answer_mfa(&pool, &again["Session"], "ana", &next, T0 + totp::STEP)
+            .await
+            .is_ok(),
+        "the next code works"
+    );
+    let late = start(&pool, "ana", "ana-demo-2026", T0 + totp::STEP)
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        kind(answer_mfa(&pool, &late["Session"], "ana", &code_now, T0 + totp::STEP).await),
+        "ExpiredCodeException",
+        "a code older than the last one taken is refused too"
+    );
+
+    // The right password opens sessions without end, but wrong codes across them
+    // add up and pause the user like wrong passwords.
+    let now = T0 + 600;
+    let wrong = if code(ANA_KEY, now) == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    for _ in 0..LOCK_AFTER {
+        let s = start(&pool, "ana", "ana-demo-2026", now)
+            .await
+            .unwrap_or_default();
+        assert_eq!(
+            kind(answer_mfa(&pool, &s["Session"], "ana", wrong, now).await),
+            "CodeMismatchException"
+        );
+    }
+    let paused = start(&pool, "ana", "ana-demo-2026", now + 1).await;
+    assert_eq!(
+        paused.map_err(|e| e.message),
+        Err("Password attempts exceeded".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_invitation_expires_after_a_week_and_a_resend_renews_it() {
+    let pool = pool();
+    let create = json!({"UserPoolId": POOL_ID, "Username": "Late@Shop.example",
+                        "TemporaryPassword": "Late-temporary-1"});
+    let created = pool
+        .call("AdminCreateUser", &create, T0)
+        .await
+        .unwrap_or_default();
+    assert_eq!(
+        created["User"]["Attributes"][1]["Value"],
+        "late@shop.example"
+    );
+    let week = T0 + TEMPORARY_PASSWORD_SECONDS;
+    let expired = start(&pool, "late@shop.example", "Late-temporary-1", week).await;
+    assert_eq!(
+        expired.map_err(|e| e.message),
+        Err("Temporary password has expired and must be reset by an administrator.".to_owned())
+    );
+    let resend =
+        json!({"UserPoolId": POOL_ID, "Username": "late@shop.example", "MessageAction": "RESEND"});
+    pool.call("AdminCreateUser", &resend, week)
+        .await
+        .unwrap_or_default();
+    let mailed = pool.sent().pop().map(|m| m.body).unwrap_or_default();
+    let temporary = mailed
+        .lines()
+        .find_map(|l| l.strip_prefix("Temporary password: "))
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    assert!(
+        start(&pool, "late@shop.example", "Late-temporary-1", week)
+            .await
+            .is_err(),
+        "the old one is gone"
+    );
+    let fresh = start(&pool, "late@shop.example", &temporary, week)
+        .await
+        .unwrap_or_default();
+    assert_eq!(fresh["ChallengeName"], "NEW_PASSWORD_REQUIRED");
+    let to_ana =
+        json!({"UserPoolId": POOL_ID, "Username": "ana@helpdesk.test", "MessageAction": "RESEND"});
+    assert_eq!(
+        kind(pool.call("AdminCreateUser", &to_ana, week).await),
+        "UnsupportedUserStateException"
+    );
+    let bad = json!({"UserPoolId": POOL_ID, "Username": "a..b@shop.example"});
+    assert_eq!(
+        kind(pool.call("AdminCreateUser", &bad, week).await),
+        "InvalidParameterException"
+    );
+}
+
+#[tokio::test]
+async fn a_session_opened_before_the_user_finished_cannot_change_what_they_set() {
+    let pool = pool();
+    let create = json!({"UserPoolId": POOL_ID, "Username": "kim@shop.example",
+                        "TemporaryPassword": "Kim-temporary-1"});
+    pool.call("AdminCreateUser", &create, T0)
+        .await
+        .unwrap_or_default();
+    // Someone else who knows the temporary password opens a session and waits.
+    let theirs = start(&pool, "kim@shop.example", "Kim-temporary-1", T0)
+        .await
+        .unwrap_or_default();
+    let kims = start(&pool, "kim@shop.example", "Kim-temporary-1", T0)
+        .await
+        .unwrap_or_default();
+    let new_password = |session: &Value, password: &str| {
+        json!({"ChallengeName": "NEW_PASSWORD_REQUIRED", "Session": session, "ClientId": CLIENT_ID,
+               "ChallengeResponses": {"USERNAME": "kim@shop.example", "NEW_PASSWORD": password}})
+    };
+    let setup = pool
+        .call(
+            "RespondToAuthChallenge",
+            &new_password(&kims["Session"], "Kim-own-password-1"),
+            T0,
+        )
+        .await
+        .unwrap_or_default();
+    assert_eq!(setup["ChallengeName"], "MFA_SETUP");
+    assert_eq!(
+        kind(
+            pool.call(
+                "RespondToAuthChallenge",
+                &new_password(&theirs["Session"], "Taken-over-2026"),
+                T0
+            )
+            .await
+        ),
+        "NotAuthorizedException",
+        "the waiting session ended when Kim chose her password"
+    );
+    // Two set-ups at once: the first verified key stands.
+    let other = start(&pool, "kim@shop.example", "Kim-own-password-1", T0)
+        .await
+        .unwrap_or_default();
+    assert_eq!(other["ChallengeName"], "MFA_SETUP");
+    let key_a = pool
+        .call(
+            "AssociateSoftwareToken",
+            &json!({"Session": setup["Session"]}),
+            T0,
+        )
+        .await
+        .unwrap_or_default();
+    let key_b = pool
+        .call(
+            "AssociateSoftwareToken",
+            &json!({"Session": other["Session"]}),
+            T0,
+        )
+        .await
+        .unwrap_or_default();
+    let verify = |v: &Value| {
+        let key = v["SecretCode"].as_str().unwrap_or_default();
+        json!({"Session": v["Session"], "UserCode": code(key, T0)})
+    };
+    assert!(
+        pool.call("VerifySoftwareToken", &verify(&key_a), T0)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        kind(pool.call("VerifySoftwareToken", &verify(&key_b), T0).await),
+        "NotAuthorizedException"
+    );
+    let got = pool
+        .call(
+            "AdminGetUser",
+            &json!({"UserPoolId": POOL_ID, "Username": "kim@shop.example"}),
+            T0,
+        )
+        .await
+        .unwrap_or_default();
+    assert_eq!(got["UserMFASettingList"], json!(["SOFTWARE_TOKEN_MFA"]));
+}
+
+#[tokio::test]
+async fn forgot_password_masks_known_and_unknown_addresses_alike() {
+    let pool = pool();
+    let ask = |name: &str| json!({"ClientId": CLIENT_ID, "Username": name});
+    let known = pool
+        .call("ForgotPassword", &ask("ANA@HELPDESK.TEST"), T0)
+        .await
+        .unwrap_or_default();
+    let unknown = pool
+        .call("ForgotPassword", &ask("ANX@HELPDESK.TEST"), T0)
+        .await
+        .unwrap_or_default();
+    assert_eq!(known, unknown);
 }
