@@ -269,8 +269,8 @@ impl UserPool {
             "ForgotPassword" => self.forgot_password(input, now)?,
             "ConfirmForgotPassword" => (self.confirm_forgot_password(input, now)?, None),
             "AdminCreateUser" => self.admin_create_user(input, now)?,
-            "AdminAddUserToGroup" => (self.admin_add_to_group(input)?, None),
-            "AdminRemoveUserFromGroup" => (self.admin_remove_from_group(input)?, None),
+            "AdminAddUserToGroup" => (self.admin_group(input, true)?, None),
+            "AdminRemoveUserFromGroup" => (self.admin_group(input, false)?, None),
             "AdminGetUser" => (self.admin_get_user(input)?, None),
             _ => {
                 return fail(
@@ -870,23 +870,8 @@ impl UserPool {
         }})
     }
 
-    fn admin_add_to_group(&self, input: &Value) -> Result<Value, CognitoError> {
-        Self::pool(input)?;
-        let group = text(input, "GroupName")?;
-        if !GROUPS.contains(&group) {
-            return fail("ResourceNotFoundException", "Group not found.");
-        }
-        let mut state = self.state();
-        let Some(user) = Self::find(&mut state.users, text(input, "Username")?) else {
-            return fail("UserNotFoundException", "User does not exist.");
-        };
-        if !user.groups.iter().any(|g| g == group) {
-            user.groups.push(group.to_owned());
-        }
-        Ok(json!({}))
-    }
-
-    fn admin_remove_from_group(&self, input: &Value) -> Result<Value, CognitoError> {
+    /// `AdminAddUserToGroup` (`add`) or `AdminRemoveUserFromGroup`.
+    fn admin_group(&self, input: &Value, add: bool) -> Result<Value, CognitoError> {
         Self::pool(input)?;
         let group = text(input, "GroupName")?;
         if !GROUPS.contains(&group) {
@@ -897,6 +882,9 @@ impl UserPool {
             return fail("UserNotFoundException", "User does not exist.");
         };
         user.groups.retain(|g| g != group);
+        if add {
+            user.groups.push(group.to_owned());
+        }
         Ok(json!({}))
     }
 
