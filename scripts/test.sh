@@ -98,8 +98,8 @@ else
   status=1
 fi
 
-step "deploy rehearsal: the data plane through moto's CloudFormation, held to infra/resources.json"
-AWS_DEFAULT_REGION=us-east-1 "${HELPDESK_CACHE:-$HOME/.cache/helpdesk}/infra-venv/bin/python" \
+step "deploy rehearsal: the data plane through moto's CloudFormation, held to infra/resources.json, and the desk run on it"
+HELPDESK_RUNNER="$(target_dir)/debug/local-runner" AWS_DEFAULT_REGION=us-east-1 "$(infra_venv)/bin/python" \
   scripts/rehearse-data-plane.py 2>&1 | tee -a "$log" || status=$?
 
 step "function permissions (every AWS call in the suite, against its function's role in the SAM template)"
