@@ -4,7 +4,7 @@
 use crate::faults::{Fault, FaultPlan};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::inbound::quarantine::{Quarantined, Release, SenderPattern, SenderRule};
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
@@ -14,8 +14,8 @@ use helpdesk_domain::ports::store::{
     TicketThread, TicketUpdate, TrackingToken, Waking,
 };
 use helpdesk_domain::ports::{
-    DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits, ReportDays, SlaNotices,
-    TicketRecords, TrackingTokens, Wakeups,
+    DoNotEmail, MessageIds, Outbox, Probes, Quarantine, Queues, RateLimits, ReportDays,
+    SenderRules, SlaNotices, TicketRecords, TrackingTokens, Wakeups,
 };
 use helpdesk_domain::reports::{DayFigures, ReportScope};
 use helpdesk_domain::sla::notice::Notice;
@@ -249,6 +249,39 @@ impl Quarantine for Faulty {
 
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
         self.call(self.inner.quarantined(day)).await
+    }
+
+    async fn release(
+        &self,
+        day: NaiveDate,
+        ses_id: &str,
+        by: &AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<Release, StoreError> {
+        self.call(self.inner.release(day, ses_id, by, at)).await
+    }
+
+    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
+        self.call(self.inner.is_released(ses_id)).await
+    }
+}
+
+#[async_trait]
+impl SenderRules for Faulty {
+    async fn sender_rule(&self, from: &EmailAddress) -> Result<Option<SenderRule>, StoreError> {
+        self.call(self.inner.sender_rule(from)).await
+    }
+
+    async fn sender_rules(&self) -> Result<Vec<SenderRule>, StoreError> {
+        self.call(self.inner.sender_rules()).await
+    }
+
+    async fn put_sender_rule(&self, rule: &SenderRule) -> Result<(), StoreError> {
+        self.call(self.inner.put_sender_rule(rule)).await
+    }
+
+    async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        self.call(self.inner.delete_sender_rule(pattern)).await
     }
 }
 

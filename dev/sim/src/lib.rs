@@ -89,6 +89,9 @@ struct Sim {
     plan: Arc<FaultPlan>,
     store: Arc<InMemoryStore>,
     faulty: Faulty,
+    /// The sender rules as inbound mail reads them, through the faulty store
+    /// (kept for no time: every mail reads them).
+    rules: helpdesk_domain::mail::inbound::rules::CachedSenderRules,
     clock: Arc<FixedClock>,
     ids: SequentialIds,
     queue: SimQueue,
@@ -126,6 +129,14 @@ impl Sim {
                 inner: store.clone(),
                 plan: plan.clone(),
             },
+            rules: helpdesk_domain::mail::inbound::rules::CachedSenderRules::new(
+                Arc::new(Faulty {
+                    inner: store.clone(),
+                    plan: plan.clone(),
+                }),
+                clock.clone(),
+                chrono::Duration::zero(),
+            ),
             queue: SimQueue::new(plan.clone(), clock.clone()),
             ses: SimSes::new(plan.clone()),
             plan,
@@ -333,6 +344,7 @@ impl Sim {
         let inbox = helpdesk_domain::mail::inbound::receive::Inbox {
             tickets: &self.faulty,
             mail: &self.faulty,
+            rules: &self.rules,
             catalog: &*self.store,
             raw_mail: &self.raw_mail,
             attachments: &self.files,

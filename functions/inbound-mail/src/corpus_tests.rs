@@ -6,6 +6,7 @@ use helpdesk_domain::mail::inbound::quarantine::QuarantineReason;
 use helpdesk_domain::mail::inbound::receive::Received;
 use helpdesk_domain::mail::outbound::job::MailKind;
 use helpdesk_domain::ports::AgentProfiles;
+use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::Quarantine;
 use helpdesk_domain::ports::TicketRecords;
 use helpdesk_domain::ports::store::TicketThread;
@@ -790,5 +791,101 @@ async fn mail_over_the_limit_or_unreadable_is_quarantined_not_lost() {
     assert_eq!(
         h.inbox().receive("raw/never-stored").await,
         Ok(Received::Gone)
+    );
+}
+
+#[tokio::test]
+async fn a_released_spam_verdict_opens_its_ticket_once_and_a_virus_stays_held() {
+    use helpdesk_domain::mail::inbound::quarantine::Release;
+    let h = MailHarness::new().await;
+    let spam = corpus("spam-fail.eml", "", "");
+    assert_eq!(
+        h.deliver("ses-fp", &spam).await,
+        Ok(Received::Quarantined(QuarantineReason::Spam))
+    );
+    let sue = helpdesk_domain::AgentId::parse("sue").unwrap();
+    let day = h.clock_day();
+    assert!(matches!(
+        h.store.release(day, "ses-fp", &sue, h.clock.now()).await,
+        Ok(Release::Released(_))
+    ));
+    // The release hands the stored mail to receiving again: now a ticket, with
+    // its confirmation, and only once however often it comes.
+    let key = helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-fp");
+    let Ok(Received::Created(r)) = h.inbox().receive(&key).await else {
+        panic!("the released mail opens a ticket")
+    };
+    assert_eq!(h.inbox().receive(&key).await, Ok(Received::AlreadyHandled));
+    assert_eq!(thread(&h, &r).await.messages.len(), 1);
+    assert_eq!(h.queue.jobs().len(), 1, "one confirmation");
+
+    // A released virus verdict is no release: it is held again.
+    let virus = corpus("virus-fail.eml", "", "");
+    assert_eq!(
+        h.deliver("ses-v", &virus).await,
+        Ok(Received::Quarantined(QuarantineReason::Virus))
+    );
+    let _ = h.store.release(day, "ses-v", &sue, h.clock.now()).await;
+    let key = helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-v");
+    assert_eq!(
+        h.inbox().receive(&key).await,
+        Ok(Received::AlreadyHandled),
+        "quarantined once; releasing a virus changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_domain_is_held_an_allowed_sender_passes_its_spam_verdict_but_not_a_virus() {
+    use helpdesk_domain::mail::inbound::quarantine::{SenderPattern, SenderRule, SenderVerdict};
+    use helpdesk_domain::ports::SenderRules;
+    let h = MailHarness::new().await;
+    let rule = |text: &str, verdict| SenderRule {
+        pattern: SenderPattern::parse(text).unwrap(),
+        verdict,
+        by: helpdesk_domain::AgentId::parse("sue").unwrap(),
+        at: h.clock.now(),
+    };
+    // plain.eml comes from ann@example.org.
+    h.store
+        .put_sender_rule(&rule("@example.org", SenderVerdict::Block))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.deliver("ses-b", &corpus("plain.eml", "", "")).await,
+        Ok(Received::Quarantined(QuarantineReason::Blocked(
+            "@example.org".into()
+        )))
+    );
+    assert!(
+        h.queue.jobs().is_empty(),
+        "no confirmation to a blocked sender"
+    );
+    // The spam mail's sender, always allowed: its spam verdict is overruled.
+    h.store
+        .put_sender_rule(&rule("winner@example.net", SenderVerdict::Allow))
+        .await
+        .unwrap();
+    assert!(matches!(
+        h.deliver("ses-a", &corpus("spam-fail.eml", "", "")).await,
+        Ok(Received::Created(_))
+    ));
+    // Never a virus, allowed or not.
+    let virus = String::from_utf8(corpus("virus-fail.eml", "", "")).unwrap();
+    let from = virus
+        .lines()
+        .find_map(|l| l.strip_prefix("From: "))
+        .unwrap_or_default()
+        .to_owned();
+    let address = from
+        .rsplit_once('<')
+        .map_or(from.as_str(), |(_, a)| a.trim_end_matches('>'))
+        .to_owned();
+    h.store
+        .put_sender_rule(&rule(&address, SenderVerdict::Allow))
+        .await
+        .unwrap();
+    assert_eq!(
+        h.deliver("ses-v2", virus.as_bytes()).await,
+        Ok(Received::Quarantined(QuarantineReason::Virus))
     );
 }

@@ -5,6 +5,7 @@
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use helpdesk_domain::catalog::cache::CachedCatalog;
 use helpdesk_domain::mail::inbound::receive::{Inbox, InboxError, InboxSettings, Received};
+use helpdesk_domain::mail::inbound::rules::CachedSenderRules;
 use helpdesk_domain::mail::reply_token::ReplyKeys;
 use helpdesk_domain::ports::AttachmentStore;
 use helpdesk_domain::ports::{
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
     pub mail: Arc<dyn MailStore>,
+    pub rules: CachedSenderRules,
     pub catalog: Arc<dyn CatalogStore>,
     pub raw_mail: Arc<dyn RawMailStore>,
     pub attachments: Arc<dyn AttachmentStore>,
@@ -40,6 +42,11 @@ impl Deps {
         Self {
             tickets: store.clone(),
             mail: store.clone(),
+            rules: CachedSenderRules::new(
+                store.clone(),
+                clock.clone(),
+                chrono::Duration::seconds(CATALOG_CACHE_SECONDS),
+            ),
             catalog: Arc::new(CachedCatalog::new(
                 store,
                 clock.clone(),
@@ -60,6 +67,7 @@ impl Deps {
         Inbox {
             tickets: self.tickets.as_ref(),
             mail: self.mail.as_ref(),
+            rules: &self.rules,
             catalog: self.catalog.as_ref(),
             raw_mail: self.raw_mail.as_ref(),
             attachments: self.attachments.as_ref(),

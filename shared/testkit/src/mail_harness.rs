@@ -27,6 +27,8 @@ pub struct MailHarness {
     pub keys: ReplyKeys,
     pub inbox_settings: InboxSettings,
     pub mail_settings: MailSettings,
+    /// Read fresh for every mail (a rule holds at once in tests).
+    pub rules: helpdesk_domain::mail::inbound::rules::CachedSenderRules,
     /// Jobs already handed to the postman by [`MailHarness::send_queued`].
     sent_jobs: std::sync::Mutex<usize>,
 }
@@ -48,7 +50,7 @@ impl MailHarness {
             .unwrap_or_else(|e| panic!("{e}"));
         let from = EmailAddress::parse("support@helpdesk.test").unwrap_or_else(|e| panic!("{e}"));
         Self {
-            store,
+            store: store.clone(),
             raw: InMemoryRawMail::default(),
             attachments: InMemoryAttachments::default(),
             queue: RecordingQueue::default(),
@@ -57,6 +59,11 @@ impl MailHarness {
             ids: SequentialIds::new(),
             keys: ReplyKeys::parse(TEST_REPLY_KEYS).unwrap_or_else(|e| panic!("{e}")),
             inbox_settings: InboxSettings::new("helpdesk.test".into()),
+            rules: helpdesk_domain::mail::inbound::rules::CachedSenderRules::new(
+                store.clone(),
+                Arc::new(FixedClock::monday_morning()),
+                chrono::Duration::zero(),
+            ),
             mail_settings: MailSettings::new(
                 from,
                 Brand {
@@ -72,6 +79,7 @@ impl MailHarness {
         Inbox {
             tickets: self.store.as_ref(),
             mail: self.store.as_ref(),
+            rules: &self.rules,
             catalog: self.store.as_ref(),
             raw_mail: &self.raw,
             attachments: &self.attachments,

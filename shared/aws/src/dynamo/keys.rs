@@ -175,6 +175,15 @@ pub fn quarantine_pk(d: NaiveDate) -> String {
     format!("QUAR#{}", d.format("%Y-%m-%d"))
 }
 
+/// That a quarantined mail was released (one item per SES id).
+pub fn release_pk(ses_id: &str) -> String {
+    format!("RELEASE#{ses_id}")
+}
+pub const RELEASE_SK: &str = "R";
+
+/// Sender rules: one partition, sorted by the pattern's text (`name@x`, `@x`).
+pub const SENDER_RULE_PK: &str = "SENDER_RULE";
+
 pub fn rate_limit_pk(key: &str) -> String {
     format!("RL#{key}")
 }

@@ -10,14 +10,16 @@ use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, ReturnValuesOnConditionCheckFailure, TransactWriteItem, Update,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::inbound::quarantine::{
+    Quarantined, Release, Released, SenderPattern, SenderRule,
+};
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
 use helpdesk_domain::ports::store::{IdempotencyClaim, StoreError, normalize_message_id};
-use helpdesk_domain::ports::{DoNotEmail, MessageIds, Outbox, Quarantine};
+use helpdesk_domain::ports::{DoNotEmail, MessageIds, Outbox, Quarantine, SenderRules};
 use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::{EmailAddress, OutboxId, TicketRef};
+use helpdesk_domain::{AgentId, EmailAddress, OutboxId, TicketRef};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -29,6 +31,26 @@ struct QuarantineItem {
     pk: String,
     sk: String,
     quarantined: Quarantined,
+    /// The table's TTL: the record is forgotten after its review time.
+    #[serde(default)]
+    expires_at: Option<i64>,
+}
+
+/// That the mail `ses_id` was released: receiving it again must not hold it.
+#[derive(Serialize, Deserialize)]
+struct ReleaseItem {
+    pk: String,
+    sk: String,
+    by: AgentId,
+    at: DateTime<Utc>,
+    expires_at: i64,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SenderRuleItem {
+    pk: String,
+    sk: String,
+    rule: SenderRule,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -437,6 +459,7 @@ impl Quarantine for DynamoStore {
             pk: keys::quarantine_pk(item.received_at.date_naive()),
             sk: format!("{}#{}", sortable(item.received_at), item.ses_id),
             quarantined: item.clone(),
+            expires_at: Some(item.expires_at().timestamp()),
         })?;
         let none = TicketRef::from_bits(0);
         #[derive(PartialEq)]
@@ -467,6 +490,129 @@ impl Quarantine for DynamoStore {
             .into_iter()
             .map(|item| items::from_item::<QuarantineItem>(item).map(|q| q.quarantined))
             .collect()
+    }
+
+    async fn release(
+        &self,
+        day: NaiveDate,
+        ses_id: &str,
+        by: &AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<Release, StoreError> {
+        let found = self
+            .partition(keys::quarantine_pk(day))
+            .await?
+            .into_iter()
+            .map(items::from_item::<QuarantineItem>)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .find(|q| q.quarantined.ses_id == ses_id);
+        let Some(mut record) = found else {
+            return Ok(Release::NotFound);
+        };
+        if record.quarantined.released.is_some() {
+            return Ok(Release::Already(record.quarantined));
+        }
+        record.quarantined.released = Some(Released { by: by.clone(), at });
+        let marker = ReleaseItem {
+            pk: keys::release_pk(ses_id),
+            sk: keys::RELEASE_SK.into(),
+            by: by.clone(),
+            at,
+            expires_at: record.quarantined.expires_at().timestamp(),
+        };
+        #[derive(PartialEq)]
+        enum Role {
+            Record,
+            Marker,
+        }
+        let mut tx = Transaction::new();
+        tx.push(
+            Role::Record,
+            self.put(
+                &self.tables.main,
+                items::to_item(&record)?,
+                Some("attribute_exists(pk) AND attribute_not_exists(quarantined.released)"),
+            )?,
+        );
+        tx.push(
+            Role::Marker,
+            self.put(&self.tables.main, items::to_item(&marker)?, None)?,
+        );
+        match tx.commit(self).await {
+            Ok(()) => Ok(Release::Released(record.quarantined)),
+            // Released meanwhile by someone else (or the record expired).
+            Err(e) if e.failed(&Role::Record) => Ok(Box::pin(self.release(day, ses_id, by, at))
+                .await
+                .map(|r| match r {
+                    Release::Released(q) => Release::Already(q),
+                    other => other,
+                })?),
+            Err(TxError::Failed(_)) => {
+                Err(StoreError::Unavailable("a write's condition failed".into()))
+            }
+            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
+        }
+    }
+
+    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .get_item(&keys::release_pk(ses_id), keys::RELEASE_SK)
+            .await?
+            .is_some())
+    }
+}
+
+#[async_trait]
+impl SenderRules for DynamoStore {
+    async fn sender_rule(&self, from: &EmailAddress) -> Result<Option<SenderRule>, StoreError> {
+        let [address, domain] = SenderPattern::candidates(from).map(|p| p.text());
+        let (by_address, by_domain) = tokio::join!(
+            self.get_item(keys::SENDER_RULE_PK, &address),
+            self.get_item(keys::SENDER_RULE_PK, &domain),
+        );
+        match by_address?.or(by_domain?) {
+            Some(item) => Ok(Some(items::from_item::<SenderRuleItem>(item)?.rule)),
+            None => Ok(None),
+        }
+    }
+
+    async fn sender_rules(&self) -> Result<Vec<SenderRule>, StoreError> {
+        self.partition(keys::SENDER_RULE_PK.into())
+            .await?
+            .into_iter()
+            .map(|item| items::from_item::<SenderRuleItem>(item).map(|r| r.rule))
+            .collect()
+    }
+
+    async fn put_sender_rule(&self, rule: &SenderRule) -> Result<(), StoreError> {
+        let item = items::to_item(&SenderRuleItem {
+            pk: keys::SENDER_RULE_PK.into(),
+            sk: rule.pattern.text(),
+            rule: rule.clone(),
+        })?;
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        let old = self
+            .client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::SENDER_RULE_PK))
+            .key("sk", s(pattern.text()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 }
 

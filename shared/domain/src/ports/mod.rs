@@ -12,7 +12,7 @@ use crate::customers::attachments::{AttachmentError, StoredObject, UploadRequest
 
 use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
-use crate::mail::inbound::quarantine::Quarantined;
+use crate::mail::inbound::quarantine::{Quarantined, Release, SenderPattern, SenderRule};
 use crate::mail::outbound::job::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::ops::probe::{Probe, ProbeOutcome};
 use crate::ports::store::{
@@ -255,6 +255,35 @@ pub trait Quarantine: Send + Sync {
 
     /// One day's quarantined mail, oldest first.
     async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
+
+    /// Marks the mail `ses_id` quarantined on `day` released by `by`, once.
+    async fn release(
+        &self,
+        day: NaiveDate,
+        ses_id: &str,
+        by: &AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<Release, StoreError>;
+
+    /// Was the mail `ses_id` released (so receiving it again must not hold it
+    /// back for a judgement a person overruled)?
+    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError>;
+}
+
+/// Senders a supervisor or admin blocked or always allows.
+#[async_trait]
+pub trait SenderRules: Send + Sync {
+    /// The rule for mail from `from`: its address's, else its domain's.
+    async fn sender_rule(&self, from: &EmailAddress) -> Result<Option<SenderRule>, StoreError>;
+
+    /// Every rule, addresses and domains, in the order of their text.
+    async fn sender_rules(&self) -> Result<Vec<SenderRule>, StoreError>;
+
+    /// Sets the rule for its pattern (replacing one there was).
+    async fn put_sender_rule(&self, rule: &SenderRule) -> Result<(), StoreError>;
+
+    /// False when there was none.
+    async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError>;
 }
 
 /// Addresses we must never mail again (hard bounces, complaints).
@@ -304,10 +333,13 @@ impl<T> TicketStore for T where
 
 /// What the mail functions keep besides tickets: the outbox, the quarantine, the
 /// do-not-email list, Message-ID lookups and system notes.
-pub trait MailStore: TicketRecords + Outbox + Quarantine + DoNotEmail + MessageIds {}
+pub trait MailStore:
+    TicketRecords + Outbox + Quarantine + SenderRules + DoNotEmail + MessageIds
+{
+}
 
 impl<T> MailStore for T where
-    T: TicketRecords + Outbox + Quarantine + DoNotEmail + MessageIds + ?Sized
+    T: TicketRecords + Outbox + Quarantine + SenderRules + DoNotEmail + MessageIds + ?Sized
 {
 }
 
@@ -419,6 +451,14 @@ pub enum QueueError {
     Throttled,
     #[error("queue unavailable: {0}")]
     Unavailable(String),
+}
+
+/// The inbound queue, for a mail stored before to be received again (a released
+/// quarantined mail).
+#[async_trait]
+pub trait Redelivery: Send + Sync {
+    /// Hands the raw mail `raw_key` to inbound-mail again, as storing it did.
+    async fn redeliver(&self, raw_key: &str) -> Result<(), QueueError>;
 }
 
 #[async_trait]

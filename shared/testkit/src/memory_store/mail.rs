@@ -4,12 +4,14 @@
 use super::InMemoryStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::inbound::quarantine::{
+    Quarantined, Release, Released, SenderPattern, SenderRule,
+};
 use helpdesk_domain::mail::outbound::job::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::store::{StoreError, normalize_message_id};
-use helpdesk_domain::ports::{DoNotEmail, MessageIds, Outbox, Quarantine};
-use helpdesk_domain::{EmailAddress, OutboxId, TicketRef};
+use helpdesk_domain::ports::{DoNotEmail, MessageIds, Outbox, Quarantine, SenderRules};
+use helpdesk_domain::{AgentId, EmailAddress, OutboxId, TicketRef};
 
 #[async_trait]
 impl MessageIds for InMemoryStore {
@@ -240,6 +242,59 @@ impl Quarantine for InMemoryStore {
             .collect();
         found.sort_by_key(|q| q.received_at);
         Ok(found)
+    }
+
+    async fn release(
+        &self,
+        day: NaiveDate,
+        ses_id: &str,
+        by: &AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<Release, StoreError> {
+        let mut s = self.state();
+        let Some(item) = s
+            .quarantine
+            .iter_mut()
+            .find(|q| q.ses_id == ses_id && q.received_at.date_naive() == day)
+        else {
+            return Ok(Release::NotFound);
+        };
+        if item.released.is_some() {
+            return Ok(Release::Already(item.clone()));
+        }
+        item.released = Some(Released { by: by.clone(), at });
+        let released = item.clone();
+        s.released.insert(ses_id.to_owned());
+        Ok(Release::Released(released))
+    }
+
+    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
+        Ok(self.state().released.contains(ses_id))
+    }
+}
+
+#[async_trait]
+impl SenderRules for InMemoryStore {
+    async fn sender_rule(&self, from: &EmailAddress) -> Result<Option<SenderRule>, StoreError> {
+        let s = self.state();
+        Ok(SenderPattern::candidates(from)
+            .iter()
+            .find_map(|p| s.sender_rules.get(&p.text()).cloned()))
+    }
+
+    async fn sender_rules(&self) -> Result<Vec<SenderRule>, StoreError> {
+        Ok(self.state().sender_rules.values().cloned().collect())
+    }
+
+    async fn put_sender_rule(&self, rule: &SenderRule) -> Result<(), StoreError> {
+        self.state()
+            .sender_rules
+            .insert(rule.pattern.text(), rule.clone());
+        Ok(())
+    }
+
+    async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        Ok(self.state().sender_rules.remove(&pattern.text()).is_some())
     }
 }
 

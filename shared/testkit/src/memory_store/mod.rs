@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::faq::FaqEntry;
-use helpdesk_domain::mail::inbound::quarantine::Quarantined;
+use helpdesk_domain::mail::inbound::quarantine::{Quarantined, SenderRule};
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
 use helpdesk_domain::ops::probe::Probe;
 use helpdesk_domain::ports::store::{TrackingToken, normalize_message_id};
@@ -40,6 +40,10 @@ struct State {
     outbox_reason: HashMap<OutboxId, String>,
     do_not_email: HashMap<String, String>,
     quarantine: Vec<Quarantined>,
+    /// SES ids released from quarantine.
+    released: std::collections::HashSet<String>,
+    /// Sender rules by their text (`name@x`, `@x`), in that order.
+    sender_rules: std::collections::BTreeMap<String, SenderRule>,
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,

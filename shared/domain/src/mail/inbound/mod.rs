@@ -7,5 +7,6 @@ pub mod parse;
 pub mod quarantine;
 pub mod quote;
 pub mod receive;
+pub mod rules;
 pub mod threading;
 pub mod verdicts;

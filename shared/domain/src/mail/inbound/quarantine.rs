@@ -1,9 +1,16 @@
-//! Mail that never became a ticket: kept for admins to see, with the reason.
+//! Mail that never became a ticket: kept 30 days for supervisors and admins to
+//! review, with the reason; the ones released into tickets, and the senders
+//! they block or always allow.
 
 use super::auto::AutoReason;
 use super::parse::Unreadable;
-use chrono::{DateTime, Utc};
+use crate::values::email::EmailAddress;
+use crate::values::ids::AgentId;
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
+
+/// How long quarantined mail is kept for review.
+pub const KEPT_DAYS: i64 = 30;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind", content = "detail")]
@@ -17,6 +24,24 @@ pub enum QuarantineReason {
     /// our own domain or an agent, or a ticket's participant failing the
     /// receiving server's authentication. Never threaded, never answered.
     Spoofed(String),
+    /// A supervisor blocked the sender or its domain (the rule, e.g. `@spam.example`).
+    Blocked(String),
+}
+
+impl QuarantineReason {
+    /// May a person release it into a ticket? Spam verdicts, blocks and automatic
+    /// mail are judgements a person may overrule; a virus, a mail that cannot be
+    /// read, and a forged sender are not.
+    pub fn releasable(&self) -> bool {
+        matches!(self, Self::Spam | Self::Automatic(_) | Self::Blocked(_))
+    }
+}
+
+/// Who released a quarantined mail into a ticket, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Released {
+    pub by: AgentId,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,4 +52,90 @@ pub struct Quarantined {
     pub from: Option<String>,
     pub subject: String,
     pub reason: QuarantineReason,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub released: Option<Released>,
+}
+
+impl Quarantined {
+    /// When the record (not the raw mail) is forgotten.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.received_at + Duration::days(KEPT_DAYS)
+    }
+}
+
+/// What releasing a quarantined mail found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Release {
+    /// Marked released now: the mail goes through receiving again.
+    Released(Quarantined),
+    /// Released before (by whom it says).
+    Already(Quarantined),
+    NotFound,
+}
+
+/// A sender an admin or supervisor ruled on: one address, or a whole domain.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "value")]
+pub enum SenderPattern {
+    Address(EmailAddress),
+    Domain(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SenderPatternError {
+    #[error("give an address (name@example.com) or a domain (@example.com)")]
+    Invalid,
+}
+
+impl SenderPattern {
+    /// `name@example.com` (that address) or `@example.com` / `example.com` (the
+    /// domain and nothing else: not its subdomains).
+    pub fn parse(text: &str) -> Result<Self, SenderPatternError> {
+        let text = text.trim();
+        let domain = text.strip_prefix('@').unwrap_or(text);
+        if !domain.contains('@') {
+            // A domain is checked as the domain of an address would be.
+            let probe = format!("x@{domain}");
+            return EmailAddress::parse(&probe)
+                .map(|a| Self::Domain(a.domain().to_ascii_lowercase()))
+                .map_err(|_| SenderPatternError::Invalid);
+        }
+        EmailAddress::parse(text)
+            .map(Self::Address)
+            .map_err(|_| SenderPatternError::Invalid)
+    }
+
+    /// As people write it: `name@example.com` or `@example.com`.
+    pub fn text(&self) -> String {
+        match self {
+            Self::Address(a) => a.mailbox_key(),
+            Self::Domain(d) => format!("@{d}"),
+        }
+    }
+
+    /// The patterns that could rule on mail from `from`, the address first.
+    pub fn candidates(from: &EmailAddress) -> [Self; 2] {
+        [
+            Self::Address(from.clone()),
+            Self::Domain(from.domain().to_ascii_lowercase()),
+        ]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SenderVerdict {
+    /// Always quarantined (as `Blocked`), spam verdict or not.
+    Block,
+    /// Never quarantined for a spam verdict (a virus, a forged sender and
+    /// automatic mail still are).
+    Allow,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SenderRule {
+    pub pattern: SenderPattern,
+    pub verdict: SenderVerdict,
+    pub by: AgentId,
+    pub at: DateTime<Utc>,
 }

@@ -3,7 +3,8 @@
 //! often the notification arrives.
 
 use super::parse::{InboundMail, MailLimits, Unreadable, parse};
-use super::quarantine::{QuarantineReason, Quarantined};
+use super::quarantine::{QuarantineReason, Quarantined, SenderVerdict};
+use super::rules::CachedSenderRules;
 use super::threading::Clues;
 use crate::catalog::category::Category;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
@@ -74,6 +75,8 @@ impl From<StoreError> for InboxError {
 pub struct Inbox<'a> {
     pub tickets: &'a dyn TicketStore,
     pub mail: &'a dyn MailStore,
+    /// Who supervisors blocked or always allow (kept in memory for a while).
+    pub rules: &'a CachedSenderRules,
     pub catalog: &'a dyn CatalogStore,
     pub raw_mail: &'a dyn RawMailStore,
     pub attachments: &'a dyn AttachmentStore,
@@ -174,12 +177,30 @@ impl Inbox<'_> {
         // Taken before threading may forget a reused Message-ID: a second delivery
         // of this mail must find the first one's key.
         let dedupe_key = format!("inbound-mail:{}", mail.dedupe_key());
-        if let Some(kind) = mail.verdicts.failed() {
-            let reason = if kind == "virus" {
-                QuarantineReason::Virus
-            } else {
-                QuarantineReason::Spam
-            };
+        if mail.verdicts.failed() == Some("virus") {
+            return self
+                .quarantine(
+                    &ses_id,
+                    now,
+                    sender,
+                    mail.subject.as_str(),
+                    QuarantineReason::Virus,
+                )
+                .await;
+        }
+        // What a person decided: a rule on the sender, or this mail released.
+        let rule = self.rules.rule_for(&mail.from).await?;
+        let mut released = None;
+        let held = match rule.as_ref().map(|r| r.verdict) {
+            Some(SenderVerdict::Block) => rule
+                .as_ref()
+                .map(|r| QuarantineReason::Blocked(r.pattern.text())),
+            Some(SenderVerdict::Allow) => None,
+            None => mail.verdicts.failed().map(|_| QuarantineReason::Spam),
+        };
+        if let Some(reason) = held
+            && !self.released(&ses_id, &mut released).await?
+        {
             return self
                 .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason)
                 .await;
@@ -225,6 +246,7 @@ impl Inbox<'_> {
         });
         if target.is_none()
             && let Some(auto) = &mail.automatic
+            && !self.released(&ses_id, &mut released).await?
         {
             let reason = QuarantineReason::Automatic(auto.clone());
             return self
@@ -652,6 +674,17 @@ impl Inbox<'_> {
         Err(InboxError::Retry("no free ticket reference".into()))
     }
 
+    /// Was this mail released from quarantine? Asked only when it would be held,
+    /// once per receiving.
+    async fn released(&self, ses_id: &str, known: &mut Option<bool>) -> Result<bool, InboxError> {
+        if let Some(k) = known {
+            return Ok(*k);
+        }
+        let is = self.mail.is_released(ses_id).await?;
+        *known = Some(is);
+        Ok(is)
+    }
+
     async fn quarantine(
         &self,
         ses_id: &str,
@@ -666,6 +699,7 @@ impl Inbox<'_> {
             from,
             subject: subject.to_owned(),
             reason: reason.clone(),
+            released: None,
         };
         tracing::info!(ses_id, reason = ?reason, "mail quarantined");
         Ok(if self.mail.quarantine(&item).await? {
