@@ -809,3 +809,79 @@ test("make admin again before the first sign-in mails a new temporary password, 
   assert.equal((await signIn(first)).__type, "NotAuthorizedException");
   assert.equal((await signIn(second)).ChallengeName, "NEW_PASSWORD_REQUIRED");
 });
+
+/// A mail as SES would store it, its spam verdict as given.
+async function mailIn(from, subject, spam) {
+  const raw = [
+    `X-SES-Spam-Verdict: ${spam ? "FAIL" : "PASS"}`,
+    "X-SES-Virus-Verdict: PASS",
+    `From: ${from}`,
+    "To: support@helpdesk.test",
+    `Subject: ${subject}`,
+    `Message-ID: <${Date.now()}-${Math.floor(Math.random() * 1e9)}@held.test>`,
+    "Content-Type: text/plain",
+    "",
+    `${subject}: please look into it.`,
+    "",
+  ].join("\r\n");
+  const delivered = await fetch(`${BASE}/dev/inbound`, { method: "POST", body: raw });
+  assert.equal(delivered.status, 202, await delivered.text());
+}
+
+test("a supervisor releases a real mail the spam filter held, and blocks a spammer's domain", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const customer = `held-${tag}@customers.example`;
+  const spammer = `offers@spam-${tag}.example`;
+  await mailIn(customer, `My parcel ${tag} never came`, true);
+  await mailIn(spammer, `Cheap watches ${tag}`, true);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "sue");
+  const rowOf = (text) => page.locator("tr[data-held]", { hasText: text });
+  // Held in a moment: inbound-mail takes the stored mail from its queue.
+  for (let i = 0; i < 40; i++) {
+    await page.evaluate(() => {
+      location.hash = `#/held?days=1&t=${Date.now()}`;
+    });
+    await page.getByRole("heading", { level: 1, name: "Held mail" }).waitFor();
+    if ((await rowOf(`Cheap watches ${tag}`).count()) > 0 && (await rowOf(customer).count()) > 0)
+      break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await rowOf(customer).getByRole("button", { name: "Look" }).click();
+  await page.getByRole("heading", { level: 2, name: `My parcel ${tag} never came` }).waitFor();
+  await page.getByText(`My parcel ${tag} never came: please look into it.`).waitFor();
+  await page.getByRole("button", { name: "Release into a ticket" }).click();
+  await rowOf(customer).getByText("released by sue").waitFor();
+  // The customer's confirmation, as for any mail that opens a ticket.
+  let confirmed = false;
+  for (let i = 0; i < 60 && !confirmed; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    confirmed = mails.some((m) => m.destinations.includes(customer));
+    if (!confirmed) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(confirmed, "the released mail opened a ticket and its sender was told");
+
+  // The spammer's domain, blocked: its next mail is held without a spam verdict.
+  await rowOf(`Cheap watches ${tag}`).getByRole("button", { name: "Look" }).click();
+  await page.getByRole("button", { name: `Block @spam-${tag}.example` }).click();
+  await page.locator(`li[data-rule="@spam-${tag}.example"]`).waitFor();
+  await mailIn(`sales@spam-${tag}.example`, `Clean-looking offer ${tag}`, false);
+  for (let i = 0; i < 40; i++) {
+    await page.evaluate(() => {
+      location.hash = `#/held?days=1&t=${Date.now()}`;
+    });
+    await page.getByRole("heading", { level: 1, name: "Held mail" }).waitFor();
+    if ((await rowOf(`Clean-looking offer ${tag}`).count()) > 0) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.match(
+    await rowOf(`Clean-looking offer ${tag}`).textContent(),
+    new RegExp(`Blocked sender \\(@spam-${tag}\\.example\\)`),
+  );
+  // An agent has no such page.
+  const agentContext = await browser.newContext();
+  const agentPage = await signIn(agentContext, "ana");
+  assert.equal(await agentPage.getByRole("link", { name: "Held mail" }).count(), 0);
+  await agentContext.close();
+  await context.close();
+});

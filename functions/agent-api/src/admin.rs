@@ -43,7 +43,7 @@ fn saved(existed: bool) -> StatusCode {
 }
 
 /// Reads a JSON body into `T`; what serde can't read is named as the body's problem.
-async fn body_as<T: for<'de> Deserialize<'de>>(
+pub(crate) async fn body_as<T: for<'de> Deserialize<'de>>(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<T, ApiError> {

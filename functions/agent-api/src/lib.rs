@@ -9,6 +9,7 @@ mod library;
 pub mod openapi;
 mod queue;
 mod reports;
+mod review;
 mod tickets;
 mod view;
 
@@ -29,6 +30,10 @@ use std::sync::Arc;
 
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
+    /// Held mail and sender rules.
+    pub mail: Arc<dyn helpdesk_domain::ports::MailStore>,
+    /// Where a released held mail goes to be received again.
+    pub redelivery: Arc<dyn helpdesk_domain::ports::Redelivery>,
     pub catalog: Arc<dyn CatalogStore>,
     pub attachments: Arc<dyn AttachmentStore>,
     pub raw_mail: Arc<dyn helpdesk_domain::ports::RawMailStore>,
@@ -47,6 +52,8 @@ impl Deps {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
+            mail: store.clone(),
+            redelivery: aws.redelivery(&config.inbound_queue_url, &config.raw_mail_bucket),
             catalog: Arc::new(CachedCatalog::new(
                 store,
                 clock.clone(),
@@ -113,11 +120,17 @@ pub enum Route {
     AdminPolicy,
     Reports,
     ReportsCsv,
+    HeldList,
+    HeldShow,
+    HeldRelease,
+    SenderRuleList,
+    SenderRulePut,
+    SenderRuleDelete,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 30] = [
+    pub const ALL: [Route; 36] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -147,6 +160,12 @@ impl Route {
         Route::AdminPolicy,
         Route::Reports,
         Route::ReportsCsv,
+        Route::HeldList,
+        Route::HeldShow,
+        Route::HeldRelease,
+        Route::SenderRuleList,
+        Route::SenderRulePut,
+        Route::SenderRuleDelete,
         Route::Health,
     ];
 
@@ -184,6 +203,12 @@ impl Route {
             Route::AdminPolicy => ("PUT", "/api/agent/admin/policies/{id}"),
             Route::Reports => ("GET", "/api/agent/reports"),
             Route::ReportsCsv => ("GET", "/api/agent/reports/csv"),
+            Route::HeldList => ("GET", "/api/agent/quarantine"),
+            Route::HeldShow => ("GET", "/api/agent/quarantine/{day}/{ses_id}"),
+            Route::HeldRelease => ("POST", "/api/agent/quarantine/{day}/{ses_id}/release"),
+            Route::SenderRuleList => ("GET", "/api/agent/sender-rules"),
+            Route::SenderRulePut => ("PUT", "/api/agent/sender-rules"),
+            Route::SenderRuleDelete => ("DELETE", "/api/agent/sender-rules/{pattern}"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -219,6 +244,12 @@ impl Route {
             Route::AdminPolicy => put(admin::put_policy),
             Route::Reports => get(reports::report),
             Route::ReportsCsv => get(reports::csv),
+            Route::HeldList => get(review::list),
+            Route::HeldShow => get(review::show),
+            Route::HeldRelease => post(review::release),
+            Route::SenderRuleList => get(review::rules),
+            Route::SenderRulePut => put(review::put_rule),
+            Route::SenderRuleDelete => delete(review::delete_rule),
             Route::Health => get(health::health),
         }
     }

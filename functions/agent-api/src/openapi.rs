@@ -13,6 +13,10 @@ use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
     ViewCounts,
 };
+use crate::review::{
+    HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
+    RulesJson,
+};
 use crate::tickets::{ChangedJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
@@ -20,6 +24,7 @@ use crate::view::{
 };
 use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::catalog::category::Category;
+use helpdesk_domain::mail::inbound::quarantine::SenderVerdict;
 use helpdesk_domain::ops::probe::ChannelStatus;
 use helpdesk_domain::ports::ComponentHealth;
 use helpdesk_domain::reports::{
@@ -328,6 +333,34 @@ fn canned_update() {}
     responses((status = 204), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn canned_delete() {}
 
+#[utoipa::path(get, path = "/api/agent/quarantine", tag = "held mail",
+    params(("days" = Option<i64>, Query, minimum = 1, maximum = 30, description = "How many days back, today included (7 when not given)")),
+    responses((status = 200, body = HeldListJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn held_list() {}
+
+#[utoipa::path(get, path = "/api/agent/quarantine/{day}/{ses_id}", tag = "held mail",
+    params(("day" = String, Path, format = Date), ("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
+    responses((status = 200, body = HeldMailJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 503, body = ErrorJson)))]
+fn held_show() {}
+
+#[utoipa::path(post, path = "/api/agent/quarantine/{day}/{ses_id}/release", tag = "held mail",
+    params(("day" = String, Path, format = Date), ("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
+    responses((status = 200, body = ReleasedJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson), (status = 503, body = ErrorJson)))]
+fn held_release() {}
+
+#[utoipa::path(get, path = "/api/agent/sender-rules", tag = "held mail",
+    responses((status = 200, body = RulesJson), (status = 403, body = ErrorJson)))]
+fn sender_rules() {}
+
+#[utoipa::path(put, path = "/api/agent/sender-rules", tag = "held mail", request_body = RuleInput,
+    responses((status = 200, body = RuleJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn sender_rule_put() {}
+
+#[utoipa::path(delete, path = "/api/agent/sender-rules/{pattern}", tag = "held mail",
+    params(("pattern" = String, Path, description = "name@example.com or @example.com")),
+    responses((status = 204), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn sender_rule_delete() {}
+
 #[utoipa::path(get, path = "/api/agent/faq", tag = "library",
     params(("category" = String, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the caller's categories")),
     responses((status = 200, body = FaqListJson), (status = 400, body = ErrorJson)))]
@@ -473,7 +506,8 @@ impl Modify for BearerAuth {
     paths(me, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
-        admin_agent, admin_policies, admin_policy, reports, reports_csv, health),
+        admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -485,6 +519,8 @@ impl Modify for BearerAuth {
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
+        HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
+        RuleInput, SenderVerdict,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

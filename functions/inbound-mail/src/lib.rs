@@ -45,7 +45,7 @@ impl Deps {
             rules: CachedSenderRules::new(
                 store.clone(),
                 clock.clone(),
-                chrono::Duration::seconds(CATALOG_CACHE_SECONDS),
+                chrono::Duration::seconds(i64::from(config.sender_rules_seconds)),
             ),
             catalog: Arc::new(CachedCatalog::new(
                 store,

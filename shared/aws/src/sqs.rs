@@ -5,7 +5,7 @@ use aws_sdk_sqs::Client;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use helpdesk_domain::mail::outbound::job::OutboundJob;
-use helpdesk_domain::ports::{OutboundQueue, QueueError};
+use helpdesk_domain::ports::{OutboundQueue, QueueError, Redelivery};
 
 #[derive(Debug, Clone)]
 pub struct SqsOutboundQueue {
@@ -128,5 +128,47 @@ fn queue_error(code: Option<&str>, whole: &dyn std::fmt::Display) -> QueueError 
         QueueError::Throttled
     } else {
         QueueError::Unavailable(code.map_or_else(|| whole.to_string(), str::to_owned))
+    }
+}
+
+/// The inbound queue, written to as the raw-mail bucket's notification writes to
+/// it: a stored mail handed to inbound-mail again.
+#[derive(Debug, Clone)]
+pub struct SqsRedelivery {
+    client: Client,
+    queue_url: String,
+    raw_mail_bucket: String,
+}
+
+impl SqsRedelivery {
+    pub fn new(client: Client, queue_url: String, raw_mail_bucket: String) -> Self {
+        Self {
+            client,
+            queue_url,
+            raw_mail_bucket,
+        }
+    }
+}
+
+#[async_trait]
+impl Redelivery for SqsRedelivery {
+    async fn redeliver(&self, raw_key: &str) -> Result<(), QueueError> {
+        // The parts of S3's notification that inbound-mail reads (bucket and key;
+        // S3 URL-encodes the key, and a raw-mail key has nothing to encode).
+        let notice = serde_json::json!({"Records": [{
+            "eventSource": "helpdesk:release",
+            "s3": {"bucket": {"name": self.raw_mail_bucket}, "object": {"key": raw_key}},
+        }]});
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(notice.to_string())
+            .send()
+            .await
+            .map_err(|e| {
+                let code = e.as_service_error().and_then(|s| s.code());
+                queue_error(code, &aws_sdk_sqs::error::DisplayErrorContext(&e))
+            })?;
+        Ok(())
     }
 }

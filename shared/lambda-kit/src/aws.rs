@@ -120,6 +120,19 @@ impl Aws {
         Arc::new(SqsOutboundQueue::new(self.sqs(), queue_url.to_owned()))
     }
 
+    /// Hands stored mail to inbound-mail again (a released quarantined mail).
+    pub fn redelivery(
+        &self,
+        queue_url: &str,
+        raw_mail_bucket: &str,
+    ) -> Arc<helpdesk_aws::sqs::SqsRedelivery> {
+        Arc::new(helpdesk_aws::sqs::SqsRedelivery::new(
+            self.sqs(),
+            queue_url.to_owned(),
+            raw_mail_bucket.to_owned(),
+        ))
+    }
+
     pub fn raw_mail(&self, bucket: &str) -> Arc<S3RawMailStore> {
         Arc::new(S3RawMailStore::new(
             self.s3(),

@@ -329,6 +329,9 @@ pub struct InboundMailConfig {
     pub outbound_queue_url: String,
     pub mail_domain: String,
     pub reply_keys: ReplyKeys,
+    /// How long a warm function keeps the sender rules (a new rule holds for new
+    /// mail within this time); 60 unless set.
+    pub sender_rules_seconds: u32,
 }
 
 impl InboundMailConfig {
@@ -341,6 +344,7 @@ impl InboundMailConfig {
             outbound_queue_url: r.outbound_queue()?,
             mail_domain: r.mail_domain()?,
             reply_keys: r.reply_keys()?,
+            sender_rules_seconds: r.number("HELPDESK_SENDER_RULES_SECONDS", 60)?,
         })
     }
 }
@@ -460,6 +464,8 @@ pub struct AgentApiConfig {
     pub raw_mail_bucket: String,
     /// The outbound and inbound DLQs, whose depths the health page shows (optional).
     pub dead_letter_queue_urls: Vec<String>,
+    /// Where a released quarantined mail is handed to inbound-mail again.
+    pub inbound_queue_url: String,
 }
 
 impl AgentApiConfig {
@@ -474,6 +480,10 @@ impl AgentApiConfig {
                 .into_iter()
                 .filter_map(|name| r.optional(name))
                 .collect(),
+            inbound_queue_url: r.required(
+                "HELPDESK_INBOUND_QUEUE_URL",
+                "the SQS queue inbound-mail reads (released quarantined mail goes there)",
+            )?,
         })
     }
 }

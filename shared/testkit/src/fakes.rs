@@ -153,6 +153,34 @@ impl OutboundQueue for RecordingQueue {
     }
 }
 
+/// The inbound queue as agent-api hands released mail to it: keeps the keys.
+#[derive(Debug, Default)]
+pub struct RecordingRedelivery {
+    keys: Mutex<Vec<String>>,
+    fail_next: Mutex<Option<QueueError>>,
+}
+
+impl RecordingRedelivery {
+    pub fn keys(&self) -> Vec<String> {
+        lock(&self.keys).clone()
+    }
+
+    pub fn fail_next(&self, error: QueueError) {
+        *lock(&self.fail_next) = Some(error);
+    }
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::Redelivery for RecordingRedelivery {
+    async fn redeliver(&self, raw_key: &str) -> Result<(), QueueError> {
+        if let Some(e) = lock(&self.fail_next).take() {
+            return Err(e);
+        }
+        lock(&self.keys).push(raw_key.to_owned());
+        Ok(())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SentMail {
     pub from: EmailAddress,

@@ -17,7 +17,7 @@ pub mod openapi;
 
 pub use fakes::{
     FixedClock, InMemoryAttachments, InMemoryRawMail, RecordingMailer, RecordingQueue,
-    SequentialIds,
+    RecordingRedelivery, SequentialIds,
 };
 pub use memory_store::InMemoryStore;
 

@@ -229,6 +229,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/quarantine": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["held_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/quarantine/{day}/{ses_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["held_show"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/quarantine/{day}/{ses_id}/release": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["held_release"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/reports": {
         parameters: {
             query?: never;
@@ -258,6 +306,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sender-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["sender_rules"];
+        put: operations["sender_rule_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/sender-rules/{pattern}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["sender_rule_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -846,6 +926,43 @@ export interface components {
             /** @description `ok`, or `degraded` when one component does not answer (then 503). */
             status: string;
         };
+        /** @description One held mail as the list shows it. */
+        HeldJson: {
+            /**
+             * Format: date
+             * @description The day it was held (UTC), which names it with `ses_id`.
+             */
+            day: string;
+            /** @description What exactly (the automatic kind, the forgery, the rule that blocked it). */
+            detail?: string | null;
+            /**
+             * Format: date-time
+             * @description When the record is forgotten.
+             */
+            expires_at: string;
+            from?: string | null;
+            /** @description spam, virus, unreadable, automatic, spoofed or blocked. */
+            reason: string;
+            /** Format: date-time */
+            received_at: string;
+            /** @description Spam, blocked and automatic mail can be released; the rest never. */
+            releasable: boolean;
+            /** Format: date-time */
+            released_at?: string | null;
+            released_by?: string | null;
+            ses_id: string;
+            subject: string;
+        };
+        HeldListJson: {
+            /** Format: int64 */
+            days: number;
+            /** @description Newest first. */
+            items: components["schemas"]["HeldJson"][];
+        };
+        HeldMailJson: {
+            held: components["schemas"]["HeldJson"];
+            original?: null | components["schemas"]["OriginalJson"];
+        };
         /** @description Opening hours as an admin writes them: `Mon`, `09:00`, `17:00`. */
         HoursDraft: {
             closes: string;
@@ -909,6 +1026,20 @@ export interface components {
             cursor: string;
             new_tickets: components["schemas"]["SummaryJson"][];
         };
+        /** @description The held mail as it arrived, made safe to look at. */
+        OriginalJson: {
+            attachments: string[];
+            /** Format: int32 */
+            blocked_images: number;
+            from: string;
+            from_name: string;
+            /** @description Sanitized, remote images removed: show it in a sandboxed frame. */
+            html?: string | null;
+            subject: string;
+            /** @description Clipped to 20,000 characters. */
+            text: string;
+            to: string[];
+        };
         /** @description One page of a view; `next` (when present) is the `cursor` for the next page. */
         PageJson: {
             items: components["schemas"]["SummaryJson"][];
@@ -969,6 +1100,11 @@ export interface components {
             /** Format: int32 */
             zero_results: number;
         };
+        ReleasedJson: {
+            held: components["schemas"]["HeldJson"];
+            /** @description False when someone had released it before (it was handed over again). */
+            released_now: boolean;
+        };
         /** @description A mail's HTML with its remote images (`GET …/messages/{id}/remote-images`). */
         RemoteImagesJson: {
             /** @description Sanitized like the stored HTML, remote images kept. */
@@ -1004,6 +1140,23 @@ export interface components {
         };
         /** @enum {string} */
         Role: "agent" | "supervisor" | "admin";
+        /** @description A rule as a reviewer sets it. */
+        RuleInput: {
+            /** @description An address (`name@example.com`) or a domain (`@example.com`). */
+            pattern: string;
+            verdict: components["schemas"]["SenderVerdict"];
+        };
+        RuleJson: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            /** @description `name@example.com` or `@example.com`. */
+            pattern: string;
+            verdict: components["schemas"]["SenderVerdict"];
+        };
+        RulesJson: {
+            rules: components["schemas"]["RuleJson"][];
+        };
         /** @description A category's or an agent's figures. */
         ScopeRow: {
             /**
@@ -1025,6 +1178,8 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        SenderVerdict: "block" | "allow";
         ShowJson: {
             requester_tickets: components["schemas"]["SummaryJson"][];
             sla?: null | components["schemas"]["SlaJson"];
@@ -2113,6 +2268,187 @@ export interface operations {
             };
         };
     };
+    held_list: {
+        parameters: {
+            query?: {
+                /** @description How many days back, today included (7 when not given) */
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldListJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    held_show: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+                ses_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HeldMailJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    held_release: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+                ses_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReleasedJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
     reports: {
         parameters: {
             query?: {
@@ -2203,6 +2539,161 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    sender_rules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RulesJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    sender_rule_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RuleInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    sender_rule_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description name@example.com or @example.com */
+                pattern: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -19,6 +19,7 @@ import {
   token,
 } from "./auth";
 import { clear, el, on } from "./dom";
+import { renderHeld } from "./held";
 import { renderCanned, renderFaq } from "./library";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderAdminPolicies } from "./policies";
@@ -344,6 +345,8 @@ async function start(config: ConsoleConfig): Promise<void> {
         await renderAdminAgents(main);
       } else if (parts[0] === "reports") {
         await renderReports(main, me, new URLSearchParams(query));
+      } else if (parts[0] === "held") {
+        await renderHeld(main, new URLSearchParams(query));
       } else if (parts[0] === "faq") {
         await renderFaq(main, me, new URLSearchParams(query));
       } else {

@@ -71,7 +71,9 @@ function buildNav(nav: HTMLElement, me: Me): void {
     page("#/canned", "canned", "Canned replies"),
     page("#/faq", "faq", "FAQ"),
   );
-  if (me.agent.role !== "agent") library.append(page("#/reports", "reports", "Reports"));
+  if (me.agent.role !== "agent") {
+    library.append(page("#/reports", "reports", "Reports"), page("#/held", "held", "Held mail"));
+  }
   if (me.agent.role === "admin") {
     library.append(
       page("#/admin/categories", "categories", "Categories (admin)"),

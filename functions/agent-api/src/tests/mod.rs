@@ -20,6 +20,8 @@ use tower::ServiceExt;
 struct World {
     store: Arc<InMemoryStore>,
     queue: Arc<RecordingQueue>,
+    raw: Arc<testkit::InMemoryRawMail>,
+    redelivered: Arc<testkit::RecordingRedelivery>,
     clock: Arc<FixedClock>,
     ids: Arc<SequentialIds>,
     deps: Arc<Deps>,
@@ -46,11 +48,15 @@ async fn world() -> World {
     let queue = Arc::new(RecordingQueue::default());
     let clock = Arc::new(FixedClock::monday_morning());
     let ids = Arc::new(SequentialIds::new());
+    let raw = Arc::new(testkit::InMemoryRawMail::default());
+    let redelivered = Arc::new(testkit::RecordingRedelivery::default());
     let deps = Arc::new(Deps {
         tickets: store.clone(),
+        mail: store.clone(),
+        redelivery: redelivered.clone(),
         catalog: store.clone(),
         attachments: Arc::new(InMemoryAttachments::default()),
-        raw_mail: Arc::new(testkit::fakes::InMemoryRawMail::default()),
+        raw_mail: raw.clone(),
         outbound: queue.clone(),
         health: Arc::new(Unwell),
         clock: clock.clone(),
@@ -59,6 +65,8 @@ async fn world() -> World {
     World {
         store,
         queue,
+        raw,
+        redelivered,
         clock,
         ids,
         deps,
@@ -186,4 +194,5 @@ mod health;
 mod library;
 mod queue;
 mod reports;
+mod review;
 mod tickets;

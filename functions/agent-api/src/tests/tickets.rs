@@ -359,6 +359,8 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         .unwrap();
     let app = router(Arc::new(Deps {
         tickets: h.store.clone(),
+        mail: h.store.clone(),
+        redelivery: Arc::new(testkit::RecordingRedelivery::default()),
         catalog: h.store.clone(),
         attachments: Arc::new(InMemoryAttachments::default()),
         raw_mail,

@@ -7,6 +7,7 @@ pub mod parse;
 pub mod quarantine;
 pub mod quote;
 pub mod receive;
+pub mod review;
 pub mod rules;
 pub mod threading;
 pub mod verdicts;

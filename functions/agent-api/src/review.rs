@@ -1,0 +1,363 @@
+//! Held mail, for supervisors and admins: what was quarantined and why, a safe
+//! look at one (text, sanitized HTML without remote images, attachment names),
+//! releasing one into a ticket, and the sender rules (block an address or a
+//! domain, or always allow it past a spam verdict). Agents get 403.
+
+use crate::admin::body_as;
+use crate::auth::Authed;
+use crate::{Deps, respond};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::mail::inbound::parse::MailLimits;
+use helpdesk_domain::mail::inbound::quarantine::{
+    KEPT_DAYS, QuarantineReason, Quarantined, SenderPattern, SenderRule, SenderVerdict,
+};
+use helpdesk_domain::mail::inbound::review::{self, ReleaseError};
+use lambda_kit::http::ApiError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Days the list covers unless asked otherwise.
+const DEFAULT_DAYS: i64 = 7;
+
+fn reviewers_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role == Role::Agent {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Held mail is for supervisors and admins.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// One held mail as the list shows it.
+#[derive(Serialize, ToSchema)]
+pub struct HeldJson {
+    ses_id: String,
+    /// The day it was held (UTC), which names it with `ses_id`.
+    day: NaiveDate,
+    received_at: DateTime<Utc>,
+    from: Option<String>,
+    subject: String,
+    /// spam, virus, unreadable, automatic, spoofed or blocked.
+    reason: String,
+    /// What exactly (the automatic kind, the forgery, the rule that blocked it).
+    detail: Option<String>,
+    /// Spam, blocked and automatic mail can be released; the rest never.
+    releasable: bool,
+    released_by: Option<String>,
+    released_at: Option<DateTime<Utc>>,
+    /// When the record is forgotten.
+    expires_at: DateTime<Utc>,
+}
+
+impl From<&Quarantined> for HeldJson {
+    fn from(q: &Quarantined) -> Self {
+        let (reason, detail) = match &q.reason {
+            QuarantineReason::Spam => ("spam", None),
+            QuarantineReason::Virus => ("virus", None),
+            QuarantineReason::Unreadable(why) => ("unreadable", Some(format!("{why:?}"))),
+            QuarantineReason::Automatic(why) => ("automatic", Some(format!("{why:?}"))),
+            QuarantineReason::Spoofed(why) => ("spoofed", Some(why.clone())),
+            QuarantineReason::Blocked(rule) => ("blocked", Some(rule.clone())),
+        };
+        Self {
+            ses_id: q.ses_id.clone(),
+            day: q.received_at.date_naive(),
+            received_at: q.received_at,
+            from: q.from.clone(),
+            subject: q.subject.clone(),
+            reason: reason.into(),
+            detail,
+            releasable: q.reason.releasable(),
+            released_by: q.released.as_ref().map(|r| r.by.to_string()),
+            released_at: q.released.as_ref().map(|r| r.at),
+            expires_at: q.expires_at(),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HeldListJson {
+    /// Newest first.
+    items: Vec<HeldJson>,
+    days: i64,
+}
+
+/// `days`: 1 to 30 (how long held mail is kept), 7 when not given.
+fn days(query: &HashMap<String, String>) -> Result<i64, ApiError> {
+    let allowed = ["days"];
+    if let Some(other) = query.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(ApiError::bad_field(
+            other.clone(),
+            "is not a parameter here",
+        ));
+    }
+    match query.get("days") {
+        None => Ok(DEFAULT_DAYS),
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=KEPT_DAYS).contains(d))
+            .ok_or_else(|| {
+                ApiError::bad_field("days", format!("a whole number from 1 to {KEPT_DAYS}"))
+            }),
+    }
+}
+
+pub async fn list(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        let days = days(&query)?;
+        let today = deps.clock.now().date_naive();
+        let mut items = Vec::new();
+        for back in 0..days {
+            let mut day = deps.mail.quarantined(today - Duration::days(back)).await?;
+            day.reverse();
+            items.extend(day.iter().map(HeldJson::from));
+        }
+        Ok::<_, ApiError>(Json(HeldListJson { items, days }))
+    }
+    .await;
+    respond(result)
+}
+
+fn day_and_id(day: &str, ses_id: &str) -> Result<(NaiveDate, String), ApiError> {
+    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .map_err(|_| ApiError::bad_field("day", "a date as YYYY-MM-DD"))?;
+    let fits = !ses_id.is_empty()
+        && ses_id.len() <= 128
+        && ses_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !fits {
+        return Err(ApiError::bad_field(
+            "ses_id",
+            "the id of a held mail (letters, digits, - _ .; at most 128)",
+        ));
+    }
+    Ok((day, ses_id.to_owned()))
+}
+
+async fn held(deps: &Deps, day: NaiveDate, ses_id: &str) -> Result<Quarantined, ApiError> {
+    deps.mail
+        .quarantined(day)
+        .await?
+        .into_iter()
+        .find(|q| q.ses_id == ses_id)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// The held mail as it arrived, made safe to look at.
+#[derive(Serialize, ToSchema)]
+pub struct OriginalJson {
+    from: String,
+    from_name: String,
+    to: Vec<String>,
+    subject: String,
+    /// Clipped to 20,000 characters.
+    text: String,
+    /// Sanitized, remote images removed: show it in a sandboxed frame.
+    html: Option<String>,
+    blocked_images: u32,
+    attachments: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HeldMailJson {
+    held: HeldJson,
+    /// None when the original is no longer kept or cannot be read.
+    original: Option<OriginalJson>,
+}
+
+pub async fn show(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path((day, ses_id)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        let (day, ses_id) = day_and_id(&day, &ses_id)?;
+        let item = held(&deps, day, &ses_id).await?;
+        let original = review::preview(deps.raw_mail.as_ref(), &item, &MailLimits::default())
+            .await
+            .map_err(|e| {
+                tracing::warn!(error = %e, "held mail not read");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "The stored mail cannot be read just now. Try again.",
+                )
+            })?
+            .map(|p| OriginalJson {
+                from: p.from,
+                from_name: p.from_name,
+                to: p.to,
+                subject: p.subject,
+                text: p.text,
+                html: p.html.map(String::from),
+                blocked_images: p.blocked_images,
+                attachments: p.attachments,
+            });
+        Ok::<_, ApiError>(Json(HeldMailJson {
+            held: HeldJson::from(&item),
+            original,
+        }))
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReleasedJson {
+    held: HeldJson,
+    /// False when someone had released it before (it was handed over again).
+    released_now: bool,
+}
+
+pub async fn release(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path((day, ses_id)): Path<(String, String)>,
+) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        let (day, ses_id) = day_and_id(&day, &ses_id)?;
+        let released = review::release(
+            deps.mail.as_ref(),
+            deps.redelivery.as_ref(),
+            day,
+            &ses_id,
+            &caller.agent.id,
+            deps.clock.now(),
+        )
+        .await;
+        match released {
+            Ok((item, released_now)) => Ok(Json(ReleasedJson {
+                held: HeldJson::from(&item),
+                released_now,
+            })),
+            Err(ReleaseError::NotFound(_)) => Err(ApiError::not_found()),
+            Err(e @ ReleaseError::NotReleasable(_)) => Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "not_releasable",
+                e.to_string(),
+            )),
+            Err(ReleaseError::Store(e)) => Err(e.into()),
+            Err(ReleaseError::Queue(e)) => {
+                tracing::warn!(error = %e, "released mail not handed over");
+                Err(ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "unavailable",
+                    "Released, but not handed to receiving yet: release it again in a moment.",
+                ))
+            }
+        }
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RuleJson {
+    /// `name@example.com` or `@example.com`.
+    pattern: String,
+    verdict: SenderVerdict,
+    by: String,
+    at: DateTime<Utc>,
+}
+
+impl From<&SenderRule> for RuleJson {
+    fn from(r: &SenderRule) -> Self {
+        Self {
+            pattern: r.pattern.text(),
+            verdict: r.verdict,
+            by: r.by.to_string(),
+            at: r.at,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RulesJson {
+    rules: Vec<RuleJson>,
+}
+
+pub async fn rules(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        let rules = deps.mail.sender_rules().await?;
+        Ok::<_, ApiError>(Json(RulesJson {
+            rules: rules.iter().map(RuleJson::from).collect(),
+        }))
+    }
+    .await;
+    respond(result)
+}
+
+/// A rule as a reviewer sets it.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleInput {
+    /// An address (`name@example.com`) or a domain (`@example.com`).
+    #[schema(min_length = 3, max_length = 254)]
+    pattern: String,
+    verdict: SenderVerdict,
+}
+
+fn pattern(text: &str) -> Result<SenderPattern, ApiError> {
+    SenderPattern::parse(text).map_err(|e| ApiError::bad_field("pattern", e.to_string()))
+}
+
+pub async fn put_rule(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        let input: RuleInput = body_as(&headers, body).await?;
+        let rule = SenderRule {
+            pattern: pattern(&input.pattern)?,
+            verdict: input.verdict,
+            by: caller.agent.id.clone(),
+            at: deps.clock.now(),
+        };
+        deps.mail.put_sender_rule(&rule).await?;
+        Ok::<_, ApiError>(Json(RuleJson::from(&rule)))
+    }
+    .await;
+    respond(result)
+}
+
+pub async fn delete_rule(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(text): Path<String>,
+) -> Response {
+    let result = async {
+        reviewers_only(&caller)?;
+        if deps.mail.delete_sender_rule(&pattern(&text)?).await? {
+            Ok(StatusCode::NO_CONTENT.into_response())
+        } else {
+            Err(ApiError::not_found())
+        }
+    }
+    .await;
+    respond(result)
+}
