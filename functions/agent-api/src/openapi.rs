@@ -357,7 +357,8 @@ fn sender_rules() {}
 fn sender_rule_put() {}
 
 #[utoipa::path(delete, path = "/api/agent/sender-rules/{pattern}", tag = "held mail",
-    params(("pattern" = String, Path, description = "name@example.com or @example.com")),
+    params(("pattern" = String, Path, description = "name@example.com or @example.com",
+        pattern = r"^(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2})?@)?([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?$")),
     responses((status = 204), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn sender_rule_delete() {}
 
