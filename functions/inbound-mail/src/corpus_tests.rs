@@ -860,13 +860,24 @@ async fn a_blocked_domain_is_held_an_allowed_sender_passes_its_spam_verdict_but_
         h.queue.jobs().is_empty(),
         "no confirmation to a blocked sender"
     );
-    // The spam mail's sender, always allowed: its spam verdict is overruled.
+    // The spam mail's sender, always allowed: its spam verdict is overruled when
+    // authentication vouches for the From address, and only then (anyone can
+    // write an allowed address into From).
     h.store
         .put_sender_rule(&rule("winner@example.net", SenderVerdict::Allow))
         .await
         .unwrap();
+    assert_eq!(
+        h.deliver("ses-forged-allowed", &corpus("spam-fail.eml", "", "")).await,
+        Ok(Received::Quarantined(QuarantineReason::Spam)),
+        "DMARC passed for another domain: not the allowed sender's word"
+    );
+    let authenticated = String::from_utf8(corpus("spam-fail.eml", "", ""))
+        .unwrap()
+        .replace("header.from=example.org", "header.from=example.net")
+        .replace("<spam-1@example.net>", "<spam-2@example.net>");
     assert!(matches!(
-        h.deliver("ses-a", &corpus("spam-fail.eml", "", "")).await,
+        h.deliver("ses-a", authenticated.as_bytes()).await,
         Ok(Received::Created(_))
     ));
     // Never a virus, allowed or not.

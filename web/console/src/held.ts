@@ -251,7 +251,7 @@ function rulesSection(rules: S["RuleJson"][], main: HTMLElement, query: URLSearc
     el("h2", { id: "rules-title", text: "Sender rules" }),
     el("p", {
       class: "hint",
-      text: "Blocked senders are held as blocked; always-allowed ones pass a spam verdict (never a virus or a forged sender). A rule holds for new mail within a minute.",
+      text: "Blocked senders are held as blocked; always-allowed ones pass a spam verdict when their mail is authenticated (DMARC or DKIM of their domain), never a virus or a forged sender. A rule holds for new mail within a minute.",
     }),
     rules.length ? list : el("p", { text: "No rules yet." }),
     add,

@@ -128,8 +128,9 @@ impl SenderPattern {
 pub enum SenderVerdict {
     /// Always quarantined (as `Blocked`), spam verdict or not.
     Block,
-    /// Never quarantined for a spam verdict (a virus, a forged sender and
-    /// automatic mail still are).
+    /// Not quarantined for a spam verdict when authentication (DMARC, or DKIM
+    /// of its domain) vouches for the From address; a virus, a forged sender
+    /// and automatic mail still are.
     Allow,
 }
 

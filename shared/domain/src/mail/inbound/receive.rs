@@ -195,8 +195,10 @@ impl Inbox<'_> {
             Some(SenderVerdict::Block) => rule
                 .as_ref()
                 .map(|r| QuarantineReason::Blocked(r.pattern.text())),
-            Some(SenderVerdict::Allow) => None,
-            None => mail.verdicts.failed().map(|_| QuarantineReason::Spam),
+            // Allowed past a spam verdict only when authentication vouches for the
+            // From address: anyone can write an allowed address into From.
+            Some(SenderVerdict::Allow) if mail.verdicts.vouch_for(&mail.from) => None,
+            _ => mail.verdicts.failed().map(|_| QuarantineReason::Spam),
         };
         if let Some(reason) = held
             && !self.released(&ses_id, &mut released).await?
