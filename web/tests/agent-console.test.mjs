@@ -122,6 +122,8 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
     ['a[data-view="unassigned"] .count', before + 1],
   );
   await page.locator(`tr[data-reference="${ref}"]`).waitFor();
+  // Another tab shows how many wait for an answer.
+  assert.match(await page.title(), /^\(\d+\) Agent console · Helpdesk$/);
   assert.equal(
     await page.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth),
     true,

@@ -371,6 +371,9 @@ async function start(config: ConsoleConfig): Promise<void> {
     config.poll_seconds ?? 15,
     (c) => {
       counts = c;
+      // Seen from another tab: how many tickets wait for an answer from us.
+      const awaiting = c.categories.reduce((sum, k) => sum + k.awaiting_response, 0);
+      document.title = `${awaiting > 0 ? `(${awaiting}) ` : ""}Agent console · Helpdesk`;
       renderNav(
         nav,
         counts,
