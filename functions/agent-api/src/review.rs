@@ -314,7 +314,10 @@ pub async fn rules(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Res
 #[serde(deny_unknown_fields)]
 pub struct RuleInput {
     /// An address (`name@example.com`) or a domain (`@example.com`).
-    #[schema(max_length = 254, pattern = r"^(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2})?@)?([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?$")]
+    #[schema(
+        max_length = 254,
+        pattern = r"^(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2})?@)?([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?$"
+    )]
     pattern: String,
     verdict: SenderVerdict,
 }

@@ -868,7 +868,8 @@ async fn a_blocked_domain_is_held_an_allowed_sender_passes_its_spam_verdict_but_
         .await
         .unwrap();
     assert_eq!(
-        h.deliver("ses-forged-allowed", &corpus("spam-fail.eml", "", "")).await,
+        h.deliver("ses-forged-allowed", &corpus("spam-fail.eml", "", ""))
+            .await,
         Ok(Received::Quarantined(QuarantineReason::Spam)),
         "DMARC passed for another domain: not the allowed sender's word"
     );
