@@ -19,7 +19,6 @@ use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::tickets::counters;
 use helpdesk_domain::values::ids::FaqId;
 use helpdesk_domain::{AgentId, Category, CategoryId};
-use serde::Serialize;
 
 impl DynamoStore {
     /// One search added to its day's item for the query, under `condition`.
@@ -94,17 +93,6 @@ impl DynamoStore {
             day = month_end + chrono::Duration::days(1);
         }
         months
-    }
-
-    async fn put_plain<T: Serialize>(&self, value: &T) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(value)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
     }
 }
 

@@ -586,19 +586,12 @@ impl SenderRules for DynamoStore {
     }
 
     async fn put_sender_rule(&self, rule: &SenderRule) -> Result<(), StoreError> {
-        let item = items::to_item(&SenderRuleItem {
+        self.put_plain(&SenderRuleItem {
             pk: keys::SENDER_RULE_PK.into(),
             sk: rule.pattern.text(),
             rule: rule.clone(),
-        })?;
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+        })
+        .await
     }
 
     async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {

@@ -54,6 +54,18 @@ impl DynamoStore {
         &self.tables
     }
 
+    /// Writes `value` as an item of the main table, unconditionally.
+    pub(crate) async fn put_plain<T: serde::Serialize>(&self, value: &T) -> Result<(), StoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(items::to_item(value)?))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
     /// One item of the main table by its full key (eventually consistent).
     pub(crate) async fn get_item(
         &self,
