@@ -862,6 +862,10 @@ test("a supervisor releases a real mail the spam filter held, and blocks a spamm
     if (!confirmed) await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(confirmed, "the released mail opened a ticket and its sender was told");
+  // Released, it can be handed over again (one ticket however often), never released twice.
+  await rowOf(customer).getByRole("button", { name: "Look" }).click();
+  await page.getByRole("button", { name: "Hand over again" }).waitFor();
+  assert.equal(await page.getByRole("button", { name: "Release into a ticket" }).count(), 0);
 
   // The spammer's domain, blocked: its next mail is held without a spam verdict.
   await rowOf(`Cheap watches ${tag}`).getByRole("button", { name: "Look" }).click();

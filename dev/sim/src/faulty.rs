@@ -4,7 +4,9 @@
 use crate::faults::{Fault, FaultPlan};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
-use helpdesk_domain::mail::inbound::quarantine::{Quarantined, Release, SenderPattern, SenderRule};
+use helpdesk_domain::mail::inbound::quarantine::{
+    HeldPosition, QuarantineReason, Quarantined, Release, SenderPattern, SenderRule,
+};
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
 };
@@ -247,22 +249,30 @@ impl Quarantine for Faulty {
         self.call(self.inner.quarantine(q)).await
     }
 
-    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
-        self.call(self.inner.quarantined(day)).await
+    async fn quarantined(
+        &self,
+        day: NaiveDate,
+        before: Option<&HeldPosition>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError> {
+        self.call(self.inner.quarantined(day, before, limit)).await
+    }
+
+    async fn held(&self, ses_id: &str) -> Result<Option<Quarantined>, StoreError> {
+        self.call(self.inner.held(ses_id)).await
     }
 
     async fn release(
         &self,
-        day: NaiveDate,
         ses_id: &str,
         by: &AgentId,
         at: DateTime<Utc>,
     ) -> Result<Release, StoreError> {
-        self.call(self.inner.release(day, ses_id, by, at)).await
+        self.call(self.inner.release(ses_id, by, at)).await
     }
 
-    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
-        self.call(self.inner.is_released(ses_id)).await
+    async fn hold_again(&self, ses_id: &str, reason: &QuarantineReason) -> Result<(), StoreError> {
+        self.call(self.inner.hold_again(ses_id, reason)).await
     }
 }
 

@@ -334,17 +334,18 @@ fn canned_update() {}
 fn canned_delete() {}
 
 #[utoipa::path(get, path = "/api/agent/quarantine", tag = "held mail",
-    params(("days" = Option<i64>, Query, minimum = 1, maximum = 30, description = "How many days back, today included (7 when not given)")),
+    params(("days" = Option<i64>, Query, minimum = 1, maximum = 30, description = "How many days back, today included (7 when not given)"),
+        ("before" = Option<String>, Query, pattern = "^[0-9]{1,15}-[A-Za-z0-9._-]{1,128}$", description = "The `next` of the page before")),
     responses((status = 200, body = HeldListJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn held_list() {}
 
-#[utoipa::path(get, path = "/api/agent/quarantine/{day}/{ses_id}", tag = "held mail",
-    params(("day" = String, Path, format = Date), ("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(get, path = "/api/agent/quarantine/{ses_id}", tag = "held mail",
+    params(("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 200, body = HeldMailJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 503, body = ErrorJson)))]
 fn held_show() {}
 
-#[utoipa::path(post, path = "/api/agent/quarantine/{day}/{ses_id}/release", tag = "held mail",
-    params(("day" = String, Path, format = Date), ("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
+#[utoipa::path(post, path = "/api/agent/quarantine/{ses_id}/release", tag = "held mail",
+    params(("ses_id" = String, Path, pattern = "^[A-Za-z0-9._-]{1,128}$")),
     responses((status = 200, body = ReleasedJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson), (status = 503, body = ErrorJson)))]
 fn held_release() {}
 

@@ -11,12 +11,13 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::mail::inbound::parse::MailLimits;
 use helpdesk_domain::mail::inbound::quarantine::{
-    KEPT_DAYS, QuarantineReason, Quarantined, SenderPattern, SenderRule, SenderVerdict,
+    HeldPosition, KEPT_DAYS, QuarantineReason, Quarantined, SenderPattern, SenderRule,
+    SenderVerdict,
 };
 use helpdesk_domain::mail::inbound::review::{self, ReleaseError};
 use lambda_kit::http::ApiError;
@@ -29,14 +30,13 @@ use utoipa::ToSchema;
 const DEFAULT_DAYS: i64 = 7;
 
 fn reviewers_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role == Role::Agent {
-        Err(ApiError::new(
+    match caller.role {
+        Role::Supervisor | Role::Admin => Ok(()),
+        Role::Agent => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             "Held mail is for supervisors and admins.",
-        ))
-    } else {
-        Ok(())
+        )),
     }
 }
 
@@ -44,8 +44,6 @@ fn reviewers_only(caller: &Caller) -> Result<(), ApiError> {
 #[derive(Serialize, ToSchema)]
 pub struct HeldJson {
     ses_id: String,
-    /// The day it was held (UTC), which names it with `ses_id`.
-    day: NaiveDate,
     received_at: DateTime<Utc>,
     from: Option<String>,
     subject: String,
@@ -73,7 +71,6 @@ impl From<&Quarantined> for HeldJson {
         };
         Self {
             ses_id: q.ses_id.clone(),
-            day: q.received_at.date_naive(),
             received_at: q.received_at,
             from: q.from.clone(),
             subject: q.subject.clone(),
@@ -89,30 +86,62 @@ impl From<&Quarantined> for HeldJson {
 
 #[derive(Serialize, ToSchema)]
 pub struct HeldListJson {
-    /// Newest first.
+    /// Newest first, at most 50.
     items: Vec<HeldJson>,
     days: i64,
+    /// Ask again with `before` set to this for the next page; none on the last.
+    next: Option<String>,
 }
 
-/// `days`: 1 to 30 (how long held mail is kept), 7 when not given.
-fn days(query: &HashMap<String, String>) -> Result<i64, ApiError> {
-    let allowed = ["days"];
+/// How many held mails one page of the list holds.
+const PAGE: usize = 50;
+
+/// `days`: 1 to 30 (how long held mail is kept), 7 when not given; `before`:
+/// the `next` of the page before.
+fn list_query(query: &HashMap<String, String>) -> Result<(i64, Option<HeldPosition>), ApiError> {
+    let allowed = ["days", "before"];
     if let Some(other) = query.keys().find(|k| !allowed.contains(&k.as_str())) {
         return Err(ApiError::bad_field(
             other.clone(),
             "is not a parameter here",
         ));
     }
-    match query.get("days") {
-        None => Ok(DEFAULT_DAYS),
+    let days = match query.get("days") {
+        None => DEFAULT_DAYS,
         Some(raw) => raw
             .parse::<i64>()
             .ok()
             .filter(|d| (1..=KEPT_DAYS).contains(d))
             .ok_or_else(|| {
                 ApiError::bad_field("days", format!("a whole number from 1 to {KEPT_DAYS}"))
-            }),
-    }
+            })?,
+    };
+    let before = query
+        .get("before")
+        .map(|raw| {
+            position(raw).ok_or_else(|| {
+                ApiError::bad_field("before", "the `next` of an earlier page of this list")
+            })
+        })
+        .transpose()?;
+    Ok((days, before))
+}
+
+/// A page boundary as the list hands it out: `<milliseconds>-<ses_id>`.
+fn cursor(p: &HeldPosition) -> String {
+    format!("{}-{}", p.received_at.timestamp_millis(), p.ses_id)
+}
+
+fn position(raw: &str) -> Option<HeldPosition> {
+    let (millis, ses_id) = raw.split_once('-')?;
+    let millis = millis
+        .parse::<i64>()
+        .ok()
+        .filter(|_| millis.bytes().all(|b| b.is_ascii_digit()))?;
+    Some(HeldPosition {
+        received_at: DateTime::from_timestamp_millis(millis)?,
+        ses_id: ses_id_of(ses_id).ok()?,
+    })
 }
 
 pub async fn list(
@@ -122,23 +151,21 @@ pub async fn list(
 ) -> Response {
     let result = async {
         reviewers_only(&caller)?;
-        let days = days(&query)?;
-        let today = deps.clock.now().date_naive();
-        let mut items = Vec::new();
-        for back in 0..days {
-            let mut day = deps.mail.quarantined(today - Duration::days(back)).await?;
-            day.reverse();
-            items.extend(day.iter().map(HeldJson::from));
-        }
-        Ok::<_, ApiError>(Json(HeldListJson { items, days }))
+        let (days, before) = list_query(&query)?;
+        let now = deps.clock.now();
+        let (items, next) =
+            review::held_mail(deps.mail.as_ref(), now, days, before.as_ref(), PAGE).await?;
+        Ok::<_, ApiError>(Json(HeldListJson {
+            items: items.iter().map(HeldJson::from).collect(),
+            days,
+            next: next.as_ref().map(cursor),
+        }))
     }
     .await;
     respond(result)
 }
 
-fn day_and_id(day: &str, ses_id: &str) -> Result<(NaiveDate, String), ApiError> {
-    let day = NaiveDate::parse_from_str(day, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_field("day", "a date as YYYY-MM-DD"))?;
+fn ses_id_of(ses_id: &str) -> Result<String, ApiError> {
     let fits = !ses_id.is_empty()
         && ses_id.len() <= 128
         && ses_id
@@ -150,15 +177,12 @@ fn day_and_id(day: &str, ses_id: &str) -> Result<(NaiveDate, String), ApiError> 
             "the id of a held mail (letters, digits, - _ .; at most 128)",
         ));
     }
-    Ok((day, ses_id.to_owned()))
+    Ok(ses_id.to_owned())
 }
 
-async fn held(deps: &Deps, day: NaiveDate, ses_id: &str) -> Result<Quarantined, ApiError> {
-    deps.mail
-        .quarantined(day)
+async fn held(deps: &Deps, ses_id: &str) -> Result<Quarantined, ApiError> {
+    review::find(deps.mail.as_ref(), ses_id, deps.clock.now())
         .await?
-        .into_iter()
-        .find(|q| q.ses_id == ses_id)
         .ok_or_else(ApiError::not_found)
 }
 
@@ -187,12 +211,12 @@ pub struct HeldMailJson {
 pub async fn show(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,
-    Path((day, ses_id)): Path<(String, String)>,
+    Path(ses_id): Path<String>,
 ) -> Response {
     let result = async {
         reviewers_only(&caller)?;
-        let (day, ses_id) = day_and_id(&day, &ses_id)?;
-        let item = held(&deps, day, &ses_id).await?;
+        let ses_id = ses_id_of(&ses_id)?;
+        let item = held(&deps, &ses_id).await?;
         let original = review::preview(deps.raw_mail.as_ref(), &item, &MailLimits::default())
             .await
             .map_err(|e| {
@@ -232,15 +256,14 @@ pub struct ReleasedJson {
 pub async fn release(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,
-    Path((day, ses_id)): Path<(String, String)>,
+    Path(ses_id): Path<String>,
 ) -> Response {
     let result = async {
         reviewers_only(&caller)?;
-        let (day, ses_id) = day_and_id(&day, &ses_id)?;
+        let ses_id = ses_id_of(&ses_id)?;
         let released = review::release(
             deps.mail.as_ref(),
             deps.redelivery.as_ref(),
-            day,
             &ses_id,
             &caller.agent.id,
             deps.clock.now(),
@@ -335,8 +358,10 @@ pub async fn put_rule(
     let result = async {
         reviewers_only(&caller)?;
         let input: RuleInput = body_as(&headers, body).await?;
+        let pattern = SenderPattern::parse_for_rule(&input.pattern)
+            .map_err(|e| ApiError::bad_field("pattern", e.to_string()))?;
         let rule = SenderRule {
-            pattern: pattern(&input.pattern)?,
+            pattern,
             verdict: input.verdict,
             by: caller.agent.id.clone(),
             at: deps.clock.now(),

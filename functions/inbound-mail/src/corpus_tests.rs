@@ -184,7 +184,7 @@ async fn automatic_mail_never_opens_a_ticket_or_gets_an_answer() {
         );
     }
     assert!(h.queue.jobs().is_empty(), "nothing answered");
-    let day = h.store.quarantined(h.clock_day()).await.unwrap();
+    let day = h.store.quarantined(h.clock_day(), None, 100).await.unwrap();
     assert_eq!(day.len(), 7);
 }
 
@@ -218,8 +218,12 @@ async fn spam_and_virus_verdicts_quarantine_and_a_forged_pass_does_not_help() {
         );
     }
     assert!(h.queue.jobs().is_empty());
-    let seen = h.store.quarantined(h.clock_day()).await.unwrap();
-    assert_eq!(seen[0].from.as_deref(), Some("winner@example.net"));
+    let seen = h.store.quarantined(h.clock_day(), None, 100).await.unwrap();
+    let spam = seen.iter().find(|q| q.ses_id == "ses-spam");
+    assert_eq!(
+        spam.and_then(|q| q.from.as_deref()),
+        Some("winner@example.net")
+    );
 }
 
 #[tokio::test]
@@ -804,9 +808,8 @@ async fn a_released_spam_verdict_opens_its_ticket_once_and_a_virus_stays_held() 
         Ok(Received::Quarantined(QuarantineReason::Spam))
     );
     let sue = helpdesk_domain::AgentId::parse("sue").unwrap();
-    let day = h.clock_day();
     assert!(matches!(
-        h.store.release(day, "ses-fp", &sue, h.clock.now()).await,
+        h.store.release("ses-fp", &sue, h.clock.now()).await,
         Ok(Release::Released(_))
     ));
     // The release hands the stored mail to receiving again: now a ticket, with
@@ -825,13 +828,80 @@ async fn a_released_spam_verdict_opens_its_ticket_once_and_a_virus_stays_held() 
         h.deliver("ses-v", &virus).await,
         Ok(Received::Quarantined(QuarantineReason::Virus))
     );
-    let _ = h.store.release(day, "ses-v", &sue, h.clock.now()).await;
+    // The review refuses it; were the record marked released all the same,
+    // receiving still holds it (the virus check comes before any release).
+    assert!(matches!(
+        h.store.release("ses-v", &sue, h.clock.now()).await,
+        Ok(Release::Released(_))
+    ));
     let key = helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-v");
     assert_eq!(
         h.inbox().receive(&key).await,
         Ok(Received::AlreadyHandled),
         "quarantined once; releasing a virus changes nothing"
     );
+    assert_eq!(h.queue.jobs().len(), 1, "still only the first confirmation");
+    let infected = helpdesk_domain::EmailAddress::parse("ann@example.org").unwrap();
+    let theirs = h.store.tickets_of_requester(&infected, 10).await.unwrap();
+    assert!(theirs.is_empty(), "no ticket from the virus: {theirs:?}");
+}
+
+#[tokio::test]
+async fn a_released_auto_reply_becomes_a_ticket_that_is_never_answered() {
+    use helpdesk_domain::mail::inbound::quarantine::Release;
+    let h = MailHarness::new().await;
+    let auto = corpus("auto-submitted.eml", "", "");
+    assert!(matches!(
+        h.deliver("ses-ooo", &auto).await,
+        Ok(Received::Quarantined(QuarantineReason::Automatic(_)))
+    ));
+    let sue = helpdesk_domain::AgentId::parse("sue").unwrap();
+    assert!(matches!(
+        h.store.release("ses-ooo", &sue, h.clock.now()).await,
+        Ok(Release::Released(_))
+    ));
+    let key = helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-ooo");
+    let Ok(Received::Created(r)) = h.inbox().receive(&key).await else {
+        panic!("the released mail opens a ticket")
+    };
+    assert_eq!(thread(&h, &r).await.messages.len(), 1);
+    assert!(
+        h.queue.jobs().is_empty(),
+        "no confirmation to an auto-reply: {:?}",
+        h.queue.jobs()
+    );
+}
+
+#[tokio::test]
+async fn a_released_mail_that_turns_out_forged_is_held_again_and_says_so() {
+    use helpdesk_domain::mail::inbound::quarantine::Release;
+    let h = MailHarness::new().await;
+    // Claims to come from us, and SES also judged it spam.
+    let forged = String::from_utf8(corpus("from-our-address.eml", "AB12-CD34", ""))
+        .unwrap()
+        .replace("X-SES-Spam-Verdict: PASS", "X-SES-Spam-Verdict: FAIL");
+    assert_eq!(
+        h.deliver("ses-us", forged.as_bytes()).await,
+        Ok(Received::Quarantined(QuarantineReason::Spam))
+    );
+    let sue = helpdesk_domain::AgentId::parse("sue").unwrap();
+    assert!(matches!(
+        h.store.release("ses-us", &sue, h.clock.now()).await,
+        Ok(Release::Released(_))
+    ));
+    let key = helpdesk_domain::mail::inbound::parse::raw_mail_key("ses-us");
+    let got = h.inbox().receive(&key).await;
+    assert!(
+        matches!(got, Ok(Received::Quarantined(QuarantineReason::Spoofed(_)))),
+        "{got:?}"
+    );
+    let record = h.store.held("ses-us").await.unwrap().unwrap();
+    assert!(
+        matches!(record.reason, QuarantineReason::Spoofed(_)),
+        "the list no longer shows it as spam, released: {record:?}"
+    );
+    assert_eq!(record.released.map(|r| r.by), Some(sue));
+    assert!(h.queue.jobs().is_empty(), "nothing answered");
 }
 
 #[tokio::test]

@@ -258,7 +258,7 @@ async fn automatic_and_spam_mail_are_quarantined_and_never_answered() {
     let day = m
         .env
         .store()
-        .quarantined(clock.now().date_naive())
+        .quarantined(clock.now().date_naive(), None, 100)
         .await
         .unwrap();
     assert_eq!(day.len(), 3, "{day:?}");
@@ -444,7 +444,10 @@ async fn forged_mail_naming_a_customer_s_ticket_never_lands_in_it() {
             .unwrap();
         assert_eq!(theirs.len(), mails, "{stranger} gets tickets of their own");
     }
-    let held = store.quarantined(clock.now().date_naive()).await.unwrap();
+    let held = store
+        .quarantined(clock.now().date_naive(), None, 100)
+        .await
+        .unwrap();
     let spoofed: Vec<_> = held
         .iter()
         .filter(|q| {

@@ -245,7 +245,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/agent/quarantine/{day}/{ses_id}": {
+    "/api/agent/quarantine/{ses_id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -261,7 +261,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/agent/quarantine/{day}/{ses_id}/release": {
+    "/api/agent/quarantine/{ses_id}/release": {
         parameters: {
             query?: never;
             header?: never;
@@ -928,11 +928,6 @@ export interface components {
         };
         /** @description One held mail as the list shows it. */
         HeldJson: {
-            /**
-             * Format: date
-             * @description The day it was held (UTC), which names it with `ses_id`.
-             */
-            day: string;
             /** @description What exactly (the automatic kind, the forgery, the rule that blocked it). */
             detail?: string | null;
             /**
@@ -956,8 +951,10 @@ export interface components {
         HeldListJson: {
             /** Format: int64 */
             days: number;
-            /** @description Newest first. */
+            /** @description Newest first, at most 50. */
             items: components["schemas"]["HeldJson"][];
+            /** @description Ask again with `before` set to this for the next page; none on the last. */
+            next?: string | null;
         };
         HeldMailJson: {
             held: components["schemas"]["HeldJson"];
@@ -2273,6 +2270,8 @@ export interface operations {
             query?: {
                 /** @description How many days back, today included (7 when not given) */
                 days?: number;
+                /** @description The `next` of the page before */
+                before?: string;
             };
             header?: never;
             path?: never;
@@ -2320,7 +2319,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                day: string;
                 ses_id: string;
             };
             cookie?: never;
@@ -2383,7 +2381,6 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                day: string;
                 ses_id: string;
             };
             cookie?: never;

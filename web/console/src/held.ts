@@ -27,16 +27,19 @@ function senderDomain(from: string | null | undefined): string | null {
   return from && at > 0 ? `@${from.slice(at + 1)}` : null;
 }
 
+const RANGES = [1, 7, 14, 30];
+
 export async function renderHeld(main: HTMLElement, query: URLSearchParams): Promise<void> {
   clear(main);
-  const days = Math.min(30, Math.max(1, Number(query.get("days")) || 7));
+  const asked = Number.parseInt(query.get("days") ?? "", 10);
+  const days = RANGES.includes(asked) ? asked : 7;
   const heading = el("h1", { tabindex: "-1", text: "Held mail" });
-  const [{ items }, { rules }] = await Promise.all([
+  const [first, { rules }] = await Promise.all([
     data(client.GET("/api/agent/quarantine", { params: { query: { days } } })),
     data(client.GET("/api/agent/sender-rules")),
   ]);
   const range = el("select", { id: "held-days" });
-  for (const d of [1, 7, 14, 30]) {
+  for (const d of RANGES) {
     const option = el("option", { value: String(d), text: `Last ${d} day${d === 1 ? "" : "s"}` });
     if (d === days) option.selected = true;
     range.append(option);
@@ -46,13 +49,15 @@ export async function renderHeld(main: HTMLElement, query: URLSearchParams): Pro
   });
   const intro = el("p", {
     class: "hint",
-    text: "Mail that never became a ticket, kept 30 days. Release a real mail into a ticket (its sender gets the usual confirmation); a virus, an unreadable or a forged mail is never released.",
+    text: "Mail that never became a ticket, kept 30 days. Release a real mail into a ticket (its sender gets the usual confirmation, unless it is automatic mail); a virus, an unreadable or a forged mail is never released.",
   });
   const detail = el("section", { class: "held-detail", "aria-live": "polite" });
+  const caption = el("caption");
+  const body = el("tbody");
   const table = el(
     "table",
     { class: "held" },
-    el("caption", { text: `${items.length} held` }),
+    caption,
     el(
       "thead",
       {},
@@ -66,48 +71,72 @@ export async function renderHeld(main: HTMLElement, query: URLSearchParams): Pro
         el("th", { scope: "col", text: "" }),
       ),
     ),
+    body,
   );
-  const body = el("tbody");
-  for (const h of items) {
-    const look = el("button", { type: "button", class: "secondary", text: "Look" });
-    on(look, "click", () => void showOne(detail, h, main));
-    body.append(
-      el(
-        "tr",
-        { "data-held": h.ses_id },
-        el("td", { text: when(h.received_at) }),
-        el("td", { text: h.from ?? "—" }),
-        el("td", { text: h.subject || "(no subject)" }),
-        el(
-          "td",
-          {},
-          reasonText(h),
-          h.released_by
-            ? el("span", { class: "hint", text: ` · released by ${h.released_by}` })
-            : null,
-        ),
-        el("td", {}, look),
-      ),
-    );
-  }
-  table.append(body);
+  const more = el("button", { type: "button", class: "secondary", text: "Show older" });
+  let shown = 0;
+  const add = (page: S["HeldListJson"]) => {
+    for (const h of page.items) body.append(heldRow(h, detail, main));
+    shown += page.items.length;
+    caption.textContent = page.next ? `${shown} held, more older` : `${shown} held`;
+    more.hidden = !page.next;
+    more.dataset.next = page.next ?? "";
+  };
+  on(more, "click", async () => {
+    more.setAttribute("disabled", "");
+    try {
+      const before = more.dataset.next || undefined;
+      add(await data(client.GET("/api/agent/quarantine", { params: { query: { days, before } } })));
+    } catch (e) {
+      toast(e instanceof ApiError ? e.message : "Older held mail could not be loaded.");
+    } finally {
+      more.removeAttribute("disabled");
+    }
+  });
+  add(first);
   main.append(
     heading,
     intro,
     el("div", { class: "field" }, el("label", { for: "held-days", text: "Show" }), range),
-    items.length ? table : el("p", { text: "Nothing held in this time." }),
+    first.items.length
+      ? el("div", {}, table, more)
+      : el("p", { text: "Nothing held in this time." }),
     detail,
     rulesSection(rules, main, query),
   );
   heading.focus();
 }
 
+function heldRow(h: S["HeldJson"], detail: HTMLElement, main: HTMLElement): HTMLElement {
+  const look = el("button", { type: "button", class: "secondary", text: "Look" });
+  on(look, "click", () => void showOne(detail, h, main));
+  return el(
+    "tr",
+    { "data-held": h.ses_id },
+    el("td", { text: when(h.received_at) }),
+    el("td", { text: h.from ?? "—" }),
+    el("td", { text: h.subject || "(no subject)" }),
+    el(
+      "td",
+      {},
+      reasonText(h),
+      h.released_by
+        ? el("span", {
+            class: "hint",
+            text: h.releasable
+              ? ` · released by ${h.released_by}`
+              : ` · released by ${h.released_by}, then held again`,
+          })
+        : null,
+    ),
+    el("td", {}, look),
+  );
+}
+
 async function showOne(box: HTMLElement, h: S["HeldJson"], main: HTMLElement): Promise<void> {
   clear(box);
   const shown = await data(
-    client.GET("/api/agent/quarantine/{day}/{ses_id}", {
-      params: { path: { day: h.day, ses_id: h.ses_id } },
-    }),
+    client.GET("/api/agent/quarantine/{ses_id}", { params: { path: { ses_id: h.ses_id } } }),
   ).catch((e: unknown) => {
     toast(e instanceof ApiError ? e.message : "The mail could not be loaded.");
     return null;
@@ -148,14 +177,17 @@ async function showOne(box: HTMLElement, h: S["HeldJson"], main: HTMLElement): P
     }
   }
   const actions = el("div", { class: "actions" });
-  if (h.releasable && !h.released_by) {
-    const release = el("button", { type: "button", text: "Release into a ticket" });
+  if (h.releasable) {
+    // Released before: asking again hands it over again (one ticket however
+    // often), for the rare hand-over that did not go through.
+    const label = h.released_by ? "Hand over again" : "Release into a ticket";
+    const release = el("button", { type: "button", text: label });
     on(release, "click", async () => {
       release.setAttribute("disabled", "");
       try {
         await data(
-          client.POST("/api/agent/quarantine/{day}/{ses_id}/release", {
-            params: { path: { day: h.day, ses_id: h.ses_id } },
+          client.POST("/api/agent/quarantine/{ses_id}/release", {
+            params: { path: { ses_id: h.ses_id } },
           }),
         );
         toast("Released: it becomes a ticket in a moment.");
@@ -165,16 +197,29 @@ async function showOne(box: HTMLElement, h: S["HeldJson"], main: HTMLElement): P
         toast(e instanceof ApiError ? e.message : "It could not be released.");
       }
     });
+    if (h.released_by) {
+      actions.append(
+        el("p", {
+          class: "hint",
+          text: `Released by ${h.released_by}${h.released_at ? `, ${when(h.released_at)}` : ""}. No ticket after a minute? Hand it over again.`,
+        }),
+      );
+    }
     actions.append(release);
-  } else if (!h.releasable) {
+  } else {
     actions.append(el("p", { class: "hint", text: "This kind of mail is never released." }));
   }
+  // A forged From names someone else: a rule on it would judge them, not the forger.
   const domain = senderDomain(h.from);
-  for (const [pattern, verdict, label] of [
-    [h.from, "block", `Block ${h.from}`],
-    [domain, "block", `Block ${domain}`],
-    [h.from, "allow", `Always allow ${h.from}`],
-  ] as const) {
+  const rules =
+    h.reason === "spoofed"
+      ? []
+      : ([
+          [h.from, "block", `Block ${h.from}`],
+          [domain, "block", `Block ${domain}`],
+          [h.from, "allow", `Always allow ${h.from}`],
+        ] as const);
+  for (const [pattern, verdict, label] of rules) {
     if (!pattern) continue;
     const button = el("button", { type: "button", class: "secondary", text: label });
     on(button, "click", () => void setRule(pattern, verdict, main));

@@ -5,11 +5,11 @@ use super::*;
 use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
 use helpdesk_domain::ports::{Quarantine, RawMailStore};
 
-const HTML_SPAM: &str = "From: Jane Customer <jane@shop.example>\r\nTo: support@helpdesk.test\r\nSubject: Where is my order?\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nOrder 1001 has not arrived.\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Order <b>1001</b> has not arrived.<script>alert(1)</script><img src=\"https://tracker.example/pixel.gif\"></p>\r\n--b--\r\n";
+const HTML_SPAM: &str = "From: Jane Customer <jane@shop.example>\r\nTo: support@helpdesk.test\r\nSubject: Where is my order?\r\nMIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nOrder 1001 has not arrived.\r\n--b\r\nContent-Type: text/html\r\n\r\n<p>Order <b>1001</b> has not arrived.<script>alert(1)</script><img src=\"https://tracker.example/pixel.gif\"><a href=\"https://phish.example/login\">Sign in</a></p>\r\n--b--\r\n";
 
 impl World {
     /// A held mail stored as SES stored it, held as `reason`.
-    async fn held(&self, ses_id: &str, reason: QuarantineReason) -> String {
+    async fn held(&self, ses_id: &str, reason: QuarantineReason) {
         let key = helpdesk_domain::mail::inbound::parse::raw_mail_key(ses_id);
         self.raw.put(&key, HTML_SPAM.as_bytes()).await.unwrap();
         let now = self.clock.now();
@@ -22,18 +22,17 @@ impl World {
             released: None,
         };
         self.store.quarantine(&item).await.unwrap();
-        now.date_naive().format("%Y-%m-%d").to_string()
     }
 }
 
 #[tokio::test]
 async fn only_supervisors_and_admins_see_held_mail_and_rules() {
     let w = world().await;
-    let day = w.held("ses-1", QuarantineReason::Spam).await;
+    w.held("ses-1", QuarantineReason::Spam).await;
     for (method, path) in [
         ("GET", "/api/agent/quarantine".to_owned()),
-        ("GET", format!("/api/agent/quarantine/{day}/ses-1")),
-        ("POST", format!("/api/agent/quarantine/{day}/ses-1/release")),
+        ("GET", "/api/agent/quarantine/ses-1".to_owned()),
+        ("POST", "/api/agent/quarantine/ses-1/release".to_owned()),
         ("GET", "/api/agent/sender-rules".to_owned()),
         ("DELETE", "/api/agent/sender-rules/@shop.example".to_owned()),
     ] {
@@ -59,7 +58,7 @@ async fn only_supervisors_and_admins_see_held_mail_and_rules() {
 #[tokio::test]
 async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiving() {
     let w = world().await;
-    let day = w.held("ses-fp", QuarantineReason::Spam).await;
+    w.held("ses-fp", QuarantineReason::Spam).await;
     w.held("ses-virus", QuarantineReason::Virus).await;
     let (status, list) = w.get(SUE.0, SUE.1, "/api/agent/quarantine").await;
     assert_eq!(status, 200, "{list}");
@@ -69,9 +68,7 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
     assert_eq!(list["items"][1]["reason"], "spam");
     assert_eq!(list["items"][1]["releasable"], true);
 
-    let (status, shown) = w
-        .get(SUE.0, SUE.1, &format!("/api/agent/quarantine/{day}/ses-fp"))
-        .await;
+    let (status, shown) = w.get(SUE.0, SUE.1, "/api/agent/quarantine/ses-fp").await;
     assert_eq!(status, 200, "{shown}");
     let original = &shown["original"];
     assert_eq!(original["from"], "jane@shop.example");
@@ -87,9 +84,13 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
         !html.contains("script") && !html.contains("tracker.example"),
         "{html}"
     );
+    assert!(
+        html.contains("Sign in") && !html.contains("phish.example"),
+        "links lead nowhere: {html}"
+    );
     assert_eq!(original["blocked_images"], 1);
 
-    let release = format!("/api/agent/quarantine/{day}/ses-fp/release");
+    let release = "/api/agent/quarantine/ses-fp/release".to_owned();
     let (status, done) = w.post(SUE.0, SUE.1, &release, json!({})).await;
     assert_eq!(status, 200, "{done}");
     assert_eq!(done["released_now"], true);
@@ -105,7 +106,7 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
         .post(
             SUE.0,
             SUE.1,
-            &format!("/api/agent/quarantine/{day}/ses-virus/release"),
+            "/api/agent/quarantine/ses-virus/release",
             json!({}),
         )
         .await;
@@ -117,7 +118,7 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
         .post(
             SUE.0,
             SUE.1,
-            &format!("/api/agent/quarantine/{day}/ses-nothing/release"),
+            "/api/agent/quarantine/ses-nothing/release",
             json!({}),
         )
         .await;
@@ -134,7 +135,7 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
         .fail_next(helpdesk_domain::ports::QueueError::Unavailable(
             "down".into(),
         ));
-    let later = format!("/api/agent/quarantine/{day}/ses-later/release");
+    let later = "/api/agent/quarantine/ses-later/release".to_owned();
     let (status, _) = w.post(SUE.0, SUE.1, &later, json!({})).await;
     assert_eq!(status, 503);
     let (status, _) = w.post(SUE.0, SUE.1, &later, json!({})).await;
@@ -148,19 +149,29 @@ async fn a_supervisor_looks_safely_then_releases_once_and_it_is_handed_to_receiv
 #[tokio::test]
 async fn bad_days_ids_and_patterns_are_named() {
     let w = world().await;
-    let day = w.held("ses-1", QuarantineReason::Spam).await;
+    w.held("ses-1", QuarantineReason::Spam).await;
     let huge = "x".repeat(10_000);
     for (path, field) in [
         ("/api/agent/quarantine?days=0".to_owned(), "days"),
         ("/api/agent/quarantine?days=31".to_owned(), "days"),
         ("/api/agent/quarantine?days=abc".to_owned(), "days"),
         ("/api/agent/quarantine?sort=new".to_owned(), "sort"),
-        ("/api/agent/quarantine/2026-13-01/ses-1".to_owned(), "day"),
+        ("/api/agent/quarantine?before=12-".to_owned(), "before"),
+        ("/api/agent/quarantine?before=x-ses-1".to_owned(), "before"),
         (
-            format!("/api/agent/quarantine/{day}/ses%2F..%2Fsecret"),
+            "/api/agent/quarantine?before=%2B12-ses-1".to_owned(),
+            "before",
+        ),
+        (
+            "/api/agent/quarantine?before=12-ses%2F1".to_owned(),
+            "before",
+        ),
+        (format!("/api/agent/quarantine?before=1-{huge}"), "before"),
+        (
+            "/api/agent/quarantine/ses%2F..%2Fsecret".to_owned(),
             "ses_id",
         ),
-        (format!("/api/agent/quarantine/{day}/{huge}"), "ses_id"),
+        (format!("/api/agent/quarantine/{huge}"), "ses_id"),
     ] {
         let (status, body) = w.get(SUE.0, SUE.1, &path).await;
         assert_eq!(status, 400, "{path}: {body}");
@@ -180,6 +191,15 @@ async fn bad_days_ids_and_patterns_are_named() {
             "body",
         ),
         (json!({"pattern": huge, "verdict": "allow"}), "pattern"),
+        // A whole public provider: every one of its users.
+        (
+            json!({"pattern": "@gmail.com", "verdict": "allow"}),
+            "pattern",
+        ),
+        (
+            json!({"pattern": "@outlook.com", "verdict": "block"}),
+            "pattern",
+        ),
     ] {
         let (status, answer) = w
             .send(SUE, "PUT", "/api/agent/sender-rules", body.clone())
@@ -240,4 +260,78 @@ async fn sender_rules_are_set_listed_and_removed() {
         )
         .await;
     assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn the_list_comes_in_pages_of_fifty_each_mail_once() {
+    let w = world().await;
+    let start = w.clock.now();
+    for i in 0..60 {
+        w.held(&format!("ses-{i:02}"), QuarantineReason::Spam).await;
+        w.clock.advance(chrono::Duration::hours(2));
+    }
+    let (status, first) = w.get(SUE.0, SUE.1, "/api/agent/quarantine").await;
+    assert_eq!(status, 200, "{first}");
+    let ids = |page: &serde_json::Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["ses_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&first).len(), 50);
+    assert_eq!(ids(&first)[0], "ses-59", "newest first");
+    let next = first["next"].as_str().unwrap();
+    let (status, second) = w
+        .get(
+            SUE.0,
+            SUE.1,
+            &format!("/api/agent/quarantine?before={next}"),
+        )
+        .await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(second["next"], json!(null), "the last page");
+    let mut all = ids(&first);
+    all.extend(ids(&second));
+    let expected: Vec<String> = (0..60).rev().map(|i| format!("ses-{i:02}")).collect();
+    assert_eq!(all, expected, "every mail of the five days once, in order");
+    // Two days back: only what came since.
+    let yesterday = w.clock.now().date_naive() - chrono::Duration::days(1);
+    let since: Vec<String> = (0..60)
+        .rev()
+        .filter(|i| (start + chrono::Duration::hours(2 * i)).date_naive() >= yesterday)
+        .map(|i| format!("ses-{i:02}"))
+        .collect();
+    let (_, recent) = w.get(SUE.0, SUE.1, "/api/agent/quarantine?days=2").await;
+    assert!(!since.is_empty() && since.len() < 50);
+    assert_eq!(ids(&recent), since);
+}
+
+#[tokio::test]
+async fn an_expired_held_mail_is_no_longer_listed_shown_or_released() {
+    let w = world().await;
+    w.held("ses-old", QuarantineReason::Spam).await;
+    w.clock.advance(chrono::Duration::days(29));
+    w.held("ses-new", QuarantineReason::Spam).await;
+    let (_, list) = w.get(SUE.0, SUE.1, "/api/agent/quarantine?days=30").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "{list}");
+    // 30 days after it came, the old one is past its review time.
+    w.clock.advance(chrono::Duration::days(1));
+    let (_, list) = w.get(SUE.0, SUE.1, "/api/agent/quarantine?days=30").await;
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{list}");
+    assert_eq!(items[0]["ses_id"], "ses-new");
+    let (status, _) = w.get(SUE.0, SUE.1, "/api/agent/quarantine/ses-old").await;
+    assert_eq!(status, 404);
+    let (status, _) = w
+        .post(
+            SUE.0,
+            SUE.1,
+            "/api/agent/quarantine/ses-old/release",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert!(w.redelivered.keys().is_empty(), "nothing handed over");
 }

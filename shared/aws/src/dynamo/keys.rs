@@ -171,15 +171,20 @@ pub fn do_not_email_pk(email: &helpdesk_domain::EmailAddress) -> String {
     format!("DNE#{}", email.key())
 }
 
-pub fn quarantine_pk(d: NaiveDate) -> String {
+/// A held mail's record (one item per SES id).
+pub fn held_pk(ses_id: &str) -> String {
+    format!("HELD#{ses_id}")
+}
+pub const HELD_SK: &str = "H";
+
+/// The day's held mail in the queue index, ordered by [`held_position`].
+pub fn quarantine_day(d: NaiveDate) -> String {
     format!("QUAR#{}", d.format("%Y-%m-%d"))
 }
 
-/// That a quarantined mail was released (one item per SES id).
-pub fn release_pk(ses_id: &str) -> String {
-    format!("RELEASE#{ses_id}")
+pub fn held_position(p: &helpdesk_domain::mail::inbound::quarantine::HeldPosition) -> String {
+    format!("{}#{}", sortable(p.received_at), p.ses_id)
 }
-pub const RELEASE_SK: &str = "R";
 
 /// Sender rules: one partition, sorted by the pattern's text (`name@x`, `@x`).
 pub const SENDER_RULE_PK: &str = "SENDER_RULE";

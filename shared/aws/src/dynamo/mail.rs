@@ -1,5 +1,5 @@
 //! The mail side of the store on DynamoDB: the outbox state machine by conditional
-//! writes, the quarantine (one partition per day), the do-not-email list and
+//! writes, the quarantine (one item per mail, listed per day), the do-not-email list and
 //! Message-ID lookups (one item per id, batched reads).
 
 use super::items::{self, MessageIdItem, MessageItem, OutboxItem, n, s};
@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::types::{
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::mail::inbound::quarantine::{
-    Quarantined, Release, Released, SenderPattern, SenderRule,
+    HeldPosition, QuarantineReason, Quarantined, Release, Released, SenderPattern, SenderRule,
 };
 use helpdesk_domain::mail::outbound::job::{
     Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState,
@@ -26,24 +26,30 @@ use std::collections::HashMap;
 /// How long a quarantine record blocks a second one for the same SES id.
 const QUARANTINE_DEDUPE_DAYS: i64 = 30;
 
+/// A held mail: one item per SES id (read and released by that id), listed
+/// per day, newest first, through the queue index.
 #[derive(Serialize, Deserialize)]
 struct QuarantineItem {
     pk: String,
     sk: String,
+    gsi1pk: String,
+    gsi1sk: String,
     quarantined: Quarantined,
     /// The table's TTL: the record is forgotten after its review time.
-    #[serde(default)]
-    expires_at: Option<i64>,
+    expires_at: i64,
 }
 
-/// That the mail `ses_id` was released: receiving it again must not hold it.
-#[derive(Serialize, Deserialize)]
-struct ReleaseItem {
-    pk: String,
-    sk: String,
-    by: AgentId,
-    at: DateTime<Utc>,
-    expires_at: i64,
+impl QuarantineItem {
+    fn of(q: &Quarantined) -> Self {
+        Self {
+            pk: keys::held_pk(&q.ses_id),
+            sk: keys::HELD_SK.into(),
+            gsi1pk: keys::quarantine_day(q.received_at.date_naive()),
+            gsi1sk: keys::held_position(&q.position()),
+            quarantined: q.clone(),
+            expires_at: q.expires_at().timestamp(),
+        }
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -455,12 +461,7 @@ impl Quarantine for DynamoStore {
             fingerprint: "quarantine".into(),
             expires_at: item.received_at + chrono::Duration::days(QUARANTINE_DEDUPE_DAYS),
         };
-        let record = items::to_item(&QuarantineItem {
-            pk: keys::quarantine_pk(item.received_at.date_naive()),
-            sk: format!("{}#{}", sortable(item.received_at), item.ses_id),
-            quarantined: item.clone(),
-            expires_at: Some(item.expires_at().timestamp()),
-        })?;
+        let record = items::to_item(&QuarantineItem::of(item))?;
         let none = TicketRef::from_bits(0);
         #[derive(PartialEq)]
         enum Role {
@@ -484,82 +485,100 @@ impl Quarantine for DynamoStore {
         }
     }
 
-    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
-        self.partition(keys::quarantine_pk(day))
-            .await?
+    async fn quarantined(
+        &self,
+        day: NaiveDate,
+        before: Option<&HeldPosition>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError> {
+        let index = keys::QUEUE;
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .index_name(index.name)
+            .expression_attribute_names("#ipk", index.pk)
+            .expression_attribute_values(":p", s(keys::quarantine_day(day)))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000));
+        query = match before {
+            Some(b) => query
+                .key_condition_expression("#ipk = :p AND #isk < :b")
+                .expression_attribute_names("#isk", index.sk)
+                .expression_attribute_values(":b", s(keys::held_position(b))),
+            None => query.key_condition_expression("#ipk = :p"),
+        };
+        let out = query.send().await.map_err(sdk_error)?;
+        out.items
+            .unwrap_or_default()
             .into_iter()
             .map(|item| items::from_item::<QuarantineItem>(item).map(|q| q.quarantined))
             .collect()
     }
 
+    async fn held(&self, ses_id: &str) -> Result<Option<Quarantined>, StoreError> {
+        self.read_item(&keys::held_pk(ses_id), keys::HELD_SK, true)
+            .await?
+            .map(|item| items::from_item::<QuarantineItem>(item).map(|q| q.quarantined))
+            .transpose()
+    }
+
     async fn release(
         &self,
-        day: NaiveDate,
         ses_id: &str,
         by: &AgentId,
         at: DateTime<Utc>,
     ) -> Result<Release, StoreError> {
-        let found = self
-            .partition(keys::quarantine_pk(day))
-            .await?
-            .into_iter()
-            .map(items::from_item::<QuarantineItem>)
-            .collect::<Result<Vec<_>, _>>()?
-            .into_iter()
-            .find(|q| q.quarantined.ses_id == ses_id);
-        let Some(mut record) = found else {
+        let Some(mut held) = self.held(ses_id).await? else {
             return Ok(Release::NotFound);
         };
-        if record.quarantined.released.is_some() {
-            return Ok(Release::Already(record.quarantined));
+        if held.released.is_some() {
+            return Ok(Release::Already(held));
         }
-        record.quarantined.released = Some(Released { by: by.clone(), at });
-        let marker = ReleaseItem {
-            pk: keys::release_pk(ses_id),
-            sk: keys::RELEASE_SK.into(),
-            by: by.clone(),
-            at,
-            expires_at: record.quarantined.expires_at().timestamp(),
-        };
-        #[derive(PartialEq)]
-        enum Role {
-            Record,
-            Marker,
+        held.released = Some(Released { by: by.clone(), at });
+        let unreleased = "attribute_exists(pk) AND attribute_not_exists(quarantined.released)";
+        if self.put_held(&held, unreleased).await? {
+            return Ok(Release::Released(held));
         }
-        let mut tx = Transaction::new();
-        tx.push(
-            Role::Record,
-            self.put(
-                &self.tables.main,
-                items::to_item(&record)?,
-                Some("attribute_exists(pk) AND attribute_not_exists(quarantined.released)"),
-            )?,
-        );
-        tx.push(
-            Role::Marker,
-            self.put(&self.tables.main, items::to_item(&marker)?, None)?,
-        );
-        match tx.commit(self).await {
-            Ok(()) => Ok(Release::Released(record.quarantined)),
-            // Released meanwhile by someone else (or the record expired).
-            Err(e) if e.failed(&Role::Record) => Ok(Box::pin(self.release(day, ses_id, by, at))
-                .await
-                .map(|r| match r {
-                    Release::Released(q) => Release::Already(q),
-                    other => other,
-                })?),
-            Err(TxError::Failed(_)) => {
-                Err(StoreError::Unavailable("a write's condition failed".into()))
-            }
-            Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
-        }
+        // Released meanwhile by someone else, or expired and deleted.
+        Ok(match self.held(ses_id).await? {
+            Some(q) if q.released.is_some() => Release::Already(q),
+            _ => Release::NotFound,
+        })
     }
 
-    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .get_item(&keys::release_pk(ses_id), keys::RELEASE_SK)
-            .await?
-            .is_some())
+    async fn hold_again(&self, ses_id: &str, reason: &QuarantineReason) -> Result<(), StoreError> {
+        if let Some(mut held) = self.held(ses_id).await? {
+            held.reason = reason.clone();
+            self.put_held(&held, "attribute_exists(pk)").await?;
+        }
+        Ok(())
+    }
+}
+
+impl DynamoStore {
+    /// Writes a held mail's record if `condition` holds; false when it did not.
+    async fn put_held(&self, held: &Quarantined, condition: &str) -> Result<bool, StoreError> {
+        match self
+            .client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(items::to_item(&QuarantineItem::of(held))?))
+            .condition_expression(condition)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(true),
+            Err(e)
+                if matches!(
+                    super::sdk_error_ref(&e),
+                    Some("ConditionalCheckFailedException")
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(sdk_error(e)),
+        }
     }
 }
 

@@ -96,18 +96,6 @@ impl DynamoStore {
         Ok(out.item)
     }
 
-    /// Puts `item` into the main table as it is (no condition).
-    pub(crate) async fn put_main<T: serde::Serialize>(&self, item: &T) -> Result<(), StoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.tables.main)
-            .set_item(Some(items::to_item(item)?))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
-    }
-
     /// Every item of one main-table partition, following the pages.
     pub(crate) async fn partition(&self, pk: String) -> Result<Vec<items::Item>, StoreError> {
         self.query_partition(pk, false).await

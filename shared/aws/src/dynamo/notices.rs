@@ -21,7 +21,7 @@ impl SlaNotices for DynamoStore {
             run: run.clone(),
             opened_at: at.timestamp_millis(),
         };
-        self.put_main(&item).await
+        self.put_plain(&item).await
     }
 
     async fn open_notice_runs(&self, before: DateTime<Utc>) -> Result<Vec<RunId>, StoreError> {

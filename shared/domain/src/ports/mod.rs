@@ -12,7 +12,9 @@ use crate::customers::attachments::{AttachmentError, StoredObject, UploadRequest
 
 use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
-use crate::mail::inbound::quarantine::{Quarantined, Release, SenderPattern, SenderRule};
+use crate::mail::inbound::quarantine::{
+    HeldPosition, QuarantineReason, Quarantined, Release, SenderPattern, SenderRule,
+};
 use crate::mail::outbound::job::{Claimed, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use crate::ops::probe::{Probe, ProbeOutcome};
 use crate::ports::store::{
@@ -253,21 +255,30 @@ pub trait Quarantine: Send + Sync {
     /// Stores a quarantined mail once per SES id; false when it was stored before.
     async fn quarantine(&self, item: &Quarantined) -> Result<bool, StoreError>;
 
-    /// One day's quarantined mail, oldest first.
-    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError>;
-
-    /// Marks the mail `ses_id` quarantined on `day` released by `by`, once.
-    async fn release(
+    /// The mail held on `day`, newest first: at most `limit` of them, and only
+    /// those held before `before` (where the previous page ended) when given.
+    async fn quarantined(
         &self,
         day: NaiveDate,
+        before: Option<&HeldPosition>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError>;
+
+    /// The held mail `ses_id` (expired or not), read strongly consistent: a
+    /// release a moment ago is seen.
+    async fn held(&self, ses_id: &str) -> Result<Option<Quarantined>, StoreError>;
+
+    /// Marks the held mail `ses_id` released by `by`, once.
+    async fn release(
+        &self,
         ses_id: &str,
         by: &AgentId,
         at: DateTime<Utc>,
     ) -> Result<Release, StoreError>;
 
-    /// Was the mail `ses_id` released (so receiving it again must not hold it
-    /// back for a judgement a person overruled)?
-    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError>;
+    /// A released mail was held again for a reason no person overrules (a
+    /// forged sender): its record now names that reason, and who released it.
+    async fn hold_again(&self, ses_id: &str, reason: &QuarantineReason) -> Result<(), StoreError>;
 }
 
 /// Senders a supervisor or admin blocked or always allows.

@@ -88,6 +88,17 @@ impl SanitizedHtml {
     /// Mail HTML: as [`SanitizedHtml::sanitize`], and remote images are removed
     /// (they track when a mail is opened); returns how many were removed.
     pub fn sanitize_mail(untrusted: &str) -> (Self, u32) {
+        Self::clean_mail(untrusted, false)
+    }
+
+    /// Held mail HTML, looked at by a reviewer: as [`SanitizedHtml::sanitize_mail`],
+    /// and its links lead nowhere (held mail is where phishing waits; the
+    /// addresses stay readable in the text part).
+    pub fn sanitize_held(untrusted: &str) -> (Self, u32) {
+        Self::clean_mail(untrusted, true)
+    }
+
+    fn clean_mail(untrusted: &str, inert_links: bool) -> (Self, u32) {
         use std::sync::Arc;
         use std::sync::atomic::{AtomicU32, Ordering};
         let blocked = Arc::new(AtomicU32::new(0));
@@ -101,6 +112,8 @@ impl SanitizedHtml {
                     && !value.trim_start().to_ascii_lowercase().starts_with("cid:");
                 if remote {
                     counter.fetch_add(1, Ordering::Relaxed);
+                    None
+                } else if inert_links && attribute == "href" {
                     None
                 } else {
                     Some(value.into())

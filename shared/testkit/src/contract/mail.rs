@@ -7,7 +7,7 @@
 
 use super::{Stores, create, setup};
 use crate::fixtures::{new_ticket, with_mail_id};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use helpdesk_domain::mail::inbound::auto::AutoReason;
 use helpdesk_domain::mail::inbound::quarantine::{
     QuarantineReason, Quarantined, Release, Released, SenderPattern, SenderRule, SenderVerdict,
@@ -94,93 +94,133 @@ pub async fn message_id_lookups_follow_the_given_order(stores: &Stores) {
     assert_eq!(lookup(&[]).await, Ok(vec![]));
 }
 
+fn held(ses_id: &str, at: DateTime<Utc>, reason: QuarantineReason) -> Quarantined {
+    Quarantined {
+        ses_id: ses_id.into(),
+        received_at: at,
+        from: Some("someone@example.net".into()),
+        subject: format!("About {ses_id}"),
+        reason,
+        released: None,
+    }
+}
+
 pub async fn mail_is_quarantined_once_per_ses_id(stores: &Stores) {
     let (clock, _) = setup();
-    let item = Quarantined {
-        ses_id: "ses-spam-1".into(),
-        received_at: clock.now(),
-        from: Some("spammer@example.net".into()),
-        subject: "Win".into(),
-        reason: QuarantineReason::Spam,
-        released: None,
-    };
+    let item = held("ses-spam-1", clock.now(), QuarantineReason::Spam);
     assert_eq!(stores.mail.quarantine(&item).await, Ok(true));
     assert_eq!(stores.mail.quarantine(&item).await, Ok(false));
-    let auto = Quarantined {
-        ses_id: "ses-auto-1".into(),
-        received_at: clock.now() + Duration::minutes(1),
-        from: None,
-        subject: "Out of office".into(),
-        reason: QuarantineReason::Automatic(AutoReason::AutoSubmitted("auto-replied".into())),
-        released: None,
-    };
+    let auto = held(
+        "ses-auto-1",
+        clock.now() + Duration::minutes(1),
+        QuarantineReason::Automatic(AutoReason::AutoSubmitted("auto-replied".into())),
+    );
     assert_eq!(stores.mail.quarantine(&auto).await, Ok(true));
-    let day = stores
-        .mail
-        .quarantined(clock.now().date_naive())
-        .await
-        .unwrap();
-    assert_eq!(day, vec![item, auto]);
-    let other_day = clock.now().date_naive() + Duration::days(1);
-    assert_eq!(stores.mail.quarantined(other_day).await, Ok(vec![]));
+    let today = clock.now().date_naive();
+    let day = stores.mail.quarantined(today, None, 10).await.unwrap();
+    assert_eq!(day, vec![auto.clone(), item.clone()], "newest first");
+    let other_day = today + Duration::days(1);
+    assert_eq!(
+        stores.mail.quarantined(other_day, None, 10).await,
+        Ok(vec![])
+    );
+    assert_eq!(stores.mail.held("ses-spam-1").await, Ok(Some(item)));
+    assert_eq!(stores.mail.held("ses-auto-1").await, Ok(Some(auto)));
+    assert_eq!(stores.mail.held("ses-none").await, Ok(None));
+}
+
+pub async fn a_days_held_mail_comes_in_pages_newest_first(stores: &Stores) {
+    let (clock, _) = setup();
+    let t = clock.now();
+    // Two at the same instant: their SES ids order them.
+    let all = [
+        held("ses-e", t + Duration::minutes(9), QuarantineReason::Spam),
+        held("ses-d", t + Duration::minutes(5), QuarantineReason::Spam),
+        held("ses-c", t + Duration::minutes(5), QuarantineReason::Spam),
+        held("ses-b", t + Duration::minutes(2), QuarantineReason::Spam),
+        held("ses-a", t, QuarantineReason::Spam),
+    ];
+    let yesterday = held("ses-y", t - Duration::days(1), QuarantineReason::Spam);
+    for q in all.iter().chain([&yesterday]) {
+        assert_eq!(stores.mail.quarantine(q).await, Ok(true));
+    }
+    let day = t.date_naive();
+    let mut seen = Vec::new();
+    let mut before = None;
+    for _ in 0..4 {
+        let page = stores
+            .mail
+            .quarantined(day, before.as_ref(), 2)
+            .await
+            .unwrap();
+        assert!(page.len() <= 2, "a page holds at most its limit");
+        before = page.last().map(Quarantined::position);
+        seen.extend(page);
+        if before.is_none() {
+            break;
+        }
+    }
+    assert_eq!(seen, all.to_vec(), "each once, newest first, across pages");
+    assert_eq!(
+        stores.mail.quarantined(day, None, 1).await,
+        Ok(vec![all[0].clone()])
+    );
 }
 
 pub async fn a_quarantined_mail_is_released_once_and_remembered(stores: &Stores) {
     let (clock, _) = setup();
-    let item = Quarantined {
-        ses_id: "ses-real-1".into(),
-        received_at: clock.now(),
-        from: Some("customer@shop.example".into()),
-        subject: "Where is my order?".into(),
-        reason: QuarantineReason::Spam,
-        released: None,
-    };
+    let item = held("ses-real-1", clock.now(), QuarantineReason::Spam);
     assert_eq!(stores.mail.quarantine(&item).await, Ok(true));
-    let day = clock.now().date_naive();
     let sue = AgentId::parse("sue").unwrap();
     let ben = AgentId::parse("ben").unwrap();
-    assert_eq!(stores.mail.is_released("ses-real-1").await, Ok(false));
     let later = clock.now() + Duration::minutes(5);
-    let released = Some(Released {
-        by: sue.clone(),
-        at: later,
-    });
+    let released = Quarantined {
+        released: Some(Released {
+            by: sue.clone(),
+            at: later,
+        }),
+        ..item.clone()
+    };
     assert_eq!(
-        stores.mail.release(day, "ses-real-1", &sue, later).await,
-        Ok(Release::Released(Quarantined {
-            released: released.clone(),
-            ..item.clone()
-        }))
+        stores.mail.release("ses-real-1", &sue, later).await,
+        Ok(Release::Released(released.clone()))
     );
-    assert_eq!(stores.mail.is_released("ses-real-1").await, Ok(true));
+    // Read strongly: receiving the mail a moment later sees the release.
+    assert_eq!(
+        stores.mail.held("ses-real-1").await,
+        Ok(Some(released.clone()))
+    );
     assert_eq!(
         stores
             .mail
-            .release(day, "ses-real-1", &ben, later + Duration::minutes(1))
+            .release("ses-real-1", &ben, later + Duration::minutes(1))
             .await,
-        Ok(Release::Already(Quarantined {
-            released: released.clone(),
-            ..item.clone()
-        })),
+        Ok(Release::Already(released.clone())),
         "the first release stands"
     );
     assert_eq!(
-        stores.mail.quarantined(day).await.unwrap(),
-        vec![Quarantined { released, ..item }]
-    );
-    let other_day = day + Duration::days(1);
-    assert_eq!(
         stores
             .mail
-            .release(other_day, "ses-real-1", &sue, later)
+            .quarantined(clock.now().date_naive(), None, 10)
             .await,
-        Ok(Release::NotFound)
+        Ok(vec![released.clone()])
     );
     assert_eq!(
-        stores.mail.release(day, "ses-nothing", &sue, later).await,
+        stores.mail.release("ses-nothing", &sue, later).await,
         Ok(Release::NotFound)
     );
-    assert_eq!(stores.mail.is_released("ses-nothing").await, Ok(false));
+    // Held again as forged: the record says so, and who released it.
+    let forged = QuarantineReason::Spoofed("fails DMARC".into());
+    assert_eq!(stores.mail.hold_again("ses-real-1", &forged).await, Ok(()));
+    assert_eq!(
+        stores.mail.held("ses-real-1").await,
+        Ok(Some(Quarantined {
+            reason: forged.clone(),
+            ..released
+        }))
+    );
+    assert_eq!(stores.mail.hold_again("ses-nothing", &forged).await, Ok(()));
+    assert_eq!(stores.mail.held("ses-nothing").await, Ok(None));
 }
 
 pub async fn a_senders_own_rule_wins_over_its_domains(stores: &Stores) {

@@ -72,6 +72,7 @@ macro_rules! store_contract {
             message_ids_lead_to_their_ticket,
             message_id_lookups_follow_the_given_order,
             mail_is_quarantined_once_per_ses_id,
+            a_days_held_mail_comes_in_pages_newest_first,
             a_quarantined_mail_is_released_once_and_remembered,
             a_senders_own_rule_wins_over_its_domains,
             // catalog

@@ -5,7 +5,7 @@ use super::InMemoryStore;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::mail::inbound::quarantine::{
-    Quarantined, Release, Released, SenderPattern, SenderRule,
+    HeldPosition, QuarantineReason, Quarantined, Release, Released, SenderPattern, SenderRule,
 };
 use helpdesk_domain::mail::outbound::job::{Claimed, OutboxClaim, OutboxFinish};
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
@@ -232,44 +232,61 @@ impl Quarantine for InMemoryStore {
         Ok(true)
     }
 
-    async fn quarantined(&self, day: NaiveDate) -> Result<Vec<Quarantined>, StoreError> {
+    async fn quarantined(
+        &self,
+        day: NaiveDate,
+        before: Option<&HeldPosition>,
+        limit: usize,
+    ) -> Result<Vec<Quarantined>, StoreError> {
         let mut found: Vec<Quarantined> = self
             .state()
             .quarantine
             .iter()
             .filter(|q| q.received_at.date_naive() == day)
+            .filter(|q| before.is_none_or(|b| q.position() < *b))
             .cloned()
             .collect();
-        found.sort_by_key(|q| q.received_at);
+        found.sort_by_key(|q| std::cmp::Reverse(q.position()));
+        found.truncate(limit);
         Ok(found)
+    }
+
+    async fn held(&self, ses_id: &str) -> Result<Option<Quarantined>, StoreError> {
+        Ok(self
+            .state()
+            .quarantine
+            .iter()
+            .find(|q| q.ses_id == ses_id)
+            .cloned())
     }
 
     async fn release(
         &self,
-        day: NaiveDate,
         ses_id: &str,
         by: &AgentId,
         at: DateTime<Utc>,
     ) -> Result<Release, StoreError> {
         let mut s = self.state();
-        let Some(item) = s
-            .quarantine
-            .iter_mut()
-            .find(|q| q.ses_id == ses_id && q.received_at.date_naive() == day)
-        else {
+        let Some(item) = s.quarantine.iter_mut().find(|q| q.ses_id == ses_id) else {
             return Ok(Release::NotFound);
         };
         if item.released.is_some() {
             return Ok(Release::Already(item.clone()));
         }
         item.released = Some(Released { by: by.clone(), at });
-        let released = item.clone();
-        s.released.insert(ses_id.to_owned());
-        Ok(Release::Released(released))
+        Ok(Release::Released(item.clone()))
     }
 
-    async fn is_released(&self, ses_id: &str) -> Result<bool, StoreError> {
-        Ok(self.state().released.contains(ses_id))
+    async fn hold_again(&self, ses_id: &str, reason: &QuarantineReason) -> Result<(), StoreError> {
+        if let Some(item) = self
+            .state()
+            .quarantine
+            .iter_mut()
+            .find(|q| q.ses_id == ses_id)
+        {
+            item.reason = reason.clone();
+        }
+        Ok(())
     }
 }
 

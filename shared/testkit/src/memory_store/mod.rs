@@ -40,8 +40,6 @@ struct State {
     outbox_reason: HashMap<OutboxId, String>,
     do_not_email: HashMap<String, String>,
     quarantine: Vec<Quarantined>,
-    /// SES ids released from quarantine.
-    released: std::collections::HashSet<String>,
     /// Sender rules by their text (`name@x`, `@x`), in that order.
     sender_rules: std::collections::BTreeMap<String, SenderRule>,
     categories: BTreeMap<CategoryId, Category>,

@@ -61,6 +61,28 @@ impl Quarantined {
     pub fn expires_at(&self) -> DateTime<Utc> {
         self.received_at + Duration::days(KEPT_DAYS)
     }
+
+    /// Past its review time: no longer listed, shown or released, whether or
+    /// not the store has deleted it yet.
+    pub fn expired(&self, now: DateTime<Utc>) -> bool {
+        now >= self.expires_at()
+    }
+
+    /// Where it stands among the mail held the same day.
+    pub fn position(&self) -> HeldPosition {
+        HeldPosition {
+            received_at: self.received_at,
+            ses_id: self.ses_id.clone(),
+        }
+    }
+}
+
+/// A held mail's place in its day's list (newest first): when it came, then
+/// its SES id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HeldPosition {
+    pub received_at: DateTime<Utc>,
+    pub ses_id: String,
 }
 
 /// What releasing a quarantined mail found.
@@ -85,7 +107,45 @@ pub enum SenderPattern {
 pub enum SenderPatternError {
     #[error("give an address (name@example.com) or a domain (@example.com)")]
     Invalid,
+    #[error("@{0} is shared by a great many people: rule on one address instead")]
+    SharedDomain(String),
 }
+
+/// Public mail providers: a rule on the whole domain would block, or let past
+/// a spam verdict, every one of their users (and DMARC passes for all of them).
+const SHARED_DOMAINS: &[&str] = &[
+    "aol.com",
+    "fastmail.com",
+    "gmail.com",
+    "gmx.at",
+    "gmx.ch",
+    "gmx.de",
+    "gmx.net",
+    "googlemail.com",
+    "hey.com",
+    "hotmail.com",
+    "hotmail.de",
+    "icloud.com",
+    "live.com",
+    "mac.com",
+    "mail.com",
+    "mail.ru",
+    "me.com",
+    "msn.com",
+    "outlook.com",
+    "outlook.de",
+    "pm.me",
+    "posteo.de",
+    "proton.me",
+    "protonmail.com",
+    "t-online.de",
+    "web.de",
+    "yahoo.com",
+    "yahoo.de",
+    "yandex.ru",
+    "ymail.com",
+    "zoho.com",
+];
 
 impl SenderPattern {
     /// `name@example.com` (that address) or `@example.com` / `example.com` (the
@@ -103,6 +163,16 @@ impl SenderPattern {
         EmailAddress::parse(text)
             .map(Self::Address)
             .map_err(|_| SenderPatternError::Invalid)
+    }
+
+    /// As [`SenderPattern::parse`], refusing a whole public mail provider.
+    pub fn parse_for_rule(text: &str) -> Result<Self, SenderPatternError> {
+        match Self::parse(text)? {
+            Self::Domain(d) if SHARED_DOMAINS.contains(&d.as_str()) => {
+                Err(SenderPatternError::SharedDomain(d))
+            }
+            pattern => Ok(pattern),
+        }
     }
 
     /// As people write it: `name@example.com` or `@example.com`.
@@ -140,4 +210,26 @@ pub struct SenderRule {
     pub verdict: SenderVerdict,
     pub by: AgentId,
     pub at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rule_takes_an_address_or_a_domain_but_never_a_whole_public_provider() {
+        let rule = |t: &str| SenderPattern::parse_for_rule(t).map(|p| p.text());
+        assert_eq!(rule("Jane@Shop.example"), Ok("jane@shop.example".into()));
+        assert_eq!(rule("@Shop.example"), Ok("@shop.example".into()));
+        assert_eq!(rule("jane.doe@gmail.com"), Ok("janedoe@gmail.com".into()));
+        assert_eq!(
+            rule("@GMail.com"),
+            Err(SenderPatternError::SharedDomain("gmail.com".into()))
+        );
+        assert_eq!(
+            rule("web.de"),
+            Err(SenderPatternError::SharedDomain("web.de".into()))
+        );
+        assert_eq!(rule("@"), Err(SenderPatternError::Invalid));
+    }
 }

@@ -225,15 +225,17 @@ impl Inbox<'_> {
             spoofed,
         } = self.thread(&mail).await?;
         if let Some(why) = spoofed {
-            return self
-                .quarantine(
-                    &ses_id,
-                    now,
-                    sender,
-                    mail.subject.as_str(),
-                    QuarantineReason::Spoofed(why),
-                )
-                .await;
+            let reason = QuarantineReason::Spoofed(why);
+            let held = self
+                .quarantine(&ses_id, now, sender, mail.subject.as_str(), reason.clone())
+                .await?;
+            // Released past a spam verdict, but forged: its record must say so,
+            // or the release would seem to have made a ticket.
+            if held == Received::AlreadyHandled && self.released(&ses_id, &mut released).await? {
+                self.mail.hold_again(&ses_id, &reason).await?;
+                return Ok(Received::Quarantined(reason));
+            }
+            return Ok(held);
         }
         let mut mail = mail;
         if own_id_taken {
@@ -640,7 +642,9 @@ impl Inbox<'_> {
                 attachments.clone(),
                 now,
             );
-            let confirmation = OutboundJob {
+            // Automatic mail (released by a person) is never answered: an
+            // auto-reply answering an auto-reply is how mail loops start.
+            let confirmation = mail.automatic.is_none().then(|| OutboundJob {
                 outbox_id: self.ids.outbox_id(),
                 kind: MailKind::TicketConfirmation,
                 ticket: Some(reference.clone()),
@@ -648,20 +652,22 @@ impl Inbox<'_> {
                 recipient: mail.from.clone(),
                 throttled: 0,
                 digest: None,
-            };
+            });
             let new = NewTicket {
                 ticket,
                 first_message: first,
                 idempotency: Some(dedupe.clone()),
                 tracking_token: None,
                 rate_limits: vec![],
-                outbox: vec![confirmation.clone()],
+                outbox: confirmation.iter().cloned().collect(),
                 faq_read: vec![],
             };
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(t)) => {
                     // The outbox item is stored: a failed send can be swept and resent.
-                    if let Err(e) = self.outbound.enqueue(&confirmation).await {
+                    if let Some(confirmation) = &confirmation
+                        && let Err(e) = self.outbound.enqueue(confirmation).await
+                    {
                         tracing::warn!(ticket = %t.reference, error = %e, "confirmation not queued yet");
                     }
                     return Ok(Received::Created(t.reference));
@@ -682,7 +688,11 @@ impl Inbox<'_> {
         if let Some(k) = known {
             return Ok(*k);
         }
-        let is = self.mail.is_released(ses_id).await?;
+        let is = self
+            .mail
+            .held(ses_id)
+            .await?
+            .is_some_and(|q| q.released.is_some());
         *known = Some(is);
         Ok(is)
     }
