@@ -891,3 +891,61 @@ test("a supervisor releases a real mail the spam filter held, and blocks a spamm
   await agentContext.close();
   await context.close();
 });
+
+test("an agent works from the keyboard, and a half-written reply survives a reload", async () => {
+  const first = (await submit("Keyboard one: refund please")).reference;
+  const second = (await submit("Keyboard two: invoice address")).reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate(() => (location.hash = "#/view/unassigned?sort=newest"));
+  await page.locator(`tr[data-reference="${first}"]`).waitFor();
+  // j walks the queue's rows; Enter opens the one reached (the newest is second).
+  await page.keyboard.press("j");
+  await page.keyboard.press("j");
+  assert.equal(await page.locator('tr[aria-current="true"]').getAttribute("data-reference"), first);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { level: 1, name: new RegExp(first) }).waitFor();
+  await page.keyboard.press("?");
+  await page.getByRole("heading", { name: "Keyboard shortcuts" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByRole("heading", { name: "Keyboard shortcuts" }).waitFor({ state: "hidden" });
+
+  // r: the reply box; what is typed is kept in this browser.
+  await page.keyboard.press("r");
+  assert.equal(await page.evaluate(() => document.activeElement?.id), "reply-body");
+  await page.keyboard.type("Half a reply about the refund");
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: new RegExp(first) }).waitFor();
+  assert.equal(await page.locator("#reply-body").inputValue(), "Half a reply about the refund");
+
+  // k and j: the neighbours in the queue the agent came from.
+  await page.keyboard.press("k");
+  await page.getByRole("heading", { level: 1, name: new RegExp(second) }).waitFor();
+  assert.equal(await page.locator("#reply-body").inputValue(), "", "drafts are per ticket");
+  await page.keyboard.press("j");
+  await page.getByRole("heading", { level: 1, name: new RegExp(first) }).waitFor();
+  assert.equal(await page.locator("#reply-body").inputValue(), "Half a reply about the refund");
+
+  // a: assign to me; Ctrl+Enter: send; s: solved.
+  await page.keyboard.press("a");
+  await page.locator(".notice.ok", { hasText: "The ticket is yours." }).waitFor();
+  await page.locator("#reply-body").focus();
+  await page.keyboard.press("Control+Enter");
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  await page.locator(".thread", { hasText: "Half a reply about the refund" }).waitFor();
+  await page.locator("h1").click();
+  await page.keyboard.press("s");
+  await page.locator(".notice.ok", { hasText: "Status set to Solved." }).waitFor();
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: new RegExp(first) }).waitFor();
+  assert.equal(await page.locator("#reply-body").inputValue(), "", "a sent reply is no draft");
+
+  // Signing out leaves no draft behind for the next person at this machine.
+  await page.locator("#note-body").fill("A note never sent");
+  assert.ok(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("draft"))));
+  await page.getByRole("button", { name: "Sign out" }).click();
+  assert.ok(
+    !(await page.evaluate(() => Object.keys(localStorage).some((k) => k.includes("draft")))),
+  );
+  await context.close();
+});

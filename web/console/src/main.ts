@@ -25,6 +25,7 @@ import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderAdminPolicies } from "./policies";
 import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderReports } from "./reports";
+import { dropDrafts, installShortcuts, showShortcuts } from "./speed";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
 
@@ -305,8 +306,19 @@ async function start(config: ConsoleConfig): Promise<void> {
     bell.textContent = turnOn ? "Alerts on" : "Alerts off";
   });
   const out = el("button", { type: "button", class: "secondary", text: "Sign out" });
+  const keys = el("button", {
+    type: "button",
+    class: "secondary",
+    "aria-keyshortcuts": "?",
+    text: "Shortcuts",
+  });
+  on(keys, "click", showShortcuts);
+  dropDrafts();
+  installShortcuts(me.agent.id);
   on(out, "click", () => {
     stopPolling?.();
+    // On a shared machine the next person must not find this agent's drafts.
+    dropDrafts(me.agent.id);
     signOut();
     signInPage(config);
   });
@@ -317,6 +329,7 @@ async function start(config: ConsoleConfig): Promise<void> {
       el("a", { href: "#/view/unassigned", class: "brand", text: "Helpdesk" }),
       el("span", { class: "who", text: `${me.agent.name} · ${me.agent.role}` }),
       bell,
+      keys,
       out,
     ),
     el("div", { class: "layout" }, nav, main),

@@ -3,6 +3,7 @@
 import { client, data } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on, when } from "./dom";
+import { rememberQueue } from "./speed";
 import type { Counts, Me, Summary, ViewName } from "./types";
 
 type TicketQuery = NonNullable<paths["/api/agent/tickets"]["get"]["parameters"]["query"]>;
@@ -227,6 +228,11 @@ export async function renderQueue(
       client.GET("/api/agent/tickets", { params: { query: Object.fromEntries(q) as TicketQuery } }),
     );
     for (const t of page.items) body.append(row(t));
+    rememberQueue(
+      [...body.querySelectorAll("tr[data-reference]")].map(
+        (r) => r.getAttribute("data-reference") ?? "",
+      ),
+    );
     cursor = page.next ?? null;
     more.hidden = !cursor;
     // The agent may have moved on to another page while this loaded.

@@ -7,6 +7,7 @@ import { ApiError, client, data } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on, toast, when } from "./dom";
 import { cannedFor, faqDraftForm, fill } from "./library";
+import { type DraftKind, loadDraft, saveDraft } from "./speed";
 import type { Conflict, Entry, Me, Priority, Status, Ticket, TicketView } from "./types";
 import { STATUS_LABEL } from "./types";
 
@@ -206,7 +207,11 @@ export async function renderTicket(main: HTMLElement, me: Me, reference: string)
     h.focus();
     return;
   }
-  draw(main, me, { view, drafts: { reply: "", note: "" } }, true);
+  const drafts = {
+    reply: loadDraft(me.agent.id, reference, "reply"),
+    note: loadDraft(me.agent.id, reference, "note"),
+  };
+  draw(main, me, { view, drafts }, true);
 }
 
 function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: HTMLElement): void {
@@ -270,6 +275,11 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     : null;
 
   const last = thread.length ? thread[thread.length - 1].id : undefined;
+  /** The draft in the page and in this browser (restored after a reload). */
+  const keep = (kind: DraftKind, text: string) => {
+    state.drafts[kind] = text;
+    saveDraft(me.agent.id, ticket.reference, kind, text);
+  };
   const change = async <P extends ChangePath>(path: P, body: ChangeBody<P>, done: string) => {
     try {
       const result = await data(
@@ -283,8 +293,8 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       );
       state.view.ticket = result.ticket;
       state.view.thread = [...thread, ...result.entries];
-      if (path === "replies") state.drafts.reply = "";
-      if (path === "notes") state.drafts.note = "";
+      if (path === "replies") keep("reply", "");
+      if (path === "notes") keep("note", "");
       toast(done);
       draw(main, me, state, false, el("p", { class: "notice ok", role: "status", text: done }));
     } catch (e) {
@@ -421,6 +431,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         type: "button",
         class: "secondary",
         text: mine ? "Unassign me" : "Take it",
+        "data-shortcut": mine ? "drop" : "take",
       });
       on(
         b,
@@ -455,7 +466,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
 
   const replyBox = el("textarea", { id: "reply-body", rows: "6", required: true });
   replyBox.value = state.drafts.reply;
-  on(replyBox, "input", () => (state.drafts.reply = replyBox.value));
+  on(replyBox, "input", () => keep("reply", replyBox.value));
   const send = el("button", { type: "submit", text: "Send reply" });
   const solve = el("button", { type: "button", class: "secondary", text: "Send and mark solved" });
   const cannedSelect = el(
@@ -472,7 +483,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       // Inserted for editing, never sent as is.
       const text = fill(chosen.body, me, ticket);
       replyBox.value = replyBox.value.trim() ? `${replyBox.value.trimEnd()}\n\n${text}` : text;
-      state.drafts.reply = replyBox.value;
+      keep("reply", replyBox.value);
       replyBox.focus();
     });
   });
@@ -509,7 +520,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
 
   const noteBox = el("textarea", { id: "note-body", rows: "3", required: true });
   noteBox.value = state.drafts.note;
-  on(noteBox, "input", () => (state.drafts.note = noteBox.value));
+  on(noteBox, "input", () => keep("note", noteBox.value));
   const noteForm = el(
     "form",
     { class: "composer note", "aria-label": "Internal note" },
