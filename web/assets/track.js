@@ -24,7 +24,7 @@ function render(data) {
   const thread = document.getElementById("thread");
   thread.replaceChildren();
   for (const m of data.messages) {
-    const who = m.from === "you" ? "You" : "Support";
+    const who = m.from === "you" ? "You" : (m.author ?? "Support");
     const item = el(
       "li",
       { class: m.from },

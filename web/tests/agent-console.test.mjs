@@ -949,3 +949,57 @@ test("an agent works from the keyboard, and a half-written reply survives a relo
   );
   await context.close();
 });
+
+test("an agent sets how they sign; the customer's mail comes from them, signed, and the tracking page names them", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const ref = (await submit(`Signed reply ${tag}`)).reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "sue");
+  await page
+    .getByRole("link", { name: /Sue Supervisor/ })
+    .first()
+    .click();
+  await page.getByRole("heading", { level: 1, name: "How you sign" }).waitFor();
+  await page.getByLabel("Name customers read").fill("Susana");
+  await page.getByLabel("Signature").fill("Susana Silva\nBilling team, ACME");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved. Your replies are signed by Susana.").waitFor();
+  // A name that would forge a mail header is refused, and says why.
+  await page.getByLabel("Name customers read").fill("Sue <boss@evil.example>");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator(".notice.error", { hasText: "at most 40 characters" }).waitFor();
+
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  await page.locator("#reply-body").fill(`Your refund ${tag} is on its way.`);
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+
+  let raw = null;
+  for (let i = 0; i < 60 && !raw; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    raw = mails.map((m) => m.raw_data).find((r) => r.includes(`Your refund ${tag}`)) ?? null;
+    if (!raw) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(raw, "the reply was mailed");
+  const from = raw.match(/^From: (.*)$/m)?.[1] ?? "";
+  assert.match(from, /^"?Susana at .+"? <support@/, from);
+  assert.match(raw.replace(/=\r?\n/g, ""), /Susana Silva\r?\nBilling team, ACME/);
+
+  // The customer's page, from the link in that mail, names who answered.
+  const link = await mailedLink(ref, `Your refund ${tag}`);
+  assert.ok(link, "the reply carries the tracking link");
+  const customer = await browser.newContext();
+  const track = await customer.newPage();
+  await track.goto(`${BASE}${link}`);
+  await track.locator("#thread li.support", { hasText: `Your refund ${tag}` }).waitFor();
+  assert.match(await track.locator("#thread li.support .meta").first().textContent(), /^Susana · /);
+  await customer.close();
+  // Back to the demo's own: the first word of the name, no signature.
+  await page.evaluate(() => (location.hash = "#/profile"));
+  await page.getByLabel("Name customers read").fill("");
+  await page.getByLabel("Signature").fill("");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Saved. Your replies are signed by Sue.").waitFor();
+  await context.close();
+});

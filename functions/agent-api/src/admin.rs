@@ -309,18 +309,22 @@ pub async fn put_agent(
         let Some(email) = email else {
             return Err(ApiError::invalid(errors));
         };
+        // How the agent signs is theirs to set (PUT /api/agent/me/profile).
+        let existing = deps.catalog.agent(&id).await?;
         let agent = Agent {
             id,
             name: input.name.trim().to_owned(),
             email,
             role: input.role,
             categories,
+            display_name: existing.as_ref().and_then(|a| a.display_name.clone()),
+            signature: existing.as_ref().and_then(|a| a.signature.clone()),
         };
         errors.extend(check_agent(&agent, &deps.catalog.categories().await?));
         if !errors.is_empty() {
             return Err(ApiError::invalid(errors));
         }
-        let existed = deps.catalog.agent(&agent.id).await?.is_some();
+        let existed = existing.is_some();
         deps.catalog.put_agent(&agent).await?;
         Ok::<_, ApiError>((saved(existed), Json(AgentJson::of(&agent))))
     }

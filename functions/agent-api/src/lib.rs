@@ -7,6 +7,7 @@ mod auth;
 mod health;
 mod library;
 pub mod openapi;
+mod profile;
 mod queue;
 mod reports;
 mod review;
@@ -126,11 +127,12 @@ pub enum Route {
     SenderRuleList,
     SenderRulePut,
     SenderRuleDelete,
+    Profile,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 36] = [
+    pub const ALL: [Route; 37] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -166,6 +168,7 @@ impl Route {
         Route::SenderRuleList,
         Route::SenderRulePut,
         Route::SenderRuleDelete,
+        Route::Profile,
         Route::Health,
     ];
 
@@ -209,6 +212,7 @@ impl Route {
             Route::SenderRuleList => ("GET", "/api/agent/sender-rules"),
             Route::SenderRulePut => ("PUT", "/api/agent/sender-rules"),
             Route::SenderRuleDelete => ("DELETE", "/api/agent/sender-rules/{pattern}"),
+            Route::Profile => ("PUT", "/api/agent/me/profile"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -250,6 +254,7 @@ impl Route {
             Route::SenderRuleList => get(review::rules),
             Route::SenderRulePut => put(review::put_rule),
             Route::SenderRuleDelete => delete(review::delete_rule),
+            Route::Profile => put(profile::put),
             Route::Health => get(health::health),
         }
     }

@@ -9,6 +9,7 @@ use crate::admin::{
 };
 use crate::health::HealthJson;
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
+use crate::profile::{ProfileInput, ProfileJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
     ViewCounts,
@@ -231,6 +232,10 @@ macro_rules! change_route {
 #[utoipa::path(get, path = "/api/agent/me", tag = "agent",
     responses((status = 200, body = MeJson), (status = 403, body = ErrorJson)))]
 fn me() {}
+
+#[utoipa::path(put, path = "/api/agent/me/profile", tag = "agent", request_body = ProfileInput,
+    responses((status = 200, body = ProfileJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn profile() {}
 
 #[utoipa::path(get, path = "/api/agent/counts", tag = "queue",
     responses((status = 200, body = CountsJson)))]
@@ -509,7 +514,7 @@ impl Modify for BearerAuth {
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
-        held_release, sender_rules, sender_rule_put, sender_rule_delete, health),
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -522,7 +527,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict,
+        RuleInput, SenderVerdict, ProfileJson, ProfileInput,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -63,6 +63,8 @@ impl AgentJson {
 #[derive(Serialize, ToSchema)]
 pub struct MeJson {
     agent: AgentJson,
+    /// How the caller signs to customers.
+    profile: crate::profile::ProfileJson,
     categories: Vec<CategoryJson>,
     colleagues: Vec<AgentJson>,
     all_categories: Vec<CategoryJson>,
@@ -90,6 +92,7 @@ pub async fn me(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Respon
             name: c.name.clone(),
         };
         Ok::<_, ApiError>(MeJson {
+            profile: crate::profile::ProfileJson::of(&caller.agent),
             agent: AgentJson {
                 id: caller.agent.id.to_string(),
                 name: caller.agent.name.clone(),

@@ -211,7 +211,7 @@ pub async fn entries(
                 "customer",
                 format!("{} <{}>", name.as_str(), email.as_str()),
             ),
-            Author::Agent { id } => ("agent", name_of(id)),
+            Author::Agent { id, .. } => ("agent", name_of(id)),
             Author::System => ("system", "Helpdesk".to_owned()),
         };
         let email = m.email.as_ref();

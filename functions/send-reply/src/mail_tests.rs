@@ -187,6 +187,57 @@ async fn agent_reply_goes_out_and_the_customers_answer_comes_back_to_the_ticket(
 }
 
 #[tokio::test]
+async fn a_reply_goes_out_from_the_agent_at_the_brand_and_carries_their_signature() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let mut ana = fixtures::supervisor("ana");
+    ana.agent.name = "Ana Lima".into();
+    ana.agent.signature = Some("Ana Lima\nCustomer care, ACME".into());
+    h.desk()
+        .act(
+            &ana,
+            &r,
+            1,
+            None,
+            fixtures::reply("Your refund is on its way."),
+        )
+        .await
+        .unwrap();
+    // The profile changes after the reply was written: the reply keeps its sign-off.
+    ana.agent.signature = None;
+    h.send_queued().await;
+    let raw = h.sent_raw()[1].clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let from = m.from().and_then(|a| a.first()).unwrap();
+    assert_eq!(from.name(), Some("Ana at ACME Support"));
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(
+        text.contains("-- \nAna Lima\nCustomer care, ACME"),
+        "{text}"
+    );
+    let html = m.body_html(0).unwrap();
+    assert!(html.contains("Ana Lima<br>Customer care, ACME"), "{html}");
+
+    // Without a signature: the agent's first name and ours.
+    let bob = fixtures::supervisor("bob");
+    let version = h.store.load_ticket(&r).await.unwrap().ticket.version;
+    h.desk()
+        .act(&bob, &r, version, None, fixtures::reply("One more thing."))
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let raw = h.sent_raw()[2].clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    assert_eq!(
+        m.from().and_then(|a| a.first()).and_then(|a| a.name()),
+        Some("bob at ACME Support")
+    );
+    let text = m.body_text(0).unwrap().replace("\r\n", "\n");
+    assert!(text.contains("-- \nbob\nACME Support"), "{text}");
+}
+
+#[tokio::test]
 async fn a_forged_or_foreign_token_never_attaches_mail() {
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;

@@ -189,6 +189,13 @@ async fn our_answers_show_only_once_the_requester_opened_a_link_we_mailed() {
     let mut answer =
         testkit::fixtures::agent_reply(&SequentialIds::new(), &before, "ana", w.clock.now());
     answer.body_text = "Your refund is on its way.".into();
+    answer.author = helpdesk_domain::Author::Agent {
+        id: helpdesk_domain::AgentId::parse("ana").unwrap(),
+        signed: Some(helpdesk_domain::agents::profile::Signoff {
+            name: "Ana".into(),
+            signature: Some("Ana Lima, ACME".into()),
+        }),
+    };
     let mut after = before.clone();
     after.status = Status::Resolved;
     w.store
@@ -232,6 +239,16 @@ async fn our_answers_show_only_once_the_requester_opened_a_link_we_mailed() {
     let mailed = mailed_token(&w, &reference).await;
     let (_, _, full) = call(&w.deps, &track_event(&reference, Some(&mailed))).await;
     assert_eq!(full["answers_hidden"], false);
+    let authors: Vec<(&str, Option<&str>)> = full["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["from"].as_str().unwrap(), m["author"].as_str()))
+        .collect();
+    assert!(
+        authors.contains(&("support", Some("Ana"))) && authors.contains(&("you", None)),
+        "who answered, by first name: {full}"
+    );
     assert!(
         shown_texts(&full)
             .iter()

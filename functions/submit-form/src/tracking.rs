@@ -32,6 +32,8 @@ pub struct PublicMessage {
     id: String,
     #[schema(value_type = String)]
     from: &'static str,
+    /// Who of us answered ("Ana"), for an agent's reply.
+    author: Option<String>,
     body: String,
     attachments: Vec<PublicFile>,
     created_at: DateTime<Utc>,
@@ -144,6 +146,12 @@ async fn view(
             from: match (m.kind, &m.author) {
                 (MessageKind::Customer, _) | (_, Author::Customer { .. }) => "you",
                 _ => "support",
+            },
+            author: match &m.author {
+                Author::Agent {
+                    signed: Some(by), ..
+                } => Some(by.name.clone()),
+                _ => None,
             },
             // The customer is on the page the placeholder links to.
             body: helpdesk_domain::agents::canned::with_link(&m.body_text, "(this page)"),

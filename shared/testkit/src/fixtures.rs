@@ -55,6 +55,8 @@ pub fn agent(id: &str, role: Role, categories: &[&str]) -> Agent {
         email: email(&format!("{id}@helpdesk.test")),
         role,
         categories: categories.iter().map(|c| category_id(c)).collect(),
+        display_name: None,
+        signature: None,
     }
 }
 
@@ -191,6 +193,7 @@ pub fn agent_reply(ids: &dyn IdSource, ticket: &Ticket, agent: &str, at: DateTim
         kind: MessageKind::AgentReply,
         author: Author::Agent {
             id: agent_id(agent),
+            signed: None,
         },
         body_text: "We are on it.".into(),
         body_html: None,

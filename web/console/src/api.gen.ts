@@ -213,6 +213,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/me/profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["profile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/notifications": {
         parameters: {
             query?: never;
@@ -992,6 +1008,8 @@ export interface components {
             all_categories: components["schemas"]["CategoryJson"][];
             categories: components["schemas"]["CategoryJson"][];
             colleagues: components["schemas"]["AgentJson"][];
+            /** @description How the caller signs to customers. */
+            profile: components["schemas"]["ProfileJson"];
         };
         MergeRequest: {
             /**
@@ -1087,6 +1105,22 @@ export interface components {
             priority: components["schemas"]["Priority"];
             /** Format: int64 */
             version: number;
+        };
+        ProfileInput: {
+            /**
+             * @description Letters, digits, spaces and `. - '`, at most 40; empty or null: the first
+             *     word of the name.
+             */
+            display_name?: string | null;
+            /** @description Plain text, at most 500 characters on 6 lines; empty or null: none. */
+            signature?: string | null;
+        };
+        ProfileJson: {
+            /** @description As set; none means the first word of the name. */
+            display_name?: string | null;
+            /** @description The name customers read on mail ("Ana at …") and on their tracking page. */
+            public_name: string;
+            signature?: string | null;
         };
         QueryCount: {
             /** @description None: searched across all categories. */
@@ -2217,6 +2251,72 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    profile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProfileInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,7 @@ import { renderHeld } from "./held";
 import { renderCanned, renderFaq } from "./library";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderAdminPolicies } from "./policies";
+import { renderProfile } from "./profile";
 import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderReports } from "./reports";
 import { dropDrafts, installShortcuts, showShortcuts } from "./speed";
@@ -327,7 +328,12 @@ async function start(config: ConsoleConfig): Promise<void> {
       "header",
       { class: "top" },
       el("a", { href: "#/view/unassigned", class: "brand", text: "Helpdesk" }),
-      el("span", { class: "who", text: `${me.agent.name} · ${me.agent.role}` }),
+      el("a", {
+        class: "who",
+        href: "#/profile",
+        title: "How you sign to customers",
+        text: `${me.agent.name} · ${me.agent.role}`,
+      }),
       bell,
       keys,
       out,
@@ -358,6 +364,8 @@ async function start(config: ConsoleConfig): Promise<void> {
         await renderAdminAgents(main);
       } else if (parts[0] === "reports") {
         await renderReports(main, me, new URLSearchParams(query));
+      } else if (parts[0] === "profile") {
+        renderProfile(main, me);
       } else if (parts[0] === "held") {
         await renderHeld(main, new URLSearchParams(query));
       } else if (parts[0] === "faq") {

@@ -192,6 +192,7 @@ mod access;
 mod admin;
 mod health;
 mod library;
+mod profile;
 mod queue;
 mod reports;
 mod review;

@@ -402,6 +402,7 @@ impl Desk<'_> {
             kind,
             author: Author::Agent {
                 id: caller.id().clone(),
+                signed: (kind == MessageKind::AgentReply).then(|| caller.agent.signoff()),
             },
             body_text: Message::clamp_body(text),
             body_html: None,

@@ -292,6 +292,8 @@ mod tests {
             email: EmailAddress::parse("ann@helpdesk.test").unwrap(),
             role: Role::Agent,
             categories: vec![CategoryId::parse("ghost").unwrap()],
+            display_name: None,
+            signature: None,
         };
         let fields: Vec<String> = check_agent(&agent, &[])
             .into_iter()

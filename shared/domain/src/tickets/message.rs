@@ -35,6 +35,9 @@ pub enum Author {
     },
     Agent {
         id: AgentId,
+        /// How a reply to the customer was signed (name and signature then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signed: Option<crate::agents::profile::Signoff>,
     },
     System,
 }

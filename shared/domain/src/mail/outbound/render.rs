@@ -4,8 +4,9 @@
 
 use super::compose::Letter;
 use super::digest::Digest;
+use crate::agents::profile::Signoff;
 use crate::ports::store::TicketSummary;
-use crate::tickets::message::Message;
+use crate::tickets::message::{Author, Message};
 use crate::tickets::ticket::Ticket;
 use crate::values::text::escape_html;
 
@@ -39,6 +40,22 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
+    signed_letter(subject, blocks, &brand.name)
+}
+
+/// The From name and sign-off of an agent's reply: "Ana at ACME Support".
+pub fn from_agent(brand: &Brand, by: &Signoff) -> String {
+    format!("{} at {}", by.name, brand.name)
+}
+
+/// How an agent's reply ends: their signature, else their name and ours.
+fn sign_off(brand: &Brand, by: &Signoff) -> String {
+    by.signature
+        .clone()
+        .unwrap_or_else(|| format!("{}\n{}", by.name, brand.name))
+}
+
+fn signed_letter(subject: String, blocks: &[Block], sign: &str) -> Letter {
     let mut text = String::new();
     let mut html = String::from(
         "<!doctype html><html><body style=\"font-family:sans-serif;line-height:1.5\">",
@@ -72,10 +89,10 @@ fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
             }
         }
     }
-    text.push_str(&format!("-- \n{}\n", brand.name));
+    text.push_str(&format!("-- \n{sign}\n"));
     html.push_str(&format!(
         "<p style=\"color:#555\">— {}</p></body></html>",
-        escape_html(&brand.name)
+        escape_html(sign).replace('\n', "<br>")
     ));
     Letter {
         subject,
@@ -200,11 +217,13 @@ pub fn agent_reply(
         )));
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
     }
-    letter(
-        format!("Re: {} {}", their_subject(ticket), ticket.subject_tag()),
-        &blocks,
-        brand,
-    )
+    let subject = format!("Re: {} {}", their_subject(ticket), ticket.subject_tag());
+    match &reply.author {
+        Author::Agent {
+            signed: Some(by), ..
+        } => signed_letter(subject, &blocks, &sign_off(brand, by)),
+        _ => letter(subject, &blocks, brand),
+    }
 }
 
 /// "Lost your link?": a fresh link for each open request of this address.

@@ -406,6 +406,12 @@ impl Postman<'_> {
                         if reply.kind != MessageKind::AgentReply {
                             return Err("only agent replies are mailed".into());
                         }
+                        if let Author::Agent {
+                            signed: Some(by), ..
+                        } = &reply.author
+                        {
+                            envelope.from_name = render::from_agent(brand, by);
+                        }
                         render::agent_reply(brand, ticket, reply, &thread.messages, link)
                     }
                     MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),

@@ -1,0 +1,86 @@
+//! How an agent signs to customers: the name they read ("Ana") and a signature
+//! under the replies. Each agent sets their own.
+
+use crate::admin::body_as;
+use crate::auth::Authed;
+use crate::{Deps, respond};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use helpdesk_domain::FieldError;
+use helpdesk_domain::agents::profile::{Agent, DisplayName, parse_signature};
+use lambda_kit::http::{ApiError, field};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileJson {
+    /// As set; none means the first word of the name.
+    display_name: Option<String>,
+    signature: Option<String>,
+    /// The name customers read on mail ("Ana at …") and on their tracking page.
+    public_name: String,
+}
+
+impl ProfileJson {
+    pub fn of(a: &Agent) -> Self {
+        Self {
+            display_name: a.display_name.clone(),
+            signature: a.signature.clone(),
+            public_name: a.public_name(),
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileInput {
+    /// Letters, digits, spaces and `. - '`, at most 40; empty or null: the first
+    /// word of the name.
+    #[schema(max_length = 40)]
+    display_name: Option<String>,
+    /// Plain text, at most 500 characters on 6 lines; empty or null: none.
+    #[schema(max_length = 500)]
+    signature: Option<String>,
+}
+
+/// `PUT /api/agent/me/profile`
+pub async fn put(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let input: ProfileInput = body_as(&headers, body).await?;
+        let mut errors: Vec<FieldError> = Vec::new();
+        let display_name = match input.display_name.as_deref().map(str::trim) {
+            None | Some("") => Some(None),
+            Some(raw) => field(&mut errors, "display_name", DisplayName::parse(raw))
+                .map(|n| Some(n.into_inner())),
+        };
+        let signature = field(
+            &mut errors,
+            "signature",
+            parse_signature(input.signature.as_deref().unwrap_or_default()),
+        );
+        let (Some(display_name), Some(signature)) = (display_name, signature) else {
+            return Err(ApiError::invalid(errors));
+        };
+        // The stored record, not the signed-in copy: an admin may have changed it.
+        let mut agent = deps
+            .catalog
+            .agent(caller.id())
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        agent.display_name = display_name;
+        agent.signature = signature;
+        deps.catalog.put_agent(&agent).await?;
+        Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
+    }
+    .await;
+    respond(result)
+}
