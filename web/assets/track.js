@@ -18,6 +18,13 @@ function render(data) {
   document.getElementById("verify-note").hidden = !data.answers_hidden;
   // A duplicate closed into another request: the conversation goes on there.
   document.getElementById("reply-form").hidden = Boolean(data.merged_into);
+  // A solved or closed request takes messages too: say what one does.
+  const replyHelp = document.getElementById("reply-help");
+  const finished = data.status === "resolved" || data.status === "closed";
+  replyHelp.hidden = !finished;
+  replyHelp.textContent = finished
+    ? `This request is ${data.status === "closed" ? "closed" : "solved"}. A message reopens it, and we answer again.`
+    : "";
   if (data.merged_into) {
     notice.textContent = `This request was merged into ${data.merged_into}. We answer there; reply to our latest mail about it.`;
   }
@@ -131,9 +138,13 @@ async function answer(solved) {
   });
   if (status === 200 && data) {
     render(data);
-    notice.textContent = solved
-      ? "Thank you! We have closed your request."
+    // Said where the question was, in a banner that takes focus.
+    const answered = document.getElementById("answered");
+    answered.textContent = solved
+      ? "Thank you! We have closed your request. Write below if anything else comes up."
       : "We have reopened your request and will get back to you.";
+    answered.hidden = false;
+    answered.focus();
   } else {
     notice.textContent = failed(status, data);
   }

@@ -226,6 +226,14 @@ test("a new ticket arrives live, the agent answers and solves it, the customer c
   );
   await customer.getByRole("button", { name: "Yes, it's solved" }).click();
   await customer.locator("#status", { hasText: "closed" }).waitFor();
+  // The thanks is a banner where the question was, and takes focus; the form
+  // below says what a message to a closed request does.
+  assert.equal(await customer.evaluate(() => document.activeElement?.id), "answered");
+  assert.match(await customer.locator("#answered").textContent(), /^Thank you!/);
+  assert.match(
+    await customer.locator("#reply-help").textContent(),
+    /closed\. A message reopens it/,
+  );
   await page.goto(`${BASE}/agent/#/ticket/${ref}`);
   await page.locator('[data-fact="status"]', { hasText: "Closed" }).waitFor();
   await context.close();
@@ -1002,4 +1010,63 @@ test("an agent sets how they sign; the customer's mail comes from them, signed, 
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByText("Saved. Your replies are signed by Sue.").waitFor();
   await context.close();
+});
+
+test("the rough edges: labelled details as typed, seeded canned replies, an empty reply said, a phone's queue on the first screen", async () => {
+  const tag = `${Date.now()}`;
+  const ref = (
+    await submit(`Edges ${tag}`, "billing", { order_id: `A-${tag.slice(-6)}`, amount: "49.90" })
+  ).reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  // The form's labels, and the amount as the customer typed it.
+  const facts = page.locator("aside .facts");
+  assert.match(await facts.textContent(), new RegExp(`Order number\\s*A-${tag.slice(-6)}`));
+  assert.equal(await page.locator('[data-detail="amount"]').textContent(), "49.90");
+  assert.match(await facts.textContent(), /Amount in question/);
+  assert.doesNotMatch(await facts.textContent(), /order_id/);
+
+  // The demo's own canned replies; the link placeholder explained in the draft.
+  await page.getByLabel("Canned reply").selectOption({ label: "Refund on its way" });
+  await page.getByRole("button", { name: "Insert" }).click();
+  await page.getByText("becomes the customer's private link").waitFor();
+  // An empty reply is not sent, and says so.
+  await page.locator("#reply-body").fill("   ");
+  await page.getByRole("button", { name: "Send and mark solved" }).click();
+  await page.getByRole("alert").filter({ hasText: "Write your reply first" }).waitFor();
+  assert.equal(await page.locator("#reply-body").getAttribute("aria-invalid"), "true");
+  await page.locator("#reply-body").fill(`Refunded ${tag}.`);
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  assert.equal(
+    await page.locator(".toast", { hasText: "Reply sent." }).count(),
+    0,
+    "said once, beside the thread, not in a toast over the controls",
+  );
+  await context.close();
+
+  // A category without canned replies says where to write one.
+  const idea = (await submit(`Idea ${tag}`, "suggestion", {})).reference;
+  const sueContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sue = await signIn(sueContext, "sue");
+  await sue.evaluate((r) => (location.hash = `#/ticket/${r}`), idea);
+  await sue.getByRole("link", { name: "Write one under Canned replies" }).waitFor();
+  await sueContext.close();
+
+  // On a phone the queue's first ticket is on the first screen, even under an admin's longer menu.
+  await submit(`Phone ${tag}`, "billing");
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const small = await signIn(phone, "adam");
+  const first = small.locator("table.tickets tbody tr").first();
+  await first.waitFor();
+  // Measured from the top of the page (focusing the heading may have scrolled it).
+  const bottom = await first.evaluate((row) => row.getBoundingClientRect().bottom + window.scrollY);
+  assert.ok(bottom <= 844, `the first row ends ${bottom}px down the page`);
+  assert.ok(
+    await small.evaluate(() => document.scrollingElement.scrollWidth <= innerWidth),
+    "no sideways scroll on a phone",
+  );
+  await phone.close();
 });

@@ -12,6 +12,9 @@ pub struct Demo {
     pub categories: Vec<Category>,
     pub agents: Vec<Agent>,
     pub faq: Vec<FaqEntry>,
+    /// A few canned replies, so a new agent sees what they are for.
+    #[serde(default)]
+    pub canned: Vec<helpdesk_domain::agents::canned::CannedReply>,
     pub policies: Vec<helpdesk_domain::sla::policy::SlaPolicy>,
     /// Local sign-in for the demo agents (printed at start; dev only).
     pub logins: Vec<crate::cognito::Login>,
@@ -51,6 +54,9 @@ pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
     }
     for f in &demo.faq {
         catalog.put_faq(f).await?;
+    }
+    for c in &demo.canned {
+        catalog.put_canned(c).await?;
     }
     Ok(Seeded {
         written: true,
@@ -109,6 +115,18 @@ mod tests {
         }
         for f in &demo.faq {
             assert!(demo.categories.iter().any(|k| k.id == f.category));
+        }
+        assert!(demo.canned.len() >= 3, "a few canned replies to start from");
+        for c in &demo.canned {
+            let problems = helpdesk_domain::agents::canned::check(&c.title, &c.body);
+            assert!(problems.is_empty(), "{}: {problems:?}", c.id);
+            assert!(
+                c.category
+                    .as_ref()
+                    .is_some_and(|id| demo.categories.iter().any(|k| &k.id == id)),
+                "{} belongs to a demo category",
+                c.id
+            );
         }
         for a in &demo.agents {
             assert!(

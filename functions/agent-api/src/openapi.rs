@@ -18,7 +18,7 @@ use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
     RulesJson,
 };
-use crate::tickets::{ChangedJson, RemoteImagesJson, ShowJson, SlaJson};
+use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
@@ -527,7 +527,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, ProfileJson, ProfileInput,
+        RuleInput, SenderVerdict, ProfileJson, ProfileInput, DetailJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

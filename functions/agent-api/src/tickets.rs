@@ -41,6 +41,42 @@ pub struct ShowJson {
     thread: Vec<EntryJson>,
     requester_tickets: Vec<SummaryJson>,
     sla: Option<SlaJson>,
+    /// The ticket's details as the form asked for them: the category's labels in
+    /// its order, then any detail the category no longer has, by its key.
+    fields: Vec<DetailJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DetailJson {
+    name: String,
+    label: String,
+    /// As the customer typed it.
+    value: String,
+}
+
+/// `t`'s details labelled by `category`'s fields, in the form's order.
+fn labelled(
+    t: &helpdesk_domain::Ticket,
+    category: Option<&helpdesk_domain::Category>,
+) -> Vec<DetailJson> {
+    let schema = category.map(|c| c.fields.as_slice()).unwrap_or_default();
+    let known = schema.iter().filter_map(|f| {
+        t.details.get(&f.name).map(|v| DetailJson {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            value: v.to_string(),
+        })
+    });
+    let gone = t
+        .details
+        .iter()
+        .filter(|(k, _)| !schema.iter().any(|f| &f.name == *k))
+        .map(|(k, v)| DetailJson {
+            name: k.clone(),
+            label: k.clone(),
+            value: v.to_string(),
+        });
+    known.chain(gone).collect()
 }
 
 pub async fn show(
@@ -139,7 +175,9 @@ async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson
     } else {
         vec![]
     };
-    let sla = match deps.catalog.category(&t.category).await.map_err(api)? {
+    let category = deps.catalog.category(&t.category).await.map_err(api)?;
+    let fields = labelled(t, category.as_ref());
+    let sla = match category {
         Some(category) => deps
             .catalog
             .policy(&category.sla_policy)
@@ -163,6 +201,7 @@ async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson
             .map_err(IntoResponse::into_response)?,
         requester_tickets,
         sla,
+        fields,
     })
 }
 

@@ -793,6 +793,12 @@ export interface components {
             day: string;
             totals: components["schemas"]["Totals"];
         };
+        DetailJson: {
+            label: string;
+            name: string;
+            /** @description As the customer typed it. */
+            value: string;
+        };
         EntryJson: {
             attachments: components["schemas"]["FileJson"][];
             authentication?: null | components["schemas"]["Verdicts"];
@@ -1212,6 +1218,11 @@ export interface components {
         /** @enum {string} */
         SenderVerdict: "block" | "allow";
         ShowJson: {
+            /**
+             * @description The ticket's details as the form asked for them: the category's labels in
+             *     its order, then any detail the category no longer has, by its key.
+             */
+            fields: components["schemas"]["DetailJson"][];
             requester_tickets: components["schemas"]["SummaryJson"][];
             sla?: null | components["schemas"]["SlaJson"];
             thread: components["schemas"]["EntryJson"][];

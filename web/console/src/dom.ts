@@ -40,10 +40,11 @@ export function when(iso: string | null | undefined): string {
   return iso ? dateTime.format(new Date(iso)) : "—";
 }
 
+/** A short message in the corner: one at a time (a newer one replaces it), for 5 s. */
 export function toast(text: string): void {
   const box = document.getElementById("toasts");
   if (!box) return;
   const item = el("p", { class: "toast", text });
-  box.append(item);
-  setTimeout(() => item.remove(), 8000);
+  box.replaceChildren(item);
+  setTimeout(() => item.remove(), 5000);
 }

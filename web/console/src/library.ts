@@ -15,7 +15,7 @@ export function fill(text: string, me: Me, ticket: Ticket): string {
   return text
     .replaceAll("{{customer_name}}", ticket.requester.name)
     .replaceAll("{{reference}}", ticket.reference)
-    .replaceAll("{{agent_name}}", me.agent.name);
+    .replaceAll("{{agent_name}}", me.profile.public_name);
 }
 
 function problem(e: unknown): string {

@@ -262,9 +262,9 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
     el("dd", { text: ticket.tier }),
-    ...Object.entries(ticket.details).flatMap(([k, v]) => [
-      el("dt", { text: k }),
-      el("dd", { text: v }),
+    ...state.view.fields.flatMap((f) => [
+      el("dt", { text: f.label }),
+      el("dd", { "data-detail": f.name, text: f.value }),
     ]),
   );
   const sla = state.view.sla
@@ -295,7 +295,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       state.view.thread = [...thread, ...result.entries];
       if (path === "replies") keep("reply", "");
       if (path === "notes") keep("note", "");
-      toast(done);
+      // Said once, beside the thread (a toast as well would cover the controls).
       draw(main, me, state, false, el("p", { class: "notice ok", role: "status", text: done }));
     } catch (e) {
       if (e instanceof ApiError && e.status === 409) {
@@ -475,7 +475,50 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("option", { value: "", text: "Choose…" }),
   );
   const insert = el("button", { type: "button", class: "secondary", text: "Insert" });
+  const cannedBox = el(
+    "div",
+    { class: "canned" },
+    el("label", { for: "canned-select", text: "Canned reply" }),
+    cannedSelect,
+    insert,
+  );
+  const replyError = el("p", {
+    id: "reply-error",
+    class: "field-error",
+    role: "alert",
+    hidden: true,
+    text: "Write your reply first: an empty reply is not sent.",
+  });
+  replyBox.setAttribute("aria-describedby", "reply-error");
+  on(replyBox, "input", () => {
+    if (replyBox.value.trim()) {
+      replyError.hidden = true;
+      replyBox.removeAttribute("aria-invalid");
+    }
+  });
+  // Said where it matters: the placeholder becomes the customer's private link.
+  const linkHint = el("p", {
+    class: "hint",
+    hidden: true,
+    text: '{{tracking_link}} becomes the customer\'s private link in the mail (on their page it reads "this page").',
+  });
+  const showLinkHint = () => {
+    linkHint.hidden = !replyBox.value.includes("{{tracking_link}}");
+  };
+  on(replyBox, "input", showLinkHint);
+  showLinkHint();
   void cannedFor(ticket.category).then((list) => {
+    if (!list.length) {
+      cannedBox.replaceChildren(
+        el(
+          "p",
+          { class: "hint" },
+          "No canned replies for this category yet. ",
+          el("a", { href: "#/canned", text: "Write one under Canned replies" }),
+          ".",
+        ),
+      );
+    }
     for (const c of list) cannedSelect.append(el("option", { value: c.id, text: c.title }));
     on(insert, "click", () => {
       const chosen = list.find((c) => c.id === cannedSelect.value);
@@ -484,25 +527,24 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       const text = fill(chosen.body, me, ticket);
       replyBox.value = replyBox.value.trim() ? `${replyBox.value.trimEnd()}\n\n${text}` : text;
       keep("reply", replyBox.value);
+      showLinkHint();
       replyBox.focus();
     });
   });
   const replyForm = el(
     "form",
-    { class: "composer", "aria-label": "Reply to the customer" },
-    el(
-      "div",
-      { class: "canned" },
-      el("label", { for: "canned-select", text: "Canned reply" }),
-      cannedSelect,
-      insert,
-    ),
+    { class: "composer", "aria-label": "Reply to the customer", novalidate: true },
+    cannedBox,
     el("label", { for: "reply-body", text: `Reply to ${ticket.requester.name} (sent by email)` }),
     replyBox,
+    replyError,
+    linkHint,
     el("div", { class: "buttons" }, send, solve),
   );
   const sendReply = (solved: boolean) => {
     if (!replyBox.value.trim()) {
+      replyError.hidden = false;
+      replyBox.setAttribute("aria-invalid", "true");
       replyBox.focus();
       return;
     }

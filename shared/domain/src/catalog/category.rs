@@ -102,7 +102,7 @@ pub enum FieldKind {
 #[serde(tag = "type", content = "value", rename_all = "snake_case")]
 pub enum FieldValue {
     Text(String),
-    Number(f64),
+    Number(TypedNumber),
     Email(EmailAddress),
     Url(String),
     Choice(String),
@@ -113,7 +113,7 @@ impl std::fmt::Display for FieldValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             FieldValue::Text(s) | FieldValue::Url(s) | FieldValue::Choice(s) => f.write_str(s),
-            FieldValue::Number(n) => write!(f, "{n}"),
+            FieldValue::Number(n) => f.write_str(n.as_str()),
             FieldValue::Email(e) => f.write_str(e.as_str()),
             FieldValue::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
         }
@@ -121,6 +121,45 @@ impl std::fmt::Display for FieldValue {
 }
 
 pub type DetailValues = BTreeMap<String, FieldValue>;
+
+/// A number as the customer typed it (`49.90` stays `49.90`): checked to be a
+/// finite number, kept as text. Stored before as a JSON number, read either way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypedNumber(String);
+
+impl TypedNumber {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn value(&self) -> f64 {
+        self.0.parse().unwrap_or(f64::NAN)
+    }
+}
+
+impl Serialize for TypedNumber {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for TypedNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Number(f64),
+            Text(String),
+        }
+        match Stored::deserialize(d)? {
+            Stored::Number(n) if n.is_finite() => Ok(Self(n.to_string())),
+            Stored::Text(t) if t.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+                Ok(Self(t.trim().to_owned()))
+            }
+            _ => Err(serde::de::Error::custom("not a finite number")),
+        }
+    }
+}
 
 /// One field's problem, named so a form can show it next to the field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
@@ -199,6 +238,7 @@ impl FieldKind {
             }
             FieldKind::Number { min, max } => {
                 let n: f64 = input
+                    .trim()
                     .parse()
                     .ok()
                     .filter(|n: &f64| n.is_finite())
@@ -211,11 +251,11 @@ impl FieldKind {
                         (None, None) => unreachable!("checked above"),
                     });
                 }
-                Ok(FieldValue::Number(n))
+                Ok(FieldValue::Number(TypedNumber(input.trim().to_owned())))
             }
             FieldKind::Email => EmailAddress::parse(input)
                 .map(FieldValue::Email)
-                .map_err(|e| format!("is not an email address: {e}")),
+                .map_err(|e| e.to_string()),
             FieldKind::Url => {
                 let ok = (input.starts_with("https://") || input.starts_with("http://"))
                     && input.len() <= 2000
@@ -322,8 +362,29 @@ mod tests {
             ]))
             .unwrap();
         assert_eq!(v.get("model"), Some(&FieldValue::Choice("X2".into())));
-        assert_eq!(v.get("qty"), Some(&FieldValue::Number(3.0)));
+        assert_eq!(v.get("qty").map(ToString::to_string), Some("3".to_owned()));
         assert!(!v.contains_key("serial"));
+    }
+
+    #[test]
+    fn a_number_keeps_what_the_customer_typed_and_old_stored_numbers_still_read() {
+        let v = category()
+            .parse_details(&raw(&[("model", "X1"), ("qty", " 2.50 ")]))
+            .unwrap();
+        let qty = v.get("qty").unwrap();
+        assert_eq!(qty.to_string(), "2.50");
+        let stored = serde_json::to_string(qty).unwrap();
+        assert_eq!(stored, r#"{"type":"number","value":"2.50"}"#);
+        let back: FieldValue = serde_json::from_str(&stored).unwrap();
+        assert_eq!(&back, qty);
+        let old: FieldValue = serde_json::from_str(r#"{"type":"number","value":49.9}"#).unwrap();
+        assert_eq!(old.to_string(), "49.9");
+        for bad in [r#""NaN""#, r#""1e999""#, r#""12 apples""#] {
+            let json = format!(r#"{{"type":"number","value":{bad}}}"#);
+            assert!(serde_json::from_str::<FieldValue>(&json).is_err(), "{bad}");
+        }
+        let v = category().parse_details(&raw(&[("model", "X1"), ("qty", "11.0")]));
+        assert!(v.is_err(), "the range still holds");
     }
 
     #[test]

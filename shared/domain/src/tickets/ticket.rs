@@ -21,7 +21,7 @@ pub enum Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("a ticket that is {from} cannot become {to}")]
+#[error("a ticket that is {} cannot become {}", from.label(), to.label())]
 pub struct InvalidTransition {
     pub from: Status,
     pub to: Status,
@@ -80,6 +80,17 @@ impl Status {
 
     pub fn parse(input: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.as_str() == input)
+    }
+
+    /// What agents read ("waiting on customer"), in a sentence.
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::New => "new",
+            Status::Open => "open",
+            Status::WaitingOnCustomer => "waiting on customer",
+            Status::Resolved => "solved",
+            Status::Closed => "closed",
+        }
     }
 
     /// What the customer reads on the tracking page.
@@ -283,7 +294,7 @@ mod tests {
         assert!(Resolved.transition(WaitingOnCustomer).is_err());
         assert_eq!(
             Closed.transition(Resolved).unwrap_err().to_string(),
-            "a ticket that is closed cannot become resolved"
+            "a ticket that is closed cannot become solved"
         );
     }
 

@@ -12,15 +12,15 @@ pub struct EmailAddress(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailError {
-    #[error("is empty")]
+    #[error("Enter an email address.")]
     Empty,
-    #[error("is longer than 254 characters")]
+    #[error("This address is too long: an email address has at most 254 characters.")]
     TooLong,
-    #[error("must contain exactly one @ between a name and a domain")]
+    #[error("An email address looks like name@example.com, with one @.")]
     MissingAt,
-    #[error("the part before @ is not valid")]
+    #[error("The name before the @ has a character an email address cannot have.")]
     InvalidLocalPart,
-    #[error("the domain is not valid")]
+    #[error("The part after the @ is not a domain (like example.com).")]
     InvalidDomain,
 }
 
