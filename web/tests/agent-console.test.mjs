@@ -1070,3 +1070,49 @@ test("the rough edges: labelled details as typed, seeded canned replies, an empt
   );
   await phone.close();
 });
+
+test("an agent sends a return label with the reply; the mail carries it and the customer's page lists it", async () => {
+  const tag = `${Date.now()}`;
+  const ref = (await submit(`Label ${tag}`)).reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  const pdf = Buffer.from(`%PDF-1.4\n% return label ${tag}\n`);
+  await page
+    .getByLabel("Attach files (sent with the reply)")
+    .setInputFiles([{ name: "return-label.pdf", mimeType: "application/pdf", buffer: pdf }]);
+  await page.locator('li[data-file="return-label.pdf"]').waitFor();
+  // A type we do not send is refused before anything is stored.
+  await page
+    .getByLabel("Attach files (sent with the reply)")
+    .setInputFiles([
+      { name: "tool.exe", mimeType: "application/x-msdownload", buffer: Buffer.from("MZ") },
+    ]);
+  await page.locator("#reply-files-error", { hasText: "tool.exe" }).waitFor();
+  await page.locator("#reply-body").fill(`Your return label ${tag} is attached.`);
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  assert.equal(await page.locator('li[data-file="return-label.pdf"]').count(), 0, "sent, cleared");
+
+  let raw = null;
+  for (let i = 0; i < 60 && !raw; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    raw = mails.map((m) => m.raw_data).find((r) => r.includes(`return label ${tag} is attached`));
+    if (!raw) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(raw, "the reply was mailed");
+  assert.match(raw, /Content-Disposition: attachment;\s*filename="?return-label\.pdf/i);
+  assert.ok(
+    raw.includes(Buffer.from(`%PDF-1.4\n% return label ${tag}\n`).toString("base64").slice(0, 24)),
+    "the file's own bytes",
+  );
+
+  const link = await mailedLink(ref, `return label ${tag} is attached`);
+  const customer = await browser.newContext();
+  const track = await customer.newPage();
+  await track.goto(`${BASE}${link}`);
+  await track.locator("#thread li.support", { hasText: "return-label.pdf" }).waitFor();
+  await customer.close();
+  await context.close();
+});

@@ -198,6 +198,7 @@ impl Sim {
             tickets: &self.faulty,
             mail: &self.faulty,
             catalog: &*self.store,
+            attachments: &self.files,
             mailer: &self.ses,
             clock: &*self.clock,
             ids: &self.ids,
@@ -421,6 +422,7 @@ impl Sim {
             _ => Action::Reply {
                 body: "We have sent a replacement.".into(),
                 solve: self.rng.chance(300),
+                attachments: vec![],
             },
         };
         match invoke(&self.plan, desk.act(&caller, r, version, None, action)) {

@@ -12,6 +12,7 @@ mod queue;
 mod reports;
 mod review;
 mod tickets;
+mod uploads;
 mod view;
 
 pub use auth::{Identity, identity};
@@ -128,11 +129,12 @@ pub enum Route {
     SenderRulePut,
     SenderRuleDelete,
     Profile,
+    Upload,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 37] = [
+    pub const ALL: [Route; 38] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -169,6 +171,7 @@ impl Route {
         Route::SenderRulePut,
         Route::SenderRuleDelete,
         Route::Profile,
+        Route::Upload,
         Route::Health,
     ];
 
@@ -213,6 +216,7 @@ impl Route {
             Route::SenderRulePut => ("PUT", "/api/agent/sender-rules"),
             Route::SenderRuleDelete => ("DELETE", "/api/agent/sender-rules/{pattern}"),
             Route::Profile => ("PUT", "/api/agent/me/profile"),
+            Route::Upload => ("POST", "/api/agent/uploads"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -255,6 +259,7 @@ impl Route {
             Route::SenderRulePut => put(review::put_rule),
             Route::SenderRuleDelete => delete(review::delete_rule),
             Route::Profile => put(profile::put),
+            Route::Upload => post(uploads::create),
             Route::Health => get(health::health),
         }
     }

@@ -19,6 +19,7 @@ use crate::review::{
     RulesJson,
 };
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
+use crate::uploads::{UploadInput, UploadJson};
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
@@ -60,6 +61,10 @@ pub struct ReplyRequest {
     body: String,
     /// Mark the ticket solved with this reply (else it waits on the customer).
     solve: Option<bool>,
+    /// Files to send with the reply: the `key`s of uploads (`POST
+    /// /api/agent/uploads`), at most 5, 25 MB together.
+    #[schema(max_items = 5)]
+    attachments: Option<Vec<String>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -236,6 +241,10 @@ fn me() {}
 #[utoipa::path(put, path = "/api/agent/me/profile", tag = "agent", request_body = ProfileInput,
     responses((status = 200, body = ProfileJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn profile() {}
+
+#[utoipa::path(post, path = "/api/agent/uploads", tag = "tickets", request_body = UploadInput,
+    responses((status = 201, body = UploadJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 429, body = ErrorJson)))]
+fn upload() {}
 
 #[utoipa::path(get, path = "/api/agent/counts", tag = "queue",
     responses((status = 200, body = CountsJson)))]
@@ -514,7 +523,7 @@ impl Modify for BearerAuth {
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
-        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, health),
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -527,7 +536,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, ProfileJson, ProfileInput, DetailJson,
+        RuleInput, SenderVerdict, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -267,6 +267,12 @@ pub struct ChangedJson {
 enum Op {
     Act(Action),
     MergeInto(TicketRef),
+    /// A reply naming uploads: they are checked and kept, then it is an `Act`.
+    Reply {
+        body: String,
+        solve: bool,
+        uploads: Vec<String>,
+    },
 }
 
 /// Parses the request with `parse`, then applies the action it yields.
@@ -321,6 +327,29 @@ async fn change_op(
             )
             .await
         }
+        Op::Reply {
+            body,
+            solve,
+            uploads,
+        } => {
+            let attachments = match attached(&deps, &uploads).await {
+                Ok(files) => files,
+                Err(e) => return e.into_response(),
+            };
+            let action = Action::Reply {
+                body,
+                solve,
+                attachments,
+            };
+            desk.act(
+                &caller,
+                &reference,
+                seen.version,
+                seen.last_seen.as_ref(),
+                action,
+            )
+            .await
+        }
         Op::MergeInto(target) => {
             desk.merge(
                 &caller,
@@ -347,6 +376,29 @@ async fn change_op(
         }
         Err(e) => desk_error(&deps, e).await,
     }
+}
+
+/// The uploads a reply names, checked and kept to go out with the mail.
+async fn attached(
+    deps: &Deps,
+    uploads: &[String],
+) -> Result<Vec<helpdesk_domain::tickets::message::AttachmentRef>, ApiError> {
+    let files = helpdesk_domain::customers::attaching::resolve_for_mail(
+        deps.attachments.as_ref(),
+        deps.ids.as_ref(),
+        uploads,
+        "attachments",
+    )
+    .await
+    .map_err(|e| {
+        tracing::error!(error = %e, "attachments not kept");
+        ApiError::new(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "The files could not be attached just now. Send again in a moment.",
+        )
+    })?;
+    files.map_err(ApiError::invalid)
 }
 
 /// A required field parsed by `parse`; a missing or bad one is recorded.
@@ -378,9 +430,15 @@ pub async fn reply(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    change(deps, caller, raw, headers, body, &["body", "solve"], |f| {
+    let own = ["body", "solve", "attachments"];
+    change_op(deps, caller, raw, headers, body, &own, |f| {
         let solve = f.optional_bool("solve").unwrap_or(false);
-        required(f, "body", "the answer to send").map(|body| Action::Reply { body, solve })
+        let uploads = f.string_list("attachments");
+        required(f, "body", "the answer to send").map(|body| Op::Reply {
+            body,
+            solve,
+            uploads,
+        })
     })
     .await
 }

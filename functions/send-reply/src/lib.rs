@@ -32,6 +32,8 @@ pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
     pub mail: Arc<dyn MailStore>,
     pub catalog: Arc<dyn CatalogStore>,
+    /// The files agents attach to replies.
+    pub attachments: Arc<dyn helpdesk_domain::ports::AttachmentStore>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
@@ -57,6 +59,7 @@ impl Deps {
                 clock.clone(),
                 Duration::seconds(CATALOG_CACHE_SECONDS),
             )),
+            attachments: aws.attachments(&config.attachments_bucket),
             mailer: Arc::new(lambda_kit::pace::PacedMailer::new(
                 aws.mailer(config.configuration_set.clone()),
                 config.send_rate_per_second,
@@ -75,6 +78,7 @@ impl Deps {
             tickets: self.tickets.as_ref(),
             mail: self.mail.as_ref(),
             catalog: self.catalog.as_ref(),
+            attachments: self.attachments.as_ref(),
             mailer: self.mailer.as_ref(),
             clock: self.clock.as_ref(),
             ids: self.ids.as_ref(),

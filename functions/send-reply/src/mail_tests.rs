@@ -23,6 +23,7 @@ fn handler_deps(h: &MailHarness) -> crate::Deps {
         tickets: h.store.clone(),
         mail: h.store.clone(),
         catalog: h.store.clone(),
+        attachments: std::sync::Arc::new(testkit::fakes::InMemoryAttachments::default()),
         mailer: std::sync::Arc::new(testkit::fakes::RecordingMailer::default()),
         clock: std::sync::Arc::new(testkit::FixedClock::at(h.clock_now())),
         ids: std::sync::Arc::new(testkit::SequentialIds::seeded(9)),
@@ -235,6 +236,81 @@ async fn a_reply_goes_out_from_the_agent_at_the_brand_and_carries_their_signatur
     );
     let text = m.body_text(0).unwrap().replace("\r\n", "\n");
     assert!(text.contains("-- \nbob\nACME Support"), "{text}");
+}
+
+#[tokio::test]
+async fn the_files_of_a_reply_go_out_with_it_and_a_missing_one_fails_the_mail_saying_so() {
+    use helpdesk_domain::ports::AttachmentStore;
+    use helpdesk_domain::tickets::message::AttachmentRef;
+    use mail_parser::MimeHeaders;
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let file = |key: &str, name: &str, kind: &str, size: u64| AttachmentRef {
+        key: key.into(),
+        filename: name.into(),
+        content_type: kind.into(),
+        size,
+        content_id: None,
+    };
+    h.attachments
+        .put(
+            "uploads/a/1/label.pdf",
+            "application/pdf",
+            b"%PDF-1.4 label".to_vec(),
+        )
+        .await
+        .unwrap();
+    let agent = fixtures::supervisor("ana");
+    let reply = |body: &str, attachments| helpdesk_domain::agents::actions::Action::Reply {
+        body: body.into(),
+        solve: false,
+        attachments,
+    };
+    let labelled = vec![file(
+        "uploads/a/1/label.pdf",
+        "label.pdf",
+        "application/pdf",
+        14,
+    )];
+    h.desk()
+        .act(&agent, &r, 1, None, reply("Your label.", labelled))
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let raw = h.sent_raw()[1].clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let parts: Vec<_> = m.attachments().collect();
+    assert_eq!(parts.len(), 1, "{raw}");
+    assert_eq!(parts[0].attachment_name(), Some("label.pdf"));
+    assert_eq!(parts[0].contents(), b"%PDF-1.4 label");
+
+    // A file no longer stored: the mail fails for good and the ticket says so.
+    let version = h.store.load_ticket(&r).await.unwrap().ticket.version;
+    let gone = vec![file(
+        "uploads/a/2/gone.pdf",
+        "gone.pdf",
+        "application/pdf",
+        10,
+    )];
+    h.desk()
+        .act(&agent, &r, version, None, reply("Another file.", gone))
+        .await
+        .unwrap();
+    let results = h.send_queued().await;
+    assert!(
+        matches!(&results[0].1, Err(DeliveryError::Permanent(why)) if why.contains("gone.pdf")),
+        "{results:?}"
+    );
+    assert_eq!(h.sent_raw().len(), 2, "nothing half-sent");
+    let thread = h.store.load_ticket(&r).await.unwrap();
+    assert!(
+        thread
+            .messages
+            .iter()
+            .any(|m| m.body_text.contains("gone.pdf")),
+        "the agents see why the mail did not go"
+    );
 }
 
 #[tokio::test]
@@ -645,6 +721,7 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
             helpdesk_domain::agents::actions::Action::Reply {
                 body: "Which parcel number is on your receipt?".into(),
                 solve: false,
+                attachments: vec![],
             },
         )
         .await

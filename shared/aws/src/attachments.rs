@@ -115,6 +115,34 @@ impl AttachmentStore for S3AttachmentStore {
         Ok(())
     }
 
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Vec<u8>>, AttachmentError> {
+        let object = match self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+        {
+            Ok(o) => o,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(unavailable(e)),
+        };
+        if object.content_length.unwrap_or(0).max(0) as u64 > max_bytes {
+            return Err(AttachmentError::TooLarge(max_bytes));
+        }
+        let bytes = object
+            .body
+            .collect()
+            .await
+            .map_err(unavailable)?
+            .into_bytes();
+        if bytes.len() as u64 > max_bytes {
+            return Err(AttachmentError::TooLarge(max_bytes));
+        }
+        Ok(Some(bytes.to_vec()))
+    }
+
     async fn presign_download(
         &self,
         key: &str,

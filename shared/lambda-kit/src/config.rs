@@ -357,6 +357,8 @@ pub struct SendReplyConfig {
     pub mail_from: EmailAddress,
     pub mail_domain: String,
     pub configuration_set: Option<String>,
+    /// Where the files agents attach to replies are kept.
+    pub attachments_bucket: String,
     pub reply_keys: ReplyKeys,
     /// The help center's base URL, for the links in mail.
     pub help_url: String,
@@ -378,6 +380,7 @@ impl SendReplyConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
+            attachments_bucket: r.attachments_bucket()?,
             mail_from: r.email(
                 "HELPDESK_MAIL_FROM",
                 "the From address of every mail we send",

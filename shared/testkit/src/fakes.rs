@@ -338,10 +338,12 @@ mod tests {
     }
 }
 
-/// Attachments in memory: `upload` plays the browser's PUT.
+/// Attachments in memory: `upload` plays the browser's PUT (its bytes are
+/// `size` times `x`); `put` keeps the bytes it is given.
 #[derive(Debug, Default)]
 pub struct InMemoryAttachments(
     Mutex<HashMap<String, helpdesk_domain::customers::attachments::StoredObject>>,
+    Mutex<HashMap<String, Vec<u8>>>,
 );
 
 impl InMemoryAttachments {
@@ -384,7 +386,26 @@ impl helpdesk_domain::ports::AttachmentStore for InMemoryAttachments {
         bytes: Vec<u8>,
     ) -> Result<(), helpdesk_domain::customers::attachments::AttachmentError> {
         self.upload(key, bytes.len() as u64, content_type);
+        lock(&self.1).insert(key.to_owned(), bytes);
         Ok(())
+    }
+
+    async fn get(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, helpdesk_domain::customers::attachments::AttachmentError> {
+        let Some(object) = lock(&self.0).get(key).cloned() else {
+            return Ok(None);
+        };
+        if object.size > max_bytes {
+            return Err(
+                helpdesk_domain::customers::attachments::AttachmentError::TooLarge(max_bytes),
+            );
+        }
+        Ok(Some(lock(&self.1).get(key).cloned().unwrap_or_else(|| {
+            vec![b'x'; usize::try_from(object.size).unwrap_or(0)]
+        })))
     }
 
     async fn describe(
@@ -414,6 +435,10 @@ impl helpdesk_domain::ports::AttachmentStore for InMemoryAttachments {
                 ))
             })?;
         files.insert(to.to_owned(), object);
+        let mut bytes = lock(&self.1);
+        if let Some(b) = bytes.get(from).cloned() {
+            bytes.insert(to.to_owned(), b);
+        }
         Ok(())
     }
 

@@ -82,6 +82,7 @@ pub fn reply(body: &str) -> helpdesk_domain::agents::actions::Action {
     helpdesk_domain::agents::actions::Action::Reply {
         body: body.to_owned(),
         solve: false,
+        attachments: vec![],
     }
 }
 

@@ -107,6 +107,7 @@ impl MailHarness {
             tickets: self.store.as_ref(),
             mail: self.store.as_ref(),
             catalog: self.store.as_ref(),
+            attachments: &self.attachments,
             mailer: &self.mailer,
             clock: &self.clock,
             ids: &self.ids,

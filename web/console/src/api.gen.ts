@@ -544,6 +544,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1148,6 +1164,11 @@ export interface components {
             html: string;
         };
         ReplyRequest: {
+            /**
+             * @description Files to send with the reply: the `key`s of uploads (`POST
+             *     /api/agent/uploads`), at most 5, 25 MB together.
+             */
+            attachments?: string[] | null;
             /** @description Not blank; at most 50,000 characters. */
             body: string;
             /** @description The id of the newest thread entry on the agent's screen. */
@@ -1377,6 +1398,38 @@ export interface components {
             resolution: components["schemas"]["TimeSummary"];
             /** Format: int64 */
             solved: number;
+        };
+        UploadInput: {
+            /**
+             * @description image/png, image/jpeg, image/gif, image/webp, application/pdf,
+             *     text/plain, text/csv or application/zip.
+             */
+            content_type: string;
+            filename: string;
+            /**
+             * Format: int64
+             * @description Bytes, at most 10 MB.
+             */
+            size: number;
+        };
+        UploadJson: {
+            /** Format: date-time */
+            expires_at: string;
+            /** @description Send exactly these headers with the upload. */
+            headers: {
+                [key: string]: string;
+            };
+            /** @description Name this in the reply's `attachments`. */
+            key: string;
+            /** Format: int64 */
+            max_size: number;
+            /**
+             * Format: int64
+             * @description All the files of one reply together.
+             */
+            max_total: number;
+            method: string;
+            upload_url: string;
         };
         /** @description What SES found, from the headers it adds on top of the message. */
         Verdicts: {
@@ -3650,6 +3703,80 @@ export interface operations {
             };
             /** @description The body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

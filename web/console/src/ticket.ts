@@ -6,6 +6,7 @@
 import { ApiError, client, data } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on, toast, when } from "./dom";
+import { fileField, type Uploaded } from "./files";
 import { cannedFor, faqDraftForm, fill } from "./library";
 import { type DraftKind, loadDraft, saveDraft } from "./speed";
 import type { Conflict, Entry, Me, Priority, Status, Ticket, TicketView } from "./types";
@@ -169,6 +170,8 @@ function faqButton(e: Entry, toFaq: (e: Entry) => void): HTMLElement {
 interface State {
   view: TicketView;
   drafts: { reply: string; note: string };
+  /// Files uploaded for the reply being written.
+  files: Uploaded[];
   /// The answer being turned into an FAQ draft, if any.
   faqFrom?: Entry;
 }
@@ -211,7 +214,7 @@ export async function renderTicket(main: HTMLElement, me: Me, reference: string)
     reply: loadDraft(me.agent.id, reference, "reply"),
     note: loadDraft(me.agent.id, reference, "note"),
   };
-  draw(main, me, { view, drafts }, true);
+  draw(main, me, { view, drafts, files: [] }, true);
 }
 
 function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: HTMLElement): void {
@@ -293,7 +296,10 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       );
       state.view.ticket = result.ticket;
       state.view.thread = [...thread, ...result.entries];
-      if (path === "replies") keep("reply", "");
+      if (path === "replies") {
+        keep("reply", "");
+        state.files = [];
+      }
       if (path === "notes") keep("note", "");
       // Said once, beside the thread (a toast as well would cover the controls).
       draw(main, me, state, false, el("p", { class: "notice ok", role: "status", text: done }));
@@ -531,6 +537,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       replyBox.focus();
     });
   });
+  const attach = fileField(state.files);
   const replyForm = el(
     "form",
     { class: "composer", "aria-label": "Reply to the customer", novalidate: true },
@@ -539,6 +546,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     replyBox,
     replyError,
     linkHint,
+    attach.box,
     el("div", { class: "buttons" }, send, solve),
   );
   const sendReply = (solved: boolean) => {
@@ -548,9 +556,17 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       replyBox.focus();
       return;
     }
+    if (attach.busy()) {
+      toast("Wait until the files are uploaded, then send.");
+      return;
+    }
     void change(
       "replies",
-      { body: replyBox.value, solve: solved },
+      {
+        body: replyBox.value,
+        solve: solved,
+        attachments: state.files.map((f) => f.key),
+      },
       solved ? "Reply sent; the ticket is solved." : "Reply sent.",
     );
   };

@@ -22,6 +22,7 @@ struct World {
     queue: Arc<RecordingQueue>,
     raw: Arc<testkit::InMemoryRawMail>,
     redelivered: Arc<testkit::RecordingRedelivery>,
+    files: Arc<InMemoryAttachments>,
     clock: Arc<FixedClock>,
     ids: Arc<SequentialIds>,
     deps: Arc<Deps>,
@@ -50,12 +51,13 @@ async fn world() -> World {
     let ids = Arc::new(SequentialIds::new());
     let raw = Arc::new(testkit::InMemoryRawMail::default());
     let redelivered = Arc::new(testkit::RecordingRedelivery::default());
+    let files = Arc::new(InMemoryAttachments::default());
     let deps = Arc::new(Deps {
         tickets: store.clone(),
         mail: store.clone(),
         redelivery: redelivered.clone(),
         catalog: store.clone(),
-        attachments: Arc::new(InMemoryAttachments::default()),
+        attachments: files.clone(),
         raw_mail: raw.clone(),
         outbound: queue.clone(),
         health: Arc::new(Unwell),
@@ -67,6 +69,7 @@ async fn world() -> World {
         queue,
         raw,
         redelivered,
+        files,
         clock,
         ids,
         deps,
@@ -150,6 +153,7 @@ impl World {
 
 const ANA: (&str, &str) = ("ana", "agents");
 const BEN: (&str, &str) = ("ben", "agents");
+const BEA: (&str, &str) = ("bea", "agents");
 const SUE: (&str, &str) = ("sue", "supervisors");
 
 impl World {
@@ -197,3 +201,4 @@ mod queue;
 mod reports;
 mod review;
 mod tickets;
+mod uploads;

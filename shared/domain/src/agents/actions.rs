@@ -6,7 +6,7 @@ use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
 use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
 use crate::sla::clocks::{self, Happened, Rules};
-use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::message::{AttachmentRef, Author, Message, MessageKind, ThreadedBy};
 use crate::tickets::ticket::{Priority, Status, Ticket};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, MessageId, TicketRef};
@@ -49,6 +49,8 @@ pub enum Action {
     Reply {
         body: String,
         solve: bool,
+        /// Files checked and kept already (`customers::attaching::resolve_for_mail`).
+        attachments: Vec<AttachmentRef>,
     },
     /// For agents only.
     Note {
@@ -164,7 +166,11 @@ impl Desk<'_> {
         let entry = |kind, body: String| self.entry(caller, reference, kind, &body, now);
         let mut mail = None;
         let message = match action {
-            Action::Reply { body, solve } => {
+            Action::Reply {
+                body,
+                solve,
+                attachments,
+            } => {
                 let body = body_text(&body)?;
                 let to = if solve {
                     Status::Resolved
@@ -179,7 +185,8 @@ impl Desk<'_> {
                 if after.assignee.is_none() {
                     after.assignee = Some(caller.id().clone());
                 }
-                let message = entry(MessageKind::AgentReply, body);
+                let mut message = entry(MessageKind::AgentReply, body);
+                message.attachments = attachments;
                 mail = Some(self.job(MailKind::AgentReply, &before, Some(&message)));
                 message
             }

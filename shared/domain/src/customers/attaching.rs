@@ -5,7 +5,7 @@
 use crate::catalog::category::FieldError;
 use crate::customers::attachments::AttachmentError;
 use crate::customers::attachments::{
-    ALLOWED_TYPES, MAX_PER_MESSAGE, MAX_SIZE, incoming_key, kept_key, parse_handle,
+    ALLOWED_TYPES, MAX_MAIL_TOTAL, MAX_PER_MESSAGE, MAX_SIZE, incoming_key, kept_key, parse_handle,
 };
 use crate::ports::{AttachmentStore, IdSource};
 use crate::tickets::message::AttachmentRef;
@@ -37,6 +37,27 @@ pub async fn resolve(
     ids: &dyn IdSource,
     keys: &[String],
     field: &str,
+) -> Result<Result<Vec<AttachmentRef>, Vec<FieldError>>, AttachmentError> {
+    resolve_within(store, ids, keys, field, u64::MAX).await
+}
+
+/// As [`resolve`], for files that go out by mail with an agent's reply: all
+/// together within [`MAX_MAIL_TOTAL`].
+pub async fn resolve_for_mail(
+    store: &dyn AttachmentStore,
+    ids: &dyn IdSource,
+    keys: &[String],
+    field: &str,
+) -> Result<Result<Vec<AttachmentRef>, Vec<FieldError>>, AttachmentError> {
+    resolve_within(store, ids, keys, field, MAX_MAIL_TOTAL).await
+}
+
+async fn resolve_within(
+    store: &dyn AttachmentStore,
+    ids: &dyn IdSource,
+    keys: &[String],
+    field: &str,
+    max_total: u64,
 ) -> Result<Result<Vec<AttachmentRef>, Vec<FieldError>>, AttachmentError> {
     if keys.len() > MAX_PER_MESSAGE {
         return Ok(Err(vec![FieldError::new(
@@ -82,6 +103,16 @@ pub async fn resolve(
                 },
             )),
         }
+    }
+    let total: u64 = checked.iter().map(|(_, _, f)| f.size).sum();
+    if errors.is_empty() && total > max_total {
+        errors.push(FieldError::new(
+            field,
+            format!(
+                "together at most {} MB in one mail",
+                max_total / (1024 * 1024)
+            ),
+        ));
     }
     // Copied only when every file passed. A message refused after this (a rate
     // limit, a conflict) leaves its copies behind: bounded by the upload limits.

@@ -19,6 +19,9 @@ pub const ALLOWED_TYPES: &[&str] = &[
 ];
 pub const MAX_SIZE: u64 = 10 * 1024 * 1024;
 pub const MAX_PER_MESSAGE: usize = 5;
+/// Files an agent's reply carries, all together: SES takes a mail of at most
+/// 40 MB, and base64 makes 25 MB of files about 34 MB.
+pub const MAX_MAIL_TOTAL: u64 = 25 * 1024 * 1024;
 /// Files attached to a message: written only by the functions, never by a visitor.
 pub const UPLOAD_PREFIX: &str = "uploads/";
 /// Where a visitor's presigned upload lands; a lifecycle rule deletes what is
@@ -184,6 +187,10 @@ pub struct StoredObject {
 pub enum AttachmentError {
     #[error("attachment storage unavailable: {0}")]
     Unavailable(String),
+    #[error("the file is larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("the attached file {0} is no longer stored")]
+    Missing(String),
 }
 
 #[cfg(test)]

@@ -618,6 +618,9 @@ pub trait AttachmentStore: Send + Sync {
     /// (when given), to where attached files live (`to`, which no visitor can
     /// write), so what was checked is what stays attached.
     async fn keep(&self, from: &str, etag: Option<&str>, to: &str) -> Result<(), AttachmentError>;
+    /// The file's bytes, to attach to a mail; `None` when there is no such file.
+    /// Refused (`TooLarge`) beyond `max_bytes`, before reading it.
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Vec<u8>>, AttachmentError>;
     /// A short-lived link that downloads the file (never shows it inline).
     async fn presign_download(
         &self,

@@ -4,6 +4,7 @@
 use super::compose::{self, AutoSubmitted, Envelope, Letter};
 use super::job::{Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish};
 use super::render::{self, Brand};
+use crate::customers::attachments::{AttachmentError, MAX_SIZE};
 use crate::mail::inbound::auto::is_system_mailbox;
 use crate::mail::reply_token::ReplyKeys;
 use crate::ports::store::{RateLimitClaim, StoreError, TicketThread, TrackingToken};
@@ -119,6 +120,8 @@ pub struct Postman<'a> {
     pub tickets: &'a dyn TicketStore,
     pub mail: &'a dyn MailStore,
     pub catalog: &'a dyn CatalogStore,
+    /// Where the files an agent attached to a reply are read from.
+    pub attachments: &'a dyn crate::ports::AttachmentStore,
     pub mailer: &'a dyn Mailer,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
@@ -237,7 +240,21 @@ impl Postman<'_> {
             Ok(parts) => parts,
             Err(reason) => return self.fail(job, &subject, reason).await,
         };
-        let raw = match compose::build(&envelope, &letter) {
+        let files = match self.files(job, &subject).await {
+            Ok(files) => files,
+            Err(AttachmentError::Unavailable(why)) => {
+                // Storage trouble: the job is tried again later, unsent.
+                let released = OutboxFinish::Released {
+                    refund: claim.cap.clone(),
+                };
+                self.mail
+                    .finish_outbox(job, released, self.clock.now())
+                    .await?;
+                return Err(DeliveryError::Retry(why));
+            }
+            Err(e) => return self.fail(job, &subject, e.to_string()).await,
+        };
+        let raw = match compose::build_with(&envelope, &letter, &files) {
             Ok(raw) => raw,
             Err(e) => return self.fail(job, &subject, e.to_string()).await,
         };
@@ -270,6 +287,40 @@ impl Postman<'_> {
                 })
             }
         }
+    }
+
+    /// The files an agent attached to the reply this job mails, read from
+    /// storage. A file gone or grown past the limit fails the mail (the ticket
+    /// says so); storage trouble is retried.
+    async fn files(
+        &self,
+        job: &OutboundJob,
+        subject: &Subject,
+    ) -> Result<Vec<compose::MailFile>, AttachmentError> {
+        let Subject::Ticket(thread) = subject else {
+            return Ok(vec![]);
+        };
+        if job.kind != MailKind::AgentReply {
+            return Ok(vec![]);
+        }
+        let attached = job
+            .message
+            .as_ref()
+            .and_then(|id| thread.messages.iter().find(|m| &m.id == id))
+            .map(|m| m.attachments.as_slice())
+            .unwrap_or_default();
+        let mut files = Vec::with_capacity(attached.len());
+        for a in attached {
+            let Some(bytes) = self.attachments.get(&a.key, MAX_SIZE).await? else {
+                return Err(AttachmentError::Missing(a.filename.clone()));
+            };
+            files.push(compose::MailFile {
+                filename: a.filename.clone(),
+                content_type: a.content_type.clone(),
+                bytes,
+            });
+        }
+        Ok(files)
     }
 
     /// The digest job as its outbox item stores it. Not there (yet): retried, so

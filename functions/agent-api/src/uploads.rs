@@ -1,0 +1,106 @@
+//! `POST /api/agent/uploads` with `{"filename", "content_type", "size"}`: a
+//! presigned URL the console uploads a file to directly, as the help center
+//! does for customers (type and length are signed). The answer's `key` is a
+//! handle only this agent holds; named in a reply's `attachments`, what really
+//! arrived is checked and kept, and goes out with the mail.
+
+use crate::admin::body_as;
+use crate::auth::Authed;
+use crate::{Deps, respond};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use chrono::Duration;
+use helpdesk_domain::customers::attachments::{
+    MAX_MAIL_TOTAL, MAX_SIZE, UPLOAD_VALIDITY_MINUTES, UploadRequest,
+};
+use helpdesk_domain::ports::store::RateLimitClaim;
+use lambda_kit::http::ApiError;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// Uploads one agent may start in an hour.
+const UPLOADS_PER_HOUR: u32 = 200;
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadInput {
+    #[schema(max_length = 255)]
+    filename: String,
+    /// image/png, image/jpeg, image/gif, image/webp, application/pdf,
+    /// text/plain, text/csv or application/zip.
+    content_type: String,
+    /// Bytes, at most 10 MB.
+    size: u64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UploadJson {
+    /// Name this in the reply's `attachments`.
+    key: String,
+    #[schema(value_type = String)]
+    method: &'static str,
+    upload_url: String,
+    /// Send exactly these headers with the upload.
+    headers: BTreeMap<String, String>,
+    expires_at: chrono::DateTime<chrono::Utc>,
+    max_size: u64,
+    /// All the files of one reply together.
+    max_total: u64,
+}
+
+pub async fn create(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> axum::response::Response {
+    let result = async {
+        let input: UploadInput = body_as(&headers, body).await?;
+        let upload = UploadRequest::parse(&input.filename, &input.content_type, Some(input.size))
+            .map_err(ApiError::invalid)?;
+        let now = deps.clock.now();
+        deps.tickets
+            .hit_rate_limits(
+                &[RateLimitClaim::fixed_window(
+                    &format!("upload-agent:{}", caller.id()),
+                    UPLOADS_PER_HOUR,
+                    Duration::hours(1),
+                    now,
+                )],
+                now,
+            )
+            .await?;
+        let secret = deps.ids.secret_token();
+        let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
+        let (url, signed) = deps
+            .attachments
+            .presign_upload(&upload.key(secret.expose()), &upload, valid)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "upload not signed");
+                ApiError::internal()
+            })?;
+        Ok::<_, ApiError>((
+            StatusCode::CREATED,
+            Json(UploadJson {
+                key: upload.handle(secret.expose()),
+                method: "PUT",
+                upload_url: url,
+                // The browser sets Content-Length itself.
+                headers: signed
+                    .into_iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
+                    .collect(),
+                expires_at: now + valid,
+                max_size: MAX_SIZE,
+                max_total: MAX_MAIL_TOTAL,
+            }),
+        ))
+    }
+    .await;
+    respond(result)
+}
