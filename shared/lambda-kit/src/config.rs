@@ -591,6 +591,7 @@ mod tests {
         let e = SendReplyConfig::from_source(&env(&[
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "a"),
             ("HELPDESK_MAIL_FROM", "not an address"),
         ]))
         .unwrap_err();
@@ -611,6 +612,7 @@ mod tests {
         let c = SendReplyConfig::from_source(&env(&[
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "a"),
             ("HELPDESK_MAIL_FROM", "support@Example.com"),
             ("HELPDESK_MAIL_DOMAIN", "Example.com"),
             ("HELPDESK_SES_CONFIGURATION_SET", " "),
@@ -635,6 +637,7 @@ mod tests {
         let base = [
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "a"),
             ("HELPDESK_MAIL_FROM", "support@example.com"),
             ("HELPDESK_MAIL_DOMAIN", "example.com"),
             ("HELPDESK_OUTBOUND_QUEUE_URL", "http://q"),
@@ -681,6 +684,7 @@ mod tests {
         env(&[
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "a"),
             ("HELPDESK_OUTBOUND_QUEUE_URL", "q"),
             ("HELPDESK_ATTACHMENTS_BUCKET", "b"),
             ("HELPDESK_MAIL_DOMAIN", "example.com"),
