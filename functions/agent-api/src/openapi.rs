@@ -19,7 +19,7 @@ use crate::review::{
     RulesJson,
 };
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
-use crate::uploads::{UploadInput, UploadJson};
+use crate::uploads::UploadJson;
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
@@ -47,6 +47,19 @@ pub struct Seen {
     /// The id of the newest thread entry on the agent's screen.
     #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+}
+
+/// An upload the console starts (`POST /api/agent/uploads`).
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UploadInput {
+    #[schema(min_length = 1, max_length = 255, pattern = "\\S")]
+    filename: String,
+    #[schema(pattern = "^(image/(png|jpeg|gif|webp)|application/(pdf|zip)|text/(plain|csv))$")]
+    content_type: String,
+    /// Bytes, at most 10 MB.
+    #[schema(minimum = 1, maximum = 10485760)]
+    size: u64,
 }
 
 #[derive(Serialize, ToSchema)]

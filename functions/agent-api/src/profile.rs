@@ -40,10 +40,13 @@ impl ProfileJson {
 pub struct ProfileInput {
     /// Letters, digits, spaces and `. - '`, at most 40; empty or null: the first
     /// word of the name.
-    #[schema(max_length = 40)]
+    #[schema(max_length = 40, pattern = "^[A-Za-z0-9À-ÖØ-öø-ÿ .'-]*$")]
     display_name: Option<String>,
     /// Plain text, at most 500 characters on 6 lines; empty or null: none.
-    #[schema(max_length = 500)]
+    #[schema(
+        max_length = 500,
+        pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*(\\n[^\\x00-\\x1f\\x7f-\\x9f]*){0,5}$"
+    )]
     signature: Option<String>,
 }
 

@@ -332,6 +332,12 @@ async fn change_op(
             solve,
             uploads,
         } => {
+            // Files are kept only for a ticket the caller may answer.
+            if !uploads.is_empty()
+                && let Err(e) = desk.open(&caller, &reference).await
+            {
+                return desk_error(&deps, e).await;
+            }
             let attachments = match attached(&deps, &uploads).await {
                 Ok(files) => files,
                 Err(e) => return e.into_response(),

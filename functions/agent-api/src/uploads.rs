@@ -4,7 +4,6 @@
 //! handle only this agent holds; named in a reply's `attachments`, what really
 //! arrived is checked and kept, and goes out with the mail.
 
-use crate::admin::body_as;
 use crate::auth::Authed;
 use crate::{Deps, respond};
 use axum::Json;
@@ -16,26 +15,14 @@ use helpdesk_domain::customers::attachments::{
     MAX_MAIL_TOTAL, MAX_SIZE, UPLOAD_VALIDITY_MINUTES, UploadRequest,
 };
 use helpdesk_domain::ports::store::RateLimitClaim;
-use lambda_kit::http::ApiError;
-use serde::{Deserialize, Serialize};
+use lambda_kit::http::{ApiError, Fields, json_object};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use utoipa::ToSchema;
 
 /// Uploads one agent may start in an hour.
 const UPLOADS_PER_HOUR: u32 = 200;
-
-#[derive(Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UploadInput {
-    #[schema(max_length = 255)]
-    filename: String,
-    /// image/png, image/jpeg, image/gif, image/webp, application/pdf,
-    /// text/plain, text/csv or application/zip.
-    content_type: String,
-    /// Bytes, at most 10 MB.
-    size: u64,
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct UploadJson {
@@ -59,9 +46,20 @@ pub async fn create(
     body: Body,
 ) -> axum::response::Response {
     let result = async {
-        let input: UploadInput = body_as(&headers, body).await?;
-        let upload = UploadRequest::parse(&input.filename, &input.content_type, Some(input.size))
-            .map_err(ApiError::invalid)?;
+        // Read field by field: JSON's `40.0` is the whole number 40, as the
+        // document's `integer` allows.
+        let (map, _) = json_object(&headers, body, 4096).await?;
+        let mut fields = Fields::new(map, &["filename", "content_type", "size"]);
+        let (filename, content_type, size) = (
+            fields.string("filename"),
+            fields.string("content_type"),
+            fields.optional_u64("size"),
+        );
+        if !fields.errors.is_empty() {
+            return Err(ApiError::invalid(fields.errors));
+        }
+        let upload =
+            UploadRequest::parse(&filename, &content_type, size).map_err(ApiError::invalid)?;
         let now = deps.clock.now();
         deps.tickets
             .hit_rate_limits(

@@ -380,7 +380,6 @@ impl SendReplyConfig {
         let r = Reader(env);
         Ok(Self {
             store: StoreConfig::read(&r)?,
-            attachments_bucket: r.attachments_bucket()?,
             mail_from: r.email(
                 "HELPDESK_MAIL_FROM",
                 "the From address of every mail we send",
@@ -400,6 +399,7 @@ impl SendReplyConfig {
             auto_mail_window_minutes: r.number("HELPDESK_AUTO_MAIL_WINDOW_MINUTES", 180)?,
             outbound_queue_url: r.outbound_queue()?,
             send_rate_per_second: r.number("HELPDESK_SEND_RATE_PER_SECOND", 7)?,
+            attachments_bucket: r.attachments_bucket()?,
         })
     }
 }

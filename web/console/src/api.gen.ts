@@ -1399,11 +1399,8 @@ export interface components {
             /** Format: int64 */
             solved: number;
         };
+        /** @description An upload the console starts (`POST /api/agent/uploads`). */
         UploadInput: {
-            /**
-             * @description image/png, image/jpeg, image/gif, image/webp, application/pdf,
-             *     text/plain, text/csv or application/zip.
-             */
             content_type: string;
             filename: string;
             /**

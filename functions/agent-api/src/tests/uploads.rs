@@ -80,7 +80,7 @@ async fn bad_uploads_and_attachments_are_named_and_nothing_is_sent() {
         ),
         (
             json!({"filename": "a.pdf", "content_type": "application/pdf", "size": 10, "acl": "public-read"}),
-            "body",
+            "acl",
         ),
     ] {
         let (status, answer) = w
@@ -135,4 +135,30 @@ async fn bad_uploads_and_attachments_are_named_and_nothing_is_sent() {
     assert!(w.queue.jobs().is_empty(), "nothing was sent");
     let thread = w.store.load_ticket(&r).await.unwrap();
     assert_eq!(thread.messages.len(), 1, "nothing was written");
+}
+
+#[tokio::test]
+async fn a_whole_number_written_as_40_0_is_a_size() {
+    let w = world().await;
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/uploads",
+            json!({"filename": "a.pdf", "content_type": "application/pdf", "size": 40.0}),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/uploads",
+            json!({"filename": "a.pdf", "content_type": "application/pdf", "size": 40.5}),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].clone()),
+        (400, json!("size"))
+    );
 }
