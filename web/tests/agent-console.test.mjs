@@ -1122,3 +1122,44 @@ test("an agent sends a return label with the reply; the mail carries it and the 
   await customer.close();
   await context.close();
 });
+
+test("a supervisor makes a macro; an agent previews it and one click sends the reply and takes its actions", async () => {
+  const tag = `${Date.now()}`;
+  const sueContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sue = await signIn(sueContext, "sue");
+  await sue.evaluate(() => (location.hash = "#/canned"));
+  await sue.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
+  await sue.getByLabel("Title").fill(`Escalate ${tag}`);
+  await sue.getByLabel("Text").fill("Hello {{customer_name}}, a specialist takes over now.");
+  await sue.getByLabel("Category", { exact: true }).selectOption("billing");
+  await sue.getByLabel("Priority").selectOption("urgent");
+  await sue.getByLabel("Assignee").selectOption("sender");
+  await sue.getByRole("button", { name: "Save canned reply" }).click();
+  await sue
+    .locator("li", { hasText: `Escalate ${tag}` })
+    .getByText("Macro: sending it sets priority urgent, assigns it to the sender.")
+    .waitFor();
+  await sueContext.close();
+
+  const ref = (await submit(`Macro ${tag}`)).reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  // An agent keeps plain canned replies: no macro fields for them.
+  await page.evaluate(() => (location.hash = "#/canned"));
+  await page.getByRole("heading", { level: 1, name: "Canned replies" }).waitFor();
+  assert.equal(await page.getByLabel("Move to category").count(), 0);
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  await page.getByLabel("Canned reply").selectOption({ label: `Escalate ${tag}` });
+  await page.getByRole("button", { name: "Insert" }).click();
+  // Said before sending.
+  await page
+    .locator(".notice.macro", { hasText: "sets priority urgent, assigns it to the sender" })
+    .waitFor();
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  await page.locator('[data-fact="status"]', { hasText: "Waiting on customer" }).waitFor();
+  assert.equal(await page.locator("#priority-select").inputValue(), "urgent");
+  await page.locator(".thread", { hasText: "priority normal → urgent" }).waitFor();
+  await context.close();
+});

@@ -423,6 +423,7 @@ impl Sim {
                 body: "We have sent a replacement.".into(),
                 solve: self.rng.chance(300),
                 attachments: vec![],
+                then: Default::default(),
             },
         };
         match invoke(&self.plan, desk.act(&caller, r, version, None, action)) {

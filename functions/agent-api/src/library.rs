@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use helpdesk_domain::agents::actions::Caller;
-use helpdesk_domain::agents::canned::{self, CannedReply, PLACEHOLDERS};
+use helpdesk_domain::agents::canned::{self, CannedReply, MacroActions, PLACEHOLDERS};
 use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::values::ids::FaqId;
@@ -33,6 +33,10 @@ pub struct CannedJson {
     body: String,
     updated_by: String,
     updated_at: chrono::DateTime<chrono::Utc>,
+    /// What sending it also does (a macro); empty for a plain canned reply.
+    actions: MacroActions,
+    /// The macro's actions in words ("solves it, sets priority high"), if any.
+    actions_text: Option<String>,
 }
 
 impl From<&CannedReply> for CannedJson {
@@ -44,6 +48,8 @@ impl From<&CannedReply> for CannedJson {
             body: c.body.clone(),
             updated_by: c.updated_by.to_string(),
             updated_at: c.updated_at,
+            actions: c.actions.clone(),
+            actions_text: (!c.actions.is_empty()).then(|| c.actions.describe()),
         }
     }
 }
@@ -135,13 +141,27 @@ pub async fn list_canned(State(deps): State<Arc<Deps>>, Authed(caller): Authed) 
     )
 }
 
-/// Title, body and category of a canned reply from a request, checked.
-async fn read_canned(
-    headers: &HeaderMap,
-    body: Body,
-) -> Result<(String, String, Option<CategoryId>), ApiError> {
-    let (map, _) = json_object(headers, body, MAX_BODY).await?;
+/// A canned reply as a request gives it, checked.
+struct CannedInput {
+    title: String,
+    body: String,
+    category: Option<CategoryId>,
+    actions: MacroActions,
+}
+
+/// Title, body, category and macro actions of a canned reply from a request.
+async fn read_canned(headers: &HeaderMap, body: Body) -> Result<CannedInput, ApiError> {
+    let (mut map, _) = json_object(headers, body, MAX_BODY).await?;
+    let raw_then = map.remove("actions").unwrap_or(serde_json::Value::Null);
     let mut f = Fields::new(map, &["title", "body", "category"]);
+    let then = if raw_then.is_null() {
+        MacroActions::default()
+    } else {
+        serde_json::from_value::<MacroActions>(raw_then).unwrap_or_else(|e| {
+            f.errors.push(FieldError::new("actions", e.to_string()));
+            MacroActions::default()
+        })
+    };
     let (title, text, raw_category) = (f.string("title"), f.string("body"), f.string("category"));
     let category = if raw_category.is_empty() {
         None
@@ -152,7 +172,23 @@ async fn read_canned(
     if !f.errors.is_empty() {
         return Err(ApiError::invalid(f.errors));
     }
-    Ok((title.trim().to_owned(), text.trim().to_owned(), category))
+    Ok(CannedInput {
+        title: title.trim().to_owned(),
+        body: text.trim().to_owned(),
+        category,
+        actions: then,
+    })
+}
+
+/// Macros (canned replies with actions) are kept by supervisors and admins.
+fn may_keep_macro(caller: &Caller, then: &MacroActions) -> Result<(), ApiError> {
+    if then.is_empty() || caller.role != Role::Agent {
+        Ok(())
+    } else {
+        Err(forbidden(
+            "Macros (canned replies with actions) are a supervisor's or admin's to keep.",
+        ))
+    }
 }
 
 async fn save_canned(
@@ -162,12 +198,20 @@ async fn save_canned(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<CannedReply, ApiError> {
-    let (title, text, category) = read_canned(headers, body).await?;
-    if let Some(c) = &category
-        && deps.catalog.category(c).await?.is_none()
-    {
-        return Err(ApiError::bad_field("category", "no such category"));
+    let CannedInput {
+        title,
+        body: text,
+        category,
+        actions: then,
+    } = read_canned(headers, body).await?;
+    for (name, c) in [("category", &category), ("actions", &then.category)] {
+        if let Some(c) = c
+            && deps.catalog.category(c).await?.is_none()
+        {
+            return Err(ApiError::bad_field(name, "no such category"));
+        }
     }
+    may_keep_macro(caller, &then)?;
     if !may_keep(caller, category.as_ref()) {
         return Err(forbidden(
             "Agents keep canned replies of their own categories; shared ones are a supervisor's.",
@@ -180,6 +224,7 @@ async fn save_canned(
         body: text,
         updated_by: caller.id().clone(),
         updated_at: deps.clock.now(),
+        actions: then,
     };
     deps.catalog.put_canned(&reply).await?;
     Ok(reply)
@@ -203,6 +248,7 @@ async fn own_canned(deps: &Deps, caller: &Caller, raw: &str) -> Result<CannedRep
             "Shared canned replies are a supervisor's to change.",
         ));
     }
+    may_keep_macro(caller, &found.actions)?;
     Ok(found)
 }
 

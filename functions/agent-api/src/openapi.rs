@@ -24,6 +24,7 @@ use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
 };
+use helpdesk_domain::agents::canned::{MacroActions, MacroAssign};
 use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::catalog::category::Category;
 use helpdesk_domain::mail::inbound::quarantine::SenderVerdict;
@@ -78,6 +79,10 @@ pub struct ReplyRequest {
     /// /api/agent/uploads`), at most 5, 25 MB together.
     #[schema(max_items = 5)]
     attachments: Option<Vec<String>>,
+    /// The macro (a canned reply with actions) whose text this reply started
+    /// from: its actions are taken in the same change.
+    #[schema(pattern = "^[a-z0-9-]{1,64}$")]
+    r#macro: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -180,6 +185,8 @@ pub struct CannedRequest {
     /// Null: shared by all categories (supervisors and admins only).
     #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
     category: Option<String>,
+    /// Actions sending it also takes: a macro (supervisors and admins only).
+    actions: Option<MacroActions>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -549,7 +556,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

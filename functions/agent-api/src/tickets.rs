@@ -9,8 +9,10 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use helpdesk_domain::agents::actions::{Action, Caller};
+use helpdesk_domain::agents::canned::MacroActions;
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::sla::policy::describe_business_minutes;
+use helpdesk_domain::values::ids::FaqId;
 use helpdesk_domain::{
     AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
 };
@@ -272,6 +274,8 @@ enum Op {
         body: String,
         solve: bool,
         uploads: Vec<String>,
+        /// The macro the reply was written from.
+        macro_id: Option<FaqId>,
     },
 }
 
@@ -331,12 +335,22 @@ async fn change_op(
             body,
             solve,
             uploads,
+            macro_id,
         } => {
-            // Files are kept only for a ticket the caller may answer.
-            if !uploads.is_empty()
-                && let Err(e) = desk.open(&caller, &reference).await
-            {
-                return desk_error(&deps, e).await;
+            // Files are kept, and a macro looked up, only for a ticket the
+            // caller may answer.
+            let mut then = MacroActions::default();
+            if !uploads.is_empty() || macro_id.is_some() {
+                let ticket = match desk.open(&caller, &reference).await {
+                    Ok(thread) => thread.ticket,
+                    Err(e) => return desk_error(&deps, e).await,
+                };
+                if let Some(id) = &macro_id {
+                    then = match macro_for(&deps, &caller, &ticket, id).await {
+                        Ok(then) => then,
+                        Err(e) => return e.into_response(),
+                    };
+                }
             }
             let attachments = match attached(&deps, &uploads).await {
                 Ok(files) => files,
@@ -346,6 +360,7 @@ async fn change_op(
                 body,
                 solve,
                 attachments,
+                then,
             };
             desk.act(
                 &caller,
@@ -382,6 +397,23 @@ async fn change_op(
         }
         Err(e) => desk_error(&deps, e).await,
     }
+}
+
+/// The actions of the macro `id`, if it is one the caller may use on `ticket`.
+async fn macro_for(
+    deps: &Deps,
+    caller: &Caller,
+    ticket: &helpdesk_domain::Ticket,
+    id: &FaqId,
+) -> Result<MacroActions, ApiError> {
+    deps.catalog
+        .canned_replies()
+        .await?
+        .into_iter()
+        .find(|c| &c.id == id && c.category.as_ref().is_none_or(|k| *k == ticket.category))
+        .filter(|_| caller.covers(&ticket.category))
+        .map(|c| c.actions)
+        .ok_or_else(|| ApiError::bad_field("macro", "no such macro for this ticket's category"))
 }
 
 /// The uploads a reply names, checked and kept to go out with the mail.
@@ -436,14 +468,21 @@ pub async fn reply(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let own = ["body", "solve", "attachments"];
+    let own = ["body", "solve", "attachments", "macro"];
     change_op(deps, caller, raw, headers, body, &own, |f| {
         let solve = f.optional_bool("solve").unwrap_or(false);
         let uploads = f.string_list("attachments");
+        let raw_macro = f.string("macro");
+        let macro_id = if raw_macro.is_empty() {
+            None
+        } else {
+            field(&mut f.errors, "macro", FaqId::parse(&raw_macro))
+        };
         required(f, "body", "the answer to send").map(|body| Op::Reply {
             body,
             solve,
             uploads,
+            macro_id,
         })
     })
     .await

@@ -266,6 +266,7 @@ async fn the_files_of_a_reply_go_out_with_it_and_a_missing_one_fails_the_mail_sa
         body: body.into(),
         solve: false,
         attachments,
+        then: Default::default(),
     };
     let labelled = vec![file(
         "uploads/a/1/label.pdf",
@@ -722,6 +723,7 @@ async fn a_partners_answer_to_a_ticket_waiting_on_the_customer_reopens_it_with_i
                 body: "Which parcel number is on your receipt?".into(),
                 solve: false,
                 attachments: vec![],
+                then: Default::default(),
             },
         )
         .await

@@ -83,6 +83,7 @@ pub fn reply(body: &str) -> helpdesk_domain::agents::actions::Action {
         body: body.to_owned(),
         solve: false,
         attachments: vec![],
+        then: Default::default(),
     }
 }
 

@@ -649,6 +649,10 @@ export interface components {
             waiting: number;
         };
         CannedJson: {
+            /** @description What sending it also does (a macro); empty for a plain canned reply. */
+            actions: components["schemas"]["MacroActions"];
+            /** @description The macro's actions in words ("solves it, sets priority high"), if any. */
+            actions_text?: string | null;
             body: string;
             /** @description None: offered in every category. */
             category?: string | null;
@@ -663,6 +667,7 @@ export interface components {
             placeholders: components["schemas"]["PlaceholderJson"][];
         };
         CannedRequest: {
+            actions?: null | components["schemas"]["MacroActions"];
             /** @description Not blank; `{{placeholders}}` only from the known list. */
             body: string;
             /** @description Null: shared by all categories (supervisors and admins only). */
@@ -1021,6 +1026,17 @@ export interface components {
             /** Format: int32 */
             solve_after_days: number;
         };
+        /** @description What a macro does to the ticket, in the same change as its reply. */
+        MacroActions: {
+            assign?: null | components["schemas"]["MacroAssign"];
+            /** @description Moves the ticket to this category's queue. */
+            category?: string | null;
+            priority?: null | components["schemas"]["Priority"];
+            /** @description Marks the ticket solved (else it waits on the customer, as any reply). */
+            solve?: boolean;
+        };
+        /** @enum {string} */
+        MacroAssign: "sender" | "nobody";
         /**
          * @description Who is signed in, the categories they work on, whom they can hand tickets to,
          *     and every category (a ticket can be moved to any).
@@ -1173,6 +1189,11 @@ export interface components {
             body: string;
             /** @description The id of the newest thread entry on the agent's screen. */
             last_seen?: string | null;
+            /**
+             * @description The macro (a canned reply with actions) whose text this reply started
+             *     from: its actions are taken in the same change.
+             */
+            macro?: string | null;
             /** @description Mark the ticket solved with this reply (else it waits on the customer). */
             solve?: boolean | null;
             /** Format: int64 */

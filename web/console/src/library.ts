@@ -1,8 +1,11 @@
 // Canned replies and the FAQ: the pages that keep them, and the helpers the ticket
 // view uses to insert a canned reply and to turn an answer into an FAQ draft.
 import { ApiError, client, completed, data } from "./api";
+import type { components } from "./api.gen";
 import { clear, el, on, toast } from "./dom";
 import type { Canned, Me, Ticket } from "./types";
+
+type S = components["schemas"];
 
 export async function cannedFor(category: string): Promise<Canned[]> {
   const { items } = await data(client.GET("/api/agent/canned"));
@@ -117,6 +120,9 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
           "li",
           {},
           el("h2", { text: `${c.title} · ${c.category ?? "all categories"}` }),
+          c.actions_text
+            ? el("p", { class: "macro", text: `Macro: sending it ${c.actions_text}.` })
+            : null,
           el("p", { class: "body", text: c.body }),
           remove,
         ),
@@ -131,6 +137,7 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
     category.append(el("option", { value: "", text: "All categories" }));
   for (const c of me.categories) category.append(el("option", { value: c.id, text: c.name }));
   const error = el("p", { class: "notice error", role: "alert", hidden: true });
+  const actions = me.agent.role === "agent" ? null : macroFields(me);
   const form = el(
     "form",
     { class: "composer", "aria-label": "New canned reply" },
@@ -144,6 +151,7 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
       el("label", { for: "canned-category", text: "Category" }),
       category,
     ),
+    actions?.box ?? null,
     el("button", { type: "submit", text: "Save canned reply" }),
   );
   on(form, "submit", async (e) => {
@@ -151,7 +159,12 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
     try {
       await data(
         client.POST("/api/agent/canned", {
-          body: { title: title.value, body: body.value, category: category.value || null },
+          body: {
+            title: title.value,
+            body: body.value,
+            category: category.value || null,
+            actions: actions?.value() ?? null,
+          },
         }),
       );
       title.value = "";
@@ -224,4 +237,60 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
     }
     list.append(item);
   }
+}
+
+type MacroActions = NonNullable<S["CannedJson"]["actions"]>;
+
+/// "When sent": what a macro does besides its text (supervisors and admins).
+function macroFields(me: Me): { box: HTMLElement; value: () => MacroActions | null } {
+  const choice = (id: string, label: string, options: [string, string][]) => {
+    const select = el("select", { id });
+    for (const [value, text] of options) select.append(el("option", { value, text }));
+    return {
+      select,
+      box: el("div", { class: "field" }, el("label", { for: id, text: label }), select),
+    };
+  };
+  const solve = el("input", { id: "macro-solve", type: "checkbox" });
+  const priority = choice("macro-priority", "Priority", [
+    ["", "Leave as it is"],
+    ["low", "Low"],
+    ["normal", "Normal"],
+    ["high", "High"],
+    ["urgent", "Urgent"],
+  ]);
+  const assign = choice("macro-assign", "Assignee", [
+    ["", "Leave as it is"],
+    ["sender", "Whoever sends it"],
+    ["nobody", "Nobody"],
+  ]);
+  const move = choice("macro-category", "Move to category", [
+    ["", "Leave as it is"],
+    ...me.all_categories.map((c): [string, string] => [c.id, c.name]),
+  ]);
+  const box = el(
+    "fieldset",
+    { class: "macro-fields" },
+    el("legend", { text: "When sent (makes it a macro)" }),
+    el(
+      "div",
+      { class: "field check" },
+      solve,
+      el("label", { for: "macro-solve", text: "Mark the ticket solved" }),
+    ),
+    priority.box,
+    assign.box,
+    move.box,
+  );
+  const value = (): MacroActions | null => {
+    const chosen: MacroActions = {
+      solve: solve.checked,
+      priority: (priority.select.value || null) as MacroActions["priority"],
+      assign: (assign.select.value || null) as MacroActions["assign"],
+      category: move.select.value || null,
+    };
+    const any = chosen.solve || chosen.priority || chosen.assign || chosen.category;
+    return any ? chosen : null;
+  };
+  return { box, value };
 }

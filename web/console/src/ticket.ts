@@ -172,6 +172,8 @@ interface State {
   drafts: { reply: string; note: string };
   /// Files uploaded for the reply being written.
   files: Uploaded[];
+  /// The macro the reply was inserted from: its actions go with it.
+  macro?: { id: string; title: string; text: string };
   /// The answer being turned into an FAQ draft, if any.
   faqFrom?: Entry;
 }
@@ -299,6 +301,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       if (path === "replies") {
         keep("reply", "");
         state.files = [];
+        state.macro = undefined;
       }
       if (path === "notes") keep("note", "");
       // Said once, beside the thread (a toast as well would cover the controls).
@@ -529,6 +532,10 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     on(insert, "click", () => {
       const chosen = list.find((c) => c.id === cannedSelect.value);
       if (!chosen) return;
+      state.macro = chosen.actions_text
+        ? { id: chosen.id, title: chosen.title, text: chosen.actions_text }
+        : undefined;
+      showMacro();
       // Inserted for editing, never sent as is.
       const text = fill(chosen.body, me, ticket);
       replyBox.value = replyBox.value.trim() ? `${replyBox.value.trimEnd()}\n\n${text}` : text;
@@ -537,6 +544,24 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       replyBox.focus();
     });
   });
+  // A macro's actions, said before sending: they happen with the reply.
+  const macroNote = el("div", { class: "notice macro", role: "status", hidden: true });
+  const showMacro = () => {
+    const m = state.macro;
+    macroNote.hidden = !m;
+    if (!m) return;
+    const drop = el("button", { type: "button", class: "link", text: "Send without the actions" });
+    on(drop, "click", () => {
+      state.macro = undefined;
+      showMacro();
+    });
+    macroNote.replaceChildren(
+      el("strong", { text: `Macro "${m.title}": ` }),
+      `sending this reply ${m.text}. `,
+      drop,
+    );
+  };
+  showMacro();
   const attach = fileField(state.files);
   const replyForm = el(
     "form",
@@ -546,6 +571,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     replyBox,
     replyError,
     linkHint,
+    macroNote,
     attach.box,
     el("div", { class: "buttons" }, send, solve),
   );
@@ -566,6 +592,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         body: replyBox.value,
         solve: solved,
         attachments: state.files.map((f) => f.key),
+        macro: state.macro?.id ?? null,
       },
       solved ? "Reply sent; the ticket is solved." : "Reply sent.",
     );

@@ -196,6 +196,7 @@ mod access;
 mod admin;
 mod health;
 mod library;
+mod macros;
 mod profile;
 mod queue;
 mod reports;

@@ -1,6 +1,7 @@
 //! What agents do to tickets: read them within their categories, and change them
 //! only from the version they saw, so two agents never answer blind.
 
+use crate::agents::canned::{MacroActions, MacroAssign};
 use crate::agents::profile::{Agent, Role};
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
@@ -51,6 +52,8 @@ pub enum Action {
         solve: bool,
         /// Files checked and kept already (`customers::attaching::resolve_for_mail`).
         attachments: Vec<AttachmentRef>,
+        /// A macro's changes, made in the same write (`Default`: none).
+        then: MacroActions,
     },
     /// For agents only.
     Note {
@@ -165,14 +168,17 @@ impl Desk<'_> {
         after.updated_at = now;
         let entry = |kind, body: String| self.entry(caller, reference, kind, &body, now);
         let mut mail = None;
+        // Thread entries besides the action's own (a macro's changes).
+        let mut extra = Vec::new();
         let message = match action {
             Action::Reply {
                 body,
                 solve,
                 attachments,
+                then,
             } => {
                 let body = body_text(&body)?;
-                let to = if solve {
+                let to = if solve || then.solve {
                     Status::Resolved
                 } else {
                     Status::WaitingOnCustomer
@@ -184,6 +190,17 @@ impl Desk<'_> {
                 }
                 if after.assignee.is_none() {
                     after.assignee = Some(caller.id().clone());
+                }
+                let changes = self.apply_macro(caller, &mut after, &then).await?;
+                if !changes.is_empty() {
+                    extra.push(entry(
+                        MessageKind::SystemEvent,
+                        format!(
+                            "With the reply, {}: {}.",
+                            caller.agent.name,
+                            changes.join("; ")
+                        ),
+                    ));
                 }
                 let mut message = entry(MessageKind::AgentReply, body);
                 message.attachments = attachments;
@@ -248,7 +265,9 @@ impl Desk<'_> {
         };
         let rules = Rules::load(self.catalog, &after.category).await?;
         clocks::apply(&before, &mut after, happened, &rules, now);
-        let update = TicketUpdate::new(&before, after, vec![message.clone()])
+        let mut messages = vec![message];
+        messages.extend(extra);
+        let update = TicketUpdate::new(&before, after, messages.clone())
             .with_outbox(mail.iter().cloned().collect());
         let saved = match self.tickets.update_ticket(update).await {
             Ok(saved) => saved,
@@ -266,7 +285,7 @@ impl Desk<'_> {
         }
         Ok(Done {
             ticket: saved,
-            messages: vec![message],
+            messages,
             mail,
         })
     }
@@ -477,6 +496,53 @@ impl Desk<'_> {
         };
         ticket.assignee = to;
         Ok(text)
+    }
+
+    /// A macro's changes besides the reply's own, each said in a few words; what
+    /// the ticket has already is left as it is.
+    async fn apply_macro(
+        &self,
+        caller: &Caller,
+        ticket: &mut Ticket,
+        then: &MacroActions,
+    ) -> Result<Vec<String>, DeskError> {
+        let mut said = Vec::new();
+        if let Some(to) = then.priority.filter(|p| *p != ticket.priority) {
+            said.push(format!(
+                "priority {} → {}",
+                ticket.priority.as_str(),
+                to.as_str()
+            ));
+            ticket.priority = to;
+        }
+        if let Some(to) = then.category.clone().filter(|c| *c != ticket.category) {
+            if !caller.covers(&to) {
+                return Err(DeskError::invalid(
+                    "macro",
+                    "it moves the ticket to a category you do not work on",
+                ));
+            }
+            said.push(
+                self.reroute(ticket, to)
+                    .await?
+                    .trim_end_matches('.')
+                    .to_owned(),
+            );
+        }
+        let assignee = match then.assign {
+            Some(MacroAssign::Sender) => Some(Some(caller.id().clone())),
+            Some(MacroAssign::Nobody) => Some(None),
+            None => None,
+        };
+        if let Some(to) = assignee.filter(|to| *to != ticket.assignee) {
+            said.push(
+                self.assign(caller, ticket, to)
+                    .await?
+                    .trim_end_matches('.')
+                    .to_owned(),
+            );
+        }
+        Ok(said)
     }
 
     async fn reroute(&self, ticket: &mut Ticket, to: CategoryId) -> Result<String, DeskError> {

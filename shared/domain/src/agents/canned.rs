@@ -2,6 +2,7 @@
 //! placeholders the console fills in before the agent edits and sends them. A canned
 //! reply is never sent by itself.
 
+use crate::tickets::ticket::Priority;
 use crate::values::ids::{AgentId, CategoryId, FaqId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,62 @@ pub struct CannedReply {
     pub body: String,
     pub updated_by: AgentId,
     pub updated_at: DateTime<Utc>,
+    /// What sending it also does: a canned reply with actions is a macro.
+    #[serde(default, skip_serializing_if = "MacroActions::is_empty")]
+    pub actions: MacroActions,
+}
+
+/// What a macro does to the ticket, in the same change as its reply.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MacroActions {
+    /// Marks the ticket solved (else it waits on the customer, as any reply).
+    #[serde(default)]
+    pub solve: bool,
+    #[serde(default)]
+    pub priority: Option<Priority>,
+    #[serde(default)]
+    pub assign: Option<MacroAssign>,
+    /// Moves the ticket to this category's queue.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    #[serde(default)]
+    pub category: Option<CategoryId>,
+}
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MacroAssign {
+    /// To whoever sends it.
+    Sender,
+    Nobody,
+}
+
+impl MacroActions {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// "solves it, sets priority high, assigns it to the sender".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.solve {
+            parts.push("solves it".to_owned());
+        }
+        if let Some(p) = self.priority {
+            parts.push(format!("sets priority {}", p.as_str()));
+        }
+        match self.assign {
+            Some(MacroAssign::Sender) => parts.push("assigns it to the sender".to_owned()),
+            Some(MacroAssign::Nobody) => parts.push("unassigns it".to_owned()),
+            None => {}
+        }
+        if let Some(c) = &self.category {
+            parts.push(format!("moves it to {c}"));
+        }
+        parts.join(", ")
+    }
 }
 
 pub const MAX_TITLE_CHARS: usize = 120;

@@ -78,6 +78,7 @@ pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stor
         body: format!("{title} body"),
         updated_by: AgentId::parse("sue").unwrap_or_else(|e| panic!("{e}")),
         updated_at: clock.now(),
+        actions: Default::default(),
     };
     let catalog = &stores.catalog;
     for r in [
@@ -109,6 +110,23 @@ pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stor
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(all[0], reply("c-2", "Apology", Some("billing")));
     assert_eq!(all.len(), 2);
+    // A macro keeps its actions.
+    let mut with_actions = reply("c-2", "Refund done", Some("billing"));
+    with_actions.actions = helpdesk_domain::agents::canned::MacroActions {
+        solve: true,
+        priority: Some(helpdesk_domain::Priority::High),
+        assign: Some(helpdesk_domain::agents::canned::MacroAssign::Sender),
+        category: Some(fixtures::category_id("technical")),
+    };
+    catalog
+        .put_canned(&with_actions)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let all = catalog
+        .canned_replies()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(all.contains(&with_actions), "{all:?}");
     let c1 = FaqId::parse("c-1").unwrap_or_else(|e| panic!("{e}"));
     catalog
         .delete_canned(&c1)
@@ -125,7 +143,7 @@ pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stor
                 .await
                 .unwrap_or_else(|e| panic!("{e}"))
         ),
-        vec!["Apology"]
+        vec!["Refund done"]
     );
 }
 
