@@ -1163,3 +1163,63 @@ test("a supervisor makes a macro; an agent previews it and one click sends the r
   await page.locator(".thread", { hasText: "priority normal → urgent" }).waitFor();
   await context.close();
 });
+
+test("an agent opens a ticket for a caller, and one that starts with our own message", async () => {
+  const tag = `${Date.now()}`;
+  const customer = `caller-${tag}@customers.example`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.getByRole("link", { name: "New ticket" }).click();
+  await page.getByRole("heading", { level: 1, name: "New ticket for a customer" }).waitFor();
+  // Only the agent's own categories.
+  const offered = await page.locator("#open-category option").allTextContents();
+  assert.ok(!offered.some((o) => /Sales/.test(o)), offered.join(", "));
+  await page.getByLabel("Category").selectOption("billing");
+  await page.getByLabel("Customer's email").fill(customer);
+  await page.getByLabel("Subject").fill(`Phone call ${tag}`);
+  await page.getByLabel("Order number").fill("A-77");
+  await page.getByLabel("What the customer told you").fill("Called: charged twice for A-77.");
+  await page.getByRole("button", { name: "Open the ticket" }).click();
+  await page.getByRole("heading", { level: 1, name: new RegExp(`Phone call ${tag}`) }).waitFor();
+  assert.match(await page.locator(".thread").textContent(), /Called: charged twice for A-77\./);
+  // The customer gets the confirmation with the reference.
+  let confirmed = false;
+  for (let i = 0; i < 60 && !confirmed; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    confirmed = mails.some(
+      (m) => m.destinations.includes(customer) && m.raw_data.includes("We received your request"),
+    );
+    if (!confirmed) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(confirmed, "the caller got the usual confirmation");
+
+  // A message from us first: mailed with the customer's link.
+  await page.getByRole("link", { name: "New ticket" }).click();
+  await page.getByRole("heading", { level: 1, name: "New ticket for a customer" }).waitFor();
+  await page.getByLabel("Category").selectOption("billing");
+  await page.getByLabel("Customer's email").fill(customer);
+  await page.getByLabel("Subject").fill(`Delayed ${tag}`);
+  await page.getByLabel("Order number").fill("A-78");
+  await page.getByLabel("Write to the customer first").check();
+  await page
+    .getByLabel("Your message to the customer (mailed with their link)")
+    .fill(`Your order ${tag} is delayed by two days.`);
+  await page.getByRole("button", { name: "Open the ticket" }).click();
+  await page.getByRole("heading", { level: 1, name: new RegExp(`Delayed ${tag}`) }).waitFor();
+  await page.locator('[data-fact="status"]', { hasText: "Waiting on customer" }).waitFor();
+  let link = null;
+  for (let i = 0; i < 60 && !link; i++) {
+    const ref = (await page.locator("h1 .ref").textContent()).trim();
+    link = await mailedLink(ref, `Your order ${tag} is delayed`);
+    if (!link) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(link, "mailed with the customer's tracking link");
+  // A bad address is named, and nothing is opened.
+  await page.getByRole("link", { name: "New ticket" }).click();
+  await page.getByLabel("Customer's email").fill("not an address");
+  await page.getByLabel("Subject").fill("x");
+  await page.getByLabel("What the customer told you").fill("y");
+  await page.getByRole("button", { name: "Open the ticket" }).click();
+  await page.getByRole("alert").filter({ hasText: "email:" }).waitFor();
+  await context.close();
+});

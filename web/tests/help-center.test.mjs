@@ -47,7 +47,7 @@ test("choose a category, fix a validation message, submit, follow the request", 
   // The server's reasons appear next to their fields, and focus moves to the first.
   const emailError = page.locator("#email-error");
   await emailError.waitFor({ state: "visible" });
-  assert.match(await emailError.textContent(), /Email .*domain/);
+  assert.match(await emailError.textContent(), /Email .*name@example\.com/);
   assert.equal(await page.getByLabel("Email").getAttribute("aria-invalid"), "true");
   assert.equal(
     await page.locator("#detail-model-error").textContent(),

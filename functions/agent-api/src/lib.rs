@@ -7,6 +7,7 @@ mod auth;
 mod health;
 mod library;
 pub mod openapi;
+mod opening;
 mod profile;
 mod queue;
 mod reports;
@@ -130,11 +131,12 @@ pub enum Route {
     SenderRuleDelete,
     Profile,
     Upload,
+    OpenTicket,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 38] = [
+    pub const ALL: [Route; 39] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -172,6 +174,7 @@ impl Route {
         Route::SenderRuleDelete,
         Route::Profile,
         Route::Upload,
+        Route::OpenTicket,
         Route::Health,
     ];
 
@@ -217,6 +220,7 @@ impl Route {
             Route::SenderRuleDelete => ("DELETE", "/api/agent/sender-rules/{pattern}"),
             Route::Profile => ("PUT", "/api/agent/me/profile"),
             Route::Upload => ("POST", "/api/agent/uploads"),
+            Route::OpenTicket => ("POST", "/api/agent/tickets"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -260,6 +264,7 @@ impl Route {
             Route::SenderRuleDelete => delete(review::delete_rule),
             Route::Profile => put(profile::put),
             Route::Upload => post(uploads::create),
+            Route::OpenTicket => post(opening::create),
             Route::Health => get(health::health),
         }
     }

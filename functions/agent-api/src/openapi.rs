@@ -9,6 +9,7 @@ use crate::admin::{
 };
 use crate::health::HealthJson;
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
+use crate::opening::OpenedJson;
 use crate::profile::{ProfileInput, ProfileJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
@@ -48,6 +49,34 @@ pub struct Seen {
     /// The id of the newest thread entry on the agent's screen.
     #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
+}
+
+/// A ticket an agent opens for a customer (`POST /api/agent/tickets`).
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenTicketRequest {
+    /// One of the caller's categories.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,39}$")]
+    category: String,
+    #[schema(max_length = 254)]
+    email: String,
+    /// Empty: taken from the address.
+    #[schema(max_length = 100)]
+    name: Option<String>,
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    subject: String,
+    /// What the customer told us (`logged`), or our message to them (`mailed`).
+    #[schema(min_length = 1, max_length = 50000, pattern = "\\S")]
+    body: String,
+    /// The category's own fields, by name.
+    details: Option<std::collections::BTreeMap<String, String>>,
+    /// `logged`: the customer gets the usual confirmation; `mailed`: the body is
+    /// mailed to them with their link.
+    #[schema(pattern = "^(logged|mailed)$")]
+    first: String,
+    /// The console's id for this request: sent again, it opens no second ticket.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
+    request_id: Option<String>,
 }
 
 /// An upload the console starts (`POST /api/agent/uploads`).
@@ -265,6 +294,11 @@ fn profile() {}
 #[utoipa::path(post, path = "/api/agent/uploads", tag = "tickets", request_body = UploadInput,
     responses((status = 201, body = UploadJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 429, body = ErrorJson)))]
 fn upload() {}
+
+#[utoipa::path(post, path = "/api/agent/tickets", tag = "tickets", request_body = OpenTicketRequest,
+    responses((status = 201, body = OpenedJson), (status = 200, body = OpenedJson, description = "Opened before by this request id"),
+        (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 422, body = ErrorJson), (status = 429, body = ErrorJson)))]
+fn open_ticket() {}
 
 #[utoipa::path(get, path = "/api/agent/counts", tag = "queue",
     responses((status = 200, body = CountsJson)))]
@@ -543,7 +577,7 @@ impl Modify for BearerAuth {
         category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
-        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, health),
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, open_ticket, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -556,7 +590,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -368,7 +368,7 @@ export interface paths {
         };
         get: operations["tickets"];
         put?: never;
-        post?: never;
+        post: operations["open_ticket"];
         delete?: never;
         options?: never;
         head?: never;
@@ -752,7 +752,7 @@ export interface components {
             ticket: components["schemas"]["TicketJson"];
         };
         /** @enum {string} */
-        Channel: "web" | "email";
+        Channel: "web" | "email" | "agent";
         /** @description Each channel's latest probe, for the admins' view. */
         ChannelStatus: {
             category?: string | null;
@@ -1078,6 +1078,33 @@ export interface components {
             counts: components["schemas"]["CountsJson"];
             cursor: string;
             new_tickets: components["schemas"]["SummaryJson"][];
+        };
+        /** @description A ticket an agent opens for a customer (`POST /api/agent/tickets`). */
+        OpenTicketRequest: {
+            /** @description What the customer told us (`logged`), or our message to them (`mailed`). */
+            body: string;
+            /** @description One of the caller's categories. */
+            category: string;
+            /** @description The category's own fields, by name. */
+            details?: {
+                [key: string]: string;
+            } | null;
+            email: string;
+            /**
+             * @description `logged`: the customer gets the usual confirmation; `mailed`: the body is
+             *     mailed to them with their link.
+             */
+            first: string;
+            /** @description Empty: taken from the address. */
+            name?: string | null;
+            /** @description The console's id for this request: sent again, it opens no second ticket. */
+            request_id?: string | null;
+            subject: string;
+        };
+        OpenedJson: {
+            /** @description False when this request id had opened it before (nothing new was sent). */
+            created: boolean;
+            reference: string;
         };
         /** @description The held mail as it arrived, made safe to look at. */
         OriginalJson: {
@@ -2928,6 +2955,97 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    open_ticket: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OpenTicketRequest"];
+            };
+        };
+        responses: {
+            /** @description Opened before by this request id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedJson"];
+                };
+            };
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenedJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
                 };
             };
         };

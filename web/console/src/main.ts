@@ -22,6 +22,7 @@ import { clear, el, on } from "./dom";
 import { renderHeld } from "./held";
 import { renderCanned, renderFaq } from "./library";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
+import { renderOpening } from "./opening";
 import { renderAdminPolicies } from "./policies";
 import { renderProfile } from "./profile";
 import { renderNav, renderQueue, VIEWS } from "./queue";
@@ -364,6 +365,8 @@ async function start(config: ConsoleConfig): Promise<void> {
         await renderAdminAgents(main);
       } else if (parts[0] === "reports") {
         await renderReports(main, me, new URLSearchParams(query));
+      } else if (parts[0] === "new") {
+        await renderOpening(main, me);
       } else if (parts[0] === "profile") {
         renderProfile(main, me);
       } else if (parts[0] === "held") {

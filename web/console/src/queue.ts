@@ -69,6 +69,7 @@ function buildNav(nav: HTMLElement, me: Me): void {
   const library = el(
     "ul",
     { class: "views" },
+    page("#/new", "new", "New ticket"),
     page("#/canned", "canned", "Canned replies"),
     page("#/faq", "faq", "FAQ"),
   );

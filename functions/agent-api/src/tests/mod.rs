@@ -197,6 +197,7 @@ mod admin;
 mod health;
 mod library;
 mod macros;
+mod opening;
 mod profile;
 mod queue;
 mod reports;

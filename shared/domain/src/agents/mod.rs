@@ -3,5 +3,6 @@
 
 pub mod actions;
 pub mod canned;
+pub mod opening;
 pub mod profile;
 pub mod views;

@@ -10,7 +10,7 @@ use crate::ports::store::{
 use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
 use crate::sla::clocks::Rules;
 use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
-use crate::tickets::ticket::{Channel, Priority, Requester, Status, Ticket, Tier};
+use crate::tickets::ticket::{Channel, Requester, Ticket, Tier};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{CategoryId, TicketRef};
 use crate::values::text::{DisplayName, Subject, TextError};
@@ -347,27 +347,16 @@ impl Intake<'_> {
             name: s.name.clone(),
             email: s.email.clone(),
         };
-        let mut ticket = Ticket {
-            reference: reference.clone(),
-            category: s.category.clone(),
-            tier: Tier::Standard,
-            priority: Priority::Normal,
-            requester: requester.clone(),
-            subject: s.subject.clone(),
-            status: Status::New,
-            assignee: None,
-            details: s.details.clone(),
-            channel: Channel::Web,
-            created_at: now,
-            updated_at: now,
-            due_at: None,
-            version: 1,
-            merged_into: None,
-            sla: Default::default(),
-            participants: vec![],
-            // Anyone can type any address into the form.
-            email_verified: false,
-        };
+        // Anyone can type any address into the form: not verified.
+        let mut ticket = Ticket::opened(
+            reference.clone(),
+            s.category.clone(),
+            requester.clone(),
+            s.subject.clone(),
+            Channel::Web,
+            now,
+        );
+        ticket.details = s.details.clone();
         // The clocks run from creation (sparse due and wake indexes).
         crate::sla::clocks::open(&mut ticket, rules, now);
         let first_message = Message {

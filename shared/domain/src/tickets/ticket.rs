@@ -183,6 +183,9 @@ impl Priority {
 pub enum Channel {
     Web,
     Email,
+    /// Opened by an agent for the customer (a call, a chat elsewhere, or our
+    /// own first message).
+    Agent,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -240,6 +243,39 @@ fn stored_before_verification() -> bool {
 }
 
 impl Ticket {
+    /// A new ticket as it comes in: new, standard tier, normal priority, nobody
+    /// assigned, no clock running yet (`sla::clocks::open` starts them), the
+    /// address not verified.
+    pub fn opened(
+        reference: TicketRef,
+        category: CategoryId,
+        requester: Requester,
+        subject: Subject,
+        channel: Channel,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            reference,
+            category,
+            tier: Tier::Standard,
+            priority: Priority::Normal,
+            requester,
+            subject,
+            status: Status::New,
+            assignee: None,
+            details: Default::default(),
+            channel,
+            created_at: now,
+            updated_at: now,
+            due_at: None,
+            version: 1,
+            merged_into: None,
+            sla: Default::default(),
+            participants: vec![],
+            email_verified: false,
+        }
+    }
+
     /// Moves the ticket to `to`, or says why it can't.
     pub fn change_status(
         &mut self,

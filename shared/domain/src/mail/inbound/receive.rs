@@ -20,7 +20,7 @@ use crate::ports::{
 use crate::tickets::message::{
     AttachmentRef, Author, EmailIds, Message, MessageKind, SanitizedHtml, ThreadedBy,
 };
-use crate::tickets::ticket::{Channel, Priority, Requester, Status, Ticket, Tier};
+use crate::tickets::ticket::{Channel, Requester, Status, Ticket};
 use crate::values::email::EmailAddress;
 use crate::values::ids::TicketRef;
 use crate::values::text::DisplayName;
@@ -608,29 +608,19 @@ impl Inbox<'_> {
         };
         for _ in 0..ATTEMPTS {
             let reference = self.ids.ticket_ref();
-            let mut ticket = Ticket {
-                reference: reference.clone(),
-                category: category.id.clone(),
-                tier: Tier::Standard,
-                priority: Priority::Normal,
-                requester: Requester {
-                    name: name.clone(),
-                    email: mail.from.clone(),
-                },
-                subject: mail.subject.clone(),
-                status: Status::New,
-                assignee: None,
-                details: Default::default(),
-                channel: Channel::Email,
-                created_at: now,
-                updated_at: now,
-                due_at: None,
-                version: 1,
-                merged_into: None,
-                sla: Default::default(),
-                participants: vec![],
-                email_verified: mail.verdicts.vouch_for(&mail.from),
+            let requester = Requester {
+                name: name.clone(),
+                email: mail.from.clone(),
             };
+            let mut ticket = Ticket::opened(
+                reference.clone(),
+                category.id.clone(),
+                requester,
+                mail.subject.clone(),
+                Channel::Email,
+                now,
+            );
+            ticket.email_verified = mail.verdicts.vouch_for(&mail.from);
             let copied = self.copied_in(&ticket, mail);
             with_participants(&mut ticket, copied);
             crate::sla::clocks::open(&mut ticket, &rules, now);
