@@ -1223,3 +1223,29 @@ test("an agent opens a ticket for a caller, and one that starts with our own mes
   await page.getByRole("alert").filter({ hasText: "email:" }).waitFor();
   await context.close();
 });
+
+test("a customer's reply chimes and shows in the console like a new ticket", async () => {
+  const tag = `${Date.now()}`;
+  const ref = (await submit(`Reply chime ${tag}`)).reference;
+  let link = null;
+  for (let i = 0; i < 60 && !link; i++) {
+    link = await mailedLink(ref, "We received your request");
+    if (!link) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(link, "the confirmation carries the tracking link");
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.locator('a[data-view="unassigned"] .count').waitFor();
+  // The customer writes again from their page.
+  const customer = await browser.newContext();
+  const track = await customer.newPage();
+  await track.goto(`${BASE}${link}`);
+  await track.getByLabel("Add a message").fill(`One more thing about ${tag}.`);
+  await track.getByRole("button", { name: "Send message" }).click();
+  await track.getByText("Your message was added.").waitFor();
+  await customer.close();
+  await page
+    .locator(".toast", { hasText: /Customers replied: 1 in Billing/ })
+    .waitFor({ timeout: 20000 });
+  await context.close();
+});

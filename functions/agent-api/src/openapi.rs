@@ -13,7 +13,7 @@ use crate::opening::OpenedJson;
 use crate::profile::{ProfileInput, ProfileJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
-    ViewCounts,
+    RepliesJson, ViewCounts,
 };
 use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
@@ -580,7 +580,7 @@ impl Modify for BearerAuth {
         held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, open_ticket, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
-        NotificationsJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
+        NotificationsJson, RepliesJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
         EntryJson, FileJson, RemoteImagesJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
         CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,
         NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,

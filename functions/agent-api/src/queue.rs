@@ -144,6 +144,8 @@ pub struct CountsJson {
     categories: Vec<CategoryCountJson>,
     /// Only grows; compare two readings to see that something arrived.
     received: BTreeMap<String, i64>,
+    /// Customer replies per category; only grows, like `received`.
+    replied: BTreeMap<String, i64>,
 }
 
 async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiError> {
@@ -152,6 +154,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
     let counts = deps.tickets.queue_counts(&ids, caller.id()).await?;
     let mut per = Vec::new();
     let mut received = BTreeMap::new();
+    let mut replied = BTreeMap::new();
     let (mut unassigned, mut waiting, mut overdue, mut all) = (0, 0, 0, 0);
     for c in &categories {
         let n = counts.categories.get(&c.id).cloned().unwrap_or_default();
@@ -161,6 +164,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
         waiting += s.get(Status::WaitingOnCustomer);
         all += s.get(Status::New) + s.get(Status::Open) + s.get(Status::WaitingOnCustomer);
         received.insert(c.id.to_string(), n.received);
+        replied.insert(c.id.to_string(), n.replied);
         per.push(CategoryCountJson {
             id: c.id.to_string(),
             name: c.name.clone(),
@@ -182,6 +186,7 @@ async fn read_counts(deps: &Deps, caller: &Caller) -> Result<CountsJson, ApiErro
         },
         categories: per,
         received,
+        replied,
     })
 }
 
@@ -196,6 +201,15 @@ pub struct NotificationsJson {
     cursor: String,
     counts: CountsJson,
     new_tickets: Vec<SummaryJson>,
+    /// Categories whose customers replied since the cursor, and how often.
+    customer_replies: Vec<RepliesJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RepliesJson {
+    category: String,
+    name: String,
+    count: i64,
 }
 
 /// One page of a view; `next` (when present) is the `cursor` for the next page.
@@ -205,9 +219,17 @@ pub struct PageJson {
     next: Option<String>,
 }
 
-/// What the console saw last time: each category's received count.
-#[derive(Serialize, Deserialize, Default)]
-struct Seen(BTreeMap<String, i64>);
+/// What the console saw last time: each category's received count, and its
+/// customer replies (cursors made before replies were counted have none).
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Seen {
+    Both {
+        received: BTreeMap<String, i64>,
+        replied: BTreeMap<String, i64>,
+    },
+    Received(BTreeMap<String, i64>),
+}
 
 /// Newest arrivals listed per poll and category, at most.
 const MAX_NEW_PER_CATEGORY: i64 = 10;
@@ -233,7 +255,28 @@ pub async fn notifications(
         let counts = read_counts(&deps, &caller).await?;
         let now = deps.clock.now();
         let mut new_tickets = Vec::new();
-        if let Some(Seen(before)) = &seen {
+        let mut customer_replies = Vec::new();
+        let (before, replied_before) = match &seen {
+            Some(Seen::Both { received, replied }) => (Some(received), Some(replied)),
+            Some(Seen::Received(received)) => (Some(received), None),
+            None => (None, None),
+        };
+        if let Some(before) = replied_before {
+            for c in &counts.categories {
+                let now_replied = counts.replied.get(&c.id).copied().unwrap_or(0);
+                // From the client: any number, so nothing that can overflow.
+                let count =
+                    now_replied.saturating_sub(before.get(&c.id).copied().unwrap_or(now_replied));
+                if count > 0 {
+                    customer_replies.push(RepliesJson {
+                        category: c.id.clone(),
+                        name: c.name.clone(),
+                        count,
+                    });
+                }
+            }
+        }
+        if let Some(before) = before {
             for (id, received) in &counts.received {
                 // The cursor comes from the client: any number, so no arithmetic that can overflow.
                 let arrived = received.saturating_sub(before.get(id).copied().unwrap_or(*received));
@@ -258,13 +301,17 @@ pub async fn notifications(
                 new_tickets.extend(page.items.iter().map(|t| SummaryJson::of(t, now)));
             }
         }
-        let cursor = serde_json::to_vec(&Seen(counts.received.clone()))
-            .map(|b| URL_SAFE_NO_PAD.encode(b))
-            .map_err(|_| ApiError::internal())?;
+        let cursor = serde_json::to_vec(&Seen::Both {
+            received: counts.received.clone(),
+            replied: counts.replied.clone(),
+        })
+        .map(|b| URL_SAFE_NO_PAD.encode(b))
+        .map_err(|_| ApiError::internal())?;
         Ok::<_, ApiError>(NotificationsJson {
             cursor,
             counts,
             new_tickets,
+            customer_replies,
         })
     }
     .await;

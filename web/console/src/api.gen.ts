@@ -807,6 +807,10 @@ export interface components {
             received: {
                 [key: string]: number;
             };
+            /** @description Customer replies per category; only grows, like `received`. */
+            replied: {
+                [key: string]: number;
+            };
             views: components["schemas"]["ViewCounts"];
         };
         DayRow: {
@@ -1077,6 +1081,8 @@ export interface components {
         NotificationsJson: {
             counts: components["schemas"]["CountsJson"];
             cursor: string;
+            /** @description Categories whose customers replied since the cursor, and how often. */
+            customer_replies: components["schemas"]["RepliesJson"][];
             new_tickets: components["schemas"]["SummaryJson"][];
         };
         /** @description A ticket an agent opens for a customer (`POST /api/agent/tickets`). */
@@ -1205,6 +1211,12 @@ export interface components {
         RemoteImagesJson: {
             /** @description Sanitized like the stored HTML, remote images kept. */
             html: string;
+        };
+        RepliesJson: {
+            category: string;
+            /** Format: int64 */
+            count: number;
+            name: string;
         };
         ReplyRequest: {
             /**

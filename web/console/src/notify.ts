@@ -1,6 +1,7 @@
 // Polls the cheap notifications endpoint; when tickets arrive in the agent's
-// categories: a message on the page, a desktop notification and a short chime
-// (both can be muted; the browser's permission is asked once, on a click).
+// categories, or customers reply there: a message on the page, a desktop
+// notification and a short chime (both can be muted; the browser's permission
+// is asked once, on a click).
 import { client, data } from "./api";
 import { toast } from "./dom";
 import type { Counts } from "./types";
@@ -56,17 +57,26 @@ export function startPolling(
       );
       cursor = n.cursor;
       onCounts(n.counts);
+      const said: string[] = [];
       if (n.new_tickets.length > 0) {
         const first = n.new_tickets[0];
-        const text =
+        said.push(
           n.new_tickets.length === 1
             ? `New ticket ${first.reference}: ${first.subject}`
-            : `${n.new_tickets.length} new tickets, the latest ${first.reference}: ${first.subject}`;
+            : `${n.new_tickets.length} new tickets, the latest ${first.reference}: ${first.subject}`,
+        );
+      }
+      if (n.customer_replies.length > 0) {
+        const where = n.customer_replies.map((r) => `${r.count} in ${r.name}`).join(", ");
+        said.push(`Customers replied: ${where}`);
+      }
+      if (said.length > 0) {
+        const text = said.join(" · ");
         toast(text);
         if (!muted()) {
           chime();
           if ("Notification" in window && Notification.permission === "granted") {
-            new Notification("Helpdesk", { body: text, tag: "helpdesk-new-ticket" });
+            new Notification("Helpdesk", { body: text, tag: "helpdesk-arrival" });
           }
         }
         onArrival();

@@ -144,3 +144,77 @@ async fn a_forged_notification_cursor_with_extreme_counts_answers_without_panick
         );
     }
 }
+
+#[tokio::test]
+async fn customer_replies_since_the_cursor_are_counted_per_category_the_agent_covers() {
+    use helpdesk_domain::ports::TicketRecords;
+    use helpdesk_domain::ports::store::TicketUpdate;
+    let w = world().await;
+    let billing = w.ticket("billing", "jane@example.com").await;
+    let technical = w.ticket("technical", "tom@example.com").await;
+    let (_, first) = w.get(ANA.0, ANA.1, "/api/agent/notifications").await;
+    assert_eq!(first["customer_replies"], json!([]));
+    let cursor = first["cursor"].as_str().unwrap().to_owned();
+    // The customers write again (twice on billing, once on technical).
+    for r in [&billing, &billing, &technical] {
+        let before = w.store.load_ticket(r).await.unwrap().ticket;
+        let mut message = fixtures::agent_reply(&*w.ids, &before, "x", w.clock.now());
+        message.kind = helpdesk_domain::MessageKind::Customer;
+        message.author = helpdesk_domain::Author::Customer {
+            name: before.requester.name.clone(),
+            email: before.requester.email.clone(),
+        };
+        let mut after = before.clone();
+        after.updated_at = w.clock.now();
+        w.store
+            .update_ticket(TicketUpdate::new(&before, after, vec![message]))
+            .await
+            .unwrap();
+    }
+    let (_, next) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/notifications?since={cursor}"),
+        )
+        .await;
+    assert_eq!(
+        next["customer_replies"],
+        json!([{"category": "billing", "name": "Category billing", "count": 2}]),
+        "only ana's category: {next}"
+    );
+    let (_, again) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!(
+                "/api/agent/notifications?since={}",
+                next["cursor"].as_str().unwrap()
+            ),
+        )
+        .await;
+    assert_eq!(again["customer_replies"], json!([]));
+    // A cursor from before replies were counted still works.
+    use base64::Engine;
+    let old = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"billing":1}"#);
+    let (status, body) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/notifications?since={old}"),
+        )
+        .await;
+    assert_eq!((status, body["customer_replies"].clone()), (200, json!([])));
+    let forged = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
+        r#"{{"received":{{"billing":{min}}},"replied":{{"billing":{min}}}}}"#,
+        min = i64::MIN
+    ));
+    let (status, _) = w
+        .get(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/notifications?since={forged}"),
+        )
+        .await;
+    assert_eq!(status, 200, "extreme counts answer without panicking");
+}

@@ -309,6 +309,11 @@ pub fn counter_location(key: &CounterKey, shard: u32) -> (String, String, String
             sharded(STATUS_SK),
             "received".into(),
         ),
+        CounterKey::CustomerReplied { category } => (
+            category_counter_pk(category),
+            sharded(STATUS_SK),
+            "replied".into(),
+        ),
         CounterKey::AssignedTo { agent } => {
             (agent_counter_pk(agent), ACTIVE_SK.into(), "assigned".into())
         }

@@ -63,6 +63,7 @@ impl Queues for DynamoStore {
             let mut c = CategoryCounts {
                 unassigned: number(&item, "unassigned"),
                 received: number(&item, "received"),
+                replied: number(&item, "replied"),
                 overdue: number(&item, "overdue"),
                 ..CategoryCounts::default()
             };

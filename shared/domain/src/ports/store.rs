@@ -116,7 +116,9 @@ impl TicketUpdate {
     }
 
     pub fn counter_deltas(&self) -> Vec<CounterDelta> {
-        counters::on_change(&self.before, &self.after)
+        let mut deltas = counters::on_change(&self.before, &self.after);
+        deltas.extend(counters::on_messages(&self.after, &self.messages));
+        deltas
     }
 }
 

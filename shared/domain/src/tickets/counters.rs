@@ -30,6 +30,9 @@ pub enum CounterKey {
     /// Every ticket a category ever received: only grows, so the console can tell
     /// that something new arrived by comparing two readings.
     Received { category: CategoryId },
+    /// Every change that brought a customer's message to one of the category's
+    /// tickets: only grows, so the console can tell that customers replied.
+    CustomerReplied { category: CategoryId },
     /// A help-center visit opened this FAQ answer on `day`; with `then_ticket`, a
     /// visit that read it went on to send a request.
     FaqRead {
@@ -96,6 +99,25 @@ pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
     ];
     deltas.extend(ownership(ticket).map(|key| CounterDelta { key, delta: 1 }));
     deltas
+}
+
+/// What the messages a change brings add: one customer reply, however many of
+/// their messages it carries.
+pub fn on_messages(
+    after: &Ticket,
+    messages: &[crate::tickets::message::Message],
+) -> Vec<CounterDelta> {
+    messages
+        .iter()
+        .any(|m| m.kind == crate::tickets::message::MessageKind::Customer)
+        .then(|| CounterDelta {
+            key: CounterKey::CustomerReplied {
+                category: after.category.clone(),
+            },
+            delta: 1,
+        })
+        .into_iter()
+        .collect()
 }
 
 /// What changing `before` into `after` does to the counters.
@@ -226,6 +248,9 @@ pub struct CategoryCounts {
     pub by_status: StatusCounts,
     pub unassigned: i64,
     pub received: i64,
+    /// Changes that brought a customer's message (only grows).
+    #[serde(default)]
+    pub replied: i64,
     /// Active tickets past an SLA target.
     #[serde(default)]
     pub overdue: i64,

@@ -9,7 +9,7 @@ use helpdesk_domain::agents::views;
 use helpdesk_domain::agents::views::{Sort, View, ViewQuery};
 use helpdesk_domain::ports::Clock;
 use helpdesk_domain::ports::store::{
-    Cursor, Listing, Position, QueueOrder, QueueQuery, StoreError, TicketSummary,
+    Cursor, Listing, Position, QueueOrder, QueueQuery, StoreError, TicketSummary, TicketUpdate,
 };
 use helpdesk_domain::reports::{DayFigures, Figure, Measure, ReportScope};
 use helpdesk_domain::{AgentId, Priority, Status, Ticket, TicketRef};
@@ -193,7 +193,17 @@ pub async fn owner_listings_and_view_counters_follow_assignment_and_status(store
     .await;
     assert_eq!(mine, vec![a.reference.clone(), b.reference.clone()]);
 
-    let _a = change(stores, &a, |t| t.assignee = None).await;
+    let a = change(stores, &a, |t| t.assignee = None).await;
+    // A customer writes on `a` (two messages in one change: one reply).
+    let mut said = fixtures::agent_reply(&ids, &a, "x", clock.now());
+    said.kind = helpdesk_domain::MessageKind::Customer;
+    let mut again = fixtures::agent_reply(&ids, &a, "x", clock.now());
+    again.kind = helpdesk_domain::MessageKind::Customer;
+    stores
+        .tickets
+        .update_ticket(TicketUpdate::new(&a, a.clone(), vec![said, again]))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let counts = stores
         .tickets
         .queue_counts(&[billing.clone(), fixtures::category_id("sales")], &ana)
@@ -202,6 +212,10 @@ pub async fn owner_listings_and_view_counters_follow_assignment_and_status(store
     let billing_counts = &counts.categories[&billing];
     assert_eq!(billing_counts.unassigned, 1, "{counts:?}");
     assert_eq!(billing_counts.received, 3);
+    assert_eq!(
+        billing_counts.replied, 1,
+        "one change with customer messages"
+    );
     assert_eq!(billing_counts.by_status.get(Status::New), 1);
     assert_eq!(billing_counts.by_status.get(Status::WaitingOnCustomer), 1);
     assert_eq!(billing_counts.by_status.get(Status::Resolved), 1);

@@ -230,6 +230,9 @@ impl Queues for InMemoryStore {
                 received: s.counter(CounterKey::Received {
                     category: category.clone(),
                 }),
+                replied: s.counter(CounterKey::CustomerReplied {
+                    category: category.clone(),
+                }),
                 overdue: s.counter(CounterKey::Overdue {
                     category: category.clone(),
                 }),
