@@ -1249,3 +1249,31 @@ test("a customer's reply chimes and shows in the console like a new ticket", asy
     .waitFor({ timeout: 20000 });
   await context.close();
 });
+
+test("an agent copies someone on the replies: the mail goes to them too and the thread says so", async () => {
+  const tag = `${Date.now()}`;
+  const ref = (await submit(`Cc ${tag}`)).reference;
+  const boss = `boss-${tag}@customers.example`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  await page.getByLabel("Cc on our replies").fill(boss);
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await page.locator(".notice.ok", { hasText: "Cc saved." }).waitFor();
+  await page.locator(`li[data-cc="${boss}"]`).waitFor();
+  await page.locator("#reply-body").fill(`Copied reply ${tag}.`);
+  await page.getByRole("button", { name: "Send reply" }).click();
+  await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
+  await page.locator(".entry.agent_reply .cc", { hasText: `Cc: ${boss}` }).waitFor();
+  let mail = null;
+  for (let i = 0; i < 60 && !mail; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    mail = mails.find((m) => m.raw_data.includes(`Copied reply ${tag}`)) ?? null;
+    if (!mail) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(mail, "the reply was mailed");
+  assert.ok(mail.destinations.includes(boss), JSON.stringify(mail.destinations));
+  assert.match(mail.raw_data, new RegExp(`^Cc: .*${boss.replace(".", "\\.")}`, "m"));
+  await context.close();
+});

@@ -106,6 +106,7 @@ pub enum Route {
     Status,
     Priority,
     Category,
+    Cc,
     Merge,
     Forward,
     CannedList,
@@ -136,7 +137,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 39] = [
+    pub const ALL: [Route; 40] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -149,6 +150,7 @@ impl Route {
         Route::Status,
         Route::Priority,
         Route::Category,
+        Route::Cc,
         Route::Merge,
         Route::Forward,
         Route::CannedList,
@@ -195,6 +197,7 @@ impl Route {
             Route::Status => ("POST", "/api/agent/tickets/{reference}/status"),
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
+            Route::Cc => ("POST", "/api/agent/tickets/{reference}/cc"),
             Route::Merge => ("POST", "/api/agent/tickets/{reference}/merge"),
             Route::Forward => ("POST", "/api/agent/tickets/{reference}/forward"),
             Route::CannedList => ("GET", "/api/agent/canned"),
@@ -239,6 +242,7 @@ impl Route {
             Route::Status => post(tickets::status),
             Route::Priority => post(tickets::priority),
             Route::Category => post(tickets::category),
+            Route::Cc => post(tickets::cc),
             Route::Merge => post(tickets::merge),
             Route::Forward => post(tickets::forward),
             Route::CannedList => get(library::list_canned),

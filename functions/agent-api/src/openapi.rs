@@ -160,6 +160,18 @@ pub struct PriorityRequest {
 
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+pub struct CcRequest {
+    version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
+    last_seen: Option<String>,
+    /// At most 10 addresses, not the customer's.
+    #[schema(max_items = 10)]
+    cc: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CategoryRequest {
     version: u64,
     /// The id of the newest thread entry on the agent's screen.
@@ -363,6 +375,12 @@ change_route!(
     "/api/agent/tickets/{reference}/priority",
     PriorityRequest,
     "Change the priority"
+);
+change_route!(
+    cc,
+    "/api/agent/tickets/{reference}/cc",
+    CcRequest,
+    "Set who is copied on our replies (the whole list; empty removes everyone)"
 );
 change_route!(
     category,
@@ -574,7 +592,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
     paths(me, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
-        category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
+        cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
         held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, open_ticket, health),
@@ -583,7 +601,7 @@ impl Modify for BearerAuth {
         NotificationsJson, RepliesJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
         EntryJson, FileJson, RemoteImagesJson, ChangedJson, ConflictJson, ErrorJson, ErrorDetail, FieldErrorJson,
         CannedJson, CannedListJson, PlaceholderJson, FaqJson, FaqListJson, Seen, ReplyRequest,
-        NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CategoryRequest,
+        NoteRequest, AssignRequest, StatusRequest, PriorityRequest, CcRequest, CategoryRequest,
         MergeRequest, ForwardRequest, CannedRequest, FaqCreateRequest, FaqUpdateRequest,
         AdminCategoriesJson, PolicyJson, CategoryInput, AdminAgentsJson, AgentInput,
         Report, Period, Totals, TimeSummary, DayRow, ScopeRow, Backlog, AgeBand, FaqReport,

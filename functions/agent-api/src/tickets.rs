@@ -550,6 +550,25 @@ pub async fn priority(
     .await
 }
 
+pub async fn cc(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["cc"], |f| {
+        let raw = f.string_list("cc");
+        let to: Vec<EmailAddress> = raw
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| field(&mut f.errors, &format!("cc[{i}]"), EmailAddress::parse(a)))
+            .collect();
+        (to.len() == raw.len()).then_some(Action::Cc { to })
+    })
+    .await
+}
+
 pub async fn category(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,

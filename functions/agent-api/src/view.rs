@@ -48,6 +48,8 @@ pub struct TicketJson {
     /// verified until they open a link we mailed there; until then anyone could
     /// have typed the address in, so the address's other tickets are not shown.
     pub email_verified: bool,
+    /// Who is copied on our replies.
+    pub cc: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -107,6 +109,7 @@ impl TicketJson {
             version: t.version,
             merged_into: t.merged_into.as_ref().map(ToString::to_string),
             email_verified: t.email_verified,
+            cc: t.cc.iter().map(|a| a.as_str().to_owned()).collect(),
         }
     }
 }
@@ -172,6 +175,8 @@ pub struct EntryJson {
     pub authentication: Option<Verdicts>,
     pub threaded_by: ThreadedBy,
     pub attachments: Vec<FileJson>,
+    /// Who else received it (an agent's reply copied to them).
+    pub cc: Vec<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -227,6 +232,9 @@ pub async fn entries(
             authentication: email.and_then(|e| e.authentication.clone()),
             threaded_by: m.threaded_by,
             attachments: files,
+            cc: email.map_or_else(Vec::new, |e| {
+                e.cc.iter().map(|a| a.as_str().to_owned()).collect()
+            }),
             created_at: m.created_at,
         });
     }

@@ -315,6 +315,47 @@ async fn the_files_of_a_reply_go_out_with_it_and_a_missing_one_fails_the_mail_sa
 }
 
 #[tokio::test]
+async fn a_reply_goes_to_the_cc_too_but_never_to_our_own_or_a_bounced_address() {
+    use helpdesk_domain::ports::DoNotEmail;
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    h.store
+        .set_do_not_email(
+            &EmailAddress::parse("bounced@example.net").unwrap(),
+            "hard bounce",
+            h.clock_now(),
+        )
+        .await
+        .unwrap();
+    let agent = fixtures::supervisor("ana");
+    let cc = [
+        "boss@example.com",
+        "support@helpdesk.test",
+        "bounced@example.net",
+    ]
+    .map(|a| EmailAddress::parse(a).unwrap())
+    .to_vec();
+    let set = helpdesk_domain::agents::actions::Action::Cc { to: cc };
+    h.desk().act(&agent, &r, 1, None, set).await.unwrap();
+    h.desk()
+        .act(&agent, &r, 2, None, fixtures::reply("Copied."))
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let sent = h.mailer.sent();
+    let to: Vec<&str> = sent[1].to.iter().map(EmailAddress::as_str).collect();
+    assert_eq!(to, ["ann@example.org", "boss@example.com"]);
+    let raw = h.sent_raw()[1].clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let copied: Vec<&str> = m
+        .cc()
+        .map(|c| c.iter().filter_map(|a| a.address()).collect())
+        .unwrap_or_default();
+    assert_eq!(copied, ["boss@example.com"], "{raw}");
+}
+
+#[tokio::test]
 async fn a_forged_or_foreign_token_never_attaches_mail() {
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;

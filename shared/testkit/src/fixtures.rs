@@ -139,6 +139,7 @@ pub fn new_ticket_with_ref(
         merged_into: None,
         sla: Default::default(),
         participants: vec![],
+        cc: vec![],
         email_verified: true,
     };
     let first_message = Message {

@@ -425,6 +425,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tickets/{reference}/cc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Set who is copied on our replies (the whole list; empty removes everyone) */
+        post: operations["cc"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets/{reference}/forward": {
         parameters: {
             query?: never;
@@ -745,6 +762,14 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        CcRequest: {
+            /** @description At most 10 addresses, not the customer's. */
+            cc: string[];
+            /** @description The id of the newest thread entry on the agent's screen. */
+            last_seen?: string | null;
+            /** Format: int64 */
+            version: number;
+        };
         ChangedJson: {
             entries: components["schemas"]["EntryJson"][];
             /** @description The mail this change queued, if any. */
@@ -831,6 +856,8 @@ export interface components {
             /** @description "customer", "agent" or "system". */
             author_type: string;
             body: string;
+            /** @description Who else received it (an agent's reply copied to them). */
+            cc: string[];
             /** Format: date-time */
             created_at: string;
             /** @description The whole mail when `body` is its quote-stripped part. */
@@ -1375,6 +1402,8 @@ export interface components {
         TicketJson: {
             assignee?: string | null;
             category: string;
+            /** @description Who is copied on our replies. */
+            cc: string[];
             channel?: null | components["schemas"]["Channel"];
             /** @description The SLA clocks: what each measures, how far it has gone, when it is due. */
             clocks: components["schemas"]["ClockJson"][];
@@ -3203,6 +3232,96 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["CategoryRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved, with the entries it added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangedJson"];
+                };
+            };
+            /** @description A field is invalid; each is named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No such ticket in the caller's categories */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The ticket changed since `version`; nothing saved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    cc: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket reference */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CcRequest"];
             };
         };
         responses: {

@@ -51,6 +51,7 @@ function entry(e: Entry, reference: string, toFaq?: (e: Entry) => void): HTMLEle
         ? el("span", { class: "why", text: `threaded by ${e.threaded_by.replaceAll("_", " ")}` })
         : null,
       verdicts(e),
+      e.cc.length ? el("span", { class: "cc", text: `Cc: ${e.cc.join(", ")}` }) : null,
     ),
     el("div", { class: "body", text: e.body }),
     toFaq && e.kind === "agent_reply" ? faqButton(e, toFaq) : null,
@@ -186,6 +187,7 @@ type ChangePath =
   | "priority"
   | "assignee"
   | "category"
+  | "cc"
   | "merge"
   | "forward";
 type ChangeRoute<P extends ChangePath> = `/api/agent/tickets/{reference}/${P}`;
@@ -472,6 +474,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     );
   }
   if (!ticket.merged_into && ticket.status !== "closed") controls.append(mergeForm);
+  controls.append(ccControl(ticket.cc, (cc) => void change("cc", { cc }, "Cc saved.")));
 
   const replyBox = el("textarea", { id: "reply-body", rows: "6", required: true });
   replyBox.value = state.drafts.reply;
@@ -757,4 +760,36 @@ function clockText(ticket: Ticket): string {
       ? ` · targets kept ${ticket.targets_met} of ${ticket.targets_met + ticket.targets_missed}`
       : "";
   return (clocks.join(" · ") || "No clock") + kept;
+}
+
+/** Who is copied on our replies: remove one, or add an address. */
+function ccControl(cc: string[], save: (cc: string[]) => void): HTMLElement {
+  const list = el(
+    "ul",
+    { class: "cc-list" },
+    ...cc.map((address) => {
+      const remove = el("button", { type: "button", class: "link", text: `Remove ${address}` });
+      on(remove, "click", () => save(cc.filter((a) => a !== address)));
+      return el("li", { "data-cc": address }, `${address} `, remove);
+    }),
+  );
+  const input = el("input", { id: "cc-add", type: "email", autocomplete: "off" });
+  const form = el(
+    "form",
+    { class: "cc-form", "aria-label": "Copy someone on replies" },
+    el("label", { for: "cc-add", text: "Cc on our replies" }),
+    cc.length ? list : el("p", { class: "hint", text: "Nobody is copied." }),
+    el(
+      "div",
+      { class: "inline" },
+      input,
+      el("button", { type: "submit", class: "secondary", text: "Add" }),
+    ),
+  );
+  on(form, "submit", (e) => {
+    e.preventDefault();
+    const address = input.value.trim();
+    if (address) save([...cc, address]);
+  });
+  return form;
 }

@@ -7,7 +7,7 @@ use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
 use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
 use crate::sla::clocks::{self, Happened, Rules};
-use crate::tickets::message::{AttachmentRef, Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::message::{AttachmentRef, Author, EmailIds, Message, MessageKind, ThreadedBy};
 use crate::tickets::ticket::{Priority, Status, Ticket};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, MessageId, TicketRef};
@@ -73,6 +73,10 @@ pub enum Action {
     Category {
         to: CategoryId,
     },
+    /// Who is copied on our replies from now on (the whole list).
+    Cc {
+        to: Vec<EmailAddress>,
+    },
     /// Mails the conversation to someone outside (e.g. a shipping partner) with a
     /// note; their answer threads back for the agents only.
     Forward {
@@ -108,6 +112,46 @@ impl DeskError {
             reason: reason.into(),
         }
     }
+}
+
+/// Most addresses copied on a ticket's replies.
+pub const MAX_CC: usize = 10;
+
+/// Sets who is copied on the ticket's replies; says what changed.
+fn set_cc(
+    caller: &Caller,
+    ticket: &mut Ticket,
+    to: Vec<EmailAddress>,
+) -> Result<String, DeskError> {
+    let mut list: Vec<EmailAddress> = Vec::new();
+    for address in to {
+        if address.same_mailbox(&ticket.requester.email) {
+            return Err(DeskError::invalid(
+                "cc",
+                "that is the customer, who receives every reply anyway",
+            ));
+        }
+        if !list.iter().any(|a| a.same_mailbox(&address)) {
+            list.push(address);
+        }
+    }
+    if list.len() > MAX_CC {
+        return Err(DeskError::invalid(
+            "cc",
+            format!("at most {MAX_CC} addresses"),
+        ));
+    }
+    if list == ticket.cc {
+        return Err(DeskError::invalid("cc", "the ticket has this Cc already"));
+    }
+    let text = if list.is_empty() {
+        format!("{} removed everyone from the Cc.", caller.agent.name)
+    } else {
+        let names: Vec<&str> = list.iter().map(EmailAddress::as_str).collect();
+        format!("{} set the Cc to {}.", caller.agent.name, names.join(", "))
+    };
+    ticket.cc = list;
+    Ok(text)
 }
 
 /// The longest reply or note an agent can write.
@@ -204,6 +248,13 @@ impl Desk<'_> {
                 }
                 let mut message = entry(MessageKind::AgentReply, body);
                 message.attachments = attachments;
+                if !after.cc.is_empty() {
+                    // Who receives it, as the thread will show it.
+                    message.email = Some(EmailIds {
+                        cc: after.cc.clone(),
+                        ..EmailIds::default()
+                    });
+                }
                 mail = Some(self.job(MailKind::AgentReply, &before, Some(&message)));
                 message
             }
@@ -223,6 +274,10 @@ impl Desk<'_> {
                     MessageKind::SystemEvent,
                     format!("Status changed from {} to {}.", before.status, to),
                 )
+            }
+            Action::Cc { to } => {
+                let text = set_cc(caller, &mut after, to)?;
+                entry(MessageKind::SystemEvent, text)
             }
             Action::Priority { to } => {
                 if to == before.priority {

@@ -144,6 +144,7 @@ impl SelfTest<'_> {
             from: from.clone(),
             to_name: String::new(),
             to: to.clone(),
+            cc: vec![],
             reply_to: from.clone(),
             message_id: format!("probe-{}@{}", &secret.hash().as_str()[..16], from.domain()),
             in_reply_to: None,

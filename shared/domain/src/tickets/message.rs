@@ -171,6 +171,9 @@ pub struct EmailIds {
     /// The mail's whole text when the message body is its quote-stripped part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_text: Option<String>,
+    /// Who else received it: the Cc of an agent's reply when it was written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<EmailAddress>,
     /// SPF, DKIM and DMARC results as SES reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<crate::mail::inbound::verdicts::Verdicts>,

@@ -228,6 +228,10 @@ pub struct Ticket {
     /// never makes its own sender one.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub participants: Vec<EmailAddress>,
+    /// Who an agent copies on our replies (participants too: their mail that
+    /// names the ticket threads into it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cc: Vec<EmailAddress>,
     /// Has the requester shown the address is theirs? A web request is not
     /// verified until its requester opens a link we mailed to the address (or
     /// answers our mail); a mail is, when its sender passes the receiving
@@ -272,6 +276,7 @@ impl Ticket {
             merged_into: None,
             sla: Default::default(),
             participants: vec![],
+            cc: vec![],
             email_verified: false,
         }
     }

@@ -105,6 +105,7 @@ const MAX_PARTICIPANTS: usize = 20;
 fn is_on_ticket(ticket: &Ticket, sender: &EmailAddress) -> bool {
     ticket.requester.email.same_mailbox(sender)
         || ticket.participants.iter().any(|p| p.same_mailbox(sender))
+        || ticket.cc.iter().any(|p| p.same_mailbox(sender))
 }
 
 /// `ticket`'s participants with `more` added (once each, up to the cap).
@@ -509,6 +510,7 @@ impl Inbox<'_> {
                     .collect(),
                 ses_message_id: Some(ses_id.to_owned()),
                 full_text,
+                cc: vec![],
                 authentication: Some(mail.verdicts.clone()),
                 remote_images_blocked: blocked,
             }),

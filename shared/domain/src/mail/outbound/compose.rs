@@ -43,6 +43,8 @@ pub struct Envelope {
     pub from: EmailAddress,
     pub to_name: String,
     pub to: EmailAddress,
+    /// Copied: in the Cc header, and among the mail's recipients.
+    pub cc: Vec<EmailAddress>,
     pub reply_to: EmailAddress,
     /// Without angle brackets.
     pub message_id: String,
@@ -106,6 +108,10 @@ pub fn build_with(
         .subject(Text::new(one_line(&letter.subject)))
         .message_id(MessageId::new(message_id))
         .date(envelope.date.timestamp());
+    if !envelope.cc.is_empty() {
+        let copied: Vec<Address<'static>> = envelope.cc.iter().map(|a| address("", a)).collect();
+        builder = builder.cc(copied);
+    }
     if let Some(parent) = envelope.in_reply_to.as_deref().and_then(safe_id) {
         builder = builder.in_reply_to(MessageId::new(parent));
     }
@@ -152,6 +158,7 @@ mod tests {
             from_name: "ACME Support".into(),
             from: EmailAddress::parse("support@help.example.com").unwrap(),
             to_name: "Ann Example".into(),
+            cc: vec![],
             to: EmailAddress::parse("ann@example.org").unwrap(),
             reply_to: EmailAddress::parse("support+k1-abc@help.example.com").unwrap(),
             message_id: "out-1@help.example.com".into(),

@@ -254,18 +254,15 @@ impl Postman<'_> {
             }
             Err(e) => return self.fail(job, &subject, e.to_string()).await,
         };
+        let mut recipients = vec![job.recipient.clone()];
+        recipients.extend(envelope.cc.iter().cloned());
         let raw = match compose::build_with(&envelope, &letter, &files) {
             Ok(raw) => raw,
             Err(e) => return self.fail(job, &subject, e.to_string()).await,
         };
         match self
             .mailer
-            .send_raw(
-                &self.settings.from,
-                std::slice::from_ref(&job.recipient),
-                &raw,
-                Some(&job.outbox_id),
-            )
+            .send_raw(&self.settings.from, &recipients, &raw, Some(&job.outbox_id))
             .await
         {
             Ok(provider_id) => {
@@ -334,6 +331,28 @@ impl Postman<'_> {
             )),
             None => Err(DeliveryError::Retry("the digest is not stored".into())),
         }
+    }
+
+    /// Of the addresses a reply copies, those mail may go to: no system or
+    /// own mailbox, nobody on the do-not-email list (a lookup that fails leaves
+    /// the address out rather than risk mailing it).
+    async fn copied(&self, cc: &[EmailAddress]) -> Vec<EmailAddress> {
+        let mut out = Vec::new();
+        for address in cc {
+            let never = self
+                .never_mail(address)
+                .await
+                .unwrap_or(Some(String::new()));
+            let listed = self
+                .mail
+                .do_not_email(address)
+                .await
+                .unwrap_or(Some(String::new()));
+            if never.is_none() && listed.is_none() {
+                out.push(address.clone());
+            }
+        }
+        out
     }
 
     /// Addresses no mail goes to: system mailboxes and our own (a loop).
@@ -409,6 +428,7 @@ impl Postman<'_> {
             from: from.clone(),
             to_name: String::new(),
             to: job.recipient.clone(),
+            cc: vec![],
             reply_to: from.clone(),
             message_id: our_message_id(&job.outbox_id, self.settings.domain()),
             in_reply_to: None,
@@ -463,6 +483,8 @@ impl Postman<'_> {
                         {
                             envelope.from_name = render::from_agent(brand, by);
                         }
+                        let copied = reply.email.as_ref().map(|e| e.cc.as_slice());
+                        envelope.cc = self.copied(copied.unwrap_or_default()).await;
                         render::agent_reply(brand, ticket, reply, &thread.messages, link)
                     }
                     MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),

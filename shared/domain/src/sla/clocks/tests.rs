@@ -61,6 +61,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         merged_into: None,
         sla: Clocks::default(),
         participants: vec![],
+        cc: vec![],
         email_verified: true,
     };
     open(&mut t, &rules(), at);
