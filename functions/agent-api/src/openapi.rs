@@ -421,7 +421,7 @@ fn canned_delete() {}
 
 #[utoipa::path(get, path = "/api/agent/quarantine", tag = "held mail",
     params(("days" = Option<i64>, Query, minimum = 1, maximum = 30, description = "How many days back, today included (7 when not given)"),
-        ("before" = Option<String>, Query, pattern = "^[0-9]{1,15}-[A-Za-z0-9._-]{1,128}$", description = "The `next` of the page before")),
+        ("before" = Option<String>, Query, pattern = "^[0-9]{1,18}-[A-Za-z0-9._-]{1,128}$", description = "The `next` of the page before")),
     responses((status = 200, body = HeldListJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn held_list() {}
 

@@ -73,15 +73,12 @@ pub async fn put(
         let (Some(display_name), Some(signature)) = (display_name, signature) else {
             return Err(ApiError::invalid(errors));
         };
-        // The stored record, not the signed-in copy: an admin may have changed it.
-        let mut agent = deps
+        // Only these two: an admin may be changing the rest of the record.
+        let agent = deps
             .catalog
-            .agent(caller.id())
+            .set_signoff(caller.id(), display_name, signature)
             .await?
             .ok_or_else(ApiError::not_found)?;
-        agent.display_name = display_name;
-        agent.signature = signature;
-        deps.catalog.put_agent(&agent).await?;
         Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
     }
     .await;

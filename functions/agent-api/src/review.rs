@@ -127,19 +127,20 @@ fn list_query(query: &HashMap<String, String>) -> Result<(i64, Option<HeldPositi
     Ok((days, before))
 }
 
-/// A page boundary as the list hands it out: `<milliseconds>-<ses_id>`.
+/// A page boundary as the list hands it out: `<microseconds>-<ses_id>` (the
+/// store orders by the microsecond: anything coarser would skip records).
 fn cursor(p: &HeldPosition) -> String {
-    format!("{}-{}", p.received_at.timestamp_millis(), p.ses_id)
+    format!("{}-{}", p.received_at.timestamp_micros(), p.ses_id)
 }
 
 fn position(raw: &str) -> Option<HeldPosition> {
-    let (millis, ses_id) = raw.split_once('-')?;
-    let millis = millis
+    let (micros, ses_id) = raw.split_once('-')?;
+    let micros = micros
         .parse::<i64>()
         .ok()
-        .filter(|_| millis.bytes().all(|b| b.is_ascii_digit()))?;
+        .filter(|_| micros.bytes().all(|b| b.is_ascii_digit()))?;
     Some(HeldPosition {
-        received_at: DateTime::from_timestamp_millis(millis)?,
+        received_at: DateTime::from_timestamp_micros(micros)?,
         ses_id: ses_id_of(ses_id).ok()?,
     })
 }
@@ -388,4 +389,22 @@ pub async fn delete_rule(
     }
     .await;
     respond(result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_cursor_keeps_the_microsecond_the_store_orders_by() {
+        let at = DateTime::from_timestamp_micros(1_796_371_200_123_456).unwrap_or_default();
+        let p = HeldPosition {
+            received_at: at,
+            ses_id: "ses-a.1_b".into(),
+        };
+        assert_eq!(position(&cursor(&p)), Some(p));
+        assert_eq!(position("-ses"), None);
+        assert_eq!(position("+1-ses"), None);
+        assert_eq!(position("99999999999999999999-ses"), None);
+    }
 }

@@ -1,8 +1,10 @@
 //! `POST /api/agent/uploads` with `{"filename", "content_type", "size"}`: a
 //! presigned URL the console uploads a file to directly, as the help center
 //! does for customers (type and length are signed). The answer's `key` is a
-//! handle only this agent holds; named in a reply's `attachments`, what really
-//! arrived is checked and kept, and goes out with the mail.
+//! handle with the upload's secret in it: whoever holds it can attach the file
+//! (to a ticket they may answer), so it is never shown to anyone else. Named in
+//! a reply's `attachments`, what really arrived is checked and kept, and goes
+//! out with the mail.
 
 use crate::auth::Authed;
 use crate::{Deps, respond};

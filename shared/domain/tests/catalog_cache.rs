@@ -60,6 +60,14 @@ impl AgentProfiles for Counting {
     async fn put_agent(&self, a: &Agent) -> Result<(), StoreError> {
         self.store.put_agent(a).await
     }
+    async fn set_signoff(
+        &self,
+        id: &AgentId,
+        d: Option<String>,
+        s: Option<String>,
+    ) -> Result<Option<Agent>, StoreError> {
+        self.store.set_signoff(id, d, s).await
+    }
 }
 
 #[async_trait]

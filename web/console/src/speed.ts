@@ -144,7 +144,12 @@ function moveRow(step: 1 | -1): void {
 /** The shortcuts, for the signed-in console; `me` is the agent's id. */
 export function installShortcuts(me: string): void {
   let pendingG = false;
+  // A key pressed soon after typing is more typing (focus may have left the box
+  // when a reply was sent): no shortcut fires within this long of the last one.
+  const typingPause = 1500;
+  let lastTyped = 0;
   document.onkeydown = (e: KeyboardEvent) => {
+    if (typing(e.target)) lastTyped = Date.now();
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && typing(e.target)) {
       const form = (e.target as HTMLElement).closest("form");
       if (form && (e.target as HTMLElement).tagName === "TEXTAREA") {
@@ -154,6 +159,7 @@ export function installShortcuts(me: string): void {
       return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey || typing(e.target)) return;
+    if (Date.now() - lastTyped < typingPause) return;
     if (document.querySelector("dialog[open]")) return;
     const onTicket = location.hash.startsWith("#/ticket/");
     const reference = onTicket ? decodeURIComponent(location.hash.slice(9).split("?")[0]) : "";

@@ -108,7 +108,7 @@ async fn bad_uploads_and_attachments_are_named_and_nothing_is_sent() {
         );
     }
     let six: Vec<String> = (0..6).map(|i| format!("{:032x}/f{i}.pdf", i)).collect();
-    // Someone else's upload: its secret is not in the handle we are given.
+    // A handle with a guessed secret names no upload.
     let theirs = w.uploaded(BEA, "theirs.pdf", "application/pdf", 10).await;
     let guessed = theirs.replace(&theirs[..32], &"0".repeat(32));
     for (attachments, field) in [

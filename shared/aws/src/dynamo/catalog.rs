@@ -151,6 +151,60 @@ impl AgentProfiles for DynamoStore {
         })
         .await
     }
+
+    async fn set_signoff(
+        &self,
+        id: &AgentId,
+        display_name: Option<String>,
+        signature: Option<String>,
+    ) -> Result<Option<Agent>, StoreError> {
+        // Two attributes of the record, nothing else: an admin's change to the
+        // rest at the same moment stands.
+        let mut set = Vec::new();
+        let mut remove = Vec::new();
+        let mut update = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::AGENT_PK))
+            .key("sk", s(id.as_str()))
+            .expression_attribute_names("#a", "agent")
+            .expression_attribute_names("#d", "display_name")
+            .expression_attribute_names("#s", "signature")
+            .condition_expression("attribute_exists(pk)")
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew);
+        for (name, value, placeholder) in [("#d", display_name, ":d"), ("#s", signature, ":s")] {
+            match value {
+                Some(v) => {
+                    set.push(format!("#a.{name} = {placeholder}"));
+                    update = update.expression_attribute_values(placeholder, s(v));
+                }
+                None => remove.push(format!("#a.{name}")),
+            }
+        }
+        let mut expression = String::new();
+        if !set.is_empty() {
+            expression.push_str(&format!("SET {}", set.join(", ")));
+        }
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        match update.update_expression(expression.trim()).send().await {
+            Ok(out) => out
+                .attributes
+                .map(|item| items::from_item::<AgentItem>(item).map(|a| a.agent))
+                .transpose(),
+            Err(e)
+                if matches!(
+                    super::sdk_error_ref(&e),
+                    Some("ConditionalCheckFailedException")
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(super::sdk_error(e)),
+        }
+    }
 }
 
 #[async_trait]

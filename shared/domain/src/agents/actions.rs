@@ -237,13 +237,17 @@ impl Desk<'_> {
                 }
                 let changes = self.apply_macro(caller, &mut after, &then).await?;
                 if !changes.is_empty() {
-                    extra.push(entry(
+                    // A microsecond after the reply: the thread shows it after.
+                    extra.push(self.entry(
+                        caller,
+                        reference,
                         MessageKind::SystemEvent,
-                        format!(
+                        &format!(
                             "With the reply, {}: {}.",
                             caller.agent.name,
                             changes.join("; ")
                         ),
+                        now + chrono::Duration::microseconds(1),
                     ));
                 }
                 let mut message = entry(MessageKind::AgentReply, body);

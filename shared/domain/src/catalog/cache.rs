@@ -112,6 +112,16 @@ impl AgentProfiles for CachedCatalog {
         Self::forget(&self.agents);
         self.inner.put_agent(agent).await
     }
+
+    async fn set_signoff(
+        &self,
+        id: &AgentId,
+        display_name: Option<String>,
+        signature: Option<String>,
+    ) -> Result<Option<Agent>, StoreError> {
+        Self::forget(&self.agents);
+        self.inner.set_signoff(id, display_name, signature).await
+    }
 }
 
 #[async_trait]

@@ -122,6 +122,9 @@ impl std::fmt::Display for FieldValue {
 
 pub type DetailValues = BTreeMap<String, FieldValue>;
 
+/// The longest number kept as typed.
+pub const MAX_NUMBER_CHARS: usize = 32;
+
 /// A number as the customer typed it (`49.90` stays `49.90`): checked to be a
 /// finite number, kept as text. Stored before as a JSON number, read either way.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,7 +156,10 @@ impl<'de> Deserialize<'de> for TypedNumber {
         }
         match Stored::deserialize(d)? {
             Stored::Number(n) if n.is_finite() => Ok(Self(n.to_string())),
-            Stored::Text(t) if t.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
+            Stored::Text(t)
+                if t.trim().chars().count() <= MAX_NUMBER_CHARS
+                    && t.trim().parse::<f64>().is_ok_and(f64::is_finite) =>
+            {
                 Ok(Self(t.trim().to_owned()))
             }
             _ => Err(serde::de::Error::custom("not a finite number")),
@@ -237,6 +243,11 @@ impl FieldKind {
                 }
             }
             FieldKind::Number { min, max } => {
+                if input.trim().chars().count() > MAX_NUMBER_CHARS {
+                    return Err(format!(
+                        "must be a number of at most {MAX_NUMBER_CHARS} characters"
+                    ));
+                }
                 let n: f64 = input
                     .trim()
                     .parse()
@@ -385,6 +396,9 @@ mod tests {
         }
         let v = category().parse_details(&raw(&[("model", "X1"), ("qty", "11.0")]));
         assert!(v.is_err(), "the range still holds");
+        let long = format!("{}5", "0".repeat(40));
+        let v = category().parse_details(&raw(&[("model", "X1"), ("qty", long.as_str())]));
+        assert!(v.is_err(), "no unbounded text in a number field");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 use crate::catalog::category::FieldError;
 use chrono::{DateTime, Utc};
 
-/// Types a customer may upload: pictures, PDFs, plain text and logs, archives.
+/// Types a customer (or an agent, for a reply) may upload: pictures, PDFs,
+/// plain text and logs, archives.
 pub const ALLOWED_TYPES: &[&str] = &[
     "image/png",
     "image/jpeg",
@@ -24,7 +25,7 @@ pub const MAX_PER_MESSAGE: usize = 5;
 pub const MAX_MAIL_TOTAL: u64 = 25 * 1024 * 1024;
 /// Files attached to a message: written only by the functions, never by a visitor.
 pub const UPLOAD_PREFIX: &str = "uploads/";
-/// Where a visitor's presigned upload lands; a lifecycle rule deletes what is
+/// Where a presigned upload (a visitor's, or an agent's) lands; a lifecycle rule deletes what is
 /// still there after a day, attached or not (attaching copies the file out).
 pub const INCOMING_PREFIX: &str = "incoming/";
 pub const UPLOAD_VALIDITY_MINUTES: i64 = 15;

@@ -373,6 +373,16 @@ pub trait AgentProfiles: Send + Sync {
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
 
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
+
+    /// Sets how the agent signs (name customers read, signature), changing
+    /// nothing else of the record (an admin may be changing the rest); the
+    /// record as it is now, or `None` when there is no such agent.
+    async fn set_signoff(
+        &self,
+        id: &AgentId,
+        display_name: Option<String>,
+        signature: Option<String>,
+    ) -> Result<Option<Agent>, StoreError>;
 }
 
 /// The FAQ entries of each category.

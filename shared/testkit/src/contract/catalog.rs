@@ -43,6 +43,30 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
     assert_eq!(c.agents().await.map(|a| a.len()), Ok(2));
     assert!(ana.covers(&fixtures::category_id("billing")));
     assert!(!ana.covers(&fixtures::category_id("sales")));
+    // How she signs changes, and nothing else of her record.
+    let signed = helpdesk_domain::agents::profile::Agent {
+        display_name: Some("Ana".into()),
+        signature: Some("Ana Lima\nBilling".into()),
+        ..ana.clone()
+    };
+    let id = fixtures::agent_id("ana");
+    assert_eq!(
+        c.set_signoff(&id, Some("Ana".into()), Some("Ana Lima\nBilling".into()))
+            .await,
+        Ok(Some(signed.clone()))
+    );
+    assert_eq!(c.agent(&id).await, Ok(Some(signed)));
+    assert_eq!(
+        c.set_signoff(&id, None, None).await,
+        Ok(Some(ana.clone())),
+        "emptied, as it was"
+    );
+    assert_eq!(
+        c.set_signoff(&fixtures::agent_id("nobody"), Some("X".into()), None)
+            .await,
+        Ok(None)
+    );
+    assert_eq!(c.agent(&fixtures::agent_id("nobody")).await, Ok(None));
 
     c.put_faq(&fixtures::faq("b", "billing", 2))
         .await

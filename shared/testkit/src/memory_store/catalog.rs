@@ -50,6 +50,19 @@ impl AgentProfiles for InMemoryStore {
         self.state().agents.insert(agent.id.clone(), agent.clone());
         Ok(())
     }
+
+    async fn set_signoff(
+        &self,
+        id: &AgentId,
+        display_name: Option<String>,
+        signature: Option<String>,
+    ) -> Result<Option<Agent>, StoreError> {
+        Ok(self.state().agents.get_mut(id).map(|a| {
+            a.display_name = display_name;
+            a.signature = signature;
+            a.clone()
+        }))
+    }
 }
 
 #[async_trait]
