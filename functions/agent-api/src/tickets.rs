@@ -562,7 +562,7 @@ pub async fn cc(
         let to: Vec<EmailAddress> = raw
             .iter()
             .enumerate()
-            .filter_map(|(i, a)| field(&mut f.errors, &format!("cc[{i}]"), EmailAddress::parse(a)))
+            .filter_map(|(i, a)| field(&mut f.errors, format!("cc[{i}]"), EmailAddress::parse(a)))
             .collect();
         (to.len() == raw.len()).then_some(Action::Cc { to })
     })
