@@ -947,7 +947,11 @@ test("an agent works from the keyboard, and a half-written reply survives a relo
   await page.keyboard.press("Control+Enter");
   await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
   await page.locator(".thread", { hasText: "Half a reply about the refund" }).waitFor();
+  // Right after typing a key is more typing: `s` solves nothing yet.
   await page.locator("h1").click();
+  await page.keyboard.press("s");
+  assert.equal(await page.locator("#status-select").inputValue(), "waiting_on_customer");
+  await page.waitForTimeout(1600);
   await page.keyboard.press("s");
   await page.locator(".notice.ok", { hasText: "Status set to Solved." }).waitFor();
   await page.reload();

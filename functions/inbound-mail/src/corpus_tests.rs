@@ -971,3 +971,36 @@ async fn a_blocked_domain_is_held_an_allowed_sender_passes_its_spam_verdict_but_
         Ok(Received::Quarantined(QuarantineReason::Virus))
     );
 }
+
+#[tokio::test]
+async fn mail_from_someone_an_agent_copied_threads_into_the_ticket_it_names() {
+    let h = MailHarness::new().await;
+    let r = match h.deliver("ses-first", &corpus("plain.eml", "", "")).await {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    // Before anyone copied Eve, her mail naming the ticket opens one of its own.
+    let eve = corpus("participant-cascade.eml", r.as_str(), "");
+    let before = h.deliver("ses-eve-1", &eve).await;
+    assert!(matches!(before, Ok(Received::Created(_))), "{before:?}");
+    let agent = testkit::fixtures::supervisor("ana");
+    let cc = vec![helpdesk_domain::EmailAddress::parse("eve@example.net").unwrap()];
+    h.desk()
+        .act(
+            &agent,
+            &r,
+            1,
+            None,
+            helpdesk_domain::agents::actions::Action::Cc { to: cc },
+        )
+        .await
+        .unwrap();
+    let again = String::from_utf8(eve)
+        .unwrap()
+        .replace("<forged-2@example.net>", "<eve-3@example.net>");
+    let after = h.deliver("ses-eve-2", again.as_bytes()).await;
+    assert!(
+        matches!(&after, Ok(Received::Appended(t, _)) if *t == r),
+        "{after:?}"
+    );
+}
