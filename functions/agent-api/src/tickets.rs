@@ -279,6 +279,53 @@ enum Op {
     },
 }
 
+/// A change request made ready to apply: a reply's files kept, its macro found.
+enum Ready {
+    Act(Action),
+    MergeInto(TicketRef),
+}
+
+/// Makes `op` ready. A reply's files are kept, and its macro looked up, only for
+/// a ticket the caller may answer; a refusal is the response to send.
+async fn ready(
+    deps: &Deps,
+    caller: &Caller,
+    reference: &TicketRef,
+    op: Op,
+) -> Result<Ready, Response> {
+    let (body, solve, uploads, macro_id) = match op {
+        Op::Act(action) => return Ok(Ready::Act(action)),
+        Op::MergeInto(target) => return Ok(Ready::MergeInto(target)),
+        Op::Reply {
+            body,
+            solve,
+            uploads,
+            macro_id,
+        } => (body, solve, uploads, macro_id),
+    };
+    let mut then = MacroActions::default();
+    if !uploads.is_empty() || macro_id.is_some() {
+        let ticket = match deps.desk().open(caller, reference).await {
+            Ok(thread) => thread.ticket,
+            Err(e) => return Err(desk_error(deps, e).await),
+        };
+        if let Some(id) = &macro_id {
+            then = macro_for(deps, caller, &ticket, id)
+                .await
+                .map_err(IntoResponse::into_response)?;
+        }
+    }
+    let attachments = attached(deps, &uploads)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(Ready::Act(Action::Reply {
+        body,
+        solve,
+        attachments,
+        then,
+    }))
+}
+
 /// Parses the request with `parse`, then applies the action it yields.
 async fn change(
     deps: Arc<Deps>,
@@ -320,8 +367,12 @@ async fn change_op(
         _ => return ApiError::invalid(fields.errors).into_response(),
     };
     let desk = deps.desk();
+    let action = match ready(&deps, &caller, &reference, action).await {
+        Ok(ready) => ready,
+        Err(refused) => return refused,
+    };
     let done = match action {
-        Op::Act(action) => {
+        Ready::Act(action) => {
             desk.act(
                 &caller,
                 &reference,
@@ -331,47 +382,7 @@ async fn change_op(
             )
             .await
         }
-        Op::Reply {
-            body,
-            solve,
-            uploads,
-            macro_id,
-        } => {
-            // Files are kept, and a macro looked up, only for a ticket the
-            // caller may answer.
-            let mut then = MacroActions::default();
-            if !uploads.is_empty() || macro_id.is_some() {
-                let ticket = match desk.open(&caller, &reference).await {
-                    Ok(thread) => thread.ticket,
-                    Err(e) => return desk_error(&deps, e).await,
-                };
-                if let Some(id) = &macro_id {
-                    then = match macro_for(&deps, &caller, &ticket, id).await {
-                        Ok(then) => then,
-                        Err(e) => return e.into_response(),
-                    };
-                }
-            }
-            let attachments = match attached(&deps, &uploads).await {
-                Ok(files) => files,
-                Err(e) => return e.into_response(),
-            };
-            let action = Action::Reply {
-                body,
-                solve,
-                attachments,
-                then,
-            };
-            desk.act(
-                &caller,
-                &reference,
-                seen.version,
-                seen.last_seen.as_ref(),
-                action,
-            )
-            .await
-        }
-        Op::MergeInto(target) => {
+        Ready::MergeInto(target) => {
             desk.merge(
                 &caller,
                 &reference,
