@@ -13,9 +13,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Duration;
-use helpdesk_domain::customers::attachments::{
-    MAX_MAIL_TOTAL, MAX_SIZE, UPLOAD_VALIDITY_MINUTES, UploadRequest,
-};
+use helpdesk_domain::customers::attaching::start_upload;
+use helpdesk_domain::customers::attachments::{MAX_MAIL_TOTAL, MAX_SIZE, UploadRequest};
 use helpdesk_domain::ports::store::RateLimitClaim;
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
@@ -74,11 +73,7 @@ pub async fn create(
                 now,
             )
             .await?;
-        let secret = deps.ids.secret_token();
-        let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
-        let (url, signed) = deps
-            .attachments
-            .presign_upload(&upload.key(secret.expose()), &upload, valid)
+        let started = start_upload(deps.attachments.as_ref(), deps.ids.as_ref(), &upload, now)
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "upload not signed");
@@ -87,15 +82,11 @@ pub async fn create(
         Ok::<_, ApiError>((
             StatusCode::CREATED,
             Json(UploadJson {
-                key: upload.handle(secret.expose()),
+                key: started.handle,
                 method: "PUT",
-                upload_url: url,
-                // The browser sets Content-Length itself.
-                headers: signed
-                    .into_iter()
-                    .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
-                    .collect(),
-                expires_at: now + valid,
+                upload_url: started.url,
+                headers: started.headers.into_iter().collect(),
+                expires_at: started.expires_at,
                 max_size: MAX_SIZE,
                 max_total: MAX_MAIL_TOTAL,
             }),

@@ -10,8 +10,8 @@ use axum::Json;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Duration;
-use helpdesk_domain::customers::attachments::{MAX_SIZE, UPLOAD_VALIDITY_MINUTES, UploadRequest};
+use helpdesk_domain::customers::attaching::start_upload;
+use helpdesk_domain::customers::attachments::{MAX_SIZE, UploadRequest};
 use helpdesk_domain::ports::store::RateLimitClaim;
 use lambda_kit::http::{ApiError, Fields, json_object};
 use serde::Serialize;
@@ -64,12 +64,7 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError>
             now,
         )
         .await?;
-    let secret = deps.ids.secret_token();
-    let key = upload.key(secret.expose());
-    let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
-    let (url, headers) = deps
-        .attachments
-        .presign_upload(&key, &upload, valid)
+    let started = start_upload(deps.attachments.as_ref(), deps.ids.as_ref(), &upload, now)
         .await
         .map_err(|e| {
             tracing::error!(error = %e, "upload not signed");
@@ -78,15 +73,11 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError>
     Ok(Upload {
         // What to name in `attachments`: the secret and the name, never the
         // upload's place (only this visitor can attach what they uploaded).
-        key: upload.handle(secret.expose()),
+        key: started.handle,
         method: "PUT",
-        upload_url: url,
-        // The browser sets Content-Length itself (it may not set it by hand).
-        headers: headers
-            .into_iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
-            .collect(),
-        expires_at: now + valid,
+        upload_url: started.url,
+        headers: started.headers.into_iter().collect(),
+        expires_at: started.expires_at,
         max_size: MAX_SIZE,
     })
 }

@@ -7,11 +7,46 @@ use crate::customers::attachments::AttachmentError;
 use crate::customers::attachments::{
     ALLOWED_TYPES, MAX_MAIL_TOTAL, MAX_PER_MESSAGE, MAX_SIZE, incoming_key, kept_key, parse_handle,
 };
+use crate::customers::attachments::{UPLOAD_VALIDITY_MINUTES, UploadRequest};
 use crate::ports::{AttachmentStore, IdSource};
 use crate::tickets::message::AttachmentRef;
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 
 pub const DOWNLOAD_MINUTES: i64 = 5;
+
+/// An upload the browser may now make: where to PUT it, the headers to send
+/// (signed; the browser sets Content-Length itself), until when, and the handle
+/// to name in a message afterwards (only whoever was given it holds the secret).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StartedUpload {
+    pub handle: String,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Signs an upload of `upload` under a fresh secret (customers' and agents' alike).
+pub async fn start_upload(
+    store: &dyn AttachmentStore,
+    ids: &dyn IdSource,
+    upload: &UploadRequest,
+    now: DateTime<Utc>,
+) -> Result<StartedUpload, AttachmentError> {
+    let secret = ids.secret_token();
+    let valid = Duration::minutes(UPLOAD_VALIDITY_MINUTES);
+    let (url, headers) = store
+        .presign_upload(&upload.key(secret.expose()), upload, valid)
+        .await?;
+    Ok(StartedUpload {
+        handle: upload.handle(secret.expose()),
+        url,
+        headers: headers
+            .into_iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("content-length"))
+            .collect(),
+        expires_at: now + valid,
+    })
+}
 
 /// A short-lived download link for each file, in the same order.
 pub async fn download_links(
