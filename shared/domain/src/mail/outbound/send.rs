@@ -136,6 +136,19 @@ enum Subject {
     Digest(Box<super::digest::Digest>),
 }
 
+/// The agent's reply a job mails (its files and Cc go with it); none for any
+/// other mail.
+fn reply_in<'s>(job: &OutboundJob, subject: &'s Subject) -> Option<&'s Message> {
+    let Subject::Ticket(thread) = subject else {
+        return None;
+    };
+    let id = job
+        .message
+        .as_ref()
+        .filter(|_| job.kind == MailKind::AgentReply)?;
+    thread.messages.iter().find(|m| &m.id == id)
+}
+
 /// The Message-ID we give the mail of an outbox item (SES may add its own; both
 /// are recorded so replies to either thread).
 pub fn our_message_id(outbox: &crate::values::ids::OutboxId, domain: &str) -> String {
@@ -236,23 +249,28 @@ impl Postman<'_> {
                 )
             })
             .collect();
-        let (envelope, letter) = match self.compose(job, &subject, &links).await {
+        let (mut envelope, letter) = match self.compose(job, &subject, &links).await {
             Ok(parts) => parts,
             Err(reason) => return self.fail(job, &subject, reason).await,
         };
-        let files = match self.files(job, &subject).await {
+        let reply = reply_in(job, &subject);
+        let files = match self.files(reply).await {
             Ok(files) => files,
+            // Storage trouble: the job is tried again later, unsent.
             Err(AttachmentError::Unavailable(why)) => {
-                // Storage trouble: the job is tried again later, unsent.
-                let released = OutboxFinish::Released {
-                    refund: claim.cap.clone(),
-                };
-                self.mail
-                    .finish_outbox(job, released, self.clock.now())
-                    .await?;
-                return Err(DeliveryError::Retry(why));
+                return self
+                    .retry_later(job, &claim, DeliveryError::Retry(why))
+                    .await;
             }
             Err(e) => return self.fail(job, &subject, e.to_string()).await,
+        };
+        let cc = reply
+            .and_then(|m| m.email.as_ref())
+            .map(|e| e.cc.as_slice());
+        envelope.cc = match self.copied(cc.unwrap_or_default()).await {
+            Ok(cc) => cc,
+            // Not sure whom it may go to: nobody yet, all of them later.
+            Err(e) => return self.retry_later(job, &claim, e.into()).await,
         };
         let mut recipients = vec![job.recipient.clone()];
         recipients.extend(envelope.cc.iter().cloned());
@@ -272,18 +290,30 @@ impl Postman<'_> {
             }
             Err(MailError::Rejected(reason)) => self.fail(job, &subject, reason).await,
             Err(e @ (MailError::Throttled | MailError::Unavailable(_))) => {
-                let released = OutboxFinish::Released {
-                    refund: claim.cap.clone(),
-                };
-                self.mail
-                    .finish_outbox(job, released, self.clock.now())
-                    .await?;
-                Err(match e {
+                let why = match e {
                     MailError::Throttled => DeliveryError::Throttled,
                     other => DeliveryError::Retry(other.to_string()),
-                })
+                };
+                self.retry_later(job, &claim, why).await
             }
         }
+    }
+
+    /// Gives the claim back unsent (and the cap hit it took), so the job is
+    /// tried again: `why`.
+    async fn retry_later(
+        &self,
+        job: &OutboundJob,
+        claim: &OutboxClaim,
+        why: DeliveryError,
+    ) -> Result<Delivery, DeliveryError> {
+        let released = OutboxFinish::Released {
+            refund: claim.cap.clone(),
+        };
+        self.mail
+            .finish_outbox(job, released, self.clock.now())
+            .await?;
+        Err(why)
     }
 
     /// The files an agent attached to the reply this job mails, read from
@@ -291,21 +321,9 @@ impl Postman<'_> {
     /// says so); storage trouble is retried.
     async fn files(
         &self,
-        job: &OutboundJob,
-        subject: &Subject,
+        reply: Option<&Message>,
     ) -> Result<Vec<compose::MailFile>, AttachmentError> {
-        let Subject::Ticket(thread) = subject else {
-            return Ok(vec![]);
-        };
-        if job.kind != MailKind::AgentReply {
-            return Ok(vec![]);
-        }
-        let attached = job
-            .message
-            .as_ref()
-            .and_then(|id| thread.messages.iter().find(|m| &m.id == id))
-            .map(|m| m.attachments.as_slice())
-            .unwrap_or_default();
+        let attached = reply.map(|m| m.attachments.as_slice()).unwrap_or_default();
         let mut files = Vec::with_capacity(attached.len());
         for a in attached {
             let Some(bytes) = self.attachments.get(&a.key, MAX_SIZE).await? else {
@@ -334,25 +352,17 @@ impl Postman<'_> {
     }
 
     /// Of the addresses a reply copies, those mail may go to: no system or
-    /// own mailbox, nobody on the do-not-email list (a lookup that fails leaves
-    /// the address out rather than risk mailing it).
-    async fn copied(&self, cc: &[EmailAddress]) -> Vec<EmailAddress> {
+    /// own mailbox, nobody on the do-not-email list.
+    async fn copied(&self, cc: &[EmailAddress]) -> Result<Vec<EmailAddress>, StoreError> {
         let mut out = Vec::new();
         for address in cc {
-            let never = self
-                .never_mail(address)
-                .await
-                .unwrap_or(Some(String::new()));
-            let listed = self
-                .mail
-                .do_not_email(address)
-                .await
-                .unwrap_or(Some(String::new()));
-            if never.is_none() && listed.is_none() {
+            if self.never_mail(address).await?.is_none()
+                && self.mail.do_not_email(address).await?.is_none()
+            {
                 out.push(address.clone());
             }
         }
-        out
+        Ok(out)
     }
 
     /// Addresses no mail goes to: system mailboxes and our own (a loop).
@@ -483,8 +493,6 @@ impl Postman<'_> {
                         {
                             envelope.from_name = render::from_agent(brand, by);
                         }
-                        let copied = reply.email.as_ref().map(|e| e.cc.as_slice());
-                        envelope.cc = self.copied(copied.unwrap_or_default()).await;
                         render::agent_reply(brand, ticket, reply, &thread.messages, link)
                     }
                     MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),
