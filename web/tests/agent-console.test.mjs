@@ -947,7 +947,10 @@ test("an agent works from the keyboard, and a half-written reply survives a relo
   await page.keyboard.press("Control+Enter");
   await page.locator(".notice.ok", { hasText: "Reply sent." }).waitFor();
   await page.locator(".thread", { hasText: "Half a reply about the refund" }).waitFor();
-  // Right after typing a key is more typing: `s` solves nothing yet.
+  // Right after typing a key is more typing: `s` solves nothing yet (typed
+  // just now, so the test does not hang on how long the waits above took).
+  await page.locator("#note-body").focus();
+  await page.keyboard.type("x");
   await page.locator("h1").click();
   await page.keyboard.press("s");
   assert.equal(await page.locator("#status-select").inputValue(), "waiting_on_customer");
