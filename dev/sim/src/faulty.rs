@@ -310,3 +310,55 @@ impl DoNotEmail for Faulty {
         self.call(self.inner.do_not_email(e)).await
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::Presence for Faulty {
+    async fn saw_agent(
+        &self,
+        agent: &helpdesk_domain::AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.saw_agent(agent, at)).await
+    }
+
+    async fn left_console(&self, agent: &helpdesk_domain::AgentId) -> Result<(), StoreError> {
+        self.call(self.inner.left_console(agent)).await
+    }
+
+    async fn agents_seen(
+        &self,
+    ) -> Result<std::collections::HashMap<helpdesk_domain::AgentId, DateTime<Utc>>, StoreError>
+    {
+        self.call(self.inner.agents_seen()).await
+    }
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::AlertLog for Faulty {
+    async fn note_alert(
+        &self,
+        line: &helpdesk_domain::agents::alert_mail::AlertLine,
+        job: &helpdesk_domain::OutboxId,
+        waiting: bool,
+        seen: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError> {
+        self.call(self.inner.note_alert(line, job, waiting, seen))
+            .await
+    }
+
+    async fn waiting_alerts(
+        &self,
+        agent: &helpdesk_domain::AgentId,
+    ) -> Result<Vec<helpdesk_domain::agents::alert_mail::AlertLine>, StoreError> {
+        self.call(self.inner.waiting_alerts(agent)).await
+    }
+
+    async fn close_alerts(
+        &self,
+        lines: &[helpdesk_domain::agents::alert_mail::AlertLine],
+        digest: Option<&OutboundJob>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.close_alerts(lines, digest, at)).await
+    }
+}

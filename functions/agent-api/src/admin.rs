@@ -319,6 +319,7 @@ pub async fn put_agent(
             categories,
             display_name: existing.as_ref().and_then(|a| a.display_name.clone()),
             signature: existing.as_ref().and_then(|a| a.signature.clone()),
+            alerts: existing.as_ref().and_then(|a| a.alerts.clone()),
         };
         errors.extend(check_agent(&agent, &deps.catalog.categories().await?));
         if !errors.is_empty() {

@@ -131,13 +131,15 @@ pub enum Route {
     SenderRulePut,
     SenderRuleDelete,
     Profile,
+    Alerts,
+    Away,
     Upload,
     OpenTicket,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 40] = [
+    pub const ALL: [Route; 42] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -175,6 +177,8 @@ impl Route {
         Route::SenderRulePut,
         Route::SenderRuleDelete,
         Route::Profile,
+        Route::Alerts,
+        Route::Away,
         Route::Upload,
         Route::OpenTicket,
         Route::Health,
@@ -222,6 +226,8 @@ impl Route {
             Route::SenderRulePut => ("PUT", "/api/agent/sender-rules"),
             Route::SenderRuleDelete => ("DELETE", "/api/agent/sender-rules/{pattern}"),
             Route::Profile => ("PUT", "/api/agent/me/profile"),
+            Route::Alerts => ("PUT", "/api/agent/me/alerts"),
+            Route::Away => ("POST", "/api/agent/me/away"),
             Route::Upload => ("POST", "/api/agent/uploads"),
             Route::OpenTicket => ("POST", "/api/agent/tickets"),
             Route::Health => ("GET", "/api/agent/health"),
@@ -267,6 +273,8 @@ impl Route {
             Route::SenderRulePut => put(review::put_rule),
             Route::SenderRuleDelete => delete(review::delete_rule),
             Route::Profile => put(profile::put),
+            Route::Alerts => put(profile::put_alerts),
+            Route::Away => post(profile::away),
             Route::Upload => post(uploads::create),
             Route::OpenTicket => post(opening::create),
             Route::Health => get(health::health),

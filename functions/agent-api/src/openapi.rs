@@ -25,6 +25,7 @@ use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
     SummaryJson, TicketJson,
 };
+use helpdesk_domain::agents::alert_mail::AlertChoices;
 use helpdesk_domain::agents::canned::{MacroActions, MacroAssign};
 use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::catalog::category::Category;
@@ -302,6 +303,21 @@ fn me() {}
 #[utoipa::path(put, path = "/api/agent/me/profile", tag = "agent", request_body = ProfileInput,
     responses((status = 200, body = ProfileJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn profile() {}
+
+/// What the caller is told of by mail while away from the console: a new ticket in
+/// their categories, a ticket assigned to them, a customer's reply on their ticket,
+/// an SLA warning on their ticket; each at once or in one digest every 15, 30,
+/// 60, 120 or 240 minutes. Never mailed while their console is open, and at most
+/// once per ticket and kind until they have been back in the console.
+#[utoipa::path(put, path = "/api/agent/me/alerts", tag = "agent", request_body = AlertChoices,
+    responses((status = 200, body = ProfileJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn alerts() {}
+
+/// The caller's console is closing (signed out, tab closed): alerts by mail go
+/// out at once rather than after two minutes without the console asking.
+#[utoipa::path(post, path = "/api/agent/me/away", tag = "agent",
+    responses((status = 204, description = "noted"), (status = 403, body = ErrorJson)))]
+fn away() {}
 
 #[utoipa::path(post, path = "/api/agent/uploads", tag = "tickets", request_body = UploadInput,
     responses((status = 201, body = UploadJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 429, body = ErrorJson)))]
@@ -591,7 +607,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -608,7 +624,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

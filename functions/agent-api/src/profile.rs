@@ -1,5 +1,6 @@
-//! How an agent signs to customers: the name they read ("Ana") and a signature
-//! under the replies. Each agent sets their own.
+//! How an agent signs to customers (the name they read, "Ana", and a signature
+//! under the replies) and what they are told of by mail while away from the
+//! console. Each agent sets their own.
 
 use crate::admin::body_as;
 use crate::auth::Authed;
@@ -10,6 +11,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use helpdesk_domain::FieldError;
+use helpdesk_domain::agents::alert_mail::AlertChoices;
 use helpdesk_domain::agents::profile::{Agent, DisplayName, parse_signature};
 use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
@@ -23,6 +25,8 @@ pub struct ProfileJson {
     signature: Option<String>,
     /// The name customers read on mail ("Ana at …") and on their tracking page.
     public_name: String,
+    /// What the agent is told of by mail while away from the console.
+    alerts: AlertChoices,
 }
 
 impl ProfileJson {
@@ -31,6 +35,7 @@ impl ProfileJson {
             display_name: a.display_name.clone(),
             signature: a.signature.clone(),
             public_name: a.public_name(),
+            alerts: a.alert_choices(),
         }
     }
 }
@@ -80,6 +85,41 @@ pub async fn put(
             .await?
             .ok_or_else(ApiError::not_found)?;
         Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
+    }
+    .await;
+    respond(result)
+}
+
+/// `PUT /api/agent/me/alerts`
+pub async fn put_alerts(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let choices: AlertChoices = body_as(&headers, body).await?;
+        choices
+            .validate()
+            .map_err(|e| ApiError::bad_field("digest_minutes", e.to_string()))?;
+        // Only this attribute: an admin may be changing the rest of the record.
+        let agent = deps
+            .catalog
+            .set_alert_choices(caller.id(), &choices)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
+    }
+    .await;
+    respond(result)
+}
+
+/// `POST /api/agent/me/away`: the console is closing (sign-out, the tab closed),
+/// so alerts by mail flow at once instead of two minutes later.
+pub async fn away(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
+    let result = async {
+        deps.tickets.left_console(caller.id()).await?;
+        Ok::<_, ApiError>(axum::http::StatusCode::NO_CONTENT)
     }
     .await;
     respond(result)

@@ -252,6 +252,11 @@ pub async fn notifications(
                     .ok_or_else(|| ApiError::bad_field("since", "is not a cursor this API made"))?,
             ),
         };
+        // The console asking is the agent being there: no alert mail meanwhile. A
+        // failed note costs at most an alert mail, never the poll.
+        if let Err(e) = deps.tickets.saw_agent(caller.id(), deps.clock.now()).await {
+            tracing::warn!(error = %e, "could not note the agent in the console");
+        }
         let counts = read_counts(&deps, &caller).await?;
         let now = deps.clock.now();
         let mut new_tickets = Vec::new();

@@ -213,4 +213,6 @@ pub async fn handle(deps: &Deps, event: SqsEvent) -> SqsBatchResponse {
 }
 
 #[cfg(test)]
+mod alert_tests;
+#[cfg(test)]
 mod mail_tests;

@@ -453,6 +453,7 @@ async fn automatic_mail_is_capped_per_recipient_and_never_goes_to_system_or_own_
         recipient: EmailAddress::parse(to).unwrap(),
         throttled: 0,
         digest: None,
+        alert: None,
     };
     let mut sent = 0;
     // `+tag`s and case do not make a new recipient: the cap counts the mailbox.
@@ -504,6 +505,7 @@ async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
         recipient: EmailAddress::parse("ann@example.org").unwrap(),
         throttled: 0,
         digest: None,
+        alert: None,
     };
     assert!(matches!(
         h.postman().deliver(&job).await,

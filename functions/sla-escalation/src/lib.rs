@@ -2,11 +2,13 @@
 //! it). One run takes the SLA steps that are due (`helpdesk_domain::sla::escalation`),
 //! puts mail whose queue message was lost back on the queue
 //! (`helpdesk_domain::mail::outbound::resend::resend_unsent`) and looks after the channel
-//! self-test (`helpdesk_domain::ops::selftest`).
+//! self-test (`helpdesk_domain::ops::selftest`), and mails the agents' alert
+//! digests that are due (`helpdesk_domain::agents::alerts`).
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::web_probe::HttpWebProbe;
+use helpdesk_domain::agents::alerts::{AlertDigests, DigestReport};
 use helpdesk_domain::catalog::cache::CachedCatalog;
 use helpdesk_domain::mail::outbound::resend::{Resent, resend_unsent};
 use helpdesk_domain::ops::selftest::{SelfTest, SelfTestReport, SelfTestSettings};
@@ -105,6 +107,8 @@ pub struct TickReport {
     /// Mail whose queue message was lost, put back on the queue.
     pub unsent_mail: Resent,
     pub self_test: SelfTestReport,
+    /// Agents' alert digests that came due.
+    pub alert_digests: DigestReport,
 }
 
 /// How long an outbox item may stay queued before its message counts as lost
@@ -168,10 +172,24 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
             })
         }
     };
+    // Nor do the agents' alert digests: what is not sent waits for the next tick.
+    let alert_digests = AlertDigests {
+        tickets: deps.tickets.as_ref(),
+        catalog: deps.catalog.as_ref(),
+        outbound: deps.outbound.as_ref(),
+        clock: &at,
+    }
+    .run()
+    .await
+    .unwrap_or_else(|e| {
+        tracing::error!(error = %e, "alert digests could not run");
+        DigestReport::default()
+    });
     let report = TickReport {
         sla,
         unsent_mail,
         self_test,
+        alert_digests,
     };
     tracing::info!(?report, "SLA run");
     lambda_kit::metrics::emit(&[

@@ -66,6 +66,7 @@ fn tracking(deps: &Deps) -> Tracking<'_> {
         tickets: &*deps.tickets,
         catalog: &*deps.catalog,
         attachments: &*deps.attachments,
+        outbound: &*deps.outbound,
         clock: &*deps.clock,
         ids: &*deps.ids,
         token_ttl: deps.policy.token_ttl,

@@ -68,6 +68,13 @@ impl AgentProfiles for Counting {
     ) -> Result<Option<Agent>, StoreError> {
         self.store.set_signoff(id, d, s).await
     }
+    async fn set_alert_choices(
+        &self,
+        id: &AgentId,
+        c: &helpdesk_domain::agents::alert_mail::AlertChoices,
+    ) -> Result<Option<Agent>, StoreError> {
+        self.store.set_alert_choices(id, c).await
+    }
 }
 
 #[async_trait]

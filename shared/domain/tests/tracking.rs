@@ -21,6 +21,7 @@ use testkit::memory_store::InMemoryStore;
 struct World {
     store: InMemoryStore,
     attachments: InMemoryAttachments,
+    outbound: RecordingQueue,
     clock: FixedClock,
     ids: SequentialIds,
     reference: TicketRef,
@@ -60,6 +61,7 @@ impl World {
         Self {
             store,
             attachments: InMemoryAttachments::default(),
+            outbound: RecordingQueue::default(),
             clock,
             ids,
             reference,
@@ -87,6 +89,7 @@ impl World {
             tickets: &self.store,
             catalog: &self.store,
             attachments: &self.attachments,
+            outbound: &self.outbound,
             clock: &self.clock,
             ids: &self.ids,
             token_ttl: Duration::days(90),

@@ -326,6 +326,7 @@ mod tests {
             recipient: EmailAddress::parse("a@example.com").unwrap(),
             throttled: 0,
             digest: None,
+            alert: None,
         };
         q.fail_next(QueueError::Throttled);
         assert_eq!(q.enqueue(&job).await, Err(QueueError::Throttled));

@@ -57,6 +57,7 @@ pub fn agent(id: &str, role: Role, categories: &[&str]) -> Agent {
         categories: categories.iter().map(|c| category_id(c)).collect(),
         display_name: None,
         signature: None,
+        alerts: None,
     }
 }
 
@@ -247,6 +248,7 @@ pub fn confirmation_job(
         recipient: ticket.requester.email.clone(),
         throttled: 0,
         digest: None,
+        alert: None,
     }
 }
 

@@ -20,6 +20,7 @@ async fn an_enqueued_job_arrives_as_json_the_consumer_parses() {
         recipient: email("jane@example.com"),
         throttled: 0,
         digest: None,
+        alert: None,
     };
     queue.enqueue(&job).await.unwrap_or_else(|e| panic!("{e}"));
     let bodies = env.received("HELPDESK_OUTBOUND_QUEUE_URL").await;
@@ -69,6 +70,7 @@ async fn many_jobs_go_ten_to_a_call_and_all_arrive() {
             recipient: email("sue@helpdesk.test"),
             throttled: 0,
             digest: None,
+            alert: None,
         })
         .collect();
     let results = queue.enqueue_all(&jobs).await;

@@ -286,6 +286,7 @@ async fn a_quiet_ticket_is_reminded_solved_and_closed_and_a_reply_reopens_it() {
         tickets: &*store,
         catalog: &*catalog,
         attachments: &attachments,
+        outbound: &testkit::fakes::RecordingQueue::default(),
         clock: &SystemClock,
         ids: &RandomIds,
         token_ttl: Duration::days(30),

@@ -43,6 +43,7 @@ async fn mail_left_unsent_shows_as_stuck_on_the_health_page() {
         recipient: new.ticket.requester.email.clone(),
         throttled: 0,
         digest: None,
+        alert: None,
     }];
     w.store.create_ticket(new).await.unwrap();
     w.clock.advance(chrono::Duration::minutes(29));

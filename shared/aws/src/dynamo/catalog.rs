@@ -205,6 +205,45 @@ impl AgentProfiles for DynamoStore {
             Err(e) => Err(super::sdk_error(e)),
         }
     }
+
+    async fn set_alert_choices(
+        &self,
+        id: &AgentId,
+        choices: &helpdesk_domain::agents::alert_mail::AlertChoices,
+    ) -> Result<Option<Agent>, StoreError> {
+        // One attribute of the record: an admin's change to the rest stands.
+        let value = serde_dynamo::to_attribute_value(choices)
+            .map_err(|e| StoreError::Corrupt(format!("alert choices: {e}")))?;
+        let updated = self
+            .client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::AGENT_PK))
+            .key("sk", s(id.as_str()))
+            .update_expression("SET #a.#c = :c")
+            .expression_attribute_names("#a", "agent")
+            .expression_attribute_names("#c", "alerts")
+            .expression_attribute_values(":c", value)
+            .condition_expression("attribute_exists(pk)")
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match updated {
+            Ok(out) => out
+                .attributes
+                .map(|item| items::from_item::<AgentItem>(item).map(|a| a.agent))
+                .transpose(),
+            Err(e)
+                if matches!(
+                    super::sdk_error_ref(&e),
+                    Some("ConditionalCheckFailedException")
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(super::sdk_error(e)),
+        }
+    }
 }
 
 #[async_trait]

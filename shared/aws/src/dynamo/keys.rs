@@ -340,6 +340,14 @@ pub fn report_pk(scope: &ReportScope) -> String {
     }
 }
 
+/// When each agent's console last asked for news: one small partition.
+pub const PRESENCE_PK: &str = "PRESENCE";
+
+/// One agent's alert log: an item per kind and ticket.
+pub fn alerts_pk(agent: &helpdesk_domain::AgentId) -> String {
+    format!("ALERTS#{}", agent.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

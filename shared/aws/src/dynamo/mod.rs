@@ -3,6 +3,7 @@
 //! "Architecture"). No Scan anywhere.
 
 mod access;
+mod alerts;
 mod catalog;
 mod items;
 pub mod keys;

@@ -1,6 +1,7 @@
 //! What agents do to tickets: read them within their categories, and change them
 //! only from the version they saw, so two agents never answer blind.
 
+use crate::agents::alerts;
 use crate::agents::canned::{MacroActions, MacroAssign};
 use crate::agents::profile::{Agent, Role};
 use crate::mail::outbound::job::{MailKind, OutboundJob};
@@ -326,8 +327,19 @@ impl Desk<'_> {
         clocks::apply(&before, &mut after, happened, &rules, now);
         let mut messages = vec![message];
         messages.extend(extra);
-        let update = TicketUpdate::new(&before, after, messages.clone())
-            .with_outbox(mail.iter().cloned().collect());
+        // A ticket someone else gave the agent is news for them.
+        let mut outbox: Vec<OutboundJob> = mail.iter().cloned().collect();
+        if after.assignee.is_some() && after.assignee != before.assignee {
+            let raised = alerts::Raised {
+                kind: alerts::AlertKind::Assigned,
+                ticket: &after,
+                by: Some(caller.id()),
+                at: now,
+            };
+            outbox.extend(alerts::raise(self.catalog, self.ids, &raised).await?);
+        }
+        let update =
+            TicketUpdate::new(&before, after, messages.clone()).with_outbox(outbox.clone());
         let saved = match self.tickets.update_ticket(update).await {
             Ok(saved) => saved,
             Err(StoreError::Conflict) => {
@@ -336,12 +348,9 @@ impl Desk<'_> {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Some(job) = &mail
-            && let Err(e) = self.outbound.enqueue(job).await
-        {
-            // The outbox item is stored `queued`; the schedule's sweep sends it.
-            tracing::warn!(ticket = %reference, error = %e, "change stored, mail not queued yet");
-        }
+        // The outbox items are stored `queued`; the schedule's sweep sends any
+        // the queue refuses now.
+        alerts::queue_stored(self.outbound, &outbox).await;
         Ok(Done {
             ticket: saved,
             messages,
@@ -507,6 +516,7 @@ impl Desk<'_> {
             recipient: ticket.requester.email.clone(),
             throttled: 0,
             digest: None,
+            alert: None,
         }
     }
 

@@ -2,6 +2,8 @@
 //! queues, canned replies, and the actions they take on tickets.
 
 pub mod actions;
+pub mod alert_mail;
+pub mod alerts;
 pub mod canned;
 pub mod opening;
 pub mod profile;

@@ -5,6 +5,7 @@
 //! ticket, its first message and its mail.
 
 use super::actions::{Caller, Desk, MAX_BODY_CHARS};
+use crate::agents::alerts;
 use crate::catalog::category::FieldError;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{Created, IdempotencyClaim, NewTicket, RateLimitClaim, StoreError};
@@ -164,7 +165,16 @@ impl Desk<'_> {
                 recipient: email.clone(),
                 throttled: 0,
                 digest: None,
+                alert: None,
             };
+            let raised = alerts::Raised {
+                kind: alerts::AlertKind::NewTicket,
+                ticket: &ticket,
+                by: Some(caller.id()),
+                at: now,
+            };
+            let mut outbox = vec![job];
+            outbox.extend(alerts::raise(self.catalog, self.ids, &raised).await?);
             let new = NewTicket {
                 ticket,
                 first_message: first,
@@ -180,15 +190,13 @@ impl Desk<'_> {
                     Duration::hours(1),
                     now,
                 )],
-                outbox: vec![job.clone()],
+                outbox: outbox.clone(),
                 faq_read: vec![],
             };
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(t)) => {
-                    if let Err(e) = self.outbound.enqueue(&job).await {
-                        // Stored `queued`: the schedule's sweep sends it.
-                        tracing::warn!(ticket = %t.reference, error = %e, "mail not queued yet");
-                    }
+                    // Stored `queued`: the schedule's sweep sends what the queue refuses.
+                    alerts::queue_stored(self.outbound, &outbox).await;
                     return Ok(Created::New(t));
                 }
                 Ok(replayed) => return Ok(replayed),

@@ -29,9 +29,17 @@ pub struct Agent {
     /// Plain text under the agent's replies.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+    /// What they are told of by mail when away from the console.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<crate::agents::alert_mail::AlertChoices>,
 }
 
 impl Agent {
+    /// Their alert choices, or what holds before they chose.
+    pub fn alert_choices(&self) -> crate::agents::alert_mail::AlertChoices {
+        self.alerts.clone().unwrap_or_default()
+    }
+
     /// May this agent see and touch tickets of `category`?
     pub fn covers(&self, category: &CategoryId) -> bool {
         self.role != Role::Agent || self.categories.contains(category)
@@ -129,6 +137,7 @@ mod tests {
             categories: vec![],
             display_name: None,
             signature: None,
+            alerts: None,
         }
     }
 

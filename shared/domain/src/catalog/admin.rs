@@ -294,6 +294,7 @@ mod tests {
             categories: vec![CategoryId::parse("ghost").unwrap()],
             display_name: None,
             signature: None,
+            alerts: None,
         };
         let fields: Vec<String> = check_agent(&agent, &[])
             .into_iter()

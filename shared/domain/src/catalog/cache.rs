@@ -122,6 +122,15 @@ impl AgentProfiles for CachedCatalog {
         Self::forget(&self.agents);
         self.inner.set_signoff(id, display_name, signature).await
     }
+
+    async fn set_alert_choices(
+        &self,
+        id: &AgentId,
+        choices: &crate::agents::alert_mail::AlertChoices,
+    ) -> Result<Option<Agent>, StoreError> {
+        Self::forget(&self.agents);
+        self.inner.set_alert_choices(id, choices).await
+    }
 }
 
 #[async_trait]

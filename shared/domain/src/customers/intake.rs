@@ -1,6 +1,7 @@
 //! Customer intake: a help-center submission becomes a ticket, its first message, a
 //! tracking secret and a queued confirmation, in one store write and one queue send.
 
+use crate::agents::alerts;
 use crate::catalog::category::{Category, DetailValues, FieldError};
 use crate::customers::limits::IntakePolicy;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
@@ -278,6 +279,7 @@ impl Intake<'_> {
             }));
         }
         let mut last = StoreError::Duplicate;
+        let agents = self.catalog.agents().await?;
         for _ in 0..REFERENCE_ATTEMPTS {
             let mut new = self.new_ticket(
                 &submission,
@@ -288,15 +290,19 @@ impl Intake<'_> {
                 &rules,
             );
             new.faq_read = faq_read.clone();
-            let job = new.outbox.first().cloned();
+            let raised = alerts::Raised {
+                kind: alerts::AlertKind::NewTicket,
+                ticket: &new.ticket,
+                by: None,
+                at: now,
+            };
+            let alerted = alerts::jobs(&raised, &agents, self.ids);
+            new.outbox.extend(alerted);
+            let jobs = new.outbox.clone();
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(ticket)) => {
-                    if let Some(job) = job {
-                        // The outbox item is already stored: a failed send is retried from it.
-                        if let Err(e) = self.outbound.enqueue(&job).await {
-                            tracing::warn!(ticket = %ticket.reference, error = %e, "confirmation not queued yet");
-                        }
-                    }
+                    // The outbox items are already stored: a failed send is retried from them.
+                    alerts::queue_stored(self.outbound, &jobs).await;
                     return Ok(Outcome::Created(Receipt {
                         reference: ticket.reference,
                         tracking_token: token,
@@ -382,6 +388,7 @@ impl Intake<'_> {
             recipient: s.email.clone(),
             throttled: 0,
             digest: None,
+            alert: None,
         };
         let (ip_limit, ip_window) = self.policy.per_ip;
         let (email_limit, email_window) = self.policy.per_email;

@@ -3,6 +3,7 @@
 //! failure to open the ticket is the same `NotFound`.
 
 use crate::TicketRef;
+use crate::agents::alerts;
 use crate::catalog::category::FieldError;
 use crate::customers::limits::{IntakePolicy, ReplyLimits};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate, TrackingToken};
@@ -62,6 +63,8 @@ pub struct Tracking<'a> {
     pub tickets: &'a dyn TicketStore,
     pub catalog: &'a dyn crate::ports::CatalogStore,
     pub attachments: &'a dyn crate::ports::AttachmentStore,
+    /// Where the alerts a customer's message raises are queued.
+    pub outbound: &'a dyn crate::ports::OutboundQueue,
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
     /// A link stays valid this long after the last activity on it.
@@ -351,12 +354,28 @@ impl Tracking<'_> {
                     created_at: now,
                 })
                 .collect();
+            let alerted = if kind == MessageKind::Customer {
+                let raised = alerts::Raised {
+                    kind: alerts::AlertKind::CustomerReplied,
+                    ticket: &after,
+                    by: None,
+                    at: now,
+                };
+                alerts::raise(self.catalog, self.ids, &raised).await?
+            } else {
+                vec![]
+            };
             match self
                 .tickets
-                .update_ticket(TicketUpdate::new(&before, after, messages))
+                .update_ticket(
+                    TicketUpdate::new(&before, after, messages).with_outbox(alerted.clone()),
+                )
                 .await
             {
-                Ok(saved) => return Ok(saved),
+                Ok(saved) => {
+                    alerts::queue_stored(self.outbound, &alerted).await;
+                    return Ok(saved);
+                }
                 Err(StoreError::Conflict) => last = TrackingError::Store(StoreError::Conflict),
                 Err(e) => return Err(e.into()),
             }
@@ -408,6 +427,7 @@ impl LinkRequest<'_> {
             recipient: email,
             throttled: 0,
             digest: None,
+            alert: None,
         };
         self.outbound
             .enqueue(&job)

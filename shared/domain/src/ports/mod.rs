@@ -5,6 +5,7 @@ pub mod claims;
 pub mod error;
 pub mod store;
 
+use crate::agents::alert_mail::AlertLine;
 use crate::agents::canned::CannedReply;
 use crate::agents::profile::Agent;
 use crate::catalog::category::Category;
@@ -218,6 +219,51 @@ pub trait SlaNotices: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// When each agent's console last asked for news: who is in the console now.
+#[async_trait]
+pub trait Presence: Send + Sync {
+    /// Notes that `agent`'s console asked at `at`; a note younger than a minute
+    /// is left as it is (a console asks every 15 s).
+    async fn saw_agent(&self, agent: &AgentId, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// The agent left the console (signed out, closed it): alerts flow at once.
+    async fn left_console(&self, agent: &AgentId) -> Result<(), StoreError>;
+
+    /// When each agent's console last asked (agents never seen are missing).
+    async fn agents_seen(
+        &self,
+    ) -> Result<std::collections::HashMap<AgentId, DateTime<Utc>>, StoreError>;
+}
+
+/// What each agent was told of by mail, one item per agent, kind and ticket:
+/// the guard that tells an agent once, and a digest agent's waiting lines.
+#[async_trait]
+pub trait AlertLog: Send + Sync {
+    /// Notes that `line` goes to its agent by outbox `job`, waiting for a digest
+    /// when `waiting`. False (nothing written) when another job told the agent of
+    /// the same kind on the same ticket and the agent has not been in the
+    /// console since (`seen`); the same job noting again is true.
+    async fn note_alert(
+        &self,
+        line: &AlertLine,
+        job: &OutboxId,
+        waiting: bool,
+        seen: Option<DateTime<Utc>>,
+    ) -> Result<bool, StoreError>;
+
+    /// A digest agent's waiting lines (read consistently).
+    async fn waiting_alerts(&self, agent: &AgentId) -> Result<Vec<AlertLine>, StoreError>;
+
+    /// Ends the lines' wait and stores `digest` `queued` at `at`, in one write:
+    /// `Conflict` when another run closed any of them first.
+    async fn close_alerts(
+        &self,
+        lines: &[AlertLine],
+        digest: Option<&OutboundJob>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
 /// The channel self-test's probes.
 #[async_trait]
 pub trait Probes: Send + Sync {
@@ -324,6 +370,8 @@ pub trait TicketStore:
     + SlaNotices
     + Probes
     + ReportDays
+    + Presence
+    + AlertLog
 {
 }
 
@@ -338,6 +386,8 @@ impl<T> TicketStore for T where
         + SlaNotices
         + Probes
         + ReportDays
+        + Presence
+        + AlertLog
         + ?Sized
 {
 }
@@ -345,12 +395,20 @@ impl<T> TicketStore for T where
 /// What the mail functions keep besides tickets: the outbox, the quarantine, the
 /// do-not-email list, Message-ID lookups and system notes.
 pub trait MailStore:
-    TicketRecords + Outbox + Quarantine + SenderRules + DoNotEmail + MessageIds
+    TicketRecords + Outbox + Quarantine + SenderRules + DoNotEmail + MessageIds + Presence + AlertLog
 {
 }
 
 impl<T> MailStore for T where
-    T: TicketRecords + Outbox + Quarantine + SenderRules + DoNotEmail + MessageIds + ?Sized
+    T: TicketRecords
+        + Outbox
+        + Quarantine
+        + SenderRules
+        + DoNotEmail
+        + MessageIds
+        + Presence
+        + AlertLog
+        + ?Sized
 {
 }
 
@@ -382,6 +440,14 @@ pub trait AgentProfiles: Send + Sync {
         id: &AgentId,
         display_name: Option<String>,
         signature: Option<String>,
+    ) -> Result<Option<Agent>, StoreError>;
+
+    /// Sets what the agent is told of by mail, and nothing else of the record;
+    /// the record as it is now, or `None` when there is no such agent.
+    async fn set_alert_choices(
+        &self,
+        id: &AgentId,
+        choices: &crate::agents::alert_mail::AlertChoices,
     ) -> Result<Option<Agent>, StoreError>;
 }
 

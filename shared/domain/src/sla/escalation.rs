@@ -8,6 +8,8 @@
 //! leaves a notice in its own write, and the run's end turns the notices into one
 //! mail per recipient. A run that died before its end is gathered by a later run.
 
+use crate::agents::alert_mail::AlertKind;
+use crate::agents::alerts;
 use crate::agents::profile::{Agent, Role};
 use crate::mail::outbound::digest::DigestLine;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
@@ -125,7 +127,23 @@ impl SlaRun<'_> {
         report: &mut RunReport,
         pending: &mut Vec<OutboundJob>,
     ) -> Result<(), StoreError> {
-        let notices = self.tickets.notices(run).await?;
+        let mut notices = self.tickets.notices(run).await?;
+        // A warning is not mailed to an agent who is in the console right now
+        // (breaches and escalations are, wherever they are).
+        let seen = self.tickets.agents_seen().await?;
+        let now = self.clock.now();
+        let in_console: Vec<EmailAddress> = self
+            .catalog
+            .agents()
+            .await?
+            .into_iter()
+            .filter(|a| alerts::active(seen.get(&a.id).copied(), now))
+            .map(|a| a.email)
+            .collect();
+        for n in notices.iter_mut().filter(|n| n.line.stage == Stage::Warned) {
+            n.recipients
+                .retain(|r| !in_console.iter().any(|e| e.same_mailbox(r)));
+        }
         let digests = notice::digests(run, &notices);
         self.tickets
             .close_notice_run(run, &digests, self.clock.now())
@@ -397,6 +415,7 @@ impl SlaRun<'_> {
                 recipient: ticket.requester.email.clone(),
                 throttled: 0,
                 digest: None,
+                alert: None,
             })
         };
         let to = match step {
@@ -419,7 +438,11 @@ impl SlaRun<'_> {
             .collect();
         let of = |role| agents.iter().filter(move |a: &&Agent| a.role == role);
         let recipients: Vec<&Agent> = match to {
-            Stage::Warned => assignee,
+            // A warning is an alert the assignee may have turned off.
+            Stage::Warned => assignee
+                .into_iter()
+                .filter(|a| a.alert_choices().wants(AlertKind::SlaWarning))
+                .collect(),
             Stage::Breached if assignee.is_empty() => of(Role::Agent)
                 .filter(|a| a.categories.contains(&ticket.category))
                 .collect(),

@@ -57,6 +57,7 @@ pub fn digests(run: &RunId, notices: &[Notice]) -> Vec<OutboundJob> {
                 recipient,
                 throttled: 0,
                 digest: Some(Box::new(digest)),
+                alert: None,
             }
         })
         .collect()

@@ -11,6 +11,7 @@ use helpdesk_domain::ports::{CatalogStore, Clock, TicketStore};
 use std::sync::Arc;
 
 mod access;
+mod alerts;
 mod catalog;
 mod listings;
 mod mail;
@@ -20,6 +21,7 @@ mod probes;
 mod ticket_records;
 
 pub use access::*;
+pub use alerts::*;
 pub use catalog::*;
 pub use listings::*;
 pub use mail::*;
@@ -86,7 +88,12 @@ macro_rules! store_contract {
             notices_are_written_with_their_step_or_not_at_all,
             runs_stay_open_until_closed_and_a_digest_is_stored_once,
             // probes
-            a_probe_is_settled_once
+            a_probe_is_settled_once,
+            // alerts
+            presence_is_noted_at_most_once_a_minute_and_forgotten_on_leaving,
+            an_alert_is_noted_once_per_kind_and_ticket_until_the_agent_is_seen,
+            waiting_alerts_close_once_with_their_digest,
+            alert_choices_change_alone
         );
     };
     (@cases $factory:path; $($case:ident),*) => {

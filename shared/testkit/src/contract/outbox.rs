@@ -26,6 +26,7 @@ pub(super) fn job(ids: &dyn IdSource, ticket: Option<&TicketRef>, to: &str) -> O
         recipient: email(to),
         throttled: 0,
         digest: None,
+        alert: None,
     }
 }
 

@@ -63,6 +63,17 @@ impl AgentProfiles for InMemoryStore {
             a.clone()
         }))
     }
+
+    async fn set_alert_choices(
+        &self,
+        id: &AgentId,
+        choices: &helpdesk_domain::agents::alert_mail::AlertChoices,
+    ) -> Result<Option<Agent>, StoreError> {
+        Ok(self.state().agents.get_mut(id).map(|a| {
+            a.alerts = Some(choices.clone());
+            a.clone()
+        }))
+    }
 }
 
 #[async_trait]

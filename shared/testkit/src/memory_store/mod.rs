@@ -17,6 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 mod access;
+mod alerts;
 mod catalog;
 mod mail;
 mod notices;
@@ -52,6 +53,18 @@ struct State {
     /// Open SLA runs, and the notices their steps left.
     notice_runs: BTreeMap<RunId, DateTime<Utc>>,
     notices: BTreeMap<(RunId, TicketRef, MessageId), Notice>,
+    /// When each agent's console last asked for news.
+    presence: HashMap<AgentId, DateTime<Utc>>,
+    /// Each agent's alert log by (agent, kind#ticket): the line, the job that
+    /// told it, and whether it waits for a digest.
+    alerts: BTreeMap<
+        (AgentId, String),
+        (
+            helpdesk_domain::agents::alert_mail::AlertLine,
+            OutboxId,
+            bool,
+        ),
+    >,
 }
 
 #[derive(Debug, Default)]

@@ -6,6 +6,7 @@ use super::parse::{InboundMail, MailLimits, Unreadable, parse};
 use super::quarantine::{QuarantineReason, Quarantined, SenderVerdict};
 use super::rules::CachedSenderRules;
 use super::threading::Clues;
+use crate::agents::alerts;
 use crate::catalog::category::Category;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::mail::reply_token::ReplyKeys;
@@ -567,10 +568,26 @@ impl Inbox<'_> {
                 };
                 crate::sla::clocks::apply(before, &mut after, happened, &rules, message.created_at);
             }
+            // The customer's own word is news for the agent looking after it.
+            let alerted = if !automatic && message.kind == MessageKind::Customer {
+                let raised = alerts::Raised {
+                    kind: alerts::AlertKind::CustomerReplied,
+                    ticket: &after,
+                    by: None,
+                    at: message.created_at,
+                };
+                alerts::raise(self.catalog, self.ids, &raised).await?
+            } else {
+                vec![]
+            };
             let update = TicketUpdate::new(before, after, vec![message.clone()])
+                .with_outbox(alerted.clone())
                 .deduplicated_by(dedupe.clone());
             match self.tickets.update_ticket(update).await {
-                Ok(_) => return Ok(Received::Appended(reference, by)),
+                Ok(_) => {
+                    alerts::queue_stored(self.outbound, &alerted).await;
+                    return Ok(Received::Appended(reference, by));
+                }
                 Err(StoreError::AlreadyApplied) => return Ok(Received::AlreadyHandled),
                 Err(StoreError::Conflict) => thread = self.tickets.load_ticket(&reference).await?,
                 Err(e) => return Err(e.into()),
@@ -644,24 +661,29 @@ impl Inbox<'_> {
                 recipient: mail.from.clone(),
                 throttled: 0,
                 digest: None,
+                alert: None,
             });
+            let raised = alerts::Raised {
+                kind: alerts::AlertKind::NewTicket,
+                ticket: &ticket,
+                by: None,
+                at: now,
+            };
+            let mut outbox: Vec<OutboundJob> = confirmation.into_iter().collect();
+            outbox.extend(alerts::raise(self.catalog, self.ids, &raised).await?);
             let new = NewTicket {
                 ticket,
                 first_message: first,
                 idempotency: Some(dedupe.clone()),
                 tracking_token: None,
                 rate_limits: vec![],
-                outbox: confirmation.iter().cloned().collect(),
+                outbox: outbox.clone(),
                 faq_read: vec![],
             };
             match self.tickets.create_ticket(new).await {
                 Ok(Created::New(t)) => {
-                    // The outbox item is stored: a failed send can be swept and resent.
-                    if let Some(confirmation) = &confirmation
-                        && let Err(e) = self.outbound.enqueue(confirmation).await
-                    {
-                        tracing::warn!(ticket = %t.reference, error = %e, "confirmation not queued yet");
-                    }
+                    // The outbox items are stored: a failed send can be swept and resent.
+                    alerts::queue_stored(self.outbound, &outbox).await;
                     return Ok(Received::Created(t.reference));
                 }
                 Ok(Created::Replayed(_)) | Err(StoreError::IdempotencyMismatch) => {

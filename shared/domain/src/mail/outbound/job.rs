@@ -1,6 +1,7 @@
 //! What producers put on the outbound queue for send-reply.
 
 use super::digest::Digest;
+use crate::agents::alert_mail::AlertMail;
 use crate::ports::claims::{RateLimitClaim, TrackingToken};
 use crate::tickets::message::Message;
 use crate::values::email::EmailAddress;
@@ -23,6 +24,10 @@ pub enum MailKind {
     Forward,
     /// One SLA run's steps for one agent, in one mail.
     SlaDigest,
+    /// News on one ticket for an agent away from the console.
+    Alert,
+    /// An agent's alerts of the last N minutes, in one mail.
+    AlertDigest,
 }
 
 impl MailKind {
@@ -35,7 +40,21 @@ impl MailKind {
     /// digest, which goes to our own agents at most once per run, and which a cap
     /// would silence exactly when the desk is overrun.
     pub fn is_capped(self) -> bool {
-        self.is_automatic() && self != MailKind::SlaDigest
+        self.is_automatic() && !self.is_for_agents()
+    }
+
+    /// Mail to our own agents about tickets (never to a customer).
+    pub fn is_for_agents(self) -> bool {
+        matches!(
+            self,
+            MailKind::SlaDigest | MailKind::Alert | MailKind::AlertDigest
+        )
+    }
+
+    /// Mail whose stored outbox item says what it says: send-reply reads it from
+    /// there, never from the queue message.
+    pub fn is_stored_whole(self) -> bool {
+        self.is_for_agents()
     }
 }
 
@@ -69,6 +88,9 @@ pub struct OutboundJob {
     /// by send-reply; the queue message leaves it out ([`OutboundJob::queue_message`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<Box<Digest>>,
+    /// What an `Alert` or `AlertDigest` says, kept like a digest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<Box<AlertMail>>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -82,6 +104,7 @@ impl OutboundJob {
     pub fn queue_message(&self) -> OutboundJob {
         OutboundJob {
             digest: None,
+            alert: None,
             ..self.clone()
         }
     }

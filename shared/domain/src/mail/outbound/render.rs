@@ -4,6 +4,7 @@
 
 use super::compose::Letter;
 use super::digest::Digest;
+use crate::agents::alert_mail::{AlertDigest, AlertLine};
 use crate::agents::profile::Signoff;
 use crate::ports::store::TicketSummary;
 use crate::tickets::message::{Author, Message};
@@ -377,6 +378,73 @@ pub fn sla_digest(brand: &Brand, digest: &Digest) -> Letter {
         ));
     }
     letter(format!("[{}] SLA: {counts}", brand.name), &blocks, brand)
+}
+
+/// One alert to an agent away from the console: what happened on which ticket.
+pub fn alert(brand: &Brand, line: &AlertLine) -> Letter {
+    let blocks = [
+        Block::Para(alert_text(line)),
+        Block::Link(
+            "Open it in the console".into(),
+            format!("{}/agent/#/ticket/{}", brand.help_url, line.ticket.as_str()),
+        ),
+        Block::Para(ALERT_FOOTER.into()),
+    ];
+    letter(
+        format!(
+            "[{}] {}: {}",
+            line.ticket.display(),
+            line.kind.said(),
+            shorten(&line.subject, DIGEST_SUBJECT_CHARS)
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+/// An agent's alerts of the last interval, in one mail.
+pub fn alert_digest(brand: &Brand, digest: &AlertDigest) -> Letter {
+    let count = digest.lines.len();
+    let mut blocks = vec![Block::Para(format!(
+        "While you were away from the console: {count} {}.",
+        if count == 1 {
+            "thing happened"
+        } else {
+            "things happened"
+        }
+    ))];
+    for line in &digest.lines {
+        blocks.push(Block::Para(alert_text(line)));
+        blocks.push(Block::Link(
+            "Open it in the console".into(),
+            format!("{}/agent/#/ticket/{}", brand.help_url, line.ticket.as_str()),
+        ));
+    }
+    blocks.push(Block::Para(ALERT_FOOTER.into()));
+    letter(
+        format!(
+            "[{}] {count} {} while you were away",
+            brand.name,
+            if count == 1 { "alert" } else { "alerts" }
+        ),
+        &blocks,
+        brand,
+    )
+}
+
+const ALERT_FOOTER: &str = "You get this because of your alert choices in the console \
+     (\u{201c}How you sign\u{201d}, Alerts by mail). Nothing is sent while you are in the console.";
+
+fn alert_text(line: &AlertLine) -> String {
+    format!(
+        "{} \u{2014} {} in {} from {}: \u{201c}{}\u{201d} ({})",
+        line.kind.said(),
+        line.ticket.display(),
+        line.category.as_str(),
+        line.requester,
+        shorten(&line.subject, DIGEST_SUBJECT_CHARS),
+        line.at.format("%a %-d %b, %H:%M UTC"),
+    )
 }
 
 /// How much of a ticket's subject a digest line repeats.

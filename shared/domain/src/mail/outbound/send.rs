@@ -4,6 +4,8 @@
 use super::compose::{self, AutoSubmitted, Envelope, Letter};
 use super::job::{Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish};
 use super::render::{self, Brand};
+use crate::agents::alert_mail::AlertMail;
+use crate::agents::alerts::{self, Gate};
 use crate::customers::attachments::{AttachmentError, MAX_SIZE};
 use crate::mail::inbound::auto::is_system_mailbox;
 use crate::mail::reply_token::ReplyKeys;
@@ -134,6 +136,7 @@ enum Subject {
     Ticket(Box<TicketThread>),
     Links(Vec<crate::ports::store::TicketSummary>),
     Digest(Box<super::digest::Digest>),
+    Alert(Box<AlertMail>),
 }
 
 /// The agent's reply a job mails (its files and Cc go with it); none for any
@@ -164,13 +167,18 @@ impl Postman<'_> {
         // A digest is always stored before it is queued: the stored job says what
         // is sent and to whom, whatever the queue message claims.
         let stored;
-        let job = if job.kind == MailKind::SlaDigest {
+        let job = if job.kind.is_stored_whole() {
             stored = self.stored_digest(job).await?;
             &stored
         } else {
             job
         };
         if let Some(reason) = self.never_mail(&job.recipient).await? {
+            return self.skip(job, reason).await;
+        }
+        if job.kind == MailKind::Alert
+            && let Some(reason) = self.hold_alert(job).await?
+        {
             return self.skip(job, reason).await;
         }
         let subject = match self.read(job).await? {
@@ -191,7 +199,7 @@ impl Postman<'_> {
                 .map(|t| (t.reference.clone(), self.ids.secret_token()))
                 .collect(),
             // For our own people: links to the console, no keys.
-            Subject::Digest(_) => vec![],
+            Subject::Digest(_) | Subject::Alert(_) => vec![],
         };
         let claim = OutboxClaim {
             job: job.clone(),
@@ -343,12 +351,44 @@ impl Postman<'_> {
     /// message naming no stored digest ends in the DLQ.
     async fn stored_digest(&self, job: &OutboundJob) -> Result<OutboundJob, DeliveryError> {
         match self.mail.outbox_item(&job.outbox_id).await? {
-            Some((stored, _)) if stored.kind == MailKind::SlaDigest => Ok(stored),
-            Some(_) => Err(DeliveryError::Permanent(
-                "the queue message calls a mail that is not a digest a digest".into(),
-            )),
+            Some((stored, _)) if stored.kind == job.kind => Ok(stored),
+            Some(_) => Err(DeliveryError::Permanent(format!(
+                "the queue message calls a mail that is not {:?} {:?}",
+                job.kind, job.kind
+            ))),
             None => Err(DeliveryError::Retry("the digest is not stored".into())),
         }
+    }
+
+    /// Whether an alert stays unsent, and why: decided on fresh data (the agent's
+    /// record and choices, their presence, the alert log), so a queue message
+    /// delivered twice, or an agent back in the console, mails nothing more.
+    async fn hold_alert(&self, job: &OutboundJob) -> Result<Option<String>, StoreError> {
+        let Some(AlertMail::One(line)) = job.alert.as_deref() else {
+            return Ok(Some("the stored alert says nothing".into()));
+        };
+        let agent = self
+            .catalog
+            .agent(&line.agent)
+            .await?
+            .filter(|a| a.email.same_mailbox(&job.recipient));
+        let seen = self.mail.agents_seen().await?.get(&line.agent).copied();
+        let waiting = match alerts::gate(line, agent.as_ref(), seen, self.clock.now()) {
+            Gate::Drop(reason) => return Ok(Some(reason)),
+            Gate::Send => false,
+            Gate::Digest => true,
+        };
+        let told = self
+            .mail
+            .note_alert(line, &job.outbox_id, waiting, seen)
+            .await?;
+        Ok(match (told, waiting) {
+            (false, _) => {
+                Some("already told of this ticket, and not back in the console since".into())
+            }
+            (true, true) => Some("kept for the agent's digest".into()),
+            (true, false) => None,
+        })
     }
 
     /// Of the addresses a reply copies, those mail may go to: no system or
@@ -407,6 +447,10 @@ impl Postman<'_> {
                 })
             }
             // `job` is the stored one here (`stored_digest`).
+            MailKind::Alert | MailKind::AlertDigest => Ok(match &job.alert {
+                Some(alert) => Ok(Subject::Alert(alert.clone())),
+                None => Err("the stored alert says nothing".into()),
+            }),
             MailKind::SlaDigest => Ok(match &job.digest {
                 Some(digest) => Ok(Subject::Digest(digest.clone())),
                 None => Err("the stored digest says nothing".into()),
@@ -453,6 +497,10 @@ impl Postman<'_> {
         };
         let letter = match subject {
             Subject::Digest(digest) => render::sla_digest(brand, digest),
+            Subject::Alert(alert) => match alert.as_ref() {
+                AlertMail::One(line) => render::alert(brand, line),
+                AlertMail::Digest(digest) => render::alert_digest(brand, digest),
+            },
             Subject::Links(list) => {
                 let pairs: Vec<_> = list
                     .iter()
@@ -610,7 +658,7 @@ impl Postman<'_> {
                 threaded_by: ThreadedBy::System,
                 created_at: now,
             })),
-            Subject::Links(_) | Subject::Digest(_) => None,
+            Subject::Links(_) | Subject::Digest(_) | Subject::Alert(_) => None,
         };
         self.mail
             .finish_outbox(
@@ -634,7 +682,7 @@ impl Postman<'_> {
     ) {
         let ticket = match subject {
             Subject::Ticket(t) => Some(t.ticket.reference.clone()),
-            Subject::Links(_) | Subject::Digest(_) => None,
+            Subject::Links(_) | Subject::Digest(_) | Subject::Alert(_) => None,
         };
         let finish = OutboxFinish::Sent {
             provider_id: provider_id.to_owned(),
