@@ -983,11 +983,11 @@ test("an agent sets how they sign; the customer's mail comes from them, signed, 
   await page.getByRole("heading", { level: 1, name: "How you sign" }).waitFor();
   await page.getByLabel("Name customers read").fill("Susana");
   await page.getByLabel("Signature").fill("Susana Silva\nBilling team, ACME");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved. Your replies are signed by Susana.").waitFor();
   // A name that would forge a mail header is refused, and says why.
   await page.getByLabel("Name customers read").fill("Sue <boss@evil.example>");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.locator(".notice.error", { hasText: "at most 40 characters" }).waitFor();
 
   await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
@@ -1020,7 +1020,7 @@ test("an agent sets how they sign; the customer's mail comes from them, signed, 
   await page.evaluate(() => (location.hash = "#/profile"));
   await page.getByLabel("Name customers read").fill("");
   await page.getByLabel("Signature").fill("");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByText("Saved. Your replies are signed by Sue.").waitFor();
   await context.close();
 });
@@ -1284,3 +1284,85 @@ test("an agent copies someone on the replies: the mail goes to them too and the 
   assert.match(mail.raw_data, new RegExp(`^Cc: .*${boss.replace(".", "\\.")}`, "m"));
   await context.close();
 });
+
+test("an agent chooses alerts by mail: none while the console is open, one at once after signing out", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ben");
+  await page.getByRole("link", { name: /Ben/ }).first().click();
+  await page.getByRole("heading", { level: 2, name: "Alerts by mail" }).waitFor();
+  await page.getByLabel("A new ticket in my categories").check();
+  await page.getByLabel("How").selectOption({ label: "Each at once" });
+  await page.getByRole("button", { name: "Save alerts" }).click();
+  await page.getByText("Saved. 2 kinds of alert, each at once.").waitFor();
+  // A digest interval the API does not offer is refused, naming the field.
+  const refused = await page.evaluate(async () => {
+    const t = JSON.parse(sessionStorage.getItem("helpdesk.session")).token;
+    const res = await fetch("/api/agent/me/alerts", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${t}`, "content-type": "application/json" },
+      body: JSON.stringify({ new_ticket: true, digest_minutes: 7 }),
+    });
+    return { status: res.status, body: await res.json() };
+  });
+  assert.equal(refused.status, 400);
+  assert.equal(refused.body.error.fields[0].field, "digest_minutes");
+
+  // The console is open: the new ticket is shown here, not mailed.
+  const open = (await submit(`Alert while here ${tag}`, "sales", {})).reference;
+  assert.ok(await waitForMail(open, "We received your request"), "the customer was told");
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await alertFor("ben@helpdesk.test", open), null, "no alert while in the console");
+
+  // Signed out: the next one is mailed at once, with a way back to it.
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByLabel("User name").waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  const away = (await submit(`Alert while away ${tag}`, "sales", {})).reference;
+  let mail = null;
+  for (let i = 0; i < 60 && !mail; i++) {
+    mail = await alertFor("ben@helpdesk.test", away);
+    if (!mail) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(mail, "the alert was mailed");
+  const flat = mail.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+  assert.match(flat, /^Subject: .*New ticket: Alert while away/m);
+  assert.match(
+    flat,
+    new RegExp(`/agent/#/ticket/${away.replace("-", "")}|/agent/#/ticket/${away}`),
+  );
+  assert.match(flat, /^Auto-Submitted: auto-generated/m);
+
+  // Back to the demo's own: no alerts.
+  const token = await demoToken("ben");
+  const reset = await fetch(`${BASE}/api/agent/me/alerts`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({}),
+  });
+  assert.equal(reset.status, 200);
+  await context.close();
+});
+
+/// The raw mail to `to` that alerts about ticket `ref`, if one was sent.
+async function alertFor(to, ref) {
+  const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+  const found = mails.find(
+    (m) =>
+      m.destinations.includes(to) &&
+      m.raw_data.includes("Open it in the console") &&
+      (m.raw_data.includes(ref) || m.raw_data.includes(ref.replace("-", ""))),
+  );
+  return found?.raw_data ?? null;
+}
+
+/// Waits for a mail about `ref` that says `text`.
+async function waitForMail(ref, text) {
+  for (let i = 0; i < 60; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    const flat = mails.map((m) => m.raw_data.replace(/=\r?\n/g, ""));
+    if (flat.some((raw) => raw.includes(ref) && raw.includes(text))) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
+}

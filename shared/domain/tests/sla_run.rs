@@ -341,3 +341,60 @@ async fn a_run_that_died_before_its_digests_is_gathered_by_a_later_run_once() {
     let last = run_on(&store, &queue, &clock, &ids).run().await.unwrap();
     assert_eq!(last.runs_recovered, 0, "{last:?}");
 }
+
+#[tokio::test]
+async fn an_sla_warning_reaches_its_assignee_only_when_chosen_and_away_from_the_console() {
+    use helpdesk_domain::agents::alert_mail::AlertChoices;
+    use helpdesk_domain::ports::Presence;
+    use helpdesk_domain::ports::store::TicketUpdate;
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Ana {
+        AsBefore,
+        TurnedOff,
+        InConsole,
+    }
+    for ana in [Ana::AsBefore, Ana::TurnedOff, Ana::InConsole] {
+        let (store, clock, ids) = desk_with_tickets(1).await;
+        let ana_id = testkit::fixtures::agent_id("ana");
+        let (ticket, _) = store.threads_snapshot().into_iter().next().unwrap();
+        let before = store.load_ticket(&ticket.reference).await.unwrap().ticket;
+        let mut after = before.clone();
+        after.assignee = Some(ana_id.clone());
+        store
+            .update_ticket(TicketUpdate::new(&before, after, vec![]))
+            .await
+            .unwrap();
+        if ana == Ana::TurnedOff {
+            let off = AlertChoices {
+                sla_warning: false,
+                ..AlertChoices::default()
+            };
+            store.set_alert_choices(&ana_id, &off).await.unwrap();
+        }
+        let queue = RecordingQueue::default();
+        let mut warned = 0;
+        for _ in 0..72 {
+            clock.advance(Duration::hours(1));
+            if ana == Ana::InConsole {
+                store.saw_agent(&ana_id, clock.now()).await.unwrap();
+            }
+            warned += run_on(&store, &queue, &clock, &ids)
+                .run()
+                .await
+                .unwrap()
+                .warned;
+            if warned > 0 {
+                break;
+            }
+        }
+        assert_eq!(warned, 1, "{ana:?}: the step is taken and stays an event");
+        let to_ana = queue
+            .jobs()
+            .into_iter()
+            .filter(|j| {
+                j.kind == MailKind::SlaDigest && j.recipient.as_str() == "ana@helpdesk.test"
+            })
+            .count();
+        assert_eq!(to_ana, usize::from(ana == Ana::AsBefore), "{ana:?}");
+    }
+}

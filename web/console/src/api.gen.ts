@@ -213,6 +213,49 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/me/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * What the caller is told of by mail while away from the console: a new ticket in
+         *     their categories, a ticket assigned to them, a customer's reply on their ticket,
+         *     an SLA warning on their ticket; each at once or in one digest every 15, 30,
+         *     60, 120 or 240 minutes. Never mailed while their console is open, and at most
+         *     once per ticket and kind until they have been back in the console.
+         */
+        put: operations["alerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/me/away": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * The caller's console is closing (signed out, tab closed): alerts by mail go
+         *     out at once rather than after two minutes without the console asking.
+         */
+        post: operations["away"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/me/profile": {
         parameters: {
             query?: never;
@@ -622,6 +665,17 @@ export interface components {
             name: string;
             role: components["schemas"]["Role"];
         };
+        /**
+         * @description What one agent wants to hear of by mail. Nobody has chosen yet: SLA warnings
+         *     only, as before there were choices.
+         */
+        AlertChoices: {
+            assigned?: boolean;
+            customer_replied?: boolean;
+            digest_minutes?: null | components["schemas"]["DigestMinutes"];
+            new_ticket?: boolean;
+            sla_warning?: boolean;
+        };
         AnswerRead: {
             category: string;
             entry: string;
@@ -849,6 +903,8 @@ export interface components {
             /** @description As the customer typed it. */
             value: string;
         };
+        /** @enum {integer} */
+        DigestMinutes: 15 | 30 | 60 | 120 | 240;
         EntryJson: {
             attachments: components["schemas"]["FileJson"][];
             authentication?: null | components["schemas"]["Verdicts"];
@@ -1214,6 +1270,8 @@ export interface components {
             signature?: string | null;
         };
         ProfileJson: {
+            /** @description What the agent is told of by mail while away from the console. */
+            alerts: components["schemas"]["AlertChoices"];
             /** @description As set; none means the first word of the name. */
             display_name?: string | null;
             /** @description The name customers read on mail ("Ana at …") and on their tracking page. */
@@ -2390,6 +2448,107 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MeJson"];
                 };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    alerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertChoices"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    away: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description noted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
             401: {

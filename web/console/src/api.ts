@@ -91,3 +91,18 @@ export async function download(path: string, filename: string): Promise<void> {
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/**
+ * Tells the API this console is closing, so alerts by mail go out at once. Sent
+ * with `keepalive`, so it survives the page going away; a failure only delays
+ * alerts until the console's presence runs out.
+ */
+export function leaveConsole(): void {
+  const t = token();
+  if (!t) return;
+  void fetch("/api/agent/me/away", {
+    method: "POST",
+    keepalive: true,
+    headers: { authorization: `Bearer ${t}`, accept: "application/json" },
+  }).catch(() => undefined);
+}

@@ -2,7 +2,7 @@
 // (#/view/<name>, #/ticket/<reference>).
 import "./style.css";
 import { renderAdminAgents, renderAdminCategories } from "./admin";
-import { client, data, whenSignedOut } from "./api";
+import { client, data, leaveConsole, whenSignedOut } from "./api";
 import {
   answerCode,
   authenticatorLink,
@@ -317,8 +317,11 @@ async function start(config: ConsoleConfig): Promise<void> {
   on(keys, "click", showShortcuts);
   dropDrafts();
   installShortcuts(me.agent.id);
+  // Closing the console (or its tab) lets alerts by mail flow at once.
+  window.addEventListener("pagehide", leaveConsole);
   on(out, "click", () => {
     stopPolling?.();
+    leaveConsole();
     // On a shared machine the next person must not find this agent's drafts.
     dropDrafts(me.agent.id);
     signOut();

@@ -111,3 +111,116 @@ async fn a_name_that_could_forge_a_header_and_an_overlong_signature_are_named() 
     assert_eq!(me["profile"]["display_name"], json!(null), "nothing saved");
     assert_eq!(me["agent"]["role"], "agent");
 }
+
+#[tokio::test]
+async fn an_agent_chooses_their_alerts_and_bad_choices_name_the_field() {
+    let w = world().await;
+    let (_, me) = w.get(ANA.0, ANA.1, "/api/agent/me").await;
+    // Before any choice: SLA warnings only, at once.
+    assert_eq!(
+        me["profile"]["alerts"],
+        json!({"new_ticket": false, "assigned": false, "customer_replied": false,
+               "sla_warning": true, "digest_minutes": null})
+    );
+    let choices = json!({"new_ticket": true, "assigned": true, "customer_replied": true,
+                         "sla_warning": false, "digest_minutes": 30});
+    let (status, saved) = w
+        .send(ANA, "PUT", "/api/agent/me/alerts", choices.clone())
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["alerts"], choices);
+    let (_, me) = w.get(ANA.0, ANA.1, "/api/agent/me").await;
+    assert_eq!(me["profile"]["alerts"], choices);
+    // Nobody else's record changes.
+    let (_, ben) = w.get(BEN.0, BEN.1, "/api/agent/me").await;
+    assert_eq!(ben["profile"]["alerts"]["new_ticket"], false);
+
+    for (body, field) in [
+        (json!({"digest_minutes": 45}), "digest_minutes"),
+        (json!({"digest_minutes": -15}), "body"),
+        (json!({"new_ticket": "yes"}), "body"),
+        (json!({"new_ticket": true, "everything": true}), "body"),
+    ] {
+        let (status, error) = w
+            .send(ANA, "PUT", "/api/agent/me/alerts", body.clone())
+            .await;
+        assert_eq!(status, 400, "{body}: {error}");
+        let named = error.to_string();
+        assert!(named.contains(field), "{body}: {error}");
+    }
+    let (_, me) = w.get(ANA.0, ANA.1, "/api/agent/me").await;
+    assert_eq!(
+        me["profile"]["alerts"], choices,
+        "a refused change changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn the_consoles_poll_marks_the_agent_present_and_leaving_forgets_it() {
+    use helpdesk_domain::ports::Presence;
+    let w = world().await;
+    let ana = fixtures::agent_id("ana");
+    assert_eq!(w.store.agents_seen().await.unwrap().get(&ana), None);
+    let (status, _) = w.get(ANA.0, ANA.1, "/api/agent/notifications").await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        w.store.agents_seen().await.unwrap().get(&ana).copied(),
+        Some(w.clock.now())
+    );
+    let (status, body) = w.send(ANA, "POST", "/api/agent/me/away", json!({})).await;
+    assert_eq!(status, 204, "{body}");
+    assert_eq!(w.store.agents_seen().await.unwrap().get(&ana), None);
+    // Only the caller's own presence.
+    w.get(BEN.0, BEN.1, "/api/agent/notifications").await;
+    w.send(ANA, "POST", "/api/agent/me/away", json!({})).await;
+    assert!(
+        w.store
+            .agents_seen()
+            .await
+            .unwrap()
+            .contains_key(&fixtures::agent_id("ben"))
+    );
+    // Without a session: refused.
+    let (status, _) = w.call(None, "POST", "/api/agent/me/away", None).await;
+    assert!(status == 401 || status == 403, "{status}");
+}
+
+#[tokio::test]
+async fn an_assignment_stores_an_alert_for_the_assignee_with_the_change() {
+    use helpdesk_domain::mail::outbound::job::MailKind;
+    use helpdesk_domain::ports::Outbox;
+    let w = world().await;
+    w.send(
+        ANA,
+        "PUT",
+        "/api/agent/me/alerts",
+        json!({"assigned": true}),
+    )
+    .await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let (status, body) = w
+        .post(
+            SUE.0,
+            SUE.1,
+            &format!("/api/agent/tickets/{r}/assignee"),
+            json!({"agent": "ana", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let alerts: Vec<_> = w
+        .queue
+        .jobs()
+        .into_iter()
+        .filter(|j| j.kind == MailKind::Alert)
+        .collect();
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].recipient.as_str(), "ana@helpdesk.test");
+    // Stored with the change, whole (send-reply reads it from there).
+    let (stored, _) = w
+        .store
+        .outbox_item(&alerts[0].outbox_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stored.alert.is_some());
+}

@@ -89,7 +89,8 @@ pub async fn raise(
     if raised.kind == AlertKind::SlaWarning {
         return Ok(vec![]);
     }
-    Ok(jobs(raised, &catalog.agents().await?, ids))
+    // Read past the function's cache: a choice saved a moment ago holds.
+    Ok(jobs(raised, &catalog.agents_now().await?, ids))
 }
 
 /// Queues mail a write stored with itself; one the queue refuses stays in the
