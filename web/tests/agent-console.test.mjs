@@ -1333,6 +1333,38 @@ test("an agent chooses alerts by mail: none while the console is open, one at on
   );
   assert.match(flat, /^Auto-Submitted: auto-generated/m);
 
+  // As a digest: nothing at once, then one mail with both once 15 minutes passed.
+  const again = await signIn(context, "ben");
+  await again.evaluate(() => (location.hash = "#/profile"));
+  await again.getByLabel("How").selectOption({ label: "One digest every 15 minutes" });
+  await again.getByRole("button", { name: "Save alerts" }).click();
+  await again.getByText("Saved. 2 kinds of alert, in one digest every 15 minutes.").waitFor();
+  await again.getByRole("button", { name: "Sign out" }).click();
+  await again.getByLabel("User name").waitFor();
+  await new Promise((r) => setTimeout(r, 500));
+  const first = (await submit(`Digest one ${tag}`, "sales", {})).reference;
+  const second = (await submit(`Digest two ${tag}`, "sales", {})).reference;
+  assert.ok(await waitForMail(second, "We received your request"));
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(await alertFor("ben@helpdesk.test", first), null, "kept for the digest");
+  const later = new Date(Date.now() + 16 * 60_000).toISOString();
+  const tick = await fetch(`${BASE}/dev/tick?at=${encodeURIComponent(later)}`, { method: "POST" });
+  const ticked = await tick.json();
+  assert.equal(tick.status, 200, JSON.stringify(ticked));
+  assert.ok(ticked.report.alert_digests.sent >= 1, JSON.stringify(ticked.report));
+  let digest = null;
+  for (let i = 0; i < 60 && !digest; i++) {
+    digest = await alertFor("ben@helpdesk.test", second);
+    if (!digest) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(digest, "the digest was mailed");
+  const both = digest.replace(/=\r?\n/g, "");
+  assert.match(both, /^Subject: .*alerts? while you were away/m);
+  assert.ok(
+    both.includes(first) || both.includes(first.replace("-", "")),
+    "the first ticket is in it",
+  );
+
   // Back to the demo's own: no alerts.
   const token = await demoToken("ben");
   const reset = await fetch(`${BASE}/api/agent/me/alerts`, {
