@@ -89,14 +89,28 @@ pub async fn raise(
     if raised.kind == AlertKind::SlaWarning {
         return Ok(vec![]);
     }
-    // Read past the function's cache: a choice saved a moment ago holds.
-    Ok(jobs(raised, &catalog.agents_now().await?, ids))
+    // Only a new ticket concerns someone other than its assignee, and nobody is
+    // told of their own doing: then there is no list to read.
+    let assignee = raised.ticket.assignee.as_ref();
+    if raised.kind != AlertKind::NewTicket && (assignee.is_none() || assignee == raised.by) {
+        return Ok(vec![]);
+    }
+    // The function's cached list: a kind an agent just turned on holds within
+    // the cache's minute (send-reply reads the agent fresh, so one turned off,
+    // or a change between at once and digest, holds at once).
+    Ok(jobs(raised, &catalog.agents().await?, ids))
 }
 
 /// Queues mail a write stored with itself; one the queue refuses stays in the
 /// outbox, whose sweep sends it later.
 pub async fn queue_stored(outbound: &dyn OutboundQueue, jobs: &[OutboundJob]) {
-    for (job, result) in jobs.iter().zip(outbound.enqueue_all(jobs).await) {
+    let results = match jobs {
+        [] => return,
+        // One message: one plain send.
+        [job] => vec![outbound.enqueue(job).await],
+        _ => outbound.enqueue_all(jobs).await,
+    };
+    for (job, result) in jobs.iter().zip(results) {
         if let Err(e) = result {
             tracing::warn!(ticket = ?job.ticket, outbox = job.outbox_id.as_str(), error = %e, "mail stored, not queued yet");
         }

@@ -104,10 +104,6 @@ impl AgentProfiles for CachedCatalog {
         self.through(&self.agents, self.inner.agents()).await
     }
 
-    async fn agents_now(&self) -> Result<Vec<Agent>, StoreError> {
-        self.inner.agents().await
-    }
-
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError> {
         self.inner.agent(id).await
     }

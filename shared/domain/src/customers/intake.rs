@@ -279,8 +279,7 @@ impl Intake<'_> {
             }));
         }
         let mut last = StoreError::Duplicate;
-        // Past the cache: an agent's alert choice saved a moment ago holds.
-        let agents = self.catalog.agents_now().await?;
+        let agents = self.catalog.agents().await?;
         for _ in 0..REFERENCE_ATTEMPTS {
             let mut new = self.new_ticket(
                 &submission,

@@ -428,12 +428,6 @@ pub trait Categories: Send + Sync {
 pub trait AgentProfiles: Send + Sync {
     async fn agents(&self) -> Result<Vec<Agent>, StoreError>;
 
-    /// The agents as stored now, past any cache: what an agent just chose
-    /// (their alerts) holds from the next change on.
-    async fn agents_now(&self) -> Result<Vec<Agent>, StoreError> {
-        self.agents().await
-    }
-
     async fn agent(&self, id: &AgentId) -> Result<Option<Agent>, StoreError>;
 
     async fn put_agent(&self, agent: &Agent) -> Result<(), StoreError>;
