@@ -1,7 +1,9 @@
 //! `make bench` (mail part): inbound parsing throughput against bare mail-parser on
 //! the same corpus (`tests/mail/*.eml`), in the same process, interleaved round by
 //! round; and peak memory (VmHWM) for a 40 MB message, measured in a child process
-//! beside a child that only reads the file. Prints a table and writes JSON.
+//! beside a child that only reads the file; and send-reply's peak memory for an
+//! agent's reply carrying the most files a mail may (5 × 5 MB, 25 MB), beside a
+//! child that only holds those files. Prints a table and writes JSON.
 //!
 //! Three paths per message: bare `mail-parser`; our `inbound::parse` (limits,
 //! verdicts, automatic-mail classification); and the whole inbox (`Inbox::receive`
@@ -41,6 +43,8 @@ struct Report {
     rounds: usize,
     throughput: Vec<Throughput>,
     memory: Vec<Memory>,
+    /// send-reply with the most files a mail may carry.
+    sending: Vec<Memory>,
 }
 
 fn corpus(dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
@@ -93,7 +97,11 @@ fn vm_hwm_mb() -> f64 {
 
 /// The child: reads the file, optionally runs a path on it, prints its VmHWM.
 async fn child(case: &str, file: &Path) -> anyhow::Result<()> {
-    let raw = std::fs::read(file)?;
+    let raw = if matches!(case, "files" | "send") {
+        Vec::new()
+    } else {
+        std::fs::read(file)?
+    };
     match case {
         "read" => {}
         "parse" => {
@@ -114,10 +122,93 @@ async fn child(case: &str, file: &Path) -> anyhow::Result<()> {
                 "{received:?}"
             );
         }
+        "files" => {
+            std::hint::black_box(reply_with_files().await?);
+        }
+        "send" => {
+            let (h, job) = reply_with_files().await?;
+            let sent = h.postman().deliver(&job).await;
+            anyhow::ensure!(
+                matches!(
+                    sent,
+                    Ok(helpdesk_domain::mail::outbound::send::Delivery::Sent { .. })
+                ),
+                "{sent:?}"
+            );
+            let raw = h.mailer.sent().first().map_or(0, |m| m.raw.len());
+            anyhow::ensure!(
+                raw > REPLY_FILES * FILE_BYTES,
+                "the files went out: {raw} B"
+            );
+        }
         other => anyhow::bail!("unknown case {other}"),
     }
     println!("{}", vm_hwm_mb());
     Ok(())
+}
+
+const REPLY_FILES: usize = 5;
+const FILE_BYTES: usize = 5 * 1024 * 1024;
+
+/// A ticket on the fakes with an agent's reply naming five 5 MB files, stored
+/// where send-reply reads them; the reply's job.
+async fn reply_with_files() -> anyhow::Result<(
+    testkit::mail_harness::MailHarness,
+    helpdesk_domain::mail::outbound::job::OutboundJob,
+)> {
+    use helpdesk_domain::ports::{AttachmentStore, Clock, IdSource, TicketRecords};
+    let h = testkit::mail_harness::MailHarness::new().await;
+    let reference = match h
+        .deliver(
+            "files-1",
+            &testkit::mail_harness::corpus("plain.eml", "", ""),
+        )
+        .await
+    {
+        Ok(helpdesk_domain::mail::inbound::receive::Received::Created(r)) => r,
+        other => anyhow::bail!("{other:?}"),
+    };
+    let before = h.store.load_ticket(&reference).await?.ticket;
+    let mut reply = testkit::fixtures::agent_reply(&h.ids, &before, "ana", h.clock.now());
+    for n in 0..REPLY_FILES {
+        let key = format!("uploads/bench/{n}/label-{n}.pdf");
+        // Bytes that do not compress: base64 of them is what SES would carry.
+        let bytes: Vec<u8> = (0..FILE_BYTES)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        h.attachments
+            .put(&key, "application/pdf", bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        reply
+            .attachments
+            .push(helpdesk_domain::tickets::message::AttachmentRef {
+                key,
+                filename: format!("label-{n}.pdf"),
+                content_type: "application/pdf".into(),
+                size: FILE_BYTES as u64,
+                content_id: None,
+            });
+    }
+    let job = helpdesk_domain::mail::outbound::job::OutboundJob {
+        outbox_id: h.ids.outbox_id(),
+        kind: helpdesk_domain::mail::outbound::job::MailKind::AgentReply,
+        ticket: Some(reference.clone()),
+        message: Some(reply.id.clone()),
+        recipient: before.requester.email.clone(),
+        throttled: 0,
+        digest: None,
+        alert: None,
+    };
+    let mut after = before.clone();
+    after.status = helpdesk_domain::Status::WaitingOnCustomer;
+    h.store
+        .update_ticket(
+            helpdesk_domain::ports::store::TicketUpdate::new(&before, after, vec![reply])
+                .with_outbox(vec![job.clone()]),
+        )
+        .await?;
+    Ok((h, job))
 }
 
 fn run_child(case: &str, file: &Path) -> anyhow::Result<f64> {
@@ -138,7 +229,7 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
         let (Some(case), Some(file)) = (args.get(2), args.get(3)) else {
-            anyhow::bail!("usage: mail-bench --child <read|parse|inbox> <file>");
+            anyhow::bail!("usage: mail-bench --child <read|parse|inbox|files|send> <file>");
         };
         return child(case, Path::new(file)).await;
     }
@@ -206,6 +297,16 @@ async fn main() -> anyhow::Result<()> {
         },
     ];
     std::fs::remove_file(&big).ok();
+    let sending = vec![
+        Memory {
+            case: "hold a reply's 5 × 5 MB files on the fakes only",
+            peak_rss_mb: run_child("files", &big)?,
+        },
+        Memory {
+            case: "send-reply mails that reply (Postman::deliver)",
+            peak_rss_mb: run_child("send", &big)?,
+        },
+    ];
 
     println!(
         "corpus: {} messages, {:.1} KB; median of {ROUNDS} interleaved rounds\n",
@@ -223,12 +324,17 @@ async fn main() -> anyhow::Result<()> {
     for m in &memory {
         println!("| {} | {:.0} MB |", m.case, m.peak_rss_mb);
     }
+    println!("\n| a reply with 25 MB of files | peak RSS |\n|---|---|");
+    for m in &sending {
+        println!("| {} | {:.0} MB |", m.case, m.peak_rss_mb);
+    }
     let report = Report {
         corpus_messages: mails.len(),
         corpus_bytes: bytes,
         rounds: ROUNDS,
         throughput,
         memory,
+        sending,
     };
     std::fs::write(&out, serde_json::to_string_pretty(&report)?)?;
     Ok(())
