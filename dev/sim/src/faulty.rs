@@ -321,8 +321,19 @@ impl helpdesk_domain::ports::Presence for Faulty {
         self.call(self.inner.saw_agent(agent, at)).await
     }
 
-    async fn left_console(&self, agent: &helpdesk_domain::AgentId) -> Result<(), StoreError> {
-        self.call(self.inner.left_console(agent)).await
+    async fn left_console(
+        &self,
+        agent: &helpdesk_domain::AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.left_console(agent, at)).await
+    }
+
+    async fn agent_seen(
+        &self,
+        agent: &helpdesk_domain::AgentId,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.call(self.inner.agent_seen(agent)).await
     }
 
     async fn agents_seen(
@@ -360,5 +371,24 @@ impl helpdesk_domain::ports::AlertLog for Faulty {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.call(self.inner.close_alerts(lines, digest, at)).await
+    }
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::CustomerNotes for Faulty {
+    async fn customer_note(
+        &self,
+        customer: &EmailAddress,
+    ) -> Result<Option<helpdesk_domain::ports::store::CustomerNote>, StoreError> {
+        self.call(self.inner.customer_note(customer)).await
+    }
+
+    async fn set_customer_note(
+        &self,
+        customer: &EmailAddress,
+        note: Option<&helpdesk_domain::ports::store::CustomerNote>,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.set_customer_note(customer, note))
+            .await
     }
 }

@@ -12,6 +12,7 @@ mod profile;
 mod queue;
 mod reports;
 mod review;
+mod search;
 mod tickets;
 mod uploads;
 mod view;
@@ -133,13 +134,16 @@ pub enum Route {
     Profile,
     Alerts,
     Away,
+    Search,
+    Customer,
+    CustomerNote,
     Upload,
     OpenTicket,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 42] = [
+    pub const ALL: [Route; 45] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -179,6 +183,9 @@ impl Route {
         Route::Profile,
         Route::Alerts,
         Route::Away,
+        Route::Search,
+        Route::Customer,
+        Route::CustomerNote,
         Route::Upload,
         Route::OpenTicket,
         Route::Health,
@@ -228,6 +235,9 @@ impl Route {
             Route::Profile => ("PUT", "/api/agent/me/profile"),
             Route::Alerts => ("PUT", "/api/agent/me/alerts"),
             Route::Away => ("POST", "/api/agent/me/away"),
+            Route::Search => ("GET", "/api/agent/search"),
+            Route::Customer => ("GET", "/api/agent/customers/{email}"),
+            Route::CustomerNote => ("PUT", "/api/agent/customers/{email}/note"),
             Route::Upload => ("POST", "/api/agent/uploads"),
             Route::OpenTicket => ("POST", "/api/agent/tickets"),
             Route::Health => ("GET", "/api/agent/health"),
@@ -275,6 +285,9 @@ impl Route {
             Route::Profile => put(profile::put),
             Route::Alerts => put(profile::put_alerts),
             Route::Away => post(profile::away),
+            Route::Search => get(search::find),
+            Route::Customer => get(search::customer),
+            Route::CustomerNote => put(search::put_note),
             Route::Upload => post(uploads::create),
             Route::OpenTicket => post(opening::create),
             Route::Health => get(health::health),

@@ -19,6 +19,7 @@ use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
     RulesJson,
 };
+use crate::search::{CustomerJson, NoteInput, NoteJson, NoteSaved, SearchJson};
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::uploads::UploadJson;
 use crate::view::{
@@ -319,6 +320,29 @@ fn alerts() {}
     responses((status = 204, description = "noted"), (status = 403, body = ErrorJson)))]
 fn away() {}
 
+/// Finds tickets by reference (any case, dash optional; a typo is answered with
+/// the tickets one typo away), by the customer's address (with a link to their
+/// page) or by a mail's Message-ID. Only tickets of categories you cover.
+#[utoipa::path(get, path = "/api/agent/search", tag = "queue",
+    params(("q" = String, Query, description = "a reference, an address or a Message-ID; at most 200 characters", max_length = 200)),
+    responses((status = 200, body = SearchJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn search() {}
+
+/// Everything we have with one address in the categories you cover: their
+/// tickets, first and last contact, tier, whether the address is verified, and
+/// the agents' private note. 404 when you cover none of their tickets.
+#[utoipa::path(get, path = "/api/agent/customers/{email}", tag = "queue",
+    params(("email" = String, Path, description = "the customer's address")),
+    responses((status = 200, body = CustomerJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn customer() {}
+
+/// Sets the agents' private note about a customer (empty removes it). 404 when
+/// you cover none of their tickets.
+#[utoipa::path(put, path = "/api/agent/customers/{email}/note", tag = "queue", request_body = NoteInput,
+    params(("email" = String, Path, description = "the customer's address")),
+    responses((status = 200, body = NoteSaved), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn customer_note() {}
+
 #[utoipa::path(post, path = "/api/agent/uploads", tag = "tickets", request_body = UploadInput,
     responses((status = 201, body = UploadJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 429, body = ErrorJson)))]
 fn upload() {}
@@ -607,7 +631,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, search, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -624,7 +648,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

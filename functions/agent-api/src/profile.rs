@@ -13,6 +13,7 @@ use axum::response::Response;
 use helpdesk_domain::FieldError;
 use helpdesk_domain::agents::alert_mail::AlertChoices;
 use helpdesk_domain::agents::profile::{Agent, DisplayName, parse_signature};
+use helpdesk_domain::ports::store::StoreError;
 use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -108,6 +109,19 @@ pub async fn put_alerts(
             .set_alert_choices(caller.id(), &choices)
             .await?
             .ok_or_else(ApiError::not_found)?;
+        // Whatever waited for a digest is before the agent's eyes now (they are
+        // in the console): closed without a mail, so no line outlives a change
+        // from digest to at once.
+        let waiting = deps.tickets.waiting_alerts(caller.id()).await?;
+        match deps
+            .tickets
+            .close_alerts(&waiting, None, deps.clock.now())
+            .await
+        {
+            // A digest pass closed them first.
+            Ok(()) | Err(StoreError::Conflict) => {}
+            Err(e) => return Err(e.into()),
+        }
         Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
     }
     .await;
@@ -118,7 +132,9 @@ pub async fn put_alerts(
 /// so alerts by mail flow at once instead of two minutes later.
 pub async fn away(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        deps.tickets.left_console(caller.id()).await?;
+        deps.tickets
+            .left_console(caller.id(), deps.clock.now())
+            .await?;
         Ok::<_, ApiError>(axum::http::StatusCode::NO_CONTENT)
     }
     .await;

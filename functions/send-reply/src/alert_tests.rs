@@ -344,3 +344,96 @@ async fn an_alert_for_an_agent_who_dropped_the_choice_or_the_category_is_not_sen
     );
     assert_eq!(h.mailer.sent().len(), 1, "the customer's confirmation only");
 }
+
+#[tokio::test]
+async fn an_agent_who_signed_out_after_looking_is_told_of_the_next_reply() {
+    let h = MailHarness::new().await;
+    hire(&h, "ana", &["support"], Some(wants(false, false, true))).await;
+    let r = mail_in(&h, "ses-1").await;
+    let v = h.store.load_ticket(&r).await.unwrap().ticket.version;
+    h.desk()
+        .act(
+            &supervisor("sue"),
+            &r,
+            v,
+            None,
+            Action::Assign {
+                to: Some(agent_id("ana")),
+            },
+        )
+        .await
+        .unwrap();
+    customer_replies(&h, &r, 1).await;
+    h.send_queued().await;
+    assert_eq!(sent_to(&h, "ana@helpdesk.test").len(), 1);
+    // She reads it in the console, then signs out.
+    h.clock.advance(Duration::minutes(10));
+    h.store
+        .saw_agent(&agent_id("ana"), h.clock_now())
+        .await
+        .unwrap();
+    h.clock.advance(Duration::seconds(30));
+    h.store
+        .left_console(&agent_id("ana"), h.clock_now())
+        .await
+        .unwrap();
+    customer_replies(&h, &r, 2).await;
+    h.send_queued().await;
+    assert_eq!(
+        sent_to(&h, "ana@helpdesk.test").len(),
+        2,
+        "away at once, and back in the console since the first alert"
+    );
+}
+
+#[tokio::test]
+async fn a_digest_line_redelivered_after_its_digest_is_not_reopened() {
+    let h = MailHarness::new().await;
+    let mut choices = wants(true, false, false);
+    choices.digest_minutes = Some(DigestMinutes(15));
+    hire(&h, "ana", &["support"], Some(choices)).await;
+    mail_in(&h, "ses-1").await;
+    let results = h.send_queued().await;
+    let kept = alerts(&results)[0].0.clone();
+    h.clock.advance(Duration::minutes(16));
+    let pass = || AlertDigests {
+        tickets: h.store.as_ref(),
+        catalog: h.store.as_ref(),
+        outbound: &h.queue,
+        clock: &h.clock,
+    };
+    assert_eq!(pass().run().await.unwrap().sent, 1);
+    h.send_queued().await;
+    // The sweep (or SQS) hands the kept job over again.
+    let again = h.postman().deliver(&kept).await;
+    assert!(matches!(again, Ok(Delivery::Skipped(_))), "{again:?}");
+    h.clock.advance(Duration::minutes(30));
+    assert_eq!(pass().run().await.unwrap(), Default::default());
+    assert_eq!(
+        sent_to(&h, "ana@helpdesk.test").len(),
+        1,
+        "one digest, once"
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_tickets_mails_an_agent_at_most_thirty_alerts_an_hour() {
+    let h = MailHarness::new().await;
+    hire(&h, "ana", &["support"], Some(wants(true, false, false))).await;
+    for n in 0..32 {
+        let raw = String::from_utf8(corpus("plain.eml", "", ""))
+            .unwrap()
+            .replace(
+                "plain-1@mail.example.org",
+                &format!("flood-{n}@mail.example.org"),
+            );
+        h.deliver(&format!("ses-flood-{n}"), raw.as_bytes())
+            .await
+            .unwrap();
+    }
+    let results = h.send_queued().await;
+    let alerted = alerts(&results);
+    assert_eq!(alerted.len(), 32);
+    assert_eq!(sent_to(&h, "ana@helpdesk.test").len(), 30);
+    assert!(skipped_because(&alerted[31].1).starts_with("30 alerts in the last hour"));
+}

@@ -148,6 +148,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/customers/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything we have with one address in the categories you cover: their
+         *     tickets, first and last contact, tier, whether the address is verified, and
+         *     the agents' private note. 404 when you cover none of their tickets.
+         */
+        get: operations["customer"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/customers/{email}/note": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Sets the agents' private note about a customer (empty removes it). 404 when
+         *     you cover none of their tickets.
+         */
+        put: operations["customer_note"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/faq": {
         parameters: {
             query?: never;
@@ -362,6 +403,27 @@ export interface paths {
         };
         /** @description The same report per day and scope (all, category, agent) as CSV */
         get: operations["reports_csv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Finds tickets by reference (any case, dash optional; a typo is answered with
+         *     the tickets one typo away), by the customer's address (with a link to their
+         *     page) or by a mail's Message-ID. Only tickets of categories you cover.
+         */
+        get: operations["search"];
         put?: never;
         post?: never;
         delete?: never;
@@ -892,6 +954,22 @@ export interface components {
             };
             views: components["schemas"]["ViewCounts"];
         };
+        CustomerJson: {
+            email: string;
+            /** Format: date-time */
+            first_contact: string;
+            /** Format: date-time */
+            last_contact: string;
+            note?: null | components["schemas"]["NoteJson"];
+            /** @description Their tickets in the categories you cover, newest first (at most 100). */
+            tickets: components["schemas"]["SummaryJson"][];
+            tier: components["schemas"]["Tier"];
+            /**
+             * @description Whether they have shown the address is theirs (a link we mailed, or
+             *     mail that authenticates).
+             */
+            verified: boolean;
+        };
         DayRow: {
             /** Format: date */
             day: string;
@@ -1149,6 +1227,16 @@ export interface components {
         };
         /** @enum {string} */
         MessageKind: "customer" | "agent_reply" | "internal_note" | "system_event";
+        NoteInput: {
+            /** @description Plain text for the agents, at most 2,000 characters; empty removes the note. */
+            text: string;
+        };
+        NoteJson: {
+            /** Format: date-time */
+            at: string;
+            by: string;
+            text: string;
+        };
         NoteRequest: {
             /** @description Not blank; at most 50,000 characters. */
             body: string;
@@ -1156,6 +1244,9 @@ export interface components {
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        NoteSaved: {
+            note?: null | components["schemas"]["NoteJson"];
         };
         /**
          * @description Send `cursor` back as `since` next time: `new_tickets` are those that arrived
@@ -1370,6 +1461,21 @@ export interface components {
             id: string;
             name: string;
             totals: components["schemas"]["Totals"];
+        };
+        SearchJson: {
+            /** @description The address whose page lists their tickets, when the query was one. */
+            customer?: string | null;
+            /** @description For a mistyped reference: the tickets one typo away. */
+            did_you_mean: components["schemas"]["SummaryJson"][];
+            /** @description What to tell the agent about the query, if anything. */
+            hint?: string | null;
+            /**
+             * @description What the query was read as: `reference`, `mistyped_reference`,
+             *     `address`, `message_id` or `words` (word search is not built yet).
+             */
+            read_as: string;
+            /** @description The tickets it names that you cover, newest change first. */
+            tickets: components["schemas"]["SummaryJson"][];
         };
         /**
          * @description Every change names the ticket version the agent is looking at, and the newest
@@ -2206,6 +2312,138 @@ export interface operations {
             };
         };
     };
+    customer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's address */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    customer_note: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's address */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NoteInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteSaved"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
     faq_list: {
         parameters: {
             query: {
@@ -2925,6 +3163,53 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    search: {
+        parameters: {
+            query: {
+                /** @description a reference, an address or a Message-ID; at most 200 characters */
+                q: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchJson"];
                 };
             };
             400: {

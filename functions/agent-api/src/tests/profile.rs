@@ -133,7 +133,11 @@ async fn an_agent_chooses_their_alerts_and_bad_choices_name_the_field() {
     assert_eq!(me["profile"]["alerts"], choices);
     // Nobody else's record changes.
     let (_, ben) = w.get(BEN.0, BEN.1, "/api/agent/me").await;
-    assert_eq!(ben["profile"]["alerts"]["new_ticket"], false);
+    assert_eq!(
+        ben["profile"]["alerts"],
+        json!({"new_ticket": false, "assigned": false, "customer_replied": false,
+               "sla_warning": true, "digest_minutes": null})
+    );
 
     for (body, field) in [
         (json!({"digest_minutes": 45}), "digest_minutes"),
@@ -156,7 +160,7 @@ async fn an_agent_chooses_their_alerts_and_bad_choices_name_the_field() {
 }
 
 #[tokio::test]
-async fn the_consoles_poll_marks_the_agent_present_and_leaving_forgets_it() {
+async fn the_consoles_poll_marks_the_agent_present_and_leaving_marks_them_away() {
     use helpdesk_domain::ports::Presence;
     let w = world().await;
     let ana = fixtures::agent_id("ana");
@@ -169,16 +173,24 @@ async fn the_consoles_poll_marks_the_agent_present_and_leaving_forgets_it() {
     );
     let (status, body) = w.send(ANA, "POST", "/api/agent/me/away", json!({})).await;
     assert_eq!(status, 204, "{body}");
-    assert_eq!(w.store.agents_seen().await.unwrap().get(&ana), None);
+    let seen = w.store.agents_seen().await.unwrap().get(&ana).copied();
+    assert!(
+        !helpdesk_domain::agents::alerts::active(seen, w.clock.now()),
+        "away at once: {seen:?}"
+    );
     // Only the caller's own presence.
     w.get(BEN.0, BEN.1, "/api/agent/notifications").await;
     w.send(ANA, "POST", "/api/agent/me/away", json!({})).await;
+    let ben = w
+        .store
+        .agents_seen()
+        .await
+        .unwrap()
+        .get(&fixtures::agent_id("ben"))
+        .copied();
     assert!(
-        w.store
-            .agents_seen()
-            .await
-            .unwrap()
-            .contains_key(&fixtures::agent_id("ben"))
+        helpdesk_domain::agents::alerts::active(ben, w.clock.now()),
+        "ben is still in the console: {ben:?}"
     );
     // Without a session: refused.
     let (status, _) = w.call(None, "POST", "/api/agent/me/away", None).await;

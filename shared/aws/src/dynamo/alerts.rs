@@ -79,16 +79,25 @@ impl Presence for DynamoStore {
         }
     }
 
-    async fn left_console(&self, agent: &AgentId) -> Result<(), StoreError> {
-        self.client
-            .delete_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::PRESENCE_PK))
-            .key("sk", s(agent.as_str()))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+    async fn left_console(&self, agent: &AgentId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        let away = helpdesk_domain::agents::alert_mail::left_at(at);
+        self.put_plain(&PresenceItem {
+            pk: keys::PRESENCE_PK.into(),
+            sk: agent.as_str().into(),
+            agent: agent.clone(),
+            seen: away.timestamp_micros(),
+            expires_at: (at + Duration::days(KEEP_DAYS)).timestamp(),
+        })
+        .await
+    }
+
+    async fn agent_seen(&self, agent: &AgentId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self
+            .read_item(keys::PRESENCE_PK, agent.as_str(), true)
+            .await?
+            .map(items::from_item::<PresenceItem>)
+            .transpose()?
+            .and_then(|p| DateTime::from_timestamp_micros(p.seen)))
     }
 
     async fn agents_seen(&self) -> Result<HashMap<AgentId, DateTime<Utc>>, StoreError> {
@@ -126,7 +135,7 @@ impl AlertLog for DynamoStore {
             .put_item()
             .table_name(&self.tables.main)
             .set_item(Some(items::to_item(&item)?))
-            .condition_expression("attribute_not_exists(pk) OR #job = :job OR #at < :seen")
+            .condition_expression("attribute_not_exists(pk) OR (#job <> :job AND #at < :seen)")
             .expression_attribute_names("#at", "at")
             .expression_attribute_names("#job", "job")
             .expression_attribute_values(":job", s(job.as_str()))
@@ -139,7 +148,13 @@ impl AlertLog for DynamoStore {
             .map_err(sdk_error);
         match written {
             Ok(_) => Ok(true),
-            Err(StoreError::Conflict) => Ok(false),
+            // Refused: ours already (a redelivery: left as it is), or another's.
+            Err(StoreError::Conflict) => Ok(self
+                .read_item(&item.pk, &item.sk, true)
+                .await?
+                .map(items::from_item::<AlertItem>)
+                .transpose()?
+                .is_some_and(|a| &a.job == job)),
             Err(e) => Err(e),
         }
     }
@@ -194,6 +209,54 @@ impl AlertLog for DynamoStore {
             Ok(()) => Ok(()),
             Err(TxError::Failed(_)) => Err(StoreError::Conflict),
             Err(TxError::Conflict(e) | TxError::Other(e)) => Err(e),
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct CustomerNoteItem {
+    pk: String,
+    sk: String,
+    note: helpdesk_domain::ports::store::CustomerNote,
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::CustomerNotes for DynamoStore {
+    async fn customer_note(
+        &self,
+        customer: &helpdesk_domain::EmailAddress,
+    ) -> Result<Option<helpdesk_domain::ports::store::CustomerNote>, StoreError> {
+        self.read_item(&keys::customer_pk(customer), keys::CUSTOMER_NOTE_SK, true)
+            .await?
+            .map(|i| items::from_item::<CustomerNoteItem>(i).map(|n| n.note))
+            .transpose()
+    }
+
+    async fn set_customer_note(
+        &self,
+        customer: &helpdesk_domain::EmailAddress,
+        note: Option<&helpdesk_domain::ports::store::CustomerNote>,
+    ) -> Result<(), StoreError> {
+        match note {
+            Some(note) => {
+                self.put_plain(&CustomerNoteItem {
+                    pk: keys::customer_pk(customer),
+                    sk: keys::CUSTOMER_NOTE_SK.into(),
+                    note: note.clone(),
+                })
+                .await
+            }
+            None => {
+                self.client
+                    .delete_item()
+                    .table_name(&self.tables.main)
+                    .key("pk", s(keys::customer_pk(customer)))
+                    .key("sk", s(keys::CUSTOMER_NOTE_SK))
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                Ok(())
+            }
         }
     }
 }

@@ -348,6 +348,12 @@ pub fn alerts_pk(agent: &helpdesk_domain::AgentId) -> String {
     format!("ALERTS#{}", agent.as_str())
 }
 
+/// Agents' note about one customer (by the address's key).
+pub fn customer_pk(email: &helpdesk_domain::EmailAddress) -> String {
+    format!("CUSTOMER#{}", email.key())
+}
+pub const CUSTOMER_NOTE_SK: &str = "NOTE";
+
 #[cfg(test)]
 mod tests {
     use super::*;

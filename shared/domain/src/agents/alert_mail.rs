@@ -10,6 +10,20 @@ use serde::{Deserialize, Serialize};
 /// asks every 15 s while open, in any tab).
 pub const ACTIVE_MINUTES: i64 = 2;
 
+/// What is noted as an agent's last question when they leave the console: just
+/// long enough ago to count as away.
+pub fn left_at(at: DateTime<Utc>) -> DateTime<Utc> {
+    at - Duration::minutes(ACTIVE_MINUTES) - Duration::seconds(1)
+}
+
+/// At-once alert mails one agent gets in an hour at most; past it they wait for
+/// the window (the console shows everything).
+pub const ALERTS_PER_HOUR: u32 = 30;
+
+/// Agents told of one new ticket by one write at most (each is an outbox item in
+/// the ticket's own transaction, which DynamoDB limits to 100 writes).
+pub const MAX_ALERTED: usize = 25;
+
 /// The digest intervals an agent may choose, in minutes.
 pub const DIGEST_MINUTES: [u16; 5] = [15, 30, 60, 120, 240];
 

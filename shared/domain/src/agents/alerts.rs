@@ -57,8 +57,12 @@ pub fn jobs(raised: &Raised<'_>, agents: &[Agent], ids: &dyn IdSource) -> Vec<Ou
         return vec![];
     }
     let ticket = raised.ticket;
-    recipients(raised, agents)
-        .into_iter()
+    let mut told = recipients(raised, agents);
+    if told.len() > MAX_ALERTED {
+        tracing::warn!(ticket = %ticket.reference, agents = told.len(), "more agents ask for this alert than one write holds; the first {MAX_ALERTED} are told");
+        told.truncate(MAX_ALERTED);
+    }
+    told.into_iter()
         .map(|agent| OutboundJob {
             outbox_id: ids.outbox_id(),
             kind: MailKind::Alert,
@@ -97,8 +101,15 @@ pub async fn raise(
     }
     // The function's cached list: a kind an agent just turned on holds within
     // the cache's minute (send-reply reads the agent fresh, so one turned off,
-    // or a change between at once and digest, holds at once).
-    Ok(jobs(raised, &catalog.agents().await?, ids))
+    // or a change between at once and digest, holds at once). The list not
+    // readable: the change goes ahead without alerts.
+    match catalog.agents().await {
+        Ok(agents) => Ok(jobs(raised, &agents, ids)),
+        Err(e) => {
+            tracing::warn!(ticket = %raised.ticket.reference, error = %e, "no alerts: the agent list could not be read");
+            Ok(vec![])
+        }
+    }
 }
 
 /// Queues mail a write stored with itself; one the queue refuses stays in the
@@ -179,9 +190,15 @@ pub fn due_digest(
     let mut lines: Vec<AlertLine> = waiting.to_vec();
     lines.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.key().cmp(&b.key())));
     lines.truncate(DIGEST_MAX_LINES);
-    let (news, stale): (Vec<_>, Vec<_>) = lines
-        .into_iter()
-        .partition(|l| !active(seen, now) && seen.is_none_or(|s| s < l.at));
+    // Mailed: what the agent still asks for, in categories they still cover,
+    // and has not been in the console since.
+    let choices = agent.alert_choices();
+    let (news, stale): (Vec<_>, Vec<_>) = lines.into_iter().partition(|l| {
+        choices.wants(l.kind)
+            && agent.covers(&l.category)
+            && !active(seen, now)
+            && seen.is_none_or(|s| s < l.at)
+    });
     Some(DueDigest { news, stale })
 }
 
@@ -255,7 +272,15 @@ impl AlertDigests<'_> {
         let seen = self.tickets.agents_seen().await?;
         let mut queued = Vec::new();
         for agent in digesting {
-            let waiting = self.tickets.waiting_alerts(&agent.id).await?;
+            // One agent's trouble leaves their lines for the next tick, not the others'.
+            let waiting = match self.tickets.waiting_alerts(&agent.id).await {
+                Ok(w) => w,
+                Err(e) => {
+                    tracing::warn!(agent = agent.id.as_str(), error = %e, "alert digest left for the next tick");
+                    report.left += 1;
+                    continue;
+                }
+            };
             let Some(due) = due_digest(agent, &waiting, seen.get(&agent.id).copied(), now) else {
                 continue;
             };

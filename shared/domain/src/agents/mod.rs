@@ -7,4 +7,5 @@ pub mod alerts;
 pub mod canned;
 pub mod opening;
 pub mod profile;
+pub mod search;
 pub mod views;

@@ -226,8 +226,13 @@ pub trait Presence: Send + Sync {
     /// is left as it is (a console asks every 15 s).
     async fn saw_agent(&self, agent: &AgentId, at: DateTime<Utc>) -> Result<(), StoreError>;
 
-    /// The agent left the console (signed out, closed it): alerts flow at once.
-    async fn left_console(&self, agent: &AgentId) -> Result<(), StoreError>;
+    /// The agent left the console (signed out, closed it) at `at`: noted as
+    /// seen just long enough ago to count as away, so alerts flow at once while
+    /// "back in the console since an alert" still holds.
+    async fn left_console(&self, agent: &AgentId, at: DateTime<Utc>) -> Result<(), StoreError>;
+
+    /// When one agent's console last asked (one read).
+    async fn agent_seen(&self, agent: &AgentId) -> Result<Option<DateTime<Utc>>, StoreError>;
 
     /// When each agent's console last asked (agents never seen are missing).
     async fn agents_seen(
@@ -242,7 +247,8 @@ pub trait AlertLog: Send + Sync {
     /// Notes that `line` goes to its agent by outbox `job`, waiting for a digest
     /// when `waiting`. False (nothing written) when another job told the agent of
     /// the same kind on the same ticket and the agent has not been in the
-    /// console since (`seen`); the same job noting again is true.
+    /// console since (`seen`); true, and nothing rewritten, when the same job
+    /// noted it before (a redelivery must not reopen a line a digest closed).
     async fn note_alert(
         &self,
         line: &AlertLine,
@@ -261,6 +267,22 @@ pub trait AlertLog: Send + Sync {
         lines: &[AlertLine],
         digest: Option<&OutboundJob>,
         at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Agents' private notes about customers, one per address.
+#[async_trait]
+pub trait CustomerNotes: Send + Sync {
+    async fn customer_note(
+        &self,
+        customer: &EmailAddress,
+    ) -> Result<Option<crate::ports::store::CustomerNote>, StoreError>;
+
+    /// Replaces the note; `None` removes it.
+    async fn set_customer_note(
+        &self,
+        customer: &EmailAddress,
+        note: Option<&crate::ports::store::CustomerNote>,
     ) -> Result<(), StoreError>;
 }
 
@@ -372,6 +394,7 @@ pub trait TicketStore:
     + ReportDays
     + Presence
     + AlertLog
+    + CustomerNotes
 {
 }
 
@@ -388,6 +411,7 @@ impl<T> TicketStore for T where
         + ReportDays
         + Presence
         + AlertLog
+        + CustomerNotes
         + ?Sized
 {
 }

@@ -142,6 +142,9 @@ pub struct TicketSummary {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
+    /// Whether the requester has shown the address is theirs.
+    #[serde(default)]
+    pub email_verified: bool,
 }
 
 impl From<&Ticket> for TicketSummary {
@@ -158,6 +161,7 @@ impl From<&Ticket> for TicketSummary {
             created_at: t.created_at,
             updated_at: t.updated_at,
             due_at: t.due_at,
+            email_verified: t.email_verified,
         }
     }
 }
@@ -258,5 +262,14 @@ pub struct Page<T> {
 pub struct Waking {
     pub reference: TicketRef,
     /// When the SLA run was to look at it.
+    pub at: DateTime<Utc>,
+}
+
+/// An agents' private note about a customer (an address), shown on the
+/// customer's page; never shown to the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerNote {
+    pub text: String,
+    pub by: AgentId,
     pub at: DateTime<Utc>,
 }

@@ -95,6 +95,46 @@ impl TicketRef {
         ))
     }
 
+    /// The valid references one typo away from `input` (which fails its check):
+    /// one character changed, or two neighbours swapped. Empty when `input` is
+    /// not ten reference characters.
+    pub fn near(input: &str) -> Vec<Self> {
+        let values: Vec<u8> = input
+            .trim()
+            .trim_start_matches('#')
+            .chars()
+            .filter(|c| *c != '-' && *c != ' ')
+            .map(crockford_value)
+            .collect::<Option<Vec<u8>>>()
+            .unwrap_or_default();
+        if values.len() != REF_PAYLOAD + 1 {
+            return vec![];
+        }
+        let valid = |v: &[u8]| luhn32_check(&v[..REF_PAYLOAD]) == v[REF_PAYLOAD];
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        for i in 0..values.len() {
+            for c in 0..32u8 {
+                let mut v = values.clone();
+                v[i] = c;
+                if c != values[i] && valid(&v) {
+                    out.push(v);
+                }
+            }
+        }
+        for i in 0..values.len() - 1 {
+            let mut v = values.clone();
+            v.swap(i, i + 1);
+            if v != values && valid(&v) {
+                out.push(v);
+            }
+        }
+        out.sort();
+        out.dedup();
+        out.into_iter()
+            .map(|v| Self(v.iter().map(|&x| CROCKFORD[x as usize] as char).collect()))
+            .collect()
+    }
+
     /// The canonical 10-character form used in keys and URLs.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -56,10 +56,25 @@ pub async fn presence_is_noted_at_most_once_a_minute_and_forgotten_on_leaving(st
     let later = t0 + Duration::seconds(61);
     stores.tickets.saw_agent(&ana, later).await.unwrap();
     assert_eq!(seen(stores).await, Some(later));
-    stores.tickets.left_console(&ana).await.unwrap();
-    assert_eq!(seen(stores).await, None);
-    // Leaving twice is no error.
-    stores.tickets.left_console(&ana).await.unwrap();
+    // Leaving: noted as seen just long enough ago to be away, so "back in the
+    // console since an alert" still holds.
+    let left = later + Duration::seconds(20);
+    stores.tickets.left_console(&ana, left).await.unwrap();
+    let away = helpdesk_domain::agents::alert_mail::left_at(left);
+    assert_eq!(seen(stores).await, Some(away));
+    assert_eq!(stores.tickets.agent_seen(&ana).await, Ok(Some(away)));
+    assert!(!helpdesk_domain::agents::alerts::active(Some(away), left));
+    // The console asking again right after: noted at once (the note is old).
+    stores
+        .tickets
+        .saw_agent(&ana, left + Duration::seconds(5))
+        .await
+        .unwrap();
+    assert_eq!(seen(stores).await, Some(left + Duration::seconds(5)));
+    assert_eq!(
+        stores.tickets.agent_seen(&agent_id("never-here")).await,
+        Ok(None)
+    );
 }
 
 pub async fn an_alert_is_noted_once_per_kind_and_ticket_until_the_agent_is_seen(stores: &Stores) {
@@ -129,12 +144,12 @@ pub async fn waiting_alerts_close_once_with_their_digest(stores: &Stores) {
     let a = line(who, AlertKind::NewTicket, &one, t0);
     let b = line(who, AlertKind::NewTicket, &two, t0 + Duration::minutes(1));
     let log = &stores.mail;
-    for l in [&a, &b] {
-        assert_eq!(
-            log.note_alert(l, &ids.outbox_id(), true, None).await,
-            Ok(true)
-        );
-    }
+    let a_job = ids.outbox_id();
+    assert_eq!(log.note_alert(&a, &a_job, true, None).await, Ok(true));
+    assert_eq!(
+        log.note_alert(&b, &ids.outbox_id(), true, None).await,
+        Ok(true)
+    );
     let mut waiting = log.waiting_alerts(&agent_id(who)).await.unwrap();
     waiting.sort_by_key(|l| l.at);
     assert_eq!(waiting, vec![a.clone(), b.clone()]);
@@ -156,6 +171,9 @@ pub async fn waiting_alerts_close_once_with_their_digest(stores: &Stores) {
     // The digest is stored whole and queued.
     let (stored, state) = log.outbox_item(&digest.outbox_id).await.unwrap().unwrap();
     assert_eq!((stored, state), (digest.clone(), OutboxState::Queued));
+    // The job that noted a line, handed over again: its own, and the line stays closed.
+    assert_eq!(log.note_alert(&a, &a_job, true, None).await, Ok(true));
+    assert_eq!(log.waiting_alerts(&agent_id(who)).await, Ok(vec![]));
     // Closing them again (a second pass): refused, nothing stored twice.
     assert_eq!(
         log.close_alerts(&waiting, Some(&digest), at).await,

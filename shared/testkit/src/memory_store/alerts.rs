@@ -24,9 +24,16 @@ impl Presence for InMemoryStore {
         Ok(())
     }
 
-    async fn left_console(&self, agent: &AgentId) -> Result<(), StoreError> {
-        self.state().presence.remove(agent);
+    async fn left_console(&self, agent: &AgentId, at: DateTime<Utc>) -> Result<(), StoreError> {
+        self.state().presence.insert(
+            agent.clone(),
+            helpdesk_domain::agents::alert_mail::left_at(at),
+        );
         Ok(())
+    }
+
+    async fn agent_seen(&self, agent: &AgentId) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(self.state().presence.get(agent).copied())
     }
 
     async fn agents_seen(&self) -> Result<HashMap<AgentId, DateTime<Utc>>, StoreError> {
@@ -45,14 +52,15 @@ impl AlertLog for InMemoryStore {
     ) -> Result<bool, StoreError> {
         let mut s = self.state();
         let key = (line.agent.clone(), line.key());
-        let free = match s.alerts.get(&key) {
-            None => true,
-            Some((old, old_job, _)) => old_job == job || seen.is_some_and(|t| old.at < t),
-        };
-        if free {
-            s.alerts.insert(key, (line.clone(), job.clone(), waiting));
+        match s.alerts.get(&key) {
+            // Noted by this job before: left as it is.
+            Some((_, old_job, _)) if old_job == job => Ok(true),
+            Some((old, _, _)) if !seen.is_some_and(|t| old.at < t) => Ok(false),
+            _ => {
+                s.alerts.insert(key, (line.clone(), job.clone(), waiting));
+                Ok(true)
+            }
         }
-        Ok(free)
     }
 
     async fn waiting_alerts(&self, agent: &AgentId) -> Result<Vec<AlertLine>, StoreError> {
@@ -90,6 +98,33 @@ impl AlertLog for InMemoryStore {
             s.unsent.insert(job.outbox_id.clone(), at);
             s.outbox
                 .insert(job.outbox_id.clone(), (job.clone(), OutboxState::Queued));
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::CustomerNotes for InMemoryStore {
+    async fn customer_note(
+        &self,
+        customer: &helpdesk_domain::EmailAddress,
+    ) -> Result<Option<helpdesk_domain::ports::store::CustomerNote>, StoreError> {
+        Ok(self.state().customer_notes.get(&customer.key()).cloned())
+    }
+
+    async fn set_customer_note(
+        &self,
+        customer: &helpdesk_domain::EmailAddress,
+        note: Option<&helpdesk_domain::ports::store::CustomerNote>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        match note {
+            Some(n) => {
+                s.customer_notes.insert(customer.key(), n.clone());
+            }
+            None => {
+                s.customer_notes.remove(&customer.key());
+            }
         }
         Ok(())
     }

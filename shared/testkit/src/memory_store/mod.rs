@@ -65,6 +65,8 @@ struct State {
             bool,
         ),
     >,
+    /// Agents' notes about customers, by the address's key.
+    customer_notes: HashMap<String, helpdesk_domain::ports::store::CustomerNote>,
 }
 
 #[derive(Debug, Default)]

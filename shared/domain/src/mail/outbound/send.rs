@@ -2,7 +2,7 @@
 //! queue does (README.md, "Mail": "What is guaranteed").
 
 use super::compose::{self, AutoSubmitted, Envelope, Letter};
-use super::job::{Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish};
+use super::job::{Claimed, MailKind, OutboundJob, OutboxClaim, OutboxFinish, OutboxState};
 use super::render::{self, Brand};
 use crate::agents::alert_mail::AlertMail;
 use crate::agents::alerts::{self, Gate};
@@ -168,7 +168,20 @@ impl Postman<'_> {
         // is sent and to whom, whatever the queue message claims.
         let stored;
         let job = if job.kind.is_stored_whole() {
-            stored = self.stored_digest(job).await?;
+            let (whole, state) = self.stored_digest(job).await?;
+            // Settled before: a redelivery or the sweep must not run the
+            // alert's bookkeeping again.
+            match state {
+                OutboxState::Sent => return Ok(Delivery::AlreadySent),
+                OutboxState::Skipped => {
+                    return Ok(Delivery::Skipped("settled before".into()));
+                }
+                OutboxState::Failed => {
+                    return Err(DeliveryError::Permanent("failed before".into()));
+                }
+                OutboxState::Queued | OutboxState::Sending => {}
+            }
+            stored = whole;
             &stored
         } else {
             job
@@ -205,15 +218,25 @@ impl Postman<'_> {
             job: job.clone(),
             now,
             lease_until: now + self.settings.lease,
-            cap: job.kind.is_capped().then(|| {
-                let (limit, window) = self.settings.auto_cap;
-                RateLimitClaim::fixed_window(
-                    &format!("auto-mail:{}", job.recipient.mailbox_key()),
-                    limit,
-                    window,
+            cap: if job.kind == MailKind::Alert {
+                // A flood of tickets must not become a flood of mail to an agent.
+                Some(RateLimitClaim::fixed_window(
+                    &format!("alert-mail:{}", job.recipient.mailbox_key()),
+                    crate::agents::alert_mail::ALERTS_PER_HOUR,
+                    Duration::hours(1),
                     now,
-                )
-            }),
+                ))
+            } else {
+                job.kind.is_capped().then(|| {
+                    let (limit, window) = self.settings.auto_cap;
+                    RateLimitClaim::fixed_window(
+                        &format!("auto-mail:{}", job.recipient.mailbox_key()),
+                        limit,
+                        window,
+                        now,
+                    )
+                })
+            },
             tokens: secrets
                 .iter()
                 .map(|(t, s)| {
@@ -236,6 +259,14 @@ impl Postman<'_> {
             Claimed::DoNotEmail => {
                 return self
                     .skip(job, "the address is on the do-not-email list".into())
+                    .await;
+            }
+            Claimed::Capped if job.kind == MailKind::Alert => {
+                return self
+                    .skip(
+                        job,
+                        "30 alerts in the last hour: the rest wait in the console".into(),
+                    )
                     .await;
             }
             Claimed::Capped => {
@@ -349,9 +380,12 @@ impl Postman<'_> {
     /// The digest job as its outbox item stores it. Not there (yet): retried, so
     /// a read that missed a fresh write never settles the item, and a queue
     /// message naming no stored digest ends in the DLQ.
-    async fn stored_digest(&self, job: &OutboundJob) -> Result<OutboundJob, DeliveryError> {
+    async fn stored_digest(
+        &self,
+        job: &OutboundJob,
+    ) -> Result<(OutboundJob, OutboxState), DeliveryError> {
         match self.mail.outbox_item(&job.outbox_id).await? {
-            Some((stored, _)) if stored.kind == job.kind => Ok(stored),
+            Some((stored, state)) if stored.kind == job.kind => Ok((stored, state)),
             Some(_) => Err(DeliveryError::Permanent(format!(
                 "the queue message calls a mail that is not {:?} {:?}",
                 job.kind, job.kind
@@ -372,7 +406,7 @@ impl Postman<'_> {
             .agent(&line.agent)
             .await?
             .filter(|a| a.email.same_mailbox(&job.recipient));
-        let seen = self.mail.agents_seen().await?.get(&line.agent).copied();
+        let seen = self.mail.agent_seen(&line.agent).await?;
         let waiting = match alerts::gate(line, agent.as_ref(), seen, self.clock.now()) {
             Gate::Drop(reason) => return Ok(Some(reason)),
             Gate::Send => false,
