@@ -55,7 +55,7 @@ impl AlertLog for InMemoryStore {
         match s.alerts.get(&key) {
             // Noted by this job before: left as it is.
             Some((_, old_job, _)) if old_job == job => Ok(true),
-            Some((old, _, _)) if !seen.is_some_and(|t| old.at < t) => Ok(false),
+            Some((old, _, _)) if seen.is_none_or(|t| old.at >= t) => Ok(false),
             _ => {
                 s.alerts.insert(key, (line.clone(), job.clone(), waiting));
                 Ok(true)
