@@ -203,5 +203,6 @@ mod profile;
 mod queue;
 mod reports;
 mod review;
+mod search;
 mod tickets;
 mod uploads;

@@ -303,6 +303,33 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
+    fn every_single_typo_or_swap_is_one_step_from_its_reference() {
+        for bits in [0u64, 1, 0x1F_FFFF_FFFF, 0x0ABC_DEF1_2345, 0x1234_5678_9ABC] {
+            let r = TicketRef::from_bits(bits);
+            let s: Vec<char> = r.as_str().chars().collect();
+            for i in 0..s.len() {
+                for c in CROCKFORD.iter().map(|&b| b as char).filter(|&c| c != s[i]) {
+                    let mut typo = s.clone();
+                    typo[i] = c;
+                    let typed: String = typo.iter().collect();
+                    assert_eq!(TicketRef::parse(&typed), Err(TicketRefError::Checksum));
+                    assert!(TicketRef::near(&typed).contains(&r), "{typed} -> {r}");
+                }
+            }
+            for i in 0..s.len() - 1 {
+                let mut swapped = s.clone();
+                swapped.swap(i, i + 1);
+                if swapped != s {
+                    let typed: String = swapped.iter().collect();
+                    assert!(TicketRef::near(&typed).contains(&r), "{typed} -> {r}");
+                }
+            }
+        }
+        assert_eq!(TicketRef::near("short"), vec![]);
+        assert_eq!(TicketRef::near("ÄÄÄÄÄÄÄÄÄÄ"), vec![]);
+    }
+
+    #[test]
     fn reference_reads_back_in_every_typed_form() {
         let r = TicketRef::from_bits(0x1234_5678_9ABC);
         let shown = r.display();

@@ -251,3 +251,38 @@ pub async fn alert_choices_change_alone(stores: &Stores) {
         Ok(None)
     );
 }
+
+pub async fn a_customer_note_is_kept_per_address_whatever_its_case(stores: &Stores) {
+    use helpdesk_domain::ports::store::CustomerNote;
+    let (clock, _) = setup();
+    let jane = email("Jane.Note@Example.com");
+    assert_eq!(stores.tickets.customer_note(&jane).await, Ok(None));
+    let note = CustomerNote {
+        text: "Prefers mail.\nVIP.".into(),
+        by: agent_id("ana"),
+        at: clock.now(),
+    };
+    stores
+        .tickets
+        .set_customer_note(&jane, Some(&note))
+        .await
+        .unwrap();
+    assert_eq!(
+        stores
+            .tickets
+            .customer_note(&email("jane.note@example.com"))
+            .await,
+        Ok(Some(note.clone()))
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .customer_note(&email("other@example.com"))
+            .await,
+        Ok(None)
+    );
+    stores.tickets.set_customer_note(&jane, None).await.unwrap();
+    assert_eq!(stores.tickets.customer_note(&jane).await, Ok(None));
+    // Removing what is not there is no error.
+    stores.tickets.set_customer_note(&jane, None).await.unwrap();
+}

@@ -93,7 +93,8 @@ macro_rules! store_contract {
             presence_is_noted_at_most_once_a_minute_and_forgotten_on_leaving,
             an_alert_is_noted_once_per_kind_and_ticket_until_the_agent_is_seen,
             waiting_alerts_close_once_with_their_digest,
-            alert_choices_change_alone
+            alert_choices_change_alone,
+            a_customer_note_is_kept_per_address_whatever_its_case
         );
     };
     (@cases $factory:path; $($case:ident),*) => {

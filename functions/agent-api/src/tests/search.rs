@@ -1,0 +1,207 @@
+//! Finding a ticket by reference, address or Message-ID, and the customer's page:
+//! only what the caller covers, and every bad input named.
+
+use super::*;
+use helpdesk_domain::ports::MessageIds;
+
+fn refs(v: &Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .unwrap_or_else(|| panic!("{key} in {v}"))
+        .iter()
+        .map(|t| t["reference"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn find(w: &World, user: (&str, &str), q: &str) -> (u16, Value) {
+    let q = url_escape(q);
+    w.get(user.0, user.1, &format!("/api/agent/search?q={q}"))
+        .await
+}
+
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// `r` with one character changed so its check fails.
+fn mistyped(r: &TicketRef) -> String {
+    let s = r.as_str();
+    let first = if s.starts_with('A') { 'B' } else { 'A' };
+    format!("{first}{}", &s[1..])
+}
+
+#[tokio::test]
+async fn a_ticket_is_found_by_its_reference_as_people_type_it() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    for typed in [
+        r.display(),
+        r.as_str().to_lowercase(),
+        format!("#{}", r.display()),
+        format!("  {}  ", r.display().to_lowercase()),
+    ] {
+        let (status, found) = find(&w, ANA, &typed).await;
+        assert_eq!(status, 200, "{typed}: {found}");
+        assert_eq!(found["read_as"], "reference");
+        assert_eq!(refs(&found, "tickets"), [r.to_string()], "{typed}");
+    }
+    // A typo: the check character catches it, and the ticket one typo away is offered.
+    let typo = mistyped(&r);
+    if TicketRef::parse(&typo).is_err() {
+        let (status, found) = find(&w, ANA, &typo).await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(found["read_as"], "mistyped_reference");
+        assert_eq!(refs(&found, "tickets"), Vec::<String>::new());
+        assert_eq!(refs(&found, "did_you_mean"), [r.to_string()]);
+        assert!(found["hint"].as_str().unwrap().contains("typo"));
+    }
+    // Two neighbours swapped, too.
+    let s = r.as_str();
+    let swapped = format!("{}{}{}{}", &s[..3], &s[4..5], &s[3..4], &s[5..]);
+    if swapped != s {
+        let (_, found) = find(&w, ANA, &swapped).await;
+        assert_eq!(refs(&found, "did_you_mean"), [r.to_string()], "{swapped}");
+    }
+}
+
+#[tokio::test]
+async fn an_address_finds_the_customers_tickets_and_their_page() {
+    let w = world().await;
+    let older = w.ticket("billing", "jane@example.com").await;
+    w.clock.advance(chrono::Duration::hours(1));
+    let newer = w.ticket("billing", "Jane@Example.com").await;
+    let elsewhere = w.ticket("technical", "jane@example.com").await;
+    let (status, found) = find(&w, ANA, "JANE@example.com").await;
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["read_as"], "address");
+    assert_eq!(found["customer"], "JANE@example.com");
+    // Ana covers billing only: the technical ticket is not named.
+    assert_eq!(
+        refs(&found, "tickets"),
+        [newer.to_string(), older.to_string()]
+    );
+    let (_, all) = find(&w, SUE, "jane@example.com").await;
+    assert_eq!(refs(&all, "tickets").len(), 3);
+    assert!(refs(&all, "tickets").contains(&elsewhere.to_string()));
+    // Ben covers technical and sales: only that one, and never billing's.
+    let (_, bens) = find(&w, BEN, "jane@example.com").await;
+    assert_eq!(refs(&bens, "tickets"), [elsewhere.to_string()]);
+    let (_, by_ref) = find(&w, BEN, &older.display()).await;
+    assert_eq!(refs(&by_ref, "tickets"), Vec::<String>::new(), "{by_ref}");
+}
+
+#[tokio::test]
+async fn a_mails_message_id_finds_its_ticket_with_or_without_brackets() {
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    w.store
+        .record_message_id("CAF+x9@mail.gmail.com", &r)
+        .await
+        .unwrap();
+    for q in ["<CAF+x9@mail.gmail.com>", "CAF+x9@mail.gmail.com"] {
+        let (status, found) = find(&w, ANA, q).await;
+        assert_eq!(status, 200, "{found}");
+        assert_eq!(refs(&found, "tickets"), [r.to_string()], "{q}");
+    }
+    let (_, none) = find(&w, BEN, "<CAF+x9@mail.gmail.com>").await;
+    assert_eq!(refs(&none, "tickets"), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn bad_queries_are_refused_naming_the_field_and_words_are_said_to_be_unsearched() {
+    let w = world().await;
+    for (path, field) in [
+        ("/api/agent/search?q=", "q"),
+        ("/api/agent/search", "q"),
+        ("/api/agent/search?q=%20%20", "q"),
+        ("/api/agent/search?q=a%00b", "q"),
+        ("/api/agent/search?q=x&status=open", "status"),
+    ] {
+        let (status, body) = w.get(ANA.0, ANA.1, path).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert_eq!(body["error"]["fields"][0]["field"], field, "{path}: {body}");
+    }
+    let long = "a".repeat(10_000);
+    let (status, body) = find(&w, ANA, &long).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["fields"][0]["field"], "q");
+    let (status, words) = find(&w, ANA, "refund kettle").await;
+    assert_eq!(status, 200);
+    assert_eq!(words["read_as"], "words");
+    assert!(words["hint"].as_str().unwrap().contains("not searched yet"));
+    assert_eq!(refs(&words, "tickets"), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn the_customers_page_shows_what_the_caller_covers_and_keeps_a_private_note() {
+    let w = world().await;
+    let first = w.ticket("billing", "jane@example.com").await;
+    w.clock.advance(chrono::Duration::days(2));
+    w.ticket("billing", "jane@example.com").await;
+    w.ticket("technical", "jane@example.com").await;
+    let path = "/api/agent/customers/jane%40example.com";
+    let (status, page) = w.get(ANA.0, ANA.1, path).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["email"], "jane@example.com");
+    assert_eq!(refs(&page, "tickets").len(), 2, "billing only");
+    assert_eq!(refs(&page, "tickets")[1], first.to_string(), "newest first");
+    assert_eq!(page["tier"], "standard");
+    assert_eq!(page["note"], Value::Null);
+    assert!(page["first_contact"].as_str() < page["last_contact"].as_str());
+    // Nobody of theirs in the caller's categories: as if there were no such customer.
+    let (status, _) = w
+        .get(BEN.0, BEN.1, "/api/agent/customers/nobody%40example.com")
+        .await;
+    assert_eq!(status, 404);
+    let (status, bad) = w
+        .get(ANA.0, ANA.1, "/api/agent/customers/not-an-address")
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(bad["error"]["fields"][0]["field"], "email");
+
+    let note = format!("{path}/note");
+    let (status, saved) = w
+        .send(
+            ANA,
+            "PUT",
+            &note,
+            json!({"text": "  Prefers mail. VIP since 2024.\r\n"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(saved["note"]["text"], "Prefers mail. VIP since 2024.");
+    assert_eq!(saved["note"]["by"], "ana");
+    // Another agent covering one of her tickets reads it.
+    let (_, bens) = w.get(BEN.0, BEN.1, path).await;
+    assert_eq!(bens["note"]["text"], "Prefers mail. VIP since 2024.");
+    assert_eq!(refs(&bens, "tickets").len(), 1);
+    // Too long, or with control characters: refused, naming the field; nothing changes.
+    for text in ["x".repeat(2_001), "bell\u{7}".to_owned()] {
+        let (status, body) = w.send(ANA, "PUT", &note, json!({ "text": text })).await;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["error"]["fields"][0]["field"], "text");
+    }
+    let (status, body) = w.send(ANA, "PUT", &note, json!({"note": "x"})).await;
+    assert_eq!(status, 400, "{body}");
+    // A stranger's address: 404, nothing written.
+    let (status, _) = w
+        .send(
+            ANA,
+            "PUT",
+            "/api/agent/customers/else%40example.com/note",
+            json!({"text": "x"}),
+        )
+        .await;
+    assert_eq!(status, 404);
+    // Empty removes it.
+    let (status, cleared) = w.send(ANA, "PUT", &note, json!({"text": ""})).await;
+    assert_eq!(status, 200);
+    assert_eq!(cleared["note"], Value::Null);
+    let (_, page) = w.get(ANA.0, ANA.1, path).await;
+    assert_eq!(page["note"], Value::Null);
+}
