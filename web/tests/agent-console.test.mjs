@@ -1415,3 +1415,64 @@ async function waitForMail(ref, text) {
   }
   return false;
 }
+
+test("an agent finds a ticket by reference, a typo, and the customer's address, and keeps a note on the customer's page", async () => {
+  const tag = `${Date.now()}`;
+  const created = await submit(`Find me ${tag}`);
+  const ref = created.reference;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  // `/` goes to the search box from anywhere but a text field.
+  await page.keyboard.press("/");
+  const box = page.getByRole("searchbox", { name: "Search tickets" });
+  assert.equal(await box.evaluate((e) => e === document.activeElement), true);
+  await box.fill(ref.replace("-", "").toLowerCase());
+  await box.press("Enter");
+  await page.getByRole("heading", { level: 1, name: /^Search: / }).waitFor();
+  await page.getByRole("link", { name: ref, exact: true }).waitFor();
+
+  // One character wrong: the check character catches it, and the ticket is offered.
+  const wrong = `${ref[0] === "A" ? "B" : "A"}${ref.slice(1)}`;
+  await box.fill(wrong);
+  await box.press("Enter");
+  await page.getByRole("heading", { level: 2, name: "Did you mean" }).waitFor();
+  await page.getByText("That reference has a typo").waitFor();
+  await page.getByRole("link", { name: ref, exact: true }).waitFor();
+
+  // The customer's address: their tickets, and their page.
+  const { email } = await (async () => {
+    await page.getByRole("link", { name: ref, exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+    const address = await page.locator('a[title="The customer\'s page"]').textContent();
+    return { email: address };
+  })();
+  await box.fill(email.toUpperCase());
+  await box.press("Enter");
+  await page.getByRole("link", { name: `The customer's page: ${email.toUpperCase()}` }).click();
+  await page.getByRole("heading", { level: 1, name: email.toUpperCase() }).waitFor();
+  await page.getByRole("link", { name: ref, exact: true }).waitFor();
+  await page.getByLabel("Note about this customer (agents only)").fill(`Prefers mail ${tag}`);
+  await page.getByRole("button", { name: "Save note" }).click();
+  await page.getByText("Note saved.").waitFor();
+  // From the ticket, the requester's address leads to the same page and note.
+  await page.evaluate((r) => (location.hash = `#/ticket/${r}`), ref);
+  await page.getByRole("heading", { level: 1, name: new RegExp(ref) }).waitFor();
+  await page.locator('a[title="The customer\'s page"]').click();
+  await page.getByRole("heading", { level: 1, name: email }).waitFor();
+  assert.equal(
+    await page.getByLabel("Note about this customer (agents only)").inputValue(),
+    `Prefers mail ${tag}`,
+  );
+  await context.close();
+
+  // An agent of other categories finds nothing, by reference or by address.
+  const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ben = await signIn(other, "ben");
+  const bens = ben.getByRole("searchbox", { name: "Search tickets" });
+  for (const q of [ref, email]) {
+    await bens.fill(q);
+    await bens.press("Enter");
+    await ben.getByText("No ticket you can see matches.").waitFor();
+  }
+  await other.close();
+});

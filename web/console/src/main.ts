@@ -27,6 +27,7 @@ import { renderAdminPolicies } from "./policies";
 import { renderProfile } from "./profile";
 import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderReports } from "./reports";
+import { renderCustomer, renderSearch, searchBox } from "./search";
 import { dropDrafts, installShortcuts, showShortcuts } from "./speed";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
@@ -332,6 +333,7 @@ async function start(config: ConsoleConfig): Promise<void> {
       "header",
       { class: "top" },
       el("a", { href: "#/view/unassigned", class: "brand", text: "Helpdesk" }),
+      searchBox(),
       el("a", {
         class: "who",
         href: "#/profile",
@@ -374,6 +376,10 @@ async function start(config: ConsoleConfig): Promise<void> {
         renderProfile(main, me);
       } else if (parts[0] === "held") {
         await renderHeld(main, new URLSearchParams(query));
+      } else if (parts[0] === "search") {
+        await renderSearch(main, new URLSearchParams(query));
+      } else if (parts[0] === "customer" && parts[1]) {
+        await renderCustomer(main, decodeURIComponent(parts[1]));
       } else if (parts[0] === "faq") {
         await renderFaq(main, me, new URLSearchParams(query));
       } else {

@@ -243,6 +243,34 @@ export async function renderQueue(
   await load();
 }
 
+/** A table of tickets, as the queues show them. */
+export function ticketTable(caption: string, tickets: Summary[]): HTMLElement {
+  return el(
+    "table",
+    { class: "tickets" },
+    el("caption", { class: "visually-hidden", text: caption }),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        ...[
+          "Reference",
+          "Subject",
+          "Requester",
+          "Category",
+          "Status",
+          "Priority",
+          "Due",
+          "Assignee",
+        ].map((h) => el("th", { scope: "col", text: h })),
+      ),
+    ),
+    el("tbody", {}, ...tickets.map(row)),
+  );
+}
+
 function row(t: Summary): HTMLElement {
   return el(
     "tr",

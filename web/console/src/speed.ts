@@ -85,6 +85,7 @@ export const SHORTCUTS: [string, string][] = [
   ["s", "Mark the ticket solved"],
   ["a", "Assign the ticket to me"],
   ["g q", "Go to the queue"],
+  ["/", "Search by reference, address or Message-ID"],
   ["?", "Show this list"],
 ];
 
@@ -179,6 +180,9 @@ export function installShortcuts(me: string): void {
     switch (e.key) {
       case "?":
         showShortcuts();
+        break;
+      case "/":
+        handled = focus("search");
         break;
       case "g":
         pendingG = true;

@@ -243,7 +243,13 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el(
       "dd",
       {},
-      `${ticket.requester.name} <${ticket.requester.email}>`,
+      `${ticket.requester.name} <`,
+      el("a", {
+        href: `#/customer/${encodeURIComponent(ticket.requester.email)}`,
+        title: "The customer's page",
+        text: ticket.requester.email,
+      }),
+      ">",
       ticket.email_verified
         ? null
         : el("span", {
