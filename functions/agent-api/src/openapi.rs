@@ -324,7 +324,7 @@ fn away() {}
 /// the tickets one typo away), by the customer's address (with a link to their
 /// page) or by a mail's Message-ID. Only tickets of categories you cover.
 #[utoipa::path(get, path = "/api/agent/search", tag = "queue",
-    params(("q" = String, Query, description = "a reference, an address or a Message-ID; at most 200 characters", max_length = 200)),
+    params(("q" = String, Query, description = "a reference, an address or a Message-ID; at most 200 characters, no control characters", min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$")),
     responses((status = 200, body = SearchJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn search() {}
 

@@ -3195,7 +3195,7 @@ export interface operations {
     search: {
         parameters: {
             query: {
-                /** @description a reference, an address or a Message-ID; at most 200 characters */
+                /** @description a reference, an address or a Message-ID; at most 200 characters, no control characters */
                 q: string;
             };
             header?: never;
