@@ -4,6 +4,7 @@
 
 mod admin;
 mod auth;
+mod bulk;
 mod health;
 mod library;
 pub mod openapi;
@@ -135,6 +136,7 @@ pub enum Route {
     Alerts,
     Away,
     Search,
+    Bulk,
     Customer,
     CustomerNote,
     Upload,
@@ -143,7 +145,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 45] = [
+    pub const ALL: [Route; 46] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -184,6 +186,7 @@ impl Route {
         Route::Alerts,
         Route::Away,
         Route::Search,
+        Route::Bulk,
         Route::Customer,
         Route::CustomerNote,
         Route::Upload,
@@ -236,6 +239,7 @@ impl Route {
             Route::Alerts => ("PUT", "/api/agent/me/alerts"),
             Route::Away => ("POST", "/api/agent/me/away"),
             Route::Search => ("GET", "/api/agent/search"),
+            Route::Bulk => ("POST", "/api/agent/tickets/bulk"),
             Route::Customer => ("GET", "/api/agent/customers/{email}"),
             Route::CustomerNote => ("PUT", "/api/agent/customers/{email}/note"),
             Route::Upload => ("POST", "/api/agent/uploads"),
@@ -286,6 +290,7 @@ impl Route {
             Route::Alerts => put(profile::put_alerts),
             Route::Away => post(profile::away),
             Route::Search => get(search::find),
+            Route::Bulk => post(bulk::apply),
             Route::Customer => get(search::customer),
             Route::CustomerNote => put(search::put_note),
             Route::Upload => post(uploads::create),

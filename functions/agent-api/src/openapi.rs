@@ -7,6 +7,7 @@
 use crate::admin::{
     AdminAgentsJson, AdminCategoriesJson, AdminPoliciesJson, AgentInput, CategoryInput, PolicyJson,
 };
+use crate::bulk::{BulkAction, BulkInput, BulkJson, BulkResultJson, BulkTicket};
 use crate::health::HealthJson;
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
 use crate::opening::OpenedJson;
@@ -336,6 +337,13 @@ fn search() {}
     responses((status = 200, body = CustomerJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn customer() {}
 
+/// One change to many tickets (assign, status, priority, category), each its own
+/// conditional write on the version you saw: the answer says per ticket whether
+/// it changed, or why not (changed meanwhile, not allowed, not found, invalid).
+#[utoipa::path(post, path = "/api/agent/tickets/bulk", tag = "tickets", request_body = BulkInput,
+    responses((status = 200, body = BulkJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn bulk() {}
+
 /// Sets the agents' private note about a customer (empty removes it). 404 when
 /// you cover none of their tickets.
 #[utoipa::path(put, path = "/api/agent/customers/{email}/note", tag = "queue", request_body = NoteInput,
@@ -631,7 +639,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, search, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, search, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -648,7 +656,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -128,6 +128,8 @@ pub struct SummaryJson {
     pub updated_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
     pub overdue: bool,
+    /// What a change from this row is conditional on (bulk actions).
+    pub version: u64,
 }
 
 impl SummaryJson {
@@ -145,6 +147,7 @@ impl SummaryJson {
             updated_at: t.updated_at,
             due_at: t.due_at,
             overdue: t.due_at.is_some_and(|d| d < now),
+            version: t.version,
         }
     }
 }

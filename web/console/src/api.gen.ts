@@ -480,6 +480,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tickets/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One change to many tickets (assign, status, priority, category), each its own
+         *     conditional write on the version you saw: the answer says per ticket whether
+         *     it changed, or why not (changed meanwhile, not allowed, not found, invalid).
+         */
+        post: operations["bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets/{reference}": {
         parameters: {
             query?: never;
@@ -780,6 +801,51 @@ export interface components {
             tickets: number;
             /** Format: int64 */
             waiting: number;
+        };
+        BulkAction: {
+            agent?: string | null;
+            /** @enum {string} */
+            kind: "assign";
+        } | {
+            /** @enum {string} */
+            kind: "status";
+            status: components["schemas"]["Status"];
+        } | {
+            /** @enum {string} */
+            kind: "priority";
+            priority: components["schemas"]["Priority"];
+        } | {
+            category: string;
+            /** @enum {string} */
+            kind: "category";
+        };
+        BulkInput: {
+            action: components["schemas"]["BulkAction"];
+            /** @description 1 to 100 tickets, each once, with the version the agent saw. */
+            tickets: components["schemas"]["BulkTicket"][];
+        };
+        BulkJson: {
+            /** Format: int32 */
+            changed: number;
+            /** Format: int32 */
+            refused: number;
+            /** @description One per ticket, in the order asked. */
+            results: components["schemas"]["BulkResultJson"][];
+        };
+        BulkResultJson: {
+            /**
+             * @description `changed`, `changed_meanwhile` (reload and pick again), `not_allowed`,
+             *     `not_found`, `invalid` or `failed` (try again).
+             */
+            outcome: string;
+            reason?: string | null;
+            reference: string;
+            ticket?: null | components["schemas"]["SummaryJson"];
+        };
+        BulkTicket: {
+            reference: string;
+            /** Format: int64 */
+            version: number;
         };
         CannedJson: {
             /** @description What sending it also does (a macro); empty for a plain canned reply. */
@@ -1542,6 +1608,11 @@ export interface components {
             tier: components["schemas"]["Tier"];
             /** Format: date-time */
             updated_at: string;
+            /**
+             * Format: int64
+             * @description What a change from this row is conditional on (bulk actions).
+             */
+            version: number;
         };
         /**
          * @description What a clock measures.
@@ -3526,6 +3597,72 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    bulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -194,6 +194,7 @@ impl helpdesk_domain::ports::HealthProbe for Unwell {
 
 mod access;
 mod admin;
+mod bulk;
 mod cc;
 mod health;
 mod library;

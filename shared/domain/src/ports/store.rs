@@ -145,6 +145,9 @@ pub struct TicketSummary {
     /// Whether the requester has shown the address is theirs.
     #[serde(default)]
     pub email_verified: bool,
+    /// The version a change made from this summary is conditional on.
+    #[serde(default)]
+    pub version: u64,
 }
 
 impl From<&Ticket> for TicketSummary {
@@ -162,6 +165,7 @@ impl From<&Ticket> for TicketSummary {
             updated_at: t.updated_at,
             due_at: t.due_at,
             email_verified: t.email_verified,
+            version: t.version,
         }
     }
 }
