@@ -1476,3 +1476,38 @@ test("an agent finds a ticket by reference, a typo, and the customer's address, 
   }
   await other.close();
 });
+
+test("an agent picks three tickets with a shift-click and takes them at once; one changed meanwhile is said and left", async () => {
+  const tag = `${Date.now()}`;
+  const refs = [];
+  for (const n of [1, 2, 3]) refs.push((await submit(`Bulk ${n} ${tag}`)).reference);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate(() => (location.hash = "#/view/unassigned?category=billing&sort=newest"));
+  await page.locator(`tr[data-reference="${refs[0]}"]`).waitFor();
+  // Someone else changes the middle one after the queue loaded.
+  const token = await demoToken("sue");
+  const changed = await fetch(`${BASE}/api/agent/tickets/${refs[1]}/priority`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ priority: "high", version: 1 }),
+  });
+  assert.equal(changed.status, 200, await changed.text());
+  await page.getByLabel(`Select ${refs[2]}`).click();
+  await page.getByLabel(`Select ${refs[0]}`).click({ modifiers: ["Shift"] });
+  for (const r of refs) assert.equal(await page.getByLabel(`Select ${r}`).isChecked(), true, r);
+  await page.getByText("3 selected").waitFor();
+  await page.getByLabel("Change", { exact: true }).selectOption({ label: "Assign to me" });
+  await page.getByRole("button", { name: "Apply" }).click();
+  const said = page.locator(".notice", { hasText: "2 changed." });
+  await said.waitFor();
+  assert.match(
+    await said.textContent(),
+    new RegExp(`Not changed: ${refs[1]} \\(someone changed it after you loaded it\\)`),
+  );
+  // The queue reloads: the two taken are gone from Unassigned, the refused one stays.
+  await page.locator(`tr[data-reference="${refs[1]}"]`).waitFor();
+  assert.equal(await page.locator(`tr[data-reference="${refs[0]}"]`).count(), 0);
+  assert.equal(await page.locator(`tr[data-reference="${refs[2]}"]`).count(), 0);
+  await context.close();
+});

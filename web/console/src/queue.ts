@@ -1,10 +1,10 @@
 // The queue: views with live counts, filters, and the ticket list with paging.
 
-import { client, data } from "./api";
+import { ApiError, client, data } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on, when } from "./dom";
 import { rememberQueue } from "./speed";
-import type { Counts, Me, Summary, ViewName } from "./types";
+import type { Counts, Me, Priority, Status, Summary, ViewName } from "./types";
 
 type TicketQuery = NonNullable<paths["/api/agent/tickets"]["get"]["parameters"]["query"]>;
 
@@ -187,6 +187,11 @@ export async function renderQueue(
     for (const [k, v] of data.entries()) if (typeof v === "string" && v) next.set(k, v);
     location.hash = `#/view/${view}${next.size ? `?${next}` : ""}`;
   });
+  const all = el("input", {
+    type: "checkbox",
+    id: "select-all",
+    "aria-label": "Select all on this page",
+  });
   const table = el(
     "table",
     { class: "tickets" },
@@ -197,6 +202,7 @@ export async function renderQueue(
       el(
         "tr",
         {},
+        el("th", { scope: "col" }, all),
         ...[
           "Reference",
           "Subject",
@@ -214,7 +220,14 @@ export async function renderQueue(
   table.append(body);
   const more = el("button", { type: "button", class: "secondary", text: "Load more" });
   const empty = el("p", { class: "empty", text: "No tickets here. Nice work." });
-  main.append(heading, filters, table, more);
+  const bar = bulkBar(me, body, async () => {
+    body.replaceChildren();
+    all.checked = false;
+    cursor = null;
+    await load();
+  });
+  selection(body, all, bar.form);
+  main.append(heading, filters, bar.wrap, table, more);
   heading.focus();
 
   const query = new URLSearchParams(params);
@@ -228,7 +241,7 @@ export async function renderQueue(
     const page = await data(
       client.GET("/api/agent/tickets", { params: { query: Object.fromEntries(q) as TicketQuery } }),
     );
-    for (const t of page.items) body.append(row(t));
+    for (const t of page.items) body.append(row(t, true));
     rememberQueue(
       [...body.querySelectorAll("tr[data-reference]")].map(
         (r) => r.getAttribute("data-reference") ?? "",
@@ -267,14 +280,122 @@ export function ticketTable(caption: string, tickets: Summary[]): HTMLElement {
         ].map((h) => el("th", { scope: "col", text: h })),
       ),
     ),
-    el("tbody", {}, ...tickets.map(row)),
+    el("tbody", {}, ...tickets.map((t) => row(t))),
   );
 }
 
-function row(t: Summary): HTMLElement {
+/** The rows' checkboxes: shift-click picks a range, the header's box the page. */
+function selection(body: HTMLElement, all: HTMLInputElement, bar: HTMLElement): void {
+  let last = -1;
+  const boxes = () => [...body.querySelectorAll<HTMLInputElement>("input.pick")];
+  const update = () => {
+    const picked = boxes().filter((b) => b.checked).length;
+    bar.hidden = picked === 0;
+    const count = bar.querySelector(".picked");
+    if (count) count.textContent = `${picked} selected`;
+  };
+  on(body, "click", (e) => {
+    const box = e.target;
+    if (!(box instanceof HTMLInputElement) || !box.classList.contains("pick")) return;
+    const list = boxes();
+    const at = list.indexOf(box);
+    if ((e as MouseEvent).shiftKey && last >= 0 && last !== at) {
+      const [from, to] = last < at ? [last, at] : [at, last];
+      for (const b of list.slice(from, to + 1)) b.checked = box.checked;
+    }
+    last = at;
+    update();
+  });
+  on(all, "change", () => {
+    for (const b of boxes()) b.checked = all.checked;
+    update();
+  });
+}
+
+/** What to do with the selected tickets, and what came of it. */
+function bulkBar(
+  me: Me,
+  body: HTMLElement,
+  reload: () => Promise<void>,
+): { wrap: HTMLElement; form: HTMLElement } {
+  const what = el("select", { id: "bulk-action" });
+  const option = (value: string, text: string) => el("option", { value, text });
+  what.append(
+    option("assign:me", "Assign to me"),
+    option("assign:", "Unassign"),
+    ...Object.entries(STATUS_LABEL)
+      .filter(([s]) => s !== "new")
+      .map(([s, label]) => option(`status:${s}`, `Status: ${label}`)),
+    ...["urgent", "high", "normal", "low"].map((p) => option(`priority:${p}`, `Priority: ${p}`)),
+    ...me.categories.map((c) => option(`category:${c.id}`, `Move to ${c.name}`)),
+  );
+  const said = el("p", { class: "notice", role: "status", hidden: true });
+  const form = el(
+    "form",
+    { class: "bulk", "aria-label": "Change the selected tickets", hidden: true },
+    el("span", { class: "picked", text: "" }),
+    el("label", { for: "bulk-action", text: "Change" }),
+    what,
+    el("button", { type: "submit", text: "Apply" }),
+  );
+  const wrap = el("div", {}, form, said);
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    const picked = [...body.querySelectorAll<HTMLInputElement>("input.pick:checked")].map((b) => ({
+      reference: b.value,
+      version: Number(b.dataset.version),
+    }));
+    const [kind, value] = what.value.split(":");
+    const action =
+      kind === "assign"
+        ? { kind: "assign" as const, agent: value === "me" ? me.agent.id : null }
+        : kind === "status"
+          ? { kind: "status" as const, status: value as Status }
+          : kind === "priority"
+            ? { kind: "priority" as const, priority: value as Priority }
+            : { kind: "category" as const, category: value };
+    try {
+      const done = await data(
+        client.POST("/api/agent/tickets/bulk", { body: { tickets: picked, action } }),
+      );
+      const refused = done.results
+        .filter((r) => r.outcome !== "changed")
+        .map((r) => `${r.reference} (${r.reason ?? r.outcome})`);
+      said.className = refused.length ? "notice error" : "notice ok";
+      said.textContent =
+        `${done.changed} changed.` + (refused.length ? ` Not changed: ${refused.join("; ")}.` : "");
+    } catch (err) {
+      said.className = "notice error";
+      said.textContent =
+        err instanceof ApiError
+          ? (err.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join(" ") ?? err.message)
+          : "Nothing changed. Try again.";
+    }
+    said.hidden = false;
+    form.hidden = true;
+    await reload();
+  });
+  // The form shows with a selection; the last answer stays until the next one.
+  return { wrap, form };
+}
+
+function row(t: Summary, selectable = false): HTMLElement {
   return el(
     "tr",
     { class: t.overdue ? "overdue" : undefined, "data-reference": t.reference },
+    selectable
+      ? el(
+          "td",
+          {},
+          el("input", {
+            type: "checkbox",
+            class: "pick",
+            value: t.reference,
+            "data-version": String(t.version),
+            "aria-label": `Select ${t.reference}`,
+          }),
+        )
+      : null,
     el("td", {}, el("a", { href: `#/ticket/${t.reference}`, text: t.reference })),
     el("td", { text: t.subject }),
     el("td", { text: t.requester }),
