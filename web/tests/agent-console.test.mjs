@@ -1511,3 +1511,31 @@ test("an agent picks three tickets with a shift-click and takes them at once; on
   assert.equal(await page.locator(`tr[data-reference="${refs[2]}"]`).count(), 0);
   await context.close();
 });
+
+test("an agent tags three tickets at once, sees the tags in the queue and takes one off a ticket", async () => {
+  const tag = `vip-${Date.now()}`;
+  const refs = [];
+  for (const n of [1, 2, 3]) refs.push((await submit(`Tag ${n} ${tag}`)).reference);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate(() => (location.hash = "#/view/unassigned?category=billing&sort=newest"));
+  await page.locator(`tr[data-reference="${refs[0]}"]`).waitFor();
+  await page.getByLabel(`Select ${refs[0]}`).click();
+  await page.getByLabel(`Select ${refs[2]}`).click({ modifiers: ["Shift"] });
+  await page.getByText("3 selected").waitFor();
+  await page.getByLabel("Change", { exact: true }).selectOption({ label: "Add tag…" });
+  await page.getByLabel("Tag", { exact: true }).fill(tag.toUpperCase());
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.locator(".notice", { hasText: "3 changed." }).waitFor();
+  for (const r of refs) {
+    await page.locator(`tr[data-reference="${r}"] .tag`, { hasText: tag }).waitFor();
+  }
+  // On the ticket: the tag, offered for the next one, and taken off with one click.
+  await page.getByRole("link", { name: refs[1], exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: new RegExp(refs[1]) }).waitFor();
+  await page.locator(`#tags-in-use option[value="${tag}"]`).waitFor({ state: "attached" });
+  await page.getByRole("button", { name: `Remove tag ${tag}` }).click();
+  await page.getByText(`Untagged ${tag}.`).first().waitFor();
+  assert.equal(await page.getByRole("button", { name: `Remove tag ${tag}` }).count(), 0);
+  await context.close();
+});

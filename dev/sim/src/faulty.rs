@@ -392,3 +392,17 @@ impl helpdesk_domain::ports::CustomerNotes for Faulty {
             .await
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::TagsInUse for Faulty {
+    async fn note_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.note_tags(tags)).await
+    }
+
+    async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
+        self.call(self.inner.tags_in_use()).await
+    }
+}

@@ -15,6 +15,7 @@ use helpdesk_domain::agents::actions::Action;
 use helpdesk_domain::agents::bulk::{self, Outcome};
 use helpdesk_domain::ports::store::TicketSummary;
 use helpdesk_domain::tickets::ticket::{Priority, Status};
+use helpdesk_domain::values::tag::Tag;
 use helpdesk_domain::{AgentId, CategoryId, FieldError, TicketRef};
 use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,13 @@ pub enum BulkAction {
     /// Moves the tickets to this category's queue.
     Category {
         category: String,
+    },
+    /// Puts tags on and takes tags off.
+    Tag {
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
     },
 }
 
@@ -110,6 +118,18 @@ pub async fn apply(
                 field(&mut errors, "action.category", CategoryId::parse(&category))
                     .map(|to| Action::Category { to })
             }
+            BulkAction::Tag { add, remove } => {
+                let mut list = |name: &str, raw: &[String]| -> Vec<Tag> {
+                    raw.iter()
+                        .enumerate()
+                        .filter_map(|(i, t)| {
+                            field(&mut errors, format!("action.{name}[{i}]"), Tag::parse(t))
+                        })
+                        .collect()
+                };
+                let (add, remove) = (list("add", &add), list("remove", &remove));
+                Some(Action::Tag { add, remove })
+            }
         };
         if errors.is_empty()
             && let Err(e) = bulk::check(&items)
@@ -122,6 +142,14 @@ pub async fn apply(
         let desk = deps.desk();
         let now = deps.clock.now();
         let outcomes = bulk::apply(&desk, &caller, &items, &action).await;
+        if let Action::Tag { add, .. } = &action
+            && outcomes
+                .iter()
+                .any(|(_, o)| matches!(o, Outcome::Changed(_)))
+            && let Err(e) = deps.tickets.note_tags(add).await
+        {
+            tracing::warn!(error = %e, "tags not added to the list in use");
+        }
         let mut changed = 0;
         let results: Vec<BulkResultJson> = outcomes
             .into_iter()

@@ -109,6 +109,8 @@ pub enum Route {
     Priority,
     Category,
     Cc,
+    Tags,
+    TagsInUse,
     Merge,
     Forward,
     CannedList,
@@ -145,7 +147,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 46] = [
+    pub const ALL: [Route; 48] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -159,6 +161,8 @@ impl Route {
         Route::Priority,
         Route::Category,
         Route::Cc,
+        Route::Tags,
+        Route::TagsInUse,
         Route::Merge,
         Route::Forward,
         Route::CannedList,
@@ -212,6 +216,8 @@ impl Route {
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
             Route::Cc => ("POST", "/api/agent/tickets/{reference}/cc"),
+            Route::Tags => ("POST", "/api/agent/tickets/{reference}/tags"),
+            Route::TagsInUse => ("GET", "/api/agent/tags"),
             Route::Merge => ("POST", "/api/agent/tickets/{reference}/merge"),
             Route::Forward => ("POST", "/api/agent/tickets/{reference}/forward"),
             Route::CannedList => ("GET", "/api/agent/canned"),
@@ -263,6 +269,8 @@ impl Route {
             Route::Priority => post(tickets::priority),
             Route::Category => post(tickets::category),
             Route::Cc => post(tickets::cc),
+            Route::Tags => post(tickets::tags),
+            Route::TagsInUse => get(tickets::tags_in_use),
             Route::Merge => post(tickets::merge),
             Route::Forward => post(tickets::forward),
             Route::CannedList => get(library::list_canned),

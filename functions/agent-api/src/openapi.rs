@@ -21,6 +21,7 @@ use crate::review::{
     RulesJson,
 };
 use crate::search::{CustomerJson, NoteInput, NoteJson, NoteSaved, SearchJson};
+use crate::tickets::TagsJson;
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::uploads::UploadJson;
 use crate::view::{
@@ -159,6 +160,20 @@ pub struct PriorityRequest {
     #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     priority: helpdesk_domain::Priority,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TagsRequest {
+    version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
+    last_seen: Option<String>,
+    /// Tags to put on: letters, digits, - and _, at most 32 characters each.
+    #[schema(max_items = 10)]
+    add: Vec<String>,
+    #[schema(max_items = 10)]
+    remove: Vec<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -321,6 +336,11 @@ fn alerts() {}
     responses((status = 204, description = "noted"), (status = 403, body = ErrorJson)))]
 fn away() {}
 
+/// Every tag agents have used, sorted (for the autocomplete).
+#[utoipa::path(get, path = "/api/agent/tags", tag = "tickets",
+    responses((status = 200, body = TagsJson), (status = 403, body = ErrorJson)))]
+fn tags_in_use() {}
+
 /// Finds tickets by reference (any case, dash optional; a typo is answered with
 /// the tickets one typo away), by the customer's address (with a link to their
 /// page) or by a mail's Message-ID. Only tickets of categories you cover.
@@ -429,6 +449,12 @@ change_route!(
     "/api/agent/tickets/{reference}/cc",
     CcRequest,
     "Set who is copied on our replies (the whole list; empty removes everyone)"
+);
+change_route!(
+    tags,
+    "/api/agent/tickets/{reference}/tags",
+    TagsRequest,
+    "Put tags on the ticket and take tags off (at most 10 on a ticket)"
 );
 change_route!(
     category,
@@ -639,7 +665,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, search, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, tags_in_use, tags, search, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -656,7 +682,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

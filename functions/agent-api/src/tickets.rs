@@ -1,8 +1,8 @@
 //! One ticket: its view, and the changes an agent makes to it.
 
-use crate::Deps;
 use crate::auth::Authed;
 use crate::view::{EntryJson, SummaryJson, TicketJson, desk_error, entries};
+use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -13,6 +13,7 @@ use helpdesk_domain::agents::canned::MacroActions;
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::sla::policy::describe_business_minutes;
 use helpdesk_domain::values::ids::FaqId;
+use helpdesk_domain::values::tag::Tag;
 use helpdesk_domain::{
     AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
 };
@@ -371,6 +372,10 @@ async fn change_op(
         Ok(ready) => ready,
         Err(refused) => return refused,
     };
+    let tagged = match &action {
+        Ready::Act(Action::Tag { add, .. }) => add.clone(),
+        _ => vec![],
+    };
     let done = match action {
         Ready::Act(action) => {
             desk.act(
@@ -395,6 +400,10 @@ async fn change_op(
     };
     match done {
         Ok(done) => {
+            // The autocomplete's list: a miss costs a suggestion, never the change.
+            if let Err(e) = deps.tickets.note_tags(&tagged).await {
+                tracing::warn!(error = %e, "tags not added to the list in use");
+            }
             let agents: Vec<Agent> = deps.catalog.agents().await.unwrap_or_default();
             match entries(&deps, &done.messages, &agents).await {
                 Ok(entries) => Json(ChangedJson {
@@ -578,6 +587,49 @@ pub async fn cc(
         (to.len() == raw.len()).then_some(Action::Cc { to })
     })
     .await
+}
+
+pub async fn tags(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["add", "remove"], |f| {
+        let mut list = |name: &str| -> Option<Vec<Tag>> {
+            let raw = f.string_list(name);
+            let tags: Vec<Tag> = raw
+                .iter()
+                .enumerate()
+                .filter_map(|(i, t)| field(&mut f.errors, format!("{name}[{i}]"), Tag::parse(t)))
+                .collect();
+            (tags.len() == raw.len()).then_some(tags)
+        };
+        let (add, remove) = (list("add"), list("remove"));
+        Some(Action::Tag {
+            add: add?,
+            remove: remove?,
+        })
+    })
+    .await
+}
+
+/// `GET /api/agent/tags`: every tag used so far, for the autocomplete.
+pub async fn tags_in_use(State(deps): State<Arc<Deps>>, Authed(_caller): Authed) -> Response {
+    let result = async {
+        let tags = deps.tickets.tags_in_use().await?;
+        Ok::<_, ApiError>(Json(TagsJson {
+            tags: tags.iter().map(ToString::to_string).collect(),
+        }))
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TagsJson {
+    tags: Vec<String>,
 }
 
 pub async fn category(

@@ -50,6 +50,8 @@ pub struct TicketJson {
     pub email_verified: bool,
     /// Who is copied on our replies.
     pub cc: Vec<String>,
+    /// Agents' words for grouping tickets, sorted.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -110,6 +112,7 @@ impl TicketJson {
             merged_into: t.merged_into.as_ref().map(ToString::to_string),
             email_verified: t.email_verified,
             cc: t.cc.iter().map(|a| a.as_str().to_owned()).collect(),
+            tags: t.tags.iter().map(ToString::to_string).collect(),
         }
     }
 }
@@ -130,6 +133,7 @@ pub struct SummaryJson {
     pub overdue: bool,
     /// What a change from this row is conditional on (bulk actions).
     pub version: u64,
+    pub tags: Vec<String>,
 }
 
 impl SummaryJson {
@@ -148,6 +152,7 @@ impl SummaryJson {
             due_at: t.due_at,
             overdue: t.due_at.is_some_and(|d| d < now),
             version: t.version,
+            tags: t.tags.iter().map(ToString::to_string).collect(),
         }
     }
 }

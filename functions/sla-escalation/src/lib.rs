@@ -25,6 +25,10 @@ use std::sync::Arc;
 pub struct Deps {
     pub tickets: Arc<dyn TicketStore>,
     pub catalog: Arc<dyn CatalogStore>,
+    /// The catalog past the cache: the alert digests read the agents' choices
+    /// once a tick, as they are now (an agent may have switched to a digest a
+    /// moment ago).
+    pub catalog_now: Arc<dyn CatalogStore>,
     pub outbound: Arc<dyn OutboundQueue>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
@@ -56,6 +60,7 @@ impl Deps {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
+            catalog_now: store.clone(),
             catalog: Arc::new(CachedCatalog::new(
                 store,
                 clock.clone(),
@@ -175,7 +180,7 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
     // Nor do the agents' alert digests: what is not sent waits for the next tick.
     let alert_digests = AlertDigests {
         tickets: deps.tickets.as_ref(),
-        catalog: deps.catalog.as_ref(),
+        catalog: deps.catalog_now.as_ref(),
         outbound: deps.outbound.as_ref(),
         clock: &at,
     }

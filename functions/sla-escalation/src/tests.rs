@@ -33,6 +33,7 @@ impl LostMail {
         let deps = Deps {
             tickets: store.clone(),
             catalog: store.clone(),
+            catalog_now: store.clone(),
             outbound: queue.clone(),
             clock: clock.clone(),
             ids: Arc::new(SequentialIds::new()),

@@ -141,6 +141,7 @@ pub fn new_ticket_with_ref(
         sla: Default::default(),
         participants: vec![],
         cc: vec![],
+        tags: vec![],
         email_verified: true,
     };
     let first_message = Message {

@@ -464,6 +464,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tag agents have used, sorted (for the autocomplete). */
+        get: operations["tags_in_use"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets": {
         parameters: {
             query?: never;
@@ -687,6 +704,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tickets/{reference}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Put tags on the ticket and take tags off (at most 10 on a ticket) */
+        post: operations["tags"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/uploads": {
         parameters: {
             query?: never;
@@ -818,6 +852,11 @@ export interface components {
             category: string;
             /** @enum {string} */
             kind: "category";
+        } | {
+            add?: string[];
+            /** @enum {string} */
+            kind: "tag";
+            remove?: string[];
         };
         BulkInput: {
             action: components["schemas"]["BulkAction"];
@@ -1605,6 +1644,7 @@ export interface components {
             requester: string;
             status: components["schemas"]["Status"];
             subject: string;
+            tags: string[];
             tier: components["schemas"]["Tier"];
             /** Format: date-time */
             updated_at: string;
@@ -1612,6 +1652,18 @@ export interface components {
              * Format: int64
              * @description What a change from this row is conditional on (bulk actions).
              */
+            version: number;
+        };
+        TagsJson: {
+            tags: string[];
+        };
+        TagsRequest: {
+            /** @description Tags to put on: letters, digits, - and _, at most 32 characters each. */
+            add: string[];
+            /** @description The id of the newest thread entry on the agent's screen. */
+            last_seen?: string | null;
+            remove: string[];
+            /** Format: int64 */
             version: number;
         };
         /**
@@ -1666,6 +1718,8 @@ export interface components {
             requester: components["schemas"]["Requester"];
             status: components["schemas"]["Status"];
             subject: string;
+            /** @description Agents' words for grouping tickets, sorted. */
+            tags: string[];
             /**
              * Format: int32
              * @description Answers and solutions that came within / after their target so far.
@@ -3465,6 +3519,42 @@ export interface operations {
             };
         };
     };
+    tags_in_use: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagsJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
     tickets: {
         parameters: {
             query?: {
@@ -4483,6 +4573,96 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["StatusRequest"];
+            };
+        };
+        responses: {
+            /** @description Saved, with the entries it added */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChangedJson"];
+                };
+            };
+            /** @description A field is invalid; each is named */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The role may not do this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No such ticket in the caller's categories */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The ticket changed since `version`; nothing saved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConflictJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The ticket reference */
+                reference: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TagsRequest"];
             };
         };
         responses: {

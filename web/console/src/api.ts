@@ -97,8 +97,8 @@ export async function download(path: string, filename: string): Promise<void> {
  * with `keepalive`, so it survives the page going away; a failure only delays
  * alerts until the console's presence runs out.
  */
-export function leaveConsole(): void {
-  const t = token();
+export function leaveConsole(session: string | null = token()): void {
+  const t = session;
   if (!t) return;
   void fetch("/api/agent/me/away", {
     method: "POST",

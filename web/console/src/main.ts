@@ -274,7 +274,7 @@ function signInPage(config: ConsoleConfig, message = ""): void {
   password(message);
 }
 
-let stopPolling: (() => void) | undefined;
+let stopPolling: (() => Promise<void>) | undefined;
 
 /** The nav entry a route belongs to: a view's or admin page's name, else the page. */
 function currentPage(parts: string[]): string {
@@ -319,10 +319,11 @@ async function start(config: ConsoleConfig): Promise<void> {
   dropDrafts();
   installShortcuts(me.agent.id);
   // Closing the console (or its tab) lets alerts by mail flow at once.
-  window.addEventListener("pagehide", leaveConsole);
+  window.addEventListener("pagehide", () => leaveConsole());
   on(out, "click", () => {
-    stopPolling?.();
-    leaveConsole();
+    // "Away" after the last question on the wire, with the session it had.
+    const session = token();
+    void (stopPolling?.() ?? Promise.resolve()).then(() => leaveConsole(session));
     // On a shared machine the next person must not find this agent's drafts.
     dropDrafts(me.agent.id);
     signOut();

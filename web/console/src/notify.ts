@@ -44,10 +44,13 @@ export function startPolling(
   seconds: number,
   onCounts: (c: Counts) => void,
   onArrival: () => void,
-): () => void {
+): () => Promise<void> {
   let cursor = "";
   let stopped = false;
   let timer: number | undefined;
+  // The question on the wire, if any: stopping waits for it, so a sign-out's
+  // "away" is never overtaken by a last "here".
+  let asking: Promise<void> = Promise.resolve();
   const tick = async () => {
     try {
       const n = await data(
@@ -84,11 +87,12 @@ export function startPolling(
     } catch {
       // A failed poll is retried on the next tick; signing out is handled by api().
     }
-    if (!stopped) timer = window.setTimeout(tick, seconds * 1000);
+    if (!stopped) timer = window.setTimeout(() => (asking = tick()), seconds * 1000);
   };
-  void tick();
+  asking = tick();
   return () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
+    return asking;
   };
 }

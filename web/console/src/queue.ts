@@ -328,7 +328,19 @@ function bulkBar(
       .map(([s, label]) => option(`status:${s}`, `Status: ${label}`)),
     ...["urgent", "high", "normal", "low"].map((p) => option(`priority:${p}`, `Priority: ${p}`)),
     ...me.categories.map((c) => option(`category:${c.id}`, `Move to ${c.name}`)),
+    option("tag:add", "Add tag…"),
+    option("tag:remove", "Remove tag…"),
   );
+  const tagBox = el("input", {
+    id: "bulk-tag",
+    maxlength: "32",
+    autocomplete: "off",
+    "aria-label": "Tag",
+    hidden: true,
+  });
+  on(what, "change", () => {
+    tagBox.hidden = !what.value.startsWith("tag:");
+  });
   const said = el("p", { class: "notice", role: "status", hidden: true });
   const form = el(
     "form",
@@ -336,6 +348,7 @@ function bulkBar(
     el("span", { class: "picked", text: "" }),
     el("label", { for: "bulk-action", text: "Change" }),
     what,
+    tagBox,
     el("button", { type: "submit", text: "Apply" }),
   );
   const wrap = el("div", {}, form, said);
@@ -353,7 +366,13 @@ function bulkBar(
           ? { kind: "status" as const, status: value as Status }
           : kind === "priority"
             ? { kind: "priority" as const, priority: value as Priority }
-            : { kind: "category" as const, category: value };
+            : kind === "tag"
+              ? {
+                  kind: "tag" as const,
+                  add: value === "add" ? [tagBox.value] : [],
+                  remove: value === "remove" ? [tagBox.value] : [],
+                }
+              : { kind: "category" as const, category: value };
     try {
       const done = await data(
         client.POST("/api/agent/tickets/bulk", { body: { tickets: picked, action } }),
@@ -397,7 +416,7 @@ function row(t: Summary, selectable = false): HTMLElement {
         )
       : null,
     el("td", {}, el("a", { href: `#/ticket/${t.reference}`, text: t.reference })),
-    el("td", { text: t.subject }),
+    el("td", {}, t.subject, ...t.tags.map((tag) => el("span", { class: "tag", text: tag }))),
     el("td", { text: t.requester }),
     el("td", { text: t.category }),
     el("td", { text: STATUS_LABEL[t.status] }),

@@ -188,6 +188,7 @@ type ChangePath =
   | "assignee"
   | "category"
   | "cc"
+  | "tags"
   | "merge"
   | "forward";
 type ChangeRoute<P extends ChangePath> = `/api/agent/tickets/{reference}/${P}`;
@@ -421,7 +422,49 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     const into = mergeInto.value.trim();
     if (into) void change("merge", { into }, `Merged into ${into}.`);
   });
+  // Tags: each with its own remove button, and one box to add more (suggesting
+  // the tags in use).
+  const tagInput = el("input", {
+    id: "tag-add",
+    list: "tags-in-use",
+    autocomplete: "off",
+    maxlength: "32",
+    placeholder: "refund",
+  });
+  const suggestions = el("datalist", { id: "tags-in-use" });
+  void data(client.GET("/api/agent/tags"))
+    .then((r) => suggestions.replaceChildren(...r.tags.map((t) => el("option", { value: t }))))
+    .catch(() => undefined);
+  const tagForm = el(
+    "form",
+    { class: "tags", "aria-label": "Tags" },
+    el("span", { class: "label", text: "Tags" }),
+    ...ticket.tags.map((tag) => {
+      const remove = el("button", {
+        type: "button",
+        class: "secondary tag",
+        "aria-label": `Remove tag ${tag}`,
+        text: `${tag} ×`,
+      });
+      on(
+        remove,
+        "click",
+        () => void change("tags", { add: [], remove: [tag] }, `Untagged ${tag}.`),
+      );
+      return remove;
+    }),
+    el("label", { for: "tag-add", class: "visually-hidden", text: "Add a tag" }),
+    tagInput,
+    suggestions,
+    el("button", { type: "submit", class: "secondary", text: "Add tag" }),
+  );
+  on(tagForm, "submit", (e) => {
+    e.preventDefault();
+    const tag = tagInput.value.trim();
+    if (tag) void change("tags", { add: [tag], remove: [] }, `Tagged ${tag.toLowerCase()}.`);
+  });
   controls.append(
+    tagForm,
     el(
       "div",
       { class: "field" },

@@ -144,3 +144,97 @@ async fn bad_bulk_requests_are_refused_naming_the_field_and_change_nothing() {
     }
     assert_eq!(w.store.load_ticket(&a).await.unwrap().ticket.version, 1);
 }
+
+#[tokio::test]
+async fn tags_go_on_and_off_one_ticket_or_many_and_are_offered_once_used() {
+    let w = world().await;
+    let a = w.ticket("billing", "a@example.com").await;
+    let b = w.ticket("billing", "b@example.com").await;
+    let (status, done) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{a}/tags"),
+            json!({"version": 1, "add": ["Refund", "#VIP"], "remove": []}),
+        )
+        .await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done["ticket"]["tags"], json!(["refund", "vip"]));
+    assert_eq!(done["entries"][0]["body"], "Tagged refund, vip.");
+    let (_, used) = w.get(ANA.0, ANA.1, "/api/agent/tags").await;
+    assert_eq!(used["tags"], json!(["refund", "vip"]));
+    // In bulk: on both, one of them already carrying it.
+    let (_, bulk) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/tickets/bulk",
+            json!({"tickets": [item(&a, 2), item(&b, 1)],
+                   "action": {"kind": "tag", "add": ["kettle-k2"], "remove": ["vip"]}}),
+        )
+        .await;
+    assert_eq!(bulk["changed"], 2, "{bulk}");
+    assert_eq!(
+        bulk["results"][0]["ticket"]["tags"],
+        json!(["kettle-k2", "refund"])
+    );
+    assert_eq!(bulk["results"][1]["ticket"]["tags"], json!(["kettle-k2"]));
+    // Queues show them.
+    let (_, queue) = w.get(ANA.0, ANA.1, "/api/agent/tickets?view=all").await;
+    let shown: Vec<&Value> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["tags"])
+        .collect();
+    assert!(shown.contains(&&json!(["kettle-k2", "refund"])), "{queue}");
+    // Bad tags are named; more than ten on a ticket is refused; nothing written.
+    for (body, field) in [
+        (
+            json!({"version": 3, "add": ["two words"], "remove": []}),
+            "add[0]",
+        ),
+        (
+            json!({"version": 3, "add": ["ok", "x".repeat(33)], "remove": []}),
+            "add[1]",
+        ),
+        (
+            json!({"version": 3, "add": [], "remove": ["<b>"]}),
+            "remove[0]",
+        ),
+    ] {
+        let (status, error) = w
+            .post(
+                ANA.0,
+                ANA.1,
+                &format!("/api/agent/tickets/{a}/tags"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(status, 400, "{body}: {error}");
+        assert_eq!(error["error"]["fields"][0]["field"], field, "{error}");
+    }
+    let eleven: Vec<String> = (0..11).map(|n| format!("t{n}")).collect();
+    let (status, error) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{a}/tags"),
+            json!({"version": 3, "add": eleven, "remove": []}),
+        )
+        .await;
+    assert_eq!(status, 400, "{error}");
+    assert_eq!(error["error"]["fields"][0]["field"], "tags");
+    assert_eq!(w.store.load_ticket(&a).await.unwrap().ticket.version, 3);
+    // A tag on a ticket of a category the caller does not cover: as if missing.
+    let other = w.ticket("technical", "c@example.com").await;
+    let (status, _) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{other}/tags"),
+            json!({"version": 1, "add": ["x"], "remove": []}),
+        )
+        .await;
+    assert_eq!(status, 404);
+}

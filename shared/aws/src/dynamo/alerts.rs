@@ -260,3 +260,47 @@ impl helpdesk_domain::ports::CustomerNotes for DynamoStore {
         }
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::TagsInUse for DynamoStore {
+    async fn note_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        // ADD to a string set: no read, no lost update when two agents tag at once.
+        self.client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::TAGS_PK))
+            .key("sk", s(keys::TAGS_SK))
+            .update_expression("ADD #t :t")
+            .expression_attribute_names("#t", "tags")
+            .expression_attribute_values(
+                ":t",
+                AttributeValue::Ss(tags.iter().map(|t| t.as_str().to_owned()).collect()),
+            )
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
+        let Some(item) = self.read_item(keys::TAGS_PK, keys::TAGS_SK, false).await? else {
+            return Ok(vec![]);
+        };
+        let mut tags: Vec<helpdesk_domain::values::tag::Tag> = match item.get("tags") {
+            Some(AttributeValue::Ss(set)) => set
+                .iter()
+                .filter_map(|t| helpdesk_domain::values::tag::Tag::parse(t).ok())
+                .collect(),
+            _ => vec![],
+        };
+        tags.sort();
+        tags.dedup();
+        Ok(tags)
+    }
+}

@@ -354,6 +354,10 @@ pub fn customer_pk(email: &helpdesk_domain::EmailAddress) -> String {
 }
 pub const CUSTOMER_NOTE_SK: &str = "NOTE";
 
+/// The tags agents have used: one item holding a string set.
+pub const TAGS_PK: &str = "TAGS";
+pub const TAGS_SK: &str = "IN-USE";
+
 #[cfg(test)]
 mod tests {
     use super::*;

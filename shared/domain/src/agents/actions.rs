@@ -78,6 +78,11 @@ pub enum Action {
     Cc {
         to: Vec<EmailAddress>,
     },
+    /// Tags put on and taken off.
+    Tag {
+        add: Vec<crate::values::tag::Tag>,
+        remove: Vec<crate::values::tag::Tag>,
+    },
     /// Mails the conversation to someone outside (e.g. a shipping partner) with a
     /// note; their answer threads back for the agents only.
     Forward {
@@ -282,6 +287,10 @@ impl Desk<'_> {
             }
             Action::Cc { to } => {
                 let text = set_cc(caller, &mut after, to)?;
+                entry(MessageKind::SystemEvent, text)
+            }
+            Action::Tag { add, remove } => {
+                let text = set_tags(&mut after, &add, &remove)?;
                 entry(MessageKind::SystemEvent, text)
             }
             Action::Priority { to } => {
@@ -675,4 +684,54 @@ fn body_text(body: &str) -> Result<String, DeskError> {
         ));
     }
     Ok(text.to_owned())
+}
+
+/// Puts `add` on and takes `remove` off the ticket's tags (sorted, each once, at
+/// most ten); the thread entry says what changed.
+fn set_tags(
+    after: &mut Ticket,
+    add: &[crate::values::tag::Tag],
+    remove: &[crate::values::tag::Tag],
+) -> Result<String, DeskError> {
+    use crate::values::tag::MAX_TAGS;
+    let before = after.tags.clone();
+    let mut tags: Vec<_> = before
+        .iter()
+        .filter(|t| !remove.contains(t))
+        .cloned()
+        .chain(add.iter().cloned())
+        .collect();
+    tags.sort();
+    tags.dedup();
+    if tags.len() > MAX_TAGS {
+        return Err(DeskError::invalid(
+            "tags",
+            "a ticket carries at most 10 tags",
+        ));
+    }
+    if tags == before {
+        return Err(DeskError::invalid(
+            "tags",
+            "the ticket has these tags already",
+        ));
+    }
+    let put: Vec<String> = tags
+        .iter()
+        .filter(|t| !before.contains(t))
+        .map(ToString::to_string)
+        .collect();
+    let taken: Vec<String> = before
+        .iter()
+        .filter(|t| !tags.contains(t))
+        .map(ToString::to_string)
+        .collect();
+    after.tags = tags;
+    let mut said = Vec::new();
+    if !put.is_empty() {
+        said.push(format!("Tagged {}.", put.join(", ")));
+    }
+    if !taken.is_empty() {
+        said.push(format!("Untagged {}.", taken.join(", ")));
+    }
+    Ok(said.join(" "))
 }

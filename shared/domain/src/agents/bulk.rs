@@ -36,6 +36,7 @@ pub fn allowed(action: &Action) -> bool {
             | Action::Status { .. }
             | Action::Priority { .. }
             | Action::Category { .. }
+            | Action::Tag { .. }
     )
 }
 

@@ -270,6 +270,16 @@ pub trait AlertLog: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The tags agents have used, for their autocomplete.
+#[async_trait]
+pub trait TagsInUse: Send + Sync {
+    /// Adds `tags` to the list (a set: each once).
+    async fn note_tags(&self, tags: &[crate::values::tag::Tag]) -> Result<(), StoreError>;
+
+    /// Every tag used so far, sorted.
+    async fn tags_in_use(&self) -> Result<Vec<crate::values::tag::Tag>, StoreError>;
+}
+
 /// Agents' private notes about customers, one per address.
 #[async_trait]
 pub trait CustomerNotes: Send + Sync {
@@ -395,6 +405,7 @@ pub trait TicketStore:
     + Presence
     + AlertLog
     + CustomerNotes
+    + TagsInUse
 {
 }
 
@@ -412,6 +423,7 @@ impl<T> TicketStore for T where
         + Presence
         + AlertLog
         + CustomerNotes
+        + TagsInUse
         + ?Sized
 {
 }

@@ -148,6 +148,8 @@ pub struct TicketSummary {
     /// The version a change made from this summary is conditional on.
     #[serde(default)]
     pub version: u64,
+    #[serde(default)]
+    pub tags: Vec<crate::values::tag::Tag>,
 }
 
 impl From<&Ticket> for TicketSummary {
@@ -166,6 +168,7 @@ impl From<&Ticket> for TicketSummary {
             due_at: t.due_at,
             email_verified: t.email_verified,
             version: t.version,
+            tags: t.tags.clone(),
         }
     }
 }

@@ -232,6 +232,9 @@ pub struct Ticket {
     /// names the ticket threads into it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<EmailAddress>,
+    /// Agents' words for grouping tickets, sorted, at most 10.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<crate::values::tag::Tag>,
     /// Has the requester shown the address is theirs? A web request is not
     /// verified until its requester opens a link we mailed to the address (or
     /// answers our mail); a mail is, when its sender passes the receiving
@@ -277,6 +280,7 @@ impl Ticket {
             sla: Default::default(),
             participants: vec![],
             cc: vec![],
+            tags: vec![],
             email_verified: false,
         }
     }

@@ -3,6 +3,7 @@
 
 pub mod email;
 pub mod ids;
+pub mod tag;
 pub mod text;
 pub mod time;
 pub mod token;

@@ -286,3 +286,27 @@ pub async fn a_customer_note_is_kept_per_address_whatever_its_case(stores: &Stor
     // Removing what is not there is no error.
     stores.tickets.set_customer_note(&jane, None).await.unwrap();
 }
+
+pub async fn tags_in_use_are_a_set_that_grows(stores: &Stores) {
+    use helpdesk_domain::values::tag::Tag;
+    let tag = |s: &str| Tag::parse(s).unwrap();
+    let before = stores.tickets.tags_in_use().await.unwrap();
+    stores.tickets.note_tags(&[]).await.unwrap();
+    stores
+        .tickets
+        .note_tags(&[tag("contract-refund"), tag("contract-vip")])
+        .await
+        .unwrap();
+    stores
+        .tickets
+        .note_tags(&[tag("contract-vip"), tag("contract-kettle")])
+        .await
+        .unwrap();
+    let after = stores.tickets.tags_in_use().await.unwrap();
+    let new: Vec<&str> = after
+        .iter()
+        .filter(|t| !before.contains(t))
+        .map(|t| t.as_str())
+        .collect();
+    assert_eq!(new, ["contract-kettle", "contract-refund", "contract-vip"]);
+}

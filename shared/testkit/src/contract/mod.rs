@@ -94,7 +94,8 @@ macro_rules! store_contract {
             an_alert_is_noted_once_per_kind_and_ticket_until_the_agent_is_seen,
             waiting_alerts_close_once_with_their_digest,
             alert_choices_change_alone,
-            a_customer_note_is_kept_per_address_whatever_its_case
+            a_customer_note_is_kept_per_address_whatever_its_case,
+            tags_in_use_are_a_set_that_grows
         );
     };
     (@cases $factory:path; $($case:ident),*) => {

@@ -129,3 +129,18 @@ impl helpdesk_domain::ports::CustomerNotes for InMemoryStore {
         Ok(())
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::TagsInUse for InMemoryStore {
+    async fn note_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        self.state().tags.extend(tags.iter().cloned());
+        Ok(())
+    }
+
+    async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
+        Ok(self.state().tags.iter().cloned().collect())
+    }
+}

@@ -67,6 +67,7 @@ struct State {
     >,
     /// Agents' notes about customers, by the address's key.
     customer_notes: HashMap<String, helpdesk_domain::ports::store::CustomerNote>,
+    tags: std::collections::BTreeSet<helpdesk_domain::values::tag::Tag>,
 }
 
 #[derive(Debug, Default)]

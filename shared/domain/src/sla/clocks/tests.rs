@@ -62,6 +62,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         sla: Clocks::default(),
         participants: vec![],
         cc: vec![],
+        tags: vec![],
         email_verified: true,
     };
     open(&mut t, &rules(), at);
