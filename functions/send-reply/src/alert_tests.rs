@@ -54,6 +54,23 @@ async fn customer_replies(h: &MailHarness, r: &TicketRef, n: u32) {
     }
 }
 
+/// A supervisor gives `r` to ana (an alert for her, if she asked for those).
+async fn sue_assigns_to_ana(h: &MailHarness, r: &TicketRef) {
+    let v = h.store.load_ticket(r).await.unwrap().ticket.version;
+    h.desk()
+        .act(
+            &supervisor("sue"),
+            r,
+            v,
+            None,
+            Action::Assign {
+                to: Some(agent_id("ana")),
+            },
+        )
+        .await
+        .unwrap();
+}
+
 fn alerts(results: &Results) -> Vec<&(OutboundJob, Result<Delivery, DeliveryError>)> {
     results
         .iter()
@@ -116,19 +133,7 @@ async fn no_alert_reaches_an_agent_in_the_console_and_one_away_hears_once_per_ti
     let h = MailHarness::new().await;
     hire(&h, "ana", &["support"], Some(wants(false, false, true))).await;
     let r = mail_in(&h, "ses-1").await;
-    let v = h.store.load_ticket(&r).await.unwrap().ticket.version;
-    h.desk()
-        .act(
-            &supervisor("sue"),
-            &r,
-            v,
-            None,
-            Action::Assign {
-                to: Some(agent_id("ana")),
-            },
-        )
-        .await
-        .unwrap();
+    sue_assigns_to_ana(&h, &r).await;
     h.send_queued().await;
     assert!(
         sent_to(&h, "ana@helpdesk.test").is_empty(),
@@ -187,19 +192,7 @@ async fn an_assignment_alerts_the_assignee_but_never_the_agent_who_took_it() {
     let h = MailHarness::new().await;
     hire(&h, "ana", &["support"], Some(wants(false, true, false))).await;
     let first = mail_in(&h, "ses-1").await;
-    let v = h.store.load_ticket(&first).await.unwrap().ticket.version;
-    h.desk()
-        .act(
-            &supervisor("sue"),
-            &first,
-            v,
-            None,
-            Action::Assign {
-                to: Some(agent_id("ana")),
-            },
-        )
-        .await
-        .unwrap();
+    sue_assigns_to_ana(&h, &first).await;
     let raw = String::from_utf8(corpus("plain.eml", "", ""))
         .unwrap()
         .replace("plain-1@mail.example.org", "plain-2@mail.example.org");
@@ -350,19 +343,7 @@ async fn an_agent_who_signed_out_after_looking_is_told_of_the_next_reply() {
     let h = MailHarness::new().await;
     hire(&h, "ana", &["support"], Some(wants(false, false, true))).await;
     let r = mail_in(&h, "ses-1").await;
-    let v = h.store.load_ticket(&r).await.unwrap().ticket.version;
-    h.desk()
-        .act(
-            &supervisor("sue"),
-            &r,
-            v,
-            None,
-            Action::Assign {
-                to: Some(agent_id("ana")),
-            },
-        )
-        .await
-        .unwrap();
+    sue_assigns_to_ana(&h, &r).await;
     customer_replies(&h, &r, 1).await;
     h.send_queued().await;
     assert_eq!(sent_to(&h, "ana@helpdesk.test").len(), 1);

@@ -196,25 +196,7 @@ export async function renderQueue(
     "table",
     { class: "tickets" },
     el("caption", { class: "visually-hidden", text: `${title}: tickets` }),
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        el("th", { scope: "col" }, all),
-        ...[
-          "Reference",
-          "Subject",
-          "Requester",
-          "Category",
-          "Status",
-          "Priority",
-          "Due",
-          "Assignee",
-        ].map((h) => el("th", { scope: "col", text: h })),
-      ),
-    ),
+    ticketHead(el("th", { scope: "col" }, all)),
   );
   const body = el("tbody");
   table.append(body);
@@ -262,25 +244,31 @@ export function ticketTable(caption: string, tickets: Summary[]): HTMLElement {
     "table",
     { class: "tickets" },
     el("caption", { class: "visually-hidden", text: caption }),
-    el(
-      "thead",
-      {},
-      el(
-        "tr",
-        {},
-        ...[
-          "Reference",
-          "Subject",
-          "Requester",
-          "Category",
-          "Status",
-          "Priority",
-          "Due",
-          "Assignee",
-        ].map((h) => el("th", { scope: "col", text: h })),
-      ),
-    ),
+    ticketHead(null),
     el("tbody", {}, ...tickets.map((t) => row(t))),
+  );
+}
+
+/** The columns' names, after an optional first cell (the queues' select-all). */
+function ticketHead(first: HTMLElement | null): HTMLElement {
+  return el(
+    "thead",
+    {},
+    el(
+      "tr",
+      {},
+      first,
+      ...[
+        "Reference",
+        "Subject",
+        "Requester",
+        "Category",
+        "Status",
+        "Priority",
+        "Due",
+        "Assignee",
+      ].map((h) => el("th", { scope: "col", text: h })),
+    ),
   );
 }
 

@@ -189,21 +189,7 @@ impl AgentProfiles for DynamoStore {
         if !remove.is_empty() {
             expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
         }
-        match update.update_expression(expression.trim()).send().await {
-            Ok(out) => out
-                .attributes
-                .map(|item| items::from_item::<AgentItem>(item).map(|a| a.agent))
-                .transpose(),
-            Err(e)
-                if matches!(
-                    super::sdk_error_ref(&e),
-                    Some("ConditionalCheckFailedException")
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(super::sdk_error(e)),
-        }
+        agent_updated(update.update_expression(expression.trim()).send().await)
     }
 
     async fn set_alert_choices(
@@ -228,21 +214,7 @@ impl AgentProfiles for DynamoStore {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
-        match updated {
-            Ok(out) => out
-                .attributes
-                .map(|item| items::from_item::<AgentItem>(item).map(|a| a.agent))
-                .transpose(),
-            Err(e)
-                if matches!(
-                    super::sdk_error_ref(&e),
-                    Some("ConditionalCheckFailedException")
-                ) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(super::sdk_error(e)),
-        }
+        agent_updated(updated)
     }
 }
 
@@ -444,5 +416,32 @@ impl SlaPolicies for DynamoStore {
             policy: policy.clone(),
         })
         .await
+    }
+}
+
+/// The agent record an update of part of it left, or `None` when there is no
+/// such agent (its condition failed).
+fn agent_updated(
+    result: Result<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+        aws_sdk_dynamodb::error::SdkError<
+            aws_sdk_dynamodb::operation::update_item::UpdateItemError,
+        >,
+    >,
+) -> Result<Option<Agent>, StoreError> {
+    match result {
+        Ok(out) => out
+            .attributes
+            .map(|item| items::from_item::<AgentItem>(item).map(|a| a.agent))
+            .transpose(),
+        Err(e)
+            if matches!(
+                super::sdk_error_ref(&e),
+                Some("ConditionalCheckFailedException")
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(e) => Err(super::sdk_error(e)),
     }
 }
