@@ -224,11 +224,15 @@ export async function renderQueue(
       client.GET("/api/agent/tickets", { params: { query: Object.fromEntries(q) as TicketQuery } }),
     );
     for (const t of page.items) body.append(row(t, true));
-    rememberQueue(
-      [...body.querySelectorAll("tr[data-reference]")].map(
-        (r) => r.getAttribute("data-reference") ?? "",
-      ),
-    );
+    // Only the queue on screen sets what j and k walk: a page the agent left
+    // while it loaded (say the unsorted one before a sorted one) must not.
+    if (main.isConnected) {
+      rememberQueue(
+        [...body.querySelectorAll("tr[data-reference]")].map(
+          (r) => r.getAttribute("data-reference") ?? "",
+        ),
+      );
+    }
     cursor = page.next ?? null;
     more.hidden = !cursor;
     // The agent may have moved on to another page while this loaded.
