@@ -1451,6 +1451,10 @@ test("an agent finds a ticket by reference, a typo, and the customer's address, 
   await page.getByRole("link", { name: `The customer's page: ${email.toUpperCase()}` }).click();
   await page.getByRole("heading", { level: 1, name: email.toUpperCase() }).waitFor();
   await page.getByRole("link", { name: ref, exact: true }).waitFor();
+  // Sent through the form and never confirmed: each such ticket says so.
+  await page
+    .locator(`tr[data-reference="${ref}"] .unverified`, { hasText: "address not verified" })
+    .waitFor();
   await page.getByLabel("Note about this customer (agents only)").fill(`Prefers mail ${tag}`);
   await page.getByRole("button", { name: "Save note" }).click();
   await page.getByText("Note saved.").waitFor();

@@ -134,6 +134,9 @@ pub struct SummaryJson {
     /// What a change from this row is conditional on (bulk actions).
     pub version: u64,
     pub tags: Vec<String>,
+    /// Whether the requester has shown the address is theirs: a ticket from the
+    /// web form that nobody verified may come from someone else using it.
+    pub email_verified: bool,
 }
 
 impl SummaryJson {
@@ -153,6 +156,7 @@ impl SummaryJson {
             overdue: t.due_at.is_some_and(|d| d < now),
             version: t.version,
             tags: t.tags.iter().map(ToString::to_string).collect(),
+            email_verified: t.email_verified,
         }
     }
 }

@@ -1638,6 +1638,11 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             due_at?: string | null;
+            /**
+             * @description Whether the requester has shown the address is theirs: a ticket from the
+             *     web form that nobody verified may come from someone else using it.
+             */
+            email_verified: boolean;
             overdue: boolean;
             priority: components["schemas"]["Priority"];
             reference: string;

@@ -409,7 +409,18 @@ function row(t: Summary, selectable = false): HTMLElement {
       : null,
     el("td", {}, el("a", { href: `#/ticket/${t.reference}`, text: t.reference })),
     el("td", {}, t.subject, ...t.tags.map((tag) => el("span", { class: "tag", text: tag }))),
-    el("td", { text: t.requester }),
+    el(
+      "td",
+      {},
+      t.requester,
+      t.email_verified
+        ? null
+        : el("span", {
+            class: "unverified",
+            title: "Nobody has shown this address is theirs yet",
+            text: " (address not verified)",
+          }),
+    ),
     el("td", { text: t.category }),
     el("td", { text: STATUS_LABEL[t.status] }),
     el("td", { class: `priority-${t.priority}`, text: t.priority }),
