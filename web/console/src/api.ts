@@ -93,6 +93,16 @@ export async function download(path: string, filename: string): Promise<void> {
 }
 
 /**
+ * What a failed call says to the agent: each field's reason (after its name when
+ * `named`), else the API's message; `fallback` when the call never answered.
+ */
+export function reasons(e: unknown, fallback: string, named = false): string {
+  if (!(e instanceof ApiError)) return fallback;
+  const said = e.body.error.fields?.map((f) => (named ? `${f.field}: ${f.reason}` : f.reason));
+  return said?.join(" ") ?? e.message;
+}
+
+/**
  * Tells the API this console is closing, so alerts by mail go out at once. Sent
  * with `keepalive`, so it survives the page going away; a failure only delays
  * alerts until the console's presence runs out.

@@ -1,7 +1,7 @@
 // How the agent signs to customers (the name they read on our mail, "Ana at …",
 // and on their tracking page, and a signature under every reply), and what they
 // are told of by mail while away from the console.
-import { ApiError, client, data } from "./api";
+import { client, data, reasons } from "./api";
 import { clear, el, on } from "./dom";
 import type { Me } from "./types";
 
@@ -64,10 +64,7 @@ export function renderProfile(main: HTMLElement, me: Me): void {
       status.textContent = `Saved. Your replies are signed by ${me.profile.public_name}.`;
     } catch (err) {
       status.className = "notice error";
-      status.textContent =
-        err instanceof ApiError
-          ? (err.body.error.fields?.map((f) => f.reason).join(" ") ?? err.message)
-          : "Not saved. Try again.";
+      status.textContent = reasons(err, "Not saved. Try again.");
     }
     status.hidden = false;
   });
@@ -160,10 +157,7 @@ function alertsForm(me: Me): HTMLElement {
             }.`;
     } catch (err) {
       status.className = "notice error";
-      status.textContent =
-        err instanceof ApiError
-          ? (err.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join(" ") ?? err.message)
-          : "Not saved. Try again.";
+      status.textContent = reasons(err, "Not saved. Try again.", true);
     }
     status.hidden = false;
   });

@@ -1,6 +1,6 @@
 // The queue: views with live counts, filters, and the ticket list with paging.
 
-import { ApiError, client, data } from "./api";
+import { client, data, reasons } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on, when } from "./dom";
 import { rememberQueue } from "./speed";
@@ -377,10 +377,7 @@ function bulkBar(
         `${done.changed} changed.` + (refused.length ? ` Not changed: ${refused.join("; ")}.` : "");
     } catch (err) {
       said.className = "notice error";
-      said.textContent =
-        err instanceof ApiError
-          ? (err.body.error.fields?.map((f) => `${f.field}: ${f.reason}`).join(" ") ?? err.message)
-          : "Nothing changed. Try again.";
+      said.textContent = reasons(err, "Nothing changed. Try again.", true);
     }
     said.hidden = false;
     form.hidden = true;

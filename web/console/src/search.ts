@@ -2,7 +2,7 @@
 // typo away), the customer's address (with a link to their page) or a mail's
 // Message-ID. And the customer's page: their tickets, first and last contact,
 // tier, whether the address is verified, and the agents' private note.
-import { ApiError, client, data } from "./api";
+import { client, data, reasons } from "./api";
 import { clear, el, on } from "./dom";
 import { ticketTable } from "./queue";
 
@@ -47,10 +47,7 @@ export async function renderSearch(main: HTMLElement, params: URLSearchParams): 
       el("p", {
         class: "notice error",
         role: "alert",
-        text:
-          err instanceof ApiError
-            ? (err.body.error.fields?.map((f) => f.reason).join(" ") ?? err.message)
-            : "The search failed. Try again.",
+        text: reasons(err, "The search failed. Try again."),
       }),
     );
     heading.focus();
@@ -137,10 +134,7 @@ export async function renderCustomer(main: HTMLElement, email: string): Promise<
       status.textContent = saved.note ? "Note saved." : "Note removed.";
     } catch (err) {
       status.className = "notice error";
-      status.textContent =
-        err instanceof ApiError
-          ? (err.body.error.fields?.map((f) => f.reason).join(" ") ?? err.message)
-          : "Not saved. Try again.";
+      status.textContent = reasons(err, "Not saved. Try again.");
     }
     status.hidden = false;
   });
