@@ -12,8 +12,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use helpdesk_domain::FieldError;
 use helpdesk_domain::agents::alert_mail::AlertChoices;
+use helpdesk_domain::agents::alerts;
 use helpdesk_domain::agents::profile::{Agent, DisplayName, parse_signature};
-use helpdesk_domain::ports::store::StoreError;
 use lambda_kit::http::{ApiError, field};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -103,25 +103,15 @@ pub async fn put_alerts(
         choices
             .validate()
             .map_err(|e| ApiError::bad_field("digest_minutes", e.to_string()))?;
-        // Only this attribute: an admin may be changing the rest of the record.
-        let agent = deps
-            .catalog
-            .set_alert_choices(caller.id(), &choices)
-            .await?
-            .ok_or_else(ApiError::not_found)?;
-        // Whatever waited for a digest is before the agent's eyes now (they are
-        // in the console): closed without a mail, so no line outlives a change
-        // from digest to at once.
-        let waiting = deps.tickets.waiting_alerts(caller.id()).await?;
-        match deps
-            .tickets
-            .close_alerts(&waiting, None, deps.clock.now())
-            .await
-        {
-            // A digest pass closed them first.
-            Ok(()) | Err(StoreError::Conflict) => {}
-            Err(e) => return Err(e.into()),
-        }
+        let agent = alerts::save_choices(
+            deps.catalog.as_ref(),
+            deps.tickets.as_ref(),
+            caller.id(),
+            &choices,
+            deps.clock.now(),
+        )
+        .await?
+        .ok_or_else(ApiError::not_found)?;
         Ok::<_, ApiError>(Json(ProfileJson::of(&agent)))
     }
     .await;

@@ -418,3 +418,54 @@ async fn a_flood_of_tickets_mails_an_agent_at_most_thirty_alerts_an_hour() {
     assert_eq!(sent_to(&h, "ana@helpdesk.test").len(), 30);
     assert!(skipped_because(&alerted[31].1).starts_with("30 alerts in the last hour"));
 }
+
+#[tokio::test]
+async fn saving_choices_closes_what_waited_for_a_digest_so_nothing_is_left_behind() {
+    use helpdesk_domain::ports::AlertLog;
+    let h = MailHarness::new().await;
+    let mut choices = wants(true, false, false);
+    choices.digest_minutes = Some(DigestMinutes(60));
+    hire(&h, "ana", &["support"], Some(choices)).await;
+    mail_in(&h, "ses-1").await;
+    h.send_queued().await;
+    assert_eq!(
+        h.store
+            .waiting_alerts(&agent_id("ana"))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // In the console, she switches to alerts at once.
+    let saved = helpdesk_domain::agents::alerts::save_choices(
+        h.store.as_ref(),
+        h.store.as_ref(),
+        &agent_id("ana"),
+        &wants(true, false, false),
+        h.clock_now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(saved.alert_choices().digest_minutes, None);
+    assert_eq!(
+        h.store.waiting_alerts(&agent_id("ana")).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(
+        sent_to(&h, "ana@helpdesk.test").len(),
+        0,
+        "seen in the console, not mailed"
+    );
+    // Nobody by that id: nothing saved, nothing closed.
+    let ghost = helpdesk_domain::agents::alerts::save_choices(
+        h.store.as_ref(),
+        h.store.as_ref(),
+        &agent_id("ghost"),
+        &wants(true, false, false),
+        h.clock_now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(ghost, None);
+}

@@ -128,6 +128,28 @@ pub async fn queue_stored(outbound: &dyn OutboundQueue, jobs: &[OutboundJob]) {
     }
 }
 
+/// Saves an agent's choices (only that part of their record). Whatever waited
+/// for their digest is before their eyes now (they are in the console): closed
+/// without a mail, so no line outlives a change from digest to at once. `None`
+/// when there is no such agent.
+pub async fn save_choices(
+    catalog: &dyn CatalogStore,
+    log: &dyn crate::ports::AlertLog,
+    agent: &AgentId,
+    choices: &AlertChoices,
+    now: DateTime<Utc>,
+) -> Result<Option<Agent>, StoreError> {
+    let Some(saved) = catalog.set_alert_choices(agent, choices).await? else {
+        return Ok(None);
+    };
+    let waiting = log.waiting_alerts(agent).await?;
+    match log.close_alerts(&waiting, None, now).await {
+        // A digest pass closed them first.
+        Ok(()) | Err(StoreError::Conflict) => Ok(Some(saved)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Is the agent in the console now, by when it last asked for news?
 pub fn active(seen: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
     seen.is_some_and(|s| s > now - Duration::minutes(ACTIVE_MINUTES))
