@@ -16,6 +16,7 @@ pub mod mail;
 pub mod ops;
 pub mod ports;
 pub mod reports;
+pub mod search;
 pub mod sla;
 pub mod tickets;
 pub mod values;

@@ -12,6 +12,7 @@ pub mod fixtures;
 pub mod iam;
 pub mod local;
 pub mod mail_harness;
+pub mod memory_index;
 pub mod memory_store;
 pub mod openapi;
 
@@ -19,6 +20,7 @@ pub use fakes::{
     FixedClock, InMemoryAttachments, InMemoryRawMail, RecordingMailer, RecordingQueue,
     RecordingRedelivery, SequentialIds,
 };
+pub use memory_index::MemoryIndex;
 pub use memory_store::InMemoryStore;
 
 #[cfg(test)]
@@ -33,4 +35,12 @@ mod tests {
     }
 
     crate::store_contract!(memory_stores);
+
+    mod memory_index {
+        async fn memory_index() -> std::sync::Arc<dyn helpdesk_domain::ports::WordIndex> {
+            std::sync::Arc::new(crate::MemoryIndex::default())
+        }
+
+        crate::index_contract!(memory_index);
+    }
 }

@@ -270,6 +270,27 @@ pub trait AlertLog: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// The word index over the tickets (see [`crate::search`]).
+#[async_trait]
+pub trait WordIndex: Send + Sync {
+    /// Replaces what the index holds of each document's ticket and removes the
+    /// `gone` ones; visible to the next `find` once this returns.
+    async fn put(
+        &self,
+        docs: &[crate::search::SearchDoc],
+        gone: &[TicketRef],
+    ) -> Result<(), StoreError>;
+
+    /// The page `query.page` of the tickets matching every word and filter, in
+    /// the categories of `scope` (`None`: all), by relevance (a subject match
+    /// weighs more), then the most recently updated first; with the total.
+    async fn find(
+        &self,
+        query: &crate::search::WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<crate::search::find::IndexPage, StoreError>;
+}
+
 /// The tags agents have used, for their autocomplete.
 #[async_trait]
 pub trait TagsInUse: Send + Sync {

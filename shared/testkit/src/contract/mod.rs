@@ -18,6 +18,7 @@ mod mail;
 mod notices;
 mod outbox;
 mod probes;
+pub mod search;
 mod ticket_records;
 
 pub use access::*;
