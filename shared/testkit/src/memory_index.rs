@@ -48,7 +48,10 @@ fn passes(doc: &SearchDoc, q: &WordQuery, scope: Option<&[CategoryId]>) -> bool 
 #[async_trait]
 impl WordIndex for MemoryIndex {
     async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
-        let mut all = self.docs.lock().map_err(|_| StoreError::Unavailable("poisoned".into()))?;
+        let mut all = self
+            .docs
+            .lock()
+            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
         for reference in gone {
             all.remove(reference);
         }
@@ -70,7 +73,10 @@ impl WordIndex for MemoryIndex {
         query: &WordQuery,
         scope: Option<&[CategoryId]>,
     ) -> Result<IndexPage, StoreError> {
-        let all = self.docs.lock().map_err(|_| StoreError::Unavailable("poisoned".into()))?;
+        let all = self
+            .docs
+            .lock()
+            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
         let mut found: Vec<(u32, &Indexed)> = all
             .values()
             .filter(|d| passes(&d.doc, query, scope))

@@ -26,7 +26,12 @@ impl SearchDoc {
     pub fn of(thread: &TicketThread) -> SearchDoc {
         let t = &thread.ticket;
         let mut text = String::new();
-        let _ = writeln!(text, "{} <{}>", t.requester.name.as_str(), t.requester.email.as_str());
+        let _ = writeln!(
+            text,
+            "{} <{}>",
+            t.requester.name.as_str(),
+            t.requester.email.as_str()
+        );
         for value in t.details.values() {
             let _ = writeln!(text, "{value}");
         }

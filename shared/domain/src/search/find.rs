@@ -46,7 +46,11 @@ pub fn scope(caller: &Caller) -> Option<Vec<CategoryId>> {
     (caller.role == Role::Agent).then(|| caller.agent.categories.clone())
 }
 
-pub async fn find<I>(index: &I, caller: &Caller, query: &WordQuery) -> Result<WordResults, StoreError>
+pub async fn find<I>(
+    index: &I,
+    caller: &Caller,
+    query: &WordQuery,
+) -> Result<WordResults, StoreError>
 where
     I: WordIndex + ?Sized,
 {
@@ -54,7 +58,12 @@ where
         page: query.page.max(1),
         ..WordResults::default()
     };
-    if query.filters.category.as_ref().is_some_and(|c| !caller.covers(c)) {
+    if query
+        .filters
+        .category
+        .as_ref()
+        .is_some_and(|c| !caller.covers(c))
+    {
         return Ok(results);
     }
     let scope = scope(caller);

@@ -146,13 +146,15 @@ impl WordQuery {
         }
         let f = &mut query.filters;
         if let Some(v) = text("category", &raw.category)? {
-            f.category = Some(
-                CategoryId::parse(&v).map_err(|_| bad("category", "is not a category id"))?,
-            );
+            f.category =
+                Some(CategoryId::parse(&v).map_err(|_| bad("category", "is not a category id"))?);
         }
         if let Some(v) = text("status", &raw.status)? {
             f.status = Some(Status::parse(&v).ok_or_else(|| {
-                bad("status", "must be new, open, waiting_on_customer, resolved or closed")
+                bad(
+                    "status",
+                    "must be new, open, waiting_on_customer, resolved or closed",
+                )
             })?);
         }
         if let Some(v) = text("assignee", &raw.assignee)? {
@@ -175,11 +177,19 @@ impl WordQuery {
             f.tier = Some(Tier::parse(&v).map_err(|e| bad("tier", &e))?);
         }
         f.created = TimeRange {
-            from: day_or_time("created_from", text("created_from", &raw.created_from)?, false)?,
+            from: day_or_time(
+                "created_from",
+                text("created_from", &raw.created_from)?,
+                false,
+            )?,
             to: day_or_time("created_to", text("created_to", &raw.created_to)?, true)?,
         };
         f.updated = TimeRange {
-            from: day_or_time("updated_from", text("updated_from", &raw.updated_from)?, false)?,
+            from: day_or_time(
+                "updated_from",
+                text("updated_from", &raw.updated_from)?,
+                false,
+            )?,
             to: day_or_time("updated_to", text("updated_to", &raw.updated_to)?, true)?,
         };
         query.page = match text("page", &raw.page)? {
@@ -207,7 +217,11 @@ fn day_or_time(
 ) -> Result<Option<DateTime<Utc>>, FieldError> {
     let Some(v) = value else { return Ok(None) };
     if let Ok(day) = NaiveDate::parse_from_str(&v, "%Y-%m-%d") {
-        let day = if end_of_day { day.succ_opt().unwrap_or(day) } else { day };
+        let day = if end_of_day {
+            day.succ_opt().unwrap_or(day)
+        } else {
+            day
+        };
         return Ok(day.and_hms_opt(0, 0, 0).map(|t| t.and_utc()));
     }
     DateTime::parse_from_rfc3339(&v)
@@ -232,16 +246,37 @@ mod tests {
         assert_eq!(
             q.words,
             vec![
-                Word { term: "refund".into(), prefix: None },
-                Word { term: "for".into(), prefix: None },
-                Word { term: "ordr".into(), prefix: Some("ordr".into()) },
+                Word {
+                    term: "refund".into(),
+                    prefix: None
+                },
+                Word {
+                    term: "for".into(),
+                    prefix: None
+                },
+                Word {
+                    term: "ordr".into(),
+                    prefix: Some("ordr".into())
+                },
             ]
         );
         let done = WordQuery::parse(&raw("refunds ")).unwrap_or_default();
-        assert_eq!(done.words, vec![Word { term: "refund".into(), prefix: None }]);
+        assert_eq!(
+            done.words,
+            vec![Word {
+                term: "refund".into(),
+                prefix: None
+            }]
+        );
         let one_letter = WordQuery::parse(&raw("order a")).unwrap_or_default();
         assert_eq!(one_letter.words[1].prefix, None);
-        assert!(Word { term: "charg".into(), prefix: Some("charges".into()) }.matches("charg"));
+        assert!(
+            Word {
+                term: "charg".into(),
+                prefix: Some("charges".into())
+            }
+            .matches("charg")
+        );
     }
 
     #[test]
@@ -250,11 +285,41 @@ mod tests {
             ("q", raw(&"x".repeat(10_000))),
             ("q", raw("a\u{0}b")),
             ("q", raw("a b c d e f g h i j k l m")),
-            ("status", RawSearch { status: Some("lost".into()), ..Default::default() }),
-            ("assignee", RawSearch { assignee: Some("../x".into()), ..Default::default() }),
-            ("tag", RawSearch { tag: Some("two words".into()), ..Default::default() }),
-            ("created_from", RawSearch { created_from: Some("yesterday".into()), ..Default::default() }),
-            ("page", RawSearch { page: Some("41".into()), ..Default::default() }),
+            (
+                "status",
+                RawSearch {
+                    status: Some("lost".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "assignee",
+                RawSearch {
+                    assignee: Some("../x".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "tag",
+                RawSearch {
+                    tag: Some("two words".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "created_from",
+                RawSearch {
+                    created_from: Some("yesterday".into()),
+                    ..Default::default()
+                },
+            ),
+            (
+                "page",
+                RawSearch {
+                    page: Some("41".into()),
+                    ..Default::default()
+                },
+            ),
         ];
         for (field, search) in cases {
             match WordQuery::parse(&search) {
@@ -273,8 +338,20 @@ mod tests {
         })
         .unwrap_or_default();
         let at = |s: &str| DateTime::parse_from_rfc3339(s).map(|t| t.with_timezone(&Utc));
-        assert!(q.filters.created.holds(at("2026-12-01T23:59:59Z").unwrap_or_default()));
-        assert!(!q.filters.created.holds(at("2026-12-02T00:00:00Z").unwrap_or_default()));
-        assert!(!q.filters.created.holds(at("2026-11-30T23:59:59Z").unwrap_or_default()));
+        assert!(
+            q.filters
+                .created
+                .holds(at("2026-12-01T23:59:59Z").unwrap_or_default())
+        );
+        assert!(
+            !q.filters
+                .created
+                .holds(at("2026-12-02T00:00:00Z").unwrap_or_default())
+        );
+        assert!(
+            !q.filters
+                .created
+                .holds(at("2026-11-30T23:59:59Z").unwrap_or_default())
+        );
     }
 }

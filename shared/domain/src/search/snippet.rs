@@ -34,10 +34,16 @@ pub fn snippet(text: &str, words: &[Word]) -> Vec<Part> {
     let end = forward_chars(text, start, SNIPPET_CHARS);
     let mut parts = Vec::new();
     if start > 0 {
-        parts.push(Part { text: "… ".into(), hit: false });
+        parts.push(Part {
+            text: "… ".into(),
+            hit: false,
+        });
     }
     let mut at = start;
-    for t in tokens.iter().filter(|t| t.start >= start && t.end <= end && matching(t)) {
+    for t in tokens
+        .iter()
+        .filter(|t| t.start >= start && t.end <= end && matching(t))
+    {
         if t.start > at {
             parts.push(plain(&text[at..t.start], false));
         }
@@ -48,7 +54,10 @@ pub fn snippet(text: &str, words: &[Word]) -> Vec<Part> {
         parts.push(plain(&text[at..end], false));
     }
     if end < text.len() {
-        parts.push(Part { text: " …".into(), hit: false });
+        parts.push(Part {
+            text: " …".into(),
+            hit: false,
+        });
     }
     parts.retain(|p| !p.text.is_empty());
     parts
@@ -76,11 +85,18 @@ fn plain(s: &str, hit: bool) -> Part {
 }
 
 fn back_chars(text: &str, from: usize, n: usize) -> usize {
-    text[..from].char_indices().rev().nth(n.saturating_sub(1)).map_or(0, |(i, _)| i)
+    text[..from]
+        .char_indices()
+        .rev()
+        .nth(n.saturating_sub(1))
+        .map_or(0, |(i, _)| i)
 }
 
 fn forward_chars(text: &str, from: usize, n: usize) -> usize {
-    text[from..].char_indices().nth(n).map_or(text.len(), |(i, _)| from + i)
+    text[from..]
+        .char_indices()
+        .nth(n)
+        .map_or(text.len(), |(i, _)| from + i)
 }
 
 #[cfg(test)]
@@ -91,7 +107,13 @@ mod tests {
     fn shown(parts: &[Part]) -> String {
         parts
             .iter()
-            .map(|p| if p.hit { format!("[{}]", p.text) } else { p.text.clone() })
+            .map(|p| {
+                if p.hit {
+                    format!("[{}]", p.text)
+                } else {
+                    p.text.clone()
+                }
+            })
             .collect()
     }
 
@@ -104,7 +126,10 @@ mod tests {
         let parts = snippet(&text, &WordQuery::words_of("charges refund "));
         let s = shown(&parts);
         assert!(s.starts_with("… "), "{s}");
-        assert!(s.contains("was [charged] twice. Please [refund] the second [charge]."), "{s}");
+        assert!(
+            s.contains("was [charged] twice. Please [refund] the second [charge]."),
+            "{s}"
+        );
         assert!(!s.contains('\n'));
     }
 

@@ -19,7 +19,10 @@ pub struct Token {
 pub fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, c) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (c.is_alphanumeric(), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -115,7 +118,10 @@ mod tests {
 
     #[test]
     fn diacritics_and_case_fold_away() {
-        assert_eq!(terms("Éclair CAFÉ Straße Ærø"), ["eclair", "caf", "strass", "aero"]);
+        assert_eq!(
+            terms("Éclair CAFÉ Straße Ærø"),
+            ["eclair", "caf", "strass", "aero"]
+        );
         assert_eq!(fold("Straße"), "strasse");
         assert_eq!(term("strasse"), term("Straße"));
     }
@@ -141,7 +147,10 @@ mod tests {
         let found = tokens(text);
         let words: Vec<&str> = found.iter().map(|t| &text[t.start..t.end]).collect();
         assert_eq!(words, ["Order", "A", "10023", "serials", "5XS88ed"]);
-        assert_eq!(found[4].term, "5xs88ed", "a word with digits is not stemmed");
+        assert_eq!(
+            found[4].term, "5xs88ed",
+            "a word with digits is not stemmed"
+        );
         assert_eq!(found[2].term, "10023");
     }
 

@@ -1,0 +1,231 @@
+//! The word index on Tantivy. One document per ticket (see
+//! `helpdesk_domain::search::SearchDoc`): its subject and its text indexed with
+//! the domain's own terms (folded, lightly stemmed), the filters as exact terms
+//! and times, and what a hit shows stored. Replacing a ticket deletes its
+//! reference's document and adds the new one in one commit.
+//!
+//! The index lives in a directory: `.local/search/` for the local desk; on AWS
+//! in the function's `/tmp`, filled from and saved to S3 (see
+//! docs/ARCHITECTURE.md, "Word search").
+
+mod schema;
+mod tokenizer;
+
+use async_trait::async_trait;
+use helpdesk_domain::ports::WordIndex;
+use helpdesk_domain::ports::store::{StoreError, TicketSummary};
+use helpdesk_domain::search::find::{IndexHit, IndexPage};
+use helpdesk_domain::search::query::PAGE_SIZE;
+use helpdesk_domain::search::{SearchDoc, WordQuery};
+use helpdesk_domain::{CategoryId, TicketRef};
+use schema::Fields;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// Memory the writer may use before it writes a segment (Tantivy's floor is 15 MB).
+const WRITER_BYTES: usize = 32 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct TantivyIndex {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    index: Index,
+    fields: Fields,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+fn unavailable(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Unavailable(format!("search index: {e}"))
+}
+
+impl TantivyIndex {
+    /// Opens the index in `dir`, or makes an empty one there. An index of an
+    /// older schema is set aside and an empty one made: `make reindex` fills it.
+    pub fn open(dir: &Path) -> Result<TantivyIndex, StoreError> {
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+        let (schema, fields) = schema::build();
+        let open = |dir: &Path| {
+            let directory = tantivy::directory::MmapDirectory::open(dir)?;
+            Index::open_or_create(directory, schema.clone())
+        };
+        let index = match open(dir) {
+            Ok(index) => index,
+            Err(tantivy::TantivyError::SchemaError(_)) => {
+                tracing::warn!(dir = %dir.display(), "search index of another schema: starting empty");
+                std::fs::remove_dir_all(dir).map_err(unavailable)?;
+                std::fs::create_dir_all(dir).map_err(unavailable)?;
+                open(dir).map_err(unavailable)?
+            }
+            Err(e) => return Err(unavailable(e)),
+        };
+        Self::around(index, fields)
+    }
+
+    /// An index in memory only (benchmarks of the engine alone).
+    pub fn in_memory() -> Result<TantivyIndex, StoreError> {
+        let (schema, fields) = schema::build();
+        Self::around(Index::create_in_ram(schema), fields)
+    }
+
+    fn around(index: Index, fields: Fields) -> Result<TantivyIndex, StoreError> {
+        tokenizer::register(&index);
+        let writer = index
+            .writer_with_num_threads(1, WRITER_BYTES)
+            .map_err(unavailable)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(unavailable)?;
+        Ok(TantivyIndex {
+            inner: Arc::new(Inner {
+                index,
+                fields,
+                reader,
+                writer: Mutex::new(writer),
+            }),
+        })
+    }
+
+    /// How many tickets the index holds.
+    pub fn len(&self) -> u64 {
+        self.inner.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds documents without committing (a bulk load: call [`Self::commit`]).
+    pub fn add_uncommitted(&self, docs: &[SearchDoc]) -> Result<(), StoreError> {
+        let writer = self.inner.writer.lock().map_err(unavailable)?;
+        for doc in docs {
+            writer
+                .add_document(self.inner.fields.document(doc)?)
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+
+    pub fn commit(&self) -> Result<(), StoreError> {
+        let mut writer = self.inner.writer.lock().map_err(unavailable)?;
+        writer.commit().map_err(unavailable)?;
+        drop(writer);
+        self.inner.reader.reload().map_err(unavailable)
+    }
+
+    fn put_now(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+        let f = &self.inner.fields;
+        let mut writer = self.inner.writer.lock().map_err(unavailable)?;
+        let mut seen = std::collections::HashSet::new();
+        for reference in gone.iter().chain(docs.iter().map(|d| &d.summary.reference)) {
+            if seen.insert(reference.as_str()) {
+                writer.delete_term(Term::from_field_text(f.reference, reference.as_str()));
+            }
+        }
+        // The same ticket twice in one batch: the last one counts.
+        let mut last = std::collections::HashMap::new();
+        for doc in docs {
+            last.insert(doc.summary.reference.as_str(), doc);
+        }
+        for doc in last.into_values() {
+            writer.add_document(f.document(doc)?).map_err(unavailable)?;
+        }
+        writer.commit().map_err(unavailable)?;
+        drop(writer);
+        self.inner.reader.reload().map_err(unavailable)
+    }
+
+    fn find_now(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<IndexPage, StoreError> {
+        let f = &self.inner.fields;
+        let Some(q) = f.query(&self.inner.index, query, scope)? else {
+            return Ok(IndexPage::default());
+        };
+        let searcher = self.inner.reader.searcher();
+        // Relevance (to a thousandth, so equal matches tie), then the latest update.
+        let by_relevance_then_recency = TopDocs::with_limit(PAGE_SIZE)
+            .and_offset(query.offset())
+            .tweak_score(|segment: &tantivy::SegmentReader| {
+                let updated = segment
+                    .fast_fields()
+                    .i64(schema::UPDATED)
+                    .map(|c| c.first_or_default_col(0));
+                move |doc: tantivy::DocId, score: tantivy::Score| {
+                    let at = updated.as_ref().map_or(0, |c| c.get_val(doc));
+                    ((score * 1000.0).round() as i64, at)
+                }
+            });
+        let (total, top) = searcher
+            .search(&q, &(Count, by_relevance_then_recency))
+            .map_err(unavailable)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (_, address) in top {
+            let stored: TantivyDocument = searcher.doc(address).map_err(unavailable)?;
+            let text_of = |field| {
+                stored
+                    .get_first(field)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let ticket: TicketSummary = serde_json::from_str(&text_of(f.summary))
+                .map_err(|e| StoreError::Corrupt(format!("search index row: {e}")))?;
+            hits.push(IndexHit {
+                ticket,
+                text: text_of(f.text),
+            });
+        }
+        Ok(IndexPage {
+            hits,
+            total: total as u64,
+        })
+    }
+}
+
+#[async_trait]
+impl WordIndex for TantivyIndex {
+    async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+        let (this, docs, gone) = (self.clone(), docs.to_vec(), gone.to_vec());
+        tokio::task::spawn_blocking(move || this.put_now(&docs, &gone))
+            .await
+            .map_err(unavailable)?
+    }
+
+    async fn find(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<IndexPage, StoreError> {
+        let (this, query, scope) = (self.clone(), query.clone(), scope.map(<[_]>::to_vec));
+        tokio::task::spawn_blocking(move || this.find_now(&query, scope.as_deref()))
+            .await
+            .map_err(unavailable)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use helpdesk_domain::ports::WordIndex;
+    use std::sync::Arc;
+
+    async fn on_disk() -> Arc<dyn WordIndex> {
+        // Each test its own directory, kept until the process ends.
+        let dir = tempfile::tempdir().map(|d| d.keep()).unwrap_or_default();
+        match super::TantivyIndex::open(&dir) {
+            Ok(index) => Arc::new(index),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    testkit::index_contract!(on_disk);
+}
