@@ -8,7 +8,9 @@
 //! in the function's `/tmp`, filled from and saved to S3 (see
 //! docs/ARCHITECTURE.md, "Word search").
 
+pub mod files;
 mod schema;
+pub mod synced;
 mod tokenizer;
 
 use async_trait::async_trait;
@@ -37,7 +39,8 @@ struct Inner {
     index: Index,
     fields: Fields,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// `None` for an index only read here (its files come from elsewhere).
+    writer: Option<Mutex<IndexWriter>>,
 }
 
 fn unavailable(e: impl std::fmt::Display) -> StoreError {
@@ -48,6 +51,16 @@ impl TantivyIndex {
     /// Opens the index in `dir`, or makes an empty one there. An index of an
     /// older schema is set aside and an empty one made: `make reindex` fills it.
     pub fn open(dir: &Path) -> Result<TantivyIndex, StoreError> {
+        Self::open_as(dir, true)
+    }
+
+    /// Opens the index in `dir` to search it only: its files are written by
+    /// someone else (see [`synced`]), and [`Self::reload`] shows their latest.
+    pub fn open_to_read(dir: &Path) -> Result<TantivyIndex, StoreError> {
+        Self::open_as(dir, false)
+    }
+
+    fn open_as(dir: &Path, write: bool) -> Result<TantivyIndex, StoreError> {
         std::fs::create_dir_all(dir).map_err(unavailable)?;
         let (schema, fields) = schema::build();
         let open = |dir: &Path| {
@@ -64,20 +77,25 @@ impl TantivyIndex {
             }
             Err(e) => return Err(unavailable(e)),
         };
-        Self::around(index, fields)
+        Self::around(index, fields, write)
     }
 
     /// An index in memory only (benchmarks of the engine alone).
     pub fn in_memory() -> Result<TantivyIndex, StoreError> {
         let (schema, fields) = schema::build();
-        Self::around(Index::create_in_ram(schema), fields)
+        Self::around(Index::create_in_ram(schema), fields, true)
     }
 
-    fn around(index: Index, fields: Fields) -> Result<TantivyIndex, StoreError> {
+    fn around(index: Index, fields: Fields, write: bool) -> Result<TantivyIndex, StoreError> {
         tokenizer::register(&index);
-        let writer = index
-            .writer_with_num_threads(1, WRITER_BYTES)
-            .map_err(unavailable)?;
+        let writer = if write {
+            let writer = index
+                .writer_with_num_threads(1, WRITER_BYTES)
+                .map_err(unavailable)?;
+            Some(Mutex::new(writer))
+        } else {
+            None
+        };
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -88,7 +106,7 @@ impl TantivyIndex {
                 index,
                 fields,
                 reader,
-                writer: Mutex::new(writer),
+                writer,
             }),
         })
     }
@@ -104,7 +122,7 @@ impl TantivyIndex {
 
     /// Adds documents without committing (a bulk load: call [`Self::commit`]).
     pub fn add_uncommitted(&self, docs: &[SearchDoc]) -> Result<(), StoreError> {
-        let writer = self.inner.writer.lock().map_err(unavailable)?;
+        let writer = self.writer()?;
         for doc in docs {
             writer
                 .add_document(self.inner.fields.document(doc)?)
@@ -114,15 +132,29 @@ impl TantivyIndex {
     }
 
     pub fn commit(&self) -> Result<(), StoreError> {
-        let mut writer = self.inner.writer.lock().map_err(unavailable)?;
+        let mut writer = self.writer()?;
         writer.commit().map_err(unavailable)?;
         drop(writer);
+        self.reload()
+    }
+
+    /// Shows the latest commit in the directory to the next search.
+    pub fn reload(&self) -> Result<(), StoreError> {
         self.inner.reader.reload().map_err(unavailable)
     }
 
-    fn put_now(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, IndexWriter>, StoreError> {
+        self.inner
+            .writer
+            .as_ref()
+            .ok_or_else(|| unavailable("this index is opened to read only"))?
+            .lock()
+            .map_err(unavailable)
+    }
+
+    pub(crate) fn put_now(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
         let f = &self.inner.fields;
-        let mut writer = self.inner.writer.lock().map_err(unavailable)?;
+        let mut writer = self.writer()?;
         let mut seen = std::collections::HashSet::new();
         for reference in gone.iter().chain(docs.iter().map(|d| &d.summary.reference)) {
             if seen.insert(reference.as_str()) {
@@ -139,10 +171,10 @@ impl TantivyIndex {
         }
         writer.commit().map_err(unavailable)?;
         drop(writer);
-        self.inner.reader.reload().map_err(unavailable)
+        self.reload()
     }
 
-    fn find_now(
+    pub(crate) fn find_now(
         &self,
         query: &WordQuery,
         scope: Option<&[CategoryId]>,

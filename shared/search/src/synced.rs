@@ -1,0 +1,358 @@
+//! The index shared between functions through an object store. The indexer
+//! writes: after each commit it uploads the files it has not uploaded before
+//! (segment files never change once written; `meta.json` and `.managed.json`
+//! do) and then the manifest. The agent API reads: before a search, at most
+//! once per `check_every`, it reads the manifest and, when there is a newer
+//! commit, downloads the files it lacks, `meta.json` last, and reloads.
+//!
+//! One writer at a time (the indexer runs with a concurrency of one): a writer
+//! that finds a commit it did not make refuses the batch, which is retried.
+
+use crate::files::{IndexFiles, MANIFEST, Manifest};
+use crate::{TantivyIndex, unavailable};
+use async_trait::async_trait;
+use helpdesk_domain::ports::WordIndex;
+use helpdesk_domain::ports::store::StoreError;
+use helpdesk_domain::search::find::IndexPage;
+use helpdesk_domain::search::{SearchDoc, WordQuery};
+use helpdesk_domain::{CategoryId, TicketRef};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Files that change with each commit; every other file is written once.
+const CHANGING: [&str; 2] = ["meta.json", ".managed.json"];
+
+fn is_lock(name: &str) -> bool {
+    name.ends_with(".lock") || name.ends_with(".part")
+}
+
+pub struct SyncedIndex {
+    local: TantivyIndex,
+    dir: PathBuf,
+    files: Arc<dyn IndexFiles>,
+    writes: bool,
+    check_every: Duration,
+    state: tokio::sync::Mutex<State>,
+}
+
+struct State {
+    /// What the local directory holds, as of the last sync.
+    manifest: Manifest,
+    checked: Option<Instant>,
+}
+
+impl SyncedIndex {
+    /// The indexer's side: fills `dir` with the latest commit and writes on it.
+    pub async fn writer(dir: &Path, files: Arc<dyn IndexFiles>) -> Result<Self, StoreError> {
+        Self::open(dir, files, true, Duration::ZERO).await
+    }
+
+    /// The searching side: fills `dir` with the latest commit and looks for a
+    /// newer one at most once per `check_every`.
+    pub async fn reader(
+        dir: &Path,
+        files: Arc<dyn IndexFiles>,
+        check_every: Duration,
+    ) -> Result<Self, StoreError> {
+        Self::open(dir, files, false, check_every).await
+    }
+
+    async fn open(
+        dir: &Path,
+        files: Arc<dyn IndexFiles>,
+        writes: bool,
+        check_every: Duration,
+    ) -> Result<Self, StoreError> {
+        // Whatever an earlier process left here may be of another commit.
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(unavailable)?;
+        }
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+        let manifest = Manifest::read(&*files).await?.unwrap_or_default();
+        download(&*files, dir, &manifest, &Manifest::default()).await?;
+        let local = if writes {
+            TantivyIndex::open(dir)?
+        } else {
+            TantivyIndex::open_to_read(dir)?
+        };
+        Ok(Self {
+            local,
+            dir: dir.to_owned(),
+            files,
+            writes,
+            check_every,
+            state: tokio::sync::Mutex::new(State {
+                manifest,
+                checked: Some(Instant::now()),
+            }),
+        })
+    }
+
+    /// The commit this side last saw.
+    pub async fn generation(&self) -> u64 {
+        self.state.lock().await.manifest.generation
+    }
+
+    /// Brings a reader up to the latest commit, if it has not looked lately.
+    pub async fn refresh(&self) -> Result<(), StoreError> {
+        let mut state = self.state.lock().await;
+        if state
+            .checked
+            .is_some_and(|at| at.elapsed() < self.check_every)
+        {
+            return Ok(());
+        }
+        let Some(latest) = Manifest::read(&*self.files).await? else {
+            state.checked = Some(Instant::now());
+            return Ok(());
+        };
+        if latest.generation > state.manifest.generation {
+            download(&*self.files, &self.dir, &latest, &state.manifest).await?;
+            self.local.reload()?;
+            forget_others(&self.dir, &latest);
+            state.manifest = latest;
+        }
+        state.checked = Some(Instant::now());
+        Ok(())
+    }
+
+    async fn write(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+        let mut state = self.state.lock().await;
+        let stored = Manifest::read(&*self.files).await?.unwrap_or_default();
+        if stored.generation != state.manifest.generation {
+            return Err(StoreError::Unavailable(format!(
+                "search index: commit {} was made elsewhere (this writer is at {}); retrying later",
+                stored.generation, state.manifest.generation
+            )));
+        }
+        let (local, docs, gone) = (self.local.clone(), docs.to_vec(), gone.to_vec());
+        tokio::task::spawn_blocking(move || local.put_now(&docs, &gone))
+            .await
+            .map_err(unavailable)??;
+        let mut next = Manifest {
+            generation: state.manifest.generation + 1,
+            files: BTreeMap::new(),
+        };
+        for (name, size) in listing(&self.dir)? {
+            let known = state.manifest.files.get(&name) == Some(&size);
+            if !known || CHANGING.contains(&name.as_str()) {
+                let bytes = tokio::fs::read(self.dir.join(&name))
+                    .await
+                    .map_err(unavailable)?;
+                self.files.put(&name, bytes).await?;
+            }
+            next.files.insert(name, size);
+        }
+        let manifest = serde_json::to_vec(&next).map_err(unavailable)?;
+        self.files.put(MANIFEST, manifest).await?;
+        state.manifest = next;
+        Ok(())
+    }
+}
+
+/// The index's files in `dir`, with their sizes.
+fn listing(dir: &Path) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unavailable)? {
+        let entry = entry.map_err(unavailable)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_lock(&name) {
+            continue;
+        }
+        let size = entry.metadata().map_err(unavailable)?.len();
+        out.push((name, size));
+    }
+    Ok(out)
+}
+
+/// Downloads what `latest` names and `have` does not (the changing files
+/// always), each written whole before it is renamed into place, `meta.json`
+/// last: until then the directory still opens as the older commit.
+async fn download(
+    files: &dyn IndexFiles,
+    dir: &Path,
+    latest: &Manifest,
+    have: &Manifest,
+) -> Result<(), StoreError> {
+    let mut names: Vec<&String> = latest
+        .files
+        .iter()
+        .filter(|(name, size)| {
+            CHANGING.contains(&name.as_str()) || have.files.get(*name) != Some(*size)
+        })
+        .map(|(name, _)| name)
+        .collect();
+    names.sort_by_key(|n| n.as_str() == "meta.json");
+    for name in names {
+        if name.contains('/') || name.contains("..") || is_lock(name) {
+            return Err(StoreError::Corrupt(format!(
+                "search index file name {name:?}"
+            )));
+        }
+        let bytes = files.get(name).await?.ok_or_else(|| {
+            StoreError::Unavailable(format!("search index file {name} is not stored yet"))
+        })?;
+        let part = dir.join(format!("{name}.part"));
+        tokio::fs::write(&part, bytes).await.map_err(unavailable)?;
+        tokio::fs::rename(&part, dir.join(name))
+            .await
+            .map_err(unavailable)?;
+    }
+    Ok(())
+}
+
+/// A reader drops the files of commits it no longer searches.
+fn forget_others(dir: &Path, latest: &Manifest) {
+    if let Ok(names) = listing(dir) {
+        for (name, _) in names {
+            if !latest.files.contains_key(&name) {
+                let _ = std::fs::remove_file(dir.join(name));
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl WordIndex for SyncedIndex {
+    async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+        if !self.writes {
+            return Err(unavailable("this side only searches"));
+        }
+        self.write(docs, gone).await
+    }
+
+    async fn find(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<IndexPage, StoreError> {
+        if !self.writes {
+            self.refresh().await?;
+        }
+        self.local.find(query, scope).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::files::MemoryFiles;
+
+    fn dir() -> PathBuf {
+        tempfile::tempdir().map(|d| d.keep()).unwrap_or_default()
+    }
+
+    /// What the functions do: the indexer writes, the API searches its own copy.
+    struct Pair {
+        writer: SyncedIndex,
+        reader: SyncedIndex,
+    }
+
+    #[async_trait]
+    impl WordIndex for Pair {
+        async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+            self.writer.put(docs, gone).await
+        }
+
+        async fn find(
+            &self,
+            query: &WordQuery,
+            scope: Option<&[CategoryId]>,
+        ) -> Result<IndexPage, StoreError> {
+            self.reader.find(query, scope).await
+        }
+    }
+
+    async fn pair() -> Arc<dyn WordIndex> {
+        let files: Arc<dyn IndexFiles> = Arc::new(MemoryFiles::default());
+        let writer = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        let reader = SyncedIndex::reader(&dir(), files, Duration::ZERO)
+            .await
+            .unwrap();
+        Arc::new(Pair { writer, reader })
+    }
+
+    testkit::index_contract!(pair);
+
+    fn one(q: &str) -> WordQuery {
+        WordQuery {
+            words: WordQuery::words_of(q),
+            ..WordQuery::default()
+        }
+    }
+
+    fn doc(n: u64, text: &str) -> SearchDoc {
+        use helpdesk_domain::ports::IdSource;
+        use testkit::SequentialIds;
+        let ids = SequentialIds::seeded(n);
+        let thread_ticket = testkit::fixtures::new_ticket(
+            &ids,
+            "billing",
+            "ana@example.com",
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        let mut d = SearchDoc::of(&helpdesk_domain::ports::store::TicketThread {
+            ticket: thread_ticket.ticket,
+            messages: vec![],
+        });
+        d.text = text.to_owned();
+        d
+    }
+
+    #[tokio::test]
+    async fn a_writer_started_again_goes_on_from_the_stored_commit_and_a_stale_one_is_refused() {
+        let files: Arc<dyn IndexFiles> = Arc::new(MemoryFiles::default());
+        let first = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        first.put(&[doc(1, "lamp")], &[]).await.unwrap();
+        // A cold start of the indexer elsewhere: it continues the same index.
+        let second = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        assert_eq!(second.generation().await, 1);
+        second.put(&[doc(2, "lamp")], &[]).await.unwrap();
+        assert_eq!(second.find(&one("lamp"), None).await.unwrap().total, 2);
+        // The first one missed commit 2: it must not write over it.
+        let refused = first.put(&[doc(3, "lamp")], &[]).await;
+        assert!(
+            matches!(refused, Err(StoreError::Unavailable(_))),
+            "{refused:?}"
+        );
+        let reader = SyncedIndex::reader(&dir(), files, Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 2);
+    }
+
+    #[tokio::test]
+    async fn a_reader_looks_again_only_after_its_interval_and_downloads_only_new_files() {
+        let files = Arc::new(MemoryFiles::default());
+        let writer = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        let reader = SyncedIndex::reader(&dir(), files.clone(), Duration::from_secs(3600))
+            .await
+            .unwrap();
+        assert_eq!(
+            reader.find(&one("lamp"), None).await.unwrap().total,
+            0,
+            "nothing stored yet"
+        );
+        writer.put(&[doc(1, "lamp")], &[]).await.unwrap();
+        assert_eq!(
+            reader.find(&one("lamp"), None).await.unwrap().total,
+            0,
+            "not looked again within the interval"
+        );
+        let eager = SyncedIndex::reader(&dir(), files.clone(), Duration::ZERO)
+            .await
+            .unwrap();
+        let before = files.puts();
+        writer.put(&[doc(2, "lamp")], &[]).await.unwrap();
+        let uploaded = files.puts() - before;
+        assert!(eager.find(&one("lamp"), None).await.unwrap().total == 2);
+        let stored = Manifest::read(&*files).await.unwrap().unwrap_or_default();
+        assert!(
+            uploaded < stored.files.len() + 1,
+            "a commit uploads its new files, the changing ones and the manifest ({uploaded} of {})",
+            stored.files.len()
+        );
+    }
+}
