@@ -284,7 +284,6 @@ mod tests {
     }
 
     fn doc(n: u64, text: &str) -> SearchDoc {
-        use helpdesk_domain::ports::IdSource;
         use testkit::SequentialIds;
         let ids = SequentialIds::seeded(n);
         let thread_ticket = testkit::fixtures::new_ticket(
