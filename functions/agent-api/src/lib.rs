@@ -46,6 +46,8 @@ pub struct Deps {
     pub health: Arc<dyn HealthProbe>,
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
+    /// The word index (its copy in this function, refreshed from S3).
+    pub index: Arc<dyn helpdesk_domain::ports::WordIndex>,
 }
 
 /// How long a warm function trusts its copy of the categories and policies.
@@ -79,6 +81,7 @@ impl Deps {
             ),
             clock,
             ids: Arc::new(RandomIds),
+            index: aws.search_reader(&config.attachments_bucket, &config.search),
         }
     }
 

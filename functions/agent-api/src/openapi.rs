@@ -20,7 +20,7 @@ use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
     RulesJson,
 };
-use crate::search::{CustomerJson, NoteInput, NoteJson, NoteSaved, SearchJson};
+use crate::search::{CustomerJson, HitJson, NoteInput, NoteJson, NoteSaved, PartJson, SearchJson};
 use crate::tickets::TagsJson;
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
 use crate::uploads::UploadJson;
@@ -343,9 +343,27 @@ fn tags_in_use() {}
 
 /// Finds tickets by reference (any case, dash optional; a typo is answered with
 /// the tickets one typo away), by the customer's address (with a link to their
-/// page) or by a mail's Message-ID. Only tickets of categories you cover.
+/// page) or by a mail's Message-ID; and by words in the subject, the messages
+/// and notes, the requester's name and address, detail values and file names
+/// (case and accents folded, plurals and past forms matched, the last word
+/// also as a beginning), with filters. Only tickets of categories you cover: a
+/// category you do not cover finds nothing. Each parameter is optional, but a
+/// search needs words or a filter.
 #[utoipa::path(get, path = "/api/agent/search", tag = "queue",
-    params(("q" = String, Query, description = "a reference, an address or a Message-ID; at most 200 characters, no control characters", min_length = 1, max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*[^\\s\\x00-\\x1f\\x7f-\\x9f][^\\x00-\\x1f\\x7f-\\x9f]*$")),
+    params(
+        ("q" = Option<String>, Query, description = "words, a reference, an address or a Message-ID; at most 200 characters and 12 words, no control characters", max_length = 200, pattern = "^[^\\x00-\\x1f\\x7f-\\x9f]*$"),
+        ("category" = Option<String>, Query, description = "a category id"),
+        ("status" = Option<helpdesk_domain::Status>, Query),
+        ("assignee" = Option<String>, Query, description = "an agent id, or `none` for unassigned tickets"),
+        ("tag" = Option<String>, Query, description = "a tag: letters, digits, - and _, at most 32 characters"),
+        ("priority" = Option<helpdesk_domain::Priority>, Query),
+        ("tier" = Option<helpdesk_domain::Tier>, Query),
+        ("created_from" = Option<String>, Query, description = "created on or after: a day (2026-12-03) or an RFC 3339 time"),
+        ("created_to" = Option<String>, Query, description = "created before the end of this day, or before this time"),
+        ("updated_from" = Option<String>, Query, description = "last changed on or after: a day or an RFC 3339 time"),
+        ("updated_to" = Option<String>, Query, description = "last changed before the end of this day, or before this time"),
+        ("page" = Option<u16>, Query, description = "25 hits a page, from 1 to 40", minimum = 1, maximum = 40),
+    ),
     responses((status = 200, body = SearchJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn search() {}
 
@@ -682,7 +700,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -1,5 +1,6 @@
-//! Finding a ticket (by reference, address or Message-ID) and the customer's
-//! page with the agents' private note. Only what the caller covers is named.
+//! Finding tickets (by reference, address or Message-ID, and by words with
+//! filters) and the customer's page with the agents' private note. Only what
+//! the caller covers is named.
 
 use crate::admin::body_as;
 use crate::auth::Authed;
@@ -14,6 +15,8 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::search::{self, ReadAs, SearchError};
 use helpdesk_domain::ports::store::CustomerNote;
+use helpdesk_domain::search::find::find as find_words;
+use helpdesk_domain::search::query::{RawSearch, WordQuery};
 use helpdesk_domain::tickets::ticket::Tier;
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
@@ -24,9 +27,10 @@ use utoipa::ToSchema;
 #[derive(Serialize, ToSchema)]
 pub struct SearchJson {
     /// What the query was read as: `reference`, `mistyped_reference`,
-    /// `address`, `message_id` or `words` (word search is not built yet).
+    /// `address`, `message_id` or `words`.
     read_as: String,
-    /// The tickets it names that you cover, newest change first.
+    /// The tickets a reference, address or Message-ID names that you cover,
+    /// newest change first.
     tickets: Vec<SummaryJson>,
     /// The address whose page lists their tickets, when the query was one.
     customer: Option<String>,
@@ -34,6 +38,29 @@ pub struct SearchJson {
     did_you_mean: Vec<SummaryJson>,
     /// What to tell the agent about the query, if anything.
     hint: Option<String>,
+    /// Word search (when the query is words, names no ticket exactly, or
+    /// filters are given): this page of hits, by relevance, then the latest
+    /// change.
+    hits: Vec<HitJson>,
+    /// Every ticket the word search matched, on all pages.
+    total: u64,
+    page: u16,
+    /// Is there a next page?
+    more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HitJson {
+    ticket: SummaryJson,
+    /// Where the words matched: plain text parts, those with `hit` the matching
+    /// words (show them as text, never as HTML).
+    snippet: Vec<PartJson>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PartJson {
+    text: String,
+    hit: bool,
 }
 
 fn refused(e: SearchError) -> ApiError {
@@ -43,50 +70,126 @@ fn refused(e: SearchError) -> ApiError {
     }
 }
 
-/// `GET /api/agent/search?q=`
+/// The parameters of a search: the words and every filter.
+const PARAMETERS: [&str; 12] = [
+    "q",
+    "category",
+    "status",
+    "assignee",
+    "tag",
+    "priority",
+    "tier",
+    "created_from",
+    "created_to",
+    "updated_from",
+    "updated_to",
+    "page",
+];
+
+fn raw_search(params: &HashMap<String, String>) -> RawSearch {
+    let get = |name: &str| params.get(name).cloned();
+    RawSearch {
+        q: get("q"),
+        category: get("category"),
+        status: get("status"),
+        assignee: get("assignee"),
+        tag: get("tag"),
+        priority: get("priority"),
+        tier: get("tier"),
+        created_from: get("created_from"),
+        created_to: get("created_to"),
+        updated_from: get("updated_from"),
+        updated_to: get("updated_to"),
+        page: get("page"),
+    }
+}
+
+/// `GET /api/agent/search?q=&category=&status=…`
 pub async fn find(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        if let Some(other) = params.keys().find(|k| k.as_str() != "q") {
+        if let Some(other) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str())) {
             return Err(ApiError::bad_field(
                 other.clone(),
-                "is not a parameter of search (only q)",
+                "is not a parameter of search (q, category, status, assignee, tag, priority, tier, created_from, created_to, updated_from, updated_to, page)",
             ));
         }
-        let q = params.get("q").map(String::as_str).unwrap_or_default();
-        let found = search::search(&*deps.tickets, &caller, q)
-            .await
-            .map_err(refused)?;
+        let raw = raw_search(&params);
+        let words = WordQuery::parse(&raw).map_err(|f| ApiError::invalid(vec![f]))?;
+        let q = raw.q.as_deref().unwrap_or_default().trim();
+        let filtered = params
+            .iter()
+            .any(|(k, v)| k != "q" && k != "page" && !v.trim().is_empty());
+        if q.is_empty() && !filtered {
+            return Err(ApiError::bad_field(
+                "q",
+                "is empty: type words, a reference, an address or a Message-ID",
+            ));
+        }
         let now = deps.clock.now();
         let list = |v: &[helpdesk_domain::ports::store::TicketSummary]| {
             v.iter().map(|t| SummaryJson::of(t, now)).collect::<Vec<_>>()
         };
-        let (read_as, hint) = match found.read_as {
-            ReadAs::Reference => ("reference", None),
-            ReadAs::MistypedReference => (
-                "mistyped_reference",
-                Some("That reference has a typo: its check character does not match.".into()),
-            ),
-            ReadAs::Address => ("address", None),
-            ReadAs::MessageId => ("message_id", None),
-            ReadAs::Words => (
-                "words",
-                Some(
-                    "Search finds a ticket by its reference, the customer's address or a mail's Message-ID; words in the tickets are not searched yet."
-                        .into(),
-                ),
-            ),
+        // A reference, an address or a Message-ID, unless filters ask for a list.
+        let exact = if filtered {
+            search::Found {
+                read_as: ReadAs::Words,
+                ..search::Found::default()
+            }
+        } else {
+            search::search(&*deps.tickets, &caller, q)
+                .await
+                .map_err(refused)?
         };
-        Ok::<_, ApiError>(Json(SearchJson {
-            read_as: read_as.into(),
-            tickets: list(&found.tickets),
-            customer: found.customer.map(|e| e.as_str().to_owned()),
-            did_you_mean: list(&found.did_you_mean),
-            hint,
-        }))
+        let mut json = SearchJson {
+            read_as: match exact.read_as {
+                ReadAs::Reference => "reference",
+                ReadAs::MistypedReference => "mistyped_reference",
+                ReadAs::Address => "address",
+                ReadAs::MessageId => "message_id",
+                ReadAs::Words => "words",
+            }
+            .into(),
+            tickets: list(&exact.tickets),
+            customer: exact.customer.map(|e| e.as_str().to_owned()),
+            did_you_mean: list(&exact.did_you_mean),
+            hint: (exact.read_as == ReadAs::MistypedReference)
+                .then(|| "That reference has a typo: its check character does not match.".into()),
+            hits: vec![],
+            total: 0,
+            page: words.page,
+            more: false,
+        };
+        // Words: also when a reference-like query names no ticket (an order
+        // number may look like one).
+        let searchable = filtered || !words.words.is_empty();
+        if searchable && json.tickets.is_empty() {
+            let found = find_words(&*deps.index, &caller, &words).await?;
+            if !filtered && !found.hits.is_empty() && exact.read_as != ReadAs::MistypedReference {
+                json.read_as = "words".into();
+            }
+            json.total = found.total;
+            json.more = found.more;
+            json.hits = found
+                .hits
+                .into_iter()
+                .map(|h| HitJson {
+                    ticket: SummaryJson::of(&h.ticket, now),
+                    snippet: h
+                        .snippet
+                        .into_iter()
+                        .map(|p| PartJson {
+                            text: p.text,
+                            hit: p.hit,
+                        })
+                        .collect(),
+                })
+                .collect();
+        }
+        Ok::<_, ApiError>(Json(json))
     }
     .await;
     respond(result)

@@ -5,6 +5,7 @@ pub mod attachments;
 pub mod dynamo;
 pub mod health;
 pub mod s3;
+pub mod search_files;
 pub mod ses;
 pub mod sqs;
 pub mod web_probe;
@@ -13,6 +14,7 @@ pub use attachments::S3AttachmentStore;
 pub use dynamo::{DynamoStore, Tables};
 pub use health::AwsHealth;
 pub use s3::S3RawMailStore;
+pub use search_files::S3IndexFiles;
 pub use ses::SesMailer;
 pub use sqs::SqsOutboundQueue;
 

@@ -148,6 +148,40 @@ impl Aws {
         ))
     }
 
+    /// The word index as the indexer writes it: its copy in `search.dir`, its
+    /// files in `bucket`.
+    pub fn search_writer(
+        &self,
+        bucket: &str,
+        search: &crate::config::SearchConfig,
+    ) -> Arc<helpdesk_search::synced::LazySynced> {
+        let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
+            self.s3(),
+            bucket.to_owned(),
+        ));
+        Arc::new(helpdesk_search::synced::LazySynced::writer(
+            search.dir.clone().into(),
+            files,
+        ))
+    }
+
+    /// The word index as a searching function reads it.
+    pub fn search_reader(
+        &self,
+        bucket: &str,
+        search: &crate::config::SearchConfig,
+    ) -> Arc<helpdesk_search::synced::LazySynced> {
+        let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
+            self.s3(),
+            bucket.to_owned(),
+        ));
+        Arc::new(helpdesk_search::synced::LazySynced::reader(
+            search.dir.clone().into(),
+            files,
+            std::time::Duration::from_secs(search.check_seconds),
+        ))
+    }
+
     pub fn mailer(&self, configuration_set: Option<String>) -> Arc<SesMailer> {
         Arc::new(SesMailer::new(self.sesv2(), configuration_set))
     }

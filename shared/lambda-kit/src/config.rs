@@ -469,7 +469,49 @@ pub struct AgentApiConfig {
     pub dead_letter_queue_urls: Vec<String>,
     /// Where a released quarantined mail is handed to inbound-mail again.
     pub inbound_queue_url: String,
+    pub search: SearchConfig,
 }
+
+/// The word index: the function's own copy of it, and how often a searching
+/// function looks for a newer commit. Its files are kept in the attachments
+/// bucket, under `search-index/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchConfig {
+    pub dir: String,
+    pub check_seconds: u64,
+}
+
+impl SearchConfig {
+    fn read(r: &Reader<'_>) -> Result<Self, ConfigError> {
+        Ok(Self {
+            dir: r
+                .optional("HELPDESK_SEARCH_DIR")
+                .unwrap_or_else(|| "/tmp/search-index".to_owned()),
+            check_seconds: r.number("HELPDESK_SEARCH_CHECK_SECONDS", 2)?,
+        })
+    }
+}
+
+/// The indexer: the tickets it reads and the index it writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchIndexerConfig {
+    pub store: StoreConfig,
+    pub attachments_bucket: String,
+    pub search: SearchConfig,
+}
+
+impl SearchIndexerConfig {
+    pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
+        let r = Reader(env);
+        Ok(Self {
+            store: StoreConfig::read(&r)?,
+            attachments_bucket: r.attachments_bucket()?,
+            search: SearchConfig::read(&r)?,
+        })
+    }
+}
+
+from_env!(SearchIndexerConfig);
 
 impl AgentApiConfig {
     pub fn from_source(env: &dyn EnvSource) -> Result<Self, ConfigError> {
@@ -487,6 +529,7 @@ impl AgentApiConfig {
                 "HELPDESK_INBOUND_QUEUE_URL",
                 "the SQS queue inbound-mail reads (released quarantined mail goes there)",
             )?,
+            search: SearchConfig::read(&r)?,
         })
     }
 }

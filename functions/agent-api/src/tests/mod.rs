@@ -26,6 +26,8 @@ struct World {
     clock: Arc<FixedClock>,
     ids: Arc<SequentialIds>,
     deps: Arc<Deps>,
+    /// The word index the API searches; tests index tickets into it.
+    index: Arc<testkit::MemoryIndex>,
 }
 
 async fn world() -> World {
@@ -52,6 +54,7 @@ async fn world() -> World {
     let raw = Arc::new(testkit::InMemoryRawMail::default());
     let redelivered = Arc::new(testkit::RecordingRedelivery::default());
     let files = Arc::new(InMemoryAttachments::default());
+    let index = Arc::new(testkit::MemoryIndex::default());
     let deps = Arc::new(Deps {
         tickets: store.clone(),
         mail: store.clone(),
@@ -63,8 +66,10 @@ async fn world() -> World {
         health: Arc::new(Unwell),
         clock: clock.clone(),
         ids: ids.clone(),
+        index: index.clone(),
     });
     World {
+        index,
         store,
         queue,
         raw,

@@ -368,6 +368,7 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         health: Arc::new(Unwell),
         clock: Arc::new(FixedClock::monday_morning()),
         ids: Arc::new(SequentialIds::new()),
+        index: Arc::new(testkit::MemoryIndex::default()),
     }));
     let call = |user: &'static str, path: String| {
         let app = app.clone();

@@ -72,6 +72,16 @@ pub fn ticket_pk(r: &TicketRef) -> String {
     format!("T#{}", r.as_str())
 }
 
+/// The ticket whose word-index document a change of item (`pk`, `sk`) alters:
+/// the ticket item itself and its messages; its tokens, outbox items and the
+/// rest change nothing that is searched.
+pub fn searched_ticket(pk: &str, sk: &str) -> Option<TicketRef> {
+    let reference = pk.strip_prefix("T#")?;
+    (sk == TICKET_SK || sk.starts_with("M#"))
+        .then(|| TicketRef::parse(reference).ok())
+        .flatten()
+}
+
 pub fn message_sk(m: &Message) -> String {
     format!("M#{}#{}", sortable(m.created_at), m.id.as_str())
 }
@@ -361,6 +371,18 @@ pub const TAGS_SK: &str = "IN-USE";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_ticket_and_its_messages_are_searched_changes() {
+        let r = TicketRef::random();
+        let pk = ticket_pk(&r);
+        assert_eq!(searched_ticket(&pk, TICKET_SK), Some(r.clone()));
+        assert_eq!(searched_ticket(&pk, "M#2026-12-03T10:00:00Z#abc"), Some(r));
+        assert_eq!(searched_ticket(&pk, OUTBOX_SK), None);
+        assert_eq!(searched_ticket(&pk, "TOK#x"), None);
+        assert_eq!(searched_ticket("T#not-a-ref", TICKET_SK), None);
+        assert_eq!(searched_ticket("MID#x", TICKET_SK), None);
+    }
 
     #[test]
     fn a_burst_of_tickets_spreads_over_every_shard_and_readers_find_them_all() {

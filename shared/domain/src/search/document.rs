@@ -16,7 +16,7 @@ pub struct SearchDoc {
     pub summary: TicketSummary,
     /// Weighs more than the rest.
     pub subject: String,
-    /// The requester's name and address, the detail values (order numbers,
+    /// The reference, the requester's name and address, the detail values (order numbers,
     /// serials), every customer message, reply and internal note, and the names
     /// of their files: one per line.
     pub text: String,
@@ -28,7 +28,8 @@ impl SearchDoc {
         let mut text = String::new();
         let _ = writeln!(
             text,
-            "{} <{}>",
+            "{} {} <{}>",
+            t.reference.as_str(),
             t.requester.name.as_str(),
             t.requester.email.as_str()
         );
