@@ -38,6 +38,8 @@ def table_spec(name, spec):
         "AttributeDefinitions": [{"AttributeName": a, "AttributeType": "S"} for a in sorted(attrs)],
         "KeySchema": key_schema(spec["key"]),
     }
+    if spec.get("stream"):
+        args["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": spec["stream"]}
     if spec["indexes"]:
         args["GlobalSecondaryIndexes"] = [
             {"IndexName": i["name"], "KeySchema": key_schema(i["key"]),
@@ -60,6 +62,18 @@ def add_missing_indexes(ddb, name, spec):
             GlobalSecondaryIndexUpdates=[{"Create": index}],
         )
         print(f"added index {index['IndexName']} to {name}", file=sys.stderr)
+
+
+def add_missing_stream(ddb, name, spec):
+    """A stack left running across the change that added the table's stream gets it too."""
+    if not spec.get("stream"):
+        return
+    table = ddb.describe_table(TableName=name)["Table"]
+    if table.get("StreamSpecification", {}).get("StreamEnabled"):
+        return
+    ddb.update_table(TableName=name, StreamSpecification={
+        "StreamEnabled": True, "StreamViewType": spec["stream"]})
+    print(f"added a {spec['stream']} stream to {name}", file=sys.stderr)
 
 
 def tables_only(suffix, drop):
@@ -105,6 +119,7 @@ def main():
                     "Enabled": True, "AttributeName": spec["ttl"]})
         else:
             add_missing_indexes(ddb, name, spec)
+            add_missing_stream(ddb, name, spec)
         env[spec["env"]] = name
 
     sqs = client("sqs", "AWS_ENDPOINT_URL_SQS")

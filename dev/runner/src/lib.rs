@@ -12,6 +12,7 @@ pub mod pollers;
 pub mod schedule;
 pub mod seed;
 pub mod smtp;
+pub mod streams;
 pub mod totp;
 pub mod watch;
 
@@ -20,8 +21,8 @@ use axum::Router;
 use axum::routing::{get, post};
 use lambda_kit::Aws;
 use lambda_kit::config::{
-    AgentApiConfig, EnvSource, InboundMailConfig, LocalRunnerConfig, ProcessEnv, SendReplyConfig,
-    SlaEscalationConfig, SubmitFormConfig,
+    AgentApiConfig, EnvSource, InboundMailConfig, LocalRunnerConfig, ProcessEnv,
+    SearchIndexerConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
 };
 use std::sync::Arc;
 use tower_http::services::ServeDir;
@@ -33,6 +34,9 @@ pub struct Functions {
     pub inbound_mail: Arc<inbound_mail::Deps>,
     pub send_reply: Arc<send_reply::Deps>,
     pub sla_escalation: Arc<sla_escalation::Deps>,
+    pub search_indexer: Arc<search_indexer::Deps>,
+    /// The table whose change stream feeds search-indexer.
+    pub main_table: String,
     pub submit_form_deps: Arc<submit_form::Deps>,
     /// The queues the event source mappings read.
     pub outbound_queue_url: String,
@@ -54,7 +58,15 @@ impl Functions {
         lease: Option<chrono::Duration>,
     ) -> Result<Self, lambda_kit::ConfigError> {
         let submit = SubmitFormConfig::from_source(env)?;
-        let agent = AgentApiConfig::from_source(env)?;
+        let mut agent = AgentApiConfig::from_source(env)?;
+        let mut indexer = SearchIndexerConfig::from_source(env)?;
+        // On AWS each function has its own /tmp; here they share a machine, and
+        // runs on tables of their own must not share an index either.
+        let search = std::env::temp_dir()
+            .join("helpdesk-search")
+            .join(&agent.store.main_table);
+        agent.search.dir = search.join("agent-api").to_string_lossy().into_owned();
+        indexer.search.dir = search.join("search-indexer").to_string_lossy().into_owned();
         let inbound = InboundMailConfig::from_source(env)?;
         let reply = SendReplyConfig::from_source(env)?;
         let sla = SlaEscalationConfig::from_source(env)?;
@@ -76,6 +88,11 @@ impl Functions {
                 deps
             }),
             sla_escalation: Arc::new(sla_escalation::Deps::connect(&of("sla-escalation"), &sla)),
+            search_indexer: Arc::new(search_indexer::Deps::connect(
+                &of("search-indexer"),
+                &indexer,
+            )),
+            main_table: indexer.store.main_table.clone(),
             submit_form_deps,
             outbound_queue_url: submit.outbound_queue_url.clone(),
             dead_letter_queue_urls: agent.dead_letter_queue_urls.clone(),
@@ -88,6 +105,15 @@ impl Functions {
             let deps = deps.clone();
             Box::pin(async move { inbound_mail::handle(&deps, event).await })
                 as futures::future::BoxFuture<'static, SqsBatchResponse>
+        })
+    }
+
+    pub fn indexer_handler(&self) -> streams::StreamHandler {
+        let deps = self.search_indexer.clone();
+        Arc::new(move |event| {
+            let deps = deps.clone();
+            Box::pin(async move { search_indexer::handle(&deps, event).await })
+                as futures::future::BoxFuture<'static, _>
         })
     }
 
@@ -239,6 +265,12 @@ impl Runner {
             "inbound-mail",
             f.inbound_handler(),
         ));
+        tokio::spawn(streams::stream_forever(
+            self.stream_reader(),
+            "search-indexer",
+            f.indexer_handler(),
+            Duration::from_millis(500),
+        ));
         tokio::spawn(schedule::tick_forever(
             f.sla_escalation.clone(),
             Duration::from_secs(self.config.tick_seconds),
@@ -267,6 +299,19 @@ impl Runner {
             self.issuer.clone(),
             self.pool.clone(),
             &self.config.web_dir,
+        )
+    }
+
+    /// The main table's change stream, on DynamoDB Local's endpoint.
+    pub fn stream_reader(&self) -> streams::StreamReader {
+        let mut conf = aws_sdk_dynamodbstreams::config::Builder::from(self.aws.sdk_config());
+        if let Some(url) = &self.config.dynamodb_url {
+            conf = conf.endpoint_url(url);
+        }
+        streams::StreamReader::new(
+            aws_sdk_dynamodbstreams::Client::from_conf(conf.build()),
+            self.aws.dynamodb(),
+            self.functions.main_table.clone(),
         )
     }
 

@@ -81,7 +81,7 @@ impl Deps {
             ),
             clock,
             ids: Arc::new(RandomIds),
-            index: aws.search_reader(&config.attachments_bucket, &config.search),
+            index: aws.search_reader(&config.attachments_bucket, &config.store, &config.search),
         }
     }
 

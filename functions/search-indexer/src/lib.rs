@@ -23,7 +23,7 @@ impl Deps {
     pub fn connect(aws: &Aws, config: &SearchIndexerConfig) -> Self {
         Self {
             tickets: aws.store(&config.store),
-            index: aws.search_writer(&config.attachments_bucket, &config.search),
+            index: aws.search_writer(&config.attachments_bucket, &config.store, &config.search),
         }
     }
 }

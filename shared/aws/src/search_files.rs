@@ -1,5 +1,5 @@
-//! The word index's files in S3, under one prefix of the attachments bucket
-//! (see `helpdesk_search::synced`).
+//! The word index's files in S3, under `search-index/<main table>/` in the
+//! attachments bucket (see `helpdesk_search::synced`): one index per table.
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
@@ -14,11 +14,16 @@ pub const SEARCH_INDEX_PREFIX: &str = "search-index/";
 pub struct S3IndexFiles {
     client: Client,
     bucket: String,
+    prefix: String,
 }
 
 impl S3IndexFiles {
-    pub fn new(client: Client, bucket: String) -> Self {
-        Self { client, bucket }
+    pub fn new(client: Client, bucket: String, main_table: &str) -> Self {
+        Self {
+            client,
+            bucket,
+            prefix: format!("{SEARCH_INDEX_PREFIX}{main_table}/"),
+        }
     }
 }
 
@@ -36,7 +41,7 @@ impl IndexFiles for S3IndexFiles {
             .client
             .get_object()
             .bucket(&self.bucket)
-            .key(format!("{SEARCH_INDEX_PREFIX}{name}"))
+            .key(format!("{}{name}", self.prefix))
             .send()
             .await;
         let out = match out {
@@ -64,7 +69,7 @@ impl IndexFiles for S3IndexFiles {
         self.client
             .put_object()
             .bucket(&self.bucket)
-            .key(format!("{SEARCH_INDEX_PREFIX}{name}"))
+            .key(format!("{}{name}", self.prefix))
             .body(ByteStream::from(bytes))
             .send()
             .await

@@ -72,6 +72,11 @@ impl Aws {
         self.clients.sqs.get_or_init(build).clone()
     }
 
+    /// The loaded SDK config (the local runner builds its stream reader from it).
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.config
+    }
+
     pub fn s3(&self) -> aws_sdk_s3::Client {
         // Path-style works with every endpoint, local ones included.
         let build = || {
@@ -148,16 +153,18 @@ impl Aws {
         ))
     }
 
-    /// The word index as the indexer writes it: its copy in `search.dir`, its
-    /// files in `bucket`.
+    /// The word index of `store`'s tickets as the indexer writes it: its copy
+    /// in `search.dir`, its files in `bucket`.
     pub fn search_writer(
         &self,
         bucket: &str,
+        store: &StoreConfig,
         search: &crate::config::SearchConfig,
     ) -> Arc<helpdesk_search::synced::LazySynced> {
         let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
             self.s3(),
             bucket.to_owned(),
+            &store.main_table,
         ));
         Arc::new(helpdesk_search::synced::LazySynced::writer(
             search.dir.clone().into(),
@@ -169,11 +176,13 @@ impl Aws {
     pub fn search_reader(
         &self,
         bucket: &str,
+        store: &StoreConfig,
         search: &crate::config::SearchConfig,
     ) -> Arc<helpdesk_search::synced::LazySynced> {
         let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
             self.s3(),
             bucket.to_owned(),
+            &store.main_table,
         ));
         Arc::new(helpdesk_search::synced::LazySynced::reader(
             search.dir.clone().into(),

@@ -555,6 +555,8 @@ pub struct LocalRunnerConfig {
     /// queues' visibility scaled down too, a job whose sender was killed comes back
     /// within seconds instead of minutes. Unset: send-reply's own lease.
     pub send_lease_seconds: Option<u32>,
+    /// DynamoDB Local, which also serves the tables' change streams.
+    pub dynamodb_url: Option<String>,
 }
 
 impl LocalRunnerConfig {
@@ -576,6 +578,7 @@ impl LocalRunnerConfig {
                 .unwrap_or_else(|| "web".to_owned()),
             send_lease_seconds: Some(r.number("HELPDESK_DEV_SEND_LEASE_SECONDS", 0)?)
                 .filter(|s| *s > 0),
+            dynamodb_url: r.optional("AWS_ENDPOINT_URL_DYNAMODB"),
         })
     }
 }

@@ -235,6 +235,60 @@ impl WordIndex for SyncedIndex {
     }
 }
 
+/// A [`SyncedIndex`] opened on first use: functions connect without waiting
+/// for S3, and a search or a batch that finds S3 down fails alone and is
+/// retried, instead of the function failing to start.
+pub struct LazySynced {
+    cell: tokio::sync::OnceCell<SyncedIndex>,
+    dir: PathBuf,
+    files: Arc<dyn IndexFiles>,
+    writes: bool,
+    check_every: Duration,
+}
+
+impl LazySynced {
+    pub fn writer(dir: PathBuf, files: Arc<dyn IndexFiles>) -> Self {
+        Self::new(dir, files, true, Duration::ZERO)
+    }
+
+    pub fn reader(dir: PathBuf, files: Arc<dyn IndexFiles>, check_every: Duration) -> Self {
+        Self::new(dir, files, false, check_every)
+    }
+
+    fn new(dir: PathBuf, files: Arc<dyn IndexFiles>, writes: bool, check_every: Duration) -> Self {
+        Self {
+            cell: tokio::sync::OnceCell::new(),
+            dir,
+            files,
+            writes,
+            check_every,
+        }
+    }
+
+    async fn get(&self) -> Result<&SyncedIndex, StoreError> {
+        self.cell
+            .get_or_try_init(|| {
+                SyncedIndex::open(&self.dir, self.files.clone(), self.writes, self.check_every)
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl WordIndex for LazySynced {
+    async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+        self.get().await?.put(docs, gone).await
+    }
+
+    async fn find(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<IndexPage, StoreError> {
+        self.get().await?.find(query, scope).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -353,59 +407,5 @@ mod tests {
             "a commit uploads its new files, the changing ones and the manifest ({uploaded} of {})",
             stored.files.len()
         );
-    }
-}
-
-/// A [`SyncedIndex`] opened on first use: functions connect without waiting
-/// for S3, and a search or a batch that finds S3 down fails alone and is
-/// retried, instead of the function failing to start.
-pub struct LazySynced {
-    cell: tokio::sync::OnceCell<SyncedIndex>,
-    dir: PathBuf,
-    files: Arc<dyn IndexFiles>,
-    writes: bool,
-    check_every: Duration,
-}
-
-impl LazySynced {
-    pub fn writer(dir: PathBuf, files: Arc<dyn IndexFiles>) -> Self {
-        Self::new(dir, files, true, Duration::ZERO)
-    }
-
-    pub fn reader(dir: PathBuf, files: Arc<dyn IndexFiles>, check_every: Duration) -> Self {
-        Self::new(dir, files, false, check_every)
-    }
-
-    fn new(dir: PathBuf, files: Arc<dyn IndexFiles>, writes: bool, check_every: Duration) -> Self {
-        Self {
-            cell: tokio::sync::OnceCell::new(),
-            dir,
-            files,
-            writes,
-            check_every,
-        }
-    }
-
-    async fn get(&self) -> Result<&SyncedIndex, StoreError> {
-        self.cell
-            .get_or_try_init(|| {
-                SyncedIndex::open(&self.dir, self.files.clone(), self.writes, self.check_every)
-            })
-            .await
-    }
-}
-
-#[async_trait]
-impl WordIndex for LazySynced {
-    async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
-        self.get().await?.put(docs, gone).await
-    }
-
-    async fn find(
-        &self,
-        query: &WordQuery,
-        scope: Option<&[CategoryId]>,
-    ) -> Result<IndexPage, StoreError> {
-        self.get().await?.find(query, scope).await
     }
 }

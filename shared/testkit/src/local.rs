@@ -4,7 +4,7 @@
 
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
-    ProjectionType, ScalarAttributeType,
+    ProjectionType, ScalarAttributeType, StreamSpecification, StreamViewType,
 };
 use helpdesk_aws::Tables;
 use lambda_kit::Aws;
@@ -30,6 +30,9 @@ pub struct TableSpec {
     pub key: Vec<String>,
     pub indexes: Vec<IndexSpec>,
     pub ttl: Option<String>,
+    /// The change stream's view (`KEYS_ONLY`), when the table has one.
+    #[serde(default)]
+    pub stream: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +139,15 @@ async fn create_table(client: &aws_sdk_dynamodb::Client, name: &str, spec: &Tabl
                         })
                         .build(),
                 )
+                .build()
+                .unwrap_or_else(|e| panic!("{e}")),
+        );
+    }
+    if let Some(view) = &spec.stream {
+        req = req.stream_specification(
+            StreamSpecification::builder()
+                .stream_enabled(true)
+                .stream_view_type(StreamViewType::from(view.as_str()))
                 .build()
                 .unwrap_or_else(|e| panic!("{e}")),
         );

@@ -160,9 +160,13 @@ async fn written(w: &World, category: &str, who: &str, body: &str) -> TicketRef 
         Ok(Created::New(t)) => t.reference,
         other => panic!("{other:?}"),
     };
-    helpdesk_domain::search::indexer::index_changed(&*w.store, &*w.index, std::slice::from_ref(&reference))
-        .await
-        .unwrap();
+    helpdesk_domain::search::indexer::index_changed(
+        &*w.store,
+        &*w.index,
+        std::slice::from_ref(&reference),
+    )
+    .await
+    .unwrap();
     reference
 }
 
