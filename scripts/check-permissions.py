@@ -38,6 +38,7 @@ FUNCTIONS = {
     "inbound-mail": "InboundMailFunction",
     "send-reply": "SendReplyFunction",
     "sla-escalation": "SlaEscalationFunction",
+    "search-indexer": "SearchIndexerFunction",
 }
 REGION, ACCOUNT = "us-east-1", "123456789012"
 
@@ -49,6 +50,15 @@ MANAGED = {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:GetQueueAttributes",
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ],
+    "AWSLambdaDynamoDBExecutionRole": [
+        "dynamodb:DescribeStream",
+        "dynamodb:GetRecords",
+        "dynamodb:GetShardIterator",
+        "dynamodb:ListStreams",
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
         "logs:PutLogEvents",

@@ -44,6 +44,11 @@ fn a_function_without_its_configuration_exits_at_once_naming_the_variable() {
             vec![("HELPDESK_MAIN_TABLE", "m")],
             "HELPDESK_OPS_TABLE",
         ),
+        (
+            "search-indexer",
+            vec![("HELPDESK_MAIN_TABLE", "m"), ("HELPDESK_OPS_TABLE", "o")],
+            "HELPDESK_ATTACHMENTS_BUCKET",
+        ),
         // The channel self-test is on by default and needs its sender.
         (
             "sla-escalation",

@@ -5,7 +5,8 @@ use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use aws_lambda_events::event::sqs::SqsEvent;
 use helpdesk_domain::mail::outbound::job::OutboundJob;
 use lambda_kit::config::{
-    AgentApiConfig, InboundMailConfig, SendReplyConfig, SlaEscalationConfig, SubmitFormConfig,
+    AgentApiConfig, InboundMailConfig, SearchIndexerConfig, SendReplyConfig, SlaEscalationConfig,
+    SubmitFormConfig,
 };
 use std::sync::Arc;
 use testkit::events::{event_text, load_event};
@@ -191,6 +192,67 @@ async fn sla_escalation_runs_from_its_sample_event() {
     assert_eq!(report.sla.looked_at, 0, "{report:?}");
 }
 
+#[tokio::test]
+async fn search_indexer_indexes_from_its_sample_event_and_agent_api_finds_it_through_s3() {
+    use helpdesk_domain::ports::{CatalogStore, TicketRecords};
+    let env = LocalEnv::fresh().await;
+    let dir = |name: &str| {
+        std::env::temp_dir()
+            .join(testkit::local::unique(name))
+            .to_string_lossy()
+            .into_owned()
+    };
+    // The ticket the sample event names (the first reference of fresh ids).
+    let ids = testkit::SequentialIds::new();
+    let mut new = testkit::fixtures::new_ticket(
+        &ids,
+        "billing",
+        "zoe@example.com",
+        chrono::DateTime::UNIX_EPOCH,
+    );
+    new.first_message.body_text = "My blender A-10023 smokes.".into();
+    assert_eq!(new.ticket.reference.as_str(), "000000001Y");
+    let store = env.store();
+    store
+        .create_ticket(new)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let mut config = SearchIndexerConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+    config.search.dir = dir("indexer");
+    let deps =
+        search_indexer::Deps::connect(&testkit::iam::recorded(&env.aws, "search-indexer"), &config);
+    let event = load_event("search-indexer.dynamodb.ticket-changed.json");
+    let response = search_indexer::handle(&deps, event).await;
+    assert!(response.batch_item_failures.is_empty(), "{response:?}");
+
+    // agent-api as its main builds it, with its own copy of the index from S3.
+    let mut config = AgentApiConfig::from_source(&env.vars).unwrap_or_else(|e| panic!("{e}"));
+    config.search.dir = dir("agent-api");
+    let api = agent_api::Deps::connect(&testkit::iam::recorded(&env.aws, "agent-api"), &config);
+    api.catalog
+        .put_agent(&testkit::fixtures::agent(
+            "ana",
+            helpdesk_domain::agents::profile::Role::Agent,
+            &["billing"],
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let request = testkit::events::agent_request(
+        "ana",
+        "agents",
+        "GET",
+        "/api/agent/search?q=blender%20smoke",
+        None,
+    );
+    let (status, body) = invoke(agent_api::router(Arc::new(api)), &request).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["hits"][0]["ticket"]["reference"], "00000-0001Y",
+        "{body}"
+    );
+}
+
 #[test]
 fn every_sample_event_parses_as_its_function_expects() {
     let dir = testkit::events::events_dir();
@@ -208,6 +270,9 @@ fn every_sample_event_parses_as_its_function_expects() {
             "submit-form" | "agent-api" => lambda_http::request::from_str(&text).is_ok(),
             "inbound-mail" | "send-reply" => serde_json::from_str::<SqsEvent>(&text).is_ok(),
             "sla-escalation" => serde_json::from_str::<EventBridgeEvent>(&text).is_ok(),
+            "search-indexer" => {
+                serde_json::from_str::<aws_lambda_events::event::dynamodb::Event>(&text).is_ok()
+            }
             other => panic!("{name}: no function called {other}"),
         };
         assert!(ok, "{name} does not parse as {function}'s event");

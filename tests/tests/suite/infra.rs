@@ -89,7 +89,7 @@ fn variables(t: &Value, resource: &str) -> HashMap<String, String> {
 fn every_function_crate_has_its_resource_built_by_cargo_lambda() {
     let t = template();
     let crates = function_crates();
-    assert_eq!(crates.len(), 5, "{crates:?}");
+    assert_eq!(crates.len(), 6, "{crates:?}");
     for name in &crates {
         let resource = &resources(&t)[resource_name(name).as_str()];
         assert_eq!(resource["Type"], "AWS::Serverless::Function", "{name}");
@@ -137,6 +137,14 @@ fn the_template_sets_every_variable_each_function_requires() {
     check(
         "sla-escalation",
         SlaEscalationConfig::from_source(&variables(&t, "SlaEscalationFunction")).map(|_| ()),
+    );
+    check(
+        "search-indexer",
+        lambda_kit::config::SearchIndexerConfig::from_source(&variables(
+            &t,
+            "SearchIndexerFunction",
+        ))
+        .map(|_| ()),
     );
 }
 
@@ -277,6 +285,11 @@ fn tables_indexes_queues_and_buckets_of_resources_json_are_declared() {
             "{table}"
         );
         let props = &t["Resources"][resource]["Properties"];
+        assert_eq!(
+            props["StreamSpecification"]["StreamViewType"].as_str(),
+            spec.stream.as_deref(),
+            "{table}: its change stream"
+        );
         let keys: Vec<&str> = props["KeySchema"]
             .as_sequence()
             .into_iter()
