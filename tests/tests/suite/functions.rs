@@ -194,7 +194,7 @@ async fn sla_escalation_runs_from_its_sample_event() {
 
 #[tokio::test]
 async fn search_indexer_indexes_from_its_sample_event_and_agent_api_finds_it_through_s3() {
-    use helpdesk_domain::ports::{CatalogStore, TicketRecords};
+    use helpdesk_domain::ports::TicketRecords;
     let env = LocalEnv::fresh().await;
     let dir = |name: &str| {
         std::env::temp_dir()
