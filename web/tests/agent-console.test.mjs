@@ -52,13 +52,18 @@ function postFrom(url, body) {
 }
 
 /// A customer's request through the public API, as the help center sends it.
-async function submit(subject, category = "billing", details = { order_id: "#1001" }) {
+async function submit(
+  subject,
+  category = "billing",
+  details = { order_id: "#1001" },
+  description = "I was charged twice for order #1001.",
+) {
   const { status, text } = await postFrom(`${BASE}/api/tickets`, {
     category,
     name: "Jane Customer",
     email: `jane-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.com`,
     subject,
-    description: "I was charged twice for order #1001.",
+    description,
     details,
     elapsed_ms: 9000,
   });
@@ -1547,4 +1552,66 @@ test("an agent tags three tickets at once, sees the tags in the queue and takes 
   await page.getByText(`Untagged ${tag}.`).first().waitFor();
   assert.equal(await page.getByRole("button", { name: `Remove tag ${tag}` }).count(), 0);
   await context.close();
+});
+
+/// Searches from the header box until `found` shows: the index takes a moment
+/// (a few seconds at most) to show a new ticket.
+async function searchUntil(page, q, found) {
+  const box = page.getByRole("searchbox", { name: "Search tickets" });
+  for (let i = 0; i < 20; i++) {
+    await box.fill(q);
+    await box.press("Enter");
+    await page.getByRole("heading", { level: 1, name: /^Search/ }).waitFor();
+    await page.locator(".empty, table.tickets").first().waitFor();
+    if (await found.count()) return;
+    await new Promise((r) => setTimeout(r, 500));
+    await page.evaluate(() => (location.hash = "#/view/unassigned"));
+  }
+  throw new Error(`${q}: not found after 10 s`);
+}
+
+test("an agent finds tickets by a word of the mail and an order number, only in their categories, with the words marked", async () => {
+  const tag = `${Date.now()}`;
+  // A word of letters only, unique to this run (the last digits as letters).
+  const word = `zy${[...tag.slice(-8)].map((d) => String.fromCharCode(97 + Number(d))).join("")}`;
+  const { reference: ref } = await submit(
+    `Kitchen trouble ${tag}`,
+    "billing",
+    { order_id: `A-${tag}` },
+    `Both ${word}s keep smoking since the update.`,
+  );
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  const row = page.locator(`tr[data-reference="${ref}"]`);
+  // The singular finds the plural; the word is marked in the snippet, as text.
+  await searchUntil(page, word, row);
+  const mark = page.locator("tr.snippet-row mark", { hasText: `${word}s` });
+  await mark.waitFor();
+  assert.equal(await mark.evaluate((m) => m.children.length), 0, "plain text inside");
+  // The order number from the form's detail field.
+  await searchUntil(page, `A-${tag}`, row);
+  // Filters narrow the words: still new, never solved.
+  await page.getByLabel("Status").selectOption({ label: "New" });
+  await page.getByRole("button", { name: "Search", exact: true }).last().click();
+  await row.waitFor();
+  await page.getByLabel("Status").selectOption({ label: "Solved" });
+  await page.getByRole("button", { name: "Search", exact: true }).last().click();
+  await page.getByText("No ticket you can see matches.").waitFor();
+  // From a hit to the customer's page.
+  await searchUntil(page, word, row);
+  await row.getByRole("link", { name: /@example\.com$/ }).click();
+  await page.getByRole("heading", { level: 1, name: /@example\.com$/ }).waitFor();
+  await page.getByRole("link", { name: ref, exact: true }).waitFor();
+  await context.close();
+
+  // Ben does not cover billing: the same words find nothing for him.
+  const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ben = await signIn(other, "ben");
+  const bens = ben.getByRole("searchbox", { name: "Search tickets" });
+  for (const q of [word, `A-${tag}`]) {
+    await bens.fill(q);
+    await bens.press("Enter");
+    await ben.getByText("No ticket you can see matches.").waitFor();
+  }
+  await other.close();
 });

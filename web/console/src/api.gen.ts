@@ -421,7 +421,12 @@ export interface paths {
         /**
          * Finds tickets by reference (any case, dash optional; a typo is answered with
          *     the tickets one typo away), by the customer's address (with a link to their
-         *     page) or by a mail's Message-ID. Only tickets of categories you cover.
+         *     page) or by a mail's Message-ID; and by words in the subject, the messages
+         *     and notes, the requester's name and address, detail values and file names
+         *     (case and accents folded, plurals and past forms matched, the last word
+         *     also as a beginning), with filters. Only tickets of categories you cover: a
+         *     category you do not cover finds nothing. Each parameter is optional, but a
+         *     search needs words or a filter.
          */
         get: operations["search"];
         put?: never;
@@ -1273,6 +1278,14 @@ export interface components {
             held: components["schemas"]["HeldJson"];
             original?: null | components["schemas"]["OriginalJson"];
         };
+        HitJson: {
+            /**
+             * @description Where the words matched: plain text parts, those with `hit` the matching
+             *     words (show them as text, never as HTML).
+             */
+            snippet: components["schemas"]["PartJson"][];
+            ticket: components["schemas"]["SummaryJson"];
+        };
         /** @description Opening hours as an admin writes them: `Mon`, `09:00`, `17:00`. */
         HoursDraft: {
             closes: string;
@@ -1409,6 +1422,10 @@ export interface components {
         PageJson: {
             items: components["schemas"]["SummaryJson"][];
             next?: string | null;
+        };
+        PartJson: {
+            hit: boolean;
+            text: string;
         };
         /** @description Inclusive UTC days. */
         Period: {
@@ -1575,12 +1592,30 @@ export interface components {
             /** @description What to tell the agent about the query, if anything. */
             hint?: string | null;
             /**
+             * @description Word search (when the query is words, names no ticket exactly, or
+             *     filters are given): this page of hits, by relevance, then the latest
+             *     change.
+             */
+            hits: components["schemas"]["HitJson"][];
+            /** @description Is there a next page? */
+            more: boolean;
+            /** Format: int32 */
+            page: number;
+            /**
              * @description What the query was read as: `reference`, `mistyped_reference`,
-             *     `address`, `message_id` or `words` (word search is not built yet).
+             *     `address`, `message_id` or `words`.
              */
             read_as: string;
-            /** @description The tickets it names that you cover, newest change first. */
+            /**
+             * @description The tickets a reference, address or Message-ID names that you cover,
+             *     newest change first.
+             */
             tickets: components["schemas"]["SummaryJson"][];
+            /**
+             * Format: int64
+             * @description Every ticket the word search matched, on all pages.
+             */
+            total: number;
         };
         /**
          * @description Every change names the ticket version the agent is looking at, and the newest
@@ -3324,9 +3359,28 @@ export interface operations {
     };
     search: {
         parameters: {
-            query: {
-                /** @description a reference, an address or a Message-ID; at most 200 characters, no control characters */
-                q: string;
+            query?: {
+                /** @description words, a reference, an address or a Message-ID; at most 200 characters and 12 words, no control characters */
+                q?: string;
+                /** @description a category id */
+                category?: string;
+                status?: components["schemas"]["Status"];
+                /** @description an agent id, or `none` for unassigned tickets */
+                assignee?: string;
+                /** @description a tag: letters, digits, - and _, at most 32 characters */
+                tag?: string;
+                priority?: components["schemas"]["Priority"];
+                tier?: components["schemas"]["Tier"];
+                /** @description created on or after: a day (2026-12-03) or an RFC 3339 time */
+                created_from?: string;
+                /** @description created before the end of this day, or before this time */
+                created_to?: string;
+                /** @description last changed on or after: a day or an RFC 3339 time */
+                updated_from?: string;
+                /** @description last changed before the end of this day, or before this time */
+                updated_to?: string;
+                /** @description 25 hits a page, from 1 to 40 */
+                page?: number;
             };
             header?: never;
             path?: never;

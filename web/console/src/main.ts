@@ -378,7 +378,7 @@ async function start(config: ConsoleConfig): Promise<void> {
       } else if (parts[0] === "held") {
         await renderHeld(main, new URLSearchParams(query));
       } else if (parts[0] === "search") {
-        await renderSearch(main, new URLSearchParams(query));
+        await renderSearch(main, me, new URLSearchParams(query));
       } else if (parts[0] === "customer" && parts[1]) {
         await renderCustomer(main, decodeURIComponent(parts[1]));
       } else if (parts[0] === "faq") {

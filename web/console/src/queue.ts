@@ -253,6 +253,40 @@ export function ticketTable(caption: string, tickets: Summary[]): HTMLElement {
   );
 }
 
+/**
+ * Tickets with checkboxes and the bulk bar, as in the queues; `after` may add a
+ * row under each ticket's (a search hit's snippet). `reload` runs after a bulk change.
+ */
+export function pickableTickets(
+  me: Me,
+  caption: string,
+  tickets: Summary[],
+  after: (t: Summary) => HTMLElement | null,
+  reload: () => void,
+): HTMLElement {
+  const all = el("input", {
+    type: "checkbox",
+    id: "select-all",
+    "aria-label": "Select all on this page",
+  });
+  const body = el("tbody");
+  for (const t of tickets) body.append(row(t, true), ...[after(t)].filter((r) => r !== null));
+  const bar = bulkBar(me, body, async () => reload());
+  selection(body, all, bar.form);
+  return el(
+    "div",
+    {},
+    bar.wrap,
+    el(
+      "table",
+      { class: "tickets" },
+      el("caption", { class: "visually-hidden", text: caption }),
+      ticketHead(el("th", { scope: "col" }, all)),
+      body,
+    ),
+  );
+}
+
 /** The columns' names, after an optional first cell (the queues' select-all). */
 function ticketHead(first: HTMLElement | null): HTMLElement {
   return el(
@@ -409,7 +443,11 @@ function row(t: Summary, selectable = false): HTMLElement {
     el(
       "td",
       {},
-      t.requester,
+      el("a", {
+        href: `#/customer/${encodeURIComponent(t.requester)}`,
+        title: "The customer's page",
+        text: t.requester,
+      }),
       t.email_verified
         ? null
         : el("span", {

@@ -1,10 +1,13 @@
-// Finding a ticket: by its reference (a typo is answered with the tickets one
-// typo away), the customer's address (with a link to their page) or a mail's
-// Message-ID. And the customer's page: their tickets, first and last contact,
-// tier, whether the address is verified, and the agents' private note.
+// Finding tickets: by reference (a typo is answered with the tickets one typo
+// away), the customer's address (with a link to their page) or a mail's
+// Message-ID, and by words and filters, each hit with its snippet and the bulk
+// actions of the queues. And the customer's page: their tickets, first and last
+// contact, tier, whether the address is verified, and the agents' private note.
 import { client, data, reasons } from "./api";
+import type { paths } from "./api.gen";
 import { clear, el, on } from "./dom";
-import { ticketTable } from "./queue";
+import { pickableTickets, ticketTable } from "./queue";
+import { type Me, STATUS_LABEL } from "./types";
 
 /** The search box in the header; `/` focuses it. */
 export function searchBox(): HTMLElement {
@@ -12,7 +15,7 @@ export function searchBox(): HTMLElement {
     type: "search",
     id: "search",
     name: "q",
-    placeholder: "Reference, address or Message-ID",
+    placeholder: "Search: words, reference, address",
     "aria-keyshortcuts": "/",
     autocomplete: "off",
     maxlength: "200",
@@ -32,16 +35,157 @@ export function searchBox(): HTMLElement {
   return form;
 }
 
-export async function renderSearch(main: HTMLElement, params: URLSearchParams): Promise<void> {
+type SearchQuery = NonNullable<paths["/api/agent/search"]["get"]["parameters"]["query"]>;
+/** The filters a search may add to its words, as the API names them. */
+const FILTERS = [
+  "category",
+  "status",
+  "assignee",
+  "tag",
+  "priority",
+  "tier",
+  "updated_from",
+  "updated_to",
+  "created_from",
+  "created_to",
+] as const;
+
+function choice(
+  label: string,
+  name: string,
+  options: [string, string][],
+  value: string,
+): HTMLElement {
+  const id = `search-${name}`;
+  const box = el("select", { id, name });
+  for (const [v, text] of options) {
+    const o = el("option", { value: v, text });
+    if (v === value) o.selected = true;
+    box.append(o);
+  }
+  return el("span", { class: "field" }, el("label", { for: id, text: label }), box);
+}
+
+function day(label: string, name: string, value: string): HTMLElement {
+  const id = `search-${name}`;
+  const box = el("input", { type: "date", id, name });
+  box.value = value;
+  return el("span", { class: "field" }, el("label", { for: id, text: label }), box);
+}
+
+/** The search's words and filters, as a form that sets the address. */
+function searchForm(me: Me, params: URLSearchParams): HTMLElement {
+  const value = (name: string) => params.get(name) ?? "";
+  const q = el("input", {
+    type: "search",
+    id: "search-q",
+    name: "q",
+    maxlength: "200",
+    autocomplete: "off",
+  });
+  q.value = value("q");
+  const tag = el("input", {
+    id: "search-tag",
+    name: "tag",
+    maxlength: "32",
+    autocomplete: "off",
+    list: "search-tags",
+  });
+  tag.value = value("tag");
+  const tags = el("datalist", { id: "search-tags" });
+  void data(client.GET("/api/agent/tags"))
+    .then((r) => tags.replaceChildren(...r.tags.map((t) => el("option", { value: t }))))
+    .catch(() => {});
+  const form = el(
+    "form",
+    { class: "filters search-filters", "aria-label": "Search and filters" },
+    el("span", { class: "field wide" }, el("label", { for: "search-q", text: "Words" }), q),
+    choice(
+      "Category",
+      "category",
+      [["", "Any"], ...me.categories.map((c) => [c.id, c.name] as [string, string])],
+      value("category"),
+    ),
+    choice("Status", "status", [["", "Any"], ...Object.entries(STATUS_LABEL)], value("status")),
+    choice(
+      "Assignee",
+      "assignee",
+      [
+        ["", "Anyone"],
+        [me.agent.id, "Me"],
+        ["none", "Nobody"],
+      ],
+      value("assignee"),
+    ),
+    el("span", { class: "field" }, el("label", { for: "search-tag", text: "Tag" }), tag, tags),
+    choice(
+      "Priority",
+      "priority",
+      [
+        ["", "Any"],
+        ["urgent", "Urgent"],
+        ["high", "High"],
+        ["normal", "Normal"],
+        ["low", "Low"],
+      ],
+      value("priority"),
+    ),
+    choice(
+      "Tier",
+      "tier",
+      [
+        ["", "Any"],
+        ["premium", "Premium"],
+        ["standard", "Standard"],
+      ],
+      value("tier"),
+    ),
+    day("Changed from", "updated_from", value("updated_from")),
+    day("Changed until", "updated_to", value("updated_to")),
+    day("Opened from", "created_from", value("created_from")),
+    day("Opened until", "created_to", value("created_to")),
+    el("button", { type: "submit", text: "Search" }),
+  );
+  on(form, "submit", (e) => {
+    e.preventDefault();
+    const next = new URLSearchParams();
+    for (const [k, v] of new FormData(form as HTMLFormElement).entries()) {
+      if (typeof v === "string" && v.trim()) next.set(k, v.trim());
+    }
+    location.hash = `#/search?${next}`;
+  });
+  return form;
+}
+
+/** A hit's snippet: its words as text, the matching ones marked. */
+function snippetRow(parts: { text: string; hit: boolean }[]): HTMLElement {
+  const p = el("p", { class: "snippet" });
+  for (const part of parts) {
+    p.append(part.hit ? el("mark", { text: part.text }) : document.createTextNode(part.text));
+  }
+  return el("tr", { class: "snippet-row" }, el("td", { colspan: "9" }, p));
+}
+
+export async function renderSearch(
+  main: HTMLElement,
+  me: Me,
+  params: URLSearchParams,
+): Promise<void> {
   clear(main);
   const q = params.get("q") ?? "";
-  const heading = el("h1", { tabindex: "-1", text: `Search: ${q}` });
-  main.append(heading);
+  const filtered = FILTERS.some((f) => params.get(f));
+  const heading = el("h1", { tabindex: "-1", text: q ? `Search: ${q}` : "Search" });
+  main.append(heading, searchForm(me, params));
   const box = document.getElementById("search") as HTMLInputElement | null;
   if (box) box.value = q;
+  if (!q && !filtered) {
+    main.append(el("p", { class: "hint", text: "Type words or choose a filter, then Search." }));
+    heading.focus();
+    return;
+  }
   let found: Awaited<ReturnType<typeof search>>;
   try {
-    found = await search(q);
+    found = await search(params);
   } catch (err) {
     main.append(
       el("p", {
@@ -74,14 +218,46 @@ export async function renderSearch(main: HTMLElement, params: URLSearchParams): 
   }
   if (found.tickets.length > 0) {
     main.append(ticketTable("Found tickets", found.tickets));
-  } else if (found.did_you_mean.length === 0) {
+  }
+  if (found.hits.length > 0) {
+    const snippets = new Map(found.hits.map((h) => [h.ticket.reference, h.snippet]));
+    main.append(
+      el("p", {
+        class: "hint",
+        role: "status",
+        text: `${found.total} ticket${found.total === 1 ? "" : "s"} match.`,
+      }),
+      pickableTickets(
+        me,
+        "Tickets matching the search",
+        found.hits.map((h) => h.ticket),
+        (t) => snippetRow(snippets.get(t.reference) ?? []),
+        () => void renderSearch(main, me, params),
+      ),
+    );
+    const pages = el("nav", { class: "pages", "aria-label": "Result pages" });
+    const to = (page: number, text: string) => {
+      const next = new URLSearchParams(params);
+      next.set("page", String(page));
+      return el("a", { href: `#/search?${next}`, text });
+    };
+    if (found.page > 1) pages.append(to(found.page - 1, "Previous page"));
+    if (found.more) pages.append(to(found.page + 1, "Next page"));
+    if (pages.firstChild) main.append(pages);
+  }
+  if (found.tickets.length === 0 && found.did_you_mean.length === 0 && found.hits.length === 0) {
     main.append(el("p", { class: "empty", text: "No ticket you can see matches." }));
   }
   heading.focus();
 }
 
-function search(q: string) {
-  return data(client.GET("/api/agent/search", { params: { query: { q } } }));
+function search(params: URLSearchParams) {
+  const query: Record<string, string> = {};
+  for (const name of ["q", "page", ...FILTERS]) {
+    const v = params.get(name);
+    if (v) query[name] = v;
+  }
+  return data(client.GET("/api/agent/search", { params: { query: query as SearchQuery } }));
 }
 
 export async function renderCustomer(main: HTMLElement, email: string): Promise<void> {
