@@ -13,6 +13,7 @@ mod profile;
 mod queue;
 mod reports;
 mod review;
+mod saved;
 mod search;
 mod tickets;
 mod uploads;
@@ -144,13 +145,16 @@ pub enum Route {
     Bulk,
     Customer,
     CustomerNote,
+    Views,
+    SaveView,
+    DeleteView,
     Upload,
     OpenTicket,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 48] = [
+    pub const ALL: [Route; 51] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -196,6 +200,9 @@ impl Route {
         Route::Bulk,
         Route::Customer,
         Route::CustomerNote,
+        Route::Views,
+        Route::SaveView,
+        Route::DeleteView,
         Route::Upload,
         Route::OpenTicket,
         Route::Health,
@@ -251,6 +258,9 @@ impl Route {
             Route::Bulk => ("POST", "/api/agent/tickets/bulk"),
             Route::Customer => ("GET", "/api/agent/customers/{email}"),
             Route::CustomerNote => ("PUT", "/api/agent/customers/{email}/note"),
+            Route::Views => ("GET", "/api/agent/views"),
+            Route::SaveView => ("POST", "/api/agent/views"),
+            Route::DeleteView => ("DELETE", "/api/agent/views/{id}"),
             Route::Upload => ("POST", "/api/agent/uploads"),
             Route::OpenTicket => ("POST", "/api/agent/tickets"),
             Route::Health => ("GET", "/api/agent/health"),
@@ -304,6 +314,9 @@ impl Route {
             Route::Bulk => post(bulk::apply),
             Route::Customer => get(search::customer),
             Route::CustomerNote => put(search::put_note),
+            Route::Views => get(saved::list),
+            Route::SaveView => post(saved::create),
+            Route::DeleteView => delete(saved::remove),
             Route::Upload => post(uploads::create),
             Route::OpenTicket => post(opening::create),
             Route::Health => get(health::health),

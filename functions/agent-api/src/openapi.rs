@@ -20,6 +20,7 @@ use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
     RulesJson,
 };
+use crate::saved::{ViewInput, ViewJson, ViewsJson};
 use crate::search::{CustomerJson, HitJson, NoteInput, NoteJson, NoteSaved, PartJson, SearchJson};
 use crate::tickets::TagsJson;
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
@@ -367,6 +368,26 @@ fn tags_in_use() {}
     responses((status = 200, body = SearchJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn search() {}
 
+/// Your saved views and those shared with the teams of the categories you
+/// work, each with how many tickets its search shows now.
+#[utoipa::path(get, path = "/api/agent/views", tag = "queue",
+    responses((status = 200, body = ViewsJson), (status = 403, body = ErrorJson)))]
+fn views() {}
+
+/// Saves a search (words and filters, as the search takes them) under a name:
+/// yours alone, or shared with the team of a category you work. At most 20 in
+/// each place.
+#[utoipa::path(post, path = "/api/agent/views", tag = "queue", request_body = ViewInput,
+    responses((status = 201, body = ViewJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn save_view() {}
+
+/// Deletes a view: one of yours, or a shared one you made (supervisors and
+/// admins any shared one). 404 for a view you do not see.
+#[utoipa::path(delete, path = "/api/agent/views/{id}", tag = "queue",
+    params(("id" = String, Path, description = "the view's id")),
+    responses((status = 200, body = ViewJson), (status = 404, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn delete_view() {}
+
 /// Everything we have with one address in the categories you cover: their
 /// tickets, first and last contact, tier, whether the address is verified, and
 /// the agents' private note. 404 when you cover none of their tickets.
@@ -683,7 +704,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, tags_in_use, tags, search, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -700,7 +721,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -70,40 +70,6 @@ fn refused(e: SearchError) -> ApiError {
     }
 }
 
-/// The parameters of a search: the words and every filter.
-const PARAMETERS: [&str; 12] = [
-    "q",
-    "category",
-    "status",
-    "assignee",
-    "tag",
-    "priority",
-    "tier",
-    "created_from",
-    "created_to",
-    "updated_from",
-    "updated_to",
-    "page",
-];
-
-fn raw_search(params: &HashMap<String, String>) -> RawSearch {
-    let get = |name: &str| params.get(name).cloned();
-    RawSearch {
-        q: get("q"),
-        category: get("category"),
-        status: get("status"),
-        assignee: get("assignee"),
-        tag: get("tag"),
-        priority: get("priority"),
-        tier: get("tier"),
-        created_from: get("created_from"),
-        created_to: get("created_to"),
-        updated_from: get("updated_from"),
-        updated_to: get("updated_to"),
-        page: get("page"),
-    }
-}
-
 /// `GET /api/agent/search?q=&category=&status=…`
 pub async fn find(
     State(deps): State<Arc<Deps>>,
@@ -111,18 +77,11 @@ pub async fn find(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let result = async {
-        if let Some(other) = params.keys().find(|k| !PARAMETERS.contains(&k.as_str())) {
-            return Err(ApiError::bad_field(
-                other.clone(),
-                "is not a parameter of search (q, category, status, assignee, tag, priority, tier, created_from, created_to, updated_from, updated_to, page)",
-            ));
-        }
-        let raw = raw_search(&params);
+        let raw = RawSearch::from_pairs(params.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+            .map_err(|f| ApiError::invalid(vec![f]))?;
         let words = WordQuery::parse(&raw).map_err(|f| ApiError::invalid(vec![f]))?;
         let q = raw.q.as_deref().unwrap_or_default().trim();
-        let filtered = params
-            .iter()
-            .any(|(k, v)| k != "q" && k != "page" && !v.trim().is_empty());
+        let filtered = raw.filtered();
         if q.is_empty() && !filtered {
             return Err(ApiError::bad_field(
                 "q",
@@ -131,7 +90,9 @@ pub async fn find(
         }
         let now = deps.clock.now();
         let list = |v: &[helpdesk_domain::ports::store::TicketSummary]| {
-            v.iter().map(|t| SummaryJson::of(t, now)).collect::<Vec<_>>()
+            v.iter()
+                .map(|t| SummaryJson::of(t, now))
+                .collect::<Vec<_>>()
         };
         // A reference, an address or a Message-ID, unless filters ask for a list.
         let exact = if filtered {

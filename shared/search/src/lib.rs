@@ -224,6 +224,25 @@ impl TantivyIndex {
     }
 }
 
+impl TantivyIndex {
+    pub(crate) fn count_now(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<u64, StoreError> {
+        let Some(q) = self.inner.fields.query(&self.inner.index, query, scope)? else {
+            return Ok(0);
+        };
+        let n = self
+            .inner
+            .reader
+            .searcher()
+            .search(&q, &Count)
+            .map_err(unavailable)?;
+        Ok(n as u64)
+    }
+}
+
 #[async_trait]
 impl WordIndex for TantivyIndex {
     async fn put(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
@@ -240,6 +259,17 @@ impl WordIndex for TantivyIndex {
     ) -> Result<IndexPage, StoreError> {
         let (this, query, scope) = (self.clone(), query.clone(), scope.map(<[_]>::to_vec));
         tokio::task::spawn_blocking(move || this.find_now(&query, scope.as_deref()))
+            .await
+            .map_err(unavailable)?
+    }
+
+    async fn count(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<u64, StoreError> {
+        let (this, query, scope) = (self.clone(), query.clone(), scope.map(<[_]>::to_vec));
+        tokio::task::spawn_blocking(move || this.count_now(&query, scope.as_deref()))
             .await
             .map_err(unavailable)?
     }

@@ -233,6 +233,17 @@ impl WordIndex for SyncedIndex {
         }
         self.local.find(query, scope).await
     }
+
+    async fn count(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<u64, StoreError> {
+        if !self.writes {
+            self.refresh().await?;
+        }
+        self.local.count(query, scope).await
+    }
 }
 
 /// A [`SyncedIndex`] opened on first use: functions connect without waiting
@@ -286,6 +297,14 @@ impl WordIndex for LazySynced {
         scope: Option<&[CategoryId]>,
     ) -> Result<IndexPage, StoreError> {
         self.get().await?.find(query, scope).await
+    }
+
+    async fn count(
+        &self,
+        query: &WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<u64, StoreError> {
+        self.get().await?.count(query, scope).await
     }
 }
 

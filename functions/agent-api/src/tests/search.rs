@@ -344,3 +344,179 @@ async fn the_customers_page_shows_what_the_caller_covers_and_keeps_a_private_not
     let (_, page) = w.get(ANA.0, ANA.1, path).await;
     assert_eq!(page["note"], Value::Null);
 }
+
+fn view_names(v: &Value) -> Vec<String> {
+    v["views"]
+        .as_array()
+        .unwrap_or_else(|| panic!("views in {v}"))
+        .iter()
+        .map(|x| x["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn saved_views_are_kept_for_one_or_a_team_and_counted_from_the_index() {
+    let w = world().await;
+    let a = written(&w, "billing", "zoe@example.com", "kettle leaks").await;
+    written(&w, "billing", "zoe@example.com", "kettle is loud").await;
+    written(&w, "technical", "max@example.com", "kettle app").await;
+    let (status, mine) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "Kettles", "search": {"q": "kettle", "page": "3"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{mine}");
+    assert_eq!(mine["count"], 2, "ana covers billing only: {mine}");
+    assert_eq!(mine["search"], json!({"q": "kettle"}), "no page kept");
+    let (status, team) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "Leaks", "shared_with": "billing", "search": {"q": "leak"}}),
+        )
+        .await;
+    assert_eq!(status, 201, "{team}");
+    assert_eq!(team["count"], 1);
+    let (_, listed) = w.get(ANA.0, ANA.1, "/api/agent/views").await;
+    assert_eq!(view_names(&listed), ["Kettles", "Leaks"]);
+    // Bea works billing: the team's view, not ana's own. Ben works neither.
+    let (_, beas) = w.get(BEA.0, BEA.1, "/api/agent/views").await;
+    assert_eq!(view_names(&beas), ["Leaks"]);
+    let (_, bens) = w.get(BEN.0, BEN.1, "/api/agent/views").await;
+    assert_eq!(view_names(&bens), Vec::<String>::new());
+    // The count follows the tickets as the index sees them.
+    let (status, _) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &format!("/api/agent/tickets/{a}/status"),
+            json!({"status": "open", "version": 1}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "Open kettles", "search": {"q": "kettle", "status": "open"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+    helpdesk_domain::search::indexer::index_changed(&*w.store, &*w.index, std::slice::from_ref(&a))
+        .await
+        .unwrap();
+    let (_, listed) = w.get(ANA.0, ANA.1, "/api/agent/views").await;
+    let open = listed["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "Open kettles")
+        .cloned();
+    assert_eq!(open.unwrap_or_default()["count"], 1);
+    // Deleting: bea may not delete ana's shared view; a supervisor may.
+    let id = team["id"].as_str().unwrap();
+    let (status, _) = w
+        .call(Some(BEA), "DELETE", &format!("/api/agent/views/{id}"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = w
+        .call(Some(SUE), "DELETE", &format!("/api/agent/views/{id}"), None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = w
+        .call(Some(SUE), "DELETE", &format!("/api/agent/views/{id}"), None)
+        .await;
+    assert_eq!(status, 404, "gone");
+    // Ben cannot delete ana's own view, ana can.
+    let mine_id = mine["id"].as_str().unwrap();
+    let (status, _) = w
+        .call(
+            Some(BEN),
+            "DELETE",
+            &format!("/api/agent/views/{mine_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 404);
+    let (status, _) = w
+        .call(
+            Some(ANA),
+            "DELETE",
+            &format!("/api/agent/views/{mine_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_bad_view_is_refused_naming_its_field() {
+    let w = world().await;
+    let long = "x".repeat(10_000);
+    for (body, field) in [
+        (json!({"name": "", "search": {"q": "a"}}), "name"),
+        (json!({"name": long, "search": {"q": "a"}}), "name"),
+        (json!({"name": "a\u{0}b", "search": {"q": "a"}}), "name"),
+        (json!({"name": "x", "search": {}}), "search"),
+        (
+            json!({"name": "x", "search": {"colour": "red"}}),
+            "search.colour",
+        ),
+        (
+            json!({"name": "x", "search": {"status": "lost"}}),
+            "search.status",
+        ),
+        (json!({"name": "x", "search": {"q": long}}), "search.q"),
+        (
+            json!({"name": "x", "shared_with": "sales", "search": {"q": "a"}}),
+            "shared_with",
+        ),
+        (
+            json!({"name": "x", "shared_with": "../x", "search": {"q": "a"}}),
+            "shared_with",
+        ),
+    ] {
+        let (status, answer) = w.post(ANA.0, ANA.1, "/api/agent/views", body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(
+            answer["error"]["fields"][0]["field"], field,
+            "{body}: {answer}"
+        );
+    }
+    let (status, answer) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "x", "search": {"q": "a"}, "colour": 1}),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    // Twenty kept; the twenty-first is refused.
+    for n in 0..20 {
+        let (status, _) = w
+            .post(
+                ANA.0,
+                ANA.1,
+                "/api/agent/views",
+                json!({"name": format!("v{n}"), "search": {"q": "a"}}),
+            )
+            .await;
+        assert_eq!(status, 201);
+    }
+    let (status, answer) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "one more", "search": {"q": "a"}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["field"], "name");
+}

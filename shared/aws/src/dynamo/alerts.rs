@@ -304,3 +304,52 @@ impl helpdesk_domain::ports::TagsInUse for DynamoStore {
         Ok(tags)
     }
 }
+
+#[derive(Serialize, Deserialize)]
+struct SavedViewItem {
+    pk: String,
+    sk: String,
+    view: helpdesk_domain::agents::saved_views::SavedView,
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::SavedViews for DynamoStore {
+    async fn saved_views(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+    ) -> Result<Vec<helpdesk_domain::agents::saved_views::SavedView>, StoreError> {
+        self.partition(keys::saved_views_pk(scope))
+            .await?
+            .into_iter()
+            .map(|i| items::from_item::<SavedViewItem>(i).map(|v| v.view))
+            .collect()
+    }
+
+    async fn put_saved_view(
+        &self,
+        view: &helpdesk_domain::agents::saved_views::SavedView,
+    ) -> Result<(), StoreError> {
+        self.put_plain(&SavedViewItem {
+            pk: keys::saved_views_pk(&view.scope()),
+            sk: view.id.clone(),
+            view: view.clone(),
+        })
+        .await
+    }
+
+    async fn delete_saved_view(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::saved_views_pk(scope)))
+            .key("sk", s(id))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+}

@@ -364,6 +364,15 @@ pub fn customer_pk(email: &helpdesk_domain::EmailAddress) -> String {
 }
 pub const CUSTOMER_NOTE_SK: &str = "NOTE";
 
+/// Saved views: one partition per agent and one per category's team.
+pub fn saved_views_pk(scope: &helpdesk_domain::agents::saved_views::ViewScope) -> String {
+    use helpdesk_domain::agents::saved_views::ViewScope;
+    match scope {
+        ViewScope::Mine(agent) => format!("VIEWS#A#{}", agent.as_str()),
+        ViewScope::Team(category) => format!("VIEWS#C#{}", category.as_str()),
+    }
+}
+
 /// The tags agents have used: one item holding a string set.
 pub const TAGS_PK: &str = "TAGS";
 pub const TAGS_SK: &str = "IN-USE";

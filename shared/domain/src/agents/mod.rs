@@ -8,5 +8,6 @@ pub mod bulk;
 pub mod canned;
 pub mod opening;
 pub mod profile;
+pub mod saved_views;
 pub mod search;
 pub mod views;

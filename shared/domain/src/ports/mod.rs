@@ -289,6 +289,36 @@ pub trait WordIndex: Send + Sync {
         query: &crate::search::WordQuery,
         scope: Option<&[CategoryId]>,
     ) -> Result<crate::search::find::IndexPage, StoreError>;
+
+    /// How many tickets match (a saved view's count), without reading any.
+    async fn count(
+        &self,
+        query: &crate::search::WordQuery,
+        scope: Option<&[CategoryId]>,
+    ) -> Result<u64, StoreError> {
+        Ok(self.find(query, scope).await?.total)
+    }
+}
+
+/// Saved views, kept per agent or per category's team.
+#[async_trait]
+pub trait SavedViews: Send + Sync {
+    /// The views kept in `scope`, in no particular order.
+    async fn saved_views(
+        &self,
+        scope: &crate::agents::saved_views::ViewScope,
+    ) -> Result<Vec<crate::agents::saved_views::SavedView>, StoreError>;
+
+    async fn put_saved_view(
+        &self,
+        view: &crate::agents::saved_views::SavedView,
+    ) -> Result<(), StoreError>;
+
+    async fn delete_saved_view(
+        &self,
+        scope: &crate::agents::saved_views::ViewScope,
+        id: &str,
+    ) -> Result<(), StoreError>;
 }
 
 /// The tags agents have used, for their autocomplete.
@@ -427,6 +457,7 @@ pub trait TicketStore:
     + AlertLog
     + CustomerNotes
     + TagsInUse
+    + SavedViews
 {
 }
 
@@ -445,6 +476,7 @@ impl<T> TicketStore for T where
         + AlertLog
         + CustomerNotes
         + TagsInUse
+        + SavedViews
         + ?Sized
 {
 }

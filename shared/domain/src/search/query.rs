@@ -93,6 +93,73 @@ pub struct RawSearch {
     pub page: Option<String>,
 }
 
+/// The names a search's parameters go by (the API's and a saved view's).
+pub const PARAMETERS: [&str; 12] = [
+    "q",
+    "category",
+    "status",
+    "assignee",
+    "tag",
+    "priority",
+    "tier",
+    "created_from",
+    "created_to",
+    "updated_from",
+    "updated_to",
+    "page",
+];
+
+impl RawSearch {
+    /// A search from name → value pairs; a name that is no parameter is named.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Result<RawSearch, FieldError> {
+        let mut raw = RawSearch::default();
+        for (name, value) in pairs {
+            let slot = match name {
+                "q" => &mut raw.q,
+                "category" => &mut raw.category,
+                "status" => &mut raw.status,
+                "assignee" => &mut raw.assignee,
+                "tag" => &mut raw.tag,
+                "priority" => &mut raw.priority,
+                "tier" => &mut raw.tier,
+                "created_from" => &mut raw.created_from,
+                "created_to" => &mut raw.created_to,
+                "updated_from" => &mut raw.updated_from,
+                "updated_to" => &mut raw.updated_to,
+                "page" => &mut raw.page,
+                other => {
+                    return Err(FieldError::new(
+                        other,
+                        "is not a parameter of search (q, category, status, assignee, tag, priority, tier, created_from, created_to, updated_from, updated_to, page)",
+                    ));
+                }
+            };
+            *slot = Some(value.to_owned());
+        }
+        Ok(raw)
+    }
+
+    /// Does it ask for anything besides words (and a page)?
+    pub fn filtered(&self) -> bool {
+        [
+            &self.category,
+            &self.status,
+            &self.assignee,
+            &self.tag,
+            &self.priority,
+            &self.tier,
+            &self.created_from,
+            &self.created_to,
+            &self.updated_from,
+            &self.updated_to,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|v| !v.trim().is_empty()))
+    }
+}
+
 impl WordQuery {
     /// The words of `q`: the last one also counts as a beginning unless the
     /// query ends in a space (the agent finished it).

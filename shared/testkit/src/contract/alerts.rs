@@ -310,3 +310,58 @@ pub async fn tags_in_use_are_a_set_that_grows(stores: &Stores) {
         .collect();
     assert_eq!(new, ["contract-kettle", "contract-refund", "contract-vip"]);
 }
+
+pub async fn saved_views_are_kept_per_scope_and_deleted_alone(stores: &Stores) {
+    use helpdesk_domain::agents::saved_views::{SavedView, ViewScope};
+    let (clock, _) = setup();
+    let view = |id: &str, owner: &str, shared: Option<&str>| SavedView {
+        id: id.into(),
+        name: format!("View {id}"),
+        owner: agent_id(owner),
+        shared_with: shared.map(crate::fixtures::category_id),
+        search: [("q".to_owned(), "refund".to_owned())]
+            .into_iter()
+            .collect(),
+        created_at: clock.now(),
+    };
+    let mine = view("v1", "ana", None);
+    let team = view("v2", "ana", Some("billing"));
+    let bens = view("v3", "ben", None);
+    for v in [&mine, &team, &bens] {
+        stores.tickets.put_saved_view(v).await.unwrap();
+    }
+    let ana = ViewScope::Mine(agent_id("ana"));
+    let billing = ViewScope::Team(crate::fixtures::category_id("billing"));
+    assert_eq!(
+        stores.tickets.saved_views(&ana).await.unwrap(),
+        vec![mine.clone()]
+    );
+    assert_eq!(
+        stores.tickets.saved_views(&billing).await.unwrap(),
+        vec![team.clone()]
+    );
+    // Saved again under its id: replaced, not doubled.
+    let mut renamed = mine.clone();
+    renamed.name = "Refunds".into();
+    stores.tickets.put_saved_view(&renamed).await.unwrap();
+    assert_eq!(
+        stores.tickets.saved_views(&ana).await.unwrap(),
+        vec![renamed]
+    );
+    stores.tickets.delete_saved_view(&ana, "v1").await.unwrap();
+    assert!(stores.tickets.saved_views(&ana).await.unwrap().is_empty());
+    // Deleting what is not there is no error.
+    stores.tickets.delete_saved_view(&ana, "v1").await.unwrap();
+    assert_eq!(
+        stores.tickets.saved_views(&billing).await.unwrap(),
+        vec![team]
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .saved_views(&ViewScope::Mine(agent_id("ben")))
+            .await
+            .unwrap(),
+        vec![bens]
+    );
+}

@@ -235,6 +235,12 @@ pub async fn filters_narrow_and_the_scope_hides_other_categories(index: Index) {
     ];
     for (q, expected) in cases {
         assert_eq!(
+            index.count(&q, None).await.unwrap(),
+            expected.len() as u64,
+            "count {:?}",
+            q.filters
+        );
+        assert_eq!(
             sorted(found(&index, &q, None).await),
             sorted(expected),
             "{:?}",

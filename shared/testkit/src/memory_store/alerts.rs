@@ -144,3 +144,41 @@ impl helpdesk_domain::ports::TagsInUse for InMemoryStore {
         Ok(self.state().tags.iter().cloned().collect())
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::SavedViews for InMemoryStore {
+    async fn saved_views(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+    ) -> Result<Vec<helpdesk_domain::agents::saved_views::SavedView>, StoreError> {
+        Ok(self
+            .state()
+            .saved_views
+            .get(scope)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default())
+    }
+
+    async fn put_saved_view(
+        &self,
+        view: &helpdesk_domain::agents::saved_views::SavedView,
+    ) -> Result<(), StoreError> {
+        self.state()
+            .saved_views
+            .entry(view.scope())
+            .or_default()
+            .insert(view.id.clone(), view.clone());
+        Ok(())
+    }
+
+    async fn delete_saved_view(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        if let Some(m) = self.state().saved_views.get_mut(scope) {
+            m.remove(id);
+        }
+        Ok(())
+    }
+}

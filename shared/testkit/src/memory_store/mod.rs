@@ -67,6 +67,10 @@ struct State {
     >,
     /// Agents' notes about customers, by the address's key.
     customer_notes: HashMap<String, helpdesk_domain::ports::store::CustomerNote>,
+    saved_views: HashMap<
+        helpdesk_domain::agents::saved_views::ViewScope,
+        std::collections::BTreeMap<String, helpdesk_domain::agents::saved_views::SavedView>,
+    >,
     tags: std::collections::BTreeSet<helpdesk_domain::values::tag::Tag>,
 }
 
