@@ -104,7 +104,7 @@ where
     let mut out = Vec::new();
     for s in scopes(caller, categories) {
         let mut views = store.saved_views(&s).await?;
-        views.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        views.sort_by_key(|a| a.name.to_lowercase());
         for view in views {
             let count = match view.query() {
                 Ok(q)
