@@ -406,3 +406,28 @@ impl helpdesk_domain::ports::TagsInUse for Faulty {
         self.call(self.inner.tags_in_use()).await
     }
 }
+
+#[async_trait]
+impl helpdesk_domain::ports::SavedViews for Faulty {
+    async fn saved_views(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+    ) -> Result<Vec<helpdesk_domain::agents::saved_views::SavedView>, StoreError> {
+        self.call(self.inner.saved_views(scope)).await
+    }
+
+    async fn put_saved_view(
+        &self,
+        view: &helpdesk_domain::agents::saved_views::SavedView,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.put_saved_view(view)).await
+    }
+
+    async fn delete_saved_view(
+        &self,
+        scope: &helpdesk_domain::agents::saved_views::ViewScope,
+        id: &str,
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.delete_saved_view(scope, id)).await
+    }
+}
