@@ -1615,3 +1615,54 @@ test("an agent finds tickets by a word of the mail and an order number, only in 
   }
   await other.close();
 });
+
+test("an agent tags three tickets at once, finds them by the tag and saves a view the team sees with its count", async () => {
+  const tag = `batch-${Date.now()}`;
+  const refs = [];
+  for (const n of [1, 2, 3]) refs.push((await submit(`Saved view ${n} ${tag}`)).reference);
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "ana");
+  await page.evaluate(() => (location.hash = "#/view/unassigned?category=billing&sort=newest"));
+  await page.locator(`tr[data-reference="${refs[0]}"]`).waitFor();
+  await page.getByLabel(`Select ${refs[0]}`).click();
+  await page.getByLabel(`Select ${refs[2]}`).click({ modifiers: ["Shift"] });
+  await page.getByText("3 selected").waitFor();
+  await page.getByLabel("Change", { exact: true }).selectOption({ label: "Add tag…" });
+  await page.getByLabel("Tag", { exact: true }).fill(tag);
+  await page.getByRole("button", { name: "Apply" }).click();
+  await page.locator(".notice", { hasText: "3 changed." }).waitFor();
+
+  // The tag alone as the search: the index shows the three within seconds.
+  const rows = page.locator("table.tickets tr[data-reference]");
+  for (let i = 0; i < 20; i++) {
+    await page.evaluate((t) => (location.hash = `#/search?tag=${t}&n=${Math.random()}`), tag);
+    await page.getByRole("heading", { level: 1, name: "Search" }).waitFor();
+    await page.locator(".empty, table.tickets").first().waitFor();
+    if ((await rows.count()) === 3) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  assert.deepEqual(
+    (await rows.evaluateAll((rs) => rs.map((r) => r.dataset.reference))).sort(),
+    [...refs].sort(),
+  );
+  await page.getByLabel("View name").fill(`Batch ${tag}`);
+  await page.getByLabel("Shown to").selectOption({ label: "The Billing and payments team" });
+  await page.getByRole("button", { name: "Save as a view" }).click();
+  await page.getByText(`Saved as "Batch ${tag}".`).waitFor();
+  const link = page.getByRole("link", { name: new RegExp(`Batch ${tag}`) });
+  await link.locator(".count", { hasText: "3" }).waitFor();
+  await context.close();
+
+  // Sue (a supervisor) sees the team's view with its count, opens it and deletes it.
+  const other = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sue = await signIn(other, "sue");
+  const shared = sue.getByRole("link", { name: new RegExp(`Batch ${tag}`) });
+  await shared.locator(".count", { hasText: "3" }).waitFor();
+  await shared.click();
+  await sue.getByRole("heading", { level: 1, name: `View: Batch ${tag}` }).waitFor();
+  for (const r of refs) await sue.locator(`tr[data-reference="${r}"]`).waitFor();
+  await sue.getByRole("button", { name: "Delete this view" }).click();
+  await sue.getByText("View deleted.").waitFor();
+  await shared.waitFor({ state: "detached" });
+  await other.close();
+});

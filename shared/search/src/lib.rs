@@ -29,6 +29,11 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 
 /// Memory the writer may use before it writes a segment (Tantivy's floor is 15 MB).
 const WRITER_BYTES: usize = 32 * 1024 * 1024;
+/// Segments kept before the small ones are merged. Each commit adds a
+/// segment and a search reads every segment; a merge rewrites what it merges
+/// (and the indexer uploads it again), so the largest segment is left alone
+/// while it holds most tickets.
+const MAX_SEGMENTS: usize = 8;
 
 #[derive(Clone)]
 pub struct TantivyIndex {
@@ -89,9 +94,12 @@ impl TantivyIndex {
     fn around(index: Index, fields: Fields, write: bool) -> Result<TantivyIndex, StoreError> {
         tokenizer::register(&index);
         let writer = if write {
-            let writer = index
+            let writer: IndexWriter = index
                 .writer_with_num_threads(1, WRITER_BYTES)
                 .map_err(unavailable)?;
+            // Merges run when a batch is written (see `settle`), never in the
+            // background: the files a commit leaves are then the files it is.
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
             Some(Mutex::new(writer))
         } else {
             None
@@ -134,6 +142,7 @@ impl TantivyIndex {
     pub fn commit(&self) -> Result<(), StoreError> {
         let mut writer = self.writer()?;
         writer.commit().map_err(unavailable)?;
+        self.settle(&mut writer)?;
         drop(writer);
         self.reload()
     }
@@ -170,8 +179,31 @@ impl TantivyIndex {
             writer.add_document(f.document(doc)?).map_err(unavailable)?;
         }
         writer.commit().map_err(unavailable)?;
+        self.settle(&mut writer)?;
         drop(writer);
         self.reload()
+    }
+
+    /// Merges the segments once there are more than [`MAX_SEGMENTS`] (each
+    /// commit adds one), waiting for the merge and the removal of the files it
+    /// replaced: when this returns, the directory holds exactly the commit.
+    fn settle(&self, writer: &mut IndexWriter) -> Result<(), StoreError> {
+        let mut segments = self
+            .inner
+            .index
+            .searchable_segment_metas()
+            .map_err(unavailable)?;
+        if segments.len() > MAX_SEGMENTS {
+            // The small ones together; the largest stays as it is (and is not
+            // uploaded again) while it holds most of the tickets.
+            segments.sort_by_key(|m| std::cmp::Reverse(m.num_docs()));
+            let total: u32 = segments.iter().map(|m| m.num_docs()).sum();
+            let keep = usize::from(segments[0].num_docs() * 2 > total);
+            let ids: Vec<_> = segments[keep..].iter().map(|m| m.id()).collect();
+            writer.merge(&ids).wait().map_err(unavailable)?;
+        }
+        writer.garbage_collect_files().wait().map_err(unavailable)?;
+        Ok(())
     }
 
     pub(crate) fn find_now(

@@ -374,6 +374,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_reader_follows_many_commits_that_replace_tickets() {
+        let files: Arc<dyn IndexFiles> = Arc::new(MemoryFiles::default());
+        let writer = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        let reader = SyncedIndex::reader(&dir(), files, Duration::ZERO)
+            .await
+            .unwrap();
+        for round in 0..30u64 {
+            // The same three tickets again each time (deletes), and one new one.
+            let docs: Vec<SearchDoc> = (0..3)
+                .map(|n| doc(n, &format!("lamp round{round}")))
+                .chain(std::iter::once(doc(100 + round, "lamp")))
+                .collect();
+            writer.put(&docs, &[]).await.unwrap();
+            let found = reader.find(&one("lamp"), None).await;
+            assert_eq!(
+                found.map(|p| p.total).ok(),
+                Some(4 + round),
+                "round {round}"
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn a_writer_started_again_goes_on_from_the_stored_commit_and_a_stale_one_is_refused() {
         let files: Arc<dyn IndexFiles> = Arc::new(MemoryFiles::default());
         let first = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();

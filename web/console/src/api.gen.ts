@@ -742,6 +742,51 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/views": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your saved views and those shared with the teams of the categories you
+         *     work, each with how many tickets its search shows now.
+         */
+        get: operations["views"];
+        put?: never;
+        /**
+         * Saves a search (words and filters, as the search takes them) under a name:
+         *     yours alone, or shared with the team of a category you work. At most 20 in
+         *     each place.
+         */
+        post: operations["save_view"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/views/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Deletes a view: one of yours, or a shared one you made (supervisors and
+         *     admins any shared one). 404 for a view you do not see.
+         */
+        delete: operations["delete_view"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1876,11 +1921,47 @@ export interface components {
             /** Format: int64 */
             waiting: number;
         };
+        ViewInput: {
+            /** @description At most 60 characters. */
+            name: string;
+            /** @description The search: `q` and filters, named as `GET /api/agent/search` names them. */
+            search: {
+                [key: string]: string;
+            };
+            /**
+             * @description A category you work, to share the view with its team; leave out to keep
+             *     it yours alone.
+             */
+            shared_with?: string | null;
+        };
+        ViewJson: {
+            /**
+             * Format: int64
+             * @description How many tickets it shows now (none when its search no longer reads).
+             */
+            count?: number | null;
+            /** Format: date-time */
+            created_at: string;
+            id: string;
+            name: string;
+            /** @description Who saved it. */
+            owner: string;
+            /** @description The search's parameters, as `GET /api/agent/search` takes them. */
+            search: {
+                [key: string]: string;
+            };
+            /** @description The category whose team shares it; none when it is the owner's alone. */
+            shared_with?: string | null;
+        };
         /**
          * @description Which tickets a page lists.
          * @enum {string}
          */
         ViewName: "unassigned" | "mine" | "waiting" | "overdue" | "all";
+        ViewsJson: {
+            /** @description Yours first, then each team's; by name. */
+            views: components["schemas"]["ViewJson"][];
+        };
     };
     responses: never;
     parameters: never;
@@ -4864,6 +4945,155 @@ export interface operations {
                 };
             };
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    views: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewsJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    save_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ViewInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    delete_view: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the view's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ViewJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

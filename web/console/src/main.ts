@@ -31,6 +31,7 @@ import { renderCustomer, renderSearch, searchBox } from "./search";
 import { dropDrafts, installShortcuts, showShortcuts } from "./speed";
 import { renderTicket } from "./ticket";
 import type { Counts, Me, ViewName } from "./types";
+import { refreshSavedViews, VIEWS_CHANGED } from "./views";
 
 const app = document.getElementById("app") as HTMLElement;
 
@@ -399,6 +400,9 @@ async function start(config: ConsoleConfig): Promise<void> {
     }
   };
   window.onhashchange = () => void route();
+  // Saved views come with the sidebar, and again whenever one is saved or deleted.
+  await refreshSavedViews(nav);
+  window.addEventListener(VIEWS_CHANGED, () => void refreshSavedViews(nav));
   await route();
   stopPolling?.();
   stopPolling = startPolling(
@@ -414,6 +418,8 @@ async function start(config: ConsoleConfig): Promise<void> {
         me,
         currentPage(location.hash.replace(/^#/, "").split("?")[0].split("/").filter(Boolean)),
       );
+      // The views' counts are live as the queues' are.
+      void refreshSavedViews(nav);
     },
     () => {
       // A queue on screen gets the new arrivals; a ticket being read, a form being

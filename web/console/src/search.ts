@@ -8,6 +8,7 @@ import type { paths } from "./api.gen";
 import { clear, el, on } from "./dom";
 import { pickableTickets, ticketTable } from "./queue";
 import { type Me, STATUS_LABEL } from "./types";
+import { viewTools } from "./views";
 
 /** The search box in the header; `/` focuses it. */
 export function searchBox(): HTMLElement {
@@ -174,7 +175,14 @@ export async function renderSearch(
   clear(main);
   const q = params.get("q") ?? "";
   const filtered = FILTERS.some((f) => params.get(f));
-  const heading = el("h1", { tabindex: "-1", text: q ? `Search: ${q}` : "Search" });
+  const viewId = params.get("view");
+  const viewName = viewId
+    ? document.querySelector(`a[data-saved-view="${CSS.escape(viewId)}"] span`)?.textContent
+    : null;
+  const heading = el("h1", {
+    tabindex: "-1",
+    text: viewName ? `View: ${viewName}` : q ? `Search: ${q}` : "Search",
+  });
   main.append(heading, searchForm(me, params));
   const box = document.getElementById("search") as HTMLInputElement | null;
   if (box) box.value = q;
@@ -248,16 +256,23 @@ export async function renderSearch(
   if (found.tickets.length === 0 && found.did_you_mean.length === 0 && found.hits.length === 0) {
     main.append(el("p", { class: "empty", text: "No ticket you can see matches." }));
   }
+  main.append(viewTools(me, searchOf(params, false), viewId));
   heading.focus();
 }
 
-function search(params: URLSearchParams) {
+/** The words, filters and (`paged`) page of the address, nothing else. */
+function searchOf(params: URLSearchParams, paged: boolean): Record<string, string> {
   const query: Record<string, string> = {};
-  for (const name of ["q", "page", ...FILTERS]) {
+  for (const name of ["q", ...FILTERS, ...(paged ? ["page"] : [])]) {
     const v = params.get(name);
     if (v) query[name] = v;
   }
-  return data(client.GET("/api/agent/search", { params: { query: query as SearchQuery } }));
+  return query;
+}
+
+function search(params: URLSearchParams) {
+  const query = searchOf(params, true) as SearchQuery;
+  return data(client.GET("/api/agent/search", { params: { query } }));
 }
 
 export async function renderCustomer(main: HTMLElement, email: string): Promise<void> {
