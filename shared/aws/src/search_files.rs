@@ -1,30 +1,54 @@
 //! The word index's files in S3, under `search-index/<main table>/` in the
-//! attachments bucket (see `helpdesk_search::synced`): one index per table.
+//! attachments bucket, and its manifest in the main table, swapped with a
+//! conditional write (see `helpdesk_search::files`): one index per table.
 
 use async_trait::async_trait;
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use helpdesk_domain::ports::store::StoreError;
-use helpdesk_search::files::IndexFiles;
+use helpdesk_search::files::{IndexFiles, Manifest};
 
 pub const SEARCH_INDEX_PREFIX: &str = "search-index/";
+
+/// The manifest's item in the main table.
+pub const MANIFEST_PK: &str = "SEARCH";
+pub const MANIFEST_SK: &str = "MANIFEST";
 
 #[derive(Debug, Clone)]
 pub struct S3IndexFiles {
     client: Client,
     bucket: String,
     prefix: String,
+    dynamodb: aws_sdk_dynamodb::Client,
+    table: String,
 }
 
 impl S3IndexFiles {
-    pub fn new(client: Client, bucket: String, main_table: &str) -> Self {
+    pub fn new(
+        client: Client,
+        bucket: String,
+        dynamodb: aws_sdk_dynamodb::Client,
+        main_table: &str,
+    ) -> Self {
         Self {
             client,
             bucket,
             prefix: format!("{SEARCH_INDEX_PREFIX}{main_table}/"),
+            dynamodb,
+            table: main_table.to_owned(),
         }
     }
+}
+
+fn key(pk: &str, sk: &str) -> std::collections::HashMap<String, AttributeValue> {
+    [
+        ("pk".to_owned(), AttributeValue::S(pk.to_owned())),
+        ("sk".to_owned(), AttributeValue::S(sk.to_owned())),
+    ]
+    .into_iter()
+    .collect()
 }
 
 fn unavailable(what: &str, code: Option<&str>) -> StoreError {
@@ -63,6 +87,60 @@ impl IndexFiles for S3IndexFiles {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .into_bytes();
         Ok(Some(bytes.to_vec()))
+    }
+
+    async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {
+        let out = self
+            .dynamodb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(MANIFEST_PK, MANIFEST_SK)))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| unavailable("manifest read", e.code()))?;
+        let Some(item) = out.item else {
+            return Ok(None);
+        };
+        let text = item
+            .get("manifest")
+            .and_then(|v| v.as_s().ok())
+            .ok_or_else(|| StoreError::Corrupt("search index manifest without its text".into()))?;
+        serde_json::from_str(text)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt(format!("search index manifest: {e}")))
+    }
+
+    async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError> {
+        let text = serde_json::to_string(next)
+            .map_err(|e| StoreError::Corrupt(format!("search index manifest: {e}")))?;
+        let mut item = key(MANIFEST_PK, MANIFEST_SK);
+        item.insert(
+            "generation".into(),
+            AttributeValue::N(next.generation.to_string()),
+        );
+        item.insert("manifest".into(), AttributeValue::S(text));
+        let put = self
+            .dynamodb
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item));
+        let put = if expected == 0 {
+            put.condition_expression("attribute_not_exists(pk)")
+        } else {
+            put.condition_expression("generation = :g")
+                .expression_attribute_values(":g", AttributeValue::N(expected.to_string()))
+        };
+        match put.send().await {
+            Ok(_) => Ok(true),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(unavailable("manifest write", e.code())),
+        }
     }
 
     async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {

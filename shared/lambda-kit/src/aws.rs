@@ -164,6 +164,7 @@ impl Aws {
         let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
             self.s3(),
             bucket.to_owned(),
+            self.dynamodb(),
             &store.main_table,
         ));
         Arc::new(helpdesk_search::synced::LazySynced::writer(
@@ -182,6 +183,7 @@ impl Aws {
         let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
             self.s3(),
             bucket.to_owned(),
+            self.dynamodb(),
             &store.main_table,
         ));
         Arc::new(helpdesk_search::synced::LazySynced::reader(

@@ -1,7 +1,9 @@
 //! Where the index's files are kept between functions: an object store (S3 on
-//! AWS) holding each file under its name and a manifest naming the files of
-//! the latest commit. The manifest is written last, so a reader that finds it
-//! finds every file it names.
+//! AWS) holding each file under a key that is never written twice, and a
+//! manifest naming the files of the latest commit, replaced only by a
+//! compare-and-swap on its generation (a DynamoDB conditional write on AWS).
+//! Two writers can never both make commit N+1: the second is told, and
+//! starts again from commit N+1.
 
 use async_trait::async_trait;
 use helpdesk_domain::ports::store::StoreError;
@@ -9,37 +11,38 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-pub const MANIFEST: &str = "manifest.json";
-
 #[async_trait]
 pub trait IndexFiles: Send + Sync {
     /// The file's bytes, or `None` when there is no such file.
-    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
-    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError>;
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError>;
+    /// The latest commit, if there is one.
+    async fn manifest(&self) -> Result<Option<Manifest>, StoreError>;
+    /// Stores `next` if the latest commit is still `expected` (0: none yet);
+    /// `false` when another writer got there first.
+    async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError>;
 }
 
-/// The latest commit: its number and its files (name → size in bytes).
+/// One file of a commit: where it is stored and how long it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredFile {
+    pub key: String,
+    pub size: u64,
+}
+
+/// A commit: its number and its files (name in the index directory → where
+/// it is stored).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Manifest {
     pub generation: u64,
-    pub files: BTreeMap<String, u64>,
+    pub files: BTreeMap<String, StoredFile>,
 }
 
-impl Manifest {
-    pub async fn read(files: &dyn IndexFiles) -> Result<Option<Manifest>, StoreError> {
-        match files.get(MANIFEST).await? {
-            None => Ok(None),
-            Some(bytes) => serde_json::from_slice(&bytes)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt(format!("search index manifest: {e}"))),
-        }
-    }
-}
-
-/// Files in memory: the tests' object store.
+/// Files and manifest in memory: the tests' object store.
 #[derive(Default)]
 pub struct MemoryFiles {
     files: Mutex<HashMap<String, Vec<u8>>>,
+    manifest: Mutex<Option<Manifest>>,
     puts: std::sync::atomic::AtomicUsize,
 }
 
@@ -50,23 +53,35 @@ impl MemoryFiles {
     }
 }
 
+fn poisoned<T>(_: T) -> StoreError {
+    StoreError::Unavailable("poisoned".into())
+}
+
 #[async_trait]
 impl IndexFiles for MemoryFiles {
-    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let files = self
-            .files
-            .lock()
-            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        Ok(files.get(name).cloned())
+    async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.files.lock().map_err(poisoned)?.get(key).cloned())
     }
 
-    async fn put(&self, name: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
-        let mut files = self
-            .files
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.files
             .lock()
-            .map_err(|_| StoreError::Unavailable("poisoned".into()))?;
-        files.insert(name.to_owned(), bytes);
+            .map_err(poisoned)?
+            .insert(key.to_owned(), bytes);
         self.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
+    }
+
+    async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {
+        Ok(self.manifest.lock().map_err(poisoned)?.clone())
+    }
+
+    async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError> {
+        let mut stored = self.manifest.lock().map_err(poisoned)?;
+        if stored.as_ref().map_or(0, |m| m.generation) != expected {
+            return Ok(false);
+        }
+        *stored = Some(next.clone());
+        Ok(true)
     }
 }

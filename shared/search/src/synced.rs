@@ -1,14 +1,17 @@
-//! The index shared between functions through an object store. The indexer
+//! The index shared between functions through [`IndexFiles`]. The indexer
 //! writes: after each commit it uploads the files it has not uploaded before
 //! (segment files never change once written; `meta.json` and `.managed.json`
-//! do) and then the manifest. The agent API reads: before a search, at most
-//! once per `check_every`, it reads the manifest and, when there is a newer
-//! commit, downloads the files it lacks, `meta.json` last, and reloads.
+//! do), each under a key of its own (the commit's number and the writer's
+//! nonce), and then swaps the manifest from its commit to the next. The agent API reads: before a search,
+//! at most once per `check_every`, it reads the manifest and, when there is a
+//! newer commit, downloads the files it lacks, `meta.json` last, and reloads.
 //!
-//! One writer at a time (the indexer runs with a concurrency of one): a writer
-//! that finds a commit it did not make refuses the batch, which is retried.
+//! A writer that finds a commit it did not make (another writer, a rebuild)
+//! takes that commit first and writes its batch on it; a writer that loses the
+//! swap does the same. Every document is a ticket made whole from the store,
+//! so the order of writers does not matter.
 
-use crate::files::{IndexFiles, MANIFEST, Manifest};
+use crate::files::{IndexFiles, Manifest, StoredFile};
 use crate::{TantivyIndex, unavailable};
 use async_trait::async_trait;
 use helpdesk_domain::ports::WordIndex;
@@ -29,8 +32,14 @@ fn is_lock(name: &str) -> bool {
 }
 
 pub struct SyncedIndex {
-    local: TantivyIndex,
-    dir: PathBuf,
+    /// Each copy of the index gets a directory of its own under here: an
+    /// index given up (for a commit made elsewhere) may still be finishing
+    /// with its files.
+    root: PathBuf,
+    copies: std::sync::atomic::AtomicU64,
+    /// Part of every key this writer stores: two writers that both make
+    /// commit N+1 (one of them then loses the swap) never write one key.
+    nonce: u64,
     files: Arc<dyn IndexFiles>,
     writes: bool,
     check_every: Duration,
@@ -38,10 +47,16 @@ pub struct SyncedIndex {
 }
 
 struct State {
+    /// The copy in `dir`, opened.
+    local: TantivyIndex,
+    dir: PathBuf,
     /// What the local directory holds, as of the last sync.
     manifest: Manifest,
     checked: Option<Instant>,
 }
+
+/// How often a writer takes a commit made elsewhere and tries again.
+const WRITE_ATTEMPTS: usize = 5;
 
 impl SyncedIndex {
     /// The indexer's side: fills `dir` with the latest commit and writes on it.
@@ -69,21 +84,18 @@ impl SyncedIndex {
         if dir.exists() {
             std::fs::remove_dir_all(dir).map_err(unavailable)?;
         }
-        std::fs::create_dir_all(dir).map_err(unavailable)?;
-        let manifest = Manifest::read(&*files).await?.unwrap_or_default();
-        download(&*files, dir, &manifest, &Manifest::default()).await?;
-        let local = if writes {
-            TantivyIndex::open(dir)?
-        } else {
-            TantivyIndex::open_to_read(dir)?
-        };
+        let first = dir.join("c0");
+        let (local, manifest) = fresh_copy(&first, &*files, writes).await?;
         Ok(Self {
-            local,
-            dir: dir.to_owned(),
+            root: dir.to_owned(),
+            copies: std::sync::atomic::AtomicU64::new(1),
+            nonce: rand::random(),
             files,
             writes,
             check_every,
             state: tokio::sync::Mutex::new(State {
+                local,
+                dir: first,
                 manifest,
                 checked: Some(Instant::now()),
             }),
@@ -104,14 +116,14 @@ impl SyncedIndex {
         {
             return Ok(());
         }
-        let Some(latest) = Manifest::read(&*self.files).await? else {
+        let Some(latest) = self.files.manifest().await? else {
             state.checked = Some(Instant::now());
             return Ok(());
         };
-        if latest.generation > state.manifest.generation {
-            download(&*self.files, &self.dir, &latest, &state.manifest).await?;
-            self.local.reload()?;
-            forget_others(&self.dir, &latest);
+        if latest.generation != state.manifest.generation {
+            download(&*self.files, &state.dir, &latest, &state.manifest).await?;
+            state.local.reload()?;
+            forget_others(&state.dir, &latest);
             state.manifest = latest;
         }
         state.checked = Some(Instant::now());
@@ -120,36 +132,81 @@ impl SyncedIndex {
 
     async fn write(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
         let mut state = self.state.lock().await;
-        let stored = Manifest::read(&*self.files).await?.unwrap_or_default();
-        if stored.generation != state.manifest.generation {
-            return Err(StoreError::Unavailable(format!(
-                "search index: commit {} was made elsewhere (this writer is at {}); retrying later",
-                stored.generation, state.manifest.generation
-            )));
-        }
-        let (local, docs, gone) = (self.local.clone(), docs.to_vec(), gone.to_vec());
-        tokio::task::spawn_blocking(move || local.put_now(&docs, &gone))
-            .await
-            .map_err(unavailable)??;
-        let mut next = Manifest {
-            generation: state.manifest.generation + 1,
-            files: BTreeMap::new(),
-        };
-        for (name, size) in listing(&self.dir)? {
-            let known = state.manifest.files.get(&name) == Some(&size);
-            if !known || CHANGING.contains(&name.as_str()) {
-                let bytes = tokio::fs::read(self.dir.join(&name))
-                    .await
-                    .map_err(unavailable)?;
-                self.files.put(&name, bytes).await?;
+        for _ in 0..WRITE_ATTEMPTS {
+            let stored = self.files.manifest().await?.unwrap_or_default();
+            if stored.generation != state.manifest.generation {
+                // Someone else committed (a rebuild, another writer): start from
+                // their commit. Writing the tickets again on it is harmless.
+                let n = self
+                    .copies
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let dir = self.root.join(format!("c{n}"));
+                let (local, manifest) = fresh_copy(&dir, &*self.files, true).await?;
+                // The copy given up goes; its writer may still touch its own files.
+                let old = std::mem::replace(&mut state.dir, dir);
+                state.local = local;
+                state.manifest = manifest;
+                let _ = std::fs::remove_dir_all(old);
             }
-            next.files.insert(name, size);
+            let (local, d, g) = (state.local.clone(), docs.to_vec(), gone.to_vec());
+            tokio::task::spawn_blocking(move || local.put_now(&d, &g))
+                .await
+                .map_err(unavailable)??;
+            let generation = state.manifest.generation + 1;
+            let mut next = Manifest {
+                generation,
+                files: BTreeMap::new(),
+            };
+            for (name, size) in listing(&state.dir)? {
+                let changing = CHANGING.contains(&name.as_str());
+                let file = match state.manifest.files.get(&name) {
+                    Some(known) if !changing && known.size == size => known.clone(),
+                    _ => {
+                        // Stored under the commit's number and this writer's nonce:
+                        // a stored key is never written twice, even by two writers
+                        // racing for one commit (a `.del` file's name can repeat).
+                        let key = format!("{generation}-{:016x}-{name}", self.nonce);
+                        let bytes = tokio::fs::read(state.dir.join(&name))
+                            .await
+                            .map_err(unavailable)?;
+                        self.files.put(&key, bytes).await?;
+                        StoredFile { key, size }
+                    }
+                };
+                next.files.insert(name, file);
+            }
+            if self
+                .files
+                .swap_manifest(state.manifest.generation, &next)
+                .await?
+            {
+                state.manifest = next;
+                return Ok(());
+            }
+            // Lost the race: the next round takes the winner's commit.
+            state.manifest.generation = u64::MAX;
         }
-        let manifest = serde_json::to_vec(&next).map_err(unavailable)?;
-        self.files.put(MANIFEST, manifest).await?;
-        state.manifest = next;
-        Ok(())
+        Err(StoreError::Unavailable(
+            "search index: other writers kept committing first; the batch comes again".into(),
+        ))
     }
+}
+
+/// Fills the new directory `dir` with the latest commit (or makes an empty index).
+async fn fresh_copy(
+    dir: &Path,
+    files: &dyn IndexFiles,
+    writes: bool,
+) -> Result<(TantivyIndex, Manifest), StoreError> {
+    std::fs::create_dir_all(dir).map_err(unavailable)?;
+    let manifest = files.manifest().await?.unwrap_or_default();
+    download(files, dir, &manifest, &Manifest::default()).await?;
+    let local = if writes {
+        TantivyIndex::open(dir)?
+    } else {
+        TantivyIndex::open_to_read(dir)?
+    };
+    Ok((local, manifest))
 }
 
 /// The index's files in `dir`, with their sizes.
@@ -167,32 +224,29 @@ fn listing(dir: &Path) -> Result<Vec<(String, u64)>, StoreError> {
     Ok(out)
 }
 
-/// Downloads what `latest` names and `have` does not (the changing files
-/// always), each written whole before it is renamed into place, `meta.json`
-/// last: until then the directory still opens as the older commit.
+/// Downloads what `latest` names and `have` does not (by stored key), each
+/// written whole before it is renamed into place, `meta.json` last: until
+/// then the directory still opens as the older commit.
 async fn download(
     files: &dyn IndexFiles,
     dir: &Path,
     latest: &Manifest,
     have: &Manifest,
 ) -> Result<(), StoreError> {
-    let mut names: Vec<&String> = latest
+    let mut wanted: Vec<(&String, &StoredFile)> = latest
         .files
         .iter()
-        .filter(|(name, size)| {
-            CHANGING.contains(&name.as_str()) || have.files.get(*name) != Some(*size)
-        })
-        .map(|(name, _)| name)
+        .filter(|(name, file)| have.files.get(*name) != Some(*file))
         .collect();
-    names.sort_by_key(|n| n.as_str() == "meta.json");
-    for name in names {
+    wanted.sort_by_key(|(name, _)| name.as_str() == "meta.json");
+    for (name, file) in wanted {
         if name.contains('/') || name.contains("..") || is_lock(name) {
             return Err(StoreError::Corrupt(format!(
                 "search index file name {name:?}"
             )));
         }
-        let bytes = files.get(name).await?.ok_or_else(|| {
-            StoreError::Unavailable(format!("search index file {name} is not stored yet"))
+        let bytes = files.get(&file.key).await?.ok_or_else(|| {
+            StoreError::Unavailable(format!("search index file {} is not stored", file.key))
         })?;
         let part = dir.join(format!("{name}.part"));
         tokio::fs::write(&part, bytes).await.map_err(unavailable)?;
@@ -231,7 +285,8 @@ impl WordIndex for SyncedIndex {
         if !self.writes {
             self.refresh().await?;
         }
-        self.local.find(query, scope).await
+        let local = self.state.lock().await.local.clone();
+        local.find(query, scope).await
     }
 
     async fn count(
@@ -242,7 +297,8 @@ impl WordIndex for SyncedIndex {
         if !self.writes {
             self.refresh().await?;
         }
-        self.local.count(query, scope).await
+        let local = self.state.lock().await.local.clone();
+        local.count(query, scope).await
     }
 }
 
@@ -397,7 +453,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_writer_started_again_goes_on_from_the_stored_commit_and_a_stale_one_is_refused() {
+    async fn a_writer_that_missed_a_commit_takes_it_first_and_nothing_is_lost() {
         let files: Arc<dyn IndexFiles> = Arc::new(MemoryFiles::default());
         let first = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
         first.put(&[doc(1, "lamp")], &[]).await.unwrap();
@@ -406,16 +462,34 @@ mod tests {
         assert_eq!(second.generation().await, 1);
         second.put(&[doc(2, "lamp")], &[]).await.unwrap();
         assert_eq!(second.find(&one("lamp"), None).await.unwrap().total, 2);
-        // The first one missed commit 2: it must not write over it.
-        let refused = first.put(&[doc(3, "lamp")], &[]).await;
-        assert!(
-            matches!(refused, Err(StoreError::Unavailable(_))),
-            "{refused:?}"
-        );
-        let reader = SyncedIndex::reader(&dir(), files, Duration::ZERO)
+        // The first one missed commit 2: it writes on top of it, never over it.
+        first.put(&[doc(3, "lamp")], &[]).await.unwrap();
+        assert_eq!(first.generation().await, 3);
+        let reader = SyncedIndex::reader(&dir(), files.clone(), Duration::ZERO)
             .await
             .unwrap();
-        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 2);
+        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 3);
+        // Both at once, many times: every commit builds on the one before.
+        let (a, b) = (Arc::new(first), Arc::new(second));
+        let mut tasks = Vec::new();
+        for n in 0..10u64 {
+            let w = if n % 2 == 0 { a.clone() } else { b.clone() };
+            // As the stream does: a batch handed back comes again.
+            tasks.push(tokio::spawn(async move {
+                let mut result = Err(StoreError::Unavailable("not tried".into()));
+                for _ in 0..20 {
+                    result = w.put(&[doc(10 + n, "lamp")], &[]).await;
+                    if result.is_ok() {
+                        break;
+                    }
+                }
+                result
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 13);
     }
 
     #[tokio::test]
@@ -443,7 +517,7 @@ mod tests {
         writer.put(&[doc(2, "lamp")], &[]).await.unwrap();
         let uploaded = files.puts() - before;
         assert!(eager.find(&one("lamp"), None).await.unwrap().total == 2);
-        let stored = Manifest::read(&*files).await.unwrap().unwrap_or_default();
+        let stored = files.manifest().await.unwrap().unwrap_or_default();
         assert!(
             uploaded < stored.files.len() + 1,
             "a commit uploads its new files, the changing ones and the manifest ({uploaded} of {})",
