@@ -1,9 +1,13 @@
 # The commands a newcomer needs. See README.md.
-.PHONY: admin agent smoke dev test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
+.PHONY: admin agent smoke dev reindex test test-times sim bench check-infra package deploy stack-up stack-down stack-status fmt lint openapi
 
 ## dev: install what is missing, start the local AWS stack and the local runner (Ctrl-C stops both)
 dev:
 	scripts/dev.sh
+
+## reindex: rebuild the local desk's word index from its tickets (the stack must be up); on AWS see infra/README.md, "Word search"
+reindex:
+	scripts/reindex.sh
 
 ## test: every test (fmt, clippy, unit, contract on the fake and on DynamoDB Local, flows)
 test:

@@ -76,6 +76,13 @@ impl TicketRecords for Faulty {
         self.call(self.inner.tickets_of_requester(e, limit)).await
     }
 
+    async fn all_tickets(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<TicketRef>, Option<String>), StoreError> {
+        self.call(self.inner.all_tickets(after)).await
+    }
+
     async fn add_note(&self, m: &helpdesk_domain::Message) -> Result<(), StoreError> {
         self.call(self.inner.add_note(m)).await
     }

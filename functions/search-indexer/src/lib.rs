@@ -8,6 +8,7 @@ use aws_lambda_events::event::dynamodb::{Event, EventRecord};
 use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventResponse};
 use helpdesk_aws::dynamo::keys::searched_ticket;
 use helpdesk_domain::TicketRef;
+use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{TicketRecords, WordIndex};
 use helpdesk_domain::search::indexer::index_changed;
 use lambda_kit::Aws;
@@ -63,6 +64,18 @@ pub async fn handle(deps: &Deps, event: Event) -> DynamoDbEventResponse {
         }
     }
     response
+}
+
+/// Indexes every stored ticket again, printing how far it got.
+pub async fn rebuild(deps: &Deps) -> Result<helpdesk_domain::search::indexer::Indexed, StoreError> {
+    helpdesk_domain::search::indexer::rebuild(&*deps.tickets, &*deps.index, |so_far| {
+        tracing::info!(
+            indexed = so_far.indexed,
+            removed = so_far.removed,
+            "rebuilding"
+        )
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -178,3 +178,47 @@ fn keys_that_are_not_text_name_no_ticket() {
     })]);
     assert_eq!(ticket_of(&e.records[0]), None);
 }
+
+#[tokio::test]
+async fn a_rebuild_indexes_every_stored_ticket_page_by_page() {
+    let store = Arc::new(InMemoryStore::default());
+    let ids = SequentialIds::new();
+    let mut refs = Vec::new();
+    for n in 0..5 {
+        refs.push(
+            ticket(&store, &ids, &format!("rebuild word{n} common"))
+                .await
+                .reference,
+        );
+    }
+    let index = Arc::new(MemoryIndex::default());
+    let d = deps(store, index.clone());
+    let done = rebuild(&d).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(done.indexed, 5);
+    assert_eq!(
+        index
+            .find(&words("common"), None)
+            .await
+            .unwrap_or_default()
+            .total,
+        5
+    );
+    assert_eq!(
+        index
+            .find(&words("word3"), None)
+            .await
+            .unwrap_or_default()
+            .total,
+        1
+    );
+    // Again: the same five, not ten.
+    rebuild(&d).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        index
+            .find(&words("common"), None)
+            .await
+            .unwrap_or_default()
+            .total,
+        5
+    );
+}

@@ -435,6 +435,49 @@ impl TicketRecords for DynamoStore {
         summaries(out.items.unwrap_or_default())
     }
 
+    async fn all_tickets(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<TicketRef>, Option<String>), StoreError> {
+        // A Scan: only a rebuild reads the whole table. The cursor is the last
+        // key read (`pk` and `sk`, a tab between).
+        let mut scan = self
+            .client
+            .scan()
+            .table_name(&self.tables.main)
+            .filter_expression("sk = :t")
+            .expression_attribute_values(
+                ":t",
+                aws_sdk_dynamodb::types::AttributeValue::S(keys::TICKET_SK.into()),
+            )
+            .projection_expression("pk");
+        if let Some(cursor) = after {
+            let (pk, sk) = cursor.split_once('\t').ok_or(StoreError::BadCursor)?;
+            scan = scan
+                .exclusive_start_key(
+                    "pk",
+                    aws_sdk_dynamodb::types::AttributeValue::S(pk.to_owned()),
+                )
+                .exclusive_start_key(
+                    "sk",
+                    aws_sdk_dynamodb::types::AttributeValue::S(sk.to_owned()),
+                );
+        }
+        let out = scan.send().await.map_err(sdk_error)?;
+        let refs = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.get("pk")?.as_s().ok()?.strip_prefix("T#"))
+            .filter_map(|r| TicketRef::parse(r).ok())
+            .collect();
+        let next = out.last_evaluated_key.and_then(|k| {
+            let text = |n: &str| k.get(n).and_then(|v| v.as_s().ok()).cloned();
+            Some(format!("{}\t{}", text("pk")?, text("sk")?))
+        });
+        Ok((refs, next))
+    }
+
     async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
         let item = items::to_item(&MessageItem::of(note))?;
         match self

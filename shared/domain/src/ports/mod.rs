@@ -61,6 +61,14 @@ pub trait TicketRecords: Send + Sync {
     /// A system note on a ticket that changes nothing else (a failed or bounced
     /// mail); written once per message id.
     async fn add_note(&self, note: &crate::tickets::message::Message) -> Result<(), StoreError>;
+
+    /// Every ticket's reference, a page at a time, in no particular order:
+    /// for rebuilding what is derived from the tickets (the word index), never
+    /// for a screen (it reads the whole table). `after` is the page's cursor.
+    async fn all_tickets(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<TicketRef>, Option<String>), StoreError>;
 }
 
 /// The listings and live counters behind the console's views.

@@ -47,3 +47,38 @@ where
         removed: gone.len(),
     })
 }
+
+/// Tickets indexed per batch in a rebuild.
+pub const REBUILD_BATCH: usize = 200;
+
+/// Indexes every stored ticket again (`make reindex`, or after a change of the
+/// index's schema): page by page, a batch at a time, each batch a commit.
+/// Tickets changed meanwhile are indexed again by the indexer as usual.
+pub async fn rebuild<S, I>(
+    store: &S,
+    index: &I,
+    mut progress: impl FnMut(Indexed),
+) -> Result<Indexed, StoreError>
+where
+    S: TicketRecords + ?Sized,
+    I: WordIndex + ?Sized,
+{
+    let mut total = Indexed::default();
+    let mut batch = Vec::new();
+    let mut cursor = None;
+    loop {
+        let (page, next) = store.all_tickets(cursor).await?;
+        batch.extend(page);
+        if batch.len() >= REBUILD_BATCH || (next.is_none() && !batch.is_empty()) {
+            let done = index_changed(store, index, &batch).await?;
+            total.indexed += done.indexed;
+            total.removed += done.removed;
+            batch.clear();
+            progress(total);
+        }
+        match next {
+            Some(n) => cursor = Some(n),
+            None => return Ok(total),
+        }
+    }
+}

@@ -51,6 +51,7 @@ macro_rules! store_contract {
             updating_a_missing_ticket_is_not_found,
             several_tickets_change_in_one_write_or_not_at_all,
             a_deduplicated_update_is_made_once_with_its_outbox,
+            every_ticket_is_listed_once_for_a_rebuild,
             // listings
             counters_follow_creation_status_and_category_changes,
             queue_pages_in_both_orders_without_gaps_or_repeats,

@@ -245,3 +245,34 @@ pub async fn a_deduplicated_update_is_made_once_with_its_outbox(stores: &Stores)
     assert_eq!(thread.ticket.version, saved.version);
     assert_eq!(thread.messages.len(), 2);
 }
+
+pub async fn every_ticket_is_listed_once_for_a_rebuild(stores: &Stores) {
+    let (clock, ids) = setup();
+    let mut made = Vec::new();
+    for who in [
+        "a@example.com",
+        "b@example.com",
+        "c@example.com",
+        "d@example.com",
+        "e@example.com",
+    ] {
+        made.push(create(stores, &ids, &clock, "billing", who).await.reference);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    for _ in 0..100 {
+        let (page, next) = stores.tickets.all_tickets(cursor).await.unwrap();
+        seen.extend(page);
+        cursor = next;
+        if cursor.is_none() {
+            break;
+        }
+    }
+    assert!(cursor.is_none(), "the pages end");
+    seen.sort();
+    made.sort();
+    assert_eq!(
+        seen, made,
+        "each ticket once, nothing else (messages, claims, outbox)"
+    );
+}

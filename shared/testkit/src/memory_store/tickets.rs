@@ -168,6 +168,23 @@ impl TicketRecords for InMemoryStore {
             .collect())
     }
 
+    async fn all_tickets(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<TicketRef>, Option<String>), StoreError> {
+        // Pages of two, so a rebuild's paging is exercised on small data.
+        let s = self.state();
+        let page: Vec<TicketRef> = s
+            .tickets
+            .keys()
+            .filter(|r| after.as_deref().is_none_or(|a| r.as_str() > a))
+            .take(2)
+            .cloned()
+            .collect();
+        let next = (page.len() == 2).then(|| page[1].as_str().to_owned());
+        Ok((page, next))
+    }
+
     async fn add_note(&self, note: &Message) -> Result<(), StoreError> {
         let mut s = self.state();
         let thread = s.messages.entry(note.ticket.clone()).or_default();
