@@ -412,6 +412,13 @@ impl helpdesk_domain::ports::TagsInUse for Faulty {
     async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
         self.call(self.inner.tags_in_use()).await
     }
+
+    async fn forget_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        self.call(self.inner.forget_tags(tags)).await
+    }
 }
 
 #[async_trait]

@@ -148,13 +148,14 @@ pub enum Route {
     Views,
     SaveView,
     DeleteView,
+    RenameTag,
     Upload,
     OpenTicket,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 51] = [
+    pub const ALL: [Route; 52] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -203,6 +204,7 @@ impl Route {
         Route::Views,
         Route::SaveView,
         Route::DeleteView,
+        Route::RenameTag,
         Route::Upload,
         Route::OpenTicket,
         Route::Health,
@@ -261,6 +263,7 @@ impl Route {
             Route::Views => ("GET", "/api/agent/views"),
             Route::SaveView => ("POST", "/api/agent/views"),
             Route::DeleteView => ("DELETE", "/api/agent/views/{id}"),
+            Route::RenameTag => ("POST", "/api/agent/tags/rename"),
             Route::Upload => ("POST", "/api/agent/uploads"),
             Route::OpenTicket => ("POST", "/api/agent/tickets"),
             Route::Health => ("GET", "/api/agent/health"),
@@ -317,6 +320,7 @@ impl Route {
             Route::Views => get(saved::list),
             Route::SaveView => post(saved::create),
             Route::DeleteView => delete(saved::remove),
+            Route::RenameTag => post(saved::rename_tag),
             Route::Upload => post(uploads::create),
             Route::OpenTicket => post(opening::create),
             Route::Health => get(health::health),

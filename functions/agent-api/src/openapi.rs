@@ -20,7 +20,7 @@ use crate::review::{
     HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleInput, RuleJson,
     RulesJson,
 };
-use crate::saved::{ViewInput, ViewJson, ViewsJson};
+use crate::saved::{RenameTagInput, RenamedJson, ViewInput, ViewJson, ViewsJson};
 use crate::search::{CustomerJson, HitJson, NoteInput, NoteJson, NoteSaved, PartJson, SearchJson};
 use crate::tickets::TagsJson;
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
@@ -388,6 +388,15 @@ fn save_view() {}
     responses((status = 200, body = ViewJson), (status = 404, body = ErrorJson), (status = 403, body = ErrorJson)))]
 fn delete_view() {}
 
+/// Admins: renames a tag on every ticket carrying it (each ticket its own
+/// change, with a line in its thread), or merges it into a tag already in use;
+/// the old name leaves the suggestions once no ticket carries it. Tickets are
+/// found through the word index, which trails changes by seconds: `left` says
+/// how many still carry the old tag.
+#[utoipa::path(post, path = "/api/agent/tags/rename", tag = "tickets", request_body = RenameTagInput,
+    responses((status = 200, body = RenamedJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn rename_tag() {}
+
 /// Everything we have with one address in the categories you cover: their
 /// tickets, first and last contact, tier, whether the address is verified, and
 /// the agents' private note. 404 when you cover none of their tickets.
@@ -704,7 +713,7 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, rename_tag, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
@@ -721,7 +730,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

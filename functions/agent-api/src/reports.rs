@@ -46,7 +46,12 @@ async fn build(
         tickets: &*deps.tickets,
         catalog: &*deps.catalog,
     };
-    Ok(reports.build(period, &chosen, &agents, now).await?)
+    let mut report = reports.build(period, &chosen, &agents, now).await?;
+    let ids: Vec<_> = chosen.iter().map(|c| c.id.clone()).collect();
+    let tags = deps.tickets.tags_in_use().await?;
+    report.tags =
+        helpdesk_domain::reports::tags::tag_rows(&*deps.index, &tags, &ids, period).await?;
+    Ok(report)
 }
 
 pub async fn report(

@@ -152,3 +152,58 @@ pub async fn remove(
     .await;
     respond(result)
 }
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameTagInput {
+    /// The tag to rename.
+    #[schema(max_length = 32)]
+    from: String,
+    /// Its new name; a tag already in use merges the two.
+    #[schema(max_length = 32)]
+    to: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RenamedJson {
+    /// Tickets that carried the old tag and now carry the new one.
+    changed: usize,
+    /// Tickets still carrying the old tag (tagged in the last seconds, past
+    /// 1,000, or changed by someone at the same moment): rename again.
+    left: usize,
+}
+
+/// `POST /api/agent/tags/rename` (admins)
+pub async fn rename_tag(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    use helpdesk_domain::agents::tag_admin::{RenameError, rename};
+    use helpdesk_domain::values::tag::Tag;
+    let result = async {
+        let input: RenameTagInput = body_as(&headers, body).await?;
+        let tag = |field: &str, raw: &str| {
+            Tag::parse(raw).map_err(|e| ApiError::bad_field(field, e.to_string()))
+        };
+        let (from, to) = (tag("from", &input.from)?, tag("to", &input.to)?);
+        let done = rename(&deps.desk(), &*deps.index, &caller, &from, &to)
+            .await
+            .map_err(|e| match e {
+                RenameError::Invalid(f) => ApiError::invalid(vec![f]),
+                RenameError::Forbidden => ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "forbidden",
+                    "Only admins rename and merge tags.",
+                ),
+                RenameError::Store(e) => e.into(),
+            })?;
+        Ok::<_, ApiError>(Json(RenamedJson {
+            changed: done.changed,
+            left: done.left,
+        }))
+    }
+    .await;
+    respond(result)
+}

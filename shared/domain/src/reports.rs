@@ -7,6 +7,7 @@
 pub mod backlog;
 pub mod faq;
 pub mod figures;
+pub mod tags;
 
 use crate::agents::profile::Agent;
 use crate::catalog::category::{Category, FieldError};
@@ -143,6 +144,8 @@ pub struct Report {
     pub faq: FaqReport,
     /// The channel self-test: each channel's latest probe.
     pub channels: Vec<crate::ops::probe::ChannelStatus>,
+    /// Tickets by tag (filled from the word index by whoever has it).
+    pub tags: Vec<tags::TagRow>,
 }
 
 /// Builds a report over the chosen categories: of the agents given, those covering
@@ -229,6 +232,7 @@ impl Reports<'_> {
             backlog: backlog.backlog,
             faq,
             channels: crate::ops::probe::channel_statuses(&self.tickets.probes().await?),
+            tags: Vec::new(),
         })
     }
 }

@@ -23,10 +23,14 @@ pub trait IndexFiles: Send + Sync {
     async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError>;
 }
 
-/// One file of a commit: where it is stored and how long it is.
+/// One file of a commit: the pack it is stored in (each commit stores the
+/// files it adds as one object: one request, however many files), where in
+/// the pack, and how long it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredFile {
     pub key: String,
+    #[serde(default)]
+    pub offset: u64,
     pub size: u64,
 }
 

@@ -1,8 +1,8 @@
 //! The index shared between functions through [`IndexFiles`]. The indexer
 //! writes: after each commit it uploads the files it has not uploaded before
 //! (segment files never change once written; `meta.json` and `.managed.json`
-//! do), each under a key of its own (the commit's number and the writer's
-//! nonce), and then swaps the manifest from its commit to the next. The agent API reads: before a search,
+//! do) as one pack under a key of its own (the commit's number and the
+//! writer's nonce), and then swaps the manifest from its commit to the next. The agent API reads: before a search,
 //! at most once per `check_every`, it reads the manifest and, when there is a
 //! newer commit, downloads the files it lacks, `meta.json` last, and reloads.
 //!
@@ -157,24 +157,32 @@ impl SyncedIndex {
                 generation,
                 files: BTreeMap::new(),
             };
+            // The commit's new files, packed into one object stored under the
+            // commit's number and this writer's nonce: a stored key is never
+            // written twice, even by two writers racing for one commit (a
+            // `.del` file's name can repeat).
+            let key = format!("{generation}-{:016x}.pack", self.nonce);
+            let mut pack = Vec::new();
             for (name, size) in listing(&state.dir)? {
                 let changing = CHANGING.contains(&name.as_str());
                 let file = match state.manifest.files.get(&name) {
                     Some(known) if !changing && known.size == size => known.clone(),
                     _ => {
-                        // Stored under the commit's number and this writer's nonce:
-                        // a stored key is never written twice, even by two writers
-                        // racing for one commit (a `.del` file's name can repeat).
-                        let key = format!("{generation}-{:016x}-{name}", self.nonce);
                         let bytes = tokio::fs::read(state.dir.join(&name))
                             .await
                             .map_err(unavailable)?;
-                        self.files.put(&key, bytes).await?;
-                        StoredFile { key, size }
+                        let file = StoredFile {
+                            key: key.clone(),
+                            offset: pack.len() as u64,
+                            size: bytes.len() as u64,
+                        };
+                        pack.extend_from_slice(&bytes);
+                        file
                     }
                 };
                 next.files.insert(name, file);
             }
+            self.files.put(&key, pack).await?;
             if self
                 .files
                 .swap_manifest(state.manifest.generation, &next)
@@ -239,15 +247,34 @@ async fn download(
         .filter(|(name, file)| have.files.get(*name) != Some(*file))
         .collect();
     wanted.sort_by_key(|(name, _)| name.as_str() == "meta.json");
+    // Each pack read once, however many of its files are wanted.
+    let mut packs: std::collections::HashMap<&str, Vec<u8>> = std::collections::HashMap::new();
+    for (_, file) in &wanted {
+        if !packs.contains_key(file.key.as_str()) {
+            let bytes = files.get(&file.key).await?.ok_or_else(|| {
+                StoreError::Unavailable(format!("search index pack {} is not stored", file.key))
+            })?;
+            packs.insert(&file.key, bytes);
+        }
+    }
     for (name, file) in wanted {
         if name.contains('/') || name.contains("..") || is_lock(name) {
             return Err(StoreError::Corrupt(format!(
                 "search index file name {name:?}"
             )));
         }
-        let bytes = files.get(&file.key).await?.ok_or_else(|| {
-            StoreError::Unavailable(format!("search index file {} is not stored", file.key))
-        })?;
+        let bytes = packs
+            .get(file.key.as_str())
+            .and_then(|p| {
+                let start = usize::try_from(file.offset).ok()?;
+                let end = start.checked_add(usize::try_from(file.size).ok()?)?;
+                p.get(start..end)
+            })
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "search index file {name} is not where its pack says"
+                ))
+            })?;
         let part = dir.join(format!("{name}.part"));
         tokio::fs::write(&part, bytes).await.map_err(unavailable)?;
         tokio::fs::rename(&part, dir.join(name))
@@ -517,11 +544,14 @@ mod tests {
         writer.put(&[doc(2, "lamp")], &[]).await.unwrap();
         let uploaded = files.puts() - before;
         assert!(eager.find(&one("lamp"), None).await.unwrap().total == 2);
+        assert_eq!(uploaded, 1, "a commit stores one pack of what it adds");
         let stored = files.manifest().await.unwrap().unwrap_or_default();
-        assert!(
-            uploaded < stored.files.len() + 1,
-            "a commit uploads its new files, the changing ones and the manifest ({uploaded} of {})",
-            stored.files.len()
+        let packs: std::collections::BTreeSet<&str> =
+            stored.files.values().map(|f| f.key.as_str()).collect();
+        assert_eq!(
+            packs.len(),
+            2,
+            "the first commit's segment is kept where it was: {packs:?}"
         );
     }
 }

@@ -227,7 +227,7 @@ struct Report {
 }
 
 /// The i-th query of one kind.
-type QueryOf = Box<dyn Fn(usize) -> WordQuery>;
+type QueryOf<'a> = Box<dyn Fn(usize) -> WordQuery + 'a>;
 
 fn query(pairs: &[(&str, &str)]) -> WordQuery {
     let raw = RawSearch::from_pairs(pairs.iter().copied()).unwrap_or_else(|e| panic!("{e:?}"));
@@ -282,7 +282,7 @@ async fn main() -> anyhow::Result<()> {
         role: Role::Agent,
     };
     let w = |rank: usize| words[rank].clone();
-    let kinds: Vec<(&'static str, QueryOf)> = vec![
+    let kinds: Vec<(&'static str, QueryOf<'_>)> = vec![
         (
             "a common word",
             Box::new(move |i| query(&[("q", &format!("{} ", w(i % 20)))])),

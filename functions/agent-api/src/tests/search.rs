@@ -520,3 +520,87 @@ async fn a_bad_view_is_refused_naming_its_field() {
     assert_eq!(status, 400, "{answer}");
     assert_eq!(answer["error"]["fields"][0]["field"], "name");
 }
+
+#[tokio::test]
+async fn an_admin_renames_a_tag_and_merges_one_into_another() {
+    let w = world().await;
+    let index_all = |refs: Vec<TicketRef>| {
+        let (store, index) = (w.store.clone(), w.index.clone());
+        async move {
+            helpdesk_domain::search::indexer::index_changed(&*store, &*index, &refs)
+                .await
+                .unwrap();
+        }
+    };
+    let a = written(&w, "billing", "zoe@example.com", "one").await;
+    let b = written(&w, "technical", "max@example.com", "two").await;
+    let c = written(&w, "billing", "zoe@example.com", "three").await;
+    for (r, tags) in [
+        (&a, vec!["vip", "late"]),
+        (&b, vec!["vip"]),
+        (&c, vec!["gold"]),
+    ] {
+        let (status, body) = w
+            .post(
+                SUE.0,
+                SUE.1,
+                &format!("/api/agent/tickets/{r}/tags"),
+                json!({"version": 1, "add": tags, "remove": []}),
+            )
+            .await;
+        assert_eq!(status, 200, "{body}");
+    }
+    index_all(vec![a.clone(), b.clone(), c.clone()]).await;
+    // The reports count tickets by tag (from the index), in the chosen categories.
+    let (status, report) = w.get(SUE.0, SUE.1, "/api/agent/reports").await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        report["tags"],
+        json!([
+            {"tag": "vip", "opened": 2, "active": 2},
+            {"tag": "gold", "opened": 1, "active": 1},
+            {"tag": "late", "opened": 1, "active": 1},
+        ])
+    );
+    let (_, billing) = w.get(SUE.0, SUE.1, "/api/agent/reports?category=billing").await;
+    assert_eq!(billing["tags"][0], json!({"tag": "gold", "opened": 1, "active": 1}));
+    let rename = |who: (&'static str, &'static str), body: Value| {
+        w.post(who.0, who.1, "/api/agent/tags/rename", body)
+    };
+    let (status, _) = rename(ANA, json!({"from": "vip", "to": "gold"})).await;
+    assert_eq!(status, 403, "agents may not");
+    let (status, _) = rename(SUE, json!({"from": "vip", "to": "gold"})).await;
+    assert_eq!(status, 403, "supervisors may not either");
+    for (body, field) in [
+        (json!({"from": "vip", "to": "vip"}), "to"),
+        (json!({"from": "two words", "to": "x"}), "from"),
+        (json!({"from": "vip", "to": "x".repeat(33)}), "to"),
+    ] {
+        let (status, answer) = rename(ADAM, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert_eq!(answer["error"]["fields"][0]["field"], field, "{answer}");
+    }
+    // vip into gold (in use on c): a merge.
+    let (status, done) = rename(ADAM, json!({"from": "VIP", "to": "gold"})).await;
+    assert_eq!(status, 200, "{done}");
+    assert_eq!(done, json!({"changed": 2, "left": 0}));
+    for (r, expected) in [
+        (&a, vec!["gold", "late"]),
+        (&b, vec!["gold"]),
+        (&c, vec!["gold"]),
+    ] {
+        let thread = w.store.load_ticket(r).await.unwrap();
+        let tags: Vec<&str> = thread.ticket.tags.iter().map(|t| t.as_str()).collect();
+        assert_eq!(tags, expected, "{r}");
+    }
+    let (_, used) = w.get(ADAM.0, ADAM.1, "/api/agent/tags").await;
+    assert_eq!(
+        used["tags"],
+        json!(["gold", "late"]),
+        "vip left the suggestions"
+    );
+    // Nothing carries it any more: renaming again changes nothing.
+    index_all(vec![a.clone(), b.clone()]).await;
+    let (_, again) = rename(ADAM, json!({"from": "vip", "to": "gold"})).await;
+    assert_eq!(again, json!({"changed": 0, "left": 0}));
+}

@@ -288,6 +288,31 @@ impl helpdesk_domain::ports::TagsInUse for DynamoStore {
         Ok(())
     }
 
+    async fn forget_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        if tags.is_empty() {
+            return Ok(());
+        }
+        // DELETE from a string set: no read, and nothing when the item is missing.
+        self.client
+            .update_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::TAGS_PK))
+            .key("sk", s(keys::TAGS_SK))
+            .update_expression("DELETE #t :t")
+            .expression_attribute_names("#t", "tags")
+            .expression_attribute_values(
+                ":t",
+                AttributeValue::Ss(tags.iter().map(|t| t.as_str().to_owned()).collect()),
+            )
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
     async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
         let Some(item) = self.read_item(keys::TAGS_PK, keys::TAGS_SK, false).await? else {
             return Ok(vec![]);

@@ -10,4 +10,5 @@ pub mod opening;
 pub mod profile;
 pub mod saved_views;
 pub mod search;
+pub mod tag_admin;
 pub mod views;

@@ -337,6 +337,9 @@ pub trait TagsInUse: Send + Sync {
 
     /// Every tag used so far, sorted.
     async fn tags_in_use(&self) -> Result<Vec<crate::values::tag::Tag>, StoreError>;
+
+    /// Takes `tags` off the list (a tag renamed away).
+    async fn forget_tags(&self, tags: &[crate::values::tag::Tag]) -> Result<(), StoreError>;
 }
 
 /// Agents' private notes about customers, one per address.

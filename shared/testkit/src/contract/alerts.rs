@@ -287,7 +287,7 @@ pub async fn a_customer_note_is_kept_per_address_whatever_its_case(stores: &Stor
     stores.tickets.set_customer_note(&jane, None).await.unwrap();
 }
 
-pub async fn tags_in_use_are_a_set_that_grows(stores: &Stores) {
+pub async fn tags_in_use_are_a_set_that_grows_and_forgets(stores: &Stores) {
     use helpdesk_domain::values::tag::Tag;
     let tag = |s: &str| Tag::parse(s).unwrap();
     let before = stores.tickets.tags_in_use().await.unwrap();
@@ -309,6 +309,16 @@ pub async fn tags_in_use_are_a_set_that_grows(stores: &Stores) {
         .map(|t| t.as_str())
         .collect();
     assert_eq!(new, ["contract-kettle", "contract-refund", "contract-vip"]);
+    // A tag renamed away leaves the list; forgetting one not there is no error.
+    stores
+        .tickets
+        .forget_tags(&[tag("contract-vip"), tag("contract-never")])
+        .await
+        .unwrap();
+    let left = stores.tickets.tags_in_use().await.unwrap();
+    assert!(!left.contains(&tag("contract-vip")));
+    assert!(left.contains(&tag("contract-kettle")));
+    stores.tickets.forget_tags(&[]).await.unwrap();
 }
 
 pub async fn saved_views_are_kept_per_scope_and_deleted_alone(stores: &Stores) {

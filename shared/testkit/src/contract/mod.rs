@@ -97,7 +97,7 @@ macro_rules! store_contract {
             waiting_alerts_close_once_with_their_digest,
             alert_choices_change_alone,
             a_customer_note_is_kept_per_address_whatever_its_case,
-            tags_in_use_are_a_set_that_grows,
+            tags_in_use_are_a_set_that_grows_and_forgets,
             saved_views_are_kept_per_scope_and_deleted_alone
         );
     };

@@ -143,6 +143,17 @@ impl helpdesk_domain::ports::TagsInUse for InMemoryStore {
     async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
         Ok(self.state().tags.iter().cloned().collect())
     }
+
+    async fn forget_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        let mut s = self.state();
+        for t in tags {
+            s.tags.remove(t);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]
