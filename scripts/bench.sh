@@ -4,7 +4,8 @@
 # hello-world floors; inbound mail throughput (against bare mail-parser) and
 # memory for a 40 MB message; AWS calls, capacity units and bytes per operation
 # and tickets per second on the local stack (against the bare calls); the SLA
-# run over 10,000 due tickets (against bare reads and writes). Prints
+# run over 10,000 due tickets (against bare reads and writes); word search on
+# 100,000 tickets and a million messages (against a one-page floor). Prints
 # tables and writes target/bench/*.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +37,5 @@ echo
 "$out/release/sla-bench" "$out/bench/sla.json"
 echo
 "$out/release/burst-bench" "$out/bench/burst.json"
+echo
+"$out/release/search-bench" "$out/bench/search.json"

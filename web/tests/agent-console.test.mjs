@@ -1666,3 +1666,51 @@ test("an agent tags three tickets at once, finds them by the tag and saves a vie
   await shared.waitFor({ state: "detached" });
   await other.close();
 });
+
+test("an admin renames a tag on every ticket carrying it, and the reports count tickets by tag", async () => {
+  const stamp = `${Date.now()}`;
+  const [from, to] = [`old-${stamp}`, `new-${stamp}`];
+  const token = await demoToken("sue");
+  const refs = [];
+  for (const n of [1, 2]) {
+    const { reference } = await submit(`Rename ${n} ${stamp}`);
+    const tagged = await fetch(`${BASE}/api/agent/tickets/${reference}/tags`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify({ version: 1, add: [from], remove: [] }),
+    });
+    assert.equal(tagged.status, 200, await tagged.text());
+    refs.push(reference);
+  }
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "adam");
+  const rows = page.locator("table.tickets tr[data-reference]");
+  const until = async (hash, done) => {
+    for (let i = 0; i < 20; i++) {
+      await page.evaluate((h) => (location.hash = `${h}&n=${Math.random()}`), hash);
+      await page.locator("main h1").first().waitFor();
+      await page.waitForLoadState("networkidle");
+      if (await done()) return;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`${hash}: not shown after 10 s`);
+  };
+  await until(`#/search?tag=${from}`, async () => (await rows.count()) === 2);
+  await page.getByLabel(`Rename ${from} to (a tag in use merges)`).fill(to);
+  await page.getByRole("button", { name: "Rename tag" }).click();
+  await page.getByText("2 tickets renamed.").waitFor();
+  for (const r of refs) {
+    const ticket = await fetch(`${BASE}/api/agent/tickets/${r}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const tags = (await ticket.json()).ticket.tags;
+    assert.deepEqual(tags, [to], r);
+  }
+  // The reports' table by tag, once the index has the renamed tickets.
+  const row = page.locator(`section[aria-labelledby="tags-heading"] tr[data-tag="${to}"]`);
+  await until("#/reports?category=billing", async () => (await row.count()) === 1);
+  assert.deepEqual(await row.locator("td").allTextContents(), ["2", "2"]);
+  await row.getByRole("link", { name: to }).click();
+  await page.getByRole("heading", { level: 1, name: "Search" }).waitFor();
+  await context.close();
+});

@@ -486,6 +486,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/tags/rename": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Admins: renames a tag on every ticket carrying it (each ticket its own
+         *     change, with a line in its thread), or merges it into a tag already in use;
+         *     the old name leaves the suggestions once no ticket carries it. Tickets are
+         *     found through the word index, which trails changes by seconds: `left` says
+         *     how many still carry the old tag.
+         */
+        post: operations["rename_tag"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/tickets": {
         parameters: {
             query?: never;
@@ -1555,6 +1578,21 @@ export interface components {
             /** @description Sanitized like the stored HTML, remote images kept. */
             html: string;
         };
+        RenameTagInput: {
+            /** @description The tag to rename. */
+            from: string;
+            /** @description Its new name; a tag already in use merges the two. */
+            to: string;
+        };
+        RenamedJson: {
+            /** @description Tickets that carried the old tag and now carry the new one. */
+            changed: number;
+            /**
+             * @description Tickets still carrying the old tag (tagged in the last seconds, past
+             *     1,000, or changed by someone at the same moment): rename again.
+             */
+            left: number;
+        };
         RepliesJson: {
             category: string;
             /** Format: int64 */
@@ -1593,6 +1631,8 @@ export interface components {
             /** Format: date-time */
             generated_at: string;
             period: components["schemas"]["Period"];
+            /** @description Tickets by tag (filled from the word index by whoever has it). */
+            tags: components["schemas"]["TagRow"][];
             totals: components["schemas"]["Totals"];
         };
         Requester: {
@@ -1738,6 +1778,19 @@ export interface components {
              * @description What a change from this row is conditional on (bulk actions).
              */
             version: number;
+        };
+        TagRow: {
+            /**
+             * Format: int64
+             * @description Of those, not solved or closed yet.
+             */
+            active: number;
+            /**
+             * Format: int64
+             * @description Opened in the period and carrying the tag.
+             */
+            opened: number;
+            tag: string;
         };
         TagsJson: {
             tags: string[];
@@ -3686,6 +3739,72 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    rename_tag: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameTagInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RenamedJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -182,6 +182,55 @@ function backlog(report: Report): HTMLElement {
   );
 }
 
+/** Tickets by tag: opened in the period with the tag, and still active; each tag a search. */
+function tagTable(report: Report): HTMLElement {
+  const block = el(
+    "section",
+    { class: "report-block", "aria-labelledby": "tags-heading" },
+    el("h2", { id: "tags-heading", text: "By tag" }),
+  );
+  if (!report.tags.length) {
+    block.append(el("p", { class: "hint", text: "No ticket opened in this period has a tag." }));
+    return block;
+  }
+  const body = el("tbody");
+  for (const row of report.tags) {
+    body.append(
+      el(
+        "tr",
+        { "data-tag": row.tag },
+        el(
+          "th",
+          { scope: "row" },
+          el("a", { href: `#/search?tag=${encodeURIComponent(row.tag)}`, text: row.tag }),
+        ),
+        el("td", { text: String(row.opened) }),
+        el("td", { text: String(row.active) }),
+      ),
+    );
+  }
+  block.append(
+    el(
+      "table",
+      { class: "scopes" },
+      el("caption", { class: "visually-hidden", text: "Tickets opened in the period, by tag" }),
+      el(
+        "thead",
+        {},
+        el(
+          "tr",
+          {},
+          el("th", { scope: "col", text: "Tag" }),
+          el("th", { scope: "col", text: "Opened" }),
+          el("th", { scope: "col", text: "Still active" }),
+        ),
+      ),
+      body,
+    ),
+  );
+  return block;
+}
+
 /** Categories show what came in and the backlog; agents only what they did. */
 const STATE_LABEL: Record<string, string> = {
   arrived: "Working",
@@ -494,6 +543,7 @@ export async function renderReports(
       scopeTable("Categories", report.categories, true),
       scopeTable("Agents (their assigned tickets)", report.agents, false),
     ),
+    tagTable(report),
     el(
       "section",
       { class: "report-block", "aria-labelledby": "faq-heading" },

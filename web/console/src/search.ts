@@ -8,7 +8,7 @@ import type { paths } from "./api.gen";
 import { clear, el, on } from "./dom";
 import { pickableTickets, ticketTable } from "./queue";
 import { type Me, STATUS_LABEL } from "./types";
-import { viewTools } from "./views";
+import { renameTag, viewTools } from "./views";
 
 /** The search box in the header; `/` focuses it. */
 export function searchBox(): HTMLElement {
@@ -257,6 +257,8 @@ export async function renderSearch(
     main.append(el("p", { class: "empty", text: "No ticket you can see matches." }));
   }
   main.append(viewTools(me, searchOf(params, false), viewId));
+  const rename = renameTag(me, params.get("tag"));
+  if (rename) main.append(rename);
   heading.focus();
 }
 

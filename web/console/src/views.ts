@@ -113,3 +113,38 @@ export function viewTools(
   box.append(said);
   return box;
 }
+
+/** Admins, on a search by tag: rename the tag on every ticket, or merge it into another. */
+export function renameTag(me: Me, tag: string | null): HTMLElement | null {
+  if (!tag || me.agent.role !== "admin") return null;
+  const to = el("input", { id: "rename-tag", maxlength: "32", autocomplete: "off" });
+  const said = el("p", { class: "notice", role: "status", hidden: true });
+  const form = el(
+    "form",
+    { class: "filters save-view", "aria-label": `Rename the tag ${tag}` },
+    el(
+      "span",
+      { class: "field" },
+      el("label", { for: "rename-tag", text: `Rename ${tag} to (a tag in use merges)` }),
+      to,
+    ),
+    el("button", { type: "submit", class: "secondary", text: "Rename tag" }),
+  );
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    try {
+      const done = await data(
+        client.POST("/api/agent/tags/rename", { body: { from: tag, to: to.value } }),
+      );
+      said.className = done.left ? "notice error" : "notice ok";
+      said.textContent =
+        `${done.changed} ticket${done.changed === 1 ? "" : "s"} renamed.` +
+        (done.left ? ` ${done.left} still carry ${tag}: rename again in a few seconds.` : "");
+    } catch (err) {
+      said.className = "notice error";
+      said.textContent = reasons(err, "Not renamed. Try again.");
+    }
+    said.hidden = false;
+  });
+  return el("div", { class: "view-tools" }, form, said);
+}

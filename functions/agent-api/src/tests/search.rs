@@ -562,8 +562,13 @@ async fn an_admin_renames_a_tag_and_merges_one_into_another() {
             {"tag": "late", "opened": 1, "active": 1},
         ])
     );
-    let (_, billing) = w.get(SUE.0, SUE.1, "/api/agent/reports?category=billing").await;
-    assert_eq!(billing["tags"][0], json!({"tag": "gold", "opened": 1, "active": 1}));
+    let (_, billing) = w
+        .get(SUE.0, SUE.1, "/api/agent/reports?category=billing")
+        .await;
+    assert_eq!(
+        billing["tags"][0],
+        json!({"tag": "gold", "opened": 1, "active": 1})
+    );
     let rename = |who: (&'static str, &'static str), body: Value| {
         w.post(who.0, who.1, "/api/agent/tags/rename", body)
     };
