@@ -1695,7 +1695,14 @@ test("an admin renames a tag on every ticket carrying it, and the reports count 
     }
     throw new Error(`${hash}: not shown after 10 s`);
   };
-  await until(`#/search?tag=${from}`, async () => (await rows.count()) === 2);
+  await until(`#/search?tag=${from}`, async () => {
+    await page
+      .locator(".empty, table.tickets")
+      .first()
+      .waitFor({ timeout: 2000 })
+      .catch(() => {});
+    return (await rows.count()) === 2;
+  });
   await page.getByLabel(`Rename ${from} to (a tag in use merges)`).fill(to);
   await page.getByRole("button", { name: "Rename tag" }).click();
   await page.getByText("2 tickets renamed.").waitFor();
@@ -1708,7 +1715,11 @@ test("an admin renames a tag on every ticket carrying it, and the reports count 
   }
   // The reports' table by tag, once the index has the renamed tickets.
   const row = page.locator(`section[aria-labelledby="tags-heading"] tr[data-tag="${to}"]`);
-  await until("#/reports?category=billing", async () => (await row.count()) === 1);
+  await until("#/reports?category=billing", async () => {
+    // The page loads its figures after its heading: give it a moment each round.
+    await row.waitFor({ timeout: 2000 }).catch(() => {});
+    return (await row.count()) === 1;
+  });
   assert.deepEqual(await row.locator("td").allTextContents(), ["2", "2"]);
   await row.getByRole("link", { name: to }).click();
   await page.getByRole("heading", { level: 1, name: "Search" }).waitFor();

@@ -71,7 +71,7 @@ impl StreamReader {
     }
 
     /// One pass over the shards: every batch waiting is handed over. Returns
-    /// how many records were.
+    /// how many records the function took (a batch it handed back is not counted).
     pub async fn poll_once(&mut self, handler: &StreamHandler) -> anyhow::Result<usize> {
         let arn = self.stream_arn().await?;
         let described = self
@@ -136,13 +136,14 @@ impl StreamReader {
             };
             let records = out.records.unwrap_or_default();
             if !records.is_empty() {
-                handed += records.len();
                 let event = event(&arn, &records)?;
                 let response = handler(event).await;
                 if !response.batch_item_failures.is_empty() {
-                    // The same iterator again next pass: the batch comes again.
+                    // The same iterator again after the idle wait: the batch
+                    // comes again (not at once: a failing batch would spin).
                     continue;
                 }
+                handed += records.len();
             }
             match out.next_shard_iterator {
                 Some(next) => {

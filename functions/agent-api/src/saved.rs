@@ -168,8 +168,8 @@ pub struct RenameTagInput {
 pub struct RenamedJson {
     /// Tickets that carried the old tag and now carry the new one.
     changed: usize,
-    /// Tickets still carrying the old tag (tagged in the last seconds, past
-    /// 1,000, or changed by someone at the same moment): rename again.
+    /// Tickets still carrying the old tag (past the 100 one call renames, or
+    /// changed by someone at the same moment): rename again.
     left: usize,
 }
 

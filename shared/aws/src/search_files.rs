@@ -86,7 +86,48 @@ impl IndexFiles for S3IndexFiles {
             .await
             .map_err(|e| StoreError::Unavailable(e.to_string()))?
             .into_bytes();
-        Ok(Some(bytes.to_vec()))
+        Ok(Some(bytes.into()))
+    }
+
+    async fn get_range(
+        &self,
+        name: &str,
+        offset: u64,
+        size: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        if size == 0 {
+            return Ok(Some(Vec::new()));
+        }
+        let last = offset
+            .checked_add(size - 1)
+            .ok_or_else(|| StoreError::Corrupt("search index file range".into()))?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(&self.bucket)
+            .key(format!("{}{name}", self.prefix))
+            .range(format!("bytes={offset}-{last}"))
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            Err(e) => {
+                return match e.as_service_error() {
+                    Some(s) if s.is_no_such_key() => Ok(None),
+                    Some(s) => Err(unavailable("read", s.code())),
+                    None => Err(StoreError::Unavailable(
+                        aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
+                    )),
+                };
+            }
+        };
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?
+            .into_bytes();
+        Ok(Some(bytes.into()))
     }
 
     async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {

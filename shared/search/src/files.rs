@@ -16,6 +16,24 @@ pub trait IndexFiles: Send + Sync {
     /// The file's bytes, or `None` when there is no such file.
     async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError>;
+    /// `size` bytes of the file from `offset` (one file of a pack, read alone:
+    /// a reader never holds a whole pack in memory), or `None` when there is
+    /// no such file.
+    async fn get_range(
+        &self,
+        key: &str,
+        offset: u64,
+        size: u64,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(bytes) = self.get(key).await? else {
+            return Ok(None);
+        };
+        let slice = usize::try_from(offset)
+            .ok()
+            .zip(usize::try_from(size).ok())
+            .and_then(|(start, len)| bytes.get(start..start.checked_add(len)?));
+        Ok(slice.map(<[u8]>::to_vec))
+    }
     /// The latest commit, if there is one.
     async fn manifest(&self) -> Result<Option<Manifest>, StoreError>;
     /// Stores `next` if the latest commit is still `expected` (0: none yet);

@@ -163,25 +163,69 @@ impl TantivyIndex {
 
     pub(crate) fn put_now(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
         let f = &self.inner.fields;
-        let mut writer = self.writer()?;
-        let mut seen = std::collections::HashSet::new();
-        for reference in gone.iter().chain(docs.iter().map(|d| &d.summary.reference)) {
-            if seen.insert(reference.as_str()) {
-                writer.delete_term(Term::from_field_text(f.reference, reference.as_str()));
+        // Of each ticket the newest version given; one older than what the index
+        // holds is left out (a rebuild that read the ticket before the indexer's
+        // last change must not put it back).
+        let mut newest: std::collections::HashMap<&str, &SearchDoc> =
+            std::collections::HashMap::new();
+        for doc in docs {
+            let slot = newest.entry(doc.summary.reference.as_str()).or_insert(doc);
+            if doc.summary.version >= slot.summary.version {
+                *slot = doc;
             }
         }
-        // The same ticket twice in one batch: the last one counts.
-        let mut last = std::collections::HashMap::new();
-        for doc in docs {
-            last.insert(doc.summary.reference.as_str(), doc);
+        let searcher = self.inner.reader.searcher();
+        let mut fresh = Vec::with_capacity(newest.len());
+        for doc in newest.into_values() {
+            match self.indexed_version(&searcher, &doc.summary.reference)? {
+                Some(v) if v > doc.summary.version => {}
+                _ => fresh.push(doc),
+            }
         }
-        for doc in last.into_values() {
+        let mut writer = self.writer()?;
+        for reference in gone {
+            writer.delete_term(Term::from_field_text(f.reference, reference.as_str()));
+        }
+        for doc in fresh {
+            writer.delete_term(Term::from_field_text(
+                f.reference,
+                doc.summary.reference.as_str(),
+            ));
             writer.add_document(f.document(doc)?).map_err(unavailable)?;
         }
-        writer.commit().map_err(unavailable)?;
+        if let Err(e) = writer.commit() {
+            // Nothing of this batch stays queued for the next one.
+            let _ = writer.rollback();
+            return Err(unavailable(e));
+        }
         self.settle(&mut writer)?;
         drop(writer);
         self.reload()
+    }
+
+    /// The version of the ticket as the index holds it, if it does.
+    fn indexed_version(
+        &self,
+        searcher: &tantivy::Searcher,
+        reference: &TicketRef,
+    ) -> Result<Option<u64>, StoreError> {
+        let f = &self.inner.fields;
+        let query = tantivy::query::TermQuery::new(
+            Term::from_field_text(f.reference, reference.as_str()),
+            tantivy::schema::IndexRecordOption::Basic,
+        );
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())
+            .map_err(unavailable)?;
+        let Some((_, address)) = top.into_iter().next() else {
+            return Ok(None);
+        };
+        let stored: TantivyDocument = searcher.doc(address).map_err(unavailable)?;
+        let summary = stored
+            .get_first(f.summary)
+            .and_then(|v| v.as_str())
+            .and_then(|s| serde_json::from_str::<TicketSummary>(s).ok());
+        Ok(summary.map(|s| s.version))
     }
 
     /// Merges the segments once there are more than [`MAX_SEGMENTS`] (each

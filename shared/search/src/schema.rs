@@ -21,6 +21,21 @@ const SUBJECT_BOOST: f32 = 3.0;
 /// Who nobody is assigned to, as an exact term.
 const NOBODY: &str = "-";
 
+/// The text kept per ticket for its snippets (a match past it shows the
+/// start of the text instead): bounds the index a customer's long mails make.
+const STORED_TEXT_BYTES: usize = 16 * 1024;
+
+fn clipped(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 #[derive(Clone, Copy)]
 pub struct Fields {
     pub reference: Field,
@@ -92,7 +107,8 @@ impl Fields {
         d.add_i64(self.created, t.created_at.timestamp_millis());
         d.add_i64(self.updated, t.updated_at.timestamp_millis());
         d.add_text(self.summary, serde_json::to_string(t).map_err(unavailable)?);
-        d.add_text(self.text, &doc.text);
+        // All of the text is searched; the start of it is kept for snippets.
+        d.add_text(self.text, clipped(&doc.text, STORED_TEXT_BYTES));
         Ok(d)
     }
 

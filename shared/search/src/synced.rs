@@ -247,32 +247,21 @@ async fn download(
         .filter(|(name, file)| have.files.get(*name) != Some(*file))
         .collect();
     wanted.sort_by_key(|(name, _)| name.as_str() == "meta.json");
-    // Each pack read once, however many of its files are wanted.
-    let mut packs: std::collections::HashMap<&str, Vec<u8>> = std::collections::HashMap::new();
-    for (_, file) in &wanted {
-        if !packs.contains_key(file.key.as_str()) {
-            let bytes = files.get(&file.key).await?.ok_or_else(|| {
-                StoreError::Unavailable(format!("search index pack {} is not stored", file.key))
-            })?;
-            packs.insert(&file.key, bytes);
-        }
-    }
     for (name, file) in wanted {
         if name.contains('/') || name.contains("..") || is_lock(name) {
             return Err(StoreError::Corrupt(format!(
                 "search index file name {name:?}"
             )));
         }
-        let bytes = packs
-            .get(file.key.as_str())
-            .and_then(|p| {
-                let start = usize::try_from(file.offset).ok()?;
-                let end = start.checked_add(usize::try_from(file.size).ok()?)?;
-                p.get(start..end)
-            })
+        // One file at a time, read alone from its pack.
+        let bytes = files
+            .get_range(&file.key, file.offset, file.size)
+            .await?
+            .filter(|b| b.len() as u64 == file.size)
             .ok_or_else(|| {
-                StoreError::Corrupt(format!(
-                    "search index file {name} is not where its pack says"
+                StoreError::Unavailable(format!(
+                    "search index file {name} is not where its pack {} says",
+                    file.key
                 ))
             })?;
         let part = dir.join(format!("{name}.part"));

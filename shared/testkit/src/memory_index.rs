@@ -56,6 +56,13 @@ impl WordIndex for MemoryIndex {
             all.remove(reference);
         }
         for doc in docs {
+            // An older version never replaces a newer one.
+            if all
+                .get(&doc.summary.reference)
+                .is_some_and(|held| held.doc.summary.version > doc.summary.version)
+            {
+                continue;
+            }
             all.insert(
                 doc.summary.reference.clone(),
                 Indexed {

@@ -1588,8 +1588,8 @@ export interface components {
             /** @description Tickets that carried the old tag and now carry the new one. */
             changed: number;
             /**
-             * @description Tickets still carrying the old tag (tagged in the last seconds, past
-             *     1,000, or changed by someone at the same moment): rename again.
+             * @description Tickets still carrying the old tag (past the 100 one call renames, or
+             *     changed by someone at the same moment): rename again.
              */
             left: number;
         };

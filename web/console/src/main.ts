@@ -400,10 +400,11 @@ async function start(config: ConsoleConfig): Promise<void> {
     }
   };
   window.onhashchange = () => void route();
-  // Saved views come with the sidebar, and again whenever one is saved or deleted.
+  await route();
+  // Saved views join the sidebar once it is built (by the first page), and
+  // again whenever one is saved or deleted.
   await refreshSavedViews(nav);
   window.addEventListener(VIEWS_CHANGED, () => void refreshSavedViews(nav));
-  await route();
   stopPolling?.();
   stopPolling = startPolling(
     config.poll_seconds ?? 15,

@@ -30,8 +30,9 @@ export function searchBox(): HTMLElement {
   );
   on(form, "submit", (e) => {
     e.preventDefault();
-    const q = input.value.trim();
-    if (q) location.hash = `#/search?q=${encodeURIComponent(q)}`;
+    // A space after the last word says it is finished (not a beginning): kept.
+    const q = input.value.trimStart();
+    if (q.trim()) location.hash = `#/search?q=${encodeURIComponent(q)}`;
   });
   return form;
 }
@@ -151,7 +152,8 @@ function searchForm(me: Me, params: URLSearchParams): HTMLElement {
     e.preventDefault();
     const next = new URLSearchParams();
     for (const [k, v] of new FormData(form as HTMLFormElement).entries()) {
-      if (typeof v === "string" && v.trim()) next.set(k, v.trim());
+      // The words keep a space after the last one (it is then finished).
+      if (typeof v === "string" && v.trim()) next.set(k, k === "q" ? v.trimStart() : v.trim());
     }
     location.hash = `#/search?${next}`;
   });

@@ -49,7 +49,8 @@ export async function refreshSavedViews(nav: HTMLElement): Promise<void> {
     section.append(ul);
   }
   nav.querySelector("section.saved-views")?.remove();
-  nav.append(section);
+  // Above the counts table, which the poll redraws at the end.
+  nav.insertBefore(section, nav.querySelector("table.category-counts"));
 }
 
 function list() {

@@ -609,3 +609,27 @@ async fn an_admin_renames_a_tag_and_merges_one_into_another() {
     let (_, again) = rename(ADAM, json!({"from": "vip", "to": "gold"})).await;
     assert_eq!(again, json!({"changed": 0, "left": 0}));
 }
+
+#[tokio::test]
+async fn a_team_view_filters_on_its_own_category_only() {
+    let w = world().await;
+    let (status, answer) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "x", "shared_with": "billing", "search": {"q": "secret plan", "category": "technical"}}),
+        )
+        .await;
+    assert_eq!(status, 400, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["field"], "search.category");
+    let (status, _) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            "/api/agent/views",
+            json!({"name": "x", "shared_with": "billing", "search": {"q": "plan", "category": "billing"}}),
+        )
+        .await;
+    assert_eq!(status, 201);
+}

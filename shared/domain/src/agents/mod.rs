@@ -8,6 +8,7 @@ pub mod bulk;
 pub mod canned;
 pub mod opening;
 pub mod profile;
+pub mod saved_view;
 pub mod saved_views;
 pub mod search;
 pub mod tag_admin;

@@ -11,47 +11,20 @@ use crate::ports::store::StoreError;
 use crate::ports::{IdSource, SavedViews, WordIndex};
 use crate::search::find::scope;
 use crate::search::query::{RawSearch, WordQuery};
-use crate::values::ids::{AgentId, CategoryId};
+use crate::values::ids::CategoryId;
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Views one agent keeps for themself, and views one category's team shares.
 pub const MAX_VIEWS: usize = 20;
 pub const MAX_NAME_CHARS: usize = 60;
 
-/// Where a view is kept, and who sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ViewScope {
-    Mine(AgentId),
-    Team(CategoryId),
-}
+pub use super::saved_view::{SavedView, ViewScope};
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SavedView {
-    /// `v` and 16 hex digits.
-    pub id: String,
-    pub name: String,
-    pub owner: AgentId,
-    /// `None`: the owner's alone.
-    pub shared_with: Option<CategoryId>,
-    /// The search as the search page sends it: parameter → value (no page).
-    pub search: BTreeMap<String, String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl SavedView {
-    pub fn scope(&self) -> ViewScope {
-        match &self.shared_with {
-            Some(c) => ViewScope::Team(c.clone()),
-            None => ViewScope::Mine(self.owner.clone()),
-        }
-    }
-
-    fn query(&self) -> Result<WordQuery, FieldError> {
-        let raw = RawSearch::from_pairs(self.search.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
-        WordQuery::parse(&raw)
-    }
+/// A view's search, read again.
+fn query_of(view: &SavedView) -> Result<WordQuery, FieldError> {
+    let raw = RawSearch::from_pairs(view.search.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    WordQuery::parse(&raw)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,7 +79,7 @@ where
         let mut views = store.saved_views(&s).await?;
         views.sort_by_key(|a| a.name.to_lowercase());
         for view in views {
-            let count = match view.query() {
+            let count = match query_of(&view) {
                 Ok(q)
                     if q.filters
                         .category
@@ -168,6 +141,16 @@ where
     let raw = RawSearch::from_pairs(search.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .map_err(|e| invalid(&format!("search.{}", e.field), &e.reason))?;
     WordQuery::parse(&raw).map_err(|e| invalid(&format!("search.{}", e.field), &e.reason))?;
+    // A team's view shows its team's tickets: a filter on another category
+    // would put that category's search words in front of the team.
+    if let (Some(team), Some(category)) = (&shared_with, raw.category.as_deref())
+        && category.trim() != team.as_str()
+    {
+        return Err(invalid(
+            "search.category",
+            "must be the category the view is shared with",
+        ));
+    }
     if raw.q.as_deref().is_none_or(|q| q.trim().is_empty()) && !raw.filtered() {
         return Err(invalid("search", "is empty: give words or a filter"));
     }

@@ -14,16 +14,18 @@ use crate::search::{Filters, WordQuery};
 use crate::values::ids::TicketRef;
 use crate::values::tag::Tag;
 
-/// Tickets one rename changes at most (the index's deepest page); past it the
-/// answer says how many are left.
-pub const MAX_RENAMED: usize = MAX_PAGE as usize * PAGE_SIZE;
+/// Tickets one call renames at most (each is a read and a write, and the call
+/// must end well within the function's timeout); past it the answer says how
+/// many are left, and the admin renames again.
+pub const MAX_RENAMED: usize = 100;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Renamed {
     /// Tickets that carried the old tag and now carry the new one.
     pub changed: usize,
     /// Tickets still carrying the old tag: past [`MAX_RENAMED`], or changed by
-    /// someone at the same moment twice.
+    /// someone at the same moment twice. (One tagged in the last seconds, which
+    /// the index does not show yet, is not counted: renaming again takes it.)
     pub left: usize,
 }
 
@@ -73,11 +75,18 @@ where
         let found = index.find(&query, None).await?;
         total = found.total as usize;
         let n = found.hits.len();
-        carrying.extend(found.hits.into_iter().map(|h| h.ticket.reference));
-        if n < PAGE_SIZE {
+        for hit in found.hits {
+            if !carrying.contains(&hit.ticket.reference) {
+                carrying.push(hit.ticket.reference);
+            }
+        }
+        if n < PAGE_SIZE || carrying.len() >= MAX_RENAMED {
             break;
         }
     }
+    carrying.truncate(MAX_RENAMED);
+    // The new name is suggested from the first ticket on, whatever happens next.
+    desk.tickets.note_tags(std::slice::from_ref(to)).await?;
     let action = Action::Tag {
         add: vec![to.clone()],
         remove: vec![from.clone()],
@@ -131,6 +140,5 @@ where
     if done.left == 0 {
         desk.tickets.forget_tags(std::slice::from_ref(from)).await?;
     }
-    desk.tickets.note_tags(std::slice::from_ref(to)).await?;
     Ok(done)
 }

@@ -296,7 +296,7 @@ pub trait WordIndex: Send + Sync {
         &self,
         query: &crate::search::WordQuery,
         scope: Option<&[CategoryId]>,
-    ) -> Result<crate::search::find::IndexPage, StoreError>;
+    ) -> Result<crate::search::hits::IndexPage, StoreError>;
 
     /// How many tickets match (a saved view's count), without reading any.
     async fn count(
@@ -314,17 +314,17 @@ pub trait SavedViews: Send + Sync {
     /// The views kept in `scope`, in no particular order.
     async fn saved_views(
         &self,
-        scope: &crate::agents::saved_views::ViewScope,
-    ) -> Result<Vec<crate::agents::saved_views::SavedView>, StoreError>;
+        scope: &crate::agents::saved_view::ViewScope,
+    ) -> Result<Vec<crate::agents::saved_view::SavedView>, StoreError>;
 
     async fn put_saved_view(
         &self,
-        view: &crate::agents::saved_views::SavedView,
+        view: &crate::agents::saved_view::SavedView,
     ) -> Result<(), StoreError>;
 
     async fn delete_saved_view(
         &self,
-        scope: &crate::agents::saved_views::ViewScope,
+        scope: &crate::agents::saved_view::ViewScope,
         id: &str,
     ) -> Result<(), StoreError>;
 }

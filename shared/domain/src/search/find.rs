@@ -10,20 +10,7 @@ use crate::ports::WordIndex;
 use crate::ports::store::{StoreError, TicketSummary};
 use crate::values::ids::CategoryId;
 
-/// A ticket the index found: its row as last indexed and its text, from which
-/// the snippet is cut.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IndexHit {
-    pub ticket: TicketSummary,
-    pub text: String,
-}
-
-/// One page of what the index found, and how many match in all.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct IndexPage {
-    pub hits: Vec<IndexHit>,
-    pub total: u64,
-}
+pub use super::hits::{IndexHit, IndexPage};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct WordHit {

@@ -15,8 +15,9 @@ pub struct Indexed {
     pub removed: usize,
 }
 
-/// Indexes `changed` again. Any failure fails the whole batch, which is then
-/// retried: nothing is skipped.
+/// Indexes `changed` again. A failure to reach the store or the index fails
+/// the whole batch, which is then retried: nothing is skipped. A ticket that
+/// does not read (corrupt) leaves the index alone, so it cannot hold up the rest.
 pub async fn index_changed<S, I>(
     store: &S,
     index: &I,
@@ -35,6 +36,13 @@ where
         match store.load_ticket(reference).await {
             Ok(thread) => docs.push(SearchDoc::of(&thread)),
             Err(StoreError::NotFound) => gone.push(reference.clone()),
+            // A ticket that does not read is left out of the index (and said):
+            // handing the batch back would stop every other ticket behind it
+            // until the stream gives up on it. Its next change indexes it again.
+            Err(StoreError::Corrupt(why)) => {
+                tracing::error!(ticket = %reference, why, "a ticket that does not read left out of the index");
+                gone.push(reference.clone());
+            }
             Err(e) => return Err(e),
         }
     }

@@ -7,6 +7,7 @@
 
 pub mod document;
 pub mod find;
+pub mod hits;
 pub mod indexer;
 pub mod query;
 pub mod snippet;

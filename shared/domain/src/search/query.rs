@@ -17,8 +17,8 @@ pub const PAGE_SIZE: usize = 25;
 /// The deepest page: past it, narrow the search.
 pub const MAX_PAGE: u16 = 40;
 /// A last word shorter than this is taken whole, never as a beginning
-/// (one letter would match most of the index).
-pub const MIN_PREFIX_CHARS: usize = 2;
+/// (one or two letters would match much of the index).
+pub const MIN_PREFIX_CHARS: usize = 3;
 
 /// One word of the query: a ticket matches it when it holds `term`, or, for the
 /// last word while it is being typed, any word beginning with `prefix`.
@@ -91,6 +91,25 @@ pub struct RawSearch {
     pub updated_from: Option<String>,
     pub updated_to: Option<String>,
     pub page: Option<String>,
+}
+
+/// A word being typed, as the beginning of indexed terms: the index holds
+/// stems ("charging" is "charg"), so a word cut in the middle of an ending
+/// ("chargi", "chargin", "refunde") is looked up without the part of the ending
+/// typed so far, when at least three letters stay.
+fn typed_stem(folded: &str) -> String {
+    if folded.chars().any(|c| c.is_numeric()) {
+        return folded.to_owned();
+    }
+    for partial in ["in", "i", "e"] {
+        if let Some(rest) = folded.strip_suffix(partial)
+            && rest.chars().count() >= 3
+        {
+            return rest.to_owned();
+        }
+    }
+    // A whole word typed ("charges") begins with its stem.
+    terms::stem(folded)
 }
 
 /// The names a search's parameters go by (the API's and a saved view's).
@@ -171,7 +190,7 @@ impl WordQuery {
         for (i, token) in tokens.into_iter().enumerate() {
             let folded = terms::fold(&q[token.start..token.end]);
             let prefix = (typing && i == last && folded.chars().count() >= MIN_PREFIX_CHARS)
-                .then_some(folded);
+                .then(|| typed_stem(&folded));
             let word = Word {
                 term: token.term,
                 prefix,
@@ -335,8 +354,11 @@ mod tests {
                 prefix: None
             }]
         );
-        let one_letter = WordQuery::parse(&raw("order a")).unwrap_or_default();
-        assert_eq!(one_letter.words[1].prefix, None);
+        let one_letter = WordQuery::parse(&raw("order ab")).unwrap_or_default();
+        assert_eq!(
+            one_letter.words[1].prefix, None,
+            "two letters are no beginning"
+        );
         assert!(
             Word {
                 term: "charg".into(),
@@ -344,6 +366,21 @@ mod tests {
             }
             .matches("charg")
         );
+    }
+
+    #[test]
+    fn a_word_typed_letter_by_letter_keeps_finding_its_forms() {
+        // Every step of typing "charging" and "refunded" matches the indexed stem.
+        for (typed, stem) in [("charging", "charg"), ("refunded", "refund")] {
+            for n in 4..=typed.len() {
+                let words = WordQuery::words_of(&typed[..n]);
+                assert!(
+                    words[0].matches(stem),
+                    "{} does not find {stem}: {words:?}",
+                    &typed[..n]
+                );
+            }
+        }
     }
 
     #[test]

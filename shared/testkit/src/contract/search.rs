@@ -30,7 +30,8 @@ macro_rules! index_contract {
             indexing_again_replaces_and_gone_tickets_leave,
             a_subject_match_ranks_first_then_the_latest_update,
             pages_hold_every_hit_once_and_the_total_counts_them_all,
-            filters_alone_list_the_latest_first
+            filters_alone_list_the_latest_first,
+            an_older_version_never_replaces_a_newer_one
         );
     };
     (@cases $factory:path; $($case:ident),*) => {
@@ -267,6 +268,11 @@ pub async fn filters_narrow_and_the_scope_hides_other_categories(index: Index) {
     let mut foreign = words("refund");
     foreign.filters.category = Some(category_id("shipping"));
     assert!(found(&index, &foreign, Some(&billing)).await.is_empty());
+    assert_eq!(
+        index.count(&words("refund"), Some(&billing)).await.unwrap(),
+        2
+    );
+    assert_eq!(index.count(&foreign, Some(&billing)).await.unwrap(), 0);
     assert!(found(&index, &words("refund"), Some(&[])).await.is_empty());
     let mut nobody = words("refund");
     nobody.filters.assignee = Some(Assignee::Agent(agent_id("bo")));
@@ -406,4 +412,38 @@ pub async fn filters_alone_list_the_latest_first(index: Index) {
         found(&index, &q, None).await,
         vec![refs[2].clone(), refs[1].clone()]
     );
+}
+
+pub async fn an_older_version_never_replaces_a_newer_one(index: Index) {
+    let ids = SequentialIds::new();
+    let r = ids.ticket_ref();
+    let mut newer = doc(r.clone(), "shipping", "Moved", "now in shipping", 5);
+    newer.summary.version = 3;
+    let mut older = doc(r.clone(), "billing", "Moved", "still in billing", 0);
+    older.summary.version = 2;
+    index.put(&[newer], &[]).await.unwrap();
+    // A rebuild that read the ticket before its last change comes late.
+    index.put(&[older.clone()], &[]).await.unwrap();
+    let billing = [category_id("billing")];
+    assert!(
+        found(&index, &words("billing"), None).await.is_empty(),
+        "the old text is not back"
+    );
+    assert!(
+        found(&index, &words("moved"), Some(&billing))
+            .await
+            .is_empty(),
+        "nor the old category"
+    );
+    assert_eq!(
+        index.count(&words("moved"), Some(&billing)).await.unwrap(),
+        0
+    );
+    let page = index.find(&words("moved"), None).await.unwrap();
+    assert_eq!(page.hits[0].ticket.version, 3);
+    // Both in one batch: the newer counts, in either order.
+    let mut newest = doc(r.clone(), "returns", "Moved", "now in returns", 9);
+    newest.summary.version = 4;
+    index.put(&[newest, older], &[]).await.unwrap();
+    assert_eq!(found(&index, &words("returns"), None).await, vec![r]);
 }
