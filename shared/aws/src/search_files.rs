@@ -58,14 +58,19 @@ fn unavailable(what: &str, code: Option<&str>) -> StoreError {
     ))
 }
 
-#[async_trait]
-impl IndexFiles for S3IndexFiles {
-    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+impl S3IndexFiles {
+    /// The object (or the `range` of it), `None` when there is none.
+    async fn fetch(
+        &self,
+        name: &str,
+        range: Option<String>,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
         let out = self
             .client
             .get_object()
             .bucket(&self.bucket)
             .key(format!("{}{name}", self.prefix))
+            .set_range(range)
             .send()
             .await;
         let out = match out {
@@ -88,6 +93,13 @@ impl IndexFiles for S3IndexFiles {
             .into_bytes();
         Ok(Some(bytes.into()))
     }
+}
+
+#[async_trait]
+impl IndexFiles for S3IndexFiles {
+    async fn get(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        self.fetch(name, None).await
+    }
 
     async fn get_range(
         &self,
@@ -101,33 +113,8 @@ impl IndexFiles for S3IndexFiles {
         let last = offset
             .checked_add(size - 1)
             .ok_or_else(|| StoreError::Corrupt("search index file range".into()))?;
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(format!("{}{name}", self.prefix))
-            .range(format!("bytes={offset}-{last}"))
-            .send()
-            .await;
-        let out = match out {
-            Ok(out) => out,
-            Err(e) => {
-                return match e.as_service_error() {
-                    Some(s) if s.is_no_such_key() => Ok(None),
-                    Some(s) => Err(unavailable("read", s.code())),
-                    None => Err(StoreError::Unavailable(
-                        aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-                    )),
-                };
-            }
-        };
-        let bytes = out
-            .body
-            .collect()
+        self.fetch(name, Some(format!("bytes={offset}-{last}")))
             .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?
-            .into_bytes();
-        Ok(Some(bytes.into()))
     }
 
     async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {

@@ -161,15 +161,9 @@ impl Aws {
         store: &StoreConfig,
         search: &crate::config::SearchConfig,
     ) -> Arc<helpdesk_search::synced::LazySynced> {
-        let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
-            self.s3(),
-            bucket.to_owned(),
-            self.dynamodb(),
-            &store.main_table,
-        ));
         Arc::new(helpdesk_search::synced::LazySynced::writer(
             search.dir.clone().into(),
-            files,
+            self.search_files(bucket, store),
         ))
     }
 
@@ -180,16 +174,19 @@ impl Aws {
         store: &StoreConfig,
         search: &crate::config::SearchConfig,
     ) -> Arc<helpdesk_search::synced::LazySynced> {
-        let files = Arc::new(helpdesk_aws::S3IndexFiles::new(
+        Arc::new(helpdesk_search::synced::LazySynced::reader(
+            search.dir.clone().into(),
+            self.search_files(bucket, store),
+            std::time::Duration::from_secs(search.check_seconds),
+        ))
+    }
+
+    fn search_files(&self, bucket: &str, store: &StoreConfig) -> Arc<helpdesk_aws::S3IndexFiles> {
+        Arc::new(helpdesk_aws::S3IndexFiles::new(
             self.s3(),
             bucket.to_owned(),
             self.dynamodb(),
             &store.main_table,
-        ));
-        Arc::new(helpdesk_search::synced::LazySynced::reader(
-            search.dir.clone().into(),
-            files,
-            std::time::Duration::from_secs(search.check_seconds),
         ))
     }
 

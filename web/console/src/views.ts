@@ -9,12 +9,16 @@ export const VIEWS_CHANGED = "helpdesk:views-changed";
 
 /** The sidebar's saved views, with their counts; loaded again on each call. */
 export async function refreshSavedViews(nav: HTMLElement): Promise<void> {
+  // Signed out meanwhile (the sidebar is gone): no call without a session,
+  // whose 401 would draw the sign-in page again under the agent's hands.
+  if (!nav.isConnected) return;
   let answer: Awaited<ReturnType<typeof list>>;
   try {
     answer = await list();
   } catch {
     return; // The sidebar keeps what it showed; the next poll tries again.
   }
+  if (!nav.isConnected) return;
   const section = el(
     "section",
     { class: "saved-views", "aria-labelledby": "saved-views-title" },

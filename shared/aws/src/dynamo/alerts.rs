@@ -261,22 +261,23 @@ impl helpdesk_domain::ports::CustomerNotes for DynamoStore {
     }
 }
 
-#[async_trait]
-impl helpdesk_domain::ports::TagsInUse for DynamoStore {
-    async fn note_tags(
+impl DynamoStore {
+    /// `ADD` to or `DELETE` from the string set of tags in use: no read, no
+    /// lost update when two agents tag at once, nothing when nothing is given.
+    async fn change_tags(
         &self,
+        op: &str,
         tags: &[helpdesk_domain::values::tag::Tag],
     ) -> Result<(), StoreError> {
         if tags.is_empty() {
             return Ok(());
         }
-        // ADD to a string set: no read, no lost update when two agents tag at once.
         self.client
             .update_item()
             .table_name(&self.tables.main)
             .key("pk", s(keys::TAGS_PK))
             .key("sk", s(keys::TAGS_SK))
-            .update_expression("ADD #t :t")
+            .update_expression(format!("{op} #t :t"))
             .expression_attribute_names("#t", "tags")
             .expression_attribute_values(
                 ":t",
@@ -287,30 +288,22 @@ impl helpdesk_domain::ports::TagsInUse for DynamoStore {
             .map_err(sdk_error)?;
         Ok(())
     }
+}
+
+#[async_trait]
+impl helpdesk_domain::ports::TagsInUse for DynamoStore {
+    async fn note_tags(
+        &self,
+        tags: &[helpdesk_domain::values::tag::Tag],
+    ) -> Result<(), StoreError> {
+        self.change_tags("ADD", tags).await
+    }
 
     async fn forget_tags(
         &self,
         tags: &[helpdesk_domain::values::tag::Tag],
     ) -> Result<(), StoreError> {
-        if tags.is_empty() {
-            return Ok(());
-        }
-        // DELETE from a string set: no read, and nothing when the item is missing.
-        self.client
-            .update_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::TAGS_PK))
-            .key("sk", s(keys::TAGS_SK))
-            .update_expression("DELETE #t :t")
-            .expression_attribute_names("#t", "tags")
-            .expression_attribute_values(
-                ":t",
-                AttributeValue::Ss(tags.iter().map(|t| t.as_str().to_owned()).collect()),
-            )
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+        self.change_tags("DELETE", tags).await
     }
 
     async fn tags_in_use(&self) -> Result<Vec<helpdesk_domain::values::tag::Tag>, StoreError> {
