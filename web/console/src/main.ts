@@ -401,9 +401,12 @@ async function start(config: ConsoleConfig): Promise<void> {
   };
   window.onhashchange = () => void route();
   await route();
+  // Signed out while the first page loaded: no polling without a session (its
+  // 401 would draw the sign-in page again under the agent's hands).
+  if (!nav.isConnected) return;
   // Saved views join the sidebar once it is built (by the first page), and
   // again whenever one is saved or deleted.
-  await refreshSavedViews(nav);
+  void refreshSavedViews(nav);
   window.addEventListener(VIEWS_CHANGED, () => void refreshSavedViews(nav));
   stopPolling?.();
   stopPolling = startPolling(
