@@ -120,16 +120,7 @@ pub async fn create(
         )
         .await
         .map_err(refused)?;
-        let covered = helpdesk_domain::search::find::scope(&caller);
-        let query = helpdesk_domain::search::query::RawSearch::from_pairs(
-            view.search.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-        )
-        .ok()
-        .and_then(|raw| helpdesk_domain::search::WordQuery::parse(&raw).ok());
-        let count = match query {
-            Some(q) => Some(deps.index.count(&q, covered.as_deref()).await?),
-            None => None,
-        };
+        let count = saved_views::count(&*deps.index, &caller, &view).await?;
         Ok::<_, ApiError>((StatusCode::CREATED, Json(ViewJson::of(view, count))).into_response())
     }
     .await;

@@ -119,7 +119,8 @@ function categoryCounts(counts: Counts): HTMLElement {
   return table;
 }
 
-function select(
+/** A labelled choice of a filter form (the queues' and the search's). */
+export function select(
   label: string,
   name: string,
   options: [string, string][],

@@ -6,7 +6,7 @@
 import { client, data, reasons } from "./api";
 import type { paths } from "./api.gen";
 import { clear, el, on } from "./dom";
-import { pickableTickets, ticketTable } from "./queue";
+import { pickableTickets, select, ticketTable } from "./queue";
 import { type Me, STATUS_LABEL } from "./types";
 import { renameTag, viewTools } from "./views";
 
@@ -52,22 +52,6 @@ const FILTERS = [
   "created_to",
 ] as const;
 
-function choice(
-  label: string,
-  name: string,
-  options: [string, string][],
-  value: string,
-): HTMLElement {
-  const id = `search-${name}`;
-  const box = el("select", { id, name });
-  for (const [v, text] of options) {
-    const o = el("option", { value: v, text });
-    if (v === value) o.selected = true;
-    box.append(o);
-  }
-  return el("span", { class: "field" }, el("label", { for: id, text: label }), box);
-}
-
 function day(label: string, name: string, value: string): HTMLElement {
   const id = `search-${name}`;
   const box = el("input", { type: "date", id, name });
@@ -102,14 +86,14 @@ function searchForm(me: Me, params: URLSearchParams): HTMLElement {
     "form",
     { class: "filters search-filters", "aria-label": "Search and filters" },
     el("span", { class: "field wide" }, el("label", { for: "search-q", text: "Words" }), q),
-    choice(
+    select(
       "Category",
       "category",
       [["", "Any"], ...me.categories.map((c) => [c.id, c.name] as [string, string])],
       value("category"),
     ),
-    choice("Status", "status", [["", "Any"], ...Object.entries(STATUS_LABEL)], value("status")),
-    choice(
+    select("Status", "status", [["", "Any"], ...Object.entries(STATUS_LABEL)], value("status")),
+    select(
       "Assignee",
       "assignee",
       [
@@ -120,7 +104,7 @@ function searchForm(me: Me, params: URLSearchParams): HTMLElement {
       value("assignee"),
     ),
     el("span", { class: "field" }, el("label", { for: "search-tag", text: "Tag" }), tag, tags),
-    choice(
+    select(
       "Priority",
       "priority",
       [
@@ -132,7 +116,7 @@ function searchForm(me: Me, params: URLSearchParams): HTMLElement {
       ],
       value("priority"),
     ),
-    choice(
+    select(
       "Tier",
       "tier",
       [

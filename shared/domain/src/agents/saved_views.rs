@@ -73,28 +73,40 @@ where
     S: SavedViews + ?Sized,
     I: WordIndex + ?Sized,
 {
-    let covered = scope(caller);
     let mut out = Vec::new();
     for s in scopes(caller, categories) {
         let mut views = store.saved_views(&s).await?;
         views.sort_by_key(|a| a.name.to_lowercase());
         for view in views {
-            let count = match query_of(&view) {
-                Ok(q)
-                    if q.filters
-                        .category
-                        .as_ref()
-                        .is_some_and(|c| !caller.covers(c)) =>
-                {
-                    Some(0)
-                }
-                Ok(q) => Some(index.count(&q, covered.as_deref()).await?),
-                Err(_) => None,
-            };
+            let count = count(index, caller, &view).await?;
             out.push(Counted { view, count });
         }
     }
     Ok(out)
+}
+
+/// How many tickets the view shows the caller now: only of the categories
+/// they cover (a filter on another finds none); `None` when its search no
+/// longer reads.
+pub async fn count<I>(
+    index: &I,
+    caller: &Caller,
+    view: &SavedView,
+) -> Result<Option<u64>, StoreError>
+where
+    I: WordIndex + ?Sized,
+{
+    let Ok(q) = query_of(view) else {
+        return Ok(None);
+    };
+    if q.filters
+        .category
+        .as_ref()
+        .is_some_and(|c| !caller.covers(c))
+    {
+        return Ok(Some(0));
+    }
+    Ok(Some(index.count(&q, scope(caller).as_deref()).await?))
 }
 
 /// Saves the search under `name`, for the caller or shared with a category
