@@ -6,7 +6,15 @@ import { execFileSync } from "node:child_process";
 import http from "node:http";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { BASE, demoLogin, demoToken, freshCode, launchChromium, totp } from "./browser.mjs";
+import {
+  BASE,
+  customer,
+  demoLogin,
+  demoToken,
+  freshCode,
+  launchChromium,
+  totp,
+} from "./browser.mjs";
 
 let browser;
 
@@ -1724,4 +1732,82 @@ test("an admin renames a tag on every ticket carrying it, and the reports count 
   await row.getByRole("link", { name: to }).click();
   await page.getByRole("heading", { level: 1, name: "Search" }).waitFor();
   await context.close();
+});
+
+test("a listed premium customer is promised premium's time, an agent changes a tier, and the reports split by tier", async () => {
+  // The admin keeps the customer list; a whole public provider is refused.
+  const adminContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const admin = await signIn(adminContext, "adam");
+  await admin.getByRole("link", { name: "Customer tiers (admin)" }).click();
+  await admin.getByRole("heading", { level: 1, name: "Customer tiers" }).waitFor();
+  // The demo lists @bigcorp.example as premium.
+  await admin.locator('li[data-rule="@bigcorp.example"]', { hasText: "Premium" }).waitFor();
+  const form = admin.getByRole("form", { name: "Add a customer" });
+  await admin.getByLabel("Customer address or domain").fill("@gmail.com");
+  await form.getByRole("button", { name: "Save" }).click();
+  await admin.locator("#tier-error", { hasText: "gmail.com is shared" }).waitFor();
+  const listed = `vip-${Date.now()}@shop.example`;
+  await admin.getByLabel("Customer address or domain").fill(listed);
+  await admin.getByLabel("Note").fill("Pays for priority support");
+  await form.getByRole("button", { name: "Save" }).click();
+  await admin
+    .locator(`li[data-rule="${listed}"]`, { hasText: "Premium · Pays for priority support" })
+    .waitFor();
+
+  // A standard customer first, then one from the premium domain, a moment apart:
+  // premium's first answer is due sooner whatever the time of day.
+  const standard = await submit("Where is my refund?");
+  const shop = await customer(browser);
+  const page = await shop.newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByRole("link", { name: /Billing and payments/ }).click();
+  const premiumAddress = `cfo-${Date.now()}@bigcorp.example`;
+  await page.getByLabel("Your name").fill("Carla Bigcorp");
+  await page.getByLabel("Email").fill(premiumAddress);
+  await page.getByLabel("Subject").fill("Invoice for our annual plan");
+  await page.getByLabel("How can we help?").fill("Please send the invoice again.");
+  await page.getByLabel("Order number").fill("#2002");
+  await page.waitForTimeout(3200);
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith("/api/tickets") && r.request().method() === "POST",
+  );
+  await page.getByRole("button", { name: "Send request" }).click();
+  const receipt = await (await answered).json();
+  assert.ok(
+    Date.parse(receipt.reply_by) < Date.parse(standard.reply_by),
+    `premium ${receipt.reply_by} before standard ${standard.reply_by}`,
+  );
+  await page.locator("#reply-by", { hasText: "We will answer by" }).waitFor();
+  await shop.close();
+  // The confirmation mail promises the same time.
+  let confirmation = null;
+  for (let i = 0; i < 40 && !confirmation; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    confirmation = mails.find((m) => m.raw_data.includes(premiumAddress));
+    if (!confirmation) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(confirmation, "a confirmation went to the premium customer");
+  assert.match(confirmation.raw_data.replace(/=\r?\n/g, ""), /we will answer by/);
+
+  // The agent sees it premium, with premium's targets, and makes another ticket premium.
+  const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const agent = await signIn(agentContext, "ana");
+  await agent.goto(`${BASE}/agent/#/ticket/${receipt.reference}`);
+  await agent.locator('[data-fact="tier"]', { hasText: "Premium" }).waitFor();
+  await agent.getByText(/Targets \(default\): first response 2 business hours/).waitFor();
+  await agent.goto(`${BASE}/agent/#/ticket/${standard.reference}`);
+  await agent.locator('[data-fact="tier"]', { hasText: "Standard" }).waitFor();
+  await agent.getByLabel("Tier").selectOption("premium");
+  await agent.getByText("Tier changed from standard to premium").waitFor();
+  await agent.locator('[data-fact="tier"]', { hasText: "Premium" }).waitFor();
+  await agentContext.close();
+
+  // The reports count premium tickets on their own row.
+  await admin.goto(`${BASE}/agent/#/reports`);
+  const premiumRow = admin.locator('tr[data-scope="premium"]');
+  await premiumRow.waitFor();
+  const opened = Number(await premiumRow.locator("td").first().textContent());
+  assert.ok(opened >= 1, `premium tickets opened: ${opened}`);
+  await admin.locator('tr[data-scope="standard"]').waitFor();
+  await adminContext.close();
 });

@@ -16,6 +16,9 @@ pub struct Demo {
     #[serde(default)]
     pub canned: Vec<helpdesk_domain::agents::canned::CannedReply>,
     pub policies: Vec<helpdesk_domain::sla::policy::SlaPolicy>,
+    /// The customer list: a premium domain to try the premium promise with.
+    #[serde(default)]
+    pub tiers: Vec<helpdesk_domain::customers::tier_rule::TierRule>,
     /// Local sign-in for the demo agents (printed at start; dev only).
     pub logins: Vec<crate::cognito::Login>,
 }
@@ -57,6 +60,9 @@ pub async fn seed_demo(catalog: &dyn CatalogStore) -> anyhow::Result<Seeded> {
     }
     for c in &demo.canned {
         catalog.put_canned(c).await?;
+    }
+    for t in &demo.tiers {
+        catalog.put_tier_rule(t).await?;
     }
     Ok(Seeded {
         written: true,

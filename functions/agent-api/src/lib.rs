@@ -16,6 +16,7 @@ mod review;
 mod saved;
 mod search;
 mod tickets;
+mod tiers;
 mod uploads;
 mod view;
 
@@ -111,6 +112,7 @@ pub enum Route {
     Assignee,
     Status,
     Priority,
+    Tier,
     Category,
     Cc,
     Tags,
@@ -151,11 +153,14 @@ pub enum Route {
     RenameTag,
     Upload,
     OpenTicket,
+    TierRules,
+    TierRulePut,
+    TierRuleDelete,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 52] = [
+    pub const ALL: [Route; 56] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -167,6 +172,7 @@ impl Route {
         Route::Assignee,
         Route::Status,
         Route::Priority,
+        Route::Tier,
         Route::Category,
         Route::Cc,
         Route::Tags,
@@ -207,6 +213,9 @@ impl Route {
         Route::RenameTag,
         Route::Upload,
         Route::OpenTicket,
+        Route::TierRules,
+        Route::TierRulePut,
+        Route::TierRuleDelete,
         Route::Health,
     ];
 
@@ -226,6 +235,7 @@ impl Route {
             Route::Assignee => ("POST", "/api/agent/tickets/{reference}/assignee"),
             Route::Status => ("POST", "/api/agent/tickets/{reference}/status"),
             Route::Priority => ("POST", "/api/agent/tickets/{reference}/priority"),
+            Route::Tier => ("POST", "/api/agent/tickets/{reference}/tier"),
             Route::Category => ("POST", "/api/agent/tickets/{reference}/category"),
             Route::Cc => ("POST", "/api/agent/tickets/{reference}/cc"),
             Route::Tags => ("POST", "/api/agent/tickets/{reference}/tags"),
@@ -266,6 +276,9 @@ impl Route {
             Route::RenameTag => ("POST", "/api/agent/tags/rename"),
             Route::Upload => ("POST", "/api/agent/uploads"),
             Route::OpenTicket => ("POST", "/api/agent/tickets"),
+            Route::TierRules => ("GET", "/api/agent/tiers"),
+            Route::TierRulePut => ("PUT", "/api/agent/tiers"),
+            Route::TierRuleDelete => ("DELETE", "/api/agent/tiers/{pattern}"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -283,6 +296,7 @@ impl Route {
             Route::Assignee => post(tickets::assign),
             Route::Status => post(tickets::status),
             Route::Priority => post(tickets::priority),
+            Route::Tier => post(tickets::tier),
             Route::Category => post(tickets::category),
             Route::Cc => post(tickets::cc),
             Route::Tags => post(tickets::tags),
@@ -323,6 +337,9 @@ impl Route {
             Route::RenameTag => post(saved::rename_tag),
             Route::Upload => post(uploads::create),
             Route::OpenTicket => post(opening::create),
+            Route::TierRules => get(tiers::list),
+            Route::TierRulePut => put(tiers::put),
+            Route::TierRuleDelete => delete(tiers::delete),
             Route::Health => get(health::health),
         }
     }

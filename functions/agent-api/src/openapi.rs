@@ -24,6 +24,7 @@ use crate::saved::{RenameTagInput, RenamedJson, ViewInput, ViewJson, ViewsJson};
 use crate::search::{CustomerJson, HitJson, NoteInput, NoteJson, NoteSaved, PartJson, SearchJson};
 use crate::tickets::TagsJson;
 use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJson};
+use crate::tiers::{TierRuleInput, TierRuleJson, TierRulesJson};
 use crate::uploads::UploadJson;
 use crate::view::{
     ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
@@ -161,6 +162,16 @@ pub struct PriorityRequest {
     #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     last_seen: Option<String>,
     priority: helpdesk_domain::Priority,
+}
+
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TierRequest {
+    version: u64,
+    /// The id of the newest thread entry on the agent's screen.
+    #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
+    last_seen: Option<String>,
+    tier: helpdesk_domain::Tier,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -493,6 +504,12 @@ change_route!(
     "Change the priority"
 );
 change_route!(
+    tier,
+    "/api/agent/tickets/{reference}/tier",
+    TierRequest,
+    "Change the tier (standard or premium): the running clocks retime to its targets"
+);
+change_route!(
     cc,
     "/api/agent/tickets/{reference}/cc",
     CcRequest,
@@ -570,6 +587,20 @@ fn sender_rule_put() {}
         pattern = r"^(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2})?@)?([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?$")),
     responses((status = 204), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn sender_rule_delete() {}
+
+#[utoipa::path(get, path = "/api/agent/tiers", tag = "customers",
+    responses((status = 200, body = TierRulesJson), (status = 403, body = ErrorJson)))]
+fn tier_rules() {}
+
+#[utoipa::path(put, path = "/api/agent/tiers", tag = "customers", request_body = TierRuleInput,
+    responses((status = 200, body = TierRuleJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn tier_rule_put() {}
+
+#[utoipa::path(delete, path = "/api/agent/tiers/{pattern}", tag = "customers",
+    params(("pattern" = String, Path, description = "name@example.com or @example.com",
+        pattern = r"^(([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]{1,20}){0,2})?@)?([A-Za-z0-9]([A-Za-z0-9-]{0,20}[A-Za-z0-9])?\.){1,3}[A-Za-z]([A-Za-z0-9-]{0,10}[A-Za-z0-9])?$")),
+    responses((status = 204), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn tier_rule_delete() {}
 
 #[utoipa::path(get, path = "/api/agent/faq", tag = "library",
     params(("category" = String, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the caller's categories")),
@@ -713,11 +744,11 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
-    paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, rename_tag, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority,
+    paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, rename_tag, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority, tier,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
-        held_release, sender_rules, sender_rule_put, sender_rule_delete, profile, upload, open_ticket, health),
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, tier_rules, tier_rule_put, tier_rule_delete, profile, upload, open_ticket, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, RepliesJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -730,7 +761,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson, TierRequest, TierRulesJson, TierRuleJson, TierRuleInput,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

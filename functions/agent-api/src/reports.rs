@@ -86,7 +86,7 @@ pub async fn csv(
 const CSV_HEADER: &str = "day,scope,id,name,opened,solved,closed,reopened,met,missed,compliance_percent,first_response_count,first_response_median_minutes,first_response_p90_minutes,resolution_count,resolution_median_minutes,resolution_p90_minutes";
 
 /// One row per day and scope that had anything: all categories together, each
-/// category, each agent. Times are business minutes.
+/// category, each agent, each tier. Times are business minutes.
 pub fn to_csv(report: &Report) -> String {
     let mut out = String::from(CSV_HEADER);
     out.push_str("\r\n");
@@ -99,7 +99,8 @@ pub fn to_csv(report: &Report) -> String {
     };
     let scopes = std::iter::once(("total", &total))
         .chain(report.categories.iter().map(|c| ("category", c)))
-        .chain(report.agents.iter().map(|a| ("agent", a)));
+        .chain(report.agents.iter().map(|a| ("agent", a)))
+        .chain(report.tiers.iter().map(|t| ("tier", t)));
     for (kind, scope) in scopes {
         for day in scope.days.iter().filter(|d| !empty(d)) {
             row(&mut out, kind, scope, day);

@@ -15,7 +15,7 @@ use helpdesk_domain::sla::policy::describe_business_minutes;
 use helpdesk_domain::values::ids::FaqId;
 use helpdesk_domain::values::tag::Tag;
 use helpdesk_domain::{
-    AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef,
+    AgentId, CategoryId, EmailAddress, FieldError, MessageId, Priority, Status, TicketRef, Tier,
 };
 use lambda_kit::http::{ApiError, Fields, field, json_object};
 use serde::Serialize;
@@ -566,6 +566,19 @@ pub async fn priority(
 ) -> Response {
     change(deps, caller, raw, headers, body, &["priority"], |f| {
         parsed(f, "priority", "the new priority", Priority::parse).map(|to| Action::Priority { to })
+    })
+    .await
+}
+
+pub async fn tier(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    change(deps, caller, raw, headers, body, &["tier"], |f| {
+        parsed(f, "tier", "the new tier", Tier::parse).map(|to| Action::Tier { to })
     })
     .await
 }

@@ -80,6 +80,39 @@ async fn the_recipient_address_picks_the_category() {
 }
 
 #[tokio::test]
+async fn mail_from_a_listed_customer_opens_a_premium_ticket_with_its_sooner_promise() {
+    use helpdesk_domain::ports::CustomerTiers;
+    let standard = MailHarness::new().await;
+    let (r, _) = created(&standard, "ses-plain", "plain.eml").await;
+    let before = thread(&standard, &r).await.ticket;
+    assert_eq!(before.tier, helpdesk_domain::Tier::Standard);
+
+    let h = MailHarness::new().await;
+    h.store
+        .put_tier_rule(&helpdesk_domain::customers::tier_rule::TierRule {
+            pattern: helpdesk_domain::mail::inbound::quarantine::SenderPattern::parse(
+                "ann@example.org",
+            )
+            .unwrap(),
+            tier: helpdesk_domain::Tier::Premium,
+            note: "Business plan".into(),
+            by: testkit::fixtures::agent_id("adam"),
+            at: h.clock.now(),
+        })
+        .await
+        .unwrap();
+    let (r, _) = created(&h, "ses-plain", "plain.eml").await;
+    let t = thread(&h, &r).await.ticket;
+    assert_eq!(t.tier, helpdesk_domain::Tier::Premium);
+    assert!(
+        t.due_at < before.due_at,
+        "{:?} is sooner than {:?}",
+        t.due_at,
+        before.due_at
+    );
+}
+
+#[tokio::test]
 async fn html_is_sanitized_and_remote_images_are_blocked() {
     let h = MailHarness::new().await;
     let (_, m) = created(&h, "ses-html", "html-only.eml").await;

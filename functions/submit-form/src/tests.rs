@@ -1398,3 +1398,66 @@ async fn errors_made_before_any_handler_runs_are_json_too() {
         "{body}"
     );
 }
+
+/// The customer list and a category's choice answers make a request premium:
+/// the receipt promises premium's time, the ticket runs premium's clock, and an
+/// unlisted customer keeps the standard promise.
+#[tokio::test]
+async fn a_premium_customer_is_promised_premium_times_from_the_first_second() {
+    use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
+    use helpdesk_domain::ports::{Categories, CustomerTiers};
+    let w = world().await;
+    w.store
+        .put_tier_rule(&helpdesk_domain::customers::tier_rule::TierRule {
+            pattern: helpdesk_domain::mail::inbound::quarantine::SenderPattern::parse(
+                "@example.com",
+            )
+            .unwrap(),
+            tier: helpdesk_domain::Tier::Premium,
+            note: String::new(),
+            by: testkit::fixtures::agent_id("adam"),
+            at: w.clock.now(),
+        })
+        .await
+        .unwrap();
+    let (status, _, body) = call(&w.deps, &create_event(|_| {})).await;
+    assert_eq!(status, 201, "{body}");
+    // Monday 10:00 in Berlin + 2 business hours → Monday 12:00 CET.
+    assert_eq!(body["reply_by"], "2026-03-02T11:00:00Z");
+    let reference = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+    let thread = w.store.load_ticket(&reference).await.unwrap();
+    assert_eq!(thread.ticket.tier, helpdesk_domain::Tier::Premium);
+    assert_eq!(
+        thread.ticket.due_at.map(|d| d.to_rfc3339()),
+        Some("2026-03-02T11:00:00+00:00".into())
+    );
+
+    // A choice answer the admin marked premium does the same for anyone.
+    let mut billing = category("billing", 1);
+    billing.fields.push(FieldSchema {
+        name: "plan".into(),
+        label: "Your plan".into(),
+        kind: FieldKind::Choice {
+            options: vec!["Basic".into(), "Business".into()],
+            premium: vec!["Business".into()],
+        },
+        required: false,
+        help: String::new(),
+    });
+    w.store.put_category(&billing).await.unwrap();
+    for (plan, reply_by) in [
+        ("Basic", "2026-03-05T09:00:00Z"),
+        ("Business", "2026-03-02T11:00:00Z"),
+    ] {
+        let event = create_event(|e| {
+            let mut body = sample_body();
+            body["email"] = json!(format!("someone-{plan}@shop.example"));
+            body["details"]["plan"] = json!(plan);
+            with_body(e, body);
+            e["headers"]["idempotency-key"] = json!(format!("plan-{plan}-0123456789"));
+        });
+        let (status, _, body) = call(&w.deps, &event).await;
+        assert_eq!(status, 201, "{body}");
+        assert_eq!(body["reply_by"], reply_by, "{plan}");
+    }
+}

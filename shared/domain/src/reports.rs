@@ -140,6 +140,8 @@ pub struct Report {
     pub days: Vec<DayRow>,
     pub categories: Vec<ScopeRow>,
     pub agents: Vec<ScopeRow>,
+    /// Standard and premium tickets of the chosen categories.
+    pub tiers: Vec<ScopeRow>,
     pub backlog: Backlog,
     pub faq: FaqReport,
     /// The channel self-test: each channel's latest probe.
@@ -184,8 +186,13 @@ impl Reports<'_> {
                 .iter()
                 .map(|a| read(ReportScope::Agent(a.id.clone()))),
         );
-        let (category_days, agent_days) =
-            futures::future::try_join(category_days, agent_days).await?;
+        let premium_days = futures::future::try_join_all(
+            chosen
+                .iter()
+                .map(|c| read(ReportScope::Premium(c.id.clone()))),
+        );
+        let (category_days, agent_days, premium_days) =
+            futures::future::try_join3(category_days, agent_days, premium_days).await?;
         let mut by_day: std::collections::BTreeMap<NaiveDate, DayFigures> =
             period.days().map(|d| (d, DayFigures::default())).collect();
         let mut all = DayFigures::default();
@@ -197,6 +204,7 @@ impl Reports<'_> {
             }
             categories.push(scope_row(c.id.to_string(), c.name.clone(), days));
         }
+        let tiers = tier_rows(&by_day, premium_days);
         let agent_rows: Vec<ScopeRow> = agents
             .iter()
             .zip(agent_days)
@@ -229,12 +237,44 @@ impl Reports<'_> {
                 .collect(),
             categories,
             agents: agent_rows,
+            tiers,
             backlog: backlog.backlog,
             faq,
             channels: crate::ops::probe::channel_statuses(&self.tickets.probes().await?),
             tags: Vec::new(),
         })
     }
+}
+
+/// The chosen categories' figures split by tier: premium as counted, standard
+/// the rest (`by_day` holds every ticket's).
+fn tier_rows(
+    by_day: &std::collections::BTreeMap<NaiveDate, DayFigures>,
+    premium_days: Vec<Vec<(NaiveDate, DayFigures)>>,
+) -> Vec<ScopeRow> {
+    let mut premium: std::collections::BTreeMap<NaiveDate, DayFigures> = Default::default();
+    for (day, f) in premium_days.into_iter().flatten() {
+        premium.entry(day).or_default().add(&f);
+    }
+    let standard: Vec<(NaiveDate, DayFigures)> = by_day
+        .iter()
+        .map(|(day, all)| {
+            let mut f = all.clone();
+            if let Some(p) = premium.get(day) {
+                f.subtract(p);
+            }
+            (*day, f)
+        })
+        .filter(|(_, f)| f.0.values().any(|v| *v != 0))
+        .collect();
+    vec![
+        scope_row("standard".into(), "Standard".into(), standard),
+        scope_row(
+            "premium".into(),
+            "Premium".into(),
+            premium.into_iter().collect(),
+        ),
+    ]
 }
 
 fn scope_row(id: String, name: String, days: Vec<(NaiveDate, DayFigures)>) -> ScopeRow {

@@ -10,9 +10,11 @@ use helpdesk_domain::agents::canned::CannedReply;
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::cache::CachedCatalog;
 use helpdesk_domain::catalog::faq::{FaqEntry, FaqReadCount, FaqSearch, FaqSearchCount};
+use helpdesk_domain::customers::tier_rule::TierRule;
+use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
-    AgentProfiles, CannedReplies, Categories, FaqEntries, FaqStats, SlaPolicies,
+    AgentProfiles, CannedReplies, Categories, CustomerTiers, FaqEntries, FaqStats, SlaPolicies,
 };
 use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::values::ids::{AgentId, CategoryId, FaqId};
@@ -139,6 +141,19 @@ impl SlaPolicies for Counting {
     }
     async fn put_policy(&self, p: &SlaPolicy) -> Result<(), StoreError> {
         self.store.put_policy(p).await
+    }
+}
+
+#[async_trait]
+impl CustomerTiers for Counting {
+    async fn tier_rules(&self) -> Result<Vec<TierRule>, StoreError> {
+        self.list(self.store.tier_rules()).await
+    }
+    async fn put_tier_rule(&self, r: &TierRule) -> Result<(), StoreError> {
+        self.store.put_tier_rule(r).await
+    }
+    async fn delete_tier_rule(&self, p: &SenderPattern) -> Result<bool, StoreError> {
+        self.store.delete_tier_rule(p).await
     }
 }
 

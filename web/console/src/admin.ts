@@ -48,6 +48,13 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
   const k = f?.kind;
   const options = el("textarea", { id: id("options"), rows: "3", "data-part": "options" });
   options.value = k?.type === "choice" ? k.options.join("\n") : "";
+  const premium = el("input", {
+    id: id("premium"),
+    "data-part": "premium",
+    placeholder: "Business",
+    autocomplete: "off",
+  });
+  premium.value = k?.type === "choice" ? (k.premium ?? []).join(", ") : "";
   const params = {
     text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), {
       type: "number",
@@ -64,11 +71,20 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
       el("label", { for: id("options"), text: "Options (one per line)" }),
       options,
     ),
+    premium: el(
+      "div",
+      { class: "field" },
+      el("label", {
+        for: id("premium"),
+        text: "Options that make the request premium (comma-separated)",
+      }),
+      premium,
+    ),
   };
   const showParams = () => {
     params.text.hidden = kind.value !== "text";
     params.min.hidden = params.max.hidden = kind.value !== "number";
-    params.options.hidden = kind.value !== "choice";
+    params.options.hidden = params.premium.hidden = kind.value !== "choice";
   };
   on(kind, "change", showParams);
   showParams();
@@ -84,6 +100,7 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
     params.min,
     params.max,
     params.options,
+    params.premium,
     el(
       "div",
       { class: "field check" },
@@ -112,6 +129,10 @@ function readField(row: Element): FieldSchema {
               type,
               options: v("options")
                 .split("\n")
+                .map((o) => o.trim())
+                .filter(Boolean),
+              premium: v("premium")
+                .split(",")
                 .map((o) => o.trim())
                 .filter(Boolean),
             }

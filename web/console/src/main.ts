@@ -30,6 +30,7 @@ import { renderReports } from "./reports";
 import { renderCustomer, renderSearch, searchBox } from "./search";
 import { dropDrafts, installShortcuts, showShortcuts } from "./speed";
 import { renderTicket } from "./ticket";
+import { renderTiers } from "./tiers";
 import type { Counts, Me, ViewName } from "./types";
 import { refreshSavedViews, VIEWS_CHANGED } from "./views";
 
@@ -368,6 +369,8 @@ async function start(config: ConsoleConfig): Promise<void> {
         await renderAdminCategories(main);
       } else if (parts[0] === "admin" && parts[1] === "policies") {
         await renderAdminPolicies(main);
+      } else if (parts[0] === "admin" && parts[1] === "tiers") {
+        await renderTiers(main);
       } else if (parts[0] === "admin" && parts[1] === "agents") {
         await renderAdminAgents(main);
       } else if (parts[0] === "reports") {

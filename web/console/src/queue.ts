@@ -81,6 +81,7 @@ function buildNav(nav: HTMLElement, me: Me): void {
       page("#/admin/categories", "categories", "Categories (admin)"),
       page("#/admin/agents", "agents", "Agents (admin)"),
       page("#/admin/policies", "policies", "SLA policies (admin)"),
+      page("#/admin/tiers", "tiers", "Customer tiers (admin)"),
     );
   }
   nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);

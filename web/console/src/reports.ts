@@ -307,9 +307,15 @@ function channels(report: Report): HTMLElement {
   return block;
 }
 
-function scopeTable(caption: string, rows: S["ScopeRow"][], categories: boolean): HTMLElement {
+function scopeTable(
+  caption: string,
+  rows: S["ScopeRow"][],
+  kind: "categories" | "agents" | "tiers",
+): HTMLElement {
   const heads = ["Solved", "Closed", "SLA kept", "First response (median)", "Resolution (median)"];
-  if (categories) heads.unshift("Opened");
+  const opened = kind !== "agents";
+  const categories = kind === "categories";
+  if (opened) heads.unshift("Opened");
   if (categories) heads.push("Backlog");
   const cells = (t: Totals, backlog: number | null | undefined) => {
     const values = [
@@ -319,7 +325,7 @@ function scopeTable(caption: string, rows: S["ScopeRow"][], categories: boolean)
       minutes(t.first_response.median),
       minutes(t.resolution.median),
     ];
-    if (categories) values.unshift(String(t.opened));
+    if (opened) values.unshift(String(t.opened));
     if (categories) values.push(String(backlog ?? 0));
     return values.map((v) => el("td", { text: v }));
   };
@@ -539,9 +545,14 @@ export async function renderReports(
     el(
       "section",
       { class: "report-block", "aria-labelledby": "scopes-heading" },
-      el("h2", { id: "scopes-heading", text: "By category and agent" }),
-      scopeTable("Categories", report.categories, true),
-      scopeTable("Agents (their assigned tickets)", report.agents, false),
+      el("h2", { id: "scopes-heading", text: "By category, agent and tier" }),
+      scopeTable("Categories", report.categories, "categories"),
+      scopeTable("Agents (their assigned tickets)", report.agents, "agents"),
+      scopeTable(
+        "Tiers (a ticket counts in the tier it had when each thing happened)",
+        report.tiers,
+        "tiers",
+      ),
     ),
     tagTable(report),
     el(

@@ -9,7 +9,7 @@ import { clear, el, on, toast, when } from "./dom";
 import { fileField, type Uploaded } from "./files";
 import { cannedFor, faqDraftForm, fill } from "./library";
 import { type DraftKind, loadDraft, saveDraft } from "./speed";
-import type { Conflict, Entry, Me, Priority, Status, Ticket, TicketView } from "./types";
+import type { Conflict, Entry, Me, Priority, Status, Ticket, TicketView, Tier } from "./types";
 import { STATUS_LABEL } from "./types";
 
 const KIND_LABEL: Record<Entry["kind"], string> = {
@@ -185,6 +185,7 @@ type ChangePath =
   | "notes"
   | "status"
   | "priority"
+  | "tier"
   | "assignee"
   | "category"
   | "cc"
@@ -275,7 +276,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dt", { text: "SLA" }),
     el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
-    el("dd", { text: ticket.tier }),
+    el("dd", { "data-fact": "tier", text: ticket.tier === "premium" ? "Premium" : "Standard" }),
     ...state.view.fields.flatMap((f) => [
       el("dt", { text: f.label }),
       el("dd", { "data-detail": f.name, text: f.value }),
@@ -374,6 +375,12 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
   const prioritySelect = el("select", { id: "priority-select" });
   for (const p of ["low", "normal", "high", "urgent"])
     prioritySelect.append(el("option", { value: p, text: p, selected: p === ticket.priority }));
+  const tierSelect = el("select", { id: "tier-select" });
+  for (const [t, label] of [
+    ["standard", "Standard"],
+    ["premium", "Premium"],
+  ] as const)
+    tierSelect.append(el("option", { value: t, text: label, selected: t === ticket.tier }));
   const categorySelect = el("select", { id: "category-select" });
   for (const c of allCategories(me))
     categorySelect.append(
@@ -398,6 +405,16 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
         "priority",
         { priority: prioritySelect.value as Priority },
         `Priority set to ${prioritySelect.value}.`,
+      ),
+  );
+  on(
+    tierSelect,
+    "change",
+    () =>
+      void change(
+        "tier",
+        { tier: tierSelect.value as Tier },
+        `Tier set to ${tierSelect.value}: the promises follow it.`,
       ),
   );
   on(
@@ -477,6 +494,7 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
       el("label", { for: "priority-select", text: "Priority" }),
       prioritySelect,
     ),
+    el("div", { class: "field" }, el("label", { for: "tier-select", text: "Tier" }), tierSelect),
     el(
       "div",
       { class: "field" },

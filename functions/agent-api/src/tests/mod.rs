@@ -211,4 +211,5 @@ mod reports;
 mod review;
 mod search;
 mod tickets;
+mod tiers;
 mod uploads;

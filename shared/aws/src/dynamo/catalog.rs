@@ -11,9 +11,11 @@ use helpdesk_domain::agents::canned::CannedReply;
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use helpdesk_domain::customers::tier_rule::TierRule;
+use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{RateLimitClaim, StoreError};
 use helpdesk_domain::ports::{
-    AgentProfiles, CannedReplies, Categories, FaqEntries, FaqStats, SlaPolicies,
+    AgentProfiles, CannedReplies, Categories, CustomerTiers, FaqEntries, FaqStats, SlaPolicies,
 };
 use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::tickets::counters;
@@ -443,5 +445,47 @@ fn agent_updated(
             Ok(None)
         }
         Err(e) => Err(super::sdk_error(e)),
+    }
+}
+
+/// One rule of the customer list, keyed by its pattern's text.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct TierRuleItem {
+    pk: String,
+    sk: String,
+    rule: TierRule,
+}
+
+#[async_trait]
+impl CustomerTiers for DynamoStore {
+    async fn tier_rules(&self) -> Result<Vec<TierRule>, StoreError> {
+        self.partition(keys::TIER_RULE_PK.into())
+            .await?
+            .into_iter()
+            .map(|item| items::from_item::<TierRuleItem>(item).map(|r| r.rule))
+            .collect()
+    }
+
+    async fn put_tier_rule(&self, rule: &TierRule) -> Result<(), StoreError> {
+        self.put_plain(&TierRuleItem {
+            pk: keys::TIER_RULE_PK.into(),
+            sk: rule.pattern.text(),
+            rule: rule.clone(),
+        })
+        .await
+    }
+
+    async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        let old = self
+            .client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::TIER_RULE_PK))
+            .key("sk", s(pattern.text()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 }

@@ -199,6 +199,9 @@ pub fn held_position(p: &helpdesk_domain::mail::inbound::quarantine::HeldPositio
 /// Sender rules: one partition, sorted by the pattern's text (`name@x`, `@x`).
 pub const SENDER_RULE_PK: &str = "SENDER_RULE";
 
+/// The customer list (tiers): one partition, sorted by the pattern's text.
+pub const TIER_RULE_PK: &str = "TIER_RULE";
+
 pub fn rate_limit_pk(key: &str) -> String {
     format!("RL#{key}")
 }
@@ -347,6 +350,7 @@ pub fn report_pk(scope: &ReportScope) -> String {
     match scope {
         ReportScope::Category(c) => category_counter_pk(c),
         ReportScope::Agent(a) => agent_counter_pk(a),
+        ReportScope::Premium(c) => format!("PREMIUM#{}", c.as_str()),
     }
 }
 

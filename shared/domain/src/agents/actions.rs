@@ -9,7 +9,7 @@ use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
 use crate::ports::{CatalogStore, Clock, IdSource, OutboundQueue, TicketStore};
 use crate::sla::clocks::{self, Happened, Rules};
 use crate::tickets::message::{AttachmentRef, Author, EmailIds, Message, MessageKind, ThreadedBy};
-use crate::tickets::ticket::{Priority, Status, Ticket};
+use crate::tickets::ticket::{Priority, Status, Ticket, Tier};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, MessageId, TicketRef};
 
@@ -69,6 +69,10 @@ pub enum Action {
     },
     Priority {
         to: Priority,
+    },
+    /// Which promises the ticket gets; its running clocks retime.
+    Tier {
+        to: Tier,
     },
     /// Re-routes the ticket to another category's queue.
     Category {
@@ -303,6 +307,20 @@ impl Desk<'_> {
                     format!(
                         "Priority changed from {} to {}.",
                         before.priority.as_str(),
+                        to.as_str()
+                    ),
+                )
+            }
+            Action::Tier { to } => {
+                if to == before.tier {
+                    return Err(DeskError::invalid("tier", "the ticket has it already"));
+                }
+                after.tier = to;
+                entry(
+                    MessageKind::SystemEvent,
+                    format!(
+                        "Tier changed from {} to {}; the promises follow it.",
+                        before.tier.as_str(),
                         to.as_str()
                     ),
                 )

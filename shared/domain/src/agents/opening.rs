@@ -106,6 +106,13 @@ impl Desk<'_> {
         let now = self.clock.now();
         let policy = self.catalog.policy(&category.sla_policy).await?;
         let rules = Rules::new(Some(&category), policy);
+        let tier = crate::customers::tiers::tier_of_request(
+            self.catalog,
+            &email,
+            Some(&category),
+            &details,
+        )
+        .await;
         let mut last = StoreError::Duplicate;
         for _ in 0..ATTEMPTS {
             let reference = self.ids.ticket_ref();
@@ -125,6 +132,7 @@ impl Desk<'_> {
             );
             ticket.assignee = Some(caller.id().clone());
             ticket.details = details.clone();
+            ticket.tier = tier;
             clocks::open(&mut ticket, &rules, now);
             let (kind, signed, mail) = match request.first {
                 FirstMessage::Logged => (MessageKind::Customer, None, MailKind::TicketConfirmation),

@@ -118,7 +118,7 @@ pub fn check_category(
             {
                 errors.push(FieldError::new(at("kind"), "limits must be numbers"));
             }
-            FieldKind::Choice { options } => {
+            FieldKind::Choice { options, premium } => {
                 if options.is_empty() || options.len() > MAX_OPTIONS {
                     errors.push(FieldError::new(
                         at("kind.options"),
@@ -136,6 +136,14 @@ pub fn check_category(
                         errors.push(FieldError::new(
                             format!("fields.{i}.kind.options.{k}"),
                             "is listed twice",
+                        ));
+                    }
+                }
+                for (k, option) in premium.iter().enumerate() {
+                    if !options.contains(option) {
+                        errors.push(FieldError::new(
+                            format!("fields.{i}.kind.premium.{k}"),
+                            "must be one of the options",
                         ));
                     }
                 }
@@ -262,6 +270,7 @@ mod tests {
                 "size",
                 FieldKind::Choice {
                     options: vec!["a".into(), "a".into()],
+                    premium: vec!["b".into()],
                 },
             ),
             field("notes", FieldKind::Text { max_len: 0 }),
@@ -277,6 +286,7 @@ mod tests {
                 "fields.1.kind.min",
                 "fields.2.name",
                 "fields.2.kind.options.1",
+                "fields.2.kind.premium.0",
                 "fields.3.kind.max_len"
             ]
         );

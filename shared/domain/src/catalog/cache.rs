@@ -7,10 +7,12 @@ use crate::agents::profile::Agent;
 use crate::catalog::category::Category;
 use crate::catalog::faq::FaqEntry;
 use crate::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use crate::customers::tier_rule::TierRule;
+use crate::mail::inbound::quarantine::SenderPattern;
 use crate::ports::store::StoreError;
 use crate::ports::{
-    AgentProfiles, CannedReplies, CatalogStore, Categories, Clock, FaqEntries, FaqStats,
-    SlaPolicies,
+    AgentProfiles, CannedReplies, CatalogStore, Categories, Clock, CustomerTiers, FaqEntries,
+    FaqStats, SlaPolicies,
 };
 use crate::sla::policy::SlaPolicy;
 use crate::values::ids::{AgentId, CategoryId, FaqId};
@@ -30,6 +32,7 @@ pub struct CachedCatalog {
     faq: Mutex<HashMap<CategoryId, Stamped<Vec<FaqEntry>>>>,
     policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
     agents: Mutex<Option<Stamped<Vec<Agent>>>>,
+    tiers: Mutex<Option<Stamped<Vec<TierRule>>>>,
     /// Held while a slot loads: callers that find it empty at once wait for the
     /// first one's load instead of each asking the store (a run of 16 visits on
     /// a cold function read the catalog 16 times).
@@ -46,6 +49,7 @@ impl CachedCatalog {
             faq: Mutex::new(HashMap::new()),
             policies: Mutex::new(None),
             agents: Mutex::new(None),
+            tiers: Mutex::new(None),
             loading: futures::lock::Mutex::new(()),
         }
     }
@@ -230,5 +234,22 @@ impl SlaPolicies for CachedCatalog {
     async fn put_policy(&self, policy: &SlaPolicy) -> Result<(), StoreError> {
         Self::forget(&self.policies);
         self.inner.put_policy(policy).await
+    }
+}
+
+#[async_trait]
+impl CustomerTiers for CachedCatalog {
+    async fn tier_rules(&self) -> Result<Vec<TierRule>, StoreError> {
+        self.through(&self.tiers, self.inner.tier_rules()).await
+    }
+
+    async fn put_tier_rule(&self, rule: &TierRule) -> Result<(), StoreError> {
+        Self::forget(&self.tiers);
+        self.inner.put_tier_rule(rule).await
+    }
+
+    async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        Self::forget(&self.tiers);
+        self.inner.delete_tier_rule(pattern).await
     }
 }

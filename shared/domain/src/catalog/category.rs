@@ -90,11 +90,22 @@ pub struct FieldSchema {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FieldKind {
-    Text { max_len: u32 },
-    Number { min: Option<f64>, max: Option<f64> },
+    Text {
+        max_len: u32,
+    },
+    Number {
+        min: Option<f64>,
+        max: Option<f64>,
+    },
     Email,
     Url,
-    Choice { options: Vec<String> },
+    Choice {
+        options: Vec<String>,
+        /// The options whose answer makes the request premium ("Business
+        /// plan"): the customer chooses, so only for what the shop trusts them on.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        premium: Vec<String>,
+    },
     Date,
 }
 
@@ -282,7 +293,7 @@ impl FieldKind {
                     Err("must be a web address starting with https://".into())
                 }
             }
-            FieldKind::Choice { options } => options
+            FieldKind::Choice { options, .. } => options
                 .iter()
                 .find(|o| o.as_str() == input)
                 .map(|o| FieldValue::Choice(o.clone()))
@@ -310,6 +321,7 @@ mod tests {
                     label: "Product model".into(),
                     kind: FieldKind::Choice {
                         options: vec!["X1".into(), "X2".into()],
+                        premium: vec![],
                     },
                     required: true,
                     help: String::new(),

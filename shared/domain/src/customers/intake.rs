@@ -50,6 +50,9 @@ pub struct Submission {
     pub details: DetailValues,
     /// Checked against what was really uploaded.
     pub attachments: Vec<crate::tickets::message::AttachmentRef>,
+    /// From the customer list and the category's choice answers
+    /// (`customers::tiers`); standard until looked up.
+    pub tier: Tier,
 }
 
 pub const MAX_DESCRIPTION: usize = 20_000;
@@ -114,6 +117,7 @@ pub fn parse_submission(
                 description: description.to_owned(),
                 details,
                 attachments: vec![],
+                tier: Tier::Standard,
             })
         }
         _ => Err(errors),
@@ -252,6 +256,13 @@ impl Intake<'_> {
         .await
         .map_err(|e| IntakeError::Store(StoreError::Unavailable(e.to_string())))?
         .map_err(IntakeError::Invalid)?;
+        submission.tier = crate::customers::tiers::tier_of_request(
+            self.catalog,
+            &submission.email,
+            category.as_ref(),
+            &submission.details,
+        )
+        .await;
         let sla = match &category {
             Some(c) => self.catalog.policy(&c.sla_policy).await?,
             None => None,
@@ -261,7 +272,7 @@ impl Intake<'_> {
         }
         let reply_by = sla
             .as_ref()
-            .and_then(|p| p.first_response_due(Tier::Standard, now));
+            .and_then(|p| p.first_response_due(submission.tier, now));
         let rules = Rules::new(category.as_ref(), sla);
         let faq_read = crate::catalog::help_center::FaqReads {
             catalog: self.catalog,
@@ -367,6 +378,7 @@ impl Intake<'_> {
             now,
         );
         ticket.details = s.details.clone();
+        ticket.tier = s.tier;
         // The clocks run from creation (sparse due and wake indexes).
         crate::sla::clocks::open(&mut ticket, rules, now);
         let first_message = Message {

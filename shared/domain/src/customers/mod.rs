@@ -5,4 +5,6 @@ pub mod attaching;
 pub mod attachments;
 pub mod intake;
 pub mod limits;
+pub mod tier_rule;
+pub mod tiers;
 pub mod tracking;

@@ -421,6 +421,22 @@ pub trait Quarantine: Send + Sync {
     async fn hold_again(&self, ses_id: &str, reason: &QuarantineReason) -> Result<(), StoreError>;
 }
 
+/// The customer list: addresses and domains whose requests get a tier.
+#[async_trait]
+pub trait CustomerTiers: Send + Sync {
+    /// Every rule (at most `customers::tiers::MAX_RULES`), in no set order.
+    async fn tier_rules(&self) -> Result<Vec<crate::customers::tier_rule::TierRule>, StoreError>;
+
+    /// Puts the rule, replacing the one on the same address or domain.
+    async fn put_tier_rule(
+        &self,
+        rule: &crate::customers::tier_rule::TierRule,
+    ) -> Result<(), StoreError>;
+
+    /// Removes the rule on `pattern`; false when there was none.
+    async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError>;
+}
+
 /// Senders a supervisor or admin blocked or always allows.
 #[async_trait]
 pub trait SenderRules: Send + Sync {
@@ -623,12 +639,19 @@ pub trait SlaPolicies: Send + Sync {
 /// catalog (the agent API, the cache in front of the store) holds. Implemented for
 /// anything that implements the parts.
 pub trait CatalogStore:
-    Categories + AgentProfiles + FaqEntries + FaqStats + CannedReplies + SlaPolicies
+    Categories + AgentProfiles + FaqEntries + FaqStats + CannedReplies + SlaPolicies + CustomerTiers
 {
 }
 
 impl<T> CatalogStore for T where
-    T: Categories + AgentProfiles + FaqEntries + FaqStats + CannedReplies + SlaPolicies + ?Sized
+    T: Categories
+        + AgentProfiles
+        + FaqEntries
+        + FaqStats
+        + CannedReplies
+        + SlaPolicies
+        + CustomerTiers
+        + ?Sized
 {
 }
 

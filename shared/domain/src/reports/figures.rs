@@ -12,6 +12,9 @@ pub enum ReportScope {
     Category(CategoryId),
     /// The ticket's assignee at the time of the change.
     Agent(AgentId),
+    /// A category's premium tickets; its standard ones are the category's
+    /// figures less these, so a standard ticket writes nothing more.
+    Premium(CategoryId),
 }
 
 /// Which business-minutes figure a histogram holds.
@@ -125,6 +128,13 @@ impl DayFigures {
     pub fn add(&mut self, other: &DayFigures) {
         for (figure, value) in &other.0 {
             *self.0.entry(*figure).or_insert(0) += value;
+        }
+    }
+
+    /// Takes away a part counted in these figures (premium from all).
+    pub fn subtract(&mut self, part: &DayFigures) {
+        for (figure, value) in &part.0 {
+            *self.0.entry(*figure).or_insert(0) -= value;
         }
     }
 

@@ -2,7 +2,7 @@
 //! queue counts and the reports never need a scan or a count query.
 
 use crate::reports::figures::{Figure, Measure, ReportScope, bucket_of};
-use crate::tickets::ticket::{Status, Ticket};
+use crate::tickets::ticket::{Status, Ticket, Tier};
 use crate::values::ids::{AgentId, CategoryId, FaqId};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -97,6 +97,16 @@ pub fn on_create(ticket: &Ticket) -> Vec<CounterDelta> {
             delta: 1,
         },
     ];
+    if ticket.tier == Tier::Premium {
+        deltas.push(CounterDelta {
+            key: CounterKey::Day {
+                scope: ReportScope::Premium(ticket.category.clone()),
+                day: ticket.created_at.date_naive(),
+                figure: Figure::Opened,
+            },
+            delta: 1,
+        });
+    }
     deltas.extend(ownership(ticket).map(|key| CounterDelta { key, delta: 1 }));
     deltas
 }
@@ -153,8 +163,9 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
     deltas
 }
 
-/// What a change adds to the day's report figures, for the ticket's category and
-/// for its assignee.
+/// What a change adds to the day's report figures, for the ticket's category, for
+/// its assignee, and for its category's premium tickets when it is one (a ticket
+/// counts in the tier it has when each thing happens).
 fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
     let mut figures: Vec<(Figure, i64)> = Vec::new();
     let (was, is) = (&before.sla, &after.sla);
@@ -183,6 +194,9 @@ fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
     let day = after.updated_at.date_naive();
     let mut scopes = vec![ReportScope::Category(after.category.clone())];
     scopes.extend(after.assignee.clone().map(ReportScope::Agent));
+    if after.tier == Tier::Premium {
+        scopes.push(ReportScope::Premium(after.category.clone()));
+    }
     scopes
         .into_iter()
         .flat_map(|scope| {

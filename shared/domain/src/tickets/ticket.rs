@@ -128,6 +128,13 @@ impl Tier {
             _ => Err("must be standard or premium".into()),
         }
     }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Standard => "standard",
+            Tier::Premium => "premium",
+        }
+    }
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

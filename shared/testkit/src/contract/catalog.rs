@@ -395,3 +395,60 @@ pub async fn faq_reads_are_counted_per_entry_over_any_period(stores: &Stores) {
             .is_empty()
     );
 }
+
+pub async fn the_customer_list_keeps_one_rule_per_address_or_domain(stores: &Stores) {
+    use helpdesk_domain::customers::tier_rule::TierRule;
+    use helpdesk_domain::customers::tiers::tier_for;
+    use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
+    use helpdesk_domain::tickets::ticket::Tier;
+    let (clock, _) = setup();
+    let c = &stores.catalog;
+    let rule = |text: &str, tier, note: &str| TierRule {
+        pattern: SenderPattern::parse(text).unwrap_or_else(|e| panic!("{e}")),
+        tier,
+        note: note.into(),
+        by: fixtures::agent_id("ada"),
+        at: clock.now(),
+    };
+    assert_eq!(c.tier_rules().await, Ok(vec![]));
+    for r in [
+        rule("@bigcorp.example", Tier::Premium, "Business plan"),
+        rule("Intern@BigCorp.example", Tier::Standard, ""),
+        rule(
+            "@bigcorp.example",
+            Tier::Premium,
+            "Business plan until 2027",
+        ),
+    ] {
+        c.put_tier_rule(&r).await.unwrap_or_else(|e| panic!("{e}"));
+    }
+    let mut rules = c.tier_rules().await.unwrap_or_else(|e| panic!("{e}"));
+    rules.sort_by_key(|r| r.pattern.text());
+    let kept: Vec<(String, Tier, &str)> = rules
+        .iter()
+        .map(|r| (r.pattern.text(), r.tier, r.note.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            (
+                "@bigcorp.example".to_owned(),
+                Tier::Premium,
+                "Business plan until 2027"
+            ),
+            ("intern@bigcorp.example".to_owned(), Tier::Standard, ""),
+        ],
+        "replaced by pattern, the address kept as its mailbox"
+    );
+    let none = Default::default();
+    let tier = |a: &str| {
+        let a = helpdesk_domain::EmailAddress::parse(a).unwrap_or_else(|e| panic!("{e}"));
+        tier_for(&rules, &a, None, &none)
+    };
+    assert_eq!(tier("ceo@bigcorp.example"), Tier::Premium);
+    assert_eq!(tier("intern@bigcorp.example"), Tier::Standard);
+    let domain = SenderPattern::parse("@bigcorp.example").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(c.delete_tier_rule(&domain).await, Ok(true));
+    assert_eq!(c.delete_tier_rule(&domain).await, Ok(false));
+    assert_eq!(c.tier_rules().await.map(|r| r.len()), Ok(1));
+}

@@ -83,6 +83,7 @@ macro_rules! store_contract {
             catalog_keeps_order_and_replaces_by_id,
             canned_replies_list_by_title_replace_by_id_and_delete,
             sla_policies_round_trip,
+            the_customer_list_keeps_one_rule_per_address_or_domain,
             faq_searches_are_counted_per_day_query_and_category,
             a_day_logs_at_most_its_cap_of_new_queries_and_keeps_counting_known_ones,
             faq_reads_are_counted_per_entry_over_any_period,

@@ -7,9 +7,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::catalog::faq::{FaqReadCount, FaqSearch, FaqSearchCount};
+use helpdesk_domain::customers::tier_rule::TierRule;
+use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
-    AgentProfiles, CannedReplies, Categories, FaqEntries, FaqStats, SlaPolicies,
+    AgentProfiles, CannedReplies, Categories, CustomerTiers, FaqEntries, FaqStats, SlaPolicies,
 };
 use helpdesk_domain::sla::policy::SlaPolicy;
 use helpdesk_domain::tickets::counters::CounterKey;
@@ -230,5 +232,23 @@ impl SlaPolicies for InMemoryStore {
             .policies
             .insert(policy.id.clone(), policy.clone());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl CustomerTiers for InMemoryStore {
+    async fn tier_rules(&self) -> Result<Vec<TierRule>, StoreError> {
+        Ok(self.state().tier_rules.values().cloned().collect())
+    }
+
+    async fn put_tier_rule(&self, rule: &TierRule) -> Result<(), StoreError> {
+        self.state()
+            .tier_rules
+            .insert(rule.pattern.text(), rule.clone());
+        Ok(())
+    }
+
+    async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        Ok(self.state().tier_rules.remove(&pattern.text()).is_some())
     }
 }

@@ -43,6 +43,7 @@ struct State {
     quarantine: Vec<Quarantined>,
     /// Sender rules by their text (`name@x`, `@x`), in that order.
     sender_rules: std::collections::BTreeMap<String, SenderRule>,
+    tier_rules: std::collections::BTreeMap<String, helpdesk_domain::customers::tier_rule::TierRule>,
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,
     faq: Vec<FaqEntry>,

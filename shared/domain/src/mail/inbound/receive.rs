@@ -620,6 +620,13 @@ impl Inbox<'_> {
         let category = self.category_for(mail).await?;
         let policy = self.catalog.policy(&category.sla_policy).await?;
         let rules = crate::sla::clocks::Rules::new(Some(&category), policy);
+        let tier = crate::customers::tiers::tier_of_request(
+            self.catalog,
+            &mail.from,
+            Some(&category),
+            &Default::default(),
+        )
+        .await;
         let name = if mail.from_name.as_str().is_empty() {
             DisplayName::from_mail(mail.from.local_part())
         } else {
@@ -640,6 +647,7 @@ impl Inbox<'_> {
                 now,
             );
             ticket.email_verified = mail.verdicts.vouch_for(&mail.from);
+            ticket.tier = tier;
             let copied = self.copied_in(&ticket, mail);
             with_participants(&mut ticket, copied);
             crate::sla::clocks::open(&mut ticket, &rules, now);
