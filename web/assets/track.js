@@ -2,7 +2,11 @@ import { api, el, fileSize, formatDate, uploadFiles } from "./help.js";
 
 const ticket = new URLSearchParams(location.search).get("ticket") || "";
 // The secret travels in the fragment, which browsers never send to a server.
-const token = new URLSearchParams(location.hash.slice(1)).get("token") || "";
+const fragment = new URLSearchParams(location.hash.slice(1));
+const token = fragment.get("token") || "";
+// "How did we do?" links in our mail choose an answer; the page records it only
+// on one more click (a mail scanner following links records nothing).
+const chosen = ["good", "bad"].includes(fragment.get("rate")) ? fragment.get("rate") : null;
 const base = `/api/tickets/${encodeURIComponent(ticket)}`;
 const secret = { "x-tracking-token": token };
 const problem = document.getElementById("track-error");
@@ -58,7 +62,25 @@ function render(data) {
     }
     thread.append(item);
   }
+  renderRating(data);
   document.getElementById("ticket").hidden = false;
+}
+
+function renderRating(data) {
+  const section = document.getElementById("rate");
+  section.hidden = !data.may_rate && !data.rating;
+  document.getElementById("rate-form").hidden = !data.may_rate;
+  const rated = document.getElementById("rated");
+  if (data.rating) {
+    const said = data.rating.score === "good" ? "good" : "not good";
+    rated.textContent = data.may_rate
+      ? `You rated our help ${said} on ${formatDate(data.rating.at)}. You can change it until ${formatDate(data.rating.changeable_until)}.`
+      : `You rated our help ${said}. Thank you.`;
+    document.getElementById(`score-${data.rating.score}`).checked = true;
+    document.getElementById("rate-comment").value = data.rating.comment;
+  } else {
+    rated.textContent = "Tell us in one click, and add a comment if you like.";
+  }
 }
 
 function failed(status, data) {
@@ -69,6 +91,10 @@ function failed(status, data) {
 const first = await api(base, { headers: secret });
 if (first.status === 200 && first.data) {
   render(first.data);
+  if (chosen && first.data.may_rate) {
+    document.getElementById(`score-${chosen}`).checked = true;
+    document.getElementById("rate-title").focus();
+  }
 } else {
   problem.textContent = failed(first.status, first.data);
   document.getElementById("relink").hidden = first.status !== 404;
@@ -151,3 +177,34 @@ async function answer(solved) {
 }
 document.getElementById("solved").addEventListener("click", () => answer(true));
 document.getElementById("not-solved").addEventListener("click", () => answer(false));
+
+document.getElementById("rate-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const error = document.getElementById("rate-error");
+  error.textContent = "";
+  const picked = document.querySelector('input[name="score"]:checked');
+  if (!picked) {
+    error.textContent = "Choose good or not good.";
+    document.getElementById("score-good").focus();
+    return;
+  }
+  const button = document.getElementById("send-rating");
+  button.disabled = true;
+  const { status, data } = await api(`${base}/rating`, {
+    method: "POST",
+    headers: secret,
+    body: { score: picked.value, comment: document.getElementById("rate-comment").value },
+  });
+  button.disabled = false;
+  if (status === 200 && data) {
+    render(data);
+    const answered = document.getElementById("answered");
+    answered.textContent = "Thank you for your rating!";
+    answered.hidden = false;
+    answered.focus();
+  } else if (status === 400 && data?.error?.fields) {
+    error.textContent = data.error.fields.map((f) => f.reason).join(" ");
+  } else {
+    error.textContent = failed(status, data);
+  }
+});

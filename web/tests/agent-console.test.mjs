@@ -1773,12 +1773,27 @@ test("a listed premium customer is promised premium's time, an agent changes a t
   );
   await page.getByRole("button", { name: "Send request" }).click();
   const receipt = await (await answered).json();
+  // The receipt is read by whoever typed the form in: it promises the standard
+  // time (the latest anyone waits) and so tells no stranger who is listed.
   assert.ok(
-    Date.parse(receipt.reply_by) < Date.parse(standard.reply_by),
-    `premium ${receipt.reply_by} before standard ${standard.reply_by}`,
+    Math.abs(Date.parse(receipt.reply_by) - Date.parse(standard.reply_by)) < 5 * 60_000,
+    `the same receipt: ${receipt.reply_by} and ${standard.reply_by}`,
   );
   await page.locator("#reply-by", { hasText: "We will answer by" }).waitFor();
   await shop.close();
+  // The ticket itself runs premium's clock: its first answer is due sooner.
+  const token = await demoToken("ana");
+  const due = async (ref) => {
+    const res = await fetch(`${BASE}/api/agent/tickets/${ref}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(res.status, 200);
+    return Date.parse((await res.json()).ticket.due_at);
+  };
+  assert.ok(
+    (await due(receipt.reference)) < (await due(standard.reference)),
+    "premium is due first",
+  );
   // The confirmation mail promises the same time.
   let confirmation = null;
   for (let i = 0; i < 40 && !confirmation; i++) {
@@ -1810,4 +1825,71 @@ test("a listed premium customer is promised premium's time, an agent changes a t
   assert.ok(opened >= 1, `premium tickets opened: ${opened}`);
   await admin.locator('tr[data-scope="standard"]').waitFor();
   await adminContext.close();
+});
+
+test("a customer rates a solved request from the mail: the link alone records nothing, one click does, and agents and reports see it", async () => {
+  const created = await submit("The refund never arrived");
+  const ref = created.reference;
+  const token = await demoToken("ana");
+  const api = (path, init = {}) =>
+    fetch(`${BASE}/api/agent/tickets/${ref}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    });
+  const shown = await (await api("")).json();
+  const solved = await api("/replies", {
+    method: "POST",
+    body: JSON.stringify({
+      version: shown.ticket.version,
+      body: "The refund went out today.",
+      solve: true,
+    }),
+  });
+  assert.equal(solved.status, 200, await solved.text());
+
+  // The answer's mail asks how we did, with a link per answer.
+  const id = ref.replace("-", "");
+  const rateLink = new RegExp(`/track/\\?ticket=${id}#token=[0-9a-f]{32}&rate=bad`);
+  let link = null;
+  for (let i = 0; i < 60 && !link; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    for (const m of mails) {
+      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const found = raw.includes("How did we do?") && raw.match(rateLink);
+      if (found) link = found[0];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(link, "the solving reply's mail has a 'Not good' link");
+
+  const context = await customer(browser);
+  const page = await context.newPage();
+  await page.goto(`${BASE}${link}`);
+  await page.getByRole("heading", { name: "How did we do?" }).waitFor();
+  assert.equal(await page.getByLabel("Not good").isChecked(), true, "the mail's choice is preselected");
+  // Opening the link (as a mail scanner would) recorded nothing.
+  assert.equal((await (await api("")).json()).ticket.rating ?? null, null);
+  await page.getByLabel("Anything you want to tell us? (optional)").fill("It took three weeks.");
+  await page.getByRole("button", { name: "Send rating" }).click();
+  await page.getByText("Thank you for your rating!").waitFor();
+  await page.getByText(/You rated our help not good on .+ You can change it until/).waitFor();
+  await context.close();
+
+  const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const agent = await signIn(agentContext, "ana");
+  await agent.goto(`${BASE}/agent/#/ticket/${ref}`);
+  await agent.locator('[data-fact="rating"]', { hasText: "Not good: “It took three weeks.”" }).waitFor();
+  await agent.getByText("The customer rated our help: bad.").waitFor();
+  await agentContext.close();
+
+  const supervisorContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const supervisor = await signIn(supervisorContext, "sue");
+  await supervisor.goto(`${BASE}/agent/#/reports`);
+  await supervisor.getByRole("heading", { name: "What customers said" }).waitFor();
+  await supervisor
+    .locator(`li[data-rating="${ref}"]`, { hasText: "It took three weeks." })
+    .waitFor();
+  const billing = supervisor.locator('tr[data-scope="billing"]');
+  assert.match(await billing.textContent(), /% of \d+/, "the category's satisfaction");
+  await supervisorContext.close();
 });

@@ -248,6 +248,15 @@ impl ReportDays for Faulty {
     ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError> {
         self.call(self.inner.report_days(s, from, to)).await
     }
+
+    async fn ratings(
+        &self,
+        category: &helpdesk_domain::CategoryId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<helpdesk_domain::tickets::rated::RatedTicket>, StoreError> {
+        self.call(self.inner.ratings(category, from, to)).await
+    }
 }
 
 #[async_trait]

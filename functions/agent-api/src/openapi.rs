@@ -27,8 +27,8 @@ use crate::tickets::{ChangedJson, DetailJson, RemoteImagesJson, ShowJson, SlaJso
 use crate::tiers::{TierRuleInput, TierRuleJson, TierRulesJson};
 use crate::uploads::UploadJson;
 use crate::view::{
-    ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, Requester,
-    SummaryJson, TicketJson,
+    ConflictJson, EntryJson, ErrorDetail, ErrorJson, FieldErrorJson, FileJson, RatingJson,
+    Requester, SummaryJson, TicketJson,
 };
 use helpdesk_domain::agents::alert_mail::AlertChoices;
 use helpdesk_domain::agents::canned::{MacroActions, MacroAssign};
@@ -38,8 +38,8 @@ use helpdesk_domain::mail::inbound::quarantine::SenderVerdict;
 use helpdesk_domain::ops::probe::ChannelStatus;
 use helpdesk_domain::ports::ComponentHealth;
 use helpdesk_domain::reports::{
-    AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, Report, ScopeRow,
-    TimeSummary, Totals,
+    AgeBand, AnswerRead, Backlog, DayRow, FaqReport, Period, QueryCount, RatingRow, Report,
+    ScopeRow, TimeSummary, Totals,
 };
 use helpdesk_domain::sla::policy::Targets;
 use serde::Serialize;
@@ -761,7 +761,7 @@ impl Modify for BearerAuth {
         QueryCount, ChannelStatus, AnswerRead, AdminPoliciesJson, PolicyDraft, HoursDraft, Targets,
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
-        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson, TierRequest, TierRulesJson, TierRuleJson, TierRuleInput,
+        RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson, RatingJson, RatingRow, helpdesk_domain::tickets::rating::Score, TierRequest, TierRulesJson, TierRuleJson, TierRuleInput,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

@@ -83,7 +83,7 @@ pub async fn csv(
     }))
 }
 
-const CSV_HEADER: &str = "day,scope,id,name,opened,solved,closed,reopened,met,missed,compliance_percent,first_response_count,first_response_median_minutes,first_response_p90_minutes,resolution_count,resolution_median_minutes,resolution_p90_minutes";
+const CSV_HEADER: &str = "day,scope,id,name,opened,solved,closed,reopened,met,missed,compliance_percent,first_response_count,first_response_median_minutes,first_response_p90_minutes,resolution_count,resolution_median_minutes,resolution_p90_minutes,rated_good,rated_bad,csat_percent";
 
 /// One row per day and scope that had anything: all categories together, each
 /// category, each agent, each tier. Times are business minutes.
@@ -111,9 +111,18 @@ pub fn to_csv(report: &Report) -> String {
 
 fn empty(day: &DayRow) -> bool {
     let t = &day.totals;
-    [t.opened, t.solved, t.closed, t.reopened, t.met, t.missed]
-        .iter()
-        .all(|n| *n == 0)
+    [
+        t.opened,
+        t.solved,
+        t.closed,
+        t.reopened,
+        t.met,
+        t.missed,
+        t.rated_good,
+        t.rated_bad,
+    ]
+    .iter()
+    .all(|n| *n == 0)
         && t.first_response.count == 0
         && t.resolution.count == 0
 }
@@ -139,6 +148,15 @@ fn row(out: &mut String, kind: &str, scope: &ScopeRow, day: &DayRow) {
     for s in [&t.first_response, &t.resolution] {
         write_time(&mut line, s);
     }
+    let _ = write!(
+        line,
+        ",{},{},{}",
+        t.rated_good,
+        t.rated_bad,
+        t.csat
+            .map(|c| format!("{:.1}", c * 100.0))
+            .unwrap_or_default()
+    );
     out.push_str(&line);
     out.push_str("\r\n");
 }

@@ -52,6 +52,15 @@ pub struct TicketJson {
     pub cc: Vec<String>,
     /// Agents' words for grouping tickets, sorted.
     pub tags: Vec<String>,
+    /// How the customer rated our help once it was solved.
+    pub rating: Option<RatingJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RatingJson {
+    pub score: helpdesk_domain::tickets::rating::Score,
+    pub comment: String,
+    pub at: DateTime<Utc>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -113,6 +122,11 @@ impl TicketJson {
             email_verified: t.email_verified,
             cc: t.cc.iter().map(|a| a.as_str().to_owned()).collect(),
             tags: t.tags.iter().map(ToString::to_string).collect(),
+            rating: t.rating.as_ref().map(|r| RatingJson {
+                score: r.score,
+                comment: r.comment.clone(),
+                at: r.at,
+            }),
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::Deps;
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
-use helpdesk_domain::catalog::category::FieldSchema;
+use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
 use helpdesk_domain::sla::policy::{HoursLine, describe_business_minutes};
 use lambda_kit::http::ApiError;
 use serde::Serialize;
@@ -65,13 +65,13 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
         .collect();
     let categories = categories
         .into_iter()
-        // Addresses and agents are internal.
+        // Addresses, agents and which answers mean premium are internal.
         .map(|c| PublicCategory {
             id: c.id.as_str().to_owned(),
             name: c.name,
             description: c.description,
             hints: c.hints,
-            fields: c.fields,
+            fields: c.fields.into_iter().map(without_tiers).collect(),
             sla_policy: c.sla_policy,
         })
         .collect();
@@ -79,4 +79,13 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
         categories,
         policies,
     }))
+}
+
+/// A field as the public sees it: a choice's premium answers left out (they would
+/// tell a bot which one jumps the queue).
+fn without_tiers(mut field: FieldSchema) -> FieldSchema {
+    if let FieldKind::Choice { premium, .. } = &mut field.kind {
+        premium.clear();
+    }
+    field
 }

@@ -87,11 +87,12 @@ pub enum Route {
     ShowTicket,
     Reply,
     Resolution,
+    Rating,
     TrackingLinks,
 }
 
 impl Route {
-    pub const ALL: [Route; 10] = [
+    pub const ALL: [Route; 11] = [
         Route::Health,
         Route::Categories,
         Route::Faq,
@@ -101,6 +102,7 @@ impl Route {
         Route::ShowTicket,
         Route::Reply,
         Route::Resolution,
+        Route::Rating,
         Route::TrackingLinks,
     ];
 
@@ -116,6 +118,7 @@ impl Route {
             Route::ShowTicket => ("GET", "/api/tickets/{reference}"),
             Route::Reply => ("POST", "/api/tickets/{reference}/replies"),
             Route::Resolution => ("POST", "/api/tickets/{reference}/resolution"),
+            Route::Rating => ("POST", "/api/tickets/{reference}/rating"),
             Route::TrackingLinks => ("POST", "/api/tracking-links"),
         }
     }
@@ -131,6 +134,7 @@ impl Route {
             Route::ShowTicket => get(tracking::show),
             Route::Reply => post(tracking::reply),
             Route::Resolution => post(tracking::resolution),
+            Route::Rating => post(tracking::rate),
             Route::TrackingLinks => post(tracking::request_links),
         }
     }

@@ -10,7 +10,7 @@ use crate::attachments::Upload;
 use crate::categories::{Categories, PublicCategory, PublicPolicy, ReplyWithin};
 use crate::faq::{Answer, Answers};
 use crate::tickets::Created;
-use crate::tracking::{PublicFile, PublicMessage, PublicTicket};
+use crate::tracking::{PublicFile, PublicMessage, PublicRating, PublicTicket};
 use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
 use helpdesk_domain::sla::policy::HoursLine;
 use helpdesk_domain::tickets::ticket::Status;
@@ -138,6 +138,16 @@ pub struct ResolutionRequest {
     solved: bool,
 }
 
+/// "How did we do?": one rating per request, changeable for 7 days.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RatingRequest {
+    score: helpdesk_domain::tickets::rating::Score,
+    /// Optional; at most 1,000 characters.
+    #[schema(max_length = 1000)]
+    comment: Option<String>,
+}
+
 /// Mail me fresh links to my open requests.
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -210,6 +220,13 @@ fn reply() {}
     responses((status = 200, body = PublicTicket), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson)))]
 fn resolution() {}
 
+#[utoipa::path(post, path = "/api/tickets/{reference}/rating", tag = "tracking",
+    description = "How did we do? Good or bad, with an optional comment, on a solved or closed request opened from a link we mailed; changeable for 7 days",
+    params(("reference" = String, Path), ("X-Tracking-Token" = String, Header)),
+    request_body = RatingRequest,
+    responses((status = 200, body = PublicTicket), (status = 404, body = ErrorJson), (status = 409, body = ErrorJson)))]
+fn rating() {}
+
 #[utoipa::path(post, path = "/api/tracking-links", tag = "tracking",
     description = "Mails fresh links to the open requests of an address; answers the same whether it has any",
     request_body = TrackingLinksRequest,
@@ -264,13 +281,14 @@ impl Modify for CommonErrors {
 #[openapi(
     info(title = "Helpdesk public API", description = "What the help center and the tracking page call. No account: a request's tracking secret opens it."),
     paths(health, categories, faq, faq_read, attachments, create_ticket, show_ticket, reply,
-        resolution, tracking_links),
+        resolution, rating, tracking_links),
     components(schemas(
         UploadType, ErrorJson, ErrorDetail, FieldErrorJson, HealthJson, MessageJson, Categories,
         PublicCategory, PublicPolicy, ReplyWithin, HoursLine, FieldSchema, FieldKind, Answers,
         Answer, Upload, Created, PublicTicket, PublicMessage, PublicFile, Status,
         CreateTicketRequest, AttachmentRequest, FaqReadRequest, TrackingReplyRequest,
-        ResolutionRequest, TrackingLinksRequest,
+        ResolutionRequest, TrackingLinksRequest, RatingRequest, PublicRating,
+        helpdesk_domain::tickets::rating::Score,
     )),
     modifiers(&CommonErrors),
 )]

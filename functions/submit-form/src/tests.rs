@@ -1400,10 +1400,13 @@ async fn errors_made_before_any_handler_runs_are_json_too() {
 }
 
 /// The customer list and a category's choice answers make a request premium:
-/// the receipt promises premium's time, the ticket runs premium's clock, and an
-/// unlisted customer keeps the standard promise.
+/// the ticket runs premium's clock from the first second and the confirmation
+/// (mailed to the address) promises premium's time, while the receipt (read by
+/// whoever typed the form in) promises the standard time to everyone, so the
+/// form tells no stranger who is on the list; the public form never says which
+/// answer means premium.
 #[tokio::test]
-async fn a_premium_customer_is_promised_premium_times_from_the_first_second() {
+async fn a_premium_customer_is_timed_premium_from_the_first_second_without_the_form_telling() {
     use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
     use helpdesk_domain::ports::{Categories, CustomerTiers};
     let w = world().await;
@@ -1422,15 +1425,17 @@ async fn a_premium_customer_is_promised_premium_times_from_the_first_second() {
         .unwrap();
     let (status, _, body) = call(&w.deps, &create_event(|_| {})).await;
     assert_eq!(status, 201, "{body}");
-    // Monday 10:00 in Berlin + 2 business hours → Monday 12:00 CET.
-    assert_eq!(body["reply_by"], "2026-03-02T11:00:00Z");
+    // Monday 10:00 in Berlin + 24 business hours: the same receipt as anyone's.
+    assert_eq!(body["reply_by"], "2026-03-05T09:00:00Z");
     let reference = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
     let thread = w.store.load_ticket(&reference).await.unwrap();
     assert_eq!(thread.ticket.tier, helpdesk_domain::Tier::Premium);
+    // + 2 business hours → Monday 12:00 CET: what the confirmation says.
     assert_eq!(
         thread.ticket.due_at.map(|d| d.to_rfc3339()),
         Some("2026-03-02T11:00:00+00:00".into())
     );
+    assert_eq!(w.queue.jobs()[0].kind, MailKind::TicketConfirmation);
 
     // A choice answer the admin marked premium does the same for anyone.
     let mut billing = category("billing", 1);
@@ -1445,9 +1450,9 @@ async fn a_premium_customer_is_promised_premium_times_from_the_first_second() {
         help: String::new(),
     });
     w.store.put_category(&billing).await.unwrap();
-    for (plan, reply_by) in [
-        ("Basic", "2026-03-05T09:00:00Z"),
-        ("Business", "2026-03-02T11:00:00Z"),
+    for (plan, tier) in [
+        ("Basic", helpdesk_domain::Tier::Standard),
+        ("Business", helpdesk_domain::Tier::Premium),
     ] {
         let event = create_event(|e| {
             let mut body = sample_body();
@@ -1458,6 +1463,140 @@ async fn a_premium_customer_is_promised_premium_times_from_the_first_second() {
         });
         let (status, _, body) = call(&w.deps, &event).await;
         assert_eq!(status, 201, "{body}");
-        assert_eq!(body["reply_by"], reply_by, "{plan}");
+        assert_eq!(body["reply_by"], "2026-03-05T09:00:00Z", "{plan}");
+        let reference = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+        let thread = w.store.load_ticket(&reference).await.unwrap();
+        assert_eq!(thread.ticket.tier, tier, "{plan}");
     }
+    let (_, _, listed) = call(
+        &w.deps,
+        &track_event("x", None).replace("/api/tickets/x", "/api/categories"),
+    )
+    .await;
+    let plan = &listed["categories"][0]["fields"][1];
+    assert_eq!(plan["name"], "plan");
+    assert_eq!(plan["kind"]["options"], json!(["Basic", "Business"]));
+    assert!(plan["kind"].get("premium").is_none(), "{plan}");
+}
+
+/// "How did we do?": only a solved or closed request, only through a link we
+/// mailed (the form's link may belong to a stranger), once, changeable for 7
+/// days; agents see it as an event, the reports count it and list its comment.
+#[tokio::test]
+async fn a_solved_request_is_rated_once_from_the_mailed_link_and_changed_for_a_week() {
+    use helpdesk_domain::ports::ReportDays;
+    use helpdesk_domain::reports::{Figure, ReportScope};
+    let w = world().await;
+    let (reference, form_secret) = submitted(&w).await;
+    let mailed = mailed_token(&w, &reference).await;
+    let path = format!("/api/tickets/{reference}/rating");
+    let rate = |secret: &str, body: Value| tracking_event("POST", &path, Some(secret), Some(body));
+    let good = json!({"score": "good", "comment": "Quick and kind."});
+
+    let (status, _, body) = call(&w.deps, &rate(&mailed, good.clone())).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("not_rateable")),
+        "an open request is not rated yet"
+    );
+    agent_sets(&w, &reference, Status::Resolved).await;
+    let (status, _, body) = call(&w.deps, &rate(&form_secret, good.clone())).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("not_rateable")),
+        "the form's link is not proof of the address"
+    );
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&form_secret))).await;
+    assert_eq!(shown["may_rate"], false);
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&mailed))).await;
+    assert_eq!(shown["may_rate"], true);
+
+    for (input, field) in [
+        (json!({"score": "great"}), "score"),
+        (json!({"comment": "no score"}), "score"),
+        (
+            json!({"score": "good", "comment": "x".repeat(1001)}),
+            "comment",
+        ),
+        (json!({"score": "good", "comment": "a\u{0}b"}), "comment"),
+        (json!({"score": "good", "stars": 5}), "stars"),
+    ] {
+        let (status, _, body) = call(&w.deps, &rate(&mailed, input.clone())).await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (400, Some(field)),
+            "{input}: {body}"
+        );
+    }
+
+    let (status, _, body) = call(&w.deps, &rate(&mailed, good)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["rating"]["score"], "good");
+    assert_eq!(body["rating"]["comment"], "Quick and kind.");
+    assert_eq!(body["rating"]["changeable_until"], "2026-03-09T09:00:00Z");
+    assert_eq!(body["may_rate"], true);
+    w.clock.advance(chrono::Duration::days(3));
+    let (status, _, body) = call(
+        &w.deps,
+        &rate(
+            &mailed,
+            json!({"score": "bad", "comment": "It broke again."}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["rating"]["changeable_until"], "2026-03-09T09:00:00Z",
+        "the week runs from the first rating"
+    );
+    w.clock.advance(chrono::Duration::days(4));
+    let (status, _, body) = call(&w.deps, &rate(&mailed, json!({"score": "good"}))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("rating_final"))
+    );
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&mailed))).await;
+    assert_eq!(
+        (
+            shown["may_rate"].as_bool(),
+            shown["rating"]["score"].as_str()
+        ),
+        (Some(false), Some("bad"))
+    );
+
+    // One rating counted: moved from good to bad, and listed with its comment.
+    let r = TicketRef::parse(&reference).unwrap();
+    let thread = w.store.load_ticket(&r).await.unwrap();
+    let events: Vec<&str> = thread
+        .messages
+        .iter()
+        .map(|m| m.body_text.as_str())
+        .filter(|b| b.contains("rat"))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            "The customer rated our help: good.",
+            "The customer changed their rating to bad."
+        ]
+    );
+    let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+    let days = w
+        .store
+        .report_days(
+            &ReportScope::Category(thread.ticket.category.clone()),
+            day(1),
+            day(31),
+        )
+        .await
+        .unwrap();
+    let sum = |f: Figure| days.iter().map(|(_, d)| d.get(f)).sum::<i64>();
+    assert_eq!((sum(Figure::RatedGood), sum(Figure::RatedBad)), (0, 1));
+    let listed = w
+        .store
+        .ratings(&thread.ticket.category, day(1), day(31))
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0].comment, "It broke again.");
 }

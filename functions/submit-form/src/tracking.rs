@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::customers::tracking::{Tracking, TrackingError, parse_secret};
+use helpdesk_domain::tickets::rating::Score;
 use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{Author, MessageKind, Status, TicketRef};
 use lambda_kit::http::{ApiError, Fields, json_object};
@@ -59,6 +60,20 @@ pub struct PublicTicket {
     /// is not verified yet. The link in our mail shows them.
     answers_hidden: bool,
     messages: Vec<PublicMessage>,
+    /// How the customer rated our help, if they did.
+    rating: Option<PublicRating>,
+    /// The page asks "How did we do?": solved or closed, read through a link we
+    /// mailed, and not rated more than 7 days ago.
+    may_rate: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicRating {
+    score: Score,
+    comment: String,
+    at: DateTime<Utc>,
+    /// Until when it may be changed.
+    changeable_until: DateTime<Utc>,
 }
 
 fn tracking(deps: &Deps) -> Tracking<'_> {
@@ -83,6 +98,12 @@ fn api_error(e: TrackingError) -> ApiError {
             "not_awaiting_confirmation",
             e.to_string(),
         ),
+        TrackingError::NotRateable => {
+            ApiError::new(StatusCode::CONFLICT, "not_rateable", e.to_string())
+        }
+        TrackingError::RatingFinal => {
+            ApiError::new(StatusCode::CONFLICT, "rating_final", e.to_string())
+        }
         TrackingError::Merged(_) => ApiError::new(
             StatusCode::CONFLICT,
             "merged",
@@ -174,6 +195,18 @@ async fn view(
         email_verified: t.email_verified,
         answers_hidden: !answers,
         messages,
+        rating: t.rating.as_ref().map(|r| PublicRating {
+            score: r.score,
+            comment: r.comment.clone(),
+            at: r.at,
+            changeable_until: r.changeable_until(),
+        }),
+        may_rate: answers
+            && t.merged_into.is_none()
+            && matches!(t.status, Status::Resolved | Status::Closed)
+            && t.rating
+                .as_ref()
+                .is_none_or(|r| deps.clock.now() < r.changeable_until()),
     })
 }
 
@@ -259,6 +292,40 @@ pub async fn resolution(
         };
         tracking(&deps)
             .confirm(&reference, &secret, solved)
+            .await
+            .map_err(api_error)?;
+        view(&deps, &reference, &headers).await
+    }
+    .await;
+    respond(StatusCode::OK, result)
+}
+
+/// `POST /api/tickets/{ref}/rating` with `{"score": "good"|"bad", "comment": "…"}`.
+pub async fn rate(
+    State(deps): State<Arc<Deps>>,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        let (reference, secret, map) = change_request(&raw, &headers, body).await?;
+        let mut fields = Fields::new(map, &["score", "comment"]);
+        let score = fields.string("score");
+        let comment = fields.string("comment");
+        let score = match Score::parse(&score) {
+            Ok(s) => Some(s),
+            Err(reason) => {
+                fields
+                    .errors
+                    .push(helpdesk_domain::FieldError::new("score", reason));
+                None
+            }
+        };
+        let (Some(score), true) = (score, fields.errors.is_empty()) else {
+            return Err(ApiError::invalid(fields.errors));
+        };
+        tracking(&deps)
+            .rate(&reference, &secret, score, &comment)
             .await
             .map_err(api_error)?;
         view(&deps, &reference, &headers).await

@@ -88,6 +88,11 @@ pub struct Totals {
     pub missed: i64,
     /// met ÷ (met + missed); None when nothing fell due.
     pub compliance: Option<f64>,
+    /// Customers' ratings of solved requests.
+    pub rated_good: i64,
+    pub rated_bad: i64,
+    /// Satisfaction: good ÷ (good + bad); None when nobody rated.
+    pub csat: Option<f64>,
     pub first_response: TimeSummary,
     pub resolution: TimeSummary,
 }
@@ -102,6 +107,9 @@ impl Totals {
             met: f.get(Figure::Met),
             missed: f.get(Figure::Missed),
             compliance: f.compliance(),
+            rated_good: f.get(Figure::RatedGood),
+            rated_bad: f.get(Figure::RatedBad),
+            csat: f.csat(),
             first_response: f.histogram(Measure::FirstResponse).summary(),
             resolution: f.histogram(Measure::Resolution).summary(),
         }
@@ -142,6 +150,9 @@ pub struct Report {
     pub agents: Vec<ScopeRow>,
     /// Standard and premium tickets of the chosen categories.
     pub tiers: Vec<ScopeRow>,
+    /// The latest ratings customers gave in the chosen categories, newest first
+    /// (at most [`MAX_RATINGS_SHOWN`]), with their comments.
+    pub ratings: Vec<RatingRow>,
     pub backlog: Backlog,
     pub faq: FaqReport,
     /// The channel self-test: each channel's latest probe.
@@ -219,6 +230,7 @@ impl Reports<'_> {
                 .find(|(id, _)| id.as_str() == row.id)
                 .map(|(_, n)| *n);
         }
+        let ratings = rated(self.tickets, &ids, period).await?;
         let mut faq = faq::faq_report(
             self.catalog.faq_search_log(period.from, period.to).await?,
             &ids,
@@ -238,12 +250,58 @@ impl Reports<'_> {
             categories,
             agents: agent_rows,
             tiers,
+            ratings,
             backlog: backlog.backlog,
             faq,
             channels: crate::ops::probe::channel_statuses(&self.tickets.probes().await?),
             tags: Vec::new(),
         })
     }
+}
+
+/// How many of the period's ratings a report lists.
+pub const MAX_RATINGS_SHOWN: usize = 100;
+
+/// One rating as a report lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingRow {
+    pub reference: String,
+    pub category: String,
+    pub assignee: Option<String>,
+    pub tier: crate::tickets::ticket::Tier,
+    pub score: crate::tickets::rating::Score,
+    pub comment: String,
+    pub at: DateTime<Utc>,
+}
+
+/// The chosen categories' latest ratings in the period, newest first.
+async fn rated(
+    tickets: &dyn TicketStore,
+    categories: &[CategoryId],
+    period: Period,
+) -> Result<Vec<RatingRow>, StoreError> {
+    let lists = futures::future::try_join_all(
+        categories
+            .iter()
+            .map(|c| tickets.ratings(c, period.from, period.to)),
+    )
+    .await?;
+    let mut all: Vec<_> = lists.into_iter().flatten().collect();
+    all.sort_by_key(|r| std::cmp::Reverse(r.at));
+    all.truncate(MAX_RATINGS_SHOWN);
+    Ok(all
+        .into_iter()
+        .map(|r| RatingRow {
+            reference: r.reference.to_string(),
+            category: r.category.to_string(),
+            assignee: r.assignee.map(|a| a.to_string()),
+            tier: r.tier,
+            score: r.score,
+            comment: r.comment,
+            at: r.at,
+        })
+        .collect())
 }
 
 /// The chosen categories' figures split by tier: premium as counted, standard

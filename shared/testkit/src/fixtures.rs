@@ -143,6 +143,7 @@ pub fn new_ticket_with_ref(
         cc: vec![],
         tags: vec![],
         email_verified: true,
+        rating: None,
     };
     let first_message = Message {
         id: ids.message_id(at),

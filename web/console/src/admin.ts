@@ -48,13 +48,8 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
   const k = f?.kind;
   const options = el("textarea", { id: id("options"), rows: "3", "data-part": "options" });
   options.value = k?.type === "choice" ? k.options.join("\n") : "";
-  const premium = el("input", {
-    id: id("premium"),
-    "data-part": "premium",
-    placeholder: "Business",
-    autocomplete: "off",
-  });
-  premium.value = k?.type === "choice" ? (k.premium ?? []).join(", ") : "";
+  const premium = el("textarea", { id: id("premium"), rows: "2", "data-part": "premium" });
+  premium.value = k?.type === "choice" ? (k.premium ?? []).join("\n") : "";
   const params = {
     text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), {
       type: "number",
@@ -76,7 +71,7 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
       { class: "field" },
       el("label", {
         for: id("premium"),
-        text: "Options that make the request premium (comma-separated)",
+        text: "Options that make the request premium (one per line, never shown to customers)",
       }),
       premium,
     ),
@@ -132,7 +127,7 @@ function readField(row: Element): FieldSchema {
                 .map((o) => o.trim())
                 .filter(Boolean),
               premium: v("premium")
-                .split(",")
+                .split("\n")
                 .map((o) => o.trim())
                 .filter(Boolean),
             }

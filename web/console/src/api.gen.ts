@@ -1312,8 +1312,9 @@ export interface components {
         } | {
             options: string[];
             /**
-             * @description The options whose answer makes the request premium ("Business
-             *     plan"): the customer chooses, so only for what the shop trusts them on.
+             * @description The options whose answer makes the request premium (a "Business"
+             *     plan): the customer chooses, so only for what the shop trusts them
+             *     on. Never shown to the public.
              */
             premium?: string[];
             /** @enum {string} */
@@ -1622,6 +1623,23 @@ export interface components {
             /** Format: int32 */
             zero_results: number;
         };
+        RatingJson: {
+            /** Format: date-time */
+            at: string;
+            comment: string;
+            score: components["schemas"]["Score"];
+        };
+        /** @description One rating as a report lists it. */
+        RatingRow: {
+            assignee?: string | null;
+            /** Format: date-time */
+            at: string;
+            category: string;
+            comment: string;
+            reference: string;
+            score: components["schemas"]["Score"];
+            tier: components["schemas"]["Tier"];
+        };
         ReleasedJson: {
             held: components["schemas"]["HeldJson"];
             /** @description False when someone had released it before (it was handed over again). */
@@ -1685,6 +1703,11 @@ export interface components {
             /** Format: date-time */
             generated_at: string;
             period: components["schemas"]["Period"];
+            /**
+             * @description The latest ratings customers gave in the chosen categories, newest first
+             *     (at most [`MAX_RATINGS_SHOWN`]), with their comments.
+             */
+            ratings: components["schemas"]["RatingRow"][];
             /** @description Tickets by tag (filled from the word index by whoever has it). */
             tags: components["schemas"]["TagRow"][];
             /** @description Standard and premium tickets of the chosen categories. */
@@ -1725,6 +1748,8 @@ export interface components {
             name: string;
             totals: components["schemas"]["Totals"];
         };
+        /** @enum {string} */
+        Score: "good" | "bad";
         SearchJson: {
             /** @description The address whose page lists their tickets, when the query was one. */
             customer?: string | null;
@@ -1908,6 +1933,7 @@ export interface components {
             merged_into?: string | null;
             overdue: boolean;
             priority: components["schemas"]["Priority"];
+            rating?: null | components["schemas"]["RatingJson"];
             reference: string;
             requester: components["schemas"]["Requester"];
             status: components["schemas"]["Status"];
@@ -1986,6 +2012,11 @@ export interface components {
              * @description met ÷ (met + missed); None when nothing fell due.
              */
             compliance?: number | null;
+            /**
+             * Format: double
+             * @description Satisfaction: good ÷ (good + bad); None when nobody rated.
+             */
+            csat?: number | null;
             first_response: components["schemas"]["TimeSummary"];
             /**
              * Format: int64
@@ -1996,6 +2027,13 @@ export interface components {
             missed: number;
             /** Format: int64 */
             opened: number;
+            /** Format: int64 */
+            rated_bad: number;
+            /**
+             * Format: int64
+             * @description Customers' ratings of solved requests.
+             */
+            rated_good: number;
             /** Format: int64 */
             reopened: number;
             resolution: components["schemas"]["TimeSummary"];

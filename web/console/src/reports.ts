@@ -312,7 +312,14 @@ function scopeTable(
   rows: S["ScopeRow"][],
   kind: "categories" | "agents" | "tiers",
 ): HTMLElement {
-  const heads = ["Solved", "Closed", "SLA kept", "First response (median)", "Resolution (median)"];
+  const heads = [
+    "Solved",
+    "Closed",
+    "SLA kept",
+    "First response (median)",
+    "Resolution (median)",
+    "Satisfaction",
+  ];
   const opened = kind !== "agents";
   const categories = kind === "categories";
   if (opened) heads.unshift("Opened");
@@ -324,6 +331,7 @@ function scopeTable(
       percent(t.compliance),
       minutes(t.first_response.median),
       minutes(t.resolution.median),
+      t.csat == null ? "–" : `${percent(t.csat)} of ${t.rated_good + t.rated_bad}`,
     ];
     if (opened) values.unshift(String(t.opened));
     if (categories) values.push(String(backlog ?? 0));
@@ -356,6 +364,35 @@ function scopeTable(
       ),
     ),
   );
+}
+
+/** What customers said: the latest ratings, the unhappy ones marked. */
+function ratingsList(report: Report): HTMLElement {
+  const block = el(
+    "section",
+    { class: "report-block", "aria-labelledby": "ratings-heading" },
+    el("h2", { id: "ratings-heading", text: "What customers said" }),
+  );
+  if (!report.ratings.length) {
+    block.append(el("p", { class: "hint", text: "Nobody rated our help in this period." }));
+    return block;
+  }
+  const list = el("ul", { class: "ratings" });
+  for (const r of report.ratings) {
+    list.append(
+      el(
+        "li",
+        { "data-rating": r.reference, class: r.score === "bad" ? "overdue" : undefined },
+        el("strong", { text: r.score === "good" ? "Good" : "Not good" }),
+        " · ",
+        el("a", { href: `#/ticket/${encodeURIComponent(r.reference)}`, text: r.reference }),
+        ` · ${r.category}${r.assignee ? ` · ${r.assignee}` : ""} · ${r.tier} · ${when(r.at)}`,
+        r.comment ? el("blockquote", { text: r.comment }) : "",
+      ),
+    );
+  }
+  block.append(list);
+  return block;
 }
 
 function queries(
@@ -554,6 +591,7 @@ export async function renderReports(
         "tiers",
       ),
     ),
+    ratingsList(report),
     tagTable(report),
     el(
       "section",

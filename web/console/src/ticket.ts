@@ -277,6 +277,18 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
     el("dd", { "data-fact": "tier", text: ticket.tier === "premium" ? "Premium" : "Standard" }),
+    ...(ticket.rating
+      ? [
+          el("dt", { text: "Customer's rating" }),
+          el("dd", {
+            "data-fact": "rating",
+            class: ticket.rating.score === "bad" ? "overdue" : undefined,
+            text: `${ticket.rating.score === "good" ? "Good" : "Not good"}${
+              ticket.rating.comment ? `: “${ticket.rating.comment}”` : ""
+            } (${when(ticket.rating.at)})`,
+          }),
+        ]
+      : []),
     ...state.view.fields.flatMap((f) => [
       el("dt", { text: f.label }),
       el("dd", { "data-detail": f.name, text: f.value }),

@@ -50,6 +50,7 @@ export async function renderTiers(main: HTMLElement): Promise<void> {
   on(form, "submit", async (e) => {
     e.preventDefault();
     error.textContent = "";
+    for (const input of [pattern, note]) input.removeAttribute("aria-invalid");
     try {
       const saved = await data(
         client.PUT("/api/agent/tiers", {
@@ -66,12 +67,12 @@ export async function renderTiers(main: HTMLElement): Promise<void> {
         shown.textContent = `${saved.pattern} is ${saved.tier} now. New requests get it within a minute.`;
     } catch (err) {
       // A refused field says why in its own words ("@gmail.com is shared by …").
+      const refused = err instanceof ApiError ? err.body.error.fields?.[0] : undefined;
       error.textContent =
-        err instanceof ApiError
-          ? (err.body.error.fields?.[0]?.reason ?? err.message)
-          : "The entry was not saved.";
-      pattern.setAttribute("aria-invalid", "true");
-      pattern.setAttribute("aria-describedby", "tier-error");
+        refused?.reason ?? (err instanceof ApiError ? err.message : "The entry was not saved.");
+      const input = refused?.field === "note" ? note : pattern;
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "tier-error");
     }
   });
   main.append(

@@ -207,6 +207,7 @@ mod macros;
 mod opening;
 mod profile;
 mod queue;
+mod ratings;
 mod reports;
 mod review;
 mod search;

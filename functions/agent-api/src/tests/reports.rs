@@ -112,7 +112,8 @@ async fn reports_count_what_agents_did_for_supervisors_only() {
     );
     let today = w.clock.now().date_naive().to_string();
     assert!(
-        lines.contains(&format!("{today},total,,All categories,3,1,0,0,0,0,,0,,,0,,").as_str()),
+        lines
+            .contains(&format!("{today},total,,All categories,3,1,0,0,0,0,,0,,,0,,,0,0,").as_str()),
         "{csv}"
     );
     assert!(

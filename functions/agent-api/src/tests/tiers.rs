@@ -164,6 +164,16 @@ async fn a_listed_customer_s_ticket_opens_premium_and_an_agent_can_change_a_tier
             .is_some_and(|b| b.starts_with("Tier changed from standard to premium"))
     });
     assert!(said, "{}", shown["thread"]);
+
+    // Lowering retimes the clocks to looser targets: a supervisor's call.
+    let (status, body) = w.post(ANA.0, ANA.1, &path, change(2, "standard")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
+    let (status, body) = w.post(SUE.0, SUE.1, &path, change(2, "standard")).await;
+    assert_eq!(status, 200, "{body}");
 }
 
 #[tokio::test]

@@ -199,6 +199,28 @@ pub fn held_position(p: &helpdesk_domain::mail::inbound::quarantine::HeldPositio
 /// Sender rules: one partition, sorted by the pattern's text (`name@x`, `@x`).
 pub const SENDER_RULE_PK: &str = "SENDER_RULE";
 
+/// The ratings customers gave in a category, by when: `RATINGS#<category>`.
+pub fn ratings_pk(category: &CategoryId) -> String {
+    format!("RATINGS#{}", category.as_str())
+}
+
+/// One rating's place in its category's list: `<when>#<reference>`.
+pub fn rating_sk(at: DateTime<Utc>, reference: &TicketRef) -> String {
+    format!("{}#{}", sortable(at), reference.as_str())
+}
+
+/// The first and last sort keys of the ratings given on `from..=to`.
+pub fn ratings_range(from: NaiveDate, to: NaiveDate) -> (String, String) {
+    let start = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = to
+        .succ_opt()
+        .unwrap_or(to)
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    (sortable(start), sortable(end))
+}
+
 /// The customer list (tiers): one partition, sorted by the pattern's text.
 pub const TIER_RULE_PK: &str = "TIER_RULE";
 

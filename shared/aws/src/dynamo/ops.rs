@@ -96,6 +96,23 @@ impl ReportDays for DynamoStore {
         }
         Ok(days.into_iter().collect())
     }
+
+    async fn ratings(
+        &self,
+        category: &helpdesk_domain::CategoryId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<helpdesk_domain::tickets::rated::RatedTicket>, StoreError> {
+        let (first, last) = keys::ratings_range(from, to);
+        let mut found: Vec<_> = self
+            .partition_range(keys::ratings_pk(category), first, last)
+            .await?
+            .into_iter()
+            .map(|item| items::from_item::<super::tickets::RatingItem>(item).map(|r| r.rated))
+            .collect::<Result<_, _>>()?;
+        found.reverse();
+        Ok(found)
+    }
 }
 
 fn probe_state(outcome: &ProbeOutcome) -> &'static str {

@@ -23,6 +23,7 @@ use helpdesk_domain::ports::store::{
     Created, NewTicket, StoreError, TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::tickets::counters::CounterDelta;
+use helpdesk_domain::tickets::rated::RatedTicket;
 use helpdesk_domain::{EmailAddress, Message, Ticket, TicketRef};
 use std::collections::BTreeMap;
 
@@ -40,6 +41,38 @@ impl DynamoStore {
             .build()
             .map_err(build_error)?;
         Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// The reports' list of ratings follows a ticket's rating: the old entry
+    /// goes, the new one is kept (one put when both have the same key).
+    fn rating_writes(
+        &self,
+        old: Option<RatedTicket>,
+        new: Option<RatedTicket>,
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        let key = |r: &RatedTicket| {
+            (
+                keys::ratings_pk(&r.category),
+                keys::rating_sk(r.at, &r.reference),
+            )
+        };
+        let mut writes = Vec::new();
+        if let Some(old) = old.filter(|o| new.as_ref().is_none_or(|n| key(n) != key(o))) {
+            let (pk, sk) = key(&old);
+            let delete = aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(&self.tables.main)
+                .key("pk", items::s(pk))
+                .key("sk", items::s(sk))
+                .build()
+                .map_err(build_error)?;
+            writes.push(TransactWriteItem::builder().delete(delete).build());
+        }
+        if let Some(new) = new {
+            let (pk, sk) = key(&new);
+            let item = items::to_item(&RatingItem { pk, sk, rated: new })?;
+            writes.push(self.put(&self.tables.main, item, None)?);
+        }
+        Ok(writes)
     }
 
     /// One conditional `ADD` per rate-limit window: refused when the window is full.
@@ -391,6 +424,9 @@ impl TicketRecords for DynamoStore {
                     self.put(&self.tables.main, items::to_item(&item)?, None)?,
                 );
             }
+            if let Some((old, new)) = update.rating_entries() {
+                tx.extend_numbered(|_| Role::Other, self.rating_writes(old, new)?);
+            }
             deltas.extend(update.counter_deltas());
         }
         // Counters last and summed over all tickets: one write per counter item,
@@ -502,4 +538,12 @@ impl TicketRecords for DynamoStore {
             Err(e) => Err(sdk_error(e)),
         }
     }
+}
+
+/// One entry of a category's list of ratings.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) struct RatingItem {
+    pub pk: String,
+    pub sk: String,
+    pub rated: RatedTicket,
 }

@@ -315,6 +315,13 @@ impl Desk<'_> {
                 if to == before.tier {
                     return Err(DeskError::invalid("tier", "the ticket has it already"));
                 }
+                // Lowering retimes the clocks to looser targets: not for the agent
+                // whose promise it is.
+                if to == Tier::Standard && !caller.may_assign_others() {
+                    return Err(DeskError::Forbidden(
+                        "only a supervisor or an admin lowers a ticket's tier",
+                    ));
+                }
                 after.tier = to;
                 entry(
                     MessageKind::SystemEvent,

@@ -145,6 +145,11 @@ pub fn check_category(
                             format!("fields.{i}.kind.premium.{k}"),
                             "must be one of the options",
                         ));
+                    } else if premium[..k].contains(option) {
+                        errors.push(FieldError::new(
+                            format!("fields.{i}.kind.premium.{k}"),
+                            "is listed twice",
+                        ));
                     }
                 }
             }

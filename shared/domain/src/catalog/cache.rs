@@ -244,12 +244,15 @@ impl CustomerTiers for CachedCatalog {
     }
 
     async fn put_tier_rule(&self, rule: &TierRule) -> Result<(), StoreError> {
+        let put = self.inner.put_tier_rule(rule).await;
+        // After the write: a read meanwhile must not keep the old list.
         Self::forget(&self.tiers);
-        self.inner.put_tier_rule(rule).await
+        put
     }
 
     async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
+        let deleted = self.inner.delete_tier_rule(pattern).await;
         Self::forget(&self.tiers);
-        self.inner.delete_tier_rule(pattern).await
+        deleted
     }
 }

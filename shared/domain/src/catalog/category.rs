@@ -101,8 +101,9 @@ pub enum FieldKind {
     Url,
     Choice {
         options: Vec<String>,
-        /// The options whose answer makes the request premium ("Business
-        /// plan"): the customer chooses, so only for what the shop trusts them on.
+        /// The options whose answer makes the request premium (a "Business"
+        /// plan): the customer chooses, so only for what the shop trusts them
+        /// on. Never shown to the public.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         premium: Vec<String>,
     },

@@ -270,9 +270,13 @@ impl Intake<'_> {
         if sla.is_none() {
             tracing::warn!(category = %submission.category, "no SLA policy: the ticket gets no due time");
         }
+        // The receipt goes to whoever typed the form in, who need not own the
+        // address: it promises the standard time (the latest anyone waits), so it
+        // never tells a stranger who is on the customer list. The confirmation,
+        // mailed to the address, gives a premium customer their own time.
         let reply_by = sla
             .as_ref()
-            .and_then(|p| p.first_response_due(submission.tier, now));
+            .and_then(|p| p.first_response_due(Tier::Standard, now));
         let rules = Rules::new(category.as_ref(), sla);
         let faq_read = crate::catalog::help_center::FaqReads {
             catalog: self.catalog,

@@ -9,6 +9,7 @@ use crate::customers::limits::{IntakePolicy, ReplyLimits};
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate, TrackingToken};
 use crate::ports::{Clock, IdSource, TicketStore};
 use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
+use crate::tickets::rating::{MAX_COMMENT_CHARS, Rating, Score};
 use crate::tickets::ticket::{Status, Ticket};
 use crate::values::token::SecretToken;
 use chrono::Duration;
@@ -23,6 +24,12 @@ pub enum TrackingError {
     /// Only a solved ticket can be confirmed or reopened that way.
     #[error("this request is not waiting for your confirmation")]
     NotAwaitingConfirmation,
+    /// Only a solved or closed request is rated, through a link we mailed.
+    #[error("only a solved request can be rated, from the link in our mail")]
+    NotRateable,
+    /// The rating was given more than the allowed while ago.
+    #[error("this rating can no longer be changed")]
+    RatingFinal,
     /// Closed as a duplicate: the conversation goes on in that ticket.
     #[error("this request was merged into {0}; we answer there")]
     Merged(TicketRef),
@@ -107,6 +114,28 @@ fn reply_text(body: &str) -> Result<String, TrackingError> {
     match problem {
         Some(reason) => Err(TrackingError::Invalid(vec![FieldError::new(
             "body", reason,
+        )])),
+        None => Ok(text.to_owned()),
+    }
+}
+
+fn rating_comment(comment: &str) -> Result<String, TrackingError> {
+    let text = comment.trim();
+    let problem = if text.chars().count() > MAX_COMMENT_CHARS {
+        Some(format!(
+            "Your comment is longer than {MAX_COMMENT_CHARS} characters"
+        ))
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some("Your comment contains control characters".to_owned())
+    } else {
+        None
+    };
+    match problem {
+        Some(reason) => Err(TrackingError::Invalid(vec![FieldError::new(
+            "comment", reason,
         )])),
         None => Ok(text.to_owned()),
     }
@@ -266,6 +295,53 @@ impl Tracking<'_> {
                     vec![(note.to_owned(), vec![])],
                     MessageKind::SystemEvent,
                 ))
+            })
+            .await?;
+        self.extend(reference, &token).await?;
+        Ok(saved)
+    }
+
+    /// "How did we do?": the customer rates our help on a solved or closed
+    /// request, once; they may change it for `rating::changeable_for` after the
+    /// first time. Only for someone who can read the answer (see
+    /// [`Opened::answers`]). Agents see it on the ticket; reports count it.
+    pub async fn rate(
+        &self,
+        reference: &TicketRef,
+        secret: &SecretToken,
+        score: Score,
+        comment: &str,
+    ) -> Result<Ticket, TrackingError> {
+        let comment = rating_comment(comment)?;
+        let token = self.check(reference, secret).await?;
+        if !token.mailed {
+            return Err(TrackingError::NotRateable);
+        }
+        let saved = self
+            .change(reference, |ticket, now| {
+                if !matches!(ticket.status, Status::Resolved | Status::Closed) {
+                    return Err(TrackingError::NotRateable);
+                }
+                let first_at = match &ticket.rating {
+                    Some(r) if now >= r.changeable_until() => {
+                        return Err(TrackingError::RatingFinal);
+                    }
+                    Some(r) => r.first_at,
+                    None => now,
+                };
+                let note = match &ticket.rating {
+                    None => format!("The customer rated our help: {}.", score.as_str()),
+                    Some(_) => format!("The customer changed their rating to {}.", score.as_str()),
+                };
+                let mut after = ticket.clone();
+                after.rating = Some(Rating {
+                    score,
+                    comment: comment.clone(),
+                    at: now,
+                    first_at,
+                });
+                after.updated_at = now;
+                Ok((after, vec![(note, vec![])], MessageKind::SystemEvent))
             })
             .await?;
         self.extend(reference, &token).await?;

@@ -387,6 +387,15 @@ pub trait ReportDays: Send + Sync {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(NaiveDate, DayFigures)>, StoreError>;
+
+    /// The ratings customers gave in `category` on the days `from..=to` (by
+    /// when each was given or last changed), newest first.
+    async fn ratings(
+        &self,
+        category: &CategoryId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<crate::tickets::rated::RatedTicket>, StoreError>;
 }
 
 /// Mail held back from tickets.

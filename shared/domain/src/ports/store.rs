@@ -8,6 +8,7 @@ use crate::mail::outbound::job::OutboundJob;
 use crate::sla::notice::Notice;
 use crate::tickets::counters::{self, CounterDelta};
 use crate::tickets::message::Message;
+use crate::tickets::rated::RatedTicket;
 use crate::tickets::ticket::{Priority, Status, Ticket, Tier};
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, FaqId, TicketRef};
@@ -113,6 +114,13 @@ impl TicketUpdate {
 
     pub fn messages(&self) -> &[Message] {
         &self.messages
+    }
+
+    /// The reports' list of ratings, when this change gave, changed or removed
+    /// one: the entry to remove and the entry to keep.
+    pub fn rating_entries(&self) -> Option<(Option<RatedTicket>, Option<RatedTicket>)> {
+        (self.before.rating != self.after.rating)
+            .then(|| (RatedTicket::of(&self.before), RatedTicket::of(&self.after)))
     }
 
     pub fn counter_deltas(&self) -> Vec<CounterDelta> {

@@ -71,6 +71,9 @@ pub enum Figure {
     /// Promises (answers and solutions) kept and broken.
     Met,
     Missed,
+    /// Customers' ratings of solved requests (a changed one moves across).
+    RatedGood,
+    RatedBad,
     /// How many durations fell in a bucket.
     Time(Measure, u8),
     /// The durations' total, for the mean.
@@ -79,13 +82,15 @@ pub enum Figure {
 
 impl Figure {
     /// The figures that are plain counts.
-    pub const COUNTS: [Figure; 6] = [
+    pub const COUNTS: [Figure; 8] = [
         Figure::Opened,
         Figure::Solved,
         Figure::Closed,
         Figure::Reopened,
         Figure::Met,
         Figure::Missed,
+        Figure::RatedGood,
+        Figure::RatedBad,
     ];
 
     /// The stable name the figure is stored under.
@@ -97,6 +102,8 @@ impl Figure {
             Figure::Reopened => "reopened".into(),
             Figure::Met => "met".into(),
             Figure::Missed => "missed".into(),
+            Figure::RatedGood => "rated_good".into(),
+            Figure::RatedBad => "rated_bad".into(),
             Figure::Time(m, b) => format!("{}_b{b:02}", m.prefix()),
             Figure::TimeSum(m) => format!("{}_sum", m.prefix()),
         }
@@ -150,6 +157,11 @@ impl DayFigures {
     }
 
     /// Kept ÷ (kept + broken), None when no promise fell due.
+    pub fn csat(&self) -> Option<f64> {
+        let (good, bad) = (self.get(Figure::RatedGood), self.get(Figure::RatedBad));
+        (good + bad > 0).then(|| good as f64 / (good + bad) as f64)
+    }
+
     pub fn compliance(&self) -> Option<f64> {
         let (met, missed) = (self.get(Figure::Met), self.get(Figure::Missed));
         (met + missed > 0).then(|| met as f64 / (met + missed) as f64)

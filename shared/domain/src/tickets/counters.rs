@@ -186,6 +186,7 @@ fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
     if let (None, Some(m)) = (was.first_response_minutes, is.first_response_minutes) {
         figures.extend(duration(Measure::FirstResponse, m));
     }
+    figures.extend(rating_moves(before, after));
     let met = i64::from(is.targets_met.0) - i64::from(was.targets_met.0);
     let missed = i64::from(is.targets_met.1) - i64::from(was.targets_met.1);
     figures.extend([(Figure::Met, met), (Figure::Missed, missed)]);
@@ -209,6 +210,26 @@ fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
                 delta,
             })
         })
+        .collect()
+}
+
+/// A rating given counts once; a changed one moves from its old score to its new.
+fn rating_moves(before: &Ticket, after: &Ticket) -> Vec<(Figure, i64)> {
+    use crate::tickets::rating::Score;
+    let figure = |s: Score| match s {
+        Score::Good => Figure::RatedGood,
+        Score::Bad => Figure::RatedBad,
+    };
+    let (was, is) = (
+        before.rating.as_ref().map(|r| r.score),
+        after.rating.as_ref().map(|r| r.score),
+    );
+    if was == is {
+        return vec![];
+    }
+    was.map(|s| (figure(s), -1))
+        .into_iter()
+        .chain(is.map(|s| (figure(s), 1)))
         .collect()
 }
 

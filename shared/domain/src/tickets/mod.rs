@@ -3,4 +3,6 @@
 
 pub mod counters;
 pub mod message;
+pub mod rated;
+pub mod rating;
 pub mod ticket;

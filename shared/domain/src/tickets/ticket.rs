@@ -250,6 +250,9 @@ pub struct Ticket {
     /// was recorded read as verified, as they were treated then.
     #[serde(default = "stored_before_verification")]
     pub email_verified: bool,
+    /// How the customer rated our help once it was solved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::tickets::rating::Rating>,
 }
 
 fn stored_before_verification() -> bool {
@@ -289,6 +292,7 @@ impl Ticket {
             cc: vec![],
             tags: vec![],
             email_verified: false,
+            rating: None,
         }
     }
 

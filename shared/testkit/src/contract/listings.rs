@@ -433,3 +433,70 @@ pub async fn requester_tickets_newest_first_ignoring_case(stores: &Stores) {
     let refs: Vec<_> = mine.into_iter().map(|s| s.reference).collect();
     assert_eq!(refs, vec![second.reference, first.reference]);
 }
+
+pub async fn a_rating_is_listed_once_by_category_and_day_and_counted_once(stores: &Stores) {
+    use helpdesk_domain::tickets::rating::{Rating, Score};
+    let (clock, ids) = setup();
+    let billing = fixtures::category_id("billing");
+    let day = clock.now().date_naive();
+    let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
+    let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
+    let rating = |score, comment: &str, minutes| Rating {
+        score,
+        comment: comment.into(),
+        at: clock.now() + Duration::minutes(minutes),
+        first_at: clock.now() + Duration::minutes(1),
+    };
+    let a = change(stores, &a, |t| {
+        t.status = Status::Resolved;
+        t.rating = Some(rating(Score::Good, "Thanks!", 1));
+    })
+    .await;
+    let _a = change(stores, &a, |t| {
+        t.rating = Some(rating(Score::Bad, "It broke again.", 30));
+    })
+    .await;
+    let _b = change(stores, &b, |t| {
+        t.status = Status::Closed;
+        t.rating = Some(rating(Score::Good, "", 10));
+    })
+    .await;
+    let listed = stores
+        .tickets
+        .ratings(&billing, day, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let seen: Vec<(&str, Score, &str)> = listed
+        .iter()
+        .map(|r| (r.reference.as_str(), r.score, r.comment.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (a.reference.as_str(), Score::Bad, "It broke again."),
+            (b.reference.as_str(), Score::Good, ""),
+        ],
+        "newest first, a changed rating listed once"
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ratings(&billing, day + Duration::days(1), day + Duration::days(2))
+            .await,
+        Ok(vec![])
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ratings(&fixtures::category_id("sales"), day, day)
+            .await,
+        Ok(vec![])
+    );
+    let days = stores
+        .tickets
+        .report_days(&ReportScope::Category(billing), day, day)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let total = |f: Figure| days.iter().map(|(_, d)| d.get(f)).sum::<i64>();
+    assert_eq!((total(Figure::RatedGood), total(Figure::RatedBad)), (1, 1));
+}

@@ -60,6 +60,7 @@ macro_rules! store_contract {
             a_view_refuses_a_cursor_it_did_not_make,
             wake_index_holds_what_the_sla_run_must_see,
             requester_tickets_newest_first_ignoring_case,
+            a_rating_is_listed_once_by_category_and_day_and_counted_once,
             // access
             tracking_tokens_open_only_their_ticket_until_they_expire,
             a_full_rate_limit_refuses_the_whole_write,

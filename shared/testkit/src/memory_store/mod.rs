@@ -43,6 +43,11 @@ struct State {
     quarantine: Vec<Quarantined>,
     /// Sender rules by their text (`name@x`, `@x`), in that order.
     sender_rules: std::collections::BTreeMap<String, SenderRule>,
+    /// The reports' list of ratings, by when given and ticket.
+    ratings: std::collections::BTreeMap<
+        (chrono::DateTime<chrono::Utc>, helpdesk_domain::TicketRef),
+        helpdesk_domain::tickets::rated::RatedTicket,
+    >,
     tier_rules: std::collections::BTreeMap<String, helpdesk_domain::customers::tier_rule::TierRule>,
     categories: BTreeMap<CategoryId, Category>,
     agents: BTreeMap<AgentId, Agent>,

@@ -63,4 +63,20 @@ impl ReportDays for InMemoryStore {
         }
         Ok(days.into_iter().collect())
     }
+
+    async fn ratings(
+        &self,
+        category: &helpdesk_domain::CategoryId,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<helpdesk_domain::tickets::rated::RatedTicket>, StoreError> {
+        Ok(self
+            .state()
+            .ratings
+            .values()
+            .rev()
+            .filter(|r| &r.category == category && (from..=to).contains(&r.at.date_naive()))
+            .cloned()
+            .collect())
+    }
 }

@@ -136,6 +136,14 @@ impl TicketRecords for InMemoryStore {
                     n.clone(),
                 );
             }
+            if let Some((old, new)) = update.rating_entries() {
+                if let Some(old) = old {
+                    s.ratings.remove(&(old.at, old.reference));
+                }
+                if let Some(new) = new {
+                    s.ratings.insert((new.at, new.reference.clone()), new);
+                }
+            }
             let after = update.after().clone();
             s.apply(update.counter_deltas());
             s.record_ids(update.messages());

@@ -197,6 +197,10 @@ pub fn agent_reply(
         "See the whole conversation or reply on the web".into(),
         link.to_owned(),
     ));
+    // A reply that solved the request asks how we did, as the solved notice does.
+    if ticket.status == crate::tickets::ticket::Status::Resolved {
+        blocks.extend(how_did_we_do(link));
+    }
     blocks.push(Block::Para(keep_reference(ticket)));
     // What came before is quoted only to a verified address: until then it may be
     // words someone else typed in with this address.
@@ -451,7 +455,7 @@ fn alert_text(line: &AlertLine) -> String {
 const DIGEST_SUBJECT_CHARS: usize = 80;
 
 pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
-    let blocks = [
+    let mut blocks = vec![
         Block::Para(greeting(ticket)),
         Block::Para(format!(
             "we believe your request {} is solved. Please tell us whether it is: one click on the page below.",
@@ -461,8 +465,9 @@ pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter 
             "Yes, it's solved — or no, I still need help".into(),
             link.to_owned(),
         ),
-        Block::Para(keep_reference(ticket)),
     ];
+    blocks.extend(how_did_we_do(link));
+    blocks.push(Block::Para(keep_reference(ticket)));
     letter(
         format!(
             "{} Is your request solved? {}",
@@ -472,6 +477,19 @@ pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter 
         &blocks,
         brand,
     )
+}
+
+/// "How did we do?": a link for each answer. Each opens the tracking page with
+/// the answer chosen; one more click there records it, so a mail scanner that
+/// follows every link records nothing (the choice rides in the fragment, which
+/// never reaches a server).
+fn how_did_we_do(link: &str) -> [Block; 3] {
+    let joiner = if link.contains('#') { '&' } else { '#' };
+    [
+        Block::Para("How did we do?".into()),
+        Block::Link("Good, thank you".into(), format!("{link}{joiner}rate=good")),
+        Block::Link("Not good".into(), format!("{link}{joiner}rate=bad")),
+    ]
 }
 
 /// "We are waiting for you" before a request closes on its own.
@@ -495,4 +513,47 @@ pub fn reminder(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
         &blocks,
         brand,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tickets::ticket::{Channel, Requester};
+    use crate::values::email::EmailAddress;
+    use crate::values::ids::{CategoryId, TicketRef};
+    use crate::values::text::{DisplayName, Subject};
+
+    fn ticket() -> Ticket {
+        Ticket::opened(
+            TicketRef::from_bits(42),
+            CategoryId::parse("billing").unwrap_or_else(|_| unreachable!()),
+            Requester {
+                name: DisplayName::from_mail("jane"),
+                email: EmailAddress::parse("jane@example.com").unwrap_or_else(|_| unreachable!()),
+            },
+            Subject::parse("Refund").unwrap_or_else(|_| unreachable!()),
+            Channel::Web,
+            chrono::DateTime::from_timestamp(1_800_000_000, 0).unwrap_or_default(),
+        )
+    }
+
+    #[test]
+    fn the_solved_notice_asks_how_we_did_with_a_link_per_answer_that_records_nothing_itself() {
+        let brand = Brand {
+            name: "ACME Support".into(),
+            help_url: "https://help.example".into(),
+        };
+        let link =
+            "https://help.example/track/?ticket=ABCDE12345#token=0123456789abcdef0123456789abcdef";
+        let letter = resolution_request(&brand, &ticket(), link);
+        assert!(letter.text.contains("How did we do?"), "{}", letter.text);
+        // The answer rides in the fragment: a scanner's GET sends none of it.
+        assert!(
+            letter.text.contains(&format!("{link}&rate=good")),
+            "{}",
+            letter.text
+        );
+        assert!(letter.text.contains(&format!("{link}&rate=bad")));
+        assert!(letter.html.contains("rate=bad"));
+    }
 }

@@ -64,6 +64,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         cc: vec![],
         tags: vec![],
         email_verified: true,
+        rating: None,
     };
     open(&mut t, &rules(), at);
     t
