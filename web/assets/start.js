@@ -44,6 +44,21 @@ if (status !== 200 || !data) {
     );
     list.append(el("li", {}, link));
   }
+  // For people who prefer mail: each category's addresses.
+  const addresses = document.getElementById("mail-addresses");
+  for (const c of data.categories) {
+    for (const a of c.addresses) {
+      addresses.append(
+        el(
+          "li",
+          {},
+          el("a", { href: `mailto:${a}`, text: a }),
+          el("span", { text: ` (${c.name})` }),
+        ),
+      );
+    }
+  }
+  document.getElementById("by-mail").hidden = !addresses.children.length;
   // The hours of the policy most categories use.
   const policy = data.policies.find((p) => p.id === "default") || data.policies[0];
   if (policy) {

@@ -17,6 +17,11 @@ function render(data) {
   document.getElementById("reference").textContent = data.reference;
   document.getElementById("subject").textContent = data.subject;
   document.getElementById("status").textContent = data.status_label;
+  // Queued, then taken by someone we name, then completed.
+  const assigned = document.getElementById("assigned");
+  const taken = data.assigned_to && data.status !== "resolved" && data.status !== "closed";
+  assigned.hidden = !taken;
+  assigned.textContent = taken ? ` · assigned to ${data.assigned_to}` : "";
   document.getElementById("confirm").hidden = !data.awaiting_confirmation;
   // A link from the form, before the address is verified: our answers are not shown.
   document.getElementById("verify-note").hidden = !data.answers_hidden;

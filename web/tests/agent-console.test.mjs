@@ -1866,7 +1866,11 @@ test("a customer rates a solved request from the mail: the link alone records no
   const page = await context.newPage();
   await page.goto(`${BASE}${link}`);
   await page.getByRole("heading", { name: "How did we do?" }).waitFor();
-  assert.equal(await page.getByLabel("Not good").isChecked(), true, "the mail's choice is preselected");
+  assert.equal(
+    await page.getByLabel("Not good").isChecked(),
+    true,
+    "the mail's choice is preselected",
+  );
   // Opening the link (as a mail scanner would) recorded nothing.
   assert.equal((await (await api("")).json()).ticket.rating ?? null, null);
   await page.getByLabel("Anything you want to tell us? (optional)").fill("It took three weeks.");
@@ -1878,7 +1882,9 @@ test("a customer rates a solved request from the mail: the link alone records no
   const agentContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const agent = await signIn(agentContext, "ana");
   await agent.goto(`${BASE}/agent/#/ticket/${ref}`);
-  await agent.locator('[data-fact="rating"]', { hasText: "Not good: “It took three weeks.”" }).waitFor();
+  await agent
+    .locator('[data-fact="rating"]', { hasText: "Not good: “It took three weeks.”" })
+    .waitFor();
   await agent.getByText("The customer rated our help: bad.").waitFor();
   await agentContext.close();
 
@@ -1892,4 +1898,84 @@ test("a customer rates a solved request from the mail: the link alone records no
   const billing = supervisor.locator('tr[data-scope="billing"]');
   assert.match(await billing.textContent(), /% of \d+/, "the category's satisfaction");
   await supervisorContext.close();
+});
+
+test("one mailed link opens all of an address's requests, open and solved, and each from there", async () => {
+  const email = `mine-${Date.now()}@example.com`;
+  const send = async (subject) => {
+    const { status, text } = await postFrom(`${BASE}/api/tickets`, {
+      category: "billing",
+      name: "Mina Customer",
+      email,
+      subject,
+      description: "Details inside.",
+      details: { order_id: "#3003" },
+      elapsed_ms: 9000,
+    });
+    assert.equal(status, 201, text);
+    return JSON.parse(text);
+  };
+  const open = await send("Second invoice missing");
+  const done = await send("Wrong delivery address");
+  const token = await demoToken("ana");
+  const shown = await (
+    await fetch(`${BASE}/api/agent/tickets/${done.reference}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
+  const solved = await fetch(`${BASE}/api/agent/tickets/${done.reference}/status`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ version: shown.ticket.version, status: "resolved" }),
+  });
+  assert.equal(solved.status, 200, await solved.text());
+
+  // Ana takes the open one: the customer's page names her.
+  const openShown = await (
+    await fetch(`${BASE}/api/agent/tickets/${open.reference}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
+  const taken = await fetch(`${BASE}/api/agent/tickets/${open.reference}/assignee`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({ version: openShown.ticket.version, agent: "ana" }),
+  });
+  assert.equal(taken.status, 200, await taken.text());
+
+  const context = await customer(browser);
+  const page = await context.newPage();
+  await page.goto(`${BASE}/`);
+  // For people who prefer mail, the addresses we read.
+  await page.getByRole("heading", { name: "Prefer email?" }).waitFor();
+  await page.getByRole("link", { name: "billing@helpdesk.test" }).waitFor();
+  await page.getByLabel("Your email").fill(email);
+  await page.getByRole("button", { name: "Send me my links" }).click();
+  await page.getByText("we have mailed it a link to all of them").waitFor();
+  let link = null;
+  for (let i = 0; i < 60 && !link; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    for (const m of mails) {
+      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const found =
+        raw.includes(email) &&
+        raw.match(/\/track\/mine\/#t=[0-9A-Z]{10}\.[0-9a-f]{32}(,[0-9A-Z]{10}\.[0-9a-f]{32})*/);
+      if (found) link = found[0];
+    }
+    if (!link) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(link, "the links mail has one link to all requests");
+  await page.goto(`${BASE}${link}`);
+  await page.getByRole("heading", { level: 1, name: "Your requests" }).waitFor();
+  const open_ = page.locator(`li[data-reference="${open.reference}"]`);
+  const solved_ = page.locator(`li[data-reference="${done.reference}"]`);
+  await open_.waitFor();
+  assert.match(await solved_.textContent(), /solved/i);
+  await solved_.getByRole("link", { name: "Wrong delivery address" }).click();
+  await page.getByRole("heading", { level: 1, name: "Wrong delivery address" }).waitFor();
+  await page.goBack();
+  await open_.getByRole("link", { name: "Second invoice missing" }).click();
+  await page.getByRole("heading", { level: 1, name: "Second invoice missing" }).waitFor();
+  await page.getByText("assigned to Ana").waitFor();
+  await context.close();
 });

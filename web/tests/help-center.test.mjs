@@ -237,7 +237,7 @@ test("a wrong tracking link says so, shows nothing and offers a fresh link", asy
   await email.fill(`jane-${Date.now()}@example.com`);
   await page.getByRole("button", { name: "Send me my links" }).click();
   await page
-    .getByText("If we have open requests for this address, we have sent fresh links to it.")
+    .getByText("If we have requests from this address, we have mailed it a link to all of them.")
     .waitFor();
   await page.close();
 });

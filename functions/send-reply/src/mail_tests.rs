@@ -494,9 +494,29 @@ async fn automatic_mail_is_capped_per_recipient_and_never_goes_to_system_or_own_
 }
 
 #[tokio::test]
-async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
+async fn lost_links_mail_lists_every_request_with_fresh_links_and_one_link_to_all() {
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;
+    // A closed request of the same address is listed too.
+    let closed = {
+        let new =
+            testkit::fixtures::new_ticket(&h.ids, "support", "ann@example.org", h.clock_now());
+        let Ok(helpdesk_domain::ports::store::Created::New(t)) = h.store.create_ticket(new).await
+        else {
+            panic!("not created")
+        };
+        let mut done = (*t).clone();
+        done.status = Status::Closed;
+        h.store
+            .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+                &t,
+                done,
+                vec![],
+            ))
+            .await
+            .unwrap();
+        t.reference
+    };
     let job = OutboundJob {
         outbox_id: helpdesk_domain::ports::IdSource::outbox_id(&h.ids),
         kind: MailKind::TrackingLinks,
@@ -513,7 +533,27 @@ async fn lost_links_mail_lists_the_open_requests_with_fresh_links() {
     ));
     let raw = h.sent_raw().pop().unwrap();
     assert!(raw.contains(r.as_str()));
-    let secret = link_secret(&raw);
+    assert!(raw.contains(closed.as_str()), "closed requests are listed");
+    // One link opens them all, each with its own secret.
+    let text = MessageParser::default()
+        .parse(raw.as_bytes())
+        .unwrap()
+        .body_text(0)
+        .unwrap()
+        .into_owned();
+    let mine = text
+        .split_whitespace()
+        .find_map(|w| w.split("/track/mine/#t=").nth(1))
+        .expect("a link to all requests");
+    let pairs: Vec<&str> = mine
+        .trim_end_matches(|c: char| !c.is_ascii_alphanumeric())
+        .split(',')
+        .collect();
+    assert_eq!(pairs.len(), 2, "{mine}");
+    // Each request's own link too; the open one's secret opens it.
+    let own = format!("ticket={}#token=", r.as_str());
+    let at = text.find(&own).expect("the open request's link") + own.len();
+    let secret = SecretToken::parse(&text[at..at + 32]).unwrap();
     assert_eq!(
         h.store
             .tracking_token_valid(&r, &secret.hash(), h.clock_now())

@@ -20,6 +20,8 @@ pub struct PublicCategory {
     hints: Vec<String>,
     fields: Vec<FieldSchema>,
     sla_policy: String,
+    /// Where to write instead, for people who prefer mail.
+    addresses: Vec<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -65,7 +67,8 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
         .collect();
     let categories = categories
         .into_iter()
-        // Addresses, agents and which answers mean premium are internal.
+        // Agents and which answers mean premium are internal; the addresses are
+        // the ones customers write to.
         .map(|c| PublicCategory {
             id: c.id.as_str().to_owned(),
             name: c.name,
@@ -73,6 +76,7 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
             hints: c.hints,
             fields: c.fields.into_iter().map(without_tiers).collect(),
             sla_policy: c.sla_policy,
+            addresses: c.addresses.iter().map(|a| a.as_str().to_owned()).collect(),
         })
         .collect();
     Ok(Json(Categories {

@@ -580,7 +580,7 @@ async fn tracking_needs_the_secret_and_every_failure_looks_the_same() {
 }
 
 #[tokio::test]
-async fn categories_are_listed_in_order_without_internal_fields() {
+async fn categories_are_listed_in_order_with_their_addresses_without_internal_fields() {
     let w = world().await;
     let (status, _, body) = call(
         &w.deps,
@@ -596,7 +596,11 @@ async fn categories_are_listed_in_order_without_internal_fields() {
         .collect();
     assert_eq!(ids, ["billing", "sales"]);
     assert_eq!(body["categories"][0]["fields"][0]["name"], "order_id");
-    assert!(body["categories"][0].get("addresses").is_none());
+    // The addresses customers may write to instead; agents stay internal.
+    assert_eq!(
+        body["categories"][0]["addresses"],
+        json!(["billing@helpdesk.test"])
+    );
     assert_eq!(body["categories"][0]["sla_policy"], "default");
     let policy = &body["policies"][0];
     assert_eq!(policy["time_zone"], "Europe/Berlin");
@@ -1529,8 +1533,17 @@ async fn a_solved_request_is_rated_once_from_the_mailed_link_and_changed_for_a_w
         );
     }
 
-    let (status, _, body) = call(&w.deps, &rate(&mailed, good)).await;
+    let (status, _, body) = call(&w.deps, &rate(&mailed, good.clone())).await;
     assert_eq!(status, 200, "{body}");
+    // A double click sends it twice: one rating, one event.
+    let (status, _, again) = call(&w.deps, &rate(&mailed, good)).await;
+    assert_eq!(
+        (status, again["rating"].clone()),
+        (200, body["rating"].clone())
+    );
+    // What the owner said is not for whoever holds the form's link.
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&form_secret))).await;
+    assert_eq!(shown["rating"], Value::Null);
     assert_eq!(body["rating"]["score"], "good");
     assert_eq!(body["rating"]["comment"], "Quick and kind.");
     assert_eq!(body["rating"]["changeable_until"], "2026-03-09T09:00:00Z");
@@ -1599,4 +1612,37 @@ async fn a_solved_request_is_rated_once_from_the_mailed_link_and_changed_for_a_w
         .unwrap();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0].comment, "It broke again.");
+}
+
+/// Queued, assigned to someone we name, completed: the tracking page says who
+/// took the request by the name customers read in our replies.
+#[tokio::test]
+async fn the_tracking_page_names_who_took_the_request() {
+    use helpdesk_domain::ports::AgentProfiles;
+    let w = world().await;
+    let mut ana = testkit::fixtures::agent(
+        "ana",
+        helpdesk_domain::agents::profile::Role::Agent,
+        &["billing"],
+    );
+    ana.name = "Ana Lopez".into();
+    w.store.put_agent(&ana).await.unwrap();
+    let (reference, secret) = submitted(&w).await;
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
+    assert_eq!(shown["assigned_to"], Value::Null, "queued");
+    let r = TicketRef::parse(&reference).unwrap();
+    let before = w.store.load_ticket(&r).await.unwrap().ticket;
+    let mut after = before.clone();
+    after.assignee = Some(ana.id.clone());
+    after.status = Status::Open;
+    w.store
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+            &before,
+            after,
+            vec![],
+        ))
+        .await
+        .unwrap();
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
+    assert_eq!(shown["assigned_to"], "Ana");
 }

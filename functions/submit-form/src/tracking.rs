@@ -60,6 +60,8 @@ pub struct PublicTicket {
     /// is not verified yet. The link in our mail shows them.
     answers_hidden: bool,
     messages: Vec<PublicMessage>,
+    /// Who of us took the request ("Ana"), once someone did.
+    assigned_to: Option<String>,
     /// How the customer rated our help, if they did.
     rating: Option<PublicRating>,
     /// The page asks "How did we do?": solved or closed, read through a link we
@@ -181,7 +183,19 @@ async fn view(
             created_at: m.created_at,
         });
     }
+    // The name customers read in our replies; the agent list is cached.
+    let assigned_to = match &t.assignee {
+        Some(id) => deps
+            .catalog
+            .agents()
+            .await?
+            .into_iter()
+            .find(|a| &a.id == id)
+            .map(|a| a.public_name()),
+        None => None,
+    };
     Ok(PublicTicket {
+        assigned_to,
         reference: t.reference.display(),
         subject: t.subject.as_str().to_owned(),
         category: t.category.as_str().to_owned(),
@@ -195,7 +209,8 @@ async fn view(
         email_verified: t.email_verified,
         answers_hidden: !answers,
         messages,
-        rating: t.rating.as_ref().map(|r| PublicRating {
+        // What the owner said is theirs: not for a form link's holder.
+        rating: t.rating.as_ref().filter(|_| answers).map(|r| PublicRating {
             score: r.score,
             comment: r.comment.clone(),
             at: r.at,
@@ -206,7 +221,7 @@ async fn view(
             && matches!(t.status, Status::Resolved | Status::Closed)
             && t.rating
                 .as_ref()
-                .is_none_or(|r| deps.clock.now() < r.changeable_until()),
+                .is_none_or(|r| r.changeable(deps.clock.now())),
     })
 }
 
@@ -363,7 +378,7 @@ pub async fn request_links(
         Ok(()) => (
             StatusCode::ACCEPTED,
             Json(serde_json::json!({
-                "message": "If we have open requests for this address, we have sent fresh links to it."
+                "message": "If we have requests from this address, we have mailed it a link to all of them."
             })),
         )
             .into_response(),

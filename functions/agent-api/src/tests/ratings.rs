@@ -16,6 +16,10 @@ impl World {
             comment: comment.into(),
             at: self.clock.now(),
             first_at: self.clock.now(),
+            category: before.category.clone(),
+            assignee: after.assignee.clone(),
+            premium: false,
+            changes: 0,
         });
         self.store
             .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(

@@ -89,6 +89,21 @@ pub fn link_path(reference: &TicketRef, secret: &SecretToken) -> String {
     )
 }
 
+/// The "my requests" page for a links mail: one link that carries each
+/// request's own secret in its fragment (`t=REF.secret,…`), so the page opens
+/// every request with the key it would need alone and no new kind of key exists.
+/// `links` are full tracking links as [`link_path`] makes them.
+pub fn mine_link(help_url: &str, links: &[(TicketRef, String)]) -> String {
+    let pairs: Vec<String> = links
+        .iter()
+        .filter_map(|(r, link)| {
+            let (_, secret) = link.split_once("#token=")?;
+            Some(format!("{}.{secret}", r.as_str()))
+        })
+        .collect();
+    format!("{help_url}/track/mine/#t={}", pairs.join(","))
+}
+
 /// Parses a secret as it came from outside; a malformed one is simply not found.
 pub fn parse_secret(raw: Option<&str>) -> Result<SecretToken, TrackingError> {
     raw.and_then(|t| SecretToken::parse(t).ok())
@@ -125,10 +140,12 @@ fn rating_comment(comment: &str) -> Result<String, TrackingError> {
         Some(format!(
             "Your comment is longer than {MAX_COMMENT_CHARS} characters"
         ))
-    } else if text
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    } else if text.chars().any(|c| {
+        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+            // Characters that turn text around or hide it, so it reads
+            // otherwise than it is.
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    }) {
         Some("Your comment contains control characters".to_owned())
     } else {
         None
@@ -317,17 +334,24 @@ impl Tracking<'_> {
         if !token.mailed {
             return Err(TrackingError::NotRateable);
         }
+        // The same rating sent again (a double click, a retry): nothing to write.
+        let current = self.tickets.load_ticket(reference).await?.ticket;
+        if current
+            .rating
+            .as_ref()
+            .is_some_and(|r| r.score == score && r.comment == comment)
+        {
+            return Ok(current);
+        }
         let saved = self
             .change(reference, |ticket, now| {
                 if !matches!(ticket.status, Status::Resolved | Status::Closed) {
                     return Err(TrackingError::NotRateable);
                 }
-                let first_at = match &ticket.rating {
-                    Some(r) if now >= r.changeable_until() => {
-                        return Err(TrackingError::RatingFinal);
-                    }
-                    Some(r) => r.first_at,
-                    None => now,
+                let (first_at, changes) = match &ticket.rating {
+                    Some(r) if !r.changeable(now) => return Err(TrackingError::RatingFinal),
+                    Some(r) => (r.first_at, r.changes + 1),
+                    None => (now, 0),
                 };
                 let note = match &ticket.rating {
                     None => format!("The customer rated our help: {}.", score.as_str()),
@@ -339,6 +363,10 @@ impl Tracking<'_> {
                     comment: comment.clone(),
                     at: now,
                     first_at,
+                    category: ticket.category.clone(),
+                    assignee: ticket.assignee.clone(),
+                    premium: ticket.tier == crate::tickets::ticket::Tier::Premium,
+                    changes,
                 });
                 after.updated_at = now;
                 Ok((after, vec![(note, vec![])], MessageKind::SystemEvent))

@@ -160,6 +160,7 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
         deltas.extend(is.map(|key| CounterDelta { key, delta: 1 }));
     }
     deltas.extend(day_figures(before, after));
+    deltas.extend(rating_deltas(before, after));
     deltas
 }
 
@@ -186,7 +187,6 @@ fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
     if let (None, Some(m)) = (was.first_response_minutes, is.first_response_minutes) {
         figures.extend(duration(Measure::FirstResponse, m));
     }
-    figures.extend(rating_moves(before, after));
     let met = i64::from(is.targets_met.0) - i64::from(was.targets_met.0);
     let missed = i64::from(is.targets_met.1) - i64::from(was.targets_met.1);
     figures.extend([(Figure::Met, met), (Figure::Missed, missed)]);
@@ -213,24 +213,34 @@ fn day_figures(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
         .collect()
 }
 
-/// A rating given counts once; a changed one moves from its old score to its new.
-fn rating_moves(before: &Ticket, after: &Ticket) -> Vec<(Figure, i64)> {
-    use crate::tickets::rating::Score;
-    let figure = |s: Score| match s {
-        Score::Good => Figure::RatedGood,
-        Score::Bad => Figure::RatedBad,
-    };
-    let (was, is) = (
-        before.rating.as_ref().map(|r| r.score),
-        after.rating.as_ref().map(|r| r.score),
-    );
-    if was == is {
+/// A rating counts once, on the day and in the scopes it records; a changed one
+/// is taken back from there and counted where the ticket is now.
+fn rating_deltas(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
+    if before.rating == after.rating {
         return vec![];
     }
-    was.map(|s| (figure(s), -1))
-        .into_iter()
-        .chain(is.map(|s| (figure(s), 1)))
-        .collect()
+    let counted = |r: &crate::tickets::rating::Rating, delta: i64| {
+        let figure = match r.score {
+            crate::tickets::rating::Score::Good => Figure::RatedGood,
+            crate::tickets::rating::Score::Bad => Figure::RatedBad,
+        };
+        let mut scopes = vec![ReportScope::Category(r.category.clone())];
+        scopes.extend(r.assignee.clone().map(ReportScope::Agent));
+        if r.premium {
+            scopes.push(ReportScope::Premium(r.category.clone()));
+        }
+        let day = r.at.date_naive();
+        scopes
+            .into_iter()
+            .map(|scope| CounterDelta {
+                key: CounterKey::Day { scope, day, figure },
+                delta,
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut deltas: Vec<CounterDelta> = before.rating.iter().flat_map(|r| counted(r, -1)).collect();
+    deltas.extend(after.rating.iter().flat_map(|r| counted(r, 1)));
+    deltas
 }
 
 fn duration(measure: Measure, minutes: u32) -> [(Figure, i64); 2] {

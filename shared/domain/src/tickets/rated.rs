@@ -23,11 +23,16 @@ pub struct RatedTicket {
 impl RatedTicket {
     /// The entry for `ticket`'s rating, if it has one.
     pub fn of(ticket: &crate::tickets::ticket::Ticket) -> Option<Self> {
+        // Listed where it is counted (see `Rating::category`).
         ticket.rating.as_ref().map(|r| Self {
             reference: ticket.reference.clone(),
-            category: ticket.category.clone(),
-            assignee: ticket.assignee.clone(),
-            tier: ticket.tier,
+            category: r.category.clone(),
+            assignee: r.assignee.clone(),
+            tier: if r.premium {
+                Tier::Premium
+            } else {
+                Tier::Standard
+            },
             score: r.score,
             comment: r.comment.clone(),
             at: r.at,

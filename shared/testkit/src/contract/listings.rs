@@ -438,45 +438,89 @@ pub async fn a_rating_is_listed_once_by_category_and_day_and_counted_once(stores
     use helpdesk_domain::tickets::rating::{Rating, Score};
     let (clock, ids) = setup();
     let billing = fixtures::category_id("billing");
+    let sales = fixtures::category_id("sales");
     let day = clock.now().date_naive();
     let a = create(stores, &ids, &clock, "billing", "a@example.com").await;
     let b = create(stores, &ids, &clock, "billing", "b@example.com").await;
-    let rating = |score, comment: &str, minutes| Rating {
+    let rating = |score, comment: &str, minutes, category: &helpdesk_domain::CategoryId| Rating {
         score,
         comment: comment.into(),
         at: clock.now() + Duration::minutes(minutes),
         first_at: clock.now() + Duration::minutes(1),
+        category: category.clone(),
+        assignee: Some(fixtures::agent_id("ana")),
+        premium: false,
+        changes: 0,
     };
     let a = change(stores, &a, |t| {
         t.status = Status::Resolved;
-        t.rating = Some(rating(Score::Good, "Thanks!", 1));
+        t.rating = Some(rating(Score::Good, "Thanks!", 1, &billing));
     })
     .await;
-    let _a = change(stores, &a, |t| {
-        t.rating = Some(rating(Score::Bad, "It broke again.", 30));
-    })
-    .await;
+    // Moved after the rating: it stays counted and listed where it was given.
+    let a = change(stores, &a, |t| t.category = sales.clone()).await;
     let _b = change(stores, &b, |t| {
         t.status = Status::Closed;
-        t.rating = Some(rating(Score::Good, "", 10));
+        t.rating = Some(rating(Score::Good, "", 10, &billing));
     })
     .await;
-    let listed = stores
-        .tickets
-        .ratings(&billing, day, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let seen: Vec<(&str, Score, &str)> = listed
-        .iter()
-        .map(|r| (r.reference.as_str(), r.score, r.comment.as_str()))
-        .collect();
+    let listed = |category: helpdesk_domain::CategoryId| async move {
+        stores
+            .tickets
+            .ratings(&category, day, day)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|r| (r.reference.as_str().to_owned(), r.score, r.comment))
+            .collect::<Vec<_>>()
+    };
+    let figures = |scope: ReportScope| async move {
+        let days = stores
+            .tickets
+            .report_days(&scope, day, day)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let total = |f: Figure| days.iter().map(|(_, d)| d.get(f)).sum::<i64>();
+        (total(Figure::RatedGood), total(Figure::RatedBad))
+    };
     assert_eq!(
-        seen,
+        listed(billing.clone()).await,
         vec![
-            (a.reference.as_str(), Score::Bad, "It broke again."),
-            (b.reference.as_str(), Score::Good, ""),
+            (b.reference.as_str().to_owned(), Score::Good, String::new()),
+            (
+                a.reference.as_str().to_owned(),
+                Score::Good,
+                "Thanks!".to_owned()
+            ),
         ],
-        "newest first, a changed rating listed once"
+        "newest first"
+    );
+    assert_eq!(listed(sales.clone()).await, vec![]);
+    // Changed later, now in sales: taken back from billing, counted in sales.
+    let _a = change(stores, &a, |t| {
+        t.rating = Some(rating(Score::Bad, "It broke again.", 30, &sales));
+    })
+    .await;
+    assert_eq!(
+        listed(billing.clone()).await,
+        vec![(b.reference.as_str().to_owned(), Score::Good, String::new())]
+    );
+    assert_eq!(
+        listed(sales.clone()).await,
+        vec![(
+            a.reference.as_str().to_owned(),
+            Score::Bad,
+            "It broke again.".to_owned()
+        )]
+    );
+    assert_eq!(
+        figures(ReportScope::Category(billing.clone())).await,
+        (1, 0)
+    );
+    assert_eq!(figures(ReportScope::Category(sales)).await, (0, 1));
+    assert_eq!(
+        figures(ReportScope::Agent(fixtures::agent_id("ana"))).await,
+        (1, 1)
     );
     assert_eq!(
         stores
@@ -485,18 +529,4 @@ pub async fn a_rating_is_listed_once_by_category_and_day_and_counted_once(stores
             .await,
         Ok(vec![])
     );
-    assert_eq!(
-        stores
-            .tickets
-            .ratings(&fixtures::category_id("sales"), day, day)
-            .await,
-        Ok(vec![])
-    );
-    let days = stores
-        .tickets
-        .report_days(&ReportScope::Category(billing), day, day)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let total = |f: Figure| days.iter().map(|(_, d)| d.get(f)).sum::<i64>();
-    assert_eq!((total(Figure::RatedGood), total(Figure::RatedBad)), (1, 1));
 }

@@ -190,6 +190,7 @@ pub fn agent_reply(
     reply: &Message,
     earlier: &[Message],
     link: &str,
+    ask_rating: bool,
 ) -> Letter {
     let body = crate::agents::canned::with_link(reply.body_text.trim(), link);
     let mut blocks = vec![Block::Para(body)];
@@ -198,7 +199,7 @@ pub fn agent_reply(
         link.to_owned(),
     ));
     // A reply that solved the request asks how we did, as the solved notice does.
-    if ticket.status == crate::tickets::ticket::Status::Resolved {
+    if ask_rating && ticket.status == crate::tickets::ticket::Status::Resolved {
         blocks.extend(how_did_we_do(link));
     }
     blocks.push(Block::Para(keep_reference(ticket)));
@@ -231,15 +232,18 @@ pub fn agent_reply(
     }
 }
 
-/// "Lost your link?": a fresh link for each open request of this address.
-pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Letter {
+/// "Lost your link?": one link to all of this address's requests, open and
+/// closed, and a fresh link for each.
+pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &str) -> Letter {
     let mut blocks = vec![
         Block::Para("Hello,".into()),
         Block::Para(
-            "you asked for new links to your requests. Each link below opens one request; \
-             the links sent before keep working until they expire."
+            "you asked for new links to your requests. The first link opens a page with all \
+             of them, open and closed; each link after it opens one request. The links sent \
+             before keep working until they expire."
                 .into(),
         ),
+        Block::Link("All your requests".into(), mine.to_owned()),
     ];
     // Subjects cut short like those of unverified requests: a request anyone
     // could have opened in this address's name is among them.
@@ -261,7 +265,6 @@ pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)]) -> Lette
     letter("Your links to your support requests".into(), &blocks, brand)
 }
 
-/// "Is your request solved?" after an agent marked it so.
 /// How much of the conversation a forward carries.
 const FORWARD_EXCERPT: usize = 6;
 
@@ -454,7 +457,9 @@ fn alert_text(line: &AlertLine) -> String {
 /// How much of a ticket's subject a digest line repeats.
 const DIGEST_SUBJECT_CHARS: usize = 80;
 
-pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+/// "Is your request solved?", and how we did while a rating can still be given
+/// or changed (`ask_rating`).
+pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str, ask_rating: bool) -> Letter {
     let mut blocks = vec![
         Block::Para(greeting(ticket)),
         Block::Para(format!(
@@ -466,7 +471,9 @@ pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str) -> Letter 
             link.to_owned(),
         ),
     ];
-    blocks.extend(how_did_we_do(link));
+    if ask_rating {
+        blocks.extend(how_did_we_do(link));
+    }
     blocks.push(Block::Para(keep_reference(ticket)));
     letter(
         format!(
@@ -545,7 +552,7 @@ mod tests {
         };
         let link =
             "https://help.example/track/?ticket=ABCDE12345#token=0123456789abcdef0123456789abcdef";
-        let letter = resolution_request(&brand, &ticket(), link);
+        let letter = resolution_request(&brand, &ticket(), link, true);
         assert!(letter.text.contains("How did we do?"), "{}", letter.text);
         // The answer rides in the fragment: a scanner's GET sends none of it.
         assert!(
@@ -555,5 +562,8 @@ mod tests {
         );
         assert!(letter.text.contains(&format!("{link}&rate=bad")));
         assert!(letter.html.contains("rate=bad"));
+        // A rating that can no longer change is not asked for again.
+        let asked_before = resolution_request(&brand, &ticket(), link, false);
+        assert!(!asked_before.text.contains("How did we do?"));
     }
 }

@@ -12,7 +12,7 @@ use crate::mail::reply_token::ReplyKeys;
 use crate::ports::store::{RateLimitClaim, StoreError, TicketThread, TrackingToken};
 use crate::ports::{CatalogStore, Clock, IdSource, MailError, MailStore, Mailer, TicketStore};
 use crate::tickets::message::{Author, Message, MessageKind, ThreadedBy};
-use crate::tickets::ticket::{Status, Ticket};
+use crate::tickets::ticket::Ticket;
 use crate::values::email::EmailAddress;
 use crate::values::ids::TicketRef;
 use chrono::Duration;
@@ -37,6 +37,9 @@ pub struct MailSettings {
     /// infra tests check both against the template.
     pub lease: Duration,
 }
+
+/// How many of an address's requests a links mail lists (newest first).
+const MAX_LINKS: u16 = 20;
 
 impl MailSettings {
     pub fn new(from: EmailAddress, brand: Brand) -> Self {
@@ -466,18 +469,16 @@ impl Postman<'_> {
 
     async fn read(&self, job: &OutboundJob) -> Result<Result<Subject, String>, StoreError> {
         match job.kind {
+            // Every request of the address, open and closed, newest first.
             MailKind::TrackingLinks => {
-                let open: Vec<_> = self
+                let all = self
                     .tickets
-                    .tickets_of_requester(&job.recipient, 20)
-                    .await?
-                    .into_iter()
-                    .filter(|t| t.status != Status::Closed)
-                    .collect();
-                Ok(if open.is_empty() {
-                    Err("no open requests for this address".into())
+                    .tickets_of_requester(&job.recipient, MAX_LINKS)
+                    .await?;
+                Ok(if all.is_empty() {
+                    Err("no requests for this address".into())
                 } else {
-                    Ok(Subject::Links(open))
+                    Ok(Subject::Links(all))
                 })
             }
             // `job` is the stored one here (`stored_digest`).
@@ -545,10 +546,16 @@ impl Postman<'_> {
                             .map(|(_, l)| (t.clone(), l.clone()))
                     })
                     .collect();
-                render::tracking_links(brand, &pairs)
+                let mine = crate::customers::tracking::mine_link(&brand.help_url, links);
+                render::tracking_links(brand, &pairs, &mine)
             }
             Subject::Ticket(thread) => {
                 let ticket = &thread.ticket;
+                // "How did we do?" while a rating can still be given or changed.
+                let ask = ticket
+                    .rating
+                    .as_ref()
+                    .is_none_or(|r| r.changeable(self.clock.now()));
                 self.thread_headers(&mut envelope, thread);
                 envelope.to_name = if job.recipient.same_mailbox(&ticket.requester.email) {
                     ticket.requester.name.as_str().to_owned()
@@ -575,9 +582,11 @@ impl Postman<'_> {
                         {
                             envelope.from_name = render::from_agent(brand, by);
                         }
-                        render::agent_reply(brand, ticket, reply, &thread.messages, link)
+                        render::agent_reply(brand, ticket, reply, &thread.messages, link, ask)
                     }
-                    MailKind::ResolutionRequest => render::resolution_request(brand, ticket, link),
+                    MailKind::ResolutionRequest => {
+                        render::resolution_request(brand, ticket, link, ask)
+                    }
                     MailKind::Reminder => render::reminder(brand, ticket, link),
                     MailKind::Escalation => {
                         let event = message.ok_or("the escalation's event is not on the ticket")?;
