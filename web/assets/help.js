@@ -48,6 +48,14 @@ export function faqList(results) {
       { "data-faq": r.id },
       el("summary", { text: r.question }),
       el("p", { text: r.answer }),
+      el(
+        "p",
+        {},
+        el("a", {
+          href: `/answers/?a=${encodeURIComponent(r.category)}/${encodeURIComponent(r.id)}`,
+          text: "This answer on its own page",
+        }),
+      ),
     );
     item.addEventListener("toggle", () => {
       if (item.open) noteRead(`${r.category}/${r.id}`);
@@ -78,7 +86,7 @@ export function forgetAnswersRead() {
   }
 }
 
-function noteRead(ref) {
+export function noteRead(ref) {
   const read = answersRead();
   if (read.includes(ref)) return;
   try {

@@ -1979,3 +1979,77 @@ test("one mailed link opens all of an address's requests, open and solved, and e
   await page.getByText("assigned to Ana").waitFor();
   await context.close();
 });
+
+test("a supervisor writes an answer with a preview; it has its own page, a reply links it, and an unanswered search leads to writing one", async () => {
+  // A search that finds nothing, as a customer types it.
+  const words = `teleport parcel ${Date.now()}`;
+  const searched = await fetch(
+    `${BASE}/api/faq?category=billing&q=${encodeURIComponent(`${words} `)}`,
+  );
+  assert.equal(searched.status, 200);
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sue = await signIn(context, "sue");
+  await sue.goto(`${BASE}/agent/#/reports`);
+  const unanswered = sue.locator("tr", { hasText: words });
+  await unanswered.getByRole("link", { name: "Write an answer for this" }).click();
+  await sue.getByRole("heading", { level: 2, name: "Write an answer" }).waitFor();
+  assert.equal(await sue.getByLabel("Question").inputValue(), words);
+
+  const question = `Can you teleport my parcel? ${Date.now()}`;
+  await sue.getByLabel("Question").fill(question);
+  await sue
+    .getByLabel("Answer (a blank line starts a paragraph)")
+    .fill("Not yet.\n\nWe ship with ordinary carriers only.");
+  const preview = sue.getByLabel("Preview of its page");
+  await preview.getByRole("heading", { name: question }).waitFor();
+  await preview.getByText("We ship with ordinary carriers only.").waitFor();
+  await sue.getByLabel("Published (customers read it)").check();
+  await sue.getByRole("button", { name: "Save", exact: true }).click();
+  const item = sue.locator("li[data-faq]", { hasText: question });
+  await item.getByText("Published").waitFor();
+  const href = await item.getByRole("link", { name: "Its page" }).getAttribute("href");
+  const id = new URL(href, BASE).searchParams.get("a");
+  await context.close();
+
+  // The customer reads it on its own page and says it helped.
+  const shop = await customer(browser);
+  const page = await shop.newPage();
+  await page.goto(`${BASE}${href}`);
+  await page.getByRole("heading", { level: 1, name: question }).waitFor();
+  await page.getByText("We ship with ordinary carriers only.").waitFor();
+  await page.getByRole("heading", { name: "Related answers" }).waitFor();
+  await page.getByRole("button", { name: "Yes" }).click();
+  await page.getByText("Thank you! Glad it helped.").waitFor();
+  await shop.close();
+
+  // An agent's reply links it: the mail carries its page.
+  const created = await submit("Teleport my parcel?");
+  const token = await demoToken("ana");
+  const shown = await (
+    await fetch(`${BASE}/api/agent/tickets/${created.reference}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
+  const replied = await fetch(`${BASE}/api/agent/tickets/${created.reference}/replies`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+    body: JSON.stringify({
+      version: shown.ticket.version,
+      body: `Please read {{faq:${id}}} for the details.`,
+    }),
+  });
+  assert.equal(replied.status, 200, await replied.text());
+  let linked = false;
+  for (let i = 0; i < 60 && !linked; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    linked = mails.some((m) =>
+      m.raw_data
+        .replace(/=\r?\n/g, "")
+        .replace(/=3D/g, "=")
+        .includes(`/answers/?a=${id} for the details`),
+    );
+    if (!linked) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(linked, "the reply's mail links the answer's page");
+});

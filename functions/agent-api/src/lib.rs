@@ -126,6 +126,7 @@ pub enum Route {
     FaqList,
     FaqCreate,
     FaqUpdate,
+    FaqDelete,
     AdminCategories,
     AdminCategory,
     AdminAgents,
@@ -160,7 +161,7 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 56] = [
+    pub const ALL: [Route; 57] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -186,6 +187,7 @@ impl Route {
         Route::FaqList,
         Route::FaqCreate,
         Route::FaqUpdate,
+        Route::FaqDelete,
         Route::AdminCategories,
         Route::AdminCategory,
         Route::AdminAgents,
@@ -249,6 +251,7 @@ impl Route {
             Route::FaqList => ("GET", "/api/agent/faq"),
             Route::FaqCreate => ("POST", "/api/agent/faq"),
             Route::FaqUpdate => ("PUT", "/api/agent/faq/{category}/{id}"),
+            Route::FaqDelete => ("DELETE", "/api/agent/faq/{category}/{id}"),
             Route::AdminCategories => ("GET", "/api/agent/admin/categories"),
             Route::AdminCategory => ("PUT", "/api/agent/admin/categories/{id}"),
             Route::AdminAgents => ("GET", "/api/agent/admin/agents"),
@@ -310,6 +313,7 @@ impl Route {
             Route::FaqList => get(library::list_faq),
             Route::FaqCreate => post(library::create_faq),
             Route::FaqUpdate => put(library::update_faq),
+            Route::FaqDelete => delete(library::delete_faq),
             Route::AdminCategories => get(admin::categories),
             Route::AdminCategory => put(admin::put_category),
             Route::AdminAgents => get(admin::agents),

@@ -76,6 +76,10 @@ pub struct FaqJson {
     position: u32,
     /// The ticket (compact reference) whose answer this entry was made from.
     source_ticket: Option<String>,
+    /// Kept among the top answers whatever is read most.
+    pinned: bool,
+    /// Its page on the help center (published answers).
+    url: String,
 }
 
 impl From<&FaqEntry> for FaqJson {
@@ -88,6 +92,8 @@ impl From<&FaqEntry> for FaqJson {
             published: e.published,
             position: e.position,
             source_ticket: e.source_ticket.as_ref().map(|t| t.as_str().to_owned()),
+            pinned: e.pinned,
+            url: helpdesk_domain::agents::canned::answer_path(&e.category, &e.id),
         }
     }
 }
@@ -424,6 +430,7 @@ pub async fn create_faq(
                 published: input.published,
                 position,
                 source_ticket: source.clone(),
+                pinned: false,
             };
             deps.catalog.put_faq(&entry).await?;
             if let Some(r) = &source {
@@ -465,22 +472,64 @@ pub async fn update_faq(
                 .find(|e| e.id == id)
                 .ok_or_else(ApiError::not_found)?;
             let (map, _) = json_object(&headers, body, MAX_BODY).await?;
-            let mut f = Fields::new(map, &["question", "answer", "published"]);
+            let mut f = Fields::new(
+                map,
+                &["question", "answer", "published", "pinned", "position"],
+            );
             let input = faq_input(&mut f);
+            let pinned = f.optional_bool("pinned");
+            let position = f.optional_u64("position");
+            if position.is_some_and(|p| p > u64::from(u32::MAX)) {
+                f.errors.push(FieldError::new("position", "is too large"));
+            }
             if !f.errors.is_empty() {
                 return Err(ApiError::invalid(f.errors));
             }
-            if input.published != existing.published || existing.published {
+            // Publishing, a published answer's words, pinning and the order are
+            // what customers read: a supervisor's or admin's call.
+            if input.published != existing.published
+                || existing.published
+                || pinned.is_some_and(|p| p != existing.pinned)
+                || position.is_some_and(|p| p != u64::from(existing.position))
+            {
                 may_publish(&caller, true)?;
             }
             let entry = FaqEntry {
                 question: input.question,
                 answer: input.answer,
                 published: input.published,
+                pinned: pinned.unwrap_or(existing.pinned),
+                position: position
+                    .and_then(|p| u32::try_from(p).ok())
+                    .unwrap_or(existing.position),
                 ..existing
             };
             deps.catalog.put_faq(&entry).await?;
             Ok(Json(FaqJson::from(&entry)).into_response())
+        }
+        .await,
+    )
+}
+
+/// Removes an answer (supervisors and admins); its page and top place go with it.
+pub async fn delete_faq(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path((raw_category, raw_id)): Path<(String, String)>,
+) -> Response {
+    respond(
+        async {
+            let category = CategoryId::parse(&raw_category)
+                .ok()
+                .filter(|c| caller.covers(c))
+                .ok_or_else(ApiError::not_found)?;
+            let id = FaqId::parse(&raw_id).map_err(|_| ApiError::not_found())?;
+            may_publish(&caller, true)?;
+            if deps.catalog.delete_faq(&category, &id).await? {
+                Ok(StatusCode::NO_CONTENT.into_response())
+            } else {
+                Err(ApiError::not_found())
+            }
         }
         .await,
     )

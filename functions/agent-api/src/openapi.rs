@@ -287,6 +287,11 @@ pub struct FaqUpdateRequest {
     #[schema(min_length = 1, max_length = 10000, pattern = "\\S")]
     answer: String,
     published: Option<bool>,
+    /// Keep it among the top answers (supervisors and admins).
+    pinned: Option<bool>,
+    /// Its place in the category's order (supervisors and admins).
+    #[schema(minimum = 0, maximum = 4294967295_u64)]
+    position: Option<u64>,
 }
 
 /// Which tickets a page lists.
@@ -616,6 +621,11 @@ fn faq_create() {}
     responses((status = 200, body = FaqJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn faq_update() {}
 
+#[utoipa::path(delete, path = "/api/agent/faq/{category}/{id}", tag = "library",
+    params(("category" = String, Path), ("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
+fn faq_delete() {}
+
 #[utoipa::path(get, path = "/api/agent/admin/categories", tag = "admin",
     responses((status = 200, body = AdminCategoriesJson), (status = 403, body = ErrorJson)))]
 fn admin_categories() {}
@@ -746,7 +756,7 @@ impl Modify for BearerAuth {
     info(title = "Helpdesk agent API", description = "The agent console's API. Every route needs an access token; a ticket outside the caller's categories answers 404 like a missing one."),
     paths(me, alerts, away, tags_in_use, tags, search, views, save_view, delete_view, rename_tag, bulk, customer, customer_note, counts, notifications, tickets, ticket, remote_images, reply, note, assignee, status, priority, tier,
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
-        faq_list, faq_create, faq_update, admin_categories, admin_category, admin_agents,
+        faq_list, faq_create, faq_update, faq_delete, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
         held_release, sender_rules, sender_rule_put, sender_rule_delete, tier_rules, tier_rule_put, tier_rule_delete, profile, upload, open_ticket, health),
     components(schemas(

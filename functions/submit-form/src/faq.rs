@@ -101,3 +101,75 @@ pub async fn read(
         Err(ApiError::not_found())
     }
 }
+
+/// An answer's own page: the answer, where it lives, and related answers.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AnswerPageJson {
+    answer: Answer,
+    /// Its stable address on the help center.
+    url: String,
+    related: Vec<Answer>,
+}
+
+fn lookup(deps: &Deps) -> FaqLookup<'_> {
+    FaqLookup {
+        catalog: &*deps.catalog,
+        limits: &*deps.tickets,
+        clock: &*deps.clock,
+        policy: &deps.policy.faq,
+    }
+}
+
+/// `GET /api/faq/{category}/{id}`: a published answer and its related ones; 404
+/// for a draft or no such answer.
+pub async fn page(
+    State(deps): State<Arc<Deps>>,
+    axum::extract::Path((category, id)): axum::extract::Path<(String, String)>,
+) -> Result<Json<AnswerPageJson>, ApiError> {
+    let page = lookup(&deps)
+        .page(&category, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(AnswerPageJson {
+        url: page_url(&page.entry),
+        answer: answer(page.entry),
+        related: page.related.into_iter().map(answer).collect(),
+    }))
+}
+
+/// Where an answer lives on the help center (what `{{faq:category/id}}` in a
+/// reply becomes).
+pub fn page_url(e: &FaqEntry) -> String {
+    helpdesk_domain::agents::canned::answer_path(&e.category, &e.id)
+}
+
+/// `POST /api/faq/{category}/{id}/vote` with `{"helpful": true|false}`: 204 once
+/// counted; 404 for no such published answer.
+pub async fn vote(
+    State(deps): State<Arc<Deps>>,
+    Extension(Visitor(client)): Extension<Visitor>,
+    axum::extract::Path((category, id)): axum::extract::Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Body,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let (map, _) = lambda_kit::http::json_object(&headers, body, 1024).await?;
+    let mut fields = lambda_kit::http::Fields::new(map, &["helpful"]);
+    let helpful = fields.optional_bool("helpful");
+    let Some(helpful) = helpful.filter(|_| fields.errors.is_empty()) else {
+        if fields.errors.is_empty() {
+            fields.errors.push(helpdesk_domain::FieldError::new(
+                "helpful",
+                "send true or false",
+            ));
+        }
+        return Err(ApiError::invalid(fields.errors));
+    };
+    if lookup(&deps)
+        .vote(&category, &id, helpful, &client.to_string())
+        .await?
+    {
+        Ok(axum::http::StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found())
+    }
+}

@@ -82,6 +82,8 @@ pub enum Route {
     Categories,
     Faq,
     FaqRead,
+    FaqPage,
+    FaqVote,
     Attachments,
     CreateTicket,
     ShowTicket,
@@ -92,11 +94,13 @@ pub enum Route {
 }
 
 impl Route {
-    pub const ALL: [Route; 11] = [
+    pub const ALL: [Route; 13] = [
         Route::Health,
         Route::Categories,
         Route::Faq,
         Route::FaqRead,
+        Route::FaqPage,
+        Route::FaqVote,
         Route::Attachments,
         Route::CreateTicket,
         Route::ShowTicket,
@@ -113,6 +117,8 @@ impl Route {
             Route::Categories => ("GET", "/api/categories"),
             Route::Faq => ("GET", "/api/faq"),
             Route::FaqRead => ("POST", "/api/faq/reads"),
+            Route::FaqPage => ("GET", "/api/faq/{category}/{id}"),
+            Route::FaqVote => ("POST", "/api/faq/{category}/{id}/vote"),
             Route::Attachments => ("POST", "/api/attachments"),
             Route::CreateTicket => ("POST", "/api/tickets"),
             Route::ShowTicket => ("GET", "/api/tickets/{reference}"),
@@ -129,6 +135,8 @@ impl Route {
             Route::Categories => get(categories::list),
             Route::Faq => get(faq::search),
             Route::FaqRead => post(faq::read),
+            Route::FaqPage => get(faq::page),
+            Route::FaqVote => post(faq::vote),
             Route::Attachments => post(attachments::create),
             Route::CreateTicket => post(tickets::create),
             Route::ShowTicket => get(tracking::show),

@@ -8,7 +8,7 @@
 
 use crate::attachments::Upload;
 use crate::categories::{Categories, PublicCategory, PublicPolicy, ReplyWithin};
-use crate::faq::{Answer, Answers};
+use crate::faq::{Answer, AnswerPageJson, Answers};
 use crate::tickets::Created;
 use crate::tracking::{PublicFile, PublicMessage, PublicRating, PublicTicket};
 use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
@@ -187,6 +187,26 @@ fn faq() {}
     responses((status = 204, description = "Counted"), (status = 404, body = ErrorJson)))]
 fn faq_read() {}
 
+#[utoipa::path(get, path = "/api/faq/{category}/{id}", tag = "help center",
+    description = "A published answer's own page: the answer, its stable address and related answers",
+    params(("category" = String, Path), ("id" = String, Path)),
+    responses((status = 200, body = AnswerPageJson), (status = 404, body = ErrorJson)))]
+fn faq_page() {}
+
+#[utoipa::path(post, path = "/api/faq/{category}/{id}/vote", tag = "help center",
+    description = "Did this answer help? Counted for the reports",
+    params(("category" = String, Path), ("id" = String, Path)),
+    request_body = FaqVoteRequest,
+    responses((status = 204), (status = 404, body = ErrorJson)))]
+fn faq_vote() {}
+
+/// "Did this help?"
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqVoteRequest {
+    helpful: bool,
+}
+
 #[utoipa::path(post, path = "/api/attachments", tag = "help center",
     description = "Where to upload one file, straight to storage, before the request is sent",
     request_body = AttachmentRequest,
@@ -280,14 +300,14 @@ impl Modify for CommonErrors {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Helpdesk public API", description = "What the help center and the tracking page call. No account: a request's tracking secret opens it."),
-    paths(health, categories, faq, faq_read, attachments, create_ticket, show_ticket, reply,
+    paths(health, categories, faq, faq_read, faq_page, faq_vote, attachments, create_ticket, show_ticket, reply,
         resolution, rating, tracking_links),
     components(schemas(
         UploadType, ErrorJson, ErrorDetail, FieldErrorJson, HealthJson, MessageJson, Categories,
         PublicCategory, PublicPolicy, ReplyWithin, HoursLine, FieldSchema, FieldKind, Answers,
         Answer, Upload, Created, PublicTicket, PublicMessage, PublicFile, Status,
         CreateTicketRequest, AttachmentRequest, FaqReadRequest, TrackingReplyRequest,
-        ResolutionRequest, TrackingLinksRequest, RatingRequest, PublicRating,
+        ResolutionRequest, TrackingLinksRequest, RatingRequest, PublicRating, AnswerPageJson, FaqVoteRequest,
         helpdesk_domain::tickets::rating::Score,
     )),
     modifiers(&CommonErrors),

@@ -1646,3 +1646,106 @@ async fn the_tracking_page_names_who_took_the_request() {
     let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
     assert_eq!(shown["assigned_to"], "Ana");
 }
+
+/// The knowledge base as customers meet it: the top answers are the most read
+/// of the last 30 days (pinned ones first), each answer has its own page with
+/// related answers, and "did this help?" is counted; drafts have no page.
+#[tokio::test]
+async fn top_answers_follow_the_reads_and_each_answer_has_a_page_that_counts_votes() {
+    use helpdesk_domain::ports::{FaqEntries, FaqStats};
+    let w = world().await;
+    let billing = testkit::fixtures::category_id("billing");
+    let twice = helpdesk_domain::values::ids::FaqId::parse("double-charge").unwrap();
+    // Read 3 times today: more than the refund answer, first in the order.
+    for _ in 0..3 {
+        w.store
+            .count_faq_reads(&[(billing.clone(), twice.clone())], false, w.clock.now())
+            .await
+            .unwrap();
+    }
+    let (_, _, body) = call(&w.deps, &faq_event("category=billing")).await;
+    assert_eq!(
+        questions(&body),
+        [
+            "I was charged twice. What now?",
+            "How long does a refund take?"
+        ],
+        "most read first"
+    );
+    let mut refund = w
+        .store
+        .faq(&billing)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id.as_str() == "refund-time")
+        .unwrap();
+    refund.pinned = true;
+    w.store.put_faq(&refund).await.unwrap();
+    let (_, _, body) = call(&w.deps, &faq_event("category=billing")).await;
+    assert_eq!(
+        questions(&body)[0],
+        "How long does a refund take?",
+        "pinned first"
+    );
+
+    let page = |path: &str, method: &str, body: Option<Value>| {
+        let mut event: Value =
+            serde_json::from_str(&event_text("submit-form.apigw.health.json")).unwrap();
+        event["rawPath"] = json!(path);
+        event["requestContext"]["http"]["path"] = json!(path);
+        event["requestContext"]["http"]["method"] = json!(method);
+        if let Some(b) = body {
+            event["body"] = json!(b.to_string());
+            event["headers"]["content-type"] = json!("application/json");
+        }
+        event.to_string()
+    };
+    let (status, _, shown) =
+        call(&w.deps, &page("/api/faq/billing/refund-time", "GET", None)).await;
+    assert_eq!(status, 200, "{shown}");
+    assert_eq!(shown["answer"]["question"], "How long does a refund take?");
+    assert_eq!(shown["url"], "/answers/?a=billing/refund-time");
+    assert_eq!(shown["related"][0]["id"], "double-charge");
+    for missing in [
+        "/api/faq/billing/nope",
+        "/api/faq/Bad!/x",
+        "/api/faq/sales/refund-time",
+    ] {
+        let (status, _, _) = call(&w.deps, &page(missing, "GET", None)).await;
+        assert_eq!(status, 404, "{missing}");
+    }
+    refund.published = false;
+    w.store.put_faq(&refund).await.unwrap();
+    let (status, _, _) = call(&w.deps, &page("/api/faq/billing/refund-time", "GET", None)).await;
+    assert_eq!(status, 404, "a draft has no page");
+
+    let vote = |helpful: Value| {
+        page(
+            "/api/faq/billing/double-charge/vote",
+            "POST",
+            Some(json!({ "helpful": helpful })),
+        )
+    };
+    assert_eq!(call(&w.deps, &vote(json!(true))).await.0, 204);
+    assert_eq!(call(&w.deps, &vote(json!(false))).await.0, 204);
+    let (status, _, body) = call(&w.deps, &vote(json!("yes"))).await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("helpful"))
+    );
+    let (status, _, _) = call(
+        &w.deps,
+        &page(
+            "/api/faq/billing/refund-time/vote",
+            "POST",
+            Some(json!({"helpful": true})),
+        ),
+    )
+    .await;
+    assert_eq!(status, 404, "no votes on a draft");
+    let today = w.clock.now().date_naive();
+    let log = w.store.faq_read_log(today, today).await.unwrap();
+    let counted = log.iter().find(|r| r.entry == twice).unwrap();
+    assert_eq!((counted.helpful, counted.unhelpful), (1, 1));
+}

@@ -178,7 +178,11 @@ async fn view(
                 _ => None,
             },
             // The customer is on the page the placeholder links to.
-            body: helpdesk_domain::agents::canned::with_link(&m.body_text, "(this page)"),
+            // Answers of the knowledge base are pages of this same site.
+            body: helpdesk_domain::agents::canned::with_answer_links(
+                &helpdesk_domain::agents::canned::with_link(&m.body_text, "(this page)"),
+                "",
+            ),
             attachments: files,
             created_at: m.created_at,
         });

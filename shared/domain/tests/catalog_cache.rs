@@ -82,10 +82,13 @@ impl AgentProfiles for Counting {
 #[async_trait]
 impl FaqEntries for Counting {
     async fn faq(&self, c: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
-        self.store.faq(c).await
+        self.list(self.store.faq(c)).await
     }
     async fn put_faq(&self, e: &FaqEntry) -> Result<(), StoreError> {
         self.store.put_faq(e).await
+    }
+    async fn delete_faq(&self, c: &CategoryId, id: &FaqId) -> Result<bool, StoreError> {
+        self.store.delete_faq(c, id).await
     }
 }
 
@@ -115,6 +118,15 @@ impl FaqStats for Counting {
         to: NaiveDate,
     ) -> Result<Vec<FaqReadCount>, StoreError> {
         self.store.faq_read_log(from, to).await
+    }
+    async fn count_faq_vote(
+        &self,
+        c: &CategoryId,
+        e: &FaqId,
+        helpful: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.store.count_faq_vote(c, e, helpful, at).await
     }
 }
 
@@ -193,4 +205,39 @@ async fn callers_that_find_the_cache_cold_at_once_share_one_read_of_each_list() 
     cache.categories().await.unwrap();
     cache.categories().await.unwrap();
     assert_eq!(counting.lists.load(Ordering::SeqCst), 4);
+}
+
+#[tokio::test]
+async fn an_answer_published_a_moment_ago_is_found_fresh_at_most_once_every_few_seconds() {
+    let counting = Arc::new(Counting::default());
+    let clock = Arc::new(FixedClock::monday_morning());
+    let cache = CachedCatalog::new(
+        counting.clone(),
+        clock.clone(),
+        chrono::Duration::seconds(60),
+    );
+    let billing = testkit::fixtures::category_id("billing");
+    assert!(cache.faq(&billing).await.unwrap().is_empty());
+    // Published by another function: this one's list is still the old one.
+    counting
+        .put_faq(&testkit::fixtures::faq("refund-time", "billing", 1))
+        .await
+        .unwrap();
+    assert!(cache.faq(&billing).await.unwrap().is_empty());
+    assert_eq!(cache.faq_fresh(&billing).await.unwrap().len(), 1);
+    assert_eq!(cache.faq(&billing).await.unwrap().len(), 1, "kept");
+    // Another unknown answer at once: no second store read within 5 s.
+    let reads = counting.lists.load(Ordering::SeqCst);
+    counting
+        .put_faq(&testkit::fixtures::faq("double-charge", "billing", 2))
+        .await
+        .unwrap();
+    assert_eq!(cache.faq_fresh(&billing).await.unwrap().len(), 1);
+    clock.advance(chrono::Duration::seconds(5));
+    assert_eq!(cache.faq_fresh(&billing).await.unwrap().len(), 2);
+    assert_eq!(
+        counting.lists.load(Ordering::SeqCst),
+        reads + 1,
+        "one fresh read in those 5 s"
+    );
 }

@@ -97,6 +97,7 @@ pub fn faq(id: &str, category: &str, position: u32) -> FaqEntry {
         published: true,
         position,
         source_ticket: None,
+        pinned: false,
     }
 }
 

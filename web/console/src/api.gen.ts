@@ -215,7 +215,7 @@ export interface paths {
         get?: never;
         put: operations["faq_update"];
         post?: never;
-        delete?: never;
+        delete: operations["faq_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -920,6 +920,11 @@ export interface components {
             entry: string;
             /**
              * Format: int32
+             * @description "Did this help?" answered yes / no on its page.
+             */
+            helpful: number;
+            /**
+             * Format: int32
              * @description Visits that opened it.
              */
             opened: number;
@@ -929,6 +934,8 @@ export interface components {
              * @description Of those, visits that still sent a request.
              */
             then_ticket: number;
+            /** Format: int32 */
+            unhelpful: number;
             /** Format: int32 */
             without_ticket: number;
         };
@@ -1259,12 +1266,16 @@ export interface components {
             answer: string;
             category: string;
             id: string;
+            /** @description Kept among the top answers whatever is read most. */
+            pinned: boolean;
             /** Format: int32 */
             position: number;
             published: boolean;
             question: string;
             /** @description The ticket (compact reference) whose answer this entry was made from. */
             source_ticket?: string | null;
+            /** @description Its page on the help center (published answers). */
+            url: string;
         };
         FaqListJson: {
             items: components["schemas"]["FaqJson"][];
@@ -1283,6 +1294,13 @@ export interface components {
         };
         FaqUpdateRequest: {
             answer: string;
+            /** @description Keep it among the top answers (supervisors and admins). */
+            pinned?: boolean | null;
+            /**
+             * Format: int64
+             * @description Its place in the category's order (supervisors and admins).
+             */
+            position?: number | null;
             published?: boolean | null;
             question: string;
         };
@@ -3041,6 +3059,51 @@ export interface operations {
             };
             /** @description The body is not `application/json` */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    faq_delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                category: string;
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -185,58 +185,242 @@ export async function renderCanned(main: HTMLElement, me: Me): Promise<void> {
 export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchParams): Promise<void> {
   clear(main);
   const chosen = params.get("category") ?? me.categories[0]?.id ?? "";
+  const curator = me.agent.role !== "agent";
   const heading = el("h1", { tabindex: "-1", text: "FAQ" });
   const picker = el("select", { id: "faq-category" });
   for (const c of me.categories)
     picker.append(el("option", { value: c.id, text: c.name, selected: c.id === chosen }));
   on(picker, "change", () => (location.hash = `#/faq?category=${picker.value}`));
-  const list = el("ul", { class: "library" });
+  const list = el("ol", { class: "library" });
   main.append(
     heading,
     el("div", { class: "field" }, el("label", { for: "faq-category", text: "Category" }), picker),
-    list,
   );
   heading.focus();
   if (!chosen) return;
   const { items } = await data(
     client.GET("/api/agent/faq", { params: { query: { category: chosen } } }),
   );
+  items.sort((a, b) => a.position - b.position);
+  const reload = () => renderFaq(main, me, new URLSearchParams({ category: chosen }));
+  const form = answerForm(chosen, curator, params.get("q") ?? "", reload);
+  main.append(form.box, el("h2", { text: "Answers (in the help center's order)" }), list);
   if (!items.length) list.append(el("li", { class: "empty", text: "No entries yet." }));
-  for (const entry of items) {
+  const put = async (
+    entry: S["FaqJson"],
+    change: Partial<{ published: boolean; pinned: boolean; position: number }>,
+    said: string,
+  ) => {
+    try {
+      await data(
+        client.PUT("/api/agent/faq/{category}/{id}", {
+          params: { path: { category: entry.category, id: entry.id } },
+          body: {
+            question: entry.question,
+            answer: entry.answer,
+            published: entry.published,
+            ...change,
+          },
+        }),
+      );
+      toast(said);
+    } catch (err) {
+      toast(problem(err));
+    }
+  };
+  items.forEach((entry, i) => {
     const item = el(
       "li",
       { "data-faq": entry.id },
-      el("h2", { text: entry.question }),
-      el("p", { class: "status", text: entry.published ? "Published" : "Draft" }),
+      el("h3", { text: entry.question }),
+      el("p", {
+        class: "status",
+        text: `${entry.published ? "Published" : "Draft"}${entry.pinned ? " · pinned to the top" : ""}`,
+      }),
       el("p", { class: "body", text: entry.answer }),
       entry.source_ticket
         ? el("p", {}, el("a", { href: `#/ticket/${entry.source_ticket}`, text: "From a ticket" }))
         : null,
+      entry.published
+        ? el(
+            "p",
+            {},
+            el("a", { href: entry.url, target: "_blank", rel: "noopener", text: "Its page" }),
+            el("span", {
+              class: "hint",
+              text: ` · link it in a reply as {{faq:${entry.category}/${entry.id}}}`,
+            }),
+          )
+        : null,
     );
-    if (me.agent.role !== "agent") {
-      const toggle = el("button", {
-        type: "button",
-        class: "secondary",
-        text: entry.published ? "Unpublish" : "Publish",
+    const button = (text: string, label: string, act: () => Promise<void>) => {
+      const b = el("button", { type: "button", class: "secondary", text, "aria-label": label });
+      on(b, "click", async () => {
+        await act();
+        await reload();
       });
-      on(toggle, "click", async () => {
+      item.append(b);
+    };
+    const edit = el("button", {
+      type: "button",
+      class: "secondary",
+      text: "Edit",
+      "aria-label": `Edit “${entry.question}”`,
+    });
+    on(edit, "click", () => form.edit(entry));
+    if (!entry.published || curator) item.append(edit);
+    if (curator) {
+      button(
+        entry.published ? "Unpublish" : "Publish",
+        `${entry.published ? "Unpublish" : "Publish"} “${entry.question}”`,
+        () =>
+          put(
+            entry,
+            { published: !entry.published },
+            entry.published ? "Unpublished." : "Published.",
+          ),
+      );
+      button(
+        entry.pinned ? "Unpin" : "Pin to the top",
+        `${entry.pinned ? "Unpin" : "Pin"} “${entry.question}”`,
+        () =>
+          put(entry, { pinned: !entry.pinned }, entry.pinned ? "Unpinned." : "Pinned to the top."),
+      );
+      const neighbour = (other: S["FaqJson"] | undefined, word: string) => {
+        if (!other) return;
+        button(word, `${word} “${entry.question}”`, async () => {
+          // Swap places with the neighbour.
+          await put(other, { position: entry.position }, "Moved.");
+          await put(entry, { position: other.position }, "Moved.");
+        });
+      };
+      neighbour(items[i - 1], "Move up");
+      neighbour(items[i + 1], "Move down");
+      button("Delete", `Delete “${entry.question}”`, async () => {
+        if (!confirm(`Delete “${entry.question}”? Its page goes with it.`)) return;
         try {
-          await data(
-            client.PUT("/api/agent/faq/{category}/{id}", {
+          await completed(
+            client.DELETE("/api/agent/faq/{category}/{id}", {
               params: { path: { category: entry.category, id: entry.id } },
-              body: { question: entry.question, answer: entry.answer, published: !entry.published },
             }),
           );
-          toast(entry.published ? "Unpublished." : "Published.");
-          await renderFaq(main, me, params);
+          toast("Deleted.");
         } catch (err) {
           toast(problem(err));
         }
       });
-      item.append(toggle);
     }
     list.append(item);
-  }
+  });
+}
+
+/** Write or edit an answer, with a preview of how its page reads. */
+function answerForm(
+  category: string,
+  curator: boolean,
+  question: string,
+  done: () => Promise<void>,
+): { box: HTMLElement; edit: (e: S["FaqJson"]) => void } {
+  let editing: S["FaqJson"] | null = null;
+  const title = el("h2", { id: "faq-form-title", text: "Write an answer" });
+  const q = el("input", { id: "faq-question", maxlength: "300", autocomplete: "off" });
+  q.value = question;
+  const a = el("textarea", { id: "faq-answer", rows: "6", maxlength: "10000" });
+  const publish = el("input", { id: "faq-publish", type: "checkbox" });
+  const previewQ = el("h3", {});
+  const previewA = el("div", {});
+  const preview = el(
+    "section",
+    { class: "preview", "aria-label": "Preview of its page" },
+    el("p", { class: "hint", text: "Preview: how the answer's page reads" }),
+    previewQ,
+    previewA,
+  );
+  const showPreview = () => {
+    previewQ.textContent = q.value.trim() || "(the question)";
+    previewA.replaceChildren(
+      ...(a.value.trim() || "(the answer)").split(/\n{2,}/).map((p) => el("p", { text: p })),
+    );
+  };
+  on(q, "input", showPreview);
+  on(a, "input", showPreview);
+  showPreview();
+  const error = el("p", { class: "field-error", role: "alert" });
+  const save = el("button", { type: "submit", text: "Save" });
+  const cancel = el("button", { type: "button", class: "secondary", text: "New answer instead" });
+  cancel.hidden = true;
+  const form = el(
+    "form",
+    { class: "faq-form", "aria-labelledby": "faq-form-title" },
+    title,
+    el("div", { class: "field" }, el("label", { for: "faq-question", text: "Question" }), q),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "faq-answer", text: "Answer (a blank line starts a paragraph)" }),
+      a,
+    ),
+    curator
+      ? el(
+          "div",
+          { class: "field check" },
+          publish,
+          el("label", { for: "faq-publish", text: "Published (customers read it)" }),
+        )
+      : el("p", { class: "hint", text: "Saved as a draft: a supervisor publishes it." }),
+    preview,
+    el("div", { class: "buttons" }, save, cancel),
+    error,
+  );
+  const reset = () => {
+    editing = null;
+    title.textContent = "Write an answer";
+    q.value = "";
+    a.value = "";
+    publish.checked = false;
+    cancel.hidden = true;
+    showPreview();
+  };
+  on(cancel, "click", reset);
+  on(form, "submit", async (e) => {
+    e.preventDefault();
+    error.textContent = "";
+    const body = {
+      question: q.value,
+      answer: a.value,
+      published: curator ? publish.checked : (editing?.published ?? false),
+    };
+    try {
+      if (editing) {
+        await data(
+          client.PUT("/api/agent/faq/{category}/{id}", {
+            params: { path: { category: editing.category, id: editing.id } },
+            body,
+          }),
+        );
+      } else {
+        await data(client.POST("/api/agent/faq", { body: { ...body, category } }));
+      }
+      toast(body.published ? "Saved and published." : "Saved as a draft.");
+      reset();
+      await done();
+    } catch (err) {
+      error.textContent = problem(err);
+    }
+  });
+  return {
+    box: form,
+    edit: (entry) => {
+      editing = entry;
+      title.textContent = "Edit the answer";
+      q.value = entry.question;
+      a.value = entry.answer;
+      publish.checked = entry.published;
+      cancel.hidden = false;
+      showPreview();
+      q.focus();
+    },
+  };
 }
 
 type MacroActions = NonNullable<S["CannedJson"]["actions"]>;

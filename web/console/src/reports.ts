@@ -400,8 +400,21 @@ function queries(
   list: QueryCount[],
   count: (q: QueryCount) => number,
   names: Map<string, string>,
+  write = false,
 ): HTMLElement {
   if (!list.length) return el("p", { class: "empty", text: `${caption}: none.` });
+  // A search that found nothing is a question to answer: straight to the FAQ form.
+  const writeLink = (q: QueryCount) =>
+    el(
+      "td",
+      {},
+      q.category
+        ? el("a", {
+            href: `#/faq?category=${encodeURIComponent(q.category)}&q=${encodeURIComponent(q.query)}`,
+            text: "Write an answer for this",
+          })
+        : "",
+    );
   return el(
     "table",
     { class: "tickets numbers" },
@@ -409,7 +422,13 @@ function queries(
     el(
       "thead",
       {},
-      el("tr", {}, ...["Search", "Where", "Times"].map((h) => el("th", { scope: "col", text: h }))),
+      el(
+        "tr",
+        {},
+        ...["Search", "Where", "Times", ...(write ? [""] : [])].map((h) =>
+          el("th", { scope: "col", text: h }),
+        ),
+      ),
     ),
     el(
       "tbody",
@@ -421,6 +440,7 @@ function queries(
           el("td", { text: q.query }),
           el("td", { text: q.category ? (names.get(q.category) ?? q.category) : "All categories" }),
           el("td", { text: String(count(q)) }),
+          write ? writeLink(q) : "",
         ),
       ),
     ),
@@ -441,9 +461,14 @@ function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLE
       el(
         "tr",
         {},
-        ...["Answer", "Category", "Read", "Then wrote to us", "Ended without a request"].map((h) =>
-          el("th", { scope: "col", text: h }),
-        ),
+        ...[
+          "Answer",
+          "Category",
+          "Read",
+          "Then wrote to us",
+          "Ended without a request",
+          "Helped (yes / no)",
+        ].map((h) => el("th", { scope: "col", text: h })),
       ),
     ),
     el(
@@ -458,6 +483,7 @@ function answersRead(list: S["AnswerRead"][], names: Map<string, string>): HTMLE
           el("td", { text: String(a.opened) }),
           el("td", { text: String(a.then_ticket) }),
           el("td", { text: String(a.without_ticket) }),
+          el("td", { text: `${a.helpful} / ${a.unhelpful}` }),
         ),
       ),
     ),
@@ -600,7 +626,13 @@ export async function renderReports(
       el("p", {
         text: `${report.faq.searches} searches, ${report.faq.zero_results} without an answer.`,
       }),
-      queries("Searched without an answer", report.faq.unanswered, (q) => q.zero_results, names),
+      queries(
+        "Searched without an answer",
+        report.faq.unanswered,
+        (q) => q.zero_results,
+        names,
+        true,
+      ),
       queries("Most searched", report.faq.top, (q) => q.searches, names),
       answersRead(report.faq.ended_without_ticket, names),
     ),

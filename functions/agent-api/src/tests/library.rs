@@ -133,3 +133,66 @@ async fn an_answer_becomes_an_faq_draft_linked_both_ways_and_a_supervisor_publis
         400
     );
 }
+
+#[tokio::test]
+async fn supervisors_curate_answers_pin_reorder_and_delete_them_agents_only_draft() {
+    let w = world().await;
+    let (status, draft) = w
+        .send(
+            ANA,
+            "POST",
+            "/api/agent/faq",
+            json!({"category": "billing", "question": "Can I pay by invoice?", "answer": "Yes, for orders over 100 EUR."}),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    assert_eq!(
+        draft["url"],
+        format!("/answers/?a=billing/{}", draft["id"].as_str().unwrap())
+    );
+    let path = format!("/api/agent/faq/billing/{}", draft["id"].as_str().unwrap());
+    let body = |extra: Value| {
+        let mut b =
+            json!({"question": "Can I pay by invoice?", "answer": "Yes, for orders over 100 EUR."});
+        b.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        b
+    };
+    for (who, extra) in [
+        (ANA, json!({"pinned": true})),
+        (ANA, json!({"position": 9})),
+        (ANA, json!({"published": true})),
+    ] {
+        let (status, answer) = w.send(who, "PUT", &path, body(extra.clone())).await;
+        assert_eq!(status, 403, "{extra}: {answer}");
+    }
+    let (status, answer) = w.call(Some(ANA), "DELETE", &path, None).await;
+    assert_eq!(status, 403, "{answer}");
+    let (status, answer) = w
+        .send(
+            SUE,
+            "PUT",
+            &path,
+            body(json!({"published": true, "pinned": true, "position": 7})),
+        )
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(
+        (answer["pinned"].as_bool(), answer["position"].as_u64()),
+        (Some(true), Some(7))
+    );
+    let (status, _) = w.call(Some(BEN), "DELETE", &path, None).await;
+    assert_eq!(status, 404, "another category's agent is told nothing");
+    let (status, _) = w.call(Some(SUE), "DELETE", &path, None).await;
+    assert_eq!(status, 204);
+    let (status, _) = w.call(Some(SUE), "DELETE", &path, None).await;
+    assert_eq!(status, 404);
+    assert!(
+        w.store
+            .faq(&testkit::fixtures::category_id("billing"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

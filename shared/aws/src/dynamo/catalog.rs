@@ -241,6 +241,20 @@ impl FaqEntries for DynamoStore {
         })
         .await
     }
+
+    async fn delete_faq(&self, category: &CategoryId, id: &FaqId) -> Result<bool, StoreError> {
+        let old = self
+            .client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", s(keys::faq_pk(category)))
+            .key("sk", s(id.as_str()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
+    }
 }
 
 #[async_trait]
@@ -332,6 +346,19 @@ impl FaqStats for DynamoStore {
         self.transact(writes).await.map_err(sdk_error)
     }
 
+    async fn count_faq_vote(
+        &self,
+        category: &CategoryId,
+        entry: &FaqId,
+        helpful: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let delta = counters::faq_vote(category, entry, helpful, at.date_naive());
+        let shard = rand::random::<u32>() % keys::COUNTER_SHARDS;
+        let writes = self.counter_updates(vec![delta], shard)?;
+        self.transact(writes).await.map_err(sdk_error)
+    }
+
     async fn faq_read_log(
         &self,
         from: NaiveDate,
@@ -351,6 +378,8 @@ impl FaqStats for DynamoStore {
                 entry,
                 opened: u32::try_from(items::number(&item, "opened")?).unwrap_or(0),
                 then_ticket: u32::try_from(items::number(&item, "then_ticket")?).unwrap_or(0),
+                helpful: u32::try_from(items::number(&item, "helpful")?).unwrap_or(0),
+                unhelpful: u32::try_from(items::number(&item, "unhelpful")?).unwrap_or(0),
             });
         }
         Ok(FaqReadCount::summed(days))

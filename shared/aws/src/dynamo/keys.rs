@@ -314,6 +314,16 @@ pub fn counter_location(key: &CounterKey, shard: u32) -> (String, String, String
             day: d,
             figure,
         } => (report_pk(scope), sharded(&day(*d)), figure.name()),
+        CounterKey::FaqVote {
+            category,
+            entry,
+            day: d,
+            helpful,
+        } => (
+            faq_read_pk(*d),
+            faq_read_sk(*d, category, entry, shard),
+            if *helpful { "helpful" } else { "unhelpful" }.into(),
+        ),
         CounterKey::FaqRead {
             category,
             entry,

@@ -135,13 +135,57 @@ fn unknown_placeholders(body: &str) -> Vec<String> {
             break;
         };
         let token = &rest[start..start + len + 2];
-        if !PLACEHOLDERS.iter().any(|(p, _)| *p == token) && !out.iter().any(|o| o == token) {
+        let answer = token.starts_with(FAQ_PLACEHOLDER) && with_answer_links(token, "") != token;
+        if !answer
+            && !PLACEHOLDERS.iter().any(|(p, _)| *p == token)
+            && !out.iter().any(|o| o == token)
+        {
             out.push(token.to_owned());
         }
         rest = &rest[start + len + 2..];
     }
     out
 }
+
+/// Where a knowledge-base answer lives on the help center: its stable address.
+pub fn answer_path(
+    category: &crate::values::ids::CategoryId,
+    id: &crate::values::ids::FaqId,
+) -> String {
+    format!("/answers/?a={}/{}", category.as_str(), id.as_str())
+}
+
+/// `{{faq:category/id}}` in a reply becomes that answer's address on the help
+/// center (`help_url` before it); anything else between the braces stays.
+pub fn with_answer_links(text: &str, help_url: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(FAQ_PLACEHOLDER) {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + FAQ_PLACEHOLDER.len()..];
+        let parsed = after.find("}}").and_then(|end| {
+            let (c, id) = after[..end].split_once('/')?;
+            let c = crate::values::ids::CategoryId::parse(c).ok()?;
+            let id = crate::values::ids::FaqId::parse(id).ok()?;
+            Some((format!("{help_url}{}", answer_path(&c, &id)), end + 2))
+        });
+        match parsed {
+            Some((link, used)) => {
+                out.push_str(&link);
+                rest = &after[used..];
+            }
+            None => {
+                out.push_str(FAQ_PLACEHOLDER);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The beginning of a knowledge-base answer's placeholder: `{{faq:billing/refund-time}}`.
+pub const FAQ_PLACEHOLDER: &str = "{{faq:";
 
 /// A stored reply's text with the tracking link put in (mail), or a pointer to
 /// where the customer already is (the tracking page).
@@ -152,6 +196,17 @@ pub fn with_link(text: &str, link: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_answer_placeholder_becomes_its_page_and_a_malformed_one_stays() {
+        let text = "See {{faq:billing/refund-time}} and {{faq:nope}} or {{faq:Bad/x y}}.";
+        assert_eq!(
+            with_answer_links(text, "https://help.example"),
+            "See https://help.example/answers/?a=billing/refund-time and {{faq:nope}} or {{faq:Bad/x y}}."
+        );
+        assert!(check("Refund", "Read {{faq:billing/refund-time}}.").is_empty());
+        assert_eq!(check("Refund", "Read {{faq:nope}}.").len(), 1);
+    }
 
     #[test]
     fn only_known_placeholders_pass() {

@@ -21,6 +21,12 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+/// Seconds within which a fresh read of a category's FAQ is served from memory.
+const FRESH: i64 = 5;
+
+/// The answers' reads of one period.
+type ReadLog = ((NaiveDate, NaiveDate), Vec<FaqReadCount>);
+
 /// A cached value and when it was loaded.
 type Stamped<T> = (DateTime<Utc>, T);
 
@@ -33,6 +39,9 @@ pub struct CachedCatalog {
     policies: Mutex<Option<Stamped<Vec<SlaPolicy>>>>,
     agents: Mutex<Option<Stamped<Vec<Agent>>>>,
     tiers: Mutex<Option<Stamped<Vec<TierRule>>>>,
+    reads: Mutex<Option<Stamped<ReadLog>>>,
+    /// When each category's FAQ was last read fresh (`faq_fresh`).
+    fresh: Mutex<HashMap<CategoryId, DateTime<Utc>>>,
     /// Held while a slot loads: callers that find it empty at once wait for the
     /// first one's load instead of each asking the store (a run of 16 visits on
     /// a cold function read the catalog 16 times).
@@ -50,6 +59,8 @@ impl CachedCatalog {
             policies: Mutex::new(None),
             agents: Mutex::new(None),
             tiers: Mutex::new(None),
+            reads: Mutex::new(None),
+            fresh: Mutex::new(HashMap::new()),
             loading: futures::lock::Mutex::new(()),
         }
     }
@@ -158,12 +169,48 @@ impl FaqEntries for CachedCatalog {
         Ok(loaded)
     }
 
+    /// Loads again unless this was done for the category within [`FRESH`]
+    /// seconds: a page asked for an answer the kept list lacks (published a
+    /// moment ago), but a stream of unknown ids costs at most one read every few
+    /// seconds.
+    async fn faq_fresh(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        let now = self.clock.now();
+        let recent = {
+            let mut fresh = self.fresh.lock().unwrap_or_else(PoisonError::into_inner);
+            let recent = fresh
+                .get(category)
+                .is_some_and(|at| now - *at < Duration::seconds(FRESH));
+            if !recent {
+                fresh.insert(category.clone(), now);
+            }
+            recent
+        };
+        if recent {
+            return self.faq(category).await;
+        }
+        let loaded = self.inner.faq(category).await?;
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(category.clone(), (now, loaded.clone()));
+        Ok(loaded)
+    }
+
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError> {
         self.faq
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .remove(&entry.category);
         self.inner.put_faq(entry).await
+    }
+
+    async fn delete_faq(&self, category: &CategoryId, id: &FaqId) -> Result<bool, StoreError> {
+        let deleted = self.inner.delete_faq(category, id).await;
+        self.faq
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(category);
+        deleted
     }
 }
 
@@ -194,12 +241,40 @@ impl FaqStats for CachedCatalog {
         self.inner.count_faq_reads(entries, then_ticket, at).await
     }
 
+    async fn count_faq_vote(
+        &self,
+        category: &CategoryId,
+        entry: &FaqId,
+        helpful: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .count_faq_vote(category, entry, helpful, at)
+            .await
+    }
+
+    /// Kept for the TTL per period: every help-center start page ranks the top
+    /// answers by the last 30 days' reads.
     async fn faq_read_log(
         &self,
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<FaqReadCount>, StoreError> {
-        self.inner.faq_read_log(from, to).await
+        let now = self.clock.now();
+        let cached = self
+            .reads
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+            .filter(|(at, (period, _))| now - *at < self.ttl && *period == (from, to))
+            .map(|(_, (_, reads))| reads);
+        if let Some(reads) = cached {
+            return Ok(reads);
+        }
+        let reads = self.inner.faq_read_log(from, to).await?;
+        *self.reads.lock().unwrap_or_else(PoisonError::into_inner) =
+            Some((now, ((from, to), reads.clone())));
+        Ok(reads)
     }
 }
 

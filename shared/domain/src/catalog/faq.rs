@@ -96,6 +96,11 @@ pub struct FaqReadCount {
     pub opened: u32,
     #[serde(default)]
     pub then_ticket: u32,
+    /// "Did this help?" answered yes / no on the answer's page.
+    #[serde(default)]
+    pub helpful: u32,
+    #[serde(default)]
+    pub unhelpful: u32,
 }
 
 impl FaqReadCount {
@@ -107,21 +112,27 @@ impl FaqReadCount {
     pub fn summed(days: impl IntoIterator<Item = FaqReadCount>) -> Vec<FaqReadCount> {
         let mut sums: std::collections::BTreeMap<
             (CategoryId, crate::values::ids::FaqId),
-            (u32, u32),
+            [u32; 4],
         > = Default::default();
         for d in days {
             let sum = sums.entry((d.category, d.entry)).or_default();
-            sum.0 += d.opened;
-            sum.1 += d.then_ticket;
+            sum[0] += d.opened;
+            sum[1] += d.then_ticket;
+            sum[2] += d.helpful;
+            sum[3] += d.unhelpful;
         }
         let mut all: Vec<FaqReadCount> = sums
             .into_iter()
-            .map(|((category, entry), (opened, then_ticket))| FaqReadCount {
-                category,
-                entry,
-                opened,
-                then_ticket,
-            })
+            .map(
+                |((category, entry), [opened, then_ticket, helpful, unhelpful])| FaqReadCount {
+                    category,
+                    entry,
+                    opened,
+                    then_ticket,
+                    helpful,
+                    unhelpful,
+                },
+            )
             .collect();
         all.sort_by(|a, b| {
             b.without_ticket()
@@ -192,6 +203,7 @@ mod tests {
             published: true,
             position,
             source_ticket: None,
+            pinned: false,
         }
     }
 
@@ -278,4 +290,7 @@ pub struct FaqEntry {
     /// The ticket whose answer this entry was made from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_ticket: Option<crate::values::ids::TicketRef>,
+    /// Kept among the category's top answers whatever is read most.
+    #[serde(default)]
+    pub pinned: bool,
 }

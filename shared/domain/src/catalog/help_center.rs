@@ -3,7 +3,7 @@
 //! visitor read counted.
 
 use crate::catalog::category::FieldError;
-use crate::catalog::faq::{FaqEntry, FaqSearch, MAX_QUERY, normalize_query, search};
+use crate::catalog::faq::{FaqEntry, FaqReadCount, FaqSearch, MAX_QUERY, normalize_query, search};
 use crate::ports::claims::RateLimitClaim;
 use crate::ports::error::StoreError;
 use crate::ports::{CatalogStore, Clock, TicketStore};
@@ -91,10 +91,8 @@ impl FaqLookup<'_> {
         let normalized = normalize_query(query);
         if normalized.is_empty() {
             // Browsing is not a search: the top questions, nothing logged.
-            let mut top: Vec<FaqEntry> = entries.into_iter().filter(|e| e.published).collect();
-            top.sort_by_key(|e| e.position);
-            top.truncate(limit);
-            return Ok(top);
+            let reads = self.recent_reads().await;
+            return Ok(top_answers(entries, &reads, limit));
         }
         let now = self.clock.now();
         let (per_ip, window) = self.policy.searches_per_ip;
@@ -130,6 +128,114 @@ impl FaqLookup<'_> {
             Err(e) => tracing::warn!(error = %e, "FAQ search not logged"),
         }
         Ok(found)
+    }
+}
+
+/// How far back "most read" looks.
+pub const TOP_READS_DAYS: i64 = 30;
+
+/// The top answers: pinned ones first (in their order), then the most opened in
+/// the last [`TOP_READS_DAYS`] days, then the category's own order.
+pub fn top_answers(entries: Vec<FaqEntry>, reads: &[FaqReadCount], limit: usize) -> Vec<FaqEntry> {
+    let opened = |e: &FaqEntry| {
+        reads
+            .iter()
+            .find(|r| r.category == e.category && r.entry == e.id)
+            .map_or(0, |r| r.opened)
+    };
+    let mut top: Vec<(usize, FaqEntry)> = entries
+        .into_iter()
+        .filter(|e| e.published)
+        .enumerate()
+        .collect();
+    top.sort_by_key(|(order, e)| {
+        (
+            !e.pinned,
+            if e.pinned { *order } else { 0 },
+            std::cmp::Reverse(opened(e)),
+            *order,
+        )
+    });
+    top.into_iter().take(limit).map(|(_, e)| e).collect()
+}
+
+/// An answer's own page: the answer and a few related ones of its category.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnswerPage {
+    pub entry: FaqEntry,
+    pub related: Vec<FaqEntry>,
+}
+
+/// How many related answers a page shows.
+pub const RELATED: usize = 3;
+
+impl FaqLookup<'_> {
+    /// The last [`TOP_READS_DAYS`] days' reads; none when they cannot be read
+    /// (the order then falls back to the category's own).
+    async fn recent_reads(&self) -> Vec<FaqReadCount> {
+        let today = self.clock.now().date_naive();
+        let from = today - chrono::Duration::days(TOP_READS_DAYS - 1);
+        self.catalog
+            .faq_read_log(from, today)
+            .await
+            .unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "FAQ reads not read: top answers in their own order");
+                vec![]
+            })
+    }
+
+    /// A published answer by its stable address (`category`, `id`), with the
+    /// answers of its category that share most words with it, else its top ones.
+    pub async fn page(&self, category: &str, id: &str) -> Result<Option<AnswerPage>, StoreError> {
+        let (Ok(category), Ok(id)) = (CategoryId::parse(category), FaqId::parse(id)) else {
+            return Ok(None);
+        };
+        let mut entries = self.catalog.faq(&category).await?;
+        if !entries.iter().any(|e| e.id == id && e.published) {
+            // Published a moment ago, after the list was kept?
+            entries = self.catalog.faq_fresh(&category).await?;
+        }
+        entries.sort_by_key(|e| e.position);
+        let Some(entry) = entries.iter().find(|e| e.id == id && e.published).cloned() else {
+            return Ok(None);
+        };
+        let others: Vec<FaqEntry> = entries.into_iter().filter(|e| e.id != id).collect();
+        let mut related: Vec<FaqEntry> = search(&others, &format!("{} ", entry.question), RELATED)
+            .into_iter()
+            .cloned()
+            .collect();
+        if related.len() < RELATED {
+            let reads = self.recent_reads().await;
+            for e in top_answers(others, &reads, RELATED) {
+                if related.len() < RELATED && !related.iter().any(|r| r.id == e.id) {
+                    related.push(e);
+                }
+            }
+        }
+        Ok(Some(AnswerPage { entry, related }))
+    }
+
+    /// "Did this help?" on an answer's page, within the visitor's limit. False:
+    /// no such published answer (nothing counted).
+    pub async fn vote(
+        &self,
+        category: &str,
+        id: &str,
+        helpful: bool,
+        client: &str,
+    ) -> Result<bool, StoreError> {
+        let Some(page) = self.page(category, id).await? else {
+            return Ok(false);
+        };
+        let now = self.clock.now();
+        let (per_ip, window) = self.policy.reads_per_ip;
+        let claim =
+            RateLimitClaim::fixed_window(&format!("faq-vote-ip:{client}"), per_ip, window, now);
+        self.limits.hit_rate_limits(&[claim], now).await?;
+        self.catalog
+            .count_faq_vote(&page.entry.category, &page.entry.id, helpful, now)
+            .await?;
+        Ok(true)
     }
 }
 

@@ -583,6 +583,16 @@ pub trait FaqEntries: Send + Sync {
     async fn faq(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError>;
 
     async fn put_faq(&self, entry: &FaqEntry) -> Result<(), StoreError>;
+
+    /// As [`FaqEntries::faq`], but newer than a cache would keep it (an answer
+    /// published a moment ago must have its page at once). Stores without a
+    /// cache read as `faq` does.
+    async fn faq_fresh(&self, category: &CategoryId) -> Result<Vec<FaqEntry>, StoreError> {
+        self.faq(category).await
+    }
+
+    /// Removes the entry; false when there was none.
+    async fn delete_faq(&self, category: &CategoryId, id: &FaqId) -> Result<bool, StoreError>;
 }
 
 /// What visitors searched and read in the FAQ, counted per day for the reports.
@@ -611,6 +621,15 @@ pub trait FaqStats: Send + Sync {
         &self,
         entries: &[(CategoryId, FaqId)],
         then_ticket: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Counts one "did this help?" answer on the day of `at`.
+    async fn count_faq_vote(
+        &self,
+        category: &CategoryId,
+        entry: &FaqId,
+        helpful: bool,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
 

@@ -45,6 +45,9 @@ pub struct AnswerRead {
     /// Of those, visits that still sent a request.
     pub then_ticket: u32,
     pub without_ticket: u32,
+    /// "Did this help?" answered yes / no on its page.
+    pub helpful: u32,
+    pub unhelpful: u32,
 }
 
 /// The chosen categories' answers by visits that ended without a request.
@@ -69,6 +72,8 @@ pub(super) async fn answers_read(
                 opened: r.opened,
                 then_ticket: r.then_ticket,
                 without_ticket: r.without_ticket(),
+                helpful: r.helpful,
+                unhelpful: r.unhelpful,
             });
         }
     }

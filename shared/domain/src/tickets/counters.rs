@@ -41,6 +41,13 @@ pub enum CounterKey {
         day: NaiveDate,
         then_ticket: bool,
     },
+    /// "Did this help?" answered on an answer's page on `day`.
+    FaqVote {
+        category: CategoryId,
+        entry: FaqId,
+        day: NaiveDate,
+        helpful: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,6 +276,24 @@ pub fn faq_reads(
             delta: 1,
         })
         .collect()
+}
+
+/// One "did this help?" answer.
+pub fn faq_vote(
+    category: &CategoryId,
+    entry: &FaqId,
+    helpful: bool,
+    day: NaiveDate,
+) -> CounterDelta {
+    CounterDelta {
+        key: CounterKey::FaqVote {
+            category: category.clone(),
+            entry: entry.clone(),
+            day,
+            helpful,
+        },
+        delta: 1,
+    }
 }
 
 /// Tickets per status in one category.

@@ -89,6 +89,18 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
         ["a", "b"]
     );
     assert!(!faq[1].published);
+    // Deleted alone: the other category's entry with its own id stays.
+    let a = helpdesk_domain::values::ids::FaqId::parse("a").unwrap_or_else(|e| panic!("{e}"));
+    let billing = fixtures::category_id("billing");
+    assert_eq!(c.delete_faq(&billing, &a).await, Ok(true));
+    assert_eq!(c.delete_faq(&billing, &a).await, Ok(false));
+    assert_eq!(c.faq(&billing).await.map(|f| f.len()), Ok(1));
+    assert_eq!(
+        c.faq(&fixtures::category_id("sales"))
+            .await
+            .map(|f| f.len()),
+        Ok(1)
+    );
 }
 
 pub async fn canned_replies_list_by_title_replace_by_id_and_delete(stores: &Stores) {
@@ -373,21 +385,33 @@ pub async fn faq_reads_are_counted_per_entry_over_any_period(stores: &Stores) {
         }
     };
     let today = now.date_naive();
-    let read = |(category, entry): &(helpdesk_domain::CategoryId, FaqId), opened, then_ticket| {
-        FaqReadCount {
-            category: category.clone(),
-            entry: entry.clone(),
-            opened,
-            then_ticket,
-        }
+    // "Did this help?": twice yes and once no on the refund answer.
+    for helpful in [true, true, false] {
+        stores
+            .catalog
+            .count_faq_vote(&refund.0, &refund.1, helpful, now)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let read = |(category, entry): &(helpdesk_domain::CategoryId, FaqId),
+                opened,
+                then_ticket,
+                helpful,
+                unhelpful| FaqReadCount {
+        category: category.clone(),
+        entry: entry.clone(),
+        opened,
+        then_ticket,
+        helpful,
+        unhelpful,
     };
     assert_eq!(
         log(today, today + Duration::days(1)).await,
-        vec![read(&refund, 3, 1), read(&twice, 1, 1)]
+        vec![read(&refund, 3, 1, 2, 1), read(&twice, 1, 1, 0, 0)]
     );
     assert_eq!(
         log(today, today + Duration::days(40)).await,
-        vec![read(&refund, 4, 1), read(&twice, 1, 1)]
+        vec![read(&refund, 4, 1, 2, 1), read(&twice, 1, 1, 0, 0)]
     );
     assert!(
         log(today + Duration::days(2), today + Duration::days(39))

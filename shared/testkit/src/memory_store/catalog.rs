@@ -99,6 +99,13 @@ impl FaqEntries for InMemoryStore {
         s.faq.push(entry.clone());
         Ok(())
     }
+
+    async fn delete_faq(&self, category: &CategoryId, id: &FaqId) -> Result<bool, StoreError> {
+        let mut s = self.state();
+        let before = s.faq.len();
+        s.faq.retain(|e| !(&e.id == id && &e.category == category));
+        Ok(s.faq.len() < before)
+    }
 }
 
 #[async_trait]
@@ -155,6 +162,19 @@ impl FaqStats for InMemoryStore {
         Ok(())
     }
 
+    async fn count_faq_vote(
+        &self,
+        category: &CategoryId,
+        entry: &FaqId,
+        helpful: bool,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let delta =
+            helpdesk_domain::tickets::counters::faq_vote(category, entry, helpful, at.date_naive());
+        self.state().apply(vec![delta]);
+        Ok(())
+    }
+
     async fn faq_read_log(
         &self,
         from: NaiveDate,
@@ -177,6 +197,24 @@ impl FaqStats for InMemoryStore {
                         entry: entry.clone(),
                         opened: if *then_ticket { 0 } else { n },
                         then_ticket: if *then_ticket { n } else { 0 },
+                        helpful: 0,
+                        unhelpful: 0,
+                    })
+                }
+                CounterKey::FaqVote {
+                    category,
+                    entry,
+                    day,
+                    helpful,
+                } if (from..=to).contains(day) => {
+                    let n = u32::try_from(*n).unwrap_or(0);
+                    Some(FaqReadCount {
+                        category: category.clone(),
+                        entry: entry.clone(),
+                        opened: 0,
+                        then_ticket: 0,
+                        helpful: if *helpful { n } else { 0 },
+                        unhelpful: if *helpful { 0 } else { n },
                     })
                 }
                 _ => None,

@@ -192,7 +192,10 @@ pub fn agent_reply(
     link: &str,
     ask_rating: bool,
 ) -> Letter {
-    let body = crate::agents::canned::with_link(reply.body_text.trim(), link);
+    let body = crate::agents::canned::with_answer_links(
+        &crate::agents::canned::with_link(reply.body_text.trim(), link),
+        &brand.help_url,
+    );
     let mut blocks = vec![Block::Para(body)];
     blocks.push(Block::Link(
         "See the whole conversation or reply on the web".into(),
