@@ -40,6 +40,8 @@ if (!found) {
         method: "POST",
         body: { helpful },
       });
+      if (sent.status !== 204)
+        for (const b of ["helped-yes", "helped-no"]) document.getElementById(b).disabled = false;
       thanks.textContent =
         sent.status === 204
           ? helpful

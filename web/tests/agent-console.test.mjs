@@ -1982,7 +1982,7 @@ test("one mailed link opens all of an address's requests, open and solved, and e
 
 test("a supervisor writes an answer with a preview; it has its own page, a reply links it, and an unanswered search leads to writing one", async () => {
   // A search that finds nothing, as a customer types it.
-  const words = `teleport parcel ${Date.now()}`;
+  const words = `hovercraft courier ${Date.now()}`;
   const searched = await fetch(
     `${BASE}/api/faq?category=billing&q=${encodeURIComponent(`${words} `)}`,
   );
@@ -1996,7 +1996,7 @@ test("a supervisor writes an answer with a preview; it has its own page, a reply
   await sue.getByRole("heading", { level: 2, name: "Write an answer" }).waitFor();
   assert.equal(await sue.getByLabel("Question").inputValue(), words);
 
-  const question = `Can you teleport my parcel? ${Date.now()}`;
+  const question = `Do you deliver by hovercraft? ${Date.now()}`;
   await sue.getByLabel("Question").fill(question);
   await sue
     .getByLabel("Answer (a blank line starts a paragraph)")
@@ -2024,7 +2024,7 @@ test("a supervisor writes an answer with a preview; it has its own page, a reply
   await shop.close();
 
   // An agent's reply links it: the mail carries its page.
-  const created = await submit("Teleport my parcel?");
+  const created = await submit("Delivery by hovercraft?");
   const token = await demoToken("ana");
   const shown = await (
     await fetch(`${BASE}/api/agent/tickets/${created.reference}`, {

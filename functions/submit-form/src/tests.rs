@@ -1627,7 +1627,8 @@ async fn the_tracking_page_names_who_took_the_request() {
     );
     ana.name = "Ana Lopez".into();
     w.store.put_agent(&ana).await.unwrap();
-    let (reference, secret) = submitted(&w).await;
+    let (reference, form_secret) = submitted(&w).await;
+    let secret = mailed_token(&w, &reference).await;
     let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
     assert_eq!(shown["assigned_to"], Value::Null, "queued");
     let r = TicketRef::parse(&reference).unwrap();
@@ -1645,6 +1646,9 @@ async fn the_tracking_page_names_who_took_the_request() {
         .unwrap();
     let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
     assert_eq!(shown["assigned_to"], "Ana");
+    // Our people's names are for whoever proved the address is theirs.
+    let (_, _, shown) = call(&w.deps, &track_event(&reference, Some(&form_secret))).await;
+    assert_eq!(shown["assigned_to"], Value::Null);
 }
 
 /// The knowledge base as customers meet it: the top answers are the most read
@@ -1728,7 +1732,16 @@ async fn top_answers_follow_the_reads_and_each_answer_has_a_page_that_counts_vot
         )
     };
     assert_eq!(call(&w.deps, &vote(json!(true))).await.0, 204);
+    // The same visitor again the same day: taken, counted once.
     assert_eq!(call(&w.deps, &vote(json!(false))).await.0, 204);
+    for unknown in ["/api/faq/astrology/x/vote", "/api/faq/billing/nope/vote"] {
+        let (status, _, _) = call(
+            &w.deps,
+            &page(unknown, "POST", Some(json!({"helpful": true}))),
+        )
+        .await;
+        assert_eq!(status, 404, "{unknown}");
+    }
     let (status, _, body) = call(&w.deps, &vote(json!("yes"))).await;
     assert_eq!(
         (status, body["error"]["fields"][0]["field"].as_str()),
@@ -1747,5 +1760,5 @@ async fn top_answers_follow_the_reads_and_each_answer_has_a_page_that_counts_vot
     let today = w.clock.now().date_naive();
     let log = w.store.faq_read_log(today, today).await.unwrap();
     let counted = log.iter().find(|r| r.entry == twice).unwrap();
-    assert_eq!((counted.helpful, counted.unhelpful), (1, 1));
+    assert_eq!((counted.helpful, counted.unhelpful), (1, 0));
 }

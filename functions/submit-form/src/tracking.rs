@@ -188,7 +188,8 @@ async fn view(
         });
     }
     // The name customers read in our replies; the agent list is cached.
-    let assigned_to = match &t.assignee {
+    // A name of ours, for whoever proved the address is theirs.
+    let assigned_to = match t.assignee.as_ref().filter(|_| answers) {
         Some(id) => deps
             .catalog
             .agents()

@@ -2,6 +2,7 @@
 //! sample data, the loader for `events/*.json`, the store contract suite, and
 //! per-test resources on the local AWS stack.
 
+pub mod burst;
 pub mod calls;
 pub mod contract;
 pub mod emulators;

@@ -298,9 +298,9 @@ async fn a_warm_ticket_creation_is_one_dynamodb_round_trip_and_one_sqs_send() {
         ]
     );
     // Cold, the function first reads the categories, the SLA policies, the
-    // category's FAQ (to check the answers read) and the agents (who asks to be
-    // told of a new ticket) once.
-    assert_eq!(cold.len(), 6, "{cold:?}");
+    // category's FAQ (to check the answers read), the agents (who asks to be
+    // told of a new ticket) and the customer list (the request's tier) once.
+    assert_eq!(cold.len(), 7, "{cold:?}");
     // Both visits' reads were counted, with their tickets.
     // (Since yesterday: the run may cross midnight.)
     let today = chrono::Utc::now().date_naive();

@@ -45,6 +45,94 @@ struct Report {
     memory: Vec<Memory>,
     /// send-reply with the most files a mail may carry.
     sending: Vec<Memory>,
+    /// A burst of confirmations meeting SES's send rate.
+    throttled: Throttled,
+}
+
+/// 1,000 confirmations at once, nothing pacing them, against an SES that takes
+/// 14 a second (a new account's rate), played through the queue in simulated
+/// time (`testkit::burst`).
+#[derive(Serialize)]
+struct Throttled {
+    confirmations: usize,
+    sent_once: usize,
+    throttled_calls: u32,
+    failed_queue_messages: usize,
+    /// Simulated seconds until every one was sent, and the floor at the rate.
+    seconds: f64,
+    seconds_at_the_rate: f64,
+    longest_wait_seconds: f64,
+}
+
+async fn throttled_burst() -> anyhow::Result<Throttled> {
+    use helpdesk_domain::ports::TicketRecords;
+    use std::sync::Arc;
+    const N: usize = 1_000;
+    const RATE: u32 = 14;
+    let h = testkit::mail_harness::MailHarness::new().await;
+    let ids = testkit::SequentialIds::seeded(77);
+    let mut jobs = Vec::with_capacity(N);
+    for n in 0..N {
+        let mut new = testkit::fixtures::new_ticket(
+            &ids,
+            "billing",
+            &format!("c{n}@example.com"),
+            h.clock_now(),
+        );
+        let job = testkit::fixtures::confirmation_job(&ids, &new.ticket);
+        new.outbox = vec![job.clone()];
+        h.store
+            .create_ticket(new)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        jobs.push(job);
+    }
+    let start = h.clock_now();
+    let ses_clock = Arc::new(testkit::FixedClock::at(start));
+    let mailer = Arc::new(testkit::fakes::ThrottlingMailer::new(
+        RATE,
+        ses_clock.clone(),
+    ));
+    let queue = Arc::new(testkit::fakes::RecordingQueue::default());
+    let deps = send_reply::Deps {
+        tickets: h.store.clone(),
+        mail: h.store.clone(),
+        catalog: h.store.clone(),
+        attachments: Arc::new(testkit::fakes::InMemoryAttachments::default()),
+        mailer: mailer.clone(),
+        clock: Arc::new(testkit::FixedClock::at(start)),
+        ids: Arc::new(testkit::SequentialIds::seeded(9)),
+        keys: h.keys.clone(),
+        settings: h.mail_settings.clone(),
+        outbound: queue.clone(),
+        backoff: Default::default(),
+    };
+    let drained = testkit::burst::drain(
+        jobs,
+        &queue,
+        20_000,
+        |ms| ses_clock.set(start + chrono::Duration::milliseconds(ms)),
+        |event| send_reply::handle(&deps, event),
+    )
+    .await
+    .context("the burst never drained")?;
+    let mut once: Vec<_> = mailer
+        .accepted
+        .sent()
+        .iter()
+        .filter_map(|m| m.outbox.clone())
+        .collect();
+    once.sort();
+    once.dedup();
+    Ok(Throttled {
+        confirmations: N,
+        sent_once: once.len(),
+        throttled_calls: mailer.throttled(),
+        failed_queue_messages: drained.failed,
+        seconds: drained.millis as f64 / 1000.0,
+        seconds_at_the_rate: N as f64 / f64::from(RATE),
+        longest_wait_seconds: drained.longest_wait_millis as f64 / 1000.0,
+    })
 }
 
 fn corpus(dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
@@ -328,7 +416,23 @@ async fn main() -> anyhow::Result<()> {
     for m in &sending {
         println!("| {} | {:.0} MB |", m.case, m.peak_rss_mb);
     }
+    let throttled = throttled_burst().await?;
+    println!(
+        "\n| throttled SES | confirmations | sent once | throttled calls | failed queue messages | seconds | × the rate's floor | longest wait |\n|---|---|---|---|---|---|---|---|"
+    );
+    println!(
+        "| {}/s | {} | {} | {} | {} | {:.0} s | {:.2} | {:.0} s |",
+        14,
+        throttled.confirmations,
+        throttled.sent_once,
+        throttled.throttled_calls,
+        throttled.failed_queue_messages,
+        throttled.seconds,
+        throttled.seconds / throttled.seconds_at_the_rate,
+        throttled.longest_wait_seconds
+    );
     let report = Report {
+        throttled,
         corpus_messages: mails.len(),
         corpus_bytes: bytes,
         rounds: ROUNDS,

@@ -91,6 +91,59 @@ struct Throughput {
 struct Report {
     costs: Vec<Cost>,
     throughput: Vec<Throughput>,
+    /// USD per 1,000 tickets from the units measured above (infra/README.md,
+    /// "What it costs", states the same assumptions).
+    cost_per_1000: CostModel,
+}
+
+/// What a month of tickets costs, per 1,000 tickets, at us-east-1 list prices.
+#[derive(Serialize, Debug, PartialEq)]
+struct CostModel {
+    /// DynamoDB units per ticket: one creation, five agent changes, five mails
+    /// sent and three received, indexes included.
+    units_per_ticket: f64,
+    dynamodb: f64,
+    ses: f64,
+    /// Lambda, HTTP API, SQS and SNS together.
+    rest: f64,
+    total: f64,
+    /// What we control: everything but SES's own prices.
+    ours: f64,
+    target: f64,
+    met: bool,
+}
+
+/// Per ticket: 5 mails sent and 3 received (each under 256 KB, one chunk), 5
+/// agent changes; USD 0.625 per million write units (reads priced as writes: an
+/// upper bound); SES USD 0.10 per 1,000 sent, 0.10 per 1,000 received and 0.09
+/// per 1,000 incoming chunks; Lambda, HTTP API, SQS and SNS about USD 0.05.
+fn cost_model(costs: &[Cost]) -> anyhow::Result<CostModel> {
+    let units = |name: &str| {
+        costs
+            .iter()
+            .find(|c| c.operation == name)
+            .map(|c| c.capacity_units + c.index_units)
+            .with_context(|| format!("no measurement of {name:?}"))
+    };
+    let per_ticket = units("create a ticket (web form)")?
+        + 5.0 * units("agent reply")?
+        + 5.0 * units("send a confirmation")?
+        + 3.0 * units("inbound mail, reply by token")?;
+    let dynamodb = per_ticket * 1_000.0 * 0.625 / 1_000_000.0;
+    let (sent, received) = (5.0, 3.0);
+    let ses = sent * 0.10 + received * (0.10 + 0.09);
+    let rest = 0.05;
+    let total = dynamodb + ses + rest;
+    Ok(CostModel {
+        units_per_ticket: per_ticket,
+        dynamodb,
+        ses,
+        rest,
+        total,
+        ours: dynamodb + rest,
+        target: 1.0,
+        met: total <= 1.0,
+    })
 }
 
 /// The stack the functions run on, every client counted into `log`.
@@ -564,6 +617,29 @@ fn call_list(calls: &[String]) -> String {
         .join(", ")
 }
 
+fn print_cost(m: &CostModel) {
+    println!();
+    println!(
+        "cost per 1,000 tickets ({:.0} DynamoDB units a ticket, indexes included): DynamoDB USD {:.2}, SES USD {:.2}, Lambda/API/SQS USD {:.2}; total USD {:.2} against a target of USD {:.2}: {}",
+        m.units_per_ticket,
+        m.dynamodb,
+        m.ses,
+        m.rest,
+        m.total,
+        m.target,
+        if m.met {
+            "met".to_owned()
+        } else if m.ses > m.target {
+            format!(
+                "missed, because SES's own list prices for 5 mails sent and 3 received a ticket are USD {:.2} alone; what we control is USD {:.2}",
+                m.ses, m.ours
+            )
+        } else {
+            "missed".to_owned()
+        }
+    );
+}
+
 fn print(report: &Report) {
     println!(
         "{:<58} {:>4} {:>4} {:>3} {:>4} {:>7} {:>7} {:>7} {:>8}  budget",
@@ -606,6 +682,7 @@ fn print(report: &Report) {
             t.path, t.concurrency, t.per_second, t.ratio_to_floor, t.cpu_us_per_ticket
         );
     }
+    print_cost(&report.cost_per_1000);
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -630,9 +707,54 @@ async fn main() -> anyhow::Result<()> {
         .context("a ticket wrote nothing")?
         .clone();
     let throughput = throughput(&stack, &ticket_write).await?;
-    let report = Report { costs, throughput };
+    let cost_per_1000 = cost_model(&costs)?;
+    let report = Report {
+        costs,
+        throughput,
+        cost_per_1000,
+    };
     print(&report);
     std::fs::write(&out, serde_json::to_vec_pretty(&report)?)?;
     println!("written: {}", out.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cost(operation: &str, units: f64, index: f64) -> Cost {
+        Cost {
+            operation: operation.into(),
+            budget: "",
+            dynamodb: 0,
+            sqs: 0,
+            s3: 0,
+            ses: 0,
+            capacity_units: units,
+            index_units: index,
+            item_bytes: 0,
+            request_bytes: 0,
+            calls: vec![],
+        }
+    }
+
+    #[test]
+    fn the_cost_model_adds_the_measured_units_and_says_why_the_target_is_missed() {
+        let measured = [
+            cost("create a ticket (web form)", 30.0, 10.0),
+            cost("agent reply", 35.5, 9.0),
+            cost("send a confirmation", 17.0, 3.0),
+            cost("inbound mail, reply by token", 25.0, 14.0),
+        ];
+        let m = cost_model(&measured).unwrap();
+        assert!((m.units_per_ticket - 479.5).abs() < 1e-9, "{m:?}");
+        assert!((m.dynamodb - 0.2997).abs() < 1e-3, "{m:?}");
+        assert!((m.ses - 1.07).abs() < 1e-9, "{m:?}");
+        assert!(!m.met);
+        assert!(
+            cost_model(&measured[..3]).is_err(),
+            "a missing measurement is an error"
+        );
+    }
 }

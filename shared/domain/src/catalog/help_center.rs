@@ -176,7 +176,7 @@ impl FaqLookup<'_> {
         let today = self.clock.now().date_naive();
         let from = today - chrono::Duration::days(TOP_READS_DAYS - 1);
         self.catalog
-            .faq_read_log(from, today)
+            .faq_read_log_kept(from, today)
             .await
             .unwrap_or_else(|e| {
                 tracing::warn!(error = %e, "FAQ reads not read: top answers in their own order");
@@ -187,7 +187,7 @@ impl FaqLookup<'_> {
     /// A published answer by its stable address (`category`, `id`), with the
     /// answers of its category that share most words with it, else its top ones.
     pub async fn page(&self, category: &str, id: &str) -> Result<Option<AnswerPage>, StoreError> {
-        let (Ok(category), Ok(id)) = (CategoryId::parse(category), FaqId::parse(id)) else {
+        let Some((category, id)) = self.known_address(category, id).await? else {
             return Ok(None);
         };
         let mut entries = self.catalog.faq(&category).await?;
@@ -215,8 +215,28 @@ impl FaqLookup<'_> {
         Ok(Some(AnswerPage { entry, related }))
     }
 
-    /// "Did this help?" on an answer's page, within the visitor's limit. False:
-    /// no such published answer (nothing counted).
+    /// An answer's address, if it names a category we have (a made-up category
+    /// costs no store read and leaves nothing in any cache).
+    async fn known_address(
+        &self,
+        category: &str,
+        id: &str,
+    ) -> Result<Option<(CategoryId, FaqId)>, StoreError> {
+        let (Ok(category), Ok(id)) = (CategoryId::parse(category), FaqId::parse(id)) else {
+            return Ok(None);
+        };
+        let known = self
+            .catalog
+            .categories()
+            .await?
+            .iter()
+            .any(|c| c.id == category);
+        Ok(known.then_some((category, id)))
+    }
+
+    /// "Did this help?" on an answer's page: the visitor's limit first (a probe
+    /// counts too), then once per visitor and answer a day. False: no such
+    /// published answer, or this visitor answered already today (nothing counted).
     pub async fn vote(
         &self,
         category: &str,
@@ -224,16 +244,35 @@ impl FaqLookup<'_> {
         helpful: bool,
         client: &str,
     ) -> Result<bool, StoreError> {
-        let Some(page) = self.page(category, id).await? else {
-            return Ok(false);
-        };
         let now = self.clock.now();
         let (per_ip, window) = self.policy.reads_per_ip;
         let claim =
             RateLimitClaim::fixed_window(&format!("faq-vote-ip:{client}"), per_ip, window, now);
         self.limits.hit_rate_limits(&[claim], now).await?;
+        let Some((category, id)) = self.known_address(category, id).await? else {
+            return Ok(false);
+        };
+        let mut entries = self.catalog.faq(&category).await?;
+        if !entries.iter().any(|e| e.id == id && e.published) {
+            entries = self.catalog.faq_fresh(&category).await?;
+        }
+        if !entries.iter().any(|e| e.id == id && e.published) {
+            return Ok(false);
+        }
+        let once = RateLimitClaim::fixed_window(
+            &format!("faq-vote:{client}:{}/{}", category.as_str(), id.as_str()),
+            1,
+            chrono::Duration::days(1),
+            now,
+        );
+        match self.limits.hit_rate_limits(&[once], now).await {
+            Ok(()) => {}
+            // Answered already today: taken as said, counted once.
+            Err(StoreError::RateLimited { .. }) => return Ok(true),
+            Err(e) => return Err(e),
+        }
         self.catalog
-            .count_faq_vote(&page.entry.category, &page.entry.id, helpful, now)
+            .count_faq_vote(&category, &id, helpful, now)
             .await?;
         Ok(true)
     }
