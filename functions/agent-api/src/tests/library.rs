@@ -196,3 +196,41 @@ async fn supervisors_curate_answers_pin_reorder_and_delete_them_agents_only_draf
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_reply_links_only_published_answers() {
+    let w = world().await;
+    w.store
+        .put_faq(&testkit::fixtures::faq("refund-time", "billing", 1))
+        .await
+        .unwrap();
+    let mut draft = testkit::fixtures::faq("draft-one", "billing", 2);
+    draft.published = false;
+    w.store.put_faq(&draft).await.unwrap();
+    let r = w.ticket("billing", "jane@example.com").await;
+    let path = format!("/api/agent/tickets/{r}/replies");
+    for bad in [
+        "See {{faq:billing/nope}}.",
+        "See {{faq:billing/draft-one}}.",
+        "See {{faq:refund-time}}.",
+        "See {{faq:billing/refund-time",
+    ] {
+        let (status, body) = w
+            .post(ANA.0, ANA.1, &path, json!({"version": 1, "body": bad}))
+            .await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (400, Some("body")),
+            "{bad}: {body}"
+        );
+    }
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &path,
+            json!({"version": 1, "body": "See {{faq:billing/refund-time}}."}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}

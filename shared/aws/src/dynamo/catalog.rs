@@ -243,17 +243,8 @@ impl FaqEntries for DynamoStore {
     }
 
     async fn delete_faq(&self, category: &CategoryId, id: &FaqId) -> Result<bool, StoreError> {
-        let old = self
-            .client
-            .delete_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::faq_pk(category)))
-            .key("sk", s(id.as_str()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
+        self.delete_main(keys::faq_pk(category), id.as_str().into())
             .await
-            .map_err(sdk_error)?;
-        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 }
 
@@ -505,16 +496,7 @@ impl CustomerTiers for DynamoStore {
     }
 
     async fn delete_tier_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
-        let old = self
-            .client
-            .delete_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::TIER_RULE_PK))
-            .key("sk", s(pattern.text()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
+        self.delete_main(keys::TIER_RULE_PK.into(), pattern.text())
             .await
-            .map_err(sdk_error)?;
-        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 }

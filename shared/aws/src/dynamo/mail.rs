@@ -614,17 +614,8 @@ impl SenderRules for DynamoStore {
     }
 
     async fn delete_sender_rule(&self, pattern: &SenderPattern) -> Result<bool, StoreError> {
-        let old = self
-            .client
-            .delete_item()
-            .table_name(&self.tables.main)
-            .key("pk", s(keys::SENDER_RULE_PK))
-            .key("sk", s(pattern.text()))
-            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
-            .send()
+        self.delete_main(keys::SENDER_RULE_PK.into(), pattern.text())
             .await
-            .map_err(sdk_error)?;
-        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 }
 

@@ -67,6 +67,21 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Deletes one item of the main table; whether there was one.
+    pub(crate) async fn delete_main(&self, pk: String, sk: String) -> Result<bool, StoreError> {
+        let old = self
+            .client
+            .delete_item()
+            .table_name(&self.tables.main)
+            .key("pk", items::s(pk))
+            .key("sk", items::s(sk))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
     /// One item of the main table by its full key (eventually consistent).
     pub(crate) async fn get_item(
         &self,

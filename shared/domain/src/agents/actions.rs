@@ -232,6 +232,7 @@ impl Desk<'_> {
                 then,
             } => {
                 let body = body_text(&body)?;
+                self.check_answer_links(&body).await?;
                 let to = if solve || then.solve {
                     Status::Resolved
                 } else {
@@ -390,6 +391,32 @@ impl Desk<'_> {
             messages,
             mail,
         })
+    }
+
+    /// Every `{{faq:…}}` in a reply names a published answer: a customer is never
+    /// mailed a link to nothing (an answer published a moment ago counts).
+    async fn check_answer_links(&self, body: &str) -> Result<(), DeskError> {
+        for (written, named) in crate::agents::canned::answer_placeholders(body) {
+            let published = match &named {
+                Some((category, id)) => {
+                    let is = |list: &[crate::catalog::faq::FaqEntry]| {
+                        list.iter().any(|e| &e.id == id && e.published)
+                    };
+                    is(&self.catalog.faq(category).await?)
+                        || is(&self.catalog.faq_fresh(category).await?)
+                }
+                None => false,
+            };
+            if !published {
+                return Err(DeskError::invalid(
+                    "body",
+                    format!(
+                        "{written} is not a published answer: copy its placeholder from the FAQ page"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Merges a duplicate (`source`, as the caller saw it) into `target`: the source

@@ -184,6 +184,34 @@ pub fn with_answer_links(text: &str, help_url: &str) -> String {
     out
 }
 
+/// Every `{{faq:…}}` in `text`, as written, with the answer it names when it is
+/// well formed.
+pub fn answer_placeholders(
+    text: &str,
+) -> Vec<(
+    String,
+    Option<(crate::values::ids::CategoryId, crate::values::ids::FaqId)>,
+)> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(FAQ_PLACEHOLDER) {
+        let after = &rest[start + FAQ_PLACEHOLDER.len()..];
+        let Some(end) = after.find("}}") else {
+            found.push((rest[start..].to_owned(), None));
+            break;
+        };
+        let named = after[..end].split_once('/').and_then(|(c, id)| {
+            Some((
+                crate::values::ids::CategoryId::parse(c).ok()?,
+                crate::values::ids::FaqId::parse(id).ok()?,
+            ))
+        });
+        found.push((format!("{FAQ_PLACEHOLDER}{}}}}}", &after[..end]), named));
+        rest = &after[end + 2..];
+    }
+    found
+}
+
 /// The beginning of a knowledge-base answer's placeholder: `{{faq:billing/refund-time}}`.
 pub const FAQ_PLACEHOLDER: &str = "{{faq:";
 
@@ -196,6 +224,23 @@ pub fn with_link(text: &str, link: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answer_placeholders_are_found_as_written_with_what_they_name() {
+        let found = answer_placeholders("a {{faq:billing/refund-time}} b {{faq:nope}} ü {{faq:x");
+        let named: Vec<(&str, bool)> = found
+            .iter()
+            .map(|(t, n)| (t.as_str(), n.is_some()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("{{faq:billing/refund-time}}", true),
+                ("{{faq:nope}}", false),
+                ("{{faq:x", false)
+            ]
+        );
+    }
 
     #[test]
     fn an_answer_placeholder_becomes_its_page_and_a_malformed_one_stays() {
