@@ -1794,7 +1794,8 @@ test("a listed premium customer is promised premium's time, an agent changes a t
     (await due(receipt.reference)) < (await due(standard.reference)),
     "premium is due first",
   );
-  // The confirmation mail promises the same time.
+  // A confirmation goes to the address itself (its promise is the ticket's own
+  // due time, premium's here: send-reply's tests hold the wording to due_at).
   let confirmation = null;
   for (let i = 0; i < 40 && !confirmation; i++) {
     const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();

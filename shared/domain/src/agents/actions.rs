@@ -397,17 +397,14 @@ impl Desk<'_> {
     /// mailed a link to nothing (an answer published a moment ago counts).
     async fn check_answer_links(&self, body: &str) -> Result<(), DeskError> {
         for (written, named) in crate::agents::canned::answer_placeholders(body) {
-            let published = match &named {
+            use crate::catalog::help_center::{entries_with, published};
+            let linkable = match &named {
                 Some((category, id)) => {
-                    let is = |list: &[crate::catalog::faq::FaqEntry]| {
-                        list.iter().any(|e| &e.id == id && e.published)
-                    };
-                    is(&self.catalog.faq(category).await?)
-                        || is(&self.catalog.faq_fresh(category).await?)
+                    published(&entries_with(self.catalog, category, id).await?, id).is_some()
                 }
                 None => false,
             };
-            if !published {
+            if !linkable {
                 return Err(DeskError::invalid(
                     "body",
                     format!(

@@ -131,6 +131,25 @@ impl FaqLookup<'_> {
     }
 }
 
+/// The published answer `id` among a category's `entries`.
+pub fn published<'a>(entries: &'a [FaqEntry], id: &FaqId) -> Option<&'a FaqEntry> {
+    entries.iter().find(|e| &e.id == id && e.published)
+}
+
+/// A category's answers as kept, or read fresh when the kept list lacks `id` as
+/// a published answer (published a moment ago in another function).
+pub async fn entries_with(
+    catalog: &dyn CatalogStore,
+    category: &CategoryId,
+    id: &FaqId,
+) -> Result<Vec<FaqEntry>, StoreError> {
+    let entries = catalog.faq(category).await?;
+    if published(&entries, id).is_some() {
+        return Ok(entries);
+    }
+    catalog.faq_fresh(category).await
+}
+
 /// How far back "most read" looks.
 pub const TOP_READS_DAYS: i64 = 30;
 
@@ -190,13 +209,9 @@ impl FaqLookup<'_> {
         let Some((category, id)) = self.known_address(category, id).await? else {
             return Ok(None);
         };
-        let mut entries = self.catalog.faq(&category).await?;
-        if !entries.iter().any(|e| e.id == id && e.published) {
-            // Published a moment ago, after the list was kept?
-            entries = self.catalog.faq_fresh(&category).await?;
-        }
+        let mut entries = entries_with(self.catalog, &category, &id).await?;
         entries.sort_by_key(|e| e.position);
-        let Some(entry) = entries.iter().find(|e| e.id == id && e.published).cloned() else {
+        let Some(entry) = published(&entries, &id).cloned() else {
             return Ok(None);
         };
         let others: Vec<FaqEntry> = entries.into_iter().filter(|e| e.id != id).collect();
@@ -252,11 +267,8 @@ impl FaqLookup<'_> {
         let Some((category, id)) = self.known_address(category, id).await? else {
             return Ok(false);
         };
-        let mut entries = self.catalog.faq(&category).await?;
-        if !entries.iter().any(|e| e.id == id && e.published) {
-            entries = self.catalog.faq_fresh(&category).await?;
-        }
-        if !entries.iter().any(|e| e.id == id && e.published) {
+        let entries = entries_with(self.catalog, &category, &id).await?;
+        if published(&entries, &id).is_none() {
             return Ok(false);
         }
         let once = RateLimitClaim::fixed_window(
