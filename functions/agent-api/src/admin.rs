@@ -123,6 +123,11 @@ pub struct CategoryInput {
     /// Days before a quiet ticket is reminded, solved and closed; kept when left out.
     #[serde(default)]
     lifecycle: Option<Lifecycle>,
+    /// Months after which closed tickets are erased (1 to 120); `null` or left
+    /// out keeps them for good.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 120)]
+    retention_months: Option<u16>,
 }
 
 pub async fn put_category(
@@ -170,6 +175,7 @@ pub async fn put_category(
                 .lifecycle
                 .or(existing.map(|c| c.lifecycle))
                 .unwrap_or_default(),
+            retention_months: input.retention_months,
         };
         errors.extend(check_category(
             &category,

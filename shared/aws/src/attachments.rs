@@ -74,6 +74,18 @@ impl AttachmentStore for S3AttachmentStore {
         Ok(())
     }
 
+    async fn delete(&self, key: &str) -> Result<(), AttachmentError> {
+        // S3 answers a delete of a missing key with success, as erasing wants.
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
     async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError> {
         match self
             .client

@@ -87,4 +87,21 @@ impl RawMailStore for S3RawMailStore {
             })?;
         Ok(())
     }
+
+    async fn delete(&self, key: &str) -> Result<(), RawMailError> {
+        // S3 answers a delete of a missing key with success, as erasing wants.
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(self.key(key))
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(s) => unavailable(s),
+                None => RawMailError::Unavailable(
+                    aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
+                ),
+            })?;
+        Ok(())
+    }
 }

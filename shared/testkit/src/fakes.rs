@@ -306,6 +306,20 @@ impl RawMailStore for InMemoryRawMail {
         lock(&self.0).insert(key.to_owned(), raw.to_vec());
         Ok(())
     }
+
+    async fn delete(&self, key: &str) -> Result<(), RawMailError> {
+        lock(&self.0).remove(key);
+        Ok(())
+    }
+}
+
+impl InMemoryRawMail {
+    /// The keys stored now.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = lock(&self.0).keys().cloned().collect();
+        keys.sort();
+        keys
+    }
 }
 
 #[cfg(test)]
@@ -407,6 +421,15 @@ impl helpdesk_domain::ports::AttachmentStore for InMemoryAttachments {
         Ok(Some(lock(&self.1).get(key).cloned().unwrap_or_else(|| {
             vec![b'x'; usize::try_from(object.size).unwrap_or(0)]
         })))
+    }
+
+    async fn delete(
+        &self,
+        key: &str,
+    ) -> Result<(), helpdesk_domain::customers::attachments::AttachmentError> {
+        lock(&self.0).remove(key);
+        lock(&self.1).remove(key);
+        Ok(())
     }
 
     async fn describe(

@@ -45,6 +45,7 @@ pub fn category(id: &str, position: u32) -> Category {
         sla_policy: "default".into(),
         position,
         lifecycle: Default::default(),
+        retention_months: None,
     }
 }
 
@@ -145,6 +146,7 @@ pub fn new_ticket_with_ref(
         tags: vec![],
         email_verified: true,
         rating: None,
+        erased_at: None,
     };
     let first_message = Message {
         id: ids.message_id(at),

@@ -31,7 +31,9 @@ mod tests {
         crate::contract::Stores {
             tickets: store.clone(),
             mail: store.clone(),
-            catalog: store,
+            catalog: store.clone(),
+            erasure: store.clone(),
+            audit: store,
         }
     }
 

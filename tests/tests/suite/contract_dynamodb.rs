@@ -12,7 +12,9 @@ async fn dynamodb_stores() -> Stores {
     Stores {
         tickets: store.clone(),
         mail: store.clone(),
-        catalog: store,
+        catalog: store.clone(),
+        erasure: store.clone(),
+        audit: store,
     }
 }
 

@@ -19,14 +19,20 @@ pub type Item = HashMap<String, AttributeValue>;
 pub struct TicketItem {
     pub pk: String,
     pub sk: String,
-    pub gsi1pk: String,
-    pub gsi1sk: String,
+    /// The queue and requester entries: `None` for an erased ticket's shell,
+    /// which no listing shows.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi1pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi1sk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gsi2pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gsi2sk: Option<String>,
-    pub gsi3pk: String,
-    pub gsi3sk: String,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi3pk: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub gsi3sk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub gsi4pk: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -48,15 +54,16 @@ impl TicketItem {
             .sla
             .wake_at
             .map(|w| keys::due_sk(w, &ticket.reference));
+        let listed = ticket.erased_at.is_none();
         Self {
             pk: keys::ticket_pk(&ticket.reference),
             sk: keys::TICKET_SK.into(),
-            gsi1pk: keys::queue_pk(&ticket.category, ticket.status),
-            gsi1sk: keys::created_sk(ticket),
+            gsi1pk: listed.then(|| keys::queue_pk(&ticket.category, ticket.status)),
+            gsi1sk: listed.then(|| keys::created_sk(ticket)),
             gsi2pk: due.as_ref().map(|_| keys::DUE_PARTITION.to_owned()),
             gsi2sk: due,
-            gsi3pk: keys::requester_pk(ticket),
-            gsi3sk: keys::created_sk(ticket),
+            gsi3pk: listed.then(|| keys::requester_pk(ticket)),
+            gsi3sk: listed.then(|| keys::created_sk(ticket)),
             gsi4pk: owner.clone(),
             gsi4sk: owner.map(|_| keys::created_sk(ticket)),
             gsi5pk: wake.as_ref().map(|_| keys::WAKE_PARTITION.to_owned()),

@@ -11,6 +11,7 @@ mod listings;
 mod mail;
 mod notices;
 mod ops;
+mod privacy;
 mod tickets;
 mod transaction;
 

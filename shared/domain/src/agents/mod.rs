@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod alert_mail;
 pub mod alerts;
+pub mod audit;
 pub mod bulk;
 pub mod canned;
 pub mod opening;

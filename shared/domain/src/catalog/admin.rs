@@ -51,6 +51,15 @@ pub fn check_category(
     if !policies.iter().any(|p| p.id == category.sla_policy) {
         errors.push(FieldError::new("sla_policy", "no such SLA policy"));
     }
+    if category
+        .retention_months
+        .is_some_and(|m| !(1..=120).contains(&m))
+    {
+        errors.push(FieldError::new(
+            "retention_months",
+            "must be 1 to 120 months, or left out to keep closed tickets",
+        ));
+    }
     if let Err(reason) = category.lifecycle.check() {
         errors.push(FieldError::new("lifecycle", reason));
     }
@@ -220,6 +229,7 @@ mod tests {
             sla_policy: "default".into(),
             position: 1,
             lifecycle: Default::default(),
+            retention_months: None,
         }
     }
 

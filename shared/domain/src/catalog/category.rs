@@ -29,6 +29,11 @@ pub struct Category {
     /// How long a quiet ticket rests before a reminder, solving and closing.
     #[serde(default)]
     pub lifecycle: Lifecycle,
+    /// Closed tickets older than this many months are erased by the schedule
+    /// (their counts stay in the reports); `None` keeps them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
+    pub retention_months: Option<u16>,
 }
 
 /// Days a quiet ticket rests: waiting on the customer it gets a reminder after
@@ -364,6 +369,7 @@ mod tests {
             sla_policy: "default".into(),
             position: 0,
             lifecycle: Default::default(),
+            retention_months: None,
         }
     }
 

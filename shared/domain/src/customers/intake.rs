@@ -470,6 +470,7 @@ mod tests {
             sla_policy: "default".into(),
             position: 1,
             lifecycle: Default::default(),
+            retention_months: None,
         }
     }
 

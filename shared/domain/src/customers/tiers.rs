@@ -167,6 +167,7 @@ mod tests {
             sla_policy: "default".into(),
             position: 0,
             lifecycle: Default::default(),
+            retention_months: None,
         }
     }
 

@@ -476,6 +476,51 @@ pub trait DoNotEmail: Send + Sync {
     async fn do_not_email(&self, email: &EmailAddress) -> Result<Option<String>, StoreError>;
 }
 
+/// Erasing a customer's data: what the ticket's own write ([`TicketRecords::update_ticket`])
+/// does not reach.
+#[async_trait]
+pub trait Erasure: Send + Sync {
+    /// Deletes everything of the ticket but its ticket item: its messages and
+    /// notes, its link tokens, the Message-ID records that lead to it, and its
+    /// entry in the reports' list of ratings. Returns how many items went. Safe
+    /// to repeat: what is already gone is skipped.
+    async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError>;
+
+    /// Deletes the address's do-not-email entry; whether there was one.
+    async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError>;
+
+    /// Up to `limit` tickets of `category`, closed and last changed before
+    /// `before`, not erased yet: what a retention setting purges.
+    async fn closed_before(
+        &self,
+        category: &CategoryId,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError>;
+}
+
+/// What admins changed, newest first; kept for good.
+#[async_trait]
+pub trait AuditTrail: Send + Sync {
+    async fn record_audit(
+        &self,
+        entry: &crate::agents::audit::AuditEntry,
+    ) -> Result<(), StoreError>;
+
+    /// Up to `limit` entries older than `before` (all when `None`), newest first.
+    async fn audit_entries(
+        &self,
+        before: Option<&crate::agents::audit::AuditCursor>,
+        limit: u16,
+    ) -> Result<Vec<crate::agents::audit::AuditEntry>, StoreError>;
+
+    /// Every entry about `subject` (an address's fingerprint or a pattern), oldest first.
+    async fn audit_entries_about(
+        &self,
+        subject: &str,
+    ) -> Result<Vec<crate::agents::audit::AuditEntry>, StoreError>;
+}
+
 /// Everything the ticket side of the store does, for a use case that needs much of
 /// it; a use case that needs one role asks for that trait alone.
 pub trait TicketStore:
@@ -771,6 +816,9 @@ pub enum RawMailError {
 pub trait RawMailStore: Send + Sync {
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError>;
     async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError>;
+    /// Deletes the stored mail; a key with nothing under it is not an error
+    /// (erasing is repeated until it is done).
+    async fn delete(&self, key: &str) -> Result<(), RawMailError>;
 }
 
 pub trait Clock: Send + Sync {
@@ -866,6 +914,8 @@ pub trait AttachmentStore: Send + Sync {
         filename: &str,
         valid_for: Duration,
     ) -> Result<String, AttachmentError>;
+    /// Deletes the file; a key with nothing under it is not an error.
+    async fn delete(&self, key: &str) -> Result<(), AttachmentError>;
 }
 
 /// How long a download link works.

@@ -253,6 +253,10 @@ pub struct Ticket {
     /// How the customer rated our help once it was solved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<crate::tickets::rating::Rating>,
+    /// When the customer's data was erased from it (`customers::data`): an
+    /// anonymous shell, kept for the reports, in no listing any more.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub erased_at: Option<DateTime<Utc>>,
 }
 
 fn stored_before_verification() -> bool {
@@ -293,6 +297,7 @@ impl Ticket {
             tags: vec![],
             email_verified: false,
             rating: None,
+            erased_at: None,
         }
     }
 

@@ -17,6 +17,7 @@ mod listings;
 mod mail;
 mod notices;
 mod outbox;
+mod privacy;
 mod probes;
 pub mod search;
 mod ticket_records;
@@ -28,6 +29,7 @@ pub use listings::*;
 pub use mail::*;
 pub use notices::*;
 pub use outbox::*;
+pub use privacy::*;
 pub use probes::*;
 pub use ticket_records::*;
 
@@ -35,6 +37,8 @@ pub struct Stores {
     pub tickets: Arc<dyn TicketStore>,
     pub mail: Arc<dyn helpdesk_domain::ports::MailStore>,
     pub catalog: Arc<dyn CatalogStore>,
+    pub erasure: Arc<dyn helpdesk_domain::ports::Erasure>,
+    pub audit: Arc<dyn helpdesk_domain::ports::AuditTrail>,
 }
 
 /// Generates one `#[tokio::test]` per scenario for `$factory`, an async fn
@@ -100,7 +104,11 @@ macro_rules! store_contract {
             alert_choices_change_alone,
             a_customer_note_is_kept_per_address_whatever_its_case,
             tags_in_use_are_a_set_that_grows_and_forgets,
-            saved_views_are_kept_per_scope_and_deleted_alone
+            saved_views_are_kept_per_scope_and_deleted_alone,
+            // privacy
+            an_erased_thread_leaves_an_anonymous_shell_in_no_listing,
+            retention_finds_closed_tickets_last_changed_before_the_cutoff,
+            the_audit_log_pages_newest_first_and_finds_a_subject
         );
     };
     (@cases $factory:path; $($case:ident),*) => {

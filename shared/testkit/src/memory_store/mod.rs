@@ -22,6 +22,7 @@ mod catalog;
 mod mail;
 mod notices;
 mod ops;
+mod privacy;
 mod tickets;
 
 #[derive(Debug, Default)]
@@ -78,6 +79,8 @@ struct State {
         std::collections::BTreeMap<String, helpdesk_domain::agents::saved_views::SavedView>,
     >,
     tags: std::collections::BTreeSet<helpdesk_domain::values::tag::Tag>,
+    /// The admins' audit log, by time and id.
+    audit: BTreeMap<(DateTime<Utc>, String), helpdesk_domain::agents::audit::AuditEntry>,
 }
 
 #[derive(Debug, Default)]

@@ -166,7 +166,7 @@ impl TicketRecords for InMemoryStore {
         let mut mine: Vec<&Ticket> = s
             .tickets
             .values()
-            .filter(|t| t.requester.email.key() == email.key())
+            .filter(|t| t.requester.email.key() == email.key() && t.erased_at.is_none())
             .collect();
         mine.sort_by_key(|t| std::cmp::Reverse(queue_key(t)));
         Ok(mine
@@ -211,6 +211,8 @@ impl Queues for InMemoryStore {
         let mut matching: Vec<(Position, TicketSummary)> = s
             .tickets
             .values()
+            // An erased ticket's shell is in no listing (its counts stay).
+            .filter(|t| t.erased_at.is_none())
             .map(TicketSummary::from)
             .filter(|t| listing.holds(t))
             .filter_map(|t| listing.position_of(&t).map(|p| (p, t)))

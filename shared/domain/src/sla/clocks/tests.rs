@@ -65,6 +65,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         tags: vec![],
         email_verified: true,
         rating: None,
+        erased_at: None,
     };
     open(&mut t, &rules(), at);
     t

@@ -1,0 +1,174 @@
+//! Erasing a customer's data (`Erasure`) and the admins' audit log (`AuditTrail`)
+//! on DynamoDB.
+
+use super::items::{self, Item, s};
+use super::listings::summaries;
+use super::{DynamoStore, keys, sdk_error};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
+use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
+use helpdesk_domain::ports::{AuditTrail, Erasure};
+use helpdesk_domain::values::time::sortable;
+use helpdesk_domain::{CategoryId, EmailAddress, Status, TicketRef};
+use serde::{Deserialize, Serialize};
+
+/// The audit log: one partition, sorted by time (admins change little).
+const AUDIT_PK: &str = "AUDIT";
+
+/// Pages of a category's closed tickets one retention run reads at most.
+const RETENTION_PAGES: usize = 4;
+
+fn audit_sk(at: DateTime<Utc>, id: &str) -> String {
+    format!("{}#{id}", sortable(at))
+}
+
+#[derive(Serialize, Deserialize)]
+struct AuditItem {
+    pk: String,
+    sk: String,
+    entry: AuditEntry,
+}
+
+#[async_trait]
+impl Erasure for DynamoStore {
+    async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
+        let reference = &thread.ticket.reference;
+        let pk = keys::ticket_pk(reference);
+        let messages: Vec<String> = thread.messages.iter().map(keys::message_sk).collect();
+        let mut gone = 0;
+        // Its messages as read, and every link token (one item per token).
+        for item in self.query_partition(pk.clone(), true).await? {
+            let sk = items::string(&item, "sk")?.to_owned();
+            if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
+                gone += u32::from(self.delete_main(pk.clone(), sk).await?);
+            }
+        }
+        // The Message-ID records that still lead here (a reused id may lead elsewhere now).
+        let ids = thread
+            .messages
+            .iter()
+            .filter_map(|m| m.email.as_ref()?.message_id.as_deref())
+            .filter_map(normalize_message_id);
+        for id in ids {
+            let deleted = self
+                .client
+                .delete_item()
+                .table_name(&self.tables.main)
+                .key("pk", s(keys::message_id_pk(&id)))
+                .key("sk", s(keys::MESSAGE_ID_SK))
+                .condition_expression("ticket = :t")
+                .expression_attribute_values(":t", s(reference.as_str()))
+                .send()
+                .await;
+            match deleted {
+                Ok(_) => gone += 1,
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk_error(e)),
+            }
+        }
+        Ok(gone)
+    }
+
+    async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
+        self.delete_main(keys::do_not_email_pk(email), keys::DO_NOT_EMAIL_SK.into())
+            .await
+    }
+
+    async fn closed_before(
+        &self,
+        category: &CategoryId,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError> {
+        // The closed queue, oldest first, created before the cutoff (a ticket
+        // last changed before it was certainly created before it too).
+        let mut due = Vec::new();
+        let mut start = None;
+        for _ in 0..RETENTION_PAGES {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.tables.main)
+                .index_name(keys::QUEUE.name)
+                .key_condition_expression("#p = :p AND #s < :before")
+                .expression_attribute_names("#p", keys::QUEUE.pk)
+                .expression_attribute_names("#s", keys::QUEUE.sk)
+                .expression_attribute_values(":p", s(keys::queue_pk(category, Status::Closed)))
+                .expression_attribute_values(":before", s(sortable(before)))
+                .limit(100)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            due.extend(
+                summaries(out.items.unwrap_or_default())?
+                    .into_iter()
+                    .filter(|t| t.updated_at < before)
+                    .map(|t| t.reference),
+            );
+            start = out.last_evaluated_key;
+            if start.is_none() || due.len() >= usize::from(limit) {
+                break;
+            }
+        }
+        due.truncate(usize::from(limit));
+        Ok(due)
+    }
+}
+
+#[async_trait]
+impl AuditTrail for DynamoStore {
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        self.put_plain(&AuditItem {
+            pk: AUDIT_PK.into(),
+            sk: audit_sk(entry.at, &entry.id),
+            entry: entry.clone(),
+        })
+        .await
+    }
+
+    async fn audit_entries(
+        &self,
+        before: Option<&AuditCursor>,
+        limit: u16,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .expression_attribute_values(":pk", s(AUDIT_PK))
+            .scan_index_forward(false)
+            .limit(i32::from(limit.clamp(1, 200)));
+        query = match before {
+            Some(c) => query
+                .key_condition_expression("pk = :pk AND sk < :before")
+                .expression_attribute_values(":before", s(audit_sk(c.at, &c.id))),
+            None => query.key_condition_expression("pk = :pk"),
+        };
+        let out = query.send().await.map_err(sdk_error)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(entry)
+            .collect()
+    }
+
+    async fn audit_entries_about(&self, subject: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self
+            .partition(AUDIT_PK.into())
+            .await?
+            .into_iter()
+            .map(entry)
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .filter(|e| e.subject == subject)
+            .collect())
+    }
+}
+
+fn entry(item: Item) -> Result<AuditEntry, StoreError> {
+    items::from_item::<AuditItem>(item).map(|i| i.entry)
+}

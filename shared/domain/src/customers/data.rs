@@ -1,0 +1,435 @@
+//! The customer's data: everything we hold about an address, handed over as one
+//! archive or erased, and the retention that purges old closed tickets.
+//!
+//! Erasing keeps each ticket as an anonymous shell (its category, status, tier,
+//! times, tags and rating score), so the reports keep their counts; everything
+//! that says who wrote or what was written goes: messages and notes, the files
+//! and raw mail in S3, link tokens, Message-ID records, the rating's comment,
+//! the agents' note about the customer and the address's own rules. It works in
+//! batches and can be repeated until done: files go first and the ticket's shell
+//! last, so a crash in between leaves the ticket found, and finished, next time.
+
+use crate::agents::audit::{Actor, AuditAction, AuditEntry, fingerprint};
+use crate::catalog::category::Category;
+use crate::customers::archive::{ArchiveError, ZipWriter, safe_name};
+use crate::customers::attachments::AttachmentError;
+use crate::mail::inbound::parse::raw_mail_key;
+use crate::mail::inbound::quarantine::SenderPattern;
+use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
+use crate::ports::{
+    AttachmentStore, AuditTrail, CustomerNotes, CustomerTiers, DoNotEmail, Erasure, RawMailError,
+    RawMailStore, SenderRules, TicketRecords,
+};
+use crate::tickets::message::Author;
+use crate::tickets::ticket::{Requester, Status, Ticket};
+use crate::values::email::EmailAddress;
+use crate::values::ids::TicketRef;
+use crate::values::text::{DisplayName, Subject};
+use chrono::{DateTime, Months, Utc};
+use serde::Serialize;
+
+/// Tickets erased per call: each is a read, its files, a few deletes and a write.
+pub const ERASE_BATCH: u16 = 10;
+/// The most tickets one export holds (one read of the address's list).
+pub const MAX_EXPORT_TICKETS: u16 = 300;
+/// The most bytes of files and mail one export holds (built in memory).
+pub const MAX_EXPORT_BYTES: u64 = 100 * 1024 * 1024;
+/// Tickets the schedule purges per run, over all categories.
+pub const RETENTION_BATCH: u16 = 25;
+/// How many times a ticket changed meanwhile is read and erased again.
+const ATTEMPTS: usize = 3;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("file storage: {0}")]
+    Files(String),
+    #[error("{0}")]
+    TooLarge(String),
+}
+
+impl From<AttachmentError> for DataError {
+    fn from(e: AttachmentError) -> Self {
+        DataError::Files(e.to_string())
+    }
+}
+
+impl From<RawMailError> for DataError {
+    fn from(e: RawMailError) -> Self {
+        DataError::Files(e.to_string())
+    }
+}
+
+impl From<ArchiveError> for DataError {
+    fn from(e: ArchiveError) -> Self {
+        DataError::TooLarge(e.to_string())
+    }
+}
+
+/// What an erasing call did, and whether the address is done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Erased {
+    pub tickets: u32,
+    pub messages: u32,
+    /// Attachments and raw mail deleted from S3.
+    pub files: u32,
+    /// Other items: tokens, Message-ID records, the note, rules.
+    pub other: u32,
+    /// Nothing of the address is left; otherwise call again.
+    pub done: bool,
+}
+
+/// An export: the archive, and what it holds.
+#[derive(Debug)]
+pub struct Export {
+    pub archive: Vec<u8>,
+    pub tickets: usize,
+    pub messages: usize,
+    pub files: usize,
+}
+
+/// The ports the customer's data lives behind.
+pub struct CustomerData<'a> {
+    pub tickets: &'a dyn TicketRecords,
+    pub erasure: &'a dyn Erasure,
+    pub notes: &'a dyn CustomerNotes,
+    pub do_not_email: &'a dyn DoNotEmail,
+    pub tiers: &'a dyn CustomerTiers,
+    pub senders: &'a dyn SenderRules,
+    pub audit: &'a dyn AuditTrail,
+    pub attachments: &'a dyn AttachmentStore,
+    pub raw_mail: &'a dyn RawMailStore,
+}
+
+/// Where an erased ticket's requester points: an address no mail can reach.
+pub fn erased_requester() -> Requester {
+    Requester {
+        name: DisplayName::from_mail("Erased customer"),
+        email: EmailAddress::parse("erased@erased.invalid")
+            .unwrap_or_else(|_| unreachable!("a valid address")),
+    }
+}
+
+/// The ticket without anything that says who wrote or what: closed, nobody's,
+/// no clock running.
+pub fn shell(ticket: &Ticket, now: DateTime<Utc>) -> Ticket {
+    let mut t = ticket.clone();
+    t.requester = erased_requester();
+    t.subject = Subject::from_mail("(erased)");
+    t.details = Default::default();
+    t.participants.clear();
+    t.cc.clear();
+    t.email_verified = false;
+    if let Some(rating) = &mut t.rating {
+        rating.comment.clear();
+    }
+    if t.status != Status::Closed {
+        t.status = Status::Closed;
+        t.assignee = None;
+    }
+    t.due_at = None;
+    t.sla.wake_at = None;
+    t.sla.idle = None;
+    t.erased_at = Some(now);
+    t.updated_at = now;
+    t
+}
+
+/// The thread's files in the attachments bucket, and its raw mail.
+fn stored_files(thread: &TicketThread) -> (Vec<String>, Vec<String>) {
+    let attachments = thread
+        .messages
+        .iter()
+        .flat_map(|m| m.attachments.iter().map(|a| a.key.clone()))
+        .collect();
+    let raw = thread
+        .messages
+        .iter()
+        .filter(|m| matches!(m.author, Author::Customer { .. }))
+        .filter_map(|m| m.email.as_ref()?.ses_message_id.as_deref())
+        .map(raw_mail_key)
+        .collect();
+    (attachments, raw)
+}
+
+impl CustomerData<'_> {
+    /// Everything we hold about `email` as one ZIP: `README.txt`, `customer.json`
+    /// (the agents' note, do-not-email, the customer-list entry, the audit
+    /// entries about the address) and per ticket `ticket.json`, `messages.json`,
+    /// its files and its raw mail.
+    pub async fn export(
+        &self,
+        email: &EmailAddress,
+        now: DateTime<Utc>,
+    ) -> Result<Export, DataError> {
+        let summaries = self
+            .tickets
+            .tickets_of_requester(email, MAX_EXPORT_TICKETS + 1)
+            .await?;
+        if summaries.len() > usize::from(MAX_EXPORT_TICKETS) {
+            return Err(DataError::TooLarge(format!(
+                "this address has more than {MAX_EXPORT_TICKETS} requests: one archive would be too large"
+            )));
+        }
+        let mut zip = ZipWriter::new(now);
+        let mut budget = Budget(0);
+        let (mut messages, mut files) = (0, 0);
+        for summary in &summaries {
+            let thread = self.tickets.load_ticket(&summary.reference).await?;
+            let dir = format!("tickets/{}", summary.reference.as_str());
+            zip.add(&format!("{dir}/ticket.json"), &json(&thread.ticket)?)?;
+            zip.add(&format!("{dir}/messages.json"), &json(&thread.messages)?)?;
+            messages += thread.messages.len();
+            for m in &thread.messages {
+                for a in &m.attachments {
+                    match self.attachments.get(&a.key, budget.left()).await {
+                        Ok(Some(file)) => {
+                            budget.take(file.len())?;
+                            let name = safe_name(&a.filename);
+                            zip.add(&format!("{dir}/files/{name}"), &file)?;
+                            files += 1;
+                        }
+                        Ok(None) => {}
+                        Err(AttachmentError::TooLarge(_)) => budget.take(usize::MAX)?,
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            }
+            for key in stored_files(&thread).1 {
+                match self.raw_mail.get(&key, budget.left()).await {
+                    Ok(raw) => {
+                        budget.take(raw.len())?;
+                        let name = key.rsplit('/').next().unwrap_or("mail");
+                        zip.add(&format!("{dir}/mail/{name}.eml"), &raw)?;
+                        files += 1;
+                    }
+                    // Expired (the bucket keeps raw mail a year) or already erased.
+                    Err(RawMailError::NotFound) => {}
+                    Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        let customer = CustomerJson {
+            address: email.as_str(),
+            exported_at: now,
+            note: self.notes.customer_note(email).await?.map(|n| n.text),
+            do_not_email: self.do_not_email.do_not_email(email).await?,
+            customer_list: self
+                .tiers
+                .tier_rules()
+                .await?
+                .into_iter()
+                .filter(|r| r.pattern == SenderPattern::Address(email.clone()))
+                .map(|r| r.tier.as_str())
+                .next(),
+            audit: self.audit.audit_entries_about(&fingerprint(email)).await?,
+        };
+        zip.add("customer.json", &json(&customer)?)?;
+        zip.add("README.txt", readme(email, now, summaries.len()).as_bytes())?;
+        Ok(Export {
+            archive: zip.finish(),
+            tickets: summaries.len(),
+            messages,
+            files,
+        })
+    }
+
+    /// Erases up to [`ERASE_BATCH`] of the address's tickets; once none is
+    /// left, what else we keep under the address. Each call leaves an entry in
+    /// the audit log with what it did.
+    pub async fn erase(
+        &self,
+        email: &EmailAddress,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<Erased, DataError> {
+        let batch = self
+            .tickets
+            .tickets_of_requester(email, ERASE_BATCH)
+            .await?;
+        let mut erased = Erased::default();
+        for summary in &batch {
+            let one = self.erase_ticket(&summary.reference, now).await?;
+            erased.tickets += one.tickets;
+            erased.messages += one.messages;
+            erased.files += one.files;
+            erased.other += one.other;
+        }
+        if batch.len() < usize::from(ERASE_BATCH) {
+            erased.other += self.forget_address(email).await?;
+            erased.done = true;
+        }
+        let detail = format!(
+            "{} tickets, {} messages, {} files, {} other items{}",
+            erased.tickets,
+            erased.messages,
+            erased.files,
+            erased.other,
+            if erased.done { "" } else { "; more to erase" }
+        );
+        self.audit
+            .record_audit(&AuditEntry::new(
+                now,
+                actor,
+                AuditAction::CustomerErased,
+                fingerprint(email),
+                detail,
+            ))
+            .await?;
+        Ok(erased)
+    }
+
+    /// What the address has outside its tickets: the agents' note, the
+    /// do-not-email entry, and a customer-list or sender rule on the address itself.
+    async fn forget_address(&self, email: &EmailAddress) -> Result<u32, DataError> {
+        let mut other = 0;
+        if self.notes.customer_note(email).await?.is_some() {
+            self.notes.set_customer_note(email, None).await?;
+            other += 1;
+        }
+        other += u32::from(self.erasure.forget_do_not_email(email).await?);
+        let pattern = SenderPattern::Address(email.clone());
+        other += u32::from(self.tiers.delete_tier_rule(&pattern).await?);
+        other += u32::from(self.senders.delete_sender_rule(&pattern).await?);
+        Ok(other)
+    }
+
+    /// Erases one ticket (a no-op for one erased already).
+    pub async fn erase_ticket(
+        &self,
+        reference: &TicketRef,
+        now: DateTime<Utc>,
+    ) -> Result<Erased, DataError> {
+        for _ in 0..ATTEMPTS {
+            let thread = self.tickets.load_ticket(reference).await?;
+            if thread.ticket.erased_at.is_some() {
+                return Ok(Erased::default());
+            }
+            let (attachments, raw) = stored_files(&thread);
+            for key in &attachments {
+                self.attachments.delete(key).await?;
+            }
+            for key in &raw {
+                self.raw_mail.delete(key).await?;
+            }
+            let other = self.erasure.delete_thread(&thread).await?;
+            let update = TicketUpdate::new(&thread.ticket, shell(&thread.ticket, now), vec![]);
+            match self.tickets.update_ticket(update).await {
+                Ok(_) => {
+                    let messages = thread.messages.len() as u32;
+                    return Ok(Erased {
+                        tickets: 1,
+                        messages,
+                        files: (attachments.len() + raw.len()) as u32,
+                        other: other.saturating_sub(messages),
+                        done: true,
+                    });
+                }
+                // Changed meanwhile (a reply came in): read it again, erase what came.
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Purges closed tickets older than their category's retention, at most
+    /// [`RETENTION_BATCH`] a run over all categories; one audit entry per
+    /// category that had any. Returns how many were purged.
+    pub async fn purge_expired(
+        &self,
+        categories: &[Category],
+        now: DateTime<Utc>,
+    ) -> Result<u32, DataError> {
+        let mut left = RETENTION_BATCH;
+        let mut purged = 0;
+        for category in categories {
+            let Some(months) = category.retention_months else {
+                continue;
+            };
+            if left == 0 {
+                break;
+            }
+            let Some(cutoff) = now.checked_sub_months(Months::new(u32::from(months))) else {
+                continue;
+            };
+            let due = self
+                .erasure
+                .closed_before(&category.id, cutoff, left)
+                .await?;
+            let mut here = 0;
+            for reference in &due {
+                here += self.erase_ticket(reference, now).await?.tickets;
+            }
+            left = left.saturating_sub(due.len() as u16);
+            if here > 0 {
+                purged += here;
+                self.audit
+                    .record_audit(&AuditEntry::new(
+                        now,
+                        Actor::Schedule,
+                        AuditAction::RetentionPurged,
+                        category.id.as_str(),
+                        format!("{here} closed tickets older than {months} months"),
+                    ))
+                    .await?;
+            }
+        }
+        Ok(purged)
+    }
+}
+
+/// The bytes of files an export has taken so far.
+struct Budget(u64);
+
+impl Budget {
+    fn left(&self) -> u64 {
+        MAX_EXPORT_BYTES.saturating_sub(self.0).max(1)
+    }
+
+    fn take(&mut self, len: usize) -> Result<(), DataError> {
+        self.0 = self.0.saturating_add(len as u64);
+        if self.0 > MAX_EXPORT_BYTES {
+            Err(DataError::TooLarge(format!(
+                "the files of this address come to more than {} MB",
+                MAX_EXPORT_BYTES / 1024 / 1024
+            )))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct CustomerJson<'a> {
+    address: &'a str,
+    exported_at: DateTime<Utc>,
+    note: Option<String>,
+    do_not_email: Option<String>,
+    customer_list: Option<&'static str>,
+    audit: Vec<AuditEntry>,
+}
+
+fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, DataError> {
+    serde_json::to_vec_pretty(value)
+        .map_err(|e| DataError::Store(StoreError::Corrupt(format!("export: {e}"))))
+}
+
+fn readme(email: &EmailAddress, now: DateTime<Utc>, tickets: usize) -> String {
+    format!(
+        "Everything this help desk holds about {}, as of {} (UTC).\n\n\
+         customer.json        our note about you, whether we may mail you, your service level,\n\
+         \x20                    and the log of who exported or erased this data\n\
+         tickets/<ref>/       each of your {} requests:\n\
+         \x20 ticket.json       the request: category, status, times, details, your rating\n\
+         \x20 messages.json     every message in it, yours and ours, and our internal notes\n\
+         \x20 files/            the files attached to them\n\
+         \x20 mail/             your mail as we received it\n",
+        email.as_str(),
+        now.format("%Y-%m-%d %H:%M"),
+        tickets
+    )
+}

@@ -1,0 +1,364 @@
+//! The customer's data (`customers::data`) on the in-memory store and files:
+//! an export holds everything of the address and nothing of anyone else's; erasing
+//! leaves anonymous shells and no file, rule or note behind, in batches; the
+//! retention purges old closed tickets.
+
+// Test scenarios: a failed step should stop the test right there.
+#![allow(clippy::unwrap_used)]
+
+use chrono::Duration;
+use helpdesk_domain::agents::audit::{Actor, AuditAction, fingerprint};
+use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH};
+use helpdesk_domain::customers::tier_rule::TierRule;
+use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
+use helpdesk_domain::ports::store::{CustomerNote, TicketUpdate};
+use helpdesk_domain::ports::{
+    AttachmentStore, AuditTrail, Categories, Clock, CustomerNotes, CustomerTiers, DoNotEmail,
+    IdSource, Queues, RawMailStore, TicketRecords,
+};
+use helpdesk_domain::tickets::message::AttachmentRef;
+use helpdesk_domain::tickets::ticket::Tier;
+use helpdesk_domain::{Status, Ticket};
+use testkit::fakes::{FixedClock, InMemoryAttachments, InMemoryRawMail, SequentialIds};
+use testkit::fixtures::{agent_id, category, email, new_ticket};
+use testkit::memory_store::InMemoryStore;
+
+struct World {
+    store: InMemoryStore,
+    files: InMemoryAttachments,
+    raw: InMemoryRawMail,
+    clock: FixedClock,
+    ids: SequentialIds,
+}
+
+impl World {
+    fn new() -> Self {
+        Self {
+            store: InMemoryStore::default(),
+            files: InMemoryAttachments::default(),
+            raw: InMemoryRawMail::default(),
+            clock: FixedClock::monday_morning(),
+            ids: SequentialIds::new(),
+        }
+    }
+
+    fn data(&self) -> CustomerData<'_> {
+        CustomerData {
+            tickets: &self.store,
+            erasure: &self.store,
+            notes: &self.store,
+            do_not_email: &self.store,
+            tiers: &self.store,
+            senders: &self.store,
+            audit: &self.store,
+            attachments: &self.files,
+            raw_mail: &self.raw,
+        }
+    }
+
+    /// A mail from `who` with one attached file (named `filename`), its raw
+    /// mail stored as SES would.
+    async fn mail_ticket(&self, who: &str, ses_id: &str, filename: &str) -> Ticket {
+        let mut new = new_ticket(&self.ids, "billing", who, self.clock.now());
+        let key = format!("mail/{ses_id}/1-x");
+        self.files
+            .put(&key, "application/pdf", b"%PDF secret".to_vec())
+            .await
+            .unwrap();
+        self.raw
+            .put(&format!("raw/{ses_id}"), b"From: someone\r\n\r\nhello")
+            .await
+            .unwrap();
+        new.first_message.attachments = vec![AttachmentRef {
+            key,
+            filename: filename.into(),
+            content_type: "application/pdf".into(),
+            size: 11,
+            content_id: None,
+        }];
+        new.first_message.email = Some(helpdesk_domain::tickets::message::EmailIds {
+            message_id: Some(format!("<{ses_id}@example.com>")),
+            ses_message_id: Some(ses_id.into()),
+            ..Default::default()
+        });
+        let ticket = new.ticket.clone();
+        self.store.create_ticket(new).await.unwrap();
+        self.clock.advance(Duration::minutes(1));
+        ticket
+    }
+}
+
+fn names(zip: &[u8]) -> Vec<String> {
+    // The central directory's names, from the end record on.
+    let end = zip.len() - 22;
+    let at = |i: usize| u32::from_le_bytes([zip[i], zip[i + 1], zip[i + 2], zip[i + 3]]) as usize;
+    let short = |i: usize| u16::from_le_bytes([zip[i], zip[i + 1]]) as usize;
+    let mut record = at(end + 16);
+    let mut names = Vec::new();
+    for _ in 0..short(end + 10) {
+        let len = short(record + 28);
+        names.push(String::from_utf8(zip[record + 46..record + 46 + len].to_vec()).unwrap());
+        record += 46 + len;
+    }
+    names
+}
+
+#[tokio::test]
+async fn an_export_holds_the_address_s_tickets_files_and_mail_and_no_one_else_s() {
+    let w = World::new();
+    let jane = w
+        .mail_ticket("jane@example.com", "ses-jane", "../../etc/passwd")
+        .await;
+    w.mail_ticket("bob@example.com", "ses-bob", "bob.pdf").await;
+    let jane_addr = email("jane@example.com");
+    w.store
+        .set_customer_note(
+            &jane_addr,
+            Some(&CustomerNote {
+                text: "Prefers mail".into(),
+                by: agent_id("ana"),
+                at: w.clock.now(),
+            }),
+        )
+        .await
+        .unwrap();
+
+    let export = w
+        .data()
+        .export(&email("JANE@example.com"), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((export.tickets, export.messages, export.files), (1, 1, 2));
+    let dir = format!("tickets/{}", jane.reference.as_str());
+    assert_eq!(
+        names(&export.archive),
+        [
+            format!("{dir}/ticket.json"),
+            format!("{dir}/messages.json"),
+            // The hostile name stays inside the ticket's folder.
+            format!("{dir}/files/_.._etc_passwd"),
+            format!("{dir}/mail/ses-jane.eml"),
+            "customer.json".into(),
+            "README.txt".into(),
+        ]
+    );
+    let text = String::from_utf8_lossy(&export.archive);
+    assert!(text.contains("Prefers mail"));
+    assert!(text.contains("%PDF secret"));
+    assert!(!text.contains("bob@example.com"), "another customer's data");
+}
+
+#[tokio::test]
+async fn erasing_leaves_shells_and_no_file_rule_or_note_and_the_counts_stay() {
+    let w = World::new();
+    let jane = w.mail_ticket("jane@example.com", "ses-jane", "a.pdf").await;
+    let bob = w.mail_ticket("bob@example.com", "ses-bob", "b.pdf").await;
+    let jane_addr = email("jane@example.com");
+    let pattern = SenderPattern::Address(jane_addr.clone());
+    w.store
+        .put_tier_rule(&TierRule {
+            pattern: pattern.clone(),
+            tier: Tier::Premium,
+            note: String::new(),
+            by: agent_id("admin"),
+            at: w.clock.now(),
+        })
+        .await
+        .unwrap();
+    w.store
+        .set_do_not_email(&jane_addr, "complaint", w.clock.now())
+        .await
+        .unwrap();
+    let counts = w.store.status_counts(&jane.category).await.unwrap();
+
+    let erased = w
+        .data()
+        .erase(&jane_addr, Actor::Agent(agent_id("admin")), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (erased.tickets, erased.messages, erased.files, erased.done),
+        (1, 1, 2, true)
+    );
+    // The Message-ID record, the tier rule and the do-not-email entry.
+    assert_eq!(erased.other, 3);
+    let shell = w.store.load_ticket(&jane.reference).await.unwrap();
+    assert!(shell.messages.is_empty());
+    assert_eq!(shell.ticket.subject.as_str(), "(erased)");
+    assert_eq!(shell.ticket.status, Status::Closed);
+    assert_eq!(
+        w.store.tickets_of_requester(&jane_addr, 10).await.unwrap(),
+        vec![]
+    );
+    assert_eq!(w.raw.keys(), ["raw/ses-bob"]);
+    assert_eq!(w.files.get("mail/ses-jane/1-x", 100).await.unwrap(), None);
+    assert!(
+        w.files
+            .get("mail/ses-bob/1-x", 100)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(w.store.tier_rules().await.unwrap(), vec![]);
+    assert_eq!(w.store.do_not_email(&jane_addr).await.unwrap(), None);
+    // Bob's ticket is untouched; the category's counts are all still there.
+    assert_eq!(
+        w.store.load_ticket(&bob.reference).await.unwrap().ticket,
+        bob
+    );
+    let after = w.store.status_counts(&jane.category).await.unwrap();
+    assert_eq!(
+        after.0.values().sum::<i64>(),
+        counts.0.values().sum::<i64>()
+    );
+    // The log names the customer by fingerprint only.
+    let log = w.store.audit_entries(None, 10).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, AuditAction::CustomerErased);
+    assert_eq!(log[0].subject, fingerprint(&jane_addr));
+    assert!(!format!("{log:?}").contains("jane"));
+    // Again: nothing left to do, and it says so.
+    let again = w
+        .data()
+        .erase(&jane_addr, Actor::Agent(agent_id("admin")), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((again.tickets, again.files, again.done), (0, 0, true));
+}
+
+#[tokio::test]
+async fn many_tickets_are_erased_in_batches_until_done() {
+    let w = World::new();
+    for i in 0..ERASE_BATCH + 2 {
+        w.mail_ticket("jane@example.com", &format!("ses-{i}"), "a.pdf")
+            .await;
+    }
+    let jane = email("jane@example.com");
+    let first = w
+        .data()
+        .erase(&jane, Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((first.tickets, first.done), (u32::from(ERASE_BATCH), false));
+    let second = w
+        .data()
+        .erase(&jane, Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((second.tickets, second.done), (2, true));
+    assert!(w.raw.keys().is_empty());
+    assert_eq!(w.store.audit_entries(None, 10).await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_ticket_changed_while_it_is_erased_is_read_again() {
+    let w = World::new();
+    let jane = w.mail_ticket("jane@example.com", "ses-jane", "a.pdf").await;
+    // A reply lands after the erasure read the thread: the shell's write fails
+    // on the version, and the next attempt erases the new message too.
+    let thread = w.store.load_ticket(&jane.reference).await.unwrap();
+    let mut changed = thread.ticket.clone();
+    changed.status = Status::Open;
+    let reply = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", w.clock.now());
+    w.store
+        .update_ticket(TicketUpdate::new(&thread.ticket, changed, vec![reply]))
+        .await
+        .unwrap();
+    let erased = w
+        .data()
+        .erase_ticket(&jane.reference, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(erased.messages, 2);
+    assert!(
+        w.store
+            .load_ticket(&jane.reference)
+            .await
+            .unwrap()
+            .messages
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn an_export_past_its_cap_is_refused_with_the_reason() {
+    let w = World::new();
+    let t = w
+        .mail_ticket("jane@example.com", "ses-big", "big.bin")
+        .await;
+    let key = "mail/ses-big/2-big";
+    w.files
+        .upload(key, 101 * 1024 * 1024, "application/octet-stream");
+    let thread = w.store.load_ticket(&t.reference).await.unwrap();
+    let mut m = thread.messages[0].clone();
+    m.id = w.ids.message_id(w.clock.now());
+    m.attachments[0].key = key.into();
+    m.email = None;
+    w.store.add_note(&m).await.unwrap();
+    let err = w
+        .data()
+        .export(&email("jane@example.com"), w.clock.now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, DataError::TooLarge(r) if r.contains("100 MB")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn retention_purges_old_closed_tickets_of_its_category_only() {
+    let w = World::new();
+    let mut billing = category("billing", 1);
+    billing.retention_months = Some(6);
+    w.store.put_category(&billing).await.unwrap();
+    let old = w.mail_ticket("jane@example.com", "ses-old", "a.pdf").await;
+    let recent = w
+        .mail_ticket("bob@example.com", "ses-recent", "b.pdf")
+        .await;
+    for (t, at) in [
+        (&old, w.clock.now() - Duration::days(200)),
+        (&recent, w.clock.now() - Duration::days(20)),
+    ] {
+        let mut closed = t.clone();
+        closed.status = Status::Closed;
+        closed.updated_at = at;
+        w.store
+            .update_ticket(TicketUpdate::new(t, closed, vec![]))
+            .await
+            .unwrap();
+    }
+    let categories = w.store.categories().await.unwrap();
+    let purged = w
+        .data()
+        .purge_expired(&categories, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(purged, 1);
+    let stored = w.store.load_ticket(&old.reference).await.unwrap();
+    assert!(stored.ticket.erased_at.is_some());
+    assert!(stored.messages.is_empty());
+    assert!(
+        w.store
+            .load_ticket(&recent.reference)
+            .await
+            .unwrap()
+            .ticket
+            .erased_at
+            .is_none()
+    );
+    assert_eq!(w.raw.keys(), ["raw/ses-recent"]);
+    let log = w.store.audit_entries(None, 10).await.unwrap();
+    assert_eq!(
+        (log[0].action, log[0].actor.clone(), log[0].subject.as_str()),
+        (AuditAction::RetentionPurged, Actor::Schedule, "billing")
+    );
+    // The next run finds nothing more.
+    assert_eq!(
+        w.data()
+            .purge_expired(&categories, w.clock.now())
+            .await
+            .unwrap(),
+        0
+    );
+}

@@ -1,0 +1,95 @@
+//! Erasing a customer's data (`Erasure`) and the admins' audit log (`AuditTrail`).
+
+use super::InMemoryStore;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
+use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
+use helpdesk_domain::ports::{AuditTrail, Erasure};
+use helpdesk_domain::{CategoryId, EmailAddress, Status, TicketRef};
+
+#[async_trait]
+impl Erasure for InMemoryStore {
+    async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
+        let mut s = self.state();
+        let reference = &thread.ticket.reference;
+        let mut gone = 0;
+        if let Some(messages) = s.messages.get_mut(reference) {
+            let before = messages.len();
+            messages.retain(|m| !thread.messages.iter().any(|t| t.id == m.id));
+            gone += before - messages.len();
+        }
+        gone += s.tokens.remove(reference).map_or(0, |t| t.len());
+        for id in thread
+            .messages
+            .iter()
+            .filter_map(|m| m.email.as_ref()?.message_id.as_deref())
+            .filter_map(normalize_message_id)
+        {
+            if s.message_ids.get(&id) == Some(reference) {
+                s.message_ids.remove(&id);
+                gone += 1;
+            }
+        }
+        Ok(u32::try_from(gone).unwrap_or(u32::MAX))
+    }
+
+    async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
+        Ok(self.state().do_not_email.remove(&email.key()).is_some())
+    }
+
+    async fn closed_before(
+        &self,
+        category: &CategoryId,
+        before: DateTime<Utc>,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError> {
+        let s = self.state();
+        let mut due: Vec<_> = s
+            .tickets
+            .values()
+            .filter(|t| &t.category == category && t.status == Status::Closed)
+            .filter(|t| t.erased_at.is_none() && t.updated_at < before)
+            .map(|t| (t.created_at, t.reference.clone()))
+            .collect();
+        due.sort();
+        Ok(due
+            .into_iter()
+            .take(usize::from(limit))
+            .map(|(_, r)| r)
+            .collect())
+    }
+}
+
+#[async_trait]
+impl AuditTrail for InMemoryStore {
+    async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
+        let mut s = self.state();
+        s.audit.insert((entry.at, entry.id.clone()), entry.clone());
+        Ok(())
+    }
+
+    async fn audit_entries(
+        &self,
+        before: Option<&AuditCursor>,
+        limit: u16,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let s = self.state();
+        Ok(s.audit
+            .iter()
+            .rev()
+            .filter(|((at, id), _)| before.is_none_or(|c| (*at, id) < (c.at, &c.id)))
+            .take(usize::from(limit))
+            .map(|(_, e)| e.clone())
+            .collect())
+    }
+
+    async fn audit_entries_about(&self, subject: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let s = self.state();
+        Ok(s.audit
+            .values()
+            .filter(|e| e.subject == subject)
+            .cloned()
+            .collect())
+    }
+}
