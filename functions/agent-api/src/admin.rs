@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::audit::AuditAction;
 use helpdesk_domain::agents::profile::{Agent, Role};
 use helpdesk_domain::catalog::admin::{PolicyDraft, check_agent, check_category, check_policy};
 use helpdesk_domain::catalog::category::{Category, FieldSchema, Lifecycle};
@@ -186,6 +187,17 @@ pub async fn put_category(
             return Err(ApiError::invalid(errors));
         }
         deps.catalog.put_category(&category).await?;
+        let retention = category
+            .retention_months
+            .map_or("kept".into(), |m| format!("erased after {m} months"));
+        crate::privacy::record(
+            &deps,
+            &caller,
+            AuditAction::CategorySaved,
+            category.id.as_str(),
+            format!("{}; closed tickets {retention}", category.name),
+        )
+        .await?;
         Ok::<_, ApiError>((saved(existing.is_some()), Json(category)))
     }
     .await;
@@ -234,6 +246,7 @@ pub async fn put_policy(
             .iter()
             .any(|p| p.id == policy.id);
         deps.catalog.put_policy(&policy).await?;
+        crate::privacy::record(&deps, &caller, AuditAction::PolicySaved, &policy.id, "").await?;
         Ok::<_, ApiError>((saved(existed), Json(PolicyDraft::of(&policy))))
     }
     .await;
@@ -333,6 +346,15 @@ pub async fn put_agent(
         }
         let existed = existing.is_some();
         deps.catalog.put_agent(&agent).await?;
+        let categories: Vec<&str> = agent.categories.iter().map(|c| c.as_str()).collect();
+        crate::privacy::record(
+            &deps,
+            &caller,
+            AuditAction::AgentSaved,
+            agent.id.as_str(),
+            format!("{:?}: {}", agent.role, categories.join(", ")).to_lowercase(),
+        )
+        .await?;
         Ok::<_, ApiError>((saved(existed), Json(AgentJson::of(&agent))))
     }
     .await;

@@ -9,6 +9,7 @@ mod health;
 mod library;
 pub mod openapi;
 mod opening;
+mod privacy;
 mod profile;
 mod queue;
 mod reports;
@@ -50,6 +51,9 @@ pub struct Deps {
     pub ids: Arc<dyn IdSource>,
     /// The word index (its copy in this function, refreshed from S3).
     pub index: Arc<dyn helpdesk_domain::ports::WordIndex>,
+    /// Erasing a customer's data, beside what the ticket's own write does.
+    pub erasure: Arc<dyn helpdesk_domain::ports::Erasure>,
+    pub audit: Arc<dyn helpdesk_domain::ports::AuditTrail>,
 }
 
 /// How long a warm function trusts its copy of the categories and policies.
@@ -62,6 +66,8 @@ impl Deps {
         Self {
             tickets: store.clone(),
             mail: store.clone(),
+            erasure: store.clone(),
+            audit: store.clone(),
             redelivery: aws.redelivery(&config.inbound_queue_url, &config.raw_mail_bucket),
             catalog: Arc::new(CachedCatalog::new(
                 store,
@@ -157,11 +163,14 @@ pub enum Route {
     TierRules,
     TierRulePut,
     TierRuleDelete,
+    CustomerExport,
+    CustomerErase,
+    Audit,
     Health,
 }
 
 impl Route {
-    pub const ALL: [Route; 57] = [
+    pub const ALL: [Route; 60] = [
         Route::Me,
         Route::Counts,
         Route::Notifications,
@@ -218,6 +227,9 @@ impl Route {
         Route::TierRules,
         Route::TierRulePut,
         Route::TierRuleDelete,
+        Route::CustomerExport,
+        Route::CustomerErase,
+        Route::Audit,
         Route::Health,
     ];
 
@@ -282,6 +294,9 @@ impl Route {
             Route::TierRules => ("GET", "/api/agent/tiers"),
             Route::TierRulePut => ("PUT", "/api/agent/tiers"),
             Route::TierRuleDelete => ("DELETE", "/api/agent/tiers/{pattern}"),
+            Route::CustomerExport => ("POST", "/api/agent/customers/{email}/export"),
+            Route::CustomerErase => ("POST", "/api/agent/customers/{email}/erase"),
+            Route::Audit => ("GET", "/api/agent/audit"),
             Route::Health => ("GET", "/api/agent/health"),
         }
     }
@@ -344,6 +359,9 @@ impl Route {
             Route::TierRules => get(tiers::list),
             Route::TierRulePut => put(tiers::put),
             Route::TierRuleDelete => delete(tiers::delete),
+            Route::CustomerExport => post(privacy::export),
+            Route::CustomerErase => post(privacy::erase),
+            Route::Audit => get(privacy::log),
             Route::Health => get(health::health),
         }
     }

@@ -11,6 +11,7 @@ use crate::bulk::{BulkAction, BulkInput, BulkJson, BulkResultJson, BulkTicket};
 use crate::health::HealthJson;
 use crate::library::{CannedJson, CannedListJson, FaqJson, FaqListJson, PlaceholderJson};
 use crate::opening::OpenedJson;
+use crate::privacy::{AuditEntryJson, AuditJson, EraseInput, ExportJson};
 use crate::profile::{ProfileInput, ProfileJson};
 use crate::queue::{
     AgentJson, CategoryCountJson, CategoryJson, CountsJson, MeJson, NotificationsJson, PageJson,
@@ -34,6 +35,7 @@ use helpdesk_domain::agents::alert_mail::AlertChoices;
 use helpdesk_domain::agents::canned::{MacroActions, MacroAssign};
 use helpdesk_domain::catalog::admin::{HoursDraft, PolicyDraft};
 use helpdesk_domain::catalog::category::Category;
+use helpdesk_domain::customers::data::Erased;
 use helpdesk_domain::mail::inbound::quarantine::SenderVerdict;
 use helpdesk_domain::ops::probe::ChannelStatus;
 use helpdesk_domain::ports::ComponentHealth;
@@ -607,6 +609,33 @@ fn tier_rule_put() {}
     responses((status = 204), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 404, body = ErrorJson)))]
 fn tier_rule_delete() {}
 
+/// Everything held about the address as one ZIP (its tickets, messages, files,
+/// raw mail, the agents' note, its rules and the audit entries about it), stored
+/// for a day and linked for 10 minutes. 413 past 300 tickets or 100 MB of files.
+#[utoipa::path(post, path = "/api/agent/customers/{email}/export", tag = "customers",
+    params(("email" = String, Path, description = "the customer's address")),
+    responses((status = 200, body = ExportJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 413, body = ErrorJson)))]
+fn customer_export() {}
+
+/// Erases the address's data: up to 10 of its tickets a call become anonymous
+/// shells (their counts stay in the reports), their messages, files and raw
+/// mail deleted; once none is left, its note, do-not-email entry and rules go.
+/// Call again until `done`. Cannot be undone.
+#[utoipa::path(post, path = "/api/agent/customers/{email}/erase", tag = "customers", request_body = EraseInput,
+    params(("email" = String, Path, description = "the customer's address")),
+    responses((status = 200, body = Erased), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn customer_erase() {}
+
+/// What admins changed and whose data was exported or erased, newest first, 50
+/// a page; or every entry about one customer.
+#[utoipa::path(get, path = "/api/agent/audit", tag = "customers",
+    params(
+        ("before" = Option<String>, Query, max_length = 80, description = "The `next` of the page before"),
+        ("customer" = Option<String>, Query, format = "email", max_length = 254, description = "Only the entries about this address"),
+    ),
+    responses((status = 200, body = AuditJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]
+fn audit() {}
+
 #[utoipa::path(get, path = "/api/agent/faq", tag = "library",
     params(("category" = String, Query, pattern = "^[a-z0-9][a-z0-9-]{0,39}$", description = "One of the caller's categories")),
     responses((status = 200, body = FaqListJson), (status = 400, body = ErrorJson)))]
@@ -758,7 +787,7 @@ impl Modify for BearerAuth {
         cc, category, merge, forward, canned_list, canned_create, canned_update, canned_delete,
         faq_list, faq_create, faq_update, faq_delete, admin_categories, admin_category, admin_agents,
         admin_agent, admin_policies, admin_policy, reports, reports_csv, held_list, held_show,
-        held_release, sender_rules, sender_rule_put, sender_rule_delete, tier_rules, tier_rule_put, tier_rule_delete, profile, upload, open_ticket, health),
+        held_release, sender_rules, sender_rule_put, sender_rule_delete, tier_rules, tier_rule_put, tier_rule_delete, customer_export, customer_erase, audit, profile, upload, open_ticket, health),
     components(schemas(
         ViewName, SortName, MeJson, AgentJson, CategoryJson, CountsJson, ViewCounts, CategoryCountJson,
         NotificationsJson, RepliesJson, PageJson, SummaryJson, TicketJson, Requester, ShowJson, SlaJson,
@@ -772,6 +801,7 @@ impl Modify for BearerAuth {
         HealthJson, ComponentHealth, GatewayUnauthorizedJson,
         HeldJson, HeldListJson, HeldMailJson, OriginalJson, ReleasedJson, RuleJson, RulesJson,
         RuleInput, SenderVerdict, MacroActions, MacroAssign, ProfileJson, ProfileInput, AlertChoices, SearchJson, HitJson, PartJson, ViewJson, ViewsJson, ViewInput, RenameTagInput, RenamedJson, TagsRequest, TagsJson, BulkInput, BulkTicket, BulkAction, BulkJson, BulkResultJson, CustomerJson, NoteJson, NoteInput, NoteSaved, DetailJson, UploadInput, UploadJson, OpenTicketRequest, OpenedJson, RatingJson, RatingRow, helpdesk_domain::tickets::rating::Score, TierRequest, TierRulesJson, TierRuleJson, TierRuleInput,
+        ExportJson, EraseInput, AuditJson, AuditEntryJson, helpdesk_domain::agents::audit::AuditAction, helpdesk_domain::customers::data::Erased,
     )),
     modifiers(&BearerAuth, &CommonErrors),
     security(("access_token" = [])),

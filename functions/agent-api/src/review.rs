@@ -13,6 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::audit::{AuditAction, pattern_subject};
 use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::mail::inbound::parse::MailLimits;
 use helpdesk_domain::mail::inbound::quarantine::{
@@ -368,6 +369,14 @@ pub async fn put_rule(
             at: deps.clock.now(),
         };
         deps.mail.put_sender_rule(&rule).await?;
+        crate::privacy::record(
+            &deps,
+            &caller,
+            AuditAction::SenderRuleSaved,
+            pattern_subject(&rule.pattern),
+            format!("{:?}", rule.verdict).to_lowercase(),
+        )
+        .await?;
         Ok::<_, ApiError>(Json(RuleJson::from(&rule)))
     }
     .await;
@@ -381,7 +390,16 @@ pub async fn delete_rule(
 ) -> Response {
     let result = async {
         reviewers_only(&caller)?;
-        if deps.mail.delete_sender_rule(&pattern(&text)?).await? {
+        let pattern = pattern(&text)?;
+        if deps.mail.delete_sender_rule(&pattern).await? {
+            crate::privacy::record(
+                &deps,
+                &caller,
+                AuditAction::SenderRuleRemoved,
+                pattern_subject(&pattern),
+                "",
+            )
+            .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         } else {
             Err(ApiError::not_found())

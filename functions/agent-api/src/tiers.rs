@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::Tier;
 use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::audit::{AuditAction, pattern_subject};
 use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::customers::tier_rule::TierRule;
 use helpdesk_domain::customers::tiers::{TierRuleError, save_rule};
@@ -116,7 +117,17 @@ pub async fn put(
         )
         .await;
         match saved {
-            Ok(rule) => Ok(Json(TierRuleJson::from(&rule))),
+            Ok(rule) => {
+                crate::privacy::record(
+                    &deps,
+                    &caller,
+                    AuditAction::TierRuleSaved,
+                    pattern_subject(&rule.pattern),
+                    rule.tier.as_str(),
+                )
+                .await?;
+                Ok(Json(TierRuleJson::from(&rule)))
+            }
             Err(TierRuleError::Invalid { field, reason }) => {
                 Err(ApiError::bad_field(field, reason))
             }
@@ -137,6 +148,14 @@ pub async fn delete(
         let pattern = SenderPattern::parse(&text)
             .map_err(|e| ApiError::bad_field("pattern", e.to_string()))?;
         if deps.catalog.delete_tier_rule(&pattern).await? {
+            crate::privacy::record(
+                &deps,
+                &caller,
+                AuditAction::TierRuleRemoved,
+                pattern_subject(&pattern),
+                "",
+            )
+            .await?;
             Ok(StatusCode::NO_CONTENT.into_response())
         } else {
             Err(ApiError::not_found())

@@ -10,12 +10,14 @@ use chrono::{DateTime, Duration, Utc};
 use helpdesk_aws::web_probe::HttpWebProbe;
 use helpdesk_domain::agents::alerts::{AlertDigests, DigestReport};
 use helpdesk_domain::catalog::cache::CachedCatalog;
+use helpdesk_domain::customers::data::{CustomerData, DataError};
 use helpdesk_domain::mail::outbound::resend::{Resent, resend_unsent};
 use helpdesk_domain::ops::selftest::{SelfTest, SelfTestReport, SelfTestSettings};
 use helpdesk_domain::ports::WebProbe;
 use helpdesk_domain::ports::store::StoreError;
 use helpdesk_domain::ports::{
-    CatalogStore, Clock, IdSource, Mailer, OutboundQueue, RandomIds, SystemClock, TicketStore,
+    AttachmentStore, CatalogStore, Clock, DataStore, IdSource, Mailer, OutboundQueue, RandomIds,
+    RawMailStore, SystemClock, TicketStore,
 };
 use helpdesk_domain::sla::escalation::{RunReport, SlaRun, Stop};
 use lambda_kit::Aws;
@@ -33,6 +35,10 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     pub ids: Arc<dyn IdSource>,
     pub self_test: Option<SelfTestDeps>,
+    /// Retention: the store's customer data, and the buckets of files and raw mail.
+    pub data: Arc<dyn DataStore>,
+    pub attachments: Arc<dyn AttachmentStore>,
+    pub raw_mail: Arc<dyn RawMailStore>,
 }
 
 /// What the self-test sends probes with.
@@ -60,6 +66,9 @@ impl Deps {
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             tickets: store.clone(),
+            data: store.clone(),
+            attachments: aws.attachments(&config.attachments_bucket),
+            raw_mail: aws.raw_mail(&config.raw_mail_bucket),
             catalog_now: store.clone(),
             catalog: Arc::new(CachedCatalog::new(
                 store,
@@ -114,6 +123,8 @@ pub struct TickReport {
     pub self_test: SelfTestReport,
     /// Agents' alert digests that came due.
     pub alert_digests: DigestReport,
+    /// Closed tickets past their category's retention, erased.
+    pub purged: u32,
 }
 
 /// How long an outbox item may stay queued before its message counts as lost
@@ -190,11 +201,17 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
         tracing::error!(error = %e, "alert digests could not run");
         DigestReport::default()
     });
+    // Nor does retention: what is not purged now is purged by a later tick.
+    let purged = purge(deps, at.0).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "retention could not run");
+        0
+    });
     let report = TickReport {
         sla,
         unsent_mail,
         self_test,
         alert_digests,
+        purged,
     };
     tracing::info!(?report, "SLA run");
     lambda_kit::metrics::emit(&[
@@ -203,6 +220,18 @@ pub async fn handle(deps: &Deps, tick: EventBridgeEvent) -> Result<TickReport, R
         ("SlaEscalations", u64::from(report.sla.escalated)),
     ]);
     Ok(report)
+}
+
+/// Erases closed tickets past their category's retention, a bounded batch a tick.
+async fn purge(deps: &Deps, at: DateTime<Utc>) -> Result<u32, DataError> {
+    let categories = deps.catalog.categories().await?;
+    CustomerData::new(
+        deps.data.as_ref(),
+        deps.attachments.as_ref(),
+        deps.raw_mail.as_ref(),
+    )
+    .purge_expired(&categories, at)
+    .await
 }
 
 #[cfg(test)]

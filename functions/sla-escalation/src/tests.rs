@@ -38,6 +38,9 @@ impl LostMail {
             clock: clock.clone(),
             ids: Arc::new(SequentialIds::new()),
             self_test: None,
+            data: store.clone(),
+            attachments: Arc::new(testkit::InMemoryAttachments::default()),
+            raw_mail: Arc::new(testkit::InMemoryRawMail::default()),
         };
         Self {
             store,
@@ -117,4 +120,35 @@ async fn mail_whose_sender_died_holding_the_claim_is_queued_again_after_its_leas
     );
     assert_eq!(m.tick(13).await.resent, 1);
     assert_eq!(m.queue.jobs(), vec![m.job.clone()]);
+}
+
+#[tokio::test]
+async fn a_tick_purges_closed_tickets_past_their_category_s_retention() {
+    let lost = LostMail::new().await;
+    let mut billing = category("billing", 1);
+    billing.retention_months = Some(3);
+    lost.store.put_category(&billing).await.unwrap();
+    let reference = lost.job.ticket.clone().unwrap();
+    let before = lost.store.load_ticket(&reference).await.unwrap().ticket;
+    let mut closed = before.clone();
+    closed.status = helpdesk_domain::Status::Closed;
+    lost.store
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+            &before,
+            closed,
+            vec![],
+        ))
+        .await
+        .unwrap();
+    let event = |days: i64| {
+        let mut e = EventBridgeEvent::<serde_json::Value>::default();
+        e.time = Some(lost.clock.now() + Duration::days(days));
+        e
+    };
+    // Two months on it is kept; four months on the tick erases it.
+    assert_eq!(handle(&lost.deps, event(60)).await.unwrap().purged, 0);
+    assert_eq!(handle(&lost.deps, event(120)).await.unwrap().purged, 1);
+    let shell = lost.store.load_ticket(&reference).await.unwrap();
+    assert!(shell.ticket.erased_at.is_some());
+    assert!(shell.messages.is_empty());
 }

@@ -410,6 +410,9 @@ with_secrets!(SendReplyConfig);
 pub struct SlaEscalationConfig {
     pub store: StoreConfig,
     pub outbound_queue_url: String,
+    /// Where retention deletes a purged ticket's files and raw mail.
+    pub attachments_bucket: String,
+    pub raw_mail_bucket: String,
     /// None when `HELPDESK_SELF_TEST_MINUTES` is 0.
     pub self_test: Option<SelfTestConfig>,
 }
@@ -431,6 +434,8 @@ impl SlaEscalationConfig {
         let r = Reader(env);
         let store = StoreConfig::read(&r)?;
         let outbound_queue_url = r.outbound_queue()?;
+        let attachments_bucket = r.attachments_bucket()?;
+        let raw_mail_bucket = r.raw_mail_bucket()?;
         let every_minutes: u32 = r.number("HELPDESK_SELF_TEST_MINUTES", 60)?;
         let self_test = if every_minutes == 0 {
             None
@@ -452,6 +457,8 @@ impl SlaEscalationConfig {
         Ok(Self {
             store,
             outbound_queue_url,
+            attachments_bucket,
+            raw_mail_bucket,
             self_test,
         })
     }
@@ -601,6 +608,8 @@ mod tests {
             ("HELPDESK_MAIN_TABLE", "m"),
             ("HELPDESK_OPS_TABLE", "o"),
             ("HELPDESK_OUTBOUND_QUEUE_URL", "http://q"),
+            ("HELPDESK_ATTACHMENTS_BUCKET", "files"),
+            ("HELPDESK_RAW_MAIL_BUCKET", "mail"),
             ("HELPDESK_MAIL_FROM", "support@example.com"),
             ("HELPDESK_HELP_URL", "https://help.example.com/"),
         ];
@@ -609,7 +618,7 @@ mod tests {
         assert_eq!((st.every_minutes, st.deadline_minutes), (60, 10));
         assert_eq!(st.public_url, "https://help.example.com");
         let mut off = base.to_vec();
-        off.truncate(3);
+        off.truncate(5);
         off.push(("HELPDESK_SELF_TEST_MINUTES", "0"));
         assert_eq!(
             SlaEscalationConfig::from_source(&env(&off))

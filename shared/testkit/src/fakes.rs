@@ -362,6 +362,13 @@ pub struct InMemoryAttachments(
 );
 
 impl InMemoryAttachments {
+    /// The keys stored now, sorted.
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = lock(&self.0).keys().cloned().collect();
+        keys.sort();
+        keys
+    }
+
     pub fn upload(&self, key: &str, size: u64, content_type: &str) {
         let mut files = lock(&self.0);
         // Each upload is a version of its own, as S3's ETag tells them apart.

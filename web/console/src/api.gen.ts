@@ -100,6 +100,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/agent/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What admins changed and whose data was exported or erased, newest first, 50
+         *     a page; or every entry about one customer.
+         */
+        get: operations["audit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/agent/canned": {
         parameters: {
             query?: never;
@@ -163,6 +183,49 @@ export interface paths {
         get: operations["customer"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/customers/{email}/erase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Erases the address's data: up to 10 of its tickets a call become anonymous
+         *     shells (their counts stay in the reports), their messages, files and raw
+         *     mail deleted; once none is left, its note, do-not-email entry and rules go.
+         *     Call again until `done`. Cannot be undone.
+         */
+        post: operations["customer_erase"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/agent/customers/{email}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Everything held about the address as one ZIP (its tickets, messages, files,
+         *     raw mail, the agents' note, its rules and the audit entries about it), stored
+         *     for a day and linked for 10 minutes. 413 past 300 tickets or 100 MB of files.
+         */
+        post: operations["customer_export"];
         delete?: never;
         options?: never;
         head?: never;
@@ -947,6 +1010,23 @@ export interface components {
             /** Format: int64 */
             version: number;
         };
+        /** @enum {string} */
+        AuditAction: "category_saved" | "agent_saved" | "policy_saved" | "tier_rule_saved" | "tier_rule_removed" | "sender_rule_saved" | "sender_rule_removed" | "customer_exported" | "customer_erased" | "retention_purged";
+        AuditEntryJson: {
+            action: components["schemas"]["AuditAction"];
+            /** Format: date-time */
+            at: string;
+            /** @description An agent's id, or `schedule`. */
+            by: string;
+            detail: string;
+            /** @description A category, agent or policy id, a domain, or `customer:<fingerprint>`. */
+            subject: string;
+        };
+        AuditJson: {
+            entries: components["schemas"]["AuditEntryJson"][];
+            /** @description The next (older) page's `before`, when there is one. */
+            next?: string | null;
+        };
         Backlog: {
             ages: components["schemas"]["AgeBand"][];
             /** @description False when a listing had more tickets than were read for the ages. */
@@ -1059,6 +1139,12 @@ export interface components {
              * @description Order on the start page.
              */
             position: number;
+            /**
+             * Format: int32
+             * @description Closed tickets older than this many months are erased by the schedule
+             *     (their counts stay in the reports); `None` keeps them.
+             */
+            retention_months?: number | null;
             /** @description The SLA policy (targets per tier) that applies to this category. */
             sla_policy: string;
         };
@@ -1097,6 +1183,12 @@ export interface components {
             name: string;
             /** Format: int32 */
             position?: number;
+            /**
+             * Format: int32
+             * @description Months after which closed tickets are erased (1 to 120); `null` or left
+             *     out keeps them for good.
+             */
+            retention_months?: number | null;
             /** @description One of the stored policies. */
             sla_policy: string;
         };
@@ -1238,6 +1330,29 @@ export interface components {
             remote_images_blocked: number;
             threaded_by: components["schemas"]["ThreadedBy"];
         };
+        EraseInput: {
+            /** @description The address again, as a safeguard: erasing cannot be undone. */
+            confirm: string;
+        };
+        /** @description What an erasing call did, and whether the address is done. */
+        Erased: {
+            /** @description Nothing of the address is left; otherwise call again. */
+            done: boolean;
+            /**
+             * Format: int32
+             * @description Attachments and raw mail deleted from S3.
+             */
+            files: number;
+            /** Format: int32 */
+            messages: number;
+            /**
+             * Format: int32
+             * @description Other items: tokens, Message-ID records, the note, rules.
+             */
+            other: number;
+            /** Format: int32 */
+            tickets: number;
+        };
         /**
          * @description The one error shape of every route: a stable `code`, a message for people, and
          *     for bad input each field with its reason.
@@ -1249,6 +1364,15 @@ export interface components {
         };
         ErrorJson: {
             error: components["schemas"]["ErrorDetail"];
+        };
+        ExportJson: {
+            bytes: number;
+            /** @description Attachments and raw mail in it. */
+            files: number;
+            messages: number;
+            tickets: number;
+            /** @description Downloads the ZIP; works for 10 minutes. */
+            url: string;
         };
         FaqCreateRequest: {
             /** @description Not blank; at most 10,000 characters. */
@@ -2512,6 +2636,55 @@ export interface operations {
             };
         };
     };
+    audit: {
+        parameters: {
+            query?: {
+                /** @description The `next` of the page before */
+                before?: string;
+                /** @description Only the entries about this address */
+                customer?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
     canned_list: {
         parameters: {
             query?: never;
@@ -2800,6 +2973,130 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    customer_erase: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's address */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EraseInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Erased"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+        };
+    };
+    customer_export: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description the customer's address */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExportJson"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            /** @description No valid access token (API Gateway answers `{"message": "Unauthorized"}`), or the token names no agent */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayUnauthorizedJson"] | components["schemas"]["ErrorJson"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorJson"];
+                };
+            };
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -67,6 +67,8 @@ async fn world() -> World {
         clock: clock.clone(),
         ids: ids.clone(),
         index: index.clone(),
+        erasure: store.clone(),
+        audit: store.clone(),
     });
     World {
         index,
@@ -205,6 +207,7 @@ mod health;
 mod library;
 mod macros;
 mod opening;
+mod privacy;
 mod profile;
 mod queue;
 mod ratings;

@@ -369,6 +369,8 @@ async fn remote_images_load_only_on_request_for_a_mail_on_a_ticket_the_agent_may
         clock: Arc::new(FixedClock::monday_morning()),
         ids: Arc::new(SequentialIds::new()),
         index: Arc::new(testkit::MemoryIndex::default()),
+        erasure: h.store.clone(),
+        audit: h.store.clone(),
     }));
     let call = |user: &'static str, path: String| {
         let app = app.clone();

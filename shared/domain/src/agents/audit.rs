@@ -1,6 +1,7 @@
 //! The admins' audit log: who changed what in the configuration, and whose data
 //! was exported or erased. Entries are only ever added.
 
+use crate::mail::inbound::quarantine::SenderPattern;
 use crate::values::email::EmailAddress;
 use crate::values::ids::AgentId;
 use chrono::{DateTime, Utc};
@@ -98,18 +99,20 @@ pub struct AuditCursor {
 }
 
 impl AuditCursor {
-    /// `<RFC 3339 time>_<id>`, as the API hands it out.
+    /// `<microseconds since 1970>_<id>`, as the API hands it out (safe in a URL).
     pub fn encode(&self) -> String {
-        format!("{}_{}", self.at.to_rfc3339(), self.id)
+        format!("{}_{}", self.at.timestamp_micros(), self.id)
     }
 
     pub fn parse(text: &str) -> Result<Self, String> {
         let (at, id) = text
-            .rsplit_once('_')
+            .split_once('_')
             .ok_or("must be a cursor the log gave")?;
-        let at = DateTime::parse_from_rfc3339(at)
-            .map_err(|_| "must be a cursor the log gave")?
-            .with_timezone(&Utc);
+        let at = at
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_micros)
+            .ok_or("must be a cursor the log gave")?;
         if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err("must be a cursor the log gave".into());
         }
@@ -126,6 +129,15 @@ impl AuditCursor {
 pub fn fingerprint(email: &EmailAddress) -> String {
     let digest = Sha256::digest(email.key().as_bytes());
     format!("customer:{}", &hex::encode(digest)[..16])
+}
+
+/// How the log names a customer-list or sender rule: a domain as `@domain`, an
+/// address by its [`fingerprint`].
+pub fn pattern_subject(pattern: &SenderPattern) -> String {
+    match pattern {
+        SenderPattern::Address(a) => fingerprint(a),
+        SenderPattern::Domain(d) => format!("@{d}"),
+    }
 }
 
 #[cfg(test)]
@@ -150,7 +162,13 @@ mod tests {
         let entry = AuditEntry::new(at, Actor::Schedule, AuditAction::RetentionPurged, "x", "");
         let cursor = entry.cursor();
         assert_eq!(AuditCursor::parse(&cursor.encode()), Ok(cursor));
-        for bad in ["", "x_y", "2026-03-02T10:00:00Z_zz", "2026-03-02T10:00:00Z"] {
+        for bad in [
+            "",
+            "x_y",
+            "1_zz",
+            "1772445600000000",
+            "2026-03-02T10:00:00Z_0000000a",
+        ] {
             assert!(AuditCursor::parse(bad).is_err(), "{bad}");
         }
     }

@@ -17,8 +17,8 @@ use crate::mail::inbound::parse::raw_mail_key;
 use crate::mail::inbound::quarantine::SenderPattern;
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
 use crate::ports::{
-    AttachmentStore, AuditTrail, CustomerNotes, CustomerTiers, DoNotEmail, Erasure, RawMailError,
-    RawMailStore, SenderRules, TicketRecords,
+    AttachmentStore, AuditTrail, CustomerNotes, CustomerTiers, DataStore, DoNotEmail, Erasure,
+    RawMailError, RawMailStore, SenderRules, TicketRecords,
 };
 use crate::tickets::message::Author;
 use crate::tickets::ticket::{Requester, Status, Ticket};
@@ -154,7 +154,26 @@ fn stored_files(thread: &TicketThread) -> (Vec<String>, Vec<String>) {
     (attachments, raw)
 }
 
-impl CustomerData<'_> {
+impl<'a> CustomerData<'a> {
+    /// Every store part from one store.
+    pub fn new(
+        store: &'a dyn DataStore,
+        attachments: &'a dyn AttachmentStore,
+        raw_mail: &'a dyn RawMailStore,
+    ) -> Self {
+        Self {
+            tickets: store,
+            erasure: store,
+            notes: store,
+            do_not_email: store,
+            tiers: store,
+            senders: store,
+            audit: store,
+            attachments,
+            raw_mail,
+        }
+    }
+
     /// Everything we hold about `email` as one ZIP: `README.txt`, `customer.json`
     /// (the agents' note, do-not-email, the customer-list entry, the audit
     /// entries about the address) and per ticket `ticket.json`, `messages.json`,

@@ -521,6 +521,25 @@ pub trait AuditTrail: Send + Sync {
     ) -> Result<Vec<crate::agents::audit::AuditEntry>, StoreError>;
 }
 
+/// Where a customer's data lives in the store: what exporting and erasing read
+/// and write (`customers::data`).
+pub trait DataStore:
+    TicketRecords + Erasure + CustomerNotes + DoNotEmail + SenderRules + CustomerTiers + AuditTrail
+{
+}
+
+impl<T> DataStore for T where
+    T: TicketRecords
+        + Erasure
+        + CustomerNotes
+        + DoNotEmail
+        + SenderRules
+        + CustomerTiers
+        + AuditTrail
+        + ?Sized
+{
+}
+
 /// Everything the ticket side of the store does, for a use case that needs much of
 /// it; a use case that needs one role asks for that trait alone.
 pub trait TicketStore:

@@ -1,0 +1,260 @@
+//! The customer's data and the audit log: an admin exports everything we hold
+//! about an address as one archive, erases it, and reads who changed what.
+//! Admins only; everyone else gets 403.
+
+use crate::auth::Authed;
+use crate::{Deps, respond};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
+use helpdesk_domain::EmailAddress;
+use helpdesk_domain::agents::actions::Caller;
+use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
+use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::customers::data::{CustomerData, DataError, Erased};
+use helpdesk_domain::values::token::SecretToken;
+use lambda_kit::http::ApiError;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use utoipa::ToSchema;
+
+/// How long the link to an export works (the file itself is deleted after a day).
+const EXPORT_LINK: i64 = 10;
+const LOG_PAGE: u16 = 50;
+
+fn admins_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Only admins export or erase a customer's data and read the audit log.",
+        ))
+    }
+}
+
+fn data(deps: &Deps) -> CustomerData<'_> {
+    CustomerData {
+        tickets: &*deps.tickets,
+        erasure: &*deps.erasure,
+        notes: &*deps.tickets,
+        do_not_email: &*deps.mail,
+        tiers: &*deps.catalog,
+        senders: &*deps.mail,
+        audit: &*deps.audit,
+        attachments: &*deps.attachments,
+        raw_mail: &*deps.raw_mail,
+    }
+}
+
+fn address(raw: &str) -> Result<EmailAddress, ApiError> {
+    EmailAddress::parse(raw.trim()).map_err(|e| ApiError::bad_field("email", format!("Email {e}")))
+}
+
+fn refused(e: DataError) -> ApiError {
+    match e {
+        DataError::Store(e) => e.into(),
+        DataError::TooLarge(reason) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", reason)
+        }
+        DataError::Files(reason) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            format!("The file storage did not answer ({reason}); nothing was lost, try again."),
+        ),
+    }
+}
+
+/// Adds an entry for a change the caller made (after it was made).
+pub(crate) async fn record(
+    deps: &Deps,
+    caller: &Caller,
+    action: AuditAction,
+    subject: impl Into<String>,
+    detail: impl Into<String>,
+) -> Result<(), ApiError> {
+    let entry = AuditEntry::new(
+        deps.clock.now(),
+        Actor::Agent(caller.id().clone()),
+        action,
+        subject,
+        detail,
+    );
+    Ok(deps.audit.record_audit(&entry).await?)
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExportJson {
+    /// Downloads the ZIP; works for 10 minutes.
+    url: String,
+    tickets: usize,
+    messages: usize,
+    /// Attachments and raw mail in it.
+    files: usize,
+    bytes: usize,
+}
+
+/// `POST /api/agent/customers/{email}/export`
+pub async fn export(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+) -> Response {
+    let result = async {
+        admins_only(&caller)?;
+        let email = address(&raw)?;
+        let now = deps.clock.now();
+        let export = data(&deps).export(&email, now).await.map_err(refused)?;
+        let key = format!("exports/{}.zip", SecretToken::random().expose());
+        let bytes = export.archive.len();
+        let stored = async {
+            deps.attachments
+                .put(&key, "application/zip", export.archive)
+                .await?;
+            deps.attachments
+                .presign_download(&key, "customer-data.zip", Duration::minutes(EXPORT_LINK))
+                .await
+        };
+        let url = stored
+            .await
+            .map_err(|e| refused(DataError::Files(e.to_string())))?;
+        record(
+            &deps,
+            &caller,
+            AuditAction::CustomerExported,
+            fingerprint(&email),
+            format!(
+                "{} tickets, {} messages, {} files",
+                export.tickets, export.messages, export.files
+            ),
+        )
+        .await?;
+        Ok::<_, ApiError>(Json(ExportJson {
+            url,
+            tickets: export.tickets,
+            messages: export.messages,
+            files: export.files,
+            bytes,
+        }))
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EraseInput {
+    /// The address again, as a safeguard: erasing cannot be undone.
+    #[schema(max_length = 254)]
+    confirm: String,
+}
+
+/// `POST /api/agent/customers/{email}/erase`: up to 10 tickets a call; call
+/// again until `done`.
+pub async fn erase(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Path(raw): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let result = async {
+        admins_only(&caller)?;
+        let email = address(&raw)?;
+        let input: EraseInput = crate::admin::body_as(&headers, body).await?;
+        let same = EmailAddress::parse(input.confirm.trim()).is_ok_and(|c| c.key() == email.key());
+        if !same {
+            return Err(ApiError::bad_field(
+                "confirm",
+                "type the customer's address again to confirm",
+            ));
+        }
+        let erased: Erased = data(&deps)
+            .erase(&email, Actor::Agent(caller.id().clone()), deps.clock.now())
+            .await
+            .map_err(refused)?;
+        Ok::<_, ApiError>(Json(erased))
+    }
+    .await;
+    respond(result)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditQuery {
+    before: Option<String>,
+    customer: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntryJson {
+    at: DateTime<Utc>,
+    /// An agent's id, or `schedule`.
+    by: String,
+    action: AuditAction,
+    /// A category, agent or policy id, a domain, or `customer:<fingerprint>`.
+    subject: String,
+    detail: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditJson {
+    entries: Vec<AuditEntryJson>,
+    /// The next (older) page's `before`, when there is one.
+    next: Option<String>,
+}
+
+/// `GET /api/agent/audit`: newest first, 50 a page.
+pub async fn log(
+    State(deps): State<Arc<Deps>>,
+    Authed(caller): Authed,
+    Query(query): Query<AuditQuery>,
+) -> Response {
+    let result = async {
+        admins_only(&caller)?;
+        let (entries, next) = match &query.customer {
+            Some(raw) => {
+                let email = address(raw)
+                    .map_err(|_| ApiError::bad_field("customer", "must be an email address"))?;
+                let mut all = deps.audit.audit_entries_about(&fingerprint(&email)).await?;
+                all.reverse();
+                (all, None)
+            }
+            None => {
+                let before = query
+                    .before
+                    .as_deref()
+                    .map(AuditCursor::parse)
+                    .transpose()
+                    .map_err(|reason| ApiError::bad_field("before", reason))?;
+                let page = deps.audit.audit_entries(before.as_ref(), LOG_PAGE).await?;
+                let next = (page.len() == usize::from(LOG_PAGE))
+                    .then(|| page.last().map(|e| e.cursor().encode()))
+                    .flatten();
+                (page, next)
+            }
+        };
+        Ok::<_, ApiError>(Json(AuditJson {
+            entries: entries
+                .into_iter()
+                .map(|e| AuditEntryJson {
+                    at: e.at,
+                    by: match e.actor {
+                        Actor::Agent(id) => id.to_string(),
+                        Actor::Schedule => "schedule".into(),
+                    },
+                    action: e.action,
+                    subject: e.subject,
+                    detail: e.detail,
+                })
+                .collect(),
+            next,
+        }))
+    }
+    .await;
+    respond(result)
+}
