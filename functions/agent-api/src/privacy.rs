@@ -14,7 +14,7 @@ use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
 use helpdesk_domain::agents::profile::Role;
-use helpdesk_domain::customers::data::{CustomerData, DataError, Erased};
+use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, export_key};
 use helpdesk_domain::values::token::SecretToken;
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,7 @@ pub async fn export(
         let email = address(&raw)?;
         let now = deps.clock.now();
         let export = data(&deps).export(&email, now).await.map_err(refused)?;
-        let key = format!("exports/{}.zip", SecretToken::random().expose());
+        let key = export_key(&email, SecretToken::random().expose());
         let bytes = export.archive.len();
         let stored = async {
             deps.attachments

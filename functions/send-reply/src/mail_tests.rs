@@ -1294,3 +1294,26 @@ async fn a_digest_that_is_not_stored_is_not_sent_and_digests_are_not_capped() {
     }
     assert_eq!(h.mailer.sent().len(), before + 12);
 }
+
+#[tokio::test]
+async fn nothing_is_mailed_about_a_ticket_whose_customer_was_erased() {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    // Erased before send-reply took the confirmation off the queue.
+    let before = h.store.load_ticket(&r).await.unwrap().ticket;
+    let shell = helpdesk_domain::customers::data::shell(&before, h.clock_now());
+    h.store
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+            &before,
+            shell,
+            vec![],
+        ))
+        .await
+        .unwrap();
+    let results = h.send_queued().await;
+    assert!(
+        matches!(&results[0].1, Ok(Delivery::Skipped(reason)) if reason.contains("erased")),
+        "{results:?}"
+    );
+    assert!(h.mailer.sent().is_empty());
+}

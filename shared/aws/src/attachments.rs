@@ -86,6 +86,32 @@ impl AttachmentStore for S3AttachmentStore {
         Ok(())
     }
 
+    async fn delete_under(&self, prefix: &str) -> Result<u32, AttachmentError> {
+        let mut deleted = 0;
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(prefix)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            for object in page.contents() {
+                if let Some(key) = object.key() {
+                    self.delete(key).await?;
+                    deleted += 1;
+                }
+            }
+            token = page.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(deleted);
+            }
+        }
+    }
+
     async fn describe(&self, key: &str) -> Result<Option<StoredObject>, AttachmentError> {
         match self
             .client

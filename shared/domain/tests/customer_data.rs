@@ -14,7 +14,7 @@ use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{CustomerNote, TicketUpdate};
 use helpdesk_domain::ports::{
     AttachmentStore, AuditTrail, Categories, Clock, CustomerNotes, CustomerTiers, DoNotEmail,
-    IdSource, Queues, RawMailStore, TicketRecords,
+    IdSource, Queues, RawMailStore, ReportDays, TicketRecords,
 };
 use helpdesk_domain::tickets::message::AttachmentRef;
 use helpdesk_domain::tickets::ticket::Tier;
@@ -170,6 +170,16 @@ async fn erasing_leaves_shells_and_no_file_rule_or_note_and_the_counts_stay() {
         .await
         .unwrap();
     let counts = w.store.status_counts(&jane.category).await.unwrap();
+    let day = w.clock.now().date_naive();
+    let figures_before = w
+        .store
+        .report_days(
+            &helpdesk_domain::reports::ReportScope::Category(jane.category.clone()),
+            day,
+            day,
+        )
+        .await
+        .unwrap();
 
     let erased = w
         .data()
@@ -206,6 +216,11 @@ async fn erasing_leaves_shells_and_no_file_rule_or_note_and_the_counts_stay() {
         w.store.load_ticket(&bob.reference).await.unwrap().ticket,
         bob
     );
+    // Erasing closed the open request: no report figure moved (nobody solved it).
+    let today = w.clock.now().date_naive();
+    let scope = helpdesk_domain::reports::ReportScope::Category(jane.category.clone());
+    let figures = w.store.report_days(&scope, today, today).await.unwrap();
+    assert_eq!(figures, figures_before);
     let after = w.store.status_counts(&jane.category).await.unwrap();
     assert_eq!(
         after.0.values().sum::<i64>(),

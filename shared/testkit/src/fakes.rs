@@ -439,6 +439,22 @@ impl helpdesk_domain::ports::AttachmentStore for InMemoryAttachments {
         Ok(())
     }
 
+    async fn delete_under(
+        &self,
+        prefix: &str,
+    ) -> Result<u32, helpdesk_domain::customers::attachments::AttachmentError> {
+        let keys: Vec<String> = self
+            .keys()
+            .into_iter()
+            .filter(|k| k.starts_with(prefix))
+            .collect();
+        for key in &keys {
+            lock(&self.0).remove(key);
+            lock(&self.1).remove(key);
+        }
+        Ok(u32::try_from(keys.len()).unwrap_or(u32::MAX))
+    }
+
     async fn describe(
         &self,
         key: &str,

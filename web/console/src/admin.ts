@@ -198,6 +198,12 @@ function categoryForm(
     "Close a solved ticket without word after (days)",
     life.close_after_days,
   );
+  const retention = text(
+    "category-retention",
+    "Erase closed tickets after (months; empty keeps them)",
+    existing?.retention_months ? String(existing.retention_months) : "",
+    { type: "number", min: "1", max: "120" },
+  );
   const policy = el("select", { id: "category-policy" });
   for (const p of policies)
     policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
@@ -229,6 +235,12 @@ function categoryForm(
     remind.field,
     solve.field,
     close.field,
+    el("h3", { text: "Keeping data" }),
+    retention.field,
+    el("p", {
+      class: "hint",
+      text: "The schedule erases closed tickets this old: their messages, files and mail go, the reports keep their counts.",
+    }),
     el("h3", { text: "Detail fields on the form" }),
     fields,
     add,
@@ -258,6 +270,7 @@ function categoryForm(
               close_after_days: Number(close.input.value) || 0,
             },
             fields: [...fields.querySelectorAll(".field-row")].map(readField),
+            retention_months: retention.input.value.trim() ? Number(retention.input.value) : null,
           },
         }),
       );

@@ -24,6 +24,7 @@ import { renderCanned, renderFaq } from "./library";
 import { askPermission, muted, setMuted, startPolling } from "./notify";
 import { renderOpening } from "./opening";
 import { renderAdminPolicies } from "./policies";
+import { renderAudit, renderCustomerData } from "./privacy";
 import { renderProfile } from "./profile";
 import { renderNav, renderQueue, VIEWS } from "./queue";
 import { renderReports } from "./reports";
@@ -371,6 +372,10 @@ async function start(config: ConsoleConfig): Promise<void> {
         await renderAdminPolicies(main);
       } else if (parts[0] === "admin" && parts[1] === "tiers") {
         await renderTiers(main);
+      } else if (parts[0] === "admin" && parts[1] === "data") {
+        await renderCustomerData(main);
+      } else if (parts[0] === "admin" && parts[1] === "audit") {
+        await renderAudit(main, new URLSearchParams(query));
       } else if (parts[0] === "admin" && parts[1] === "agents") {
         await renderAdminAgents(main);
       } else if (parts[0] === "reports") {

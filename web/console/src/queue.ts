@@ -82,6 +82,8 @@ function buildNav(nav: HTMLElement, me: Me): void {
       page("#/admin/agents", "agents", "Agents (admin)"),
       page("#/admin/policies", "policies", "SLA policies (admin)"),
       page("#/admin/tiers", "tiers", "Customer tiers (admin)"),
+      page("#/admin/data", "data", "Customer data (admin)"),
+      page("#/admin/audit", "audit", "Audit log (admin)"),
     );
   }
   nav.append(el("h2", { class: "visually-hidden", text: "Views" }), list, library);

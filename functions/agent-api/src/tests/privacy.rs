@@ -87,6 +87,23 @@ async fn an_export_is_stored_linked_and_logged_by_fingerprint() {
 async fn erasing_needs_the_address_typed_again_and_leaves_nothing_to_find() {
     let w = world().await;
     let r = w.ticket("billing", "jane@example.com").await;
+    let (status, _) = w
+        .send(
+            ADAM,
+            "POST",
+            "/api/agent/customers/jane@example.com/export",
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        w.files
+            .keys()
+            .iter()
+            .filter(|k| k.starts_with("exports/"))
+            .count(),
+        1
+    );
     for confirm in [
         json!({}),
         json!({"confirm": "bob@example.com"}),
@@ -115,6 +132,8 @@ async fn erasing_needs_the_address_typed_again_and_leaves_nothing_to_find() {
         (body["tickets"].as_u64(), body["done"].as_bool()),
         (Some(1), Some(true))
     );
+    // The archive exported before is gone too.
+    assert!(w.files.keys().iter().all(|k| !k.starts_with("exports/")));
     // The customer's page has nothing; the ticket is an anonymous shell.
     let (status, _) = w
         .get(ANA.0, ANA.1, "/api/agent/customers/jane@example.com")

@@ -124,6 +124,14 @@ fn stored_before_mailed() -> bool {
     true
 }
 
+/// A ticket's pointer to an outbox item of mail about it (`keys::outbox_ref_sk`).
+#[derive(Serialize, Deserialize)]
+pub struct OutboxRefItem {
+    pub pk: String,
+    pub sk: String,
+    pub outbox: String,
+}
+
 #[derive(Serialize, Deserialize)]
 pub struct OutboxItem {
     pub pk: String,

@@ -149,6 +149,15 @@ pub fn message_id_pk(normalized_id: &str) -> String {
 pub const TOKEN_SK_PREFIX: &str = "TOK#";
 pub const OUTBOX_SK: &str = "OUT";
 
+/// Beside a ticket, one small item per outbox item of mail about it, naming it:
+/// erasing the customer's data finds the mail it must delete this way (an
+/// outbox item holds the recipient's address).
+pub const OUTBOX_REF_PREFIX: &str = "OUTREF#";
+
+pub fn outbox_ref_sk(id: &helpdesk_domain::OutboxId) -> String {
+    format!("{OUTBOX_REF_PREFIX}{}", id.as_str())
+}
+
 pub fn token_sk(hash: &helpdesk_domain::values::token::TokenHash) -> String {
     format!("{TOKEN_SK_PREFIX}{}", hash.as_str())
 }

@@ -10,7 +10,7 @@ use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
 use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
 use helpdesk_domain::ports::{AuditTrail, Erasure};
 use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::{CategoryId, EmailAddress, Status, TicketRef};
+use helpdesk_domain::{CategoryId, EmailAddress, OutboxId, Status, TicketRef};
 use serde::{Deserialize, Serialize};
 
 /// The audit log: one partition, sorted by time (admins change little).
@@ -37,10 +37,20 @@ impl Erasure for DynamoStore {
         let pk = keys::ticket_pk(reference);
         let messages: Vec<String> = thread.messages.iter().map(keys::message_sk).collect();
         let mut gone = 0;
-        // Its messages as read, and every link token (one item per token).
+        // Its messages as read, every link token (one item per token) and the
+        // outbox items of mail about it.
         for item in self.query_partition(pk.clone(), true).await? {
             let sk = items::string(&item, "sk")?.to_owned();
-            if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
+            if let Some(outbox) = sk.strip_prefix(keys::OUTBOX_REF_PREFIX) {
+                // The mail's outbox item (it holds the recipient), then the pointer.
+                let id = OutboxId::parse(outbox)
+                    .map_err(|_| StoreError::Corrupt(format!("a bad outbox pointer: {sk}")))?;
+                gone += u32::from(
+                    self.delete_main(keys::outbox_pk(&id), keys::OUTBOX_SK.into())
+                        .await?,
+                );
+                self.delete_main(pk.clone(), sk).await?;
+            } else if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
                 gone += u32::from(self.delete_main(pk.clone(), sk).await?);
             }
         }

@@ -223,12 +223,20 @@ impl DynamoStore {
         jobs: &[OutboundJob],
         at: DateTime<Utc>,
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
-        jobs.iter()
-            .map(|job| {
-                let item = items::to_item(&OutboxItem::queued(job, at))?;
-                self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))
-            })
-            .collect()
+        let mut writes = Vec::new();
+        for job in jobs {
+            let item = items::to_item(&OutboxItem::queued(job, at))?;
+            writes.push(self.put(&self.tables.main, item, Some("attribute_not_exists(pk)"))?);
+            if let Some(ticket) = &job.ticket {
+                let pointer = items::to_item(&items::OutboxRefItem {
+                    pk: keys::ticket_pk(ticket),
+                    sk: keys::outbox_ref_sk(&job.outbox_id),
+                    outbox: job.outbox_id.as_str().to_owned(),
+                })?;
+                writes.push(self.put(&self.tables.main, pointer, None)?);
+            }
+        }
+        Ok(writes)
     }
 
     pub(super) async fn transact(
@@ -356,7 +364,9 @@ impl TicketRecords for DynamoStore {
             let sk = items::string(&item, "sk")?;
             if sk == keys::TICKET_SK {
                 ticket = Some(items::from_item::<TicketItem>(item)?.ticket);
-            } else if !sk.starts_with(keys::TOKEN_SK_PREFIX) {
+            } else if !sk.starts_with(keys::TOKEN_SK_PREFIX)
+                && !sk.starts_with(keys::OUTBOX_REF_PREFIX)
+            {
                 messages.push(items::from_item::<MessageItem>(item)?.message);
             }
         }

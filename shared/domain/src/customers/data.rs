@@ -103,6 +103,17 @@ pub struct CustomerData<'a> {
     pub raw_mail: &'a dyn RawMailStore,
 }
 
+/// Where an export of `email`'s data is stored: under a folder of the address's
+/// fingerprint, so erasing the address deletes the archives made before.
+pub fn export_key(email: &EmailAddress, name: &str) -> String {
+    format!("{}{name}.zip", export_folder(email))
+}
+
+fn export_folder(email: &EmailAddress) -> String {
+    let print = fingerprint(email);
+    format!("exports/{}/", print.trim_start_matches("customer:"))
+}
+
 /// Where an erased ticket's requester points: an address no mail can reach.
 pub fn erased_requester() -> Requester {
     Requester {
@@ -302,7 +313,8 @@ impl<'a> CustomerData<'a> {
     }
 
     /// What the address has outside its tickets: the agents' note, the
-    /// do-not-email entry, and a customer-list or sender rule on the address itself.
+    /// do-not-email entry, the archives exported before, and a customer-list or
+    /// sender rule on the address itself.
     async fn forget_address(&self, email: &EmailAddress) -> Result<u32, DataError> {
         let mut other = 0;
         if self.notes.customer_note(email).await?.is_some() {
@@ -310,6 +322,7 @@ impl<'a> CustomerData<'a> {
             other += 1;
         }
         other += u32::from(self.erasure.forget_do_not_email(email).await?);
+        other += self.attachments.delete_under(&export_folder(email)).await?;
         let pattern = SenderPattern::Address(email.clone());
         other += u32::from(self.tiers.delete_tier_rule(&pattern).await?);
         other += u32::from(self.senders.delete_sender_rule(&pattern).await?);
@@ -325,7 +338,13 @@ impl<'a> CustomerData<'a> {
         for _ in 0..ATTEMPTS {
             let thread = self.tickets.load_ticket(reference).await?;
             if thread.ticket.erased_at.is_some() {
-                return Ok(Erased::default());
+                // Erased before: only what came since (a mail queued in the
+                // very moment, settled after) is left to delete.
+                let other = self.erasure.delete_thread(&thread).await?;
+                return Ok(Erased {
+                    other,
+                    ..Erased::default()
+                });
             }
             let (attachments, raw) = stored_files(&thread);
             for key in &attachments {

@@ -481,9 +481,9 @@ pub trait DoNotEmail: Send + Sync {
 #[async_trait]
 pub trait Erasure: Send + Sync {
     /// Deletes everything of the ticket but its ticket item: its messages and
-    /// notes, its link tokens, the Message-ID records that lead to it, and its
-    /// entry in the reports' list of ratings. Returns how many items went. Safe
-    /// to repeat: what is already gone is skipped.
+    /// notes, its link tokens, the Message-ID records that lead to it and the
+    /// outbox items of mail about it (they hold the recipient). Returns how many
+    /// items went. Safe to repeat: what is already gone is skipped.
     async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError>;
 
     /// Deletes the address's do-not-email entry; whether there was one.
@@ -935,6 +935,8 @@ pub trait AttachmentStore: Send + Sync {
     ) -> Result<String, AttachmentError>;
     /// Deletes the file; a key with nothing under it is not an error.
     async fn delete(&self, key: &str) -> Result<(), AttachmentError>;
+    /// Deletes every file whose key starts with `prefix`; how many there were.
+    async fn delete_under(&self, prefix: &str) -> Result<u32, AttachmentError>;
 }
 
 /// How long a download link works.

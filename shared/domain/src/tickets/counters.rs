@@ -166,7 +166,11 @@ pub fn on_change(before: &Ticket, after: &Ticket) -> Vec<CounterDelta> {
         deltas.extend(was.map(|key| CounterDelta { key, delta: -1 }));
         deltas.extend(is.map(|key| CounterDelta { key, delta: 1 }));
     }
-    deltas.extend(day_figures(before, after));
+    // Erasing closes a ticket nobody solved: the live counts follow it, the
+    // report's figures (solved, closed, times) stay as they were.
+    if before.erased_at.is_some() || after.erased_at.is_none() {
+        deltas.extend(day_figures(before, after));
+    }
     deltas.extend(rating_deltas(before, after));
     deltas
 }

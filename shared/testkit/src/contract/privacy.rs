@@ -18,10 +18,12 @@ use helpdesk_domain::{CategoryId, EmailAddress, Status};
 
 pub async fn an_erased_thread_leaves_an_anonymous_shell_in_no_listing(stores: &Stores) {
     let (clock, ids) = setup();
-    let new = with_mail_id(
+    let mut new = with_mail_id(
         new_ticket(&ids, "billing", "Jane@Example.com", clock.now()),
         "<first@example.com>",
     );
+    let confirmation = crate::fixtures::confirmation_job(&ids, &new.ticket);
+    new.outbox = vec![confirmation.clone()];
     let Ok(Created::New(ticket)) = stores.tickets.create_ticket(new).await else {
         panic!("create failed")
     };
@@ -53,8 +55,12 @@ pub async fn an_erased_thread_leaves_an_anonymous_shell_in_no_listing(stores: &S
 
     let thread = stores.tickets.load_ticket(&ticket.reference).await.unwrap();
     assert_eq!(thread.messages.len(), 2);
-    // Two messages, one token, one Message-ID record.
-    assert_eq!(stores.erasure.delete_thread(&thread).await, Ok(4));
+    // Two messages, one token, one Message-ID record, the confirmation's outbox item.
+    assert_eq!(stores.erasure.delete_thread(&thread).await, Ok(5));
+    assert_eq!(
+        stores.tickets.outbox_item(&confirmation.outbox_id).await,
+        Ok(None)
+    );
     assert_eq!(stores.erasure.delete_thread(&thread).await, Ok(0));
     assert!(
         stores

@@ -20,6 +20,19 @@ impl Erasure for InMemoryStore {
             gone += before - messages.len();
         }
         gone += s.tokens.remove(reference).map_or(0, |t| t.len());
+        let mail: Vec<_> = s
+            .outbox
+            .iter()
+            .filter(|(_, (job, _))| job.ticket.as_ref() == Some(reference))
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &mail {
+            s.outbox.remove(id);
+            s.unsent.remove(id);
+            s.outbox_lease.remove(id);
+            s.outbox_reason.remove(id);
+        }
+        gone += mail.len();
         for id in thread
             .messages
             .iter()

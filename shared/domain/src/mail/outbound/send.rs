@@ -495,6 +495,10 @@ impl Postman<'_> {
                     return Ok(Err("the job names no ticket".into()));
                 };
                 match self.tickets.load_ticket(reference).await {
+                    // Nothing is mailed about a ticket whose customer's data was erased.
+                    Ok(thread) if thread.ticket.erased_at.is_some() => {
+                        Ok(Err("the customer's data was erased".into()))
+                    }
                     Ok(thread) => Ok(Ok(Subject::Ticket(Box::new(thread)))),
                     Err(StoreError::NotFound) => Ok(Err("the ticket does not exist".into())),
                     Err(e) => Err(e),
