@@ -2054,3 +2054,176 @@ test("a supervisor writes an answer with a preview; it has its own page, a reply
   }
   assert.ok(linked, "the reply's mail links the answer's page");
 });
+
+/// Where `word` is still stored: the runner's main table and the buckets, the
+/// word index's files included (web/tests/traces.py).
+function traces(word) {
+  const out = execFileSync(
+    process.env.HELPDESK_PYTHON || "python3",
+    [fileURLToPath(new URL("./traces.py", import.meta.url)), word],
+    {
+      encoding: "utf8",
+      env: { ...process.env, AWS_DEFAULT_REGION: process.env.AWS_REGION || "us-east-1" },
+    },
+  );
+  return JSON.parse(out);
+}
+
+/// The names in a ZIP, and whether every file's CRC holds (Python's zipfile).
+function zipNames(bytes) {
+  const script =
+    "import io, json, sys, zipfile\n" +
+    "z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))\n" +
+    "print(json.dumps({'names': z.namelist(), 'bad': z.testzip()}))";
+  return JSON.parse(
+    execFileSync(process.env.HELPDESK_PYTHON || "python3", ["-c", script], {
+      input: bytes,
+      encoding: "utf8",
+    }),
+  );
+}
+
+test("an admin exports a customer's data as one archive, then erases it: gone from the table, the buckets and search, the reports' counts kept", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const address = `erin-${tag}@customers.example`;
+  // A mail with a file, and a request from the help center, both hers.
+  const raw = [
+    "X-SES-Spam-Verdict: PASS",
+    "X-SES-Virus-Verdict: PASS",
+    `From: Erin Example <${address}>`,
+    "To: support@helpdesk.test",
+    `Subject: Receipt ${tag} is wrong`,
+    `Message-ID: <${tag}@customers.example>`,
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b1"',
+    "",
+    "--b1",
+    "Content-Type: text/plain",
+    "",
+    `Please look at receipt ${tag}.`,
+    "--b1",
+    'Content-Type: text/plain; name="notes.txt"',
+    'Content-Disposition: attachment; filename="notes.txt"',
+    "",
+    `My notes on ${tag}.`,
+    "--b1--",
+    "",
+  ].join("\r\n");
+  const delivered = await fetch(`${BASE}/dev/inbound`, { method: "POST", body: raw });
+  assert.equal(delivered.status, 202, await delivered.text());
+  const { status, text } = await postFrom(`${BASE}/api/tickets`, {
+    category: "billing",
+    name: "Erin Example",
+    email: address,
+    subject: `Refund for ${tag}`,
+    description: `The refund for ${tag} never came.`,
+    details: { order_id: "#1001" },
+    elapsed_ms: 9000,
+  });
+  assert.equal(status, 201, text);
+  const token = await demoToken("adam");
+  const asAdmin = (path) =>
+    fetch(`${BASE}/api/agent${path}`, { headers: { authorization: `Bearer ${token}` } });
+  let refs = [];
+  for (let i = 0; i < 40 && refs.length < 2; i++) {
+    const res = await asAdmin(`/customers/${address}`);
+    if (res.status === 200) refs = (await res.json()).tickets.map((t) => t.reference);
+    if (refs.length < 2) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.equal(refs.length, 2, "both requests are tickets");
+  // Her confirmations went out (their outbox items name her), and everything is stored.
+  for (let i = 0; i < 40; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    if (mails.filter((m) => m.destinations.includes(address)).length >= 2) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  // In the word index's files too, once the indexer has taken them.
+  let stored = traces(tag);
+  for (let i = 0; i < 40 && !stored.objects.some((o) => o.includes("/search-index/")); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    stored = traces(tag);
+  }
+  assert.ok(stored.items.length >= 4, `items: ${stored.items}`);
+  assert.ok(
+    ["/raw/", "/mail/", "/search-index/"].every((p) => stored.objects.some((o) => o.includes(p))),
+    `the raw mail, its file and the word index: ${stored.objects}`,
+  );
+  const opened = async () => (await (await asAdmin("/reports")).json()).totals.opened;
+  const openedBefore = await opened();
+
+  // The admin exports her data as one archive.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "adam");
+  await page.getByRole("link", { name: "Customer data (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Customer data" }).waitFor();
+  await page.getByLabel("Customer address").fill(address);
+  await page.getByRole("button", { name: "Export as one archive" }).click();
+  const link = page.locator("a[data-export]");
+  await link.waitFor();
+  await page.getByText("2 requests, 2 messages and 2 files").waitFor();
+  const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
+  const zip = zipNames(archive);
+  assert.equal(zip.bad, null, "every file's CRC holds");
+  for (const ref of refs) {
+    assert.ok(zip.names.includes(`tickets/${ref}/ticket.json`), `${ref}: ${zip.names}`);
+    assert.ok(zip.names.includes(`tickets/${ref}/messages.json`));
+  }
+  assert.ok(
+    zip.names.some((n) => n.endsWith("/files/notes.txt")),
+    `${zip.names}`,
+  );
+  assert.ok(
+    zip.names.some((n) => /\/mail\/[^/]+\.eml$/.test(n)),
+    `${zip.names}`,
+  );
+  assert.ok(zip.names.includes("customer.json") && zip.names.includes("README.txt"));
+  assert.ok(archive.includes(`My notes on ${tag}.`), "the file itself");
+
+  // Erasing asks for the address again.
+  await page.getByRole("button", { name: "Erase…" }).click();
+  const confirm = page.getByRole("form", { name: `Erase ${address}` });
+  await confirm.getByLabel("Address").fill(`someone-${tag}@customers.example`);
+  await confirm.getByRole("button", { name: "Erase for good" }).click();
+  await page.locator("#data-error", { hasText: "is not the same" }).waitFor();
+  await confirm.getByLabel("Address").fill(address);
+  await confirm.getByRole("button", { name: "Erase for good" }).click();
+  await page.getByText(`Erased ${address}: 2 requests, 2 messages, 2 files`).waitFor();
+
+  // Gone: from the table, the buckets (the archive made before too, and the
+  // word index's files once the indexer has rewritten them) and her page.
+  let left = traces(tag);
+  for (let i = 0; i < 40 && (left.items.length || left.objects.length); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = traces(tag);
+  }
+  assert.deepEqual(left, { items: [], objects: [] });
+  assert.deepEqual(traces(address), { items: [], objects: [] });
+  assert.equal((await asAdmin(`/customers/${address}`)).status, 404);
+  // And from search, once the index has caught up: her words find nothing.
+  const box = page.getByRole("searchbox", { name: "Search tickets" });
+  let found = -1;
+  for (let i = 0; i < 40 && found !== 0; i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 250));
+    await box.fill(tag);
+    await box.press("Enter");
+    await page.getByRole("heading", { level: 1, name: /^Search/ }).waitFor();
+    await page.locator(".empty, table.tickets").first().waitFor();
+    found = await page.locator("table.tickets tbody tr").count();
+    await page.evaluate(() => (location.hash = "#/view/unassigned"));
+  }
+  assert.equal(found, 0, "her words are no longer found");
+  // The shells keep the reports' counts.
+  assert.equal(await opened(), openedBefore);
+  const shell = await (await asAdmin(`/tickets/${refs[0]}`)).json();
+  assert.equal(shell.ticket.subject, "(erased)");
+
+  // The audit log has both, naming her by a fingerprint only.
+  await page.getByRole("link", { name: "Audit log (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Audit log" }).waitFor();
+  await page.getByLabel("About customer").fill(address);
+  await page.getByRole("button", { name: "Show" }).click();
+  await page.locator('tr[data-action="customer_erased"]', { hasText: "2 tickets" }).waitFor();
+  await page.locator('tr[data-action="customer_exported"]').waitFor();
+  assert.ok(!(await page.locator("table.audit").textContent()).includes("erin-"));
+  await context.close();
+});

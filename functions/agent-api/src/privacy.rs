@@ -46,6 +46,7 @@ fn data(deps: &Deps) -> CustomerData<'_> {
         tiers: &*deps.catalog,
         senders: &*deps.mail,
         audit: &*deps.audit,
+        agents: &*deps.catalog,
         attachments: &*deps.attachments,
         raw_mail: &*deps.raw_mail,
     }

@@ -132,6 +132,35 @@ async fn a_ticket_no_longer_stored_leaves_the_index() {
     );
 }
 
+#[tokio::test]
+async fn an_erased_customer_s_ticket_leaves_the_index() {
+    let store = Arc::new(InMemoryStore::default());
+    let ids = SequentialIds::new();
+    let index = Arc::new(MemoryIndex::default());
+    let t = ticket(&store, &ids, "samovar").await;
+    let d = deps(store.clone(), index.clone());
+    let pk = format!("T#{}", t.reference.as_str());
+    handle(&d, event(vec![record(1, &pk, "T")])).await;
+    let found = |q: &'static str| {
+        let index = index.clone();
+        async move { index.find(&words(q), None).await.unwrap_or_default().total }
+    };
+    assert_eq!(found("samovar").await, 1);
+    let shell = helpdesk_domain::customers::data::shell(&t, t.created_at);
+    store
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+            &t,
+            shell,
+            vec![],
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    handle(&d, event(vec![record(2, &pk, "T")])).await;
+    // Not found by its old words, nor listed as a shell.
+    assert_eq!(found("samovar").await, 0);
+    assert_eq!(found("erased").await, 0);
+}
+
 /// An index that is down.
 struct Down;
 

@@ -182,4 +182,40 @@ impl IndexFiles for S3IndexFiles {
             .map_err(|e| unavailable("write", e.code()))?;
         Ok(())
     }
+
+    async fn list(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys = Vec::new();
+        let mut token = None;
+        loop {
+            let page = self
+                .client
+                .list_objects_v2()
+                .bucket(&self.bucket)
+                .prefix(&self.prefix)
+                .set_continuation_token(token)
+                .send()
+                .await
+                .map_err(|e| unavailable("list", e.code()))?;
+            keys.extend(
+                page.contents()
+                    .iter()
+                    .filter_map(|o| o.key()?.strip_prefix(&self.prefix).map(str::to_owned)),
+            );
+            token = page.next_continuation_token().map(str::to_owned);
+            if token.is_none() {
+                return Ok(keys);
+            }
+        }
+    }
+
+    async fn delete(&self, name: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(&self.bucket)
+            .key(format!("{}{name}", self.prefix))
+            .send()
+            .await
+            .map_err(|e| unavailable("delete", e.code()))?;
+        Ok(())
+    }
 }

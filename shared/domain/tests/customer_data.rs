@@ -51,6 +51,7 @@ impl World {
             tiers: &self.store,
             senders: &self.store,
             audit: &self.store,
+            agents: &self.store,
             attachments: &self.files,
             raw_mail: &self.raw,
         }
@@ -129,7 +130,7 @@ async fn an_export_holds_the_address_s_tickets_files_and_mail_and_no_one_else_s(
         .await
         .unwrap();
     assert_eq!((export.tickets, export.messages, export.files), (1, 1, 2));
-    let dir = format!("tickets/{}", jane.reference.as_str());
+    let dir = format!("tickets/{}", jane.reference);
     assert_eq!(
         names(&export.archive),
         [

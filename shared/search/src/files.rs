@@ -34,6 +34,10 @@ pub trait IndexFiles: Send + Sync {
             .and_then(|(start, len)| bytes.get(start..start.checked_add(len)?));
         Ok(slice.map(<[u8]>::to_vec))
     }
+    /// Every stored key.
+    async fn list(&self) -> Result<Vec<String>, StoreError>;
+    /// Deletes a stored file (a key with nothing under it is not an error).
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
     /// The latest commit, if there is one.
     async fn manifest(&self) -> Result<Option<Manifest>, StoreError>;
     /// Stores `next` if the latest commit is still `expected` (0: none yet);
@@ -69,6 +73,14 @@ pub struct MemoryFiles {
 }
 
 impl MemoryFiles {
+    /// Every stored file's bytes (a test looks for what must be gone).
+    pub fn contents(&self) -> Vec<(String, Vec<u8>)> {
+        self.files
+            .lock()
+            .map(|f| f.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default()
+    }
+
     /// How many files were written so far.
     pub fn puts(&self) -> usize {
         self.puts.load(std::sync::atomic::Ordering::SeqCst)
@@ -91,6 +103,23 @@ impl IndexFiles for MemoryFiles {
             .map_err(poisoned)?
             .insert(key.to_owned(), bytes);
         self.puts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+
+    async fn list(&self) -> Result<Vec<String>, StoreError> {
+        let mut keys: Vec<String> = self
+            .files
+            .lock()
+            .map_err(poisoned)?
+            .keys()
+            .cloned()
+            .collect();
+        keys.sort();
+        Ok(keys)
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        self.files.lock().map_err(poisoned)?.remove(key);
         Ok(())
     }
 

@@ -161,7 +161,14 @@ impl TantivyIndex {
             .map_err(unavailable)
     }
 
-    pub(crate) fn put_now(&self, docs: &[SearchDoc], gone: &[TicketRef]) -> Result<(), StoreError> {
+    /// Replaces `docs` and removes `gone`. Removing tickets (an erased
+    /// customer's) merges every segment, so no file of the index holds their
+    /// words any more, not even as a deleted document; returns whether it did.
+    pub(crate) fn put_now(
+        &self,
+        docs: &[SearchDoc],
+        gone: &[TicketRef],
+    ) -> Result<bool, StoreError> {
         let f = &self.inner.fields;
         // Of each ticket the newest version given; one older than what the index
         // holds is left out (a rebuild that read the ticket before the indexer's
@@ -198,9 +205,33 @@ impl TantivyIndex {
             let _ = writer.rollback();
             return Err(unavailable(e));
         }
-        self.settle(&mut writer)?;
+        if gone.is_empty() {
+            self.settle(&mut writer)?;
+        } else {
+            self.expunge(&mut writer)?;
+        }
         drop(writer);
-        self.reload()
+        self.reload()?;
+        Ok(!gone.is_empty())
+    }
+
+    /// Merges every segment into one: a merge leaves deleted documents out,
+    /// and older versions of a ticket live on as deleted documents until then.
+    fn expunge(&self, writer: &mut IndexWriter) -> Result<(), StoreError> {
+        let ids: Vec<_> = self
+            .inner
+            .index
+            .searchable_segment_metas()
+            .map_err(unavailable)?
+            .iter()
+            .filter(|m| m.num_deleted_docs() > 0 || m.num_docs() > 0)
+            .map(|m| m.id())
+            .collect();
+        if !ids.is_empty() {
+            writer.merge(&ids).wait().map_err(unavailable)?;
+        }
+        writer.garbage_collect_files().wait().map_err(unavailable)?;
+        Ok(())
     }
 
     /// The version of the ticket as the index holds it, if it does.
@@ -326,6 +357,7 @@ impl WordIndex for TantivyIndex {
         tokio::task::spawn_blocking(move || this.put_now(&docs, &gone))
             .await
             .map_err(unavailable)?
+            .map(|_| ())
     }
 
     async fn find(

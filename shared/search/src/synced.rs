@@ -149,7 +149,7 @@ impl SyncedIndex {
                 let _ = std::fs::remove_dir_all(old);
             }
             let (local, d, g) = (state.local.clone(), docs.to_vec(), gone.to_vec());
-            tokio::task::spawn_blocking(move || local.put_now(&d, &g))
+            let expunged = tokio::task::spawn_blocking(move || local.put_now(&d, &g))
                 .await
                 .map_err(unavailable)??;
             let generation = state.manifest.generation + 1;
@@ -189,6 +189,9 @@ impl SyncedIndex {
                 .await?
             {
                 state.manifest = next;
+                if expunged {
+                    self.forget_old_packs(&state.manifest).await?;
+                }
                 return Ok(());
             }
             // Lost the race: the next round takes the winner's commit.
@@ -197,6 +200,26 @@ impl SyncedIndex {
         Err(StoreError::Unavailable(
             "search index: other writers kept committing first; the batch comes again".into(),
         ))
+    }
+}
+
+impl SyncedIndex {
+    /// Deletes every stored pack `latest` does not name, of its commit or an
+    /// earlier one: after removed tickets were merged out, the older packs are
+    /// the only place their words are left. A pack of a later commit is
+    /// another writer's, on its way into the manifest, and stays. A reader
+    /// still downloading an older commit fails that once and takes the
+    /// latest at its next look.
+    async fn forget_old_packs(&self, latest: &Manifest) -> Result<(), StoreError> {
+        let named: std::collections::BTreeSet<&str> =
+            latest.files.values().map(|f| f.key.as_str()).collect();
+        for key in self.files.list().await? {
+            let commit = key.split_once('-').and_then(|(g, _)| g.parse::<u64>().ok());
+            if commit.is_some_and(|g| g <= latest.generation) && !named.contains(key.as_str()) {
+                self.files.delete(&key).await?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -542,5 +565,55 @@ mod tests {
             2,
             "the first commit's segment is kept where it was: {packs:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_removed_ticket_leaves_no_stored_file_holding_its_words() {
+        let files = Arc::new(MemoryFiles::default());
+        let writer = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        let reader = SyncedIndex::reader(&dir(), files.clone(), Duration::ZERO)
+            .await
+            .unwrap();
+        // One ticket changed several times (each version a document, the older
+        // ones deleted but still in their segments), beside others.
+        for round in 0..4u64 {
+            writer
+                .put(&[doc(1, &format!("zanzibarqq round{round}"))], &[])
+                .await
+                .unwrap();
+            writer.put(&[doc(10 + round, "lamp")], &[]).await.unwrap();
+        }
+        let holding = |word: &[u8]| {
+            files
+                .contents()
+                .into_iter()
+                .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
+                .count()
+        };
+        assert!(holding(b"zanzibarqq") > 0, "stored before");
+        assert_eq!(
+            reader.find(&one("zanzibarqq"), None).await.unwrap().total,
+            1
+        );
+        let gone = doc(1, "").summary.reference;
+        writer.put(&[], &[gone]).await.unwrap();
+        assert_eq!(holding(b"zanzibarqq"), 0, "no pack holds the removed words");
+        assert_eq!(
+            reader.find(&one("zanzibarqq"), None).await.unwrap().total,
+            0
+        );
+        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 4);
+        // What is stored is exactly the latest commit's packs.
+        let latest = files.manifest().await.unwrap().unwrap_or_default();
+        let named: std::collections::BTreeSet<String> =
+            latest.files.values().map(|f| f.key.clone()).collect();
+        let stored: std::collections::BTreeSet<String> =
+            files.contents().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(stored, named);
+        // A fresh reader opens it.
+        let cold = SyncedIndex::reader(&dir(), files.clone(), Duration::ZERO)
+            .await
+            .unwrap();
+        assert_eq!(cold.find(&one("lamp"), None).await.unwrap().total, 4);
     }
 }

@@ -104,6 +104,7 @@ async fn erasing_needs_the_address_typed_again_and_leaves_nothing_to_find() {
             .count(),
         1
     );
+    w.clock.advance(chrono::Duration::seconds(1));
     for confirm in [
         json!({}),
         json!({"confirm": "bob@example.com"}),

@@ -71,6 +71,9 @@ fn state_value(state: OutboxState) -> Result<AttributeValue, StoreError> {
     serde_dynamo::to_attribute_value(state).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// How long a settled outbox item is kept before the table's TTL deletes it.
+const SETTLED_KEEP_DAYS: i64 = 30;
+
 impl DynamoStore {
     fn outbox_update(
         &self,
@@ -356,6 +359,12 @@ impl Outbox for DynamoStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let sending = (":sending", state_value(OutboxState::Sending)?);
+        // A settled item is kept a month, then TTL deletes it: an agent's alert or
+        // digest names customers, and SQS keeps a duplicate message 14 days at most.
+        let expires = (
+            ":exp",
+            n((at + chrono::Duration::days(SETTLED_KEEP_DAYS)).timestamp()),
+        );
         let mut writes = Vec::new();
         match finish {
             OutboxFinish::Sent {
@@ -366,10 +375,11 @@ impl Outbox for DynamoStore {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, provider_id = :pid REMOVE lease_until, #upk, #usk",
+                    "SET #st = :to, provider_id = :pid, expires_at = :exp REMOVE lease_until, #upk, #usk",
                     "#st = :sending",
                     vec![
                         sending,
+                        expires,
                         (":to", state_value(OutboxState::Sent)?),
                         (":pid", s(provider_id)),
                     ],
@@ -412,10 +422,11 @@ impl Outbox for DynamoStore {
                 writes.push(self.outbox_update(
                     job,
                     at,
-                    "SET #st = :to, reason = :why REMOVE lease_until, #upk, #usk",
+                    "SET #st = :to, reason = :why, expires_at = :exp REMOVE lease_until, #upk, #usk",
                     "#st = :sending",
                     vec![
                         sending,
+                        expires,
                         (":to", state_value(OutboxState::Failed)?),
                         (":why", s(reason)),
                     ],
@@ -432,9 +443,10 @@ impl Outbox for DynamoStore {
             OutboxFinish::Skipped { reason } => writes.push(self.outbox_update(
                 job,
                 at,
-                "SET #st = :to, reason = :why, job = if_not_exists(job, :job) REMOVE #upk, #usk",
+                "SET #st = :to, reason = :why, job = if_not_exists(job, :job), expires_at = :exp REMOVE #upk, #usk",
                 "attribute_not_exists(pk) OR #st = :queued",
                 vec![
+                    expires,
                     (":to", state_value(OutboxState::Skipped)?),
                     (":queued", state_value(OutboxState::Queued)?),
                     (":why", s(reason)),

@@ -10,7 +10,7 @@ use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
 use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
 use helpdesk_domain::ports::{AuditTrail, Erasure};
 use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::{CategoryId, EmailAddress, OutboxId, Status, TicketRef};
+use helpdesk_domain::{AgentId, CategoryId, EmailAddress, OutboxId, Status, TicketRef};
 use serde::{Deserialize, Serialize};
 
 /// The audit log: one partition, sorted by time (admins change little).
@@ -85,6 +85,28 @@ impl Erasure for DynamoStore {
     async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {
         self.delete_main(keys::do_not_email_pk(email), keys::DO_NOT_EMAIL_SK.into())
             .await
+    }
+
+    async fn forget_alerts_about(
+        &self,
+        email: &EmailAddress,
+        agents: &[AgentId],
+    ) -> Result<u32, StoreError> {
+        let mut gone = 0;
+        for agent in agents {
+            for item in self.partition(keys::alerts_pk(agent)).await? {
+                let requester = item
+                    .get("line")
+                    .and_then(|l| l.as_m().ok())
+                    .and_then(|l| l.get("requester"))
+                    .and_then(|r| r.as_s().ok());
+                if requester.is_some_and(|r| r.eq_ignore_ascii_case(email.as_str())) {
+                    let sk = items::string(&item, "sk")?.to_owned();
+                    gone += u32::from(self.delete_main(keys::alerts_pk(agent), sk).await?);
+                }
+            }
+        }
+        Ok(gone)
     }
 
     async fn closed_before(

@@ -17,8 +17,8 @@ use crate::mail::inbound::parse::raw_mail_key;
 use crate::mail::inbound::quarantine::SenderPattern;
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
 use crate::ports::{
-    AttachmentStore, AuditTrail, CustomerNotes, CustomerTiers, DataStore, DoNotEmail, Erasure,
-    RawMailError, RawMailStore, SenderRules, TicketRecords,
+    AgentProfiles, AttachmentStore, AuditTrail, CustomerNotes, CustomerTiers, DataStore,
+    DoNotEmail, Erasure, RawMailError, RawMailStore, SenderRules, TicketRecords,
 };
 use crate::tickets::message::Author;
 use crate::tickets::ticket::{Requester, Status, Ticket};
@@ -99,6 +99,8 @@ pub struct CustomerData<'a> {
     pub tiers: &'a dyn CustomerTiers,
     pub senders: &'a dyn SenderRules,
     pub audit: &'a dyn AuditTrail,
+    /// Whose alert logs to clear.
+    pub agents: &'a dyn AgentProfiles,
     pub attachments: &'a dyn AttachmentStore,
     pub raw_mail: &'a dyn RawMailStore,
 }
@@ -180,6 +182,7 @@ impl<'a> CustomerData<'a> {
             tiers: store,
             senders: store,
             audit: store,
+            agents: store,
             attachments,
             raw_mail,
         }
@@ -208,7 +211,7 @@ impl<'a> CustomerData<'a> {
         let (mut messages, mut files) = (0, 0);
         for summary in &summaries {
             let thread = self.tickets.load_ticket(&summary.reference).await?;
-            let dir = format!("tickets/{}", summary.reference.as_str());
+            let dir = format!("tickets/{}", summary.reference);
             zip.add(&format!("{dir}/ticket.json"), &json(&thread.ticket)?)?;
             zip.add(&format!("{dir}/messages.json"), &json(&thread.messages)?)?;
             messages += thread.messages.len();
@@ -313,8 +316,8 @@ impl<'a> CustomerData<'a> {
     }
 
     /// What the address has outside its tickets: the agents' note, the
-    /// do-not-email entry, the archives exported before, and a customer-list or
-    /// sender rule on the address itself.
+    /// do-not-email entry, the lines about it in agents' alert logs, the archives
+    /// exported before, and a customer-list or sender rule on the address itself.
     async fn forget_address(&self, email: &EmailAddress) -> Result<u32, DataError> {
         let mut other = 0;
         if self.notes.customer_note(email).await?.is_some() {
@@ -322,6 +325,14 @@ impl<'a> CustomerData<'a> {
             other += 1;
         }
         other += u32::from(self.erasure.forget_do_not_email(email).await?);
+        let agents: Vec<_> = self
+            .agents
+            .agents()
+            .await?
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        other += self.erasure.forget_alerts_about(email, &agents).await?;
         other += self.attachments.delete_under(&export_folder(email)).await?;
         let pattern = SenderPattern::Address(email.clone());
         other += u32::from(self.tiers.delete_tier_rule(&pattern).await?);

@@ -282,7 +282,8 @@ pub trait AlertLog: Send + Sync {
 #[async_trait]
 pub trait WordIndex: Send + Sync {
     /// Replaces what the index holds of each document's ticket and removes the
-    /// `gone` ones; visible to the next `find` once this returns.
+    /// `gone` ones; visible to the next `find` once this returns. A removed
+    /// ticket's words are then in no file the index keeps (erasure relies on it).
     async fn put(
         &self,
         docs: &[crate::search::SearchDoc],
@@ -489,6 +490,14 @@ pub trait Erasure: Send + Sync {
     /// Deletes the address's do-not-email entry; whether there was one.
     async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError>;
 
+    /// Deletes the lines about requests from `email` in these agents' alert
+    /// logs (a line names the requester and the subject); how many went.
+    async fn forget_alerts_about(
+        &self,
+        email: &EmailAddress,
+        agents: &[AgentId],
+    ) -> Result<u32, StoreError>;
+
     /// Up to `limit` tickets of `category`, closed and last changed before
     /// `before`, not erased yet: what a retention setting purges.
     async fn closed_before(
@@ -524,12 +533,20 @@ pub trait AuditTrail: Send + Sync {
 /// Where a customer's data lives in the store: what exporting and erasing read
 /// and write (`customers::data`).
 pub trait DataStore:
-    TicketRecords + Erasure + CustomerNotes + DoNotEmail + SenderRules + CustomerTiers + AuditTrail
+    TicketRecords
+    + Erasure
+    + CustomerNotes
+    + DoNotEmail
+    + SenderRules
+    + CustomerTiers
+    + AuditTrail
+    + AgentProfiles
 {
 }
 
 impl<T> DataStore for T where
     T: TicketRecords
+        + AgentProfiles
         + Erasure
         + CustomerNotes
         + DoNotEmail

@@ -1,7 +1,8 @@
 //! Keeps the word index in step with the tickets. It is told which tickets
 //! changed (from the table's change stream, at least once and in no particular
 //! order) and indexes each again from what is stored now: a ticket indexed
-//! twice, or late, ends the same. A ticket no longer stored leaves the index.
+//! twice, or late, ends the same. A ticket no longer stored, or erased, leaves
+//! the index.
 
 use super::document::SearchDoc;
 use crate::ports::store::StoreError;
@@ -34,6 +35,9 @@ where
     let mut gone = Vec::new();
     for reference in refs {
         match store.load_ticket(reference).await {
+            // An erased customer's ticket leaves the index: removing it rewrites
+            // the index without its words (see the index's `put`).
+            Ok(thread) if thread.ticket.erased_at.is_some() => gone.push(reference.clone()),
             Ok(thread) => docs.push(SearchDoc::of(&thread)),
             Err(StoreError::NotFound) => gone.push(reference.clone()),
             // A ticket that does not read is left out of the index (and said):

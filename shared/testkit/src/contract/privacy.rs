@@ -7,9 +7,11 @@
 use super::{Stores, change, setup};
 use crate::fixtures::{agent_reply, new_ticket, with_mail_id};
 use chrono::Duration;
+use helpdesk_domain::agents::alert_mail::{AlertKind, AlertLine};
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditEntry};
 use helpdesk_domain::customers::data::shell;
 use helpdesk_domain::ports::Clock;
+use helpdesk_domain::ports::IdSource;
 use helpdesk_domain::ports::store::{
     Created, Listing, QueueOrder, QueueQuery, TicketUpdate, TrackingToken,
 };
@@ -138,6 +140,38 @@ pub async fn an_erased_thread_leaves_an_anonymous_shell_in_no_listing(stores: &S
     assert_eq!(stores.erasure.forget_do_not_email(&jane).await, Ok(true));
     assert_eq!(stores.mail.do_not_email(&jane).await, Ok(None));
     assert_eq!(stores.erasure.forget_do_not_email(&jane).await, Ok(false));
+    // The agents' alert lines about her requests (waiting for a digest here), not others'.
+    let ana = helpdesk_domain::AgentId::parse("ana").unwrap();
+    let line = |who: &str| AlertLine {
+        kind: AlertKind::NewTicket,
+        ticket: ticket.reference.clone(),
+        category: ticket.category.clone(),
+        subject: "Refund".into(),
+        requester: who.into(),
+        at: clock.now(),
+        agent: ana.clone(),
+    };
+    let bob_line = AlertLine {
+        ticket: helpdesk_domain::TicketRef::from_bits(7),
+        ..line("bob@example.com")
+    };
+    for l in [line("Jane@Example.com"), bob_line.clone()] {
+        assert_eq!(
+            stores
+                .mail
+                .note_alert(&l, &ids.outbox_id(), true, None)
+                .await,
+            Ok(true)
+        );
+    }
+    assert_eq!(
+        stores
+            .erasure
+            .forget_alerts_about(&jane, std::slice::from_ref(&ana))
+            .await,
+        Ok(1)
+    );
+    assert_eq!(stores.mail.waiting_alerts(&ana).await, Ok(vec![bob_line]));
 }
 
 pub async fn retention_finds_closed_tickets_last_changed_before_the_cutoff(stores: &Stores) {

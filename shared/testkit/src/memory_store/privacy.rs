@@ -51,6 +51,19 @@ impl Erasure for InMemoryStore {
         Ok(self.state().do_not_email.remove(&email.key()).is_some())
     }
 
+    async fn forget_alerts_about(
+        &self,
+        email: &EmailAddress,
+        agents: &[helpdesk_domain::AgentId],
+    ) -> Result<u32, StoreError> {
+        let mut s = self.state();
+        let before = s.alerts.len();
+        s.alerts.retain(|(agent, _), (line, _, _)| {
+            !(agents.contains(agent) && line.requester.eq_ignore_ascii_case(email.as_str()))
+        });
+        Ok(u32::try_from(before - s.alerts.len()).unwrap_or(u32::MAX))
+    }
+
     async fn closed_before(
         &self,
         category: &CategoryId,
