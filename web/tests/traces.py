@@ -31,7 +31,10 @@ def main() -> None:
             for o in page.get("Contents", []):
                 if any(o["Key"].startswith(p) for p in a.skip_prefix) or o["Size"] > 20_000_000:
                     continue
-                body = s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+                try:
+                    body = s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+                except s3.exceptions.NoSuchKey:
+                    continue  # deleted since it was listed (the index's clean-up, say)
                 if needle.encode() in body.lower():
                     objects.append(f'{bucket}/{o["Key"]}')
     print(json.dumps({"items": items, "objects": objects}))

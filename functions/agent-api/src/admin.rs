@@ -1,7 +1,7 @@
 //! Admin pages' API: categories (their detail fields and mail addresses), agent
 //! records and SLA policies. Admins only; everyone else gets 403.
 
-use crate::auth::Authed;
+use crate::auth::{Authed, admins_only};
 use crate::queue::AgentJson;
 use crate::{Deps, respond};
 use axum::Json;
@@ -9,7 +9,6 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::AuditAction;
 use helpdesk_domain::agents::profile::{Agent, Role};
 use helpdesk_domain::catalog::admin::{PolicyDraft, check_agent, check_category, check_policy};
@@ -21,18 +20,6 @@ use std::sync::Arc;
 use utoipa::ToSchema;
 
 const MAX_BODY: usize = 64 * 1024;
-
-fn admin_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Only admins change categories and agents.",
-        ))
-    }
-}
 
 /// 200 for a replaced record, 201 for a new one.
 fn saved(existed: bool) -> StatusCode {
@@ -73,7 +60,7 @@ pub struct AdminCategoriesJson {
 
 pub async fn categories(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let categories = deps.catalog.categories().await?;
         let policies = deps
             .catalog
@@ -139,7 +126,7 @@ pub async fn put_category(
     body: Body,
 ) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let id = CategoryId::parse(&raw).map_err(|e| ApiError::bad_field("id", e.to_string()))?;
         let input: CategoryInput = body_as(&headers, body).await?;
         let mut errors = Vec::new();
@@ -211,7 +198,7 @@ pub struct AdminPoliciesJson {
 
 pub async fn policies(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let mut policies: Vec<PolicyDraft> = deps
             .catalog
             .policies()
@@ -236,7 +223,7 @@ pub async fn put_policy(
     body: Body,
 ) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let draft: PolicyDraft = body_as(&headers, body).await?;
         let policy = check_policy(&raw, &draft).map_err(ApiError::invalid)?;
         let existed = deps
@@ -260,7 +247,7 @@ pub struct AdminAgentsJson {
 
 pub async fn agents(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let agents = deps
             .catalog
             .agents()
@@ -302,7 +289,7 @@ pub async fn put_agent(
     body: Body,
 ) -> Response {
     let result = async {
-        admin_only(&caller)?;
+        admins_only(&caller, "change categories and agents")?;
         let id = AgentId::parse(&raw).map_err(|e| ApiError::bad_field("id", e.to_string()))?;
         let input: AgentInput = body_as(&headers, body).await?;
         let mut errors = Vec::new();

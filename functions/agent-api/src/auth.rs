@@ -21,6 +21,19 @@ pub struct Identity {
     pub role: Role,
 }
 
+/// Refuses anyone but an admin, saying what only admins do.
+pub(crate) fn admins_only(caller: &Caller, what: &str) -> Result<(), ApiError> {
+    if caller.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("Only admins {what}."),
+        ))
+    }
+}
+
 fn unauthorized(why: &str) -> ApiError {
     ApiError::new(
         StatusCode::UNAUTHORIZED,

@@ -2,7 +2,7 @@
 //! about an address as one archive, erases it, and reads who changed what.
 //! Admins only; everyone else gets 403.
 
-use crate::auth::Authed;
+use crate::auth::{Authed, admins_only};
 use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
@@ -13,7 +13,6 @@ use chrono::{DateTime, Duration, Utc};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
-use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, export_key};
 use helpdesk_domain::values::token::SecretToken;
 use lambda_kit::http::ApiError;
@@ -24,18 +23,6 @@ use utoipa::ToSchema;
 /// How long the link to an export works (the file itself is deleted after a day).
 const EXPORT_LINK: i64 = 10;
 const LOG_PAGE: u16 = 50;
-
-fn admins_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Only admins export or erase a customer's data and read the audit log.",
-        ))
-    }
-}
 
 fn data(deps: &Deps) -> CustomerData<'_> {
     CustomerData {
@@ -106,7 +93,10 @@ pub async fn export(
     Path(raw): Path<String>,
 ) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(
+            &caller,
+            "export or erase a customer's data and read the audit log",
+        )?;
         let email = address(&raw)?;
         let now = deps.clock.now();
         let export = data(&deps).export(&email, now).await.map_err(refused)?;
@@ -164,7 +154,10 @@ pub async fn erase(
     body: Body,
 ) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(
+            &caller,
+            "export or erase a customer's data and read the audit log",
+        )?;
         let email = address(&raw)?;
         let input: EraseInput = crate::admin::body_as(&headers, body).await?;
         let same = EmailAddress::parse(input.confirm.trim()).is_ok_and(|c| c.key() == email.key());
@@ -216,7 +209,10 @@ pub async fn log(
     Query(query): Query<AuditQuery>,
 ) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(
+            &caller,
+            "export or erase a customer's data and read the audit log",
+        )?;
         let (entries, next) = match &query.customer {
             Some(raw) => {
                 let email = address(raw)

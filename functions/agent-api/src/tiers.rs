@@ -2,7 +2,7 @@
 //! keep it; everyone else gets 403.
 
 use crate::admin::body_as;
-use crate::auth::Authed;
+use crate::auth::{Authed, admins_only};
 use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
@@ -11,9 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::Tier;
-use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{AuditAction, pattern_subject};
-use helpdesk_domain::agents::profile::Role;
 use helpdesk_domain::customers::tier_rule::TierRule;
 use helpdesk_domain::customers::tiers::{TierRuleError, save_rule};
 use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
@@ -21,18 +19,6 @@ use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
-
-fn admins_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.role == Role::Admin {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Only admins keep the customer list.",
-        ))
-    }
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct TierRuleJson {
@@ -64,7 +50,7 @@ pub struct TierRulesJson {
 
 pub async fn list(State(deps): State<Arc<Deps>>, Authed(caller): Authed) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(&caller, "keep the customer list")?;
         let mut rules = deps.catalog.tier_rules().await?;
         rules.sort_by_key(|r| {
             (
@@ -105,7 +91,7 @@ pub async fn put(
     body: Body,
 ) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(&caller, "keep the customer list")?;
         let input: TierRuleInput = body_as(&headers, body).await?;
         let saved = save_rule(
             deps.catalog.as_ref(),
@@ -144,7 +130,7 @@ pub async fn delete(
     Path(text): Path<String>,
 ) -> Response {
     let result = async {
-        admins_only(&caller)?;
+        admins_only(&caller, "keep the customer list")?;
         let pattern = SenderPattern::parse(&text)
             .map_err(|e| ApiError::bad_field("pattern", e.to_string()))?;
         if deps.catalog.delete_tier_rule(&pattern).await? {

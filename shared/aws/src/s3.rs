@@ -35,6 +35,18 @@ fn unavailable<E: ProvideErrorMetadata>(e: &E) -> RawMailError {
     RawMailError::Unavailable(e.code().unwrap_or("unknown").to_owned())
 }
 
+/// A failed call: the service's error code, or the SDK's whole explanation.
+fn failed<E, R>(e: aws_sdk_s3::error::SdkError<E, R>) -> RawMailError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match e.as_service_error() {
+        Some(s) => unavailable(s),
+        None => RawMailError::Unavailable(aws_sdk_s3::error::DisplayErrorContext(&e).to_string()),
+    }
+}
+
 #[async_trait]
 impl RawMailStore for S3RawMailStore {
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError> {
@@ -79,12 +91,7 @@ impl RawMailStore for S3RawMailStore {
             .body(ByteStream::from(raw.to_vec()))
             .send()
             .await
-            .map_err(|e| match e.as_service_error() {
-                Some(s) => unavailable(s),
-                None => RawMailError::Unavailable(
-                    aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-                ),
-            })?;
+            .map_err(failed)?;
         Ok(())
     }
 
@@ -96,12 +103,7 @@ impl RawMailStore for S3RawMailStore {
             .key(self.key(key))
             .send()
             .await
-            .map_err(|e| match e.as_service_error() {
-                Some(s) => unavailable(s),
-                None => RawMailError::Unavailable(
-                    aws_sdk_s3::error::DisplayErrorContext(&e).to_string(),
-                ),
-            })?;
+            .map_err(failed)?;
         Ok(())
     }
 }
