@@ -611,7 +611,7 @@ fn tier_rule_delete() {}
 
 /// Everything held about the address as one ZIP (its tickets, messages, files,
 /// raw mail, the agents' note, its rules and the audit entries about it), stored
-/// for a day and linked for 10 minutes. 413 past 300 tickets or 100 MB of files.
+/// for a day and linked for 10 minutes. 413 past 300 tickets or 50 MB of files.
 #[utoipa::path(post, path = "/api/agent/customers/{email}/export", tag = "customers",
     params(("email" = String, Path, description = "the customer's address")),
     responses((status = 200, body = ExportJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 413, body = ErrorJson)))]

@@ -1317,3 +1317,68 @@ async fn nothing_is_mailed_about_a_ticket_whose_customer_was_erased() {
     );
     assert!(h.mailer.sent().is_empty());
 }
+
+#[tokio::test]
+async fn a_reply_to_an_erased_customer_s_ticket_opens_a_ticket_of_its_own_and_agents_cannot_write_there()
+ {
+    let h = MailHarness::new().await;
+    let r = ticket_from_mail(&h).await;
+    h.send_queued().await;
+    let raw = h.sent_raw()[0].clone();
+    let m = MessageParser::default().parse(raw.as_bytes()).unwrap();
+    let reply_to = m
+        .reply_to()
+        .and_then(|a| a.first())
+        .and_then(|a| a.address())
+        .unwrap()
+        .to_owned();
+    let before = h.store.load_ticket(&r).await.unwrap().ticket;
+    let shell = helpdesk_domain::customers::data::shell(&before, h.clock_now());
+    h.store
+        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
+            &before,
+            shell,
+            vec![],
+        ))
+        .await
+        .unwrap();
+    // Her mail client still holds our reply address (a token no store can forget).
+    let answer = format!(
+        "From: Ann Example <ann@example.org>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\n\
+         Message-ID: <ann-9@mail.example.org>\r\nIn-Reply-To: <{}>\r\n\r\nOne more thing.\r\n",
+        m.subject().unwrap(),
+        m.message_id().unwrap(),
+    );
+    let got = h.deliver("ses-after-erasure", answer.as_bytes()).await;
+    assert!(
+        matches!(&got, Ok(Received::Created(new)) if new != &r),
+        "{got:?}"
+    );
+    let stored = h.store.load_ticket(&r).await.unwrap();
+    assert!(
+        stored
+            .messages
+            .iter()
+            .all(|m| m.body_text != "One more thing."),
+        "nothing new in the shell"
+    );
+    assert_eq!(stored.ticket.status, Status::Closed);
+    // Nor can an agent reply or note there.
+    let refused = h
+        .desk()
+        .act(
+            &fixtures::supervisor("agent-1"),
+            &r,
+            stored.ticket.version,
+            None,
+            fixtures::reply("Hello?"),
+        )
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(helpdesk_domain::agents::actions::DeskError::Forbidden(_))
+        ),
+        "{refused:?}"
+    );
+}

@@ -317,7 +317,7 @@ async fn an_export_past_its_cap_is_refused_with_the_reason() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, DataError::TooLarge(r) if r.contains("100 MB")),
+        matches!(&err, DataError::TooLarge(r) if r.contains("50 MB")),
         "{err}"
     );
 }
@@ -368,6 +368,46 @@ async fn retention_purges_old_closed_tickets_of_its_category_only() {
     assert_eq!(
         (log[0].action, log[0].actor.clone(), log[0].subject.as_str()),
         (AuditAction::RetentionPurged, Actor::Schedule, "billing")
+    );
+    // A request reopened after the finder read it is not erased.
+    let reopened = w
+        .mail_ticket("cy@example.com", "ses-reopened", "c.pdf")
+        .await;
+    let mut closed = reopened.clone();
+    closed.status = Status::Closed;
+    closed.updated_at = w.clock.now() - Duration::days(300);
+    let closed = w
+        .store
+        .update_ticket(TicketUpdate::new(&reopened, closed, vec![]))
+        .await
+        .unwrap();
+    let mut open_again = closed.clone();
+    open_again.status = Status::Open;
+    open_again.updated_at = w.clock.now();
+    w.store
+        .update_ticket(TicketUpdate::new(&closed, open_again, vec![]))
+        .await
+        .unwrap();
+    assert_eq!(
+        w.data()
+            .purge(
+                &reopened.reference,
+                w.clock.now() - Duration::days(180),
+                w.clock.now()
+            )
+            .await
+            .unwrap()
+            .tickets,
+        0
+    );
+    assert!(
+        w.store
+            .load_ticket(&reopened.reference)
+            .await
+            .unwrap()
+            .ticket
+            .erased_at
+            .is_none()
     );
     // The next run finds nothing more.
     assert_eq!(

@@ -223,7 +223,7 @@ export interface paths {
         /**
          * Everything held about the address as one ZIP (its tickets, messages, files,
          *     raw mail, the agents' note, its rules and the audit entries about it), stored
-         *     for a day and linked for 10 minutes. 413 past 300 tickets or 100 MB of files.
+         *     for a day and linked for 10 minutes. 413 past 300 tickets or 50 MB of files.
          */
         post: operations["customer_export"];
         delete?: never;

@@ -95,9 +95,10 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
     error.textContent = "";
     go.setAttribute("disabled", "");
     const total = { tickets: 0, messages: 0, files: 0, other: 0 };
+    let done = false;
     try {
       // Ten requests a call: call again until it says it is done.
-      for (let round = 0; round < 1000; round += 1) {
+      for (let round = 0; round < 1000 && !done; round += 1) {
         status.textContent = `Erasing… ${total.tickets} requests so far.`;
         const step: S["Erased"] = await data(
           client.POST("/api/agent/customers/{email}/erase", {
@@ -109,7 +110,12 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
         total.messages += step.messages;
         total.files += step.files;
         total.other += step.other;
-        if (step.done) break;
+        done = step.done;
+      }
+      if (!done) {
+        go.removeAttribute("disabled");
+        status.textContent = `Erasing ${who} is not finished (${total.tickets} requests so far): start it again.`;
+        return;
       }
       form.remove();
       status.textContent = `Erased ${who}: ${total.tickets} requests, ${total.messages} messages, ${total.files} files and ${total.other} other records. The audit log has an entry.`;

@@ -37,24 +37,10 @@ impl Erasure for DynamoStore {
         let pk = keys::ticket_pk(reference);
         let messages: Vec<String> = thread.messages.iter().map(keys::message_sk).collect();
         let mut gone = 0;
-        // Its messages as read, every link token (one item per token) and the
-        // outbox items of mail about it.
-        for item in self.query_partition(pk.clone(), true).await? {
-            let sk = items::string(&item, "sk")?.to_owned();
-            if let Some(outbox) = sk.strip_prefix(keys::OUTBOX_REF_PREFIX) {
-                // The mail's outbox item (it holds the recipient), then the pointer.
-                let id = OutboxId::parse(outbox)
-                    .map_err(|_| StoreError::Corrupt(format!("a bad outbox pointer: {sk}")))?;
-                gone += u32::from(
-                    self.delete_main(keys::outbox_pk(&id), keys::OUTBOX_SK.into())
-                        .await?,
-                );
-                self.delete_main(pk.clone(), sk).await?;
-            } else if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
-                gone += u32::from(self.delete_main(pk.clone(), sk).await?);
-            }
-        }
-        // The Message-ID records that still lead here (a reused id may lead elsewhere now).
+        // What is found through the messages goes before the messages: a crash
+        // in between leaves them to lead the next attempt here again. First the
+        // Message-ID records that still lead here (a reused id may lead
+        // elsewhere now).
         let ids = thread
             .messages
             .iter()
@@ -77,6 +63,28 @@ impl Erasure for DynamoStore {
                     if e.as_service_error()
                         .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
                 Err(e) => return Err(sdk_error(e)),
+            }
+        }
+        // Then the outbox items of mail about it (each its item, then its
+        // pointer), then every link token and the messages as read.
+        let mut items: Vec<String> = self
+            .query_partition(pk.clone(), true)
+            .await?
+            .iter()
+            .map(|item| items::string(item, "sk").map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        items.sort_by_key(|sk| !sk.starts_with(keys::OUTBOX_REF_PREFIX));
+        for sk in items {
+            if let Some(outbox) = sk.strip_prefix(keys::OUTBOX_REF_PREFIX) {
+                let id = OutboxId::parse(outbox)
+                    .map_err(|_| StoreError::Corrupt(format!("a bad outbox pointer: {sk}")))?;
+                gone += u32::from(
+                    self.delete_main(keys::outbox_pk(&id), keys::OUTBOX_SK.into())
+                        .await?,
+                );
+                self.delete_main(pk.clone(), sk).await?;
+            } else if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
+                gone += u32::from(self.delete_main(pk.clone(), sk).await?);
             }
         }
         Ok(gone)
@@ -154,12 +162,24 @@ impl Erasure for DynamoStore {
 #[async_trait]
 impl AuditTrail for DynamoStore {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
-        self.put_plain(&AuditItem {
+        let item = items::to_item(&AuditItem {
             pk: AUDIT_PK.into(),
             sk: audit_sk(entry.at, &entry.id),
             entry: entry.clone(),
-        })
-        .await
+        })?;
+        // An entry is only ever added: one of the same instant and id is refused.
+        self.client
+            .put_item()
+            .table_name(&self.tables.main)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await
+            .map_err(|e| match e.as_service_error() {
+                Some(se) if se.is_conditional_check_failed_exception() => StoreError::Duplicate,
+                _ => sdk_error(e),
+            })?;
+        Ok(())
     }
 
     async fn audit_entries(

@@ -124,6 +124,18 @@ impl DeskError {
     }
 }
 
+/// An erased customer's ticket is an anonymous shell kept for the reports: it
+/// takes no more replies, notes or changes.
+fn not_erased(ticket: &Ticket) -> Result<(), DeskError> {
+    if ticket.erased_at.is_some() {
+        Err(DeskError::Forbidden(
+            "this request's customer data was erased: it takes no more changes",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Most addresses copied on a ticket's replies.
 pub const MAX_CC: usize = 10;
 
@@ -213,6 +225,7 @@ impl Desk<'_> {
         action: Action,
     ) -> Result<Done, DeskError> {
         let thread = self.open(caller, reference).await?;
+        not_erased(&thread.ticket)?;
         if thread.ticket.version != seen_version {
             return Err(changed(thread, last_seen));
         }
@@ -523,6 +536,7 @@ impl Desk<'_> {
     ) -> Result<Ticket, DeskError> {
         for _ in 0..3 {
             let before = self.open(caller, reference).await?.ticket;
+            not_erased(&before)?;
             let now = self.clock.now();
             let mut after = before.clone();
             after.updated_at = now;

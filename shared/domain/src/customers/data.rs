@@ -33,7 +33,7 @@ pub const ERASE_BATCH: u16 = 10;
 /// The most tickets one export holds (one read of the address's list).
 pub const MAX_EXPORT_TICKETS: u16 = 300;
 /// The most bytes of files and mail one export holds (built in memory).
-pub const MAX_EXPORT_BYTES: u64 = 100 * 1024 * 1024;
+pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// Tickets the schedule purges per run, over all categories.
 pub const RETENTION_BATCH: u16 = 25;
 /// How many times a ticket changed meanwhile is read and erased again.
@@ -145,6 +145,7 @@ pub fn shell(ticket: &Ticket, now: DateTime<Utc>) -> Ticket {
     t.due_at = None;
     t.sla.wake_at = None;
     t.sla.idle = None;
+    t.merged_into = None;
     t.erased_at = Some(now);
     t.updated_at = now;
     t
@@ -346,8 +347,34 @@ impl<'a> CustomerData<'a> {
         reference: &TicketRef,
         now: DateTime<Utc>,
     ) -> Result<Erased, DataError> {
+        self.erase_ticket_if(reference, now, &|_| true).await
+    }
+
+    /// Erases a ticket retention found, if it is still closed and last changed
+    /// before `cutoff` when read (a reply may have reopened it meanwhile).
+    pub async fn purge(
+        &self,
+        reference: &TicketRef,
+        cutoff: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Erased, DataError> {
+        let still = |t: &Ticket| t.status == Status::Closed && t.updated_at < cutoff;
+        self.erase_ticket_if(reference, now, &still).await
+    }
+
+    /// Erases one ticket if `still` holds for it as read, on every attempt (a
+    /// purge must not erase a request reopened a moment ago).
+    async fn erase_ticket_if(
+        &self,
+        reference: &TicketRef,
+        now: DateTime<Utc>,
+        still: &(dyn Fn(&Ticket) -> bool + Sync),
+    ) -> Result<Erased, DataError> {
         for _ in 0..ATTEMPTS {
             let thread = self.tickets.load_ticket(reference).await?;
+            if thread.ticket.erased_at.is_none() && !still(&thread.ticket) {
+                return Ok(Erased::default());
+            }
             if thread.ticket.erased_at.is_some() {
                 // Erased before: only what came since (a mail queued in the
                 // very moment, settled after) is left to delete.
@@ -411,7 +438,13 @@ impl<'a> CustomerData<'a> {
                 .await?;
             let mut here = 0;
             for reference in &due {
-                here += self.erase_ticket(reference, now).await?.tickets;
+                // One ticket that fails is left for the next run, not the rest.
+                match self.purge(reference, cutoff, now).await {
+                    Ok(done) => here += done.tickets,
+                    Err(e) => {
+                        tracing::warn!(ticket = %reference, error = %e, "retention could not erase a ticket");
+                    }
+                }
             }
             left = left.saturating_sub(due.len() as u16);
             if here > 0 {

@@ -258,6 +258,15 @@ pub async fn the_audit_log_pages_newest_first_and_finds_a_subject(stores: &Store
         "",
     );
     stores.audit.record_audit(&twin).await.unwrap();
+    // An entry is never overwritten.
+    let forged = AuditEntry {
+        detail: "nothing happened".into(),
+        ..twin.clone()
+    };
+    assert_eq!(
+        stores.audit.record_audit(&forged).await,
+        Err(helpdesk_domain::ports::store::StoreError::Duplicate)
+    );
     let first = stores.audit.audit_entries(None, 3).await.unwrap();
     assert_eq!(first.len(), 3);
     assert!(first[0].at >= first[1].at && first[1].at >= first[2].at);

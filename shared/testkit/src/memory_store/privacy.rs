@@ -91,7 +91,11 @@ impl Erasure for InMemoryStore {
 impl AuditTrail for InMemoryStore {
     async fn record_audit(&self, entry: &AuditEntry) -> Result<(), StoreError> {
         let mut s = self.state();
-        s.audit.insert((entry.at, entry.id.clone()), entry.clone());
+        let key = (entry.at, entry.id.clone());
+        if s.audit.contains_key(&key) {
+            return Err(StoreError::Duplicate);
+        }
+        s.audit.insert(key, entry.clone());
         Ok(())
     }
 

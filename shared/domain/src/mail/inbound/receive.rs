@@ -319,9 +319,13 @@ impl Inbox<'_> {
                     return Ok(threading);
                 }
                 Ok(thread) => {
-                    threading.found = Some(self.follow_merge(thread).await?);
-                    threading.by = by;
-                    return Ok(threading);
+                    // An erased customer's ticket takes no more mail: a reply to
+                    // an old mail opens a ticket of its own.
+                    if let Some(found) = self.follow_merge(thread).await? {
+                        threading.found = Some(found);
+                        threading.by = by;
+                        return Ok(threading);
+                    }
                 }
                 Err(StoreError::NotFound) => {}
                 Err(e) => return Err(e.into()),
@@ -365,9 +369,11 @@ impl Inbox<'_> {
             if !mail.verdicts.vouch_for(&mail.from) {
                 continue;
             }
-            threading.found = Some(self.follow_merge(thread).await?);
-            threading.by = by;
-            return Ok(threading);
+            if let Some(found) = self.follow_merge(thread).await? {
+                threading.found = Some(found);
+                threading.by = by;
+                return Ok(threading);
+            }
         }
         Ok(threading)
     }
@@ -427,8 +433,12 @@ impl Inbox<'_> {
     }
 
     /// A ticket merged into another hands its mail on (a target merged later on
-    /// hands it further; a few hops at most).
-    async fn follow_merge(&self, mut thread: TicketThread) -> Result<TicketThread, InboxError> {
+    /// hands it further; a few hops at most). `None` when it ends at an erased
+    /// customer's ticket, which takes no more mail.
+    async fn follow_merge(
+        &self,
+        mut thread: TicketThread,
+    ) -> Result<Option<TicketThread>, InboxError> {
         for _ in 0..4 {
             let Some(target) = thread.ticket.merged_into.clone() else {
                 break;
@@ -439,7 +449,7 @@ impl Inbox<'_> {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(thread)
+        Ok(thread.ticket.erased_at.is_none().then_some(thread))
     }
 
     async fn store_attachments(
