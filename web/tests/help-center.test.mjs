@@ -241,3 +241,42 @@ test("a wrong tracking link says so, shows nothing and offers a fresh link", asy
     .waitFor();
   await page.close();
 });
+
+test("a visitor whose browser prefers German gets the confirmation in German, and the agent sees the language", async () => {
+  const visitor = await customer(browser, { locale: "de-DE" });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByRole("link", { name: /Billing and payments/ }).click();
+  const address = `jana-${Date.now()}@kunden.example`;
+  await page.getByLabel("Your name").fill("Jana Beispiel");
+  await page.getByLabel("Email").fill(address);
+  await page.getByLabel("Subject").fill("Rechnung doppelt bezahlt");
+  await page.getByLabel("How can we help?").fill("Ich habe die Rechnung zweimal bezahlt.");
+  await page.getByLabel("Order number").fill("#3003");
+  await page.waitForTimeout(3200);
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith("/api/tickets") && r.request().method() === "POST",
+  );
+  await page.getByRole("button", { name: "Send request" }).click();
+  const receipt = await (await answered).json();
+  await visitor.close();
+  let mail = null;
+  for (let i = 0; i < 40 && !mail; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    mail = mails.find((m) => m.destinations.includes(address));
+    if (!mail) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(mail, "a confirmation went out");
+  const raw = mail.raw_data.replace(/=\r?\n/g, "");
+  assert.match(raw, /Subject: .*Wir haben Ihre Anfrage erhalten/);
+  assert.match(raw, /Wie es weitergeht: Wir antworten bis /);
+  assert.match(raw, /\(Europe\/Berlin\)/);
+  assert.doesNotMatch(raw, /We received your request/);
+  const token = await demoToken("ana");
+  const shown = await (
+    await fetch(`${BASE}/api/agent/tickets/${receipt.reference}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+  ).json();
+  assert.equal(shown.ticket.language, "de");
+});

@@ -279,6 +279,7 @@ impl Sim {
             elapsed_ms: Some(60_000),
             attachments: vec![],
             faq_read: vec![],
+            ..Default::default()
         };
         (key, input)
     }

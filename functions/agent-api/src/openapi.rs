@@ -630,7 +630,7 @@ fn customer_erase() {}
 /// a page; or every entry about one customer.
 #[utoipa::path(get, path = "/api/agent/audit", tag = "customers",
     params(
-        ("before" = Option<String>, Query, max_length = 80, description = "The `next` of the page before"),
+        ("before" = Option<String>, Query, pattern = "^[0-9]{1,16}_[0-9a-f]{8}$", description = "The `next` of the page before"),
         ("customer" = Option<String>, Query, format = "email", max_length = 254, description = "Only the entries about this address"),
     ),
     responses((status = 200, body = AuditJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson)))]

@@ -54,6 +54,9 @@ pub struct TicketJson {
     pub tags: Vec<String>,
     /// How the customer rated our help once it was solved.
     pub rating: Option<RatingJson>,
+    /// The customer's language: our mails to them are written in it, and a
+    /// reply should be too.
+    pub language: helpdesk_domain::i18n::Language,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,6 +130,7 @@ impl TicketJson {
                 comment: r.comment.clone(),
                 at: r.at,
             }),
+            language: t.language,
         }
     }
 }

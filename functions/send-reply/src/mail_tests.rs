@@ -1382,3 +1382,60 @@ async fn a_reply_to_an_erased_customer_s_ticket_opens_a_ticket_of_its_own_and_ag
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german() {
+    let h = MailHarness::new().await;
+    let raw = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .replace(
+            "MIME-Version: 1.0\r\n",
+            "MIME-Version: 1.0\r\nContent-Language: de-DE\r\n",
+        )
+        .replace(
+            "MIME-Version: 1.0\n",
+            "MIME-Version: 1.0\nContent-Language: de-DE\n",
+        );
+    let r = match h.deliver("ses-german", raw.as_bytes()).await {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    let ticket = h.store.load_ticket(&r).await.unwrap().ticket;
+    assert_eq!(ticket.language, helpdesk_domain::i18n::Language::De);
+    h.send_queued().await;
+    let first = h.sent_raw()[0].clone();
+    let m = MessageParser::default().parse(first.as_bytes()).unwrap();
+    let subject = m.subject().unwrap().to_owned();
+    assert!(
+        subject.contains("Wir haben Ihre Anfrage erhalten"),
+        "{subject}"
+    );
+    let text = m.body_text(0).unwrap().into_owned();
+    assert!(text.contains("Guten Tag Ann Example,"), "{text}");
+    // The promise in German, in the policy's time zone.
+    assert!(
+        text.contains("Wie es weitergeht: Wir antworten bis "),
+        "{text}"
+    );
+    assert!(text.contains("(Europe/Berlin)"), "{text}");
+    // A later mail (an agent's reply) too, signed "von" the brand.
+    h.desk()
+        .act(
+            &fixtures::supervisor("agent-1"),
+            &r,
+            ticket.version,
+            None,
+            fixtures::reply("Bitte starten Sie den Router neu."),
+        )
+        .await
+        .unwrap();
+    h.send_queued().await;
+    let second = h.sent_raw()[1].clone();
+    let reply = MessageParser::default().parse(second.as_bytes()).unwrap();
+    let text = reply.body_text(0).unwrap().into_owned();
+    assert!(
+        text.contains("Das ganze Gespräch ansehen oder im Web antworten"),
+        "{text}"
+    );
+    assert!(reply.subject().unwrap().starts_with("AW: "));
+}

@@ -12,6 +12,7 @@ use crate::faq::{Answer, AnswerPageJson, Answers};
 use crate::tickets::Created;
 use crate::tracking::{PublicFile, PublicMessage, PublicRating, PublicTicket};
 use helpdesk_domain::catalog::category::{FieldKind, FieldSchema};
+use helpdesk_domain::i18n::Language;
 use helpdesk_domain::sla::policy::HoursLine;
 use helpdesk_domain::tickets::ticket::Status;
 use lambda_kit::http::schema::{ErrorDetail, ErrorJson, FieldErrorJson};
@@ -70,6 +71,9 @@ pub struct CreateTicketRequest {
     /// FAQ answers the customer opened first (`category/id`); unknown ones are
     /// left out, and more than 20 are not read.
     faq_read: Option<Vec<String>>,
+    /// The language the customer reads (every mail to them is written in it);
+    /// left out, the browser's `Accept-Language` decides, else English.
+    language: Option<Language>,
 }
 
 /// Asks where to upload one file.

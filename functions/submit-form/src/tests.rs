@@ -1762,3 +1762,65 @@ async fn top_answers_follow_the_reads_and_each_answer_has_a_page_that_counts_vot
     let counted = log.iter().find(|r| r.entry == twice).unwrap();
     assert_eq!((counted.helpful, counted.unhelpful), (1, 0));
 }
+
+#[tokio::test]
+async fn a_request_remembers_its_customer_s_language_from_the_page_or_the_browser() {
+    let w = world().await;
+    let language_of = |reference: &str| {
+        let store = w.store.clone();
+        let reference = TicketRef::parse(reference).unwrap();
+        async move { store.load_ticket(&reference).await.unwrap().ticket.language }
+    };
+    // The browser's preference, when the page does not say.
+    let (status, _, body) = call(
+        &w.deps,
+        &create_event(|e| {
+            e["headers"]["idempotency-key"] = json!("language-1");
+            e["headers"]["accept-language"] = json!("de-AT,de;q=0.9,en;q=0.5");
+            let mut b = sample_body();
+            b["subject"] = json!("Rechnung doppelt");
+            with_body(e, b);
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        language_of(body["reference"].as_str().unwrap()).await,
+        helpdesk_domain::i18n::Language::De
+    );
+    // The page's choice wins over the browser's.
+    let (status, _, body) = call(
+        &w.deps,
+        &create_event(|e| {
+            e["headers"]["idempotency-key"] = json!("language-2");
+            e["headers"]["accept-language"] = json!("de-DE");
+            let mut b = sample_body();
+            b["language"] = json!("en");
+            b["subject"] = json!("Double invoice");
+            with_body(e, b);
+        }),
+    )
+    .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(
+        language_of(body["reference"].as_str().unwrap()).await,
+        helpdesk_domain::i18n::Language::En
+    );
+    // A language we do not write in is named as the problem.
+    for bad in [json!("fr"), json!(7), json!("de;DROP")] {
+        let (status, _, body) = call(
+            &w.deps,
+            &create_event(|e| {
+                let mut b = sample_body();
+                b["language"] = bad.clone();
+                with_body(e, b);
+            }),
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (400, Some("language")),
+            "{bad} -> {body}"
+        );
+    }
+}

@@ -18,9 +18,10 @@ use std::sync::Arc;
 /// The documented limit of a submission body.
 pub const MAX_SUBMISSION_BYTES: usize = 64 * 1024;
 
-const FIELDS: [&str; 10] = [
+const FIELDS: [&str; 11] = [
     "attachments",
     "faq_read",
+    "language",
     "category",
     "name",
     "email",
@@ -82,6 +83,15 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         elapsed_ms: fields.optional_u64("elapsed_ms"),
         attachments: fields.string_list("attachments"),
         faq_read: fields.string_list("faq_read"),
+        language: fields.string("language"),
+        accept_language: parts
+            .headers
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .chars()
+            .take(256)
+            .collect(),
     };
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));

@@ -12,6 +12,7 @@
 pub mod agents;
 pub mod catalog;
 pub mod customers;
+pub mod i18n;
 pub mod mail;
 pub mod ops;
 pub mod ports;

@@ -147,6 +147,7 @@ pub fn new_ticket_with_ref(
         email_verified: true,
         rating: None,
         erased_at: None,
+        language: Default::default(),
     };
     let first_message = Message {
         id: ids.message_id(at),

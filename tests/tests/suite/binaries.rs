@@ -49,6 +49,16 @@ fn a_function_without_its_configuration_exits_at_once_naming_the_variable() {
             vec![("HELPDESK_MAIN_TABLE", "m"), ("HELPDESK_OPS_TABLE", "o")],
             "HELPDESK_ATTACHMENTS_BUCKET",
         ),
+        // Retention deletes a purged ticket's files.
+        (
+            "sla-escalation",
+            vec![
+                ("HELPDESK_MAIN_TABLE", "m"),
+                ("HELPDESK_OPS_TABLE", "o"),
+                ("HELPDESK_OUTBOUND_QUEUE_URL", "http://127.0.0.1:1/q"),
+            ],
+            "HELPDESK_ATTACHMENTS_BUCKET",
+        ),
         // The channel self-test is on by default and needs its sender.
         (
             "sla-escalation",
@@ -56,6 +66,8 @@ fn a_function_without_its_configuration_exits_at_once_naming_the_variable() {
                 ("HELPDESK_MAIN_TABLE", "m"),
                 ("HELPDESK_OPS_TABLE", "o"),
                 ("HELPDESK_OUTBOUND_QUEUE_URL", "http://127.0.0.1:1/q"),
+                ("HELPDESK_ATTACHMENTS_BUCKET", "files"),
+                ("HELPDESK_RAW_MAIL_BUCKET", "mail"),
             ],
             "HELPDESK_MAIL_FROM",
         ),

@@ -1558,6 +1558,8 @@ export interface components {
             /** @description `HH:MM`, before `closes`. */
             opens: string;
         };
+        /** @enum {string} */
+        Language: "en" | "de";
         /**
          * @description Days a quiet ticket rests: waiting on the customer it gets a reminder after
          *     `remind_after_days` and is solved after `solve_after_days`; solved, it closes
@@ -2071,6 +2073,11 @@ export interface components {
              *     have typed the address in, so the address's other tickets are not shown.
              */
             email_verified: boolean;
+            /**
+             * @description The customer's language: our mails to them are written in it, and a
+             *     reply should be too.
+             */
+            language: components["schemas"]["Language"];
             /** @description Closed as a duplicate of this ticket. */
             merged_into?: string | null;
             overdue: boolean;

@@ -277,6 +277,8 @@ function draw(main: HTMLElement, me: Me, state: State, focus: boolean, notice?: 
     el("dd", { "data-fact": "sla", text: clockText(ticket) }),
     el("dt", { text: "Tier" }),
     el("dd", { "data-fact": "tier", text: ticket.tier === "premium" ? "Premium" : "Standard" }),
+    el("dt", { text: "Language" }),
+    el("dd", { "data-fact": "language", text: ticket.language === "de" ? "German" : "English" }),
     ...(ticket.rating
       ? [
           el("dt", { text: "Customer's rating" }),

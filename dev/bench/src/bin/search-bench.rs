@@ -162,6 +162,7 @@ fn corpus(words: &[String], tickets: usize) -> Vec<SearchDoc> {
                 } else {
                     vec![]
                 },
+                language: Default::default(),
             };
             SearchDoc {
                 summary,

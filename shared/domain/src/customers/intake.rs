@@ -4,6 +4,7 @@
 use crate::agents::alerts;
 use crate::catalog::category::{Category, DetailValues, FieldError};
 use crate::customers::limits::IntakePolicy;
+use crate::i18n::Language;
 use crate::mail::outbound::job::{MailKind, OutboundJob};
 use crate::ports::store::{
     Created, IdempotencyClaim, NewTicket, RateLimitClaim, StoreError, TrackingToken,
@@ -37,6 +38,10 @@ pub struct SubmissionInput {
     /// FAQ answers ("category/id") the visitor read before writing, for the
     /// reports; unknown ones are ignored.
     pub faq_read: Vec<String>,
+    /// The language the page was in (`en`, `de`); empty when not said.
+    pub language: String,
+    /// The browser's `Accept-Language`, for when the page did not say.
+    pub accept_language: String,
 }
 
 /// A checked submission.
@@ -53,6 +58,8 @@ pub struct Submission {
     /// From the customer list and the category's choice answers
     /// (`customers::tiers`); standard until looked up.
     pub tier: Tier,
+    /// The customer's language: the page's, else the browser's, else English.
+    pub language: Language,
 }
 
 pub const MAX_DESCRIPTION: usize = 20_000;
@@ -97,6 +104,14 @@ pub fn parse_submission(
             "Description contains control characters",
         ));
     }
+    let language = if input.language.trim().is_empty() {
+        Language::preferred(&input.accept_language).unwrap_or_default()
+    } else {
+        Language::parse(&input.language).unwrap_or_else(|e| {
+            errors.push(FieldError::new("language", e));
+            Language::En
+        })
+    };
     let details = match category {
         None => {
             errors.push(FieldError::new("category", "is not one of our categories"));
@@ -118,6 +133,7 @@ pub fn parse_submission(
                 details,
                 attachments: vec![],
                 tier: Tier::Standard,
+                language,
             })
         }
         _ => Err(errors),
@@ -383,6 +399,7 @@ impl Intake<'_> {
         );
         ticket.details = s.details.clone();
         ticket.tier = s.tier;
+        ticket.language = s.language;
         // The clocks run from creation (sparse due and wake indexes).
         crate::sla::clocks::open(&mut ticket, rules, now);
         let first_message = Message {
@@ -486,6 +503,7 @@ mod tests {
             elapsed_ms: Some(40_000),
             attachments: vec![],
             faq_read: vec![],
+            ..Default::default()
         }
     }
 

@@ -158,6 +158,9 @@ pub struct TicketSummary {
     pub version: u64,
     #[serde(default)]
     pub tags: Vec<crate::values::tag::Tag>,
+    /// The customer's language.
+    #[serde(default)]
+    pub language: crate::i18n::Language,
 }
 
 impl From<&Ticket> for TicketSummary {
@@ -177,6 +180,7 @@ impl From<&Ticket> for TicketSummary {
             email_verified: t.email_verified,
             version: t.version,
             tags: t.tags.clone(),
+            language: t.language,
         }
     }
 }

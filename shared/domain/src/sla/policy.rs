@@ -116,9 +116,14 @@ impl Calendar {
 
     /// `at` as people of this calendar read it: "Tue 3 Mar 2026, 11:00 (Europe/Berlin)".
     pub fn format_local(&self, at: DateTime<Utc>) -> String {
+        self.format_local_in(at, crate::i18n::Language::En)
+    }
+
+    /// As [`Self::format_local`], in `language`: "Di., 3. März 2026, 11:00 (Europe/Berlin)".
+    pub fn format_local_in(&self, at: DateTime<Utc>, language: crate::i18n::Language) -> String {
         format!(
             "{} ({})",
-            at.with_timezone(&self.zone).format("%a %-d %b %Y, %H:%M"),
+            language.date_time(&at.with_timezone(&self.zone)),
             self.zone.name()
         )
     }

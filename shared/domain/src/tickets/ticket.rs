@@ -257,6 +257,9 @@ pub struct Ticket {
     /// anonymous shell, kept for the reports, in no listing any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased_at: Option<DateTime<Utc>>,
+    /// The customer's language: every mail to them is written in it.
+    #[serde(default)]
+    pub language: crate::i18n::Language,
 }
 
 fn stored_before_verification() -> bool {
@@ -298,6 +301,7 @@ impl Ticket {
             email_verified: false,
             rating: None,
             erased_at: None,
+            language: Default::default(),
         }
     }
 

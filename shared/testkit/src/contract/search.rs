@@ -70,6 +70,7 @@ fn doc(reference: TicketRef, category: &str, subject: &str, text: &str, minutes:
             email_verified: true,
             version: 1,
             tags: vec![],
+            language: Default::default(),
         },
         subject: subject.to_owned(),
         text: text.to_owned(),

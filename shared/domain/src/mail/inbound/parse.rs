@@ -77,6 +77,9 @@ pub struct InboundMail {
     pub automatic: Option<AutoReason>,
     /// A channel self-test's secret, if the mail says it carries one.
     pub probe: Option<crate::values::token::SecretToken>,
+    /// The language the mail says it is in (`Content-Language`, else the
+    /// sender client's `Accept-Language`), if it is one of ours.
+    pub language: Option<crate::i18n::Language>,
 }
 
 impl InboundMail {
@@ -402,6 +405,9 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
         automatic,
         probe: first(crate::ops::probe::PROBE_HEADER)
             .and_then(|v| crate::values::token::SecretToken::parse(&v).ok()),
+        language: first("Content-Language")
+            .or_else(|| first("Accept-Language"))
+            .and_then(|v| crate::i18n::Language::preferred(&v)),
     })
 }
 

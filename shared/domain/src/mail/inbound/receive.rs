@@ -658,6 +658,7 @@ impl Inbox<'_> {
             );
             ticket.email_verified = mail.verdicts.vouch_for(&mail.from);
             ticket.tier = tier;
+            ticket.language = mail.language.unwrap_or_default();
             let copied = self.copied_in(&ticket, mail);
             with_participants(&mut ticket, copied);
             crate::sla::clocks::open(&mut ticket, &rules, now);

@@ -6,6 +6,7 @@ use super::compose::Letter;
 use super::digest::Digest;
 use crate::agents::alert_mail::{AlertDigest, AlertLine};
 use crate::agents::profile::Signoff;
+use crate::i18n::Language;
 use crate::ports::store::TicketSummary;
 use crate::tickets::message::{Author, Message};
 use crate::tickets::ticket::Ticket;
@@ -44,9 +45,10 @@ fn letter(subject: String, blocks: &[Block], brand: &Brand) -> Letter {
     signed_letter(subject, blocks, &brand.name)
 }
 
-/// The From name and sign-off of an agent's reply: "Ana at ACME Support".
-pub fn from_agent(brand: &Brand, by: &Signoff) -> String {
-    format!("{} at {}", by.name, brand.name)
+/// The From name and sign-off of an agent's reply: "Ana at ACME Support", in
+/// the customer's language.
+pub fn from_agent(brand: &Brand, by: &Signoff, lang: Language) -> String {
+    lang.text("from-agent", &[("name", &by.name), ("brand", &brand.name)])
 }
 
 /// How an agent's reply ends: their signature, else their name and ours.
@@ -107,9 +109,9 @@ fn signed_letter(subject: String, blocks: &[Block], sign: &str) -> Letter {
 fn greeting(ticket: &Ticket) -> String {
     let name = ticket.requester.name.as_str().trim();
     if name.is_empty() || !ticket.email_verified {
-        "Hello,".to_owned()
+        ticket.language.text("greeting", &[])
     } else {
-        format!("Hello {name},")
+        ticket.language.text("greeting-named", &[("name", name)])
     }
 }
 
@@ -124,10 +126,9 @@ fn their_subject(ticket: &Ticket) -> String {
 }
 
 fn keep_reference(ticket: &Ticket) -> String {
-    format!(
-        "You can also simply reply to this mail; please keep {} in the subject.",
-        ticket.subject_tag()
-    )
+    ticket
+        .language
+        .text("keep-reference", &[("tag", &ticket.subject_tag())])
 }
 
 /// How much of a subject the confirmation to an unverified address repeats.
@@ -145,38 +146,32 @@ pub fn confirmation(
     reply_by: Option<&str>,
 ) -> Letter {
     let verified = ticket.email_verified;
+    let lang = ticket.language;
+    let reference = ticket.reference.display();
     let mut blocks = vec![
         Block::Para(greeting(ticket)),
-        Block::Para(format!(
-            "thank you for contacting us. We received your request and gave it the reference {}.",
-            ticket.reference.display()
-        )),
+        Block::Para(lang.text("confirmation-received", &[("reference", &reference)])),
         Block::Para(match reply_by {
-            Some(when) => format!("What happens next: we will answer by {when}."),
-            None => "What happens next: we will answer as soon as we can.".to_owned(),
+            Some(when) => lang.text("confirmation-answer-by", &[("when", when)]),
+            None => lang.text("confirmation-answer-soon", &[]),
         }),
-        Block::Link(
-            "Follow your request and add to it on the web".into(),
-            link.to_owned(),
-        ),
+        Block::Link(lang.text("confirmation-follow", &[]), link.to_owned()),
         Block::Para(keep_reference(ticket)),
     ];
     if let Some(m) = first.filter(|_| verified) {
-        blocks.push(Block::Para("Your message:".into()));
+        blocks.push(Block::Para(lang.text("confirmation-your-message", &[])));
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
     }
     if !verified {
-        blocks.push(Block::Para(
-            "If you did not write to us, someone else typed in your address: you can ignore \
-             this mail."
-                .into(),
-        ));
+        blocks.push(Block::Para(lang.text("confirmation-not-you", &[])));
     }
     letter(
-        format!(
-            "{} We received your request: {}",
-            ticket.subject_tag(),
-            their_subject(ticket)
+        lang.text(
+            "confirmation-subject",
+            &[
+                ("tag", &ticket.subject_tag()),
+                ("subject", &their_subject(ticket)),
+            ],
         ),
         &blocks,
         brand,
@@ -196,14 +191,15 @@ pub fn agent_reply(
         &crate::agents::canned::with_link(reply.body_text.trim(), link),
         &brand.help_url,
     );
+    let lang = ticket.language;
     let mut blocks = vec![Block::Para(body)];
     blocks.push(Block::Link(
-        "See the whole conversation or reply on the web".into(),
+        lang.text("reply-see-all", &[]),
         link.to_owned(),
     ));
     // A reply that solved the request asks how we did, as the solved notice does.
     if ask_rating && ticket.status == crate::tickets::ticket::Status::Resolved {
-        blocks.extend(how_did_we_do(link));
+        blocks.extend(how_did_we_do(link, lang));
     }
     blocks.push(Block::Para(keep_reference(ticket)));
     // What came before is quoted only to a verified address: until then it may be
@@ -217,16 +213,20 @@ pub fn agent_reply(
         .collect();
     for m in context {
         let who = match m.kind {
-            crate::tickets::message::MessageKind::Customer => "You wrote",
-            _ => "We wrote",
+            crate::tickets::message::MessageKind::Customer => "reply-you-wrote",
+            _ => "reply-we-wrote",
         };
-        blocks.push(Block::Para(format!(
-            "{who} on {}:",
-            m.created_at.format("%a %-d %b %Y, %H:%M UTC")
-        )));
+        let when = format!("{} UTC", lang.date_time(&m.created_at));
+        blocks.push(Block::Para(lang.text(who, &[("when", &when)])));
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
     }
-    let subject = format!("Re: {} {}", their_subject(ticket), ticket.subject_tag());
+    let subject = lang.text(
+        "reply-subject",
+        &[
+            ("subject", &their_subject(ticket)),
+            ("tag", &ticket.subject_tag()),
+        ],
+    );
     match &reply.author {
         Author::Agent {
             signed: Some(by), ..
@@ -237,16 +237,17 @@ pub fn agent_reply(
 
 /// "Lost your link?": one link to all of this address's requests, open and
 /// closed, and a fresh link for each.
+/// In the language of the newest of them.
 pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &str) -> Letter {
+    let lang = links
+        .iter()
+        .max_by_key(|(t, _)| t.created_at)
+        .map(|(t, _)| t.language)
+        .unwrap_or_default();
     let mut blocks = vec![
-        Block::Para("Hello,".into()),
-        Block::Para(
-            "you asked for new links to your requests. The first link opens a page with all \
-             of them, open and closed; each link after it opens one request. The links sent \
-             before keep working until they expire."
-                .into(),
-        ),
-        Block::Link("All your requests".into(), mine.to_owned()),
+        Block::Para(lang.text("greeting", &[])),
+        Block::Para(lang.text("links-intro", &[])),
+        Block::Link(lang.text("links-all", &[]), mine.to_owned()),
     ];
     // Subjects cut short like those of unverified requests: a request anyone
     // could have opened in this address's name is among them.
@@ -256,16 +257,13 @@ pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &s
                 "[#{}] {} ({})",
                 summary.reference.as_str(),
                 shorten(summary.subject.as_str(), UNVERIFIED_SUBJECT_CHARS),
-                summary.status.customer_label()
+                status_label(summary.status, lang)
             ),
             url.clone(),
         ));
     }
-    blocks.push(Block::Para(
-        "If you did not ask for these links, you can ignore this mail: only you received it."
-            .into(),
-    ));
-    letter("Your links to your support requests".into(), &blocks, brand)
+    blocks.push(Block::Para(lang.text("links-not-you", &[])));
+    letter(lang.text("links-subject", &[]), &blocks, brand)
 }
 
 /// How much of the conversation a forward carries.
@@ -463,62 +461,79 @@ const DIGEST_SUBJECT_CHARS: usize = 80;
 /// "Is your request solved?", and how we did while a rating can still be given
 /// or changed (`ask_rating`).
 pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str, ask_rating: bool) -> Letter {
+    let lang = ticket.language;
+    let reference = ticket.reference.display();
     let mut blocks = vec![
         Block::Para(greeting(ticket)),
-        Block::Para(format!(
-            "we believe your request {} is solved. Please tell us whether it is: one click on the page below.",
-            ticket.reference.display()
-        )),
-        Block::Link(
-            "Yes, it's solved — or no, I still need help".into(),
-            link.to_owned(),
-        ),
+        Block::Para(lang.text("solved-ask", &[("reference", &reference)])),
+        Block::Link(lang.text("solved-link", &[]), link.to_owned()),
     ];
     if ask_rating {
-        blocks.extend(how_did_we_do(link));
+        blocks.extend(how_did_we_do(link, lang));
     }
     blocks.push(Block::Para(keep_reference(ticket)));
     letter(
-        format!(
-            "{} Is your request solved? {}",
-            ticket.subject_tag(),
-            their_subject(ticket)
+        lang.text(
+            "solved-subject",
+            &[
+                ("tag", &ticket.subject_tag()),
+                ("subject", &their_subject(ticket)),
+            ],
         ),
         &blocks,
         brand,
     )
 }
 
+/// A status as the customer reads it, in their language.
+fn status_label(status: crate::tickets::ticket::Status, lang: Language) -> String {
+    use crate::tickets::ticket::Status;
+    let key = match status {
+        Status::New => "status-new",
+        Status::Open => "status-open",
+        Status::WaitingOnCustomer => "status-waiting",
+        Status::Resolved => "status-solved",
+        Status::Closed => "status-closed",
+    };
+    lang.text(key, &[])
+}
+
 /// "How did we do?": a link for each answer. Each opens the tracking page with
 /// the answer chosen; one more click there records it, so a mail scanner that
 /// follows every link records nothing (the choice rides in the fragment, which
 /// never reaches a server).
-fn how_did_we_do(link: &str) -> [Block; 3] {
+fn how_did_we_do(link: &str, lang: Language) -> [Block; 3] {
     let joiner = if link.contains('#') { '&' } else { '#' };
     [
-        Block::Para("How did we do?".into()),
-        Block::Link("Good, thank you".into(), format!("{link}{joiner}rate=good")),
-        Block::Link("Not good".into(), format!("{link}{joiner}rate=bad")),
+        Block::Para(lang.text("rate-ask", &[])),
+        Block::Link(
+            lang.text("rate-good", &[]),
+            format!("{link}{joiner}rate=good"),
+        ),
+        Block::Link(
+            lang.text("rate-bad", &[]),
+            format!("{link}{joiner}rate=bad"),
+        ),
     ]
 }
 
 /// "We are waiting for you" before a request closes on its own.
 pub fn reminder(brand: &Brand, ticket: &Ticket, link: &str) -> Letter {
+    let lang = ticket.language;
+    let reference = ticket.reference.display();
     let blocks = [
         Block::Para(greeting(ticket)),
-        Block::Para(format!(
-            "your request {} is waiting for your answer. If we don't hear from you, it will be closed soon; \
-             you can reopen it any time by replying.",
-            ticket.reference.display()
-        )),
-        Block::Link("Answer on the web".into(), link.to_owned()),
+        Block::Para(lang.text("reminder-text", &[("reference", &reference)])),
+        Block::Link(lang.text("reminder-link", &[]), link.to_owned()),
         Block::Para(keep_reference(ticket)),
     ];
     letter(
-        format!(
-            "{} Reminder: {}",
-            ticket.subject_tag(),
-            their_subject(ticket)
+        lang.text(
+            "reminder-subject",
+            &[
+                ("tag", &ticket.subject_tag()),
+                ("subject", &their_subject(ticket)),
+            ],
         ),
         &blocks,
         brand,

@@ -584,7 +584,7 @@ impl Postman<'_> {
                             signed: Some(by), ..
                         } = &reply.author
                         {
-                            envelope.from_name = render::from_agent(brand, by);
+                            envelope.from_name = render::from_agent(brand, by, ticket.language);
                         }
                         render::agent_reply(brand, ticket, reply, &thread.messages, link, ask)
                     }
@@ -658,8 +658,8 @@ impl Postman<'_> {
             None => None,
         };
         Some(match policy {
-            Some(p) => p.calendar.format_local(due),
-            None => due.format("%a %-d %b %Y, %H:%M UTC").to_string(),
+            Some(p) => p.calendar.format_local_in(due, ticket.language),
+            None => format!("{} UTC", ticket.language.date_time(&due)),
         })
     }
 

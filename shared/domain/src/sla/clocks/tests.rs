@@ -66,6 +66,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         email_verified: true,
         rating: None,
         erased_at: None,
+        language: Default::default(),
     };
     open(&mut t, &rules(), at);
     t

@@ -1,0 +1,280 @@
+//! The languages customers read us in, and the words they read: one catalog per
+//! language (`locales/<language>.ftl`, a small part of Fluent's syntax: `key =
+//! text`, `{ $name }` for a value, an indented line continues the text before,
+//! `#` a comment). A ticket remembers its customer's language; every mail to
+//! them is written from its catalog.
+
+use chrono::{DateTime, Datelike, TimeZone, Timelike};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    #[default]
+    En,
+    De,
+}
+
+const EN: &str = include_str!("../../locales/en.ftl");
+const DE: &str = include_str!("../../locales/de.ftl");
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::En, Language::De];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::De => "de",
+        }
+    }
+
+    /// `en`, `de`, or a tag of either (`de-AT`, `en_GB`), any case.
+    pub fn parse(input: &str) -> Result<Language, String> {
+        let primary = input
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Ok(Language::En),
+            "de" => Ok(Language::De),
+            _ => Err("must be en or de".into()),
+        }
+    }
+
+    /// The language an `Accept-Language` header (or a mail's `Content-Language`)
+    /// prefers most among ours: the highest `q`, the first of equals; `None` when
+    /// it names none of ours. Anything unreadable counts as not named.
+    pub fn preferred(header: &str) -> Option<Language> {
+        let mut best: Option<(u16, Language)> = None;
+        for part in header.split(',').take(32) {
+            let mut pieces = part.split(';');
+            let Ok(language) = Language::parse(pieces.next().unwrap_or_default()) else {
+                continue;
+            };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), quality);
+            if let Some(q) = q.filter(|q| *q > 0)
+                && best.is_none_or(|(b, _)| q > b)
+            {
+                best = Some((q, language));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// The message `key`, its `{ $name }` values filled in from `args`. A key
+    /// this language lacks is taken from English (the tests keep both whole).
+    pub fn text(self, key: &str, args: &[(&str, &str)]) -> String {
+        let message = catalog(self)
+            .get(key)
+            .or_else(|| catalog(Language::En).get(key))
+            .map_or(key, String::as_str);
+        fill(message, args)
+    }
+
+    /// A date and time as this language writes it: "Thu 5 Mar 2026, 10:00",
+    /// "Do., 5. März 2026, 10:00".
+    pub fn date_time<Tz: TimeZone>(self, at: &DateTime<Tz>) -> String {
+        let nth = |key: &str, i: usize| {
+            self.text(key, &[])
+                .split_whitespace()
+                .nth(i)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let weekday = nth("weekdays", at.weekday().num_days_from_monday() as usize);
+        let month = nth("months", at.month0() as usize);
+        let (day, year) = (at.day().to_string(), at.year().to_string());
+        let time = format!("{:02}:{:02}", at.hour(), at.minute());
+        self.text(
+            "date-time",
+            &[
+                ("weekday", &weekday),
+                ("day", &day),
+                ("month", &month),
+                ("year", &year),
+                ("time", &time),
+            ],
+        )
+    }
+}
+
+/// `q=0.8` in thousandths; `None` when it is not a number from 0 to 1.
+fn quality(text: &str) -> Option<u16> {
+    let value: f32 = text.trim().parse().ok()?;
+    (0.0..=1.0)
+        .contains(&value)
+        .then(|| (value * 1000.0).round() as u16)
+}
+
+fn fill(message: &str, args: &[(&str, &str)]) -> String {
+    let mut out = message.to_owned();
+    for (name, value) in args {
+        out = out.replace(&format!("{{ ${name} }}"), value);
+    }
+    out
+}
+
+fn catalog(language: Language) -> &'static BTreeMap<String, String> {
+    static CATALOGS: OnceLock<[BTreeMap<String, String>; 2]> = OnceLock::new();
+    let all = CATALOGS.get_or_init(|| {
+        // A catalog that does not read is caught by the tests; here its good
+        // lines still count.
+        [parse(EN).0, parse(DE).0]
+    });
+    match language {
+        Language::En => &all[0],
+        Language::De => &all[1],
+    }
+}
+
+/// The messages of a catalog's text, and what is wrong with it (a line that is
+/// neither a message nor a continuation nor a comment, a key given twice).
+fn parse(text: &str) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut messages: BTreeMap<String, String> = BTreeMap::new();
+    let mut problems = Vec::new();
+    let mut last: Option<String> = None;
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            last = None;
+            continue;
+        }
+        if line.starts_with(' ') {
+            match last.as_ref().and_then(|k| messages.get_mut(k)) {
+                Some(message) => {
+                    message.push(' ');
+                    message.push_str(line.trim());
+                }
+                None => problems.push(format!("line {}: a continuation of nothing", n + 1)),
+            }
+            continue;
+        }
+        let Some((key, value)) = line.split_once(" = ") else {
+            problems.push(format!("line {}: not `key = text`", n + 1));
+            continue;
+        };
+        let key = key.trim().to_owned();
+        if !key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            problems.push(format!("line {}: the key {key:?}", n + 1));
+        }
+        if messages
+            .insert(key.clone(), value.trim().to_owned())
+            .is_some()
+        {
+            problems.push(format!("line {}: {key} given twice", n + 1));
+        }
+        last = Some(key);
+    }
+    (messages, problems)
+}
+
+/// The `{ $name }` values a message takes.
+#[cfg(test)]
+fn placeholders(message: &str) -> std::collections::BTreeSet<&str> {
+    message
+        .split("{ $")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(" }").map(|(name, _)| name))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_catalog_reads_and_has_every_key_with_the_same_values() {
+        let (en, problems) = parse(EN);
+        assert_eq!(problems, Vec::<String>::new(), "en.ftl");
+        for (language, text) in [(Language::De, DE)] {
+            let (other, problems) = parse(text);
+            assert_eq!(problems, Vec::<String>::new(), "{}.ftl", language.as_str());
+            let missing: Vec<&String> = en.keys().filter(|k| !other.contains_key(*k)).collect();
+            let extra: Vec<&String> = other.keys().filter(|k| !en.contains_key(*k)).collect();
+            assert!(
+                missing.is_empty() && extra.is_empty(),
+                "{}.ftl lacks {missing:?} and has {extra:?} beyond en.ftl",
+                language.as_str()
+            );
+            for (key, message) in &en {
+                assert_eq!(
+                    placeholders(message),
+                    placeholders(&other[key]),
+                    "{key} in {}.ftl takes other values",
+                    language.as_str()
+                );
+            }
+            for key in ["weekdays", "months"] {
+                assert_eq!(
+                    other[key].split_whitespace().count(),
+                    en[key].split_whitespace().count(),
+                    "{key}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_key_the_code_names_is_in_the_catalog() {
+        // The mails' words are looked up by key: a misspelt key would show
+        // itself to the customer.
+        let code = include_str!("../mail/outbound/render.rs");
+        let (en, _) = parse(EN);
+        let named: Vec<&str> = code
+            .split(".text(\"")
+            .skip(1)
+            .filter_map(|rest| rest.split_once('"').map(|(key, _)| key))
+            .collect();
+        assert!(named.len() > 20, "the mails name {} keys", named.len());
+        for key in named {
+            assert!(en.contains_key(key), "{key} is not in en.ftl");
+        }
+    }
+
+    #[test]
+    fn the_preferred_language_follows_the_quality_values() {
+        for (header, expected) in [
+            ("de-DE,de;q=0.9,en;q=0.8", Some(Language::De)),
+            ("en-US,en;q=0.9,de;q=0.8", Some(Language::En)),
+            ("fr-FR,fr;q=0.9,de;q=0.5", Some(Language::De)),
+            ("fr, it", None),
+            ("en;q=0.1, de;q=0.7", Some(Language::De)),
+            ("de;q=0, en;q=0.2", Some(Language::En)),
+            ("de;q=2, en;q=abc", None),
+            ("", None),
+            ("*", None),
+        ] {
+            assert_eq!(Language::preferred(header), expected, "{header}");
+        }
+        assert_eq!(Language::parse("DE-at"), Ok(Language::De));
+        assert!(Language::parse("fr").is_err());
+    }
+
+    #[test]
+    fn a_message_is_filled_in_and_a_date_is_written_the_language_s_way() {
+        assert_eq!(
+            Language::De.text("greeting-named", &[("name", "Jana")]),
+            "Guten Tag Jana,"
+        );
+        assert_eq!(
+            Language::En.text("confirmation-received", &[("reference", "AB12C-DE34F")]),
+            "thank you for contacting us. We received your request and gave it the reference AB12C-DE34F."
+        );
+        assert_eq!(Language::De.text("no-such-key", &[]), "no-such-key");
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 5, 9, 7, 0)
+            .single()
+            .unwrap_or_default();
+        assert_eq!(Language::En.date_time(&at), "Thu 5 Mar 2026, 09:07");
+        assert_eq!(Language::De.date_time(&at), "Do., 5. März 2026, 09:07");
+    }
+}
