@@ -1237,6 +1237,8 @@ test("an agent opens a ticket for a caller, and one that starts with our own mes
   await page.getByLabel("Customer's email").fill(customer);
   await page.getByLabel("Subject").fill(`Delayed ${tag}`);
   await page.getByLabel("Order number").fill("A-78");
+  // The customer reads German: our mails to them are written in it.
+  await page.getByLabel("Customer's language").selectOption("de");
   await page.getByLabel("Write to the customer first").check();
   await page
     .getByLabel("Your message to the customer (mailed with their link)")
@@ -1244,6 +1246,7 @@ test("an agent opens a ticket for a caller, and one that starts with our own mes
   await page.getByRole("button", { name: "Open the ticket" }).click();
   await page.getByRole("heading", { level: 1, name: new RegExp(`Delayed ${tag}`) }).waitFor();
   await page.locator('[data-fact="status"]', { hasText: "Waiting on customer" }).waitFor();
+  await page.locator('[data-fact="language"]', { hasText: "German" }).waitFor();
   let link = null;
   for (let i = 0; i < 60 && !link; i++) {
     const ref = (await page.locator("h1 .ref").textContent()).trim();

@@ -85,6 +85,9 @@ pub struct OpenTicketRequest {
     /// The console's id for this request: sent again, it opens no second ticket.
     #[schema(pattern = "^[A-Za-z0-9-]{8,64}$")]
     request_id: Option<String>,
+    /// The customer's language (English when left out): our mails to them are
+    /// written in it.
+    language: Option<helpdesk_domain::i18n::Language>,
 }
 
 /// An upload the console starts (`POST /api/agent/uploads`).

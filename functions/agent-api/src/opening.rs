@@ -22,7 +22,8 @@ pub struct OpenedJson {
     created: bool,
 }
 
-const FIELDS: [&str; 8] = [
+const FIELDS: [&str; 9] = [
+    "language",
     "category",
     "email",
     "name",
@@ -54,6 +55,14 @@ pub async fn create(
             }
         };
         let request_id = Some(f.string("request_id")).filter(|id| !id.is_empty());
+        let language = match f.string("language").as_str() {
+            "" => helpdesk_domain::i18n::Language::En,
+            text => helpdesk_domain::i18n::Language::parse(text).unwrap_or_else(|reason| {
+                f.errors
+                    .push(helpdesk_domain::FieldError::new("language", reason));
+                helpdesk_domain::i18n::Language::En
+            }),
+        };
         let fits = |id: &str| {
             (8..=64).contains(&id.len())
                 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
@@ -73,6 +82,7 @@ pub async fn create(
             details: f.string_map("details"),
             first: first.unwrap_or(FirstMessage::Logged),
             request_id,
+            language,
         };
         if !f.errors.is_empty() {
             return Err(ApiError::invalid(f.errors));

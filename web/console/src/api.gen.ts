@@ -1660,6 +1660,7 @@ export interface components {
              *     mailed to them with their link.
              */
             first: string;
+            language?: null | components["schemas"]["Language"];
             /** @description Empty: taken from the address. */
             name?: string | null;
             /** @description The console's id for this request: sent again, it opens no second ticket. */

@@ -55,6 +55,12 @@ export async function renderOpening(main: HTMLElement, me: Me): Promise<void> {
   const email = el("input", { id: "open-email", type: "email", autocomplete: "off" });
   const name = el("input", { id: "open-name", autocomplete: "off" });
   const subject = el("input", { id: "open-subject", maxlength: "200" });
+  const language = el(
+    "select",
+    { id: "open-language" },
+    el("option", { value: "en", text: "English" }),
+    el("option", { value: "de", text: "German" }),
+  );
   const body = el("textarea", { id: "open-body", rows: "6" });
   const details = el("div", { class: "field-rows" });
   const drawDetails = () => {
@@ -114,6 +120,12 @@ export async function renderOpening(main: HTMLElement, me: Me): Promise<void> {
       name,
     ),
     el("div", { class: "field" }, el("label", { for: "open-subject", text: "Subject" }), subject),
+    el(
+      "div",
+      { class: "field" },
+      el("label", { for: "open-language", text: "Customer's language (our mails to them)" }),
+      language,
+    ),
     details,
     el(
       "fieldset",
@@ -161,6 +173,7 @@ export async function renderOpening(main: HTMLElement, me: Me): Promise<void> {
             details: values,
             first: mailed.checked ? "mailed" : "logged",
             request_id: requestId,
+            language: language.value === "de" ? "de" : "en",
           },
         }),
       );

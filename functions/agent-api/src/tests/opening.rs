@@ -150,3 +150,36 @@ async fn only_ones_own_categories_and_every_bad_field_is_named() {
     );
     assert!(w.queue.jobs().is_empty(), "nothing sent");
 }
+
+#[tokio::test]
+async fn an_agent_opens_a_ticket_in_the_customer_s_language() {
+    let w = world().await;
+    let mut german = call("mailed");
+    german["language"] = json!("de");
+    let (status, body) = w.post(ANA.0, ANA.1, "/api/agent/tickets", german).await;
+    assert_eq!(status, 201, "{body}");
+    let r = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+    let t = w.store.load_ticket(&r).await.unwrap();
+    assert_eq!(t.ticket.language, helpdesk_domain::i18n::Language::De);
+    let (_, shown) = w
+        .get(ANA.0, ANA.1, &format!("/api/agent/tickets/{r}"))
+        .await;
+    assert_eq!(shown["ticket"]["language"], "de");
+    // Left out: English. Anything else is named.
+    let mut plain = call("logged");
+    plain["request_id"] = json!("another-request-1");
+    let (status, body) = w.post(ANA.0, ANA.1, "/api/agent/tickets", plain).await;
+    assert_eq!(status, 201, "{body}");
+    let r = TicketRef::parse(body["reference"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        w.store.load_ticket(&r).await.unwrap().ticket.language,
+        helpdesk_domain::i18n::Language::En
+    );
+    let mut bad = call("logged");
+    bad["language"] = json!("fr");
+    let (status, body) = w.post(ANA.0, ANA.1, "/api/agent/tickets", bad).await;
+    assert_eq!(
+        (status, sorted_fields(&body)),
+        (400, vec!["language".to_owned()])
+    );
+}

@@ -41,6 +41,8 @@ pub struct OpenRequest {
     pub first: FirstMessage,
     /// The console's id for this request: sending it twice opens one ticket.
     pub request_id: Option<String>,
+    /// The customer's language: every mail to them is written in it.
+    pub language: crate::i18n::Language,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -131,6 +133,7 @@ impl Desk<'_> {
                 now,
             );
             ticket.assignee = Some(caller.id().clone());
+            ticket.language = request.language;
             ticket.details = details.clone();
             ticket.tier = tier;
             clocks::open(&mut ticket, &rules, now);
