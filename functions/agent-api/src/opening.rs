@@ -55,7 +55,7 @@ pub async fn create(
             }
         };
         let request_id = Some(f.string("request_id")).filter(|id| !id.is_empty());
-        let language = match f.string("language").as_str() {
+        let language = match f.string("language").trim() {
             "" => helpdesk_domain::i18n::Language::En,
             text => helpdesk_domain::i18n::Language::parse(text).unwrap_or_else(|reason| {
                 f.errors

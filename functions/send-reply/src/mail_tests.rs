@@ -1414,10 +1414,10 @@ async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german()
     assert!(text.contains("Guten Tag Ann Example,"), "{text}");
     // The promise in German, in the policy's time zone.
     assert!(
-        text.contains("Wie es weitergeht: Wir antworten bis "),
+        text.contains("Wie es weitergeht: Wir antworten Ihnen spätestens bis "),
         "{text}"
     );
-    assert!(text.contains("(Europe/Berlin)"), "{text}");
+    assert!(text.contains(" Uhr (Europe/Berlin)"), "{text}");
     // A later mail (an agent's reply) too, signed "von" the brand.
     h.desk()
         .act(
@@ -1434,7 +1434,7 @@ async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german()
     let reply = MessageParser::default().parse(second.as_bytes()).unwrap();
     let text = reply.body_text(0).unwrap().into_owned();
     assert!(
-        text.contains("Das ganze Gespräch ansehen oder im Web antworten"),
+        text.contains("Das ganze Gespräch ansehen oder online antworten"),
         "{text}"
     );
     assert!(reply.subject().unwrap().starts_with("AW: "));

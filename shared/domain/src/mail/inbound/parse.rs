@@ -406,8 +406,10 @@ pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable>
         probe: first(crate::ops::probe::PROBE_HEADER)
             .and_then(|v| crate::values::token::SecretToken::parse(&v).ok()),
         language: first("Content-Language")
-            .or_else(|| first("Accept-Language"))
-            .and_then(|v| crate::i18n::Language::preferred(&v)),
+            .and_then(|v| crate::i18n::Language::preferred(&v))
+            .or_else(|| {
+                first("Accept-Language").and_then(|v| crate::i18n::Language::preferred(&v))
+            }),
     })
 }
 
