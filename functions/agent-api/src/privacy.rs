@@ -3,25 +3,25 @@
 //! Admins only; everyone else gets 403.
 
 use crate::auth::{Authed, admins_only};
+use crate::search::address;
 use crate::{Deps, respond};
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
-use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, export_key};
-use helpdesk_domain::values::token::SecretToken;
+use helpdesk_domain::customers::data::{CustomerData, DataError, Erased};
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use utoipa::ToSchema;
 
-/// How long the link to an export works (the file itself is deleted after a day).
-const EXPORT_LINK: i64 = 10;
+/// What admins alone may do here, as a refusal says it.
+const ADMINS_DO: &str = "export or erase a customer's data and read the audit log";
 const LOG_PAGE: u16 = 50;
 
 fn data(deps: &Deps) -> CustomerData<'_> {
@@ -37,10 +37,6 @@ fn data(deps: &Deps) -> CustomerData<'_> {
         attachments: &*deps.attachments,
         raw_mail: &*deps.raw_mail,
     }
-}
-
-fn address(raw: &str) -> Result<EmailAddress, ApiError> {
-    EmailAddress::parse(raw.trim()).map_err(|e| ApiError::bad_field("email", format!("Email {e}")))
 }
 
 fn refused(e: DataError) -> ApiError {
@@ -93,43 +89,24 @@ pub async fn export(
     Path(raw): Path<String>,
 ) -> Response {
     let result = async {
-        admins_only(
-            &caller,
-            "export or erase a customer's data and read the audit log",
-        )?;
+        admins_only(&caller, ADMINS_DO)?;
         let email = address(&raw)?;
-        let now = deps.clock.now();
-        let export = data(&deps).export(&email, now).await.map_err(refused)?;
-        let key = export_key(&email, SecretToken::random().expose());
-        let bytes = export.archive.len();
-        let stored = async {
-            deps.attachments
-                .put(&key, "application/zip", export.archive)
-                .await?;
-            deps.attachments
-                .presign_download(&key, "customer-data.zip", Duration::minutes(EXPORT_LINK))
-                .await
-        };
-        let url = stored
+        let name = deps.ids.secret_token();
+        let stored = data(&deps)
+            .export_stored(
+                &email,
+                name.expose(),
+                Actor::Agent(caller.id().clone()),
+                deps.clock.now(),
+            )
             .await
-            .map_err(|e| refused(DataError::Files(e.to_string())))?;
-        record(
-            &deps,
-            &caller,
-            AuditAction::CustomerExported,
-            fingerprint(&email),
-            format!(
-                "{} tickets, {} messages, {} files",
-                export.tickets, export.messages, export.files
-            ),
-        )
-        .await?;
+            .map_err(refused)?;
         Ok::<_, ApiError>(Json(ExportJson {
-            url,
-            tickets: export.tickets,
-            messages: export.messages,
-            files: export.files,
-            bytes,
+            url: stored.url,
+            tickets: stored.tickets,
+            messages: stored.messages,
+            files: stored.files,
+            bytes: stored.bytes,
         }))
     }
     .await;
@@ -154,10 +131,7 @@ pub async fn erase(
     body: Body,
 ) -> Response {
     let result = async {
-        admins_only(
-            &caller,
-            "export or erase a customer's data and read the audit log",
-        )?;
+        admins_only(&caller, ADMINS_DO)?;
         let email = address(&raw)?;
         let input: EraseInput = crate::admin::body_as(&headers, body).await?;
         let same = EmailAddress::parse(input.confirm.trim()).is_ok_and(|c| c.key() == email.key());
@@ -209,10 +183,7 @@ pub async fn log(
     Query(query): Query<AuditQuery>,
 ) -> Response {
     let result = async {
-        admins_only(
-            &caller,
-            "export or erase a customer's data and read the audit log",
-        )?;
+        admins_only(&caller, ADMINS_DO)?;
         let (entries, next) = match &query.customer {
             Some(raw) => {
                 let email = address(raw)

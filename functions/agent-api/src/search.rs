@@ -187,8 +187,9 @@ impl NoteJson {
     }
 }
 
-fn address(raw: &str) -> Result<EmailAddress, ApiError> {
-    EmailAddress::parse(raw).map_err(|e| ApiError::bad_field("email", format!("Email {e}")))
+/// A customer's address from the path, or the field's error.
+pub(crate) fn address(raw: &str) -> Result<EmailAddress, ApiError> {
+    EmailAddress::parse(raw.trim()).map_err(|e| ApiError::bad_field("email", format!("Email {e}")))
 }
 
 /// `GET /api/agent/customers/{email}`

@@ -1295,21 +1295,22 @@ async fn a_digest_that_is_not_stored_is_not_sent_and_digests_are_not_capped() {
     assert_eq!(h.mailer.sent().len(), before + 12);
 }
 
+/// Erases the ticket's customer data as an admin's erasure does.
+async fn erase(h: &MailHarness, r: &TicketRef) {
+    let files = testkit::fakes::InMemoryAttachments::default();
+    let raw = testkit::fakes::InMemoryRawMail::default();
+    helpdesk_domain::customers::data::CustomerData::new(&*h.store, &files, &raw)
+        .erase_ticket(r, h.clock_now())
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn nothing_is_mailed_about_a_ticket_whose_customer_was_erased() {
     let h = MailHarness::new().await;
     let r = ticket_from_mail(&h).await;
     // Erased before send-reply took the confirmation off the queue.
-    let before = h.store.load_ticket(&r).await.unwrap().ticket;
-    let shell = helpdesk_domain::customers::data::shell(&before, h.clock_now());
-    h.store
-        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
-            &before,
-            shell,
-            vec![],
-        ))
-        .await
-        .unwrap();
+    erase(&h, &r).await;
     let results = h.send_queued().await;
     assert!(
         matches!(&results[0].1, Ok(Delivery::Skipped(reason)) if reason.contains("erased")),
@@ -1332,16 +1333,7 @@ async fn a_reply_to_an_erased_customer_s_ticket_opens_a_ticket_of_its_own_and_ag
         .and_then(|a| a.address())
         .unwrap()
         .to_owned();
-    let before = h.store.load_ticket(&r).await.unwrap().ticket;
-    let shell = helpdesk_domain::customers::data::shell(&before, h.clock_now());
-    h.store
-        .update_ticket(helpdesk_domain::ports::store::TicketUpdate::new(
-            &before,
-            shell,
-            vec![],
-        ))
-        .await
-        .unwrap();
+    erase(&h, &r).await;
     // Her mail client still holds our reply address (a token no store can forget).
     let answer = format!(
         "From: Ann Example <ann@example.org>\r\nTo: {reply_to}\r\nSubject: Re: {}\r\n\

@@ -81,6 +81,20 @@ pub struct Erased {
     pub done: bool,
 }
 
+/// How long the link to a stored export works (the file itself is deleted a
+/// day after, by the bucket's lifecycle rule).
+pub const EXPORT_LINK_MINUTES: i64 = 10;
+
+/// An export stored for an admin: the link to it and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredExport {
+    pub url: String,
+    pub tickets: usize,
+    pub messages: usize,
+    pub files: usize,
+    pub bytes: usize,
+}
+
 /// An export: the archive, and what it holds.
 #[derive(Debug)]
 pub struct Export {
@@ -268,6 +282,51 @@ impl<'a> CustomerData<'a> {
             tickets: summaries.len(),
             messages,
             files,
+        })
+    }
+
+    /// [`Self::export`], stored under the address's export folder (`name` is
+    /// the file's own random name), linked for [`EXPORT_LINK_MINUTES`], and
+    /// written in the audit log.
+    pub async fn export_stored(
+        &self,
+        email: &EmailAddress,
+        name: &str,
+        actor: Actor,
+        now: DateTime<Utc>,
+    ) -> Result<StoredExport, DataError> {
+        let export = self.export(email, now).await?;
+        let key = export_key(email, name);
+        let bytes = export.archive.len();
+        self.attachments
+            .put(&key, "application/zip", export.archive)
+            .await?;
+        let url = self
+            .attachments
+            .presign_download(
+                &key,
+                "customer-data.zip",
+                chrono::Duration::minutes(EXPORT_LINK_MINUTES),
+            )
+            .await?;
+        self.audit
+            .record_audit(&AuditEntry::new(
+                now,
+                actor,
+                AuditAction::CustomerExported,
+                fingerprint(email),
+                format!(
+                    "{} tickets, {} messages, {} files",
+                    export.tickets, export.messages, export.files
+                ),
+            ))
+            .await?;
+        Ok(StoredExport {
+            url,
+            tickets: export.tickets,
+            messages: export.messages,
+            files: export.files,
+            bytes,
         })
     }
 
