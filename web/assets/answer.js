@@ -1,6 +1,6 @@
 // One knowledge-base answer on its own page (`/answers/?a=category/id`, a stable
 // address agents link from replies): the answer, "did this help?", related answers.
-import { api, el, noteRead } from "./help.js";
+import { api, el, noteRead, t } from "./help.js";
 
 const ADDRESS = /^([a-z0-9][a-z0-9-]{0,39})\/([a-z0-9-]{1,64})$/;
 const found = ADDRESS.exec(new URLSearchParams(location.search).get("a") || "");
@@ -11,18 +11,15 @@ function pageOf(a) {
 }
 
 if (!found) {
-  problem.textContent = "There is no such answer. The help center lists the ones we have.";
+  problem.textContent = t("answer-none");
 } else {
   const [, category, id] = found;
   const { status, data } = await api(`/api/faq/${category}/${id}`);
   if (status !== 200 || !data) {
-    problem.textContent =
-      status === 404
-        ? "This answer is not (or no longer) published. The help center lists the ones we have."
-        : "The answer could not be loaded. Please try again in a moment.";
+    problem.textContent = t(status === 404 ? "answer-unpublished" : "answer-failed");
   } else {
     const a = data.answer;
-    document.title = `${a.question} — Help center`;
+    document.title = t("answer-page-title", { question: a.question });
     document.getElementById("question").textContent = a.question;
     const text = document.getElementById("answer-text");
     for (const para of a.answer.split(/\n{2,}/)) text.append(el("p", { text: para }));
@@ -42,12 +39,13 @@ if (!found) {
       });
       if (sent.status !== 204)
         for (const b of ["helped-yes", "helped-no"]) document.getElementById(b).disabled = false;
-      thanks.textContent =
+      thanks.textContent = t(
         sent.status === 204
           ? helpful
-            ? "Thank you! Glad it helped."
-            : "Thank you for telling us. We will improve this answer; you can also write to us below."
-          : "Your answer could not be counted. Please try again later.";
+            ? "answer-thanks-yes"
+            : "answer-thanks-no"
+          : "answer-not-counted",
+      );
     };
     document.getElementById("helped-yes").addEventListener("click", () => vote(true));
     document.getElementById("helped-no").addEventListener("click", () => vote(false));

@@ -1,8 +1,16 @@
 // Shared by the help-center pages: API calls and safe DOM building (text only,
-// never HTML from data).
+// never HTML from data), in the reader's language.
+
+import { formatDate, language, t } from "./i18n.js";
+
+export { formatDate, t };
 
 export async function api(path, { method = "GET", body, headers = {} } = {}) {
-  const init = { method, headers: { accept: "application/json", ...headers } };
+  // The API answers in the page's language (status words, hours, our answers).
+  const init = {
+    method,
+    headers: { accept: "application/json", "accept-language": language, ...headers },
+  };
   if (body !== undefined) {
     init.headers["content-type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -28,14 +36,6 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export function formatDate(iso) {
-  try {
-    return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
-  } catch {
-    return iso;
-  }
-}
-
 // FAQ entries as question/answer disclosures (native, so keyboard and screen
 // readers work without extra code). Opening one is counted once per visit (this
 // tab's session), so the reports can tell which answers end visits without a
@@ -53,7 +53,7 @@ export function faqList(results) {
         {},
         el("a", {
           href: `/answers/?a=${encodeURIComponent(r.category)}/${encodeURIComponent(r.id)}`,
-          text: "This answer on its own page",
+          text: t("help-own-page"),
         }),
       ),
     );
@@ -106,8 +106,7 @@ export function noteRead(ref) {
 // "We answer within 24 business hours; premium customers within 2 business hours."
 export function promiseText(policy) {
   if (!policy) return "";
-  const { standard, premium } = policy.reply_within;
-  return `We answer within ${standard}; premium customers within ${premium}.`;
+  return t("help-promise", policy.reply_within);
 }
 
 // Uploads files straight to storage with presigned URLs; returns the keys to
@@ -125,10 +124,11 @@ export async function uploadFiles(files, onProgress = () => {}) {
       },
     });
     if (ask.status !== 201 || !ask.data) {
-      const reasons = ask.data?.error?.fields
-        ? ask.data.error.fields.map((f) => f.reason).join(" ")
-        : "could not be uploaded";
-      problems.push(`${file.name}: ${reasons}`);
+      problems.push(
+        ask.data?.error?.fields
+          ? `${file.name}: ${ask.data.error.fields.map((f) => f.reason).join(" ")}`
+          : t("page-file-not-uploaded", { name: file.name }),
+      );
       continue;
     }
     try {
@@ -141,14 +141,16 @@ export async function uploadFiles(files, onProgress = () => {}) {
       keys.push(ask.data.key);
       onProgress(file.name);
     } catch {
-      problems.push(`${file.name}: the upload failed, please try again`);
+      problems.push(t("page-file-failed", { name: file.name }));
     }
   }
   return { keys, problems };
 }
 
 export function fileSize(bytes) {
-  if (bytes < 1024) return `${bytes} bytes`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  const number = (n, digits = 0) =>
+    n.toLocaleString(language, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  if (bytes < 1024) return t("page-size-bytes", { size: number(bytes) });
+  if (bytes < 1024 * 1024) return t("page-size-kb", { size: number(Math.round(bytes / 1024)) });
+  return t("page-size-mb", { size: number(bytes / 1024 / 1024, 1) });
 }

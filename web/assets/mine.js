@@ -2,7 +2,7 @@
 // address. The fragment carries each request's own secret (`t=REF.secret,…`),
 // so each is opened with the key it would need alone; nothing reaches a server
 // but the usual tracking calls.
-import { api, el, formatDate } from "./help.js";
+import { api, el, formatDate, t } from "./help.js";
 
 const REF = /^[0-9A-Z]{10}$/;
 const SECRET = /^[0-9a-f]{32}$/;
@@ -27,7 +27,7 @@ const requests = found.filter(Boolean);
 requests.sort((a, b) => b.data.updated_at.localeCompare(a.data.updated_at));
 list.removeAttribute("aria-busy");
 if (!requests.length) {
-  problem.textContent = "This link is not valid or has expired.";
+  problem.textContent = t("page-link-invalid");
   document.getElementById("mine-relink").hidden = false;
 } else {
   document.getElementById("mine-intro").hidden = false;
@@ -42,13 +42,17 @@ if (!requests.length) {
         }),
         el("span", {
           class: "muted",
-          text: ` · ${data.reference} · ${data.status_label} · last change ${formatDate(data.updated_at)}`,
+          text: ` ${t("mine-line", {
+            reference: data.reference,
+            status: data.status_label,
+            when: formatDate(data.updated_at),
+          })}`,
         }),
       ),
     );
   }
   if (requests.length < pairs.length) {
-    problem.textContent = "Some links in this page have expired; ask for fresh links to see them.";
+    problem.textContent = t("mine-some-expired");
     document.getElementById("mine-relink").hidden = false;
   }
 }

@@ -6,8 +6,10 @@ import {
   forgetAnswersRead,
   formatDate,
   promiseText,
+  t,
   uploadFiles,
 } from "./help.js";
+import { language } from "./i18n.js";
 
 const params = new URLSearchParams(location.search);
 const categoryId = params.get("category") || "";
@@ -27,12 +29,12 @@ document.getElementById("files").addEventListener("change", async (event) => {
   list.replaceChildren();
   attachments = [];
   if (input.files.length > 5) {
-    error.textContent = "Please choose at most 5 files.";
+    error.textContent = t("page-files-too-many");
     return;
   }
   uploading = true;
   const { keys, problems } = await uploadFiles(input.files, (name) =>
-    list.append(el("li", { text: `${name} — uploaded` })),
+    list.append(el("li", { text: t("page-file-uploaded", { name }) })),
   );
   uploading = false;
   attachments = keys;
@@ -52,7 +54,7 @@ function detailInput(field) {
   let input;
   switch (kind.type) {
     case "choice":
-      input = el("select", common, el("option", { value: "", text: "Choose…" }));
+      input = el("select", common, el("option", { value: "", text: t("form-choose") }));
       for (const o of kind.options || []) input.append(el("option", { value: o, text: o }));
       break;
     case "number":
@@ -115,9 +117,7 @@ function showErrors(fields) {
     input.setAttribute("aria-invalid", "true");
     first = first || input;
   }
-  banner.textContent = unplaced.length
-    ? unplaced.join(" ")
-    : "Please check the fields marked below.";
+  banner.textContent = unplaced.length ? unplaced.join(" ") : t("form-check-fields");
   (first || banner).focus();
 }
 
@@ -125,10 +125,10 @@ async function load() {
   const { status, data } = await api("/api/categories");
   const category = status === 200 && data ? data.categories.find((c) => c.id === categoryId) : null;
   if (!category) {
-    banner.textContent = "This topic does not exist. Please choose one from the list.";
+    banner.textContent = t("form-no-topic");
     return;
   }
-  document.title = `${category.name} — Contact us`;
+  document.title = t("form-page-title", { category: category.name });
   document.getElementById("title").textContent = category.name;
   document.getElementById("description").textContent = category.description;
   document.getElementById("promise").textContent = promiseText(
@@ -157,8 +157,8 @@ async function showAnswers(query) {
   if (query.trim() === "") statusLine.textContent = "";
   else
     statusLine.textContent = data.results.length
-      ? `${data.results.length} possible answer(s) below.`
-      : "No answer found — please write to us below.";
+      ? t("form-found", { count: data.results.length })
+      : t("form-found-none");
 }
 let pause;
 document.getElementById("faq-search").addEventListener("input", (event) => {
@@ -187,9 +187,11 @@ form.addEventListener("submit", async (event) => {
     elapsed_ms: Date.now() - shownAt,
     attachments,
     faq_read: answersRead(),
+    // The ticket remembers it: every mail to the customer is written in it.
+    language,
   };
   if (uploading) {
-    banner.textContent = "Please wait until your files are uploaded.";
+    banner.textContent = t("page-files-wait");
     button.disabled = false;
     return;
   }
@@ -206,7 +208,7 @@ form.addEventListener("submit", async (event) => {
       document.getElementById("reference").textContent = data.reference;
       document.getElementById("sent-to").textContent = body.email;
       document.getElementById("reply-by").textContent = data.reply_by
-        ? `We will answer by ${formatDate(data.reply_by)} at the latest.`
+        ? t("form-answer-by", { when: formatDate(data.reply_by) })
         : "";
       document.getElementById("tracking-link").setAttribute("href", data.tracking_url);
       const done = document.getElementById("done");
@@ -218,14 +220,14 @@ form.addEventListener("submit", async (event) => {
       showErrors(data.error.fields);
     } else if (status === 429) {
       const wait = Math.ceil(Number(headers.get("retry-after") || 60) / 60);
-      banner.textContent = `You have sent several requests in a short time. Please try again in about ${wait} minute(s).`;
+      banner.textContent = t("form-too-many", { minutes: wait });
       banner.focus();
     } else {
-      banner.textContent = data?.error?.message || "Something went wrong. Please try again.";
+      banner.textContent = data?.error?.message || t("page-error");
       banner.focus();
     }
   } catch {
-    banner.textContent = "We could not reach the service. Check your connection and try again.";
+    banner.textContent = t("page-offline");
   } finally {
     button.disabled = false;
   }

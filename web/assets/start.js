@@ -1,4 +1,5 @@
-import { api, el, faqList, promiseText } from "./help.js";
+import { api, el, faqList, promiseText, t } from "./help.js";
+import { formatDay, language } from "./i18n.js";
 
 // The form works before the lists below have loaded (they may be slow).
 document.getElementById("links-form").addEventListener("submit", async (event) => {
@@ -20,10 +21,9 @@ document.getElementById("links-form").addEventListener("submit", async (event) =
     input.setAttribute("aria-invalid", "true");
     input.focus();
   } else if (status === 429) {
-    statusLine.textContent =
-      "You asked several times already. Please check your mailbox, or try again later.";
+    statusLine.textContent = t("help-links-again");
   } else {
-    statusLine.textContent = "Something went wrong. Please try again.";
+    statusLine.textContent = t("page-error");
   }
 });
 document.getElementById("links-send").disabled = false;
@@ -32,8 +32,7 @@ const list = document.getElementById("categories");
 const { status, data } = await api("/api/categories");
 list.removeAttribute("aria-busy");
 if (status !== 200 || !data) {
-  document.getElementById("load-error").textContent =
-    "We could not load the categories. Please try again in a moment.";
+  document.getElementById("load-error").textContent = t("help-categories-failed");
 } else {
   for (const c of data.categories) {
     const link = el(
@@ -64,13 +63,13 @@ if (status !== 200 || !data) {
   if (policy) {
     const hours = document.getElementById("service-hours");
     for (const h of policy.hours)
-      hours.append(
-        el("li", { text: `${h.days}, ${h.opens}–${h.closes} (${policy.time_zone} time)` }),
-      );
+      hours.append(el("li", { text: t("help-hours", { ...h, zone: policy.time_zone }) }));
     document.getElementById("service-promise").textContent = promiseText(policy);
     if (policy.upcoming_holidays.length) {
-      document.getElementById("service-holidays").textContent =
-        `Closed on public holidays, next: ${policy.upcoming_holidays.join(", ")}.`;
+      const dates = new Intl.ListFormat(language, { type: "conjunction" }).format(
+        policy.upcoming_holidays.map(formatDay),
+      );
+      document.getElementById("service-holidays").textContent = t("help-holidays", { dates });
     }
     document.getElementById("service").hidden = false;
   }

@@ -1,4 +1,4 @@
-import { api, el, fileSize, formatDate, uploadFiles } from "./help.js";
+import { api, el, fileSize, formatDate, t, uploadFiles } from "./help.js";
 
 const ticket = new URLSearchParams(location.search).get("ticket") || "";
 // The secret travels in the fragment, which browsers never send to a server.
@@ -13,7 +13,7 @@ const problem = document.getElementById("track-error");
 const notice = document.getElementById("notice");
 
 function render(data) {
-  document.title = `${data.subject} — Your request`;
+  document.title = t("track-page-title", { subject: data.subject });
   document.getElementById("reference").textContent = data.reference;
   document.getElementById("subject").textContent = data.subject;
   document.getElementById("status").textContent = data.status_label;
@@ -21,7 +21,7 @@ function render(data) {
   const assigned = document.getElementById("assigned");
   const taken = data.assigned_to && data.status !== "resolved" && data.status !== "closed";
   assigned.hidden = !taken;
-  assigned.textContent = taken ? ` · assigned to ${data.assigned_to}` : "";
+  assigned.textContent = taken ? t("track-assigned", { name: data.assigned_to }) : "";
   document.getElementById("confirm").hidden = !data.awaiting_confirmation;
   // A link from the form, before the address is verified: our answers are not shown.
   document.getElementById("verify-note").hidden = !data.answers_hidden;
@@ -32,15 +32,15 @@ function render(data) {
   const finished = data.status === "resolved" || data.status === "closed";
   replyHelp.hidden = !finished;
   replyHelp.textContent = finished
-    ? `This request is ${data.status === "closed" ? "closed" : "solved"}. A message reopens it, and we answer again.`
+    ? t(data.status === "closed" ? "track-closed-note" : "track-solved-note")
     : "";
   if (data.merged_into) {
-    notice.textContent = `This request was merged into ${data.merged_into}. We answer there; reply to our latest mail about it.`;
+    notice.textContent = t("track-merged", { reference: data.merged_into });
   }
   const thread = document.getElementById("thread");
   thread.replaceChildren();
   for (const m of data.messages) {
-    const who = m.from === "you" ? "You" : (m.author ?? "Support");
+    const who = m.from === "you" ? t("track-you") : (m.author ?? t("track-support"));
     const item = el(
       "li",
       { class: m.from },
@@ -77,20 +77,23 @@ function renderRating(data) {
   document.getElementById("rate-form").hidden = !data.may_rate;
   const rated = document.getElementById("rated");
   if (data.rating) {
-    const said = data.rating.score === "good" ? "good" : "not good";
+    const good = data.rating.score === "good";
     rated.textContent = data.may_rate
-      ? `You rated our help ${said} on ${formatDate(data.rating.at)}. You can change it until ${formatDate(data.rating.changeable_until)}.`
-      : `You rated our help ${said}. Thank you.`;
+      ? t(good ? "track-rated-good" : "track-rated-bad", {
+          when: formatDate(data.rating.at),
+          until: formatDate(data.rating.changeable_until),
+        })
+      : t(good ? "track-rated-good-final" : "track-rated-bad-final");
     document.getElementById(`score-${data.rating.score}`).checked = true;
     document.getElementById("rate-comment").value = data.rating.comment;
   } else {
-    rated.textContent = "Tell us in one click, and add a comment if you like.";
+    rated.textContent = t("track-rate-ask");
   }
 }
 
 function failed(status, data) {
-  if (status === 404) return "This link is not valid or has expired.";
-  return data?.error?.message || "Something went wrong. Please try again.";
+  if (status === 404) return t("page-link-invalid");
+  return data?.error?.message || t("page-error");
 }
 
 const first = await api(base, { headers: secret });
@@ -114,12 +117,12 @@ document.getElementById("reply-files").addEventListener("change", async (event) 
   error.textContent = "";
   replyFiles = [];
   if (event.target.files.length > 5) {
-    error.textContent = "Please choose at most 5 files.";
+    error.textContent = t("page-files-too-many");
     return;
   }
   uploading = true;
   const { keys, problems } = await uploadFiles(event.target.files, (name) =>
-    list.append(el("li", { text: `${name} — uploaded` })),
+    list.append(el("li", { text: t("page-file-uploaded", { name }) })),
   );
   uploading = false;
   replyFiles = keys;
@@ -133,7 +136,7 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
   error.textContent = "";
   box.removeAttribute("aria-invalid");
   if (uploading) {
-    notice.textContent = "Please wait until your files are uploaded.";
+    notice.textContent = t("page-files-wait");
     return;
   }
   const button = document.getElementById("send-reply");
@@ -150,7 +153,7 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
     document.getElementById("reply-files").value = "";
     document.getElementById("reply-files-list").replaceChildren();
     render(data);
-    notice.textContent = "Your message was added.";
+    notice.textContent = t("track-added");
   } else if (status === 400 && data && data.error && data.error.fields) {
     error.textContent = data.error.fields.map((f) => f.reason).join(" ");
     box.setAttribute("aria-invalid", "true");
@@ -171,9 +174,7 @@ async function answer(solved) {
     render(data);
     // Said where the question was, in a banner that takes focus.
     const answered = document.getElementById("answered");
-    answered.textContent = solved
-      ? "Thank you! We have closed your request. Write below if anything else comes up."
-      : "We have reopened your request and will get back to you.";
+    answered.textContent = t(solved ? "track-closed-thanks" : "track-reopened");
     answered.hidden = false;
     answered.focus();
   } else {
@@ -189,7 +190,7 @@ document.getElementById("rate-form").addEventListener("submit", async (event) =>
   error.textContent = "";
   const picked = document.querySelector('input[name="score"]:checked');
   if (!picked) {
-    error.textContent = "Choose good or not good.";
+    error.textContent = t("track-rate-choose");
     document.getElementById("score-good").focus();
     return;
   }
@@ -204,7 +205,7 @@ document.getElementById("rate-form").addEventListener("submit", async (event) =>
   if (status === 200 && data) {
     render(data);
     const answered = document.getElementById("answered");
-    answered.textContent = "Thank you for your rating!";
+    answered.textContent = t("track-rate-thanks");
     answered.hidden = false;
     answered.focus();
   } else if (status === 400 && data?.error?.fields) {

@@ -13,6 +13,7 @@ import {
   demoToken,
   freshCode,
   launchChromium,
+  mailTo,
   totp,
 } from "./browser.mjs";
 
@@ -1998,10 +1999,10 @@ test("a supervisor writes an answer with a preview; it has its own page, a reply
   const unanswered = sue.locator("tr", { hasText: words });
   await unanswered.getByRole("link", { name: "Write an answer for this" }).click();
   await sue.getByRole("heading", { level: 2, name: "Write an answer" }).waitFor();
-  assert.equal(await sue.getByLabel("Question").inputValue(), words);
+  assert.equal(await sue.getByLabel("Question", { exact: true }).inputValue(), words);
 
   const question = `Do you deliver by hovercraft? ${Date.now()}`;
-  await sue.getByLabel("Question").fill(question);
+  await sue.getByLabel("Question", { exact: true }).fill(question);
   await sue
     .getByLabel("Answer (a blank line starts a paragraph)")
     .fill("Not yet.\n\nWe ship with ordinary carriers only.");
@@ -2229,4 +2230,158 @@ test("an admin exports a customer's data as one archive, then erases it: gone fr
   await page.locator('tr[data-action="customer_exported"]').waitFor();
   assert.ok(!(await page.locator("table.audit").textContent()).includes("erin-"));
   await context.close();
+});
+
+test("admins give a category and an answer German words; a German visitor reads the help center, the form and the tracking page in German, can switch, and gets German mail", async () => {
+  const n = `${Date.now() % 1000000}`;
+  const slug = `shipping-${n}`;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const adam = await signIn(context, "adam");
+  await adam.getByRole("link", { name: "Categories (admin)" }).click();
+  await adam.getByRole("button", { name: "New category" }).click();
+  await adam.getByLabel("Slug (a-z, 0-9, -)").fill(slug);
+  await adam.getByLabel("Name", { exact: true }).fill(`Shipping ${n}`);
+  await adam.getByLabel("SLA policy").selectOption("default");
+  await adam.getByLabel("Hints (one per line)", { exact: true }).fill("Have your parcel at hand");
+  await adam.getByLabel("Name in German").fill(`Versand ${n}`);
+  await adam
+    .getByLabel("Hints in German (one per line; empty: the hints above)")
+    .fill("Halten Sie Ihr Paket bereit");
+  await adam.getByRole("button", { name: "Add field" }).click();
+  await adam.getByLabel("Key (a-z, 0-9, _)").fill("parcel");
+  await adam.getByLabel("Label", { exact: true }).fill("Parcel number");
+  await adam.getByLabel("Label in German (empty: the label above)").fill("Sendungsnummer");
+  await adam.getByRole("button", { name: "Save category" }).click();
+  await adam.locator(`li[data-category="${slug}"]`).waitFor();
+  // Opened again, the form shows what was saved.
+  await adam
+    .locator(`li[data-category="${slug}"]`)
+    .getByRole("button", { name: /^Edit / })
+    .click();
+  assert.equal(await adam.getByLabel("Name in German").inputValue(), `Versand ${n}`);
+  assert.equal(
+    await adam.getByLabel("Label in German (empty: the label above)").inputValue(),
+    "Sendungsnummer",
+  );
+
+  // A supervisor writes an answer with its German words.
+  const sue = await signIn(context, "sue");
+  await sue.goto(`${BASE}/agent/#/faq?category=billing`);
+  await sue.getByRole("heading", { level: 2, name: "Write an answer" }).waitFor();
+  const question = `Do you ship by bicycle ${n}?`;
+  const frage = `Liefern Sie per Fahrrad ${n}?`;
+  await sue.getByLabel("Question", { exact: true }).fill(question);
+  await sue.getByLabel("Answer (a blank line starts a paragraph)").fill("In Berlin, yes.");
+  await sue.getByText("In German (optional)").click();
+  await sue.getByLabel("Question in German").fill(frage);
+  await sue.getByLabel("Answer in German").fill("In Berlin, ja.");
+  await sue.getByLabel("Published (customers read it)").check();
+  await sue.getByRole("button", { name: "Save", exact: true }).click();
+  const item = sue.locator("li[data-faq]", { hasText: question });
+  await item.getByText("Published").waitFor();
+  const href = await item.getByRole("link", { name: "Its page" }).getAttribute("href");
+  await context.close();
+
+  // A warm function keeps the categories for a minute: wait until it shows the new one.
+  for (let i = 0; i < 75; i++) {
+    const listed = await (
+      await fetch(`${BASE}/api/categories`, { headers: { "accept-language": "de" } })
+    ).json();
+    if (listed.categories.some((c) => c.name === `Versand ${n}`)) break;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+
+  // A visitor whose browser prefers German.
+  const visitor = await customer(browser, { locale: "de-DE", timezoneId: "Europe/Vienna" });
+  const page = await visitor.newPage();
+  await page.goto(`${BASE}/`);
+  await page.getByRole("heading", { level: 1, name: "Wie können wir helfen?" }).waitFor();
+  assert.equal(await page.evaluate(() => document.documentElement.lang), "de");
+  await page.getByText("Montag bis Freitag, 09:00–17:00 Uhr (Zeitzone Europe/Berlin)").waitFor();
+  await page
+    .getByText(
+      "Wir antworten innerhalb von 24 Geschäftsstunden, Premium-Kunden innerhalb von 2 Geschäftsstunden.",
+    )
+    .first()
+    .waitFor();
+  await page.getByRole("heading", { name: "Haben Sie uns schon geschrieben?" }).waitFor();
+  await page.getByRole("link", { name: new RegExp(`Versand ${n}`) }).click();
+  await page.getByRole("heading", { level: 1, name: `Versand ${n}` }).waitFor();
+  assert.equal(await page.title(), `Versand ${n} – Kontakt`);
+  await page.getByText("Halten Sie Ihr Paket bereit").waitFor();
+  // Every field has a German label.
+  const labels = await page.$$eval("form#request label", (els) =>
+    els.filter((e) => !e.closest(".hp")).map((e) => e.textContent.trim()),
+  );
+  assert.deepEqual(labels, [
+    "Ihr Name",
+    "E-Mail",
+    "Betreff",
+    "Wie können wir helfen?",
+    "Sendungsnummer",
+    "Dateien anhängen (freiwillig)",
+  ]);
+  const address = `paket-${n}@kunden.example`;
+  await page.getByLabel("Ihr Name").fill("Jonas Beispiel");
+  await page.getByLabel("E-Mail", { exact: true }).fill("paket@");
+  await page.getByLabel("Betreff").fill("Paket nicht angekommen");
+  await page.getByLabel("Wie können wir helfen?").fill("Mein Paket ist nicht angekommen.");
+  await page.getByLabel("Sendungsnummer").fill("DE-123");
+  await page.waitForTimeout(3200);
+  await page.getByRole("button", { name: "Anfrage senden" }).click();
+  // The server's reason, in German, next to its field.
+  await page
+    .locator("#email-error", {
+      hasText: "E-Mail: Eine E-Mail-Adresse sieht aus wie name@example.com, mit einem @.",
+    })
+    .waitFor();
+  await page.getByText("Bitte prüfen Sie die markierten Felder.").waitFor();
+  await page.getByLabel("E-Mail", { exact: true }).fill(address);
+  await page.getByRole("button", { name: "Anfrage senden" }).click();
+  await page
+    .getByRole("heading", { name: "Vielen Dank – wir haben Ihre Anfrage erhalten" })
+    .waitFor();
+  // The promise in the visitor's own locale and time zone: "07.12.2026, 10:00".
+  assert.match(
+    await page.locator("#reply-by").textContent(),
+    /^Wir antworten Ihnen spätestens bis \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\.$/,
+  );
+  const reference = await page.locator("#reference").textContent();
+
+  // The tracking page in German; the switch turns it into English and back.
+  await page.getByRole("link", { name: "Ihre Anfrage verfolgen" }).click();
+  await page.locator("#ticket").waitFor({ state: "visible" });
+  assert.equal(await page.locator("#status").textContent(), "eingegangen");
+  await page.getByRole("heading", { name: "Verlauf" }).waitFor();
+  await page.getByRole("button", { name: "Nachricht senden" }).waitFor();
+  assert.match(await page.locator("#thread > li").first().textContent(), /^Sie · /);
+  await page.getByRole("button", { name: "English" }).click();
+  await page.getByRole("button", { name: "Send message" }).waitFor();
+  assert.equal(await page.locator("#status").textContent(), "received");
+  assert.equal(
+    await page.getByRole("button", { name: "English" }).getAttribute("aria-pressed"),
+    "true",
+  );
+  // The choice is kept: the help center is English now, the category as written.
+  await page.goto(`${BASE}/`);
+  await page.getByRole("heading", { level: 1, name: "How can we help?" }).waitFor();
+  await page.getByRole("link", { name: new RegExp(`Shipping ${n}`) }).waitFor();
+  await page.getByRole("button", { name: "Deutsch" }).click();
+  await page.getByRole("heading", { level: 1, name: "Wie können wir helfen?" }).waitFor();
+
+  // The answer's own page in German.
+  await page.goto(`${BASE}${href}`);
+  await page.getByRole("heading", { level: 1, name: frage }).waitFor();
+  await page.getByText("In Berlin, ja.").waitFor();
+  await page.getByRole("button", { name: "Ja", exact: true }).click();
+  await page.getByText("Vielen Dank! Schön, dass es geholfen hat.").waitFor();
+  await visitor.close();
+
+  // The confirmation mail is German too, and says so in its header.
+  const mail = await mailTo(address);
+  assert.ok(mail, "a confirmation went out");
+  const raw = mail.raw_data.replace(/=\r?\n/g, "");
+  assert.match(raw, /Content-Language: de/);
+  assert.match(raw, /Subject: .*Wir haben Ihre Anfrage erhalten/);
+  assert.ok(raw.includes(reference.replace("-", "")) || raw.includes(reference));
 });

@@ -123,3 +123,14 @@ export async function freshCode(who, key) {
     await new Promise((r) => setTimeout(r, (step + 1) * 30_000 - Date.now() + 50));
   }
 }
+
+/// The first mail the local runner sent to `address` (waits up to 10 s), or null.
+export async function mailTo(address) {
+  for (let i = 0; i < 40; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    const mail = mails.find((m) => m.destinations.includes(address));
+    if (mail) return mail;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
+}

@@ -13,6 +13,7 @@ use helpdesk_domain::agents::audit::AuditAction;
 use helpdesk_domain::agents::profile::{Agent, Role};
 use helpdesk_domain::catalog::admin::{PolicyDraft, check_agent, check_category, check_policy};
 use helpdesk_domain::catalog::category::{Category, FieldSchema, Lifecycle};
+use helpdesk_domain::catalog::translations::{CategoryText, CategoryTexts, FieldText};
 use helpdesk_domain::{AgentId, CategoryId, EmailAddress, FieldError};
 use lambda_kit::http::{ApiError, field, json_object};
 use serde::{Deserialize, Serialize};
@@ -116,6 +117,11 @@ pub struct CategoryInput {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 120)]
     retention_months: Option<u16>,
+    /// What customers read in other languages (`de`): name, description, hints,
+    /// and detail fields' labels and help by field name. Empty texts read the
+    /// category's own.
+    #[serde(default)]
+    translations: std::collections::BTreeMap<helpdesk_domain::i18n::Language, CategoryText>,
 }
 
 pub async fn put_category(
@@ -148,12 +154,7 @@ pub async fn put_category(
             id: id.clone(),
             name: input.name.trim().to_owned(),
             description: input.description.trim().to_owned(),
-            hints: input
-                .hints
-                .iter()
-                .map(|h| h.trim().to_owned())
-                .filter(|h| !h.is_empty())
-                .collect(),
+            hints: said_lines(&input.hints),
             fields: input.fields,
             addresses,
             agents: existing.map(|c| c.agents.clone()).unwrap_or_default(),
@@ -164,6 +165,7 @@ pub async fn put_category(
                 .or(existing.map(|c| c.lifecycle))
                 .unwrap_or_default(),
             retention_months: input.retention_months,
+            translations: trimmed(input.translations),
         };
         errors.extend(check_category(
             &category,
@@ -189,6 +191,41 @@ pub async fn put_category(
     }
     .await;
     respond(result)
+}
+
+/// Lines as stored: trimmed, the blank ones left out.
+fn said_lines(lines: &[String]) -> Vec<String> {
+    lines
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .collect()
+}
+
+/// Texts as stored: trimmed, empty hints left out.
+fn trimmed(texts: CategoryTexts) -> CategoryTexts {
+    texts
+        .into_iter()
+        .map(|(language, t)| {
+            let text = CategoryText {
+                name: t.name.trim().to_owned(),
+                description: t.description.trim().to_owned(),
+                hints: said_lines(&t.hints),
+                fields: t
+                    .fields
+                    .into_iter()
+                    .map(|(name, f)| {
+                        let text = FieldText {
+                            label: f.label.trim().to_owned(),
+                            help: f.help.trim().to_owned(),
+                        };
+                        (name, text)
+                    })
+                    .collect(),
+            };
+            (language, text)
+        })
+        .collect()
 }
 
 #[derive(Serialize, ToSchema)]

@@ -13,7 +13,9 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::canned::{self, CannedReply, MacroActions, PLACEHOLDERS};
 use helpdesk_domain::agents::profile::Role;
+use helpdesk_domain::catalog::admin::check_faq_texts;
 use helpdesk_domain::catalog::faq::FaqEntry;
+use helpdesk_domain::catalog::translations::{FaqText, FaqTexts};
 use helpdesk_domain::values::ids::FaqId;
 use helpdesk_domain::{CategoryId, FieldError, TicketRef};
 use lambda_kit::http::{ApiError, Fields, field, json_object};
@@ -80,6 +82,8 @@ pub struct FaqJson {
     pinned: bool,
     /// Its page on the help center (published answers).
     url: String,
+    /// The question and answer in other languages (`de`).
+    translations: std::collections::BTreeMap<helpdesk_domain::i18n::Language, FaqText>,
 }
 
 impl From<&FaqEntry> for FaqJson {
@@ -94,6 +98,7 @@ impl From<&FaqEntry> for FaqJson {
             source_ticket: e.source_ticket.as_ref().map(|t| t.as_str().to_owned()),
             pinned: e.pinned,
             url: helpdesk_domain::agents::canned::answer_path(&e.category, &e.id),
+            translations: e.translations.clone(),
         }
     }
 }
@@ -346,6 +351,8 @@ struct FaqInput {
     question: String,
     answer: String,
     published: bool,
+    /// Left out: the stored ones stay.
+    translations: Option<FaqTexts>,
 }
 
 fn faq_input(f: &mut Fields) -> FaqInput {
@@ -364,10 +371,28 @@ fn faq_input(f: &mut Fields) -> FaqInput {
             format!("is required, at most {MAX_ANSWER_CHARS} characters"),
         ));
     }
+    let translations = f.optional_typed::<FaqTexts>("translations").map(|texts| {
+        f.errors.extend(check_faq_texts(
+            &texts,
+            MAX_QUESTION_CHARS,
+            MAX_ANSWER_CHARS,
+        ));
+        texts
+            .into_iter()
+            .map(|(l, t)| {
+                let text = FaqText {
+                    question: t.question.trim().to_owned(),
+                    answer: t.answer.trim().to_owned(),
+                };
+                (l, text)
+            })
+            .collect()
+    });
     FaqInput {
         question,
         answer,
         published,
+        translations,
     }
 }
 
@@ -391,7 +416,10 @@ pub async fn create_faq(
     respond(
         async {
             let (map, _) = json_object(&headers, body, MAX_BODY).await?;
-            let mut f = Fields::new(map, &["category", "question", "answer", "published", "source_ticket"]);
+            let mut f = Fields::new(
+                map,
+                &["category", "question", "answer", "published", "source_ticket", "translations"],
+            );
             let input = faq_input(&mut f);
             let category = CategoryId::parse(&f.string("category")).ok();
             let source = f.string("source_ticket");
@@ -431,6 +459,7 @@ pub async fn create_faq(
                 position,
                 source_ticket: source.clone(),
                 pinned: false,
+                translations: input.translations.unwrap_or_default(),
             };
             deps.catalog.put_faq(&entry).await?;
             if let Some(r) = &source {
@@ -474,7 +503,14 @@ pub async fn update_faq(
             let (map, _) = json_object(&headers, body, MAX_BODY).await?;
             let mut f = Fields::new(
                 map,
-                &["question", "answer", "published", "pinned", "position"],
+                &[
+                    "question",
+                    "answer",
+                    "published",
+                    "pinned",
+                    "position",
+                    "translations",
+                ],
             );
             let input = faq_input(&mut f);
             let pinned = f.optional_bool("pinned");
@@ -498,6 +534,9 @@ pub async fn update_faq(
                 question: input.question,
                 answer: input.answer,
                 published: input.published,
+                translations: input
+                    .translations
+                    .unwrap_or_else(|| existing.translations.clone()),
                 pinned: pinned.unwrap_or(existing.pinned),
                 position: position
                     .and_then(|p| u32::try_from(p).ok())

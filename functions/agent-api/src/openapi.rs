@@ -282,6 +282,14 @@ pub struct FaqCreateRequest {
     /// The ticket this answer was made from.
     #[schema(pattern = "^#?[0-9A-Za-z]{5}-?[0-9A-Za-z]{5}$")]
     source_ticket: Option<String>,
+    translations: Option<FaqTranslations>,
+}
+
+/// The answer in other languages; a language left out reads the answer's own.
+#[derive(Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaqTranslations {
+    de: Option<helpdesk_domain::catalog::translations::FaqText>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -297,6 +305,8 @@ pub struct FaqUpdateRequest {
     /// Its place in the category's order (supervisors and admins).
     #[schema(minimum = 0, maximum = 4294967295_u64)]
     position: Option<u64>,
+    /// Replaces the stored translations (left out: they stay).
+    translations: Option<FaqTranslations>,
 }
 
 /// Which tickets a page lists.

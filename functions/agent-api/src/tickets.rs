@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use helpdesk_domain::agents::actions::{Action, Caller};
 use helpdesk_domain::agents::canned::MacroActions;
 use helpdesk_domain::agents::profile::Agent;
+use helpdesk_domain::i18n::Language;
 use helpdesk_domain::sla::policy::describe_business_minutes;
 use helpdesk_domain::values::ids::FaqId;
 use helpdesk_domain::values::tag::Tag;
@@ -190,9 +191,15 @@ async fn show_ticket(deps: &Deps, caller: &Caller, raw: &str) -> Result<ShowJson
                 let targets = p.targets(t.tier);
                 SlaJson {
                     policy: p.id.clone(),
-                    first_response: describe_business_minutes(targets.first_response_minutes),
-                    next_response: describe_business_minutes(targets.next_response_minutes),
-                    resolution: describe_business_minutes(targets.resolution_minutes),
+                    first_response: describe_business_minutes(
+                        targets.first_response_minutes,
+                        Language::En,
+                    ),
+                    next_response: describe_business_minutes(
+                        targets.next_response_minutes,
+                        Language::En,
+                    ),
+                    resolution: describe_business_minutes(targets.resolution_minutes, Language::En),
                 }
             }),
         None => None,

@@ -1410,6 +1410,7 @@ async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german()
         "{text}"
     );
     assert!(text.contains(" Uhr (Europe/Berlin)"), "{text}");
+    assert_eq!(m.header_raw("Content-Language").map(str::trim), Some("de"));
     // A later mail (an agent's reply) too, signed "von" the brand.
     h.desk()
         .act(
@@ -1430,4 +1431,38 @@ async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german()
         "{text}"
     );
     assert!(reply.subject().unwrap().starts_with("AW: "));
+    assert_eq!(
+        reply.header_raw("Content-Language").map(str::trim),
+        Some("de")
+    );
+}
+
+#[tokio::test]
+async fn a_german_mail_without_a_subject_reads_kein_betreff_and_agents_keep_theirs() {
+    let h = MailHarness::new().await;
+    let raw = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .replace("\r\n", "\n")
+        .lines()
+        .filter(|l| !l.starts_with("Subject:"))
+        .map(|l| {
+            if l.starts_with("MIME-Version:") {
+                format!("{l}\r\nContent-Language: de")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    let r = match h.deliver("ses-german-no-subject", raw.as_bytes()).await {
+        Ok(Received::Created(r)) => r,
+        other => panic!("{other:?}"),
+    };
+    let ticket = h.store.load_ticket(&r).await.unwrap().ticket;
+    assert_eq!(ticket.subject.as_str(), "(no subject)", "agents read it so");
+    h.send_queued().await;
+    let sent = h.sent_raw()[0].clone();
+    let m = MessageParser::default().parse(sent.as_bytes()).unwrap();
+    let subject = m.subject().unwrap().to_owned();
+    assert!(subject.ends_with(": (kein Betreff)"), "{subject}");
 }

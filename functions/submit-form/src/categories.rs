@@ -2,7 +2,7 @@
 //! form, and the service hours and reply times of the policies they use, all
 //! from the calendar the SLA clocks run on.
 
-use crate::Deps;
+use crate::{Deps, Reader};
 use axum::Json;
 use axum::extract::State;
 use chrono::NaiveDate;
@@ -45,7 +45,12 @@ pub struct Categories {
     policies: Vec<PublicPolicy>,
 }
 
-pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, ApiError> {
+/// In the reader's language: the texts admins gave in it, the hours and reply
+/// times in its words.
+pub async fn list(
+    State(deps): State<Arc<Deps>>,
+    Reader(language): Reader,
+) -> Result<Json<Categories>, ApiError> {
     let categories = deps.catalog.categories().await?;
     let now = deps.clock.now();
     let policies = deps
@@ -56,17 +61,18 @@ pub async fn list(State(deps): State<Arc<Deps>>) -> Result<Json<Categories>, Api
         .filter(|p| categories.iter().any(|c| c.sla_policy == p.id))
         .map(|p| PublicPolicy {
             time_zone: p.calendar.time_zone().to_owned(),
-            hours: p.calendar.hours_text(),
+            hours: p.calendar.hours_text(language),
             upcoming_holidays: p.calendar.upcoming_holidays(now, 5),
             reply_within: ReplyWithin {
-                standard: describe_business_minutes(p.standard.first_response_minutes),
-                premium: describe_business_minutes(p.premium.first_response_minutes),
+                standard: describe_business_minutes(p.standard.first_response_minutes, language),
+                premium: describe_business_minutes(p.premium.first_response_minutes, language),
             },
             id: p.id,
         })
         .collect();
     let categories = categories
         .into_iter()
+        .map(|c| c.in_language(language))
         // Agents and which answers mean premium are internal; the addresses are
         // the ones customers write to.
         .map(|c| PublicCategory {

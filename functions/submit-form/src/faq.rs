@@ -3,7 +3,7 @@
 //! live in `helpdesk_domain::catalog::help_center::FaqLookup`. `POST /api/faq/reads`: the help
 //! center says a visitor opened an answer (once per visit), for the reports.
 
-use crate::{Deps, Visitor};
+use crate::{Deps, Reader, Visitor};
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use helpdesk_domain::catalog::faq::FaqEntry;
@@ -45,14 +45,10 @@ fn answer(e: FaqEntry) -> Answer {
 pub async fn search(
     State(deps): State<Arc<Deps>>,
     Extension(Visitor(client)): Extension<Visitor>,
+    Reader(language): Reader,
     Query(query): Query<FaqQuery>,
 ) -> Result<Json<Answers>, ApiError> {
-    let lookup = FaqLookup {
-        catalog: &*deps.catalog,
-        limits: &*deps.tickets,
-        clock: &*deps.clock,
-        policy: &deps.policy.faq,
-    };
+    let lookup = lookup(&deps, language);
     let found = lookup
         .answers(
             query.category.as_deref(),
@@ -111,12 +107,13 @@ pub struct AnswerPageJson {
     related: Vec<Answer>,
 }
 
-fn lookup(deps: &Deps) -> FaqLookup<'_> {
+fn lookup(deps: &Deps, language: helpdesk_domain::i18n::Language) -> FaqLookup<'_> {
     FaqLookup {
         catalog: &*deps.catalog,
         limits: &*deps.tickets,
         clock: &*deps.clock,
         policy: &deps.policy.faq,
+        language,
     }
 }
 
@@ -124,9 +121,10 @@ fn lookup(deps: &Deps) -> FaqLookup<'_> {
 /// for a draft or no such answer.
 pub async fn page(
     State(deps): State<Arc<Deps>>,
+    Reader(language): Reader,
     axum::extract::Path((category, id)): axum::extract::Path<(String, String)>,
 ) -> Result<Json<AnswerPageJson>, ApiError> {
-    let page = lookup(&deps)
+    let page = lookup(&deps, language)
         .page(&category, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -164,7 +162,7 @@ pub async fn vote(
         }
         return Err(ApiError::invalid(fields.errors));
     };
-    if lookup(&deps)
+    if lookup(&deps, helpdesk_domain::i18n::Language::En)
         .vote(&category, &id, helpful, &client.to_string())
         .await?
     {

@@ -190,6 +190,38 @@ async fn visitor(
     }
 }
 
+/// The language the visitor reads: the page sends its choice as
+/// `Accept-Language` (the browser's own otherwise); English when it names
+/// neither of ours.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader(pub helpdesk_domain::i18n::Language);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Reader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Reader(reader_language(&parts.headers)))
+    }
+}
+
+/// The header's first 256 characters are read; the rest is ignored.
+pub(crate) fn accept_language(headers: &axum::http::HeaderMap) -> String {
+    headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .chars()
+        .take(256)
+        .collect()
+}
+
+pub(crate) fn reader_language(headers: &axum::http::HeaderMap) -> helpdesk_domain::i18n::Language {
+    helpdesk_domain::i18n::Language::preferred(&accept_language(headers)).unwrap_or_default()
+}
+
 /// The address [`visitor`] found, as limits key it.
 pub(crate) fn client_ip(request: &axum::extract::Request) -> Result<String, ApiError> {
     request

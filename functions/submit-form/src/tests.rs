@@ -1824,3 +1824,130 @@ async fn a_request_remembers_its_customer_s_language_from_the_page_or_the_browse
         );
     }
 }
+
+/// `event` as a browser reading German sends it (the page's choice or its own).
+fn in_german(event: &str) -> String {
+    let mut e: Value = serde_json::from_str(event).unwrap();
+    e["headers"]["accept-language"] = json!("de-DE,de;q=0.9,en;q=0.5");
+    e.to_string()
+}
+
+#[tokio::test]
+async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_the_rest_as_written()
+{
+    use helpdesk_domain::catalog::translations::{CategoryText, FaqText, FieldText};
+    use helpdesk_domain::i18n::Language;
+    let w = world().await;
+    let mut billing = category("billing", 1);
+    billing.translations.insert(
+        Language::De,
+        CategoryText {
+            name: "Rechnungen".into(),
+            description: String::new(),
+            hints: vec![],
+            fields: [(
+                "order_id".to_owned(),
+                FieldText {
+                    label: "Bestellnummer".into(),
+                    help: String::new(),
+                },
+            )]
+            .into(),
+        },
+    );
+    w.store.put_category(&billing).await.unwrap();
+    let billing_id = category_id("billing");
+    let mut refund = w
+        .store
+        .faq(&billing_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|e| e.id.as_str() == "refund-time")
+        .unwrap();
+    refund.translations.insert(
+        Language::De,
+        FaqText {
+            question: "Wie lange dauert eine Erstattung?".into(),
+            answer: "Drei bis fünf Werktage.".into(),
+        },
+    );
+    w.store.put_faq(&refund).await.unwrap();
+    let categories = track_event("x", None).replace("/api/tickets/x", "/api/categories");
+
+    let (status, _, body) = call(&w.deps, &in_german(&categories)).await;
+    assert_eq!(status, 200, "{body}");
+    let de = &body["categories"][0];
+    assert_eq!(de["name"], "Rechnungen");
+    assert_eq!(
+        de["description"], "Questions about billing",
+        "not given: as written"
+    );
+    assert_eq!(de["hints"], json!(["Include your order number"]));
+    assert_eq!(de["fields"][0]["label"], "Bestellnummer");
+    assert_eq!(de["fields"][0]["help"], "On your receipt");
+    assert!(de.get("translations").is_none(), "one language per reader");
+    let policy = &body["policies"][0];
+    assert_eq!(policy["hours"][0]["days"], "Montag bis Freitag");
+    assert_eq!(
+        policy["reply_within"],
+        json!({ "standard": "24 Geschäftsstunden", "premium": "2 Geschäftsstunden" })
+    );
+    // The same call without German reads English, and French falls back to it.
+    for header in [None, Some("fr-FR,fr;q=0.9")] {
+        let mut e: Value = serde_json::from_str(&categories).unwrap();
+        if let Some(h) = header {
+            e["headers"]["accept-language"] = json!(h);
+        }
+        let (_, _, body) = call(&w.deps, &e.to_string()).await;
+        assert_eq!(
+            body["categories"][0]["name"], "Category billing",
+            "{header:?}"
+        );
+        assert_eq!(body["policies"][0]["hours"][0]["days"], "Monday to Friday");
+    }
+
+    // Answers: searched and shown in German where given, the rest as written.
+    let (_, _, body) = call(
+        &w.deps,
+        &in_german(&faq_event("category=billing&q=erstattung")),
+    )
+    .await;
+    assert_eq!(questions(&body), ["Wie lange dauert eine Erstattung?"]);
+    let (_, _, body) = call(&w.deps, &in_german(&faq_event("category=billing"))).await;
+    let mut shown = questions(&body);
+    shown.sort();
+    assert_eq!(
+        shown,
+        [
+            "I was charged twice. What now?",
+            "Wie lange dauert eine Erstattung?"
+        ]
+    );
+    let (_, _, body) = call(&w.deps, &faq_event("category=billing&q=refund")).await;
+    assert_eq!(questions(&body), ["How long does a refund take?"]);
+    let page = track_event("x", None).replace("/api/tickets/x", "/api/faq/billing/refund-time");
+    let (status, _, body) = call(&w.deps, &in_german(&page)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["answer"]["answer"], "Drei bis fünf Werktage.");
+
+    // Our own words: the status on the tracking page, the links form's answer.
+    let (reference, secret) = submitted(&w).await;
+    let (_, _, ticket) = call(&w.deps, &in_german(&track_event(&reference, Some(&secret)))).await;
+    assert_eq!(ticket["status"], "new");
+    assert_eq!(ticket["status_label"], "eingegangen");
+    let (_, _, ticket) = call(&w.deps, &track_event(&reference, Some(&secret))).await;
+    assert_eq!(ticket["status_label"], "received");
+    let links = tracking_event(
+        "POST",
+        "/api/tracking-links",
+        None,
+        Some(json!({ "email": "jane@example.com" })),
+    );
+    let (status, _, said) = call(&w.deps, &in_german(&links)).await;
+    assert_eq!(status, 202);
+    assert_eq!(
+        said["message"],
+        "Falls wir Anfragen von dieser Adresse haben, haben wir ihr einen Link zu allen geschickt."
+    );
+}

@@ -35,8 +35,8 @@ const FIELDS: [&str; 11] = [
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct Created {
     reference: String,
-    #[schema(value_type = String)]
-    status: &'static str,
+    /// "received" (the tracking page says it in the customer's language).
+    status: String,
     tracking_token: String,
     /// Ticket in the query, secret in the fragment: browsers never send fragments.
     tracking_url: String,
@@ -48,7 +48,7 @@ pub struct Created {
 fn receipt_body(r: Receipt) -> Created {
     Created {
         reference: r.reference.display(),
-        status: Status::New.customer_label(),
+        status: Status::New.customer_label(helpdesk_domain::i18n::Language::En),
         tracking_url: helpdesk_domain::customers::tracking::link_path(
             &r.reference,
             &r.tracking_token,
@@ -84,14 +84,7 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         attachments: fields.string_list("attachments"),
         faq_read: fields.string_list("faq_read"),
         language: fields.string("language"),
-        accept_language: parts
-            .headers
-            .get(axum::http::header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .chars()
-            .take(256)
-            .collect(),
+        accept_language: crate::accept_language(&parts.headers),
     };
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));

@@ -46,8 +46,8 @@ pub struct PublicTicket {
     subject: String,
     category: String,
     status: Status,
-    #[schema(value_type = String)]
-    status_label: &'static str,
+    /// The status in the reader's language (`Accept-Language`).
+    status_label: String,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     /// Solved: the page offers "Yes, it's solved" / "No, I still need help".
@@ -78,8 +78,9 @@ pub struct PublicRating {
     changeable_until: DateTime<Utc>,
 }
 
-fn tracking(deps: &Deps) -> Tracking<'_> {
+fn tracking<'a>(deps: &'a Deps, headers: &HeaderMap) -> Tracking<'a> {
     Tracking {
+        language: crate::reader_language(headers),
         tickets: &*deps.tickets,
         catalog: &*deps.catalog,
         attachments: &*deps.attachments,
@@ -142,7 +143,7 @@ async fn view(
     reference: &TicketRef,
     headers: &HeaderMap,
 ) -> Result<PublicTicket, ApiError> {
-    let opened = tracking(deps)
+    let opened = tracking(deps, headers)
         .open(reference, &secret(headers)?)
         .await
         .map_err(api_error)?;
@@ -205,7 +206,7 @@ async fn view(
         subject: t.subject.as_str().to_owned(),
         category: t.category.as_str().to_owned(),
         status: t.status,
-        status_label: t.status.customer_label(),
+        status_label: t.status.customer_label(crate::reader_language(headers)),
         created_at: t.created_at,
         updated_at: t.updated_at,
         // Confirming means having read the answer.
@@ -282,7 +283,7 @@ pub async fn reply(
         if !fields.errors.is_empty() {
             return Err(ApiError::invalid(fields.errors));
         }
-        tracking(&deps)
+        tracking(&deps, &headers)
             .reply(&reference, &secret, &text, &files)
             .await
             .map_err(api_error)?;
@@ -310,7 +311,7 @@ pub async fn resolution(
                 ));
             }
         };
-        tracking(&deps)
+        tracking(&deps, &headers)
             .confirm(&reference, &secret, solved)
             .await
             .map_err(api_error)?;
@@ -344,7 +345,7 @@ pub async fn rate(
         let (Some(score), true) = (score, fields.errors.is_empty()) else {
             return Err(ApiError::invalid(fields.errors));
         };
-        tracking(&deps)
+        tracking(&deps, &headers)
             .rate(&reference, &secret, score, &comment)
             .await
             .map_err(api_error)?;
@@ -383,7 +384,7 @@ pub async fn request_links(
         Ok(()) => (
             StatusCode::ACCEPTED,
             Json(serde_json::json!({
-                "message": "If we have requests from this address, we have mailed it a link to all of them."
+                "message": crate::reader_language(&parts.headers).text("links-requested", &[])
             })),
         )
             .into_response(),

@@ -94,6 +94,7 @@ impl World {
             ids: &self.ids,
             token_ttl: Duration::days(90),
             replies: ReplyLimits::default(),
+            language: helpdesk_domain::i18n::Language::En,
         }
     }
 }

@@ -315,6 +315,17 @@ impl Fields {
         }
     }
 
+    /// A value of a typed shape (e.g. an answer's translations); `None` when
+    /// missing, and a value of another shape is a field error saying why.
+    pub fn optional_typed<T: serde::de::DeserializeOwned>(&mut self, name: &str) -> Option<T> {
+        match self.map.get(name) {
+            None | Some(serde_json::Value::Null) => None,
+            Some(v) => T::deserialize(v)
+                .map_err(|e| self.errors.push(FieldError::new(name, e.to_string())))
+                .ok(),
+        }
+    }
+
     /// An object of strings (e.g. a category's detail fields).
     pub fn string_map(&mut self, name: &str) -> std::collections::BTreeMap<String, String> {
         let mut out = std::collections::BTreeMap::new();

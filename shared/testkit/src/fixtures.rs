@@ -46,6 +46,7 @@ pub fn category(id: &str, position: u32) -> Category {
         position,
         lifecycle: Default::default(),
         retention_months: None,
+        translations: Default::default(),
     }
 }
 
@@ -99,6 +100,7 @@ pub fn faq(id: &str, category: &str, position: u32) -> FaqEntry {
         position,
         source_ticket: None,
         pinned: false,
+        translations: Default::default(),
     }
 }
 

@@ -7,6 +7,8 @@ type S = components["schemas"];
 type Category = S["Category"];
 type FieldSchema = S["FieldSchema"];
 type KindName = FieldSchema["kind"]["type"];
+type FieldText = S["FieldText"];
+type CategoryText = S["CategoryText"];
 
 export function problems(e: unknown): string[] {
   if (e instanceof ApiError)
@@ -27,7 +29,7 @@ export function showProblems(box: HTMLElement, list: string[]): void {
 
 let fieldCounter = 0;
 
-function fieldRow(f: FieldSchema | null): HTMLElement {
+function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
   const n = ++fieldCounter;
   const id = (part: string) => `field-${n}-${part}`;
   const input = (
@@ -103,6 +105,8 @@ function fieldRow(f: FieldSchema | null): HTMLElement {
       el("label", { for: id("required"), text: "Required" }),
     ),
     input("help", "Help text", f?.help ?? ""),
+    input("label_de", "Label in German (empty: the label above)", german?.label ?? ""),
+    input("help_de", "Help text in German", german?.help ?? ""),
     remove,
   );
   on(remove, "click", () => row.remove());
@@ -135,6 +139,14 @@ function readField(row: Element): FieldSchema {
   const required =
     (row.querySelector('[data-part="required"]') as HTMLInputElement | null)?.checked ?? false;
   return { name: v("name").trim(), label: v("label"), kind, required, help: v("help") };
+}
+
+/** A field row's German label and help, when it has any. */
+function readFieldGerman(row: Element): [string, FieldText] | null {
+  const v = (part: string) =>
+    (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value.trim() ?? "";
+  const text = { label: v("label_de"), help: v("help_de") };
+  return text.label || text.help ? [v("name"), text] : null;
 }
 
 function categoryForm(
@@ -207,7 +219,24 @@ function categoryForm(
   const policy = el("select", { id: "category-policy" });
   for (const p of policies)
     policy.append(el("option", { value: p, text: p, selected: p === existing?.sla_policy }));
-  const fields = el("div", { class: "field-rows" }, ...(existing?.fields ?? []).map(fieldRow));
+  // What German readers see instead (empty: the text above).
+  const de = existing?.translations?.de;
+  const nameDe = text("category-name-de", "Name in German", de?.name ?? "");
+  const descriptionDe = area(
+    "category-description-de",
+    "Description in German",
+    de?.description ?? "",
+  );
+  const hintsDe = area(
+    "category-hints-de",
+    "Hints in German (one per line; empty: the hints above)",
+    de?.hints?.join("\n") ?? "",
+  );
+  const fields = el(
+    "div",
+    { class: "field-rows" },
+    ...(existing?.fields ?? []).map((f) => fieldRow(f, de?.fields?.[f.name])),
+  );
   const add = el("button", { type: "button", class: "secondary", text: "Add field" });
   on(add, "click", () => fields.append(fieldRow(null)));
   const errors = el("div", { class: "notice error", role: "alert", tabindex: "-1", hidden: true });
@@ -231,6 +260,14 @@ function categoryForm(
       policy,
     ),
     position.field,
+    el("h3", { text: "In German" }),
+    el("p", {
+      class: "hint",
+      text: "Visitors reading German see these; a text left empty shows the one above. Field labels in German are with each field below.",
+    }),
+    nameDe.field,
+    descriptionDe.field,
+    hintsDe.field,
     el("h3", { text: "Quiet tickets" }),
     remind.field,
     solve.field,
@@ -253,6 +290,22 @@ function categoryForm(
         .split("\n")
         .map((l) => l.trim())
         .filter(Boolean);
+    const german = (): Record<string, CategoryText> => {
+      const fieldTexts = Object.fromEntries(
+        [...fields.querySelectorAll(".field-row")]
+          .map(readFieldGerman)
+          .filter((t): t is [string, FieldText] => t !== null),
+      );
+      const text: CategoryText = {
+        name: nameDe.input.value.trim(),
+        description: descriptionDe.input.value.trim(),
+        hints: lines(hintsDe.input.value),
+        fields: fieldTexts,
+      };
+      const empty =
+        !text.name && !text.description && !text.hints?.length && !Object.keys(fieldTexts).length;
+      return empty ? {} : { de: text };
+    };
     try {
       await data(
         client.PUT("/api/agent/admin/categories/{id}", {
@@ -271,6 +324,7 @@ function categoryForm(
             },
             fields: [...fields.querySelectorAll(".field-row")].map(readField),
             retention_months: retention.input.value.trim() ? Number(retention.input.value) : null,
+            translations: german(),
           },
         }),
       );

@@ -1147,6 +1147,13 @@ export interface components {
             retention_months?: number | null;
             /** @description The SLA policy (targets per tier) that applies to this category. */
             sla_policy: string;
+            /**
+             * @description The customer-facing texts in other languages (`de`: name, description,
+             *     hints, field labels); what is left out reads as above.
+             */
+            translations?: {
+                [key: string]: components["schemas"]["CategoryText"];
+            };
         };
         CategoryCountJson: {
             /** Format: int64 */
@@ -1191,6 +1198,14 @@ export interface components {
             retention_months?: number | null;
             /** @description One of the stored policies. */
             sla_policy: string;
+            /**
+             * @description What customers read in other languages (`de`): name, description, hints,
+             *     and detail fields' labels and help by field name. Empty texts read the
+             *     category's own.
+             */
+            translations?: {
+                [key: string]: components["schemas"]["CategoryText"];
+            };
         };
         CategoryJson: {
             id: string;
@@ -1203,6 +1218,18 @@ export interface components {
             last_seen?: string | null;
             /** Format: int64 */
             version: number;
+        };
+        /** @description A category's texts in one language. */
+        CategoryText: {
+            description?: string;
+            /** @description By the field's `name`. */
+            fields?: {
+                [key: string]: components["schemas"]["FieldText"];
+            };
+            /** @description When given, they replace the category's hints (one line each). */
+            hints?: string[];
+            /** @description One line; empty keeps the category's own name. */
+            name?: string;
         };
         CcRequest: {
             /** @description At most 10 addresses, not the customer's. */
@@ -1385,6 +1412,7 @@ export interface components {
             question: string;
             /** @description The ticket this answer was made from. */
             source_ticket?: string | null;
+            translations?: null | components["schemas"]["FaqTranslations"];
         };
         FaqJson: {
             answer: string;
@@ -1398,6 +1426,10 @@ export interface components {
             question: string;
             /** @description The ticket (compact reference) whose answer this entry was made from. */
             source_ticket?: string | null;
+            /** @description The question and answer in other languages (`de`). */
+            translations: {
+                [key: string]: components["schemas"]["FaqText"];
+            };
             /** @description Its page on the help center (published answers). */
             url: string;
         };
@@ -1416,6 +1448,17 @@ export interface components {
             /** Format: int32 */
             zero_results: number;
         };
+        /** @description An answer in one language: both parts, or none. */
+        FaqText: {
+            /** @description Not blank; at most 10,000 characters. */
+            answer: string;
+            /** @description One line, not blank; at most 300 characters. */
+            question: string;
+        };
+        /** @description The answer in other languages; a language left out reads the answer's own. */
+        FaqTranslations: {
+            de?: null | components["schemas"]["FaqText"];
+        };
         FaqUpdateRequest: {
             answer: string;
             /** @description Keep it among the top answers (supervisors and admins). */
@@ -1427,6 +1470,7 @@ export interface components {
             position?: number | null;
             published?: boolean | null;
             question: string;
+            translations?: null | components["schemas"]["FaqTranslations"];
         };
         /** @description One field's problem. */
         FieldErrorJson: {
@@ -1472,6 +1516,11 @@ export interface components {
             /** @description The key in submitted data: lower-case letters, digits and `_`. */
             name: string;
             required: boolean;
+        };
+        /** @description A detail field's label and help in one language. */
+        FieldText: {
+            help?: string;
+            label?: string;
         };
         FileJson: {
             /** @description An inline image's Content-ID: the mail's HTML shows it at `cid:<id>`. */

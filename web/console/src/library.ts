@@ -326,6 +326,9 @@ function answerForm(
   const q = el("input", { id: "faq-question", maxlength: "300", autocomplete: "off" });
   q.value = question;
   const a = el("textarea", { id: "faq-answer", rows: "6", maxlength: "10000" });
+  // The answer for German readers: both parts, or neither (they read the above).
+  const qDe = el("input", { id: "faq-question-de", maxlength: "300", autocomplete: "off" });
+  const aDe = el("textarea", { id: "faq-answer-de", rows: "6", maxlength: "10000" });
   const publish = el("input", { id: "faq-publish", type: "checkbox" });
   const previewQ = el("h3", {});
   const previewA = el("div", {});
@@ -360,6 +363,23 @@ function answerForm(
       el("label", { for: "faq-answer", text: "Answer (a blank line starts a paragraph)" }),
       a,
     ),
+    el(
+      "details",
+      { class: "translation" },
+      el("summary", { text: "In German (optional)" }),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: "faq-question-de", text: "Question in German" }),
+        qDe,
+      ),
+      el(
+        "div",
+        { class: "field" },
+        el("label", { for: "faq-answer-de", text: "Answer in German" }),
+        aDe,
+      ),
+    ),
     curator
       ? el(
           "div",
@@ -377,6 +397,8 @@ function answerForm(
     title.textContent = "Write an answer";
     q.value = "";
     a.value = "";
+    qDe.value = "";
+    aDe.value = "";
     publish.checked = false;
     cancel.hidden = true;
     showPreview();
@@ -389,6 +411,10 @@ function answerForm(
       question: q.value,
       answer: a.value,
       published: curator ? publish.checked : (editing?.published ?? false),
+      translations:
+        qDe.value.trim() || aDe.value.trim()
+          ? { de: { question: qDe.value, answer: aDe.value } }
+          : {},
     };
     try {
       if (editing) {
@@ -415,6 +441,9 @@ function answerForm(
       title.textContent = "Edit the answer";
       q.value = entry.question;
       a.value = entry.answer;
+      qDe.value = entry.translations?.de?.question ?? "";
+      aDe.value = entry.translations?.de?.answer ?? "";
+      (qDe.closest("details") as HTMLDetailsElement).open = Boolean(qDe.value || aDe.value);
       publish.checked = entry.published;
       cancel.hidden = false;
       showPreview();

@@ -257,3 +257,89 @@ async fn admins_keep_sla_policies_and_categories_can_use_a_new_one() {
         (400, Some("body"))
     );
 }
+
+#[tokio::test]
+async fn an_admin_gives_a_category_its_german_texts_and_a_bad_one_is_named_by_path() {
+    let w = world().await;
+    let returns = |translations: Value| {
+        json!({
+            "name": "Returns", "sla_policy": "default", "position": 4,
+            "hints": ["Keep the box"],
+            "fields": [
+                {"name": "order_id", "label": "Order number", "kind": {"type": "text", "max_len": 20}, "required": true, "help": "On the receipt"}
+            ],
+            "translations": translations
+        })
+    };
+    let (status, saved) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/categories/returns",
+            returns(json!({"de": {
+                "name": " Rücksendungen ", "hints": ["Heben Sie den Karton auf", "  "],
+                "fields": {"order_id": {"label": "Bestellnummer"}}
+            }})),
+        )
+        .await;
+    assert_eq!(status, 201, "{saved}");
+    let stored = w
+        .store
+        .category(&fixtures::category_id("returns"))
+        .await
+        .unwrap()
+        .unwrap();
+    let de = &stored.translations[&helpdesk_domain::i18n::Language::De];
+    assert_eq!(de.name, "Rücksendungen", "trimmed");
+    assert_eq!(
+        de.hints,
+        ["Heben Sie den Karton auf"],
+        "blank hints dropped"
+    );
+    assert_eq!(de.fields["order_id"].label, "Bestellnummer");
+    assert_eq!(saved["translations"]["de"]["name"], "Rücksendungen");
+
+    let (status, body) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/categories/returns",
+            returns(json!({"de": {
+                "name": "Zwei\nZeilen",
+                "fields": {"colour": {"label": "Farbe"}}
+            }})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    let fields: Vec<&str> = body["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "translations.de.name",
+            "translations.de.fields.colour.label"
+        ]
+    );
+    // A language we do not have is refused as the body's shape.
+    let (status, body) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/categories/returns",
+            returns(json!({"fr": {"name": "Retours"}})),
+        )
+        .await;
+    assert_eq!(status, 400, "{body}");
+    // Nothing of the refused saves was kept.
+    let kept = w
+        .store
+        .category(&fixtures::category_id("returns"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(kept.translations, stored.translations);
+}

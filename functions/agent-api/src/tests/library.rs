@@ -234,3 +234,76 @@ async fn a_reply_links_only_published_answers() {
         .await;
     assert_eq!(status, 200, "{body}");
 }
+
+#[tokio::test]
+async fn an_answer_keeps_its_german_text_through_publishing_and_a_half_translation_is_refused() {
+    let w = world().await;
+    let (status, draft) = w
+        .send(
+            SUE,
+            "POST",
+            "/api/agent/faq",
+            json!({
+                "category": "billing", "question": "Can I pay by invoice?", "answer": "Yes.",
+                "translations": {"de": {"question": "Kann ich auf Rechnung zahlen?", "answer": " Ja. "}}
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{draft}");
+    assert_eq!(draft["translations"]["de"]["answer"], "Ja.");
+    let path = format!("/api/agent/faq/billing/{}", draft["id"].as_str().unwrap());
+    // Publishing from the list sends no translations: they stay.
+    let (status, published) = w
+        .send(
+            SUE,
+            "PUT",
+            &path,
+            json!({"question": "Can I pay by invoice?", "answer": "Yes.", "published": true}),
+        )
+        .await;
+    assert_eq!(status, 200, "{published}");
+    assert_eq!(
+        published["translations"]["de"]["question"],
+        "Kann ich auf Rechnung zahlen?"
+    );
+    for (translations, field) in [
+        (
+            json!({"de": {"question": "  ", "answer": "Ja."}}),
+            "translations.de.question",
+        ),
+        (
+            json!({"de": {"question": "Zwei\nZeilen?", "answer": "Ja."}}),
+            "translations.de.question",
+        ),
+        (json!({"de": {"question": "Frage?"}}), "translations"),
+        (
+            json!({"xx": {"question": "Q?", "answer": "A."}}),
+            "translations",
+        ),
+    ] {
+        let (status, body) = w
+            .send(
+                SUE,
+                "PUT",
+                &path,
+                json!({"question": "Q?", "answer": "A.", "published": true, "translations": translations}),
+            )
+            .await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (400, Some(field)),
+            "{translations}: {body}"
+        );
+    }
+    // An empty object takes the German away.
+    let (status, plain) = w
+        .send(
+            SUE,
+            "PUT",
+            &path,
+            json!({"question": "Q?", "answer": "A.", "published": true, "translations": {}}),
+        )
+        .await;
+    assert_eq!(status, 200, "{plain}");
+    assert_eq!(plain["translations"], json!({}));
+}

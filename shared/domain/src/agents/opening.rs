@@ -94,10 +94,12 @@ impl Desk<'_> {
             ));
         }
         let details = match &category {
-            Some(c) => c.parse_details(&request.details).unwrap_or_else(|e| {
-                errors.extend(e);
-                Default::default()
-            }),
+            Some(c) => c
+                .parse_details(&request.details, crate::i18n::Language::En)
+                .unwrap_or_else(|e| {
+                    errors.extend(e);
+                    Default::default()
+                }),
             None => Default::default(),
         };
         let (Some(category), Some(email), Some(subject), Some(name), true) =

@@ -60,6 +60,7 @@ pub fn check_category(
             "must be 1 to 120 months, or left out to keep closed tickets",
         ));
     }
+    check_category_texts(category, &mut errors);
     if let Err(reason) = category.lifecycle.check() {
         errors.push(FieldError::new("lifecycle", reason));
     }
@@ -210,6 +211,81 @@ impl Role {
     }
 }
 
+fn line(field: String, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        errors.push(FieldError::new(
+            field,
+            format!("must be one line of at most {max} characters"),
+        ));
+    }
+}
+
+fn longest(field: String, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+}
+
+/// Every problem with a category's translations, named by path
+/// (`translations.de.fields.order_id.label`).
+fn check_category_texts(category: &Category, errors: &mut Vec<FieldError>) {
+    for (language, text) in &category.translations {
+        let at = |part: &str| format!("translations.{}.{part}", language.as_str());
+        line(at("name"), &text.name, MAX_NAME, errors);
+        longest(at("description"), &text.description, MAX_TEXT, errors);
+        if text.hints.len() > MAX_HINTS {
+            errors.push(FieldError::new(
+                at("hints"),
+                format!("at most {}", MAX_HINTS),
+            ));
+        }
+        for (i, hint) in text.hints.iter().enumerate() {
+            line(at(&format!("hints.{i}")), hint, MAX_TEXT, errors);
+        }
+        for (name, field) in &text.fields {
+            let at = |part: &str| at(&format!("fields.{name}.{part}"));
+            if !category.fields.iter().any(|f| &f.name == name) {
+                errors.push(FieldError::new(
+                    at("label"),
+                    "names no detail field of this category",
+                ));
+                continue;
+            }
+            line(at("label"), &field.label, MAX_NAME, errors);
+            longest(at("help"), &field.help, MAX_TEXT, errors);
+        }
+    }
+}
+
+/// Every problem with an answer's translations: each needs its question (one
+/// line, `max_question`) and its answer (`max_answer`).
+pub fn check_faq_texts(
+    texts: &crate::catalog::translations::FaqTexts,
+    max_question: usize,
+    max_answer: usize,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (language, text) in texts {
+        let at = |part: &str| format!("translations.{}.{part}", language.as_str());
+        let question = text.question.trim();
+        if question.is_empty() {
+            errors.push(FieldError::new(at("question"), "is required"));
+        } else {
+            line(at("question"), question, max_question, &mut errors);
+        }
+        let answer = text.answer.trim();
+        if answer.is_empty() {
+            errors.push(FieldError::new(at("answer"), "is required"));
+        } else {
+            longest(at("answer"), answer, max_answer, &mut errors);
+        }
+    }
+    errors
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -230,6 +306,7 @@ mod tests {
             position: 1,
             lifecycle: Default::default(),
             retention_months: None,
+            translations: Default::default(),
         }
     }
 
@@ -326,5 +403,158 @@ mod tests {
             .map(|e| e.field)
             .collect();
         assert_eq!(fields, vec!["categories.0"]);
+    }
+}
+
+#[cfg(test)]
+mod translation_tests {
+    use super::*;
+    use crate::catalog::category::{FieldKind, FieldSchema};
+    use crate::catalog::faq::FaqEntry;
+    use crate::catalog::translations::{CategoryText, FaqText, FaqTexts, FieldText};
+    use crate::i18n::Language;
+    use crate::values::ids::{CategoryId, FaqId};
+    use std::collections::BTreeMap;
+
+    fn category() -> Category {
+        Category {
+            id: CategoryId::parse("billing").unwrap(),
+            name: "Billing".into(),
+            description: "Invoices and refunds".into(),
+            hints: vec!["Have your invoice number at hand".into()],
+            fields: vec![
+                FieldSchema {
+                    name: "invoice".into(),
+                    label: "Invoice number".into(),
+                    kind: FieldKind::Text { max_len: 20 },
+                    required: false,
+                    help: "Top right of the invoice".into(),
+                },
+                FieldSchema {
+                    name: "amount".into(),
+                    label: "Amount".into(),
+                    kind: FieldKind::Number {
+                        min: None,
+                        max: None,
+                    },
+                    required: false,
+                    help: String::new(),
+                },
+            ],
+            addresses: vec![],
+            agents: vec![],
+            sla_policy: "default".into(),
+            position: 1,
+            lifecycle: Default::default(),
+            retention_months: None,
+            translations: BTreeMap::new(),
+        }
+    }
+
+    fn german() -> CategoryText {
+        CategoryText {
+            name: "Rechnungen".into(),
+            description: String::new(),
+            hints: vec!["Halten Sie Ihre Rechnungsnummer bereit".into(), " ".into()],
+            fields: BTreeMap::from([(
+                "invoice".to_owned(),
+                FieldText {
+                    label: "Rechnungsnummer".into(),
+                    help: String::new(),
+                },
+            )]),
+        }
+    }
+
+    #[test]
+    fn a_translation_replaces_what_it_gives_and_keeps_the_rest() {
+        let mut c = category();
+        c.translations.insert(Language::De, german());
+        let de = c.clone().in_language(Language::De);
+        assert_eq!(de.name, "Rechnungen");
+        assert_eq!(
+            de.description, "Invoices and refunds",
+            "empty keeps the own text"
+        );
+        assert_eq!(de.hints, ["Halten Sie Ihre Rechnungsnummer bereit"]);
+        assert_eq!(de.fields[0].label, "Rechnungsnummer");
+        assert_eq!(de.fields[0].help, "Top right of the invoice");
+        assert_eq!(de.fields[1].label, "Amount");
+        assert!(de.translations.is_empty(), "visitors get one language");
+        let en = c.in_language(Language::En);
+        assert_eq!(en.name, "Billing");
+        assert_eq!(en.fields[0].label, "Invoice number");
+        assert!(en.translations.is_empty());
+    }
+
+    #[test]
+    fn translations_are_checked_by_path() {
+        let mut c = category();
+        let mut t = german();
+        t.name = "Zwei\nZeilen".into();
+        t.fields.insert(
+            "nope".into(),
+            FieldText {
+                label: "X".into(),
+                help: String::new(),
+            },
+        );
+        t.hints = vec!["h".into(); 11];
+        c.translations.insert(Language::De, t);
+        let mut errors = Vec::new();
+        check_category_texts(&c, &mut errors);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "translations.de.name",
+                "translations.de.hints",
+                "translations.de.fields.nope.label"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_answer_is_read_in_the_visitors_language_and_needs_both_parts() {
+        let mut entry = FaqEntry {
+            id: FaqId::parse("refund").unwrap(),
+            category: CategoryId::parse("billing").unwrap(),
+            question: "How long does a refund take?".into(),
+            answer: "Three to five days.".into(),
+            published: true,
+            position: 1,
+            source_ticket: None,
+            pinned: false,
+            translations: BTreeMap::new(),
+        };
+        entry.translations.insert(
+            Language::De,
+            FaqText {
+                question: "Wie lange dauert eine Erstattung?".into(),
+                answer: "Drei bis fünf Tage.".into(),
+            },
+        );
+        let de = entry.clone().in_language(Language::De);
+        assert_eq!(de.question, "Wie lange dauert eine Erstattung?");
+        assert!(de.translations.is_empty());
+        assert_eq!(
+            entry.clone().in_language(Language::En).question,
+            "How long does a refund take?"
+        );
+        let bad = FaqTexts::from([(
+            Language::De,
+            FaqText {
+                question: " ".into(),
+                answer: "x".repeat(11),
+            },
+        )]);
+        let fields: Vec<String> = check_faq_texts(&bad, 300, 10)
+            .into_iter()
+            .map(|e| e.field)
+            .collect();
+        assert_eq!(
+            fields,
+            ["translations.de.question", "translations.de.answer"]
+        );
     }
 }

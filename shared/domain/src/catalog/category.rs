@@ -34,6 +34,10 @@ pub struct Category {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 120))]
     pub retention_months: Option<u16>,
+    /// The customer-facing texts in other languages (`de`: name, description,
+    /// hints, field labels); what is left out reads as above.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<crate::i18n::Language, crate::catalog::translations::CategoryText>,
 }
 
 /// Days a quiet ticket rests: waiting on the customer it gets a reminder after
@@ -205,9 +209,11 @@ impl Category {
     /// Checks submitted detail fields against this category's schema. Unknown
     /// fields are refused (they would be silently lost otherwise); empty optional
     /// fields are left out. Every problem is reported, not only the first.
+    /// The reasons are written in `language`.
     pub fn parse_details(
         &self,
         raw: &BTreeMap<String, String>,
+        language: crate::i18n::Language,
     ) -> Result<DetailValues, Vec<FieldError>> {
         let mut values = DetailValues::new();
         let mut errors = Vec::new();
@@ -224,11 +230,12 @@ impl Category {
             let key = format!("details.{}", field.name);
             if input.is_empty() {
                 if field.required {
-                    errors.push(FieldError::new(key, format!("{} is required", field.label)));
+                    let reason = language.text("field-required", &[("label", &field.label)]);
+                    errors.push(FieldError::new(key, reason));
                 }
                 continue;
             }
-            match field.kind.parse(input) {
+            match field.kind.parse(input, language) {
                 Ok(v) => {
                     values.insert(field.name.clone(), v);
                 }
@@ -243,26 +250,68 @@ impl Category {
     }
 }
 
+impl Category {
+    /// The category as a visitor reading `language` sees it; the translations
+    /// themselves are left out.
+    pub fn in_language(mut self, language: crate::i18n::Language) -> Category {
+        let texts = std::mem::take(&mut self.translations);
+        let Some(text) = texts
+            .into_iter()
+            .find_map(|(l, t)| (l == language).then_some(t))
+        else {
+            return self;
+        };
+        if let Some(name) = crate::catalog::translations::given(text.name) {
+            self.name = name;
+        }
+        if let Some(description) = crate::catalog::translations::given(text.description) {
+            self.description = description;
+        }
+        let hints: Vec<String> = text
+            .hints
+            .into_iter()
+            .filter_map(crate::catalog::translations::given)
+            .collect();
+        if !hints.is_empty() {
+            self.hints = hints;
+        }
+        let mut fields = text.fields;
+        for field in &mut self.fields {
+            if let Some(t) = fields.remove(&field.name) {
+                if let Some(label) = crate::catalog::translations::given(t.label) {
+                    field.label = label;
+                }
+                if let Some(help) = crate::catalog::translations::given(t.help) {
+                    field.help = help;
+                }
+            }
+        }
+        self
+    }
+}
+
 impl FieldKind {
-    fn parse(&self, input: &str) -> Result<FieldValue, String> {
+    fn parse(&self, input: &str, language: crate::i18n::Language) -> Result<FieldValue, String> {
+        let say = |key: &str, values: &[(&str, &str)]| language.text(key, values);
         if input
             .chars()
             .any(|c| c.is_control() && c != '\n' && c != '\t')
         {
-            return Err("contains control characters".into());
+            return Err(say("field-control", &[]));
         }
         match self {
             FieldKind::Text { max_len } => {
                 if input.chars().count() > *max_len as usize {
-                    Err(format!("must be at most {max_len} characters"))
+                    Err(say("field-at-most-chars", &[("max", &max_len.to_string())]))
                 } else {
                     Ok(FieldValue::Text(input.to_owned()))
                 }
             }
             FieldKind::Number { min, max } => {
                 if input.trim().chars().count() > MAX_NUMBER_CHARS {
-                    return Err(format!(
-                        "must be a number of at most {MAX_NUMBER_CHARS} characters"
+                    return Err(say(
+                        "field-number-long",
+                        &[("max", &MAX_NUMBER_CHARS.to_string())],
                     ));
                 }
                 let n: f64 = input
@@ -270,20 +319,25 @@ impl FieldKind {
                     .parse()
                     .ok()
                     .filter(|n: &f64| n.is_finite())
-                    .ok_or("must be a number")?;
+                    .ok_or_else(|| say("field-number", &[]))?;
                 if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
                     return Err(match (min, max) {
-                        (Some(a), Some(b)) => format!("must be between {a} and {b}"),
-                        (Some(a), None) => format!("must be at least {a}"),
-                        (None, Some(b)) => format!("must be at most {b}"),
-                        (None, None) => unreachable!("checked above"),
+                        (Some(a), Some(b)) => say(
+                            "field-between",
+                            &[("min", &a.to_string()), ("max", &b.to_string())],
+                        ),
+                        (Some(a), None) => say("field-at-least", &[("min", &a.to_string())]),
+                        (_, b) => say(
+                            "field-at-most",
+                            &[("max", &b.unwrap_or_default().to_string())],
+                        ),
                     });
                 }
                 Ok(FieldValue::Number(TypedNumber(input.trim().to_owned())))
             }
             FieldKind::Email => EmailAddress::parse(input)
                 .map(FieldValue::Email)
-                .map_err(|e| e.to_string()),
+                .map_err(|e| e.reason(language)),
             FieldKind::Url => {
                 let ok = (input.starts_with("https://") || input.starts_with("http://"))
                     && input.len() <= 2000
@@ -296,17 +350,17 @@ impl FieldKind {
                 if ok {
                     Ok(FieldValue::Url(input.to_owned()))
                 } else {
-                    Err("must be a web address starting with https://".into())
+                    Err(say("field-url", &[]))
                 }
             }
             FieldKind::Choice { options, .. } => options
                 .iter()
                 .find(|o| o.as_str() == input)
                 .map(|o| FieldValue::Choice(o.clone()))
-                .ok_or_else(|| format!("must be one of: {}", options.join(", "))),
+                .ok_or_else(|| say("field-choice", &[("options", &options.join(", "))])),
             FieldKind::Date => NaiveDate::parse_from_str(input, "%Y-%m-%d")
                 .map(FieldValue::Date)
-                .map_err(|_| "must be a date like 2026-03-31".into()),
+                .map_err(|_| say("field-date", &[])),
         }
     }
 }
@@ -314,6 +368,15 @@ impl FieldKind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl Category {
+        fn parse_details_en(
+            &self,
+            raw: &BTreeMap<String, String>,
+        ) -> Result<DetailValues, Vec<FieldError>> {
+            self.parse_details(raw, crate::i18n::Language::En)
+        }
+    }
 
     fn category() -> Category {
         Category {
@@ -370,6 +433,7 @@ mod tests {
             position: 0,
             lifecycle: Default::default(),
             retention_months: None,
+            translations: Default::default(),
         }
     }
 
@@ -383,7 +447,7 @@ mod tests {
     #[test]
     fn valid_details_become_typed_values() {
         let v = category()
-            .parse_details(&raw(&[
+            .parse_details_en(&raw(&[
                 ("model", "X2"),
                 ("qty", "3"),
                 ("bought", "2026-02-01"),
@@ -399,7 +463,7 @@ mod tests {
     #[test]
     fn a_number_keeps_what_the_customer_typed_and_old_stored_numbers_still_read() {
         let v = category()
-            .parse_details(&raw(&[("model", "X1"), ("qty", " 2.50 ")]))
+            .parse_details_en(&raw(&[("model", "X1"), ("qty", " 2.50 ")]))
             .unwrap();
         let qty = v.get("qty").unwrap();
         assert_eq!(qty.to_string(), "2.50");
@@ -413,17 +477,17 @@ mod tests {
             let json = format!(r#"{{"type":"number","value":{bad}}}"#);
             assert!(serde_json::from_str::<FieldValue>(&json).is_err(), "{bad}");
         }
-        let v = category().parse_details(&raw(&[("model", "X1"), ("qty", "11.0")]));
+        let v = category().parse_details_en(&raw(&[("model", "X1"), ("qty", "11.0")]));
         assert!(v.is_err(), "the range still holds");
         let long = format!("{}5", "0".repeat(40));
-        let v = category().parse_details(&raw(&[("model", "X1"), ("qty", long.as_str())]));
+        let v = category().parse_details_en(&raw(&[("model", "X1"), ("qty", long.as_str())]));
         assert!(v.is_err(), "no unbounded text in a number field");
     }
 
     #[test]
     fn every_problem_is_named_by_field() {
         let errors = category()
-            .parse_details(&raw(&[
+            .parse_details_en(&raw(&[
                 ("serial", "far too long for this"),
                 ("qty", "11"),
                 ("bought", "31/12/2026"),

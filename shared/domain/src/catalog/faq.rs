@@ -204,6 +204,7 @@ mod tests {
             position,
             source_ticket: None,
             pinned: false,
+            translations: Default::default(),
         }
     }
 
@@ -293,4 +294,22 @@ pub struct FaqEntry {
     /// Kept among the category's top answers whatever is read most.
     #[serde(default)]
     pub pinned: bool,
+    /// The question and answer in other languages (`de`).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub translations: crate::catalog::translations::FaqTexts,
+}
+
+impl FaqEntry {
+    /// The answer as a visitor reading `language` sees it.
+    pub fn in_language(mut self, language: crate::i18n::Language) -> FaqEntry {
+        let texts = std::mem::take(&mut self.translations);
+        if let Some(text) = texts
+            .into_iter()
+            .find_map(|(l, t)| (l == language).then_some(t))
+        {
+            self.question = text.question;
+            self.answer = text.answer;
+        }
+        self
+    }
 }

@@ -50,6 +50,9 @@ pub struct FaqLookup<'a> {
     pub limits: &'a dyn TicketStore,
     pub clock: &'a dyn Clock,
     pub policy: &'a FaqLimits,
+    /// The visitor's language: answers are searched and shown in it where an
+    /// admin gave them in it.
+    pub language: crate::i18n::Language,
 }
 
 impl FaqLookup<'_> {
@@ -86,7 +89,11 @@ impl FaqLookup<'_> {
         for id in &scope {
             let mut of_category = self.catalog.faq(id).await?;
             of_category.sort_by_key(|e| e.position);
-            entries.extend(of_category);
+            entries.extend(
+                of_category
+                    .into_iter()
+                    .map(|e| e.in_language(self.language)),
+            );
         }
         let normalized = normalize_query(query);
         if normalized.is_empty() {
@@ -209,7 +216,11 @@ impl FaqLookup<'_> {
         let Some((category, id)) = self.known_address(category, id).await? else {
             return Ok(None);
         };
-        let mut entries = entries_with(self.catalog, &category, &id).await?;
+        let mut entries: Vec<FaqEntry> = entries_with(self.catalog, &category, &id)
+            .await?
+            .into_iter()
+            .map(|e| e.in_language(self.language))
+            .collect();
         entries.sort_by_key(|e| e.position);
         let Some(entry) = published(&entries, &id).cloned() else {
             return Ok(None);

@@ -6,3 +6,4 @@ pub mod cache;
 pub mod category;
 pub mod faq;
 pub mod help_center;
+pub mod translations;

@@ -64,8 +64,11 @@ pub struct Submission {
 
 pub const MAX_DESCRIPTION: usize = 20_000;
 
-fn text_error(field: &str, label: &str, e: TextError) -> FieldError {
-    FieldError::new(field, format!("{label} {e}"))
+fn text_error(field: &str, label_key: &str, e: TextError, language: Language) -> FieldError {
+    FieldError::new(
+        field,
+        e.field_reason(&language.text(label_key, &[]), language),
+    )
 }
 
 /// Checks every field against the rules and `category`'s own schema (`None`: the
@@ -75,35 +78,7 @@ pub fn parse_submission(
     category: Option<&Category>,
 ) -> Result<Submission, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let name = DisplayName::parse(&input.name)
-        .map_err(|e| errors.push(text_error("name", "Name", e)))
-        .ok();
-    if input.name.trim().is_empty() {
-        errors.push(FieldError::new("name", "Name is required"));
-    }
-    let email = EmailAddress::parse(&input.email)
-        .map_err(|e| errors.push(FieldError::new("email", format!("Email {e}"))))
-        .ok();
-    let subject = Subject::parse(&input.subject)
-        .map_err(|e| errors.push(text_error("subject", "Subject", e)))
-        .ok();
-    let description = input.description.trim();
-    if description.is_empty() {
-        errors.push(FieldError::new("description", "Description is required"));
-    } else if description.chars().count() > MAX_DESCRIPTION {
-        errors.push(FieldError::new(
-            "description",
-            format!("Description is longer than {MAX_DESCRIPTION} characters"),
-        ));
-    } else if description
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        errors.push(FieldError::new(
-            "description",
-            "Description contains control characters",
-        ));
-    }
+    // First: every reason below is said in it.
     let language = if input.language.trim().is_empty() {
         Language::preferred(&input.accept_language).unwrap_or_default()
     } else {
@@ -112,13 +87,43 @@ pub fn parse_submission(
             Language::En
         })
     };
+    let name = DisplayName::parse(&input.name)
+        .map_err(|e| errors.push(text_error("name", "label-name", e, language)))
+        .ok();
+    if input.name.trim().is_empty() {
+        errors.push(text_error("name", "label-name", TextError::Empty, language));
+    }
+    let email = EmailAddress::parse(&input.email)
+        .map_err(|e| errors.push(FieldError::new("email", e.field_reason(language))))
+        .ok();
+    let subject = Subject::parse(&input.subject)
+        .map_err(|e| errors.push(text_error("subject", "label-subject", e, language)))
+        .ok();
+    let description = input.description.trim();
+    let max = MAX_DESCRIPTION.to_string();
+    let problem = if description.is_empty() {
+        Some(language.text("description-required", &[]))
+    } else if description.chars().count() > MAX_DESCRIPTION {
+        Some(language.text("description-too-long", &[("max", &max)]))
+    } else if description
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some(language.text("description-control", &[]))
+    } else {
+        None
+    };
+    errors.extend(problem.map(|reason| FieldError::new("description", reason)));
     let details = match category {
         None => {
             errors.push(FieldError::new("category", "is not one of our categories"));
             None
         }
+        // Labels as the customer read them on the form.
         Some(c) => c
-            .parse_details(&input.details)
+            .clone()
+            .in_language(language)
+            .parse_details(&input.details, language)
             .map_err(|e| errors.extend(e))
             .ok(),
     };
@@ -488,6 +493,7 @@ mod tests {
             position: 1,
             lifecycle: Default::default(),
             retention_months: None,
+            translations: Default::default(),
         }
     }
 
@@ -542,6 +548,67 @@ mod tests {
         );
         let unknown = parse_submission(&input(), None).unwrap_err();
         assert_eq!(unknown[0].field, "category");
+    }
+
+    #[test]
+    fn a_german_reader_is_told_each_problem_in_german_with_the_german_label() {
+        let mut category = billing();
+        category.translations.insert(
+            Language::De,
+            crate::catalog::translations::CategoryText {
+                fields: [(
+                    "order_id".to_owned(),
+                    crate::catalog::translations::FieldText {
+                        label: "Bestellnummer".into(),
+                        help: String::new(),
+                    },
+                )]
+                .into(),
+                ..Default::default()
+            },
+        );
+        let bad = SubmissionInput {
+            name: String::new(),
+            email: "jana@".into(),
+            subject: "Zwei\nZeilen".into(),
+            description: " ".into(),
+            details: BTreeMap::new(),
+            language: "de".into(),
+            ..input()
+        };
+        let reasons: Vec<String> = parse_submission(&bad, Some(&category))
+            .unwrap_err()
+            .into_iter()
+            .map(|e| format!("{}: {}", e.field, e.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "name: Name: Bitte ausfüllen",
+                "email: E-Mail: Eine E-Mail-Adresse sieht aus wie name@example.com, mit einem @.",
+                "subject: Betreff: bitte ohne Zeilenumbruch oder Steuerzeichen",
+                "description: Nachricht: Bitte ausfüllen",
+                "details.order_id: Bestellnummer: Bitte ausfüllen",
+            ]
+        );
+        // The browser's German counts the same way; English stays as it was.
+        let by_browser = SubmissionInput {
+            accept_language: "de-CH".into(),
+            details: [("order_id".to_string(), "x".repeat(11))].into(),
+            ..input()
+        };
+        assert_eq!(
+            parse_submission(&by_browser, Some(&category)).unwrap_err()[0].reason,
+            "höchstens 10 Zeichen"
+        );
+        let english = SubmissionInput {
+            email: "jane".into(),
+            ..input()
+        };
+        assert_eq!(
+            parse_submission(&english, Some(&category)).unwrap_err()[0].reason,
+            "Email An email address looks like name@example.com, with one @."
+        );
     }
 
     #[test]

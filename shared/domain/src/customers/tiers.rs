@@ -168,6 +168,7 @@ mod tests {
             position: 0,
             lifecycle: Default::default(),
             retention_months: None,
+            translations: Default::default(),
         }
     }
 

@@ -77,6 +77,8 @@ pub struct Tracking<'a> {
     /// A link stays valid this long after the last activity on it.
     pub token_ttl: Duration,
     pub replies: ReplyLimits,
+    /// The reader's: why a message or comment was refused is said in it.
+    pub language: crate::i18n::Language,
 }
 
 /// The tracking page's path for a ticket; the secret rides in the fragment, which
@@ -110,19 +112,17 @@ pub fn parse_secret(raw: Option<&str>) -> Result<SecretToken, TrackingError> {
         .ok_or(TrackingError::NotFound)
 }
 
-fn reply_text(body: &str) -> Result<String, TrackingError> {
+fn reply_text(body: &str, language: crate::i18n::Language) -> Result<String, TrackingError> {
     let text = body.trim();
     let problem = if text.is_empty() {
-        Some("Your message is empty".to_owned())
+        Some(language.text("message-empty", &[]))
     } else if text.chars().count() > MAX_REPLY {
-        Some(format!(
-            "Your message is longer than {MAX_REPLY} characters"
-        ))
+        Some(language.text("message-too-long", &[("max", &MAX_REPLY.to_string())]))
     } else if text
         .chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
-        Some("Your message contains control characters".to_owned())
+        Some(language.text("message-control", &[]))
     } else {
         None
     };
@@ -134,11 +134,12 @@ fn reply_text(body: &str) -> Result<String, TrackingError> {
     }
 }
 
-fn rating_comment(comment: &str) -> Result<String, TrackingError> {
+fn rating_comment(comment: &str, language: crate::i18n::Language) -> Result<String, TrackingError> {
     let text = comment.trim();
     let problem = if text.chars().count() > MAX_COMMENT_CHARS {
-        Some(format!(
-            "Your comment is longer than {MAX_COMMENT_CHARS} characters"
+        Some(language.text(
+            "comment-too-long",
+            &[("max", &MAX_COMMENT_CHARS.to_string())],
         ))
     } else if text.chars().any(|c| {
         (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
@@ -146,7 +147,7 @@ fn rating_comment(comment: &str) -> Result<String, TrackingError> {
             // otherwise than it is.
             || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
     }) {
-        Some("Your comment contains control characters".to_owned())
+        Some(language.text("comment-control", &[]))
     } else {
         None
     };
@@ -230,7 +231,7 @@ impl Tracking<'_> {
         attachment_keys: &[String],
     ) -> Result<Ticket, TrackingError> {
         let token = self.check(reference, secret).await?;
-        let text = reply_text(body)?;
+        let text = reply_text(body, self.language)?;
         let now = self.clock.now();
         let (per_ticket, ticket_window) = self.replies.per_ticket;
         let (per_link, link_window) = self.replies.per_link;
@@ -329,7 +330,7 @@ impl Tracking<'_> {
         score: Score,
         comment: &str,
     ) -> Result<Ticket, TrackingError> {
-        let comment = rating_comment(comment)?;
+        let comment = rating_comment(comment, self.language)?;
         let token = self.check(reference, secret).await?;
         if !token.mailed {
             return Err(TrackingError::NotRateable);

@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Language {
     #[default]
@@ -257,6 +259,13 @@ mod tests {
         let code = [
             include_str!("../mail/outbound/render.rs"),
             include_str!("mod.rs"),
+            include_str!("../tickets/ticket.rs"),
+            include_str!("../sla/policy.rs"),
+            include_str!("../values/email.rs"),
+            include_str!("../values/text.rs"),
+            include_str!("../catalog/category.rs"),
+            include_str!("../customers/intake.rs"),
+            include_str!("../customers/tracking.rs"),
         ];
         let (en, _) = parse(EN);
         let keyish = |s: &str| {
@@ -271,7 +280,8 @@ mod tests {
             .iter()
             .flat_map(|c| c.split('"').skip(1))
             .filter(|s| keyish(s))
-            .filter(|s| *s != "no-such-key")
+            // The scanners' own examples, in the tests below.
+            .filter(|s| !["no-such-key", "a-b", "c-d", "e-f", "h-i"].contains(s))
             .collect();
         for key in [
             "confirmation-subject",
@@ -285,8 +295,113 @@ mod tests {
         for key in named {
             assert!(en.contains_key(key), "{key} is not in en.ftl");
         }
-        for key in ["weekdays", "months"] {
+        for key in ["weekdays", "months", "days-full"] {
             assert!(en.contains_key(key));
+        }
+    }
+
+    /// Every file under `dir` (recursively) whose name ends in `suffix`.
+    fn files(dir: &std::path::Path, suffix: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                found.extend(files(&path, suffix));
+            } else if path.to_string_lossy().ends_with(suffix) {
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                found.push((path.display().to_string(), text));
+            }
+        }
+        found
+    }
+
+    /// The keys a help-center script asks for: every quoted literal inside a
+    /// call of `t(…)` (also one chosen by `? :`).
+    fn keys_in_script(script: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        let bytes = script.as_bytes();
+        for (at, _) in script.match_indices("t(") {
+            let starts_call = at == 0 || {
+                let before = bytes[at - 1];
+                !(before.is_ascii_alphanumeric() || before == b'_' || before == b'.')
+            };
+            if !starts_call {
+                continue;
+            }
+            let (mut depth, mut end) = (0usize, at + 1);
+            for (i, b) in script[at + 1..].bytes().enumerate() {
+                match b {
+                    b'(' => depth += 1,
+                    b')' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = at + 1 + i;
+                    break;
+                }
+            }
+            for literal in script[at + 2..end].split('"').skip(1).step_by(2) {
+                if literal.contains('-')
+                    && literal
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                {
+                    keys.push(literal.to_owned());
+                }
+            }
+        }
+        keys
+    }
+
+    #[test]
+    fn every_word_the_pages_ask_for_is_in_the_catalog() {
+        // The pages look their words up in this same catalog (web/assets/i18n.js):
+        // `data-i18n="key"` in the HTML, `t("key")` in the scripts.
+        let web = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web");
+        let (en, _) = parse(EN);
+        let mut named: Vec<(String, String)> = Vec::new();
+        for (path, html) in files(&web.join("help"), ".html") {
+            for rest in html.split("data-i18n=\"").skip(1) {
+                let key = rest.split('"').next().unwrap_or_default();
+                named.push((path.clone(), key.to_owned()));
+            }
+        }
+        for (path, script) in files(&web.join("assets"), ".js") {
+            named.extend(
+                keys_in_script(&script)
+                    .into_iter()
+                    .map(|k| (path.clone(), k)),
+            );
+        }
+        for key in [
+            "help-title",
+            "form-found",
+            "track-rated-good-final",
+            "answer-thanks-no",
+            "mine-line",
+            "page-size-mb",
+        ] {
+            assert!(named.iter().any(|(_, k)| k == key), "the scan sees {key}");
+        }
+        for (path, key) in &named {
+            assert!(
+                en.contains_key(key),
+                "{path} asks for {key}, which en.ftl lacks"
+            );
+        }
+        assert!(
+            keys_in_script("x = t(ok ? \"a-b\" : \"c-d\", { n: f(\"e-f\") }); g(\"h-i\")")
+                == ["a-b", "c-d", "e-f"]
+        );
+        // The pages fetch the catalogs from /assets/locales/ (a link to these).
+        for language in Language::ALL {
+            let served = web.join(format!("assets/locales/{}.ftl", language.as_str()));
+            let text = std::fs::read_to_string(&served).unwrap_or_default();
+            let own = match language {
+                Language::En => EN,
+                Language::De => DE,
+            };
+            assert_eq!(text, own, "{} is the catalog", served.display());
         }
     }
 

@@ -3,6 +3,7 @@
 //! public "hours and response times" text, the promise in the confirmation and the
 //! due times of the SLA clocks, so they can never disagree.
 
+use crate::i18n::Language;
 use crate::tickets::ticket::Tier;
 use chrono::{
     DateTime, Datelike, Duration, NaiveDate, NaiveTime, SubsecRound, TimeZone, Utc, Weekday,
@@ -236,8 +237,17 @@ impl Calendar {
         total
     }
 
-    /// The opening hours for people: consecutive days with the same hours together.
-    pub fn hours_text(&self) -> Vec<HoursLine> {
+    /// The opening hours for people reading `language`: consecutive days with
+    /// the same hours together.
+    pub fn hours_text(&self, language: Language) -> Vec<HoursLine> {
+        let day_name = |d: Weekday| {
+            language
+                .text("days-full", &[])
+                .split_whitespace()
+                .nth(d.num_days_from_monday() as usize)
+                .unwrap_or_default()
+                .to_owned()
+        };
         let mut lines: Vec<(Weekday, Weekday, NaiveTime, NaiveTime)> = Vec::new();
         for h in &self.hours {
             match lines.last_mut() {
@@ -253,9 +263,12 @@ impl Calendar {
             .into_iter()
             .map(|(first, last, opens, closes)| HoursLine {
                 days: if first == last {
-                    day_name(first).to_owned()
+                    day_name(first)
                 } else {
-                    format!("{} to {}", day_name(first), day_name(last))
+                    language.text(
+                        "days-range",
+                        &[("first", &day_name(first)), ("last", &day_name(last))],
+                    )
                 },
                 opens: opens.format("%H:%M").to_string(),
                 closes: closes.format("%H:%M").to_string(),
@@ -268,18 +281,6 @@ impl Calendar {
     pub fn upcoming_holidays(&self, now: DateTime<Utc>, count: usize) -> Vec<NaiveDate> {
         let today = now.with_timezone(&self.zone).date_naive();
         self.holidays.range(today..).take(count).copied().collect()
-    }
-}
-
-fn day_name(d: Weekday) -> &'static str {
-    match d {
-        Weekday::Mon => "Monday",
-        Weekday::Tue => "Tuesday",
-        Weekday::Wed => "Wednesday",
-        Weekday::Thu => "Thursday",
-        Weekday::Fri => "Friday",
-        Weekday::Sat => "Saturday",
-        Weekday::Sun => "Sunday",
     }
 }
 
@@ -342,11 +343,11 @@ impl SlaPolicy {
 }
 
 /// "24 business hours", "90 business minutes".
-pub fn describe_business_minutes(minutes: u32) -> String {
+pub fn describe_business_minutes(minutes: u32, language: Language) -> String {
     match (minutes % 60, minutes / 60) {
-        (0, 1) => "1 business hour".to_owned(),
-        (0, h) => format!("{h} business hours"),
-        _ => format!("{minutes} business minutes"),
+        (0, 1) => language.text("business-hour", &[]),
+        (0, h) => language.text("business-hours", &[("hours", &h.to_string())]),
+        _ => language.text("business-minutes", &[("minutes", &minutes.to_string())]),
     }
 }
 
@@ -471,7 +472,7 @@ mod tests {
     #[test]
     fn hours_read_like_a_shop_door() {
         let c = office("Europe/Berlin");
-        let lines = c.hours_text();
+        let lines = c.hours_text(Language::En);
         assert_eq!(
             lines,
             vec![HoursLine {
@@ -480,9 +481,27 @@ mod tests {
                 closes: "17:00".into()
             }]
         );
-        assert_eq!(describe_business_minutes(1440), "24 business hours");
-        assert_eq!(describe_business_minutes(60), "1 business hour");
-        assert_eq!(describe_business_minutes(90), "90 business minutes");
+        assert_eq!(c.hours_text(Language::De)[0].days, "Montag bis Freitag");
+        assert_eq!(
+            describe_business_minutes(1440, Language::En),
+            "24 business hours"
+        );
+        assert_eq!(
+            describe_business_minutes(60, Language::En),
+            "1 business hour"
+        );
+        assert_eq!(
+            describe_business_minutes(90, Language::En),
+            "90 business minutes"
+        );
+        assert_eq!(
+            describe_business_minutes(120, Language::De),
+            "2 Geschäftsstunden"
+        );
+        assert_eq!(
+            describe_business_minutes(60, Language::De),
+            "1 Geschäftsstunde"
+        );
     }
 
     proptest! {

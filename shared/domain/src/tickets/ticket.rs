@@ -93,15 +93,17 @@ impl Status {
         }
     }
 
-    /// What the customer reads on the tracking page.
-    pub fn customer_label(self) -> &'static str {
-        match self {
-            Status::New => "received",
-            Status::Open => "in progress",
-            Status::WaitingOnCustomer => "waiting for you",
-            Status::Resolved => "solved",
-            Status::Closed => "closed",
-        }
+    /// A status as the customer reads it (the tracking page, the links mail),
+    /// in their language.
+    pub fn customer_label(self, language: crate::i18n::Language) -> String {
+        let key = match self {
+            Status::New => "status-new",
+            Status::Open => "status-open",
+            Status::WaitingOnCustomer => "status-waiting",
+            Status::Resolved => "status-solved",
+            Status::Closed => "status-closed",
+        };
+        language.text(key, &[])
     }
 }
 

@@ -10,19 +10,42 @@ use std::fmt;
 #[serde(try_from = "String", into = "String")]
 pub struct EmailAddress(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Why an address was refused, said to the person who typed it (in English by
+/// `Display`, in their language by [`EmailError::reason`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EmailError {
-    #[error("Enter an email address.")]
     Empty,
-    #[error("This address is too long: an email address has at most 254 characters.")]
     TooLong,
-    #[error("An email address looks like name@example.com, with one @.")]
     MissingAt,
-    #[error("The name before the @ has a character an email address cannot have.")]
     InvalidLocalPart,
-    #[error("The part after the @ is not a domain (like example.com).")]
     InvalidDomain,
 }
+
+impl EmailError {
+    pub fn reason(&self, language: crate::i18n::Language) -> String {
+        let key = match self {
+            EmailError::Empty => "email-empty",
+            EmailError::TooLong => "email-too-long",
+            EmailError::MissingAt => "email-missing-at",
+            EmailError::InvalidLocalPart => "email-local-part",
+            EmailError::InvalidDomain => "email-domain",
+        };
+        language.text(key, &[])
+    }
+
+    /// "Email <reason>", as the form shows it next to the address.
+    pub fn field_reason(&self, language: crate::i18n::Language) -> String {
+        language.text("email-field", &[("reason", &self.reason(language))])
+    }
+}
+
+impl std::fmt::Display for EmailError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.reason(crate::i18n::Language::En))
+    }
+}
+
+impl std::error::Error for EmailError {}
 
 const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-.";
 

@@ -14,6 +14,20 @@ pub enum TextError {
     ControlCharacter,
 }
 
+impl TextError {
+    /// "<label> is required", in `language` (the label in it too).
+    pub fn field_reason(&self, label: &str, language: crate::i18n::Language) -> String {
+        match self {
+            TextError::Empty => language.text("field-required", &[("label", label)]),
+            TextError::TooLong(max) => language.text(
+                "field-too-long",
+                &[("label", label), ("max", &max.to_string())],
+            ),
+            TextError::ControlCharacter => language.text("field-line", &[("label", label)]),
+        }
+    }
+}
+
 /// Unicode's invisible direction marks and overrides (LRM, RLM, ALM, the
 /// embeddings and overrides U+202A–U+202E, the isolates U+2066–U+2069): with a
 /// right-to-left override, `invoice<U+202E>fdp.exe` reads as `invoiceexe.pdf`.
@@ -68,16 +82,24 @@ pub struct Subject(String);
 
 impl Subject {
     pub const MAX: usize = 200;
+    /// What a mail without a subject is filed under (agents read it so; a
+    /// customer's mail says it in their language).
+    pub const NONE: &str = "(no subject)";
 
     pub fn parse(input: &str) -> Result<Self, TextError> {
         parse_line(input, Self::MAX, true).map(Self)
+    }
+
+    /// The mail had none.
+    pub fn is_none(&self) -> bool {
+        self.0 == Self::NONE
     }
 
     /// For subjects taken from mail, which may be empty, folded or overlong.
     pub fn from_mail(input: &str) -> Self {
         let folded = fold_line(input, Self::MAX);
         if folded.is_empty() {
-            Self("(no subject)".to_owned())
+            Self(Self::NONE.to_owned())
         } else {
             Self(folded)
         }

@@ -19,6 +19,23 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
     }
     let mut renamed = fixtures::category("sales", 0);
     renamed.name = "Sales questions".into();
+    // What German readers see is kept with it, field labels by field name.
+    renamed.translations.insert(
+        helpdesk_domain::i18n::Language::De,
+        helpdesk_domain::catalog::translations::CategoryText {
+            name: "Verkauf".into(),
+            hints: vec!["Nennen Sie die Stückzahl".into()],
+            fields: [(
+                "order_id".to_owned(),
+                helpdesk_domain::catalog::translations::FieldText {
+                    label: "Bestellnummer".into(),
+                    help: String::new(),
+                },
+            )]
+            .into(),
+            ..Default::default()
+        },
+    );
     c.put_category(&renamed)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -79,6 +96,13 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
         .unwrap_or_else(|e| panic!("{e}"));
     let mut edited = fixtures::faq("b", "billing", 2);
     edited.published = false;
+    edited.translations.insert(
+        helpdesk_domain::i18n::Language::De,
+        helpdesk_domain::catalog::translations::FaqText {
+            question: "Frage b?".into(),
+            answer: "Antwort b.".into(),
+        },
+    );
     c.put_faq(&edited).await.unwrap_or_else(|e| panic!("{e}"));
     let faq = c
         .faq(&fixtures::category_id("billing"))
@@ -89,6 +113,7 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
         ["a", "b"]
     );
     assert!(!faq[1].published);
+    assert_eq!(faq[1], edited, "the German text kept too");
     // Deleted alone: the other category's entry with its own id stays.
     let a = helpdesk_domain::values::ids::FaqId::parse("a").unwrap_or_else(|e| panic!("{e}"));
     let billing = fixtures::category_id("billing");

@@ -51,6 +51,8 @@ pub struct Envelope {
     pub in_reply_to: Option<String>,
     pub references: Vec<String>,
     pub auto_submitted: Option<AutoSubmitted>,
+    /// The language a customer's mail is written in (`Content-Language`).
+    pub language: Option<crate::i18n::Language>,
     /// A channel self-test's secret (hex, ours), in [`crate::ops::probe::PROBE_HEADER`].
     pub probe: Option<crate::values::token::SecretToken>,
     pub date: DateTime<Utc>,
@@ -129,6 +131,9 @@ pub fn build_with(
             // Asks Exchange/Outlook not to answer our automatic mail with theirs.
             .header("X-Auto-Response-Suppress", Raw::new("All"));
     }
+    if let Some(language) = envelope.language {
+        builder = builder.header("Content-Language", Raw::new(language.as_str()));
+    }
     if let Some(secret) = &envelope.probe {
         builder = builder.header(
             crate::ops::probe::PROBE_HEADER,
@@ -168,6 +173,7 @@ mod tests {
                 "hd-k1-abc@help.example.com".into(),
             ],
             auto_submitted: Some(AutoSubmitted::AutoReplied),
+            language: Some(crate::i18n::Language::De),
             probe: None,
             date: DateTime::from_timestamp(1_772_000_000, 0).unwrap(),
         }
@@ -194,6 +200,7 @@ mod tests {
             m.header_raw("Auto-Submitted").map(str::trim),
             Some("auto-replied")
         );
+        assert_eq!(m.header_raw("Content-Language").map(str::trim), Some("de"));
         let refs = m.references().as_text_list().unwrap_or_default().to_vec();
         assert_eq!(refs.len(), 2);
         assert_eq!(m.body_text(0).as_deref(), Some("Hello"));

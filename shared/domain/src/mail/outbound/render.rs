@@ -118,7 +118,9 @@ fn greeting(ticket: &Ticket) -> String {
 /// The ticket's subject as our mail to the requester repeats it: cut short while
 /// the address is not verified.
 fn their_subject(ticket: &Ticket) -> String {
-    if ticket.email_verified {
+    if ticket.subject.is_none() {
+        ticket.language.text("no-subject", &[])
+    } else if ticket.email_verified {
         ticket.subject.as_str().to_owned()
     } else {
         shorten(ticket.subject.as_str(), UNVERIFIED_SUBJECT_CHARS)
@@ -238,12 +240,17 @@ pub fn agent_reply(
 /// "Lost your link?": one link to all of this address's requests, open and
 /// closed, and a fresh link for each.
 /// In the language of the newest of them.
-pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &str) -> Letter {
-    let lang = links
+/// The links mail is written in the language of the address's newest request.
+pub fn links_language(links: &[(TicketSummary, String)]) -> Language {
+    links
         .iter()
         .max_by_key(|(t, _)| t.created_at)
         .map(|(t, _)| t.language)
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &str) -> Letter {
+    let lang = links_language(links);
     let mut blocks = vec![
         Block::Para(lang.text("greeting", &[])),
         Block::Para(lang.text("links-intro", &[])),
@@ -257,7 +264,7 @@ pub fn tracking_links(brand: &Brand, links: &[(TicketSummary, String)], mine: &s
                 "[#{}] {} ({})",
                 summary.reference.as_str(),
                 shorten(summary.subject.as_str(), UNVERIFIED_SUBJECT_CHARS),
-                status_label(summary.status, lang)
+                summary.status.customer_label(lang)
             ),
             url.clone(),
         ));
@@ -483,19 +490,6 @@ pub fn resolution_request(brand: &Brand, ticket: &Ticket, link: &str, ask_rating
         &blocks,
         brand,
     )
-}
-
-/// A status as the customer reads it, in their language.
-fn status_label(status: crate::tickets::ticket::Status, lang: Language) -> String {
-    use crate::tickets::ticket::Status;
-    let key = match status {
-        Status::New => "status-new",
-        Status::Open => "status-open",
-        Status::WaitingOnCustomer => "status-waiting",
-        Status::Resolved => "status-solved",
-        Status::Closed => "status-closed",
-    };
-    lang.text(key, &[])
 }
 
 /// "How did we do?": a link for each answer. Each opens the tracking page with
