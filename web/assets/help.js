@@ -1,7 +1,7 @@
 // Shared by the help-center pages: API calls and safe DOM building (text only,
 // never HTML from data), in the reader's language.
 
-import { formatDate, language, t } from "./i18n.js";
+import { formatDate, formatNumber, language, t } from "./i18n.js";
 
 export { formatDate, t };
 
@@ -148,9 +148,8 @@ export async function uploadFiles(files, onProgress = () => {}) {
 }
 
 export function fileSize(bytes) {
-  const number = (n, digits = 0) =>
-    n.toLocaleString(language, { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  if (bytes < 1024) return t("page-size-bytes", { size: number(bytes) });
-  if (bytes < 1024 * 1024) return t("page-size-kb", { size: number(Math.round(bytes / 1024)) });
-  return t("page-size-mb", { size: number(bytes / 1024 / 1024, 1) });
+  if (bytes < 1024) return t("page-size-bytes", { size: formatNumber(bytes) });
+  if (bytes < 1024 * 1024)
+    return t("page-size-kb", { size: formatNumber(Math.round(bytes / 1024)) });
+  return t("page-size-mb", { size: formatNumber(bytes / 1024 / 1024, 1) });
 }

@@ -1,14 +1,20 @@
 // The help center's words in the visitor's language. The catalogs are the ones
 // every customer mail is written from (`/assets/locales/<language>.ftl`, a
 // small part of Fluent's syntax: `key = text`, `{ $name }` for a value, an
-// indented line continues the text before). The language is the one chosen on
-// the page (kept in this browser), else the first of ours the browser prefers,
-// else English; the API is told it as `Accept-Language`.
+// indented line continues the text before). The language is the page's
+// `?lang=` (the switch sets it), else the one chosen before (kept in this
+// browser), else the first of ours the browser prefers, else English; the API
+// is told it as `Accept-Language`.
 
 export const LANGUAGES = ["en", "de"];
 const CHOICE_KEY = "helpdesk.language";
 
+const primary = (tag) => String(tag).split(/[-_]/)[0].toLowerCase();
+const browserTags = navigator.languages || [navigator.language || ""];
+
 function chosen() {
+  const asked = new URLSearchParams(location.search).get("lang");
+  if (LANGUAGES.includes(asked)) return asked;
   try {
     const stored = localStorage.getItem(CHOICE_KEY);
     return LANGUAGES.includes(stored) ? stored : null;
@@ -18,15 +24,14 @@ function chosen() {
 }
 
 function preferred() {
-  for (const tag of navigator.languages || [navigator.language || ""]) {
-    const primary = String(tag).split(/[-_]/)[0].toLowerCase();
-    if (LANGUAGES.includes(primary)) return primary;
-  }
-  return "en";
+  return browserTags.map(primary).find((l) => LANGUAGES.includes(l)) || "en";
 }
 
 /** The language this page is read in: "en" or "de". */
 export const language = chosen() || preferred();
+/** How dates and numbers are written: the browser's own tag of that language
+ * (en-GB stays en-GB), else the language itself. */
+const locale = browserTags.find((tag) => primary(tag) === language) || language;
 
 function parse(text) {
   const messages = new Map();
@@ -49,7 +54,8 @@ function parse(text) {
 
 async function load(lang) {
   try {
-    const res = await fetch(`/assets/locales/${lang}.ftl`);
+    // A slow catalog must not hold the page: its English stays.
+    const res = await fetch(`/assets/locales/${lang}.ftl`, { signal: AbortSignal.timeout(4000) });
     return res.ok ? parse(await res.text()) : new Map();
   } catch {
     return new Map();
@@ -70,36 +76,70 @@ export function t(key, values = {}) {
   );
 }
 
-/** A date and time as the reader's language writes it, in their time zone. */
-export function formatDate(iso) {
+/** A date and time as the reader's language writes it, in their time zone
+ * (named when `zoned`: a promise next to hours given in another zone). */
+export function formatDate(iso, { zoned = false } = {}) {
   const at = new Date(iso);
   if (Number.isNaN(at.getTime())) return String(iso);
-  return at.toLocaleString(language, { dateStyle: "medium", timeStyle: "short" });
+  const style = zoned
+    ? {
+        day: "numeric",
+        month: "short",
+        year: "numeric",
+        hour: "2-digit",
+        minute: "2-digit",
+        timeZoneName: "short",
+      }
+    : { dateStyle: "medium", timeStyle: "short" };
+  return at.toLocaleString(locale, style);
+}
+
+/** A number as the reader's language writes it. */
+export function formatNumber(n, digits = 0) {
+  return n.toLocaleString(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
 
 /** A calendar day ("2026-12-25") as the reader's language writes it. */
 export function formatDay(day) {
   const at = new Date(`${day}T12:00:00Z`);
   if (Number.isNaN(at.getTime())) return String(day);
-  return at.toLocaleDateString(language, { dateStyle: "medium", timeZone: "UTC" });
+  return at.toLocaleDateString(locale, { dateStyle: "medium", timeZone: "UTC" });
 }
 
-// The page's own words: every element marked `data-i18n` gets its message.
-document.documentElement.lang = language;
+// The page's own words: every element marked `data-i18n` gets its message; one
+// no catalog has (none loaded) keeps the English it was written with.
+const known = (key) => own.has(key) || Boolean(english?.has(key));
+document.documentElement.lang = known("page-language") ? language : "en";
 for (const node of document.querySelectorAll("[data-i18n]")) {
-  node.textContent = t(node.dataset.i18n);
+  if (known(node.dataset.i18n)) node.textContent = t(node.dataset.i18n);
 }
 
-// The switch at the top of each page: the choice is kept, the page read again.
+/** Typed words or a result on this page that reading it again would lose. */
+function unsaved() {
+  if (document.body.dataset.unsaved) return true;
+  return [
+    ...document.querySelectorAll("input:not([type=file]):not([tabindex='-1']), textarea"),
+  ].some(
+    (field) => field.offsetParent !== null && field.value.trim() !== "" && field.type !== "search",
+  );
+}
+
+// The switch at the top of each page: the choice is kept (in this browser, and
+// in the address for when storage is off) and the page read again.
 for (const button of document.querySelectorAll("[data-language]")) {
   button.setAttribute("aria-pressed", String(button.dataset.language === language));
   button.addEventListener("click", () => {
+    const to = button.dataset.language;
+    if (to === language) return;
+    if (unsaved() && !window.confirm(t("page-switch-loses"))) return;
     try {
-      localStorage.setItem(CHOICE_KEY, button.dataset.language);
+      localStorage.setItem(CHOICE_KEY, to);
     } catch {
-      /* storage off: this page only */
+      /* storage off: the address carries it */
     }
-    location.reload();
+    const url = new URL(location.href);
+    url.searchParams.set("lang", to);
+    location.replace(url);
   });
 }
 const nav = document.querySelector("nav.languages");

@@ -187,8 +187,10 @@ form.addEventListener("submit", async (event) => {
     elapsed_ms: Date.now() - shownAt,
     attachments,
     faq_read: answersRead(),
-    // The ticket remembers it: every mail to the customer is written in it.
+    // The ticket remembers both: every mail to the customer is written in its
+    // language, with times in its zone.
     language,
+    time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "",
   };
   if (uploading) {
     banner.textContent = t("page-files-wait");
@@ -208,11 +210,13 @@ form.addEventListener("submit", async (event) => {
       document.getElementById("reference").textContent = data.reference;
       document.getElementById("sent-to").textContent = body.email;
       document.getElementById("reply-by").textContent = data.reply_by
-        ? t("form-answer-by", { when: formatDate(data.reply_by) })
+        ? t("form-answer-by", { when: formatDate(data.reply_by, { zoned: true }) })
         : "";
       document.getElementById("tracking-link").setAttribute("href", data.tracking_url);
       const done = document.getElementById("done");
       done.hidden = false;
+      // Switching the language now would lose the reference shown here.
+      document.body.dataset.unsaved = "sent";
       done.focus();
       return;
     }

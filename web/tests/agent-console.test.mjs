@@ -85,7 +85,8 @@ async function submit(
 async function mailedLink(ref, text) {
   const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
   const id = ref.replace("-", "");
-  const link = new RegExp(`/track/\\?ticket=${id}#token=[0-9a-f]{32}`);
+  // A German customer's link opens the page in German (`&lang=de`).
+  const link = new RegExp(`/track/\\?ticket=${id}(&lang=[a-z]{2})?#token=[0-9a-f]{32}`);
   for (const m of mails) {
     // Undo quoted-printable (soft line breaks, "=3D") before reading.
     const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
@@ -1255,6 +1256,7 @@ test("an agent opens a ticket for a caller, and one that starts with our own mes
     if (!link) await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(link, "mailed with the customer's tracking link");
+  assert.match(link, /&lang=de#token=/, "it opens the customer's page in German");
   // A bad address is named, and nothing is opened.
   await page.getByRole("link", { name: "New ticket" }).click();
   await page.getByLabel("Customer's email").fill("not an address");
@@ -2300,7 +2302,7 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page.getByText("Montag bis Freitag, 09:00–17:00 Uhr (Zeitzone Europe/Berlin)").waitFor();
   await page
     .getByText(
-      "Wir antworten innerhalb von 24 Geschäftsstunden, Premium-Kunden innerhalb von 2 Geschäftsstunden.",
+      "Wir antworten innerhalb von 24 Stunden in unseren Geschäftszeiten, Premium-Kunden innerhalb von 2 Stunden in unseren Geschäftszeiten.",
     )
     .first()
     .waitFor();
@@ -2341,10 +2343,10 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page
     .getByRole("heading", { name: "Vielen Dank – wir haben Ihre Anfrage erhalten" })
     .waitFor();
-  // The promise in the visitor's own locale and time zone: "07.12.2026, 10:00".
+  // The promise in the visitor's own locale and time zone, named: "7. Dez. 2026, 10:00 MEZ".
   assert.match(
     await page.locator("#reply-by").textContent(),
-    /^Wir antworten Ihnen spätestens bis \d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}\.$/,
+    /^Wir antworten Ihnen spätestens bis \d{1,2}\. \S+ \d{4}.* \d{2}:\d{2} (MEZ|MESZ)\.$/,
   );
   const reference = await page.locator("#reference").textContent();
 
@@ -2382,6 +2384,7 @@ test("admins give a category and an answer German words; a German visitor reads 
   assert.ok(mail, "a confirmation went out");
   const raw = mail.raw_data.replace(/=\r?\n/g, "");
   assert.match(raw, /Content-Language: de/);
+  assert.match(raw, /Wir antworten Ihnen sp.*Uhr \(Europe\/Vienna\)/);
   assert.match(raw, /Subject: .*Wir haben Ihre Anfrage erhalten/);
   assert.ok(raw.includes(reference.replace("-", "")) || raw.includes(reference));
 });

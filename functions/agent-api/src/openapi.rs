@@ -289,6 +289,7 @@ pub struct FaqCreateRequest {
 #[derive(Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FaqTranslations {
+    #[schema(nullable = false)]
     de: Option<helpdesk_domain::catalog::translations::FaqText>,
 }
 

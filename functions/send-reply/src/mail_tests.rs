@@ -1411,6 +1411,8 @@ async fn a_mail_in_german_gets_its_confirmation_and_every_later_mail_in_german()
     );
     assert!(text.contains(" Uhr (Europe/Berlin)"), "{text}");
     assert_eq!(m.header_raw("Content-Language").map(str::trim), Some("de"));
+    // Its link opens the tracking page in German too.
+    assert!(text.contains("&lang=de#token="), "{text}");
     // A later mail (an agent's reply) too, signed "von" the brand.
     h.desk()
         .act(

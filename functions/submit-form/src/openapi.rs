@@ -74,6 +74,10 @@ pub struct CreateTicketRequest {
     /// The language the customer reads (every mail to them is written in it);
     /// left out, the browser's `Accept-Language` decides, else English.
     language: Option<Language>,
+    /// The visitor's time zone as the browser names it (IANA, `Europe/Vienna`):
+    /// the times in mail to them are written in it; left out, in the desk's.
+    #[schema(max_length = 64, example = "Europe/Vienna")]
+    time_zone: Option<String>,
 }
 
 /// Asks where to upload one file.

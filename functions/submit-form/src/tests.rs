@@ -1891,7 +1891,7 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
     assert_eq!(policy["hours"][0]["days"], "Montag bis Freitag");
     assert_eq!(
         policy["reply_within"],
-        json!({ "standard": "24 Geschäftsstunden", "premium": "2 Geschäftsstunden" })
+        json!({ "standard": "24 Stunden in unseren Geschäftszeiten", "premium": "2 Stunden in unseren Geschäftszeiten" })
     );
     // The same call without German reads English, and French falls back to it.
     for header in [None, Some("fr-FR,fr;q=0.9")] {
@@ -1949,5 +1949,56 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
     assert_eq!(
         said["message"],
         "Falls wir Anfragen von dieser Adresse haben, haben wir ihr einen Link zu allen geschickt."
+    );
+    // Why something was refused, in German too: the links form, a reply, the form.
+    let bad_links = tracking_event(
+        "POST",
+        "/api/tracking-links",
+        None,
+        Some(json!({ "email": "jana" })),
+    );
+    let (status, _, refused) = call(&w.deps, &in_german(&bad_links)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        refused["error"]["fields"][0]["reason"],
+        "E-Mail: Eine E-Mail-Adresse sieht aus wie name@example.com, mit einem @."
+    );
+    let empty_reply = tracking_event(
+        "POST",
+        &format!("/api/tickets/{reference}/replies"),
+        Some(&secret),
+        Some(json!({ "body": "  " })),
+    );
+    let (status, _, refused) = call(&w.deps, &in_german(&empty_reply)).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        refused["error"]["fields"][0]["reason"],
+        "Ihre Nachricht ist leer"
+    );
+    let (status, _, refused) = call(
+        &w.deps,
+        &create_event(|e| {
+            e["headers"]["accept-language"] = json!("de");
+            let mut b = sample_body();
+            b["name"] = json!("");
+            b["time_zone"] = json!("Mars/Olympus");
+            with_body(e, b);
+        }),
+    )
+    .await;
+    assert_eq!(status, 400, "{refused}");
+    let reasons: Vec<(&str, &str)> = refused["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["field"].as_str().unwrap(), f["reason"].as_str().unwrap()))
+        .collect();
+    assert!(
+        reasons.contains(&("name", "Name: Bitte ausfüllen")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|(f, _)| *f == "time_zone"),
+        "{reasons:?}"
     );
 }

@@ -18,10 +18,11 @@ use std::sync::Arc;
 /// The documented limit of a submission body.
 pub const MAX_SUBMISSION_BYTES: usize = 64 * 1024;
 
-const FIELDS: [&str; 11] = [
+const FIELDS: [&str; 12] = [
     "attachments",
     "faq_read",
     "language",
+    "time_zone",
     "category",
     "name",
     "email",
@@ -85,6 +86,7 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Response, ApiErro
         faq_read: fields.string_list("faq_read"),
         language: fields.string("language"),
         accept_language: crate::accept_language(&parts.headers),
+        time_zone: fields.string("time_zone"),
     };
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));

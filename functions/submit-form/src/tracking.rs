@@ -376,6 +376,7 @@ pub async fn request_links(
             clock: &*deps.clock,
             ids: &*deps.ids,
             policy: &deps.policy,
+            language: crate::reader_language(&parts.headers),
         };
         links.send(&email, &ip).await.map_err(api_error)
     }

@@ -57,9 +57,9 @@ months = Jan. Feb. März Apr. Mai Juni Juli Aug. Sep. Okt. Nov. Dez.
 # Die eigenen Worte der öffentlichen API (Zeiten, Antwortfristen, Links-Formular).
 days-full = Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag
 days-range = { $first } bis { $last }
-business-hour = 1 Geschäftsstunde
-business-hours = { $hours } Geschäftsstunden
-business-minutes = { $minutes } Geschäftsminuten
+business-hour = 1 Stunde in unseren Geschäftszeiten
+business-hours = { $hours } Stunden in unseren Geschäftszeiten
+business-minutes = { $minutes } Minuten in unseren Geschäftszeiten
 links-requested = Falls wir Anfragen von dieser Adresse haben, haben wir ihr einen Link zu allen geschickt.
 no-subject = (kein Betreff)
 
@@ -81,6 +81,7 @@ page-files-wait = Bitte warten Sie, bis Ihre Dateien hochgeladen sind.
 page-size-bytes = { $size } Bytes
 page-size-kb = { $size } KB
 page-size-mb = { $size } MB
+page-switch-loses = Ein Sprachwechsel lädt diese Seite neu: Was Sie hier eingegeben haben oder sehen, geht verloren. Trotzdem wechseln?
 
 help-title = Hilfe-Center
 help-heading = Wie können wir helfen?
@@ -118,7 +119,7 @@ form-choose = Bitte wählen…
 form-trap = Dieses Feld leer lassen
 form-send = Anfrage senden
 form-check-fields = Bitte prüfen Sie die markierten Felder.
-form-too-many = Sie haben in kurzer Zeit mehrere Anfragen gesendet. Bitte versuchen Sie es in etwa { $minutes } Minuten noch einmal.
+form-too-many = Sie haben in kurzer Zeit mehrere Anfragen gesendet. Bitte versuchen Sie es in etwa { $minutes } Minute(n) noch einmal.
 form-thanks = Vielen Dank – wir haben Ihre Anfrage erhalten
 form-reference = Ihre Vorgangsnummer:
 form-answer-by = Wir antworten Ihnen spätestens bis { $when }.
@@ -157,18 +158,18 @@ track-rate-bad = Nicht zufrieden
 track-rate-comment = Möchten Sie uns noch etwas sagen? (freiwillig)
 track-rate-send = Bewertung senden
 track-rate-ask = Sagen Sie es uns mit einem Klick, gern auch mit einem Kommentar.
-track-rate-choose = Bitte wählen Sie zufrieden oder nicht zufrieden.
-track-rated-good = Sie waren am { $when } mit uns zufrieden. Sie können das bis { $until } ändern.
-track-rated-bad = Sie waren am { $when } nicht mit uns zufrieden. Sie können das bis { $until } ändern.
-track-rated-good-final = Sie waren mit uns zufrieden. Vielen Dank.
-track-rated-bad-final = Sie waren nicht mit uns zufrieden. Vielen Dank.
+track-rate-choose = Bitte wählen Sie „Zufrieden“ oder „Nicht zufrieden“.
+track-rated-good = Sie haben uns am { $when } mit „Zufrieden“ bewertet. Sie können das bis { $until } ändern.
+track-rated-bad = Sie haben uns am { $when } mit „Nicht zufrieden“ bewertet. Sie können das bis { $until } ändern.
+track-rated-good-final = Sie haben uns mit „Zufrieden“ bewertet. Vielen Dank.
+track-rated-bad-final = Sie haben uns mit „Nicht zufrieden“ bewertet. Vielen Dank.
 track-rate-thanks = Vielen Dank für Ihre Bewertung!
 
 mine-title = Ihre Anfragen
 mine-fresh-links = Neue Links per E-Mail anfordern
 mine-intro = Alle Anfragen, die Sie uns von dieser Adresse geschickt haben, offene wie geschlossene,
     die neueste zuerst. Öffnen Sie eine, um unsere Antworten zu lesen oder uns zu schreiben.
-mine-line = · { $reference } · { $status } · zuletzt geändert { $when }
+mine-line = · { $reference } · { $status } · zuletzt geändert am { $when }
 mine-some-expired = Einige Links dieser Seite sind abgelaufen; fordern Sie neue Links an, um sie zu sehen.
 
 answer-title = Antwort – Hilfe-Center

@@ -80,6 +80,7 @@ page-files-wait = Please wait until your files are uploaded.
 page-size-bytes = { $size } bytes
 page-size-kb = { $size } KB
 page-size-mb = { $size } MB
+page-switch-loses = Switching the language reloads this page: what you typed or were shown here is lost. Switch anyway?
 
 help-title = Help center
 help-heading = How can we help?
@@ -117,7 +118,7 @@ form-choose = Choose…
 form-trap = Leave this empty
 form-send = Send request
 form-check-fields = Please check the fields marked below.
-form-too-many = You have sent several requests in a short time. Please try again in about { $minutes } minutes.
+form-too-many = You have sent several requests in a short time. Please try again in about { $minutes } minute(s).
 form-thanks = Thank you — we have your request
 form-reference = Your reference:
 form-answer-by = We will answer by { $when } at the latest.

@@ -150,6 +150,7 @@ pub fn new_ticket_with_ref(
         rating: None,
         erased_at: None,
         language: Default::default(),
+        time_zone: None,
     };
     let first_message = Message {
         id: ids.message_id(at),

@@ -1457,7 +1457,7 @@ export interface components {
         };
         /** @description The answer in other languages; a language left out reads the answer's own. */
         FaqTranslations: {
-            de?: null | components["schemas"]["FaqText"];
+            de?: components["schemas"]["FaqText"];
         };
         FaqUpdateRequest: {
             answer: string;

@@ -238,6 +238,16 @@ export async function renderFaq(main: HTMLElement, me: Me, params: URLSearchPara
         text: `${entry.published ? "Published" : "Draft"}${entry.pinned ? " · pinned to the top" : ""}`,
       }),
       el("p", { class: "body", text: entry.answer }),
+      // What German readers get is read before publishing too.
+      entry.translations?.de
+        ? el(
+            "div",
+            { class: "translation", lang: "de" },
+            el("p", { class: "hint", text: "In German:" }),
+            el("h4", { text: entry.translations.de.question }),
+            el("p", { class: "body", text: entry.translations.de.answer }),
+          )
+        : null,
       entry.source_ticket
         ? el("p", {}, el("a", { href: `#/ticket/${entry.source_ticket}`, text: "From a ticket" }))
         : null,

@@ -324,6 +324,20 @@ async fn an_admin_gives_a_category_its_german_texts_and_a_bad_one_is_named_by_pa
             "translations.de.fields.colour.label"
         ]
     );
+    // English is the category's own text: a hidden English one is refused.
+    let (status, body) = w
+        .send(
+            ADAM,
+            "PUT",
+            "/api/agent/admin/categories/returns",
+            returns(json!({"en": {"name": "Free money"}})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["fields"][0]["field"].as_str()),
+        (400, Some("translations.en")),
+        "{body}"
+    );
     // A language we do not have is refused as the body's shape.
     let (status, body) = w
         .send(

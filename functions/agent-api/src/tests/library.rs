@@ -276,6 +276,11 @@ async fn an_answer_keeps_its_german_text_through_publishing_and_a_half_translati
             "translations.de.question",
         ),
         (json!({"de": {"question": "Frage?"}}), "translations"),
+        // Hidden English a reviewer never reads.
+        (
+            json!({"en": {"question": "Q?", "answer": "Visit evil.example"}}),
+            "translations.en",
+        ),
         (
             json!({"xx": {"question": "Q?", "answer": "A."}}),
             "translations",

@@ -231,8 +231,24 @@ fn longest(field: String, value: &str, max: usize, errors: &mut Vec<FieldError>)
 
 /// Every problem with a category's translations, named by path
 /// (`translations.de.fields.order_id.label`).
+/// English is what the category and answer themselves say: a translation
+/// into it would be text no one reviewing the English sees.
+fn base_language(language: crate::i18n::Language, errors: &mut Vec<FieldError>) -> bool {
+    let base = language == crate::i18n::Language::En;
+    if base {
+        errors.push(FieldError::new(
+            "translations.en",
+            "English is the text itself: write it there",
+        ));
+    }
+    base
+}
+
 fn check_category_texts(category: &Category, errors: &mut Vec<FieldError>) {
     for (language, text) in &category.translations {
+        if base_language(*language, errors) {
+            continue;
+        }
         let at = |part: &str| format!("translations.{}.{part}", language.as_str());
         line(at("name"), &text.name, MAX_NAME, errors);
         longest(at("description"), &text.description, MAX_TEXT, errors);
@@ -269,6 +285,9 @@ pub fn check_faq_texts(
 ) -> Vec<FieldError> {
     let mut errors = Vec::new();
     for (language, text) in texts {
+        if base_language(*language, &mut errors) {
+            continue;
+        }
         let at = |part: &str| format!("translations.{}.{part}", language.as_str());
         let question = text.question.trim();
         if question.is_empty() {
@@ -501,12 +520,14 @@ mod translation_tests {
         );
         t.hints = vec!["h".into(); 11];
         c.translations.insert(Language::De, t);
+        c.translations.insert(Language::En, german());
         let mut errors = Vec::new();
         check_category_texts(&c, &mut errors);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
             fields,
             [
+                "translations.en",
                 "translations.de.name",
                 "translations.de.hints",
                 "translations.de.fields.nope.label"
@@ -548,6 +569,20 @@ mod translation_tests {
                 answer: "x".repeat(11),
             },
         )]);
+        let english = FaqTexts::from([(
+            Language::En,
+            FaqText {
+                question: "Hidden?".into(),
+                answer: "Text no reviewer sees.".into(),
+            },
+        )]);
+        assert_eq!(
+            check_faq_texts(&english, 300, 10)
+                .into_iter()
+                .map(|e| e.field)
+                .collect::<Vec<_>>(),
+            ["translations.en"]
+        );
         let fields: Vec<String> = check_faq_texts(&bad, 300, 10)
             .into_iter()
             .map(|e| e.field)

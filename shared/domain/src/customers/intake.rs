@@ -42,6 +42,9 @@ pub struct SubmissionInput {
     pub language: String,
     /// The browser's `Accept-Language`, for when the page did not say.
     pub accept_language: String,
+    /// The visitor's time zone as their browser names it (`Europe/Vienna`);
+    /// empty when not said.
+    pub time_zone: String,
 }
 
 /// A checked submission.
@@ -60,6 +63,8 @@ pub struct Submission {
     pub tier: Tier,
     /// The customer's language: the page's, else the browser's, else English.
     pub language: Language,
+    /// The customer's time zone, when their browser said it.
+    pub time_zone: Option<chrono_tz::Tz>,
 }
 
 pub const MAX_DESCRIPTION: usize = 20_000;
@@ -114,6 +119,18 @@ pub fn parse_submission(
         None
     };
     errors.extend(problem.map(|reason| FieldError::new("description", reason)));
+    let time_zone = match input.time_zone.trim() {
+        "" => None,
+        zone => zone
+            .parse::<chrono_tz::Tz>()
+            .map_err(|_| {
+                errors.push(FieldError::new(
+                    "time_zone",
+                    "is not a time zone like Europe/Berlin",
+                ))
+            })
+            .ok(),
+    };
     let details = match category {
         None => {
             errors.push(FieldError::new("category", "is not one of our categories"));
@@ -139,6 +156,7 @@ pub fn parse_submission(
                 attachments: vec![],
                 tier: Tier::Standard,
                 language,
+                time_zone,
             })
         }
         _ => Err(errors),
@@ -405,6 +423,7 @@ impl Intake<'_> {
         ticket.details = s.details.clone();
         ticket.tier = s.tier;
         ticket.language = s.language;
+        ticket.time_zone = s.time_zone.map(|z| z.name().to_owned());
         // The clocks run from creation (sparse due and wake indexes).
         crate::sla::clocks::open(&mut ticket, rules, now);
         let first_message = Message {
@@ -548,6 +567,32 @@ mod tests {
         );
         let unknown = parse_submission(&input(), None).unwrap_err();
         assert_eq!(unknown[0].field, "category");
+    }
+
+    #[test]
+    fn the_browser_s_time_zone_is_kept_when_it_is_one_and_refused_when_not() {
+        let with = |zone: &str| {
+            parse_submission(
+                &SubmissionInput {
+                    time_zone: zone.into(),
+                    ..input()
+                },
+                Some(&billing()),
+            )
+        };
+        assert_eq!(
+            with("Europe/Vienna").map(|s| s.time_zone),
+            Ok(Some(chrono_tz::Tz::Europe__Vienna))
+        );
+        assert_eq!(with("").map(|s| s.time_zone), Ok(None));
+        for bad in [
+            "Mars/Olympus",
+            "Europe/Vienna\r\nBcc: x@y.z",
+            &"A".repeat(5000),
+        ] {
+            let errors = with(bad).unwrap_err();
+            assert_eq!(errors[0].field, "time_zone", "{bad:?}");
+        }
     }
 
     #[test]

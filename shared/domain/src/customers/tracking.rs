@@ -84,8 +84,22 @@ pub struct Tracking<'a> {
 /// The tracking page's path for a ticket; the secret rides in the fragment, which
 /// browsers never send to a server (so it never reaches a log).
 pub fn link_path(reference: &TicketRef, secret: &SecretToken) -> String {
+    link_path_in(reference, secret, crate::i18n::Language::En)
+}
+
+/// As [`link_path`], the page opening in `language` when it is not English
+/// (a link in a German mail opens a German page, whatever the browser prefers).
+pub fn link_path_in(
+    reference: &TicketRef,
+    secret: &SecretToken,
+    language: crate::i18n::Language,
+) -> String {
+    let lang = match language {
+        crate::i18n::Language::En => String::new(),
+        other => format!("&lang={}", other.as_str()),
+    };
     format!(
-        "/track/?ticket={}#token={}",
+        "/track/?ticket={}{lang}#token={}",
         reference.as_str(),
         secret.expose()
     )
@@ -499,12 +513,17 @@ pub struct LinkRequest<'a> {
     pub clock: &'a dyn Clock,
     pub ids: &'a dyn IdSource,
     pub policy: &'a IntakePolicy,
+    /// The reader's: why an address was refused is said in it.
+    pub language: crate::i18n::Language,
 }
 
 impl LinkRequest<'_> {
     pub async fn send(&self, raw_email: &str, client_ip: &str) -> Result<(), TrackingError> {
         let email = crate::EmailAddress::parse(raw_email).map_err(|e| {
-            TrackingError::Invalid(vec![FieldError::new("email", format!("Email {e}"))])
+            TrackingError::Invalid(vec![FieldError::new(
+                "email",
+                e.field_reason(self.language),
+            )])
         })?;
         let now = self.clock.now();
         let (ip_limit, ip_window) = self.policy.links_per_ip;

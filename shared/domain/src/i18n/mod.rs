@@ -83,6 +83,16 @@ impl Language {
         fill(message, args)
     }
 
+    /// A moment in `zone`, the zone named: "Do., 5. März 2026, 10:00 Uhr
+    /// (Europe/Berlin)".
+    pub fn date_time_in(self, at: DateTime<chrono::Utc>, zone: chrono_tz::Tz) -> String {
+        format!(
+            "{} ({})",
+            self.date_time(&at.with_timezone(&zone)),
+            zone.name()
+        )
+    }
+
     /// A date and time as this language writes it: "Thu 5 Mar 2026, 10:00",
     /// "Do., 5. März 2026, 10:00".
     pub fn date_time<Tz: TimeZone>(self, at: &DateTime<Tz>) -> String {

@@ -122,11 +122,12 @@ impl Calendar {
 
     /// As [`Self::format_local`], in `language`: "Di., 3. März 2026, 11:00 (Europe/Berlin)".
     pub fn format_local_in(&self, at: DateTime<Utc>, language: crate::i18n::Language) -> String {
-        format!(
-            "{} ({})",
-            language.date_time(&at.with_timezone(&self.zone)),
-            self.zone.name()
-        )
+        language.date_time_in(at, self.zone)
+    }
+
+    /// The calendar's time zone.
+    pub fn zone(&self) -> Tz {
+        self.zone
     }
 
     /// A local time as an instant; in a DST gap, the first instant after it.
@@ -496,11 +497,11 @@ mod tests {
         );
         assert_eq!(
             describe_business_minutes(120, Language::De),
-            "2 Geschäftsstunden"
+            "2 Stunden in unseren Geschäftszeiten"
         );
         assert_eq!(
             describe_business_minutes(60, Language::De),
-            "1 Geschäftsstunde"
+            "1 Stunde in unseren Geschäftszeiten"
         );
     }
 

@@ -262,6 +262,10 @@ pub struct Ticket {
     /// The customer's language: every mail to them is written in it.
     #[serde(default)]
     pub language: crate::i18n::Language,
+    /// The customer's time zone (IANA name), when their browser said it: the
+    /// times in mail to them are written in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 fn stored_before_verification() -> bool {
@@ -304,6 +308,21 @@ impl Ticket {
             rating: None,
             erased_at: None,
             language: Default::default(),
+            time_zone: None,
+        }
+    }
+
+    /// A time as the customer reads it in our mail: in their own time zone when
+    /// we know it, else in `fallback` (the desk's), the zone named either way.
+    pub fn customer_time(&self, at: DateTime<Utc>, fallback: Option<chrono_tz::Tz>) -> String {
+        let zone = self
+            .time_zone
+            .as_deref()
+            .and_then(|z| z.parse::<chrono_tz::Tz>().ok())
+            .or(fallback);
+        match zone {
+            Some(zone) => self.language.date_time_in(at, zone),
+            None => format!("{} UTC", self.language.date_time(&at)),
         }
     }
 
@@ -327,6 +346,40 @@ impl Ticket {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_is_written_in_the_customer_s_zone_else_the_desk_s_else_utc() {
+        let mut t = Ticket::opened(
+            TicketRef::from_bits(42),
+            CategoryId::parse("billing").unwrap(),
+            Requester {
+                name: DisplayName::default(),
+                email: EmailAddress::parse("jana@example.org").unwrap(),
+            },
+            Subject::parse("Rechnung").unwrap(),
+            Channel::Web,
+            DateTime::UNIX_EPOCH,
+        );
+        let at: DateTime<Utc> = "2026-03-05T09:00:00Z".parse().unwrap();
+        let berlin = Some(chrono_tz::Tz::Europe__Berlin);
+        assert_eq!(
+            t.customer_time(at, berlin),
+            "Thu 5 Mar 2026, 10:00 (Europe/Berlin)"
+        );
+        assert_eq!(t.customer_time(at, None), "Thu 5 Mar 2026, 09:00 UTC");
+        t.language = crate::i18n::Language::De;
+        t.time_zone = Some("America/New_York".into());
+        assert_eq!(
+            t.customer_time(at, berlin),
+            "Do., 5. März 2026, 04:00 Uhr (America/New_York)"
+        );
+        // A stored name no longer known reads as not said.
+        t.time_zone = Some("Mars/Olympus".into());
+        assert_eq!(
+            t.customer_time(at, berlin),
+            "Do., 5. März 2026, 10:00 Uhr (Europe/Berlin)"
+        );
+    }
 
     #[test]
     fn the_state_machine_allows_the_lifecycle_and_reopen() {

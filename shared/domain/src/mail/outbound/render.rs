@@ -218,7 +218,7 @@ pub fn agent_reply(
             crate::tickets::message::MessageKind::Customer => "reply-you-wrote",
             _ => "reply-we-wrote",
         };
-        let when = format!("{} UTC", lang.date_time(&m.created_at));
+        let when = ticket.customer_time(m.created_at, None);
         blocks.push(Block::Para(lang.text(who, &[("when", &when)])));
         blocks.push(Block::Quote(shorten(&m.body_text, EXCERPT_CHARS)));
     }

@@ -278,6 +278,11 @@ impl Postman<'_> {
                     .await;
             }
         }
+        // A ticket's own mail opens its page in the customer's language.
+        let language = match &subject {
+            Subject::Ticket(thread) => thread.ticket.language,
+            _ => crate::i18n::Language::En,
+        };
         let links: Vec<(TicketRef, String)> = secrets
             .iter()
             .map(|(t, s)| {
@@ -286,7 +291,7 @@ impl Postman<'_> {
                     format!(
                         "{}{}",
                         self.settings.brand.help_url,
-                        crate::customers::tracking::link_path(t, s)
+                        crate::customers::tracking::link_path_in(t, s, language)
                     ),
                 )
             })
@@ -662,10 +667,8 @@ impl Postman<'_> {
             Some(c) => self.catalog.policy(&c.sla_policy).await.ok().flatten(),
             None => None,
         };
-        Some(match policy {
-            Some(p) => p.calendar.format_local_in(due, ticket.language),
-            None => format!("{} UTC", ticket.language.date_time(&due)),
-        })
+        // In the customer's own time zone when their browser said it.
+        Some(ticket.customer_time(due, policy.map(|p| p.calendar.zone())))
     }
 
     async fn skip(&self, job: &OutboundJob, reason: String) -> Result<Delivery, DeliveryError> {

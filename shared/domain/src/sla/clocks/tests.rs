@@ -67,6 +67,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         rating: None,
         erased_at: None,
         language: Default::default(),
+        time_zone: None,
     };
     open(&mut t, &rules(), at);
     t
