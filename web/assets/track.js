@@ -93,6 +93,7 @@ function renderRating(data) {
 
 function failed(status, data) {
   if (status === 404) return t("page-link-invalid");
+  if (status === 429) return t("track-too-many");
   return data?.error?.message || t("page-error");
 }
 

@@ -50,7 +50,9 @@ async fn create_inner(deps: &Deps, request: Request) -> Result<Upload, ApiError>
     if !fields.errors.is_empty() {
         return Err(ApiError::invalid(fields.errors));
     }
-    let upload = UploadRequest::parse(&filename, &content_type, size).map_err(ApiError::invalid)?;
+    let language = crate::reader_language(&parts.headers);
+    let upload = UploadRequest::parse_in(&filename, &content_type, size, language)
+        .map_err(ApiError::invalid)?;
     let now = deps.clock.now();
     let (limit, window) = deps.policy.uploads_per_ip;
     deps.tickets

@@ -2001,4 +2001,45 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
         reasons.iter().any(|(f, _)| *f == "time_zone"),
         "{reasons:?}"
     );
+    // A file the form would not take, and a change the page cannot make now.
+    let upload = tracking_event(
+        "POST",
+        "/api/attachments",
+        None,
+        Some(
+            json!({ "filename": "tool.exe", "content_type": "application/x-msdownload", "size": 20_000_000 }),
+        ),
+    );
+    let (status, _, refused) = call(&w.deps, &in_german(&upload)).await;
+    assert_eq!(status, 400, "{refused}");
+    let reasons: Vec<&str> = refused["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            "Diese Art Datei nehmen wir nicht an (Bilder, PDF, Text, CSV oder ZIP).",
+            "Die Datei ist größer als 10 MB."
+        ]
+    );
+    let confirm = tracking_event(
+        "POST",
+        &format!("/api/tickets/{reference}/resolution"),
+        Some(&secret),
+        Some(json!({ "solved": true })),
+    );
+    let (status, _, refused) = call(&w.deps, &in_german(&confirm)).await;
+    assert_eq!(status, 409, "{refused}");
+    assert_eq!(
+        refused["error"]["message"],
+        "Diese Anfrage wartet nicht auf Ihre Bestätigung."
+    );
+    let (_, _, refused) = call(&w.deps, &confirm).await;
+    assert_eq!(
+        refused["error"]["message"],
+        "this request is not waiting for your confirmation"
+    );
 }

@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use helpdesk_domain::customers::tracking::{Tracking, TrackingError, parse_secret};
+use helpdesk_domain::i18n::Language;
 use helpdesk_domain::tickets::rating::Score;
 use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{Author, MessageKind, Status, TicketRef};
@@ -92,29 +93,19 @@ fn tracking<'a>(deps: &'a Deps, headers: &HeaderMap) -> Tracking<'a> {
     }
 }
 
-fn api_error(e: TrackingError) -> ApiError {
+/// A refusal as the page shows it: the reason in the reader's language.
+fn api_error(e: TrackingError, language: Language) -> ApiError {
+    let said = e.reason(language).unwrap_or_else(|| e.to_string());
     match e {
         TrackingError::NotFound => ApiError::not_found(),
         TrackingError::Invalid(fields) => ApiError::invalid(fields),
-        TrackingError::NotAwaitingConfirmation => ApiError::new(
-            StatusCode::CONFLICT,
-            "not_awaiting_confirmation",
-            e.to_string(),
-        ),
-        TrackingError::NotRateable => {
-            ApiError::new(StatusCode::CONFLICT, "not_rateable", e.to_string())
+        TrackingError::NotAwaitingConfirmation => {
+            ApiError::new(StatusCode::CONFLICT, "not_awaiting_confirmation", said)
         }
-        TrackingError::RatingFinal => {
-            ApiError::new(StatusCode::CONFLICT, "rating_final", e.to_string())
-        }
-        TrackingError::Merged(_) => ApiError::new(
-            StatusCode::CONFLICT,
-            "merged",
-            format!("{e}. Reply to our latest mail about it, or ask for a fresh link below."),
-        ),
-        TrackingError::ThreadFull(_) => {
-            ApiError::new(StatusCode::CONFLICT, "thread_full", e.to_string())
-        }
+        TrackingError::NotRateable => ApiError::new(StatusCode::CONFLICT, "not_rateable", said),
+        TrackingError::RatingFinal => ApiError::new(StatusCode::CONFLICT, "rating_final", said),
+        TrackingError::Merged(_) => ApiError::new(StatusCode::CONFLICT, "merged", said),
+        TrackingError::ThreadFull(_) => ApiError::new(StatusCode::CONFLICT, "thread_full", said),
         TrackingError::Store(e) => ApiError::from(e),
     }
 }
@@ -131,7 +122,8 @@ fn private(mut response: Response) -> Response {
 }
 
 fn secret(headers: &HeaderMap) -> Result<SecretToken, ApiError> {
-    parse_secret(headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok())).map_err(api_error)
+    parse_secret(headers.get(TOKEN_HEADER).and_then(|v| v.to_str().ok()))
+        .map_err(|e| api_error(e, crate::reader_language(headers)))
 }
 
 fn reference(raw: &str) -> Result<TicketRef, ApiError> {
@@ -146,7 +138,7 @@ async fn view(
     let opened = tracking(deps, headers)
         .open(reference, &secret(headers)?)
         .await
-        .map_err(api_error)?;
+        .map_err(|e| api_error(e, crate::reader_language(headers)))?;
     let answers = opened.answers;
     let t = &opened.thread.ticket;
     let mut messages = Vec::new();
@@ -181,7 +173,10 @@ async fn view(
             // The customer is on the page the placeholder links to.
             // Answers of the knowledge base are pages of this same site.
             body: helpdesk_domain::agents::canned::with_answer_links(
-                &helpdesk_domain::agents::canned::with_link(&m.body_text, "(this page)"),
+                &helpdesk_domain::agents::canned::with_link(
+                    &m.body_text,
+                    &crate::reader_language(headers).text("page-this-page", &[]),
+                ),
                 "",
             ),
             attachments: files,
@@ -286,7 +281,7 @@ pub async fn reply(
         tracking(&deps, &headers)
             .reply(&reference, &secret, &text, &files)
             .await
-            .map_err(api_error)?;
+            .map_err(|e| api_error(e, crate::reader_language(&headers)))?;
         view(&deps, &reference, &headers).await
     }
     .await;
@@ -314,7 +309,7 @@ pub async fn resolution(
         tracking(&deps, &headers)
             .confirm(&reference, &secret, solved)
             .await
-            .map_err(api_error)?;
+            .map_err(|e| api_error(e, crate::reader_language(&headers)))?;
         view(&deps, &reference, &headers).await
     }
     .await;
@@ -348,7 +343,7 @@ pub async fn rate(
         tracking(&deps, &headers)
             .rate(&reference, &secret, score, &comment)
             .await
-            .map_err(api_error)?;
+            .map_err(|e| api_error(e, crate::reader_language(&headers)))?;
         view(&deps, &reference, &headers).await
     }
     .await;
@@ -378,7 +373,10 @@ pub async fn request_links(
             policy: &deps.policy,
             language: crate::reader_language(&parts.headers),
         };
-        links.send(&email, &ip).await.map_err(api_error)
+        links
+            .send(&email, &ip)
+            .await
+            .map_err(|e| api_error(e, crate::reader_language(&parts.headers)))
     }
     .await;
     match result {

@@ -216,3 +216,16 @@ message-too-long = Ihre Nachricht hat mehr als { $max } Zeichen
 message-control = Ihre Nachricht enthält Steuerzeichen
 comment-too-long = Ihr Kommentar hat mehr als { $max } Zeichen
 comment-control = Ihr Kommentar enthält Steuerzeichen
+
+# Warum die Seite einer Anfrage etwas ablehnte; eine Datei, die das Formular nicht annimmt.
+track-not-awaiting = Diese Anfrage wartet nicht auf Ihre Bestätigung.
+track-not-rateable = Nur eine erledigte Anfrage kann bewertet werden, über den Link in unserer E-Mail.
+track-rating-final = Diese Bewertung kann nicht mehr geändert werden.
+track-merged-refused = Diese Anfrage wurde mit { $reference } zusammengeführt; wir antworten dort. Antworten Sie auf unsere letzte E-Mail dazu, oder fordern Sie unten einen neuen Link an.
+track-thread-full = Dieses Gespräch hat { $max } Nachrichten erreicht; bitte senden Sie eine neue Anfrage und nennen Sie { $reference }.
+page-this-page = (diese Seite)
+upload-type = Diese Art Datei nehmen wir nicht an (Bilder, PDF, Text, CSV oder ZIP).
+upload-size = fehlt (Bytes, mehr als 0)
+upload-too-big = Die Datei ist größer als 10 MB.
+upload-name = fehlt
+track-too-many = Sie haben in kurzer Zeit mehrere Nachrichten gesendet. Bitte versuchen Sie es später noch einmal.

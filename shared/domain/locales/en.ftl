@@ -214,3 +214,16 @@ message-too-long = Your message is longer than { $max } characters
 message-control = Your message contains control characters
 comment-too-long = Your comment is longer than { $max } characters
 comment-control = Your comment contains control characters
+
+# Why the tracking page refused something; a file the form would not take.
+track-not-awaiting = this request is not waiting for your confirmation
+track-not-rateable = only a solved request can be rated, from the link in our mail
+track-rating-final = this rating can no longer be changed
+track-merged-refused = this request was merged into { $reference }; we answer there. Reply to our latest mail about it, or ask for a fresh link below.
+track-thread-full = this conversation has reached { $max } messages; please send a new request and mention { $reference }
+page-this-page = (this page)
+upload-type = this type of file is not accepted (pictures, PDF, text, CSV or ZIP)
+upload-size = is required (bytes, more than 0)
+upload-too-big = the file is larger than 10 MB
+upload-name = is required
+track-too-many = You have sent several messages in a short time. Please try again in a while.

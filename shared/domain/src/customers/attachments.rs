@@ -124,25 +124,30 @@ impl UploadRequest {
         content_type: &str,
         size: Option<u64>,
     ) -> Result<Self, Vec<FieldError>> {
+        Self::parse_in(filename, content_type, size, crate::i18n::Language::En)
+    }
+
+    /// As [`UploadRequest::parse`], the reasons said in `language` (the help
+    /// center shows them next to the file).
+    pub fn parse_in(
+        filename: &str,
+        content_type: &str,
+        size: Option<u64>,
+        language: crate::i18n::Language,
+    ) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
+        let say = |key: &str| language.text(key, &[]);
         let content_type = content_type.trim().to_ascii_lowercase();
         if !ALLOWED_TYPES.contains(&content_type.as_str()) {
-            errors.push(FieldError::new(
-                "content_type",
-                "this type of file is not accepted (pictures, PDF, text, CSV or ZIP)",
-            ));
+            errors.push(FieldError::new("content_type", say("upload-type")));
         }
         match size {
-            None | Some(0) => {
-                errors.push(FieldError::new("size", "is required (bytes, more than 0)"))
-            }
-            Some(s) if s > MAX_SIZE => {
-                errors.push(FieldError::new("size", "the file is larger than 10 MB"))
-            }
+            None | Some(0) => errors.push(FieldError::new("size", say("upload-size"))),
+            Some(s) if s > MAX_SIZE => errors.push(FieldError::new("size", say("upload-too-big"))),
             Some(_) => {}
         }
         if filename.trim().is_empty() {
-            errors.push(FieldError::new("filename", "is required"));
+            errors.push(FieldError::new("filename", say("upload-name")));
         }
         if errors.is_empty() {
             Ok(Self {

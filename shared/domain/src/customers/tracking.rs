@@ -43,6 +43,29 @@ pub enum TrackingError {
     Store(StoreError),
 }
 
+impl TrackingError {
+    /// What the tracking page says about a refusal, in the reader's language
+    /// (`None`: nothing of the customer's to say, as for a store failure).
+    pub fn reason(&self, language: crate::i18n::Language) -> Option<String> {
+        let max = crate::tickets::ticket::MAX_THREAD_MESSAGES.to_string();
+        Some(match self {
+            TrackingError::NotAwaitingConfirmation => language.text("track-not-awaiting", &[]),
+            TrackingError::NotRateable => language.text("track-not-rateable", &[]),
+            TrackingError::RatingFinal => language.text("track-rating-final", &[]),
+            TrackingError::Merged(into) => {
+                language.text("track-merged-refused", &[("reference", &into.to_string())])
+            }
+            TrackingError::ThreadFull(r) => language.text(
+                "track-thread-full",
+                &[("max", &max), ("reference", &r.to_string())],
+            ),
+            TrackingError::NotFound | TrackingError::Invalid(_) | TrackingError::Store(_) => {
+                return None;
+            }
+        })
+    }
+}
+
 impl From<StoreError> for TrackingError {
     fn from(e: StoreError) -> Self {
         match e {

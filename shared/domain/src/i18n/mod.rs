@@ -276,6 +276,7 @@ mod tests {
             include_str!("../catalog/category.rs"),
             include_str!("../customers/intake.rs"),
             include_str!("../customers/tracking.rs"),
+            include_str!("../customers/attachments.rs"),
         ];
         let (en, _) = parse(EN);
         let keyish = |s: &str| {
