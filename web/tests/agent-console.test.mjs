@@ -2234,7 +2234,7 @@ test("an admin exports a customer's data as one archive, then erases it: gone fr
   await context.close();
 });
 
-test("admins give a category and an answer German words; a German visitor reads the help center, the form and the tracking page in German, can switch, and gets German mail", async () => {
+test("admins give a category and an answer German words; a German visitor reads the help center, the form, the tracking page and the page of all their requests in German, can switch, and gets German mail", async () => {
   const n = `${Date.now() % 1000000}`;
   const slug = `shipping-${n}`;
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
@@ -2377,10 +2377,36 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page.getByText("In Berlin, ja.").waitFor();
   await page.getByRole("button", { name: "Ja", exact: true }).click();
   await page.getByText("Vielen Dank! Schön, dass es geholfen hat.").waitFor();
+
+  // Lost the link? The links mail is German, and so is the page of all requests.
+  await page.goto(`${BASE}/`);
+  await page.getByLabel("Ihre E-Mail-Adresse").fill(address);
+  await page.getByRole("button", { name: "Meine Links schicken" }).click();
+  await page.getByText("Falls wir Anfragen von dieser Adresse haben").waitFor();
+  let mine = null;
+  for (let i = 0; i < 60 && !mine; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    for (const m of mails) {
+      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const found =
+        m.destinations.includes(address) &&
+        /Subject: Ihre Links zu Ihren Anfragen/.test(raw) &&
+        raw.match(/\/track\/mine\/#t=[0-9A-Z]{10}\.[0-9a-f]{32}/);
+      if (found) mine = found[0];
+    }
+    if (!mine) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(mine, "a German links mail with one link to all requests");
+  await page.goto(`${BASE}${mine}`);
+  await page.getByRole("heading", { level: 1, name: "Ihre Anfragen" }).waitFor();
+  assert.match(
+    await page.locator(`li[data-reference="${reference}"]`).textContent(),
+    /· eingegangen · zuletzt geändert am /,
+  );
   await visitor.close();
 
   // The confirmation mail is German too, and says so in its header.
-  const mail = await mailTo(address);
+  const mail = await mailTo(address, "Wir haben Ihre Anfrage erhalten");
   assert.ok(mail, "a confirmation went out");
   const raw = mail.raw_data.replace(/=\r?\n/g, "");
   assert.match(raw, /Content-Language: de/);

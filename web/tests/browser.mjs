@@ -124,11 +124,14 @@ export async function freshCode(who, key) {
   }
 }
 
-/// The first mail the local runner sent to `address` (waits up to 10 s), or null.
-export async function mailTo(address) {
+/// The first mail the local runner sent to `address` that says `text` (soft line
+/// breaks undone; waits up to 10 s), or null.
+export async function mailTo(address, text = "") {
   for (let i = 0; i < 40; i++) {
     const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
-    const mail = mails.find((m) => m.destinations.includes(address));
+    const mail = mails.find(
+      (m) => m.destinations.includes(address) && m.raw_data.replace(/=\r?\n/g, "").includes(text),
+    );
     if (mail) return mail;
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -266,7 +266,7 @@ test("a visitor whose browser prefers German gets the confirmation in German, an
   await page.getByRole("button", { name: "Anfrage senden" }).click();
   const receipt = await (await answered).json();
   await visitor.close();
-  const mail = await mailTo(address);
+  const mail = await mailTo(address, "Wir haben Ihre Anfrage erhalten");
   assert.ok(mail, "a confirmation went out");
   const raw = mail.raw_data.replace(/=\r?\n/g, "");
   assert.match(raw, /Subject: .*Wir haben Ihre Anfrage erhalten/);
