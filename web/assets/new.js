@@ -55,7 +55,10 @@ function detailInput(field) {
   switch (kind.type) {
     case "choice":
       input = el("select", common, el("option", { value: "", text: t("form-choose") }));
-      for (const o of kind.options || []) input.append(el("option", { value: o, text: o }));
+      // The option itself is sent; the reader's language may say it otherwise.
+      (kind.options || []).forEach((o, i) => {
+        input.append(el("option", { value: o, text: field.option_labels?.[i] || o }));
+      });
       break;
     case "number":
       input = el("input", {

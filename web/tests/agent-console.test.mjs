@@ -2253,6 +2253,17 @@ test("admins give a category and an answer German words; a German visitor reads 
   await adam.getByLabel("Key (a-z, 0-9, _)").fill("parcel");
   await adam.getByLabel("Label", { exact: true }).fill("Parcel number");
   await adam.getByLabel("Label in German (empty: the label above)").fill("Sendungsnummer");
+  // A choice, its options said otherwise in German (what is sent stays the option).
+  await adam.getByRole("button", { name: "Add field" }).click();
+  const carrier = adam.locator(".field-row").nth(1);
+  await carrier.getByLabel("Key (a-z, 0-9, _)").fill("carrier");
+  await carrier.getByLabel("Label", { exact: true }).fill("Carrier");
+  await carrier.getByLabel("Type").selectOption("choice");
+  await carrier.getByLabel("Options (one per line)").fill("Post\nCourier");
+  await carrier.getByLabel("Label in German (empty: the label above)").fill("Zusteller");
+  await carrier
+    .getByLabel("Options in German (one per line, in the same order; empty: as above)")
+    .fill("Post\nKurier");
   await adam.getByRole("button", { name: "Save category" }).click();
   await adam.locator(`li[data-category="${slug}"]`).waitFor();
   // Opened again, the form shows what was saved.
@@ -2262,12 +2273,15 @@ test("admins give a category and an answer German words; a German visitor reads 
     .click();
   assert.equal(await adam.getByLabel("Name in German").inputValue(), `Versand ${n}`);
   assert.equal(
-    await adam.getByLabel("Label in German (empty: the label above)").inputValue(),
+    await adam.getByLabel("Label in German (empty: the label above)").first().inputValue(),
     "Sendungsnummer",
   );
 
-  // A supervisor writes an answer with its German words.
-  const sue = await signIn(context, "sue");
+  await context.close();
+
+  // A supervisor writes an answer with its German words (her own session).
+  const context2 = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const sue = await signIn(context2, "sue");
   await sue.goto(`${BASE}/agent/#/faq?category=billing`);
   await sue.getByRole("heading", { level: 2, name: "Write an answer" }).waitFor();
   const question = `Do you ship by bicycle ${n}?`;
@@ -2282,7 +2296,7 @@ test("admins give a category and an answer German words; a German visitor reads 
   const item = sue.locator("li[data-faq]", { hasText: question });
   await item.getByText("Published").waitFor();
   const href = await item.getByRole("link", { name: "Its page" }).getAttribute("href");
-  await context.close();
+  await context2.close();
 
   // A warm function keeps the categories for a minute: wait until it shows the new one.
   for (let i = 0; i < 75; i++) {
@@ -2321,7 +2335,13 @@ test("admins give a category and an answer German words; a German visitor reads 
     "Betreff",
     "Wie können wir helfen?",
     "Sendungsnummer",
+    "Zusteller",
     "Dateien anhängen (freiwillig)",
+  ]);
+  assert.deepEqual(await page.getByLabel("Zusteller").locator("option").allTextContents(), [
+    "Bitte wählen…",
+    "Post",
+    "Kurier",
   ]);
   const address = `paket-${n}@kunden.example`;
   await page.getByLabel("Ihr Name").fill("Jonas Beispiel");
@@ -2329,6 +2349,7 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page.getByLabel("Betreff").fill("Paket nicht angekommen");
   await page.getByLabel("Wie können wir helfen?").fill("Mein Paket ist nicht angekommen.");
   await page.getByLabel("Sendungsnummer").fill("DE-123");
+  await page.getByLabel("Zusteller").selectOption({ label: "Kurier" });
   await page.waitForTimeout(3200);
   await page.getByRole("button", { name: "Anfrage senden" }).click();
   // The server's reason, in German, next to its field.

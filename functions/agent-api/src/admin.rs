@@ -218,6 +218,7 @@ fn trimmed(texts: CategoryTexts) -> CategoryTexts {
                         let text = FieldText {
                             label: f.label.trim().to_owned(),
                             help: f.help.trim().to_owned(),
+                            options: f.options.iter().map(|o| o.trim().to_owned()).collect(),
                         };
                         (name, text)
                     })

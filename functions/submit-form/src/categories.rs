@@ -18,10 +18,21 @@ pub struct PublicCategory {
     name: String,
     description: String,
     hints: Vec<String>,
-    fields: Vec<FieldSchema>,
+    fields: Vec<PublicField>,
     sla_policy: String,
     /// Where to write instead, for people who prefer mail.
     addresses: Vec<String>,
+}
+
+/// A detail field as the form shows it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PublicField {
+    #[serde(flatten)]
+    field: FieldSchema,
+    /// A choice's options as the reader's language says them, in the options'
+    /// order (the form sends the option itself); left out: the options as written.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    option_labels: Vec<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -72,15 +83,30 @@ pub async fn list(
         .collect();
     let categories = categories
         .into_iter()
-        .map(|c| c.in_language(language))
+        .map(|c| {
+            let labels: Vec<Vec<String>> = c
+                .fields
+                .iter()
+                .map(|f| c.option_labels(language, &f.name))
+                .collect();
+            (c.in_language(language), labels)
+        })
         // Agents and which answers mean premium are internal; the addresses are
         // the ones customers write to.
-        .map(|c| PublicCategory {
+        .map(|(c, labels)| PublicCategory {
             id: c.id.as_str().to_owned(),
             name: c.name,
             description: c.description,
             hints: c.hints,
-            fields: c.fields.into_iter().map(without_tiers).collect(),
+            fields: c
+                .fields
+                .into_iter()
+                .zip(labels)
+                .map(|(f, option_labels)| PublicField {
+                    field: without_tiers(f),
+                    option_labels,
+                })
+                .collect(),
             sla_policy: c.sla_policy,
             addresses: c.addresses.iter().map(|a| a.as_str().to_owned()).collect(),
         })

@@ -1839,19 +1839,42 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
     use helpdesk_domain::i18n::Language;
     let w = world().await;
     let mut billing = category("billing", 1);
+    billing
+        .fields
+        .push(helpdesk_domain::catalog::category::FieldSchema {
+            name: "plan".into(),
+            label: "Your plan".into(),
+            kind: helpdesk_domain::catalog::category::FieldKind::Choice {
+                options: vec!["Basic".into(), "Business".into()],
+                premium: vec![],
+            },
+            required: false,
+            help: String::new(),
+        });
     billing.translations.insert(
         Language::De,
         CategoryText {
             name: "Rechnungen".into(),
             description: String::new(),
             hints: vec![],
-            fields: [(
-                "order_id".to_owned(),
-                FieldText {
-                    label: "Bestellnummer".into(),
-                    help: String::new(),
-                },
-            )]
+            fields: [
+                (
+                    "order_id".to_owned(),
+                    FieldText {
+                        label: "Bestellnummer".into(),
+                        help: String::new(),
+                        options: vec![],
+                    },
+                ),
+                (
+                    "plan".to_owned(),
+                    FieldText {
+                        label: "Ihr Tarif".into(),
+                        help: String::new(),
+                        options: vec!["Basis".into(), "Geschäftlich".into()],
+                    },
+                ),
+            ]
             .into(),
         },
     );
@@ -1886,6 +1909,17 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
     assert_eq!(de["hints"], json!(["Include your order number"]));
     assert_eq!(de["fields"][0]["label"], "Bestellnummer");
     assert_eq!(de["fields"][0]["help"], "On your receipt");
+    assert!(de["fields"][0].get("option_labels").is_none());
+    // A choice: its options as sent, and how a German reader sees them.
+    assert_eq!(de["fields"][1]["label"], "Ihr Tarif");
+    assert_eq!(
+        de["fields"][1]["kind"]["options"],
+        json!(["Basic", "Business"])
+    );
+    assert_eq!(
+        de["fields"][1]["option_labels"],
+        json!(["Basis", "Geschäftlich"])
+    );
     assert!(de.get("translations").is_none(), "one language per reader");
     let policy = &body["policies"][0];
     assert_eq!(policy["hours"][0]["days"], "Montag bis Freitag");
@@ -1905,6 +1939,11 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
             "{header:?}"
         );
         assert_eq!(body["policies"][0]["hours"][0]["days"], "Monday to Friday");
+        assert!(
+            body["categories"][0]["fields"][1]
+                .get("option_labels")
+                .is_none()
+        );
     }
 
     // Answers: searched and shown in German where given, the rest as written.

@@ -52,6 +52,8 @@ function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
   options.value = k?.type === "choice" ? k.options.join("\n") : "";
   const premium = el("textarea", { id: id("premium"), rows: "2", "data-part": "premium" });
   premium.value = k?.type === "choice" ? (k.premium ?? []).join("\n") : "";
+  const optionsDe = el("textarea", { id: id("options_de"), rows: "3", "data-part": "options_de" });
+  optionsDe.value = (german?.options ?? []).join("\n");
   const params = {
     text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), {
       type: "number",
@@ -77,11 +79,23 @@ function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
       }),
       premium,
     ),
+    optionsDe: el(
+      "div",
+      { class: "field" },
+      el("label", {
+        for: id("options_de"),
+        text: "Options in German (one per line, in the same order; empty: as above)",
+      }),
+      optionsDe,
+    ),
   };
   const showParams = () => {
     params.text.hidden = kind.value !== "text";
     params.min.hidden = params.max.hidden = kind.value !== "number";
-    params.options.hidden = params.premium.hidden = kind.value !== "choice";
+    params.options.hidden =
+      params.premium.hidden =
+      params.optionsDe.hidden =
+        kind.value !== "choice";
   };
   on(kind, "change", showParams);
   showParams();
@@ -107,6 +121,7 @@ function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
     input("help", "Help text", f?.help ?? ""),
     input("label_de", "Label in German (empty: the label above)", german?.label ?? ""),
     input("help_de", "Help text in German", german?.help ?? ""),
+    params.optionsDe,
     remove,
   );
   on(remove, "click", () => row.remove());
@@ -145,8 +160,15 @@ function readField(row: Element): FieldSchema {
 function readFieldGerman(row: Element): [string, FieldText] | null {
   const v = (part: string) =>
     (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value.trim() ?? "";
-  const text = { label: v("label_de"), help: v("help_de") };
-  return text.label || text.help ? [v("name"), text] : null;
+  const options =
+    v("kind") === "choice"
+      ? v("options_de")
+          .split("\n")
+          .map((o) => o.trim())
+          .filter(Boolean)
+      : [];
+  const text = { label: v("label_de"), help: v("help_de"), options };
+  return text.label || text.help || options.length ? [v("name"), text] : null;
 }
 
 function categoryForm(

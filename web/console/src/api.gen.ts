@@ -1521,6 +1521,12 @@ export interface components {
         FieldText: {
             help?: string;
             label?: string;
+            /**
+             * @description A choice's options as readers of this language see them, in the
+             *     options' order (what is stored and matched stays the option itself);
+             *     empty: the options as written.
+             */
+            options?: string[];
         };
         FileJson: {
             /** @description An inline image's Content-ID: the mail's HTML shows it at `cid:<id>`. */

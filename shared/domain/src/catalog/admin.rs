@@ -272,6 +272,25 @@ fn check_category_texts(category: &Category, errors: &mut Vec<FieldError>) {
             }
             line(at("label"), &field.label, MAX_NAME, errors);
             longest(at("help"), &field.help, MAX_TEXT, errors);
+            if field.options.is_empty() {
+                continue;
+            }
+            let own = category.fields.iter().find(|f| &f.name == name);
+            match own.map(|f| &f.kind) {
+                Some(FieldKind::Choice { options, .. }) if options.len() == field.options.len() => {
+                    for (k, label) in field.options.iter().enumerate() {
+                        one_line(at(&format!("options.{k}")), label, MAX_NAME, errors);
+                    }
+                }
+                Some(FieldKind::Choice { options, .. }) => errors.push(FieldError::new(
+                    at("options"),
+                    format!(
+                        "one for each of the {} options, in their order",
+                        options.len()
+                    ),
+                )),
+                _ => errors.push(FieldError::new(at("options"), "only a choice has options")),
+            }
         }
     }
 }
@@ -480,6 +499,7 @@ mod translation_tests {
                 FieldText {
                     label: "Rechnungsnummer".into(),
                     help: String::new(),
+                    options: vec![],
                 },
             )]),
         }
@@ -516,9 +536,18 @@ mod translation_tests {
             FieldText {
                 label: "X".into(),
                 help: String::new(),
+                options: vec![],
             },
         );
         t.hints = vec!["h".into(); 11];
+        t.fields.insert(
+            "amount".into(),
+            FieldText {
+                label: String::new(),
+                help: String::new(),
+                options: vec!["Eins".into()],
+            },
+        );
         c.translations.insert(Language::De, t);
         c.translations.insert(Language::En, german());
         let mut errors = Vec::new();
@@ -530,6 +559,7 @@ mod translation_tests {
                 "translations.en",
                 "translations.de.name",
                 "translations.de.hints",
+                "translations.de.fields.amount.options",
                 "translations.de.fields.nope.label"
             ]
         );

@@ -251,6 +251,17 @@ impl Category {
 }
 
 impl Category {
+    /// What each option of the choice field `field` reads as in `language`, in
+    /// the options' order; empty when the admins gave none (the options as
+    /// written).
+    pub fn option_labels(&self, language: crate::i18n::Language, field: &str) -> Vec<String> {
+        self.translations
+            .get(&language)
+            .and_then(|t| t.fields.get(field))
+            .map(|f| f.options.clone())
+            .unwrap_or_default()
+    }
+
     /// The category as a visitor reading `language` sees it; the translations
     /// themselves are left out.
     pub fn in_language(mut self, language: crate::i18n::Language) -> Category {
