@@ -91,9 +91,9 @@ function renderRating(data) {
   }
 }
 
-function failed(status, data) {
+function failed(status, data, tooMany = "page-try-later") {
   if (status === 404) return t("page-link-invalid");
-  if (status === 429) return t("track-too-many");
+  if (status === 429) return t(tooMany);
   return data?.error?.message || t("page-error");
 }
 
@@ -160,7 +160,7 @@ document.getElementById("reply-form").addEventListener("submit", async (event) =
     box.setAttribute("aria-invalid", "true");
     box.focus();
   } else {
-    notice.textContent = failed(status, data);
+    notice.textContent = failed(status, data, "track-too-many");
   }
 });
 document.getElementById("send-reply").disabled = false;

@@ -2262,8 +2262,10 @@ test("admins give a category and an answer German words; a German visitor reads 
   await carrier.getByLabel("Options (one per line)").fill("Post\nCourier");
   await carrier.getByLabel("Label in German (empty: the label above)").fill("Zusteller");
   await carrier
-    .getByLabel("Options in German (one per line, in the same order; empty: as above)")
-    .fill("Post\nKurier");
+    .getByLabel(
+      "Options in German (one per line: Option = German; an option left out reads as written)",
+    )
+    .fill("Courier = Kurier");
   await adam.getByRole("button", { name: "Save category" }).click();
   await adam.locator(`li[data-category="${slug}"]`).waitFor();
   // Opened again, the form shows what was saved.
@@ -2275,6 +2277,13 @@ test("admins give a category and an answer German words; a German visitor reads 
   assert.equal(
     await adam.getByLabel("Label in German (empty: the label above)").first().inputValue(),
     "Sendungsnummer",
+  );
+  assert.equal(
+    await adam
+      .getByLabel(/^Options in German/)
+      .nth(1)
+      .inputValue(),
+    "Courier = Kurier",
   );
 
   await context.close();

@@ -218,7 +218,12 @@ fn trimmed(texts: CategoryTexts) -> CategoryTexts {
                         let text = FieldText {
                             label: f.label.trim().to_owned(),
                             help: f.help.trim().to_owned(),
-                            options: f.options.iter().map(|o| o.trim().to_owned()).collect(),
+                            options: f
+                                .options
+                                .into_iter()
+                                .map(|(o, l)| (o.trim().to_owned(), l.trim().to_owned()))
+                                .filter(|(_, l)| !l.is_empty())
+                                .collect(),
                         };
                         (name, text)
                     })

@@ -1863,7 +1863,7 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
                     FieldText {
                         label: "Bestellnummer".into(),
                         help: String::new(),
-                        options: vec![],
+                        options: Default::default(),
                     },
                 ),
                 (
@@ -1871,7 +1871,11 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
                     FieldText {
                         label: "Ihr Tarif".into(),
                         help: String::new(),
-                        options: vec!["Basis".into(), "Geschäftlich".into()],
+                        options: [
+                            ("Basic".to_owned(), "Basis".to_owned()),
+                            ("Business".to_owned(), "Geschäftlich".to_owned()),
+                        ]
+                        .into(),
                     },
                 ),
             ]
@@ -1939,6 +1943,7 @@ async fn a_german_reader_gets_the_admins_german_texts_our_words_in_german_and_th
             "{header:?}"
         );
         assert_eq!(body["policies"][0]["hours"][0]["days"], "Monday to Friday");
+        assert_eq!(body["categories"][0]["fields"][1]["name"], "plan");
         assert!(
             body["categories"][0]["fields"][1]
                 .get("option_labels")

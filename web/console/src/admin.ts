@@ -53,7 +53,11 @@ function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
   const premium = el("textarea", { id: id("premium"), rows: "2", "data-part": "premium" });
   premium.value = k?.type === "choice" ? (k.premium ?? []).join("\n") : "";
   const optionsDe = el("textarea", { id: id("options_de"), rows: "3", "data-part": "options_de" });
-  optionsDe.value = (german?.options ?? []).join("\n");
+  // "Option = German", one per line: keyed by the option, so reordering the
+  // options keeps each label with its own.
+  optionsDe.value = Object.entries(german?.options ?? {})
+    .map(([option, label]) => `${option} = ${label}`)
+    .join("\n");
   const params = {
     text: input("max_len", "Max length", String(k?.type === "text" ? k.max_len : 200), {
       type: "number",
@@ -84,7 +88,7 @@ function fieldRow(f: FieldSchema | null, german?: FieldText): HTMLElement {
       { class: "field" },
       el("label", {
         for: id("options_de"),
-        text: "Options in German (one per line, in the same order; empty: as above)",
+        text: "Options in German (one per line: Option = German; an option left out reads as written)",
       }),
       optionsDe,
     ),
@@ -160,15 +164,15 @@ function readField(row: Element): FieldSchema {
 function readFieldGerman(row: Element): [string, FieldText] | null {
   const v = (part: string) =>
     (row.querySelector(`[data-part="${part}"]`) as HTMLInputElement | null)?.value.trim() ?? "";
-  const options =
-    v("kind") === "choice"
-      ? v("options_de")
-          .split("\n")
-          .map((o) => o.trim())
-          .filter(Boolean)
-      : [];
+  const options: Record<string, string> = {};
+  if (v("kind") === "choice")
+    for (const line of v("options_de").split("\n")) {
+      const at = line.indexOf("=");
+      if (at > 0) options[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+      else if (line.trim()) options[line.trim()] = "";
+    }
   const text = { label: v("label_de"), help: v("help_de"), options };
-  return text.label || text.help || options.length ? [v("name"), text] : null;
+  return text.label || text.help || Object.keys(options).length ? [v("name"), text] : null;
 }
 
 function categoryForm(

@@ -1522,11 +1522,14 @@ export interface components {
             help?: string;
             label?: string;
             /**
-             * @description A choice's options as readers of this language see them, in the
-             *     options' order (what is stored and matched stays the option itself);
-             *     empty: the options as written.
+             * @description A choice's options as readers of this language see them, by the option
+             *     itself (what is sent, stored and matched stays the option); an option
+             *     left out reads as written. Keyed, not in order: reordering the options
+             *     cannot pair a label with another option.
              */
-            options?: string[];
+            options?: {
+                [key: string]: string;
+            };
         };
         FileJson: {
             /** @description An inline image's Content-ID: the mail's HTML shows it at `cid:<id>`. */

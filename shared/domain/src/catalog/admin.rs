@@ -277,18 +277,16 @@ fn check_category_texts(category: &Category, errors: &mut Vec<FieldError>) {
             }
             let own = category.fields.iter().find(|f| &f.name == name);
             match own.map(|f| &f.kind) {
-                Some(FieldKind::Choice { options, .. }) if options.len() == field.options.len() => {
-                    for (k, label) in field.options.iter().enumerate() {
-                        one_line(at(&format!("options.{k}")), label, MAX_NAME, errors);
+                Some(FieldKind::Choice { options, .. }) => {
+                    for (option, label) in &field.options {
+                        let at = at(&format!("options.{option}"));
+                        if !options.contains(option) {
+                            errors.push(FieldError::new(at, "names no option of this field"));
+                        } else {
+                            one_line(at, label, MAX_NAME, errors);
+                        }
                     }
                 }
-                Some(FieldKind::Choice { options, .. }) => errors.push(FieldError::new(
-                    at("options"),
-                    format!(
-                        "one for each of the {} options, in their order",
-                        options.len()
-                    ),
-                )),
                 _ => errors.push(FieldError::new(at("options"), "only a choice has options")),
             }
         }
@@ -499,7 +497,7 @@ mod translation_tests {
                 FieldText {
                     label: "Rechnungsnummer".into(),
                     help: String::new(),
-                    options: vec![],
+                    options: Default::default(),
                 },
             )]),
         }
@@ -527,6 +525,55 @@ mod translation_tests {
     }
 
     #[test]
+    fn a_choice_s_german_labels_follow_their_options_whatever_the_order() {
+        let mut c = category();
+        c.fields.push(FieldSchema {
+            name: "carrier".into(),
+            label: "Carrier".into(),
+            kind: FieldKind::Choice {
+                options: vec!["Post".into(), "Courier".into()],
+                premium: vec!["Courier".into()],
+            },
+            required: false,
+            help: String::new(),
+        });
+        let mut t = CategoryText::default();
+        t.fields.insert(
+            "carrier".into(),
+            FieldText {
+                label: "Zusteller".into(),
+                help: String::new(),
+                options: [("Courier".to_owned(), "Kurier".to_owned())].into(),
+            },
+        );
+        c.translations.insert(Language::De, t);
+        assert_eq!(c.option_labels(Language::De, "carrier"), ["Post", "Kurier"]);
+        assert!(c.option_labels(Language::En, "carrier").is_empty());
+        assert!(c.option_labels(Language::De, "invoice").is_empty());
+        // Reordered: "Kurier" still reads for "Courier", never for "Post".
+        c.fields[2].kind = FieldKind::Choice {
+            options: vec!["Courier".into(), "Post".into()],
+            premium: vec!["Courier".into()],
+        };
+        assert_eq!(c.option_labels(Language::De, "carrier"), ["Kurier", "Post"]);
+        let mut errors = Vec::new();
+        check_category_texts(&c, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        // Renamed: the label names no option any more, and is refused on save.
+        c.fields[2].kind = FieldKind::Choice {
+            options: vec!["Express".into(), "Post".into()],
+            premium: vec![],
+        };
+        assert_eq!(
+            c.option_labels(Language::De, "carrier"),
+            ["Express", "Post"]
+        );
+        check_category_texts(&c, &mut errors);
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["translations.de.fields.carrier.options.Courier"]);
+    }
+
+    #[test]
     fn translations_are_checked_by_path() {
         let mut c = category();
         let mut t = german();
@@ -536,7 +583,7 @@ mod translation_tests {
             FieldText {
                 label: "X".into(),
                 help: String::new(),
-                options: vec![],
+                options: Default::default(),
             },
         );
         t.hints = vec!["h".into(); 11];
@@ -545,7 +592,7 @@ mod translation_tests {
             FieldText {
                 label: String::new(),
                 help: String::new(),
-                options: vec!["Eins".into()],
+                options: [("1".to_owned(), "Eins".to_owned())].into(),
             },
         );
         c.translations.insert(Language::De, t);

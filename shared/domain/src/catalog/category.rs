@@ -252,14 +252,29 @@ impl Category {
 
 impl Category {
     /// What each option of the choice field `field` reads as in `language`, in
-    /// the options' order; empty when the admins gave none (the options as
-    /// written).
+    /// the options' order (an option without a label as written); empty when
+    /// the admins gave none.
     pub fn option_labels(&self, language: crate::i18n::Language, field: &str) -> Vec<String> {
-        self.translations
+        let labels = self
+            .translations
             .get(&language)
             .and_then(|t| t.fields.get(field))
-            .map(|f| f.options.clone())
-            .unwrap_or_default()
+            .map(|f| &f.options);
+        let options = self
+            .fields
+            .iter()
+            .find(|f| f.name == field)
+            .and_then(|f| match &f.kind {
+                FieldKind::Choice { options, .. } => Some(options),
+                _ => None,
+            });
+        match (labels, options) {
+            (Some(labels), Some(options)) if !labels.is_empty() => options
+                .iter()
+                .map(|o| labels.get(o).cloned().unwrap_or_else(|| o.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The category as a visitor reading `language` sees it; the translations

@@ -40,12 +40,12 @@ pub struct FieldText {
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 300))]
     pub help: String,
-    /// A choice's options as readers of this language see them, in the
-    /// options' order (what is stored and matched stays the option itself);
-    /// empty: the options as written.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    #[cfg_attr(feature = "openapi", schema(max_items = 50))]
-    pub options: Vec<String>,
+    /// A choice's options as readers of this language see them, by the option
+    /// itself (what is sent, stored and matched stays the option); an option
+    /// left out reads as written. Keyed, not in order: reordering the options
+    /// cannot pair a label with another option.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
 }
 
 /// An answer in one language: both parts, or none.

@@ -606,7 +606,7 @@ mod tests {
                     crate::catalog::translations::FieldText {
                         label: "Bestellnummer".into(),
                         help: String::new(),
-                        options: vec![],
+                        options: Default::default(),
                     },
                 )]
                 .into(),

@@ -30,7 +30,7 @@ pub async fn catalog_keeps_order_and_replaces_by_id(stores: &Stores) {
                 helpdesk_domain::catalog::translations::FieldText {
                     label: "Bestellnummer".into(),
                     help: String::new(),
-                    options: vec![],
+                    options: Default::default(),
                 },
             )]
             .into(),

@@ -278,9 +278,15 @@ impl Postman<'_> {
                     .await;
             }
         }
-        // A ticket's own mail opens its page in the customer's language.
+        // A ticket's own mail opens its page in the customer's language; the
+        // links mail, in the language it is written in (its newest request's).
         let language = match &subject {
             Subject::Ticket(thread) => thread.ticket.language,
+            Subject::Links(list) => list
+                .iter()
+                .max_by_key(|t| t.created_at)
+                .map(|t| t.language)
+                .unwrap_or_default(),
             _ => crate::i18n::Language::En,
         };
         let links: Vec<(TicketRef, String)> = secrets
