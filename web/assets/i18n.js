@@ -117,10 +117,12 @@ for (const node of document.querySelectorAll("[data-i18n]")) {
 /** Typed words or a result on this page that reading it again would lose. */
 function unsaved() {
   if (document.body.dataset.unsaved) return true;
-  return [
-    ...document.querySelectorAll("input:not([type=file]):not([tabindex='-1']), textarea"),
-  ].some(
-    (field) => field.offsetParent !== null && field.value.trim() !== "" && field.type !== "search",
+  // Words typed by the visitor: text boxes only (a radio button's or
+  // checkbox's value is always set; the trap field and search do not count).
+  const typed =
+    "input:not([type]), input[type=text], input[type=email], input[type=number], input[type=url], input[type=date], textarea";
+  return [...document.querySelectorAll(typed)].some(
+    (field) => field.offsetParent !== null && field.tabIndex !== -1 && field.value.trim() !== "",
   );
 }
 

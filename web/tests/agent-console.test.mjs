@@ -2387,6 +2387,18 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page.getByRole("heading", { name: "Verlauf" }).waitFor();
   await page.getByRole("button", { name: "Nachricht senden" }).waitFor();
   assert.match(await page.locator("#thread > li").first().textContent(), /^Sie · /);
+  // A typed message is not lost to a switch without asking; declined, nothing changes.
+  await page.getByLabel("Nachricht hinzufügen").fill("Noch eine Frage");
+  let asked = "";
+  page.once("dialog", (dialog) => {
+    asked = dialog.message();
+    void dialog.dismiss();
+  });
+  await page.getByRole("button", { name: "English" }).click();
+  await page.waitForTimeout(300);
+  assert.match(asked, /^Ein Sprachwechsel lädt diese Seite neu/);
+  assert.equal(await page.getByLabel("Nachricht hinzufügen").inputValue(), "Noch eine Frage");
+  await page.getByLabel("Nachricht hinzufügen").fill("");
   await page.getByRole("button", { name: "English" }).click();
   await page.getByRole("button", { name: "Send message" }).waitFor();
   assert.equal(await page.locator("#status").textContent(), "received");
