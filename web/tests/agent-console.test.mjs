@@ -96,6 +96,24 @@ async function mailedLink(ref, text) {
   return null;
 }
 
+/// The "all your requests" link (path and fragment) in a links mail to
+/// `address` that says `text`, as the customer's mail client shows it (waits up
+/// to 15 s), or null.
+async function linksMailPage(address, text = "") {
+  const page = /\/track\/mine\/#t=[0-9A-Z]{10}\.[0-9a-f]{32}(,[0-9A-Z]{10}\.[0-9a-f]{32})*/;
+  for (let i = 0; i < 60; i++) {
+    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
+    for (const m of mails) {
+      // Undo quoted-printable (soft line breaks, "=3D") before reading.
+      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
+      const found = m.destinations.includes(address) && raw.includes(text) && raw.match(page);
+      if (found) return found[0];
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return null;
+}
+
 const signedInOnce = new Set();
 
 /// A signed-in console page. A user's first sign-in in this file goes through
@@ -1959,18 +1977,7 @@ test("one mailed link opens all of an address's requests, open and solved, and e
   await page.getByLabel("Your email").fill(email);
   await page.getByRole("button", { name: "Send me my links" }).click();
   await page.getByText("we have mailed it a link to all of them").waitFor();
-  let link = null;
-  for (let i = 0; i < 60 && !link; i++) {
-    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
-    for (const m of mails) {
-      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      const found =
-        raw.includes(email) &&
-        raw.match(/\/track\/mine\/#t=[0-9A-Z]{10}\.[0-9a-f]{32}(,[0-9A-Z]{10}\.[0-9a-f]{32})*/);
-      if (found) link = found[0];
-    }
-    if (!link) await new Promise((r) => setTimeout(r, 250));
-  }
+  const link = await linksMailPage(email);
   assert.ok(link, "the links mail has one link to all requests");
   await page.goto(`${BASE}${link}`);
   await page.getByRole("heading", { level: 1, name: "Your requests" }).waitFor();
@@ -2425,19 +2432,7 @@ test("admins give a category and an answer German words; a German visitor reads 
   await page.getByLabel("Ihre E-Mail-Adresse").fill(address);
   await page.getByRole("button", { name: "Meine Links schicken" }).click();
   await page.getByText("Falls wir Anfragen von dieser Adresse haben").waitFor();
-  let mine = null;
-  for (let i = 0; i < 60 && !mine; i++) {
-    const mails = await (await fetch(`${BASE}/dev/mail.json`)).json();
-    for (const m of mails) {
-      const raw = m.raw_data.replace(/=\r?\n/g, "").replace(/=3D/g, "=");
-      const found =
-        m.destinations.includes(address) &&
-        /Subject: Ihre Links zu Ihren Anfragen/.test(raw) &&
-        raw.match(/\/track\/mine\/#t=[0-9A-Z]{10}\.[0-9a-f]{32}/);
-      if (found) mine = found[0];
-    }
-    if (!mine) await new Promise((r) => setTimeout(r, 250));
-  }
+  const mine = await linksMailPage(address, "Subject: Ihre Links zu Ihren Anfragen");
   assert.ok(mine, "a German links mail with one link to all requests");
   await page.goto(`${BASE}${mine}`);
   await page.getByRole("heading", { level: 1, name: "Ihre Anfragen" }).waitFor();
