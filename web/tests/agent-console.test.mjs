@@ -2241,6 +2241,160 @@ test("an admin exports a customer's data as one archive, then erases it: gone fr
   await context.close();
 });
 
+test("an address copied on someone else's request is exported and erased from it: its mail and file go, the request stays with its customer", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const jane = `jane-${tag}@customers.example`;
+  const frank = `frank-${tag}@partners.example`;
+  // Jane's words and Frank's words, told apart in the table, buckets and index.
+  const [hers, his] = [`j${tag}`, `f${tag}`];
+  const mail = (lines) =>
+    fetch(`${BASE}/dev/inbound`, { method: "POST", body: [...lines, ""].join("\r\n") });
+  const passes = (domain) =>
+    `Authentication-Results: amazonses.com; spf=pass client-ip=192.0.2.10; dkim=pass header.i=@${domain}; dmarc=pass header.from=${domain};`;
+  // Jane writes, copying Frank in.
+  let delivered = await mail([
+    "X-SES-Spam-Verdict: PASS",
+    "X-SES-Virus-Verdict: PASS",
+    passes("customers.example"),
+    `From: Jane Example <${jane}>`,
+    "To: support@helpdesk.test",
+    `Cc: Frank Partner <${frank}>`,
+    `Subject: Router ${hers} keeps rebooting`,
+    `Message-ID: <${hers}@customers.example>`,
+    "Content-Type: text/plain",
+    "",
+    `My router ${hers} reboots every hour.`,
+  ]);
+  assert.equal(delivered.status, 202, await delivered.text());
+  const ana = await demoToken("ana");
+  const adam = await demoToken("adam");
+  const as = (token, path, init = {}) =>
+    fetch(`${BASE}/api/agent${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
+  let ref = null;
+  for (let i = 0; i < 40 && !ref; i++) {
+    const res = await as(adam, `/customers/${jane}`);
+    if (res.status === 200) ref = (await res.json()).tickets[0]?.reference ?? null;
+    if (!ref) await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(ref, "Jane's mail is a ticket");
+  // Frank writes into it, naming the request, with a file.
+  delivered = await mail([
+    "X-SES-Spam-Verdict: PASS",
+    "X-SES-Virus-Verdict: PASS",
+    passes("partners.example"),
+    `From: Frank Partner <${frank}>`,
+    "To: support@helpdesk.test",
+    `Subject: Re: [#${ref}] the logs`,
+    `Message-ID: <${his}@partners.example>`,
+    "MIME-Version: 1.0",
+    'Content-Type: multipart/mixed; boundary="b1"',
+    "",
+    "--b1",
+    "Content-Type: text/plain",
+    "",
+    `Here are the logs of ${his}.`,
+    "--b1",
+    'Content-Type: text/plain; name="router-log.txt"',
+    'Content-Disposition: attachment; filename="router-log.txt"',
+    "",
+    `Log lines of ${his}.`,
+    "--b1--",
+  ]);
+  assert.equal(delivered.status, 202, await delivered.text());
+  let thread = null;
+  for (let i = 0; i < 40; i++) {
+    thread = await (await as(ana, `/tickets/${ref}`)).json();
+    if (JSON.stringify(thread.thread ?? []).includes(`Here are the logs of ${his}`)) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.ok(
+    JSON.stringify(thread.thread).includes(`Here are the logs of ${his}`),
+    "Frank's mail is on Jane's request",
+  );
+  // Stored: his words in the table, his file and mail in the buckets; and
+  // found by the word search once the indexer has taken them.
+  const stored = traces(his);
+  assert.ok(stored.items.length >= 2, `items: ${stored.items}`);
+  assert.ok(
+    ["/raw/", "/mail/"].every((p) => stored.objects.some((o) => o.includes(p))),
+    `his raw mail and his file: ${stored.objects}`,
+  );
+  const found = async (words) => {
+    const res = await as(ana, `/search?q=${encodeURIComponent(words)}`);
+    assert.equal(res.status, 200, await res.clone().text());
+    return (await res.json()).hits.map((h) => h.ticket.reference);
+  };
+  let theirs = [];
+  for (let i = 0; i < 40 && !theirs.includes(ref); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 250));
+    theirs = await found(his);
+  }
+  assert.deepEqual(theirs, [ref], "his words find her request before");
+
+  // The admin exports Frank's data: his message and file from Jane's request, nothing of hers.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await signIn(context, "adam");
+  await page.getByRole("link", { name: "Customer data (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Customer data" }).waitFor();
+  await page.getByLabel("Customer address").fill(frank);
+  await page.getByRole("button", { name: "Export as one archive" }).click();
+  const link = page.locator("a[data-export]");
+  await link.waitFor();
+  await page.getByText("0 requests, 1 messages and 2 files").waitFor();
+  const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
+  const zip = zipNames(archive);
+  assert.equal(zip.bad, null, "every file's CRC holds");
+  for (const name of [`copied/${ref}/messages.json`, `copied/${ref}/files/router-log.txt`]) {
+    assert.ok(zip.names.includes(name), `${name}: ${zip.names}`);
+  }
+  assert.ok(
+    zip.names.some((n) => n.startsWith(`copied/${ref}/mail/`)),
+    `${zip.names}`,
+  );
+  assert.ok(!zip.names.some((n) => n.startsWith("tickets/")), `${zip.names}`);
+  assert.ok(archive.includes(`Log lines of ${his}.`), "his file itself");
+  assert.ok(!archive.includes(`My router ${hers}`), "nothing Jane wrote");
+
+  // Erasing him takes him out of her request.
+  await page.getByRole("button", { name: "Erase…" }).click();
+  const confirm = page.getByRole("form", { name: `Erase ${frank}` });
+  await confirm.getByText("those requests stay").waitFor();
+  await confirm.getByLabel("Address").fill(frank);
+  await confirm.getByRole("button", { name: "Erase for good" }).click();
+  await page
+    .getByText(`Erased ${frank}: 0 requests, 1 messages, 3 files`)
+    .filter({ hasText: "taken out of 1 other customers' requests" })
+    .waitFor();
+  await context.close();
+
+  // Gone from the table and the buckets: his words and his address.
+  let left = traces(his);
+  for (let i = 0; i < 40 && (left.items.length || left.objects.length); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = traces(his);
+  }
+  assert.deepEqual(left, { items: [], objects: [] });
+  assert.deepEqual(traces(frank), { items: [], objects: [] });
+  // Jane's request stays hers, with her words, found by them and not by his.
+  const kept = await (await as(ana, `/tickets/${ref}`)).json();
+  assert.match(kept.ticket.subject, new RegExp(hers));
+  assert.equal(kept.ticket.requester.email, jane);
+  assert.ok(JSON.stringify(kept.thread).includes(`My router ${hers} reboots`));
+  assert.ok(!JSON.stringify(kept).includes("frank-"), "no trace of him on her request");
+  assert.ok(traces(hers).items.length > 0, "her request is still stored");
+  let mine = [];
+  for (let i = 0; i < 40 && (theirs.length || !mine.includes(ref)); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 250));
+    mine = await found(hers);
+    theirs = await found(his);
+  }
+  assert.deepEqual(theirs, [], "his words find nothing");
+  assert.ok(mine.includes(ref), "her words still find her request");
+});
+
 test("admins give a category and an answer German words; a German visitor reads the help center, the form, the tracking page and the page of all their requests in German, can switch, and gets German mail", async () => {
   const n = `${Date.now() % 1000000}`;
   const slug = `shipping-${n}`;

@@ -9,7 +9,7 @@ use aws_lambda_events::event::streams::{DynamoDbBatchItemFailure, DynamoDbEventR
 use helpdesk_aws::dynamo::keys::searched_ticket;
 use helpdesk_domain::TicketRef;
 use helpdesk_domain::ports::store::StoreError;
-use helpdesk_domain::ports::{TicketRecords, WordIndex};
+use helpdesk_domain::ports::{Erasure, TicketRecords, WordIndex};
 use helpdesk_domain::search::indexer::index_changed;
 use lambda_kit::Aws;
 use lambda_kit::config::SearchIndexerConfig;
@@ -18,12 +18,16 @@ use std::sync::Arc;
 pub struct Deps {
     pub tickets: Arc<dyn TicketRecords>,
     pub index: Arc<dyn WordIndex>,
+    /// The addresses' links to tickets, which a rebuild backfills too.
+    pub links: Arc<dyn Erasure>,
 }
 
 impl Deps {
     pub fn connect(aws: &Aws, config: &SearchIndexerConfig) -> Self {
+        let store = aws.store(&config.store);
         Self {
-            tickets: aws.store(&config.store),
+            tickets: store.clone(),
+            links: store,
             index: aws.search_writer(&config.attachments_bucket, &config.store, &config.search),
         }
     }
@@ -64,6 +68,12 @@ pub async fn handle(deps: &Deps, event: Event) -> DynamoDbEventResponse {
         }
     }
     response
+}
+
+/// Links the people of every stored ticket to it (`customers::links`; for
+/// tickets written before links were kept), after a rebuild.
+pub async fn link_all(deps: &Deps) -> Result<u32, StoreError> {
+    helpdesk_domain::customers::links::backfill(&*deps.tickets, &*deps.links).await
 }
 
 /// Indexes every stored ticket again, printing how far it got.

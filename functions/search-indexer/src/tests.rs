@@ -57,8 +57,9 @@ fn words(q: &str) -> WordQuery {
 
 fn deps(store: Arc<InMemoryStore>, index: Arc<dyn WordIndex>) -> Deps {
     Deps {
-        tickets: store,
+        tickets: store.clone(),
         index,
+        links: store,
     }
 }
 

@@ -14,7 +14,7 @@ use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{CustomerNote, TicketUpdate};
 use helpdesk_domain::ports::{
     AttachmentStore, AuditTrail, Categories, Clock, CustomerNotes, CustomerTiers, DoNotEmail,
-    IdSource, Queues, RawMailStore, ReportDays, TicketRecords,
+    Erasure, IdSource, MessageIds, Queues, RawMailStore, ReportDays, TicketRecords,
 };
 use helpdesk_domain::tickets::message::AttachmentRef;
 use helpdesk_domain::tickets::ticket::Tier;
@@ -417,4 +417,249 @@ async fn retention_purges_old_closed_tickets_of_its_category_only() {
             .unwrap(),
         0
     );
+}
+
+/// Bob copied on Jane's request, writing into it with a file; an agent copies
+/// him on a reply and forwards to him. Returns Jane's ticket and Bob's mail.
+async fn bob_on_jane_s_ticket(w: &World) -> (Ticket, helpdesk_domain::Message) {
+    use helpdesk_domain::mail::outbound::job::MailKind;
+    use helpdesk_domain::tickets::message::{Author, EmailIds};
+    let jane = w.mail_ticket("jane@example.com", "ses-jane", "a.pdf").await;
+    let bob = email("bob@example.com");
+    let key = "mail/ses-bob-in/1-x";
+    w.files
+        .put(key, "image/png", b"bob's photo".to_vec())
+        .await
+        .unwrap();
+    w.raw
+        .put("raw/ses-bob-in", b"From: bob\r\n\r\nhere is my photo")
+        .await
+        .unwrap();
+    let at = w.clock.now();
+    let mut from_bob = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
+    from_bob.kind = helpdesk_domain::tickets::message::MessageKind::Customer;
+    from_bob.author = Author::Customer {
+        name: helpdesk_domain::values::text::DisplayName::from_mail("Bob"),
+        email: bob.clone(),
+    };
+    from_bob.body_text = "Bob's own words".into();
+    from_bob.attachments = vec![AttachmentRef {
+        key: key.into(),
+        filename: "photo.png".into(),
+        content_type: "image/png".into(),
+        size: 11,
+        content_id: None,
+    }];
+    from_bob.email = Some(EmailIds {
+        message_id: Some("<bob-in@example.com>".into()),
+        ses_message_id: Some("ses-bob-in".into()),
+        ..Default::default()
+    });
+    let mut reply = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
+    reply.email = Some(EmailIds {
+        cc: vec![bob.clone()],
+        ..Default::default()
+    });
+    let mut forward = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
+    forward.kind = helpdesk_domain::tickets::message::MessageKind::InternalNote;
+    forward.body_text = "Forwarded to bob@example.com.".into();
+    forward.about = Some(bob.clone());
+    let mut job = testkit::fixtures::confirmation_job(&w.ids, &jane);
+    job.kind = MailKind::Forward;
+    job.recipient = bob.clone();
+    let mut after = jane.clone();
+    after.participants = vec![bob.clone()];
+    after.cc = vec![bob.clone(), email("carol@example.com")];
+    let update = TicketUpdate::new(&jane, after, vec![from_bob.clone(), reply, forward])
+        .with_outbox(vec![job]);
+    let jane = w.store.update_ticket(update).await.unwrap();
+    (jane, from_bob)
+}
+
+#[tokio::test]
+async fn an_export_holds_what_the_address_wrote_on_someone_else_s_request_and_nothing_of_theirs() {
+    let w = World::new();
+    let (jane, _) = bob_on_jane_s_ticket(&w).await;
+    let export = w
+        .data()
+        .export(&email("bob@example.com"), w.clock.now())
+        .await
+        .unwrap();
+    // His message and the forward about him, his photo and his raw mail.
+    assert_eq!((export.tickets, export.messages, export.files), (0, 2, 2));
+    let dir = format!("copied/{}", jane.reference);
+    assert_eq!(
+        names(&export.archive),
+        [
+            format!("{dir}/messages.json"),
+            format!("{dir}/files/photo.png"),
+            format!("{dir}/mail/ses-bob-in.eml"),
+            "customer.json".into(),
+            "README.txt".into(),
+        ]
+    );
+    let text = String::from_utf8_lossy(&export.archive);
+    assert!(text.contains("Bob's own words"));
+    assert!(text.contains(&format!(
+        "\"copied_on\": [\n    \"{}\"",
+        jane.reference.as_str()
+    )));
+    // Nothing of Jane's: not her message, her file or her mail.
+    assert!(!text.contains("my order 1234"), "{text}");
+    assert!(!text.contains("%PDF secret"));
+}
+
+#[tokio::test]
+async fn erasing_an_address_takes_it_out_of_someone_else_s_request_and_keeps_the_request() {
+    let w = World::new();
+    let (jane, from_bob) = bob_on_jane_s_ticket(&w).await;
+    let own = w.mail_ticket("bob@example.com", "ses-bob", "b.pdf").await;
+    // Jane's mail as received named him in its Cc.
+    w.raw
+        .put(
+            "raw/ses-jane",
+            b"From: jane\r\nCc: Bob <Bob@Example.com>\r\n\r\nhello",
+        )
+        .await
+        .unwrap();
+    let bob = email("BOB@example.com");
+    assert_eq!(
+        w.store.tickets_linked_to(&bob, 10).await.unwrap(),
+        vec![jane.reference.clone()]
+    );
+
+    let erased = w
+        .data()
+        .erase(&bob, Actor::Agent(agent_id("admin")), w.clock.now())
+        .await
+        .unwrap();
+    // His own request as a shell; on Jane's: his message and the forward note,
+    // his photo and raw mail, Jane's raw mail naming him; the reply's Cc, the
+    // forward's mail, his link and his message's Message-ID record.
+    assert_eq!(
+        (
+            erased.tickets,
+            erased.shared_tickets,
+            erased.messages,
+            erased.done
+        ),
+        (1, 1, 3, true)
+    );
+    assert_eq!(erased.files, 5);
+    let thread = w.store.load_ticket(&jane.reference).await.unwrap();
+    assert_eq!(thread.ticket.erased_at, None);
+    assert_eq!(thread.ticket.requester.email.as_str(), "jane@example.com");
+    assert!(thread.ticket.participants.is_empty());
+    assert_eq!(thread.ticket.cc, vec![email("carol@example.com")]);
+    let all = format!("{thread:?}").to_lowercase();
+    assert!(!all.contains("bob"), "{all}");
+    // Jane's message and the agent's reply stay.
+    assert_eq!(thread.messages.len(), 2);
+    assert!(thread.messages.iter().all(|m| m.id != from_bob.id));
+    assert_eq!(
+        w.store
+            .ticket_for_message_id("<bob-in@example.com>")
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        w.files
+            .get("mail/ses-bob-in/1-x", 100)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        w.files
+            .get("mail/ses-jane/1-x", 100)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // Her mail as received named him: gone; her message, as read, stays.
+    assert!(w.raw.keys().is_empty(), "{:?}", w.raw.keys());
+    assert!(
+        w.store
+            .outbox_snapshot()
+            .iter()
+            .all(|(job, _)| job.recipient.key() != "bob@example.com")
+    );
+    assert_eq!(w.store.tickets_linked_to(&bob, 10).await.unwrap(), vec![]);
+    assert!(
+        w.store
+            .load_ticket(&own.reference)
+            .await
+            .unwrap()
+            .ticket
+            .erased_at
+            .is_some()
+    );
+    // Again: nothing is left, and it says so.
+    let again = w
+        .data()
+        .erase(&bob, Actor::Agent(agent_id("admin")), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.shared_tickets, again.messages, again.done),
+        (0, 0, true)
+    );
+}
+
+#[tokio::test]
+async fn erasing_a_requester_drops_the_links_of_the_people_on_their_request() {
+    let w = World::new();
+    let (jane, _) = bob_on_jane_s_ticket(&w).await;
+    let erased = w
+        .data()
+        .erase(&email("jane@example.com"), Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((erased.tickets, erased.done), (1, true));
+    // The shell holds no one: Bob's and Carol's links to it are gone.
+    for who in ["bob@example.com", "carol@example.com"] {
+        assert_eq!(
+            w.store.tickets_linked_to(&email(who), 10).await.unwrap(),
+            vec![]
+        );
+    }
+    let shell = w.store.load_ticket(&jane.reference).await.unwrap();
+    assert!(shell.messages.is_empty() && shell.ticket.cc.is_empty());
+}
+
+#[tokio::test]
+async fn the_backfill_links_the_people_of_tickets_written_before_links_were_kept() {
+    let w = World::new();
+    let (jane, _) = bob_on_jane_s_ticket(&w).await;
+    let (bob, carol) = (email("bob@example.com"), email("carol@example.com"));
+    // As a ticket stored before links were kept: none.
+    for who in [&bob, &carol] {
+        w.store.unlink_address(who, &jane.reference).await.unwrap();
+        assert_eq!(w.store.tickets_linked_to(who, 10).await.unwrap(), vec![]);
+    }
+    let read = helpdesk_domain::customers::links::backfill(&w.store, &w.store)
+        .await
+        .unwrap();
+    assert_eq!(read, 1);
+    for who in [&bob, &carol] {
+        assert_eq!(
+            w.store.tickets_linked_to(who, 10).await.unwrap(),
+            vec![jane.reference.clone()]
+        );
+    }
+    assert_eq!(
+        w.store
+            .tickets_linked_to(&email("jane@example.com"), 10)
+            .await
+            .unwrap(),
+        vec![]
+    );
+    // Erasing Bob now finds Jane's request through the backfilled link.
+    let erased = w
+        .data()
+        .erase(&bob, Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((erased.shared_tickets, erased.done), (1, true));
 }

@@ -1377,6 +1377,12 @@ export interface components {
              * @description Other items: tokens, Message-ID records, the note, rules.
              */
             other: number;
+            /**
+             * Format: int32
+             * @description Other customers' tickets the address was taken out of (they stay,
+             *     without its messages and without it among the people copied).
+             */
+            shared_tickets: number;
             /** Format: int32 */
             tickets: number;
         };

@@ -86,7 +86,9 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
   const form = el(
     "form",
     { class: "composer", "aria-label": `Erase ${who}` },
-    el("p", { text: `Everything of ${who} will be deleted. Type the address again to confirm.` }),
+    el("p", {
+      text: `Everything of ${who} will be deleted: their requests, and what they wrote on other customers' requests (those requests stay, without ${who}). Type the address again to confirm.`,
+    }),
     el("div", { class: "field" }, el("label", { for: "erase-confirm", text: "Address" }), again),
     go,
   );
@@ -94,7 +96,7 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
     e.preventDefault();
     error.textContent = "";
     go.setAttribute("disabled", "");
-    const total = { tickets: 0, messages: 0, files: 0, other: 0 };
+    const total = { tickets: 0, shared: 0, messages: 0, files: 0, other: 0 };
     let done = false;
     try {
       // Ten requests a call: call again until it says it is done.
@@ -107,6 +109,7 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
           }),
         );
         total.tickets += step.tickets;
+        total.shared += step.shared_tickets;
         total.messages += step.messages;
         total.files += step.files;
         total.other += step.other;
@@ -118,7 +121,7 @@ function eraseForm(who: string, status: HTMLElement, error: HTMLElement): HTMLEl
         return;
       }
       form.remove();
-      status.textContent = `Erased ${who}: ${total.tickets} requests, ${total.messages} messages, ${total.files} files and ${total.other} other records. The audit log has an entry.`;
+      status.textContent = `Erased ${who}: ${total.tickets} requests, ${total.messages} messages, ${total.files} files and ${total.other} other records; taken out of ${total.shared} other customers' requests. The audit log has an entry.`;
     } catch (err) {
       go.removeAttribute("disabled");
       const refused = err instanceof ApiError ? err.body.error.fields?.[0] : undefined;

@@ -1,5 +1,7 @@
-//! Rebuilds the word index from the tickets: `make reindex` locally; on AWS
-//! with the stack's names in the environment (see infra/README.md).
+//! Rebuilds what is derived from the tickets: the word index, and the links
+//! from addresses to other customers' tickets they are on. `make reindex`
+//! locally; on AWS with the stack's names in the environment (see
+//! infra/README.md).
 use lambda_kit::{Aws, config::SearchIndexerConfig};
 
 #[tokio::main]
@@ -12,5 +14,7 @@ async fn main() -> Result<(), lambda_kit::Error> {
         "reindexed {} tickets ({} gone from the index)",
         done.indexed, done.removed
     );
+    let linked = search_indexer::link_all(&deps).await?;
+    println!("linked the people of {linked} tickets");
     Ok(())
 }

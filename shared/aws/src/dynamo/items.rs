@@ -98,6 +98,14 @@ pub struct MessageIdItem {
     pub ticket: String,
 }
 
+/// An address's link to a ticket it is on (`keys::link_pk`).
+#[derive(Serialize, Deserialize)]
+pub struct LinkItem {
+    pub pk: String,
+    pub sk: String,
+    pub ticket: String,
+}
+
 #[derive(Serialize, Deserialize)]
 pub struct IdempotencyItem {
     pub pk: String,

@@ -142,6 +142,16 @@ pub fn requester_pk(t: &Ticket) -> String {
     format!("R#{}", t.requester.email.key())
 }
 
+/// An address's links to tickets it is on besides its own (`customers::links`):
+/// one partition per address, an item per ticket.
+pub fn link_pk(email: &helpdesk_domain::EmailAddress) -> String {
+    format!("LINK#{}", email.key())
+}
+
+pub fn link_sk(r: &TicketRef) -> String {
+    format!("T#{}", r.as_str())
+}
+
 pub fn message_id_pk(normalized_id: &str) -> String {
     format!("MID#{normalized_id}")
 }

@@ -1,16 +1,17 @@
 //! Erasing a customer's data (`Erasure`) and the admins' audit log (`AuditTrail`)
 //! on DynamoDB.
 
-use super::items::{self, Item, s};
+use super::items::{self, Item, LinkItem, MessageItem, OutboxItem, s};
 use super::listings::summaries;
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
 use helpdesk_domain::ports::{AuditTrail, Erasure};
 use helpdesk_domain::values::time::sortable;
-use helpdesk_domain::{AgentId, CategoryId, EmailAddress, OutboxId, Status, TicketRef};
+use helpdesk_domain::{AgentId, CategoryId, EmailAddress, Message, OutboxId, Status, TicketRef};
 use serde::{Deserialize, Serialize};
 
 /// The audit log: one partition, sorted by time (admins change little).
@@ -30,19 +31,16 @@ struct AuditItem {
     entry: AuditEntry,
 }
 
-#[async_trait]
-impl Erasure for DynamoStore {
-    async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
-        let reference = &thread.ticket.reference;
-        let pk = keys::ticket_pk(reference);
-        let messages: Vec<String> = thread.messages.iter().map(keys::message_sk).collect();
+impl DynamoStore {
+    /// The Message-ID records that lead to `reference` through these messages
+    /// (a reused id may lead elsewhere now: that record stays); how many went.
+    async fn delete_message_ids(
+        &self,
+        reference: &TicketRef,
+        messages: &[Message],
+    ) -> Result<u32, StoreError> {
         let mut gone = 0;
-        // What is found through the messages goes before the messages: a crash
-        // in between leaves them to lead the next attempt here again. First the
-        // Message-ID records that still lead here (a reused id may lead
-        // elsewhere now).
-        let ids = thread
-            .messages
+        let ids = messages
             .iter()
             .filter_map(|m| m.email.as_ref()?.message_id.as_deref())
             .filter_map(normalize_message_id);
@@ -65,29 +63,178 @@ impl Erasure for DynamoStore {
                 Err(e) => return Err(sdk_error(e)),
             }
         }
-        // Then the outbox items of mail about it (each its item, then its
-        // pointer), then every link token and the messages as read.
-        let mut items: Vec<String> = self
-            .query_partition(pk.clone(), true)
+        Ok(gone)
+    }
+
+    /// The sort keys of the ticket's items, as read.
+    async fn thread_keys(&self, reference: &TicketRef) -> Result<Vec<String>, StoreError> {
+        self.query_partition(keys::ticket_pk(reference), true)
             .await?
             .iter()
             .map(|item| items::string(item, "sk").map(str::to_owned))
-            .collect::<Result<_, _>>()?;
+            .collect()
+    }
+
+    /// Deletes an outbox item of mail about the ticket (`pointer` is its
+    /// pointer beside the ticket), if `keep` does not hold for its job; the
+    /// item first, then the pointer. Whether the item went.
+    async fn delete_outbox_if(
+        &self,
+        reference: &TicketRef,
+        pointer: &str,
+        keep: impl Fn(&OutboundJob) -> bool,
+    ) -> Result<Option<bool>, StoreError> {
+        let Some(outbox) = pointer.strip_prefix(keys::OUTBOX_REF_PREFIX) else {
+            return Ok(None);
+        };
+        let id = OutboxId::parse(outbox)
+            .map_err(|_| StoreError::Corrupt(format!("a bad outbox pointer: {pointer}")))?;
+        let pk = keys::outbox_pk(&id);
+        if let Some(item) = self.get_item(&pk, keys::OUTBOX_SK).await? {
+            let job = items::from_item::<OutboxItem>(item)?.job;
+            if keep(&job) {
+                return Ok(Some(false));
+            }
+        }
+        let gone = self.delete_main(pk, keys::OUTBOX_SK.into()).await?;
+        self.delete_main(keys::ticket_pk(reference), pointer.to_owned())
+            .await?;
+        Ok(Some(gone))
+    }
+}
+
+#[async_trait]
+impl Erasure for DynamoStore {
+    async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
+        let reference = &thread.ticket.reference;
+        let pk = keys::ticket_pk(reference);
+        let messages: Vec<String> = thread.messages.iter().map(keys::message_sk).collect();
+        // What is found through the messages goes before the messages: a crash
+        // in between leaves them to lead the next attempt here again. First the
+        // Message-ID records that still lead here.
+        let mut gone = self.delete_message_ids(reference, &thread.messages).await?;
+        // Then the outbox items of mail about it (each its item, then its
+        // pointer), then every link token and the messages as read.
+        let mut items = self.thread_keys(reference).await?;
         items.sort_by_key(|sk| !sk.starts_with(keys::OUTBOX_REF_PREFIX));
         for sk in items {
-            if let Some(outbox) = sk.strip_prefix(keys::OUTBOX_REF_PREFIX) {
-                let id = OutboxId::parse(outbox)
-                    .map_err(|_| StoreError::Corrupt(format!("a bad outbox pointer: {sk}")))?;
-                gone += u32::from(
-                    self.delete_main(keys::outbox_pk(&id), keys::OUTBOX_SK.into())
-                        .await?,
-                );
-                self.delete_main(pk.clone(), sk).await?;
+            if let Some(outbox) = self.delete_outbox_if(reference, &sk, |_| false).await? {
+                gone += u32::from(outbox);
             } else if sk.starts_with(keys::TOKEN_SK_PREFIX) || messages.contains(&sk) {
                 gone += u32::from(self.delete_main(pk.clone(), sk).await?);
             }
         }
         Ok(gone)
+    }
+
+    async fn delete_messages(
+        &self,
+        reference: &TicketRef,
+        messages: &[Message],
+    ) -> Result<u32, StoreError> {
+        let mut gone = self.delete_message_ids(reference, messages).await?;
+        for m in messages {
+            gone += u32::from(
+                self.delete_main(keys::ticket_pk(reference), keys::message_sk(m))
+                    .await?,
+            );
+        }
+        Ok(gone)
+    }
+
+    async fn rewrite_messages(&self, messages: &[Message]) -> Result<(), StoreError> {
+        for m in messages {
+            // Only over the stored message: one deleted meanwhile stays deleted.
+            let put = self
+                .client
+                .put_item()
+                .table_name(&self.tables.main)
+                .set_item(Some(items::to_item(&MessageItem::of(m))?))
+                .condition_expression("attribute_exists(pk)")
+                .send()
+                .await;
+            match put {
+                Ok(_) => {}
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                Err(e) => return Err(sdk_error(e)),
+            }
+        }
+        Ok(())
+    }
+
+    async fn delete_mail_to(
+        &self,
+        reference: &TicketRef,
+        email: &EmailAddress,
+    ) -> Result<u32, StoreError> {
+        let mut gone = 0;
+        for sk in self.thread_keys(reference).await? {
+            let other = |job: &OutboundJob| job.recipient.key() != email.key();
+            if let Some(outbox) = self.delete_outbox_if(reference, &sk, other).await? {
+                gone += u32::from(outbox);
+            }
+        }
+        Ok(gone)
+    }
+
+    async fn tickets_linked_to(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .key_condition_expression("pk = :p")
+            .expression_attribute_values(":p", s(keys::link_pk(email)))
+            .consistent_read(true)
+            .limit(i32::from(limit.max(1)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| {
+                let link = items::from_item::<LinkItem>(item)?;
+                TicketRef::parse(&link.ticket)
+                    .map_err(|_| StoreError::Corrupt(format!("a bad link: {}", link.ticket)))
+            })
+            .collect()
+    }
+
+    async fn link_addresses(
+        &self,
+        reference: &TicketRef,
+        addresses: &[EmailAddress],
+    ) -> Result<(), StoreError> {
+        for email in addresses {
+            let item = items::to_item(&LinkItem {
+                pk: keys::link_pk(email),
+                sk: keys::link_sk(reference),
+                ticket: reference.as_str().to_owned(),
+            })?;
+            self.client
+                .put_item()
+                .table_name(&self.tables.main)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+        }
+        Ok(())
+    }
+
+    async fn unlink_address(
+        &self,
+        email: &EmailAddress,
+        reference: &TicketRef,
+    ) -> Result<bool, StoreError> {
+        self.delete_main(keys::link_pk(email), keys::link_sk(reference))
+            .await
     }
 
     async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {

@@ -3,8 +3,8 @@
 //! are in `listings`, `access` and `ops`.
 
 use super::items::{
-    self, IdempotencyItem, Item, MessageIdItem, MessageItem, NoticeItem, OutboxItem, TicketItem,
-    TokenItem, n, s,
+    self, IdempotencyItem, Item, LinkItem, MessageIdItem, MessageItem, NoticeItem, OutboxItem,
+    TicketItem, TokenItem, n, s,
 };
 use super::listings::summaries;
 use super::transaction::{Transaction, TxError};
@@ -193,6 +193,26 @@ impl DynamoStore {
             .collect()
     }
 
+    /// Links these addresses to the ticket (unconditional puts: linking again
+    /// changes nothing).
+    pub(super) fn link_puts(
+        &self,
+        reference: &TicketRef,
+        addresses: &[EmailAddress],
+    ) -> Result<Vec<TransactWriteItem>, StoreError> {
+        addresses
+            .iter()
+            .map(|email| {
+                let item = items::to_item(&LinkItem {
+                    pk: keys::link_pk(email),
+                    sk: keys::link_sk(reference),
+                    ticket: reference.as_str().to_owned(),
+                })?;
+                self.put(&self.tables.main, item, None)
+            })
+            .collect()
+    }
+
     /// Claims an idempotency key (ops table); TTL deletes lazily, so an expired
     /// claim is free again.
     pub(super) fn idempotency_put(
@@ -324,6 +344,7 @@ impl TicketRecords for DynamoStore {
                 keys::counter_shard(&new.ticket.reference),
             )?,
             self.message_id_puts(std::slice::from_ref(&new.first_message))?,
+            self.link_puts(&new.ticket.reference, &new.linked_addresses())?,
         ];
         tx.extend_numbered(|_| Role::Other, rest.into_iter().flatten());
 
@@ -427,6 +448,10 @@ impl TicketRecords for DynamoStore {
                 );
             }
             tx.extend_numbered(|_| Role::Other, self.message_id_puts(update.messages())?);
+            tx.extend_numbered(
+                |_| Role::Other,
+                self.link_puts(&update.after().reference, &update.linked_addresses())?,
+            );
             for notice in update.notices() {
                 let item = NoticeItem::of(notice, update.after().updated_at);
                 tx.push(

@@ -358,7 +358,8 @@ impl Desk<'_> {
                         "that is the customer; send a reply instead",
                     ));
                 }
-                let message = entry(MessageKind::InternalNote, forward_text(&to, &note));
+                let mut message = entry(MessageKind::InternalNote, forward_text(&to, &note));
+                message.about = Some(to.clone());
                 let mut job = self.job(MailKind::Forward, &before, Some(&message));
                 job.recipient = to;
                 mail = Some(job);
@@ -503,7 +504,9 @@ impl Desk<'_> {
             text.push_str("\n\n");
             text.push_str(&request);
         }
-        let target_event = event(target, text);
+        let mut target_event = event(target, text);
+        // It copies the source's requester's words: erasing them finds it.
+        target_event.about = Some(requester.email.clone());
         let mut kept = into.ticket.clone();
         kept.updated_at = now;
         // The stricter state: a ticket must not become verified by absorbing another.
@@ -576,6 +579,7 @@ impl Desk<'_> {
             email: None,
             threaded_by: ThreadedBy::Console,
             created_at: now,
+            about: None,
         }
     }
 

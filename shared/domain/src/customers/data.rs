@@ -13,6 +13,7 @@ use crate::agents::audit::{Actor, AuditAction, AuditEntry, fingerprint};
 use crate::catalog::category::Category;
 use crate::customers::archive::{ArchiveError, ZipWriter, safe_name};
 use crate::customers::attachments::AttachmentError;
+use crate::customers::links;
 use crate::mail::inbound::parse::raw_mail_key;
 use crate::mail::inbound::quarantine::SenderPattern;
 use crate::ports::store::{StoreError, TicketThread, TicketUpdate};
@@ -21,6 +22,7 @@ use crate::ports::{
     DoNotEmail, Erasure, RawMailError, RawMailStore, SenderRules, TicketRecords,
 };
 use crate::tickets::message::Author;
+use crate::tickets::people;
 use crate::tickets::ticket::{Requester, Status, Ticket};
 use crate::values::email::EmailAddress;
 use crate::values::ids::TicketRef;
@@ -36,6 +38,8 @@ pub const MAX_EXPORT_TICKETS: u16 = 300;
 pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// Tickets the schedule purges per run, over all categories.
 pub const RETENTION_BATCH: u16 = 25;
+/// The largest mail SES receives: a stored mail is read whole to see whom it names.
+const MAX_RAW_MAIL_BYTES: u64 = 40 * 1024 * 1024;
 /// How many times a ticket changed meanwhile is read and erased again.
 const ATTEMPTS: usize = 3;
 
@@ -72,6 +76,9 @@ impl From<ArchiveError> for DataError {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Erased {
     pub tickets: u32,
+    /// Other customers' tickets the address was taken out of (they stay,
+    /// without its messages and without it among the people copied).
+    pub shared_tickets: u32,
     pub messages: u32,
     /// Attachments and raw mail deleted from S3.
     pub files: u32,
@@ -205,8 +212,10 @@ impl<'a> CustomerData<'a> {
 
     /// Everything we hold about `email` as one ZIP: `README.txt`, `customer.json`
     /// (the agents' note, do-not-email, the customer-list entry, the audit
-    /// entries about the address) and per ticket `ticket.json`, `messages.json`,
-    /// its files and its raw mail.
+    /// entries about the address, the other customers' requests it is on), per
+    /// ticket `ticket.json`, `messages.json`, its files and its raw mail, and
+    /// from other customers' requests only the messages it wrote there or that
+    /// are about it, with their files.
     pub async fn export(
         &self,
         email: &EmailAddress,
@@ -230,38 +239,53 @@ impl<'a> CustomerData<'a> {
             zip.add(&format!("{dir}/ticket.json"), &json(&thread.ticket)?)?;
             zip.add(&format!("{dir}/messages.json"), &json(&thread.messages)?)?;
             messages += thread.messages.len();
-            for m in &thread.messages {
-                for a in &m.attachments {
-                    match self.attachments.get(&a.key, budget.left()).await {
-                        Ok(Some(file)) => {
-                            budget.take(file.len())?;
-                            let name = safe_name(&a.filename);
-                            zip.add(&format!("{dir}/files/{name}"), &file)?;
-                            files += 1;
-                        }
-                        Ok(None) => {}
-                        Err(AttachmentError::TooLarge(_)) => budget.take(usize::MAX)?,
-                        Err(e) => return Err(e.into()),
-                    }
-                }
+            files += self
+                .export_files(&thread, &dir, &mut zip, &mut budget)
+                .await?;
+        }
+
+        // Other customers' tickets it is on: only what it wrote there or what
+        // is about it, and its files; the rest is theirs.
+        let shared = self
+            .erasure
+            .tickets_linked_to(email, MAX_EXPORT_TICKETS + 1)
+            .await?;
+        if summaries.len() + shared.len() > usize::from(MAX_EXPORT_TICKETS) {
+            return Err(DataError::TooLarge(format!(
+                "this address is on more than {MAX_EXPORT_TICKETS} requests: one archive would be too large"
+            )));
+        }
+        let mut copied_on = Vec::new();
+        for reference in &shared {
+            let thread = match self.tickets.load_ticket(reference).await {
+                Ok(thread) => thread,
+                Err(StoreError::NotFound) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            if thread.ticket.erased_at.is_some()
+                || people::same(&thread.ticket.requester.email, email)
+            {
+                continue;
             }
-            for key in stored_files(&thread).1 {
-                match self.raw_mail.get(&key, budget.left()).await {
-                    Ok(raw) => {
-                        budget.take(raw.len())?;
-                        let name = key.rsplit('/').next().unwrap_or("mail");
-                        zip.add(&format!("{dir}/mail/{name}.eml"), &raw)?;
-                        files += 1;
-                    }
-                    // Expired (the bucket keeps raw mail a year) or already erased.
-                    Err(RawMailError::NotFound) => {}
-                    Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
-                    Err(e) => return Err(e.into()),
-                }
+            let removal = links::removal(&thread, email);
+            copied_on.push(reference.clone());
+            if removal.deleted.is_empty() {
+                continue;
             }
+            let dir = format!("copied/{reference}");
+            zip.add(&format!("{dir}/messages.json"), &json(&removal.deleted)?)?;
+            messages += removal.deleted.len();
+            let theirs = TicketThread {
+                ticket: thread.ticket,
+                messages: removal.deleted,
+            };
+            files += self
+                .export_files(&theirs, &dir, &mut zip, &mut budget)
+                .await?;
         }
         let customer = CustomerJson {
             address: email.as_str(),
+            copied_on,
             exported_at: now,
             note: self.notes.customer_note(email).await?.map(|n| n.text),
             do_not_email: self.do_not_email.do_not_email(email).await?,
@@ -283,6 +307,46 @@ impl<'a> CustomerData<'a> {
             messages,
             files,
         })
+    }
+
+    /// The files of `thread`'s messages and its raw mail, added under `dir`;
+    /// how many.
+    async fn export_files(
+        &self,
+        thread: &TicketThread,
+        dir: &str,
+        zip: &mut ZipWriter,
+        budget: &mut Budget,
+    ) -> Result<usize, DataError> {
+        let mut files = 0;
+        for a in thread.messages.iter().flat_map(|m| &m.attachments) {
+            match self.attachments.get(&a.key, budget.left()).await {
+                Ok(Some(file)) => {
+                    budget.take(file.len())?;
+                    let name = safe_name(&a.filename);
+                    zip.add(&format!("{dir}/files/{name}"), &file)?;
+                    files += 1;
+                }
+                Ok(None) => {}
+                Err(AttachmentError::TooLarge(_)) => budget.take(usize::MAX)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        for key in stored_files(thread).1 {
+            match self.raw_mail.get(&key, budget.left()).await {
+                Ok(raw) => {
+                    budget.take(raw.len())?;
+                    let name = key.rsplit('/').next().unwrap_or("mail");
+                    zip.add(&format!("{dir}/mail/{name}.eml"), &raw)?;
+                    files += 1;
+                }
+                // Expired (the bucket keeps raw mail a year) or already erased.
+                Err(RawMailError::NotFound) => {}
+                Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(files)
     }
 
     /// [`Self::export`], stored under the address's export folder (`name` is
@@ -345,19 +409,23 @@ impl<'a> CustomerData<'a> {
             .await?;
         let mut erased = Erased::default();
         for summary in &batch {
-            let one = self.erase_ticket(&summary.reference, now).await?;
-            erased.tickets += one.tickets;
-            erased.messages += one.messages;
-            erased.files += one.files;
-            erased.other += one.other;
+            erased.add(self.erase_ticket(&summary.reference, now).await?);
         }
         if batch.len() < usize::from(ERASE_BATCH) {
-            erased.other += self.forget_address(email).await?;
-            erased.done = true;
+            // Its own tickets are done: then other customers' tickets it is on.
+            let shared = self.erasure.tickets_linked_to(email, ERASE_BATCH).await?;
+            for reference in &shared {
+                erased.add(self.erase_from(email, reference, now).await?);
+            }
+            if shared.len() < usize::from(ERASE_BATCH) {
+                erased.other += self.forget_address(email).await?;
+                erased.done = true;
+            }
         }
         let detail = format!(
-            "{} tickets, {} messages, {} files, {} other items{}",
+            "{} tickets, {} other customers' tickets, {} messages, {} files, {} other items{}",
             erased.tickets,
+            erased.shared_tickets,
             erased.messages,
             erased.files,
             erased.other,
@@ -398,6 +466,115 @@ impl<'a> CustomerData<'a> {
         other += u32::from(self.tiers.delete_tier_rule(&pattern).await?);
         other += u32::from(self.senders.delete_sender_rule(&pattern).await?);
         Ok(other)
+    }
+
+    /// Takes `email` out of a ticket whose requester is someone else: the
+    /// messages it wrote or that are about it go (with their files and raw
+    /// mail), it leaves the Cc of the rest and the ticket's participants and
+    /// Cc, mail forwarded to it goes, and last its link to the ticket. The
+    /// ticket stays. Safe to repeat.
+    pub async fn erase_from(
+        &self,
+        email: &EmailAddress,
+        reference: &TicketRef,
+        now: DateTime<Utc>,
+    ) -> Result<Erased, DataError> {
+        for _ in 0..ATTEMPTS {
+            let thread = match self.tickets.load_ticket(reference).await {
+                Ok(thread) => thread,
+                Err(StoreError::NotFound) => break,
+                Err(e) => return Err(e.into()),
+            };
+            if thread.ticket.erased_at.is_some() {
+                break;
+            }
+            if people::same(&thread.ticket.requester.email, email) {
+                let mut done = self.erase_ticket(reference, now).await?;
+                done.other += u32::from(self.erasure.unlink_address(email, reference).await?);
+                return Ok(done);
+            }
+            let removal = links::removal(&thread, email);
+            let gone = TicketThread {
+                ticket: thread.ticket.clone(),
+                messages: removal.deleted.clone(),
+            };
+            let (attachments, mut raw) = stored_files(&gone);
+            // The rest's mail as received names it too when it was copied in
+            // (a Cc header, its name with it): that goes, the messages stay.
+            let kept = TicketThread {
+                ticket: thread.ticket.clone(),
+                messages: (thread.messages.iter())
+                    .filter(|m| !removal.deleted.iter().any(|d| d.id == m.id))
+                    .cloned()
+                    .collect(),
+            };
+            raw.extend(self.raw_mail_naming(&kept, email).await?);
+            for key in &attachments {
+                self.attachments.delete(key).await?;
+            }
+            for key in &raw {
+                self.raw_mail.delete(key).await?;
+            }
+            let deleted = self
+                .erasure
+                .delete_messages(reference, &removal.deleted)
+                .await?;
+            self.erasure.rewrite_messages(&removal.rewritten).await?;
+            let mail = self.erasure.delete_mail_to(reference, email).await?;
+            if let Some(after) = removal.ticket {
+                let update = TicketUpdate::new(&thread.ticket, after, vec![]);
+                match self.tickets.update_ticket(update).await {
+                    Ok(_) => {}
+                    // Changed meanwhile: read it again.
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            let messages = removal.deleted.len() as u32;
+            let link = u32::from(self.erasure.unlink_address(email, reference).await?);
+            return Ok(Erased {
+                shared_tickets: 1,
+                messages,
+                files: (attachments.len() + raw.len()) as u32,
+                other: deleted.saturating_sub(messages)
+                    + removal.rewritten.len() as u32
+                    + mail
+                    + link,
+                ..Erased::default()
+            });
+        }
+        // Gone or erased with its requester: only the link is left.
+        let link = self.erasure.unlink_address(email, reference).await?;
+        Ok(Erased {
+            other: u32::from(link),
+            ..Erased::default()
+        })
+    }
+
+    /// The keys of `thread`'s raw mail whose bytes hold `email` (any case).
+    async fn raw_mail_naming(
+        &self,
+        thread: &TicketThread,
+        email: &EmailAddress,
+    ) -> Result<Vec<String>, DataError> {
+        let needle = email.key().into_bytes();
+        let mut naming = Vec::new();
+        for key in stored_files(thread).1 {
+            match self.raw_mail.get(&key, MAX_RAW_MAIL_BYTES).await {
+                Ok(raw) => {
+                    let lower = raw.to_ascii_lowercase();
+                    if lower.windows(needle.len()).any(|w| w == needle.as_slice()) {
+                        naming.push(key);
+                    }
+                }
+                // Expired, or erased before.
+                Err(RawMailError::NotFound) => {}
+                // Larger than any mail SES takes: not ours to judge, so it goes.
+                Err(RawMailError::TooLarge(_)) => naming.push(key),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(naming)
     }
 
     /// Erases one ticket (a no-op for one erased already).
@@ -454,6 +631,10 @@ impl<'a> CustomerData<'a> {
             let update = TicketUpdate::new(&thread.ticket, shell(&thread.ticket, now), vec![]);
             match self.tickets.update_ticket(update).await {
                 Ok(_) => {
+                    // The shell holds no one now: its links to others go too.
+                    for address in links::of_thread(&thread) {
+                        self.erasure.unlink_address(&address, reference).await?;
+                    }
                     let messages = thread.messages.len() as u32;
                     return Ok(Erased {
                         tickets: 1,
@@ -461,6 +642,7 @@ impl<'a> CustomerData<'a> {
                         files: (attachments.len() + raw.len()) as u32,
                         other: other.saturating_sub(messages),
                         done: true,
+                        ..Erased::default()
                     });
                 }
                 // Changed meanwhile (a reply came in): read it again, erase what came.
@@ -523,6 +705,16 @@ impl<'a> CustomerData<'a> {
     }
 }
 
+impl Erased {
+    fn add(&mut self, one: Erased) {
+        self.tickets += one.tickets;
+        self.shared_tickets += one.shared_tickets;
+        self.messages += one.messages;
+        self.files += one.files;
+        self.other += one.other;
+    }
+}
+
 /// The bytes of files an export has taken so far.
 struct Budget(u64);
 
@@ -547,6 +739,8 @@ impl Budget {
 #[derive(Serialize)]
 struct CustomerJson<'a> {
     address: &'a str,
+    /// Other customers' requests the address was copied on or wrote into.
+    copied_on: Vec<TicketRef>,
     exported_at: DateTime<Utc>,
     note: Option<String>,
     do_not_email: Option<String>,
@@ -568,7 +762,10 @@ fn readme(email: &EmailAddress, now: DateTime<Utc>, tickets: usize) -> String {
          \x20 ticket.json       the request: category, status, times, details, your rating\n\
          \x20 messages.json     every message in it, yours and ours, and our internal notes\n\
          \x20 files/            the files attached to them\n\
-         \x20 mail/             your mail as we received it\n",
+         \x20 mail/             your mail as we received it\n\
+         copied/<ref>/        other people's requests you were copied on or wrote into:\n\
+         \x20 messages.json     only your messages there, and what we wrote about you\n\
+         \x20 files/, mail/     their files, and your mail as we received it\n",
         email.as_str(),
         now.format("%Y-%m-%d %H:%M"),
         tickets

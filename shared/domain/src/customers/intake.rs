@@ -440,6 +440,7 @@ impl Intake<'_> {
             email: None,
             threaded_by: ThreadedBy::WebForm,
             created_at: now,
+            about: None,
         };
         let confirmation = OutboundJob {
             outbox_id: self.ids.outbox_id(),

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod data;
 pub mod intake;
 pub mod limits;
+pub mod links;
 pub mod tier_rule;
 pub mod tiers;
 pub mod tracking;

@@ -494,6 +494,7 @@ impl Tracking<'_> {
                         ThreadedBy::System
                     },
                     created_at: now,
+                    about: None,
                 })
                 .collect();
             let alerted = if kind == MessageKind::Customer {

@@ -26,6 +26,7 @@ use crate::reports::figures::{DayFigures, ReportScope};
 use crate::sla::notice::Notice;
 use crate::sla::policy::SlaPolicy;
 use crate::tickets::counters::{QueueCounts, StatusCounts};
+use crate::tickets::message::Message;
 use crate::tickets::ticket::Ticket;
 use crate::values::email::EmailAddress;
 use crate::values::ids::{AgentId, CategoryId, FaqId, MessageId, OutboxId, RunId, TicketRef};
@@ -486,6 +487,49 @@ pub trait Erasure: Send + Sync {
     /// outbox items of mail about it (they hold the recipient). Returns how many
     /// items went. Safe to repeat: what is already gone is skipped.
     async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError>;
+
+    /// Deletes these messages of a ticket (kept: the rest of it) and the
+    /// Message-ID records that lead to it through them; how many items went.
+    async fn delete_messages(
+        &self,
+        reference: &TicketRef,
+        messages: &[Message],
+    ) -> Result<u32, StoreError>;
+
+    /// Writes these stored messages again as given (same ticket, id and time):
+    /// how erasing takes an address out of a message's Cc.
+    async fn rewrite_messages(&self, messages: &[Message]) -> Result<(), StoreError>;
+
+    /// Deletes the outbox items of mail about the ticket sent to `email` (a
+    /// forward's); how many went.
+    async fn delete_mail_to(
+        &self,
+        reference: &TicketRef,
+        email: &EmailAddress,
+    ) -> Result<u32, StoreError>;
+
+    /// Up to `limit` tickets linked to `email` other than as their requester
+    /// (`customers::links`).
+    async fn tickets_linked_to(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError>;
+
+    /// Links these addresses to the ticket (each once; linking again is a
+    /// no-op): the backfill of tickets written before links were kept.
+    async fn link_addresses(
+        &self,
+        reference: &TicketRef,
+        addresses: &[EmailAddress],
+    ) -> Result<(), StoreError>;
+
+    /// Removes the link of `email` to the ticket; whether there was one.
+    async fn unlink_address(
+        &self,
+        email: &EmailAddress,
+        reference: &TicketRef,
+    ) -> Result<bool, StoreError>;
 
     /// Deletes the address's do-not-email entry; whether there was one.
     async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError>;

@@ -30,6 +30,16 @@ pub struct NewTicket {
 }
 
 impl NewTicket {
+    /// Addresses the new ticket holds besides its requester's, linked to it
+    /// in the same write (`customers::links`).
+    pub fn linked_addresses(&self) -> Vec<EmailAddress> {
+        crate::tickets::people::added(
+            None,
+            &self.ticket,
+            std::slice::from_ref(&self.first_message),
+        )
+    }
+
     pub fn counter_deltas(&self) -> Vec<CounterDelta> {
         let mut deltas = counters::on_create(&self.ticket);
         deltas.extend(counters::faq_reads(
@@ -121,6 +131,12 @@ impl TicketUpdate {
     pub fn rating_entries(&self) -> Option<(Option<RatedTicket>, Option<RatedTicket>)> {
         (self.before.rating != self.after.rating)
             .then(|| (RatedTicket::of(&self.before), RatedTicket::of(&self.after)))
+    }
+
+    /// Addresses this change brings onto the ticket: the store links each to
+    /// it in the same write (`customers::links`).
+    pub fn linked_addresses(&self) -> Vec<EmailAddress> {
+        crate::tickets::people::added(Some(&self.before), &self.after, &self.messages)
     }
 
     pub fn counter_deltas(&self) -> Vec<CounterDelta> {

@@ -3,6 +3,7 @@
 
 pub mod counters;
 pub mod message;
+pub mod people;
 pub mod rated;
 pub mod rating;
 pub mod ticket;

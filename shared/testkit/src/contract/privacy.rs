@@ -174,6 +174,156 @@ pub async fn an_erased_thread_leaves_an_anonymous_shell_in_no_listing(stores: &S
     assert_eq!(stores.mail.waiting_alerts(&ana).await, Ok(vec![bob_line]));
 }
 
+/// Links every address a write brings onto another customer's ticket, and
+/// takes one out again piece by piece, leaving the rest.
+pub async fn a_shared_ticket_links_its_people_and_erasing_one_leaves_the_rest(stores: &Stores) {
+    use helpdesk_domain::mail::outbound::job::MailKind;
+    use helpdesk_domain::tickets::message::{Author, EmailIds};
+    let (clock, ids) = setup();
+    let address = |a: &str| EmailAddress::parse(a).unwrap();
+    let (bob, carol, dave) = (
+        address("bob@example.com"),
+        address("carol@example.com"),
+        address("dave@example.com"),
+    );
+    let mut new = new_ticket(&ids, "billing", "jane@example.com", clock.now());
+    new.ticket.participants = vec![address("Bob@Example.com")];
+    let Ok(Created::New(ticket)) = stores.tickets.create_ticket(new).await else {
+        panic!("create failed")
+    };
+    let r = ticket.reference.clone();
+    assert_eq!(
+        stores.erasure.tickets_linked_to(&bob, 10).await,
+        Ok(vec![r.clone()])
+    );
+    // The requester is never linked to their own ticket.
+    let jane = address("jane@example.com");
+    assert_eq!(
+        stores.erasure.tickets_linked_to(&jane, 10).await,
+        Ok(vec![])
+    );
+
+    // Bob writes in; an agent copies Carol on a reply and forwards to Dave.
+    let later = clock.now() + Duration::minutes(1);
+    let mut from_bob = agent_reply(&ids, &ticket, "ana", later);
+    from_bob.author = Author::Customer {
+        name: helpdesk_domain::values::text::DisplayName::from_mail("Bob"),
+        email: bob.clone(),
+    };
+    from_bob.email = Some(EmailIds {
+        message_id: Some("<bob-1@example.com>".into()),
+        ..Default::default()
+    });
+    let mut reply = agent_reply(&ids, &ticket, "ana", later);
+    reply.email = Some(EmailIds {
+        cc: vec![carol.clone(), bob.clone()],
+        ..Default::default()
+    });
+    let mut forward = agent_reply(&ids, &ticket, "ana", later);
+    forward.about = Some(dave.clone());
+    let mut to_dave = crate::fixtures::confirmation_job(&ids, &ticket);
+    to_dave.kind = MailKind::Forward;
+    to_dave.recipient = dave.clone();
+    let to_jane = crate::fixtures::confirmation_job(&ids, &ticket);
+    let mut after = (*ticket).clone();
+    after.cc = vec![carol.clone()];
+    let messages = vec![from_bob.clone(), reply.clone(), forward.clone()];
+    let update = TicketUpdate::new(&ticket, after, messages)
+        .with_outbox(vec![to_dave.clone(), to_jane.clone()]);
+    let ticket = stores.tickets.update_ticket(update).await.unwrap();
+    for who in [&bob, &carol, &dave] {
+        assert_eq!(
+            stores.erasure.tickets_linked_to(who, 10).await,
+            Ok(vec![r.clone()]),
+            "{who:?}"
+        );
+    }
+
+    // Bob's message goes with its Message-ID record; the rest stays.
+    assert_eq!(
+        stores
+            .erasure
+            .delete_messages(&r, std::slice::from_ref(&from_bob))
+            .await,
+        Ok(2)
+    );
+    assert_eq!(
+        stores
+            .tickets
+            .ticket_for_message_id("<bob-1@example.com>")
+            .await,
+        Ok(None)
+    );
+    // Bob leaves the reply's Cc; a deleted message is not written back.
+    let mut without_bob = reply.clone();
+    without_bob.email = Some(EmailIds {
+        cc: vec![carol.clone()],
+        ..Default::default()
+    });
+    stores
+        .erasure
+        .rewrite_messages(&[without_bob.clone(), from_bob.clone()])
+        .await
+        .unwrap();
+    let thread = stores.tickets.load_ticket(&r).await.unwrap();
+    assert_eq!(thread.messages.len(), 3, "{:?}", thread.messages);
+    assert!(thread.messages.iter().all(|m| m.id != from_bob.id));
+    let stored = thread.messages.iter().find(|m| m.id == reply.id).unwrap();
+    assert_eq!(stored, &without_bob);
+    assert_eq!(thread.ticket, ticket);
+    // Mail forwarded to Dave goes; the mail to Jane stays.
+    assert_eq!(stores.erasure.delete_mail_to(&r, &dave).await, Ok(1));
+    assert_eq!(stores.erasure.delete_mail_to(&r, &dave).await, Ok(0));
+    assert_eq!(
+        stores.tickets.outbox_item(&to_dave.outbox_id).await,
+        Ok(None)
+    );
+    assert!(
+        stores
+            .tickets
+            .outbox_item(&to_jane.outbox_id)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    // The link goes last, once.
+    assert_eq!(stores.erasure.unlink_address(&bob, &r).await, Ok(true));
+    assert_eq!(stores.erasure.unlink_address(&bob, &r).await, Ok(false));
+    assert_eq!(stores.erasure.tickets_linked_to(&bob, 10).await, Ok(vec![]));
+    assert_eq!(
+        stores.erasure.tickets_linked_to(&carol, 10).await,
+        Ok(vec![r.clone()])
+    );
+
+    // The backfill links again without harm, and a batch is cut at its limit.
+    let other = helpdesk_domain::TicketRef::from_bits(99);
+    for _ in 0..2 {
+        stores
+            .erasure
+            .link_addresses(&r, std::slice::from_ref(&bob))
+            .await
+            .unwrap();
+        stores
+            .erasure
+            .link_addresses(&other, std::slice::from_ref(&bob))
+            .await
+            .unwrap();
+    }
+    let mut linked = stores.erasure.tickets_linked_to(&bob, 10).await.unwrap();
+    linked.sort();
+    let mut both = vec![r.clone(), other];
+    both.sort();
+    assert_eq!(linked, both);
+    assert_eq!(
+        stores
+            .erasure
+            .tickets_linked_to(&bob, 1)
+            .await
+            .map(|l| l.len()),
+        Ok(1)
+    );
+}
+
 pub async fn retention_finds_closed_tickets_last_changed_before_the_cutoff(stores: &Stores) {
     let (clock, ids) = setup();
     let category = CategoryId::parse("billing").unwrap();

@@ -81,6 +81,9 @@ struct State {
     tags: std::collections::BTreeSet<helpdesk_domain::values::tag::Tag>,
     /// The admins' audit log, by time and id.
     audit: BTreeMap<(DateTime<Utc>, String), helpdesk_domain::agents::audit::AuditEntry>,
+    /// Addresses' links to tickets they are on besides their own, by the
+    /// address's key.
+    links: std::collections::BTreeSet<(String, TicketRef)>,
 }
 
 #[derive(Debug, Default)]
@@ -123,6 +126,12 @@ impl State {
     fn apply(&mut self, deltas: Vec<CounterDelta>) {
         for d in deltas {
             *self.counters.entry(d.key).or_insert(0) += d.delta;
+        }
+    }
+
+    fn link(&mut self, reference: &TicketRef, addresses: &[helpdesk_domain::EmailAddress]) {
+        for email in addresses {
+            self.links.insert((email.key(), reference.clone()));
         }
     }
 

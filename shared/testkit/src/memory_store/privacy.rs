@@ -6,19 +6,36 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
 use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
 use helpdesk_domain::ports::{AuditTrail, Erasure};
-use helpdesk_domain::{CategoryId, EmailAddress, Status, TicketRef};
+use helpdesk_domain::{CategoryId, EmailAddress, Message, Status, TicketRef};
+
+/// Deletes these messages of the ticket and the Message-ID records that lead
+/// to it through them; how many went.
+fn drop_messages(s: &mut super::State, reference: &TicketRef, messages: &[Message]) -> usize {
+    let mut gone = 0;
+    if let Some(stored) = s.messages.get_mut(reference) {
+        let before = stored.len();
+        stored.retain(|m| !messages.iter().any(|t| t.id == m.id));
+        gone += before - stored.len();
+    }
+    for id in messages
+        .iter()
+        .filter_map(|m| m.email.as_ref()?.message_id.as_deref())
+        .filter_map(normalize_message_id)
+    {
+        if s.message_ids.get(&id) == Some(reference) {
+            s.message_ids.remove(&id);
+            gone += 1;
+        }
+    }
+    gone
+}
 
 #[async_trait]
 impl Erasure for InMemoryStore {
     async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
         let mut s = self.state();
         let reference = &thread.ticket.reference;
-        let mut gone = 0;
-        if let Some(messages) = s.messages.get_mut(reference) {
-            let before = messages.len();
-            messages.retain(|m| !thread.messages.iter().any(|t| t.id == m.id));
-            gone += before - messages.len();
-        }
+        let mut gone = drop_messages(&mut s, reference, &thread.messages);
         gone += s.tokens.remove(reference).map_or(0, |t| t.len());
         let mail: Vec<_> = s
             .outbox
@@ -33,18 +50,82 @@ impl Erasure for InMemoryStore {
             s.outbox_reason.remove(id);
         }
         gone += mail.len();
-        for id in thread
-            .messages
-            .iter()
-            .filter_map(|m| m.email.as_ref()?.message_id.as_deref())
-            .filter_map(normalize_message_id)
-        {
-            if s.message_ids.get(&id) == Some(reference) {
-                s.message_ids.remove(&id);
-                gone += 1;
+        Ok(u32::try_from(gone).unwrap_or(u32::MAX))
+    }
+
+    async fn delete_messages(
+        &self,
+        reference: &TicketRef,
+        messages: &[Message],
+    ) -> Result<u32, StoreError> {
+        let gone = drop_messages(&mut self.state(), reference, messages);
+        Ok(u32::try_from(gone).unwrap_or(u32::MAX))
+    }
+
+    async fn rewrite_messages(&self, messages: &[Message]) -> Result<(), StoreError> {
+        let mut s = self.state();
+        for m in messages {
+            let stored = s.messages.get_mut(&m.ticket).into_iter().flatten();
+            for old in stored.filter(|old| old.id == m.id) {
+                *old = m.clone();
             }
         }
-        Ok(u32::try_from(gone).unwrap_or(u32::MAX))
+        Ok(())
+    }
+
+    async fn delete_mail_to(
+        &self,
+        reference: &TicketRef,
+        email: &EmailAddress,
+    ) -> Result<u32, StoreError> {
+        let mut s = self.state();
+        let mail: Vec<_> = s
+            .outbox
+            .iter()
+            .filter(|(_, (job, _))| job.ticket.as_ref() == Some(reference))
+            .filter(|(_, (job, _))| job.recipient.key() == email.key())
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in &mail {
+            s.outbox.remove(id);
+            s.unsent.remove(id);
+            s.outbox_lease.remove(id);
+            s.outbox_reason.remove(id);
+        }
+        Ok(u32::try_from(mail.len()).unwrap_or(u32::MAX))
+    }
+
+    async fn tickets_linked_to(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<TicketRef>, StoreError> {
+        let key = email.key();
+        Ok(self
+            .state()
+            .links
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+            .take(usize::from(limit.max(1)))
+            .collect())
+    }
+
+    async fn link_addresses(
+        &self,
+        reference: &TicketRef,
+        addresses: &[EmailAddress],
+    ) -> Result<(), StoreError> {
+        self.state().link(reference, addresses);
+        Ok(())
+    }
+
+    async fn unlink_address(
+        &self,
+        email: &EmailAddress,
+        reference: &TicketRef,
+    ) -> Result<bool, StoreError> {
+        Ok(self.state().links.remove(&(email.key(), reference.clone())))
     }
 
     async fn forget_do_not_email(&self, email: &EmailAddress) -> Result<bool, StoreError> {

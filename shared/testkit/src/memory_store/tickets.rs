@@ -44,6 +44,7 @@ impl TicketRecords for InMemoryStore {
             });
         }
         let deltas = new.counter_deltas();
+        s.link(&new.ticket.reference, &new.linked_addresses());
         let NewTicket {
             ticket,
             first_message,
@@ -147,6 +148,7 @@ impl TicketRecords for InMemoryStore {
             let after = update.after().clone();
             s.apply(update.counter_deltas());
             s.record_ids(update.messages());
+            s.link(&after.reference, &update.linked_addresses());
             s.messages
                 .entry(after.reference.clone())
                 .or_default()

@@ -219,6 +219,7 @@ impl FeedbackDesk<'_> {
                 email: None,
                 threaded_by: ThreadedBy::System,
                 created_at: at,
+                about: None,
             };
             self.mail.add_note(&note).await?;
         }

@@ -718,6 +718,7 @@ impl Postman<'_> {
                 email: None,
                 threaded_by: ThreadedBy::System,
                 created_at: now,
+                about: None,
             })),
             Subject::Links(_) | Subject::Digest(_) | Subject::Alert(_) => None,
         };
