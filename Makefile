@@ -5,7 +5,7 @@
 dev:
 	scripts/dev.sh
 
-## reindex: rebuild the local desk's word index from its tickets (the stack must be up); on AWS see infra/README.md, "Word search"
+## reindex: rebuild the local desk's word index from its tickets and link the addresses on them (the stack must be up); on AWS see infra/README.md, "Word search"
 reindex:
 	scripts/reindex.sh
 

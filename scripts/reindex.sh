@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Rebuilds the word index of the local desk from its tickets (the stack must be
+# Rebuilds the word index of the local desk from its tickets, and links the
+# addresses on them for exports and erasure (the stack must be
 # up: make dev or make stack-up). The running desk's search shows the rebuilt
 # index within seconds. On AWS, see infra/README.md ("Word search").
 set -euo pipefail
