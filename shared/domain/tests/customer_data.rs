@@ -11,7 +11,7 @@ use helpdesk_domain::agents::audit::{Actor, AuditAction, fingerprint};
 use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH};
 use helpdesk_domain::customers::tier_rule::TierRule;
 use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
-use helpdesk_domain::ports::store::{CustomerNote, TicketUpdate};
+use helpdesk_domain::ports::store::{CustomerNote, StoreError, TicketUpdate};
 use helpdesk_domain::ports::{
     AttachmentStore, AuditTrail, Categories, Clock, CustomerNotes, CustomerTiers, DoNotEmail,
     Erasure, IdSource, MessageIds, Queues, RawMailStore, ReportDays, TicketRecords,
@@ -463,7 +463,7 @@ async fn bob_on_jane_s_ticket(w: &World) -> (Ticket, helpdesk_domain::Message) {
     let mut forward = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
     forward.kind = helpdesk_domain::tickets::message::MessageKind::InternalNote;
     forward.body_text = "Forwarded to bob@example.com.".into();
-    forward.about = Some(bob.clone());
+    forward.about = vec![bob.clone()];
     let mut job = testkit::fixtures::confirmation_job(&w.ids, &jane);
     job.kind = MailKind::Forward;
     job.recipient = bob.clone();
@@ -662,4 +662,84 @@ async fn the_backfill_links_the_people_of_tickets_written_before_links_were_kept
         .await
         .unwrap();
     assert_eq!((erased.shared_tickets, erased.done), (1, true));
+}
+
+/// The store as an agent working the ticket without pause makes it: every
+/// change of a ticket finds it changed.
+struct Busy<'a>(&'a InMemoryStore);
+
+#[async_trait::async_trait]
+impl TicketRecords for Busy<'_> {
+    async fn create_ticket(
+        &self,
+        new: helpdesk_domain::ports::store::NewTicket,
+    ) -> Result<helpdesk_domain::ports::store::Created, StoreError> {
+        self.0.create_ticket(new).await
+    }
+    async fn load_ticket(
+        &self,
+        reference: &helpdesk_domain::TicketRef,
+    ) -> Result<helpdesk_domain::ports::store::TicketThread, StoreError> {
+        self.0.load_ticket(reference).await
+    }
+    async fn update_ticket(&self, _: TicketUpdate) -> Result<Ticket, StoreError> {
+        Err(StoreError::Conflict)
+    }
+    async fn update_tickets(&self, _: Vec<TicketUpdate>) -> Result<Vec<Ticket>, StoreError> {
+        Err(StoreError::Conflict)
+    }
+    async fn tickets_of_requester(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<helpdesk_domain::ports::store::TicketSummary>, StoreError> {
+        self.0.tickets_of_requester(email, limit).await
+    }
+    async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        self.0.add_note(note).await
+    }
+    async fn all_tickets(
+        &self,
+        after: Option<String>,
+    ) -> Result<(Vec<helpdesk_domain::TicketRef>, Option<String>), StoreError> {
+        self.0.all_tickets(after).await
+    }
+}
+
+#[tokio::test]
+async fn a_request_that_keeps_changing_keeps_the_link_until_the_address_is_out_of_it() {
+    let w = World::new();
+    let (jane, _) = bob_on_jane_s_ticket(&w).await;
+    let bob = email("bob@example.com");
+    let busy = Busy(&w.store);
+    let data = CustomerData {
+        tickets: &busy,
+        ..w.data()
+    };
+    let failed = data.erase(&bob, Actor::Schedule, w.clock.now()).await;
+    assert!(
+        matches!(failed, Err(DataError::Store(StoreError::Conflict))),
+        "{failed:?}"
+    );
+    // He is still among the people copied, so his link stays for the next call.
+    let thread = w.store.load_ticket(&jane.reference).await.unwrap();
+    assert!(
+        thread
+            .ticket
+            .cc
+            .iter()
+            .any(|a| a.key() == "bob@example.com")
+    );
+    assert_eq!(
+        w.store.tickets_linked_to(&bob, 10).await.unwrap(),
+        vec![jane.reference.clone()]
+    );
+    // The next call, once the ticket holds still, finishes.
+    let erased = w
+        .data()
+        .erase(&bob, Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((erased.shared_tickets, erased.done), (1, true));
+    assert_eq!(w.store.tickets_linked_to(&bob, 10).await.unwrap(), vec![]);
 }

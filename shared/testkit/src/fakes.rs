@@ -302,6 +302,15 @@ impl RawMailStore for InMemoryRawMail {
         Ok(raw)
     }
 
+    async fn head(&self, key: &str, bytes: u64) -> Result<Vec<u8>, RawMailError> {
+        let raw = lock(&self.0)
+            .get(key)
+            .cloned()
+            .ok_or(RawMailError::NotFound)?;
+        let end = usize::try_from(bytes).unwrap_or(usize::MAX).min(raw.len());
+        Ok(raw[..end].to_vec())
+    }
+
     async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError> {
         lock(&self.0).insert(key.to_owned(), raw.to_vec());
         Ok(())

@@ -166,7 +166,7 @@ pub fn new_ticket_with_ref(
         email: None,
         threaded_by: ThreadedBy::WebForm,
         created_at: at,
-        about: None,
+        about: vec![],
     };
     NewTicket {
         ticket,
@@ -215,7 +215,7 @@ pub fn agent_reply(ids: &dyn IdSource, ticket: &Ticket, agent: &str, at: DateTim
         email: None,
         threaded_by: ThreadedBy::Console,
         created_at: at,
-        about: None,
+        about: vec![],
     }
 }
 

@@ -29,7 +29,7 @@ async fn an_enqueued_job_arrives_as_json_the_consumer_parses() {
 }
 
 #[tokio::test]
-async fn raw_mail_round_trips_and_oversized_mail_is_refused() {
+async fn raw_mail_round_trips_its_start_is_read_alone_and_oversized_mail_is_refused() {
     let env = LocalEnv::fresh().await;
     let store = env.aws.raw_mail(&env.var("HELPDESK_RAW_MAIL_BUCKET"));
     let raw = b"From: a@example.com\r\nSubject: hi\r\n\r\nbody\r\n";
@@ -50,6 +50,15 @@ async fn raw_mail_round_trips_and_oversized_mail_is_refused() {
         store.get("missing", 1024).await,
         Err(RawMailError::NotFound)
     );
+    // The start only (whom the headers name), or all of a shorter mail.
+    assert_eq!(store.head("ses-id-1", 8).await.as_deref(), Ok(&raw[..8]));
+    assert_eq!(store.head("ses-id-1", 4096).await.as_deref(), Ok(&raw[..]));
+    assert_eq!(store.head("missing", 8).await, Err(RawMailError::NotFound));
+    store
+        .put("empty", b"")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(store.head("empty", 8).await, Ok(Vec::new()));
 }
 
 #[tokio::test]

@@ -255,3 +255,93 @@ async fn every_admin_change_is_logged_and_the_log_pages() {
     assert_eq!(status, 200, "{rest}");
     assert_eq!(rest["entries"].as_array().unwrap().len(), 13);
 }
+
+#[tokio::test]
+async fn erasing_people_on_someone_else_s_request_takes_them_out_through_every_agent_path() {
+    use helpdesk_domain::ports::TicketRecords;
+    let w = world().await;
+    let r = w.ticket("billing", "jane@example.com").await;
+    let bobs = w.ticket("billing", "bob@example.com").await;
+    let cc = format!("/api/agent/tickets/{r}/cc");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &cc,
+            json!({"version": 1, "cc": ["carol@example.com"]}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let replies = format!("/api/agent/tickets/{r}/replies");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &replies,
+            json!({"body": "On it.", "version": 2}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let forward = format!("/api/agent/tickets/{r}/forward");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &forward,
+            json!({"version": 3, "to": "dave@example.com", "note": "Can you look?"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    // Bob's own request, a duplicate, goes into Jane's: his words are copied there.
+    let merge = format!("/api/agent/tickets/{bobs}/merge");
+    let (status, body) = w
+        .post(
+            ANA.0,
+            ANA.1,
+            &merge,
+            json!({"version": 1, "into": r.to_string()}),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let before = w.store.load_ticket(&r).await.unwrap();
+    for who in ["carol@", "dave@", "bob@"] {
+        assert!(format!("{before:?}").contains(who), "{who} is on it first");
+    }
+
+    for who in ["carol@example.com", "dave@example.com", "bob@example.com"] {
+        let (status, body) = w
+            .send(
+                ADAM,
+                "POST",
+                &format!("/api/agent/customers/{who}/erase"),
+                json!({"confirm": who}),
+            )
+            .await;
+        assert_eq!(status, 200, "{who}: {body}");
+        assert_eq!(body["done"], true, "{who}: {body}");
+        assert_eq!(body["shared_tickets"], 1, "{who}: {body}");
+        let thread = w.store.load_ticket(&r).await.unwrap();
+        let all = format!("{thread:?}").to_lowercase();
+        let name = who.split('@').next().unwrap();
+        assert!(!all.contains(&format!("{name}@")), "{who} left: {all}");
+        // Jane's request stays hers, with her words.
+        assert_eq!(thread.ticket.requester.email.as_str(), "jane@example.com");
+        assert_eq!(thread.ticket.erased_at, None);
+        assert!(all.contains("my order 1234 did not arrive"), "{all}");
+    }
+    let thread = w.store.load_ticket(&r).await.unwrap();
+    assert!(thread.ticket.cc.is_empty());
+    // Forwarded mail to Dave went with him; Jane's own mail did not.
+    assert!(
+        w.store
+            .outbox_snapshot()
+            .iter()
+            .all(|(job, _)| job.recipient.as_str() != "dave@example.com")
+    );
+    assert!(
+        w.store
+            .outbox_snapshot()
+            .iter()
+            .any(|(job, _)| job.recipient.as_str() == "jane@example.com")
+    );
+}

@@ -305,7 +305,10 @@ impl Desk<'_> {
             }
             Action::Cc { to } => {
                 let text = set_cc(caller, &mut after, to)?;
-                entry(MessageKind::SystemEvent, text)
+                let mut event = entry(MessageKind::SystemEvent, text);
+                // It names the addresses: the list as it was and as it is.
+                event.about = before.cc.iter().chain(&after.cc).cloned().collect();
+                event
             }
             Action::Tag { add, remove } => {
                 let text = set_tags(&mut after, &add, &remove)?;
@@ -359,7 +362,7 @@ impl Desk<'_> {
                     ));
                 }
                 let mut message = entry(MessageKind::InternalNote, forward_text(&to, &note));
-                message.about = Some(to.clone());
+                message.about = vec![to.clone()];
                 let mut job = self.job(MailKind::Forward, &before, Some(&message));
                 job.recipient = to;
                 mail = Some(job);
@@ -505,8 +508,14 @@ impl Desk<'_> {
             text.push_str(&request);
         }
         let mut target_event = event(target, text);
-        // It copies the source's requester's words: erasing them finds it.
-        target_event.about = Some(requester.email.clone());
+        // It copies the source's customers' words: erasing one finds it.
+        target_event.about = std::iter::once(&requester.email)
+            .chain(from.messages.iter().filter_map(|m| match &m.author {
+                Author::Customer { email, .. } if m.kind == MessageKind::Customer => Some(email),
+                _ => None,
+            }))
+            .cloned()
+            .collect();
         let mut kept = into.ticket.clone();
         kept.updated_at = now;
         // The stricter state: a ticket must not become verified by absorbing another.
@@ -579,7 +588,7 @@ impl Desk<'_> {
             email: None,
             threaded_by: ThreadedBy::Console,
             created_at: now,
-            about: None,
+            about: vec![],
         }
     }
 

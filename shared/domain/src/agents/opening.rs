@@ -169,7 +169,7 @@ impl Desk<'_> {
                 email: None,
                 threaded_by: ThreadedBy::Console,
                 created_at: now,
-                about: None,
+                about: vec![],
             };
             let job = OutboundJob {
                 outbox_id: self.ids.outbox_id(),

@@ -38,8 +38,6 @@ pub const MAX_EXPORT_TICKETS: u16 = 300;
 pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// Tickets the schedule purges per run, over all categories.
 pub const RETENTION_BATCH: u16 = 25;
-/// The largest mail SES receives: a stored mail is read whole to see whom it names.
-const MAX_RAW_MAIL_BYTES: u64 = 40 * 1024 * 1024;
 /// How many times a ticket changed meanwhile is read and erased again.
 const ATTEMPTS: usize = 3;
 
@@ -470,37 +468,57 @@ impl<'a> CustomerData<'a> {
 
     /// Takes `email` out of a ticket whose requester is someone else: the
     /// messages it wrote or that are about it go (with their files and raw
-    /// mail), it leaves the Cc of the rest and the ticket's participants and
-    /// Cc, mail forwarded to it goes, and last its link to the ticket. The
-    /// ticket stays. Safe to repeat.
+    /// mail), so does the rest's raw mail whose headers name it, it leaves the
+    /// Cc of the replies and the ticket's participants and Cc, and mail
+    /// forwarded to it goes. Its link goes last, once a fresh read finds
+    /// nothing of it left (a write meanwhile links it again). The ticket stays.
+    /// Safe to repeat.
     pub async fn erase_from(
         &self,
         email: &EmailAddress,
         reference: &TicketRef,
         now: DateTime<Utc>,
     ) -> Result<Erased, DataError> {
-        for _ in 0..ATTEMPTS {
+        let mut done = Erased {
+            shared_tickets: 1,
+            ..Erased::default()
+        };
+        // One more than elsewhere: the last read only confirms.
+        for _ in 0..=ATTEMPTS {
             let thread = match self.tickets.load_ticket(reference).await {
                 Ok(thread) => thread,
-                Err(StoreError::NotFound) => break,
+                Err(StoreError::NotFound) => return self.unlinked(email, reference).await,
                 Err(e) => return Err(e.into()),
             };
+            // Erased with its requester: only the link is left.
             if thread.ticket.erased_at.is_some() {
-                break;
+                return self.unlinked(email, reference).await;
             }
             if people::same(&thread.ticket.requester.email, email) {
-                let mut done = self.erase_ticket(reference, now).await?;
-                done.other += u32::from(self.erasure.unlink_address(email, reference).await?);
-                return Ok(done);
+                let mut own = self.erase_ticket(reference, now).await?;
+                own.other += u32::from(self.erasure.unlink_address(email, reference).await?);
+                return Ok(own);
             }
             let removal = links::removal(&thread, email);
+            if removal.is_empty() {
+                done.other += u32::from(self.erasure.unlink_address(email, reference).await?);
+                let again = self.tickets.load_ticket(reference).await?;
+                if links::removal(&again, email).is_empty() {
+                    return Ok(done);
+                }
+                // A write brought it back meanwhile: linked again, and once more.
+                self.erasure
+                    .link_addresses(reference, std::slice::from_ref(email))
+                    .await?;
+                continue;
+            }
             let gone = TicketThread {
                 ticket: thread.ticket.clone(),
                 messages: removal.deleted.clone(),
             };
             let (attachments, mut raw) = stored_files(&gone);
             // The rest's mail as received names it too when it was copied in
-            // (a Cc header, its name with it): that goes, the messages stay.
+            // (a Cc header, with its name): that goes, the messages stay.
             let kept = TicketThread {
                 ticket: thread.ticket.clone(),
                 messages: (thread.messages.iter())
@@ -521,29 +539,29 @@ impl<'a> CustomerData<'a> {
                 .await?;
             self.erasure.rewrite_messages(&removal.rewritten).await?;
             let mail = self.erasure.delete_mail_to(reference, email).await?;
+            let messages = removal.deleted.len() as u32;
+            done.messages += messages;
+            done.files += (attachments.len() + raw.len()) as u32;
+            done.other += deleted.saturating_sub(messages) + removal.rewritten.len() as u32 + mail;
             if let Some(after) = removal.ticket {
                 let update = TicketUpdate::new(&thread.ticket, after, vec![]);
                 match self.tickets.update_ticket(update).await {
-                    Ok(_) => {}
-                    // Changed meanwhile: read it again.
-                    Err(StoreError::Conflict) => continue,
+                    // Changed meanwhile: read again, as after any step.
+                    Ok(_) | Err(StoreError::Conflict) => {}
                     Err(e) => return Err(e.into()),
                 }
             }
-            let messages = removal.deleted.len() as u32;
-            let link = u32::from(self.erasure.unlink_address(email, reference).await?);
-            return Ok(Erased {
-                shared_tickets: 1,
-                messages,
-                files: (attachments.len() + raw.len()) as u32,
-                other: deleted.saturating_sub(messages)
-                    + removal.rewritten.len() as u32
-                    + mail
-                    + link,
-                ..Erased::default()
-            });
         }
-        // Gone or erased with its requester: only the link is left.
+        // Kept changing: the link stays, and the next call comes back here.
+        Err(StoreError::Conflict.into())
+    }
+
+    /// Only the address's link to the ticket was left: it goes.
+    async fn unlinked(
+        &self,
+        email: &EmailAddress,
+        reference: &TicketRef,
+    ) -> Result<Erased, DataError> {
         let link = self.erasure.unlink_address(email, reference).await?;
         Ok(Erased {
             other: u32::from(link),
@@ -551,26 +569,19 @@ impl<'a> CustomerData<'a> {
         })
     }
 
-    /// The keys of `thread`'s raw mail whose bytes hold `email` (any case).
+    /// The keys of `thread`'s raw mail whose headers name `email`.
     async fn raw_mail_naming(
         &self,
         thread: &TicketThread,
         email: &EmailAddress,
     ) -> Result<Vec<String>, DataError> {
-        let needle = email.key().into_bytes();
         let mut naming = Vec::new();
         for key in stored_files(thread).1 {
-            match self.raw_mail.get(&key, MAX_RAW_MAIL_BYTES).await {
-                Ok(raw) => {
-                    let lower = raw.to_ascii_lowercase();
-                    if lower.windows(needle.len()).any(|w| w == needle.as_slice()) {
-                        naming.push(key);
-                    }
-                }
+            match self.raw_mail.head(&key, links::HEADER_BYTES).await {
+                Ok(start) if links::headers_name(&start, email) => naming.push(key),
+                Ok(_) => {}
                 // Expired, or erased before.
                 Err(RawMailError::NotFound) => {}
-                // Larger than any mail SES takes: not ours to judge, so it goes.
-                Err(RawMailError::TooLarge(_)) => naming.push(key),
                 Err(e) => return Err(e.into()),
             }
         }

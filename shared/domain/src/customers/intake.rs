@@ -440,7 +440,7 @@ impl Intake<'_> {
             email: None,
             threaded_by: ThreadedBy::WebForm,
             created_at: now,
-            about: None,
+            about: vec![],
         };
         let confirmation = OutboundJob {
             outbox_id: self.ids.outbox_id(),

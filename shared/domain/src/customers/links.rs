@@ -49,6 +49,35 @@ pub async fn backfill(
     }
 }
 
+/// How much of a stored mail is read to see whom its headers name.
+pub const HEADER_BYTES: u64 = 64 * 1024;
+
+/// Do the headers at the start of a raw mail (up to its first blank line)
+/// name `email`: the whole address, any case, not part of a longer one
+/// (`ann@x` is not in `joann@x` or `ann@x.org`)?
+pub fn headers_name(raw: &[u8], email: &EmailAddress) -> bool {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n"))
+        .unwrap_or(raw.len());
+    let headers = raw[..end].to_ascii_lowercase();
+    let needle = email.key().into_bytes();
+    let local = |c: u8| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c);
+    let domain = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
+    headers.windows(needle.len()).enumerate().any(|(i, w)| {
+        let before = i.checked_sub(1).and_then(|b| headers.get(b).copied());
+        let after = headers.get(i + needle.len()).copied();
+        let next = headers.get(i + needle.len() + 1).copied();
+        // Not part of a longer address: no local part before, no more
+        // domain after (a dot may end a sentence).
+        let longer = before.is_some_and(local)
+            || after.is_some_and(domain)
+            || (after == Some(b'.') && next.is_some_and(domain));
+        w == needle.as_slice() && !longer
+    })
+}
+
 /// What erasing `email` from someone else's ticket changes in its thread.
 #[derive(Debug, Default)]
 pub struct Removal {
@@ -60,12 +89,19 @@ pub struct Removal {
     pub ticket: Option<Ticket>,
 }
 
+impl Removal {
+    /// Nothing of the address is left in the thread.
+    pub fn is_empty(&self) -> bool {
+        self.deleted.is_empty() && self.rewritten.is_empty() && self.ticket.is_none()
+    }
+}
+
 /// What of `thread` goes or changes when `email` is erased from it.
 pub fn removal(thread: &TicketThread, email: &EmailAddress) -> Removal {
     let mut out = Removal::default();
     for m in &thread.messages {
         let wrote = matches!(&m.author, Author::Customer { email: a, .. } if same(a, email));
-        if wrote || m.about.as_ref().is_some_and(|a| same(a, email)) {
+        if wrote || m.about.iter().any(|a| same(a, email)) {
             out.deleted.push(m.clone());
         } else if let Some(ids) = m
             .email
@@ -132,7 +168,7 @@ mod tests {
             email: None,
             threaded_by: ThreadedBy::RecordedMessageId,
             created_at: at(),
-            about: None,
+            about: vec![],
         }
     }
 
@@ -166,7 +202,7 @@ mod tests {
             ..Default::default()
         });
         let mut merged = message("m2", agent());
-        merged.about = Some(address("erin@example.com"));
+        merged.about = vec![address("erin@example.com")];
         let written = [
             message("m0", customer("JANE@example.com")),
             message("m3", customer("frank@example.com")),
@@ -194,6 +230,23 @@ mod tests {
     }
 
     #[test]
+    fn a_mail_s_headers_name_the_whole_address_only() {
+        let ann = address("Ann@Example.com");
+        let says = |raw: &str| headers_name(raw.as_bytes(), &ann);
+        assert!(says("From: jo\r\nCc: Ann <ANN@example.com>\r\n\r\nhi"));
+        assert!(says("Cc: x@y.org,ann@example.com\n\nhi"));
+        assert!(says("To: ann@example.com."));
+        // Part of a longer address is someone else.
+        assert!(!says("From: joann@example.com\r\n\r\n"));
+        assert!(!says("From: ann@example.com.au\r\n\r\n"));
+        assert!(!says("From: ann@example.community\r\n\r\n"));
+        assert!(!says("From: jo.ann@example.com\r\n\r\n"));
+        // Only the headers: a body quoting it is the writer's words.
+        assert!(!says("From: jo\r\n\r\nann@example.com wrote:"));
+        assert!(!says(""));
+    }
+
+    #[test]
     fn erasing_an_address_from_a_thread_deletes_its_words_and_keeps_the_rest_without_it() {
         let mut t = ticket();
         t.participants = vec![address("bob@example.com"), address("carol@example.com")];
@@ -204,7 +257,7 @@ mod tests {
             ..Default::default()
         });
         let mut forward = message("m3", agent());
-        forward.about = Some(address("bob@example.com"));
+        forward.about = vec![address("bob@example.com")];
         let thread = TicketThread {
             ticket: t,
             messages: vec![

@@ -494,7 +494,7 @@ impl Tracking<'_> {
                         ThreadedBy::System
                     },
                     created_at: now,
-                    about: None,
+                    about: vec![],
                 })
                 .collect();
             let alerted = if kind == MessageKind::Customer {

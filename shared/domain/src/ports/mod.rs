@@ -895,6 +895,8 @@ pub enum RawMailError {
 #[async_trait]
 pub trait RawMailStore: Send + Sync {
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Vec<u8>, RawMailError>;
+    /// The first `bytes` bytes of the stored mail (all of a shorter one).
+    async fn head(&self, key: &str, bytes: u64) -> Result<Vec<u8>, RawMailError>;
     async fn put(&self, key: &str, raw: &[u8]) -> Result<(), RawMailError>;
     /// Deletes the stored mail; a key with nothing under it is not an error
     /// (erasing is repeated until it is done).

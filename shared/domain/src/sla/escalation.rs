@@ -399,7 +399,7 @@ impl SlaRun<'_> {
             email: None,
             threaded_by: ThreadedBy::System,
             created_at: now,
-            about: None,
+            about: vec![],
         }
     }
 

@@ -195,12 +195,13 @@ pub struct Message {
     pub email: Option<EmailIds>,
     pub threaded_by: ThreadedBy,
     pub created_at: DateTime<Utc>,
-    /// Someone other than the author whose words or address this entry
-    /// carries: the requester of a ticket merged in (their request is copied
-    /// here), the recipient of a forward. Erasing that address finds the entry
-    /// by it (`customers::links`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub about: Option<EmailAddress>,
+    /// People other than the author whose words or addresses this entry
+    /// carries: the customers of a ticket merged in (their words are copied
+    /// here), a forward's recipient, the addresses a Cc change names, the
+    /// recipients a bounce or failed mail names. Erasing one of them deletes
+    /// the entry (`customers::links`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub about: Vec<EmailAddress>,
 }
 
 /// Largest body kept inline in the thread item; bigger ones live in S3 (raw mail),

@@ -43,7 +43,7 @@ pub fn message_addresses(m: &Message) -> impl Iterator<Item = &EmailAddress> {
         _ => None,
     };
     let cc = m.email.iter().flat_map(|e| e.cc.iter());
-    author.into_iter().chain(m.about.as_ref()).chain(cc)
+    author.into_iter().chain(&m.about).chain(cc)
 }
 
 fn distinct<'a>(

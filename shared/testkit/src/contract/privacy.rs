@@ -220,7 +220,7 @@ pub async fn a_shared_ticket_links_its_people_and_erasing_one_leaves_the_rest(st
         ..Default::default()
     });
     let mut forward = agent_reply(&ids, &ticket, "ana", later);
-    forward.about = Some(dave.clone());
+    forward.about = vec![dave.clone()];
     let mut to_dave = crate::fixtures::confirmation_job(&ids, &ticket);
     to_dave.kind = MailKind::Forward;
     to_dave.recipient = dave.clone();

@@ -527,7 +527,7 @@ impl Inbox<'_> {
             }),
             threaded_by,
             created_at: now,
-            about: None,
+            about: vec![],
         }
     }
 

@@ -219,7 +219,7 @@ impl FeedbackDesk<'_> {
                 email: None,
                 threaded_by: ThreadedBy::System,
                 created_at: at,
-                about: None,
+                about: recipients.to_vec(),
             };
             self.mail.add_note(&note).await?;
         }

@@ -718,7 +718,7 @@ impl Postman<'_> {
                 email: None,
                 threaded_by: ThreadedBy::System,
                 created_at: now,
-                about: None,
+                about: vec![job.recipient.clone()],
             })),
             Subject::Links(_) | Subject::Digest(_) | Subject::Alert(_) => None,
         };
