@@ -423,6 +423,51 @@ async fn a_cc_d_colleague_threads_by_message_id_and_is_the_author() {
 }
 
 #[tokio::test]
+async fn everyone_a_mail_names_is_linked_to_its_ticket_even_when_not_copied_in() {
+    use helpdesk_domain::ports::Erasure;
+    let h = MailHarness::new().await;
+    // Not authenticated: Carl and Dora are not made people of the ticket, but
+    // the mail as stored names them (erasing either must find it).
+    let raw = String::from_utf8(corpus("plain.eml", "", ""))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("Authentication-Results"))
+        .collect::<Vec<_>>()
+        .join("\r\n")
+        .replace(
+            "To: Support <support@helpdesk.test>",
+            "To: Support <support@helpdesk.test>, dora@example.net\r\n\
+             Cc: Carl <carl@example.org>, Ann <ann@example.org>, alerts@helpdesk.test",
+        );
+    let Ok(Received::Created(r)) = h.deliver("ses-named", raw.as_bytes()).await else {
+        panic!()
+    };
+    let t = thread(&h, &r).await;
+    assert!(
+        t.ticket.participants.is_empty(),
+        "{:?}",
+        t.ticket.participants
+    );
+    let named: Vec<&str> = t.messages[0]
+        .email
+        .as_ref()
+        .unwrap()
+        .named
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    // Not us, not the sender.
+    assert_eq!(named, ["dora@example.net", "carl@example.org"]);
+    for who in ["carl@example.org", "dora@example.net"] {
+        let who = helpdesk_domain::EmailAddress::parse(who).unwrap();
+        assert_eq!(
+            h.store.tickets_linked_to(&who, 10).await,
+            Ok(vec![r.clone()])
+        );
+    }
+}
+
+#[tokio::test]
 async fn a_colleague_ann_never_copied_in_gets_a_ticket_of_his_own() {
     let h = MailHarness::new().await;
     let (r, _) = created(&h, "ses-first", "plain.eml").await;

@@ -106,11 +106,12 @@ pub fn removal(thread: &TicketThread, email: &EmailAddress) -> Removal {
         } else if let Some(ids) = m
             .email
             .as_ref()
-            .filter(|e| e.cc.iter().any(|a| same(a, email)))
+            .filter(|e| e.cc.iter().chain(&e.named).any(|a| same(a, email)))
         {
             let mut kept = m.clone();
             let mut ids = ids.clone();
             ids.cc.retain(|a| !same(a, email));
+            ids.named.retain(|a| !same(a, email));
             kept.email = Some(ids);
             out.rewritten.push(kept);
         }
@@ -258,6 +259,12 @@ mod tests {
         });
         let mut forward = message("m3", agent());
         forward.about = vec![address("bob@example.com")];
+        // Jane's mail named him in its To: her words stay, his name goes.
+        let mut hers = message("m4", customer("jane@example.com"));
+        hers.email = Some(EmailIds {
+            named: vec![address("BOB@example.com"), address("dora@example.com")],
+            ..Default::default()
+        });
         let thread = TicketThread {
             ticket: t,
             messages: vec![
@@ -265,12 +272,18 @@ mod tests {
                 message("m1", customer("Bob@example.com")),
                 reply,
                 forward,
+                hers,
             ],
         };
         let r = removal(&thread, &address("bob@example.com"));
         let ids: Vec<_> = r.deleted.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["message-m1", "message-m3"]);
-        assert_eq!(r.rewritten.len(), 1);
+        assert_eq!(r.rewritten.len(), 2);
+        assert_eq!(
+            keys(&r.rewritten[1].email.clone().unwrap_or_default().named),
+            ["dora@example.com"]
+        );
+        assert_eq!(r.rewritten[1].body_text, "text");
         assert_eq!(
             keys(&r.rewritten[0].email.clone().unwrap_or_default().cc),
             ["carol@example.com"]
@@ -284,7 +297,7 @@ mod tests {
         // The thread's links: everyone but the requester.
         assert_eq!(
             keys(&of_thread(&thread)),
-            ["bob@example.com", "carol@example.com"]
+            ["bob@example.com", "carol@example.com", "dora@example.com"]
         );
     }
 }

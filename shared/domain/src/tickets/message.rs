@@ -174,6 +174,11 @@ pub struct EmailIds {
     /// Who else received it: the Cc of an agent's reply when it was written.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cc: Vec<EmailAddress>,
+    /// Other people a received mail's To and Cc named (not us, not its
+    /// sender), whether or not they joined the ticket: its raw mail names
+    /// them, so erasing one finds it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub named: Vec<EmailAddress>,
     /// SPF, DKIM and DMARC results as SES reported them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<crate::mail::inbound::verdicts::Verdicts>,

@@ -42,7 +42,7 @@ pub fn message_addresses(m: &Message) -> impl Iterator<Item = &EmailAddress> {
         Author::Customer { email, .. } => Some(email),
         _ => None,
     };
-    let cc = m.email.iter().flat_map(|e| e.cc.iter());
+    let cc = m.email.iter().flat_map(|e| e.cc.iter().chain(&e.named));
     author.into_iter().chain(&m.about).chain(cc)
 }
 

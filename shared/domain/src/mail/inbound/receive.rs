@@ -418,18 +418,37 @@ impl Inbox<'_> {
         {
             return vec![];
         }
-        let ours = self.settings.mail_domain.to_ascii_lowercase();
-        mail.recipients
-            .iter()
-            .filter(|a| {
-                let domain = a.domain().to_ascii_lowercase();
-                domain != ours
-                    && !domain.ends_with(&format!(".{ours}"))
-                    && !super::auto::is_system_mailbox(a)
-                    && !is_on_ticket(ticket, a)
-            })
+        self.people_named(mail)
+            .filter(|a| !is_on_ticket(ticket, a))
             .cloned()
             .collect()
+    }
+
+    /// The people the mail's To and Cc name besides us (and our system
+    /// mailboxes).
+    fn people_named<'m>(&self, mail: &'m InboundMail) -> impl Iterator<Item = &'m EmailAddress> {
+        let ours = self.settings.mail_domain.to_ascii_lowercase();
+        mail.recipients.iter().filter(move |a| {
+            let domain = a.domain().to_ascii_lowercase();
+            domain != ours
+                && !domain.ends_with(&format!(".{ours}"))
+                && !super::auto::is_system_mailbox(a)
+        })
+    }
+
+    /// Whom the stored mail names besides its sender, at most
+    /// [`MAX_PARTICIPANTS`] (each is linked to the ticket).
+    fn named_in(&self, mail: &InboundMail) -> Vec<EmailAddress> {
+        let mut named: Vec<EmailAddress> = Vec::new();
+        for a in self.people_named(mail) {
+            if named.len() < MAX_PARTICIPANTS
+                && !a.same_mailbox(&mail.from)
+                && !named.iter().any(|n| n.key() == a.key())
+            {
+                named.push(a.clone());
+            }
+        }
+        named
     }
 
     /// A ticket merged into another hands its mail on (a target merged later on
@@ -522,6 +541,7 @@ impl Inbox<'_> {
                 ses_message_id: Some(ses_id.to_owned()),
                 full_text,
                 cc: vec![],
+                named: self.named_in(mail),
                 authentication: Some(mail.verdicts.clone()),
                 remote_images_blocked: blocked,
             }),
