@@ -2304,6 +2304,19 @@ test("an address copied on someone else's request is exported and erased from it
     "--b1--",
   ]);
   assert.equal(delivered.status, 202, await delivered.text());
+  // And a mail of his that was held back as spam.
+  delivered = await mail([
+    "X-SES-Spam-Verdict: FAIL",
+    "X-SES-Virus-Verdict: PASS",
+    `From: Frank Partner <${frank}>`,
+    "To: support@helpdesk.test",
+    `Subject: Cheap routers ${his}`,
+    `Message-ID: <held-${his}@partners.example>`,
+    "Content-Type: text/plain",
+    "",
+    `Buy routers ${his}.`,
+  ]);
+  assert.equal(delivered.status, 202, await delivered.text());
   let thread = null;
   for (let i = 0; i < 40; i++) {
     thread = await (await as(ana, `/tickets/${ref}`)).json();
@@ -2343,7 +2356,7 @@ test("an address copied on someone else's request is exported and erased from it
   await page.getByRole("button", { name: "Export as one archive" }).click();
   const link = page.locator("a[data-export]");
   await link.waitFor();
-  await page.getByText("0 requests, 1 messages and 2 files").waitFor();
+  await page.getByText("0 requests, 1 messages and 3 files").waitFor();
   const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
   const zip = zipNames(archive);
   assert.equal(zip.bad, null, "every file's CRC holds");
@@ -2351,11 +2364,13 @@ test("an address copied on someone else's request is exported and erased from it
     assert.ok(zip.names.includes(name), `${name}: ${zip.names}`);
   }
   assert.ok(
-    zip.names.some((n) => n.startsWith(`copied/${ref}/mail/`)),
+    zip.names.some((n) => n.startsWith(`copied/${ref}/mail/`)) &&
+      zip.names.some((n) => n.startsWith("held/")),
     `${zip.names}`,
   );
   assert.ok(!zip.names.some((n) => n.startsWith("tickets/")), `${zip.names}`);
   assert.ok(archive.includes(`Log lines of ${his}.`), "his file itself");
+  assert.ok(archive.includes(`Buy routers ${his}.`), "his held mail itself");
   assert.ok(!archive.includes(`My router ${hers}`), "nothing Jane wrote");
 
   // Erasing him takes him out of her request.
@@ -2365,7 +2380,7 @@ test("an address copied on someone else's request is exported and erased from it
   await confirm.getByLabel("Address").fill(frank);
   await confirm.getByRole("button", { name: "Erase for good" }).click();
   await page
-    .getByText(`Erased ${frank}: 0 requests, 1 messages, 3 files`)
+    .getByText(`Erased ${frank}: 0 requests, 1 messages, 4 files`)
     .filter({ hasText: "taken out of 1 other customers' requests" })
     .waitFor();
   await context.close();

@@ -743,3 +743,39 @@ async fn a_request_that_keeps_changing_keeps_the_link_until_the_address_is_out_o
     assert_eq!((erased.shared_tickets, erased.done), (1, true));
     assert_eq!(w.store.tickets_linked_to(&bob, 10).await.unwrap(), vec![]);
 }
+
+#[tokio::test]
+async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
+    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
+    use helpdesk_domain::ports::Quarantine;
+    let w = World::new();
+    let held = Quarantined {
+        ses_id: "ses-held".into(),
+        received_at: w.clock.now(),
+        from: Some("bob@example.com".into()),
+        subject: "Cheap watches".into(),
+        reason: QuarantineReason::Spam,
+        released: None,
+    };
+    w.raw
+        .put(
+            "raw/ses-held",
+            b"From: bob@example.com\r\n\r\nBob's held words",
+        )
+        .await
+        .unwrap();
+    assert!(w.store.quarantine(&held).await.unwrap());
+    let bob = email("bob@example.com");
+    let export = w.data().export(&bob, w.clock.now()).await.unwrap();
+    assert!(names(&export.archive).contains(&"held/ses-held.eml".to_owned()));
+    assert!(String::from_utf8_lossy(&export.archive).contains("Bob's held words"));
+    let erased = w
+        .data()
+        .erase(&bob, Actor::Schedule, w.clock.now())
+        .await
+        .unwrap();
+    // The mail as received, and its record and link.
+    assert_eq!((erased.files, erased.other, erased.done), (1, 2, true));
+    assert!(w.raw.keys().is_empty());
+    assert_eq!(w.store.held("ses-held").await.unwrap(), None);
+}

@@ -98,6 +98,14 @@ pub struct MessageIdItem {
     pub ticket: String,
 }
 
+/// A held mail's sender's link to it (`keys::held_link_sk`).
+#[derive(Serialize, Deserialize)]
+pub struct HeldLinkItem {
+    pub pk: String,
+    pub sk: String,
+    pub ses_id: String,
+}
+
 /// An address's link to a ticket it is on (`keys::link_pk`).
 #[derive(Serialize, Deserialize)]
 pub struct LinkItem {

@@ -149,7 +149,15 @@ pub fn link_pk(email: &helpdesk_domain::EmailAddress) -> String {
 }
 
 pub fn link_sk(r: &TicketRef) -> String {
-    format!("T#{}", r.as_str())
+    format!("{LINK_TICKET_PREFIX}{}", r.as_str())
+}
+
+pub const LINK_TICKET_PREFIX: &str = "T#";
+pub const LINK_HELD_PREFIX: &str = "HELD#";
+
+/// The link of a held mail's sender to it (in the sender's link partition).
+pub fn held_link_sk(ses_id: &str) -> String {
+    format!("{LINK_HELD_PREFIX}{ses_id}")
 }
 
 pub fn message_id_pk(normalized_id: &str) -> String {

@@ -486,6 +486,14 @@ impl Quarantine for DynamoStore {
             self.idempotency_put(&claim, &none, item.received_at)?,
         );
         tx.push(Role::Record, self.put(&self.tables.main, record, None)?);
+        if let Some(sender) = item.sender() {
+            let link = items::to_item(&items::HeldLinkItem {
+                pk: keys::link_pk(&sender),
+                sk: keys::held_link_sk(&item.ses_id),
+                ses_id: item.ses_id.clone(),
+            })?;
+            tx.push(Role::Record, self.put(&self.tables.main, link, None)?);
+        }
         match tx.commit(self).await {
             Ok(()) => Ok(true),
             // Quarantined before (SES delivered it again).

@@ -1,7 +1,7 @@
 //! Erasing a customer's data (`Erasure`) and the admins' audit log (`AuditTrail`)
 //! on DynamoDB.
 
-use super::items::{self, Item, LinkItem, MessageItem, OutboxItem, s};
+use super::items::{self, HeldLinkItem, Item, LinkItem, MessageItem, OutboxItem, s};
 use super::listings::summaries;
 use super::{DynamoStore, keys, sdk_error};
 use async_trait::async_trait;
@@ -188,8 +188,9 @@ impl Erasure for DynamoStore {
             .client
             .query()
             .table_name(&self.tables.main)
-            .key_condition_expression("pk = :p")
+            .key_condition_expression("pk = :p AND begins_with(sk, :t)")
             .expression_attribute_values(":p", s(keys::link_pk(email)))
+            .expression_attribute_values(":t", s(keys::LINK_TICKET_PREFIX))
             .consistent_read(true)
             .limit(i32::from(limit.max(1)))
             .send()
@@ -226,6 +227,40 @@ impl Erasure for DynamoStore {
                 .map_err(sdk_error)?;
         }
         Ok(())
+    }
+
+    async fn held_mail_from(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<String>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .key_condition_expression("pk = :p AND begins_with(sk, :h)")
+            .expression_attribute_values(":p", s(keys::link_pk(email)))
+            .expression_attribute_values(":h", s(keys::LINK_HELD_PREFIX))
+            .consistent_read(true)
+            .limit(i32::from(limit.max(1)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|item| Ok(items::from_item::<HeldLinkItem>(item)?.ses_id))
+            .collect()
+    }
+
+    async fn forget_held(&self, email: &EmailAddress, ses_id: &str) -> Result<u32, StoreError> {
+        let record = self
+            .delete_main(keys::held_pk(ses_id), keys::HELD_SK.into())
+            .await?;
+        let link = self
+            .delete_main(keys::link_pk(email), keys::held_link_sk(ses_id))
+            .await?;
+        Ok(u32::from(record) + u32::from(link))
     }
 
     async fn unlink_address(

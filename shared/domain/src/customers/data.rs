@@ -32,6 +32,8 @@ use serde::Serialize;
 
 /// Tickets erased per call: each is a read, its files, a few deletes and a write.
 pub const ERASE_BATCH: u16 = 10;
+/// Held mails of the address erased per call: a delete in S3 and two items each.
+pub const HELD_BATCH: u16 = 50;
 /// The most tickets one export holds (one read of the address's list).
 pub const MAX_EXPORT_TICKETS: u16 = 300;
 /// The most bytes of files and mail one export holds (built in memory).
@@ -281,6 +283,27 @@ impl<'a> CustomerData<'a> {
                 .export_files(&theirs, &dir, &mut zip, &mut budget)
                 .await?;
         }
+        // The mail it sent that was held (never a ticket, or not yet).
+        let held = self
+            .erasure
+            .held_mail_from(email, MAX_EXPORT_TICKETS)
+            .await?;
+        for ses_id in &held {
+            match self
+                .raw_mail
+                .get(&raw_mail_key(ses_id), budget.left())
+                .await
+            {
+                Ok(raw) => {
+                    budget.take(raw.len())?;
+                    zip.add(&format!("held/{}.eml", safe_name(ses_id)), &raw)?;
+                    files += 1;
+                }
+                Err(RawMailError::NotFound) => {}
+                Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                Err(e) => return Err(e.into()),
+            }
+        }
         let customer = CustomerJson {
             address: email.as_str(),
             copied_on,
@@ -416,8 +439,17 @@ impl<'a> CustomerData<'a> {
                 erased.add(self.erase_from(email, reference, now).await?);
             }
             if shared.len() < usize::from(ERASE_BATCH) {
-                erased.other += self.forget_address(email).await?;
-                erased.done = true;
+                // Then the mail it sent that was held, and the record of it.
+                let held = self.erasure.held_mail_from(email, HELD_BATCH).await?;
+                for ses_id in &held {
+                    self.raw_mail.delete(&raw_mail_key(ses_id)).await?;
+                    erased.files += 1;
+                    erased.other += self.erasure.forget_held(email, ses_id).await?;
+                }
+                if held.len() < usize::from(HELD_BATCH) {
+                    erased.other += self.forget_address(email).await?;
+                    erased.done = true;
+                }
             }
         }
         let detail = format!(
@@ -776,7 +808,8 @@ fn readme(email: &EmailAddress, now: DateTime<Utc>, tickets: usize) -> String {
          \x20 mail/             your mail as we received it\n\
          copied/<ref>/        other people's requests you were copied on or wrote into:\n\
          \x20 messages.json     only your messages there, and what we wrote about you\n\
-         \x20 files/, mail/     their files, and your mail as we received it\n",
+         \x20 files/, mail/     their files, and your mail as we received it\n\
+         held/                mail of yours we held back (spam, blocked, unverified) as received\n",
         email.as_str(),
         now.format("%Y-%m-%d %H:%M"),
         tickets

@@ -524,6 +524,18 @@ pub trait Erasure: Send + Sync {
         addresses: &[EmailAddress],
     ) -> Result<(), StoreError>;
 
+    /// Up to `limit` held mails (their SES ids) whose sender was `email`,
+    /// found by the link written when each was held.
+    async fn held_mail_from(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<String>, StoreError>;
+
+    /// Deletes the held mail's record (if still kept) and its link to
+    /// `email`; how many items went.
+    async fn forget_held(&self, email: &EmailAddress, ses_id: &str) -> Result<u32, StoreError>;
+
     /// Removes the link of `email` to the ticket; whether there was one.
     async fn unlink_address(
         &self,

@@ -322,6 +322,38 @@ pub async fn a_shared_ticket_links_its_people_and_erasing_one_leaves_the_rest(st
             .map(|l| l.len()),
         Ok(1)
     );
+
+    // A held mail is linked to its sender, apart from tickets.
+    let frank = address("frank@example.com");
+    let held = helpdesk_domain::mail::inbound::quarantine::Quarantined {
+        ses_id: "ses-held-frank".into(),
+        received_at: clock.now(),
+        from: Some("Frank@Example.com".into()),
+        subject: "Win big".into(),
+        reason: helpdesk_domain::mail::inbound::quarantine::QuarantineReason::Spam,
+        released: None,
+    };
+    assert_eq!(stores.mail.quarantine(&held).await, Ok(true));
+    assert_eq!(
+        stores.erasure.held_mail_from(&frank, 10).await,
+        Ok(vec!["ses-held-frank".to_owned()])
+    );
+    assert_eq!(
+        stores.erasure.tickets_linked_to(&frank, 10).await,
+        Ok(vec![])
+    );
+    assert_eq!(stores.erasure.held_mail_from(&bob, 10).await, Ok(vec![]));
+    // Forgetting it takes the record and the link.
+    assert_eq!(
+        stores.erasure.forget_held(&frank, "ses-held-frank").await,
+        Ok(2)
+    );
+    assert_eq!(stores.mail.held("ses-held-frank").await, Ok(None));
+    assert_eq!(stores.erasure.held_mail_from(&frank, 10).await, Ok(vec![]));
+    assert_eq!(
+        stores.erasure.forget_held(&frank, "ses-held-frank").await,
+        Ok(0)
+    );
 }
 
 pub async fn retention_finds_closed_tickets_last_changed_before_the_cutoff(stores: &Stores) {

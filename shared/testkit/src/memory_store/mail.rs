@@ -228,6 +228,9 @@ impl Quarantine for InMemoryStore {
         }
         s.idempotency
             .insert(key, ("quarantine".into(), TicketRef::from_bits(0)));
+        if let Some(sender) = item.sender() {
+            s.held_links.insert((sender.key(), item.ses_id.clone()));
+        }
         s.quarantine.push(item.clone());
         Ok(true)
     }

@@ -84,6 +84,8 @@ struct State {
     /// Addresses' links to tickets they are on besides their own, by the
     /// address's key.
     links: std::collections::BTreeSet<(String, TicketRef)>,
+    /// Held mails' senders' links to them: (the address's key, SES id).
+    held_links: std::collections::BTreeSet<(String, String)>,
 }
 
 #[derive(Debug, Default)]

@@ -120,6 +120,31 @@ impl Erasure for InMemoryStore {
         Ok(())
     }
 
+    async fn held_mail_from(
+        &self,
+        email: &EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<String>, StoreError> {
+        let key = email.key();
+        Ok(self
+            .state()
+            .held_links
+            .iter()
+            .filter(|(k, _)| *k == key)
+            .map(|(_, ses)| ses.clone())
+            .take(usize::from(limit.max(1)))
+            .collect())
+    }
+
+    async fn forget_held(&self, email: &EmailAddress, ses_id: &str) -> Result<u32, StoreError> {
+        let mut s = self.state();
+        let before = s.quarantine.len();
+        s.quarantine.retain(|q| q.ses_id != ses_id);
+        let record = before - s.quarantine.len();
+        let link = s.held_links.remove(&(email.key(), ses_id.to_owned()));
+        Ok(u32::try_from(record).unwrap_or(u32::MAX) + u32::from(link))
+    }
+
     async fn unlink_address(
         &self,
         email: &EmailAddress,

@@ -57,6 +57,15 @@ pub struct Quarantined {
 }
 
 impl Quarantined {
+    /// Its sender, when the From address was one: linked to the held mail so
+    /// exporting or erasing the address finds it (the record goes after 30
+    /// days, the mail as received stays a year).
+    pub fn sender(&self) -> Option<crate::values::email::EmailAddress> {
+        self.from
+            .as_deref()
+            .and_then(|f| crate::values::email::EmailAddress::parse(f).ok())
+    }
+
     /// When the record (not the raw mail) is forgotten.
     pub fn expires_at(&self) -> DateTime<Utc> {
         self.received_at + Duration::days(KEPT_DAYS)
