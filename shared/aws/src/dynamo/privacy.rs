@@ -66,6 +66,28 @@ impl DynamoStore {
         Ok(gone)
     }
 
+    /// Up to `limit` of the address's links whose sort key starts `prefix`.
+    async fn links_of(
+        &self,
+        email: &EmailAddress,
+        prefix: &str,
+        limit: u16,
+    ) -> Result<Vec<Item>, StoreError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .key_condition_expression("pk = :p AND begins_with(sk, :k)")
+            .expression_attribute_values(":p", s(keys::link_pk(email)))
+            .expression_attribute_values(":k", s(prefix))
+            .consistent_read(true)
+            .limit(i32::from(limit.max(1)))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.items.unwrap_or_default())
+    }
+
     /// The sort keys of the ticket's items, as read.
     async fn thread_keys(&self, reference: &TicketRef) -> Result<Vec<String>, StoreError> {
         self.query_partition(keys::ticket_pk(reference), true)
@@ -184,20 +206,8 @@ impl Erasure for DynamoStore {
         email: &EmailAddress,
         limit: u16,
     ) -> Result<Vec<TicketRef>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.tables.main)
-            .key_condition_expression("pk = :p AND begins_with(sk, :t)")
-            .expression_attribute_values(":p", s(keys::link_pk(email)))
-            .expression_attribute_values(":t", s(keys::LINK_TICKET_PREFIX))
-            .consistent_read(true)
-            .limit(i32::from(limit.max(1)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.items
-            .unwrap_or_default()
+        self.links_of(email, keys::LINK_TICKET_PREFIX, limit)
+            .await?
             .into_iter()
             .map(|item| {
                 let link = items::from_item::<LinkItem>(item)?;
@@ -234,20 +244,8 @@ impl Erasure for DynamoStore {
         email: &EmailAddress,
         limit: u16,
     ) -> Result<Vec<String>, StoreError> {
-        let out = self
-            .client
-            .query()
-            .table_name(&self.tables.main)
-            .key_condition_expression("pk = :p AND begins_with(sk, :h)")
-            .expression_attribute_values(":p", s(keys::link_pk(email)))
-            .expression_attribute_values(":h", s(keys::LINK_HELD_PREFIX))
-            .consistent_read(true)
-            .limit(i32::from(limit.max(1)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.items
-            .unwrap_or_default()
+        self.links_of(email, keys::LINK_HELD_PREFIX, limit)
+            .await?
             .into_iter()
             .map(|item| Ok(items::from_item::<HeldLinkItem>(item)?.ses_id))
             .collect()

@@ -30,6 +30,21 @@ fn drop_messages(s: &mut super::State, reference: &TicketRef, messages: &[Messag
     gone
 }
 
+/// Up to `limit` of what `links` links to the address.
+fn linked<T: Clone + Ord>(
+    links: &std::collections::BTreeSet<(String, T)>,
+    email: &EmailAddress,
+    limit: u16,
+) -> Vec<T> {
+    let key = email.key();
+    links
+        .iter()
+        .filter(|(k, _)| *k == key)
+        .map(|(_, to)| to.clone())
+        .take(usize::from(limit.max(1)))
+        .collect()
+}
+
 #[async_trait]
 impl Erasure for InMemoryStore {
     async fn delete_thread(&self, thread: &TicketThread) -> Result<u32, StoreError> {
@@ -100,15 +115,7 @@ impl Erasure for InMemoryStore {
         email: &EmailAddress,
         limit: u16,
     ) -> Result<Vec<TicketRef>, StoreError> {
-        let key = email.key();
-        Ok(self
-            .state()
-            .links
-            .iter()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, r)| r.clone())
-            .take(usize::from(limit.max(1)))
-            .collect())
+        Ok(linked(&self.state().links, email, limit))
     }
 
     async fn link_addresses(
@@ -125,15 +132,7 @@ impl Erasure for InMemoryStore {
         email: &EmailAddress,
         limit: u16,
     ) -> Result<Vec<String>, StoreError> {
-        let key = email.key();
-        Ok(self
-            .state()
-            .held_links
-            .iter()
-            .filter(|(k, _)| *k == key)
-            .map(|(_, ses)| ses.clone())
-            .take(usize::from(limit.max(1)))
-            .collect())
+        Ok(linked(&self.state().held_links, email, limit))
     }
 
     async fn forget_held(&self, email: &EmailAddress, ses_id: &str) -> Result<u32, StoreError> {
