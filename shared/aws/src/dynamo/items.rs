@@ -104,6 +104,8 @@ pub struct HeldLinkItem {
     pub pk: String,
     pub sk: String,
     pub ses_id: String,
+    /// Epoch seconds: gone with the mail as received (the table's TTL).
+    pub expires_at: i64,
 }
 
 /// An address's link to a ticket it is on (`keys::link_pk`).

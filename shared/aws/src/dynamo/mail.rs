@@ -25,6 +25,9 @@ use std::collections::HashMap;
 
 /// How long a quarantine record blocks a second one for the same SES id.
 const QUARANTINE_DEDUPE_DAYS: i64 = 30;
+/// How long the raw-mail bucket keeps a mail as received (its lifecycle rule in
+/// infra/template.yaml): a held mail's link to its sender lasts as long.
+const RAW_MAIL_DAYS: i64 = 365;
 
 /// A held mail: one item per SES id (read and released by that id), listed
 /// per day, newest first, through the queue index.
@@ -438,6 +441,8 @@ impl Outbox for DynamoStore {
                         item,
                         Some("attribute_not_exists(pk)"),
                     )?);
+                    let named = helpdesk_domain::tickets::people::named_by(note.as_ref());
+                    writes.extend(self.link_puts(&note.ticket, &named)?);
                 }
             }
             OutboxFinish::Skipped { reason } => writes.push(self.outbox_update(
@@ -491,6 +496,7 @@ impl Quarantine for DynamoStore {
                 pk: keys::link_pk(&sender),
                 sk: keys::held_link_sk(&item.ses_id),
                 ses_id: item.ses_id.clone(),
+                expires_at: (item.received_at + chrono::Duration::days(RAW_MAIL_DAYS)).timestamp(),
             })?;
             tx.push(Role::Record, self.put(&self.tables.main, link, None)?);
         }

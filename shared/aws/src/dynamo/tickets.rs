@@ -23,6 +23,7 @@ use helpdesk_domain::ports::store::{
     Created, NewTicket, StoreError, TicketSummary, TicketThread, TicketUpdate, normalize_message_id,
 };
 use helpdesk_domain::tickets::counters::CounterDelta;
+use helpdesk_domain::tickets::people;
 use helpdesk_domain::tickets::rated::RatedTicket;
 use helpdesk_domain::{EmailAddress, Message, Ticket, TicketRef};
 use std::collections::BTreeMap;
@@ -550,6 +551,10 @@ impl TicketRecords for DynamoStore {
     }
 
     async fn add_note(&self, note: &helpdesk_domain::Message) -> Result<(), StoreError> {
+        // The people it names are linked first: a note naming someone erased
+        // meanwhile is found by their next erasure.
+        let named = people::named_by(note);
+        helpdesk_domain::ports::Erasure::link_addresses(self, &note.ticket, &named).await?;
         let item = items::to_item(&MessageItem::of(note))?;
         match self
             .client

@@ -286,8 +286,13 @@ impl<'a> CustomerData<'a> {
         // The mail it sent that was held (never a ticket, or not yet).
         let held = self
             .erasure
-            .held_mail_from(email, MAX_EXPORT_TICKETS)
+            .held_mail_from(email, MAX_EXPORT_TICKETS + 1)
             .await?;
+        if held.len() > usize::from(MAX_EXPORT_TICKETS) {
+            return Err(DataError::TooLarge(format!(
+                "more than {MAX_EXPORT_TICKETS} mails from this address were held back: one archive would be too large"
+            )));
+        }
         for ses_id in &held {
             match self
                 .raw_mail
@@ -429,27 +434,45 @@ impl<'a> CustomerData<'a> {
             .tickets_of_requester(email, ERASE_BATCH)
             .await?;
         let mut erased = Erased::default();
+        // A ticket that kept changing is left for the next call; the rest of
+        // the batch goes on, and this call's entry is still written.
+        let mut busy = false;
+        let mut settle = |one: Result<Erased, DataError>| match one {
+            Ok(one) => {
+                erased.add(one);
+                Ok(())
+            }
+            Err(DataError::Store(StoreError::Conflict)) => {
+                busy = true;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
         for summary in &batch {
-            erased.add(self.erase_ticket(&summary.reference, now).await?);
+            settle(self.erase_ticket(&summary.reference, now).await)?;
         }
+        let mut shared = Vec::new();
         if batch.len() < usize::from(ERASE_BATCH) {
             // Its own tickets are done: then other customers' tickets it is on.
-            let shared = self.erasure.tickets_linked_to(email, ERASE_BATCH).await?;
+            shared = self.erasure.tickets_linked_to(email, ERASE_BATCH).await?;
             for reference in &shared {
-                erased.add(self.erase_from(email, reference, now).await?);
+                settle(self.erase_from(email, reference, now).await)?;
             }
-            if shared.len() < usize::from(ERASE_BATCH) {
-                // Then the mail it sent that was held, and the record of it.
-                let held = self.erasure.held_mail_from(email, HELD_BATCH).await?;
-                for ses_id in &held {
-                    self.raw_mail.delete(&raw_mail_key(ses_id)).await?;
-                    erased.files += 1;
-                    erased.other += self.erasure.forget_held(email, ses_id).await?;
-                }
-                if held.len() < usize::from(HELD_BATCH) {
-                    erased.other += self.forget_address(email).await?;
-                    erased.done = true;
-                }
+        }
+        let rest = !busy
+            && batch.len() < usize::from(ERASE_BATCH)
+            && shared.len() < usize::from(ERASE_BATCH);
+        if rest {
+            // Then the mail it sent that was held, and the record of it.
+            let held = self.erasure.held_mail_from(email, HELD_BATCH).await?;
+            for ses_id in &held {
+                self.raw_mail.delete(&raw_mail_key(ses_id)).await?;
+                erased.files += 1;
+                erased.other += self.erasure.forget_held(email, ses_id).await?;
+            }
+            if held.len() < usize::from(HELD_BATCH) {
+                erased.other += self.forget_address(email).await?;
+                erased.done = true;
             }
         }
         let detail = format!(
@@ -511,32 +534,34 @@ impl<'a> CustomerData<'a> {
         reference: &TicketRef,
         now: DateTime<Utc>,
     ) -> Result<Erased, DataError> {
-        let mut done = Erased {
-            shared_tickets: 1,
-            ..Erased::default()
-        };
+        let mut done = Erased::default();
         // One more than elsewhere: the last read only confirms.
         for _ in 0..=ATTEMPTS {
             let thread = match self.tickets.load_ticket(reference).await {
                 Ok(thread) => thread,
-                Err(StoreError::NotFound) => return self.unlinked(email, reference).await,
+                Err(StoreError::NotFound) => return self.unlinked(email, reference, done).await,
                 Err(e) => return Err(e.into()),
             };
             // Erased with its requester: only the link is left.
             if thread.ticket.erased_at.is_some() {
-                return self.unlinked(email, reference).await;
+                return self.unlinked(email, reference, done).await;
             }
             if people::same(&thread.ticket.requester.email, email) {
-                let mut own = self.erase_ticket(reference, now).await?;
-                own.other += u32::from(self.erasure.unlink_address(email, reference).await?);
-                return Ok(own);
+                done.add(self.erase_ticket(reference, now).await?);
+                return self.unlinked(email, reference, done).await;
             }
             let removal = links::removal(&thread, email);
             if removal.is_empty() {
-                done.other += u32::from(self.erasure.unlink_address(email, reference).await?);
-                let again = self.tickets.load_ticket(reference).await?;
-                if links::removal(&again, email).is_empty() {
-                    return Ok(done);
+                // Mail forwarded to it may outlast a call that failed midway.
+                done.other += self.erasure.delete_mail_to(reference, email).await?;
+                let result = self.unlinked(email, reference, done.clone()).await?;
+                let again = match self.tickets.load_ticket(reference).await {
+                    Ok(again) => again,
+                    Err(StoreError::NotFound) => return Ok(result),
+                    Err(e) => return Err(e.into()),
+                };
+                if again.ticket.erased_at.is_some() || links::removal(&again, email).is_empty() {
+                    return Ok(result);
                 }
                 // A write brought it back meanwhile: linked again, and once more.
                 self.erasure
@@ -544,13 +569,14 @@ impl<'a> CustomerData<'a> {
                     .await?;
                 continue;
             }
+            done.shared_tickets = 1;
             let gone = TicketThread {
                 ticket: thread.ticket.clone(),
                 messages: removal.deleted.clone(),
             };
             let (attachments, mut raw) = stored_files(&gone);
             // The rest's mail as received names it too when it was copied in
-            // (a Cc header, with its name): that goes, the messages stay.
+            // (a To or Cc header, with its name): that goes, the messages stay.
             let kept = TicketThread {
                 ticket: thread.ticket.clone(),
                 messages: (thread.messages.iter())
@@ -559,18 +585,21 @@ impl<'a> CustomerData<'a> {
                     .collect(),
             };
             raw.extend(self.raw_mail_naming(&kept, email).await?);
+            raw.sort();
+            raw.dedup();
             for key in &attachments {
                 self.attachments.delete(key).await?;
             }
             for key in &raw {
                 self.raw_mail.delete(key).await?;
             }
+            // What is found through the messages before the messages.
+            self.erasure.rewrite_messages(&removal.rewritten).await?;
+            let mail = self.erasure.delete_mail_to(reference, email).await?;
             let deleted = self
                 .erasure
                 .delete_messages(reference, &removal.deleted)
                 .await?;
-            self.erasure.rewrite_messages(&removal.rewritten).await?;
-            let mail = self.erasure.delete_mail_to(reference, email).await?;
             let messages = removal.deleted.len() as u32;
             done.messages += messages;
             done.files += (attachments.len() + raw.len()) as u32;
@@ -588,17 +617,15 @@ impl<'a> CustomerData<'a> {
         Err(StoreError::Conflict.into())
     }
 
-    /// Only the address's link to the ticket was left: it goes.
+    /// Nothing of the address is left on the ticket but its link: it goes.
     async fn unlinked(
         &self,
         email: &EmailAddress,
         reference: &TicketRef,
+        mut done: Erased,
     ) -> Result<Erased, DataError> {
-        let link = self.erasure.unlink_address(email, reference).await?;
-        Ok(Erased {
-            other: u32::from(link),
-            ..Erased::default()
-        })
+        done.other += u32::from(self.erasure.unlink_address(email, reference).await?);
+        Ok(done)
     }
 
     /// The keys of `thread`'s raw mail whose headers name `email`.
@@ -607,8 +634,18 @@ impl<'a> CustomerData<'a> {
         thread: &TicketThread,
         email: &EmailAddress,
     ) -> Result<Vec<String>, DataError> {
-        let mut naming = Vec::new();
+        // The parser's own reading first: a received mail whose To or Cc held it.
+        let mut naming: Vec<String> = (thread.messages.iter())
+            .filter(|m| matches!(m.author, Author::Customer { .. }))
+            .filter_map(|m| m.email.as_ref())
+            .filter(|e| e.named.iter().any(|a| people::same(a, email)))
+            .filter_map(|e| e.ses_message_id.as_deref())
+            .map(raw_mail_key)
+            .collect();
         for key in stored_files(thread).1 {
+            if naming.contains(&key) {
+                continue;
+            }
             match self.raw_mail.head(&key, links::HEADER_BYTES).await {
                 Ok(start) if links::headers_name(&start, email) => naming.push(key),
                 Ok(_) => {}

@@ -36,6 +36,18 @@ pub fn held(t: &Ticket, messages: &[Message]) -> Vec<EmailAddress> {
     distinct(t, copied.chain(written))
 }
 
+/// Everyone a message names, each once (a note written on its own, outside a
+/// ticket write, links them: the ticket's requester among them is harmless).
+pub fn named_by(m: &Message) -> Vec<EmailAddress> {
+    let mut out: Vec<EmailAddress> = Vec::new();
+    for a in message_addresses(m) {
+        if !out.iter().any(|o| same(o, a)) {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
 /// Who a message names: its author if a customer, who it is about, its Cc.
 pub fn message_addresses(m: &Message) -> impl Iterator<Item = &EmailAddress> {
     let author = match &m.author {

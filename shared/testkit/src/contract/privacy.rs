@@ -323,6 +323,16 @@ pub async fn a_shared_ticket_links_its_people_and_erasing_one_leaves_the_rest(st
         Ok(1)
     );
 
+    // A note written on its own (a bounce) links whom it names.
+    let erin = address("erin@example.com");
+    let mut bounce = agent_reply(&ids, &ticket, "ana", later);
+    bounce.about = vec![erin.clone()];
+    stores.tickets.add_note(&bounce).await.unwrap();
+    assert_eq!(
+        stores.erasure.tickets_linked_to(&erin, 10).await,
+        Ok(vec![r.clone()])
+    );
+
     // A held mail is linked to its sender, apart from tickets.
     let frank = address("frank@example.com");
     let held = helpdesk_domain::mail::inbound::quarantine::Quarantined {

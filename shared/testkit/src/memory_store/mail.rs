@@ -188,6 +188,10 @@ impl Outbox for InMemoryStore {
                     }
                     OutboxFinish::Failed { reason, note } => {
                         if let Some(note) = note {
+                            s.link(
+                                &note.ticket,
+                                &helpdesk_domain::tickets::people::named_by(&note),
+                            );
                             s.messages
                                 .entry(note.ticket.clone())
                                 .or_default()

@@ -197,6 +197,10 @@ impl TicketRecords for InMemoryStore {
 
     async fn add_note(&self, note: &Message) -> Result<(), StoreError> {
         let mut s = self.state();
+        s.link(
+            &note.ticket,
+            &helpdesk_domain::tickets::people::named_by(note),
+        );
         let thread = s.messages.entry(note.ticket.clone()).or_default();
         if !thread.iter().any(|m| m.id == note.id) {
             thread.push(note.clone());
