@@ -5,6 +5,7 @@
 //! only add links; erasing removes them, and the backfill links tickets
 //! written before links were kept.
 
+use crate::mail::inbound::parse::header_addresses;
 use crate::ports::store::{StoreError, TicketThread};
 use crate::ports::{Erasure, TicketRecords};
 use crate::tickets::message::{Author, Message};
@@ -52,65 +53,12 @@ pub async fn backfill(
 /// How much of a stored mail is read to see whom its headers name.
 pub const HEADER_BYTES: u64 = 64 * 1024;
 
-/// Do the address headers at the start of a raw mail (From, To, Cc, Reply-To
-/// and the like, up to its first blank line) name `email`: the whole address,
-/// any case, not part of a longer one (`ann@x` is not in `joann@x` or
-/// `ann@x.org`)? A Message-ID that looks like the address is not it.
+/// Do the address headers at the start of a raw mail (From, To, Cc,
+/// Reply-To and the like) name `email`, as the mail parser reads them? The
+/// whole address, any case: `ann@x` is not `joann@x` or `ann@x.org`, and a
+/// Message-ID that looks like the address is not it.
 pub fn headers_name(raw: &[u8], email: &EmailAddress) -> bool {
-    let crlf = raw.windows(4).position(|w| w == b"\r\n\r\n");
-    let lf = raw.windows(2).position(|w| w == b"\n\n");
-    let end = crlf.into_iter().chain(lf).min().unwrap_or(raw.len());
-    let text = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
-    // Unfolded: a line that starts with a space or tab continues the one before.
-    let mut fields: Vec<String> = Vec::new();
-    for line in text.split('\n').map(|l| l.trim_end_matches('\r')) {
-        match fields.last_mut() {
-            Some(last) if line.starts_with([' ', '\t']) => last.push_str(line),
-            _ => fields.push(line.to_owned()),
-        }
-    }
-    let needle = email.key();
-    fields.iter().any(|field| {
-        let Some((name, value)) = field.split_once(':') else {
-            return false;
-        };
-        ADDRESS_HEADERS.contains(&name.trim()) && holds_address(value.as_bytes(), needle.as_bytes())
-    })
-}
-
-/// The headers whose values are addresses.
-const ADDRESS_HEADERS: [&str; 14] = [
-    "from",
-    "to",
-    "cc",
-    "bcc",
-    "reply-to",
-    "sender",
-    "return-path",
-    "delivered-to",
-    "x-original-to",
-    "resent-from",
-    "resent-to",
-    "resent-cc",
-    "resent-bcc",
-    "resent-sender",
-];
-
-/// Does `text` hold `needle` as a whole address?
-fn holds_address(text: &[u8], needle: &[u8]) -> bool {
-    let local = |c: u8| c.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&c);
-    let domain = |c: u8| c.is_ascii_alphanumeric() || c == b'-';
-    text.windows(needle.len()).enumerate().any(|(i, w)| {
-        let before = i.checked_sub(1).and_then(|b| text.get(b).copied());
-        let after = text.get(i + needle.len()).copied();
-        let next = text.get(i + needle.len() + 1).copied();
-        // Not part of a longer address: no local part before, no more
-        // domain after (a dot may end a sentence).
-        let longer = before.is_some_and(local)
-            || after.is_some_and(domain)
-            || (after == Some(b'.') && next.is_some_and(domain));
-        w == needle && !longer
-    })
+    header_addresses(raw).iter().any(|a| same(a, email))
 }
 
 /// What erasing `email` from someone else's ticket changes in its thread.
@@ -271,7 +219,6 @@ mod tests {
         let says = |raw: &str| headers_name(raw.as_bytes(), &ann);
         assert!(says("From: jo\r\nCc: Ann <ANN@example.com>\r\n\r\nhi"));
         assert!(says("Cc: x@y.org,ann@example.com\n\nhi"));
-        assert!(says("To: ann@example.com."));
         // Part of a longer address is someone else.
         assert!(!says("From: joann@example.com\r\n\r\n"));
         assert!(!says("From: ann@example.com.au\r\n\r\n"));
@@ -286,6 +233,10 @@ mod tests {
         assert!(!says("Subject: for ann@example.com\r\n\r\n"));
         assert!(says("To: jo@x.org,\r\n\tAnn <ann@example.com>\r\n\r\n"));
         assert!(says("Reply-To: ann@example.com\n\n"));
+        assert!(says("Return-Path: <ann@example.com>\r\n\r\n"));
+        // Bytes that are no mail, or a start cut before the headers end.
+        assert!(!says(&"\u{0}:<>@\r".repeat(10_000)));
+        assert!(says("Cc: ann@example.com\r\nSubject: x"));
     }
 
     #[test]

@@ -263,6 +263,42 @@ fn address(addr: &mail_parser::Addr<'_>) -> Option<EmailAddress> {
     addr.address().and_then(|a| EmailAddress::parse(a).ok())
 }
 
+/// Every address the address headers at the start of a raw mail name (From,
+/// Sender, Reply-To, To, Cc, Bcc, their Resent- forms, Return-Path), read by
+/// the same parser; nothing if it cannot read them. `start` may be cut
+/// anywhere after the header block.
+pub fn header_addresses(start: &[u8]) -> Vec<EmailAddress> {
+    // The block with the blank line that ends it (its last field ends there).
+    let end = header_block_len(start).map_or(start.len(), |n| {
+        n + if start[n..].starts_with(b"\r\n\r\n") {
+            4
+        } else {
+            2
+        }
+    });
+    let head = &start[..end];
+    let parsed = std::panic::catch_unwind(|| MessageParser::default().parse_headers(head));
+    let Some(message) = parsed.ok().flatten() else {
+        return Vec::new();
+    };
+    let mut found: Vec<EmailAddress> = message
+        .headers()
+        .iter()
+        .filter_map(|h| match &h.value {
+            mail_parser::HeaderValue::Address(a) => Some(a),
+            _ => None,
+        })
+        .flat_map(|a| a.iter())
+        .filter_map(address)
+        .collect();
+    found.extend(
+        (message.header(mail_parser::HeaderName::ReturnPath))
+            .and_then(|v| v.as_text())
+            .and_then(|t| EmailAddress::parse(t.trim_matches(['<', '>', ' '])).ok()),
+    );
+    found
+}
+
 pub fn parse(raw: &[u8], limits: &MailLimits) -> Result<InboundMail, Unreadable> {
     if raw.len() > limits.max_bytes {
         return Err(Unreadable::TooLarge);
