@@ -8,7 +8,7 @@ use helpdesk_domain::agents::profile::Agent;
 use helpdesk_domain::catalog::faq::FaqEntry;
 use helpdesk_domain::mail::outbound::job::{OutboundJob, OutboxState};
 use helpdesk_domain::ports::store::StoreError;
-use helpdesk_domain::{Category, Message, Ticket};
+use helpdesk_domain::{Category, Message, Ticket, TicketRef};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -114,6 +114,20 @@ pub struct LinkItem {
     pub pk: String,
     pub sk: String,
     pub ticket: String,
+}
+
+impl LinkItem {
+    /// The item linking `email` to the ticket.
+    pub fn of(
+        email: &helpdesk_domain::EmailAddress,
+        reference: &TicketRef,
+    ) -> Result<Item, StoreError> {
+        to_item(&LinkItem {
+            pk: keys::link_pk(email),
+            sk: keys::link_sk(reference),
+            ticket: reference.as_str().to_owned(),
+        })
+    }
 }
 
 #[derive(Serialize, Deserialize)]

@@ -223,15 +223,10 @@ impl Erasure for DynamoStore {
         addresses: &[EmailAddress],
     ) -> Result<(), StoreError> {
         for email in addresses {
-            let item = items::to_item(&LinkItem {
-                pk: keys::link_pk(email),
-                sk: keys::link_sk(reference),
-                ticket: reference.as_str().to_owned(),
-            })?;
             self.client
                 .put_item()
                 .table_name(&self.tables.main)
-                .set_item(Some(item))
+                .set_item(Some(LinkItem::of(email, reference)?))
                 .send()
                 .await
                 .map_err(sdk_error)?;

@@ -203,14 +203,7 @@ impl DynamoStore {
     ) -> Result<Vec<TransactWriteItem>, StoreError> {
         addresses
             .iter()
-            .map(|email| {
-                let item = items::to_item(&LinkItem {
-                    pk: keys::link_pk(email),
-                    sk: keys::link_sk(reference),
-                    ticket: reference.as_str().to_owned(),
-                })?;
-                self.put(&self.tables.main, item, None)
-            })
+            .map(|email| self.put(&self.tables.main, LinkItem::of(email, reference)?, None))
             .collect()
     }
 

@@ -4,6 +4,7 @@ use super::InMemoryStore;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use helpdesk_domain::agents::audit::{AuditCursor, AuditEntry};
+use helpdesk_domain::mail::outbound::job::OutboundJob;
 use helpdesk_domain::ports::store::{StoreError, TicketThread, normalize_message_id};
 use helpdesk_domain::ports::{AuditTrail, Erasure};
 use helpdesk_domain::{CategoryId, EmailAddress, Message, Status, TicketRef};
@@ -30,6 +31,26 @@ fn drop_messages(s: &mut super::State, reference: &TicketRef, messages: &[Messag
     gone
 }
 
+/// Deletes the outbox items of mail about the ticket that `which` picks;
+/// how many went.
+fn drop_mail(
+    s: &mut super::State,
+    reference: &TicketRef,
+    which: impl Fn(&OutboundJob) -> bool,
+) -> usize {
+    let mail: Vec<_> = (s.outbox.iter())
+        .filter(|(_, (job, _))| job.ticket.as_ref() == Some(reference) && which(job))
+        .map(|(id, _)| id.clone())
+        .collect();
+    for id in &mail {
+        s.outbox.remove(id);
+        s.unsent.remove(id);
+        s.outbox_lease.remove(id);
+        s.outbox_reason.remove(id);
+    }
+    mail.len()
+}
+
 /// Up to `limit` of what `links` links to the address.
 fn linked<T: Clone + Ord>(
     links: &std::collections::BTreeSet<(String, T)>,
@@ -52,19 +73,7 @@ impl Erasure for InMemoryStore {
         let reference = &thread.ticket.reference;
         let mut gone = drop_messages(&mut s, reference, &thread.messages);
         gone += s.tokens.remove(reference).map_or(0, |t| t.len());
-        let mail: Vec<_> = s
-            .outbox
-            .iter()
-            .filter(|(_, (job, _))| job.ticket.as_ref() == Some(reference))
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in &mail {
-            s.outbox.remove(id);
-            s.unsent.remove(id);
-            s.outbox_lease.remove(id);
-            s.outbox_reason.remove(id);
-        }
-        gone += mail.len();
+        gone += drop_mail(&mut s, reference, |_| true);
         Ok(u32::try_from(gone).unwrap_or(u32::MAX))
     }
 
@@ -93,21 +102,9 @@ impl Erasure for InMemoryStore {
         reference: &TicketRef,
         email: &EmailAddress,
     ) -> Result<u32, StoreError> {
-        let mut s = self.state();
-        let mail: Vec<_> = s
-            .outbox
-            .iter()
-            .filter(|(_, (job, _))| job.ticket.as_ref() == Some(reference))
-            .filter(|(_, (job, _))| job.recipient.key() == email.key())
-            .map(|(id, _)| id.clone())
-            .collect();
-        for id in &mail {
-            s.outbox.remove(id);
-            s.unsent.remove(id);
-            s.outbox_lease.remove(id);
-            s.outbox_reason.remove(id);
-        }
-        Ok(u32::try_from(mail.len()).unwrap_or(u32::MAX))
+        let to = |job: &OutboundJob| job.recipient.key() == email.key();
+        let gone = drop_mail(&mut self.state(), reference, to);
+        Ok(u32::try_from(gone).unwrap_or(u32::MAX))
     }
 
     async fn tickets_linked_to(
