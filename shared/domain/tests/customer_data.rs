@@ -61,31 +61,50 @@ impl World {
     /// mail stored as SES would.
     async fn mail_ticket(&self, who: &str, ses_id: &str, filename: &str) -> Ticket {
         let mut new = new_ticket(&self.ids, "billing", who, self.clock.now());
-        let key = format!("mail/{ses_id}/1-x");
-        self.files
-            .put(&key, "application/pdf", b"%PDF secret".to_vec())
-            .await
-            .unwrap();
-        self.raw
-            .put(&format!("raw/{ses_id}"), b"From: someone\r\n\r\nhello")
-            .await
-            .unwrap();
-        new.first_message.attachments = vec![AttachmentRef {
-            key,
-            filename: filename.into(),
-            content_type: "application/pdf".into(),
-            size: 11,
-            content_id: None,
-        }];
-        new.first_message.email = Some(helpdesk_domain::tickets::message::EmailIds {
-            message_id: Some(format!("<{ses_id}@example.com>")),
-            ses_message_id: Some(ses_id.into()),
-            ..Default::default()
-        });
+        let (file, ids) = self
+            .stored_mail(
+                ses_id,
+                (filename, b"%PDF secret"),
+                b"From: someone\r\n\r\nhello",
+            )
+            .await;
+        new.first_message.attachments = vec![file];
+        new.first_message.email = Some(ids);
         let ticket = new.ticket.clone();
         self.store.create_ticket(new).await.unwrap();
         self.clock.advance(Duration::minutes(1));
         ticket
+    }
+}
+
+impl World {
+    /// A received mail's file (`name`, `bytes`) and its raw mail, stored as
+    /// inbound-mail stores them; the file's reference and the mail's ids.
+    async fn stored_mail(
+        &self,
+        ses_id: &str,
+        (name, bytes): (&str, &[u8]),
+        raw: &[u8],
+    ) -> (AttachmentRef, helpdesk_domain::tickets::message::EmailIds) {
+        let key = format!("mail/{ses_id}/1-x");
+        self.files
+            .put(&key, "application/octet-stream", bytes.to_vec())
+            .await
+            .unwrap();
+        self.raw.put(&format!("raw/{ses_id}"), raw).await.unwrap();
+        let file = AttachmentRef {
+            key,
+            filename: name.into(),
+            content_type: "application/octet-stream".into(),
+            size: bytes.len() as u64,
+            content_id: None,
+        };
+        let ids = helpdesk_domain::tickets::message::EmailIds {
+            message_id: Some(format!("<{ses_id}@example.com>")),
+            ses_message_id: Some(ses_id.into()),
+            ..Default::default()
+        };
+        (file, ids)
     }
 }
 
@@ -426,15 +445,13 @@ async fn bob_on_jane_s_ticket(w: &World) -> (Ticket, helpdesk_domain::Message) {
     use helpdesk_domain::tickets::message::{Author, EmailIds};
     let jane = w.mail_ticket("jane@example.com", "ses-jane", "a.pdf").await;
     let bob = email("bob@example.com");
-    let key = "mail/ses-bob-in/1-x";
-    w.files
-        .put(key, "image/png", b"bob's photo".to_vec())
-        .await
-        .unwrap();
-    w.raw
-        .put("raw/ses-bob-in", b"From: bob\r\n\r\nhere is my photo")
-        .await
-        .unwrap();
+    let (photo, ids) = w
+        .stored_mail(
+            "ses-bob-in",
+            ("photo.png", b"bob's photo"),
+            b"From: bob\r\n\r\nhere is my photo",
+        )
+        .await;
     let at = w.clock.now();
     let mut from_bob = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
     from_bob.kind = helpdesk_domain::tickets::message::MessageKind::Customer;
@@ -443,18 +460,8 @@ async fn bob_on_jane_s_ticket(w: &World) -> (Ticket, helpdesk_domain::Message) {
         email: bob.clone(),
     };
     from_bob.body_text = "Bob's own words".into();
-    from_bob.attachments = vec![AttachmentRef {
-        key: key.into(),
-        filename: "photo.png".into(),
-        content_type: "image/png".into(),
-        size: 11,
-        content_id: None,
-    }];
-    from_bob.email = Some(EmailIds {
-        message_id: Some("<bob-in@example.com>".into()),
-        ses_message_id: Some("ses-bob-in".into()),
-        ..Default::default()
-    });
+    from_bob.attachments = vec![photo];
+    from_bob.email = Some(ids);
     let mut reply = testkit::fixtures::agent_reply(&w.ids, &jane, "ana", at);
     reply.email = Some(EmailIds {
         cc: vec![bob.clone()],
@@ -526,6 +533,14 @@ async fn erasing_an_address_takes_it_out_of_someone_else_s_request_and_keeps_the
     assert_eq!(
         w.store.tickets_linked_to(&bob, 10).await.unwrap(),
         vec![jane.reference.clone()]
+    );
+    // His mail's Message-ID leads to her request until he is erased.
+    assert_eq!(
+        w.store
+            .ticket_for_message_id("<ses-bob-in@example.com>")
+            .await
+            .unwrap(),
+        Some(jane.reference.clone())
     );
 
     let erased = w
@@ -783,4 +798,164 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
     assert_eq!((erased.files, erased.other, erased.done), (1, 2, true));
     assert!(w.raw.keys().is_empty());
     assert_eq!(w.store.held("ses-held").await.unwrap(), None);
+}
+
+/// The store as a call that dies at one step sees it: that step fails once.
+struct DiesOnce<'a> {
+    store: &'a InMemoryStore,
+    step: &'static str,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl DiesOnce<'_> {
+    fn at(&self, step: &str) -> Result<(), StoreError> {
+        if step == self.step && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(StoreError::Unavailable(format!(
+                "the function died at {step}"
+            )));
+        }
+        Ok(())
+    }
+}
+
+type Refs = Vec<helpdesk_domain::TicketRef>;
+
+#[async_trait::async_trait]
+impl Erasure for DiesOnce<'_> {
+    async fn delete_thread(
+        &self,
+        thread: &helpdesk_domain::ports::store::TicketThread,
+    ) -> Result<u32, StoreError> {
+        self.store.delete_thread(thread).await
+    }
+    async fn delete_messages(
+        &self,
+        reference: &helpdesk_domain::TicketRef,
+        messages: &[helpdesk_domain::Message],
+    ) -> Result<u32, StoreError> {
+        self.at("messages")?;
+        self.store.delete_messages(reference, messages).await
+    }
+    async fn rewrite_messages(
+        &self,
+        messages: &[helpdesk_domain::Message],
+    ) -> Result<(), StoreError> {
+        self.at("rewrite")?;
+        self.store.rewrite_messages(messages).await
+    }
+    async fn delete_mail_to(
+        &self,
+        reference: &helpdesk_domain::TicketRef,
+        email: &helpdesk_domain::EmailAddress,
+    ) -> Result<u32, StoreError> {
+        self.at("mail")?;
+        self.store.delete_mail_to(reference, email).await
+    }
+    async fn tickets_linked_to(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        limit: u16,
+    ) -> Result<Refs, StoreError> {
+        self.store.tickets_linked_to(email, limit).await
+    }
+    async fn link_addresses(
+        &self,
+        reference: &helpdesk_domain::TicketRef,
+        addresses: &[helpdesk_domain::EmailAddress],
+    ) -> Result<(), StoreError> {
+        self.store.link_addresses(reference, addresses).await
+    }
+    async fn held_mail_from(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        limit: u16,
+    ) -> Result<Vec<String>, StoreError> {
+        self.store.held_mail_from(email, limit).await
+    }
+    async fn forget_held(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        ses_id: &str,
+    ) -> Result<u32, StoreError> {
+        self.store.forget_held(email, ses_id).await
+    }
+    async fn unlink_address(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        reference: &helpdesk_domain::TicketRef,
+    ) -> Result<bool, StoreError> {
+        self.at("unlink")?;
+        self.store.unlink_address(email, reference).await
+    }
+    async fn forget_do_not_email(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+    ) -> Result<bool, StoreError> {
+        self.store.forget_do_not_email(email).await
+    }
+    async fn forget_alerts_about(
+        &self,
+        email: &helpdesk_domain::EmailAddress,
+        agents: &[helpdesk_domain::AgentId],
+    ) -> Result<u32, StoreError> {
+        self.store.forget_alerts_about(email, agents).await
+    }
+    async fn closed_before(
+        &self,
+        category: &helpdesk_domain::CategoryId,
+        before: chrono::DateTime<chrono::Utc>,
+        limit: u16,
+    ) -> Result<Refs, StoreError> {
+        self.store.closed_before(category, before, limit).await
+    }
+}
+
+#[tokio::test]
+async fn a_call_that_dies_at_any_step_is_finished_by_the_next_and_nothing_of_the_address_is_left() {
+    for step in ["rewrite", "mail", "messages", "unlink"] {
+        let w = World::new();
+        let (jane, _) = bob_on_jane_s_ticket(&w).await;
+        let bob = email("bob@example.com");
+        let dies = DiesOnce {
+            store: &w.store,
+            step,
+            armed: std::sync::atomic::AtomicBool::new(true),
+        };
+        let data = CustomerData {
+            erasure: &dies,
+            ..w.data()
+        };
+        let died = data.erase(&bob, Actor::Schedule, w.clock.now()).await;
+        assert!(
+            matches!(died, Err(DataError::Store(StoreError::Unavailable(_)))),
+            "{step}: {died:?}"
+        );
+        // Half done: the link stays, so the next call comes back to her request.
+        assert_eq!(
+            w.store.tickets_linked_to(&bob, 10).await.unwrap(),
+            vec![jane.reference.clone()],
+            "{step}"
+        );
+        let erased = data
+            .erase(&bob, Actor::Schedule, w.clock.now())
+            .await
+            .unwrap();
+        assert!(erased.done, "{step}: {erased:?}");
+        let thread = w.store.load_ticket(&jane.reference).await.unwrap();
+        assert!(
+            !format!("{thread:?}").to_lowercase().contains("bob"),
+            "{step}"
+        );
+        assert!(
+            (w.store.outbox_snapshot().iter())
+                .all(|(job, _)| job.recipient.key() != "bob@example.com"),
+            "{step}: a forward to him is left"
+        );
+        assert_eq!(
+            w.store.tickets_linked_to(&bob, 10).await.unwrap(),
+            vec![],
+            "{step}"
+        );
+        assert!(w.raw.keys().iter().all(|k| k != "raw/ses-bob-in"), "{step}");
+    }
 }
