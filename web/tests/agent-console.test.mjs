@@ -2082,6 +2082,34 @@ function traces(word) {
   return JSON.parse(out);
 }
 
+/// Where `word` is still stored, once the indexer and the clean-up have had up
+/// to 10 s to remove it.
+async function tracesOnceGone(word) {
+  let left = traces(word);
+  for (let i = 0; i < 40 && (left.items.length || left.objects.length); i++) {
+    await new Promise((r) => setTimeout(r, 250));
+    left = traces(word);
+  }
+  return left;
+}
+
+/// Adam exports `address` from "Customer data": the page says `says`, and the
+/// archive behind its link is read (every file's CRC checked).
+async function exportAsAdmin(context, address, says) {
+  const page = await signIn(context, "adam");
+  await page.getByRole("link", { name: "Customer data (admin)" }).click();
+  await page.getByRole("heading", { level: 1, name: "Customer data" }).waitFor();
+  await page.getByLabel("Customer address").fill(address);
+  await page.getByRole("button", { name: "Export as one archive" }).click();
+  const link = page.locator("a[data-export]");
+  await link.waitFor();
+  await page.getByText(says).waitFor();
+  const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
+  const zip = zipNames(archive);
+  assert.equal(zip.bad, null, "every file's CRC holds");
+  return { page, archive, zip };
+}
+
 /// The names in a ZIP, and whether every file's CRC holds (Python's zipfile).
 function zipNames(bytes) {
   const script =
@@ -2166,17 +2194,11 @@ test("an admin exports a customer's data as one archive, then erases it: gone fr
 
   // The admin exports her data as one archive.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await signIn(context, "adam");
-  await page.getByRole("link", { name: "Customer data (admin)" }).click();
-  await page.getByRole("heading", { level: 1, name: "Customer data" }).waitFor();
-  await page.getByLabel("Customer address").fill(address);
-  await page.getByRole("button", { name: "Export as one archive" }).click();
-  const link = page.locator("a[data-export]");
-  await link.waitFor();
-  await page.getByText("2 requests, 2 messages and 2 files").waitFor();
-  const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
-  const zip = zipNames(archive);
-  assert.equal(zip.bad, null, "every file's CRC holds");
+  const { page, archive, zip } = await exportAsAdmin(
+    context,
+    address,
+    "2 requests, 2 messages and 2 files",
+  );
   for (const ref of refs) {
     assert.ok(zip.names.includes(`tickets/${ref}/ticket.json`), `${ref}: ${zip.names}`);
     assert.ok(zip.names.includes(`tickets/${ref}/messages.json`));
@@ -2204,12 +2226,7 @@ test("an admin exports a customer's data as one archive, then erases it: gone fr
 
   // Gone: from the table, the buckets (the archive made before too, and the
   // word index's files once the indexer has rewritten them) and her page.
-  let left = traces(tag);
-  for (let i = 0; i < 40 && (left.items.length || left.objects.length); i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    left = traces(tag);
-  }
-  assert.deepEqual(left, { items: [], objects: [] });
+  assert.deepEqual(await tracesOnceGone(tag), { items: [], objects: [] });
   assert.deepEqual(traces(address), { items: [], objects: [] });
   assert.equal((await asAdmin(`/customers/${address}`)).status, 404);
   // And from search, once the index has caught up: her words find nothing.
@@ -2349,17 +2366,11 @@ test("an address copied on someone else's request is exported and erased from it
 
   // The admin exports Frank's data: his message and file from Jane's request, nothing of hers.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await signIn(context, "adam");
-  await page.getByRole("link", { name: "Customer data (admin)" }).click();
-  await page.getByRole("heading", { level: 1, name: "Customer data" }).waitFor();
-  await page.getByLabel("Customer address").fill(frank);
-  await page.getByRole("button", { name: "Export as one archive" }).click();
-  const link = page.locator("a[data-export]");
-  await link.waitFor();
-  await page.getByText("0 requests, 1 messages and 3 files").waitFor();
-  const archive = Buffer.from(await (await fetch(await link.getAttribute("href"))).arrayBuffer());
-  const zip = zipNames(archive);
-  assert.equal(zip.bad, null, "every file's CRC holds");
+  const { page, archive, zip } = await exportAsAdmin(
+    context,
+    frank,
+    "0 requests, 1 messages and 3 files",
+  );
   for (const name of [`copied/${ref}/messages.json`, `copied/${ref}/files/router-log.txt`]) {
     assert.ok(zip.names.includes(name), `${name}: ${zip.names}`);
   }
@@ -2386,12 +2397,7 @@ test("an address copied on someone else's request is exported and erased from it
   await context.close();
 
   // Gone from the table and the buckets: his words and his address.
-  let left = traces(his);
-  for (let i = 0; i < 40 && (left.items.length || left.objects.length); i++) {
-    await new Promise((r) => setTimeout(r, 250));
-    left = traces(his);
-  }
-  assert.deepEqual(left, { items: [], objects: [] });
+  assert.deepEqual(await tracesOnceGone(his), { items: [], objects: [] });
   assert.deepEqual(traces(frank), { items: [], objects: [] });
   // Jane's request stays hers, with her words, found by them and not by his.
   const kept = await (await as(ana, `/tickets/${ref}`)).json();
