@@ -252,3 +252,93 @@ async fn a_rebuild_indexes_every_stored_ticket_page_by_page() {
         5
     );
 }
+
+/// How many of the stored index objects hold `word`.
+fn holding(files: &helpdesk_search::files::MemoryFiles, word: &[u8]) -> usize {
+    (files.contents().into_iter())
+        .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
+        .count()
+}
+
+#[tokio::test]
+async fn words_erased_from_a_request_that_stays_leave_no_stored_index_file() {
+    use helpdesk_domain::agents::audit::Actor;
+    use helpdesk_domain::customers::data::CustomerData;
+    use helpdesk_domain::tickets::message::{Author, MessageKind};
+    let store = Arc::new(InMemoryStore::default());
+    let ids = SequentialIds::new();
+    let now = FixedClock::monday_morning().now();
+    // Ana's request, and Bob writing into it.
+    let t = ticket(&store, &ids, "The router reboots").await;
+    let bob = testkit::fixtures::email("bob@example.com");
+    let mut from_bob = testkit::fixtures::agent_reply(&ids, &t, "ana", now);
+    from_bob.kind = MessageKind::Customer;
+    from_bob.author = Author::Customer {
+        name: helpdesk_domain::values::text::DisplayName::from_mail("Bob"),
+        email: bob.clone(),
+    };
+    from_bob.body_text = "The logs of zanzibarqq".into();
+    let update = helpdesk_domain::ports::store::TicketUpdate::new(&t, t.clone(), vec![from_bob]);
+    store
+        .update_ticket(update)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // The indexer as on AWS: its index's files in a bucket.
+    let files = Arc::new(helpdesk_search::files::MemoryFiles::default());
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let index = helpdesk_search::synced::SyncedIndex::writer(dir.path(), files.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let index = Arc::new(index);
+    let d = deps(store.clone(), index.clone());
+    let pk = format!("T#{}", t.reference.as_str());
+    handle(&d, event(vec![record(1, &pk, "T")])).await;
+    assert!(holding(&files, b"zanzibarqq") > 0, "indexed");
+
+    // Bob is erased; Ana's request stays.
+    let (attachments, raw) = (
+        testkit::fakes::InMemoryAttachments::default(),
+        testkit::fakes::InMemoryRawMail::default(),
+    );
+    let data = CustomerData {
+        tickets: &*store,
+        erasure: &*store,
+        notes: &*store,
+        do_not_email: &*store,
+        tiers: &*store,
+        senders: &*store,
+        audit: &*store,
+        agents: &*store,
+        attachments: &attachments,
+        raw_mail: &raw,
+    };
+    let erased = data
+        .erase(&bob, Actor::Schedule, now)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((erased.shared_tickets, erased.messages), (1, 1));
+    // The stream: his message's deletion and the ticket's last write. Read
+    // now, the ticket says words were taken out after the version indexed.
+    handle(
+        &d,
+        event(vec![
+            record(2, &pk, "M#2026-12-07T09:00:00Z#m2"),
+            record(3, &pk, "T"),
+        ]),
+    )
+    .await;
+    assert_eq!(
+        holding(&files, b"zanzibarqq"),
+        0,
+        "no stored file holds his words"
+    );
+    assert_eq!(
+        index
+            .find(&words("router reboots"), None)
+            .await
+            .map(|p| p.total)
+            .ok(),
+        Some(1),
+        "her request is still found"
+    );
+}

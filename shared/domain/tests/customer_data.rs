@@ -568,6 +568,13 @@ async fn erasing_an_address_takes_it_out_of_someone_else_s_request_and_keeps_the
     assert_eq!(thread.ticket.cc, vec![email("carol@example.com")]);
     let all = format!("{thread:?}").to_lowercase();
     assert!(!all.contains("bob"), "{all}");
+    // Its last write, once nothing of him was left, says words were taken out
+    // (the word index then rewrites its files without his).
+    assert_eq!(thread.ticket.words_removed_in, Some(thread.ticket.version));
+    assert_eq!(
+        thread.ticket.updated_at, jane.updated_at,
+        "not news to agents"
+    );
     // Jane's message and the agent's reply stay.
     assert_eq!(thread.messages.len(), 2);
     assert!(thread.messages.iter().all(|m| m.id != from_bob.id));
@@ -620,6 +627,8 @@ async fn erasing_an_address_takes_it_out_of_someone_else_s_request_and_keeps_the
         (again.shared_tickets, again.messages, again.done),
         (0, 0, true)
     );
+    let after = w.store.load_ticket(&jane.reference).await.unwrap().ticket;
+    assert_eq!(after.version, thread.ticket.version, "not written again");
 }
 
 #[tokio::test]
@@ -804,12 +813,16 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
 struct DiesOnce<'a> {
     store: &'a InMemoryStore,
     step: &'static str,
-    armed: std::sync::atomic::AtomicBool,
+    /// Which call of `step` dies (1: the first); the others go through.
+    nth: u32,
+    calls: std::sync::atomic::AtomicU32,
 }
 
 impl DiesOnce<'_> {
     fn at(&self, step: &str) -> Result<(), StoreError> {
-        if step == self.step && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        if step == self.step
+            && self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 == self.nth
+        {
             return Err(StoreError::Unavailable(format!(
                 "the function died at {step}"
             )));
@@ -912,14 +925,23 @@ impl Erasure for DiesOnce<'_> {
 
 #[tokio::test]
 async fn a_call_that_dies_at_any_step_is_finished_by_the_next_and_nothing_of_the_address_is_left() {
-    for step in ["rewrite", "mail", "messages", "unlink"] {
+    // The second call for mail forwarded to him is the last look before the
+    // write that has the word index forget his words.
+    for (step, nth) in [
+        ("rewrite", 1),
+        ("mail", 1),
+        ("messages", 1),
+        ("mail", 2),
+        ("unlink", 1),
+    ] {
         let w = World::new();
         let (jane, _) = bob_on_jane_s_ticket(&w).await;
         let bob = email("bob@example.com");
         let dies = DiesOnce {
             store: &w.store,
             step,
-            armed: std::sync::atomic::AtomicBool::new(true),
+            nth,
+            calls: Default::default(),
         };
         let data = CustomerData {
             erasure: &dies,
@@ -936,6 +958,13 @@ async fn a_call_that_dies_at_any_step_is_finished_by_the_next_and_nothing_of_the
             vec![jane.reference.clone()],
             "{step}"
         );
+        let half = w.store.load_ticket(&jane.reference).await.unwrap().ticket;
+        // Said only once nothing of him is left: after the last look, not before.
+        assert_eq!(
+            half.words_removed_in.is_some(),
+            step == "unlink",
+            "{step} #{nth}"
+        );
         let erased = data
             .erase(&bob, Actor::Schedule, w.clock.now())
             .await
@@ -946,6 +975,15 @@ async fn a_call_that_dies_at_any_step_is_finished_by_the_next_and_nothing_of_the
             !format!("{thread:?}").to_lowercase().contains("bob"),
             "{step}"
         );
+        // The last write to her request says words were taken out of it.
+        assert_eq!(
+            thread.ticket.words_removed_in,
+            Some(thread.ticket.version),
+            "{step} #{nth}"
+        );
+        if half.words_removed_in.is_some() {
+            assert_eq!(thread.ticket.version, half.version, "said once");
+        }
         assert!(
             (w.store.outbox_snapshot().iter())
                 .all(|(job, _)| job.recipient.key() != "bob@example.com"),

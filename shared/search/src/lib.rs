@@ -162,8 +162,10 @@ impl TantivyIndex {
     }
 
     /// Replaces `docs` and removes `gone`. Removing tickets (an erased
-    /// customer's) merges every segment, so no file of the index holds their
-    /// words any more, not even as a deleted document; returns whether it did.
+    /// customer's), or replacing a version the index holds with one from
+    /// after words were taken out of the ticket (`words_removed_in`), merges
+    /// every segment, so no file of the index holds those words any more, not
+    /// even as a deleted document; returns whether it did.
     pub(crate) fn put_now(
         &self,
         docs: &[SearchDoc],
@@ -183,11 +185,18 @@ impl TantivyIndex {
         }
         let searcher = self.inner.reader.searcher();
         let mut fresh = Vec::with_capacity(newest.len());
+        let mut expunge = !gone.is_empty();
         for doc in newest.into_values() {
-            match self.indexed_version(&searcher, &doc.summary.reference)? {
-                Some(v) if v > doc.summary.version => {}
-                _ => fresh.push(doc),
+            let indexed = self.indexed_version(&searcher, &doc.summary.reference)?;
+            if indexed.is_some_and(|v| v > doc.summary.version) {
+                continue;
             }
+            // The version held was made before words were taken out: once
+            // replaced, it lives on as a deleted document until a merge.
+            expunge |= doc
+                .words_removed_in
+                .is_some_and(|removed| indexed.is_some_and(|v| v < removed));
+            fresh.push(doc);
         }
         let mut writer = self.writer()?;
         for reference in gone {
@@ -205,14 +214,14 @@ impl TantivyIndex {
             let _ = writer.rollback();
             return Err(unavailable(e));
         }
-        if gone.is_empty() {
-            self.settle(&mut writer)?;
-        } else {
+        if expunge {
             self.expunge(&mut writer)?;
+        } else {
+            self.settle(&mut writer)?;
         }
         drop(writer);
         self.reload()?;
-        Ok(!gone.is_empty())
+        Ok(expunge)
     }
 
     /// Merges every segment into one: a merge leaves deleted documents out,

@@ -567,6 +567,64 @@ mod tests {
         );
     }
 
+    /// How many stored objects hold `word`.
+    fn holding(files: &MemoryFiles, word: &[u8]) -> usize {
+        files
+            .contents()
+            .into_iter()
+            .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn words_taken_out_of_a_ticket_that_stays_leave_no_stored_file() {
+        let files = Arc::new(MemoryFiles::default());
+        let writer = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        let reader = SyncedIndex::reader(&dir(), files.clone(), Duration::ZERO)
+            .await
+            .unwrap();
+        // Jane's request with Bob's words in it, beside another.
+        let mut with_bob = doc(1, "router zanzibarqq");
+        with_bob.summary.version = 3;
+        writer.put(&[with_bob, doc(2, "lamp")], &[]).await.unwrap();
+        // His messages go (that writes no new version): indexed again without
+        // them, the older document is only marked deleted, and kept.
+        let mut without = doc(1, "router");
+        without.summary.version = 3;
+        writer.put(&[without.clone()], &[]).await.unwrap();
+        assert!(
+            holding(&files, b"zanzibarqq") > 0,
+            "a deleted document holds them"
+        );
+        assert_eq!(
+            reader.find(&one("zanzibarqq"), None).await.unwrap().total,
+            0
+        );
+        // The write that says words were taken out: indexed over an older
+        // version, it rewrites the files and forgets the older packs.
+        without.summary.version = 4;
+        without.words_removed_in = Some(4);
+        writer.put(&[without.clone()], &[]).await.unwrap();
+        assert_eq!(holding(&files, b"zanzibarqq"), 0, "no pack holds his words");
+        assert_eq!(reader.find(&one("router"), None).await.unwrap().total, 1);
+        assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 1);
+        let packs = |m: &Manifest| {
+            (m.files.values().map(|f| f.key.clone())).collect::<std::collections::BTreeSet<_>>()
+        };
+        let rewritten = files.manifest().await.unwrap().unwrap_or_default();
+        assert_eq!(packs(&rewritten).len(), 1, "one merged segment");
+        // The same version again (a retry) or a later one: not rewritten again.
+        without.summary.version = 5;
+        writer.put(&[without.clone()], &[]).await.unwrap();
+        writer.put(&[without], &[]).await.unwrap();
+        let later = files.manifest().await.unwrap().unwrap_or_default();
+        assert!(
+            packs(&rewritten).is_subset(&packs(&later)) && packs(&later).len() > 1,
+            "the merged segment is kept: {:?}",
+            packs(&later)
+        );
+    }
+
     #[tokio::test]
     async fn a_removed_ticket_leaves_no_stored_file_holding_its_words() {
         let files = Arc::new(MemoryFiles::default());
@@ -583,13 +641,7 @@ mod tests {
                 .unwrap();
             writer.put(&[doc(10 + round, "lamp")], &[]).await.unwrap();
         }
-        let holding = |word: &[u8]| {
-            files
-                .contents()
-                .into_iter()
-                .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
-                .count()
-        };
+        let holding = |word: &[u8]| holding(&files, word);
         assert!(holding(b"zanzibarqq") > 0, "stored before");
         assert_eq!(
             reader.find(&one("zanzibarqq"), None).await.unwrap().total,

@@ -149,6 +149,7 @@ pub fn new_ticket_with_ref(
         email_verified: true,
         rating: None,
         erased_at: None,
+        words_removed_in: None,
         language: Default::default(),
         time_zone: None,
     };

@@ -168,6 +168,7 @@ fn corpus(words: &[String], tickets: usize) -> Vec<SearchDoc> {
                 summary,
                 subject,
                 text,
+                words_removed_in: None,
             }
         })
         .collect()

@@ -20,6 +20,10 @@ pub struct SearchDoc {
     /// serials), every customer message, reply and internal note, and the names
     /// of their files: one per line.
     pub text: String,
+    /// The ticket's `words_removed_in`: indexing this over a version older
+    /// than it rewrites the index's files, so the older version's words, kept
+    /// in them as a deleted document, go (see the index's `put`).
+    pub words_removed_in: Option<u64>,
 }
 
 impl SearchDoc {
@@ -61,6 +65,7 @@ impl SearchDoc {
             summary: TicketSummary::from(t),
             subject: t.subject.as_str().to_owned(),
             text,
+            words_removed_in: t.words_removed_in,
         }
     }
 }

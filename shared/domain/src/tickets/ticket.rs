@@ -259,6 +259,13 @@ pub struct Ticket {
     /// anonymous shell, kept for the reports, in no listing any more.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub erased_at: Option<DateTime<Utc>>,
+    /// The version whose write confirmed that someone's words were taken out
+    /// of this ticket while it stays (an erasure of a person copied on it, see
+    /// `customers::data::erase_from`). The word index still holds an older
+    /// version's words in its files until it rewrites them; it does so when it
+    /// indexes this version or a later one over an older.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words_removed_in: Option<u64>,
     /// The customer's language: every mail to them is written in it.
     #[serde(default)]
     pub language: crate::i18n::Language,
@@ -307,6 +314,7 @@ impl Ticket {
             email_verified: false,
             rating: None,
             erased_at: None,
+            words_removed_in: None,
             language: Default::default(),
             time_zone: None,
         }

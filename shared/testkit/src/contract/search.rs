@@ -74,6 +74,7 @@ fn doc(reference: TicketRef, category: &str, subject: &str, text: &str, minutes:
         },
         subject: subject.to_owned(),
         text: text.to_owned(),
+        words_removed_in: None,
     }
 }
 

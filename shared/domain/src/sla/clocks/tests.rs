@@ -66,6 +66,7 @@ fn ticket(at: DateTime<Utc>) -> Ticket {
         email_verified: true,
         rating: None,
         erased_at: None,
+        words_removed_in: None,
         language: Default::default(),
         time_zone: None,
     };
