@@ -558,16 +558,16 @@ impl<'a> CustomerData<'a> {
                 // version of the ticket: a write saying they were taken out
                 // has the indexer rewrite them. Last, so that nothing of it is
                 // left when the indexer reads the ticket; before the link goes,
-                // so that a call that dies here writes it next time.
-                if thread.ticket.words_removed_in != Some(thread.ticket.version) {
-                    let mut after = thread.ticket.clone();
-                    after.words_removed_in = Some(thread.ticket.version + 1);
-                    let update = TicketUpdate::new(&thread.ticket, after, vec![]);
-                    match self.tickets.update_ticket(update).await {
-                        Ok(_) => {}
-                        Err(StoreError::Conflict) => continue,
-                        Err(e) => return Err(e.into()),
-                    }
+                // so that a call that dies here writes it next time. Written
+                // every time: a marker already there may be another erasure's,
+                // and a call that died may have taken words out since.
+                let mut after = thread.ticket.clone();
+                after.words_removed_in = Some(thread.ticket.version + 1);
+                let update = TicketUpdate::new(&thread.ticket, after, vec![]);
+                match self.tickets.update_ticket(update).await {
+                    Ok(_) => {}
+                    Err(StoreError::Conflict) => continue,
+                    Err(e) => return Err(e.into()),
                 }
                 let result = self.unlinked(email, reference, done.clone()).await?;
                 let again = match self.tickets.load_ticket(reference).await {
