@@ -62,6 +62,13 @@ pub struct StoredFile {
 pub struct Manifest {
     pub generation: u64,
     pub files: BTreeMap<String, StoredFile>,
+    /// The stored packs of this commit or an earlier one that it does not
+    /// name are still to be deleted: a merge left removed words out of the
+    /// index, and those packs may hold them. Set by the commit that merged,
+    /// carried by every later one until a writer has deleted them, so a
+    /// writer that dies before it does leaves the work to the next.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub forget: bool,
 }
 
 /// Files and manifest in memory: the tests' object store.

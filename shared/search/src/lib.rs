@@ -265,7 +265,8 @@ impl TantivyIndex {
             .get_first(f.summary)
             .and_then(|v| v.as_str())
             .and_then(|s| serde_json::from_str::<TicketSummary>(s).ok());
-        Ok(summary.map(|s| s.version))
+        // Held but unreadable (written by another version): as old as can be.
+        Ok(Some(summary.map_or(0, |s| s.version)))
     }
 
     /// Merges the segments once there are more than [`MAX_SEGMENTS`] (each

@@ -156,6 +156,7 @@ impl SyncedIndex {
             let mut next = Manifest {
                 generation,
                 files: BTreeMap::new(),
+                forget: expunged || state.manifest.forget,
             };
             // The commit's new files, packed into one object stored under the
             // commit's number and this writer's nonce: a stored key is never
@@ -189,8 +190,10 @@ impl SyncedIndex {
                 .await?
             {
                 state.manifest = next;
-                if expunged {
+                if state.manifest.forget {
                     self.forget_old_packs(&state.manifest).await?;
+                    // Done: this writer's next commit need not say it again.
+                    state.manifest.forget = false;
                 }
                 return Ok(());
             }
@@ -623,6 +626,76 @@ mod tests {
             "the merged segment is kept: {:?}",
             packs(&later)
         );
+    }
+
+    /// The tests' store, whose listing fails while `down` is set: a writer
+    /// that dies after its commit, before it deleted the older packs.
+    struct ListingFails {
+        files: Arc<MemoryFiles>,
+        down: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait]
+    impl IndexFiles for ListingFails {
+        async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+            self.files.get(key).await
+        }
+        async fn put(&self, key: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+            self.files.put(key, bytes).await
+        }
+        async fn list(&self) -> Result<Vec<String>, StoreError> {
+            if self.down.load(std::sync::atomic::Ordering::SeqCst) {
+                return Err(StoreError::Unavailable("the function died".into()));
+            }
+            self.files.list().await
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.files.delete(key).await
+        }
+        async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {
+            self.files.manifest().await
+        }
+        async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError> {
+            self.files.swap_manifest(expected, next).await
+        }
+    }
+
+    #[tokio::test]
+    async fn a_writer_that_dies_before_deleting_the_older_packs_leaves_that_to_the_next_commit() {
+        // The batch comes again to the same writer, or to a new one (a cold start).
+        for warm in [true, false] {
+            let files = Arc::new(MemoryFiles::default());
+            let store = Arc::new(ListingFails {
+                files: files.clone(),
+                down: Default::default(),
+            });
+            let writer = SyncedIndex::writer(&dir(), store.clone()).await.unwrap();
+            let mut with_bob = doc(1, "router zanzibarqq");
+            with_bob.summary.version = 3;
+            writer.put(&[with_bob, doc(2, "lamp")], &[]).await.unwrap();
+            let mut without = doc(1, "router");
+            without.summary.version = 4;
+            without.words_removed_in = Some(4);
+            store.down.store(true, std::sync::atomic::Ordering::SeqCst);
+            assert!(writer.put(&[without.clone()], &[]).await.is_err());
+            let stored = files.manifest().await.unwrap().unwrap_or_default();
+            assert!(stored.forget, "the merged commit is stored and says so");
+            assert!(holding(&files, b"zanzibarqq") > 0, "not deleted yet");
+            store.down.store(false, std::sync::atomic::Ordering::SeqCst);
+            let again = if warm {
+                writer
+            } else {
+                SyncedIndex::writer(&dir(), store.clone()).await.unwrap()
+            };
+            // Indexed over its own version now: no merge, but the older packs go.
+            again.put(&[without], &[]).await.unwrap();
+            assert_eq!(holding(&files, b"zanzibarqq"), 0, "warm: {warm}");
+            // Done: the next commit neither lists the bucket nor says it.
+            store.down.store(true, std::sync::atomic::Ordering::SeqCst);
+            again.put(&[doc(3, "lamp")], &[]).await.unwrap();
+            let stored = files.manifest().await.unwrap().unwrap_or_default();
+            assert!(!stored.forget, "warm: {warm}");
+        }
     }
 
     #[tokio::test]
