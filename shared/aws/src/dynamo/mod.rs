@@ -125,7 +125,16 @@ impl DynamoStore {
         pk: String,
         consistent: bool,
     ) -> Result<Vec<items::Item>, StoreError> {
-        self.query_items(pk, None, consistent).await
+        self.query_items(pk, None, consistent, true).await
+    }
+
+    /// As [`DynamoStore::query_partition`], strongly consistent, the last sort
+    /// key first.
+    pub(crate) async fn partition_from_the_end(
+        &self,
+        pk: String,
+    ) -> Result<Vec<items::Item>, StoreError> {
+        self.query_items(pk, None, true, false).await
     }
 
     /// A partition's items whose sort key is within `from..=to`, in order.
@@ -135,7 +144,7 @@ impl DynamoStore {
         from: String,
         to: String,
     ) -> Result<Vec<items::Item>, StoreError> {
-        self.query_items(pk, Some((from, to)), false).await
+        self.query_items(pk, Some((from, to)), false, true).await
     }
 
     async fn query_items(
@@ -143,6 +152,7 @@ impl DynamoStore {
         pk: String,
         range: Option<(String, String)>,
         consistent: bool,
+        forward: bool,
     ) -> Result<Vec<items::Item>, StoreError> {
         let mut all = Vec::new();
         let mut start = None;
@@ -164,6 +174,7 @@ impl DynamoStore {
             }
             let out = query
                 .consistent_read(consistent)
+                .scan_index_forward(forward)
                 .set_exclusive_start_key(start)
                 .send()
                 .await

@@ -372,8 +372,14 @@ impl TicketRecords for DynamoStore {
     async fn load_ticket(&self, reference: &TicketRef) -> Result<TicketThread, StoreError> {
         let mut ticket = None;
         let mut messages = Vec::new();
+        // The ticket's item ("T") before its messages ("M#…"): a long thread
+        // is read in pages, and a version read is then never newer than the
+        // messages read after it. Erasing someone from it takes their messages
+        // out first and then writes a new version saying so, which has the
+        // word index rewrite its files; the version that says so is therefore
+        // never read with their messages.
         for item in self
-            .query_partition(keys::ticket_pk(reference), true)
+            .partition_from_the_end(keys::ticket_pk(reference))
             .await?
         {
             let sk = items::string(&item, "sk")?;
@@ -386,6 +392,8 @@ impl TicketRecords for DynamoStore {
             }
         }
         let ticket = ticket.ok_or(StoreError::NotFound)?;
+        // Oldest first, as the thread is shown.
+        messages.reverse();
         Ok(TicketThread { ticket, messages })
     }
 
