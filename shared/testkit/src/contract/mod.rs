@@ -49,6 +49,7 @@ macro_rules! store_contract {
         $crate::store_contract!(@cases $factory;
             // ticket_records
             create_then_load_returns_the_thread,
+            a_thread_longer_than_a_page_loads_whole_in_order_with_its_latest_version,
             a_taken_reference_is_refused_and_nothing_is_half_written,
             a_repeated_idempotency_key_replays_and_a_changed_request_is_refused,
             updates_are_conditional_on_the_version_read,

@@ -36,6 +36,37 @@ pub async fn create_then_load_returns_the_thread(stores: &Stores) {
     );
 }
 
+/// Over 1 MB of messages: DynamoDB reads it in pages.
+pub async fn a_thread_longer_than_a_page_loads_whole_in_order_with_its_latest_version(
+    stores: &Stores,
+) {
+    let (clock, ids) = setup();
+    let mut ticket = create(stores, &ids, &clock, "billing", "jane@example.com").await;
+    let mut written = vec![];
+    for n in 0..10i64 {
+        let mut reply = agent_reply(&ids, &ticket, "ana", clock.now() + Duration::minutes(n));
+        reply.body_text = format!("{n} {}", "x".repeat(150_000));
+        written.push(reply.id.clone());
+        let mut after = ticket.clone();
+        after.words_removed_in = Some(ticket.version + 1);
+        ticket = stores
+            .tickets
+            .update_ticket(TicketUpdate::new(&ticket, after, vec![reply]))
+            .await
+            .unwrap();
+    }
+    let thread = stores.tickets.load_ticket(&ticket.reference).await.unwrap();
+    assert_eq!(thread.ticket, ticket);
+    assert_eq!(thread.ticket.words_removed_in, Some(ticket.version));
+    let read: Vec<_> = thread
+        .messages
+        .iter()
+        .skip(1)
+        .map(|m| m.id.clone())
+        .collect();
+    assert_eq!(read, written, "every message, oldest first");
+}
+
 pub async fn a_taken_reference_is_refused_and_nothing_is_half_written(stores: &Stores) {
     let (clock, ids) = setup();
     let first = create(stores, &ids, &clock, "billing", "jane@example.com").await;
