@@ -143,3 +143,24 @@ impl IndexFiles for MemoryFiles {
         Ok(true)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Manifest;
+
+    #[test]
+    fn forget_is_stored_only_when_set_and_a_manifest_without_it_reads() {
+        let old: Manifest = serde_json::from_str(r#"{"generation":7,"files":{}}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!old.forget);
+        let text = serde_json::to_string(&old).unwrap_or_default();
+        assert!(!text.contains("forget"), "{text}");
+        let set = Manifest {
+            forget: true,
+            ..old
+        };
+        let text = serde_json::to_string(&set).unwrap_or_default();
+        let back: Manifest = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back, set);
+    }
+}

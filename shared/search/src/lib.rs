@@ -408,4 +408,35 @@ mod tests {
     }
 
     testkit::index_contract!(on_disk);
+
+    #[test]
+    fn a_held_document_whose_summary_does_not_read_counts_as_the_oldest() {
+        let index = super::TantivyIndex::in_memory().unwrap_or_else(|e| panic!("{e}"));
+        let ids = testkit::SequentialIds::new();
+        let new = testkit::fixtures::new_ticket(
+            &ids,
+            "billing",
+            "ana@example.com",
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        let mut doc =
+            helpdesk_domain::search::SearchDoc::of(&helpdesk_domain::ports::store::TicketThread {
+                ticket: new.ticket,
+                messages: vec![],
+            });
+        // As another version of the program might have stored it.
+        let f = &index.inner.fields;
+        let mut held = tantivy::TantivyDocument::default();
+        held.add_text(f.reference, doc.summary.reference.as_str());
+        held.add_text(f.summary, "{not a summary");
+        let added = index.writer().map(|w| w.add_document(held).is_ok());
+        assert_eq!(added.ok(), Some(true));
+        index.commit().unwrap_or_else(|e| panic!("{e}"));
+        let searcher = index.inner.reader.searcher();
+        let held = index.indexed_version(&searcher, &doc.summary.reference);
+        assert_eq!(held.ok(), Some(Some(0)));
+        // So a version that says words were taken out rewrites the files.
+        doc.words_removed_in = Some(doc.summary.version);
+        assert_eq!(index.put_now(&[doc], &[]).ok(), Some(true));
+    }
 }

@@ -191,13 +191,23 @@ impl SyncedIndex {
             {
                 state.manifest = next;
                 if state.manifest.forget {
-                    self.forget_old_packs(&state.manifest).await?;
-                    // Done: this writer's next commit need not say it again.
-                    state.manifest.forget = false;
+                    // The batch is in: a deletion that fails is left to the
+                    // next commit (it carries `forget`), never the batch's.
+                    match self.forget_old_packs(&state.manifest).await {
+                        // Done: this writer's next commit need not say it again.
+                        Ok(()) => state.manifest.forget = false,
+                        Err(e) => {
+                            tracing::warn!(error = %e, "older index packs left for the next commit")
+                        }
+                    }
                 }
                 return Ok(());
             }
-            // Lost the race: the next round takes the winner's commit.
+            // Lost the race: the pack is no commit's (and may hold words a
+            // merge just left out), and the next round takes the winner's.
+            if let Err(e) = self.files.delete(&key).await {
+                tracing::warn!(error = %e, key, "a pack of a lost commit left in the bucket");
+            }
             state.manifest.generation = u64::MAX;
         }
         Err(StoreError::Unavailable(
@@ -628,15 +638,28 @@ mod tests {
         );
     }
 
-    /// The tests' store, whose listing fails while `down` is set: a writer
-    /// that dies after its commit, before it deleted the older packs.
-    struct ListingFails {
+    /// The tests' store with faults: its listing fails while `down` is set
+    /// (a writer that cannot delete the older packs after its commit), and it
+    /// hands out `stale` once as the manifest (a writer that read it just
+    /// before another committed).
+    struct Faulty {
         files: Arc<MemoryFiles>,
         down: std::sync::atomic::AtomicBool,
+        stale: std::sync::Mutex<Option<Manifest>>,
+    }
+
+    impl Faulty {
+        fn over(files: &Arc<MemoryFiles>) -> Arc<Faulty> {
+            Arc::new(Faulty {
+                files: files.clone(),
+                down: Default::default(),
+                stale: Default::default(),
+            })
+        }
     }
 
     #[async_trait]
-    impl IndexFiles for ListingFails {
+    impl IndexFiles for Faulty {
         async fn get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
             self.files.get(key).await
         }
@@ -653,7 +676,10 @@ mod tests {
             self.files.delete(key).await
         }
         async fn manifest(&self) -> Result<Option<Manifest>, StoreError> {
-            self.files.manifest().await
+            match self.stale.lock().ok().and_then(|mut s| s.take()) {
+                Some(stale) => Ok(Some(stale)),
+                None => self.files.manifest().await,
+            }
         }
         async fn swap_manifest(&self, expected: u64, next: &Manifest) -> Result<bool, StoreError> {
             self.files.swap_manifest(expected, next).await
@@ -661,14 +687,40 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_writer_that_dies_before_deleting_the_older_packs_leaves_that_to_the_next_commit() {
-        // The batch comes again to the same writer, or to a new one (a cold start).
+    async fn a_writer_that_loses_a_commit_deletes_its_pack() {
+        let files = Arc::new(MemoryFiles::default());
+        let faulty = Faulty::over(&files);
+        let a = SyncedIndex::writer(&dir(), faulty.clone()).await.unwrap();
+        a.put(&[doc(1, "lamp")], &[]).await.unwrap();
+        let b = SyncedIndex::writer(&dir(), files.clone()).await.unwrap();
+        // A reads commit 1 as the latest, just before B makes commit 2.
+        *faulty.stale.lock().unwrap() = files.manifest().await.unwrap();
+        b.put(&[doc(2, "lamp")], &[]).await.unwrap();
+        // A makes its own commit 2, loses the swap, and writes on B's instead.
+        a.put(&[doc(3, "lamp")], &[]).await.unwrap();
+        assert_eq!(a.generation().await, 3);
+        let keys = files.list().await.unwrap();
+        let commits: std::collections::BTreeSet<&str> = keys
+            .iter()
+            .filter_map(|k| k.split_once('-'))
+            .map(|(g, _)| g)
+            .collect();
+        assert_eq!(
+            commits.into_iter().collect::<Vec<_>>(),
+            ["1", "2", "3"],
+            "one pack a commit: {keys:?}"
+        );
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert_eq!(a.find(&one("lamp"), None).await.unwrap().total, 3);
+    }
+
+    #[tokio::test]
+    async fn older_packs_a_writer_could_not_delete_are_left_to_the_next_commit() {
+        // The batch is in; the next comes to the same writer, or to a new one
+        // (a cold start, or a writer that died before it deleted them).
         for warm in [true, false] {
             let files = Arc::new(MemoryFiles::default());
-            let store = Arc::new(ListingFails {
-                files: files.clone(),
-                down: Default::default(),
-            });
+            let store = Faulty::over(&files);
             let writer = SyncedIndex::writer(&dir(), store.clone()).await.unwrap();
             let mut with_bob = doc(1, "router zanzibarqq");
             with_bob.summary.version = 3;
@@ -677,7 +729,7 @@ mod tests {
             without.summary.version = 4;
             without.words_removed_in = Some(4);
             store.down.store(true, std::sync::atomic::Ordering::SeqCst);
-            assert!(writer.put(&[without.clone()], &[]).await.is_err());
+            writer.put(&[without.clone()], &[]).await.unwrap();
             let stored = files.manifest().await.unwrap().unwrap_or_default();
             assert!(stored.forget, "the merged commit is stored and says so");
             assert!(holding(&files, b"zanzibarqq") > 0, "not deleted yet");
@@ -687,7 +739,8 @@ mod tests {
             } else {
                 SyncedIndex::writer(&dir(), store.clone()).await.unwrap()
             };
-            // Indexed over its own version now: no merge, but the older packs go.
+            // The next batch (the same ticket, as a retry would bring it):
+            // no merge, but the older packs go.
             again.put(&[without], &[]).await.unwrap();
             assert_eq!(holding(&files, b"zanzibarqq"), 0, "warm: {warm}");
             // Done: the next commit neither lists the bucket nor says it.
