@@ -2416,6 +2416,66 @@ test("an address copied on someone else's request is exported and erased from it
   assert.ok(mine.includes(ref), "her words still find her request");
 });
 
+test("an address with more than one archive holds is exported in parts: the console offers the next part", async () => {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const sam = `sam-${tag}@bulk.example`;
+  // 301 mails of his held back as spam, through the receipt rule's bucket and queue.
+  const held = (n) =>
+    fetch(`${BASE}/dev/inbound`, {
+      method: "POST",
+      body: [
+        "X-SES-Spam-Verdict: FAIL",
+        "X-SES-Virus-Verdict: PASS",
+        `From: Sam Bulk <${sam}>`,
+        "To: support@helpdesk.test",
+        `Subject: Offer ${n}`,
+        `Message-ID: <offer-${n}-${tag}@bulk.example>`,
+        "Content-Type: text/plain",
+        "",
+        `Offer number ${n} of ${tag}.`,
+        "",
+      ].join("\r\n"),
+    });
+  for (let from = 0; from < 301; from += 25) {
+    const batch = [];
+    for (let n = from; n < Math.min(from + 25, 301); n++) batch.push(held(n));
+    for (const res of await Promise.all(batch)) assert.equal(res.status, 202);
+  }
+  // Once the 301st is held, there is a second part.
+  const adam = await demoToken("adam");
+  const part = (n) =>
+    fetch(`${BASE}/api/agent/customers/${sam}/export?part=${n}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${adam}` },
+    });
+  let second = await part(2);
+  for (let i = 0; i < 120 && second.status !== 200; i++) {
+    await new Promise((r) => setTimeout(r, 500));
+    second = await part(2);
+  }
+  assert.equal(second.status, 200, await second.clone().text());
+  assert.deepEqual(await second.json().then((j) => [j.part, j.more, j.files]), [2, false, 1]);
+  const third = await (await part(3)).json();
+  assert.equal(third.error.fields[0].field, "part");
+  assert.match(third.error.fields[0].reason, /2 parts/);
+
+  // In the console: part 1 says there is more, and offers part 2.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const { page, zip } = await exportAsAdmin(
+    context,
+    sam,
+    "Part 1: 0 requests, 0 messages and 300 files",
+  );
+  assert.equal(zip.names.filter((n) => n.startsWith("held/")).length, 300);
+  await page.getByRole("button", { name: "Export part 2" }).click();
+  await page.getByText("Part 2: 0 requests, 0 messages and 1 files").waitFor();
+  assert.equal(await page.getByRole("button", { name: "Export part 3" }).count(), 0);
+  const last = await fetch(await page.locator("a[data-export]").getAttribute("href"));
+  const names = zipNames(Buffer.from(await last.arrayBuffer())).names;
+  assert.equal(names.filter((n) => n.startsWith("held/")).length, 1, `${names}`);
+  await context.close();
+});
+
 test("admins give a category and an answer German words; a German visitor reads the help center, the form, the tracking page and the page of all their requests in German, can switch, and gets German mail", async () => {
   const n = `${Date.now() % 1000000}`;
   const slug = `shipping-${n}`;

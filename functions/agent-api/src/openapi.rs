@@ -625,9 +625,11 @@ fn tier_rule_delete() {}
 
 /// Everything held about the address as one ZIP (its tickets, messages, files,
 /// raw mail, the agents' note, its rules and the audit entries about it), stored
-/// for a day and linked for 10 minutes. 413 past 300 tickets or 50 MB of files.
+/// for a day and linked for 10 minutes: 300 requests and held mails a part
+/// (`more` says there is a next one). 413 past 50 MB of files in one part.
 #[utoipa::path(post, path = "/api/agent/customers/{email}/export", tag = "customers",
-    params(("email" = String, Path, description = "the customer's address")),
+    params(("email" = String, Path, description = "the customer's address"),
+        ("part" = Option<u16>, Query, minimum = 1, maximum = 200, description = "which part (1 when left out)")),
     responses((status = 200, body = ExportJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 413, body = ErrorJson)))]
 fn customer_export() {}
 

@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
-use helpdesk_domain::customers::data::{CustomerData, DataError, Erased};
+use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, ExportPart};
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -45,6 +45,7 @@ fn refused(e: DataError) -> ApiError {
         DataError::TooLarge(reason) => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", reason)
         }
+        DataError::NoSuchPart(reason) => ApiError::bad_field("part", reason),
         DataError::Files(reason) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -80,21 +81,40 @@ pub struct ExportJson {
     /// Attachments and raw mail in it.
     files: usize,
     bytes: usize,
+    /// Which part of the address's data this is (300 requests and held
+    /// mails a part).
+    part: u16,
+    /// Whether there is a next part: ask for `part + 1`.
+    more: bool,
 }
 
-/// `POST /api/agent/customers/{email}/export`
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    part: Option<String>,
+}
+
+/// `POST /api/agent/customers/{email}/export[?part=N]`
 pub async fn export(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,
     Path(raw): Path<String>,
+    Query(query): Query<ExportQuery>,
 ) -> Response {
     let result = async {
         admins_only(&caller, ADMINS_DO)?;
         let email = address(&raw)?;
+        let part = match query.part.as_deref() {
+            None => ExportPart::FIRST,
+            Some(raw) => {
+                ExportPart::parse(raw).map_err(|reason| ApiError::bad_field("part", reason))?
+            }
+        };
         let name = deps.ids.secret_token();
         let stored = data(&deps)
             .export_stored(
                 &email,
+                part,
                 name.expose(),
                 Actor::Agent(caller.id().clone()),
                 deps.clock.now(),
@@ -107,6 +127,8 @@ pub async fn export(
             messages: stored.messages,
             files: stored.files,
             bytes: stored.bytes,
+            part: stored.part.number(),
+            more: stored.more,
         }))
     }
     .await;

@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, fingerprint};
-use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH};
+use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH, ExportPart};
 use helpdesk_domain::customers::tier_rule::TierRule;
 use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{CustomerNote, StoreError, TicketUpdate};
@@ -145,7 +145,7 @@ async fn an_export_holds_the_address_s_tickets_files_and_mail_and_no_one_else_s(
 
     let export = w
         .data()
-        .export(&email("JANE@example.com"), w.clock.now())
+        .export(&email("JANE@example.com"), ExportPart::FIRST, w.clock.now())
         .await
         .unwrap();
     assert_eq!((export.tickets, export.messages, export.files), (1, 1, 2));
@@ -332,7 +332,7 @@ async fn an_export_past_its_cap_is_refused_with_the_reason() {
     w.store.add_note(&m).await.unwrap();
     let err = w
         .data()
-        .export(&email("jane@example.com"), w.clock.now())
+        .export(&email("jane@example.com"), ExportPart::FIRST, w.clock.now())
         .await
         .unwrap_err();
     assert!(
@@ -489,7 +489,7 @@ async fn an_export_holds_what_the_address_wrote_on_someone_else_s_request_and_no
     let (jane, _) = bob_on_jane_s_ticket(&w).await;
     let export = w
         .data()
-        .export(&email("bob@example.com"), w.clock.now())
+        .export(&email("bob@example.com"), ExportPart::FIRST, w.clock.now())
         .await
         .unwrap();
     // His message and the forward about him, his photo and his raw mail.
@@ -833,7 +833,11 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
         .unwrap();
     assert!(w.store.quarantine(&held).await.unwrap());
     let bob = email("bob@example.com");
-    let export = w.data().export(&bob, w.clock.now()).await.unwrap();
+    let export = w
+        .data()
+        .export(&bob, ExportPart::FIRST, w.clock.now())
+        .await
+        .unwrap();
     assert!(names(&export.archive).contains(&"held/ses-held.eml".to_owned()));
     assert!(String::from_utf8_lossy(&export.archive).contains("Bob's held words"));
     let erased = w
@@ -845,6 +849,114 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
     assert_eq!((erased.files, erased.other, erased.done), (1, 2, true));
     assert!(w.raw.keys().is_empty());
     assert_eq!(w.store.held("ses-held").await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_out() {
+    use helpdesk_domain::customers::data::MAX_EXPORT_TICKETS;
+    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
+    use helpdesk_domain::ports::Quarantine;
+    let w = World::new();
+    let bob = email("bob@example.com");
+    // Two requests of his own; Mallory copied him on 300 of hers; three of
+    // his mails were held back.
+    let mut own = vec![];
+    for n in 0..2 {
+        let t = w
+            .mail_ticket("bob@example.com", &format!("ses-own-{n}"), "a.pdf")
+            .await;
+        own.push(t.reference);
+    }
+    let mut copied = std::collections::BTreeSet::new();
+    for _ in 0..MAX_EXPORT_TICKETS {
+        let mut new = new_ticket(&w.ids, "billing", "mallory@example.com", w.clock.now());
+        new.ticket.participants = vec![bob.clone()];
+        copied.insert(new.ticket.reference.clone());
+        w.store.create_ticket(new).await.unwrap();
+    }
+    for n in 0..3 {
+        let ses_id = format!("ses-held-{n}");
+        w.raw
+            .put(
+                &format!("raw/{ses_id}"),
+                b"From: bob@example.com\r\n\r\nheld",
+            )
+            .await
+            .unwrap();
+        let held = Quarantined {
+            ses_id,
+            received_at: w.clock.now(),
+            from: Some("bob@example.com".into()),
+            subject: "Held".into(),
+            reason: QuarantineReason::Spam,
+            released: None,
+        };
+        assert!(w.store.quarantine(&held).await.unwrap());
+    }
+    let part = |n: &str| ExportPart::parse(n).unwrap();
+    // customer.json as stored (the archive does not compress).
+    let customer = |archive: &[u8]| -> serde_json::Value {
+        let start = b"{\n  \"address\"";
+        let at = (archive.windows(start.len()))
+            .position(|w| w == start)
+            .unwrap();
+        let mut values = serde_json::Deserializer::from_slice(&archive[at..]).into_iter();
+        values.next().unwrap().unwrap()
+    };
+    // Part 1: his own two, and the first 298 of hers.
+    let first = w
+        .data()
+        .export(&bob, part("1"), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((first.tickets, first.more), (2, true));
+    let names1 = names(&first.archive);
+    assert!(
+        own.iter()
+            .all(|r| names1.contains(&format!("tickets/{r}/ticket.json")))
+    );
+    assert!(!names1.iter().any(|n| n.starts_with("held/")));
+    let json1 = customer(&first.archive);
+    assert_eq!(
+        (json1["part"].as_u64(), json1["more"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let readme = String::from_utf8_lossy(&first.archive).into_owned();
+    assert!(readme.contains("there is more in part 2"));
+    // Part 2: the rest of hers and his held mail; the last.
+    let second = w
+        .data()
+        .export(&bob, part("2"), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((second.tickets, second.more), (0, false));
+    let names2 = names(&second.archive);
+    assert_eq!(names2.iter().filter(|n| n.starts_with("held/")).count(), 3);
+    let json2 = customer(&second.archive);
+    assert_eq!(json2["part"].as_u64(), Some(2));
+    // Every request he was copied on is in exactly one part.
+    let listed: Vec<String> = [json1, json2]
+        .iter()
+        .flat_map(|j| j["copied_on"].as_array().cloned().unwrap_or_default())
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(listed.len(), usize::from(MAX_EXPORT_TICKETS));
+    let expected: Vec<String> = (copied.iter())
+        .map(|r| serde_json::to_value(r).unwrap().as_str().unwrap().to_owned())
+        .collect();
+    let mut sorted = listed.clone();
+    sorted.sort();
+    assert_eq!(sorted, expected);
+    // There is no third part, and the answer says how many there are.
+    let third = w.data().export(&bob, part("3"), w.clock.now()).await;
+    assert!(
+        matches!(&third, Err(DataError::NoSuchPart(r)) if r.contains("2 parts")),
+        "{third:?}"
+    );
+    // A part is a number from 1 to 200.
+    for bad in ["0", "201", "-1", "one", ""] {
+        assert!(ExportPart::parse(bad).is_err(), "{bad}");
+    }
 }
 
 /// The store as a call that dies at one step sees it: that step fails once.

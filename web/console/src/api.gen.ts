@@ -223,7 +223,8 @@ export interface paths {
         /**
          * Everything held about the address as one ZIP (its tickets, messages, files,
          *     raw mail, the agents' note, its rules and the audit entries about it), stored
-         *     for a day and linked for 10 minutes. 413 past 300 tickets or 50 MB of files.
+         *     for a day and linked for 10 minutes: 300 requests and held mails a part
+         *     (`more` says there is a next one). 413 past 50 MB of files in one part.
          */
         post: operations["customer_export"];
         delete?: never;
@@ -1403,6 +1404,14 @@ export interface components {
             /** @description Attachments and raw mail in it. */
             files: number;
             messages: number;
+            /** @description Whether there is a next part: ask for `part + 1`. */
+            more: boolean;
+            /**
+             * Format: int32
+             * @description Which part of the address's data this is (300 requests and held
+             *     mails a part).
+             */
+            part: number;
             tickets: number;
             /** @description Downloads the ZIP; works for 10 minutes. */
             url: string;
@@ -3125,7 +3134,10 @@ export interface operations {
     };
     customer_export: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description which part (1 when left out) */
+                part?: number;
+            };
             header?: never;
             path: {
                 /** @description the customer's address */

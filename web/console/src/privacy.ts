@@ -34,24 +34,37 @@ export async function renderCustomerData(main: HTMLElement): Promise<void> {
     }
     return value;
   };
-  on(exportButton, "click", async () => {
-    const who = email();
-    if (!who) return;
+  // One part of the address's data (300 requests and held mails a part); a
+  // part that is not the last offers the next.
+  const exportPart = async (who: string, part: number): Promise<void> => {
     status.textContent = "Gathering…";
     try {
       const made = await data(
-        client.POST("/api/agent/customers/{email}/export", { params: { path: { email: who } } }),
+        client.POST("/api/agent/customers/{email}/export", {
+          params: { path: { email: who }, query: part > 1 ? { part } : {} },
+        }),
       );
       clear(status);
+      const parted = made.part > 1 || made.more ? `Part ${made.part}: ` : "";
       status.append(
-        `${made.tickets} requests, ${made.messages} messages and ${made.files} files (${kb(made.bytes)}). `,
+        `${parted}${made.tickets} requests, ${made.messages} messages and ${made.files} files (${kb(made.bytes)}). `,
         el("a", { href: made.url, "data-export": "", text: "Download the archive" }),
         " (the link works for 10 minutes).",
       );
+      if (made.more) {
+        const next = el("button", { type: "button", text: `Export part ${made.part + 1}` });
+        on(next, "click", () => exportPart(who, made.part + 1));
+        status.append(" There is more than one archive holds. ", next);
+      }
     } catch (e) {
       status.textContent = "";
       error.textContent = e instanceof ApiError ? e.message : "The export did not work.";
     }
+  };
+  on(exportButton, "click", async () => {
+    const who = email();
+    if (!who) return;
+    await exportPart(who, 1);
   });
   on(eraseButton, "click", () => {
     const who = email();

@@ -84,6 +84,43 @@ async fn an_export_is_stored_linked_and_logged_by_fingerprint() {
 }
 
 #[tokio::test]
+async fn an_export_comes_in_parts_and_a_part_that_is_not_there_is_refused_by_name() {
+    let w = world().await;
+    w.ticket("billing", "jane@example.com").await;
+    let w = &w;
+    let export = |query: &'static str| async move {
+        let path = match query {
+            "" => "/api/agent/customers/jane@example.com/export".to_owned(),
+            q => format!("/api/agent/customers/jane@example.com/export?{q}"),
+        };
+        w.send(ADAM, "POST", &path, json!({})).await
+    };
+    for query in ["", "part=1"] {
+        let (status, body) = export(query).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        assert_eq!(
+            (body["part"].as_u64(), body["more"].as_bool()),
+            (Some(1), Some(false)),
+            "{query}"
+        );
+    }
+    for (query, says) in [
+        ("part=2", "has 1 parts"),
+        ("part=0", "from 1 to 200"),
+        ("part=201", "from 1 to 200"),
+        ("part=x", "from 1 to 200"),
+    ] {
+        let (status, body) = export(query).await;
+        assert_eq!(
+            (status, body["error"]["fields"][0]["field"].as_str()),
+            (400, Some("part")),
+            "{query}: {body}"
+        );
+        assert!(body.to_string().contains(says), "{query}: {body}");
+    }
+}
+
+#[tokio::test]
 async fn erasing_needs_the_address_typed_again_and_leaves_nothing_to_find() {
     let w = world().await;
     let r = w.ticket("billing", "jane@example.com").await;

@@ -34,8 +34,11 @@ use serde::Serialize;
 pub const ERASE_BATCH: u16 = 10;
 /// Held mails of the address erased per call: a delete in S3 and two items each.
 pub const HELD_BATCH: u16 = 50;
-/// The most tickets one export holds (one read of the address's list).
+/// The most requests (the address's own, then other customers' it is on) and
+/// held mails one part of an export holds.
 pub const MAX_EXPORT_TICKETS: u16 = 300;
+/// The most parts an export has: 60,000 requests and held mails.
+pub const MAX_EXPORT_PARTS: u16 = 200;
 /// The most bytes of files and mail one export holds (built in memory).
 pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// Tickets the schedule purges per run, over all categories.
@@ -51,6 +54,9 @@ pub enum DataError {
     Files(String),
     #[error("{0}")]
     TooLarge(String),
+    /// An export part past the last one.
+    #[error("{0}")]
+    NoSuchPart(String),
 }
 
 impl From<AttachmentError> for DataError {
@@ -100,6 +106,9 @@ pub struct StoredExport {
     pub messages: usize,
     pub files: usize,
     pub bytes: usize,
+    pub part: ExportPart,
+    /// Whether there is a next part.
+    pub more: bool,
 }
 
 /// An export: the archive, and what it holds.
@@ -109,6 +118,49 @@ pub struct Export {
     pub tickets: usize,
     pub messages: usize,
     pub files: usize,
+    pub part: ExportPart,
+    /// Whether there is a next part.
+    pub more: bool,
+}
+
+/// Which part of an address's export (1: the first). The address's requests
+/// (newest first), then the other customers' requests it is on, then the
+/// mails of it held back, [`MAX_EXPORT_TICKETS`] of them a part: nobody can
+/// make an address's data too large to export by copying it on requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportPart(u16);
+
+impl ExportPart {
+    pub const FIRST: ExportPart = ExportPart(1);
+
+    pub fn parse(raw: &str) -> Result<ExportPart, String> {
+        match raw.trim().parse::<u16>() {
+            Ok(n) if (1..=MAX_EXPORT_PARTS).contains(&n) => Ok(ExportPart(n)),
+            _ => Err(format!(
+                "must be a whole number from 1 to {MAX_EXPORT_PARTS}"
+            )),
+        }
+    }
+
+    pub fn number(self) -> u16 {
+        self.0
+    }
+
+    /// The positions this part holds in the address's whole list.
+    fn range(self) -> std::ops::Range<usize> {
+        let per = usize::from(MAX_EXPORT_TICKETS);
+        let start = usize::from(self.0 - 1) * per;
+        start..start + per
+    }
+}
+
+/// The items of `items` whose position in the whole list (`first`: the
+/// position of the first) falls in `part`.
+fn in_part<T>(items: Vec<T>, first: usize, part: &std::ops::Range<usize>) -> Vec<T> {
+    (items.into_iter().enumerate())
+        .filter(|(i, _)| part.contains(&(first + i)))
+        .map(|(_, item)| item)
+        .collect()
 }
 
 /// The ports the customer's data lives behind.
@@ -219,17 +271,34 @@ impl<'a> CustomerData<'a> {
     pub async fn export(
         &self,
         email: &EmailAddress,
+        part: ExportPart,
         now: DateTime<Utc>,
     ) -> Result<Export, DataError> {
-        let summaries = self
-            .tickets
-            .tickets_of_requester(email, MAX_EXPORT_TICKETS + 1)
-            .await?;
-        if summaries.len() > usize::from(MAX_EXPORT_TICKETS) {
-            return Err(DataError::TooLarge(format!(
-                "this address has more than {MAX_EXPORT_TICKETS} requests: one archive would be too large"
+        // Each list read up to one past this part: whether there is more.
+        let range = part.range();
+        let wanted = |before: usize| u16::try_from((range.end + 1).saturating_sub(before));
+        let wanted = |before: usize| wanted(before).unwrap_or(u16::MAX);
+        let own = self.tickets.tickets_of_requester(email, wanted(0)).await?;
+        let shared = match wanted(own.len()) {
+            0 => vec![],
+            n => self.erasure.tickets_linked_to(email, n).await?,
+        };
+        let held = match wanted(own.len() + shared.len()) {
+            0 => vec![],
+            n => self.erasure.held_mail_from(email, n).await?,
+        };
+        let total = own.len() + shared.len() + held.len();
+        if part != ExportPart::FIRST && total <= range.start {
+            return Err(DataError::NoSuchPart(format!(
+                "this address's export has {} parts",
+                total.div_ceil(usize::from(MAX_EXPORT_TICKETS)).max(1)
             )));
         }
+        let more = total > range.end;
+        let (first_shared, first_held) = (own.len(), own.len() + shared.len());
+        let summaries = in_part(own, 0, &range);
+        let shared = in_part(shared, first_shared, &range);
+        let held = in_part(held, first_held, &range);
         let mut zip = ZipWriter::new(now);
         let mut budget = Budget(0);
         let (mut messages, mut files) = (0, 0);
@@ -246,15 +315,6 @@ impl<'a> CustomerData<'a> {
 
         // Other customers' tickets it is on: only what it wrote there or what
         // is about it, and its files; the rest is theirs.
-        let shared = self
-            .erasure
-            .tickets_linked_to(email, MAX_EXPORT_TICKETS + 1)
-            .await?;
-        if summaries.len() + shared.len() > usize::from(MAX_EXPORT_TICKETS) {
-            return Err(DataError::TooLarge(format!(
-                "this address is on more than {MAX_EXPORT_TICKETS} requests: one archive would be too large"
-            )));
-        }
         let mut copied_on = Vec::new();
         for reference in &shared {
             let thread = match self.tickets.load_ticket(reference).await {
@@ -284,15 +344,6 @@ impl<'a> CustomerData<'a> {
                 .await?;
         }
         // The mail it sent that was held (never a ticket, or not yet).
-        let held = self
-            .erasure
-            .held_mail_from(email, MAX_EXPORT_TICKETS + 1)
-            .await?;
-        if held.len() > usize::from(MAX_EXPORT_TICKETS) {
-            return Err(DataError::TooLarge(format!(
-                "more than {MAX_EXPORT_TICKETS} mails from this address were held back: one archive would be too large"
-            )));
-        }
         for ses_id in &held {
             match self
                 .raw_mail
@@ -311,6 +362,8 @@ impl<'a> CustomerData<'a> {
         }
         let customer = CustomerJson {
             address: email.as_str(),
+            part: part.number(),
+            more,
             copied_on,
             exported_at: now,
             note: self.notes.customer_note(email).await?.map(|n| n.text),
@@ -326,12 +379,15 @@ impl<'a> CustomerData<'a> {
             audit: self.audit.audit_entries_about(&fingerprint(email)).await?,
         };
         zip.add("customer.json", &json(&customer)?)?;
-        zip.add("README.txt", readme(email, now, summaries.len()).as_bytes())?;
+        let readme = readme(email, now, summaries.len(), part, more);
+        zip.add("README.txt", readme.as_bytes())?;
         Ok(Export {
             archive: zip.finish(),
             tickets: summaries.len(),
             messages,
             files,
+            part,
+            more,
         })
     }
 
@@ -381,11 +437,12 @@ impl<'a> CustomerData<'a> {
     pub async fn export_stored(
         &self,
         email: &EmailAddress,
+        part: ExportPart,
         name: &str,
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<StoredExport, DataError> {
-        let export = self.export(email, now).await?;
+        let export = self.export(email, part, now).await?;
         let key = export_key(email, name);
         let bytes = export.archive.len();
         self.attachments
@@ -406,8 +463,14 @@ impl<'a> CustomerData<'a> {
                 AuditAction::CustomerExported,
                 fingerprint(email),
                 format!(
-                    "{} tickets, {} messages, {} files",
-                    export.tickets, export.messages, export.files
+                    "{}{} tickets, {} messages, {} files",
+                    match (export.part, export.more) {
+                        (ExportPart::FIRST, false) => String::new(),
+                        (part, _) => format!("part {}: ", part.number()),
+                    },
+                    export.tickets,
+                    export.messages,
+                    export.files
                 ),
             ))
             .await?;
@@ -417,6 +480,8 @@ impl<'a> CustomerData<'a> {
             messages: export.messages,
             files: export.files,
             bytes,
+            part: export.part,
+            more: export.more,
         })
     }
 
@@ -834,6 +899,9 @@ impl Budget {
 #[derive(Serialize)]
 struct CustomerJson<'a> {
     address: &'a str,
+    /// Which part of the export this is, and whether another follows.
+    part: u16,
+    more: bool,
     /// Other customers' requests the address was copied on or wrote into.
     copied_on: Vec<TicketRef>,
     exported_at: DateTime<Utc>,
@@ -848,12 +916,27 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, DataError> {
         .map_err(|e| DataError::Store(StoreError::Corrupt(format!("export: {e}"))))
 }
 
-fn readme(email: &EmailAddress, now: DateTime<Utc>, tickets: usize) -> String {
+fn readme(
+    email: &EmailAddress,
+    now: DateTime<Utc>,
+    tickets: usize,
+    part: ExportPart,
+    more: bool,
+) -> String {
+    let parts = match (part, more) {
+        (ExportPart::FIRST, false) => String::new(),
+        (part, true) => format!(
+            "This is part {} of it; there is more in part {}.\n\n",
+            part.number(),
+            part.number() + 1
+        ),
+        (part, false) => format!("This is part {}, the last, of it.\n\n", part.number()),
+    };
     format!(
-        "Everything this help desk holds about {}, as of {} (UTC).\n\n\
+        "Everything this help desk holds about {}, as of {} (UTC).\n\n{parts}\
          customer.json        our note about you, whether we may mail you, your service level,\n\
          \x20                    and the log of who exported or erased this data\n\
-         tickets/<ref>/       each of your {} requests:\n\
+         tickets/<ref>/       each of your {} requests here:\n\
          \x20 ticket.json       the request: category, status, times, details, your rating\n\
          \x20 messages.json     every message in it, yours and ours, and our internal notes\n\
          \x20 files/            the files attached to them\n\
