@@ -625,11 +625,12 @@ fn tier_rule_delete() {}
 
 /// Everything held about the address as one ZIP (its tickets, messages, files,
 /// raw mail, the agents' note, its rules and the audit entries about it), stored
-/// for a day and linked for 10 minutes: 300 requests and held mails a part
-/// (`more` says there is a next one). 413 past 50 MB of files in one part.
+/// for a day and linked for 10 minutes: in parts of at most 300 requests and
+/// held mails and 50 MB of files (`next` says where the next part starts).
+/// 413 when one request alone has more than 50 MB of files.
 #[utoipa::path(post, path = "/api/agent/customers/{email}/export", tag = "customers",
     params(("email" = String, Path, description = "the customer's address"),
-        ("part" = Option<u16>, Query, minimum = 1, maximum = 200, description = "which part (1 when left out)")),
+        ("from" = Option<u32>, Query, minimum = 0, maximum = 59700, description = "where the part starts: the previous part's `next` (0 when left out)")),
     responses((status = 200, body = ExportJson), (status = 400, body = ErrorJson), (status = 403, body = ErrorJson), (status = 413, body = ErrorJson)))]
 fn customer_export() {}
 

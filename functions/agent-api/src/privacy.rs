@@ -14,7 +14,7 @@ use chrono::{DateTime, Utc};
 use helpdesk_domain::EmailAddress;
 use helpdesk_domain::agents::actions::Caller;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, AuditCursor, AuditEntry, fingerprint};
-use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, ExportPart};
+use helpdesk_domain::customers::data::{CustomerData, DataError, Erased, ExportFrom};
 use lambda_kit::http::ApiError;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -45,7 +45,7 @@ fn refused(e: DataError) -> ApiError {
         DataError::TooLarge(reason) => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", reason)
         }
-        DataError::NoSuchPart(reason) => ApiError::bad_field("part", reason),
+        DataError::NoSuchPart(reason) => ApiError::bad_field("from", reason),
         DataError::Files(reason) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "unavailable",
@@ -81,40 +81,36 @@ pub struct ExportJson {
     /// Attachments and raw mail in it.
     files: usize,
     bytes: usize,
-    /// Which part of the address's data this is (300 requests and held
-    /// mails a part).
-    part: u16,
-    /// Whether there is a next part: ask for `part + 1`.
-    more: bool,
+    /// Where this part starts: how many of the address's requests and held
+    /// mails the parts before it held (0: the first part).
+    from: usize,
+    /// Where the next part starts (ask again with `from` set to it), or null
+    /// when this is the last. A part holds at most 300 requests and held
+    /// mails and 50 MB of files.
+    next: Option<usize>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExportQuery {
-    part: Option<String>,
-}
-
-/// `POST /api/agent/customers/{email}/export[?part=N]`
+/// `POST /api/agent/customers/{email}/export[?from=N]`
 pub async fn export(
     State(deps): State<Arc<Deps>>,
     Authed(caller): Authed,
     Path(raw): Path<String>,
-    Query(query): Query<ExportQuery>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
 ) -> Response {
     let result = async {
         admins_only(&caller, ADMINS_DO)?;
         let email = address(&raw)?;
-        let part = match query.part.as_deref() {
-            None => ExportPart::FIRST,
+        let from = match query.get("from") {
+            None => ExportFrom::START,
             Some(raw) => {
-                ExportPart::parse(raw).map_err(|reason| ApiError::bad_field("part", reason))?
+                ExportFrom::parse(raw).map_err(|reason| ApiError::bad_field("from", reason))?
             }
         };
         let name = deps.ids.secret_token();
         let stored = data(&deps)
             .export_stored(
                 &email,
-                part,
+                from,
                 name.expose(),
                 Actor::Agent(caller.id().clone()),
                 deps.clock.now(),
@@ -127,8 +123,8 @@ pub async fn export(
             messages: stored.messages,
             files: stored.files,
             bytes: stored.bytes,
-            part: stored.part.number(),
-            more: stored.more,
+            from: stored.from.get(),
+            next: stored.next,
         }))
     }
     .await;

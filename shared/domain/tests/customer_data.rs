@@ -8,7 +8,7 @@
 
 use chrono::Duration;
 use helpdesk_domain::agents::audit::{Actor, AuditAction, fingerprint};
-use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH, ExportPart};
+use helpdesk_domain::customers::data::{CustomerData, DataError, ERASE_BATCH, ExportFrom};
 use helpdesk_domain::customers::tier_rule::TierRule;
 use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{CustomerNote, StoreError, TicketUpdate};
@@ -145,7 +145,7 @@ async fn an_export_holds_the_address_s_tickets_files_and_mail_and_no_one_else_s(
 
     let export = w
         .data()
-        .export(&email("JANE@example.com"), ExportPart::FIRST, w.clock.now())
+        .export(&email("JANE@example.com"), ExportFrom::START, w.clock.now())
         .await
         .unwrap();
     assert_eq!((export.tickets, export.messages, export.files), (1, 1, 2));
@@ -332,7 +332,7 @@ async fn an_export_past_its_cap_is_refused_with_the_reason() {
     w.store.add_note(&m).await.unwrap();
     let err = w
         .data()
-        .export(&email("jane@example.com"), ExportPart::FIRST, w.clock.now())
+        .export(&email("jane@example.com"), ExportFrom::START, w.clock.now())
         .await
         .unwrap_err();
     assert!(
@@ -489,7 +489,7 @@ async fn an_export_holds_what_the_address_wrote_on_someone_else_s_request_and_no
     let (jane, _) = bob_on_jane_s_ticket(&w).await;
     let export = w
         .data()
-        .export(&email("bob@example.com"), ExportPart::FIRST, w.clock.now())
+        .export(&email("bob@example.com"), ExportFrom::START, w.clock.now())
         .await
         .unwrap();
     // His message and the forward about him, his photo and his raw mail.
@@ -835,7 +835,7 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
     let bob = email("bob@example.com");
     let export = w
         .data()
-        .export(&bob, ExportPart::FIRST, w.clock.now())
+        .export(&bob, ExportFrom::START, w.clock.now())
         .await
         .unwrap();
     assert!(names(&export.archive).contains(&"held/ses-held.eml".to_owned()));
@@ -893,7 +893,7 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
         };
         assert!(w.store.quarantine(&held).await.unwrap());
     }
-    let part = |n: &str| ExportPart::parse(n).unwrap();
+    let from = |n: usize| ExportFrom::at(n).unwrap();
     // customer.json as stored (the archive does not compress).
     let customer = |archive: &[u8]| -> serde_json::Value {
         let start = b"{\n  \"address\"";
@@ -904,12 +904,8 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
         values.next().unwrap().unwrap()
     };
     // Part 1: his own two, and the first 298 of hers.
-    let first = w
-        .data()
-        .export(&bob, part("1"), w.clock.now())
-        .await
-        .unwrap();
-    assert_eq!((first.tickets, first.more), (2, true));
+    let first = w.data().export(&bob, from(0), w.clock.now()).await.unwrap();
+    assert_eq!((first.tickets, first.next), (2, Some(300)));
     let names1 = names(&first.archive);
     assert!(
         own.iter()
@@ -918,22 +914,22 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
     assert!(!names1.iter().any(|n| n.starts_with("held/")));
     let json1 = customer(&first.archive);
     assert_eq!(
-        (json1["part"].as_u64(), json1["more"].as_bool()),
-        (Some(1), Some(true))
+        (json1["from"].as_u64(), json1["next"].as_u64()),
+        (Some(0), Some(300))
     );
     let readme = String::from_utf8_lossy(&first.archive).into_owned();
-    assert!(readme.contains("there is more in part 2"));
+    assert!(readme.contains("items 1 to 300; the next part starts at item 301"));
     // Part 2: the rest of hers and his held mail; the last.
     let second = w
         .data()
-        .export(&bob, part("2"), w.clock.now())
+        .export(&bob, from(300), w.clock.now())
         .await
         .unwrap();
-    assert_eq!((second.tickets, second.more), (0, false));
+    assert_eq!((second.tickets, second.next), (0, None));
     let names2 = names(&second.archive);
     assert_eq!(names2.iter().filter(|n| n.starts_with("held/")).count(), 3);
     let json2 = customer(&second.archive);
-    assert_eq!(json2["part"].as_u64(), Some(2));
+    assert_eq!(json2["from"].as_u64(), Some(300));
     // Every request he was copied on is in exactly one part.
     let listed: Vec<String> = [json1, json2]
         .iter()
@@ -942,21 +938,90 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
         .collect();
     assert_eq!(listed.len(), usize::from(MAX_EXPORT_TICKETS));
     let expected: Vec<String> = (copied.iter())
-        .map(|r| serde_json::to_value(r).unwrap().as_str().unwrap().to_owned())
+        .map(|r| {
+            serde_json::to_value(r)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
         .collect();
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(sorted, expected);
-    // There is no third part, and the answer says how many there are.
-    let third = w.data().export(&bob, part("3"), w.clock.now()).await;
-    assert!(
-        matches!(&third, Err(DataError::NoSuchPart(r)) if r.contains("2 parts")),
-        "{third:?}"
+    // Exactly at the end: nothing more; past it: refused, saying how many.
+    let last = w
+        .data()
+        .export(&bob, from(304), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            names(&last.archive)
+                .iter()
+                .filter(|n| n.starts_with("held/"))
+                .count(),
+            last.next
+        ),
+        (1, None)
     );
-    // A part is a number from 1 to 200.
-    for bad in ["0", "201", "-1", "one", ""] {
-        assert!(ExportPart::parse(bad).is_err(), "{bad}");
+    let past = w.data().export(&bob, from(305), w.clock.now()).await;
+    assert!(
+        matches!(&past, Err(DataError::NoSuchPart(r)) if r.contains("305 requests and held mails")),
+        "{past:?}"
+    );
+    for bad in ["-1", "one", "", "59701", " 3"] {
+        assert!(ExportFrom::parse(bad).is_err(), "{bad:?}");
     }
+    assert_eq!(ExportFrom::parse("59700").map(ExportFrom::get), Ok(59_700));
+}
+
+#[tokio::test]
+async fn a_part_ends_before_the_file_that_would_make_it_too_large() {
+    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
+    use helpdesk_domain::ports::Quarantine;
+    let w = World::new();
+    let sam = email("sam@example.com");
+    // Three mails held from his address, 20 MB each: someone mailing as him
+    // cannot make his data too large to export.
+    for n in 0..3 {
+        let ses_id = format!("ses-big-{n}");
+        let mut raw = b"From: sam@example.com\r\n\r\n".to_vec();
+        raw.resize(20 * 1024 * 1024, b'x');
+        w.raw.put(&format!("raw/{ses_id}"), &raw).await.unwrap();
+        let held = Quarantined {
+            ses_id,
+            received_at: w.clock.now(),
+            from: Some("sam@example.com".into()),
+            subject: "Big".into(),
+            reason: QuarantineReason::Spam,
+            released: None,
+        };
+        assert!(w.store.quarantine(&held).await.unwrap());
+    }
+    let first = w
+        .data()
+        .export(&sam, ExportFrom::START, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((first.files, first.next), (2, Some(2)));
+    let held = |archive: &[u8]| {
+        names(archive)
+            .into_iter()
+            .filter(|n| n.starts_with("held/"))
+            .collect::<Vec<_>>()
+    };
+    let part1 = held(&first.archive);
+    assert_eq!(part1.len(), 2, "{part1:?}");
+    let second = w
+        .data()
+        .export(&sam, ExportFrom::at(2).unwrap(), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((second.files, second.next), (1, None));
+    let part2 = held(&second.archive);
+    assert_eq!(part2.len(), 1);
+    assert!(!part1.contains(&part2[0]), "each mail in one part");
 }
 
 /// The store as a call that dies at one step sees it: that step fails once.

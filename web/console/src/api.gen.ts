@@ -223,8 +223,9 @@ export interface paths {
         /**
          * Everything held about the address as one ZIP (its tickets, messages, files,
          *     raw mail, the agents' note, its rules and the audit entries about it), stored
-         *     for a day and linked for 10 minutes: 300 requests and held mails a part
-         *     (`more` says there is a next one). 413 past 50 MB of files in one part.
+         *     for a day and linked for 10 minutes: in parts of at most 300 requests and
+         *     held mails and 50 MB of files (`next` says where the next part starts).
+         *     413 when one request alone has more than 50 MB of files.
          */
         post: operations["customer_export"];
         delete?: never;
@@ -1403,15 +1404,18 @@ export interface components {
             bytes: number;
             /** @description Attachments and raw mail in it. */
             files: number;
-            messages: number;
-            /** @description Whether there is a next part: ask for `part + 1`. */
-            more: boolean;
             /**
-             * Format: int32
-             * @description Which part of the address's data this is (300 requests and held
-             *     mails a part).
+             * @description Where this part starts: how many of the address's requests and held
+             *     mails the parts before it held (0: the first part).
              */
-            part: number;
+            from: number;
+            messages: number;
+            /**
+             * @description Where the next part starts (ask again with `from` set to it), or null
+             *     when this is the last. A part holds at most 300 requests and held
+             *     mails and 50 MB of files.
+             */
+            next?: number | null;
             tickets: number;
             /** @description Downloads the ZIP; works for 10 minutes. */
             url: string;
@@ -3135,8 +3139,8 @@ export interface operations {
     customer_export: {
         parameters: {
             query?: {
-                /** @description which part (1 when left out) */
-                part?: number;
+                /** @description where the part starts: the previous part's `next` (0 when left out) */
+                from?: number;
             };
             header?: never;
             path: {

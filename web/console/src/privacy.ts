@@ -34,37 +34,47 @@ export async function renderCustomerData(main: HTMLElement): Promise<void> {
     }
     return value;
   };
-  // One part of the address's data (300 requests and held mails a part); a
-  // part that is not the last offers the next.
-  const exportPart = async (who: string, part: number): Promise<void> => {
+  // One part of the address's data (at most 300 requests and held mails and
+  // 50 MB of files); a part that is not the last offers the next, for the
+  // same address: typing another one takes the offer away.
+  const exportPart = async (who: string, part: number, from: number): Promise<void> => {
+    error.textContent = "";
     status.textContent = "Gathering…";
+    exportButton.disabled = true;
     try {
       const made = await data(
         client.POST("/api/agent/customers/{email}/export", {
-          params: { path: { email: who }, query: part > 1 ? { part } : {} },
+          params: { path: { email: who }, query: from > 0 ? { from } : {} },
         }),
       );
       clear(status);
-      const parted = made.part > 1 || made.more ? `Part ${made.part}: ` : "";
+      const next = made.next;
+      const parted = part > 1 || next != null ? `Part ${part} of ${who}: ` : "";
       status.append(
         `${parted}${made.tickets} requests, ${made.messages} messages and ${made.files} files (${kb(made.bytes)}). `,
         el("a", { href: made.url, "data-export": "", text: "Download the archive" }),
         " (the link works for 10 minutes).",
       );
-      if (made.more) {
-        const next = el("button", { type: "button", text: `Export part ${made.part + 1}` });
-        on(next, "click", () => exportPart(who, made.part + 1));
-        status.append(" There is more than one archive holds. ", next);
+      if (next != null) {
+        const more = el("button", { type: "button", text: `Export part ${part + 1}` });
+        on(more, "click", () => {
+          more.disabled = true;
+          return exportPart(who, part + 1, next);
+        });
+        status.append(" There is more than one archive holds. ", more);
       }
     } catch (e) {
       status.textContent = "";
       error.textContent = e instanceof ApiError ? e.message : "The export did not work.";
+    } finally {
+      exportButton.disabled = false;
     }
   };
+  on(address, "input", () => clear(status));
   on(exportButton, "click", async () => {
     const who = email();
     if (!who) return;
-    await exportPart(who, 1);
+    await exportPart(who, 1, 0);
   });
   on(eraseButton, "click", () => {
     const who = email();

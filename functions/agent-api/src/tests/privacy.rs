@@ -95,25 +95,25 @@ async fn an_export_comes_in_parts_and_a_part_that_is_not_there_is_refused_by_nam
         };
         w.send(ADAM, "POST", &path, json!({})).await
     };
-    for query in ["", "part=1"] {
+    for query in ["", "from=0", "from=0&other=1"] {
         let (status, body) = export(query).await;
         assert_eq!(status, 200, "{query}: {body}");
         assert_eq!(
-            (body["part"].as_u64(), body["more"].as_bool()),
-            (Some(1), Some(false)),
+            (body["from"].as_u64(), body["next"].is_null()),
+            (Some(0), true),
             "{query}"
         );
     }
     for (query, says) in [
-        ("part=2", "has 1 parts"),
-        ("part=0", "from 1 to 200"),
-        ("part=201", "from 1 to 200"),
-        ("part=x", "from 1 to 200"),
+        ("from=1", "1 requests and held mails in all"),
+        ("from=-1", "from 0 to 59700"),
+        ("from=59701", "from 0 to 59700"),
+        ("from=x", "from 0 to 59700"),
     ] {
         let (status, body) = export(query).await;
         assert_eq!(
             (status, body["error"]["fields"][0]["field"].as_str()),
-            (400, Some("part")),
+            (400, Some("from")),
             "{query}: {body}"
         );
         assert!(body.to_string().contains(says), "{query}: {body}");

@@ -21,6 +21,9 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use helpdesk_domain::ports::store::StoreError;
 use std::collections::HashMap;
 
+/// Items asked for per page of a long list.
+const QUERY_PAGE: usize = 100;
+
 /// The two table names.
 #[derive(Debug, Clone)]
 pub struct Tables {
@@ -182,6 +185,34 @@ impl DynamoStore {
             all.extend(out.items.unwrap_or_default());
             start = out.last_evaluated_key;
             if start.is_none() {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// Up to `limit` items of `query`, page after page: DynamoDB ends a page
+    /// at 1 MB whatever the limit, and a long list (an address's tickets or
+    /// links, for an export) runs past that.
+    pub(crate) async fn query_up_to(
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        limit: u16,
+    ) -> Result<Vec<items::Item>, StoreError> {
+        let limit = usize::from(limit.max(1));
+        let mut all = Vec::new();
+        let mut start = None;
+        loop {
+            let page = (limit - all.len()).min(QUERY_PAGE);
+            let out = query
+                .clone()
+                .limit(i32::try_from(page).unwrap_or(1))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            all.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() || all.len() >= limit {
+                all.truncate(limit);
                 return Ok(all);
             }
         }

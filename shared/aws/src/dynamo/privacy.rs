@@ -73,19 +73,15 @@ impl DynamoStore {
         prefix: &str,
         limit: u16,
     ) -> Result<Vec<Item>, StoreError> {
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.tables.main)
             .key_condition_expression("pk = :p AND begins_with(sk, :k)")
             .expression_attribute_values(":p", s(keys::link_pk(email)))
             .expression_attribute_values(":k", s(prefix))
-            .consistent_read(true)
-            .limit(i32::from(limit.max(1)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(out.items.unwrap_or_default())
+            .consistent_read(true);
+        DynamoStore::query_up_to(query, limit).await
     }
 
     /// The sort keys of the ticket's items, as read.

@@ -492,7 +492,7 @@ impl TicketRecords for DynamoStore {
         email: &EmailAddress,
         limit: u16,
     ) -> Result<Vec<TicketSummary>, StoreError> {
-        let out = self
+        let query = self
             .client
             .query()
             .table_name(&self.tables.main)
@@ -500,12 +500,8 @@ impl TicketRecords for DynamoStore {
             .key_condition_expression("#ipk = :p")
             .expression_attribute_names("#ipk", keys::REQUESTER.pk)
             .expression_attribute_values(":p", s(format!("R#{}", email.key())))
-            .scan_index_forward(false)
-            .limit(i32::from(limit.max(1)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        summaries(out.items.unwrap_or_default())
+            .scan_index_forward(false);
+        summaries(DynamoStore::query_up_to(query, limit).await?)
     }
 
     async fn all_tickets(

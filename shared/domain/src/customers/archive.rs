@@ -23,8 +23,19 @@ pub struct ZipWriter {
     central: Vec<u8>,
     entries: usize,
     names: std::collections::HashSet<String>,
+    /// The names taken, in order (what [`ZipWriter::rollback`] gives back).
+    taken: Vec<String>,
     time: u16,
     date: u16,
+}
+
+/// Where an archive stood: [`ZipWriter::rollback`] takes it back there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mark {
+    out: usize,
+    central: usize,
+    entries: usize,
+    taken: usize,
 }
 
 impl ZipWriter {
@@ -39,6 +50,7 @@ impl ZipWriter {
             central: Vec::new(),
             entries: 0,
             names: Default::default(),
+            taken: Vec::new(),
             time,
             date,
         }
@@ -107,7 +119,28 @@ impl ZipWriter {
             };
         }
         self.names.insert(candidate.clone());
+        self.taken.push(candidate.clone());
         candidate
+    }
+
+    /// Where the archive stands now.
+    pub fn mark(&self) -> Mark {
+        Mark {
+            out: self.out.len(),
+            central: self.central.len(),
+            entries: self.entries,
+            taken: self.taken.len(),
+        }
+    }
+
+    /// Drops every file added since `mark` (their names free again).
+    pub fn rollback(&mut self, mark: Mark) {
+        self.out.truncate(mark.out);
+        self.central.truncate(mark.central);
+        self.entries = mark.entries.min(self.entries);
+        for name in self.taken.drain(mark.taken.min(self.taken.len())..) {
+            self.names.remove(&name);
+        }
     }
 
     /// The bytes of the whole archive.
@@ -205,6 +238,24 @@ mod tests {
         }
         assert_eq!(safe_name(&"x".repeat(300)).len(), 100);
         assert!(safe_path(&"a/".repeat(50)).split('/').count() <= 8);
+    }
+
+    #[test]
+    fn a_rollback_leaves_the_archive_as_it_was_at_the_mark() {
+        let at = DateTime::UNIX_EPOCH;
+        let mut before = ZipWriter::new(at);
+        before.add("a.txt", b"kept").unwrap();
+        let mut zip = ZipWriter::new(at);
+        zip.add("a.txt", b"kept").unwrap();
+        let mark = zip.mark();
+        zip.add("b.txt", b"dropped").unwrap();
+        zip.add("a.txt", b"dropped too").unwrap();
+        zip.rollback(mark);
+        assert_eq!(zip.mark(), mark);
+        // The names dropped are free again; the archive reads as if never added.
+        assert_eq!(zip.add("b.txt", b"new").unwrap(), "b.txt");
+        before.add("b.txt", b"new").unwrap();
+        assert_eq!(zip.finish(), before.finish());
     }
 
     #[test]

@@ -34,11 +34,9 @@ use serde::Serialize;
 pub const ERASE_BATCH: u16 = 10;
 /// Held mails of the address erased per call: a delete in S3 and two items each.
 pub const HELD_BATCH: u16 = 50;
-/// The most requests (the address's own, then other customers' it is on) and
-/// held mails one part of an export holds.
+/// The most items (the address's requests, other customers' requests it is
+/// on, and held mails) one part of an export holds.
 pub const MAX_EXPORT_TICKETS: u16 = 300;
-/// The most parts an export has: 60,000 requests and held mails.
-pub const MAX_EXPORT_PARTS: u16 = 200;
 /// The most bytes of files and mail one export holds (built in memory).
 pub const MAX_EXPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// Tickets the schedule purges per run, over all categories.
@@ -106,9 +104,9 @@ pub struct StoredExport {
     pub messages: usize,
     pub files: usize,
     pub bytes: usize,
-    pub part: ExportPart,
-    /// Whether there is a next part.
-    pub more: bool,
+    pub from: ExportFrom,
+    /// Where the next part starts, when there is one.
+    pub next: Option<usize>,
 }
 
 /// An export: the archive, and what it holds.
@@ -118,49 +116,70 @@ pub struct Export {
     pub tickets: usize,
     pub messages: usize,
     pub files: usize,
-    pub part: ExportPart,
-    /// Whether there is a next part.
-    pub more: bool,
+    pub from: ExportFrom,
+    /// Where the next part starts, when there is one.
+    pub next: Option<usize>,
 }
 
-/// Which part of an address's export (1: the first). The address's requests
-/// (newest first), then the other customers' requests it is on, then the
-/// mails of it held back, [`MAX_EXPORT_TICKETS`] of them a part: nobody can
-/// make an address's data too large to export by copying it on requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ExportPart(u16);
+/// Where a part of an address's export starts: how many items (the
+/// address's requests, newest first, then the other customers' requests it
+/// is on, then the mails of it held back) the parts before it held. A part
+/// holds at most [`MAX_EXPORT_TICKETS`] items and [`MAX_EXPORT_BYTES`] of
+/// files, so nobody can make an address's data too large to export by
+/// copying it on requests or by mailing as it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ExportFrom(usize);
 
-impl ExportPart {
-    pub const FIRST: ExportPart = ExportPart(1);
+impl ExportFrom {
+    pub const START: ExportFrom = ExportFrom(0);
+    /// The last item a part can start at (its lists are read up to 60,001).
+    pub const LAST: usize = 59_700;
 
-    pub fn parse(raw: &str) -> Result<ExportPart, String> {
-        match raw.trim().parse::<u16>() {
-            Ok(n) if (1..=MAX_EXPORT_PARTS).contains(&n) => Ok(ExportPart(n)),
-            _ => Err(format!(
-                "must be a whole number from 1 to {MAX_EXPORT_PARTS}"
-            )),
+    pub fn parse(raw: &str) -> Result<ExportFrom, String> {
+        match raw.parse::<usize>() {
+            Ok(n) if n <= Self::LAST => Ok(ExportFrom(n)),
+            _ => Err(format!("must be a whole number from 0 to {}", Self::LAST)),
         }
     }
 
-    pub fn number(self) -> u16 {
-        self.0
+    pub fn at(n: usize) -> Option<ExportFrom> {
+        (n <= Self::LAST).then_some(ExportFrom(n))
     }
 
-    /// The positions this part holds in the address's whole list.
-    fn range(self) -> std::ops::Range<usize> {
-        let per = usize::from(MAX_EXPORT_TICKETS);
-        let start = usize::from(self.0 - 1) * per;
-        start..start + per
+    pub fn get(self) -> usize {
+        self.0
     }
 }
 
-/// The items of `items` whose position in the whole list (`first`: the
-/// position of the first) falls in `part`.
-fn in_part<T>(items: Vec<T>, first: usize, part: &std::ops::Range<usize>) -> Vec<T> {
-    (items.into_iter().enumerate())
-        .filter(|(i, _)| part.contains(&(first + i)))
-        .map(|(_, item)| item)
-        .collect()
+/// One thing an export holds.
+enum Item {
+    Own(TicketRef),
+    Shared(TicketRef),
+    Held(String),
+}
+
+/// A part's items, and whether any come after them.
+struct Items {
+    here: Vec<Item>,
+    more: bool,
+}
+
+/// What an item put in the archive.
+#[derive(Default)]
+struct Added {
+    tickets: usize,
+    messages: usize,
+    files: usize,
+    /// Another customer's request it is on (still there to read).
+    copied: bool,
+}
+
+impl Added {
+    fn add(&mut self, one: Added) {
+        self.tickets += one.tickets;
+        self.messages += one.messages;
+        self.files += one.files;
+    }
 }
 
 /// The ports the customer's data lives behind.
@@ -271,99 +290,38 @@ impl<'a> CustomerData<'a> {
     pub async fn export(
         &self,
         email: &EmailAddress,
-        part: ExportPart,
+        from: ExportFrom,
         now: DateTime<Utc>,
     ) -> Result<Export, DataError> {
-        // Each list read up to one past this part: whether there is more.
-        let range = part.range();
-        let wanted = |before: usize| u16::try_from((range.end + 1).saturating_sub(before));
-        let wanted = |before: usize| wanted(before).unwrap_or(u16::MAX);
-        let own = self.tickets.tickets_of_requester(email, wanted(0)).await?;
-        let shared = match wanted(own.len()) {
-            0 => vec![],
-            n => self.erasure.tickets_linked_to(email, n).await?,
-        };
-        let held = match wanted(own.len() + shared.len()) {
-            0 => vec![],
-            n => self.erasure.held_mail_from(email, n).await?,
-        };
-        let total = own.len() + shared.len() + held.len();
-        if part != ExportPart::FIRST && total <= range.start {
-            return Err(DataError::NoSuchPart(format!(
-                "this address's export has {} parts",
-                total.div_ceil(usize::from(MAX_EXPORT_TICKETS)).max(1)
-            )));
-        }
-        let more = total > range.end;
-        let (first_shared, first_held) = (own.len(), own.len() + shared.len());
-        let summaries = in_part(own, 0, &range);
-        let shared = in_part(shared, first_shared, &range);
-        let held = in_part(held, first_held, &range);
+        let items = self.export_items(email, from).await?;
         let mut zip = ZipWriter::new(now);
         let mut budget = Budget(0);
-        let (mut messages, mut files) = (0, 0);
-        for summary in &summaries {
-            let thread = self.tickets.load_ticket(&summary.reference).await?;
-            let dir = format!("tickets/{}", summary.reference);
-            zip.add(&format!("{dir}/ticket.json"), &json(&thread.ticket)?)?;
-            zip.add(&format!("{dir}/messages.json"), &json(&thread.messages)?)?;
-            messages += thread.messages.len();
-            files += self
-                .export_files(&thread, &dir, &mut zip, &mut budget)
-                .await?;
-        }
-
-        // Other customers' tickets it is on: only what it wrote there or what
-        // is about it, and its files; the rest is theirs.
+        let mut added = Added::default();
         let mut copied_on = Vec::new();
-        for reference in &shared {
-            let thread = match self.tickets.load_ticket(reference).await {
-                Ok(thread) => thread,
-                Err(StoreError::NotFound) => continue,
-                Err(e) => return Err(e.into()),
-            };
-            if thread.ticket.erased_at.is_some()
-                || people::same(&thread.ticket.requester.email, email)
-            {
-                continue;
-            }
-            let removal = links::removal(&thread, email);
-            copied_on.push(reference.clone());
-            if removal.deleted.is_empty() {
-                continue;
-            }
-            let dir = format!("copied/{reference}");
-            zip.add(&format!("{dir}/messages.json"), &json(&removal.deleted)?)?;
-            messages += removal.deleted.len();
-            let theirs = TicketThread {
-                ticket: thread.ticket,
-                messages: removal.deleted,
-            };
-            files += self
-                .export_files(&theirs, &dir, &mut zip, &mut budget)
-                .await?;
-        }
-        // The mail it sent that was held (never a ticket, or not yet).
-        for ses_id in &held {
-            match self
-                .raw_mail
-                .get(&raw_mail_key(ses_id), budget.left())
-                .await
-            {
-                Ok(raw) => {
-                    budget.take(raw.len())?;
-                    zip.add(&format!("held/{}.eml", safe_name(ses_id)), &raw)?;
-                    files += 1;
+        let mut next = items.more.then_some(from.0 + items.here.len());
+        for (n, item) in items.here.iter().enumerate() {
+            let mark = zip.mark();
+            match self.export_item(email, item, &mut zip, &mut budget).await {
+                Ok(one) => {
+                    if let (Item::Shared(reference), true) = (item, one.copied) {
+                        copied_on.push(reference.clone());
+                    }
+                    added.add(one);
                 }
-                Err(RawMailError::NotFound) => {}
-                Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
-                Err(e) => return Err(e.into()),
+                // Past what one archive holds: this item starts the next part,
+                // unless it is this part's first (one request alone too large).
+                Err(DataError::TooLarge(_)) if n > 0 => {
+                    zip.rollback(mark);
+                    next = Some(from.0 + n);
+                    break;
+                }
+                Err(e) => return Err(e),
             }
         }
         let customer = CustomerJson {
             address: email.as_str(),
-            part: part.number(),
-            more,
+            from: from.0,
+            next,
             copied_on,
             exported_at: now,
             note: self.notes.customer_note(email).await?.map(|n| n.text),
@@ -379,16 +337,127 @@ impl<'a> CustomerData<'a> {
             audit: self.audit.audit_entries_about(&fingerprint(email)).await?,
         };
         zip.add("customer.json", &json(&customer)?)?;
-        let readme = readme(email, now, summaries.len(), part, more);
+        let readme = readme(email, now, added.tickets, from.0, next);
         zip.add("README.txt", readme.as_bytes())?;
         Ok(Export {
             archive: zip.finish(),
-            tickets: summaries.len(),
-            messages,
-            files,
-            part,
+            tickets: added.tickets,
+            messages: added.messages,
+            files: added.files,
+            from,
+            next,
+        })
+    }
+
+    /// The items from `from` on, at most [`MAX_EXPORT_TICKETS`]: the address's
+    /// own requests (newest first), then the other customers' requests it is
+    /// on, then the mails of it held back. Each list is read up to one past
+    /// them: whether there is more.
+    async fn export_items(
+        &self,
+        email: &EmailAddress,
+        from: ExportFrom,
+    ) -> Result<Items, DataError> {
+        let end = from.0 + usize::from(MAX_EXPORT_TICKETS);
+        let wanted = |before: usize| u16::try_from((end + 1).saturating_sub(before));
+        let wanted = |before: usize| wanted(before).unwrap_or(u16::MAX);
+        let mut all: Vec<Item> = (self.tickets.tickets_of_requester(email, wanted(0)).await?)
+            .into_iter()
+            .map(|t| Item::Own(t.reference))
+            .collect();
+        if wanted(all.len()) > 0 {
+            let shared = self
+                .erasure
+                .tickets_linked_to(email, wanted(all.len()))
+                .await?;
+            all.extend(shared.into_iter().map(Item::Shared));
+        }
+        if wanted(all.len()) > 0 {
+            let held = self
+                .erasure
+                .held_mail_from(email, wanted(all.len()))
+                .await?;
+            all.extend(held.into_iter().map(Item::Held));
+        }
+        if from.0 > 0 && all.len() <= from.0 {
+            return Err(DataError::NoSuchPart(format!(
+                "this address has {} requests and held mails in all",
+                all.len()
+            )));
+        }
+        let more = all.len() > end;
+        all.truncate(end);
+        Ok(Items {
+            here: all.split_off(from.0.min(all.len())),
             more,
         })
+    }
+
+    /// One item of an export added to `zip`.
+    async fn export_item(
+        &self,
+        email: &EmailAddress,
+        item: &Item,
+        zip: &mut ZipWriter,
+        budget: &mut Budget,
+    ) -> Result<Added, DataError> {
+        let mut added = Added::default();
+        match item {
+            Item::Own(reference) => {
+                let thread = self.tickets.load_ticket(reference).await?;
+                let dir = format!("tickets/{reference}");
+                zip.add(&format!("{dir}/ticket.json"), &json(&thread.ticket)?)?;
+                zip.add(&format!("{dir}/messages.json"), &json(&thread.messages)?)?;
+                added.tickets = 1;
+                added.messages = thread.messages.len();
+                added.files = self.export_files(&thread, &dir, zip, budget).await?;
+            }
+            // Another customer's request: only what the address wrote there or
+            // what is about it, and its files; the rest is theirs.
+            Item::Shared(reference) => {
+                let thread = match self.tickets.load_ticket(reference).await {
+                    Ok(thread) => thread,
+                    Err(StoreError::NotFound) => return Ok(added),
+                    Err(e) => return Err(e.into()),
+                };
+                if thread.ticket.erased_at.is_some()
+                    || people::same(&thread.ticket.requester.email, email)
+                {
+                    return Ok(added);
+                }
+                added.copied = true;
+                let removal = links::removal(&thread, email);
+                if removal.deleted.is_empty() {
+                    return Ok(added);
+                }
+                let dir = format!("copied/{reference}");
+                zip.add(&format!("{dir}/messages.json"), &json(&removal.deleted)?)?;
+                added.messages = removal.deleted.len();
+                let theirs = TicketThread {
+                    ticket: thread.ticket,
+                    messages: removal.deleted,
+                };
+                added.files = self.export_files(&theirs, &dir, zip, budget).await?;
+            }
+            // Mail it sent that was held (never a ticket, or not yet).
+            Item::Held(ses_id) => {
+                match self
+                    .raw_mail
+                    .get(&raw_mail_key(ses_id), budget.left())
+                    .await
+                {
+                    Ok(raw) => {
+                        budget.take(raw.len())?;
+                        zip.add(&format!("held/{}.eml", safe_name(ses_id)), &raw)?;
+                        added.files = 1;
+                    }
+                    Err(RawMailError::NotFound) => {}
+                    Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(added)
     }
 
     /// The files of `thread`'s messages and its raw mail, added under `dir`;
@@ -437,12 +506,12 @@ impl<'a> CustomerData<'a> {
     pub async fn export_stored(
         &self,
         email: &EmailAddress,
-        part: ExportPart,
+        from: ExportFrom,
         name: &str,
         actor: Actor,
         now: DateTime<Utc>,
     ) -> Result<StoredExport, DataError> {
-        let export = self.export(email, part, now).await?;
+        let export = self.export(email, from, now).await?;
         let key = export_key(email, name);
         let bytes = export.archive.len();
         self.attachments
@@ -464,9 +533,9 @@ impl<'a> CustomerData<'a> {
                 fingerprint(email),
                 format!(
                     "{}{} tickets, {} messages, {} files",
-                    match (export.part, export.more) {
-                        (ExportPart::FIRST, false) => String::new(),
-                        (part, _) => format!("part {}: ", part.number()),
+                    match (export.from.get(), export.next) {
+                        (0, None) => String::new(),
+                        (from, _) => format!("part from item {}: ", from + 1),
                     },
                     export.tickets,
                     export.messages,
@@ -480,8 +549,8 @@ impl<'a> CustomerData<'a> {
             messages: export.messages,
             files: export.files,
             bytes,
-            part: export.part,
-            more: export.more,
+            from: export.from,
+            next: export.next,
         })
     }
 
@@ -899,9 +968,10 @@ impl Budget {
 #[derive(Serialize)]
 struct CustomerJson<'a> {
     address: &'a str,
-    /// Which part of the export this is, and whether another follows.
-    part: u16,
-    more: bool,
+    /// Where this part of the export starts (0: the first), and where the
+    /// next does, when there is one.
+    from: usize,
+    next: Option<usize>,
     /// Other customers' requests the address was copied on or wrote into.
     copied_on: Vec<TicketRef>,
     exported_at: DateTime<Utc>,
@@ -920,17 +990,21 @@ fn readme(
     email: &EmailAddress,
     now: DateTime<Utc>,
     tickets: usize,
-    part: ExportPart,
-    more: bool,
+    from: usize,
+    next: Option<usize>,
 ) -> String {
-    let parts = match (part, more) {
-        (ExportPart::FIRST, false) => String::new(),
-        (part, true) => format!(
-            "This is part {} of it; there is more in part {}.\n\n",
-            part.number(),
-            part.number() + 1
+    let parts = match (from, next) {
+        (0, None) => String::new(),
+        (from, Some(next)) => format!(
+            "This is one part of it, items {} to {}; the next part starts at item {}.\n\n",
+            from + 1,
+            next,
+            next + 1
         ),
-        (part, false) => format!("This is part {}, the last, of it.\n\n", part.number()),
+        (from, None) => format!(
+            "This is the last part of it, from item {} on.\n\n",
+            from + 1
+        ),
     };
     format!(
         "Everything this help desk holds about {}, as of {} (UTC).\n\n{parts}\

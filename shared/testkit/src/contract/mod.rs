@@ -108,6 +108,7 @@ macro_rules! store_contract {
             saved_views_are_kept_per_scope_and_deleted_alone,
             // privacy
             an_erased_thread_leaves_an_anonymous_shell_in_no_listing,
+            an_address_s_tickets_links_and_held_mail_are_read_past_one_page,
             a_shared_ticket_links_its_people_and_erasing_one_leaves_the_rest,
             retention_finds_closed_tickets_last_changed_before_the_cutoff,
             the_audit_log_pages_newest_first_and_finds_a_subject

@@ -18,6 +18,78 @@ use helpdesk_domain::ports::store::{
 use helpdesk_domain::values::token::SecretToken;
 use helpdesk_domain::{CategoryId, EmailAddress, Status};
 
+/// An export reads an address's lists far past one DynamoDB page.
+pub async fn an_address_s_tickets_links_and_held_mail_are_read_past_one_page(stores: &Stores) {
+    let (clock, ids) = setup();
+    let sam = EmailAddress::parse("sam@example.com").unwrap();
+    let mut own = vec![];
+    for n in 0..130i64 {
+        let at = clock.now() + Duration::seconds(n);
+        let Ok(Created::New(t)) = stores
+            .tickets
+            .create_ticket(new_ticket(&ids, "billing", "Sam@Example.com", at))
+            .await
+        else {
+            panic!("create failed")
+        };
+        stores
+            .erasure
+            .link_addresses(&t.reference, std::slice::from_ref(&sam))
+            .await
+            .unwrap();
+        let held = helpdesk_domain::mail::inbound::quarantine::Quarantined {
+            ses_id: format!("ses-held-{n:03}"),
+            received_at: at,
+            from: Some("sam@example.com".into()),
+            subject: "Offer".into(),
+            reason: helpdesk_domain::mail::inbound::quarantine::QuarantineReason::Spam,
+            released: None,
+        };
+        assert_eq!(stores.mail.quarantine(&held).await, Ok(true));
+        own.push(t.reference);
+    }
+    own.reverse();
+    let mine = stores
+        .tickets
+        .tickets_of_requester(&sam, 500)
+        .await
+        .unwrap();
+    let mine: Vec<_> = mine.into_iter().map(|s| s.reference).collect();
+    assert_eq!(mine, own, "every one, newest first");
+    let first = stores
+        .tickets
+        .tickets_of_requester(&sam, 110)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 110);
+    assert_eq!(first[109].reference, own[109]);
+    let mut linked = stores.erasure.tickets_linked_to(&sam, 500).await.unwrap();
+    linked.sort();
+    let mut expected = own.clone();
+    expected.sort();
+    assert_eq!(linked, expected);
+    assert_eq!(
+        stores
+            .erasure
+            .tickets_linked_to(&sam, 120)
+            .await
+            .unwrap()
+            .len(),
+        120
+    );
+    let held = stores.erasure.held_mail_from(&sam, 500).await.unwrap();
+    assert_eq!(held.len(), 130);
+    assert_eq!(
+        stores
+            .erasure
+            .held_mail_from(&sam, 101)
+            .await
+            .unwrap()
+            .len(),
+        101
+    );
+}
+
 pub async fn an_erased_thread_leaves_an_anonymous_shell_in_no_listing(stores: &Stores) {
     let (clock, ids) = setup();
     let mut new = with_mail_id(
