@@ -626,8 +626,8 @@ fn tier_rule_delete() {}
 /// Everything held about the address as one ZIP (its tickets, messages, files,
 /// raw mail, the agents' note, its rules and the audit entries about it), stored
 /// for a day and linked for 10 minutes: in parts of at most 300 requests and
-/// held mails and 50 MB of files (`next` says where the next part starts).
-/// 413 when one request alone has more than 50 MB of files.
+/// held mails and 50 MB of files (`next` says where the next part starts; a
+/// file no archive holds is named in `left_out`).
 #[utoipa::path(post, path = "/api/agent/customers/{email}/export", tag = "customers",
     params(("email" = String, Path, description = "the customer's address"),
         ("from" = Option<u32>, Query, minimum = 0, maximum = 59700, description = "where the part starts: the previous part's `next` (0 when left out)")),

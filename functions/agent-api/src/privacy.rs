@@ -88,6 +88,9 @@ pub struct ExportJson {
     /// when this is the last. A part holds at most 300 requests and held
     /// mails and 50 MB of files.
     next: Option<usize>,
+    /// Files larger than any archive holds (its path in the archive and its
+    /// size), left out of it and listed in its customer.json.
+    left_out: Vec<String>,
 }
 
 /// `POST /api/agent/customers/{email}/export[?from=N]`
@@ -125,6 +128,7 @@ pub async fn export(
             bytes: stored.bytes,
             from: stored.from.get(),
             next: stored.next,
+            left_out: stored.left_out,
         }))
     }
     .await;

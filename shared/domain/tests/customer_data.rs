@@ -316,7 +316,7 @@ async fn a_ticket_changed_while_it_is_erased_is_read_again() {
 }
 
 #[tokio::test]
-async fn an_export_past_its_cap_is_refused_with_the_reason() {
+async fn a_file_past_what_any_archive_holds_is_left_out_and_named() {
     let w = World::new();
     let t = w
         .mail_ticket("jane@example.com", "ses-big", "big.bin")
@@ -330,15 +330,20 @@ async fn an_export_past_its_cap_is_refused_with_the_reason() {
     m.attachments[0].key = key.into();
     m.email = None;
     w.store.add_note(&m).await.unwrap();
-    let err = w
+    let export = w
         .data()
         .export(&email("jane@example.com"), ExportFrom::START, w.clock.now())
         .await
-        .unwrap_err();
-    assert!(
-        matches!(&err, DataError::TooLarge(r) if r.contains("50 MB")),
-        "{err}"
+        .unwrap();
+    // Everything else of hers is in it; that file is named, not lost silently.
+    let dir = format!("tickets/{}", t.reference);
+    assert_eq!(
+        export.left_out,
+        vec![format!("{dir}/files/big.bin (11 bytes)")]
     );
+    let names = names(&export.archive);
+    assert!(names.contains(&format!("{dir}/files/big.bin")), "{names:?}");
+    assert!(names.contains(&format!("{dir}/messages.json")));
 }
 
 #[tokio::test]
@@ -1022,6 +1027,84 @@ async fn a_part_ends_before_the_file_that_would_make_it_too_large() {
     let part2 = held(&second.archive);
     assert_eq!(part2.len(), 1);
     assert!(!part1.contains(&part2[0]), "each mail in one part");
+}
+
+#[tokio::test]
+async fn a_request_too_large_for_the_part_starts_the_next_and_files_past_any_archive_are_named() {
+    let w = World::new();
+    // His older request holds two files of 30 MB; his newer one is small.
+    let big = w.mail_ticket("tom@example.com", "ses-big", "b.pdf").await;
+    let mut files = vec![];
+    for name in ["big1.bin", "big2.bin"] {
+        let key = format!("mail/ses-big/{name}");
+        w.files
+            .put(
+                &key,
+                "application/octet-stream",
+                vec![b'x'; 30 * 1024 * 1024],
+            )
+            .await
+            .unwrap();
+        files.push(AttachmentRef {
+            key,
+            filename: name.into(),
+            content_type: "application/octet-stream".into(),
+            size: 30 * 1024 * 1024,
+            content_id: None,
+        });
+    }
+    let mut note = testkit::fixtures::agent_reply(&w.ids, &big, "ana", w.clock.now());
+    note.attachments = files;
+    w.store
+        .update_ticket(TicketUpdate::new(&big, big.clone(), vec![note]))
+        .await
+        .unwrap();
+    let small = w.mail_ticket("tom@example.com", "ses-small", "s.pdf").await;
+    let tom = email("tom@example.com");
+    // Part 1: the small one only; the large one's files were taken out again.
+    let first = w
+        .data()
+        .export(&tom, ExportFrom::START, w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((first.tickets, first.next), (1, Some(1)));
+    let names1 = names(&first.archive);
+    assert!(names1.contains(&format!("tickets/{}/ticket.json", small.reference)));
+    assert!(
+        !names1
+            .iter()
+            .any(|n| n.starts_with(&format!("tickets/{}", big.reference))),
+        "{names1:?}"
+    );
+    // Part 2: the large one alone, with what fits; the file past that is named.
+    let second = w
+        .data()
+        .export(&tom, ExportFrom::at(1).unwrap(), w.clock.now())
+        .await
+        .unwrap();
+    assert_eq!((second.tickets, second.next), (1, None));
+    let dir = format!("tickets/{}", big.reference);
+    let names2 = names(&second.archive);
+    for name in [
+        "ticket.json",
+        "messages.json",
+        "files/b.pdf",
+        "files/big1.bin",
+    ] {
+        assert!(
+            names2.contains(&format!("{dir}/{name}")),
+            "{name}: {names2:?}"
+        );
+    }
+    assert_eq!(
+        second.left_out,
+        vec![format!("{dir}/files/big2.bin ({} bytes)", 30 * 1024 * 1024)]
+    );
+    let text = String::from_utf8_lossy(&second.archive[second.archive.len() - 4096..]).into_owned();
+    assert!(
+        text.contains("1 files were larger than an archive holds"),
+        "{text}"
+    );
 }
 
 /// The store as a call that dies at one step sees it: that step fails once.

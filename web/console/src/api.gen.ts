@@ -224,8 +224,8 @@ export interface paths {
          * Everything held about the address as one ZIP (its tickets, messages, files,
          *     raw mail, the agents' note, its rules and the audit entries about it), stored
          *     for a day and linked for 10 minutes: in parts of at most 300 requests and
-         *     held mails and 50 MB of files (`next` says where the next part starts).
-         *     413 when one request alone has more than 50 MB of files.
+         *     held mails and 50 MB of files (`next` says where the next part starts; a
+         *     file no archive holds is named in `left_out`).
          */
         post: operations["customer_export"];
         delete?: never;
@@ -1409,6 +1409,11 @@ export interface components {
              *     mails the parts before it held (0: the first part).
              */
             from: number;
+            /**
+             * @description Files larger than any archive holds (its path in the archive and its
+             *     size), left out of it and listed in its customer.json.
+             */
+            left_out: string[];
             messages: number;
             /**
              * @description Where the next part starts (ask again with `from` set to it), or null

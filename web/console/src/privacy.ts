@@ -55,6 +55,16 @@ export async function renderCustomerData(main: HTMLElement): Promise<void> {
         el("a", { href: made.url, "data-export": "", text: "Download the archive" }),
         " (the link works for 10 minutes).",
       );
+      if (address.value.trim() !== who) {
+        // Another address was typed meanwhile: this answer is not for it.
+        clear(status);
+        return;
+      }
+      if (made.left_out.length > 0) {
+        status.append(
+          ` ${made.left_out.length} files were larger than an archive holds and are left out (customer.json names them).`,
+        );
+      }
       if (next != null) {
         const more = el("button", { type: "button", text: `Export part ${part + 1}` });
         on(more, "click", () => {

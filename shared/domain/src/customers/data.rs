@@ -107,6 +107,8 @@ pub struct StoredExport {
     pub from: ExportFrom,
     /// Where the next part starts, when there is one.
     pub next: Option<usize>,
+    /// Files larger than any archive holds, as they would be named in it.
+    pub left_out: Vec<String>,
 }
 
 /// An export: the archive, and what it holds.
@@ -119,6 +121,8 @@ pub struct Export {
     pub from: ExportFrom,
     /// Where the next part starts, when there is one.
     pub next: Option<usize>,
+    /// Files larger than any archive holds, as they would be named in it.
+    pub left_out: Vec<String>,
 }
 
 /// Where a part of an address's export starts: how many items (the
@@ -295,12 +299,13 @@ impl<'a> CustomerData<'a> {
     ) -> Result<Export, DataError> {
         let items = self.export_items(email, from).await?;
         let mut zip = ZipWriter::new(now);
-        let mut budget = Budget(0);
+        let mut budget = Budget::default();
         let mut added = Added::default();
         let mut copied_on = Vec::new();
         let mut next = items.more.then_some(from.0 + items.here.len());
         for (n, item) in items.here.iter().enumerate() {
             let mark = zip.mark();
+            budget.lenient = n == 0;
             match self.export_item(email, item, &mut zip, &mut budget).await {
                 Ok(one) => {
                     if let (Item::Shared(reference), true) = (item, one.copied) {
@@ -322,6 +327,7 @@ impl<'a> CustomerData<'a> {
             address: email.as_str(),
             from: from.0,
             next,
+            left_out: &budget.left_out,
             copied_on,
             exported_at: now,
             note: self.notes.customer_note(email).await?.map(|n| n.text),
@@ -337,7 +343,7 @@ impl<'a> CustomerData<'a> {
             audit: self.audit.audit_entries_about(&fingerprint(email)).await?,
         };
         zip.add("customer.json", &json(&customer)?)?;
-        let readme = readme(email, now, added.tickets, from.0, next);
+        let readme = readme(email, now, added.tickets, from.0, next, &budget.left_out);
         zip.add("README.txt", readme.as_bytes())?;
         Ok(Export {
             archive: zip.finish(),
@@ -346,6 +352,7 @@ impl<'a> CustomerData<'a> {
             files: added.files,
             from,
             next,
+            left_out: budget.left_out,
         })
     }
 
@@ -452,7 +459,9 @@ impl<'a> CustomerData<'a> {
                         added.files = 1;
                     }
                     Err(RawMailError::NotFound) => {}
-                    Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                    Err(RawMailError::TooLarge(_)) => {
+                        budget.too_large(format!("held/{}.eml", safe_name(ses_id)))?
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -479,21 +488,26 @@ impl<'a> CustomerData<'a> {
                     files += 1;
                 }
                 Ok(None) => {}
-                Err(AttachmentError::TooLarge(_)) => budget.take(usize::MAX)?,
+                Err(AttachmentError::TooLarge(_)) => {
+                    let name = safe_name(&a.filename);
+                    budget.too_large(format!("{dir}/files/{name} ({} bytes)", a.size))?
+                }
                 Err(e) => return Err(e.into()),
             }
         }
         for key in stored_files(thread).1 {
+            let name = key.rsplit('/').next().unwrap_or("mail").to_owned();
             match self.raw_mail.get(&key, budget.left()).await {
                 Ok(raw) => {
                     budget.take(raw.len())?;
-                    let name = key.rsplit('/').next().unwrap_or("mail");
                     zip.add(&format!("{dir}/mail/{name}.eml"), &raw)?;
                     files += 1;
                 }
                 // Expired (the bucket keeps raw mail a year) or already erased.
                 Err(RawMailError::NotFound) => {}
-                Err(RawMailError::TooLarge(_)) => budget.take(usize::MAX)?,
+                Err(RawMailError::TooLarge(_)) => {
+                    budget.too_large(format!("{dir}/mail/{name}.eml"))?
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -551,6 +565,7 @@ impl<'a> CustomerData<'a> {
             bytes,
             from: export.from,
             next: export.next,
+            left_out: export.left_out,
         })
     }
 
@@ -945,23 +960,45 @@ impl Erased {
 }
 
 /// The bytes of files an export has taken so far.
-struct Budget(u64);
+/// The bytes of files a part may still take.
+#[derive(Default)]
+struct Budget {
+    used: u64,
+    /// For the part's first item: a file past what any archive holds is
+    /// left out (and named) instead of ending the part, so every part holds
+    /// at least one item and no file can stop an export.
+    lenient: bool,
+    left_out: Vec<String>,
+}
 
 impl Budget {
     fn left(&self) -> u64 {
-        MAX_EXPORT_BYTES.saturating_sub(self.0).max(1)
+        MAX_EXPORT_BYTES.saturating_sub(self.used).max(1)
     }
 
     fn take(&mut self, len: usize) -> Result<(), DataError> {
-        self.0 = self.0.saturating_add(len as u64);
-        if self.0 > MAX_EXPORT_BYTES {
-            Err(DataError::TooLarge(format!(
-                "the files of this address come to more than {} MB",
-                MAX_EXPORT_BYTES / 1024 / 1024
-            )))
+        self.used = self.used.saturating_add(len as u64);
+        if self.used > MAX_EXPORT_BYTES {
+            Err(self.full())
         } else {
             Ok(())
         }
+    }
+
+    /// A file at `path` in the archive does not fit.
+    fn too_large(&mut self, path: String) -> Result<(), DataError> {
+        if self.lenient {
+            self.left_out.push(path);
+            return Ok(());
+        }
+        Err(self.full())
+    }
+
+    fn full(&self) -> DataError {
+        DataError::TooLarge(format!(
+            "the files of this address come to more than {} MB",
+            MAX_EXPORT_BYTES / 1024 / 1024
+        ))
     }
 }
 
@@ -972,6 +1009,8 @@ struct CustomerJson<'a> {
     /// next does, when there is one.
     from: usize,
     next: Option<usize>,
+    /// Files larger than any archive holds: ask the desk for them.
+    left_out: &'a [String],
     /// Other customers' requests the address was copied on or wrote into.
     copied_on: Vec<TicketRef>,
     exported_at: DateTime<Utc>,
@@ -992,6 +1031,7 @@ fn readme(
     tickets: usize,
     from: usize,
     next: Option<usize>,
+    left_out: &[String],
 ) -> String {
     let parts = match (from, next) {
         (0, None) => String::new(),
@@ -1004,6 +1044,13 @@ fn readme(
         (from, None) => format!(
             "This is the last part of it, from item {} on.\n\n",
             from + 1
+        ),
+    };
+    let parts = match left_out.len() {
+        0 => parts,
+        n => format!(
+            "{parts}{n} files were larger than an archive holds and are not in it \
+             (customer.json lists them under left_out); ask us for them.\n\n"
         ),
     };
     format!(
