@@ -137,3 +137,41 @@ export async function mailTo(address, text = "") {
   }
   return null;
 }
+
+/// POSTs JSON from a loopback address of its own (127.x.y.z): each simulated
+/// customer has their own IP, so the per-IP limit on submissions is not the one
+/// that many tests from one machine run into.
+export function postFrom(url, body) {
+  const localAddress = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: "POST", localAddress, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk) => (text += chunk));
+        res.on("end", () => resolve({ status: res.statusCode, text }));
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+/// A console page signed in as `user` with a token from the runner's scripting
+/// sign-in, put where the console keeps its session (no form: the pool takes
+/// each authenticator code once, as Cognito does).
+export async function signInWithToken(context, user) {
+  const page = await context.newPage();
+  const token = await demoToken(user);
+  await context.addInitScript((t) => {
+    sessionStorage.setItem(
+      "helpdesk.session",
+      JSON.stringify({ token: t, expires: Date.now() + 3_000_000 }),
+    );
+  }, token);
+  await page.goto(`${BASE}/agent/`);
+  await page.getByRole("heading", { level: 1, name: "Unassigned" }).waitFor();
+  return page;
+}
