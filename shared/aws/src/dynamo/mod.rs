@@ -157,37 +157,24 @@ impl DynamoStore {
         consistent: bool,
         forward: bool,
     ) -> Result<Vec<items::Item>, StoreError> {
-        let mut all = Vec::new();
-        let mut start = None;
-        loop {
-            let condition = match range {
-                None => "pk = :pk",
-                Some(_) => "pk = :pk AND sk BETWEEN :from AND :to",
-            };
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.tables.main)
-                .key_condition_expression(condition)
-                .expression_attribute_values(":pk", items::s(pk.clone()));
-            if let Some((from, to)) = &range {
-                query = query
-                    .expression_attribute_values(":from", items::s(from.clone()))
-                    .expression_attribute_values(":to", items::s(to.clone()));
-            }
-            let out = query
-                .consistent_read(consistent)
-                .scan_index_forward(forward)
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            all.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(all);
-            }
+        let condition = match range {
+            None => "pk = :pk",
+            Some(_) => "pk = :pk AND sk BETWEEN :from AND :to",
+        };
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.tables.main)
+            .key_condition_expression(condition)
+            .expression_attribute_values(":pk", items::s(pk))
+            .consistent_read(consistent)
+            .scan_index_forward(forward);
+        if let Some((from, to)) = range {
+            query = query
+                .expression_attribute_values(":from", items::s(from))
+                .expression_attribute_values(":to", items::s(to));
         }
+        Self::pages(query, None).await
     }
 
     /// Up to `limit` items of `query`, page after page: DynamoDB ends a page
@@ -197,22 +184,35 @@ impl DynamoStore {
         query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
         limit: u16,
     ) -> Result<Vec<items::Item>, StoreError> {
-        let limit = usize::from(limit.max(1));
+        Self::pages(query, Some(usize::from(limit.max(1)))).await
+    }
+
+    /// Every page of `query` (each as large as DynamoDB makes it), or pages of
+    /// at most [`QUERY_PAGE`] items until `limit` of them.
+    async fn pages(
+        query: aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder,
+        limit: Option<usize>,
+    ) -> Result<Vec<items::Item>, StoreError> {
         let mut all = Vec::new();
         let mut start = None;
         loop {
-            let page = (limit - all.len()).min(QUERY_PAGE);
-            let out = query
-                .clone()
-                .limit(i32::try_from(page).unwrap_or(1))
+            let mut page = query.clone();
+            if let Some(limit) = limit {
+                let wanted = (limit - all.len()).min(QUERY_PAGE);
+                page = page.limit(i32::try_from(wanted).unwrap_or(1));
+            }
+            let out = page
                 .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(sdk_error)?;
             all.extend(out.items.unwrap_or_default());
             start = out.last_evaluated_key;
-            if start.is_none() || all.len() >= limit {
-                all.truncate(limit);
+            let full = limit.is_some_and(|limit| all.len() >= limit);
+            if start.is_none() || full {
+                if let Some(limit) = limit {
+                    all.truncate(limit);
+                }
                 return Ok(all);
             }
         }
