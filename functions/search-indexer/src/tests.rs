@@ -253,13 +253,6 @@ async fn a_rebuild_indexes_every_stored_ticket_page_by_page() {
     );
 }
 
-/// How many of the stored index objects hold `word`.
-fn holding(files: &helpdesk_search::files::MemoryFiles, word: &[u8]) -> usize {
-    (files.contents().into_iter())
-        .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
-        .count()
-}
-
 #[tokio::test]
 async fn words_erased_from_a_request_that_stays_leave_no_stored_index_file() {
     use helpdesk_domain::agents::audit::Actor;
@@ -293,7 +286,7 @@ async fn words_erased_from_a_request_that_stays_leave_no_stored_index_file() {
     let d = deps(store.clone(), index.clone());
     let pk = format!("T#{}", t.reference.as_str());
     handle(&d, event(vec![record(1, &pk, "T")])).await;
-    assert!(holding(&files, b"zanzibarqq") > 0, "indexed");
+    assert!(files.holding(b"zanzibarqq") > 0, "indexed");
 
     // Bob is erased; Ana's request stays.
     let (attachments, raw) = (
@@ -328,7 +321,7 @@ async fn words_erased_from_a_request_that_stays_leave_no_stored_index_file() {
     )
     .await;
     assert_eq!(
-        holding(&files, b"zanzibarqq"),
+        files.holding(b"zanzibarqq"),
         0,
         "no stored file holds his words"
     );

@@ -14,7 +14,7 @@ use helpdesk_domain::mail::inbound::quarantine::SenderPattern;
 use helpdesk_domain::ports::store::{CustomerNote, StoreError, TicketUpdate};
 use helpdesk_domain::ports::{
     AttachmentStore, AuditTrail, Categories, Clock, CustomerNotes, CustomerTiers, DoNotEmail,
-    Erasure, IdSource, MessageIds, Queues, RawMailStore, ReportDays, TicketRecords,
+    Erasure, IdSource, MessageIds, Quarantine, Queues, RawMailStore, ReportDays, TicketRecords,
 };
 use helpdesk_domain::tickets::message::AttachmentRef;
 use helpdesk_domain::tickets::ticket::Tier;
@@ -105,6 +105,22 @@ impl World {
             ..Default::default()
         };
         (file, ids)
+    }
+
+    /// A mail from `from` held back as spam, stored as received (`raw`).
+    async fn held(&self, ses_id: &str, from: &str, raw: &[u8]) {
+        use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
+
+        self.raw.put(&format!("raw/{ses_id}"), raw).await.unwrap();
+        let held = Quarantined {
+            ses_id: ses_id.into(),
+            received_at: self.clock.now(),
+            from: Some(from.into()),
+            subject: "Held".into(),
+            reason: QuarantineReason::Spam,
+            released: None,
+        };
+        assert!(self.store.quarantine(&held).await.unwrap());
     }
 }
 
@@ -818,25 +834,13 @@ async fn a_request_that_keeps_changing_keeps_the_link_until_the_address_is_out_o
 
 #[tokio::test]
 async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
-    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
-    use helpdesk_domain::ports::Quarantine;
     let w = World::new();
-    let held = Quarantined {
-        ses_id: "ses-held".into(),
-        received_at: w.clock.now(),
-        from: Some("bob@example.com".into()),
-        subject: "Cheap watches".into(),
-        reason: QuarantineReason::Spam,
-        released: None,
-    };
-    w.raw
-        .put(
-            "raw/ses-held",
-            b"From: bob@example.com\r\n\r\nBob's held words",
-        )
-        .await
-        .unwrap();
-    assert!(w.store.quarantine(&held).await.unwrap());
+    w.held(
+        "ses-held",
+        "bob@example.com",
+        b"From: bob@example.com\r\n\r\nBob's held words",
+    )
+    .await;
     let bob = email("bob@example.com");
     let export = w
         .data()
@@ -859,8 +863,6 @@ async fn mail_held_from_the_address_is_exported_and_erased_with_its_record() {
 #[tokio::test]
 async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_out() {
     use helpdesk_domain::customers::data::MAX_EXPORT_TICKETS;
-    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
-    use helpdesk_domain::ports::Quarantine;
     let w = World::new();
     let bob = email("bob@example.com");
     // Two requests of his own; Mallory copied him on 300 of hers; three of
@@ -880,23 +882,9 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
         w.store.create_ticket(new).await.unwrap();
     }
     for n in 0..3 {
-        let ses_id = format!("ses-held-{n}");
-        w.raw
-            .put(
-                &format!("raw/{ses_id}"),
-                b"From: bob@example.com\r\n\r\nheld",
-            )
-            .await
-            .unwrap();
-        let held = Quarantined {
-            ses_id,
-            received_at: w.clock.now(),
-            from: Some("bob@example.com".into()),
-            subject: "Held".into(),
-            reason: QuarantineReason::Spam,
-            released: None,
-        };
-        assert!(w.store.quarantine(&held).await.unwrap());
+        let raw = b"From: bob@example.com\r\n\r\nheld";
+        w.held(&format!("ses-held-{n}"), "bob@example.com", raw)
+            .await;
     }
     let from = |n: usize| ExportFrom::at(n).unwrap();
     // customer.json as stored (the archive does not compress).
@@ -983,26 +971,15 @@ async fn an_address_on_many_requests_is_exported_in_parts_and_nothing_is_left_ou
 
 #[tokio::test]
 async fn a_part_ends_before_the_file_that_would_make_it_too_large() {
-    use helpdesk_domain::mail::inbound::quarantine::{QuarantineReason, Quarantined};
-    use helpdesk_domain::ports::Quarantine;
     let w = World::new();
     let sam = email("sam@example.com");
     // Three mails held from his address, 20 MB each: someone mailing as him
     // cannot make his data too large to export.
     for n in 0..3 {
-        let ses_id = format!("ses-big-{n}");
         let mut raw = b"From: sam@example.com\r\n\r\n".to_vec();
         raw.resize(20 * 1024 * 1024, b'x');
-        w.raw.put(&format!("raw/{ses_id}"), &raw).await.unwrap();
-        let held = Quarantined {
-            ses_id,
-            received_at: w.clock.now(),
-            from: Some("sam@example.com".into()),
-            subject: "Big".into(),
-            reason: QuarantineReason::Spam,
-            released: None,
-        };
-        assert!(w.store.quarantine(&held).await.unwrap());
+        w.held(&format!("ses-big-{n}"), "sam@example.com", &raw)
+            .await;
     }
     let first = w
         .data()

@@ -88,6 +88,14 @@ impl MemoryFiles {
             .unwrap_or_default()
     }
 
+    /// How many stored files hold `bytes` (a test looks for words that must
+    /// be gone).
+    pub fn holding(&self, bytes: &[u8]) -> usize {
+        (self.contents().into_iter())
+            .filter(|(_, stored)| stored.windows(bytes.len()).any(|w| w == bytes))
+            .count()
+    }
+
     /// How many files were written so far.
     pub fn puts(&self) -> usize {
         self.puts.load(std::sync::atomic::Ordering::SeqCst)

@@ -580,15 +580,6 @@ mod tests {
         );
     }
 
-    /// How many stored objects hold `word`.
-    fn holding(files: &MemoryFiles, word: &[u8]) -> usize {
-        files
-            .contents()
-            .into_iter()
-            .filter(|(_, bytes)| bytes.windows(word.len()).any(|w| w == word))
-            .count()
-    }
-
     #[tokio::test]
     async fn words_taken_out_of_a_ticket_that_stays_leave_no_stored_file() {
         let files = Arc::new(MemoryFiles::default());
@@ -606,7 +597,7 @@ mod tests {
         without.summary.version = 3;
         writer.put(&[without.clone()], &[]).await.unwrap();
         assert!(
-            holding(&files, b"zanzibarqq") > 0,
+            files.holding(b"zanzibarqq") > 0,
             "a deleted document holds them"
         );
         assert_eq!(
@@ -618,7 +609,7 @@ mod tests {
         without.summary.version = 4;
         without.words_removed_in = Some(4);
         writer.put(&[without.clone()], &[]).await.unwrap();
-        assert_eq!(holding(&files, b"zanzibarqq"), 0, "no pack holds his words");
+        assert_eq!(files.holding(b"zanzibarqq"), 0, "no pack holds his words");
         assert_eq!(reader.find(&one("router"), None).await.unwrap().total, 1);
         assert_eq!(reader.find(&one("lamp"), None).await.unwrap().total, 1);
         let packs = |m: &Manifest| {
@@ -732,7 +723,7 @@ mod tests {
             writer.put(&[without.clone()], &[]).await.unwrap();
             let stored = files.manifest().await.unwrap().unwrap_or_default();
             assert!(stored.forget, "the merged commit is stored and says so");
-            assert!(holding(&files, b"zanzibarqq") > 0, "not deleted yet");
+            assert!(files.holding(b"zanzibarqq") > 0, "not deleted yet");
             store.down.store(false, std::sync::atomic::Ordering::SeqCst);
             let again = if warm {
                 writer
@@ -742,7 +733,7 @@ mod tests {
             // The next batch (the same ticket, as a retry would bring it):
             // no merge, but the older packs go.
             again.put(&[without], &[]).await.unwrap();
-            assert_eq!(holding(&files, b"zanzibarqq"), 0, "warm: {warm}");
+            assert_eq!(files.holding(b"zanzibarqq"), 0, "warm: {warm}");
             // Done: the next commit neither lists the bucket nor says it.
             store.down.store(true, std::sync::atomic::Ordering::SeqCst);
             again.put(&[doc(3, "lamp")], &[]).await.unwrap();
@@ -767,15 +758,18 @@ mod tests {
                 .unwrap();
             writer.put(&[doc(10 + round, "lamp")], &[]).await.unwrap();
         }
-        let holding = |word: &[u8]| holding(&files, word);
-        assert!(holding(b"zanzibarqq") > 0, "stored before");
+        assert!(files.holding(b"zanzibarqq") > 0, "stored before");
         assert_eq!(
             reader.find(&one("zanzibarqq"), None).await.unwrap().total,
             1
         );
         let gone = doc(1, "").summary.reference;
         writer.put(&[], &[gone]).await.unwrap();
-        assert_eq!(holding(b"zanzibarqq"), 0, "no pack holds the removed words");
+        assert_eq!(
+            files.holding(b"zanzibarqq"),
+            0,
+            "no pack holds the removed words"
+        );
         assert_eq!(
             reader.find(&one("zanzibarqq"), None).await.unwrap().total,
             0
