@@ -88,7 +88,8 @@ HELPDESK_SENDER_RULES_SECONDS=0 HELPDESK_PORT=$port HELPDESK_SMTP_PORT=$((port -
 runner_pid=$!
 if wait_http "http://127.0.0.1:$port/api/health" 30; then
   # HELPDESK_PYTHON: boto3 for `make admin`'s script, which a browser test runs.
-  # A browser test that hangs fails after 4 minutes (the longest takes ~30 s) instead of
+  # A browser test that hangs fails after 4 minutes (the longest takes ~30 s; the limit
+  # also bounds a whole file, so a file of tests stays well under it) instead of
   # holding the whole run until the CI's limit.
   (cd web/tests && BASE_URL="http://127.0.0.1:$port" HELPDESK_PYTHON="$(infra_venv)/bin/python" \
     node --test --test-timeout=240000 --test-reporter=tap) 2>&1 | tee -a "$log" || status=$?
